@@ -1,0 +1,1 @@
+"""QObjects that wrap core services for Qt: signals and async slots, no widgets."""

@@ -1,0 +1,157 @@
+"""Sending a message and streaming the reply into the conversation, saving as it grows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.controllers.conversations import ConversationsController
+from desktop.controllers.settings import SettingsController
+from desktop.controllers.tasks import TaskSet
+from desktop.core.client import ChatRequest, ChatResult
+from desktop.core.context import request_messages
+from desktop.core.errors import ConfabError, NoModelError, NoProviderError
+from desktop.core.models import Conversation, Message, new_id, title_from_text, utc_now
+
+log = logging.getLogger("confab.chat")
+
+SAVE_INTERVAL_S = 1.0
+STOPPED = "stopped"
+
+
+class ChatController(QObject):
+    # (conversation id, message id)
+    message_added = Signal(str, str)
+    reply_started = Signal(str, str)
+    # (conversation id, message id, "content" | "reasoning", text)
+    reply_delta = Signal(str, str, str, str)
+    reply_finished = Signal(str, str)
+    reply_stopped = Signal(str, str)
+    # (conversation id, message id or "", the ConfabError)
+    reply_failed = Signal(str, str, object)
+    streaming_changed = Signal(str, bool)
+
+    def __init__(
+        self,
+        conversations: ConversationsController,
+        settings: SettingsController,
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._conversations = conversations
+        self._settings = settings
+        self._monotonic = monotonic
+        self._streams: dict[str, asyncio.Task[None]] = {}
+        self._tasks = TaskSet()
+
+    def is_streaming(self, conversation_id: str | None) -> bool:
+        return conversation_id is not None and conversation_id in self._streams
+
+    def send(self, conversation: Conversation, text: str) -> bool:
+        """Save the user's message, then stream the reply. False if nothing was sent."""
+        text = text.strip()
+        if not text or self.is_streaming(conversation.id):
+            return False
+        provider = self._settings.provider(conversation.provider) or self._settings.default_provider()
+        if provider is None:
+            self.reply_failed.emit(conversation.id, "", NoProviderError())
+            return False
+        conversation.provider = provider.id
+        if not conversation.model:
+            conversation.model = provider.default_model or None
+        if not conversation.model:
+            self.reply_failed.emit(conversation.id, "", NoModelError())
+            return False
+        user = Message(id=new_id(), parent=conversation.head, role="user", content=text,
+                       created_at=utc_now())
+        conversation.append(user)
+        if not conversation.title:
+            conversation.title = title_from_text(text)
+        # The question is on disk before the request leaves; if that fails the reply is still
+        # tried, and the failed write is retried by the conversations controller.
+        self._conversations.save(conversation)
+        self.message_added.emit(conversation.id, user.id)
+        self._start_reply(conversation)
+        return True
+
+    def stop(self, conversation_id: str) -> None:
+        task = self._streams.get(conversation_id)
+        if task is not None:
+            task.cancel()
+
+    async def shutdown(self) -> None:
+        for task in list(self._streams.values()):
+            task.cancel()
+        streams = list(self._streams.values())
+        if streams:
+            await asyncio.gather(*streams, return_exceptions=True)
+        await self._tasks.cancel_all()
+        self._conversations.flush()
+
+    def _start_reply(self, conversation: Conversation) -> None:
+        reply = Message(id=new_id(), parent=conversation.head, role="assistant", content="",
+                        created_at=utc_now(), model=conversation.model)
+        messages = request_messages(conversation)
+        conversation.append(reply)
+        task = self._tasks.spawn(self._stream(conversation, reply, messages))
+        self._streams[conversation.id] = task
+        self.reply_started.emit(conversation.id, reply.id)
+        self.streaming_changed.emit(conversation.id, True)
+
+    async def _stream(
+        self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
+    ) -> None:
+        last_save = self._monotonic()
+
+        def on_delta(kind: str, text: str) -> None:
+            nonlocal last_save
+            if kind == "reasoning":
+                reply.reasoning = (reply.reasoning or "") + text
+            else:
+                reply.content += text
+            self.reply_delta.emit(conversation.id, reply.id, kind, text)
+            if self._monotonic() - last_save >= SAVE_INTERVAL_S:
+                last_save = self._monotonic()
+                self._conversations.save(conversation)
+
+        try:
+            provider = self._settings.provider(conversation.provider)
+            if provider is None:
+                raise NoProviderError()
+            client = self._settings.client_for(provider)
+            request = ChatRequest(conversation.model or "", messages, conversation.params)
+            result: ChatResult = await client.stream_chat(request, on_delta)
+        except asyncio.CancelledError:
+            reply.error = STOPPED
+            reply.finish_reason = reply.finish_reason or None
+            self._finish(conversation, reply)
+            self.reply_stopped.emit(conversation.id, reply.id)
+            raise
+        except ConfabError as exc:
+            reply.error = f"{type(exc).__name__}: {exc.detail}".rstrip(": ")
+            self._finish(conversation, reply)
+            self.reply_failed.emit(conversation.id, reply.id, exc)
+        except Exception as exc:  # never let a surprise kill the stream silently
+            log.exception("unexpected failure while streaming")
+            reply.error = f"{type(exc).__name__}: {exc}"
+            self._finish(conversation, reply)
+            self.reply_failed.emit(conversation.id, reply.id, ConfabError(str(exc)))
+        else:
+            reply.content = result.content or reply.content
+            reply.reasoning = result.reasoning or reply.reasoning
+            reply.finish_reason = result.finish_reason
+            reply.usage = result.usage
+            if result.model:
+                reply.model = result.model
+            self._finish(conversation, reply)
+            self.reply_finished.emit(conversation.id, reply.id)
+
+    def _finish(self, conversation: Conversation, reply: Message) -> None:
+        self._streams.pop(conversation.id, None)
+        self._conversations.save(conversation)
+        self.streaming_changed.emit(conversation.id, False)

@@ -1,0 +1,157 @@
+"""The list of conversations, the one on screen, and every write to disk."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop.core.errors import ConfabError, StorageError
+from desktop.core.models import (
+    Clock,
+    Conversation,
+    ConversationSummary,
+    sort_newest_first,
+    utc_now,
+)
+from desktop.core.storage import ConversationStore
+
+log = logging.getLogger("confab.conversations")
+
+RETRY_SAVE_MS = 5000
+
+
+class ConversationsController(QObject):
+    conversations_reset = Signal()
+    conversation_changed = Signal(str)  # title, date or messages changed
+    conversation_removed = Signal(str)
+    current_changed = Signal(object)  # Conversation | None
+    save_failed = Signal(object)  # ConfabError
+    save_recovered = Signal()
+
+    def __init__(
+        self, store: ConversationStore, clock: Clock = utc_now, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._clock = clock
+        self._conversations: dict[str, Conversation] = {}
+        self._saved: set[str] = set()
+        self._dirty: set[str] = set()
+        self.current: Conversation | None = None
+        self.quarantined: list[str] = []
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_SAVE_MS)
+        self._retry.timeout.connect(self._on_retry_timeout)
+
+    def load(self) -> list[str]:
+        """Read every conversation; returns the files that had to be quarantined."""
+        conversations, self.quarantined = self._store.load_all()
+        self._conversations = {c.id: c for c in conversations}
+        self._saved = set(self._conversations)
+        self.conversations_reset.emit()
+        return self.quarantined
+
+    def summaries(self) -> list[ConversationSummary]:
+        return sort_newest_first(
+            ConversationSummary.of(c) for c in self._conversations.values() if c.id in self._saved
+        )
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        return self._conversations.get(conversation_id)
+
+    def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
+        """A fresh conversation on screen; it reaches disk and the sidebar with its first message."""
+        if self.current is not None and not self.current.messages and self.current.id not in self._saved:
+            conversation = self.current
+            conversation.provider, conversation.model = provider, model
+        else:
+            conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
+            self._conversations[conversation.id] = conversation
+        self.current = conversation
+        self.current_changed.emit(conversation)
+        return conversation
+
+    def select(self, conversation_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation is self.current:
+            return
+        self._forget_empty_draft()
+        self.current = conversation
+        self.current_changed.emit(conversation)
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        title = " ".join(title.split())
+        if conversation is None or not title or title == conversation.title:
+            return
+        conversation.title = title
+        conversation.extra["title_set_by_user"] = True
+        self.save(conversation, touch=False)
+
+    def delete(self, conversation_id: str) -> None:
+        conversation = self._conversations.pop(conversation_id, None)
+        if conversation is None:
+            return
+        self._dirty.discard(conversation_id)
+        try:
+            self._store.delete(conversation_id)
+        except StorageError as exc:
+            self._conversations[conversation_id] = conversation
+            self.save_failed.emit(exc)
+            return
+        self._saved.discard(conversation_id)
+        self.conversation_removed.emit(conversation_id)
+        if self.current is conversation:
+            self.current = None
+            self.current_changed.emit(None)
+
+    def set_model(self, conversation: Conversation, provider_id: str | None, model: str) -> None:
+        if conversation.provider == provider_id and conversation.model == model:
+            return
+        conversation.provider = provider_id
+        conversation.model = model
+        if conversation.id in self._saved:
+            self.save(conversation, touch=False)
+
+    def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
+        """Write ``conversation`` now. On failure it stays in memory and is retried."""
+        if touch:
+            conversation.updated_at = self._clock()
+        self._conversations.setdefault(conversation.id, conversation)
+        try:
+            self._store.save(conversation)
+        except ConfabError as exc:
+            log.error("saving %s failed: %s", conversation.id, exc.detail)
+            self._dirty.add(conversation.id)
+            self._retry.start()
+            self.save_failed.emit(exc)
+            return False
+        self._saved.add(conversation.id)
+        self._dirty.discard(conversation.id)
+        self.conversation_changed.emit(conversation.id)
+        return True
+
+    def flush(self) -> None:
+        """Retry every write that failed; used on quit and by the retry timer."""
+        for conversation_id in list(self._dirty):
+            conversation = self._conversations.get(conversation_id)
+            if conversation is not None:
+                self.save(conversation, touch=False)
+        if not self._dirty:
+            self._retry.stop()
+
+    @property
+    def has_unsaved(self) -> bool:
+        return bool(self._dirty)
+
+    def _on_retry_timeout(self) -> None:
+        had = bool(self._dirty)
+        self.flush()
+        if had and not self._dirty:
+            self.save_recovered.emit()
+
+    def _forget_empty_draft(self) -> None:
+        draft = self.current
+        if draft is not None and not draft.messages and draft.id not in self._saved:
+            self._conversations.pop(draft.id, None)

@@ -1,0 +1,173 @@
+"""Providers, their keys and clients, and the window's remembered state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.controllers.tasks import TaskSet
+from desktop.core.client import ChatClient
+from desktop.core.errors import ConfabError
+from desktop.core.logs import register_secret
+from desktop.core.secrets import KeyStore
+from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
+
+log = logging.getLogger("confab.settings")
+
+ClientFactory = Callable[[str, str | None], ChatClient]
+
+
+def _default_client(base_url: str, api_key: str | None) -> ChatClient:
+    return ChatClient(base_url, api_key)
+
+
+class SettingsController(QObject):
+    providers_changed = Signal()
+    keyring_unavailable = Signal(str)
+    save_failed = Signal(object)
+
+    def __init__(
+        self,
+        store: SettingsStore,
+        keys: KeyStore,
+        client_factory: ClientFactory = _default_client,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._keys = keys
+        self._client_factory = client_factory
+        self._clients: dict[str, ChatClient] = {}
+        self._tasks = TaskSet()
+        self.settings: Settings = store.load()
+        self._warned_keyring = False
+
+    # ---- providers -------------------------------------------------------------------
+
+    def providers(self) -> list[Provider]:
+        return list(self.settings.providers)
+
+    def provider(self, provider_id: str | None) -> Provider | None:
+        return self.settings.provider(provider_id)
+
+    def default_provider(self) -> Provider | None:
+        return self.settings.provider(self.settings.default_provider) or (
+            self.settings.providers[0] if self.settings.providers else None
+        )
+
+    def new_provider_id(self, name: str) -> str:
+        return slugify(name, {p.id for p in self.settings.providers})
+
+    def save_provider(self, provider: Provider, api_key: str | None) -> None:
+        """Add or update ``provider``; ``api_key`` None leaves the stored key alone."""
+        provider.base_url = normalize_base_url(provider.base_url)
+        existing = self.settings.provider(provider.id)
+        if existing is None:
+            self.settings.providers.append(provider)
+        else:
+            index = self.settings.providers.index(existing)
+            self.settings.providers[index] = provider
+        if not self.settings.default_provider or self.provider(
+            self.settings.default_provider
+        ) is None:
+            self.settings.default_provider = provider.id
+        if api_key is not None:
+            register_secret(api_key)
+            self._keys.set(provider.id, api_key)
+            self._check_keyring()
+        self._drop_client(provider.id)
+        self._save()
+        self.providers_changed.emit()
+
+    def remove_provider(self, provider_id: str) -> None:
+        provider = self.settings.provider(provider_id)
+        if provider is None:
+            return
+        self.settings.providers.remove(provider)
+        self._keys.set(provider_id, None)
+        if self.settings.default_provider == provider_id:
+            self.settings.default_provider = (
+                self.settings.providers[0].id if self.settings.providers else None
+            )
+        self._drop_client(provider_id)
+        self._save()
+        self.providers_changed.emit()
+
+    def remember_models(self, provider_id: str, models: list[str]) -> None:
+        provider = self.settings.provider(provider_id)
+        if provider is not None and models and provider.models != models:
+            provider.models = list(models)
+            self._save()
+
+    # ---- keys and clients ----------------------------------------------------------
+
+    def api_key(self, provider_id: str) -> str | None:
+        key = self._keys.get(provider_id)
+        self._check_keyring()
+        register_secret(key)
+        return key
+
+    @property
+    def keys_persistent(self) -> bool:
+        return self._keys.persistent
+
+    def client_for(self, provider: Provider) -> ChatClient:
+        client = self._clients.get(provider.id)
+        if client is None:
+            client = self._client_factory(provider.base_url, self.api_key(provider.id))
+            self._clients[provider.id] = client
+        return client
+
+    async def fetch_models(self, base_url: str, api_key: str | None) -> list[str]:
+        """Ask a server (saved or not) for its models; raises ApiError on failure."""
+        register_secret(api_key)
+        client = self._client_factory(normalize_base_url(base_url), api_key or None)
+        try:
+            return await client.list_models()
+        finally:
+            await client.aclose()
+
+    async def fetch_provider_models(self, provider_id: str) -> list[str]:
+        provider = self.provider(provider_id)
+        if provider is None:
+            return []
+        models = await self.client_for(provider).list_models()
+        self.remember_models(provider_id, models)
+        return models
+
+    # ---- window state --------------------------------------------------------------
+
+    def window_state(self) -> dict[str, Any]:
+        return dict(self.settings.window)
+
+    def set_window_state(self, state: dict[str, Any]) -> None:
+        self.settings.window = dict(state)
+        self._save()
+
+    # ---- lifecycle -----------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._tasks.cancel_all()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _drop_client(self, provider_id: str) -> None:
+        client = self._clients.pop(provider_id, None)
+        if client is not None:
+            self._tasks.spawn(client.aclose())
+
+    def _save(self) -> None:
+        try:
+            self._store.save(self.settings)
+        except ConfabError as exc:
+            log.error("saving settings failed: %s", exc.detail)
+            self.save_failed.emit(exc)
+
+    def _check_keyring(self) -> None:
+        if not self._keys.persistent and not self._warned_keyring:
+            self._warned_keyring = True
+            self.keyring_unavailable.emit(self._keys.problem)

@@ -1,0 +1,1 @@
+"""Pure-Python core: models, storage, API client, settings and secrets. No Qt here."""

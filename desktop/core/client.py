@@ -1,0 +1,296 @@
+"""Async client for OpenAI-compatible chat servers, liberal in what it accepts.
+
+Streams are consumed by ``stream_chat``, which calls ``on_delta`` for each piece of text and
+returns the finished reply; it raises an ``ApiError`` subclass for anything that went wrong.
+The text received before an error has already been handed to ``on_delta``, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from desktop.core.errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConnectFailedError,
+    ContextTooLongError,
+    EmptyReplyError,
+    HttpStatusError,
+    NotFoundError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    StreamInterruptedError,
+    StreamReportedError,
+)
+from desktop.core.models import Params, Usage
+from desktop.core.sse import SSEParser
+
+log = logging.getLogger("confab.client")
+
+DeltaCallback = Callable[[str, str], None]
+"""Called as ``on_delta(kind, text)`` with kind ``"content"`` or ``"reasoning"``."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    # Also the longest silence allowed between two chunks of a stream.
+    read: float = 90.0
+    write: float = 30.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=10.0)
+
+
+@dataclass
+class ChatRequest:
+    model: str
+    messages: list[dict[str, str]]
+    params: Params = field(default_factory=Params)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": self.messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        for key, value in self.params.to_dict().items():
+            if value is not None:
+                body[key] = value
+        return body
+
+
+@dataclass
+class ChatResult:
+    content: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+
+
+_CONTEXT_HINTS = ("context length", "context_length", "maximum context", "too many tokens",
+                  "context window", "prompt is too long", "reduce the length")
+
+
+def error_detail(body: bytes | str) -> str:
+    """The server's own words from an error body, whatever its shape."""
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    text = text.strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:500]
+    return _detail_from_json(data) or text[:500]
+
+
+def _detail_from_json(data: Any) -> str:
+    if isinstance(data, str):
+        return data[:500]
+    if isinstance(data, list):
+        return "; ".join(filter(None, (_detail_from_json(item) for item in data[:3])))
+    if isinstance(data, dict):
+        for key in ("error", "detail", "message", "msg", "error_message"):
+            if key in data and data[key]:
+                found = _detail_from_json(data[key])
+                if found:
+                    return found
+    return ""
+
+
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - now())
+
+
+def status_error(status: int, body: bytes | str, headers: httpx.Headers | None = None) -> ApiError:
+    detail = error_detail(body)
+    if status in (401, 403):
+        return AuthenticationError(status, detail)
+    if status == 404:
+        return NotFoundError(status, detail)
+    if status == 429:
+        retry = parse_retry_after(headers.get("retry-after") if headers else None)
+        return RateLimitError(status, detail, retry_after=retry)
+    if status >= 500:
+        return ServerError(status, detail)
+    if status in (400, 413, 422) and any(h in detail.lower() for h in _CONTEXT_HINTS):
+        return ContextTooLongError(status, detail)
+    if status >= 400:
+        return BadRequestError(status, detail)
+    return HttpStatusError(status, detail)
+
+
+class ChatClient:
+    """One per provider; reuses its connections. Call ``aclose`` when done."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "text/event-stream, application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers=headers,
+            timeout=(timeouts or Timeouts()).to_httpx(),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def list_models(self) -> list[str]:
+        try:
+            response = await self._http.get("models")
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc) from exc
+        if response.status_code >= 400:
+            raise status_error(response.status_code, response.content, response.headers)
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise BadRequestError(response.status_code, "the model list is not JSON") from exc
+        items = data.get("data") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            items = data.get("models", []) if isinstance(data, dict) else []
+        names = {
+            str(item.get("id") or item.get("name"))
+            for item in items
+            if isinstance(item, dict) and (item.get("id") or item.get("name"))
+        }
+        return sorted(names, key=str.lower)
+
+    async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+        result = ChatResult()
+        try:
+            async with self._http.stream(
+                "POST", "chat/completions", json=request.body()
+            ) as response:
+                if response.status_code >= 400:
+                    body = await response.aread()
+                    raise status_error(response.status_code, body, response.headers)
+                content_type = response.headers.get("content-type", "")
+                if "application/json" in content_type:
+                    # A server that ignored stream: true and answered in one piece.
+                    body = await response.aread()
+                    self._apply_whole(body, result, on_delta)
+                else:
+                    await self._read_stream(response, result, on_delta)
+        except httpx.HTTPError as exc:
+            error = _transport_error(exc)
+            if result.content or result.reasoning:
+                raise StreamInterruptedError(str(exc) or type(exc).__name__) from exc
+            raise error from exc
+        if not result.content and not result.reasoning:
+            raise EmptyReplyError("the server ended the reply without any text")
+        return result
+
+    async def _read_stream(
+        self, response: httpx.Response, result: ChatResult, on_delta: DeltaCallback
+    ) -> None:
+        parser = SSEParser()
+        done = False
+        # Read to the very end even after [DONE]: leaving httpx's async generators suspended
+        # strands them under qasync (DESIGN.md, known pitfalls).
+        async for chunk in response.aiter_bytes():
+            for data in parser.feed(chunk):
+                if not done:
+                    done = self._apply_event(data, result, on_delta)
+        for data in parser.close():
+            if not done:
+                done = self._apply_event(data, result, on_delta)
+
+    def _apply_event(self, data: str, result: ChatResult, on_delta: DeltaCallback) -> bool:
+        """Apply one SSE event; True once the stream said [DONE]."""
+        data = data.strip()
+        if data == "[DONE]":
+            return True
+        if not data:
+            return False
+        try:
+            event = json.loads(data)
+        except ValueError:
+            log.warning("skipping malformed stream line (%d chars)", len(data))
+            return False
+        if not isinstance(event, dict):
+            return False
+        if event.get("error"):
+            raise StreamReportedError(_detail_from_json(event) or "the server reported an error")
+        self._apply_chunk(event, result, on_delta, delta_key="delta")
+        return False
+
+    def _apply_whole(self, body: bytes, result: ChatResult, on_delta: DeltaCallback) -> None:
+        try:
+            event = json.loads(body)
+        except ValueError as exc:
+            raise EmptyReplyError("the server's answer is not JSON") from exc
+        if not isinstance(event, dict):
+            raise EmptyReplyError("the server's answer is not a chat completion")
+        if event.get("error"):
+            raise StreamReportedError(_detail_from_json(event))
+        self._apply_chunk(event, result, on_delta, delta_key="message")
+
+    @staticmethod
+    def _apply_chunk(
+        event: dict[str, Any], result: ChatResult, on_delta: DeltaCallback, delta_key: str
+    ) -> None:
+        if isinstance(event.get("model"), str) and event["model"]:
+            result.model = event["model"]
+        usage = event.get("usage")
+        if isinstance(usage, dict) and usage:
+            result.usage = Usage.from_dict(usage)
+        choices = event.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            return
+        choice = choices[0]
+        delta = choice.get(delta_key)
+        if isinstance(delta, dict):
+            reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                result.reasoning += reasoning
+                on_delta("reasoning", reasoning)
+            content = delta.get("content")
+            if isinstance(content, str) and content:
+                result.content += content
+                on_delta("content", content)
+        if choice.get("finish_reason"):
+            result.finish_reason = str(choice["finish_reason"])
+
+
+def _transport_error(exc: httpx.HTTPError) -> ApiError:
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(type(exc).__name__)
+    if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ConnectFailedError(str(exc) or type(exc).__name__)
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return StreamInterruptedError(str(exc) or type(exc).__name__)
+    return ConnectFailedError(str(exc) or type(exc).__name__)

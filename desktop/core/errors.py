@@ -1,0 +1,133 @@
+"""Every error Confab raises on purpose, under one base class.
+
+::
+
+    ConfabError
+    ├── StorageError                 the data folder could not be read or written
+    │   ├── CorruptFileError         a file is not valid JSON / not our format (quarantined)
+    │   └── WriteFailedError         disk full, permission denied… (the data stays in memory)
+    ├── KeyStoreError                the OS keyring refused or is missing
+    │   └── KeyringUnavailableError  no usable keyring backend on this machine
+    ├── SetupError                   Confab cannot send yet: something is not configured
+    │   ├── NoProviderError          no provider has been added
+    │   └── NoModelError             the conversation has no model chosen
+    └── ApiError                     talking to a chat server went wrong
+        ├── ConnectFailedError       DNS, refused connection, TLS: nothing reached the server
+        ├── RequestTimeoutError      the server did not answer (or went silent) in time
+        ├── HttpStatusError          the server answered with an error status
+        │   ├── AuthenticationError  401/403: wrong or missing key
+        │   ├── NotFoundError        404: unknown model or wrong base URL
+        │   ├── RateLimitError       429, with the server's Retry-After if any
+        │   ├── ServerError          5xx
+        │   └── BadRequestError      400 and other 4xx
+        │       └── ContextTooLongError  the request is larger than the model's context
+        └── StreamError              the reply stream itself went wrong
+            ├── StreamInterruptedError  the connection dropped mid-reply
+            ├── EmptyReplyError         the server closed the stream without any text
+            └── StreamReportedError     the server put an error object into the stream
+
+The UI maps each class to a sentence a person understands (desktop/ui/error_text.py); the
+``detail`` is the server's own wording, shown smaller, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ConfabError(Exception):
+    """Base of every error Confab raises on purpose."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class StorageError(ConfabError):
+    pass
+
+
+class CorruptFileError(StorageError):
+    pass
+
+
+class WriteFailedError(StorageError):
+    pass
+
+
+class KeyStoreError(ConfabError):
+    pass
+
+
+class KeyringUnavailableError(KeyStoreError):
+    pass
+
+
+class SetupError(ConfabError):
+    pass
+
+
+class NoProviderError(SetupError):
+    pass
+
+
+class NoModelError(SetupError):
+    pass
+
+
+class ApiError(ConfabError):
+    pass
+
+
+class ConnectFailedError(ApiError):
+    pass
+
+
+class RequestTimeoutError(ApiError):
+    pass
+
+
+class HttpStatusError(ApiError):
+    def __init__(self, status: int, detail: str = "") -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+class AuthenticationError(HttpStatusError):
+    pass
+
+
+class NotFoundError(HttpStatusError):
+    pass
+
+
+class RateLimitError(HttpStatusError):
+    def __init__(self, status: int, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(status, detail)
+        self.retry_after = retry_after
+
+
+class ServerError(HttpStatusError):
+    pass
+
+
+class BadRequestError(HttpStatusError):
+    pass
+
+
+class ContextTooLongError(BadRequestError):
+    pass
+
+
+class StreamError(ApiError):
+    pass
+
+
+class StreamInterruptedError(StreamError):
+    pass
+
+
+class EmptyReplyError(StreamError):
+    pass
+
+
+class StreamReportedError(StreamError):
+    pass

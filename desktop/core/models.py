@@ -1,0 +1,279 @@
+"""Conversation and message data types, and their JSON form (DESIGN.md, format version 1).
+
+Unknown fields found in a file are kept in ``extra`` and written back untouched, so a file
+written by a newer Confab (or edited by the user's own tools) loses nothing when saved here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop.core.errors import CorruptFileError
+
+CONVERSATION_FORMAT = "confab.conversation"
+CONVERSATION_VERSION = 1
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    estimated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+            "estimated": self.estimated,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Usage:
+        prompt = int(data.get("prompt_tokens") or 0)
+        completion = int(data.get("completion_tokens") or 0)
+        return cls(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=int(data.get("total_tokens") or prompt + completion),
+            estimated=bool(data.get("estimated", False)),
+        )
+
+
+@dataclass
+class Params:
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        def number(key: str) -> float | None:
+            value = data.get(key)
+            return float(value) if isinstance(value, int | float) else None
+
+        max_tokens = data.get("max_tokens")
+        return cls(
+            temperature=number("temperature"),
+            top_p=number("top_p"),
+            max_tokens=int(max_tokens) if isinstance(max_tokens, int) else None,
+        )
+
+
+_MESSAGE_FIELDS = {
+    "id", "parent", "role", "content", "created_at", "model", "finish_reason", "usage",
+    "reasoning", "error",
+}
+
+
+@dataclass
+class Message:
+    id: str
+    parent: str | None
+    role: str
+    content: str
+    created_at: datetime
+    model: str | None = None
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    reasoning: str | None = None
+    # A reply that did not finish keeps its text and says why here: "stopped", "interrupted"
+    # or the error's text.
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "parent": self.parent,
+            "role": self.role,
+            "content": self.content,
+            "created_at": format_time(self.created_at),
+        }
+        if self.role == "assistant":
+            data["model"] = self.model
+            data["finish_reason"] = self.finish_reason
+            data["usage"] = self.usage.to_dict() if self.usage else None
+            if self.reasoning:
+                data["reasoning"] = self.reasoning
+            data["error"] = self.error
+        data.update({k: v for k, v in self.extra.items() if k not in data})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        usage = data.get("usage")
+        return cls(
+            id=str(data["id"]),
+            parent=None if data.get("parent") is None else str(data["parent"]),
+            role=str(data["role"]),
+            content=str(data.get("content") or ""),
+            created_at=parse_time(str(data["created_at"])),
+            model=data.get("model"),
+            finish_reason=data.get("finish_reason"),
+            usage=Usage.from_dict(usage) if isinstance(usage, dict) else None,
+            reasoning=data.get("reasoning"),
+            error=data.get("error"),
+            extra={k: v for k, v in data.items() if k not in _MESSAGE_FIELDS},
+        )
+
+
+_CONVERSATION_FIELDS = {
+    "format", "version", "id", "title", "created_at", "updated_at", "provider", "model",
+    "system_prompt", "params", "pinned", "tags", "head", "messages",
+}
+
+
+@dataclass
+class Conversation:
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    provider: str | None = None
+    model: str | None = None
+    system_prompt: str = ""
+    params: Params = field(default_factory=Params)
+    pinned: bool = False
+    tags: list[str] = field(default_factory=list)
+    head: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def new(
+        cls, *, provider: str | None = None, model: str | None = None, clock: Clock = utc_now
+    ) -> Conversation:
+        now = clock()
+        return cls(id=new_id(), title="", created_at=now, updated_at=now,
+                   provider=provider, model=model)
+
+    def message(self, message_id: str) -> Message:
+        for message in self.messages:
+            if message.id == message_id:
+                return message
+        raise KeyError(message_id)
+
+    def thread(self) -> list[Message]:
+        """The messages on screen: the path from the root to ``head``."""
+        by_id = {m.id: m for m in self.messages}
+        path: list[Message] = []
+        current = by_id.get(self.head) if self.head else None
+        seen: set[str] = set()
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            path.append(current)
+            current = by_id.get(current.parent) if current.parent else None
+        path.reverse()
+        return path
+
+    def append(self, message: Message) -> Message:
+        """Add ``message`` below the current head and make it the head."""
+        self.messages.append(message)
+        self.head = message.id
+        return message
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format": CONVERSATION_FORMAT,
+            "version": CONVERSATION_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "created_at": format_time(self.created_at),
+            "updated_at": format_time(self.updated_at),
+            "provider": self.provider,
+            "model": self.model,
+            "system_prompt": self.system_prompt,
+            "params": self.params.to_dict(),
+            "pinned": self.pinned,
+            "tags": list(self.tags),
+            "head": self.head,
+            "messages": [m.to_dict() for m in self.messages],
+        }
+        data.update({k: v for k, v in self.extra.items() if k not in data})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Conversation:
+        """Build a conversation from parsed JSON; anything malformed raises CorruptFileError."""
+        if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+            raise CorruptFileError("not a Confab conversation")
+        try:
+            messages_data = data.get("messages") or []
+            if not isinstance(messages_data, list):
+                raise TypeError("messages is not a list")
+            messages = [Message.from_dict(m) for m in messages_data]
+            params = data.get("params")
+            tags = data.get("tags") or []
+            return cls(
+                id=str(data["id"]),
+                title=str(data.get("title") or ""),
+                created_at=parse_time(str(data["created_at"])),
+                updated_at=parse_time(str(data.get("updated_at") or data["created_at"])),
+                provider=data.get("provider"),
+                model=data.get("model"),
+                system_prompt=str(data.get("system_prompt") or ""),
+                params=Params.from_dict(params) if isinstance(params, dict) else Params(),
+                pinned=bool(data.get("pinned", False)),
+                tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+                head=data.get("head"),
+                messages=messages,
+                extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptFileError(f"malformed conversation: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """What the sidebar needs, without the messages."""
+
+    id: str
+    title: str
+    updated_at: datetime
+    pinned: bool = False
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationSummary:
+        return cls(conversation.id, conversation.title, conversation.updated_at,
+                   conversation.pinned)
+
+
+def title_from_text(text: str, limit: int = 60) -> str:
+    """A provisional title: the first non-empty line of the question, shortened."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""
+
+
+def sort_newest_first(items: Iterable[ConversationSummary]) -> list[ConversationSummary]:
+    return sorted(items, key=lambda s: s.updated_at, reverse=True)

@@ -1,0 +1,115 @@
+"""API keys: in the OS keyring (service ``Confab``, user name = provider id), nowhere else.
+
+When the machine has no usable keyring the key is held in memory for this session only and
+``persistent`` turns False so the UI can say so; it never falls back to a file.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from desktop.core.errors import KeyringUnavailableError, KeyStoreError
+
+log = logging.getLogger("confab.secrets")
+
+SERVICE = "Confab"
+
+
+class KeyBackend(Protocol):
+    """The three calls of the ``keyring`` module that Confab uses."""
+
+    def get_password(self, service: str, username: str) -> str | None: ...
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+    def delete_password(self, service: str, username: str) -> None: ...
+
+
+class _KeyringModule:
+    """Imports ``keyring`` on first use: it costs start-up time the first paint should not pay."""
+
+    def _module(self):  # type: ignore[no-untyped-def]
+        import keyring
+        import keyring.errors
+
+        backend = keyring.get_keyring()
+        priority = getattr(backend, "priority", 1)
+        if priority is not None and priority <= 0:
+            raise KeyringUnavailableError(f"no usable keyring backend ({type(backend).__name__})")
+        return keyring
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._call("get_password", service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._call("set_password", service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._call("delete_password", service, username)
+
+    def _call(self, name: str, *args: str) -> str | None:
+        keyring = self._module()
+        import keyring.errors as kerrors
+
+        try:
+            result: str | None = getattr(keyring, name)(*args)
+        except kerrors.PasswordDeleteError:
+            return None
+        except kerrors.NoKeyringError as exc:
+            raise KeyringUnavailableError(str(exc)) from exc
+        except kerrors.KeyringError as exc:
+            raise KeyStoreError(str(exc)) from exc
+        except Exception as exc:  # D-Bus and backend failures come as many types
+            raise KeyringUnavailableError(f"{type(exc).__name__}: {exc}") from exc
+        return result
+
+
+class KeyStore:
+    def __init__(self, backend: KeyBackend | None = None) -> None:
+        self._backend: KeyBackend = backend if backend is not None else _KeyringModule()
+        self._memory: dict[str, str] = {}
+        self._cache: dict[str, str | None] = {}
+        self.persistent = True
+        self.problem = ""
+
+    def get(self, provider_id: str) -> str | None:
+        if provider_id in self._memory:
+            return self._memory[provider_id]
+        if provider_id in self._cache:
+            return self._cache[provider_id]
+        if not self.persistent:
+            return None
+        try:
+            key = self._backend.get_password(SERVICE, provider_id)
+        except KeyStoreError as exc:
+            self._fall_back(exc)
+            return None
+        self._cache[provider_id] = key
+        return key
+
+    def set(self, provider_id: str, key: str | None) -> None:
+        """Store ``key`` (or remove it when empty). Never raises for a missing keyring."""
+        key = (key or "").strip() or None
+        self._cache.pop(provider_id, None)
+        if self.persistent:
+            try:
+                if key is None:
+                    self._backend.delete_password(SERVICE, provider_id)
+                else:
+                    self._backend.set_password(SERVICE, provider_id, key)
+                self._memory.pop(provider_id, None)
+                self._cache[provider_id] = key
+                return
+            except KeyStoreError as exc:
+                self._fall_back(exc)
+        if key is None:
+            self._memory.pop(provider_id, None)
+        else:
+            self._memory[provider_id] = key
+
+    def has_key(self, provider_id: str) -> bool:
+        return bool(self.get(provider_id))
+
+    def _fall_back(self, exc: KeyStoreError) -> None:
+        log.warning("keyring unavailable, keys kept in memory only: %s", exc.detail)
+        self.persistent = False
+        self.problem = exc.detail
