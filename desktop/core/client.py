@@ -153,12 +153,22 @@ class ChatClient:
         timeouts: Timeouts | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        headers = {"Accept": "text/event-stream, application/json"}
+        headers = {b"Accept": b"text/event-stream, application/json"}
         if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
+            # As bytes: a key pasted with a stray non-ASCII character must reach the server
+            # (and come back as a 401), not raise UnicodeEncodeError here.
+            headers[b"Authorization"] = b"Bearer " + api_key.encode("utf-8")
         self.base_url = base_url.rstrip("/")
+        # httpx.InvalidURL is no httpx.HTTPError, and httpx raises it right here for some
+        # addresses ("http://[::1/v1"): report it on use, like any other unreachable server.
+        self._url_error: str | None = None
+        try:
+            url = httpx.URL(self.base_url + "/")
+        except httpx.InvalidURL as exc:
+            self._url_error = f"{self.base_url!r} is not a valid address: {exc}"
+            url = httpx.URL()
         self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
+            base_url=url,
             headers=headers,
             timeout=(timeouts or Timeouts()).to_httpx(),
             transport=transport,
@@ -168,10 +178,15 @@ class ChatClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def _check_url(self) -> None:
+        if self._url_error is not None:
+            raise ConnectFailedError(self._url_error)
+
     async def list_models(self) -> list[str]:
+        self._check_url()
         try:
             response = await self._http.get("models")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc) from exc
         if response.status_code >= 400:
             raise status_error(response.status_code, response.content, response.headers)
@@ -190,6 +205,7 @@ class ChatClient:
         return sorted(names, key=str.lower)
 
     async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+        self._check_url()
         result = ChatResult()
         try:
             async with self._http.stream(
@@ -205,7 +221,7 @@ class ChatClient:
                     self._apply_whole(body, result, on_delta)
                 else:
                     await self._read_stream(response, result, on_delta)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = _transport_error(exc)
             if result.content or result.reasoning:
                 raise StreamInterruptedError(str(exc) or type(exc).__name__) from exc
@@ -286,7 +302,7 @@ class ChatClient:
             result.finish_reason = str(choice["finish_reason"])
 
 
-def _transport_error(exc: httpx.HTTPError) -> ApiError:
+def _transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(type(exc).__name__)
     if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.InvalidURL):

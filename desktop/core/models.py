@@ -25,12 +25,34 @@ def utc_now() -> datetime:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: strftime("%Y") does not zero-pad years before 1000 on glibc,
+    # and fromisoformat cannot read what it would write.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> datetime:
+    """Parse an ISO 8601 time, as UTC. Raises ValueError or OverflowError when it cannot."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    # Converting here, not when saving, makes an out-of-range time fail at load (the file is
+    # quarantined) rather than at every later save.
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _optional_str(value: Any) -> str | None:
+    """A string field as found in a file: null stays None, numbers become text, and anything
+    else (a list, an object) is malformed."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    raise TypeError(f"expected text, found {type(value).__name__}")
+
+
+def _required_str(data: dict[str, Any], key: str) -> str:
+    value = _optional_str(data[key])
+    if value is None:
+        raise TypeError(f"{key} is null")
+    return value
 
 
 def new_id() -> str:
@@ -131,16 +153,16 @@ class Message:
     def from_dict(cls, data: dict[str, Any]) -> Message:
         usage = data.get("usage")
         return cls(
-            id=str(data["id"]),
-            parent=None if data.get("parent") is None else str(data["parent"]),
-            role=str(data["role"]),
-            content=str(data.get("content") or ""),
-            created_at=parse_time(str(data["created_at"])),
-            model=data.get("model"),
-            finish_reason=data.get("finish_reason"),
+            id=_required_str(data, "id"),
+            parent=_optional_str(data.get("parent")),
+            role=_required_str(data, "role"),
+            content=_optional_str(data.get("content")) or "",
+            created_at=parse_time(_required_str(data, "created_at")),
+            model=_optional_str(data.get("model")),
+            finish_reason=_optional_str(data.get("finish_reason")),
             usage=Usage.from_dict(usage) if isinstance(usage, dict) else None,
-            reasoning=data.get("reasoning"),
-            error=data.get("error"),
+            reasoning=_optional_str(data.get("reasoning")),
+            error=_optional_str(data.get("error")),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_FIELDS},
         )
 
@@ -232,22 +254,27 @@ class Conversation:
             messages = [Message.from_dict(m) for m in messages_data]
             params = data.get("params")
             tags = data.get("tags") or []
+            created_at = parse_time(_required_str(data, "created_at"))
+            updated = _optional_str(data.get("updated_at"))
             return cls(
-                id=str(data["id"]),
-                title=str(data.get("title") or ""),
-                created_at=parse_time(str(data["created_at"])),
-                updated_at=parse_time(str(data.get("updated_at") or data["created_at"])),
-                provider=data.get("provider"),
-                model=data.get("model"),
-                system_prompt=str(data.get("system_prompt") or ""),
+                id=_required_str(data, "id"),
+                title=_optional_str(data.get("title")) or "",
+                created_at=created_at,
+                updated_at=parse_time(updated) if updated else created_at,
+                provider=_optional_str(data.get("provider")),
+                model=_optional_str(data.get("model")),
+                system_prompt=_optional_str(data.get("system_prompt")) or "",
                 params=Params.from_dict(params) if isinstance(params, dict) else Params(),
                 pinned=bool(data.get("pinned", False)),
-                tags=[str(t) for t in tags] if isinstance(tags, list) else [],
-                head=data.get("head"),
+                tags=[t for t in map(_optional_str, tags) if t is not None]
+                if isinstance(tags, list) else [],
+                head=_optional_str(data.get("head")),
                 messages=messages,
                 extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                RecursionError) as exc:
+            # OverflowError: 1e400 reads as inf, int(inf) and years past 9999 overflow.
             raise CorruptFileError(f"malformed conversation: {exc}") from exc
 
 

@@ -16,6 +16,8 @@ class SSEParser:
 
     def feed(self, chunk: bytes) -> list[str]:
         events: list[str] = []
+        if not chunk:
+            return events  # must not forget a CR waiting for its LF
         if self._saw_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]  # the \n of a CRLF split across two chunks
         self._saw_cr = False

@@ -1,0 +1,235 @@
+"""Composition root: arguments, QApplication, the qasync loop, paths, wiring, crash hook."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from desktop import APP_NAME, __version__
+
+log = logging.getLogger("confab.app")
+
+
+def resources_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="confab",
+        description="Confab: a fast, frugal desktop client for OpenAI-compatible chat APIs.",
+    )
+    parser.add_argument("--version", action="version", version=f"Confab {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="PATH",
+        help="keep settings and conversations in PATH (default: $CONFAB_DATA_DIR, else the "
+             "user data folder of this OS)",
+    )
+    parser.add_argument(
+        "--lang", metavar="LOCALE",
+        help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the system's)",
+    )
+    # Qt's own options (-platform, -style…) pass through untouched.
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+@dataclass
+class Composition:
+    """Everything the window needs, built from a data folder; tests build it the same way."""
+
+    window: object  # MainWindow; typed loosely so this module imports no widgets at load time
+    conversations: object
+    chat: object
+    settings: object
+
+    async def shutdown(self) -> None:
+        from desktop.controllers.chat import ChatController
+        from desktop.controllers.settings import SettingsController
+
+        assert isinstance(self.chat, ChatController)
+        assert isinstance(self.settings, SettingsController)
+        await self.chat.shutdown()
+        await self.settings.aclose()
+
+
+def build(data_dir: Path, key_store: object | None = None) -> Composition:
+    from desktop.controllers.chat import ChatController
+    from desktop.controllers.conversations import ConversationsController
+    from desktop.controllers.settings import SettingsController
+    from desktop.core.secrets import KeyStore
+    from desktop.core.settings import SettingsStore
+    from desktop.core.storage import ConversationStore
+    from desktop.ui.main_window import MainWindow
+
+    keys = key_store if isinstance(key_store, KeyStore) else KeyStore()
+    settings = SettingsController(SettingsStore(data_dir), keys)
+    conversations = ConversationsController(ConversationStore(data_dir))
+    chat = ChatController(conversations, settings)
+    window = MainWindow(conversations, chat, settings)
+    return Composition(window, conversations, chat, settings)
+
+
+def install_translators(app: object, lang: str | None) -> None:
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    locale = QLocale(lang) if lang else QLocale.system()
+    QLocale.setDefault(locale)
+    translators = []
+    ours = QTranslator(app)
+    if ours.load(locale, "confab", "_", str(resources_dir() / "translations")):
+        translators.append(ours)
+    qt = QTranslator(app)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        translators.append(qt)
+    for translator in translators:
+        app.installTranslator(translator)
+
+
+def apply_style(app: object) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    sheet = resources_dir() / "styles" / "confab.qss"
+    try:
+        app.setStyleSheet(sheet.read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("style sheet %s missing", sheet)
+
+
+def install_crash_hook() -> None:
+    """Log any uncaught exception and show a dialog with copyable details (never a key)."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        from desktop.core.logs import redact
+
+        text = redact("".join(traceback.format_exception(kind, value, tb)))
+        log.critical("uncaught exception\n%s", text)
+        if issubclass(kind, KeyboardInterrupt):
+            return
+        try:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            if QApplication.instance() is None:
+                raise RuntimeError("no application")
+            box = QMessageBox()
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setWindowTitle(QApplication.translate("CrashDialog", "Confab ran into a problem"))
+            box.setText(QApplication.translate(
+                "CrashDialog",
+                "Something unexpected went wrong. Your conversations are saved. If it happens "
+                "again, please report it with the details below."))
+            box.setDetailedText(text)
+            box.open()
+            _open_dialogs.append(box)
+        except Exception:
+            sys.__stderr__.write(text) if sys.__stderr__ else None
+
+    sys.excepthook = hook
+
+
+_open_dialogs: list[object] = []
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.core.errors import StorageError
+    from desktop.core.logs import setup_logging
+    from desktop.core.paths import prepare_data_dir, resolve_data_dir
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_on_loop_exception)
+    try:
+        data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
+    except StorageError as exc:
+        QMessageBox.critical(None, APP_NAME, QApplication.translate(
+            "App", "Confab cannot use its data folder:\n{detail}").format(detail=exc.detail))
+        return 1
+    setup_logging(data_dir)
+    log.info("Confab %s starting, data folder %s", __version__, data_dir)
+    icon = resources_dir() / "icons" / "confab.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+
+    parts = build(data_dir)
+    from desktop.controllers.conversations import ConversationsController
+    from desktop.ui.main_window import MainWindow
+
+    window, conversations = parts.window, parts.conversations
+    assert isinstance(window, MainWindow)
+    assert isinstance(conversations, ConversationsController)
+    closed = asyncio.Event()
+    window.close_requested.connect(closed.set)
+    window.show()
+
+    def after_first_paint() -> None:
+        conversations.load()
+        window.start()
+
+    QTimer.singleShot(0, after_first_paint)
+    await closed.wait()
+    log.info("quitting")
+    await parts.shutdown()
+    window.allow_close()
+    window.close()
+    window.deleteLater()
+    await asyncio.sleep(0)
+    return 0
+
+
+def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    error = context.get("exception")
+    if isinstance(error, BaseException):
+        log.error("unhandled error in the event loop: %s", context.get("message"),
+                  exc_info=error)
+    else:
+        log.error("event loop: %s", context.get("message"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args(argv)])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("confab")
+    app.setQuitOnLastWindowClosed(False)
+    install_translators(app, args.lang or os.environ.get("CONFAB_LANG"))
+    apply_style(app)
+    install_crash_hook()
+    try:
+        if sys.version_info >= (3, 12):
+            return int(asyncio.run(_run(args), loop_factory=qasync.QEventLoop))
+        return int(qasync.run(_run(args)))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _qt_args(argv: Sequence[str] | None) -> list[str]:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--lang")
+    parser.add_argument("--version", action="store_true")
+    _, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return rest

@@ -1,0 +1,1 @@
+"""Widgets, dialogs and item models. They render state and emit intents; controllers act."""

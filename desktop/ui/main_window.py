@@ -1,0 +1,391 @@
+"""The main window: conversations on the left, the thread and the composer on the right."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__
+from desktop.controllers.chat import ChatController
+from desktop.controllers.conversations import ConversationsController
+from desktop.controllers.settings import SettingsController
+from desktop.controllers.tasks import TaskSet
+from desktop.core.errors import ConfabError
+from desktop.core.models import Conversation
+from desktop.ui.chat_view import Banner, ChatView
+from desktop.ui.composer import Composer
+from desktop.ui.error_text import detail, explain
+from desktop.ui.provider_dialog import ProviderDialog
+from desktop.ui.sidebar import Sidebar
+
+log = logging.getLogger("confab.ui")
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+
+    def __init__(
+        self,
+        conversations: ConversationsController,
+        chat: ChatController,
+        settings: SettingsController,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Confab")
+        self._conversations = conversations
+        self._chat = chat
+        self._settings = settings
+        self._tasks = TaskSet()
+        self._may_close = False
+        self._models_fetched: set[str] = set()
+        self.provider_dialog: ProviderDialog | None = None
+
+        self.sidebar = Sidebar()
+        self.title_label = QLabel()
+        self.title_label.setObjectName("conversationTitle")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.provider_combo = QComboBox()
+        self.provider_combo.setObjectName("providerPicker")
+        self.provider_combo.setToolTip(self.tr("Provider"))
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("modelPicker")
+        self.model_combo.setEditable(True)
+        self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model_combo.setMinimumContentsLength(18)
+        self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.chat_view = ChatView()
+        self.banner = Banner()
+        self.composer = Composer()
+
+        header = QWidget()
+        header.setObjectName("chatHeader")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 8, 12, 8)
+        header_layout.addWidget(self.title_label, 1)
+        header_layout.addWidget(self.provider_combo)
+        header_layout.addWidget(self.model_combo)
+
+        pane = QWidget()
+        pane.setObjectName("chatPane")
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(0)
+        pane_layout.addWidget(header)
+        pane_layout.addWidget(self.chat_view, 1)
+        pane_layout.addWidget(self.banner)
+        pane_layout.addWidget(self.composer)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(pane)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_menus()
+        self._connect()
+        self._restore_window_state()
+
+    # ---- set-up --------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.new_action = QAction(self.tr("&New Conversation"), self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_action.triggered.connect(self.new_conversation)
+        file_menu.addAction(self.new_action)
+        self.providers_action = QAction(self.tr("&Providers…"), self)
+        self.providers_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.providers_action.triggered.connect(self.open_providers)
+        file_menu.addAction(self.providers_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About Confab"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(about)
+        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.stop_shortcut.activated.connect(self.stop_reply)
+
+    def _connect(self) -> None:
+        c, chat, s = self._conversations, self._chat, self._settings
+        c.conversations_reset.connect(self._refresh_sidebar)
+        c.conversation_changed.connect(self._on_conversations_conversation_changed)
+        c.conversation_removed.connect(self._on_conversations_conversation_removed)
+        c.current_changed.connect(self._on_conversations_current_changed)
+        c.save_failed.connect(self._on_save_failed)
+        c.save_recovered.connect(self.banner.hide)
+        chat.message_added.connect(self._on_chat_message_added)
+        chat.reply_started.connect(self._on_chat_reply_started)
+        chat.reply_delta.connect(self._on_chat_reply_delta)
+        chat.reply_finished.connect(self._on_chat_reply_ended)
+        chat.reply_stopped.connect(self._on_chat_reply_ended)
+        chat.reply_failed.connect(self._on_chat_reply_failed)
+        chat.streaming_changed.connect(self._on_chat_streaming_changed)
+        s.providers_changed.connect(self._refresh_pickers)
+        s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
+        s.save_failed.connect(self._on_save_failed)
+        self.sidebar.new_requested.connect(self.new_conversation)
+        self.sidebar.open_requested.connect(c.select)
+        self.sidebar.rename_requested.connect(c.rename)
+        self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(self.stop_reply)
+        self.provider_combo.activated.connect(self._on_provider_combo_activated)
+        self.model_combo.activated.connect(self._on_model_chosen)
+        self.model_combo.lineEdit().editingFinished.connect(self._on_model_chosen)
+
+    # ---- intents -------------------------------------------------------------------
+
+    @property
+    def current(self) -> Conversation | None:
+        return self._conversations.current
+
+    def new_conversation(self) -> None:
+        provider = self._settings.provider(self.provider_combo.currentData()) or \
+            self._settings.default_provider()
+        self._conversations.new_conversation(
+            provider.id if provider else None, provider.default_model or None if provider else None
+        )
+        self.composer.edit.setFocus()
+
+    def send(self, text: str) -> None:
+        conversation = self.current
+        if conversation is None:
+            self.new_conversation()
+            conversation = self.current
+        assert conversation is not None
+        self._on_model_chosen()
+        self.banner.hide()
+        if self._chat.send(conversation, text):
+            self.composer.clear()
+        self.composer.edit.setFocus()
+
+    def stop_reply(self) -> None:
+        if self.current is not None:
+            self._chat.stop(self.current.id)
+
+    def open_providers(self) -> ProviderDialog:
+        if self.provider_dialog is None:
+            self.provider_dialog = ProviderDialog(self._settings, self)
+            self.provider_dialog.finished.connect(self._on_provider_dialog_finished)
+        self.provider_dialog.show()
+        self.provider_dialog.raise_()
+        self.provider_dialog.activateWindow()
+        return self.provider_dialog
+
+    # ---- controller events ---------------------------------------------------------
+
+    def _refresh_sidebar(self) -> None:
+        current = self.current.id if self.current else None
+        self.sidebar.set_conversations(self._conversations.summaries(), current)
+
+    def _on_conversations_conversation_changed(self, conversation_id: str) -> None:
+        self._refresh_sidebar()
+        if self.current is not None and self.current.id == conversation_id:
+            self._update_title()
+
+    def _on_conversations_conversation_removed(self, _conversation_id: str) -> None:
+        self._refresh_sidebar()
+        if self.current is None:
+            self.new_conversation()
+
+    def _on_conversations_current_changed(self, conversation: Conversation | None) -> None:
+        provider = self._settings.provider(conversation.provider) if conversation else None
+        self.chat_view.show_conversation(conversation, provider.name if provider else "")
+        self.sidebar.select(conversation.id if conversation else None)
+        self.composer.set_streaming(self._chat.is_streaming(conversation.id if conversation
+                                                             else None))
+        self.banner.hide()
+        self._update_title()
+        self._refresh_pickers()
+
+    def _on_chat_message_added(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation is self.current:
+            self.chat_view.add_message(conversation.message(message_id))
+            self._update_title()
+
+    def _on_chat_reply_started(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation is self.current:
+            widget = self.chat_view.add_message(conversation.message(message_id))
+            widget.set_waiting(True)
+
+    def _on_chat_reply_delta(self, conversation_id: str, message_id: str, _kind: str,
+                             _text: str) -> None:
+        conversation = self.current
+        if conversation is not None and conversation.id == conversation_id:
+            self.chat_view.queue_delta(conversation.message(message_id))
+
+    def _on_chat_reply_ended(self, conversation_id: str, message_id: str) -> None:
+        conversation = self.current
+        if conversation is not None and conversation.id == conversation_id:
+            self.chat_view.refresh_message(conversation.message(message_id))
+
+    def _on_chat_reply_failed(self, conversation_id: str, message_id: str,
+                              error: ConfabError) -> None:
+        conversation = self.current
+        if conversation is None or conversation.id != conversation_id:
+            return
+        if message_id:
+            self.chat_view.refresh_message(conversation.message(message_id))
+        self.banner.show_message(explain(error), detail(error))
+
+    def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
+        if self.current is not None and self.current.id == conversation_id:
+            self.composer.set_streaming(streaming)
+            self.provider_combo.setEnabled(not streaming)
+            self.model_combo.setEnabled(not streaming)
+
+    def _on_save_failed(self, error: ConfabError) -> None:
+        self.banner.show_message(explain(error), detail(error))
+
+    def _on_settings_keyring_unavailable(self, problem: str) -> None:
+        self.banner.show_message(
+            self.tr("The system keyring is not available, so API keys are kept in memory only "
+                    "until Confab closes. They are never written to a file."),
+            problem, level="warning")
+
+    def _on_sidebar_delete_requested(self, conversation_id: str) -> None:
+        self._chat.stop(conversation_id)
+        self._conversations.delete(conversation_id)
+
+    def _on_provider_dialog_finished(self, _result: int) -> None:
+        self._refresh_pickers()
+        self.composer.edit.setFocus()
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self, self.tr("About Confab"),
+            self.tr("Confab {version}\nA fast, frugal desktop client for OpenAI-compatible chat "
+                    "APIs.").format(version=__version__))
+
+    # ---- pickers -------------------------------------------------------------------
+
+    def _refresh_pickers(self) -> None:
+        conversation = self.current
+        providers = self._settings.providers()
+        provider = (self._settings.provider(conversation.provider) if conversation else None) \
+            or self._settings.default_provider()
+        self.provider_combo.blockSignals(True)
+        self.provider_combo.clear()
+        for item in providers:
+            self.provider_combo.addItem(item.name, item.id)
+        if provider is not None:
+            self.provider_combo.setCurrentIndex(self.provider_combo.findData(provider.id))
+        self.provider_combo.setVisible(len(providers) > 1)
+        self.provider_combo.blockSignals(False)
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        if provider is not None:
+            self.model_combo.addItems(provider.models)
+            model = (conversation.model if conversation and conversation.model else None) \
+                or provider.default_model
+            self.model_combo.setEditText(model or "")
+            if not provider.models and provider.id not in self._models_fetched:
+                self._models_fetched.add(provider.id)
+                self._tasks.spawn(self._fetch_models(provider.id))
+        self.model_combo.setEnabled(provider is not None)
+        self.model_combo.blockSignals(False)
+
+    async def _fetch_models(self, provider_id: str) -> None:
+        try:
+            models = await self._settings.fetch_provider_models(provider_id)
+        except ConfabError as exc:
+            log.info("model list for %s unavailable: %s", provider_id, exc.detail)
+            return
+        if self.provider_combo.currentData() == provider_id and models:
+            text = self.model_combo.currentText()
+            self.model_combo.blockSignals(True)
+            self.model_combo.clear()
+            self.model_combo.addItems(models)
+            self.model_combo.setEditText(text)
+            self.model_combo.blockSignals(False)
+
+    def _on_provider_combo_activated(self, _index: int) -> None:
+        provider = self._settings.provider(self.provider_combo.currentData())
+        if provider is not None and self.current is not None:
+            self._conversations.set_model(self.current, provider.id, provider.default_model)
+        self._refresh_pickers()
+
+    def _on_model_chosen(self, _index: int = -1) -> None:
+        model = self.model_combo.currentText().strip()
+        provider_id = self.provider_combo.currentData()
+        if self.current is not None and model and provider_id:
+            self._conversations.set_model(self.current, provider_id, model)
+
+    def _update_title(self) -> None:
+        conversation = self.current
+        title = conversation.title if conversation and conversation.title else \
+            self.tr("New conversation")
+        self.title_label.setText(title)
+        self.setWindowTitle(f"{title} — Confab")
+
+    # ---- window state and closing --------------------------------------------------
+
+    def _restore_window_state(self) -> None:
+        state = self._settings.window_state()
+        geometry = state.get("geometry")
+        restored = isinstance(geometry, str) and self.restoreGeometry(
+            QByteArray.fromBase64(geometry.encode("ascii")))
+        if not restored:
+            self.resize(1100, 720)
+        sizes = state.get("splitter")
+        if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) for v in sizes):
+            self.splitter.setSizes(sizes)
+        else:
+            self.splitter.setSizes([260, 840])
+
+    def save_window_state(self) -> None:
+        self._settings.set_window_state({
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+            "splitter": self.splitter.sizes(),
+        })
+
+    def start(self) -> None:
+        """After the first paint: pick a conversation and ask for a provider if there is none."""
+        self._refresh_sidebar()
+        if self.current is None:
+            self.new_conversation()
+        quarantined = self._conversations.quarantined
+        if quarantined:
+            self.banner.show_message(
+                self.tr("%n conversation file(s) could not be read and were moved to the "
+                        "quarantine folder.", "", len(quarantined)),
+                ", ".join(quarantined), level="warning")
+        if not self._settings.providers():
+            QTimer.singleShot(0, self.open_providers)
+        self.composer.edit.setFocus()
+
+    def allow_close(self) -> None:
+        self._may_close = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._may_close:
+            event.accept()
+            return
+        event.ignore()
+        self.save_window_state()
+        self.close_requested.emit()

@@ -1,0 +1,263 @@
+"""The list of conversations, newest first, with rename and delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFont, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.models import ConversationSummary
+
+ConversationIdRole = Qt.ItemDataRole.UserRole + 1
+UpdatedRole = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ConversationListModel(QAbstractListModel):
+    rename_requested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[ConversationSummary] = []
+
+    def set_items(self, items: list[ConversationSummary]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def row_of(self, conversation_id: str) -> int:
+        for row, item in enumerate(self._items):
+            if item.id == conversation_id:
+                return row
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return item.title or self.tr("New conversation")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.title
+        if role == ConversationIdRole:
+            return item.id
+        if role == UpdatedRole:
+            return item.updated_at
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        title = " ".join(str(value).split())
+        if not title:
+            return False
+        self.rename_requested.emit(self._items[index.row()].id, title)
+        return True
+
+
+def format_when(moment: datetime, now: datetime | None = None) -> str:
+    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    current = QDateTime.fromSecsSinceEpoch(int((now or datetime.now()).timestamp()))
+    locale = QLocale()
+    if local.date() == current.date():
+        return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
+    if local.date().year() == current.date().year():
+        return locale.toString(local.date(), "MMM d" if locale.language() != QLocale.Language.Chinese
+                               else "M月d日")
+    return locale.toString(local.date(), QLocale.FormatType.ShortFormat)
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    """Title on the left, date on the right, one compact row."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        when = index.data(UpdatedRole)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QWidget().style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect: QRect = opt.rect.adjusted(10, 0, -10, 0)
+        palette = opt.palette
+        # The style sheet gives selection a light tint, so the normal text colour reads best.
+        text_color = palette.text().color()
+        date_text = format_when(when) if isinstance(when, datetime) else ""
+        painter.save()
+        small = QFont(opt.font)
+        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.85))
+        painter.setFont(small)
+        date_width = painter.fontMetrics().horizontalAdvance(date_text) + 8
+        dim = text_color
+        dim.setAlpha(150)
+        painter.setPen(dim)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date_text)
+        painter.setFont(opt.font)
+        title_rect = rect.adjusted(0, 0, -date_width, 0)
+        title = painter.fontMetrics().elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight,
+            title_rect.width()
+        )
+        painter.setPen(palette.text().color())
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(34, size.height() + 14))
+
+
+class Sidebar(QWidget):
+    new_requested = Signal()
+    open_requested = Signal(str)
+    rename_requested = Signal(str, str)
+    delete_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.new_button = QPushButton(self.tr("New conversation"))
+        self.new_button.setObjectName("newConversation")
+        self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        self.new_button.clicked.connect(self.new_requested)
+        self.model = ConversationListModel(self)
+        self.model.rename_requested.connect(self.rename_requested)
+        self.view = QListView()
+        self.view.setObjectName("conversationList")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(ConversationDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_view_context_menu)
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.view.setFrameShape(QListView.Shape.NoFrame)
+        self.empty_label = QLabel(self.tr("No conversations yet."))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setObjectName("sidebarEmpty")
+
+        delete_action = QAction(self.tr("Delete"), self.view)
+        delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_action.triggered.connect(self._on_delete_action_triggered)
+        self.view.addAction(delete_action)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_label)
+        self._selecting = False
+        self.confirm_box: QMessageBox | None = None
+
+    def set_conversations(self, items: list[ConversationSummary], current: str | None) -> None:
+        self._selecting = True
+        try:
+            self.model.set_items(items)
+            self.select(current)
+        finally:
+            self._selecting = False
+        self.empty_label.setVisible(not items)
+
+    def select(self, conversation_id: str | None) -> None:
+        row = self.model.row_of(conversation_id) if conversation_id else -1
+        self._selecting = True
+        try:
+            if row < 0:
+                self.view.clearSelection()
+                self.view.setCurrentIndex(QModelIndex())
+            else:
+                index = self.model.index(row)
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+        finally:
+            self._selecting = False
+
+    def start_rename(self, conversation_id: str) -> None:
+        row = self.model.row_of(conversation_id)
+        if row >= 0:
+            self.view.edit(self.model.index(row))
+
+    def confirm_delete(self, conversation_id: str) -> None:
+        row = self.model.row_of(conversation_id)
+        if row < 0:
+            return
+        title = str(self.model.index(row).data())
+        box = QMessageBox(self.window())
+        box.setObjectName("confirmDelete")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Delete conversation"))
+        box.setText(self.tr("Delete “{title}”?").format(title=title))
+        box.setInformativeText(self.tr("It is moved to the trash folder in Confab's data folder."))
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def on_finished() -> None:
+            if box.clickedButton() is delete:
+                self.delete_requested.emit(conversation_id)
+            self.confirm_box = None
+            box.deleteLater()
+
+        box.finished.connect(on_finished)
+        self.confirm_box = box
+        box.open()
+
+    def _current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(ConversationIdRole) if index.isValid() else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._selecting and current.isValid():
+            self.open_requested.emit(current.data(ConversationIdRole))
+
+    def _on_delete_action_triggered(self) -> None:
+        conversation_id = self._current_id()
+        if conversation_id:
+            self.confirm_delete(conversation_id)
+
+    def _on_view_context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        conversation_id = index.data(ConversationIdRole)
+        menu = QMenu(self)
+        rename = menu.addAction(self.tr("Rename"))
+        rename.triggered.connect(lambda: self.view.edit(index))
+        delete = menu.addAction(self.tr("Delete…"))
+        delete.triggered.connect(lambda: self.confirm_delete(conversation_id))
+        menu.exec(self.view.viewport().mapToGlobal(pos))

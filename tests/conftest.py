@@ -1,0 +1,158 @@
+"""Shared fixtures: offscreen Qt, a qasync loop for pytest-qt, the loopback OpenAI server,
+and (through tests.support.secret_service) a private Secret Service for every key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests must not depend on the developer's language.
+os.environ["CONFAB_LANG"] = "en"
+
+pytest_plugins = ["tests.support.secret_service"]
+
+
+@pytest.fixture(scope="session")
+def _qasync_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.events._set_running_loop(None)
+    yield loop
+    asyncio.events._set_running_loop(loop)
+    loop.stop()
+    asyncio.events._set_running_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def qloop(_qasync_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:
+    """The qasync loop, running for this test only (core tests use asyncio.run meanwhile)."""
+    asyncio.events._set_running_loop(_qasync_loop)
+    try:
+        yield _qasync_loop
+    finally:
+        asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def run_async(qtbot: Any, qloop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
+    """Run a coroutine on the Qt loop and wait for it, processing Qt events meanwhile."""
+
+    def run(coro: Any, timeout: int = 10_000) -> Any:
+        task = asyncio.ensure_future(coro)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def openai_server() -> Iterator[Any]:
+    from tests.support.openai_server import OpenAIServer
+
+    server = OpenAIServer(models=["test-model", "other-model"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def write_settings(data_dir: Path, providers: list[dict[str, Any]], **extra: Any) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "format": "confab.settings",
+        "version": 1,
+        "providers": providers,
+        "default_provider": providers[0]["id"] if providers else None,
+        **extra,
+    }
+    (data_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+
+
+class RunningApp:
+    """The real main window on a data folder, wired exactly as app.py wires it."""
+
+    def __init__(self, data_dir: Path, qtbot: Any, run_async: Callable[..., Any]) -> None:
+        from desktop.app import build
+
+        self.data_dir = data_dir
+        self._qtbot = qtbot
+        self._run_async = run_async
+        self.parts = build(data_dir)
+        self.window = self.parts.window
+        self.conversations = self.parts.conversations
+        self.chat = self.parts.chat
+        self.settings = self.parts.settings
+        self.closed = False
+        self.conversations.load()
+        self.window.show()
+        qtbot.waitExposed(self.window)
+        self.window.start()
+
+    def type_and_send(self, text: str) -> None:
+        from PySide6.QtCore import Qt
+
+        edit = self.window.composer.edit
+        edit.setFocus()
+        self._qtbot.keyClicks(edit, text)
+        self._qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+    def wait_idle(self, timeout: int = 10_000) -> None:
+        current = self.conversations.current
+        self._qtbot.waitUntil(
+            lambda: current is not None and not self.chat.is_streaming(current.id),
+            timeout=timeout,
+        )
+
+    def bubbles(self) -> list[tuple[str, str]]:
+        self.window.chat_view.flush()
+        return [(w.role, w.body.text()) for w in self.window.chat_view.message_widgets()]
+
+    def conversation_files(self) -> list[dict[str, Any]]:
+        folder = self.data_dir / "conversations"
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+    def quit(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.window.close()  # as the user does: emits close_requested
+        self._run_async(self.parts.shutdown())
+        self.window.allow_close()
+        self.window.close()
+        self.window.deleteLater()
+
+
+@pytest.fixture
+def start_app(
+    qtbot: Any, run_async: Callable[..., Any], tmp_path: Path
+) -> Iterator[Callable[..., RunningApp]]:
+    apps: list[RunningApp] = []
+
+    def start(data_dir: Path | None = None) -> RunningApp:
+        app = RunningApp(data_dir or tmp_path / "data", qtbot, run_async)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.quit()
+
+
+@pytest.fixture
+def server_provider(openai_server: Any) -> dict[str, Any]:
+    return {
+        "id": "local",
+        "name": "Loopback",
+        "base_url": openai_server.base_url,
+        "default_model": "test-model",
+    }
