@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -184,9 +184,12 @@ async def _run(args: argparse.Namespace) -> int:
     def after_first_paint() -> None:
         conversations.load()
         window.start()
+        log.info("window ready")
 
     QTimer.singleShot(0, after_first_paint)
+    stop_signals = _quit_on_signals(window.close)
     await closed.wait()
+    stop_signals()
     log.info("quitting")
     await parts.shutdown()
     window.allow_close()
@@ -194,6 +197,47 @@ async def _run(args: argparse.Namespace) -> int:
     window.deleteLater()
     await asyncio.sleep(0)
     return 0
+
+
+def _quit_on_signals(quit_: Callable[[], object]) -> Callable[[], None]:
+    """SIGINT/SIGTERM close the window the normal way (streams stopped, everything saved).
+
+    Python runs signal handlers only between bytecodes, and the Qt loop sits in C++; a wake-up
+    socket watched by Qt gets Python running as soon as a signal arrives, without polling.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+
+    notifier.activated.connect(drain)
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    wanted = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s]
+    previous = {sig: signal.getsignal(sig) for sig in wanted}
+    for sig in wanted:
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, quit_))
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        reader.close()
+        writer.close()
+
+    return restore
 
 
 def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

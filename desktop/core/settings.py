@@ -139,26 +139,35 @@ class SettingsStore:
 
     def load(self) -> Settings:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return Settings()
         except OSError as exc:
             log.error("cannot read settings: %s", exc)
             return Settings()
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("settings is not an object")
             return Settings.from_dict(data)
-        except (ValueError, TypeError, KeyError) as exc:
-            # Keep the broken file for the user; start with defaults.
-            backup = self.path.with_name("settings.corrupt.json")
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            # UnicodeDecodeError is a ValueError. Keep the broken file for the user (never
+            # over an earlier one); start with defaults.
+            backup = self._free_backup_path()
             log.error("settings.json unreadable (%s); kept as %s", exc, backup.name)
             try:
                 self.path.replace(backup)
             except OSError:
                 pass
             return Settings()
+
+    def _free_backup_path(self) -> Path:
+        backup = self.path.with_name("settings.corrupt.json")
+        counter = 1
+        while backup.exists():
+            backup = self.path.with_name(f"settings.corrupt.{counter}.json")
+            counter += 1
+        return backup
 
     def save(self, settings: Settings) -> None:
         write_json_atomic(self.path, settings.to_dict())

@@ -1,0 +1,297 @@
+"""The test server speaks the real protocol: the official ``openai`` SDK is its client here.
+
+Also checks the server's own promises that other tests rely on: prompt stop() during a slow
+stream, keep-alive, the request record, reset(), and the default echo reply.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+
+from tests.support.openai_server import OpenAIServer, Reply
+
+HELLO = [{"role": "user", "content": "Hello there"}]
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    with OpenAIServer(models=["test-model", "other-model"]) as running:
+        yield running
+
+
+@pytest.fixture
+def sdk(server: OpenAIServer) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client:
+        yield client
+
+
+def test_streaming_chunks(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(text="Grüße 🙂 from the server", chunk_size=5))
+    with sdk.chat.completions.create(model="other-model", messages=HELLO, stream=True) as stream:
+        chunks = list(stream)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert all(c.object == "chat.completion.chunk" for c in chunks)
+    assert {c.model for c in chunks} == {"other-model"}
+    assert len({c.id for c in chunks}) == 1
+    content = [c.choices[0].delta.content for c in chunks[1:-1]]
+    assert content == ["Grüße", " 🙂 fr", "om th", "e ser", "ver"]
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].choices[0].delta.content is None
+    assert all(c.usage is None for c in chunks)  # not asked for include_usage
+
+
+def test_include_usage_sends_a_final_usage_chunk(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    messages = [{"role": "system", "content": "12345678"}, {"role": "user", "content": "abcd"}]
+    with sdk.chat.completions.create(
+        model="test-model",
+        messages=messages,  # type: ignore[arg-type]
+        stream=True,
+        stream_options={"include_usage": True},
+    ) as stream:
+        chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "echo[2]: abcd"
+    last = chunks[-1]
+    assert last.choices == []
+    assert last.usage is not None
+    assert (last.usage.prompt_tokens, last.usage.completion_tokens) == (12 // 4 + 1, 4)
+    assert last.usage.total_tokens == 4 + 4
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    assert all(c.usage is None for c in chunks[:-1])
+
+
+def test_reasoning_field_reaches_the_sdk(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(text="42", reasoning="deep thought", reasoning_field="reasoning"))
+    with sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True) as stream:
+        deltas = [c.choices[0].delta.model_dump() for c in stream]
+    assert "".join(d.get("reasoning") or "" for d in deltas) == "deep thought"
+    assert "".join(d.get("content") or "" for d in deltas) == "42"
+
+
+def test_non_streaming_completion(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(model="test-model", messages=HELLO)
+    assert completion.object == "chat.completion"
+    assert completion.model == "test-model"
+    assert completion.choices[0].message.content == "echo[1]: Hello there"
+    assert completion.choices[0].message.role == "assistant"
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage is not None and completion.usage.prompt_tokens == 11 // 4 + 1
+
+
+def test_models_list(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    models = sdk.models.list()
+    assert [m.id for m in models] == ["test-model", "other-model"]
+    assert {m.owned_by for m in models} == {"test"}
+    assert sdk.models.retrieve("other-model").id == "other-model"
+    with pytest.raises(openai.NotFoundError):
+        sdk.models.retrieve("no-such-model")
+
+
+def test_wrong_key_raises_authentication_error() -> None:
+    with (
+        OpenAIServer(api_key="sk-right") as server,
+        openai.OpenAI(base_url=server.base_url, api_key="sk-wrong", max_retries=0) as sdk,
+    ):
+        with pytest.raises(openai.AuthenticationError) as info:
+            sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True)
+        assert info.value.status_code == 401
+        assert info.value.code == "invalid_api_key"
+        assert info.value.message.endswith("Incorrect API key provided")
+        with pytest.raises(openai.AuthenticationError):
+            sdk.models.list()
+        assert server.pending == 0
+        assert [r["headers"]["authorization"] for r in server.requests] == ["Bearer sk-wrong"] * 2
+
+
+def test_right_key_is_accepted() -> None:
+    with (
+        OpenAIServer(api_key="sk-right") as server,
+        openai.OpenAI(base_url=server.base_url, api_key="sk-right", max_retries=0) as sdk,
+    ):
+        assert [m.id for m in sdk.models.list()] == ["test-model", "other-model"]
+
+
+def test_rate_limit_raises_rate_limit_error(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(status=429, headers={"Retry-After": "7"}))
+    with pytest.raises(openai.RateLimitError) as info:
+        sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True)
+    assert info.value.status_code == 429
+    assert info.value.response.headers["retry-after"] == "7"
+    assert info.value.code == "rate_limit_exceeded"
+
+
+def test_error_status_with_a_custom_body(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(status=503, body='{"detail": "warming up"}'))
+    with pytest.raises(openai.InternalServerError) as info:
+        sdk.chat.completions.create(model="test-model", messages=HELLO)
+    assert info.value.status_code == 503
+    assert info.value.body == {"detail": "warming up"}
+
+
+def test_error_object_in_the_stream(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(text="abcdefgh", stream_error={"message": "overloaded"}))
+    with (
+        pytest.raises(openai.APIError, match="overloaded"),
+        sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True) as stream,
+    ):
+        list(stream)
+
+
+def test_cut_stream_breaks_the_sdk(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(text="abcdefgh", chunk_size=2, cut_after=2))
+    received: list[str] = []
+    with (
+        pytest.raises(openai.APIConnectionError) as info,
+        sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True) as stream,
+    ):
+        received.extend(c.choices[0].delta.content or "" for c in stream)
+    assert "incomplete chunked read" in str(info.value.__cause__)
+    assert "".join(received) == "abcd"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(text="odd server", crlf=True, no_space=True, comments=True),
+        Reply(text="odd server", done=False, finish_reason=None, malformed_line=False),
+    ],
+    ids=["framing", "no-done-no-finish"],
+)
+def test_sdk_reads_the_misbehaving_variants(
+    server: OpenAIServer, sdk: openai.OpenAI, reply: Reply
+) -> None:
+    server.enqueue(reply)
+    with sdk.chat.completions.create(model="test-model", messages=HELLO, stream=True) as stream:
+        text = "".join(c.choices[0].delta.content or "" for c in stream)
+    assert text == "odd server"
+
+
+def test_stream_body_is_chunked_sse(server: OpenAIServer) -> None:
+    server.enqueue(Reply(text="hi", crlf=True, no_space=True, comments=True))
+    with httpx.Client() as client:
+        body = {"model": "m", "messages": HELLO, "stream": True}
+        response = client.post(server.base_url + "/chat/completions", json=body)
+    assert response.headers["transfer-encoding"] == "chunked"
+    assert response.headers["content-type"].startswith("text/event-stream")
+    lines = response.text.split("\r\n")
+    assert lines[0] == ": ping"
+    assert all(not line.startswith("data: ") for line in lines)
+    assert lines[-3:] == ["data:[DONE]", "", ""]
+
+
+def test_queue_is_fifo_then_echo(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    server.enqueue(Reply(text="first"), Reply(text="second"))
+    answers = [
+        sdk.chat.completions.create(model="test-model", messages=HELLO).choices[0].message.content
+        for _ in range(3)
+    ]
+    assert answers == ["first", "second", "echo[1]: Hello there"]
+    assert len(server.chat_requests()) == 3
+
+
+def test_requests_are_recorded_and_reset(server: OpenAIServer, sdk: openai.OpenAI) -> None:
+    sdk.chat.completions.create(model="test-model", messages=HELLO, temperature=0.25)
+    sdk.models.list()
+    chat, models = server.requests
+    assert (chat["method"], chat["path"]) == ("POST", "/v1/chat/completions")
+    assert chat["json"]["temperature"] == 0.25
+    assert chat["headers"]["content-type"] == "application/json"
+    assert (models["method"], models["path"], models["json"]) == ("GET", "/v1/models", None)
+    assert server.chat_requests() == [chat]
+    server.enqueue(Reply(text="never used"))
+    server.reset()
+    assert server.requests == [] and server.pending == 0
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(
+    server: OpenAIServer, sdk: openai.OpenAI
+) -> None:
+    sdk.models.list()
+    sdk.chat.completions.create(model="test-model", messages=HELLO)
+    sdk.models.list()
+    # The SDK drops a stream's connection when it stops at [DONE]; a client that reads the
+    # stream to its end (as ChatClient does) keeps it.
+    with httpx.Client() as client:
+        for _ in range(2):
+            body = {"model": "m", "messages": HELLO, "stream": True}
+            with client.stream("POST", server.base_url + "/chat/completions", json=body) as r:
+                r.read()
+        client.get(server.base_url + "/models")
+    sdk_ports = {r["client_port"] for r in server.requests[:3]}
+    httpx_ports = {r["client_port"] for r in server.requests[3:]}
+    assert len(sdk_ports) == 1
+    assert len(httpx_ports) == 1
+    assert len(server.requests) == 6
+
+
+def test_stop_is_prompt_during_a_slow_stream() -> None:
+    server = OpenAIServer().start()
+    server.enqueue(Reply(text="a" * 100, chunk_size=1, delay=5))
+    outcome: list[BaseException | str] = []
+
+    def read() -> None:
+        with httpx.Client(timeout=30) as client:
+            body = {"model": "m", "messages": HELLO, "stream": True}
+            try:
+                with client.stream("POST", server.base_url + "/chat/completions", json=body) as r:
+                    outcome.append("".join(r.iter_text()))
+            except httpx.HTTPError as exc:
+                outcome.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    server.wait_for_requests(1)
+    time.sleep(0.1)
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 1.5
+    reader.join(5)
+    assert not reader.is_alive()
+    [result] = outcome
+    assert isinstance(result, httpx.RemoteProtocolError)
+
+
+def test_stop_is_prompt_with_an_idle_keep_alive_connection() -> None:
+    server = OpenAIServer().start()
+    with httpx.Client() as client:
+        client.get(server.base_url + "/models")  # leaves the connection open in the pool
+        started = time.monotonic()
+        server.stop()
+        assert time.monotonic() - started < 1.5
+
+
+def test_stop_during_first_byte_delay_and_restart() -> None:
+    server = OpenAIServer()
+    with server:
+        server.enqueue(Reply(first_byte_delay=30))
+        errors: list[BaseException] = []
+
+        def post() -> None:
+            try:
+                with httpx.Client(timeout=30) as client:
+                    client.post(server.base_url + "/chat/completions", json={"messages": HELLO})
+            except httpx.HTTPError as exc:
+                errors.append(exc)
+
+        poster = threading.Thread(target=post)
+        poster.start()
+        server.wait_for_requests(1)
+        started = time.monotonic()
+    assert time.monotonic() - started < 1.5
+    poster.join(5)
+    assert len(errors) == 1
+    with server, httpx.Client() as client:  # a stopped server can start again
+        assert client.get(server.base_url + "/models").status_code == 200
+
+
+def test_unknown_path_is_404_json(server: OpenAIServer) -> None:
+    with httpx.Client() as client:
+        response = client.post(server.url + "/v2/chat", json={})
+    assert response.status_code == 404
+    assert "error" in response.json()

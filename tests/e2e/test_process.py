@@ -1,0 +1,162 @@
+"""Confab as a real process: command line, clean start and quit (the PySide6 pin guard)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop import __version__
+from tests.conftest import write_settings
+from tests.support.openai_server import Reply
+
+# Lines the offscreen platform prints about window features it does not have.
+_HARMLESS = ("This plugin does not support",)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CONFAB_DATA_DIR", None)
+    env.update(extra)
+    return env
+
+
+def _unexpected_stderr(text: str) -> list[str]:
+    return [line for line in text.splitlines()
+            if line.strip() and not line.startswith(_HARMLESS)]
+
+
+def _wait_for_log(data_dir: Path, needle: str, proc: subprocess.Popen[Any],
+                  timeout: float = 30.0) -> None:
+    log = data_dir / "logs" / "confab.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and needle in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"Confab exited early: {proc.communicate()}")
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"{needle!r} never appeared in the log: {proc.communicate()}")
+
+
+def test_version_and_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "desktop", "--version"], capture_output=True,
+                         text=True, timeout=30, env=_env())
+    assert out.returncode == 0 and out.stdout.strip() == f"Confab {__version__}"
+    confab = Path(sys.executable).with_name("confab")
+    assert confab.exists(), "the confab command is installed with the package"
+    out = subprocess.run([str(confab), "--help"], capture_output=True, text=True, timeout=30,
+                         env=_env())
+    assert out.returncode == 0
+    assert "--data-dir" in out.stdout and "CONFAB_DATA_DIR" in out.stdout
+
+
+@pytest.mark.parametrize("how", ["--data-dir", "CONFAB_DATA_DIR"])
+def test_starts_offscreen_and_quits_cleanly(tmp_path: Path, how: str) -> None:
+    data = tmp_path / "data"
+    args = [sys.executable, "-m", "desktop"]
+    env = _env(QT_QPA_PLATFORM="offscreen")
+    if how == "--data-dir":
+        args += ["--data-dir", str(data)]
+    else:
+        env["CONFAB_DATA_DIR"] = str(data)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    _wait_for_log(data, "window ready", proc)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Fatal Python error" not in err and "Traceback" not in err
+    assert _unexpected_stderr(err) == []
+    assert (data / "settings.json").exists()
+    assert "quitting" in (data / "logs" / "confab.log").read_text()
+    if os.name == "posix":
+        assert (data.stat().st_mode & 0o777) == 0o700
+
+
+@pytest.fixture
+def xvfb_display() -> Iterator[str]:
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        pytest.skip("Xvfb and xdotool are needed (apt-get install xvfb xdotool)")
+    for number in range(120, 160):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(
+                f"/tmp/.X{number}-lock").exists():
+            break
+    display = f":{number}"
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.fail("Xvfb did not start")
+        time.sleep(0.05)
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _xdotool(display: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=30, env=_env(DISPLAY=display))
+
+
+def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
+    tmp_path: Path, xvfb_display: str, openai_server: Any
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [{"id": "local", "name": "Loopback", "base_url": openai_server.base_url,
+                           "default_model": "test-model"}])
+    openai_server.enqueue(Reply(text="streaming " * 500, chunk_size=10, delay=0.03))
+    env = _env(DISPLAY=xvfb_display, QT_QPA_PLATFORM="xcb")
+    proc = subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_for_log(data, "window ready", proc)
+        # No window manager on Xvfb: give the window the keyboard focus as one would.
+        window_id = subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(proc.pid)],
+            capture_output=True, text=True, timeout=30, env=_env(DISPLAY=xvfb_display),
+        ).stdout.split()[0]
+        _xdotool(xvfb_display, "windowfocus", "--sync", window_id)
+        _xdotool(xvfb_display, "type", "--delay", "10", "Hello from a real keyboard")
+        _xdotool(xvfb_display, "key", "Return")
+        openai_server.wait_for_requests(1, timeout=15)
+
+        def reply_text() -> str:
+            for path in (data / "conversations").glob("*.json"):
+                messages = json.loads(path.read_text())["messages"]
+                if len(messages) == 2:
+                    return str(messages[1]["content"])
+            return ""
+
+        deadline = time.monotonic() + 15
+        while len(reply_text()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the reply is saved as it grows, at least every second
+        assert len(reply_text()) >= 30
+        _xdotool(xvfb_display, "key", "ctrl+q")
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Fatal Python error" not in err and "Traceback" not in err
+    assert _unexpected_stderr(err) == []
+    (conversation,) = [json.loads(p.read_text()) for p in (data / "conversations").glob("*.json")]
+    user, reply = conversation["messages"]
+    assert user["content"] == "Hello from a real keyboard"
+    assert reply["error"] == "stopped"
+    assert reply["content"] and ("streaming " * 500).startswith(reply["content"])
+    assert len(reply["content"]) < len("streaming " * 500)
