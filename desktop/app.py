@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -32,12 +33,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"Confab {__version__}")
     parser.add_argument(
-        "--data-dir", metavar="PATH",
+        "--data-dir",
+        metavar="PATH",
         help="keep settings and conversations in PATH (default: $CONFAB_DATA_DIR, else the "
-             "user data folder of this OS)",
+        "user data folder of this OS)",
     )
     parser.add_argument(
-        "--lang", metavar="LOCALE",
+        "--lang",
+        metavar="LOCALE",
         help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the system's)",
     )
     # Qt's own options (-platform, -style…) pass through untouched.
@@ -129,10 +132,13 @@ def install_crash_hook() -> None:
             box = QMessageBox()
             box.setIcon(QMessageBox.Icon.Critical)
             box.setWindowTitle(QApplication.translate("CrashDialog", "Confab ran into a problem"))
-            box.setText(QApplication.translate(
-                "CrashDialog",
-                "Something unexpected went wrong. Your conversations are saved. If it happens "
-                "again, please report it with the details below."))
+            box.setText(
+                QApplication.translate(
+                    "CrashDialog",
+                    "Something unexpected went wrong. Your conversations are saved. If it happens "
+                    "again, please report it with the details below.",
+                )
+            )
             box.setDetailedText(text)
             box.open()
             _open_dialogs.append(box)
@@ -161,8 +167,13 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
     except StorageError as exc:
-        QMessageBox.critical(None, APP_NAME, QApplication.translate(
-            "App", "Confab cannot use its data folder:\n{detail}").format(detail=exc.detail))
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            QApplication.translate("App", "Confab cannot use its data folder:\n{detail}").format(
+                detail=exc.detail
+            ),
+        )
         return 1
     setup_logging(data_dir)
     log.info("Confab %s starting, data folder %s", __version__, data_dir)
@@ -216,10 +227,8 @@ def _quit_on_signals(quit_: Callable[[], object]) -> Callable[[], None]:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
 
     def drain() -> None:
-        try:
+        with contextlib.suppress(OSError):
             reader.recv(64)
-        except OSError:
-            pass
 
     notifier.activated.connect(drain)
     previous_fd = signal.set_wakeup_fd(writer.fileno())
@@ -243,8 +252,7 @@ def _quit_on_signals(quit_: Callable[[], object]) -> Callable[[], None]:
 def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
     error = context.get("exception")
     if isinstance(error, BaseException):
-        log.error("unhandled error in the event loop: %s", context.get("message"),
-                  exc_info=error)
+        log.error("unhandled error in the event loop: %s", context.get("message"), exc_info=error)
     else:
         log.error("event loop: %s", context.get("message"))
 
@@ -254,7 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args(argv)])
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0], *_qt_args(argv)])
+    )
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("confab")

@@ -57,7 +57,9 @@ class ChatController(QObject):
         text = text.strip()
         if not text or self.is_streaming(conversation.id):
             return False
-        provider = self._settings.provider(conversation.provider) or self._settings.default_provider()
+        provider = (
+            self._settings.provider(conversation.provider) or self._settings.default_provider()
+        )
         if provider is None:
             self.reply_failed.emit(conversation.id, "", NoProviderError())
             return False
@@ -67,8 +69,9 @@ class ChatController(QObject):
         if not conversation.model:
             self.reply_failed.emit(conversation.id, "", NoModelError())
             return False
-        user = Message(id=new_id(), parent=conversation.head, role="user", content=text,
-                       created_at=utc_now())
+        user = Message(
+            id=new_id(), parent=conversation.head, role="user", content=text, created_at=utc_now()
+        )
         conversation.append(user)
         if not conversation.title:
             conversation.title = title_from_text(text)
@@ -94,8 +97,14 @@ class ChatController(QObject):
         self._conversations.flush()
 
     def _start_reply(self, conversation: Conversation) -> None:
-        reply = Message(id=new_id(), parent=conversation.head, role="assistant", content="",
-                        created_at=utc_now(), model=conversation.model)
+        reply = Message(
+            id=new_id(),
+            parent=conversation.head,
+            role="assistant",
+            content="",
+            created_at=utc_now(),
+            model=conversation.model,
+        )
         messages = request_messages(conversation)
         conversation.append(reply)
         task = self._tasks.spawn(self._stream(conversation, reply, messages))

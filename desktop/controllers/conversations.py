@@ -61,8 +61,13 @@ class ConversationsController(QObject):
         return self._conversations.get(conversation_id)
 
     def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
-        """A fresh conversation on screen; it reaches disk and the sidebar with its first message."""
-        if self.current is not None and not self.current.messages and self.current.id not in self._saved:
+        """A fresh conversation on screen; it reaches disk and the sidebar with its first
+        message."""
+        if (
+            self.current is not None
+            and not self.current.messages
+            and self.current.id not in self._saved
+        ):
             conversation = self.current
             conversation.provider, conversation.model = provider, model
         else:

@@ -70,9 +70,10 @@ class SettingsController(QObject):
         else:
             index = self.settings.providers.index(existing)
             self.settings.providers[index] = provider
-        if not self.settings.default_provider or self.provider(
-            self.settings.default_provider
-        ) is None:
+        if (
+            not self.settings.default_provider
+            or self.provider(self.settings.default_provider) is None
+        ):
             self.settings.default_provider = provider.id
         if api_key is not None:
             register_secret(api_key)

@@ -80,8 +80,15 @@ class ChatResult:
     model: str | None = None
 
 
-_CONTEXT_HINTS = ("context length", "context_length", "maximum context", "too many tokens",
-                  "context window", "prompt is too long", "reduce the length")
+_CONTEXT_HINTS = (
+    "context length",
+    "context_length",
+    "maximum context",
+    "too many tokens",
+    "context window",
+    "prompt is too long",
+    "reduce the length",
+)
 
 
 def error_detail(body: bytes | str) -> str:
@@ -102,7 +109,7 @@ def _detail_from_json(data: Any) -> str:
         return "; ".join(filter(None, (_detail_from_json(item) for item in data[:3])))
     if isinstance(data, dict):
         for key in ("error", "detail", "message", "msg", "error_message"):
-            if key in data and data[key]:
+            if data.get(key):
                 found = _detail_from_json(data[key])
                 if found:
                     return found

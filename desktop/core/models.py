@@ -110,8 +110,16 @@ class Params:
 
 
 _MESSAGE_FIELDS = {
-    "id", "parent", "role", "content", "created_at", "model", "finish_reason", "usage",
-    "reasoning", "error",
+    "id",
+    "parent",
+    "role",
+    "content",
+    "created_at",
+    "model",
+    "finish_reason",
+    "usage",
+    "reasoning",
+    "error",
 }
 
 
@@ -168,8 +176,20 @@ class Message:
 
 
 _CONVERSATION_FIELDS = {
-    "format", "version", "id", "title", "created_at", "updated_at", "provider", "model",
-    "system_prompt", "params", "pinned", "tags", "head", "messages",
+    "format",
+    "version",
+    "id",
+    "title",
+    "created_at",
+    "updated_at",
+    "provider",
+    "model",
+    "system_prompt",
+    "params",
+    "pinned",
+    "tags",
+    "head",
+    "messages",
 }
 
 
@@ -194,8 +214,9 @@ class Conversation:
         cls, *, provider: str | None = None, model: str | None = None, clock: Clock = utc_now
     ) -> Conversation:
         now = clock()
-        return cls(id=new_id(), title="", created_at=now, updated_at=now,
-                   provider=provider, model=model)
+        return cls(
+            id=new_id(), title="", created_at=now, updated_at=now, provider=provider, model=model
+        )
 
     def message(self, message_id: str) -> Message:
         for message in self.messages:
@@ -267,13 +288,20 @@ class Conversation:
                 params=Params.from_dict(params) if isinstance(params, dict) else Params(),
                 pinned=bool(data.get("pinned", False)),
                 tags=[t for t in map(_optional_str, tags) if t is not None]
-                if isinstance(tags, list) else [],
+                if isinstance(tags, list)
+                else [],
                 head=_optional_str(data.get("head")),
                 messages=messages,
                 extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
             )
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-                RecursionError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            OverflowError,
+            RecursionError,
+        ) as exc:
             # OverflowError: 1e400 reads as inf, int(inf) and years past 9999 overflow.
             raise CorruptFileError(f"malformed conversation: {exc}") from exc
 
@@ -289,8 +317,9 @@ class ConversationSummary:
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
-        return cls(conversation.id, conversation.title, conversation.updated_at,
-                   conversation.pinned)
+        return cls(
+            conversation.id, conversation.title, conversation.updated_at, conversation.pinned
+        )
 
 
 def title_from_text(text: str, limit: int = 60) -> str:

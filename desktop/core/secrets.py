@@ -7,7 +7,7 @@ When the machine has no usable keyring the key is held in memory for this sessio
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from desktop.core.errors import KeyringUnavailableError, KeyStoreError
 
@@ -27,7 +27,7 @@ class KeyBackend(Protocol):
 class _KeyringModule:
     """Imports ``keyring`` on first use: it costs start-up time the first paint should not pay."""
 
-    def _module(self):  # type: ignore[no-untyped-def]
+    def _module(self) -> Any:
         import keyring
         import keyring.errors
 

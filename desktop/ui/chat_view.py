@@ -24,7 +24,9 @@ INITIAL_WINDOW = 200
 
 
 class MessageWidget(QFrame):
-    def __init__(self, message: Message, assistant_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, message: Message, assistant_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.message_id = message.id
         self.role = message.role
@@ -163,7 +165,9 @@ class ChatView(QScrollArea):
 
     # ---- building ------------------------------------------------------------------
 
-    def show_conversation(self, conversation: Conversation | None, assistant_name: str = "") -> None:
+    def show_conversation(
+        self, conversation: Conversation | None, assistant_name: str = ""
+    ) -> None:
         self.flush()
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
@@ -175,7 +179,7 @@ class ChatView(QScrollArea):
         self._assistant_name = assistant_name
         thread = conversation.thread() if conversation else []
         self._hidden_earlier = thread[:-INITIAL_WINDOW] if len(thread) > INITIAL_WINDOW else []
-        for message in thread[len(self._hidden_earlier):]:
+        for message in thread[len(self._hidden_earlier) :]:
             self._add_widget(message)
         self._update_earlier_button()
         self._follow = True
@@ -193,10 +197,13 @@ class ChatView(QScrollArea):
         return self._widgets.get(message_id)
 
     def message_widgets(self) -> list[MessageWidget]:
-        return [
-            w for w in (self._layout.itemAt(i).widget() for i in range(self._layout.count()))
-            if isinstance(w, MessageWidget)
-        ]
+        found = []
+        for i in range(self._layout.count()):
+            item = self._layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, MessageWidget):
+                found.append(widget)
+        return found
 
     # ---- streaming -----------------------------------------------------------------
 
@@ -243,7 +250,7 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         self._follow = value >= bar.maximum() - 24
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._content and event.type() == QEvent.Type.Resize and self._follow:
             QTimer.singleShot(0, self.scroll_to_bottom)
         return super().eventFilter(watched, event)

@@ -32,29 +32,37 @@ class ComposerEdit(QPlainTextEdit):
     def _on_document_contents_changed(self) -> None:
         self.setFixedHeight(self.sizeHint().height())
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             modifiers = event.modifiers()
             if modifiers & Qt.KeyboardModifier.ShiftModifier:
                 self.insertPlainText("\n")
                 return
-            if not modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            if not modifiers & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+            ):
                 self.submitted.emit()
                 return
         super().keyPressEvent(event)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(super().sizeHint().width(), self._height_for(round(self.document().size().height())))
+    def sizeHint(self) -> QSize:
+        return QSize(
+            super().sizeHint().width(), self._height_for(round(self.document().size().height()))
+        )
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(100, self._height_for(1))
 
     def _height_for(self, lines: int) -> int:
         lines = max(1, min(MAX_LINES, lines))
         margins = self.contentsMargins()
-        return (self.fontMetrics().lineSpacing() * lines
-                + 2 * int(self.document().documentMargin())
-                + margins.top() + margins.bottom() + 2)
+        return (
+            self.fontMetrics().lineSpacing() * lines
+            + 2 * int(self.document().documentMargin())
+            + margins.top()
+            + margins.bottom()
+            + 2
+        )
 
 
 class Composer(QFrame):
@@ -65,7 +73,9 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self.edit = ComposerEdit()
-        self.edit.setPlaceholderText(self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)"))
+        self.edit.setPlaceholderText(
+            self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
+        )
         self.edit.submitted.connect(self._on_edit_submitted)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
@@ -88,8 +98,9 @@ class Composer(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         self.send_button.setText(self.tr("Stop") if streaming else self.tr("Send"))
-        self.send_button.setToolTip(self.tr("Stop the reply (Esc)") if streaming
-                                    else self.tr("Send (Enter)"))
+        self.send_button.setToolTip(
+            self.tr("Stop the reply (Esc)") if streaming else self.tr("Send (Enter)")
+        )
         self.send_button.setProperty("streaming", streaming)
         self.send_button.style().unpolish(self.send_button)
         self.send_button.style().polish(self.send_button)

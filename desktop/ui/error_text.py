@@ -29,32 +29,42 @@ def explain(error: BaseException) -> str:
             return _tr(
                 "The server is rate-limiting requests. Wait {seconds} s and send again."
             ).format(seconds=round(error.retry_after))
-        return _tr("The server is rate-limiting requests or your quota is used up. Wait a "
-                   "moment and send again, or check your plan.")
+        return _tr(
+            "The server is rate-limiting requests or your quota is used up. Wait a "
+            "moment and send again, or check your plan."
+        )
     if isinstance(error, e.ServerError):
         return _tr("The server had an internal error ({status}). Try again in a moment.").format(
             status=error.status
         )
     if isinstance(error, e.ContextTooLongError):
-        return _tr("The conversation is too long for this model. Start a new conversation or "
-                   "pick a model with a larger context.")
+        return _tr(
+            "The conversation is too long for this model. Start a new conversation or "
+            "pick a model with a larger context."
+        )
     if isinstance(error, e.BadRequestError):
         return _tr("The server refused the request ({status}).").format(status=error.status)
     if isinstance(error, e.ConnectFailedError):
-        return _tr("Could not reach the server. Check your connection and the base URL in "
-                   "Settings → Providers; a local server must be running.")
+        return _tr(
+            "Could not reach the server. Check your connection and the base URL in "
+            "Settings → Providers; a local server must be running."
+        )
     if isinstance(error, e.RequestTimeoutError):
         return _tr("The server took too long to answer. Try again, or check that it is running.")
     if isinstance(error, e.StreamInterruptedError):
-        return _tr("The connection dropped while the reply was coming in. The text received "
-                   "so far is kept; send again to retry.")
+        return _tr(
+            "The connection dropped while the reply was coming in. The text received "
+            "so far is kept; send again to retry."
+        )
     if isinstance(error, e.EmptyReplyError):
         return _tr("The server ended the reply without any text. Try again or pick another model.")
     if isinstance(error, e.StreamReportedError):
         return _tr("The server reported an error during the reply.")
     if isinstance(error, e.WriteFailedError):
-        return _tr("Confab could not save to disk (is it full or read-only?). Your text is kept "
-                   "in memory and saving is retried.")
+        return _tr(
+            "Confab could not save to disk (is it full or read-only?). Your text is kept "
+            "in memory and saving is retried."
+        )
     if isinstance(error, e.StorageError):
         return _tr("Confab could not read or write its data folder.")
     if isinstance(error, e.KeyStoreError):

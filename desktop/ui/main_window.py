@@ -154,7 +154,9 @@ class MainWindow(QMainWindow):
         self.composer.stop_requested.connect(self.stop_reply)
         self.provider_combo.activated.connect(self._on_provider_combo_activated)
         self.model_combo.activated.connect(self._on_model_chosen)
-        self.model_combo.lineEdit().editingFinished.connect(self._on_model_chosen)
+        model_edit = self.model_combo.lineEdit()
+        assert model_edit is not None  # the combo is editable
+        model_edit.editingFinished.connect(self._on_model_chosen)
 
     # ---- intents -------------------------------------------------------------------
 
@@ -163,8 +165,10 @@ class MainWindow(QMainWindow):
         return self._conversations.current
 
     def new_conversation(self) -> None:
-        provider = self._settings.provider(self.provider_combo.currentData()) or \
-            self._settings.default_provider()
+        provider = (
+            self._settings.provider(self.provider_combo.currentData())
+            or self._settings.default_provider()
+        )
         self._conversations.new_conversation(
             provider.id if provider else None, provider.default_model or None if provider else None
         )
@@ -215,8 +219,9 @@ class MainWindow(QMainWindow):
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
         self.sidebar.select(conversation.id if conversation else None)
-        self.composer.set_streaming(self._chat.is_streaming(conversation.id if conversation
-                                                             else None))
+        self.composer.set_streaming(
+            self._chat.is_streaming(conversation.id if conversation else None)
+        )
         self.banner.hide()
         self._update_title()
         self._refresh_pickers()
@@ -233,8 +238,9 @@ class MainWindow(QMainWindow):
             widget = self.chat_view.add_message(conversation.message(message_id))
             widget.set_waiting(True)
 
-    def _on_chat_reply_delta(self, conversation_id: str, message_id: str, _kind: str,
-                             _text: str) -> None:
+    def _on_chat_reply_delta(
+        self, conversation_id: str, message_id: str, _kind: str, _text: str
+    ) -> None:
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.queue_delta(conversation.message(message_id))
@@ -244,8 +250,9 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.refresh_message(conversation.message(message_id))
 
-    def _on_chat_reply_failed(self, conversation_id: str, message_id: str,
-                              error: ConfabError) -> None:
+    def _on_chat_reply_failed(
+        self, conversation_id: str, message_id: str, error: ConfabError
+    ) -> None:
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
@@ -264,9 +271,13 @@ class MainWindow(QMainWindow):
 
     def _on_settings_keyring_unavailable(self, problem: str) -> None:
         self.banner.show_message(
-            self.tr("The system keyring is not available, so API keys are kept in memory only "
-                    "until Confab closes. They are never written to a file."),
-            problem, level="warning")
+            self.tr(
+                "The system keyring is not available, so API keys are kept in memory only "
+                "until Confab closes. They are never written to a file."
+            ),
+            problem,
+            level="warning",
+        )
 
     def _on_sidebar_delete_requested(self, conversation_id: str) -> None:
         self._chat.stop(conversation_id)
@@ -278,17 +289,21 @@ class MainWindow(QMainWindow):
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(
-            self, self.tr("About Confab"),
-            self.tr("Confab {version}\nA fast, frugal desktop client for OpenAI-compatible chat "
-                    "APIs.").format(version=__version__))
+            self,
+            self.tr("About Confab"),
+            self.tr(
+                "Confab {version}\nA fast, frugal desktop client for OpenAI-compatible chat APIs."
+            ).format(version=__version__),
+        )
 
     # ---- pickers -------------------------------------------------------------------
 
     def _refresh_pickers(self) -> None:
         conversation = self.current
         providers = self._settings.providers()
-        provider = (self._settings.provider(conversation.provider) if conversation else None) \
-            or self._settings.default_provider()
+        provider = (
+            self._settings.provider(conversation.provider) if conversation else None
+        ) or self._settings.default_provider()
         self.provider_combo.blockSignals(True)
         self.provider_combo.clear()
         for item in providers:
@@ -301,8 +316,9 @@ class MainWindow(QMainWindow):
         self.model_combo.clear()
         if provider is not None:
             self.model_combo.addItems(provider.models)
-            model = (conversation.model if conversation and conversation.model else None) \
-                or provider.default_model
+            model = (
+                conversation.model if conversation and conversation.model else None
+            ) or provider.default_model
             self.model_combo.setEditText(model or "")
             if not provider.models and provider.id not in self._models_fetched:
                 self._models_fetched.add(provider.id)
@@ -338,8 +354,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         conversation = self.current
-        title = conversation.title if conversation and conversation.title else \
-            self.tr("New conversation")
+        title = (
+            conversation.title
+            if conversation and conversation.title
+            else self.tr("New conversation")
+        )
         self.title_label.setText(title)
         self.setWindowTitle(f"{title} — Confab")
 
@@ -349,7 +368,8 @@ class MainWindow(QMainWindow):
         state = self._settings.window_state()
         geometry = state.get("geometry")
         restored = isinstance(geometry, str) and self.restoreGeometry(
-            QByteArray.fromBase64(geometry.encode("ascii")))
+            QByteArray.fromBase64(geometry.encode("ascii"))
+        )
         if not restored:
             self.resize(1100, 720)
         sizes = state.get("splitter")
@@ -359,10 +379,12 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([260, 840])
 
     def save_window_state(self) -> None:
-        self._settings.set_window_state({
-            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
-            "splitter": self.splitter.sizes(),
-        })
+        self._settings.set_window_state(
+            {
+                "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+                "splitter": self.splitter.sizes(),
+            }
+        )
 
     def start(self) -> None:
         """After the first paint: pick a conversation and ask for a provider if there is none."""
@@ -372,9 +394,15 @@ class MainWindow(QMainWindow):
         quarantined = self._conversations.quarantined
         if quarantined:
             self.banner.show_message(
-                self.tr("%n conversation file(s) could not be read and were moved to the "
-                        "quarantine folder.", "", len(quarantined)),
-                ", ".join(quarantined), level="warning")
+                self.tr(
+                    "%n conversation file(s) could not be read and were moved to the "
+                    "quarantine folder.",
+                    "",
+                    len(quarantined),
+                ),
+                ", ".join(quarantined),
+                level="warning",
+            )
         if not self._settings.providers():
             QTimer.singleShot(0, self.open_providers)
         self.composer.edit.setFocus()
@@ -382,7 +410,7 @@ class MainWindow(QMainWindow):
     def allow_close(self) -> None:
         self._may_close = True
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:
             event.accept()
             return

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
-from desktop.core.settings import PRESETS, Preset, Provider
+from desktop.core.providers import PRESETS, Preset, Provider
 from desktop.ui.error_text import detail, explain
 
 ProviderIdRole = Qt.ItemDataRole.UserRole + 1
@@ -52,8 +52,11 @@ class ProviderDialog(QDialog):
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_menu = QMenu(self.add_button)
         for preset in PRESETS:
-            label = preset.name if preset.needs_key else self.tr("{name} (local)").format(
-                name=preset.name)
+            label = (
+                preset.name
+                if preset.needs_key
+                else self.tr("{name} (local)").format(name=preset.name)
+            )
             action = self.add_menu.addAction(label)
             action.triggered.connect(lambda _=False, p=preset: self.add_preset(p))
         self.add_menu.addSeparator()
@@ -120,15 +123,21 @@ class ProviderDialog(QDialog):
         self.empty_hint = QWidget()
         hint_layout = QVBoxLayout(self.empty_hint)
         hint_layout.setContentsMargins(0, 0, 0, 0)
-        hint_text = QLabel(self.tr(
-            "Choose where Confab sends your messages: a cloud service with your API key, or a "
-            "server running on this computer."))
+        hint_text = QLabel(
+            self.tr(
+                "Choose where Confab sends your messages: a cloud service with your API key, or a "
+                "server running on this computer."
+            )
+        )
         hint_text.setWordWrap(True)
         hint_text.setObjectName("providerEmptyHint")
         hint_layout.addWidget(hint_text)
         for preset in PRESETS:
-            button = QPushButton(preset.name if preset.needs_key else self.tr(
-                "{name} (on this computer)").format(name=preset.name))
+            button = QPushButton(
+                preset.name
+                if preset.needs_key
+                else self.tr("{name} (on this computer)").format(name=preset.name)
+            )
             button.setObjectName("presetButton")
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, p=preset: self.add_preset(p))
@@ -231,8 +240,9 @@ class ProviderDialog(QDialog):
             self.status.setText(explain(exc) + ("\n" + detail(exc) if detail(exc) else ""))
             self.connection_tested.emit(False)
         else:
-            self.status.setText(self.tr("Connected. The server offers %n model(s).", "",
-                                        len(models)))
+            self.status.setText(
+                self.tr("Connected. The server offers %n model(s).", "", len(models))
+            )
             current = self.model_combo.currentText()
             self.model_combo.blockSignals(True)
             self.model_combo.clear()
@@ -277,8 +287,10 @@ class ProviderDialog(QDialog):
             self.key_edit.clear()
             stored = self._settings.api_key(provider.id) is not None
             self.key_edit.setPlaceholderText(
-                self.tr("Stored in the system keyring — type to replace") if stored
-                else self.tr("None (fine for local servers)"))
+                self.tr("Stored in the system keyring — type to replace")
+                if stored
+                else self.tr("None (fine for local servers)")
+            )
             self.forget_key_button.setVisible(stored)
             self.model_combo.clear()
             self.model_combo.addItems(provider.models)
@@ -292,9 +304,12 @@ class ProviderDialog(QDialog):
         if self._settings.keys_persistent:
             self.key_note.setText(self.tr("Keys are kept in your system keyring, never in a file."))
         else:
-            self.key_note.setText(self.tr(
-                "The system keyring is not available: keys are kept in memory until Confab "
-                "closes, and never written to a file."))
+            self.key_note.setText(
+                self.tr(
+                    "The system keyring is not available: keys are kept in memory until Confab "
+                    "closes, and never written to a file."
+                )
+            )
 
     def _on_form_edited(self, _text: str = "") -> None:
         if not self._loading:
@@ -328,7 +343,7 @@ class ProviderDialog(QDialog):
     def _on_test_button_clicked(self) -> None:
         self.test_connection()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.commit():
             event.ignore()
             return

@@ -58,7 +58,7 @@ class ConversationListModel(QAbstractListModel):
                 return row
         return -1
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -79,7 +79,7 @@ class ConversationListModel(QAbstractListModel):
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
 
-    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         title = " ".join(str(value).split())
@@ -96,8 +96,9 @@ def format_when(moment: datetime, now: datetime | None = None) -> str:
     if local.date() == current.date():
         return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
     if local.date().year() == current.date().year():
-        return locale.toString(local.date(), "MMM d" if locale.language() != QLocale.Language.Chinese
-                               else "M月d日")
+        return locale.toString(
+            local.date(), "MMM d" if locale.language() != QLocale.Language.Chinese else "M月d日"
+        )
     return locale.toString(local.date(), QLocale.FormatType.ShortFormat)
 
 
@@ -124,18 +125,23 @@ class ConversationDelegate(QStyledItemDelegate):
         dim = text_color
         dim.setAlpha(150)
         painter.setPen(dim)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date_text)
+        painter.drawText(
+            rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date_text
+        )
         painter.setFont(opt.font)
         title_rect = rect.adjusted(0, 0, -date_width, 0)
         title = painter.fontMetrics().elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight,
-            title_rect.width()
+            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            Qt.TextElideMode.ElideRight,
+            title_rect.width(),
         )
         painter.setPen(palette.text().color())
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        painter.drawText(
+            title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
+        )
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), max(34, size.height() + 14))
 

@@ -45,9 +45,7 @@ def test_reads_the_real_environment_by_default(
     assert resolve_data_dir(None) == tmp_path / "env-dir"
 
 
-def test_paths_are_expanded_and_absolute(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_paths_are_expanded_and_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     assert resolve_data_dir("~/confab", {}) == tmp_path / "confab"
@@ -159,15 +157,14 @@ def test_redact_keeps_ordinary_text(monkeypatch: pytest.MonkeyPatch) -> None:
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def msg(mid: str, parent: str | None, role: str, content: str,
-        error: str | None = None) -> Message:
-    return Message(id=mid, parent=parent, role=role, content=content, created_at=T0,
-                   error=error)
+def msg(mid: str, parent: str | None, role: str, content: str, error: str | None = None) -> Message:
+    return Message(id=mid, parent=parent, role=role, content=content, created_at=T0, error=error)
 
 
 def test_request_has_system_prompt_and_current_thread_only() -> None:
-    conversation = Conversation(id="c", title="", created_at=T0, updated_at=T0,
-                                system_prompt="You are terse.")
+    conversation = Conversation(
+        id="c", title="", created_at=T0, updated_at=T0, system_prompt="You are terse."
+    )
     conversation.messages = [
         msg("u1", None, "user", "first question"),
         msg("a1", "u1", "assistant", "first answer"),
@@ -206,7 +203,8 @@ def test_request_skips_empty_failed_replies_but_keeps_partial_ones() -> None:
 
 
 def test_blank_system_prompt_is_not_sent() -> None:
-    conversation = Conversation(id="c", title="", created_at=T0, updated_at=T0,
-                                system_prompt="  \n ")
+    conversation = Conversation(
+        id="c", title="", created_at=T0, updated_at=T0, system_prompt="  \n "
+    )
     conversation.append(msg("u1", None, "user", "hi"))
     assert request_messages(conversation) == [{"role": "user", "content": "hi"}]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import io
 import os
 import pathlib
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,14 +147,10 @@ def no_file_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as patch:
         patch.setattr(builtins, "open", guard(builtins.open))
         patch.setattr(io, "open", guard(io.open))
-        patch.setattr(os, "open", lambda path, flags, *a, **k:
-                      guard(_os_open)(path, flags, *a, **k))
+        patch.setattr(os, "open", guard(os.open))
         patch.setattr(pathlib.Path, "write_text", _forbidden)
         patch.setattr(pathlib.Path, "write_bytes", _forbidden)
         yield
-
-
-_os_open = os.open
 
 
 def _forbidden(*args: Any, **kwargs: Any) -> Any:
@@ -224,10 +223,8 @@ def real_keyring(secret_service: SecretService) -> Iterator[SecretService]:
     assert isinstance(keyring.get_keyring(), keyring.backends.SecretService.Keyring)
     yield secret_service
     for user in ("openai", "deepseek"):
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE, user)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def test_default_store_uses_the_secret_service(real_keyring: SecretService) -> None:
@@ -246,6 +243,29 @@ def test_default_store_uses_the_secret_service(real_keyring: SecretService) -> N
     KeyStore().set("openai", "")
     assert keyring.get_password("Confab", "openai") is None
     assert KeyStore().get("openai") is None
+
+
+def test_keys_live_in_the_private_keyring_and_reach_subprocesses(
+    real_keyring: SecretService,
+) -> None:
+    key = new_key()
+    KeyStore().set("openai", key)
+    # The daemon keeps its files under the fixture's own HOME, not the developer's.
+    assert any((real_keyring.root / "data" / "keyrings").glob("*.keyring"))
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import keyring; print(type(keyring.get_keyring()).__module__, "
+            "keyring.get_password('Confab', 'openai'))",
+        ],
+        env=real_keyring.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert child.stdout.split() == ["keyring.backends.SecretService", key]
 
 
 def test_default_store_reads_keys_set_by_others(real_keyring: SecretService) -> None:
@@ -305,12 +325,15 @@ def broken_backend() -> Iterator[Any]:
     reset_keyring()
 
 
-@pytest.mark.parametrize("error", [
-    keyring.errors.KeyringLocked("Failed to unlock the collection!"),
-    keyring.errors.InitError("Failed to create the collection"),
-    RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown"),
-    ConnectionRefusedError(111, "Connection refused"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        keyring.errors.KeyringLocked("Failed to unlock the collection!"),
+        keyring.errors.InitError("Failed to create the collection"),
+        RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown"),
+        ConnectionRefusedError(111, "Connection refused"),
+    ],
+)
 def test_backend_errors_never_escape(broken_backend: Any, error: Exception) -> None:
     broken_backend(error)
     store = KeyStore()

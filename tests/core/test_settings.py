@@ -20,10 +20,20 @@ from desktop.core.settings import (
 def sample() -> Settings:
     return Settings(
         providers=[
-            Provider(id="openai", name="OpenAI", base_url="https://api.openai.com/v1",
-                     default_model="gpt-4o-mini", models=["gpt-4o-mini", "gpt-4o"]),
-            Provider(id="ollama", name="Ollama 本地", base_url="http://localhost:11434/v1",
-                     default_model="llama3.2", extra={"timeout": 120}),
+            Provider(
+                id="openai",
+                name="OpenAI",
+                base_url="https://api.openai.com/v1",
+                default_model="gpt-4o-mini",
+                models=["gpt-4o-mini", "gpt-4o"],
+            ),
+            Provider(
+                id="ollama",
+                name="Ollama 本地",
+                base_url="http://localhost:11434/v1",
+                default_model="llama3.2",
+                extra={"timeout": 120},
+            ),
         ],
         default_provider="ollama",
         window={"width": 1100, "height": 760, "splitter": [260, 840]},
@@ -51,8 +61,11 @@ def test_file_matches_the_design(tmp_path: Path) -> None:
     assert data["version"] == 1
     assert data["default_provider"] == "ollama"
     assert data["providers"][0] == {
-        "id": "openai", "name": "OpenAI", "base_url": "https://api.openai.com/v1",
-        "default_model": "gpt-4o-mini", "models": ["gpt-4o-mini", "gpt-4o"],
+        "id": "openai",
+        "name": "OpenAI",
+        "base_url": "https://api.openai.com/v1",
+        "default_model": "gpt-4o-mini",
+        "models": ["gpt-4o-mini", "gpt-4o"],
     }
     assert data["providers"][1]["timeout"] == 120
     assert data["theme"] == "dark"
@@ -64,16 +77,28 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 
 def test_hand_added_api_key_is_never_written_back(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({
-        "format": "confab.settings", "version": 1,
-        "api_key": "sk-top-level-secret-1",
-        "providers": [{
-            "id": "openai", "name": "OpenAI", "base_url": "https://api.openai.com/v1",
-            "api_key": "sk-provider-secret-2", "apiKey": "sk-provider-secret-3",
-            "Authorization": "Bearer sk-provider-secret-4", "note": "kept",
-        }],
-        "default_provider": "openai",
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "format": "confab.settings",
+                "version": 1,
+                "api_key": "sk-top-level-secret-1",
+                "providers": [
+                    {
+                        "id": "openai",
+                        "name": "OpenAI",
+                        "base_url": "https://api.openai.com/v1",
+                        "api_key": "sk-provider-secret-2",
+                        "apiKey": "sk-provider-secret-3",
+                        "Authorization": "Bearer sk-provider-secret-4",
+                        "note": "kept",
+                    }
+                ],
+                "default_provider": "openai",
+            }
+        ),
+        encoding="utf-8",
+    )
     store = SettingsStore(tmp_path)
 
     settings = store.load()
@@ -95,17 +120,18 @@ def test_keys_set_in_memory_are_not_written_either(tmp_path: Path) -> None:
     assert "never-on-disk" not in (tmp_path / "settings.json").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("content", [
-    b"{not json",
-    b"[1, 2]",
-    b'"just a string"',
-    b'{"providers": 5}',
-    b'{"format": "confab.settings", "title": "\xff\xfe"}',
-    b"[" * 100_000,
-])
-def test_corrupt_settings_kept_aside_and_defaults_returned(
-    tmp_path: Path, content: bytes
-) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'"just a string"',
+        b'{"providers": 5}',
+        b'{"format": "confab.settings", "title": "\xff\xfe"}',
+        b"[" * 100_000,
+    ],
+)
+def test_corrupt_settings_kept_aside_and_defaults_returned(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "settings.json"
     path.write_bytes(content)
 
@@ -128,10 +154,16 @@ def test_a_second_corrupt_file_does_not_destroy_the_first(tmp_path: Path) -> Non
 
 
 def test_providers_without_id_are_skipped_others_kept(tmp_path: Path) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({
-        "format": "confab.settings", "version": 1,
-        "providers": [{"name": "no id"}, "junk", {"id": "x", "base_url": "http://h/v1"}],
-    }), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(
+        json.dumps(
+            {
+                "format": "confab.settings",
+                "version": 1,
+                "providers": [{"name": "no id"}, "junk", {"id": "x", "base_url": "http://h/v1"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     settings = SettingsStore(tmp_path).load()
     assert [p.id for p in settings.providers] == ["x"]
     assert settings.providers[0].name == "x"
@@ -144,8 +176,15 @@ def test_slugify_is_unique_and_ascii() -> None:
         slug = slugify(name, taken)
         taken.add(slug)
         ids.append(slug)
-    assert ids == ["openai", "openai-2", "openai-3", "open-ai", "provider", "provider-2",
-                   "provider-3"]
+    assert ids == [
+        "openai",
+        "openai-2",
+        "openai-3",
+        "open-ai",
+        "provider",
+        "provider-2",
+        "provider-3",
+    ]
     assert all(s.isascii() for s in ids)
     assert len(set(ids)) == len(ids)
 

@@ -45,15 +45,27 @@ def full_conversation() -> Conversation:
         extra={"color": "teal", "sync": {"device": "laptop", "seq": [1, 2, 3]}},
     )
     conversation.messages = [
-        Message(id="u1", parent=None, role="user", content="写一首词", created_at=T0,
-                extra={"attachments": [], "client": {"name": "other-tool"}}),
-        Message(id="a1", parent="u1", role="assistant", content="北国风光…",
-                created_at=T0 + timedelta(seconds=3), model="gpt-4o-mini",
-                finish_reason="stop",
-                usage=Usage(prompt_tokens=20, completion_tokens=100, total_tokens=120,
-                            estimated=True),
-                reasoning="先想韵脚", error="interrupted",
-                extra={"rating": 5}),
+        Message(
+            id="u1",
+            parent=None,
+            role="user",
+            content="写一首词",
+            created_at=T0,
+            extra={"attachments": [], "client": {"name": "other-tool"}},
+        ),
+        Message(
+            id="a1",
+            parent="u1",
+            role="assistant",
+            content="北国风光…",
+            created_at=T0 + timedelta(seconds=3),
+            model="gpt-4o-mini",
+            finish_reason="stop",
+            usage=Usage(prompt_tokens=20, completion_tokens=100, total_tokens=120, estimated=True),
+            reasoning="先想韵脚",
+            error="interrupted",
+            extra={"rating": 5},
+        ),
     ]
     conversation.head = "a1"
     return conversation
@@ -111,8 +123,20 @@ def test_file_format_matches_design_example(store: ConversationStore) -> None:
     assert data["format"] == "confab.conversation"
     assert data["version"] == 1
     expected_top = {
-        "format", "version", "id", "title", "created_at", "updated_at", "provider", "model",
-        "system_prompt", "params", "pinned", "tags", "head", "messages",
+        "format",
+        "version",
+        "id",
+        "title",
+        "created_at",
+        "updated_at",
+        "provider",
+        "model",
+        "system_prompt",
+        "params",
+        "pinned",
+        "tags",
+        "head",
+        "messages",
     }
     assert expected_top <= set(data)
     assert data["title"] == "北国春光"  # UTF-8 text, not \\u escapes, is what users sync
@@ -127,32 +151,67 @@ def test_file_format_matches_design_example(store: ConversationStore) -> None:
     user, assistant = data["messages"]
     assert {"id", "parent", "role", "content", "created_at"} <= set(user)
     assert user["parent"] is None and user["role"] == "user"
-    assert {"id", "parent", "role", "content", "created_at", "model", "finish_reason",
-            "usage", "reasoning", "error"} <= set(assistant)
+    assert {
+        "id",
+        "parent",
+        "role",
+        "content",
+        "created_at",
+        "model",
+        "finish_reason",
+        "usage",
+        "reasoning",
+        "error",
+    } <= set(assistant)
     assert assistant["parent"] == "u1"
-    assert assistant["usage"] == {"prompt_tokens": 20, "completion_tokens": 100,
-                                  "total_tokens": 120, "estimated": True}
+    assert assistant["usage"] == {
+        "prompt_tokens": 20,
+        "completion_tokens": 100,
+        "total_tokens": 120,
+        "estimated": True,
+    }
 
 
 def test_reads_the_design_example_written_by_hand(store: ConversationStore) -> None:
     example = {
-        "format": "confab.conversation", "version": 1,
-        "id": "3f2c", "title": "北国春光", "created_at": "2026-11-23T20:00:00Z",
+        "format": "confab.conversation",
+        "version": 1,
+        "id": "3f2c",
+        "title": "北国春光",
+        "created_at": "2026-11-23T20:00:00Z",
         "updated_at": "2026-11-23T20:01:00Z",
-        "provider": "openai", "model": "gpt-4o-mini",
+        "provider": "openai",
+        "model": "gpt-4o-mini",
         "system_prompt": "你是一位南宋词人…",
         "params": {"temperature": 0.7, "top_p": None, "max_tokens": None},
-        "pinned": False, "tags": [],
+        "pinned": False,
+        "tags": [],
         "head": "m2",
         "messages": [
-            {"id": "m1", "parent": None, "role": "user", "content": "问",
-             "created_at": "2026-11-23T20:00:00Z"},
-            {"id": "m2", "parent": "m1", "role": "assistant", "content": "答",
-             "created_at": "2026-11-23T20:00:05Z", "model": "gpt-4o-mini",
-             "finish_reason": "stop",
-             "usage": {"prompt_tokens": 20, "completion_tokens": 100, "total_tokens": 120,
-                       "estimated": False},
-             "reasoning": "…optional…", "error": None},
+            {
+                "id": "m1",
+                "parent": None,
+                "role": "user",
+                "content": "问",
+                "created_at": "2026-11-23T20:00:00Z",
+            },
+            {
+                "id": "m2",
+                "parent": "m1",
+                "role": "assistant",
+                "content": "答",
+                "created_at": "2026-11-23T20:00:05Z",
+                "model": "gpt-4o-mini",
+                "finish_reason": "stop",
+                "usage": {
+                    "prompt_tokens": 20,
+                    "completion_tokens": 100,
+                    "total_tokens": 120,
+                    "estimated": False,
+                },
+                "reasoning": "…optional…",
+                "error": None,
+            },
         ],
     }
     store.path_of("3f2c").write_text(json.dumps(example, ensure_ascii=False), "utf-8")
@@ -241,8 +300,9 @@ def test_read_only_folder_raises_write_failed(
         store.save(full_conversation())
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root ignores directory permissions")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root ignores directory permissions"
+)
 def test_really_read_only_folder_raises_write_failed(store: ConversationStore) -> None:
     store.folder.chmod(0o500)
     try:
@@ -268,15 +328,22 @@ def test_write_failure_message_names_the_file(
 
 CORRUPT: dict[str, bytes] = {
     "invalid_json": b'{"format": "confab.conversation", "id": ',
-    "wrong_format": json.dumps({"format": "something.else", "id": "x",
-                                "created_at": "2026-01-01T00:00:00Z"}).encode(),
+    "wrong_format": json.dumps(
+        {"format": "something.else", "id": "x", "created_at": "2026-01-01T00:00:00Z"}
+    ).encode(),
     "not_an_object": b"[1, 2, 3]",
     "missing_fields": json.dumps({"format": CONVERSATION_FORMAT, "version": 1}).encode(),
-    "bad_message": json.dumps({"format": CONVERSATION_FORMAT, "id": "m",
-                               "created_at": "2026-01-01T00:00:00Z",
-                               "messages": [{"role": "user"}]}).encode(),
-    "bad_time": json.dumps({"format": CONVERSATION_FORMAT, "id": "t",
-                            "created_at": "yesterday"}).encode(),
+    "bad_message": json.dumps(
+        {
+            "format": CONVERSATION_FORMAT,
+            "id": "m",
+            "created_at": "2026-01-01T00:00:00Z",
+            "messages": [{"role": "user"}],
+        }
+    ).encode(),
+    "bad_time": json.dumps(
+        {"format": CONVERSATION_FORMAT, "id": "t", "created_at": "yesterday"}
+    ).encode(),
     "non_utf8": b'{"format": "confab.conversation", "title": "\xff\xfe"}',
     "deeply_nested": b"[" * 100_000 + b"]" * 100_000,
     "empty": b"",
@@ -321,8 +388,9 @@ def test_load_of_a_corrupt_file_raises_corrupt_file_error(store: ConversationSto
 
 def test_scan_sorts_newest_first_and_reports_quarantine(store: ConversationStore) -> None:
     old = Conversation(id="old", title="old", created_at=T0, updated_at=T0)
-    new = Conversation(id="new", title="new", created_at=T0,
-                       updated_at=T0 + timedelta(days=1), pinned=True)
+    new = Conversation(
+        id="new", title="new", created_at=T0, updated_at=T0 + timedelta(days=1), pinned=True
+    )
     store.save(old)
     store.save(new)
     (store.folder / "junk.json").write_text("junk", encoding="utf-8")
@@ -374,12 +442,13 @@ def test_restore_of_missing_conversation_raises_storage_error(
 
 def branched() -> Conversation:
     """u1 ─ a1 ─ u2a ─ a2a
-               └ u2b ─ a2b   (the user edited their second question)"""
+    └ u2b ─ a2b   (the user edited their second question)"""
     conversation = Conversation(id="b", title="", created_at=T0, updated_at=T0)
 
     def add(mid: str, parent: str | None, role: str) -> None:
         conversation.messages.append(
-            Message(id=mid, parent=parent, role=role, content=mid, created_at=T0))
+            Message(id=mid, parent=parent, role=role, content=mid, created_at=T0)
+        )
 
     add("u1", None, "user")
     add("a1", "u1", "assistant")
@@ -432,13 +501,17 @@ def test_branches_survive_a_round_trip(store: ConversationStore) -> None:
 # --- from_dict on anything -------------------------------------------------------------------
 
 json_scalars = (
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
     | st.floats(allow_nan=True, allow_infinity=True)
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 times = st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()) | json_values
@@ -452,9 +525,16 @@ messages = st.fixed_dictionaries(
         "created_at": times,
         "model": json_values,
         "finish_reason": json_values,
-        "usage": st.fixed_dictionaries({}, optional={
-            "prompt_tokens": json_values, "completion_tokens": json_values,
-            "total_tokens": json_values, "estimated": json_values}) | json_values,
+        "usage": st.fixed_dictionaries(
+            {},
+            optional={
+                "prompt_tokens": json_values,
+                "completion_tokens": json_values,
+                "total_tokens": json_values,
+                "estimated": json_values,
+            },
+        )
+        | json_values,
         "reasoning": json_values,
         "error": json_values,
     },
@@ -470,9 +550,15 @@ conversations = st.fixed_dictionaries(
         "provider": json_values,
         "model": json_values,
         "system_prompt": json_values,
-        "params": st.fixed_dictionaries({}, optional={
-            "temperature": json_values, "top_p": json_values, "max_tokens": json_values,
-        }) | json_values,
+        "params": st.fixed_dictionaries(
+            {},
+            optional={
+                "temperature": json_values,
+                "top_p": json_values,
+                "max_tokens": json_values,
+            },
+        )
+        | json_values,
         "pinned": json_values,
         "tags": st.lists(json_values, max_size=3) | json_values,
         "head": json_values,

@@ -31,12 +31,12 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _unexpected_stderr(text: str) -> list[str]:
-    return [line for line in text.splitlines()
-            if line.strip() and not line.startswith(_HARMLESS)]
+    return [line for line in text.splitlines() if line.strip() and not line.startswith(_HARMLESS)]
 
 
-def _wait_for_log(data_dir: Path, needle: str, proc: subprocess.Popen[Any],
-                  timeout: float = 30.0) -> None:
+def _wait_for_log(
+    data_dir: Path, needle: str, proc: subprocess.Popen[Any], timeout: float = 30.0
+) -> None:
     log = data_dir / "logs" / "confab.log"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -50,13 +50,19 @@ def _wait_for_log(data_dir: Path, needle: str, proc: subprocess.Popen[Any],
 
 
 def test_version_and_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "desktop", "--version"], capture_output=True,
-                         text=True, timeout=30, env=_env())
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=_env(),
+    )
     assert out.returncode == 0 and out.stdout.strip() == f"Confab {__version__}"
     confab = Path(sys.executable).with_name("confab")
     assert confab.exists(), "the confab command is installed with the package"
-    out = subprocess.run([str(confab), "--help"], capture_output=True, text=True, timeout=30,
-                         env=_env())
+    out = subprocess.run(
+        [str(confab), "--help"], capture_output=True, text=True, timeout=30, env=_env()
+    )
     assert out.returncode == 0
     assert "--data-dir" in out.stdout and "CONFAB_DATA_DIR" in out.stdout
 
@@ -70,11 +76,12 @@ def test_starts_offscreen_and_quits_cleanly(tmp_path: Path, how: str) -> None:
         args += ["--data-dir", str(data)]
     else:
         env["CONFAB_DATA_DIR"] = str(data)
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     _wait_for_log(data, "window ready", proc)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Fatal Python error" not in err and "Traceback" not in err
     assert _unexpected_stderr(err) == []
@@ -89,12 +96,17 @@ def xvfb_display() -> Iterator[str]:
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         pytest.skip("Xvfb and xdotool are needed (apt-get install xvfb xdotool)")
     for number in range(120, 160):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(
-                f"/tmp/.X{number}-lock").exists():
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
             break
     display = f":{number}"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while not Path(f"/tmp/.X11-unix/X{number}").exists():
         if time.monotonic() > deadline or server.poll() is not None:
@@ -116,18 +128,35 @@ def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
     tmp_path: Path, xvfb_display: str, openai_server: Any
 ) -> None:
     data = tmp_path / "data"
-    write_settings(data, [{"id": "local", "name": "Loopback", "base_url": openai_server.base_url,
-                           "default_model": "test-model"}])
+    write_settings(
+        data,
+        [
+            {
+                "id": "local",
+                "name": "Loopback",
+                "base_url": openai_server.base_url,
+                "default_model": "test-model",
+            }
+        ],
+    )
     openai_server.enqueue(Reply(text="streaming " * 500, chunk_size=10, delay=0.03))
     env = _env(DISPLAY=xvfb_display, QT_QPA_PLATFORM="xcb")
-    proc = subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         _wait_for_log(data, "window ready", proc)
         # No window manager on Xvfb: give the window the keyboard focus as one would.
         window_id = subprocess.run(
             ["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(proc.pid)],
-            capture_output=True, text=True, timeout=30, env=_env(DISPLAY=xvfb_display),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=_env(DISPLAY=xvfb_display),
         ).stdout.split()[0]
         _xdotool(xvfb_display, "windowfocus", "--sync", window_id)
         _xdotool(xvfb_display, "type", "--delay", "10", "Hello from a real keyboard")
@@ -146,7 +175,7 @@ def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
             time.sleep(0.1)  # the reply is saved as it grows, at least every second
         assert len(reply_text()) >= 30
         _xdotool(xvfb_display, "key", "ctrl+q")
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -17,6 +17,12 @@ an error status with any body.
 Replies are queued FIFO and consumed one per ``POST /v1/chat/completions`` that passes the key
 check; with the queue empty the server answers with ``default`` (an echo unless changed):
 ``f"echo[{number of messages}]: {last user message}"``.
+
+Besides ``start/stop``, ``base_url``, ``enqueue``, ``requests``, ``chat_requests`` and ``reset``:
+``url`` (root, no /v1) and ``port``; ``default`` (the Reply used when the queue is empty);
+``pending`` (replies still queued); ``wait_for_requests(n, timeout)``; ``api_key`` may be changed
+while running; each recorded request also has ``client_port`` (same port = same connection).
+Every request is recorded, including those refused with 401; a 401 does not consume a reply.
 """
 
 from __future__ import annotations

@@ -163,8 +163,11 @@ def _start(state: _State) -> SecretService:
     dbus_daemon = shutil.which("dbus-daemon")
     keyring_daemon = shutil.which("gnome-keyring-daemon")
     if not dbus_daemon or not keyring_daemon:
-        missing = [n for n, p in (("dbus-daemon", dbus_daemon),
-                                  ("gnome-keyring-daemon", keyring_daemon)) if not p]
+        missing = [
+            n
+            for n, p in (("dbus-daemon", dbus_daemon), ("gnome-keyring-daemon", keyring_daemon))
+            if not p
+        ]
         raise SecretServiceUnavailable(f"{', '.join(missing)} not found: {PACKAGES_HINT}")
     try:
         import secretstorage  # noqa: F401
@@ -175,8 +178,9 @@ def _start(state: _State) -> SecretService:
     # A unix socket path must stay under ~108 bytes, so prefer a short temporary folder.
     base = "/tmp" if len(tempfile.gettempdir()) > 60 and os.path.isdir("/tmp") else None
     root = state.root = Path(tempfile.mkdtemp(prefix="confab-ss-", dir=base))
-    home, data, config, cache, runtime = (root / n for n in
-                                          ("home", "data", "config", "cache", "run"))
+    home, data, config, cache, runtime = (
+        root / n for n in ("home", "data", "config", "cache", "run")
+    )
     for folder in (home, data, config, cache, runtime):
         folder.mkdir(mode=0o700)
     socket = runtime / "bus"
@@ -184,31 +188,54 @@ def _start(state: _State) -> SecretService:
     bus_config.write_text(_BUS_CONFIG.format(socket=socket), encoding="utf-8")
 
     daemon_env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in ("DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", "SSH_AUTH_SOCK")
     }
-    daemon_env.update(HOME=str(home), XDG_DATA_HOME=str(data), XDG_CONFIG_HOME=str(config),
-                      XDG_CACHE_HOME=str(cache), XDG_RUNTIME_DIR=str(runtime))
-
-    bus = subprocess.Popen(
-        _die_with_parent([dbus_daemon, f"--config-file={bus_config}", "--nofork",
-                          "--nopidfile", "--print-address=1"]),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env=daemon_env, cwd=root,
+    daemon_env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(data),
+        XDG_CONFIG_HOME=str(config),
+        XDG_CACHE_HOME=str(cache),
+        XDG_RUNTIME_DIR=str(runtime),
     )
+
+    bus_log = root / "dbus-daemon.log"
+    with bus_log.open("wb") as log_file:
+        # stdout carries only the address; warnings go to the log, quoted if it fails.
+        bus = subprocess.Popen(
+            _die_with_parent(
+                [
+                    dbus_daemon,
+                    f"--config-file={bus_config}",
+                    "--nofork",
+                    "--nopidfile",
+                    "--print-address=1",
+                ]
+            ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            env=daemon_env,
+            cwd=root,
+        )
     state.processes.append(bus)
     address = _read_line(bus, START_TIMEOUT)
     if not address.startswith("unix:"):
-        raise SecretServiceUnavailable(f"dbus-daemon did not start: {address or 'no output'}")
+        raise SecretServiceUnavailable(
+            f"dbus-daemon did not start: {address or 'no address'}; {_tail(bus_log)}"
+        )
     daemon_env["DBUS_SESSION_BUS_ADDRESS"] = address
 
     keyring_log = root / "gnome-keyring.log"
     with keyring_log.open("wb") as log_file:
         keyring_proc = subprocess.Popen(
-            _die_with_parent([keyring_daemon, "--foreground", "--unlock",
-                              "--components=secrets"]),
-            stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT,
-            env=daemon_env, cwd=root,
+            _die_with_parent([keyring_daemon, "--foreground", "--unlock", "--components=secrets"]),
+            stdin=subprocess.PIPE,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=daemon_env,
+            cwd=root,
         )
     state.processes.append(keyring_proc)
     assert keyring_proc.stdin is not None
@@ -229,8 +256,7 @@ def _start(state: _State) -> SecretService:
     while True:
         if keyring_proc.poll() is not None:
             raise SecretServiceUnavailable(
-                f"gnome-keyring-daemon exited with {keyring_proc.returncode}: "
-                f"{_tail(keyring_log)}"
+                f"gnome-keyring-daemon exited with {keyring_proc.returncode}: {_tail(keyring_log)}"
             )
         try:
             _probe()
@@ -277,8 +303,9 @@ def _secret_service_state() -> Iterator[_State]:
     state = _State()
     try:
         state.service = _start(state)
-    except SecretServiceUnavailable as exc:
-        state.reason = f"private Secret Service unavailable: {exc}"
+    except Exception as exc:  # whatever went wrong, tests must still run (and skip)
+        why = str(exc) if isinstance(exc, SecretServiceUnavailable) else repr(exc)
+        state.reason = f"private Secret Service unavailable: {why}"
         _stop(state.processes)
     try:
         yield state

@@ -44,8 +44,7 @@ def test_enter_sends_and_the_reply_streams_into_the_window(
 
 
 def test_shift_enter_makes_a_new_line_instead_of_sending(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     app = start_app()
@@ -81,8 +80,7 @@ def test_a_follow_up_carries_the_system_prompt_and_the_thread(
 
 
 def test_escape_stops_a_streaming_reply_and_keeps_the_partial_text(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     openai_server.enqueue(Reply(text="word " * 400, chunk_size=5, delay=0.02))
@@ -104,8 +102,7 @@ def test_escape_stops_a_streaming_reply_and_keeps_the_partial_text(
 
 
 def test_the_stop_button_stops_too(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     openai_server.enqueue(Reply(text="x" * 2000, chunk_size=5, delay=0.02))
@@ -119,8 +116,7 @@ def test_the_stop_button_stops_too(
 
 
 def test_a_conversation_is_there_after_a_restart(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     write_settings(data, [server_provider])
@@ -143,8 +139,7 @@ def test_a_conversation_is_there_after_a_restart(
 
 
 def test_the_question_is_on_disk_before_the_reply_arrives(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     openai_server.enqueue(Reply(text="late", first_byte_delay=1.0))
@@ -161,8 +156,12 @@ def test_a_wrong_key_says_what_to_do_and_loses_nothing(
     start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     openai_server.api_key = "sk-right"
-    provider = {"id": "locked", "name": "Locked", "base_url": openai_server.base_url,
-                "default_model": "test-model"}
+    provider = {
+        "id": "locked",
+        "name": "Locked",
+        "base_url": openai_server.base_url,
+        "default_model": "test-model",
+    }
     write_settings(tmp_path / "data", [provider])
     app = start_app()
     app.settings.save_provider(app.settings.provider("locked"), "sk-wrong-key-123")
@@ -176,7 +175,9 @@ def test_a_wrong_key_says_what_to_do_and_loses_nothing(
     assert saved[0]["content"] == "Hello?"
     assert saved[1]["error"].startswith("AuthenticationError")
     # The key went out as a Bearer header but was never written to the data folder.
-    assert openai_server.chat_requests()[-1]["headers"]["authorization"] == "Bearer sk-wrong-key-123"
+    assert (
+        openai_server.chat_requests()[-1]["headers"]["authorization"] == "Bearer sk-wrong-key-123"
+    )
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             assert b"sk-wrong-key-123" not in path.read_bytes(), path
@@ -186,8 +187,12 @@ def test_an_unreachable_server_is_explained(start_app: Any, tmp_path: Path) -> N
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    provider = {"id": "gone", "name": "Gone", "base_url": f"http://127.0.0.1:{port}/v1",
-                "default_model": "m"}
+    provider = {
+        "id": "gone",
+        "name": "Gone",
+        "base_url": f"http://127.0.0.1:{port}/v1",
+        "default_model": "m",
+    }
     write_settings(tmp_path / "data", [provider])
     app = start_app()
     app.type_and_send("Anyone there?")
@@ -223,8 +228,7 @@ def test_rate_limit_server_error_and_a_cut_stream_each_get_a_message(
 
 
 def test_ctrl_n_starts_a_new_conversation(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     app = start_app()
@@ -242,8 +246,7 @@ def test_ctrl_n_starts_a_new_conversation(
 
 
 def test_rename_and_delete_from_the_sidebar(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     app = start_app()
@@ -271,8 +274,7 @@ def test_rename_and_delete_from_the_sidebar(
 
 
 def test_the_model_picker_switches_the_conversations_model(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     write_settings(tmp_path / "data", [server_provider])
     app = start_app()
@@ -288,8 +290,7 @@ def test_the_model_picker_switches_the_conversations_model(
 
 
 def test_window_size_and_splitter_are_remembered(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any,
-    tmp_path: Path
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     write_settings(data, [server_provider])
@@ -308,6 +309,7 @@ def test_window_size_and_splitter_are_remembered(
 
 def test_first_start_opens_the_provider_dialog(start_app: Any, qtbot: Any) -> None:
     app = start_app()
-    qtbot.waitUntil(lambda: app.window.provider_dialog is not None
-                    and app.window.provider_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: app.window.provider_dialog is not None and app.window.provider_dialog.isVisible()
+    )
     assert QApplication.activeModalWidget() is None  # not modal: the window stays usable
