@@ -164,6 +164,7 @@ async def _run(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_on_loop_exception)
+    _install_asyncgen_hooks(loop)
     try:
         data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
     except StorageError as exc:
@@ -247,6 +248,16 @@ def _quit_on_signals(quit_: Callable[[], object]) -> Callable[[], None]:
         writer.close()
 
     return restore
+
+
+def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync runs Qt's loop instead of asyncio's run_forever, which is where asyncio installs
+    the hooks that finalize async generators abandoned mid-iteration (httpx has many). Without
+    them such generators are closed at garbage collection, outside any loop."""
+    firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+    finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+    if firstiter is not None and finalizer is not None:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
 
 
 def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

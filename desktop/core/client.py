@@ -7,13 +7,14 @@ The text received before an error has already been handed to ``on_delta``, so no
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -242,12 +243,16 @@ class ChatClient:
     ) -> None:
         parser = SSEParser()
         done = False
-        # Read to the very end even after [DONE]: leaving httpx's async generators suspended
-        # strands them under qasync (DESIGN.md, known pitfalls).
-        async for chunk in response.aiter_bytes():
-            for data in parser.feed(chunk):
-                if not done:
-                    done = self._apply_event(data, result, on_delta)
+        # Read to the very end even after [DONE], and close the byte iterator explicitly when
+        # an error event ends the reply early: a suspended httpx async generator is stranded
+        # under qasync, which installs no asyncgen hooks (DESIGN.md, known pitfalls).
+        # httpx types it as an AsyncIterator; it is an async generator, with aclose().
+        byte_stream = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+        async with contextlib.aclosing(byte_stream) as chunks:
+            async for chunk in chunks:
+                for data in parser.feed(chunk):
+                    if not done:
+                        done = self._apply_event(data, result, on_delta)
         for data in parser.close():
             if not done:
                 done = self._apply_event(data, result, on_delta)
