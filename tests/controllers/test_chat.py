@@ -12,8 +12,8 @@ import pytest
 from desktop.controllers.chat import ChatController
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
-from desktop.core.providers import Provider
 from desktop.core.errors import NoModelError, NoProviderError, WriteFailedError
+from desktop.core.providers import Provider
 from desktop.core.secrets import KeyStore
 from desktop.core.settings import SettingsStore
 from desktop.core.storage import ConversationStore
