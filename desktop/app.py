@@ -109,7 +109,8 @@ def apply_style(app: object) -> None:
     app.setStyle("Fusion")
     sheet = resources_dir() / "styles" / "confab.qss"
     try:
-        app.setStyleSheet(sheet.read_text(encoding="utf-8"))
+        icons = (resources_dir() / "icons").as_posix()
+        app.setStyleSheet(sheet.read_text(encoding="utf-8").replace("@ICONS@", icons))
     except OSError:
         log.warning("style sheet %s missing", sheet)
 

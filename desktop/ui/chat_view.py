@@ -21,6 +21,7 @@ from desktop.ui.error_text import describe_saved_error
 FLUSH_INTERVAL_MS = 33
 # Build at most this many message widgets up front; older ones on request.
 INITIAL_WINDOW = 200
+COLUMN_MAX_WIDTH = 860
 
 
 class MessageWidget(QFrame):
@@ -133,8 +134,15 @@ class ChatView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._content = QWidget()
         self._content.setObjectName("chatContent")
-        self._layout = QVBoxLayout(self._content)
-        self._layout.setContentsMargins(24, 16, 24, 16)
+        # Messages sit in a centred column: long lines across a wide window are hard to read.
+        self._column = QWidget(self._content)
+        self._column.setObjectName("chatColumn")
+        self._column.setMaximumWidth(COLUMN_MAX_WIDTH)
+        outer = QHBoxLayout(self._content)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.addWidget(self._column)
+        self._layout = QVBoxLayout(self._column)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(12)
         self._earlier = QPushButton()
         self._earlier.setObjectName("showEarlier")
@@ -259,7 +267,7 @@ class ChatView(QScrollArea):
 
     def _add_widget(self, message: Message, index: int | None = None) -> MessageWidget:
         name = message.model or self._assistant_name or self.tr("Assistant")
-        widget = MessageWidget(message, name, self._content)
+        widget = MessageWidget(message, name, self._column)
         self._widgets[message.id] = widget
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
