@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Signal
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
-from desktop.core.client import ChatRequest, ChatResult
 from desktop.core.context import request_messages
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
 from desktop.core.models import Conversation, Message, new_id, title_from_text, utc_now
@@ -129,12 +128,15 @@ class ChatController(QObject):
                 self._conversations.save(conversation)
 
         try:
+            # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
+            from desktop.core.client import ChatRequest
+
             provider = self._settings.provider(conversation.provider)
             if provider is None:
                 raise NoProviderError()
             client = self._settings.client_for(provider)
             request = ChatRequest(conversation.model or "", messages, conversation.params)
-            result: ChatResult = await client.stream_chat(request, on_delta)
+            result = await client.stream_chat(request, on_delta)
         except asyncio.CancelledError:
             reply.error = STOPPED
             reply.finish_reason = reply.finish_reason or None

@@ -38,6 +38,8 @@ class ConversationsController(QObject):
         self._conversations: dict[str, Conversation] = {}
         self._saved: set[str] = set()
         self._dirty: set[str] = set()
+        # A reply still finishing must not bring a deleted conversation back from the trash.
+        self._deleted: set[str] = set()
         self.current: Conversation | None = None
         self.quarantined: list[str] = []
         self._retry = QTimer(self)
@@ -105,6 +107,7 @@ class ConversationsController(QObject):
             self._conversations[conversation_id] = conversation
             self.save_failed.emit(exc)
             return
+        self._deleted.add(conversation_id)
         self._saved.discard(conversation_id)
         self.conversation_removed.emit(conversation_id)
         if self.current is conversation:
@@ -121,6 +124,8 @@ class ConversationsController(QObject):
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
         """Write ``conversation`` now. On failure it stays in memory and is retried."""
+        if conversation.id in self._deleted:
+            return False
         if touch:
             conversation.updated_at = self._clock()
         self._conversations.setdefault(conversation.id, conversation)

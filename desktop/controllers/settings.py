@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.tasks import TaskSet
-from desktop.core.client import ChatClient
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
 from desktop.core.secrets import KeyStore
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 
+if TYPE_CHECKING:
+    from desktop.core.client import ChatClient
+
 log = logging.getLogger("confab.settings")
 
-ClientFactory = Callable[[str, str | None], ChatClient]
+ClientFactory = Callable[[str, "str | None"], "ChatClient"]
 
 
 def _default_client(base_url: str, api_key: str | None) -> ChatClient:
+    # httpx costs ~80 ms to import: load it at the first request, after the window has painted.
+    from desktop.core.client import ChatClient
+
     return ChatClient(base_url, api_key)
 
 

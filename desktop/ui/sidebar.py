@@ -48,6 +48,18 @@ class ConversationListModel(QAbstractListModel):
         self._items: list[ConversationSummary] = []
 
     def set_items(self, items: list[ConversationSummary]) -> None:
+        if [i.id for i in items] == [i.id for i in self._items]:
+            # Same rows in the same order (a title or date changed, as while a reply streams):
+            # update in place so the selection, the scroll position and an open editor survive.
+            changed = [
+                row
+                for row, (old, new) in enumerate(zip(self._items, items, strict=True))
+                if old != new
+            ]
+            self._items = list(items)
+            if changed:
+                self.dataChanged.emit(self.index(min(changed)), self.index(max(changed)))
+            return
         self.beginResetModel()
         self._items = list(items)
         self.endResetModel()

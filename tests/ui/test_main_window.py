@@ -313,3 +313,41 @@ def test_first_start_opens_the_provider_dialog(start_app: Any, qtbot: Any) -> No
         lambda: app.window.provider_dialog is not None and app.window.provider_dialog.isVisible()
     )
     assert QApplication.activeModalWidget() is None  # not modal: the window stays usable
+
+
+def test_deleting_a_conversation_while_it_streams_does_not_bring_it_back(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    openai_server.enqueue(Reply(text="y" * 3000, chunk_size=5, delay=0.01))
+    app = start_app()
+    app.type_and_send("long one")
+    conversation_id = app.conversations.current.id
+    qtbot.waitUntil(lambda: len(app.bubbles()) == 2 and app.bubbles()[1][1] != "")
+    sidebar = app.window.sidebar
+    sidebar.confirm_delete(conversation_id)
+    next(b for b in sidebar.confirm_box.buttons() if b.text() == "Delete").click()
+    qtbot.waitUntil(lambda: not app.chat.is_streaming(conversation_id))
+    qtbot.wait(100)
+    assert app.conversation_files() == []
+    assert sidebar.model.rowCount() == 0
+    trashed = json.loads((tmp_path / "data" / "trash" / f"{conversation_id}.json").read_text())
+    assert trashed["messages"][0]["content"] == "long one"
+
+
+def test_the_sidebar_keeps_its_selection_while_a_reply_streams(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    app = start_app()
+    app.type_and_send("older")
+    app.wait_idle()
+    app.window.new_conversation()
+    openai_server.enqueue(Reply(text="z" * 600, chunk_size=3, delay=0.01))
+    app.type_and_send("newer")
+    sidebar = app.window.sidebar
+    resets: list[int] = []
+    sidebar.model.modelReset.connect(lambda: resets.append(1))
+    app.wait_idle()
+    assert resets == []  # updated in place, not rebuilt, while the reply grew
+    assert sidebar.view.currentIndex().data() == "newer"
