@@ -208,6 +208,9 @@ class Conversation:
     head: str | None = None
     messages: list[Message] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    _index: dict[str, Message] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def new(
@@ -219,10 +222,70 @@ class Conversation:
         )
 
     def message(self, message_id: str) -> Message:
-        for message in self.messages:
-            if message.id == message_id:
-                return message
-        raise KeyError(message_id)
+        # Streaming looks a message up on every delta: keep an index, rebuilt when stale
+        # (remove_branch clears it; anything else only ever appends).
+        found = self._index.get(message_id) if len(self._index) == len(self.messages) else None
+        if found is None:
+            self._index = {m.id: m for m in self.messages}
+            found = self._index.get(message_id)
+            if found is None:
+                raise KeyError(message_id)
+        return found
+
+    def has_message(self, message_id: str) -> bool:
+        try:
+            self.message(message_id)
+        except KeyError:
+            return False
+        return True
+
+    def children(self, parent_id: str | None) -> list[Message]:
+        """Direct replies to ``parent_id`` (None: the roots), oldest first."""
+        return [m for m in self.messages if m.parent == parent_id]
+
+    def siblings(self, message_id: str) -> list[Message]:
+        """The alternatives at one point of the tree: ``message_id`` and every other child of
+        its parent (edits of a question, regenerations of a reply), oldest first."""
+        return self.children(self.message(message_id).parent)
+
+    def leaf_of(self, message_id: str) -> str:
+        """The end of the branch below ``message_id``, following the newest child each time."""
+        current = message_id
+        seen = {current}
+        while True:
+            kids = self.children(current)
+            if not kids or kids[-1].id in seen:
+                return current
+            current = kids[-1].id
+            seen.add(current)
+
+    def switch_to(self, message_id: str) -> None:
+        """Show the branch through ``message_id``: the thread below it follows."""
+        self.message(message_id)
+        self.head = self.leaf_of(message_id)
+
+    def remove_branch(self, message_id: str) -> list[str]:
+        """Delete ``message_id`` and everything below it; returns the removed ids. The thread
+        moves to a remaining sibling, else to the parent."""
+        target = self.message(message_id)
+        removed = {message_id}
+        changed = True
+        while changed:
+            changed = False
+            for message in self.messages:
+                if message.parent in removed and message.id not in removed:
+                    removed.add(message.id)
+                    changed = True
+        siblings = [m for m in self.siblings(message_id) if m.id != message_id]
+        on_thread = self.head in removed
+        self.messages = [m for m in self.messages if m.id not in removed]
+        self._index.clear()
+        if on_thread:
+            if siblings:
+                self.head = self.leaf_of(siblings[-1].id)
+            else:
+                self.head = target.parent
+        return sorted(removed)
 
     def thread(self) -> list[Message]:
         """The messages on screen: the path from the root to ``head``."""
