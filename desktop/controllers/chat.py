@@ -14,12 +14,13 @@ from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.context import request_messages
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
-from desktop.core.models import Conversation, Message, new_id, title_from_text, utc_now
+from desktop.core.models import Conversation, Message, Usage, new_id, title_from_text, utc_now
 
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
 STOPPED = "stopped"
+CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
 
 
 class ChatController(QObject):
@@ -33,6 +34,8 @@ class ChatController(QObject):
     # (conversation id, message id or "", the ConfabError)
     reply_failed = Signal(str, str, object)
     streaming_changed = Signal(str, bool)
+    # The thread on screen changed shape (branch switched, message deleted): redraw it.
+    thread_changed = Signal(str)
 
     def __init__(
         self,
@@ -53,8 +56,57 @@ class ChatController(QObject):
 
     def send(self, conversation: Conversation, text: str) -> bool:
         """Save the user's message, then stream the reply. False if nothing was sent."""
-        text = text.strip()
-        if not text or self.is_streaming(conversation.id):
+        return self._ask(conversation, text, parent=conversation.head)
+
+    def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
+        """Send an edited question as a sibling of the original; the original stays."""
+        original = conversation.message(message_id)
+        if original.role != "user" or text.strip() == original.content.strip():
+            return False
+        return self._ask(conversation, text, parent=original.parent)
+
+    def regenerate(self, conversation: Conversation, message_id: str) -> bool:
+        """A new reply to the same question, as a sibling of ``message_id``."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        conversation.head = reply.parent
+        self._start_reply(conversation)
+        return True
+
+    def continue_reply(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask the model to go on with a reply cut at its length limit; the text is appended
+        to the same message."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        conversation.switch_to(reply.id)
+        if conversation.head != reply.id:
+            return False  # only the last reply of a thread can be continued
+        messages = request_messages(conversation)
+        messages.append({"role": "user", "content": CONTINUE_PROMPT})
+        reply.error = None
+        self._launch(conversation, reply, messages)
+        return True
+
+    def switch_branch(self, conversation: Conversation, message_id: str) -> None:
+        if self.is_streaming(conversation.id):
+            return
+        conversation.switch_to(message_id)
+        self._conversations.save(conversation, touch=False)
+        self.thread_changed.emit(conversation.id)
+
+    def delete_message(self, conversation: Conversation, message_id: str) -> None:
+        """Delete a message and its branch below; the other branches stay."""
+        if self.is_streaming(conversation.id) or not conversation.has_message(message_id):
+            return
+        conversation.remove_branch(message_id)
+        self._conversations.save(conversation)
+        self.thread_changed.emit(conversation.id)
+
+    def _ready(self, conversation: Conversation) -> bool:
+        """Pick the provider and model; False (and a reply_failed) when something is missing."""
+        if self.is_streaming(conversation.id):
             return False
         provider = (
             self._settings.provider(conversation.provider) or self._settings.default_provider()
@@ -68,9 +120,13 @@ class ChatController(QObject):
         if not conversation.model:
             self.reply_failed.emit(conversation.id, "", NoModelError())
             return False
-        user = Message(
-            id=new_id(), parent=conversation.head, role="user", content=text, created_at=utc_now()
-        )
+        return True
+
+    def _ask(self, conversation: Conversation, text: str, parent: str | None) -> bool:
+        text = text.strip()
+        if not text or not self._ready(conversation):
+            return False
+        user = Message(id=new_id(), parent=parent, role="user", content=text, created_at=utc_now())
         conversation.append(user)
         if not conversation.title:
             conversation.title = title_from_text(text)
@@ -106,6 +162,11 @@ class ChatController(QObject):
         )
         messages = request_messages(conversation)
         conversation.append(reply)
+        self._launch(conversation, reply, messages)
+
+    def _launch(
+        self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
+    ) -> None:
         task = self._tasks.spawn(self._stream(conversation, reply, messages))
         self._streams[conversation.id] = task
         self.reply_started.emit(conversation.id, reply.id)
@@ -115,6 +176,7 @@ class ChatController(QObject):
         self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
     ) -> None:
         last_save = self._monotonic()
+        earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:
             nonlocal last_save
@@ -153,9 +215,15 @@ class ChatController(QObject):
             self._finish(conversation, reply)
             self.reply_failed.emit(conversation.id, reply.id, ConfabError(str(exc)))
         else:
-            reply.content = result.content or reply.content
-            reply.reasoning = result.reasoning or reply.reasoning
             reply.finish_reason = result.finish_reason
+            if earlier_usage is not None and result.usage is not None:
+                # A continued reply cost both requests.
+                result.usage = Usage(
+                    earlier_usage.prompt_tokens + result.usage.prompt_tokens,
+                    earlier_usage.completion_tokens + result.usage.completion_tokens,
+                    earlier_usage.total_tokens + result.usage.total_tokens,
+                    earlier_usage.estimated or result.usage.estimated,
+                )
             reply.usage = result.usage
             if result.model:
                 reply.model = result.model

@@ -157,3 +157,88 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
         pass
     saved = _on_disk(tmp_path, conversation.id)
     assert [m["content"] for m in saved["messages"]] == ["keep me", "echo[1]: keep me"]
+
+
+def _provider(openai_server: Any) -> dict[str, Any]:
+    return {
+        "id": "p",
+        "name": "P",
+        "base_url": openai_server.base_url,
+        "default_model": "test-model",
+    }
+
+
+def _wait(chat: ChatController, qtbot: Any, conversation: Any) -> None:
+    qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
+
+
+def test_edit_and_regenerate_add_siblings_and_keep_the_originals(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "first question")
+    _wait(chat, qtbot, c)
+    question, answer = c.thread()
+    assert chat.regenerate(c, answer.id)
+    _wait(chat, qtbot, c)
+    assert [m.id for m in c.siblings(answer.id)][0] == answer.id
+    assert len(c.siblings(answer.id)) == 2
+    # the regeneration was asked with the same context: just the question
+    assert openai_server.chat_requests()[-1]["json"]["messages"] == [
+        {"role": "user", "content": "first question"}
+    ]
+
+    assert chat.edit(c, question.id, "edited question")
+    _wait(chat, qtbot, c)
+    assert [m.content for m in c.thread()] == ["edited question", "echo[1]: edited question"]
+    assert [m.content for m in c.siblings(question.id)] == ["first question", "edited question"]
+    saved = _on_disk(tmp_path, c.id)
+    assert len(saved["messages"]) == 5  # q, a, a (regenerated), q (edited), a: none lost
+    assert saved["head"] == c.thread()[-1].id
+
+    chat.switch_branch(c, question.id)
+    assert [m.content for m in c.thread()][0] == "first question"
+    assert _on_disk(tmp_path, c.id)["head"] == c.thread()[-1].id
+
+
+def test_continue_appends_to_a_reply_cut_at_the_length_limit(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    openai_server.enqueue(
+        Reply(text="The first half", finish_reason="length"), Reply(text=" and the second half.")
+    )
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "write a long text")
+    _wait(chat, qtbot, c)
+    reply = c.thread()[-1]
+    assert reply.finish_reason == "length"
+    first_usage = reply.usage
+    assert chat.continue_reply(c, reply.id)
+    _wait(chat, qtbot, c)
+    assert reply.content == "The first half and the second half."
+    assert reply.finish_reason == "stop"
+    assert len(c.messages) == 2  # same message, no new one
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    assert sent[1] == {"role": "assistant", "content": "The first half"}
+    assert sent[-1]["role"] == "user" and "Continue" in sent[-1]["content"]
+    assert reply.usage.completion_tokens > first_usage.completion_tokens
+    assert _on_disk(tmp_path, c.id)["messages"][1]["content"] == reply.content
+
+
+def test_delete_message_removes_its_branch_only(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "one")
+    _wait(chat, qtbot, c)
+    chat.send(c, "two")
+    _wait(chat, qtbot, c)
+    second_question = c.thread()[2]
+    with qtbot.waitSignal(chat.thread_changed):
+        chat.delete_message(c, second_question.id)
+    assert [m.content for m in c.thread()] == ["one", "echo[1]: one"]
+    saved = _on_disk(tmp_path, c.id)
+    assert [m["content"] for m in saved["messages"]] == ["one", "echo[1]: one"]
