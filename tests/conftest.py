@@ -67,12 +67,15 @@ def openai_server() -> Iterator[Any]:
 
 
 def write_settings(data_dir: Path, providers: list[dict[str, Any]], **extra: Any) -> None:
+    """A settings.json as the user would have it. Generated titles are off unless asked for:
+    their extra request would interleave with what a test expects the server to see."""
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = {
         "format": "confab.settings",
         "version": 1,
         "providers": providers,
         "default_provider": providers[0]["id"] if providers else None,
+        "auto_title": False,
         **extra,
     }
     (data_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")

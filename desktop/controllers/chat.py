@@ -14,12 +14,22 @@ from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.context import request_messages
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
-from desktop.core.models import Conversation, Message, Usage, new_id, title_from_text, utc_now
+from desktop.core.models import (
+    Conversation,
+    Message,
+    Params,
+    Usage,
+    new_id,
+    title_from_text,
+    utc_now,
+)
+from desktop.core.titles import clean_title, title_request
 
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
 STOPPED = "stopped"
+TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
 
 
@@ -49,6 +59,8 @@ class ChatController(QObject):
         self._settings = settings
         self._monotonic = monotonic
         self._streams: dict[str, asyncio.Task[None]] = {}
+        # Ask the model for a short title after the first reply (settings: "auto_title").
+        self.auto_title = bool(settings.settings.extra.get("auto_title", True))
         self._tasks = TaskSet()
 
     def is_streaming(self, conversation_id: str | None) -> bool:
@@ -229,6 +241,37 @@ class ChatController(QObject):
                 reply.model = result.model
             self._finish(conversation, reply)
             self.reply_finished.emit(conversation.id, reply.id)
+            self._maybe_title(conversation)
+
+    def _maybe_title(self, conversation: Conversation) -> None:
+        if (
+            self.auto_title
+            and not conversation.extra.get("title_set_by_user")
+            and not conversation.extra.get("title_generated")
+            and title_request(conversation) is not None
+        ):
+            self._tasks.spawn(self._generate_title(conversation))
+
+    async def _generate_title(self, conversation: Conversation) -> None:
+        """Until this succeeds (and whenever it fails) the title stays the question's first
+        line; a rename by the user always wins."""
+        messages = title_request(conversation)
+        provider = self._settings.provider(conversation.provider)
+        if messages is None or provider is None or not conversation.model:
+            return
+        from desktop.core.client import ChatRequest
+
+        request = ChatRequest(conversation.model, messages, Params(max_tokens=TITLE_MAX_TOKENS))
+        try:
+            result = await self._settings.client_for(provider).complete(request)
+        except ConfabError as exc:
+            log.info("no generated title: %s", exc.detail or type(exc).__name__)
+            return
+        title = clean_title(result.content)
+        if title and not conversation.extra.get("title_set_by_user"):
+            conversation.title = title
+            conversation.extra["title_generated"] = True
+            self._conversations.save(conversation, touch=False)
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
         self._streams.pop(conversation.id, None)

@@ -59,13 +59,10 @@ class ChatRequest:
     messages: list[dict[str, str]]
     params: Params = field(default_factory=Params)
 
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": self.messages,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
+    def body(self, *, stream: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "messages": self.messages, "stream": stream}
+        if stream:
+            body["stream_options"] = {"include_usage": True}
         for key, value in self.params.to_dict().items():
             if value is not None:
                 body[key] = value
@@ -212,6 +209,28 @@ class ChatClient:
         }
         return sorted(names, key=str.lower)
 
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        """One short non-streaming request (titles and other small jobs)."""
+        self._check_url()
+        result = ChatResult()
+        try:
+            response = await self._http.post("chat/completions", json=request.body(stream=False))
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise _transport_error(exc) from exc
+        if response.status_code >= 400:
+            raise status_error(response.status_code, response.content, response.headers)
+        if "text/event-stream" in response.headers.get("content-type", ""):
+            # A server that streams whatever it is asked.
+            parser = SSEParser()
+            for data in [*parser.feed(response.content), *parser.close()]:
+                if self._apply_event(data, result, _ignore_delta):
+                    break
+        else:
+            self._apply_whole(response.content, result, _ignore_delta)
+        if not result.content:
+            raise EmptyReplyError("the server answered without any text")
+        return result
+
     async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
         self._check_url()
         result = ChatResult()
@@ -312,6 +331,10 @@ class ChatClient:
                 on_delta("content", content)
         if choice.get("finish_reason"):
             result.finish_reason = str(choice["finish_reason"])
+
+
+def _ignore_delta(_kind: str, _text: str) -> None:
+    pass
 
 
 def _transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:

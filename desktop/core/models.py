@@ -208,9 +208,7 @@ class Conversation:
     head: str | None = None
     messages: list[Message] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-    _index: dict[str, Message] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _index: dict[str, Message] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def new(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,6 +28,11 @@ class ComposerEdit(QPlainTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().contentsChanged.connect(self._on_document_contents_changed)
         self.setFixedHeight(self._height_for(1))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The style sheet's padding is known only once polished: size for it now.
+        super().showEvent(event)
+        self.setFixedHeight(self.sizeHint().height())
 
     def _on_document_contents_changed(self) -> None:
         self.setFixedHeight(self.sizeHint().height())

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,10 +45,9 @@ class ProviderDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("providerList")
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
-        self.add_button = QToolButton()
+        self.add_button = QPushButton(self.tr("Add"))
         self.add_button.setObjectName("addProvider")
-        self.add_button.setText(self.tr("Add"))
-        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_button.setAutoDefault(False)
         self.add_menu = QMenu(self.add_button)
         for preset in PRESETS:
             label = (

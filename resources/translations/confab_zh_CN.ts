@@ -7,7 +7,8 @@
         <location filename="../../desktop/app.py" line="+175"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>Confab 无法使用其数据文件夹：
+{detail}</translation>
     </message>
 </context>
 <context>
@@ -15,7 +16,7 @@
     <message>
         <location filename="../../desktop/ui/chat_view.py" line="+317"/>
         <source>Dismiss</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -24,56 +25,57 @@
         <location line="-164"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
-        <translation type="unfinished"></translation>
+        <translation>尽管提问。
+按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
         <location line="+116"/>
         <source>Assistant</source>
-        <translation type="unfinished"></translation>
+        <translation>助手</translation>
     </message>
     <message numerus="yes">
         <location line="+14"/>
         <source>Show %n earlier message(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>显示更早的 %n 条消息</numerusform>
         </translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+77"/>
+        <location filename="../../desktop/ui/composer.py" line="+82"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
-        <translation type="unfinished"></translation>
+        <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
         <location line="+3"/>
         <location line="+20"/>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>发送</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Stop the reply (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>停止回复（Esc）</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Send (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>发送（Enter）</translation>
     </message>
 </context>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+69"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+81"/>
         <source>New conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>新对话</translation>
     </message>
 </context>
 <context>
@@ -81,20 +83,136 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location filename="../../desktop/app.py" line="-40"/>
         <source>Confab ran into a problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Confab 遇到了问题</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
-        <translation type="unfinished"></translation>
+        <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
     </message>
 </context>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+84"/>
+        <location filename="../../desktop/ui/error_text.py" line="+106"/>
         <source>Stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>No provider is set up yet. Open Settings → Providers and add one.</source>
+        <translation type="vanished">尚未设置提供商。请打开“设置 → 提供商”添加一个。</translation>
+    </message>
+    <message>
+        <location line="-89"/>
+        <source>No model is chosen for this conversation. Pick one in the model box above.</source>
+        <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
+    </message>
+    <message>
+        <source>The server rejected the API key. Check the key in Settings → Providers.</source>
+        <translation type="vanished">服务器拒绝了 API 密钥。请在“设置 → 提供商”中检查密钥。</translation>
+    </message>
+    <message>
+        <source>The server does not know this model or address. Pick another model or check the base URL in Settings → Providers.</source>
+        <translation type="vanished">服务器无法识别此模型或地址。请换一个模型，或在“设置 → 提供商”中检查基础 URL。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The server is rate-limiting requests. Wait {seconds} s and send again.</source>
+        <translation>服务器正在限制请求频率。请等待 {seconds} 秒后重新发送。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server is rate-limiting requests or your quota is used up. Wait a moment and send again, or check your plan.</source>
+        <translation>服务器正在限制请求频率，或你的额度已用完。请稍后重新发送，或检查你的套餐。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server had an internal error ({status}). Try again in a moment.</source>
+        <translation>服务器发生内部错误（{status}）。请稍后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The conversation is too long for this model. Start a new conversation or pick a model with a larger context.</source>
+        <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server refused the request ({status}).</source>
+        <translation>服务器拒绝了请求（{status}）。</translation>
+    </message>
+    <message>
+        <source>Could not reach the server. Check your connection and the base URL in Settings → Providers; a local server must be running.</source>
+        <translation type="vanished">无法连接到服务器。请检查网络连接和“设置 → 提供商”中的基础 URL；本地服务器须处于运行状态。</translation>
+    </message>
+    <message>
+        <location line="-40"/>
+        <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
+        <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The server rejected the API key. Check the key in Providers (Ctrl+,).</source>
+        <translation>服务器拒绝了 API 密钥。请在“提供商”（Ctrl+,）中检查密钥。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server does not know this model or address. Pick another model or check the base URL in Providers (Ctrl+,).</source>
+        <translation>服务器不认识这个模型或地址。请换一个模型，或在“提供商”（Ctrl+,）中检查基础 URL。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Could not reach the server. Check your connection and the base URL in Providers (Ctrl+,); a local server must be running.</source>
+        <translation>无法连接服务器。请检查网络连接以及“提供商”（Ctrl+,）中的基础 URL；本地服务器需要正在运行。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server took too long to answer. Try again, or check that it is running.</source>
+        <translation>服务器响应超时。请重试，或检查服务器是否正在运行。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The connection dropped while the reply was coming in. The text received so far is kept; send again to retry.</source>
+        <translation>接收回复时连接中断。已收到的文本会保留；重新发送即可重试。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server ended the reply without any text. Try again or pick another model.</source>
+        <translation>服务器结束了回复，但没有返回任何文本。请重试或换一个模型。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The server reported an error during the reply.</source>
+        <translation>服务器在回复过程中报告了错误。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confab could not save to disk (is it full or read-only?). Your text is kept in memory and saving is retried.</source>
+        <translation>Confab 无法保存到磁盘（磁盘已满或只读？）。你的文本保留在内存中，并会自动重试保存。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Confab could not read or write its data folder.</source>
+        <translation>Confab 无法读写其数据文件夹。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The system keyring is not available.</source>
+        <translation>系统钥匙串不可用。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong.</source>
+        <translation>出错了。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+4"/>
+        <source>Reply failed: {detail}</source>
+        <translation>回复失败：{detail}</translation>
+    </message>
+    <message>
+        <source>Reply failed</source>
+        <translation type="vanished">回复失败</translation>
     </message>
 </context>
 <context>
@@ -102,69 +220,70 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="+62"/>
         <source>Provider</source>
-        <translation type="unfinished"></translation>
+        <translation>提供商</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Model for this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>此对话使用的模型</translation>
     </message>
     <message>
         <location line="+39"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;New Conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Providers…</source>
-        <translation type="unfinished"></translation>
+        <translation>提供商(&amp;P)…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;About Confab</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
         <location line="+151"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
-        <translation type="unfinished"></translation>
+        <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>About Confab</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Confab</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Confab {version}
 A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
-        <translation type="unfinished"></translation>
+        <translation>Confab {version}
+快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
         <location line="+65"/>
         <source>New conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>新对话</translation>
     </message>
     <message numerus="yes">
         <location line="+38"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
     </message>
 </context>
@@ -173,143 +292,143 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location filename="../../desktop/ui/chat_view.py" line="-245"/>
         <source>You</source>
-        <translation type="unfinished"></translation>
+        <translation>你</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Thinking</source>
-        <translation type="unfinished"></translation>
+        <translation>思考过程</translation>
     </message>
     <message>
         <location line="+61"/>
         <source>Waiting for the reply…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在等待回复…</translation>
     </message>
 </context>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+38"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+37"/>
         <source>Providers</source>
-        <translation type="unfinished"></translation>
+        <translation>提供商</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>添加</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>{name} (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}（本地）</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+82"/>
         <source>Other OpenAI-compatible server…</source>
-        <translation type="unfinished"></translation>
+        <translation>其他兼容 OpenAI 的服务器…</translation>
     </message>
     <message>
         <location line="-79"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>移除</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>Remove stored key</source>
-        <translation type="unfinished"></translation>
+        <translation>移除已保存的密钥</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>测试连接</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Base URL</source>
-        <translation type="unfinished"></translation>
+        <translation>基础 URL</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>API key</source>
-        <translation type="unfinished"></translation>
+        <translation>API 密钥</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Default model</source>
-        <translation type="unfinished"></translation>
+        <translation>默认模型</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Choose where Confab sends your messages: a cloud service with your API key, or a server running on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择 Confab 将消息发送到哪里：使用你的 API 密钥的云服务，或在这台电脑上运行的服务器。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>{name} (on this computer)</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}（在这台电脑上）</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Save</source>
-        <translation type="unfinished"></translation>
+        <translation>保存</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>Custom server</source>
-        <translation type="unfinished"></translation>
+        <translation>自定义服务器</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>The base URL must start with http:// or https://.</source>
-        <translation type="unfinished"></translation>
+        <translation>基础 URL 必须以 http:// 或 https:// 开头。</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>Saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存。</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
         <location line="+14"/>
         <source>Connected. The server offers %n model(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
         </translation>
     </message>
     <message>
         <location line="+46"/>
         <source>Stored in the system keyring — type to replace</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>None (fine for local servers)</source>
-        <translation type="unfinished"></translation>
+        <translation>无（本地服务器无需密钥）</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Keys are kept in your system keyring, never in a file.</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥保存在系统钥匙串中，绝不会写入文件。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The system keyring is not available: keys are kept in memory until Confab closes, and never written to a file.</source>
-        <translation type="unfinished"></translation>
+        <translation>系统钥匙串不可用：密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
 </context>
 <context>
@@ -317,48 +436,48 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location filename="../../desktop/ui/sidebar.py" line="+89"/>
         <source>New conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>新建对话</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Start a new conversation (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>No conversations yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有对话。</translation>
     </message>
     <message>
         <location line="+4"/>
         <location line="+54"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <location line="-3"/>
         <source>Delete conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>删除对话</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delete “{title}”?</source>
-        <translation type="unfinished"></translation>
+        <translation>删除“{title}”？</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>It is moved to the trash folder in Confab&apos;s data folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>对话会被移到 Confab 数据文件夹中的 trash 文件夹。</translation>
     </message>
     <message>
         <location line="+34"/>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Delete…</source>
-        <translation type="unfinished"></translation>
+        <translation>删除…</translation>
     </message>
 </context>
 </TS>

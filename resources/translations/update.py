@@ -65,7 +65,7 @@ def find_tool(name: str) -> str:
 
 def source_files(root: Path = ROOT) -> list[str]:
     """Every .py file under desktop/, sorted, relative to ``root`` (stable .ts locations)."""
-    return sorted((p.relative_to(root).as_posix() for p in (root / "desktop").rglob("*.py")))
+    return sorted(p.relative_to(root).as_posix() for p in (root / "desktop").rglob("*.py"))
 
 
 def ts_path(locale: str) -> Path:

@@ -182,7 +182,7 @@ def test_edit_and_regenerate_add_siblings_and_keep_the_originals(
     question, answer = c.thread()
     assert chat.regenerate(c, answer.id)
     _wait(chat, qtbot, c)
-    assert [m.id for m in c.siblings(answer.id)][0] == answer.id
+    assert c.siblings(answer.id)[0].id == answer.id
     assert len(c.siblings(answer.id)) == 2
     # the regeneration was asked with the same context: just the question
     assert openai_server.chat_requests()[-1]["json"]["messages"] == [
@@ -198,7 +198,7 @@ def test_edit_and_regenerate_add_siblings_and_keep_the_originals(
     assert saved["head"] == c.thread()[-1].id
 
     chat.switch_branch(c, question.id)
-    assert [m.content for m in c.thread()][0] == "first question"
+    assert c.thread()[0].content == "first question"
     assert _on_disk(tmp_path, c.id)["head"] == c.thread()[-1].id
 
 

@@ -10,8 +10,9 @@ from desktop.core.models import Conversation, Message
 
 
 def _msg(conversation: Conversation, mid: str, parent: str | None, role: str) -> Message:
-    message = Message(id=mid, parent=parent, role=role, content=mid,
-                      created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    message = Message(
+        id=mid, parent=parent, role=role, content=mid, created_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
     conversation.messages.append(message)
     return message
 
@@ -19,8 +20,8 @@ def _msg(conversation: Conversation, mid: str, parent: str | None, role: str) ->
 @pytest.fixture
 def tree() -> Conversation:
     """q1 ─ a1 ─ q2 ─ a2
-           └ a1b ─ q3        (a1b: a regeneration of a1; q3 asked below it)
-       q1b ─ a4              (q1b: an edit of q1)"""
+        └ a1b ─ q3        (a1b: a regeneration of a1; q3 asked below it)
+    q1b ─ a4              (q1b: an edit of q1)"""
     c = Conversation.new()
     _msg(c, "q1", None, "user")
     _msg(c, "a1", "q1", "assistant")
@@ -77,8 +78,15 @@ def test_removing_the_only_child_moves_the_thread_to_the_parent(tree: Conversati
 
 def test_message_lookup_stays_right_after_the_list_changes(tree: Conversation) -> None:
     assert tree.message("a4").parent == "q1b"
-    tree.messages.append(Message(id="new", parent="a4", role="user", content="x",
-                                 created_at=datetime(2026, 1, 2, tzinfo=UTC)))
+    tree.messages.append(
+        Message(
+            id="new",
+            parent="a4",
+            role="user",
+            content="x",
+            created_at=datetime(2026, 1, 2, tzinfo=UTC),
+        )
+    )
     assert tree.message("new").content == "x"
     tree.remove_branch("new")
     with pytest.raises(KeyError):

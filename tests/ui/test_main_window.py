@@ -351,3 +351,46 @@ def test_the_sidebar_keeps_its_selection_while_a_reply_streams(
     app.wait_idle()
     assert resets == []  # updated in place, not rebuilt, while the reply grew
     assert sidebar.view.currentIndex().data() == "newer"
+
+
+def test_the_model_titles_the_conversation_after_the_first_reply_but_a_rename_wins(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider], auto_title=True)
+    openai_server.enqueue(
+        Reply(text="A long answer about spring."), Reply(text='"Spring Poem Ideas."')
+    )
+    app = start_app()
+    app.type_and_send("Give me ideas for a poem about spring, please, with rhymes")
+    app.wait_idle()
+    sidebar = app.window.sidebar
+    qtbot.waitUntil(lambda: sidebar.model.index(0).data() == "Spring Poem Ideas")
+    assert app.window.title_label.text() == "Spring Poem Ideas"
+    title_request = openai_server.chat_requests()[-1]["json"]
+    assert title_request["stream"] is False
+    assert "title" in title_request["messages"][0]["content"]
+    assert app.conversation_files()[0]["title"] == "Spring Poem Ideas"
+    # A second reply does not retitle; a rename sticks.
+    sidebar.model.setData(sidebar.model.index(0), "Mine")
+    app.type_and_send("more")
+    app.wait_idle()
+    qtbot.wait(200)
+    assert len(openai_server.chat_requests()) == 3
+    assert app.conversation_files()[0]["title"] == "Mine"
+
+
+def test_when_the_title_request_fails_the_first_line_stays(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider], auto_title=True)
+    openai_server.enqueue(Reply(text="fine"), Reply(status=500))
+    app = start_app()
+    edit = app.window.composer.edit
+    qtbot.keyClicks(edit, "Question line one")
+    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    app.type_and_send("more detail")
+    app.wait_idle()
+    qtbot.waitUntil(lambda: len(openai_server.chat_requests()) == 2)
+    qtbot.wait(200)
+    assert app.conversation_files()[0]["title"] == "Question line one"
+    assert not app.window.banner.isVisible()  # a failed title is no news for the user
