@@ -11,6 +11,7 @@ from desktop.core.models import (
     Clock,
     Conversation,
     ConversationSummary,
+    Params,
     sort_newest_first,
     utc_now,
 )
@@ -28,6 +29,7 @@ class ConversationsController(QObject):
     current_changed = Signal(object)  # Conversation | None
     save_failed = Signal(object)  # ConfabError
     save_recovered = Signal()
+    settings_changed = Signal(str)  # system prompt, model or parameters of a conversation
 
     def __init__(
         self, store: ConversationStore, clock: Clock = utc_now, parent: QObject | None = None
@@ -65,16 +67,9 @@ class ConversationsController(QObject):
     def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
         """A fresh conversation on screen; it reaches disk and the sidebar with its first
         message."""
-        if (
-            self.current is not None
-            and not self.current.messages
-            and self.current.id not in self._saved
-        ):
-            conversation = self.current
-            conversation.provider, conversation.model = provider, model
-        else:
-            conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
-            self._conversations[conversation.id] = conversation
+        self._forget_empty_draft()
+        conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
+        self._conversations[conversation.id] = conversation
         self.current = conversation
         self.current_changed.emit(conversation)
         return conversation
@@ -121,6 +116,24 @@ class ConversationsController(QObject):
         conversation.model = model
         if conversation.id in self._saved:
             self.save(conversation, touch=False)
+
+    def update_settings(
+        self,
+        conversation: Conversation,
+        *,
+        system_prompt: str,
+        provider_id: str | None,
+        model: str | None,
+        params: Params,
+    ) -> None:
+        """Apply the conversation settings dialog; the next request uses them."""
+        conversation.system_prompt = system_prompt
+        conversation.provider = provider_id
+        conversation.model = model or None
+        conversation.params = params
+        if conversation.id in self._saved:
+            self.save(conversation, touch=False)
+        self.settings_changed.emit(conversation.id)
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
         """Write ``conversation`` now. On failure it stays in memory and is retried."""

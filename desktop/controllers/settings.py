@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
+from desktop.core.personas import BUILTIN_PERSONAS, Persona
 from desktop.core.secrets import KeyStore
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 
@@ -142,6 +143,26 @@ class SettingsController(QObject):
         models = await self.client_for(provider).list_models()
         self.remember_models(provider_id, models)
         return models
+
+    # ---- personas ------------------------------------------------------------------
+
+    def personas(self) -> list[Persona]:
+        """Built-in personas first, then the user's own."""
+        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
+        return [*BUILTIN_PERSONAS, *own]
+
+    def add_persona(self, name: str, prompt: str) -> Persona:
+        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
+        persona = Persona(slugify(name, {p.id for p in self.personas()}), name.strip(), prompt)
+        own = [p for p in own if p.name != persona.name] + [persona]
+        self.settings.extra["personas"] = [p.to_dict() for p in own]
+        self._save()
+        return persona
+
+    def remove_persona(self, persona_id: str) -> None:
+        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
+        self.settings.extra["personas"] = [p.to_dict() for p in own if p.id != persona_id]
+        self._save()
 
     # ---- window state --------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,7 @@ from desktop.core.errors import ConfabError
 from desktop.core.models import Conversation
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
+from desktop.ui.conversation_settings import ConversationSettingsDialog
 from desktop.ui.error_text import detail, explain
 from desktop.ui.provider_dialog import ProviderDialog
 from desktop.ui.sidebar import Sidebar
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self._may_close = False
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
+        self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
         self.title_label = QLabel()
@@ -66,6 +69,13 @@ class MainWindow(QMainWindow):
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("conversationSettingsButton")
+        self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setToolTip(
+            self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
+        )
+        self.settings_button.clicked.connect(self.open_conversation_settings)
         self.chat_view = ChatView()
         self.banner = Banner()
         self.composer = Composer()
@@ -77,6 +87,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.title_label, 1)
         header_layout.addWidget(self.provider_combo)
         header_layout.addWidget(self.model_combo)
+        header_layout.addWidget(self.settings_button)
 
         pane = QWidget()
         pane.setObjectName("chatPane")
@@ -109,6 +120,10 @@ class MainWindow(QMainWindow):
         self.new_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_action.triggered.connect(self.new_conversation)
         file_menu.addAction(self.new_action)
+        self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
+        self.conversation_settings_action.setShortcut(QKeySequence("Ctrl+Shift+,"))
+        self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
+        file_menu.addAction(self.conversation_settings_action)
         self.providers_action = QAction(self.tr("&Providers…"), self)
         self.providers_action.setShortcut(QKeySequence("Ctrl+,"))
         self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -136,6 +151,7 @@ class MainWindow(QMainWindow):
         c.current_changed.connect(self._on_conversations_current_changed)
         c.save_failed.connect(self._on_save_failed)
         c.save_recovered.connect(self.banner.hide)
+        c.settings_changed.connect(self._on_conversations_settings_changed)
         chat.message_added.connect(self._on_chat_message_added)
         chat.reply_started.connect(self._on_chat_reply_started)
         chat.reply_delta.connect(self._on_chat_reply_delta)
@@ -190,6 +206,17 @@ class MainWindow(QMainWindow):
         if self.current is not None:
             self._chat.stop(self.current.id)
 
+    def open_conversation_settings(self) -> ConversationSettingsDialog:
+        if self.current is None:
+            self.new_conversation()
+        assert self.current is not None
+        dialog = ConversationSettingsDialog(self.current, self._conversations, self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.composer.edit.setFocus())
+        self.conversation_settings_dialog = dialog
+        dialog.open()
+        return dialog
+
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:
             self.provider_dialog = ProviderDialog(self._settings, self)
@@ -225,6 +252,10 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self._update_title()
         self._refresh_pickers()
+
+    def _on_conversations_settings_changed(self, conversation_id: str) -> None:
+        if self.current is not None and self.current.id == conversation_id:
+            self._refresh_pickers()
 
     def _on_chat_message_added(self, conversation_id: str, message_id: str) -> None:
         conversation = self._conversations.get(conversation_id)

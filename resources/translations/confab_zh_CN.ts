@@ -79,6 +79,81 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/conversation_settings.py" line="+39"/>
+        <source>Conversation settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Instructions the model follows for the whole conversation (optional)</source>
+        <translation>模型在整个对话中遵循的指示（可选）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Name for this prompt</source>
+        <translation>为这个提示词命名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save as persona</source>
+        <translation>保存为角色</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+9"/>
+        <location line="+8"/>
+        <source>Server default</source>
+        <translation>服务器默认</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Persona</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top p</source>
+        <translation>Top p</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Maximum reply length (tokens)</source>
+        <translation>最长回复（token）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Type a system prompt and a name first.</source>
+        <translation>请先输入系统提示词和名称。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <location filename="../../desktop/app.py" line="-40"/>
@@ -218,7 +293,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+62"/>
+        <location filename="../../desktop/ui/main_window.py" line="+65"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -228,7 +303,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+3"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>System prompt, model and parameters of this conversation (Ctrl+Shift+,)</source>
+        <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -236,6 +321,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+1"/>
         <source>&amp;New Conversation</source>
         <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Conversation &amp;Settings…</source>
+        <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -258,7 +348,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+167"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>

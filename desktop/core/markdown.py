@@ -1,0 +1,379 @@
+"""Markdown → Qt rich text, split into top-level blocks, for the chat view.
+
+Each top-level Markdown element (paragraph, heading, list, quote, table, rule, code block) becomes
+one `Block`. Code blocks are their own kind so the view can give them a copy button; everything
+else is an HTML fragment in the subset Qt's rich text engine understands (inline styles and
+HTML 4 attributes only: Qt has no CSS classes to speak of and ignores most of CSS).
+
+Model output is untrusted. Raw HTML is off, so markup in the input comes out as visible text; only
+http(s) and mailto links become anchors; images are never loaded; control characters are removed.
+
+`StreamingRenderer` renders a reply as it grows without re-parsing the whole text on every update.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+# Pygments ships no type information; the project's mypy config has ignore_missing_imports, so
+# these names are Any. They are used in three places below, each behind a typed function.
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+__all__ = ["Block", "StreamingRenderer", "render_markdown"]
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "html" or "code"
+    html: str  # Qt rich text: a fragment for "html", a <pre> for "code"
+    source: str  # the Markdown of this block; for "code" the code alone, as the user copies it
+    language: str  # "code" only: first word of the fence's info string ("" if none)
+    start_line: int  # 0-based line span in the whole text, end exclusive
+    end_line: int
+
+
+def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
+    return _render(_clean(text), 0, {}, _DARK if dark else _LIGHT)
+
+
+class StreamingRenderer:
+    """Renders a reply that grows.
+
+    update(full_text) returns (stable, blocks): all blocks so far, where blocks[:stable] are the
+    very objects the previous call returned, so a view re-renders only blocks[stable:].
+
+    Finished blocks are frozen and never parsed again: each update parses only the tail of the
+    text from the start of the last block that could still change, so its cost follows the size
+    of that block, not of the reply. A block is finished once the block after it starts on a
+    line that is complete and followed by another complete line: the last, incomplete line can
+    still change what the lines before it mean ("text" + "\\n#" is a paragraph and an empty
+    heading until "1" arrives and makes "#1" part of the paragraph; a table needs its second
+    line). Everything before such a line is settled for good, which is how CommonMark parses.
+    """
+
+    def __init__(self, *, dark: bool = False) -> None:
+        self._theme = _DARK if dark else _LIGHT
+        self._restart()
+
+    def _restart(self) -> None:
+        self._frozen: list[Block] = []  # blocks before the tail; never parsed again
+        self._tail: list[Block] = []  # blocks the previous call parsed from the tail
+        self._offset = 0  # where the tail starts in the raw text...
+        self._line = 0  # ...and on which line
+        self._prefix = ""  # the raw text before the tail, to notice a text that did not just grow
+        self._references: dict[str, Any] = {}  # [label]: url definitions found before the tail
+
+    def update(self, text: str) -> tuple[int, list[Block]]:
+        if not text.startswith(self._prefix):
+            self._restart()  # replaced (e.g. regenerated), not extended
+        raw_tail = text[self._offset :]
+        tail = _clean(raw_tail)
+        env: EnvType = {"references": dict(self._references)}
+        fresh = _render(tail, self._line, env, self._theme)
+        # Hand back the previous objects for blocks that came out the same: the view skips them.
+        reused = 0
+        for old, new in zip(self._tail, fresh, strict=False):
+            if old != new:
+                break
+            fresh[reused] = old
+            reused += 1
+        stable = len(self._frozen) + reused
+        blocks = [*self._frozen, *fresh]
+        self._advance(text, raw_tail, tail, fresh, env)
+        return stable, blocks
+
+    def _advance(
+        self, text: str, raw_tail: str, tail: str, fresh: list[Block], env: EnvType
+    ) -> None:
+        """Freeze the blocks before the last one that starts on a settled line."""
+        complete = tail.count("\n")  # tail lines [0, complete) have their line end
+        cut = 0
+        for i in range(len(fresh) - 1, 0, -1):
+            if fresh[i].start_line - self._line <= complete - 2:
+                cut = i
+                break
+        if cut == 0:
+            self._tail = fresh
+            return
+        cut_line = fresh[cut].start_line - self._line
+        for label, ref in env.get("references", {}).items():
+            span = ref.get("map") if isinstance(ref, dict) else None
+            if label not in self._references and span and span[1] <= cut_line:
+                self._references[label] = ref
+        self._frozen.extend(fresh[:cut])
+        self._tail = fresh[cut:]
+        self._offset += _line_start(raw_tail, cut_line)
+        self._line += cut_line
+        self._prefix = text[: self._offset]
+
+
+# ---- parsing -------------------------------------------------------------------------------
+
+# Tables and ~~strikethrough~~ as models write them; linkify would need linkify-it-py, so bare
+# URLs stay text. markdown-it's own link validator stays on as a second line of defence: it
+# already refuses javascript:, vbscript:, file: and data: destinations.
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+# C0 and C1 controls except tab and newline, and lone surrogates (which cannot be encoded for Qt).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _clean(text: str) -> str:
+    # The parser counts \r\n, \r and \n each as one line break; so does _line_start.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def _line_start(raw: str, line: int) -> int:
+    """Offset in raw (uncleaned) text where the given 0-based line starts."""
+    pos = 0
+    for _ in range(line):
+        found = _LINE_BREAK.search(raw, pos)
+        if found is None:
+            return len(raw)
+        pos = found.end()
+    return pos
+
+
+def _render(text: str, line_offset: int, env: EnvType, theme: _Theme) -> list[Block]:
+    """Parse clean text into blocks; line numbers are shifted by line_offset."""
+    tokens = _PARSER.parse(text, env)
+    lines = text.split("\n")
+    renderer = _RENDERERS[theme]
+    starts = [i for i, token in enumerate(tokens) if token.level == 0 and token.nesting != -1]
+    blocks: list[Block] = []
+    for first_index, next_index in zip(starts, [*starts[1:], len(tokens)], strict=True):
+        group = tokens[first_index:next_index]
+        first = group[0]
+        begin, end = first.map if first.map else (0, 0)  # every block-level token has a map
+        if first.type in ("fence", "code_block"):
+            code, language = _code_text(first), _language(first)
+            markup = _code_html(code, language, theme)
+            blocks.append(
+                Block("code", markup, code, language, begin + line_offset, end + line_offset)
+            )
+        else:
+            markup = _CONTROLS.sub("", renderer.render(group, _PARSER.options, env)).rstrip("\n")
+            source = "\n".join(lines[begin:end])
+            blocks.append(Block("html", markup, source, "", begin + line_offset, end + line_offset))
+    return blocks
+
+
+# ---- code ----------------------------------------------------------------------------------
+
+
+def _code_text(token: Token) -> str:
+    # The parser keeps the line end of the last code line; the user copies the code without it.
+    return token.content[:-1] if token.content.endswith("\n") else token.content
+
+
+def _language(token: Token) -> str:
+    words = unescapeAll(token.info).split() if token.type == "fence" else []
+    return words[0] if words else ""
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
+    """A Pygments lexer for the fence's language, or None. Never guesses: guess_lexer is slow
+    and often wrong on short snippets, and plain text is an honest fallback."""
+    if not language or len(language) > 40:
+        return None
+    try:
+        # stripnl=False: show leading and trailing blank lines the user will copy.
+        return get_lexer_by_name(language.lower(), stripnl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=2)
+def _formatter(style: str) -> Any:
+    # Inline styles, no wrapper: we write our own <pre>.
+    return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+
+def _code_html(code: str, language: str, theme: _Theme) -> str:
+    lexer = _lexer(language)
+    if lexer is None:
+        body = _escape(code)
+    else:
+        body = str(highlight(code, lexer, _formatter(theme.code_style)))
+        if body.endswith("\n") and not code.endswith("\n"):
+            body = body[:-1]  # Pygments ends every text with a line break
+    # Qt, like browsers, drops one line break right after <pre>: a code block that starts with an
+    # empty line would lose it.
+    lead = "\n" if code.startswith("\n") else ""
+    return (
+        f'<pre style="background-color: {theme.code_background}; '
+        f'color: {theme.code_foreground}">{lead}{body}</pre>'
+    )
+
+
+# ---- HTML for Qt ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Theme:
+    code_style: str  # a Pygments style whose colours suit code_background
+    code_background: str
+    code_foreground: str
+    inline_code_background: str
+    rule: str  # quote bar and table borders
+    muted: str  # quoted text
+
+
+_LIGHT = _Theme("default", "#f6f8fa", "#1f2328", "#eceff2", "#d0d7de", "#59636e")
+_DARK = _Theme("github-dark", "#161b22", "#e6edf3", "#343a42", "#3d444d", "#9198a1")
+
+# Qt's own heading sizes run from xx-large to x-small; in a chat column h1 is too big and h5/h6
+# would be smaller than the text. Qt understands these CSS keywords.
+_HEADING_SIZES = {
+    "h1": "x-large",
+    "h2": "large",
+    "h3": "medium",
+    "h4": "medium",
+    "h5": "medium",
+    "h6": "medium",
+}
+
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _live_url(url: str) -> bool:
+    return url.lower().startswith(_LINK_SCHEMES)
+
+
+def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
+    # Links cannot nest in CommonMark, so the nearest link token before idx tells.
+    for token in reversed(tokens[:idx]):
+        if token.type == "link_close":
+            return False
+        if token.type == "link_open":
+            return True
+    return False
+
+
+class _QtRenderer(RendererHTML):
+    """markdown-it's HTML renderer, adjusted to what Qt draws and to untrusted input.
+
+    Method names are token types: RendererHTML dispatches on them.
+    """
+
+    def __init__(self, theme: _Theme) -> None:
+        super().__init__()
+        self._theme = theme
+
+    def heading_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        tag = tokens[idx].tag
+        return f'<{tag} style="font-size: {_HEADING_SIZES.get(tag, "medium")}">'
+
+    def code_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return (
+            f'<code style="background-color: {self._theme.inline_code_background}">'
+            f"{_escape(tokens[idx].content)}</code>"
+        )
+
+    # Top-level code blocks become Blocks of their own; these render code nested in lists/quotes.
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        return _code_html(_code_text(token), _language(token), self._theme) + "\n"
+
+    def code_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _code_html(_code_text(tokens[idx]), "", self._theme) + "\n"
+
+    def link_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        href = str(tokens[idx].attrGet("href") or "")
+        # No title attribute: Qt shows none, and it is one less place for a quote to escape.
+        return f'<a href="{_escape(href)}">' if _live_url(href) else ""
+
+    def link_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        for token in reversed(tokens[:idx]):
+            if token.type == "link_open":
+                return "</a>" if _live_url(str(token.attrGet("href") or "")) else ""
+        return ""
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        # Never <img>: Qt would load local files and a remote image would report the read.
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        alt = self.renderInlineAsText(token.children, options, env)
+        if _live_url(src) and not _inside_link(tokens, idx):
+            return f'<a href="{_escape(src)}">{_escape(alt or src)}</a>'
+        return _escape(alt)
+
+    # Raw HTML is disabled in the parser; should a token still appear, it is shown, not obeyed.
+    def html_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+    def html_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return (
+            '<table border="1" cellspacing="0" cellpadding="4" '
+            f'style="border-collapse: collapse; border-color: {self._theme.rule}">\n'
+        )
+
+    def th_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self._cell("th", tokens[idx])
+
+    def td_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self._cell("td", tokens[idx])
+
+    def _cell(self, tag: str, token: Token) -> str:
+        # markdown-it writes style="text-align:…"; Qt honours the HTML 4 align attribute on cells.
+        found = _ALIGN.search(str(token.attrGet("style") or ""))
+        return f'<{tag} align="{found.group(1)}">' if found else f"<{tag}>"
+
+    def blockquote_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        # Qt ignores border-left; a thin coloured cell draws the bar instead.
+        return (
+            '<table cellspacing="0" cellpadding="0"><tr>'
+            f'<td width="3" bgcolor="{self._theme.rule}"></td>'
+            f'<td style="padding-left: 10px; color: {self._theme.muted}">\n'
+        )
+
+    def blockquote_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return "</td></tr></table>\n"
+
+
+_RENDERERS = {_LIGHT: _QtRenderer(_LIGHT), _DARK: _QtRenderer(_DARK)}

@@ -1,0 +1,168 @@
+"""Per-conversation settings: system prompt (or a persona), model and sampling parameters."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controllers.conversations import ConversationsController
+from desktop.controllers.settings import SettingsController
+from desktop.core.models import Conversation, Params
+
+PersonaIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+class ConversationSettingsDialog(QDialog):
+    def __init__(
+        self,
+        conversation: Conversation,
+        conversations: ConversationsController,
+        settings: SettingsController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationSettings")
+        self.setWindowTitle(self.tr("Conversation settings"))
+        self.setMinimumWidth(560)
+        self._conversation = conversation
+        self._conversations = conversations
+        self._settings = settings
+
+        self.persona_combo = QComboBox()
+        self.persona_combo.setObjectName("personaPicker")
+        self.persona_combo.activated.connect(self._on_persona_combo_activated)
+        self.prompt_edit = QPlainTextEdit(conversation.system_prompt)
+        self.prompt_edit.setObjectName("systemPrompt")
+        self.prompt_edit.setPlaceholderText(
+            self.tr("Instructions the model follows for the whole conversation (optional)")
+        )
+        self.prompt_edit.setMinimumHeight(120)
+        self.persona_name = QLineEdit()
+        self.persona_name.setObjectName("personaName")
+        self.persona_name.setPlaceholderText(self.tr("Name for this prompt"))
+        self.save_persona_button = QPushButton(self.tr("Save as persona"))
+        self.save_persona_button.setObjectName("savePersona")
+        self.save_persona_button.setAutoDefault(False)
+        self.save_persona_button.clicked.connect(self._on_save_persona_button_clicked)
+        self.persona_status = QLabel()
+        self.persona_status.setObjectName("personaStatus")
+
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("settingsModel")
+        self.model_combo.setEditable(True)
+        provider = settings.provider(conversation.provider) or settings.default_provider()
+        self._provider_id = provider.id if provider else None
+        if provider is not None:
+            self.model_combo.addItems(provider.models)
+        self.model_combo.setEditText(
+            conversation.model or (provider.default_model if provider else "")
+        )
+
+        # The lowest value of each box stands for "let the server decide" (null in the file).
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setObjectName("temperature")
+        self.temperature.setRange(-0.1, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setDecimals(1)
+        self.temperature.setSpecialValueText(self.tr("Server default"))
+        self.temperature.setValue(
+            -0.1 if conversation.params.temperature is None else conversation.params.temperature
+        )
+        self.top_p = QDoubleSpinBox()
+        self.top_p.setObjectName("topP")
+        self.top_p.setRange(-0.05, 1.0)
+        self.top_p.setSingleStep(0.05)
+        self.top_p.setDecimals(2)
+        self.top_p.setSpecialValueText(self.tr("Server default"))
+        self.top_p.setValue(
+            -0.05 if conversation.params.top_p is None else conversation.params.top_p
+        )
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setObjectName("maxTokens")
+        self.max_tokens.setRange(0, 1_000_000)
+        self.max_tokens.setSingleStep(256)
+        self.max_tokens.setSpecialValueText(self.tr("Server default"))
+        self.max_tokens.setValue(conversation.params.max_tokens or 0)
+
+        persona_row = QHBoxLayout()
+        persona_row.addWidget(self.persona_name, 1)
+        persona_row.addWidget(self.save_persona_button)
+        form = QFormLayout()
+        form.addRow(self.tr("Persona"), self.persona_combo)
+        form.addRow(self.tr("System prompt"), self.prompt_edit)
+        form.addRow("", persona_row)
+        form.addRow("", self.persona_status)
+        form.addRow(self.tr("Model"), self.model_combo)
+        form.addRow(self.tr("Temperature"), self.temperature)
+        form.addRow(self.tr("Top p"), self.top_p)
+        form.addRow(self.tr("Maximum reply length (tokens)"), self.max_tokens)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._fill_personas()
+
+    def _fill_personas(self, select_id: str | None = None) -> None:
+        self.persona_combo.clear()
+        self.persona_combo.addItem(self.tr("Custom"), None)
+        for persona in self._settings.personas():
+            self.persona_combo.addItem(persona.name, persona.id)
+            if persona.id == select_id or (
+                select_id is None and persona.prompt == self.prompt_edit.toPlainText()
+            ):
+                self.persona_combo.setCurrentIndex(self.persona_combo.count() - 1)
+
+    def _on_persona_combo_activated(self, index: int) -> None:
+        persona_id = self.persona_combo.itemData(index)
+        persona = next((p for p in self._settings.personas() if p.id == persona_id), None)
+        if persona is not None:
+            self.prompt_edit.setPlainText(persona.prompt)
+
+    def _on_save_persona_button_clicked(self) -> None:
+        name = self.persona_name.text().strip()
+        prompt = self.prompt_edit.toPlainText().strip()
+        if not name or not prompt:
+            self.persona_status.setText(self.tr("Type a system prompt and a name first."))
+            return
+        persona = self._settings.add_persona(name, prompt)
+        self._fill_personas(persona.id)
+        self.persona_name.clear()
+        self.persona_status.setText(self.tr("Saved “{name}”.").format(name=persona.name))
+
+    def params(self) -> Params:
+        temperature = self.temperature.value()
+        top_p = self.top_p.value()
+        return Params(
+            temperature=None if temperature < 0 else round(temperature, 2),
+            top_p=None if top_p < 0 else round(top_p, 2),
+            max_tokens=self.max_tokens.value() or None,
+        )
+
+    def accept(self) -> None:
+        self._conversations.update_settings(
+            self._conversation,
+            system_prompt=self.prompt_edit.toPlainText().strip(),
+            provider_id=self._provider_id,
+            model=self.model_combo.currentText().strip() or None,
+            params=self.params(),
+        )
+        super().accept()
