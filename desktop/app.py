@@ -60,9 +60,12 @@ class Composition:
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
         from desktop.controllers.settings import SettingsController
+        from desktop.ui.main_window import MainWindow
 
         assert isinstance(self.chat, ChatController)
         assert isinstance(self.settings, SettingsController)
+        assert isinstance(self.window, MainWindow)
+        await self.window.shutdown()
         await self.chat.shutdown()
         await self.settings.aclose()
 

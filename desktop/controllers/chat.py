@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.context import request_messages
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
+from desktop.core.logs import redact
 from desktop.core.models import (
     Conversation,
     Message,
@@ -51,17 +50,20 @@ class ChatController(QObject):
         self,
         conversations: ConversationsController,
         settings: SettingsController,
-        monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._conversations = conversations
         self._settings = settings
-        self._monotonic = monotonic
         self._streams: dict[str, asyncio.Task[None]] = {}
         # Ask the model for a short title after the first reply (settings: "auto_title").
         self.auto_title = bool(settings.settings.extra.get("auto_title", True))
         self._tasks = TaskSet()
+        # Conversations whose reply grew since the last periodic save.
+        self._growing: set[str] = set()
+        self._save_timer = QTimer(self)
+        self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
 
     def is_streaming(self, conversation_id: str | None) -> bool:
         return conversation_id is not None and conversation_id in self._streams
@@ -82,6 +84,19 @@ class ChatController(QObject):
         reply = conversation.message(message_id)
         if reply.role != "assistant" or not self._ready(conversation):
             return False
+        conversation.head = reply.parent
+        self._start_reply(conversation)
+        return True
+
+    def retry(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask again after a failed reply. A failure with no text is replaced; one with partial
+        text is kept, and the new reply becomes its sibling."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        if not reply.content and not reply.reasoning:
+            conversation.remove_branch(reply.id)
+            self.thread_changed.emit(conversation.id)
         conversation.head = reply.parent
         self._start_reply(conversation)
         return True
@@ -181,25 +196,43 @@ class ChatController(QObject):
     ) -> None:
         task = self._tasks.spawn(self._stream(conversation, reply, messages))
         self._streams[conversation.id] = task
+        # A task cancelled before its first step never runs its body: finish it here then.
+        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
         self.reply_started.emit(conversation.id, reply.id)
         self.streaming_changed.emit(conversation.id, True)
+        if not self._save_timer.isActive():
+            self._save_timer.start()
+
+    def _on_stream_task_done(
+        self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
+    ) -> None:
+        if self._streams.get(conversation.id) is task:
+            reply.error = STOPPED
+            self._finish(conversation, reply)
+            self.reply_stopped.emit(conversation.id, reply.id)
+
+    def _on_save_timer_timeout(self) -> None:
+        """Save every growing reply at least once a second, even while the model pauses."""
+        for conversation_id in list(self._growing):
+            conversation = self._conversations.get(conversation_id)
+            if conversation is not None:
+                self._conversations.save(conversation)
+        self._growing.clear()
+        if not self._streams:
+            self._save_timer.stop()
 
     async def _stream(
         self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
     ) -> None:
-        last_save = self._monotonic()
         earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:
-            nonlocal last_save
             if kind == "reasoning":
                 reply.reasoning = (reply.reasoning or "") + text
             else:
                 reply.content += text
+            self._growing.add(conversation.id)
             self.reply_delta.emit(conversation.id, reply.id, kind, text)
-            if self._monotonic() - last_save >= SAVE_INTERVAL_S:
-                last_save = self._monotonic()
-                self._conversations.save(conversation)
 
         try:
             # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
@@ -213,19 +246,18 @@ class ChatController(QObject):
             result = await client.stream_chat(request, on_delta)
         except asyncio.CancelledError:
             reply.error = STOPPED
-            reply.finish_reason = reply.finish_reason or None
             self._finish(conversation, reply)
             self.reply_stopped.emit(conversation.id, reply.id)
             raise
         except ConfabError as exc:
-            reply.error = f"{type(exc).__name__}: {exc.detail}".rstrip(": ")
+            reply.error = redact(f"{type(exc).__name__}: {exc.detail}".rstrip(": "))
             self._finish(conversation, reply)
             self.reply_failed.emit(conversation.id, reply.id, exc)
         except Exception as exc:  # never let a surprise kill the stream silently
             log.exception("unexpected failure while streaming")
-            reply.error = f"{type(exc).__name__}: {exc}"
+            reply.error = redact(f"{type(exc).__name__}: {exc}")
             self._finish(conversation, reply)
-            self.reply_failed.emit(conversation.id, reply.id, ConfabError(str(exc)))
+            self.reply_failed.emit(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
             reply.finish_reason = result.finish_reason
             if earlier_usage is not None and result.usage is not None:
@@ -275,5 +307,8 @@ class ChatController(QObject):
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
         self._streams.pop(conversation.id, None)
-        self._conversations.save(conversation)
-        self.streaming_changed.emit(conversation.id, False)
+        self._growing.discard(conversation.id)
+        try:
+            self._conversations.save(conversation)
+        finally:
+            self.streaming_changed.emit(conversation.id, False)

@@ -104,9 +104,11 @@ class ConversationsController(QObject):
             return
         self._deleted.add(conversation_id)
         self._saved.discard(conversation_id)
-        self.conversation_removed.emit(conversation_id)
-        if self.current is conversation:
+        was_current = self.current is conversation
+        if was_current:
             self.current = None
+        self.conversation_removed.emit(conversation_id)
+        if was_current and self.current is None:
             self.current_changed.emit(None)
 
     def set_model(self, conversation: Conversation, provider_id: str | None, model: str) -> None:
@@ -134,6 +136,17 @@ class ConversationsController(QObject):
         if conversation.id in self._saved:
             self.save(conversation, touch=False)
         self.settings_changed.emit(conversation.id)
+
+    def set_draft(self, conversation: Conversation, text: str) -> None:
+        """Keep what the user typed but did not send, with the conversation, across restarts."""
+        if conversation.extra.get("draft", "") == text:
+            return
+        if text:
+            conversation.extra["draft"] = text
+        else:
+            conversation.extra.pop("draft", None)
+        if conversation.id in self._saved:
+            self.save(conversation, touch=False)
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
         """Write ``conversation`` now. On failure it stays in memory and is retried."""

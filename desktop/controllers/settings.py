@@ -113,6 +113,7 @@ class SettingsController(QObject):
 
     def api_key(self, provider_id: str) -> str | None:
         key = self._keys.get(provider_id)
+        self._check_keyring()
         register_secret(key)
         return key
 

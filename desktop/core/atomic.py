@@ -38,7 +38,13 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    write_bytes_atomic(path, text.encode("utf-8"))
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate somewhere: as \\u escapes it is still valid JSON and reads back the
+        # same, where UTF-8 would refuse to write it at all.
+        encoded = json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
+    write_bytes_atomic(path, encoded)
 
 
 def _fsync_dir(folder: Path) -> None:

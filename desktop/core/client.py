@@ -26,13 +26,16 @@ from desktop.core.errors import (
     ContextTooLongError,
     EmptyReplyError,
     HttpStatusError,
+    InvalidKeyError,
     NotFoundError,
+    QuotaError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
     StreamInterruptedError,
     StreamReportedError,
 )
+from desktop.core.logs import redact
 from desktop.core.models import Params, Usage
 from desktop.core.sse import SSEParser
 
@@ -69,6 +72,27 @@ class ChatRequest:
         return body
 
 
+class SurrogateJoiner:
+    """Re-joins characters outside the BMP that a server split across two deltas.
+
+    Some proxies cut text in UTF-16 units, so an emoji arrives as "\\ud83d" then "\\ude00":
+    two lone surrogates that no UTF-8 encoder accepts (the conversation could not be saved).
+    A trailing high surrogate waits for the next piece; anything unpaired becomes U+FFFD.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, str] = {}
+
+    def __call__(self, kind: str, text: str) -> str:
+        text = self._pending.pop(kind, "") + text
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            self._pending[kind] = text[-1]
+            text = text[:-1]
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text
+
+
 @dataclass
 class ChatResult:
     content: str = ""
@@ -76,6 +100,7 @@ class ChatResult:
     finish_reason: str | None = None
     usage: Usage | None = None
     model: str | None = None
+    joiner: SurrogateJoiner = field(default_factory=SurrogateJoiner, repr=False, compare=False)
 
 
 _CONTEXT_HINTS = (
@@ -87,6 +112,20 @@ _CONTEXT_HINTS = (
     "prompt is too long",
     "reduce the length",
 )
+
+
+# DeepSeek ("Model Not Exist"), OpenRouter ("… is not a valid model ID") and others answer an
+# unknown model with 400; OpenAI's exhausted quota is a 429 "insufficient_quota".
+_MISSING_HINTS = (
+    "not exist",
+    "not found",
+    "not a valid model",
+    "unknown model",
+    "no such model",
+    "does not exist",
+    "invalid model",
+)
+_QUOTA_HINTS = ("insufficient_quota", "quota", "insufficient balance", "credits", "billing")
 
 
 def error_detail(body: bytes | str) -> str:
@@ -130,10 +169,16 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
 
 
 def status_error(status: int, body: bytes | str, headers: httpx.Headers | None = None) -> ApiError:
-    detail = error_detail(body)
+    # Servers sometimes echo the key they were given: never let it reach a message or a file.
+    detail = redact(error_detail(body))
+    lowered = detail.lower()
     if status in (401, 403):
         return AuthenticationError(status, detail)
-    if status == 404:
+    if status == 402 or (status == 429 and any(h in lowered for h in _QUOTA_HINTS)):
+        return QuotaError(status, detail)
+    if status == 404 or (
+        status in (400, 422) and "model" in lowered and any(h in lowered for h in _MISSING_HINTS)
+    ):
         return NotFoundError(status, detail)
     if status == 429:
         retry = parse_retry_after(headers.get("retry-after") if headers else None)
@@ -323,12 +368,16 @@ class ChatClient:
         if isinstance(delta, dict):
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
             if isinstance(reasoning, str) and reasoning:
-                result.reasoning += reasoning
-                on_delta("reasoning", reasoning)
+                reasoning = result.joiner("reasoning", reasoning)
+                if reasoning:
+                    result.reasoning += reasoning
+                    on_delta("reasoning", reasoning)
             content = delta.get("content")
             if isinstance(content, str) and content:
-                result.content += content
-                on_delta("content", content)
+                content = result.joiner("content", content)
+                if content:
+                    result.content += content
+                    on_delta("content", content)
         if choice.get("finish_reason"):
             result.finish_reason = str(choice["finish_reason"])
 
@@ -338,6 +387,17 @@ def _ignore_delta(_kind: str, _text: str) -> None:
 
 
 def _transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
+    error = _classify_transport_error(exc)
+    error.detail = redact(error.detail)
+    error.args = (error.detail,)
+    return error
+
+
+def _classify_transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
+    if isinstance(exc, httpx.LocalProtocolError):
+        # h11 refuses e.g. a header with a newline: a key pasted with a line break. Its text
+        # would quote the header (the key), so say only what is wrong.
+        return InvalidKeyError("the API key contains characters that cannot be sent")
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(type(exc).__name__)
     if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.InvalidURL):

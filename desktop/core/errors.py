@@ -13,11 +13,13 @@
     │   └── NoModelError             the conversation has no model chosen
     └── ApiError                     talking to a chat server went wrong
         ├── ConnectFailedError       DNS, refused connection, TLS: nothing reached the server
+        ├── InvalidKeyError          the stored key cannot even be sent (control characters)
         ├── RequestTimeoutError      the server did not answer (or went silent) in time
         ├── HttpStatusError          the server answered with an error status
         │   ├── AuthenticationError  401/403: wrong or missing key
         │   ├── NotFoundError        404: unknown model or wrong base URL
         │   ├── RateLimitError       429, with the server's Retry-After if any
+        │   ├── QuotaError           402, or 429 "insufficient_quota": no credit left
         │   ├── ServerError          5xx
         │   └── BadRequestError      400 and other 4xx
         │       └── ContextTooLongError  the request is larger than the model's context
@@ -81,6 +83,10 @@ class ConnectFailedError(ApiError):
     pass
 
 
+class InvalidKeyError(ApiError):
+    pass
+
+
 class RequestTimeoutError(ApiError):
     pass
 
@@ -103,6 +109,10 @@ class RateLimitError(HttpStatusError):
     def __init__(self, status: int, detail: str = "", retry_after: float | None = None) -> None:
         super().__init__(status, detail)
         self.retry_after = retry_after
+
+
+class QuotaError(HttpStatusError):
+    pass
 
 
 class ServerError(HttpStatusError):

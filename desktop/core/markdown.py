@@ -14,6 +14,7 @@ http(s) and mailto links become anchors; images are never loaded; control charac
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,9 +156,11 @@ def _render(text: str, line_offset: int, env: EnvType, theme: _Theme) -> list[Bl
     tokens = _PARSER.parse(text, env)
     lines = text.split("\n")
     renderer = _RENDERERS[theme]
-    starts = [i for i, token in enumerate(tokens) if token.level == 0 and token.nesting != -1]
+    # A top-level block starts at each level-0 token that does not close something.
+    bounds = [i for i, token in enumerate(tokens) if token.level == 0 and token.nesting != -1]
+    bounds.append(len(tokens))
     blocks: list[Block] = []
-    for first_index, next_index in zip(starts, [*starts[1:], len(tokens)], strict=True):
+    for first_index, next_index in itertools.pairwise(bounds):
         group = tokens[first_index:next_index]
         first = group[0]
         begin, end = first.map if first.map else (0, 0)  # every block-level token has a map
@@ -206,6 +209,9 @@ def _formatter(style: str) -> Any:
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
 
+# While streaming, a finished code block is parsed again for an update or two until the block
+# after it is settled; remembering the last few spares highlighting it again.
+@lru_cache(maxsize=16)
 def _code_html(code: str, language: str, theme: _Theme) -> str:
     lexer = _lexer(language)
     if lexer is None:

@@ -63,6 +63,15 @@ class _KeyringModule:
         return result
 
 
+def clean_key(key: str | None) -> str | None:
+    """Keys never contain white space or control characters; a pasted key often does (a line
+    break from a wrapped terminal, a trailing space). Remove them."""
+    if key is None:
+        return None
+    cleaned = "".join(ch for ch in key if ch.isprintable() and not ch.isspace())
+    return cleaned or None
+
+
 class KeyStore:
     def __init__(self, backend: KeyBackend | None = None) -> None:
         self._backend: KeyBackend = backend if backend is not None else _KeyringModule()
@@ -79,7 +88,8 @@ class KeyStore:
         if not self.persistent:
             return None
         try:
-            key = self._backend.get_password(SERVICE, provider_id)
+            # Cleaned on the way out too: a key stored by another tool may end in a newline.
+            key = clean_key(self._backend.get_password(SERVICE, provider_id))
         except KeyStoreError as exc:
             self._fall_back(exc)
             return None
@@ -88,7 +98,7 @@ class KeyStore:
 
     def set(self, provider_id: str, key: str | None) -> None:
         """Store ``key`` (or remove it when empty). Never raises for a missing keyring."""
-        key = (key or "").strip() or None
+        key = clean_key(key)
         self._cache.pop(provider_id, None)
         if self.persistent:
             try:

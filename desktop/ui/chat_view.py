@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -311,6 +313,12 @@ class Banner(QFrame):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("bannerAction")
+        self.action_button.setAutoDefault(False)
+        self.action_button.clicked.connect(self._on_action_button_clicked)
+        self.action_button.hide()
+        self._action: Callable[[], None] | None = None
         self.close_button = QToolButton()
         self.close_button.setObjectName("bannerClose")
         self.close_button.setText("✕")
@@ -323,10 +331,21 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.addLayout(texts, 1)
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_message(self, text: str, detail: str = "", *, level: str = "error") -> None:
+    def show_message(
+        self,
+        text: str,
+        detail: str = "",
+        *,
+        level: str = "error",
+        action: tuple[str, Callable[[], None]] | None = None,
+    ) -> None:
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         self.setProperty("level", level)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -334,3 +353,9 @@ class Banner(QFrame):
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
         self.show()
+
+    def _on_action_button_clicked(self) -> None:
+        action, self._action = self._action, None
+        self.hide()
+        if action is not None:
+            action()

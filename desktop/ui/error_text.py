@@ -39,6 +39,18 @@ def explain(error: BaseException) -> str:
             "The server is rate-limiting requests or your quota is used up. Wait a "
             "moment and send again, or check your plan.",
         )
+    if isinstance(error, e.QuotaError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The provider says your account has no credit or quota left. Check your plan or "
+            "balance on the provider's website.",
+        )
+    if isinstance(error, e.InvalidKeyError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The stored API key contains characters that cannot be sent. Paste the key again "
+            "in Providers (Ctrl+,).",
+        )
     if isinstance(error, e.ServerError):
         return QCoreApplication.translate(
             "ErrorText", "The server had an internal error ({status}). Try again in a moment."
@@ -77,7 +89,7 @@ def explain(error: BaseException) -> str:
         )
     if isinstance(error, e.StreamReportedError):
         return QCoreApplication.translate(
-            "ErrorText", "The server reported an error during the reply."
+            "ErrorText", "The server reported an error during the reply. Try again in a moment."
         )
     if isinstance(error, e.WriteFailedError):
         return QCoreApplication.translate(

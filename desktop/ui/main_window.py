@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -23,7 +23,7 @@ from desktop.controllers.chat import ChatController
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
-from desktop.core.errors import ConfabError
+from desktop.core.errors import ApiError, ConfabError
 from desktop.core.models import Conversation
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -52,8 +52,11 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._tasks = TaskSet()
         self._may_close = False
+        self._quit_anyway = False
+        self.quit_box: QMessageBox | None = None
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
+        self._shown_id: str | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
         chat.reply_stopped.connect(self._on_chat_reply_ended)
         chat.reply_failed.connect(self._on_chat_reply_failed)
         chat.streaming_changed.connect(self._on_chat_streaming_changed)
+        chat.thread_changed.connect(self._on_chat_thread_changed)
         s.providers_changed.connect(self._refresh_pickers)
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
         s.save_failed.connect(self._on_save_failed)
@@ -200,7 +204,19 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         if self._chat.send(conversation, text):
             self.composer.clear()
+            self._conversations.set_draft(conversation, "")
         self.composer.edit.setFocus()
+
+    def stash_draft(self) -> None:
+        """Remember the unsent text of the conversation being left (or of all, on quit)."""
+        shown = self._conversations.get(self._shown_id) if self._shown_id else None
+        if shown is not None:
+            self._conversations.set_draft(shown, self.composer.text())
+
+    def retry(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.retry(conversation, message_id)
 
     def stop_reply(self) -> None:
         if self.current is not None:
@@ -243,6 +259,11 @@ class MainWindow(QMainWindow):
             self.new_conversation()
 
     def _on_conversations_current_changed(self, conversation: Conversation | None) -> None:
+        self.stash_draft()
+        self._shown_id = conversation.id if conversation else None
+        draft = conversation.extra.get("draft", "") if conversation else ""
+        self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
+        self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
         self.sidebar.select(conversation.id if conversation else None)
@@ -287,15 +308,23 @@ class MainWindow(QMainWindow):
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
-        if message_id:
+        action = None
+        if message_id and conversation.has_message(message_id):
             self.chat_view.refresh_message(conversation.message(message_id))
-        self.banner.show_message(explain(error), detail(error))
+            if isinstance(error, ApiError):
+                action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
+        self.banner.show_message(explain(error), detail(error), action=action)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
-            self.provider_combo.setEnabled(not streaming)
-            self.model_combo.setEnabled(not streaming)
+            self._update_pickers_enabled()
+
+    def _on_chat_thread_changed(self, conversation_id: str) -> None:
+        conversation = self.current
+        if conversation is not None and conversation.id == conversation_id:
+            provider = self._settings.provider(conversation.provider)
+            self.chat_view.show_conversation(conversation, provider.name if provider else "")
 
     def _on_save_failed(self, error: ConfabError) -> None:
         self.banner.show_message(explain(error), detail(error))
@@ -354,8 +383,8 @@ class MainWindow(QMainWindow):
             if not provider.models and provider.id not in self._models_fetched:
                 self._models_fetched.add(provider.id)
                 self._tasks.spawn(self._fetch_models(provider.id))
-        self.model_combo.setEnabled(provider is not None)
         self.model_combo.blockSignals(False)
+        self._update_pickers_enabled()
 
     async def _fetch_models(self, provider_id: str) -> None:
         try:
@@ -370,6 +399,12 @@ class MainWindow(QMainWindow):
             self.model_combo.addItems(models)
             self.model_combo.setEditText(text)
             self.model_combo.blockSignals(False)
+
+    def _update_pickers_enabled(self) -> None:
+        conversation = self.current
+        idle = not self._chat.is_streaming(conversation.id if conversation else None)
+        self.provider_combo.setEnabled(idle)
+        self.model_combo.setEnabled(idle and bool(self._settings.providers()))
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -441,10 +476,47 @@ class MainWindow(QMainWindow):
     def allow_close(self) -> None:
         self._may_close = True
 
+    async def shutdown(self) -> None:
+        """Cancel what the window itself started (model lists, connection tests)."""
+        await self._tasks.cancel_all()
+        if self.provider_dialog is not None:
+            await self.provider_dialog.shutdown()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:
             event.accept()
             return
         event.ignore()
         self.save_window_state()
+        self.stash_draft()
+        if self._conversations.has_unsaved:
+            self._conversations.flush()
+        if self._conversations.has_unsaved and not self._quit_anyway:
+            self._confirm_quit_unsaved()
+            return
         self.close_requested.emit()
+
+    def _confirm_quit_unsaved(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("confirmQuitUnsaved")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Unsaved conversations"))
+        box.setText(self.tr("Some conversations could not be saved to disk."))
+        box.setInformativeText(
+            self.tr(
+                "If you quit now, their latest messages are lost. Free some disk space or "
+                "fix the folder's permissions, then quit again."
+            )
+        )
+        quit_button = box.addButton(self.tr("Quit Anyway"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Keep Confab Open"), QMessageBox.ButtonRole.RejectRole)
+
+        def on_finished() -> None:
+            if box.clickedButton() is quit_button:
+                self._quit_anyway = True
+                self.close_requested.emit()
+            box.deleteLater()
+
+        box.finished.connect(on_finished)
+        self.quit_box = box
+        box.open()

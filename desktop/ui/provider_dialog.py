@@ -176,8 +176,9 @@ class ProviderDialog(QDialog):
 
     # ---- public (also used by tests) ------------------------------------------------
 
-    def add_preset(self, preset: Preset | None) -> Provider:
-        self.commit()
+    def add_preset(self, preset: Preset | None) -> Provider | None:
+        if not self.commit():
+            return None  # keep the user's edits and the message saying what is wrong
         name = preset.name if preset else self.tr("Custom server")
         provider = Provider(
             id=self._settings.new_provider_id(name),
@@ -227,17 +228,24 @@ class ProviderDialog(QDialog):
         )
         self.status.setText(self.tr("Connecting…"))
         self.test_button.setEnabled(False)
-        self._tasks.spawn(self._test(url, key))
+        self._tasks.spawn(self._test(url, key, self._current_id))
 
     # ---- internals -----------------------------------------------------------------
 
-    async def _test(self, url: str, key: str | None) -> None:
+    async def shutdown(self) -> None:
+        await self._tasks.cancel_all()
+
+    async def _test(self, url: str, key: str | None, provider_id: str | None) -> None:
         try:
             models = await self._settings.fetch_models(url, key)
         except ConfabError as exc:
             self.status.setText(explain(exc) + ("\n" + detail(exc) if detail(exc) else ""))
             self.connection_tested.emit(False)
         else:
+            if provider_id is not None:
+                self._settings.remember_models(provider_id, models)
+            if provider_id != self._current_id:
+                return  # the user moved on to another provider meanwhile
             self.status.setText(
                 self.tr("Connected. The server offers %n model(s).", "", len(models))
             )
@@ -247,8 +255,6 @@ class ProviderDialog(QDialog):
             self.model_combo.addItems(models)
             self.model_combo.setEditText(current or (models[0] if models else ""))
             self.model_combo.blockSignals(False)
-            if self._current_id:
-                self._settings.remember_models(self._current_id, models)
             if not current and models:
                 self._dirty = True
             self.connection_tested.emit(True)
@@ -314,11 +320,17 @@ class ProviderDialog(QDialog):
             self._dirty = True
 
     def _on_list_current_item_changed(
-        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
     ) -> None:
         if self._loading:
             return
-        self.commit()
+        if not self.commit():
+            # Stay on the provider whose form is invalid, edits and message intact.
+            if previous is not None:
+                self._loading = True
+                self.list.setCurrentItem(previous)
+                self._loading = False
+            return
         self._show_provider(current.data(ProviderIdRole) if current else None)
 
     def _on_remove_button_clicked(self) -> None:

@@ -274,8 +274,10 @@ class Sidebar(QWidget):
             return
         conversation_id = index.data(ConversationIdRole)
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         rename = menu.addAction(self.tr("Rename"))
-        rename.triggered.connect(lambda: self.view.edit(index))
+        # By id, not by row: rows move while the menu is open (another reply finishing).
+        rename.triggered.connect(lambda: self.start_rename(conversation_id))
         delete = menu.addAction(self.tr("Delete…"))
         delete.triggered.connect(lambda: self.confirm_delete(conversation_id))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.popup(self.view.viewport().mapToGlobal(pos))

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+175"/>
+        <location filename="../../desktop/app.py" line="+178"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -14,7 +14,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+317"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+325"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location line="-164"/>
+        <location line="-170"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -169,7 +169,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+106"/>
+        <location filename="../../desktop/ui/error_text.py" line="+118"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -178,7 +178,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation type="vanished">尚未设置提供商。请打开“设置 → 提供商”添加一个。</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-101"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -201,7 +201,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器正在限制请求频率，或你的额度已用完。请稍后重新发送，或检查你的套餐。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+18"/>
         <source>The server had an internal error ({status}). Try again in a moment.</source>
         <translation>服务器发生内部错误（{status}）。请稍后重试。</translation>
     </message>
@@ -220,7 +220,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation type="vanished">无法连接到服务器。请检查网络连接和“设置 → 提供商”中的基础 URL；本地服务器须处于运行状态。</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-52"/>
         <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
         <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
     </message>
@@ -235,7 +235,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器不认识这个模型或地址。请换一个模型，或在“提供商”（Ctrl+,）中检查基础 URL。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+17"/>
+        <source>The provider says your account has no credit or quota left. Check your plan or balance on the provider&apos;s website.</source>
+        <translation>提供商表示你的账户已没有余额或额度。请到提供商网站查看套餐或余额。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The stored API key contains characters that cannot be sent. Paste the key again in Providers (Ctrl+,).</source>
+        <translation>保存的 API 密钥包含无法发送的字符。请在“提供商”（Ctrl+,）中重新粘贴密钥。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Could not reach the server. Check your connection and the base URL in Providers (Ctrl+,); a local server must be running.</source>
         <translation>无法连接服务器。请检查网络连接以及“提供商”（Ctrl+,）中的基础 URL；本地服务器需要正在运行。</translation>
     </message>
@@ -256,8 +266,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+5"/>
+        <source>The server reported an error during the reply. Try again in a moment.</source>
+        <translation>服务器在回复过程中报告了错误。请稍后再试。</translation>
+    </message>
+    <message>
         <source>The server reported an error during the reply.</source>
-        <translation>服务器在回复过程中报告了错误。</translation>
+        <translation type="vanished">服务器在回复过程中报告了错误。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -293,7 +307,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+65"/>
+        <location filename="../../desktop/ui/main_window.py" line="+68"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -348,7 +362,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+173"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
@@ -365,7 +384,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+71"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -375,6 +394,31 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Unsaved conversations</source>
+        <translation>未保存的对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Some conversations could not be saved to disk.</source>
+        <translation>有些对话无法保存到磁盘。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>If you quit now, their latest messages are lost. Free some disk space or fix the folder&apos;s permissions, then quit again.</source>
+        <translation>如果现在退出，它们最新的消息将会丢失。请释放一些磁盘空间或修正文件夹权限，然后再退出。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Quit Anyway</source>
+        <translation>仍然退出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep Confab Open</source>
+        <translation>保持 Confab 打开</translation>
     </message>
 </context>
 <context>
@@ -474,7 +518,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Custom server</source>
         <translation>自定义服务器</translation>
     </message>
@@ -494,14 +538,14 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
-        <location line="+14"/>
+        <location line="+21"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+44"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
@@ -560,12 +604,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会被移到 Confab 数据文件夹中的 trash 文件夹。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
