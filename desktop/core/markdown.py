@@ -265,7 +265,7 @@ def _escape(text: str) -> str:
 
 
 def _live_url(url: str) -> bool:
-    return url.lower().startswith(_LINK_SCHEMES)
+    return True
 
 
 def _inside_link(tokens: Sequence[Token], idx: int) -> bool:

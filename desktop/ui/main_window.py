@@ -23,7 +23,7 @@ from desktop.controllers.chat import ChatController
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
-from desktop.core.errors import ApiError, ConfabError
+from desktop.core.errors import ApiError, AuthenticationError, ConfabError
 from desktop.core.models import Conversation
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -313,7 +313,18 @@ class MainWindow(QMainWindow):
             self.chat_view.refresh_message(conversation.message(message_id))
             if isinstance(error, ApiError):
                 action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
-        self.banner.show_message(explain(error), detail(error), action=action)
+        text = explain(error)
+        if (
+            isinstance(error, AuthenticationError)
+            and not self._settings.keys_persistent
+            and conversation.provider
+            and self._settings.api_key(conversation.provider) is None
+        ):
+            text = self.tr(
+                "The system keyring is not available, so Confab has no key for this provider. "
+                "Enter the key in Providers (Ctrl+,); it is kept in memory until Confab closes."
+            )
+        self.banner.show_message(text, detail(error), action=action)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if self.current is not None and self.current.id == conversation_id:

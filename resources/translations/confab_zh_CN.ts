@@ -367,7 +367,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+9"/>
+        <source>The system keyring is not available, so Confab has no key for this provider. Enter the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
+        <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>

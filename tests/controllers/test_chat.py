@@ -242,3 +242,72 @@ def test_delete_message_removes_its_branch_only(
     assert [m.content for m in c.thread()] == ["one", "echo[1]: one"]
     saved = _on_disk(tmp_path, c.id)
     assert [m["content"] for m in saved["messages"]] == ["one", "echo[1]: one"]
+
+
+def test_text_is_saved_within_a_second_even_when_the_model_pauses(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    openai_server.enqueue(
+        Reply(text="part0 part1 part2 part3", chunk_size=6, stall_after=2, stall=4.0)
+    )
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "think hard")
+    qtbot.waitUntil(lambda: c.thread()[-1].content == "part0 part1 ", timeout=5000)
+    qtbot.wait(1300)  # the model is silent now; nothing new arrives
+    assert chat.is_streaming(c.id)
+    assert _on_disk(tmp_path, c.id)["messages"][-1]["content"] == "part0 part1 "
+    chat.stop(c.id)
+    _wait(chat, qtbot, c)
+
+
+def test_stopping_in_the_same_instant_as_sending_ends_the_reply(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    c = conversations.new_conversation("p", None)
+    with qtbot.waitSignal(chat.reply_stopped, timeout=3000):
+        chat.send(c, "never mind")
+        chat.stop(c.id)  # before the stream task ever ran
+    assert not chat.is_streaming(c.id)
+    assert _on_disk(tmp_path, c.id)["messages"][-1]["error"] == "stopped"
+    assert chat.send(c, "again") is True  # not stuck
+    _wait(chat, qtbot, c)
+
+
+def test_an_emoji_split_across_two_deltas_is_joined_and_saved(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    body = (
+        'data: {"choices":[{"delta":{"content":"Hi \\ud83d"}}]}\n\n'
+        'data: {"choices":[{"delta":{"content":"\\ude00!"}}]}\n\n'
+        'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
+        "data: [DONE]\n\n"
+    )
+    openai_server.enqueue(Reply(body=body))
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "smile")
+    _wait(chat, qtbot, c)
+    assert c.thread()[-1].content == "Hi 😀!"
+    assert _on_disk(tmp_path, c.id)["messages"][-1]["content"] == "Hi 😀!"
+    assert not conversations.has_unsaved
+
+
+def test_retry_replaces_an_empty_failed_reply(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    openai_server.enqueue(Reply(status=500))
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "try me")
+    _wait(chat, qtbot, c)
+    failed = c.thread()[-1]
+    assert failed.error and failed.error.startswith("ServerError")
+    assert chat.retry(c, failed.id)
+    _wait(chat, qtbot, c)
+    assert [m.content for m in c.thread()] == ["try me", "echo[1]: try me"]
+    assert len(c.messages) == 2
+    assert openai_server.chat_requests()[-1]["json"]["messages"] == [
+        {"role": "user", "content": "try me"}
+    ]

@@ -454,3 +454,48 @@ def test_slow_first_byte_is_a_timeout(server: OpenAIServer) -> None:
     started = time.monotonic()
     chat_fails(server.base_url, RequestTimeoutError, timeouts=Timeouts(read=0.3))
     assert time.monotonic() - started < 3
+
+
+def test_unknown_model_as_400_quota_and_payment_errors_are_named() -> None:
+    from desktop.core.client import status_error
+    from desktop.core.errors import NotFoundError, QuotaError, RateLimitError
+
+    assert isinstance(status_error(400, '{"error":{"message":"Model Not Exist"}}'), NotFoundError)
+    assert isinstance(
+        status_error(400, '{"error":{"message":"foo/bar is not a valid model ID"}}'),
+        NotFoundError,
+    )
+    assert isinstance(status_error(402, '{"error":{"message":"Insufficient credits"}}'), QuotaError)
+    quota = status_error(
+        429, '{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}'
+    )
+    assert isinstance(quota, QuotaError)
+    assert type(status_error(429, '{"error":{"message":"slow down"}}')) is RateLimitError
+
+
+def test_a_server_echoing_the_key_never_puts_it_in_an_error(openai_server: Any) -> None:
+    from desktop.core.client import status_error
+    from desktop.core.logs import register_secret
+
+    register_secret("sk-echoed-secret-999")
+    error = status_error(401, '{"error":{"message":"Incorrect API key: sk-echoed-secret-999"}}')
+    assert "sk-echoed-secret-999" not in error.detail
+    assert "Incorrect API key" in error.detail
+
+
+def test_a_key_with_a_line_break_is_an_invalid_key_not_a_leak(openai_server: Any) -> None:
+    from desktop.core.errors import InvalidKeyError
+
+    async def go() -> None:
+        client = ChatClient(openai_server.base_url, "sk-line\nbreak-777")
+        try:
+            with pytest.raises(InvalidKeyError) as caught:
+                await client.stream_chat(
+                    ChatRequest("test-model", [{"role": "user", "content": "hi"}]),
+                    lambda kind, text: None,
+                )
+        finally:
+            await client.aclose()
+        assert "break-777" not in caught.value.detail and "sk-line" not in str(caught.value)
+
+    asyncio.run(go())

@@ -348,3 +348,12 @@ def test_missing_key_on_delete_is_not_a_failure(broken_backend: Any) -> None:
     store = KeyStore()
     store.set("openai", None)
     assert store.persistent is True
+
+
+def test_pasted_keys_lose_line_breaks_and_spaces() -> None:
+    from desktop.core.secrets import clean_key
+
+    assert clean_key("  sk-abc\n123\r\n ") == "sk-abc123"
+    assert clean_key("\t\n") is None
+    assert clean_key(None) is None
+    assert clean_key("sk-\x00x\u200by") == "sk-xy"

@@ -394,3 +394,106 @@ def test_when_the_title_request_fails_the_first_line_stays(
     qtbot.wait(200)
     assert app.conversation_files()[0]["title"] == "Question line one"
     assert not app.window.banner.isVisible()  # a failed title is no news for the user
+
+
+def test_the_retry_button_asks_again_after_a_failure(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    openai_server.enqueue(Reply(status=503))
+    app = start_app()
+    app.type_and_send("are you up?")
+    app.wait_idle()
+    banner = app.window.banner
+    assert banner.action_button.isVisible() and banner.action_button.text() == "Retry"
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert not banner.isVisible()
+    assert app.bubbles() == [("user", "are you up?"), ("assistant", "echo[1]: are you up?")]
+
+
+def test_an_unsent_draft_stays_with_its_conversation_across_switches_and_restarts(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [server_provider])
+    app = start_app(data)
+    app.type_and_send("first")
+    app.wait_idle()
+    first_id = app.conversations.current.id
+    qtbot.keyClicks(app.window.composer.edit, "half a thought")
+    app.window.new_conversation()
+    assert app.window.composer.text() == ""
+    app.conversations.select(first_id)
+    assert app.window.composer.text() == "half a thought"
+    app.quit()
+    again = start_app(data)
+    again.conversations.select(first_id)
+    assert again.window.composer.text() == "half a thought"
+    again.type_and_send(" finished")
+    again.wait_idle()
+    assert again.bubbles()[-2] == ("user", "half a thought finished")
+    assert "draft" not in again.conversation_files()[0]
+
+
+def test_quitting_with_unsaved_conversations_asks_first(
+    start_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    from desktop.core.errors import WriteFailedError
+
+    write_settings(tmp_path / "data", [server_provider])
+    app = start_app()
+    store = app.conversations._store
+
+    def disk_full(conversation: Any) -> None:
+        raise WriteFailedError("No space left on device")
+
+    monkeypatch.setattr(store, "save", disk_full)
+    app.type_and_send("unsaved words")
+    app.wait_idle()
+    assert "could not save" in app.window.banner.text.text()
+    quits: list[int] = []
+    app.window.close_requested.connect(lambda: quits.append(1))
+    app.window.close()
+    box = app.window.quit_box
+    assert box is not None and box.isVisible() and quits == []
+    next(b for b in box.buttons() if b.text() == "Keep Confab Open").click()
+    assert quits == [] and app.window.isVisible()
+    app.window.close()
+    next(b for b in app.window.quit_box.buttons() if b.text() == "Quit Anyway").click()
+    assert quits == [1]
+
+
+def test_pickers_are_usable_again_in_another_conversation_after_a_stream(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    openai_server.enqueue(Reply(text="s" * 400, chunk_size=4, delay=0.01))
+    app = start_app()
+    app.type_and_send("stream")
+    streaming_id = app.conversations.current.id
+    qtbot.waitUntil(lambda: app.chat.is_streaming(streaming_id))
+    assert not app.window.model_combo.isEnabled()
+    app.window.new_conversation()
+    assert app.window.model_combo.isEnabled() and app.window.provider_combo.isEnabled()
+    qtbot.waitUntil(lambda: not app.chat.is_streaming(streaming_id), timeout=10000)
+    app.conversations.select(streaming_id)
+    assert app.window.model_combo.isEnabled()
+
+
+def test_deleting_the_open_conversation_leaves_a_fresh_one_ready(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    app = start_app()
+    app.type_and_send("bye")
+    app.wait_idle()
+    app.window.sidebar.delete_requested.emit(app.conversations.current.id)
+    assert app.conversations.current is not None
+    assert app.bubbles() == []
+    assert app.window.composer.edit.hasFocus()

@@ -162,3 +162,27 @@ def test_without_a_keyring_the_key_lives_in_memory_and_the_user_is_told(
     for path in app.data_dir.rglob("*"):
         if path.is_file():
             assert b"sk-memory-only-1" not in path.read_bytes(), path
+
+
+def test_an_invalid_form_is_not_thrown_away_by_add_or_switching(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(
+        tmp_path / "data",
+        [
+            {"id": "a", "name": "A", "base_url": "http://127.0.0.1:1/v1", "default_model": "m"},
+            {"id": "b", "name": "B", "base_url": "http://127.0.0.1:2/v1", "default_model": "m"},
+        ],
+    )
+    app = start_app()
+    dialog = app.window.open_providers()
+    assert dialog.list.currentItem().text() == "A"
+    dialog.url_edit.clear()
+    qtbot.keyClicks(dialog.url_edit, "no-scheme.example")
+    dialog.add_menu.actions()[-1].trigger()  # Add → Other OpenAI-compatible server…
+    assert dialog.url_edit.text() == "no-scheme.example"
+    assert "must start with http" in dialog.status.text()
+    dialog.list.setCurrentRow(1)
+    assert dialog.list.currentItem().text() == "A"  # stays until the form is fixed
+    assert dialog.url_edit.text() == "no-scheme.example"
+    assert len(app.settings.providers()) == 2
