@@ -265,7 +265,7 @@ def _escape(text: str) -> str:
 
 
 def _live_url(url: str) -> bool:
-    return True
+    return url.lower().startswith(_LINK_SCHEMES)
 
 
 def _inside_link(tokens: Sequence[Token], idx: int) -> bool:

@@ -438,6 +438,20 @@ def test_any_markdownish_text_is_inert_and_streams_the_same(text: str, steps: li
     assert key(stream(text, steps)) == key(whole)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fixed in\n#1234 today.\n\nNext.\n",  # "#" alone is a heading that can end a paragraph
+        "> quote\n---x lazy text\n\nNext.\n",  # "---" alone is a rule that ends the quote
+        "Flags:\n| x |\n|-v is verbose\n\nNext.\n",  # "|-" under "| x |" starts a table
+    ],
+)
+def test_streaming_char_by_char_waits_until_the_last_line_cannot_change_earlier_blocks(
+    text: str,
+) -> None:
+    assert key(stream(text, [1])) == key(render_markdown(text))
+
+
 def test_growing_the_last_block_leaves_the_others_stable() -> None:
     text = "".join(f"Paragraph {i}.\n\n" for i in range(20)) + "Last"
     renderer = StreamingRenderer()
