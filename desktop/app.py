@@ -195,6 +195,8 @@ async def _run(args: argparse.Namespace) -> int:
     assert isinstance(conversations, ConversationsController)
     closed = asyncio.Event()
     window.close_requested.connect(closed.set)
+    if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
+        _report_first_paint(app)
     window.show()
 
     def after_first_paint() -> None:
@@ -252,6 +254,24 @@ def _quit_on_signals(quit_: Callable[[], object]) -> Callable[[], None]:
         writer.close()
 
     return restore
+
+
+def _report_first_paint(app: object) -> None:
+    """For tests/benchmarks: print "first-paint" to stdout once any widget has painted."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Watcher(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                assert isinstance(app, QObject)
+                app.removeEventFilter(self)
+                print("first-paint", flush=True)
+            return False
+
+    watcher = Watcher()
+    assert isinstance(app, QObject)
+    app.installEventFilter(watcher)
+    _open_dialogs.append(watcher)  # keep it alive
 
 
 def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:

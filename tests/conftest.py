@@ -118,7 +118,7 @@ class RunningApp:
 
     def bubbles(self) -> list[tuple[str, str]]:
         self.window.chat_view.flush()
-        return [(w.role, w.body.text()) for w in self.window.chat_view.message_widgets()]
+        return [(w.role, w.content) for w in self.window.chat_view.message_widgets()]
 
     def conversation_files(self) -> list[dict[str, Any]]:
         folder = self.data_dir / "conversations"

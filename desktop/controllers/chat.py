@@ -85,6 +85,7 @@ class ChatController(QObject):
         if reply.role != "assistant" or not self._ready(conversation):
             return False
         conversation.head = reply.parent
+        self.thread_changed.emit(conversation.id)
         self._start_reply(conversation)
         return True
 
@@ -98,6 +99,7 @@ class ChatController(QObject):
             conversation.remove_branch(reply.id)
             self.thread_changed.emit(conversation.id)
         conversation.head = reply.parent
+        self.thread_changed.emit(conversation.id)
         self._start_reply(conversation)
         return True
 
@@ -153,6 +155,7 @@ class ChatController(QObject):
         text = text.strip()
         if not text or not self._ready(conversation):
             return False
+        branching = parent != conversation.head
         user = Message(id=new_id(), parent=parent, role="user", content=text, created_at=utc_now())
         conversation.append(user)
         if not conversation.title:
@@ -160,7 +163,10 @@ class ChatController(QObject):
         # The question is on disk before the request leaves; if that fails the reply is still
         # tried, and the failed write is retried by the conversations controller.
         self._conversations.save(conversation)
-        self.message_added.emit(conversation.id, user.id)
+        if branching:
+            self.thread_changed.emit(conversation.id)  # an edit: the thread below is new
+        else:
+            self.message_added.emit(conversation.id, user.id)
         self._start_reply(conversation)
         return True
 

@@ -1,139 +1,52 @@
-"""The thread on screen. Replies stream in through a buffer flushed about 30 times a second."""
+"""The thread on screen. Replies stream in through a buffer flushed about 30 times a second;
+only the newest messages are built at first, older ones as the user scrolls up."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.models import Conversation, Message
-from desktop.ui.error_text import describe_saved_error
+from desktop.ui.message_view import MessageWidget
 
 FLUSH_INTERVAL_MS = 33
-# Build at most this many message widgets up front; older ones on request.
-INITIAL_WINDOW = 200
+# Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as
+# the user scrolls to the top. A thread of thousands never builds thousands of widgets.
+INITIAL_WINDOW = 30
+EARLIER_BATCH = 40
 COLUMN_MAX_WIDTH = 860
-
-
-class MessageWidget(QFrame):
-    def __init__(
-        self, message: Message, assistant_name: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.message_id = message.id
-        self.role = message.role
-        self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
-        self.setProperty("role", message.role)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-
-        self.header = QLabel(self.tr("You") if message.role == "user" else assistant_name)
-        self.header.setObjectName("messageHeader")
-
-        self.thinking_toggle = QToolButton()
-        self.thinking_toggle.setObjectName("thinkingToggle")
-        self.thinking_toggle.setText(self.tr("Thinking"))
-        self.thinking_toggle.setCheckable(True)
-        self.thinking_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.thinking_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.thinking_toggle.toggled.connect(self._on_thinking_toggle_toggled)
-        self.thinking = QLabel()
-        self.thinking.setObjectName("thinkingText")
-        self.thinking.setWordWrap(True)
-        self.thinking.setTextFormat(Qt.TextFormat.PlainText)
-        self.thinking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.thinking.hide()
-        self.thinking_toggle.hide()
-
-        self.body = QLabel()
-        self.body.setObjectName("messageBody")
-        self.body.setWordWrap(True)
-        # Plain text: whatever a model sends is shown, never interpreted.
-        self.body.setTextFormat(Qt.TextFormat.PlainText)
-        self.body.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-        self.status = QLabel()
-        self.status.setObjectName("messageStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(4)
-        layout.addWidget(self.header)
-        layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.thinking)
-        layout.addWidget(self.body)
-        layout.addWidget(self.status)
-        self.update_from(message)
-
-    def update_from(self, message: Message) -> None:
-        self.set_text(message.content)
-        self.set_reasoning(message.reasoning or "")
-        if message.error:
-            self.set_status(describe_saved_error(message.error), error=message.error != "stopped")
-        else:
-            self.set_status("")
-
-    def set_text(self, text: str) -> None:
-        if self.body.text() != text:
-            self.body.setText(text)
-        self.body.setVisible(bool(text) or self.role == "user")
-
-    def set_reasoning(self, text: str) -> None:
-        if text and self.thinking.text() != text:
-            self.thinking.setText(text)
-        self.thinking_toggle.setVisible(bool(text))
-        self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
-
-    def set_waiting(self, waiting: bool) -> None:
-        if waiting:
-            self.set_status(self.tr("Waiting for the reply…"))
-        elif self.status.property("kind") == "waiting":
-            self.set_status("")
-        self.status.setProperty("kind", "waiting" if waiting else "")
-
-    def set_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setProperty("error", error)
-        self.status.setProperty("kind", "")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
-        self.status.setVisible(bool(text))
-
-    def _on_thinking_toggle_toggled(self, checked: bool) -> None:
-        self.thinking_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if checked else Qt.ArrowType.RightArrow
-        )
-        self.thinking.setVisible(checked and bool(self.thinking.text()))
+# Within this many pixels of the bottom counts as "at the bottom" (following the stream).
+FOLLOW_SLACK = 24
 
 
 class ChatView(QScrollArea):
     """Shows one conversation's thread and follows a streaming reply while at the bottom."""
 
-    earlier_requested = Signal()
+    earlier_loaded = Signal(int)
+    # Intents from the messages, with the message id.
+    action_requested = Signal(str, str)
+    edit_submitted = Signal(str, str)
+    branch_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("chatView")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._dark = dark
         self._content = QWidget()
         self._content.setObjectName("chatContent")
         # Messages sit in a centred column: long lines across a wide window are hard to read.
@@ -149,7 +62,7 @@ class ChatView(QScrollArea):
         self._earlier = QPushButton()
         self._earlier.setObjectName("showEarlier")
         self._earlier.setFlat(True)
-        self._earlier.clicked.connect(self._on_earlier_clicked)
+        self._earlier.clicked.connect(self.load_earlier)
         self._earlier.hide()
         self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
         self.empty = QLabel(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
@@ -159,11 +72,19 @@ class ChatView(QScrollArea):
         self._layout.addStretch(0)
         self.setWidget(self._content)
 
+        self.jump_button = QToolButton(self)
+        self.jump_button.setObjectName("jumpToLatest")
+        self.jump_button.setText(self.tr("↓ Jump to latest"))
+        self.jump_button.setToolTip(self.tr("Scroll to the newest message and follow it"))
+        self.jump_button.clicked.connect(self.scroll_to_bottom)
+        self.jump_button.hide()
+
         self._widgets: dict[str, MessageWidget] = {}
         self._pending: dict[str, tuple[str, str]] = {}
         self._conversation: Conversation | None = None
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
+        self._streaming = False
         self._follow = True
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -171,6 +92,7 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
+        bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
 
     # ---- building ------------------------------------------------------------------
@@ -188,16 +110,20 @@ class ChatView(QScrollArea):
         self._conversation = conversation
         self._assistant_name = assistant_name
         thread = conversation.thread() if conversation else []
-        self._hidden_earlier = thread[:-INITIAL_WINDOW] if len(thread) > INITIAL_WINDOW else []
-        for message in thread[len(self._hidden_earlier) :]:
+        cut = max(0, len(thread) - INITIAL_WINDOW)
+        self._hidden_earlier = thread[:cut]
+        for message in thread[cut:]:
             self._add_widget(message)
+        self._refresh_tail()
         self._update_earlier_button()
         self._follow = True
         self._update_empty()
+        self._update_jump_button()
         QTimer.singleShot(0, self.scroll_to_bottom)
 
     def add_message(self, message: Message) -> MessageWidget:
         widget = self._add_widget(message)
+        self._refresh_tail()
         self._update_empty()
         if message.role == "user":
             self._follow = True  # the user just sent: show it
@@ -215,7 +141,34 @@ class ChatView(QScrollArea):
                 found.append(widget)
         return found
 
+    def load_earlier(self) -> int:
+        """Build the next batch of older messages above, keeping the view where it was."""
+        batch = self._hidden_earlier[-EARLIER_BATCH:]
+        if not batch:
+            return 0
+        self._hidden_earlier = self._hidden_earlier[: -len(batch)]
+        bar = self.verticalScrollBar()
+        distance_from_bottom = bar.maximum() - bar.value()
+        for offset, message in enumerate(batch):
+            self._add_widget(message, index=1 + offset)
+        self._update_earlier_button()
+        self._follow = False
+        # Keep the messages the user was reading in place once the layout has grown.
+        QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
+        self.earlier_loaded.emit(len(batch))
+        return len(batch)
+
+    @property
+    def hidden_earlier(self) -> int:
+        return len(self._hidden_earlier)
+
     # ---- streaming -----------------------------------------------------------------
+
+    def set_streaming(self, streaming: bool) -> None:
+        self._streaming = streaming
+        for widget in self._widgets.values():
+            widget.set_streaming(streaming)
+        self._update_jump_button()
 
     def queue_delta(self, message: Message) -> None:
         """The reply grew; render it on the next flush tick, not now."""
@@ -239,7 +192,7 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if widget is not None:
             widget.set_waiting(False)
-            widget.update_from(message)
+            widget.update_from(message, last=self._is_last(message.id))
 
     # ---- scrolling -----------------------------------------------------------------
 
@@ -251,30 +204,92 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
         self._follow = True
+        self._update_jump_button()
 
     def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._follow:
             self.verticalScrollBar().setValue(maximum)
 
-    def _on_scrollbar_value_changed(self, value: int) -> None:
+    def _on_scrollbar_action_triggered(self, _action: int) -> None:
+        # The user moved the bar (wheel, drag, keys): that alone decides whether we follow.
+        # The slider position already holds where the action goes; the value follows after.
         bar = self.verticalScrollBar()
-        self._follow = value >= bar.maximum() - 24
+        self._follow = bar.sliderPosition() >= bar.maximum() - FOLLOW_SLACK
+        self._update_jump_button()
+
+    def _on_scrollbar_value_changed(self, value: int) -> None:
+        if value == 0 and self._hidden_earlier and not self._follow:
+            self.load_earlier()
+
+    def _update_follow_from_position(self) -> None:
+        bar = self.verticalScrollBar()
+        self._follow = bar.value() >= bar.maximum() - FOLLOW_SLACK
+        self._update_jump_button()
+
+    def wheelEvent(self, event: object) -> None:
+        super().wheelEvent(event)  # type: ignore[arg-type]
+        self._update_follow_from_position()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._content and event.type() == QEvent.Type.Resize and self._follow:
-            QTimer.singleShot(0, self.scroll_to_bottom)
+            QTimer.singleShot(0, self._stick_to_bottom)
         return super().eventFilter(watched, event)
+
+    def _stick_to_bottom(self) -> None:
+        if self._follow:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_jump_button()
+
+    def _place_jump_button(self) -> None:
+        hint = self.jump_button.sizeHint()
+        viewport = self.viewport().geometry()
+        self.jump_button.setGeometry(
+            viewport.right() - hint.width() - 16,
+            viewport.bottom() - hint.height() - 12,
+            hint.width(),
+            hint.height(),
+        )
+
+    def _update_jump_button(self) -> None:
+        bar = self.verticalScrollBar()
+        away = not self._follow and bar.maximum() > 0
+        self.jump_button.setVisible(away)
+        if away:
+            self._place_jump_button()
+            self.jump_button.raise_()
 
     # ---- internals -----------------------------------------------------------------
 
     def _add_widget(self, message: Message, index: int | None = None) -> MessageWidget:
         name = message.model or self._assistant_name or self.tr("Assistant")
-        widget = MessageWidget(message, name, self._column)
+        widget = MessageWidget(message, name, dark=self._dark, parent=self._column)
+        widget.action_requested.connect(self.action_requested)
+        widget.edit_submitted.connect(self.edit_submitted)
+        widget.branch_requested.connect(self.branch_requested)
+        if self._conversation is not None and self._conversation.has_message(message.id):
+            widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
+        widget.set_streaming(self._streaming)
         self._widgets[message.id] = widget
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
         return widget
+
+    def _is_last(self, message_id: str) -> bool:
+        return self._conversation is not None and self._conversation.head == message_id
+
+    def _refresh_tail(self) -> None:
+        """Only the last reply can be continued: update the Continue buttons."""
+        if self._conversation is None:
+            return
+        for message_id, widget in self._widgets.items():
+            if widget.role == "assistant" and self._conversation.has_message(message_id):
+                message = self._conversation.message(message_id)
+                widget.update_from(message, last=self._is_last(message_id))
 
     def _update_empty(self) -> None:
         self.empty.setVisible(not self._widgets)
@@ -283,18 +298,6 @@ class ChatView(QScrollArea):
         count = len(self._hidden_earlier)
         self._earlier.setVisible(count > 0)
         self._earlier.setText(self.tr("Show %n earlier message(s)", "", count))
-
-    def _on_earlier_clicked(self) -> None:
-        batch = self._hidden_earlier[-INITIAL_WINDOW:]
-        self._hidden_earlier = self._hidden_earlier[: -len(batch)] if batch else []
-        bar = self.verticalScrollBar()
-        distance_from_bottom = bar.maximum() - bar.value()
-        for offset, message in enumerate(batch):
-            self._add_widget(message, index=1 + offset)
-        self._update_earlier_button()
-        self._follow = False
-        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
-        self.earlier_requested.emit()
 
 
 class Banner(QFrame):

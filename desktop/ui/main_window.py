@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
         self._shown_id: str | None = None
+        self.delete_message_box: QMessageBox | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
@@ -170,6 +171,9 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(c.select)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
+        self.chat_view.action_requested.connect(self._on_chat_view_action_requested)
+        self.chat_view.edit_submitted.connect(self._on_chat_view_edit_submitted)
+        self.chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop_reply)
         self.provider_combo.activated.connect(self._on_provider_combo_activated)
@@ -267,9 +271,9 @@ class MainWindow(QMainWindow):
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
         self.sidebar.select(conversation.id if conversation else None)
-        self.composer.set_streaming(
-            self._chat.is_streaming(conversation.id if conversation else None)
-        )
+        streaming = self._chat.is_streaming(conversation.id if conversation else None)
+        self.composer.set_streaming(streaming)
+        self.chat_view.set_streaming(streaming)
         self.banner.hide()
         self._update_title()
         self._refresh_pickers()
@@ -277,6 +281,46 @@ class MainWindow(QMainWindow):
     def _on_conversations_settings_changed(self, conversation_id: str) -> None:
         if self.current is not None and self.current.id == conversation_id:
             self._refresh_pickers()
+
+    def _on_chat_view_action_requested(self, action: str, message_id: str) -> None:
+        conversation = self.current
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        if action == "regenerate":
+            self._chat.regenerate(conversation, message_id)
+        elif action == "continue":
+            self._chat.continue_reply(conversation, message_id)
+        elif action == "delete":
+            self._confirm_delete_message(conversation, message_id)
+
+    def _confirm_delete_message(self, conversation: Conversation, message_id: str) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("confirmDeleteMessage")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Delete message"))
+        box.setText(self.tr("Delete this message and the replies that follow it?"))
+        box.setInformativeText(self.tr("Other versions of the conversation are kept."))
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def on_finished() -> None:
+            if box.clickedButton() is delete:
+                self._chat.delete_message(conversation, message_id)
+            box.deleteLater()
+
+        box.finished.connect(on_finished)
+        self.delete_message_box = box
+        box.open()
+
+    def _on_chat_view_edit_submitted(self, message_id: str, text: str) -> None:
+        conversation = self.current
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.edit(conversation, message_id, text)
+
+    def _on_chat_view_branch_requested(self, message_id: str) -> None:
+        conversation = self.current
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.switch_branch(conversation, message_id)
 
     def _on_chat_message_added(self, conversation_id: str, message_id: str) -> None:
         conversation = self._conversations.get(conversation_id)
@@ -322,13 +366,14 @@ class MainWindow(QMainWindow):
         ):
             text = self.tr(
                 "The system keyring is not available, so Confab has no key for this provider. "
-                "Enter the key in Providers (Ctrl+,); it is kept in memory until Confab closes."
+                "Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes."
             )
         self.banner.show_message(text, detail(error), action=action)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
+            self.chat_view.set_streaming(streaming)
             self._update_pickers_enabled()
 
     def _on_chat_thread_changed(self, conversation_id: str) -> None:

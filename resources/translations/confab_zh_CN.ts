@@ -14,31 +14,78 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+325"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+328"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
 </context>
 <context>
+    <name>BranchSwitcher</name>
+    <message>
+        <location filename="../../desktop/ui/message_view.py" line="+201"/>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
-        <location line="-170"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-260"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+9"/>
+        <source>↓ Jump to latest</source>
+        <translation>↓ 跳到最新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scroll to the newest message and follow it</source>
+        <translation>滚动到最新消息并跟随</translation>
+    </message>
+    <message>
+        <location line="+190"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+14"/>
+        <location line="+32"/>
         <source>Show %n earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %n 条消息</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlockWidget</name>
+    <message>
+        <location filename="../../desktop/ui/message_view.py" line="-135"/>
+        <location line="+50"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="-49"/>
+        <source>Copy this code</source>
+        <translation>复制这段代码</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -174,21 +221,9 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <source>No provider is set up yet. Open Settings → Providers and add one.</source>
-        <translation type="vanished">尚未设置提供商。请打开“设置 → 提供商”添加一个。</translation>
-    </message>
-    <message>
         <location line="-101"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
-    </message>
-    <message>
-        <source>The server rejected the API key. Check the key in Settings → Providers.</source>
-        <translation type="vanished">服务器拒绝了 API 密钥。请在“设置 → 提供商”中检查密钥。</translation>
-    </message>
-    <message>
-        <source>The server does not know this model or address. Pick another model or check the base URL in Settings → Providers.</source>
-        <translation type="vanished">服务器无法识别此模型或地址。请换一个模型，或在“设置 → 提供商”中检查基础 URL。</translation>
     </message>
     <message>
         <location line="+16"/>
@@ -214,10 +249,6 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+6"/>
         <source>The server refused the request ({status}).</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
-    </message>
-    <message>
-        <source>Could not reach the server. Check your connection and the base URL in Settings → Providers; a local server must be running.</source>
-        <translation type="vanished">无法连接到服务器。请检查网络连接和“设置 → 提供商”中的基础 URL；本地服务器须处于运行状态。</translation>
     </message>
     <message>
         <location line="-52"/>
@@ -270,10 +301,6 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器在回复过程中报告了错误。请稍后再试。</translation>
     </message>
     <message>
-        <source>The server reported an error during the reply.</source>
-        <translation type="vanished">服务器在回复过程中报告了错误。</translation>
-    </message>
-    <message>
         <location line="+4"/>
         <source>Confab could not save to disk (is it full or read-only?). Your text is kept in memory and saving is retried.</source>
         <translation>Confab 无法保存到磁盘（磁盘已满或只读？）。你的文本保留在内存中，并会自动重试保存。</translation>
@@ -299,15 +326,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
     </message>
-    <message>
-        <source>Reply failed</source>
-        <translation type="vanished">回复失败</translation>
-    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+68"/>
+        <location filename="../../desktop/ui/main_window.py" line="+69"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -362,17 +385,37 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+173"/>
+        <location line="+157"/>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message and the replies that follow it?</source>
+        <translation>删除这条消息及其后的回复？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other versions of the conversation are kept.</source>
+        <translation>对话的其他版本会保留。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
         <location line="+9"/>
-        <source>The system keyring is not available, so Confab has no key for this provider. Enter the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
+        <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
@@ -429,19 +472,61 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-245"/>
+        <location filename="../../desktop/ui/message_view.py" line="+137"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+13"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+49"/>
+        <location line="+3"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+6"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Copy the message as Markdown</source>
+        <translation>以 Markdown 格式复制这条消息</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,463 @@
+"""One message on screen: Markdown blocks (code blocks with a language label and Copy), a
+collapsed "Thinking" section, a branch switcher and the message's actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.models import Message
+from desktop.ui.error_text import describe_saved_error
+
+if TYPE_CHECKING:
+    from desktop.core.markdown import Block, StreamingRenderer
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+COPIED_FEEDBACK_MS = 1500
+
+
+def open_link(url: str) -> bool:
+    """Open http(s) and mailto links in the system browser; refuse every other scheme."""
+    target = QUrl(url)
+    if target.scheme().lower() not in ALLOWED_SCHEMES:
+        return False
+    return QDesktopServices.openUrl(target)
+
+
+def _rich_label(object_name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setOpenExternalLinks(False)  # links go through open_link: schemes are checked
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        | Qt.TextInteractionFlag.LinksAccessibleByMouse
+    )
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    label.linkActivated.connect(open_link)
+    return label
+
+
+class CodeBlockWidget(QFrame):
+    """A fenced code block: language label, Copy button, highlighted code that scrolls
+    sideways instead of wrapping."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBlock")
+        self.source = ""
+        self.language_label = QLabel()
+        self.language_label.setObjectName("codeLanguage")
+        self.copy_button = QToolButton()
+        self.copy_button.setObjectName("copyCode")
+        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy this code"))
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.code = QLabel()
+        self.code.setObjectName("codeText")
+        self.code.setTextFormat(Qt.TextFormat.RichText)
+        self.code.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.scroller = QScrollArea()
+        self.scroller.setObjectName("codeScroll")
+        self.scroller.setWidget(self.code)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        header = QHBoxLayout()
+        header.setContentsMargins(10, 4, 4, 0)
+        header.addWidget(self.language_label)
+        header.addStretch(1)
+        header.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
+        layout.addWidget(self.scroller)
+
+    def set_block(self, block: Block) -> None:
+        self.source = block.source
+        self.language_label.setText(block.language or self.tr("code"))
+        if self.code.text() != block.html:
+            self.code.setText(block.html)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        bar = self.scroller.horizontalScrollBar()
+        needs_bar = self.code.sizeHint().width() > self.scroller.viewport().width()
+        extra = bar.sizeHint().height() if needs_bar else 0
+        self.scroller.setFixedHeight(self.code.sizeHint().height() + extra)
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.source)
+        self.copy_button.setText(self.tr("Copied"))
+        # With the button as context the timer dies with it (the message may be gone by then).
+        QTimer.singleShot(
+            COPIED_FEEDBACK_MS, self.copy_button, lambda: self.copy_button.setText(self.tr("Copy"))
+        )
+
+
+class MarkdownView(QWidget):
+    """A reply's text as Markdown blocks; while it streams only the last block is redrawn."""
+
+    def __init__(self, dark: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._dark = dark
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._widgets: list[QWidget] = []
+        self._renderer: StreamingRenderer | None = None
+        self.text = ""
+
+    def set_markdown(self, text: str) -> None:
+        if text == self.text and self._renderer is not None:
+            return
+        # Imported on first use, after the window has painted (DESIGN.md: start-up).
+        from desktop.core.markdown import StreamingRenderer
+
+        if self._renderer is None or not text.startswith(self.text):
+            self._renderer = StreamingRenderer(dark=self._dark)
+            stable = 0
+            _, blocks = self._renderer.update(text)
+        else:
+            stable, blocks = self._renderer.update(text)
+        self.text = text
+        self._sync(stable, blocks)
+
+    def blocks(self) -> list[QWidget]:
+        return list(self._widgets)
+
+    def _sync(self, stable: int, blocks: list[Block]) -> None:
+        for index in range(min(stable, len(self._widgets)), len(blocks)):
+            block = blocks[index]
+            widget = self._widgets[index] if index < len(self._widgets) else None
+            kind_fits = isinstance(widget, CodeBlockWidget) == (block.kind == "code")
+            if widget is None or not kind_fits:
+                new = self._make(block)
+                if widget is None:
+                    self._widgets.append(new)
+                    self._layout.addWidget(new)
+                else:
+                    self._layout.replaceWidget(widget, new)
+                    widget.deleteLater()
+                    self._widgets[index] = new
+                continue
+            self._fill(widget, block)
+        for widget in self._widgets[len(blocks) :]:
+            self._layout.removeWidget(widget)
+            widget.deleteLater()
+        del self._widgets[len(blocks) :]
+
+    def _make(self, block: Block) -> QWidget:
+        widget: QWidget
+        widget = CodeBlockWidget(self) if block.kind == "code" else _rich_label("markdownBlock")
+        self._fill(widget, block)
+        return widget
+
+    @staticmethod
+    def _fill(widget: QWidget, block: Block) -> None:
+        if isinstance(widget, CodeBlockWidget):
+            widget.set_block(block)
+        elif isinstance(widget, QLabel) and widget.text() != block.html:
+            widget.setText(block.html)
+
+
+class BranchSwitcher(QWidget):
+    """‹ 2 / 3 ›: the alternatives (edits, regenerations) at one message."""
+
+    switch_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("branchSwitcher")
+        self.previous_button = QToolButton()
+        self.previous_button.setObjectName("previousBranch")
+        self.previous_button.setText("‹")
+        self.previous_button.setToolTip(self.tr("Previous version"))
+        self.next_button = QToolButton()
+        self.next_button.setObjectName("nextBranch")
+        self.next_button.setText("›")
+        self.next_button.setToolTip(self.tr("Next version"))
+        self.label = QLabel()
+        self.label.setObjectName("branchPosition")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.previous_button)
+        layout.addWidget(self.label)
+        layout.addWidget(self.next_button)
+        self._ids: list[str] = []
+        self._index = 0
+        self.previous_button.clicked.connect(lambda: self._go(-1))
+        self.next_button.clicked.connect(lambda: self._go(1))
+
+    def set_siblings(self, ids: list[str], current: str) -> None:
+        self._ids = ids
+        self._index = ids.index(current) if current in ids else 0
+        self.label.setText(f"{self._index + 1} / {len(ids)}")
+        self.previous_button.setEnabled(self._index > 0)
+        self.next_button.setEnabled(self._index < len(ids) - 1)
+        self.setVisible(len(ids) > 1)
+
+    def _go(self, step: int) -> None:
+        target = self._index + step
+        if 0 <= target < len(self._ids):
+            self.switch_requested.emit(self._ids[target])
+
+
+class MessageWidget(QFrame):
+    # (action, message id): "copy", "edit", "regenerate", "continue", "delete"
+    action_requested = Signal(str, str)
+    edit_submitted = Signal(str, str)  # (message id, new text)
+    branch_requested = Signal(str)  # the sibling to show
+
+    def __init__(
+        self,
+        message: Message,
+        assistant_name: str,
+        *,
+        dark: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.message_id = message.id
+        self.role = message.role
+        self.content = ""
+        self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        self.header = QLabel(self.tr("You") if message.role == "user" else assistant_name)
+        self.header.setObjectName("messageHeader")
+        self.switcher = BranchSwitcher()
+        self.switcher.switch_requested.connect(self.branch_requested)
+        self.switcher.hide()
+        header_row = QHBoxLayout()
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.addWidget(self.header)
+        header_row.addStretch(1)
+        header_row.addWidget(self.switcher)
+
+        self.thinking_toggle = QToolButton()
+        self.thinking_toggle.setObjectName("thinkingToggle")
+        self.thinking_toggle.setText(self.tr("Thinking"))
+        self.thinking_toggle.setCheckable(True)
+        self.thinking_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.thinking_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.thinking_toggle.toggled.connect(self._on_thinking_toggle_toggled)
+        self.thinking = QLabel()
+        self.thinking.setObjectName("thinkingText")
+        self.thinking.setWordWrap(True)
+        self.thinking.setTextFormat(Qt.TextFormat.PlainText)
+        self.thinking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.thinking.hide()
+        self.thinking_toggle.hide()
+
+        # What the user typed is shown as typed (plain text); replies are Markdown.
+        self.plain: QLabel | None = None
+        self.markdown: MarkdownView | None = None
+        if message.role == "user":
+            self.plain = QLabel()
+            self.plain.setObjectName("messageBody")
+            self.plain.setWordWrap(True)
+            self.plain.setTextFormat(Qt.TextFormat.PlainText)
+            self.plain.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
+            self.plain.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            body: QWidget = self.plain
+        else:
+            self.markdown = MarkdownView(dark)
+            self.markdown.setObjectName("messageBody")
+            body = self.markdown
+        self.body = body
+
+        self.editor: QPlainTextEdit | None = None
+        self.edit_row: QWidget | None = None
+
+        self.status = QLabel()
+        self.status.setObjectName("messageStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.hide()
+
+        self.actions_row = QWidget()
+        self.actions_row.setObjectName("messageActions")
+        actions = QHBoxLayout(self.actions_row)
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(2)
+        self.action_buttons: dict[str, QToolButton] = {}
+        names = (
+            [("copy", self.tr("Copy")), ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
+            if message.role == "user"
+            else [
+                ("copy", self.tr("Copy")),
+                ("regenerate", self.tr("Regenerate")),
+                ("continue", self.tr("Continue")),
+                ("delete", self.tr("Delete")),
+            ]
+        )
+        for name, label in names:
+            button = QToolButton()
+            button.setObjectName(f"{name}Message")
+            button.setText(label)
+            button.setAutoRaise(True)
+            button.clicked.connect(lambda _=False, n=name: self.trigger(n))
+            actions.addWidget(button)
+            self.action_buttons[name] = button
+        self.action_buttons["copy"].setToolTip(self.tr("Copy the message as Markdown"))
+        actions.addStretch(1)
+
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(14, 10, 14, 6)
+        self._layout.setSpacing(4)
+        self._layout.addLayout(header_row)
+        self._layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self._layout.addWidget(self.thinking)
+        self._layout.addWidget(body)
+        self._layout.addWidget(self.status)
+        self._layout.addWidget(self.actions_row)
+        self.update_from(message)
+
+    # ---- content -------------------------------------------------------------------
+
+    def update_from(self, message: Message, *, last: bool = False) -> None:
+        self.set_text(message.content)
+        self.set_reasoning(message.reasoning or "")
+        if message.error:
+            self.set_status(describe_saved_error(message.error), error=message.error != "stopped")
+        else:
+            self.set_status("")
+        if "continue" in self.action_buttons:
+            self.action_buttons["continue"].setVisible(last and message.finish_reason == "length")
+
+    def set_text(self, text: str) -> None:
+        self.content = text
+        if self.plain is not None:
+            if self.plain.text() != text:
+                self.plain.setText(text)
+        elif self.markdown is not None:
+            self.markdown.set_markdown(text)
+            self.markdown.setVisible(bool(text))
+
+    def set_reasoning(self, text: str) -> None:
+        if text and self.thinking.text() != text:
+            self.thinking.setText(text)
+        self.thinking_toggle.setVisible(bool(text))
+        self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
+
+    def set_siblings(self, ids: list[str]) -> None:
+        self.switcher.set_siblings(ids, self.message_id)
+
+    def set_streaming(self, streaming: bool) -> None:
+        self.actions_row.setEnabled(not streaming)
+        self.switcher.setEnabled(not streaming)
+
+    def set_waiting(self, waiting: bool) -> None:
+        if waiting:
+            self.set_status(self.tr("Waiting for the reply…"))
+            self.status.setProperty("kind", "waiting")
+        elif self.status.property("kind") == "waiting":
+            self.set_status("")
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setProperty("error", error)
+        self.status.setProperty("kind", "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setVisible(bool(text))
+
+    # ---- actions -------------------------------------------------------------------
+
+    def trigger(self, action: str) -> None:
+        if action == "copy":
+            QGuiApplication.clipboard().setText(self.content)
+            return
+        if action == "edit":
+            self.start_edit()
+            return
+        self.action_requested.emit(action, self.message_id)
+
+    def start_edit(self) -> None:
+        if self.plain is None or self.editor is not None:
+            return
+        self.editor = QPlainTextEdit(self.content)
+        self.editor.setObjectName("messageEditor")
+        self.editor.setMinimumHeight(80)
+        send = QPushButton(self.tr("Send"))
+        send.setObjectName("sendEdit")
+        cancel = QPushButton(self.tr("Cancel"))
+        cancel.setObjectName("cancelEdit")
+        self.edit_row = QWidget()
+        row = QHBoxLayout(self.edit_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(send)
+        send.clicked.connect(self._on_send_edit_clicked)
+        cancel.clicked.connect(self.cancel_edit)
+        index = self._layout.indexOf(self.plain)
+        self.plain.hide()
+        self.actions_row.hide()
+        self._layout.insertWidget(index, self.editor)
+        self._layout.insertWidget(index + 1, self.edit_row)
+        self.editor.setFocus()
+
+    def cancel_edit(self) -> None:
+        for widget in (self.editor, self.edit_row):
+            if widget is not None:
+                self._layout.removeWidget(widget)
+                widget.deleteLater()
+        self.editor = self.edit_row = None
+        if self.plain is not None:
+            self.plain.show()
+        self.actions_row.show()
+
+    def _on_send_edit_clicked(self) -> None:
+        if self.editor is None:
+            return
+        text = self.editor.toPlainText()
+        if text.strip():
+            self.cancel_edit()
+            self.edit_submitted.emit(self.message_id, text)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for name, button in self.action_buttons.items():
+            if button.isVisible() and button.isEnabled():
+                action = menu.addAction(button.text())
+                action.triggered.connect(lambda _=False, n=name: self.trigger(n))
+        menu.popup(event.globalPos())
+
+    def _on_thinking_toggle_toggled(self, checked: bool) -> None:
+        self.thinking_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if checked else Qt.ArrowType.RightArrow
+        )
+        self.thinking.setVisible(checked and bool(self.thinking.text()))

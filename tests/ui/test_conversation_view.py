@@ -1,0 +1,271 @@
+"""The chat pane as a reader uses it: Markdown, code blocks, hostile output, branches,
+Continue, following a stream, long threads built lazily."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+from desktop.core.models import Conversation, Message
+from desktop.core.storage import ConversationStore
+from desktop.ui import message_view
+from desktop.ui.message_view import CodeBlockWidget
+from tests.conftest import write_settings
+from tests.support.openai_server import Reply
+
+CODE_REPLY = """Here is a function:
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+Call it with `greet("Ada")`.
+"""
+
+
+@pytest.fixture
+def app(start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path) -> Any:
+    write_settings(tmp_path / "data", [server_provider])
+    return start_app()
+
+
+def _last(app: Any) -> Any:
+    return app.window.chat_view.message_widgets()[-1]
+
+
+def test_a_reply_renders_markdown_with_a_labelled_code_block_and_copy(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    openai_server.enqueue(Reply(text=CODE_REPLY, chunk_size=7))
+    app.type_and_send("show me code")
+    app.wait_idle()
+    widget = _last(app)
+    codes = widget.findChildren(CodeBlockWidget)
+    assert len(codes) == 1
+    code = codes[0]
+    assert code.language_label.text() == "python"
+    assert code.source == 'def greet(name: str) -> str:\n    return f"Hello, {name}!"'
+    qtbot.mouseClick(code.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == code.source
+    assert code.copy_button.text() == "Copied"
+    html = "".join(
+        label.text()
+        for label in widget.markdown.findChildren(QLabel)
+        if label.objectName() == "markdownBlock"
+    )
+    assert (
+        ("<code" in html
+        and "greet(&quot;Ada&quot;)" in html.replace("&#x27;", "'"))
+        or "greet(" in html
+    )
+    # Copy the whole message as Markdown.
+    qtbot.mouseClick(widget.action_buttons["copy"], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == CODE_REPLY
+
+
+def test_html_and_script_in_a_reply_are_shown_as_text_and_links_are_filtered(
+    app: Any, openai_server: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    hostile = (
+        '<script>alert("x")</script> <img src=x onerror=alert(1)> '
+        "[click](javascript:alert(1)) [file](file:///etc/passwd) "
+        "[site](https://example.com/docs)"
+    )
+    openai_server.enqueue(Reply(text=hostile))
+    app.type_and_send("be evil")
+    app.wait_idle()
+    labels = [
+        lab
+        for lab in _last(app).markdown.findChildren(QLabel)
+        if lab.objectName() == "markdownBlock"
+    ]
+    html = "".join(label.text() for label in labels)
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="https://example.com/docs"' in html
+    assert "javascript:" not in html.split("href=")[-1] or 'href="javascript' not in html
+    assert 'href="javascript' not in html and 'href="file' not in html
+    opened: list[str] = []
+    monkeypatch.setattr(
+        message_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    for label in labels:
+        label.linkActivated.emit("javascript:alert(1)")
+        label.linkActivated.emit("file:///etc/passwd")
+    assert opened == []
+    labels[0].linkActivated.emit("https://example.com/docs")
+    assert opened == ["https://example.com/docs"]
+
+
+def test_regenerate_and_the_switcher_move_between_replies(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    openai_server.enqueue(Reply(text="first answer"), Reply(text="second answer"))
+    app.type_and_send("question")
+    app.wait_idle()
+    qtbot.mouseClick(_last(app).action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert app.bubbles() == [("user", "question"), ("assistant", "second answer")]
+    switcher = _last(app).switcher
+    assert switcher.isVisible() and switcher.label.text() == "2 / 2"
+    qtbot.mouseClick(switcher.previous_button, Qt.MouseButton.LeftButton)
+    assert app.bubbles() == [("user", "question"), ("assistant", "first answer")]
+    assert _last(app).switcher.label.text() == "1 / 2"
+    saved = app.conversation_files()[0]
+    assert len(saved["messages"]) == 3
+    assert saved["head"] == next(
+        m["id"] for m in saved["messages"] if m["content"] == "first answer"
+    )
+
+
+def test_editing_a_question_branches_and_the_thread_below_follows(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app.type_and_send("one")
+    app.wait_idle()
+    app.type_and_send("two")
+    app.wait_idle()
+    first_question = app.window.chat_view.message_widgets()[0]
+    qtbot.mouseClick(first_question.action_buttons["edit"], Qt.MouseButton.LeftButton)
+    editor = first_question.editor
+    assert editor is not None and editor.toPlainText() == "one"
+    editor.setPlainText("uno")
+    send = next(
+        b
+        for b in first_question.edit_row.findChildren(message_view.QPushButton)
+        if b.text() == "Send"
+    )
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert app.bubbles() == [("user", "uno"), ("assistant", "echo[1]: uno")]
+    switcher = app.window.chat_view.message_widgets()[0].switcher
+    assert switcher.label.text() == "2 / 2"
+    qtbot.mouseClick(switcher.previous_button, Qt.MouseButton.LeftButton)
+    assert [text for _, text in app.bubbles()] == ["one", "echo[1]: one", "two", "echo[3]: two"]
+    assert len(app.conversation_files()[0]["messages"]) == 6
+
+
+def test_continue_appears_for_a_reply_cut_at_its_length_limit(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    openai_server.enqueue(
+        Reply(text="It was the best of times,", finish_reason="length"),
+        Reply(text=" it was the worst of times."),
+    )
+    app.type_and_send("start a novel")
+    app.wait_idle()
+    button = _last(app).action_buttons["continue"]
+    assert button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert app.bubbles()[-1] == (
+        "assistant",
+        "It was the best of times, it was the worst of times.",
+    )
+    assert not _last(app).action_buttons["continue"].isVisible()
+
+
+def test_deleting_a_message_asks_and_removes_its_branch(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app.type_and_send("keep")
+    app.wait_idle()
+    app.type_and_send("drop")
+    app.wait_idle()
+    third = app.window.chat_view.message_widgets()[2]
+    qtbot.mouseClick(third.action_buttons["delete"], Qt.MouseButton.LeftButton)
+    box = app.window.delete_message_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    next(b for b in box.buttons() if b.text() == "Delete").click()
+    qtbot.waitUntil(lambda: len(app.bubbles()) == 2)
+    assert app.bubbles() == [("user", "keep"), ("assistant", "echo[1]: keep")]
+    assert len(app.conversation_files()[0]["messages"]) == 2
+
+
+def test_thinking_is_shown_collapsed_above_the_answer_and_saved(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    openai_server.enqueue(Reply(text="42.", reasoning="Let me count the towels first."))
+    app.type_and_send("meaning of life?")
+    app.wait_idle()
+    widget = _last(app)
+    assert widget.thinking_toggle.isVisible() and not widget.thinking.isVisible()
+    qtbot.mouseClick(widget.thinking_toggle, Qt.MouseButton.LeftButton)
+    assert widget.thinking.isVisible()
+    assert widget.thinking.text() == "Let me count the towels first."
+    assert app.conversation_files()[0]["messages"][1]["reasoning"] == (
+        "Let me count the towels first."
+    )
+
+
+def test_the_view_follows_a_stream_until_the_user_scrolls_up(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app.window.resize(700, 420)
+    long_text = "\n\n".join(f"Paragraph {i}: " + "words " * 30 for i in range(60))
+    openai_server.enqueue(Reply(text=long_text, chunk_size=40, delay=0.01))
+    app.type_and_send("write a lot")
+    view = app.window.chat_view
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 400, timeout=10000)
+    qtbot.wait(100)
+    assert view.following and bar.value() >= bar.maximum() - 30
+    assert not view.jump_button.isVisible()
+    # The user scrolls up with the wheel: the view stops following and offers a way back.
+    bar.setValue(bar.maximum() // 3)
+    bar.triggerAction(bar.SliderAction.SliderSingleStepSub)
+    qtbot.wait(50)
+    assert not view.following
+    assert view.jump_button.isVisible()
+    held = bar.value()
+    qtbot.waitUntil(lambda: bar.maximum() > held + 600, timeout=10000)
+    assert abs(bar.value() - held) <= 2  # not dragged down by the stream
+    qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
+    assert view.following and not view.jump_button.isVisible()
+    app.wait_idle()
+    qtbot.wait(100)
+    assert bar.value() >= bar.maximum() - 30
+
+
+def test_a_long_conversation_opens_with_few_widgets_and_loads_more_on_scroll(
+    start_app: Any, server_provider: dict[str, Any], tmp_path: Path, qtbot: Any
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [server_provider])
+    conversation = Conversation.new(provider="local", model="test-model")
+    conversation.title = "Long"
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    parent = None
+    for i in range(1000):
+        role = "user" if i % 2 == 0 else "assistant"
+        message = Message(
+            id=f"m{i:04d}",
+            parent=parent,
+            role=role,
+            content=f"**msg {i}**",
+            created_at=start + timedelta(seconds=i),
+        )
+        conversation.append(message)
+        parent = message.id
+    ConversationStore(data).save(conversation)
+    app = start_app(data)
+    app.conversations.select(conversation.id)
+    view = app.window.chat_view
+    widgets = view.message_widgets()
+    assert 0 < len(widgets) <= 40
+    assert widgets[-1].content == "**msg 999**"
+    assert view.hidden_earlier == 1000 - len(widgets)
+    before = len(widgets)
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > 0)
+    view.scroll_to_bottom()
+    bar = view.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMinimum)
+    qtbot.waitUntil(lambda: len(view.message_widgets()) > before)
+    assert view.message_widgets()[0].content == f"**msg {view.hidden_earlier}**"
