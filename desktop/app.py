@@ -43,6 +43,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="LOCALE",
         help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the system's)",
     )
+    parser.add_argument(
+        "--theme",
+        choices=("auto", "light", "dark"),
+        help="light or dark, or follow the system (default: $CONFAB_THEME, else auto)",
+    )
     # Qt's own options (-platform, -style…) pass through untouched.
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -70,7 +75,7 @@ class Composition:
         await self.settings.aclose()
 
 
-def build(data_dir: Path, key_store: object | None = None) -> Composition:
+def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
@@ -83,7 +88,7 @@ def build(data_dir: Path, key_store: object | None = None) -> Composition:
     settings = SettingsController(SettingsStore(data_dir), keys)
     conversations = ConversationsController(ConversationStore(data_dir))
     chat = ChatController(conversations, settings)
-    window = MainWindow(conversations, chat, settings)
+    window = MainWindow(conversations, chat, settings, dark=dark)
     return Composition(window, conversations, chat, settings)
 
 
@@ -103,19 +108,6 @@ def install_translators(app: object, lang: str | None) -> None:
         translators.append(qt)
     for translator in translators:
         app.installTranslator(translator)
-
-
-def apply_style(app: object) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    assert isinstance(app, QApplication)
-    app.setStyle("Fusion")
-    sheet = resources_dir() / "styles" / "confab.qss"
-    try:
-        icons = (resources_dir() / "icons").as_posix()
-        app.setStyleSheet(sheet.read_text(encoding="utf-8").replace("@ICONS@", icons))
-    except OSError:
-        log.warning("style sheet %s missing", sheet)
 
 
 def install_crash_hook() -> None:
@@ -155,7 +147,7 @@ def install_crash_hook() -> None:
 _open_dialogs: list[object] = []
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(args: argparse.Namespace, dark: bool) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -186,7 +178,7 @@ async def _run(args: argparse.Namespace) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
 
-    parts = build(data_dir)
+    parts = build(data_dir, dark=dark)
     from desktop.controllers.conversations import ConversationsController
     from desktop.ui.main_window import MainWindow
 
@@ -308,12 +300,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("confab")
     app.setQuitOnLastWindowClosed(False)
     install_translators(app, args.lang or os.environ.get("CONFAB_LANG"))
-    apply_style(app)
+    from desktop.ui.theme import apply_theme, wants_dark
+
+    dark = wants_dark(args.theme)
+    apply_theme(app, resources_dir(), dark)
     install_crash_hook()
     try:
         if sys.version_info >= (3, 12):
-            return int(asyncio.run(_run(args), loop_factory=qasync.QEventLoop))
-        return int(qasync.run(_run(args)))
+            return int(asyncio.run(_run(args, dark), loop_factory=qasync.QEventLoop))
+        return int(qasync.run(_run(args, dark)))
     except KeyboardInterrupt:
         return 130
 
@@ -322,6 +317,7 @@ def _qt_args(argv: Sequence[str] | None) -> list[str]:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
+    parser.add_argument("--theme")
     parser.add_argument("--version", action="store_true")
     _, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     return rest

@@ -364,7 +364,9 @@ class _QtRenderer(RendererHTML):
     def _cell(self, tag: str, token: Token) -> str:
         # markdown-it writes style="text-align:…"; Qt honours the HTML 4 align attribute on cells.
         found = _ALIGN.search(str(token.attrGet("style") or ""))
-        return f'<{tag} align="{found.group(1)}">' if found else f"<{tag}>"
+        align = f' align="{found.group(1)}"' if found else ""
+        # With border-collapse Qt draws only the table's outline unless each cell has a border.
+        return f'<{tag}{align} style="border: 1px solid {self._theme.rule}">'
 
     def blockquote_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType

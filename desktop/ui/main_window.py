@@ -43,6 +43,8 @@ class MainWindow(QMainWindow):
         conversations: ConversationsController,
         chat: ChatController,
         settings: SettingsController,
+        *,
+        dark: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -80,7 +82,7 @@ class MainWindow(QMainWindow):
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
         self.settings_button.clicked.connect(self.open_conversation_settings)
-        self.chat_view = ChatView()
+        self.chat_view = ChatView(dark=dark)
         self.banner = Banner()
         self.composer = Composer()
 

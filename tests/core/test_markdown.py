@@ -327,7 +327,7 @@ def test_tables_have_borders_padding_and_alignment() -> None:
     assert [tag for tag, _ in tags_of(markup)] == [
         *("table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td"),
     ]
-    assert '<td align="right">2</td>' in markup
+    assert re.search(r'<td align="right" style="border: 1px solid #[0-9a-f]{6}">2</td>', markup)
 
 
 def test_lists_ordered_unordered_nested() -> None:

@@ -61,10 +61,8 @@ def test_a_reply_renders_markdown_with_a_labelled_code_block_and_copy(
         if label.objectName() == "markdownBlock"
     )
     assert (
-        ("<code" in html
-        and "greet(&quot;Ada&quot;)" in html.replace("&#x27;", "'"))
-        or "greet(" in html
-    )
+        "<code" in html and "greet(&quot;Ada&quot;)" in html.replace("&#x27;", "'")
+    ) or "greet(" in html
     # Copy the whole message as Markdown.
     qtbot.mouseClick(widget.action_buttons["copy"], Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == CODE_REPLY
@@ -269,3 +267,23 @@ def test_a_long_conversation_opens_with_few_widgets_and_loads_more_on_scroll(
     bar.triggerAction(bar.SliderAction.SliderToMinimum)
     qtbot.waitUntil(lambda: len(view.message_widgets()) > before)
     assert view.message_widgets()[0].content == f"**msg {view.hidden_earlier}**"
+
+
+def test_dark_theme_renders_replies_in_dark_colours(qtbot: Any) -> None:
+    from desktop.ui.message_view import MessageWidget
+
+    message = Message(
+        id="m",
+        parent=None,
+        role="assistant",
+        content=CODE_REPLY,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    light = MessageWidget(message, "model", dark=False)
+    dark = MessageWidget(message, "model", dark=True)
+    qtbot.addWidget(light)
+    qtbot.addWidget(dark)
+    light_code = light.findChildren(CodeBlockWidget)[0].code.text()
+    dark_code = dark.findChildren(CodeBlockWidget)[0].code.text()
+    assert light_code != dark_code
+    assert "#161b22" in dark_code and "#161b22" not in light_code
