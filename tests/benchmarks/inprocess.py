@@ -1,0 +1,541 @@
+"""In-process measurements on the real window (desktop.app.build), run by run.py as a child
+process so that a hang or a crash here cannot take the harness with it.
+
+    python tests/benchmarks/inprocess.py open   --data DIR --out FILE [--runs N] [--profile F]
+    python tests/benchmarks/inprocess.py stream --data DIR --out FILE [--chars N] [--chunk-size N]
+                                                [--delay S]
+
+Writes its results as JSON to FILE. Exit 0 on success; anything else is a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["CONFAB_LANG"] = "en"
+
+from tests.benchmarks import workload  # noqa: E402
+
+perf = time.perf_counter
+
+
+class MemoryKeys:
+    """A key backend in memory: the benchmark never touches the user's keyring."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._keys.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._keys[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._keys.pop((service, username), None)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = perf() + timeout
+    while not predicate():
+        if perf() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+class App:
+    """The window on a data folder, wired as desktop/app.py wires it, and its clean shutdown
+    (the order of tests/conftest.py RunningApp.quit)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from desktop.app import build
+        from desktop.core.secrets import KeyStore
+
+        self.parts: Any = build(data_dir, key_store=KeyStore(backend=MemoryKeys()))
+        self.window: Any = self.parts.window
+        self.conversations: Any = self.parts.conversations
+        self.chat: Any = self.parts.chat
+        self.closed = False
+
+    async def start(self) -> None:
+        self.conversations.load()
+        self.window.show()
+        self.window.start()
+        await settle(self.window, quiet=0.3, timeout=10)
+
+    async def quit(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.window.close()  # as the user does: emits close_requested
+        await asyncio.wait_for(self.parts.shutdown(), 30)
+        self.window.allow_close()
+        self.window.close()
+        self.window.deleteLater()
+        await asyncio.sleep(0.05)
+
+
+class PaintProbe:
+    """Watches one widget's Paint events. A paint pass ends when control is back in the event
+    loop: a zero timer posted from the Paint event fires after the whole pass (the children and
+    the flush of the backing store), so that is the time recorded."""
+
+    def __init__(self, target: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        probe = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint and probe.armed:
+                    probe.starts.append(perf())
+                    QTimer.singleShot(0, probe._pass_ended)
+                return False
+
+        self.target = target
+        self.filter = Filter()
+        self.armed = False
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        target.installEventFilter(self.filter)
+
+    def arm(self) -> None:
+        self.starts.clear()
+        self.ends.clear()
+        self.armed = True
+
+    def disarm(self) -> None:
+        self.armed = False
+
+    def _pass_ended(self) -> None:
+        self.ends.append(perf())
+
+    def remove(self) -> None:
+        self.target.removeEventFilter(self.filter)
+
+
+async def settle(widget: Any, quiet: float, timeout: float) -> None:
+    """Wait until ``widget`` (a window) has gone ``quiet`` seconds without painting."""
+    probe = PaintProbe(widget)
+    probe.arm()
+    try:
+        deadline = perf() + timeout
+        last = perf()
+        seen = 0
+        while perf() - last < quiet and perf() < deadline:
+            await asyncio.sleep(0.02)
+            if len(probe.ends) != seen:
+                seen = len(probe.ends)
+                last = probe.ends[-1]
+    finally:
+        probe.remove()
+
+
+# ---- open a conversation of 2,000 messages ---------------------------------------------------
+
+
+async def measure_open(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(args.data)
+    info = workload.open_folder(data_dir, messages=args.messages)
+    app = App(data_dir)
+    try:
+        await app.start()
+        view = app.window.chat_view
+        viewport = view.viewport() if hasattr(view, "viewport") else view
+        probe = PaintProbe(viewport)
+        runs: list[dict[str, float]] = []
+        for _ in range(args.runs):
+            app.conversations.select(info["small_id"])
+            await settle(app.window, quiet=0.25, timeout=10)
+            runs.append(await _open_once(app, probe, info["big_id"]))
+        profile_text = ""
+        if args.profile:
+            app.conversations.select(info["small_id"])
+            await settle(app.window, quiet=0.25, timeout=10)
+            profile_text = await _profile_open(app, probe, info["big_id"], Path(args.profile))
+        probe.remove()
+        shown = len(view.message_widgets()) if hasattr(view, "message_widgets") else -1
+    finally:
+        await app.quit()
+    firsts = [r["first_paint_ms"] for r in runs]
+    return {
+        "open_2000_messages_ms": statistics.median(firsts),
+        "open_2000_messages_first_run_ms": firsts[0],
+        "open_2000_messages_select_ms": statistics.median(r["select_ms"] for r in runs),
+        "open_2000_messages_settled_ms": statistics.median(r["settled_ms"] for r in runs),
+        "runs": runs,
+        "workload": info,
+        "message_widgets_after_open": shown,
+        "profile": profile_text,
+    }
+
+
+async def _open_once(app: App, probe: PaintProbe, conversation_id: str) -> dict[str, float]:
+    probe.arm()
+    t0 = perf()
+    app.conversations.select(conversation_id)  # what a click in the sidebar does
+    t_select = perf()
+    await wait_until(lambda: bool(probe.ends), 60, "the chat view to paint")
+    first = probe.ends[0]
+    # Follow-up passes (the scroll to the bottom, late layout) until 300 ms without a paint.
+    deadline = perf() + 10
+    seen = len(probe.ends)
+    quiet_since = perf()
+    while perf() - quiet_since < 0.3 and perf() < deadline:
+        await asyncio.sleep(0.02)
+        if len(probe.ends) != seen:
+            seen = len(probe.ends)
+            quiet_since = perf()
+    probe.disarm()
+    return {
+        "select_ms": (t_select - t0) * 1000,
+        "first_paint_ms": (first - t0) * 1000,
+        "settled_ms": (probe.ends[-1] - t0) * 1000,
+        "paint_passes": float(len(probe.ends)),
+    }
+
+
+async def _profile_open(app: App, probe: PaintProbe, conversation_id: str, out: Path) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    probe.arm()
+    profiler.enable()
+    app.conversations.select(conversation_id)
+    await wait_until(lambda: bool(probe.ends), 60, "the chat view to paint")
+    profiler.disable()
+    probe.disarm()
+    profiler.dump_stats(str(out))
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
+    return text.getvalue()
+
+
+# ---- stream a long reply ---------------------------------------------------------------------
+
+
+class FlushTimer:
+    """Times every call of the view's flush: the bound method is replaced on the instance (so
+    the view's own self.flush() calls are timed too) and the flush timer is rewired to it."""
+
+    def __init__(self, view: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.calls: list[tuple[float, float]] = []  # (start, seconds)
+        self.how = ""
+        original = view.flush
+        calls = self.calls
+
+        def timed_flush(*args: Any, **kwargs: Any) -> Any:
+            start = perf()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                calls.append((start, perf() - start))
+
+        timer = getattr(view, "_flush_timer", None)
+        if not isinstance(timer, QTimer):
+            raise RuntimeError(
+                "ChatView has no _flush_timer QTimer any more: update FlushTimer in "
+                "tests/benchmarks/inprocess.py to find the timer that calls flush"
+            )
+        # Fails if the timer was not connected to the original bound method: better than
+        # silently timing nothing (or flushing twice).
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                disconnected = timer.timeout.disconnect(original)
+        except Exception as exc:
+            disconnected = False
+            problem: BaseException | None = exc
+        else:
+            problem = None
+        if disconnected is False:
+            raise RuntimeError(
+                "ChatView._flush_timer.timeout is not connected to ChatView.flush any more: "
+                f"update FlushTimer in tests/benchmarks/inprocess.py ({problem})"
+            )
+        view.flush = timed_flush
+        timer.timeout.connect(timed_flush)
+        self.how = "instance flush replaced; _flush_timer.timeout rewired"
+
+
+class StallTimer:
+    """A 1 ms timer; the largest gap between two ticks, minus the interval, is the worst stall
+    of the event loop."""
+
+    INTERVAL_MS = 1
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.ticks: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(lambda: self.ticks.append(perf()))
+
+    def start(self) -> None:
+        self.ticks.clear()
+        self.ticks.append(perf())
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.ticks.append(perf())
+
+    def gaps_ms(self) -> list[float]:
+        return [(b - a) * 1000 for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+
+
+@contextlib.contextmanager
+def server_process(args: argparse.Namespace) -> Iterator[str]:
+    """The loopback server in its own process (tests/benchmarks/server.py); yields base_url."""
+    import subprocess
+
+    from tests.benchmarks.procs import die_with_parent, stop, wait_for_line
+
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("server.py")),
+        f"--chars={args.chars}",
+        f"--chunk-size={args.chunk_size}",
+        f"--delay={args.delay}",
+        f"--seed={STREAM_SEED}",
+    ]
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        preexec_fn=die_with_parent,
+    )
+    try:
+        _, line = wait_for_line(proc, b"port ", 30)
+        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
+    finally:
+        # Closing its stdin is how it is told to stop; SIGTERM and SIGKILL if it does not.
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            stop(proc, 5)
+
+
+STREAM_SEED = 3
+
+
+async def measure_stream(args: argparse.Namespace) -> dict[str, Any]:
+    text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    with server_process(args) as base_url:
+        return await _stream(args, text, base_url)
+
+
+async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
+    app: App | None = None
+    try:
+        data_dir = Path(args.data)
+        workload.write_settings(
+            data_dir, [workload.provider(base_url, models=["m"])], auto_title=False
+        )
+        app = App(data_dir)
+        await app.start()
+        view = app.window.chat_view
+        flushes = FlushTimer(view)
+        deltas: list[float] = []
+
+        def on_delta(_conversation: str, _message: str, kind: str, _text: str) -> None:
+            if kind == "content":
+                deltas.append(perf())
+
+        app.chat.reply_delta.connect(on_delta)
+        # Not measured against a target: only to tell what the worst stalls were spent in.
+        spans: list[tuple[str, float, float]] = []
+        _time_calls(app.conversations, "save", "save conversation", spans)
+        _time_calls(view, "refresh_message", "chat_view.refresh_message", spans)
+        stall = StallTimer()
+        conversation = app.conversations.current
+        assert conversation is not None, "window.start() opens a new conversation"
+        nominal = len(text) / args.chunk_size * args.delay
+        timeout = max(60.0, 8 * nominal)
+
+        stall.start()
+        t0 = perf()
+        if not app.chat.send(conversation, "Write a long Markdown document with code."):
+            raise RuntimeError("chat.send refused to send")
+        finished = True
+        try:
+            await wait_until(
+                lambda: not app.chat.is_streaming(conversation.id), timeout, "the reply to end"
+            )
+        except TimeoutError:
+            finished = False
+            app.chat.stop(conversation.id)
+            await wait_until(lambda: not app.chat.is_streaming(conversation.id), 30, "stop")
+        t_end = perf()
+        # The final render (refresh_message) and its paint belong to the streaming period.
+        await asyncio.sleep(0.3)
+        stall.stop()
+        reply = conversation.message(conversation.head)
+        flush_ms = [d * 1000 for start, d in flushes.calls if start >= t0]
+        gaps = stall.gaps_ms()
+        stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in gaps]
+        delta_span = (deltas[-1] - deltas[0]) if len(deltas) > 1 else 0.0
+        spans += [("chat_view.flush", start, start + d) for start, d in flushes.calls]
+        pairs = zip(stall.ticks, stall.ticks[1:], strict=False)
+        worst = sorted(pairs, key=lambda pair: pair[0] - pair[1])[:5]
+        return {
+            "stream_flush_p95_ms": percentile(flush_ms, 95),
+            "stream_max_stall_ms": max(stalls) if stalls else 0.0,
+            "stream_flush_p50_ms": percentile(flush_ms, 50),
+            "stream_flush_max_ms": max(flush_ms) if flush_ms else 0.0,
+            "stream_flush_total_ms": sum(flush_ms),
+            "stream_flushes": len(flush_ms),
+            "stream_deltas": len(deltas),
+            "stream_duration_s": t_end - t0,
+            "stream_deltas_per_s": (len(deltas) - 1) / delta_span if delta_span else 0.0,
+            "stream_stall_p99_ms": percentile(stalls, 99),
+            "stream_stalls_over_50ms": sum(1 for s in stalls if s > 50),
+            "stream_chars": len(text),
+            "stream_nominal_s": nominal,
+            "stream_finished": finished,
+            "stream_text_intact": reply.content == text,
+            "stream_reply_error": reply.error,
+            "flush_hook": flushes.how,
+            "stream_worst_stalls": [_explain_stall(a, b, t0, spans) for a, b in worst],
+            "stream_save_ms_max": max(
+                ((b - a) * 1000 for name, a, b in spans if name == "save conversation"),
+                default=0.0,
+            ),
+        }
+    finally:
+        if app is not None:
+            await app.quit()
+
+
+def _time_calls(obj: Any, name: str, label: str, spans: list[tuple[str, float, float]]) -> None:
+    """Record (label, start, end) of every call of ``obj.name`` made through the instance."""
+    original = getattr(obj, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = perf()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spans.append((label, start, perf()))
+
+    setattr(obj, name, timed)
+
+
+def _explain_stall(
+    a: float, b: float, t0: float, spans: list[tuple[str, float, float]]
+) -> dict[str, Any]:
+    """One stall (a gap between two 1 ms ticks): when, how long, and the time the timed calls
+    spent inside it (the rest is elsewhere: the HTTP/SSE reading, layout, painting)."""
+    inside: dict[str, float] = {}
+    for label, start, end in spans:
+        overlap = min(b, end) - max(a, start)
+        if overlap > 0:
+            inside[label] = round(inside.get(label, 0.0) + overlap * 1000, 1)
+    return {"at_s": round(a - t0, 3), "ms": round((b - a) * 1000, 1), "inside_ms": inside}
+
+
+def setup_application(app: Any) -> str:
+    """What desktop.app.main does to the QApplication before the window (translations, style
+    and theme), by whichever name the app has for it today; returns the name used."""
+    import desktop.app as confab
+
+    app.setApplicationName("Confab")
+    app.setQuitOnLastWindowClosed(False)
+    if hasattr(confab, "install_translators"):
+        confab.install_translators(app, "en")
+    try:
+        from desktop.ui.theme import apply_theme
+    except ImportError:
+        pass
+    else:
+        apply_theme(app, confab.resources_dir(), False)
+        return "desktop.ui.theme.apply_theme (light)"
+    if hasattr(confab, "apply_style"):
+        confab.apply_style(app)
+        return "desktop.app.apply_style"
+    print("benchmark: no style sheet applied (update setup_application)", file=sys.stderr)
+    return "none"
+
+
+# ---- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["open", "stream"])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--chars", type=int, default=150_000)
+    parser.add_argument("--chunk-size", type=int, default=40)
+    parser.add_argument("--delay", type=float, default=0.0019)
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args(argv)
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([sys.argv[0]])
+    style = setup_application(app)
+    measure = measure_open if args.mode == "open" else measure_stream
+
+    async def run() -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        # As desktop/app.py does: qasync runs Qt's loop, which installs no asyncgen hooks.
+        firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+        finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+        if firstiter is not None and finalizer is not None:
+            sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+        return await asyncio.wait_for(measure(args), args.timeout)
+
+    result = qasync.run(run())
+    result["style"] = style
+    Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""Confab's performance benchmarks: start-up, memory, opening a long conversation, streaming.
+
+    .venv/bin/python tests/benchmarks/run.py [--json FILE] [--quick] [--profile]
+
+Prints a table (metric, value, target, ok?) and with --json writes the figures (numbers at the
+top level; run details under "details"). Missing a target does not fail: CI runs this as a
+smoke test on a noisy machine. The exit status is 1 only when a measurement itself could not
+be made (a crash, a timeout), 2 for bad arguments.
+
+All offline, headless (QT_QPA_PLATFORM=offscreen), in a temporary data folder, with the
+interface in English. What each figure means:
+
+startup_first_paint_ms   median wall time from starting `python -m desktop --data-dir TMP` to
+                         its "first-paint" line (CONFAB_BENCH_FIRST_PAINT=1), after a warm-up
+bare_qt_first_paint_ms   the same for a QMainWindow with a QLabel, reported the same way
+startup_ratio_vs_bare_qt the first over the second (target ≤ 1.5)
+rss_mb_idle              median VmRSS (MiB) of Confab 1.5 s after its first paint
+open_2000_messages_ms    median time from ConversationsController.select() of a conversation of
+                         2,000 messages to the end of the chat view's first paint (≤ 300 ms)
+stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150,000-character
+                         Markdown reply streams at about 500 deltas a second (≤ 8 ms)
+stream_max_stall_ms      the longest the event loop went without serving a 1 ms timer during
+                         that stream, minus the 1 ms (≤ 50 ms)
+
+The in-process parts (the last three) run in tests/benchmarks/inprocess.py as child processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks import workload  # noqa: E402
+from tests.benchmarks.procs import (  # noqa: E402
+    ChildError,
+    die_with_parent,
+    read_rss_mb,
+    stop,
+    tail,
+    wait_for_line,
+)
+
+REQUIRED_KEYS = (
+    "startup_first_paint_ms",
+    "bare_qt_first_paint_ms",
+    "startup_ratio_vs_bare_qt",
+    "rss_mb_idle",
+    "open_2000_messages_ms",
+    "stream_flush_p95_ms",
+    "stream_max_stall_ms",
+)
+
+# metric -> (comparison, limit)
+TARGETS: dict[str, tuple[str, float]] = {
+    "startup_ratio_vs_bare_qt": ("<=", 1.5),
+    "open_2000_messages_ms": ("<=", 300.0),
+    "stream_flush_p95_ms": ("<=", 8.0),
+    "stream_max_stall_ms": ("<=", 50.0),
+}
+
+BARE_QT = textwrap.dedent(
+    """
+    import sys
+
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+
+    class Watcher(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                QApplication.instance().removeEventFilter(self)
+                print("first-paint", flush=True)
+            return False
+
+
+    app = QApplication(sys.argv)
+    watcher = Watcher()
+    app.installEventFilter(watcher)
+    window = QMainWindow()
+    window.setWindowTitle("Bare Qt")
+    window.setCentralWidget(QLabel("Hello"))
+    window.resize(1100, 720)
+    window.show()
+    sys.exit(app.exec())
+    """
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    startup_runs: int
+    open_runs: int
+    stream_chars: int
+    chunk_size: int
+    delay: float
+    idle_s: float = 1.5
+
+
+# The server sleeps `delay` between deltas; with its own overhead 1.9 ms makes ~500 a second.
+FULL = Plan(startup_runs=11, open_runs=7, stream_chars=150_000, chunk_size=40, delay=0.0019)
+# ~2.5 s of streaming at the same pace, fewer repetitions: the CI smoke run.
+QUICK = Plan(startup_runs=5, open_runs=3, stream_chars=50_000, chunk_size=40, delay=0.0019)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CONFAB_DATA_DIR", None)  # --data-dir decides; never the user's folder
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        CONFAB_LANG="en",
+        CONFAB_THEME="light",  # the same look whatever the machine's setting
+        # Never the user's keyring (no unlock prompt, nothing read): keys stay in memory.
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
+    )
+    env.update(extra)
+    return env
+
+
+# ---- start-up and memory (child processes) ---------------------------------------------------
+
+
+def first_paint_run(
+    command: list[str], env: dict[str, str], work: Path, *, idle_s: float = 0.0
+) -> dict[str, Any]:
+    """Start ``command``, time its "first-paint" line; optionally read its RSS ``idle_s``
+    later; stop it with SIGTERM (killed if it does not quit in 15 s)."""
+    with tempfile.TemporaryFile(dir=work) as stderr:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            cwd=work,
+            start_new_session=True,  # a ^C in the terminal reaches the harness, which stops it
+            preexec_fn=die_with_parent,
+        )
+        try:
+            painted, _ = wait_for_line(proc, b"first-paint", 60, stderr)
+            result: dict[str, Any] = {"first_paint_ms": (painted - t0) * 1000}
+            if idle_s:
+                time.sleep(idle_s)
+                if proc.poll() is not None:
+                    raise ChildError(f"exited with {proc.returncode} while idle:\n{tail(stderr)}")
+                result["rss_mb"] = read_rss_mb(proc.pid)
+        finally:
+            result_code = stop(proc, 15)
+        result["exit_code"] = result_code
+        result["stderr"] = tail(stderr, 10)
+        return result
+
+
+def measure_startup(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    data_dir = work / "startup-data"
+    workload.startup_folder(data_dir)
+    bare_script = work / "bare_qt.py"
+    bare_script.write_text(BARE_QT, encoding="utf-8")
+    confab = [sys.executable, "-m", "desktop", "--data-dir", str(data_dir)]
+    bare = [sys.executable, str(bare_script)]
+    env = child_env(CONFAB_BENCH_FIRST_PAINT="1")
+
+    log("start-up: warm-up runs")
+    first_paint_run(confab, env, work)
+    first_paint_run(bare, env, work)
+    app_runs: list[dict[str, Any]] = []
+    bare_runs: list[dict[str, Any]] = []
+    # Alternate, so a slow spell of the machine weighs on both alike.
+    for i in range(plan.startup_runs):
+        log(f"start-up: run {i + 1}/{plan.startup_runs}")
+        app_runs.append(first_paint_run(confab, env, work, idle_s=plan.idle_s))
+        bare_runs.append(first_paint_run(bare, env, work))
+    app_ms = [r["first_paint_ms"] for r in app_runs]
+    bare_ms = [r["first_paint_ms"] for r in bare_runs]
+    rss = [r["rss_mb"] for r in app_runs if r.get("rss_mb") is not None]
+    startup = statistics.median(app_ms)
+    bare_median = statistics.median(bare_ms)
+    unclean = [r for r in app_runs if r["exit_code"] != 0]
+    return {
+        "startup_first_paint_ms": startup,
+        "bare_qt_first_paint_ms": bare_median,
+        "startup_ratio_vs_bare_qt": startup / bare_median,
+        "rss_mb_idle": statistics.median(rss) if rss else 0.0,
+        "startup_first_paint_min_ms": min(app_ms),
+        "bare_qt_first_paint_min_ms": min(bare_ms),
+        "details": {
+            "startup_runs_ms": app_ms,
+            "bare_qt_runs_ms": bare_ms,
+            "rss_runs_mb": rss,
+            "unclean_exits": [{"code": r["exit_code"], "stderr": r["stderr"]} for r in unclean],
+        },
+    }
+
+
+# ---- in-process parts (tests/benchmarks/inprocess.py) ----------------------------------------
+
+
+def run_worker(mode: str, options: list[str], work: Path, timeout: float) -> dict[str, Any]:
+    out = work / f"{mode}.json"
+    command = [
+        sys.executable,
+        str(HERE / "inprocess.py"),
+        mode,
+        "--data",
+        str(work / f"{mode}-data"),
+        "--out",
+        str(out),
+        "--timeout",
+        str(max(30.0, timeout - 30)),  # the worker gives up first, and still shuts down
+        *options,
+    ]
+    with tempfile.TemporaryFile(dir=work) as stderr:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=stderr,
+            stderr=stderr,
+            env=child_env(),
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            stop(proc, 10)
+            raise ChildError(f"{mode}: no result within {timeout:.0f} s:\n{tail(stderr)}") from None
+        finally:
+            if proc.poll() is None:  # ^C or any other exception here
+                stop(proc, 10)
+        if code != 0 or not out.exists():
+            raise ChildError(f"{mode}: exited with {code}:\n{tail(stderr)}")
+        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        return result
+
+
+def measure_open(
+    plan: Plan, work: Path, log: Callable[[str], None], profile: bool
+) -> dict[str, Any]:
+    log(f"open: {plan.open_runs} runs of a 2,000-message conversation")
+    options = ["--runs", str(plan.open_runs)]
+    if profile:
+        options += ["--profile", str(work / "open.prof")]
+    raw = run_worker("open", options, work, timeout=240)
+    keys = (
+        "open_2000_messages_ms",
+        "open_2000_messages_first_run_ms",
+        "open_2000_messages_select_ms",
+        "open_2000_messages_settled_ms",
+    )
+    result: dict[str, Any] = {key: raw[key] for key in keys}
+    result["details"] = {
+        "open_runs": raw["runs"],
+        "open_workload": raw["workload"],
+        "open_message_widgets": raw["message_widgets_after_open"],
+        "style": raw.get("style"),
+    }
+    if profile:
+        result["profile"] = raw["profile"]
+    return result
+
+
+def measure_stream(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    nominal = plan.stream_chars / plan.chunk_size * plan.delay
+    log(f"stream: {plan.stream_chars:,} characters, ~{nominal:.1f} s at the server's pace")
+    options = [
+        "--chars",
+        str(plan.stream_chars),
+        "--chunk-size",
+        str(plan.chunk_size),
+        "--delay",
+        str(plan.delay),
+    ]
+    raw = run_worker("stream", options, work, timeout=max(120.0, 12 * nominal + 60))
+    details = {
+        key: raw.pop(key)
+        for key in list(raw)
+        if not isinstance(raw[key], int | float) or isinstance(raw[key], bool)
+    }
+    return {**raw, "details": details}
+
+
+# ---- report ----------------------------------------------------------------------------------
+
+# metric -> (label, unit, format)
+ROWS: list[tuple[str, str, str]] = [
+    ("startup_first_paint_ms", "ms", "{:.0f}"),
+    ("startup_first_paint_min_ms", "ms", "{:.0f}"),
+    ("bare_qt_first_paint_ms", "ms", "{:.0f}"),
+    ("bare_qt_first_paint_min_ms", "ms", "{:.0f}"),
+    ("startup_ratio_vs_bare_qt", "×", "{:.2f}"),
+    ("rss_mb_idle", "MiB", "{:.1f}"),
+    ("open_2000_messages_ms", "ms", "{:.0f}"),
+    ("open_2000_messages_first_run_ms", "ms", "{:.0f}"),
+    ("open_2000_messages_select_ms", "ms", "{:.0f}"),
+    ("open_2000_messages_settled_ms", "ms", "{:.0f}"),
+    ("stream_flush_p95_ms", "ms", "{:.1f}"),
+    ("stream_flush_p50_ms", "ms", "{:.1f}"),
+    ("stream_flush_max_ms", "ms", "{:.1f}"),
+    ("stream_max_stall_ms", "ms", "{:.0f}"),
+    ("stream_stall_p99_ms", "ms", "{:.1f}"),
+    ("stream_stalls_over_50ms", "", "{:.0f}"),
+    ("stream_flushes", "", "{:.0f}"),
+    ("stream_deltas", "", "{:.0f}"),
+    ("stream_deltas_per_s", "/s", "{:.0f}"),
+    ("stream_duration_s", "s", "{:.2f}"),
+    ("stream_flush_total_ms", "ms", "{:.0f}"),
+    ("stream_save_ms_max", "ms", "{:.1f}"),
+]
+
+
+def verdict(metric: str, value: float) -> tuple[str, str]:
+    target = TARGETS.get(metric)
+    if target is None:
+        return "", ""
+    op, limit = target
+    ok = value <= limit if op == "<=" else value >= limit
+    return f"{op} {limit:g}", "ok" if ok else "MISSED"
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [f"{'metric':<34} {'value':>12}  {'target':<9} ok?", "-" * 62]
+    for metric, unit, fmt in ROWS:
+        if metric not in results:
+            continue
+        value = results[metric]
+        target, ok = verdict(metric, value)
+        shown = f"{fmt.format(value)} {unit}".rstrip()
+        lines.append(f"{metric:<34} {shown:>12}  {target:<9} {ok}".rstrip())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Confab benchmarks (see the module docstring).")
+    parser.add_argument("--json", metavar="FILE", help="write the figures to FILE as JSON")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, shorter stream (CI)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of one open of the long chat"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--only", choices=["startup", "open", "stream"], action="append")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    began = time.perf_counter()
+
+    def log(text: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="confab-bench-"))
+    results: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    phases: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("startup", lambda: measure_startup(plan, work, log)),
+        ("open", lambda: measure_open(plan, work, log, args.profile)),
+        ("stream", lambda: measure_stream(plan, work, log)),
+    ]
+    try:
+        for name, phase in phases:
+            if args.only and name not in args.only:
+                continue
+            try:
+                measured = phase()
+            except Exception as exc:
+                errors[name] = (
+                    str(exc) if isinstance(exc, ChildError) else traceback.format_exc()
+                ).strip()
+                log(f"{name}: FAILED\n{errors[name]}")
+                continue
+            details.update(measured.pop("details", {}))
+            profile = measured.pop("profile", "")
+            if profile:
+                print(profile)
+            results.update(measured)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    mode = "quick" if args.quick else "full"
+    print(f"\nConfab benchmarks ({mode}, {time.perf_counter() - began:.0f} s)\n")
+    print(table(results))
+    for name, text in errors.items():
+        print(f"\n{name} could not be measured:\n{textwrap.indent(text, '  ')}")
+    if details.get("unclean_exits"):
+        print(f"\nConfab did not exit cleanly on SIGTERM: {details['unclean_exits']}")
+    if "stream_text_intact" in details and not details["stream_text_intact"]:
+        print("\nThe streamed reply did not arrive intact (see details in the JSON).")
+    if details.get("stream_finished") is False:
+        print("\nThe reply did not finish in time: it was stopped, figures cover it so far.")
+    if details.get("stream_worst_stalls"):
+        print("\nWorst stalls while streaming (s after send: length; time inside timed calls):")
+        for stall in details["stream_worst_stalls"][:3]:
+            inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items())
+            print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
+    if args.json:
+        document = {
+            **results,
+            "mode": mode,
+            "targets": {
+                metric: {"op": op, "limit": limit} for metric, (op, limit) in TARGETS.items()
+            },
+            "met": {
+                metric: verdict(metric, results[metric])[1] == "ok"
+                for metric in TARGETS
+                if metric in results
+            },
+            "errors": errors,
+            "details": details,
+        }
+        Path(args.json).write_text(json.dumps(document, indent=1), encoding="utf-8")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The benchmark harness runs end to end (its timing targets are not asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).with_name("run.py")
+KEYS = (
+    "startup_first_paint_ms",
+    "bare_qt_first_paint_ms",
+    "startup_ratio_vs_bare_qt",
+    "rss_mb_idle",
+    "open_2000_messages_ms",
+    "stream_flush_p95_ms",
+    "stream_max_stall_ms",
+)
+
+
+@pytest.mark.slow
+def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    for key in KEYS:
+        value = figures.get(key)
+        assert isinstance(value, int | float) and not isinstance(value, bool), (key, value)
+        assert value > 0, (key, value)

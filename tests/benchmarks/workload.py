@@ -1,0 +1,306 @@
+"""Deterministic benchmark data: mixed Markdown replies and data folders in Confab's formats.
+
+Written against the data contracts in DESIGN.md (settings.json and conversations/<id>.json,
+version 1), not against desktop's classes, so a folder built here is what a user's would be.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+_VOCABULARY = """
+the a model reply token stream buffer window widget thread layout render paragraph list table
+cache value function request server client answer question latency memory paint event loop timer
+signal slot block inline code fence parser Qt Python async await task queue index branch message
+history context cost price limit key provider setting
+"""
+_WORDS = tuple(_VOCABULARY.split())
+
+_NAMES = ["load", "parse", "render", "fetch", "merge", "split", "flush", "emit", "scan", "sort"]
+_VARS = ["items", "result", "data", "rows", "chunk", "text", "total", "cache", "node", "queue"]
+
+_CODE: dict[str, list[str]] = {
+    "python": [
+        "def {n}_{v}({v}, limit={k}):",
+        "    {v} = [x for x in {v} if x is not None]",
+        "    for index, item in enumerate({v}):",
+        "        if item.{v} > {k}:",
+        "            yield index, item",
+        "    return {n}({v}[:{k}])",
+        "class {N}{V}:",
+        '    """{s}"""',
+        "    async def {n}(self, {v}: list[int]) -> dict[str, int]:",
+        "        await asyncio.sleep({k} / 1000)",
+        "# {s}",
+        "{v} = {{'{v}': {k}, 'name': '{n}'}}",
+        "print(f'{{len({v})}} {v} {n}ed')",
+    ],
+    "js": [
+        "function {n}{V}({v}, limit = {k}) {{",
+        "  const {v}2 = {v}.filter((x) => x != null);",
+        "  for (const [i, item] of {v}2.entries()) {{",
+        "    if (item.{v} > {k}) return i;",
+        "  }}",
+        "  return {v}2.slice(0, {k});",
+        "}}",
+        "export const {n} = async ({v}) => await fetch(`/api/{v}/${{{v}.id}}`);",
+        "// {s}",
+        "let {v} = {{ {v}: {k}, name: '{n}' }};",
+        "console.log(`${{{v}.length}} {v} done`);",
+    ],
+    "bash": [
+        "for f in ./{v}/*.json; do",
+        '  {n} --limit {k} "$f" | sort -u > "out/$(basename "$f")"',
+        "done",
+        "if [ -z \"${{{V}:-}}\" ]; then echo '{s}'; exit {k}; fi",
+        'export {V}_DIR="$HOME/.cache/{v}"',
+        "# {s}",
+        "{n} -q --{v}={k} && echo ok || echo failed >&2",
+        "grep -rn '{v}' src/ | wc -l",
+    ],
+}
+
+
+def _sentence(rng: random.Random, low: int = 6, high: int = 18) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(low, high))]
+    for i in range(len(words)):
+        roll = rng.random()
+        if roll < 0.05:
+            words[i] = f"`{rng.choice(_NAMES)}_{rng.choice(_VARS)}()`"
+        elif roll < 0.08:
+            words[i] = f"**{words[i]}**"
+        elif roll < 0.10:
+            words[i] = f"*{words[i]}*"
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(rng: random.Random) -> str:
+    text = " ".join(_sentence(rng) for _ in range(rng.randint(1, 5)))
+    if rng.random() < 0.1:
+        text += f" See [the docs](https://example.com/{rng.choice(_VARS)}) for more."
+    return text
+
+
+def _bullets(rng: random.Random) -> str:
+    ordered = rng.random() < 0.4
+    lines = []
+    for i in range(rng.randint(2, 7)):
+        marker = f"{i + 1}." if ordered else "-"
+        lines.append(f"{marker} {_sentence(rng, 3, 12)}")
+        if rng.random() < 0.15:
+            lines.append(f"   - {_sentence(rng, 2, 8)}")
+    return "\n".join(lines)
+
+
+def _table(rng: random.Random) -> str:
+    columns = rng.randint(2, 5)
+    header = [rng.choice(_WORDS).title() for _ in range(columns)]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * columns]
+    for _ in range(rng.randint(2, 8)):
+        cells = [
+            str(rng.randint(0, 9999)) if rng.random() < 0.4 else " ".join(rng.sample(_WORDS, 2))
+            for _ in range(columns)
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _code(rng: random.Random) -> str:
+    language = rng.choice(sorted(_CODE))
+    lines = []
+    for _ in range(rng.randint(5, 30)):
+        template = rng.choice(_CODE[language])
+        lines.append(
+            template.format(
+                n=rng.choice(_NAMES),
+                N=rng.choice(_NAMES).title(),
+                v=rng.choice(_VARS),
+                V=rng.choice(_VARS).upper(),
+                k=rng.randint(1, 500),
+                s=_sentence(rng, 3, 8),
+            )
+        )
+    return f"```{language}\n" + "\n".join(lines) + "\n```"
+
+
+def _block(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.45:
+        return _paragraph(rng)
+    if roll < 0.65:
+        return _bullets(rng)
+    if roll < 0.90:
+        return _code(rng)
+    if roll < 0.96:
+        return _table(rng)
+    return f"## {_sentence(rng, 2, 6).rstrip('.')}"
+
+
+def assistant_reply(rng: random.Random) -> str:
+    """A mixed Markdown reply; about one in ten is long (15–40 blocks)."""
+    count = rng.randint(15, 40) if rng.random() < 0.1 else rng.randint(1, 6)
+    blocks = [_paragraph(rng)] + [_block(rng) for _ in range(count)]
+    return "\n\n".join(blocks)
+
+
+def user_question(rng: random.Random) -> str:
+    text = _sentence(rng, 4, 25).rstrip(".") + "?"
+    if rng.random() < 0.1:
+        text += "\n\n" + _code(rng)
+    return text
+
+
+def long_reply(rng: random.Random, chars: int) -> str:
+    """A Markdown document of at least ``chars`` characters, every block complete, with a code
+    block every few blocks."""
+    blocks: list[str] = []
+    size = 0
+    while size < chars:
+        block = _code(rng) if len(blocks) % 3 == 2 else _block(rng)
+        blocks.append(block)
+        size += len(block) + 2
+    return "\n\n".join(blocks)
+
+
+# ---- data folders ----------------------------------------------------------------------------
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def conversation(
+    conversation_id: str,
+    title: str,
+    messages: int,
+    rng: random.Random,
+    *,
+    provider: str = "local",
+    model: str = "m",
+    start: datetime | None = None,
+) -> dict[str, Any]:
+    """A linear conversation of ``messages`` messages alternating user/assistant."""
+    moment = start or datetime(2025, 1, 1, tzinfo=UTC)
+    items: list[dict[str, Any]] = []
+    parent: str | None = None
+    for i in range(messages):
+        role = "user" if i % 2 == 0 else "assistant"
+        message_id = f"{conversation_id}-m{i:05d}"
+        item: dict[str, Any] = {
+            "id": message_id,
+            "parent": parent,
+            "role": role,
+            "content": user_question(rng) if role == "user" else assistant_reply(rng),
+            "created_at": _time(moment + timedelta(seconds=30 * i)),
+        }
+        if role == "assistant":
+            item.update(
+                {
+                    "model": model,
+                    "finish_reason": "stop",
+                    "usage": {
+                        "prompt_tokens": 100 + i,
+                        "completion_tokens": len(item["content"]) // 4,
+                        "total_tokens": 100 + i + len(item["content"]) // 4,
+                        "estimated": False,
+                    },
+                    "error": None,
+                }
+            )
+        items.append(item)
+        parent = message_id
+    return {
+        "format": "confab.conversation",
+        "version": 1,
+        "id": conversation_id,
+        "title": title,
+        "created_at": _time(moment),
+        "updated_at": _time(moment + timedelta(seconds=30 * messages)),
+        "provider": provider,
+        "model": model,
+        "system_prompt": "",
+        "params": {"temperature": None, "top_p": None, "max_tokens": None},
+        "pinned": False,
+        "tags": [],
+        "head": parent,
+        "messages": items,
+    }
+
+
+def provider(base_url: str, *, models: list[str] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "local",
+        "name": "Local",
+        "base_url": base_url,
+        "default_model": "m",
+    }
+    if models is not None:
+        data["models"] = models
+    return data
+
+
+def write_settings(data_dir: Path, providers: list[dict[str, Any]], **extra: Any) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "format": "confab.settings",
+        "version": 1,
+        "providers": providers,
+        "default_provider": providers[0]["id"] if providers else None,
+        **extra,
+    }
+    (data_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+
+
+def write_conversation(data_dir: Path, data: dict[str, Any]) -> Path:
+    folder = data_dir / "conversations"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{data['id']}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def startup_folder(data_dir: Path, conversations: int = 5, messages: int = 12) -> None:
+    """The folder for start-up runs: one provider (nothing listens on port 9), so the first-start
+    provider dialog stays closed, and a few saved conversations."""
+    write_settings(data_dir, [provider("http://127.0.0.1:9/v1")])
+    rng = random.Random(1)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for i in range(conversations):
+        write_conversation(
+            data_dir,
+            conversation(
+                f"saved{i:02d}",
+                f"Saved conversation {i}",
+                messages,
+                rng,
+                start=start + timedelta(days=i),
+            ),
+        )
+
+
+BIG_ID = "big2000"
+SMALL_ID = "small"
+
+
+def open_folder(data_dir: Path, messages: int = 2000) -> dict[str, Any]:
+    """One conversation of ``messages`` messages and a small one to switch to in between."""
+    write_settings(data_dir, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+    rng = random.Random(2)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    big = conversation(BIG_ID, "Two thousand messages", messages, rng, start=start)
+    write_conversation(data_dir, big)
+    small = conversation(SMALL_ID, "A short one", 4, rng, start=start + timedelta(days=1))
+    write_conversation(data_dir, small)
+    return {
+        "big_id": BIG_ID,
+        "small_id": SMALL_ID,
+        "messages": messages,
+        "chars": sum(len(m["content"]) for m in big["messages"]),
+        "code_blocks": sum(m["content"].count("```") // 2 for m in big["messages"]),
+        "file_bytes": (data_dir / "conversations" / f"{BIG_ID}.json").stat().st_size,
+    }
