@@ -65,6 +65,15 @@ class ChatController(QObject):
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
 
+    def preload(self) -> None:
+        """Ready the HTTP client of the default provider ahead of the first request: importing
+        httpx and building its TLS context take ~100 ms, a visible stall mid-conversation."""
+        provider = self._settings.default_provider()
+        if provider is not None:
+            self._settings.client_for(provider)
+        else:
+            import desktop.core.client  # noqa: F401
+
     def is_streaming(self, conversation_id: str | None) -> bool:
         return conversation_id is not None and conversation_id in self._streams
 

@@ -34,6 +34,8 @@ from desktop.ui.sidebar import Sidebar
 
 log = logging.getLogger("confab.ui")
 
+PRELOAD_AFTER_MS = 400
+
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
@@ -512,6 +514,9 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """After the first paint: pick a conversation and ask for a provider if there is none."""
+        # What a first reply needs costs ~150 ms to import: load it while the user reads the
+        # window, not in the middle of the first streaming reply.
+        QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
         self._refresh_sidebar()
         if self.current is None:
             self.new_conversation()
@@ -530,6 +535,10 @@ class MainWindow(QMainWindow):
         if not self._settings.providers():
             QTimer.singleShot(0, self.open_providers)
         self.composer.edit.setFocus()
+
+    def _preload(self) -> None:
+        self._chat.preload()
+        import desktop.core.markdown  # noqa: F401
 
     def allow_close(self) -> None:
         self._may_close = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 COPIED_FEEDBACK_MS = 1500
+WRAPPED_HINT_WIDTH = 400
 
 
 def open_link(url: str) -> bool:
@@ -39,8 +40,57 @@ def open_link(url: str) -> bool:
     return QDesktopServices.openUrl(target)
 
 
+class BlockLabel(QLabel):
+    """A QLabel that remembers its size for a given text and width.
+
+    A word-wrapped rich-text QLabel lays out its whole text again for every heightForWidth()
+    call, and its layout asks every label above for that whenever anything changes, so each new
+    block of a streaming reply cost time in proportion to the whole reply (seconds at 150 k
+    characters). Finished blocks never change: their answers are cached until the text, the
+    font or the style does.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[int, int] = {}
+        self._hint: QSize | None = None
+        self._minimum: QSize | None = None
+
+    def setText(self, text: str) -> None:
+        if text != self.text():
+            super().setText(text)
+            self._forget()
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            if len(self._heights) > 16:
+                self._heights.clear()
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def sizeHint(self) -> QSize:
+        if self._hint is None:
+            self._hint = super().sizeHint()
+        return QSize(self._hint)
+
+    def minimumSizeHint(self) -> QSize:
+        if self._minimum is None:
+            self._minimum = super().minimumSizeHint()
+        return QSize(self._minimum)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._forget()
+        super().changeEvent(event)
+
+    def _forget(self) -> None:
+        self._heights.clear()
+        self._hint = self._minimum = None
+
+
 def _rich_label(object_name: str) -> QLabel:
-    label = QLabel()
+    label = BlockLabel()
     label.setObjectName(object_name)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
@@ -70,7 +120,7 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setToolTip(self.tr("Copy this code"))
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.code = QLabel()
+        self.code = BlockLabel()
         self.code.setObjectName("codeText")
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setTextInteractionFlags(
@@ -107,10 +157,12 @@ class CodeBlockWidget(QFrame):
         self._fit_height()
 
     def _fit_height(self) -> None:
+        hint = self.code.sizeHint()
         bar = self.scroller.horizontalScrollBar()
-        needs_bar = self.code.sizeHint().width() > self.scroller.viewport().width()
-        extra = bar.sizeHint().height() if needs_bar else 0
-        self.scroller.setFixedHeight(self.code.sizeHint().height() + extra)
+        needs_bar = hint.width() > self.scroller.viewport().width()
+        height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
+        if self.scroller.height() != height:
+            self.scroller.setFixedHeight(height)
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
@@ -269,7 +321,7 @@ class MessageWidget(QFrame):
         self.thinking_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.thinking_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.thinking_toggle.toggled.connect(self._on_thinking_toggle_toggled)
-        self.thinking = QLabel()
+        self.thinking = BlockLabel()
         self.thinking.setObjectName("thinkingText")
         self.thinking.setWordWrap(True)
         self.thinking.setTextFormat(Qt.TextFormat.PlainText)
@@ -281,7 +333,7 @@ class MessageWidget(QFrame):
         self.plain: QLabel | None = None
         self.markdown: MarkdownView | None = None
         if message.role == "user":
-            self.plain = QLabel()
+            self.plain = BlockLabel()
             self.plain.setObjectName("messageBody")
             self.plain.setWordWrap(True)
             self.plain.setTextFormat(Qt.TextFormat.PlainText)

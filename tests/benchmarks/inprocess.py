@@ -53,6 +53,9 @@ class MemoryKeys:
         self._keys.pop((service, username), None)
 
 
+WARM_UP_S = 1.0
+
+
 async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = perf() + timeout
     while not predicate():
@@ -88,6 +91,9 @@ class App:
         self.conversations.load()
         self.window.show()
         self.window.start()
+        # The window warms up (imports, the HTTP client) shortly after it starts; a person
+        # reads it for a moment before the first request, so measure after that.
+        await asyncio.sleep(WARM_UP_S)
         await settle(self.window, quiet=0.3, timeout=10)
 
     async def quit(self) -> None:
