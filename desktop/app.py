@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -13,8 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from desktop import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("confab.app")
 
@@ -147,8 +150,10 @@ def install_crash_hook() -> None:
 _open_dialogs: list[object] = []
 
 
-async def _run(args: argparse.Namespace, dark: bool) -> int:
-    from PySide6.QtCore import QTimer
+def _paint_window(args: argparse.Namespace, dark: bool) -> Composition | None:
+    """Build the window and get it on screen before the event loop (and asyncio, qasync)
+    is even imported: the first paint is what a person waits for. None if the data folder
+    is unusable (the user has been told)."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -158,9 +163,6 @@ async def _run(args: argparse.Namespace, dark: bool) -> int:
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    loop = asyncio.get_running_loop()
-    loop.set_exception_handler(_on_loop_exception)
-    _install_asyncgen_hooks(loop)
     try:
         data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
     except StorageError as exc:
@@ -171,25 +173,40 @@ async def _run(args: argparse.Namespace, dark: bool) -> int:
                 detail=exc.detail
             ),
         )
-        return 1
+        return None
     setup_logging(data_dir)
     log.info("Confab %s starting, data folder %s", __version__, data_dir)
     icon = resources_dir() / "icons" / "confab.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-
     parts = build(data_dir, dark=dark)
+    if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
+        _report_first_paint(app)
+    from desktop.ui.main_window import MainWindow
+
+    window = parts.window
+    assert isinstance(window, MainWindow)
+    window.show()
+    app.processEvents()
+    return parts
+
+
+async def _run(parts: Composition) -> int:
+    import asyncio
+
+    from PySide6.QtCore import QTimer
+
     from desktop.controllers.conversations import ConversationsController
     from desktop.ui.main_window import MainWindow
 
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_on_loop_exception)
+    _install_asyncgen_hooks(loop)
     window, conversations = parts.window, parts.conversations
     assert isinstance(window, MainWindow)
     assert isinstance(conversations, ConversationsController)
     closed = asyncio.Event()
     window.close_requested.connect(closed.set)
-    if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
-        _report_first_paint(app)
-    window.show()
 
     def after_first_paint() -> None:
         conversations.load()
@@ -286,7 +303,6 @@ def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, objec
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
@@ -305,10 +321,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     dark = wants_dark(args.theme)
     apply_theme(app, resources_dir(), dark)
     install_crash_hook()
+    parts = _paint_window(args, dark)
+    if parts is None:
+        return 1
+    import asyncio
+
+    import qasync
+
     try:
         if sys.version_info >= (3, 12):
-            return int(asyncio.run(_run(args, dark), loop_factory=qasync.QEventLoop))
-        return int(qasync.run(_run(args, dark)))
+            return int(asyncio.run(_run(parts), loop_factory=qasync.QEventLoop))
+        return int(qasync.run(_run(parts)))
     except KeyboardInterrupt:
         return 130
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -23,6 +23,9 @@ from desktop.core.models import (
     utc_now,
 )
 from desktop.core.titles import clean_title, title_request
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("confab.chat")
 
@@ -189,6 +192,8 @@ class ChatController(QObject):
             task.cancel()
         streams = list(self._streams.values())
         if streams:
+            import asyncio
+
             await asyncio.gather(*streams, return_exceptions=True)
         await self._tasks.cancel_all()
         self._conversations.flush()
@@ -239,6 +244,8 @@ class ChatController(QObject):
     async def _stream(
         self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
     ) -> None:
+        import asyncio  # at run time only (start-up cost, see controllers/tasks)
+
         earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
@@ -27,10 +28,12 @@ from desktop.core.errors import ApiError, AuthenticationError, ConfabError
 from desktop.core.models import Conversation
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
-from desktop.ui.conversation_settings import ConversationSettingsDialog
 from desktop.ui.error_text import detail, explain
-from desktop.ui.provider_dialog import ProviderDialog
 from desktop.ui.sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from desktop.ui.conversation_settings import ConversationSettingsDialog
+    from desktop.ui.provider_dialog import ProviderDialog
 
 log = logging.getLogger("confab.ui")
 
@@ -234,6 +237,9 @@ class MainWindow(QMainWindow):
         if self.current is None:
             self.new_conversation()
         assert self.current is not None
+        # Dialogs are imported when first opened: not on the way to the first paint.
+        from desktop.ui.conversation_settings import ConversationSettingsDialog
+
         dialog = ConversationSettingsDialog(self.current, self._conversations, self._settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self.composer.edit.setFocus())
@@ -243,6 +249,8 @@ class MainWindow(QMainWindow):
 
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:
+            from desktop.ui.provider_dialog import ProviderDialog
+
             self.provider_dialog = ProviderDialog(self._settings, self)
             self.provider_dialog.finished.connect(self._on_provider_dialog_finished)
         self.provider_dialog.show()
