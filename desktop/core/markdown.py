@@ -66,9 +66,18 @@ class StreamingRenderer:
     line). Everything before such a line is settled for good, which is how CommonMark parses.
     """
 
-    def __init__(self, *, dark: bool = False) -> None:
+    def __init__(self, *, dark: bool = False, highlight_open: bool = True) -> None:
         self._theme = _DARK if dark else _LIGHT
+        # False: a code block whose closing fence has not arrived yet is shown unhighlighted
+        # (highlighting it again on every update is most of the cost of a streaming code
+        # block); it is highlighted once, when the fence closes.
+        self._highlight_open = highlight_open
         self._restart()
+
+    def set_highlight_open(self, value: bool) -> None:
+        """Switch without starting over: frozen code blocks are closed, hence highlighted, so
+        only the tail (parsed again by the next update) can change."""
+        self._highlight_open = value
 
     def _restart(self) -> None:
         self._frozen: list[Block] = []  # blocks before the tail; never parsed again
@@ -84,7 +93,7 @@ class StreamingRenderer:
         raw_tail = text[self._offset :]
         tail = _clean(raw_tail)
         env: EnvType = {"references": dict(self._references)}
-        fresh = _render(tail, self._line, env, self._theme)
+        fresh = _render(tail, self._line, env, self._theme, self._highlight_open)
         # Hand back the previous objects for blocks that came out the same: the view skips them.
         reused = 0
         for old, new in zip(self._tail, fresh, strict=False):
@@ -151,7 +160,9 @@ def _line_start(raw: str, line: int) -> int:
     return pos
 
 
-def _render(text: str, line_offset: int, env: EnvType, theme: _Theme) -> list[Block]:
+def _render(
+    text: str, line_offset: int, env: EnvType, theme: _Theme, highlight_open: bool = True
+) -> list[Block]:
     """Parse clean text into blocks; line numbers are shifted by line_offset."""
     tokens = _PARSER.parse(text, env)
     lines = text.split("\n")
@@ -166,7 +177,8 @@ def _render(text: str, line_offset: int, env: EnvType, theme: _Theme) -> list[Bl
         begin, end = first.map if first.map else (0, 0)  # every block-level token has a map
         if first.type in ("fence", "code_block"):
             code, language = _code_text(first), _language(first)
-            markup = _code_html(code, language, theme)
+            highlight = highlight_open or _fence_closed(first, lines)
+            markup = _code_html(code, language if highlight else "", theme)
             blocks.append(
                 Block("code", markup, code, language, begin + line_offset, end + line_offset)
             )
@@ -178,6 +190,19 @@ def _render(text: str, line_offset: int, env: EnvType, theme: _Theme) -> list[Bl
 
 
 # ---- code ----------------------------------------------------------------------------------
+
+
+def _fence_closed(token: Token, lines: list[str]) -> bool:
+    """Whether an indented block or a fence has its closing fence (a streaming reply's last
+    code block usually does not, yet)."""
+    if token.type != "fence" or not token.map:
+        return True
+    last = lines[token.map[1] - 1].strip() if token.map[1] - 1 < len(lines) else ""
+    return (
+        token.map[1] - token.map[0] >= 2
+        and last.startswith(token.markup)
+        and (set(last) <= set(token.markup[0]))
+    )
 
 
 def _code_text(token: Token) -> str:

@@ -182,7 +182,7 @@ class ChatView(QScrollArea):
             widget = self._widgets.get(message_id)
             if widget is not None:
                 widget.set_waiting(False)
-                widget.set_text(content)
+                widget.set_text(content, streaming=True)
                 widget.set_reasoning(reasoning)
         if not self._pending:
             self._flush_timer.stop()

@@ -3,7 +3,7 @@ collapsed "Thinking" section, a branch switcher and the message's actions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QResizeEvent
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 COPIED_FEEDBACK_MS = 1500
 WRAPPED_HINT_WIDTH = 400
+WRAPPED_MIN_WIDTH = 80
+# Pixels added to a code block's computed width so rounding never clips the last column.
+ESTIMATE_SLACK = 4
 
 
 def open_link(url: str) -> bool:
@@ -43,18 +46,17 @@ def open_link(url: str) -> bool:
 class BlockLabel(QLabel):
     """A QLabel that remembers its size for a given text and width.
 
-    A word-wrapped rich-text QLabel lays out its whole text again for every heightForWidth()
-    call, and its layout asks every label above for that whenever anything changes, so each new
-    block of a streaming reply cost time in proportion to the whole reply (seconds at 150 k
-    characters). Finished blocks never change: their answers are cached until the text, the
-    font or the style does.
+    A word-wrapped rich-text QLabel lays out its whole text again for every heightForWidth(),
+    sizeHint() and minimumSizeHint() call, and its layout asks every label above for those
+    whenever anything changes, so each new block of a streaming reply cost time in proportion
+    to the whole reply (seconds at 150 k characters). Finished blocks never change: their
+    answers are cached until the text, the font or the style does.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._heights: dict[int, int] = {}
         self._hint: QSize | None = None
-        self._minimum: QSize | None = None
 
     def setText(self, text: str) -> None:
         if text != self.text():
@@ -70,23 +72,89 @@ class BlockLabel(QLabel):
         return height
 
     def sizeHint(self) -> QSize:
+        if self.wordWrap():
+            # QLabel lays wrapped text out at several trial widths to find a "nice" one; the
+            # layout sizes us by heightForWidth anyway, so answer with that (cached per width).
+            return QSize(WRAPPED_HINT_WIDTH, self._height_here())
         if self._hint is None:
             self._hint = super().sizeHint()
         return QSize(self._hint)
 
     def minimumSizeHint(self) -> QSize:
-        if self._minimum is None:
-            self._minimum = super().minimumSizeHint()
-        return QSize(self._minimum)
+        if self.wordWrap():
+            # Qt would lay the text out again to find its longest word; the column is far
+            # wider than any word.
+            return QSize(WRAPPED_MIN_WIDTH, self._height_here())
+        return self.sizeHint()  # the same for unwrapped text: lay it out once, not twice
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._forget()
         super().changeEvent(event)
 
+    def _height_here(self) -> int:
+        width = self.width() if self.width() > WRAPPED_MIN_WIDTH else WRAPPED_HINT_WIDTH
+        return self.heightForWidth(width)
+
     def _forget(self) -> None:
         self._heights.clear()
-        self._hint = self._minimum = None
+        self._hint = None
+
+
+class CodeLabel(BlockLabel):
+    """Highlighted code, sized from its lines and columns: the font is monospaced, so that is
+    exact to a pixel or two (checked against Qt's layout in tests), where laying out a long,
+    highlighted block costs milliseconds, on every flush while it streams. Text with
+    non-ASCII characters (wide glyphs) is measured by Qt."""
+
+    # (width of one column, height of one line, extra width, extra height), per font.
+    _metrics: ClassVar[dict[str, tuple[float, float, int, int]]] = {}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._estimate: QSize | None = None
+
+    def set_code(self, html: str, source: str) -> None:
+        self.setText(html)
+        self._estimate = self._estimated(source)
+
+    def sizeHint(self) -> QSize:
+        if self._estimate is not None:
+            return QSize(self._estimate)
+        return super().sizeHint()
+
+    def _estimated(self, source: str) -> QSize | None:
+        self.ensurePolished()
+        key = f"{self.font().key()}|{self.objectName()}"
+        metrics = self._metrics.get(key)
+        if metrics is None:
+            metrics = self._metrics[key] = self._calibrate()
+        column, line, extra_w, extra_h = metrics
+        lines = source.split("\n")
+        if not source.isascii():
+            return None  # wide characters: measure for real
+        columns = max(len(text.expandtabs(8)) for text in lines)
+        return QSize(
+            int(extra_w + column * columns) + ESTIMATE_SLACK, int(extra_h + line * len(lines)) + 1
+        )
+
+    def _calibrate(self) -> tuple[float, float, int, int]:
+        # Styled like us (the style sheet pads code), so the padding is in the measurement.
+        probe = QLabel()
+        probe.setObjectName(self.objectName())
+        probe.setTextFormat(Qt.TextFormat.RichText)
+        probe.ensurePolished()
+        probe.setFont(self.font())
+
+        def size(columns: int, lines: int) -> QSize:
+            probe.setText("<pre>" + "\n".join(["M" * columns] * lines) + "</pre>")
+            return probe.sizeHint()
+
+        small, large = size(10, 1), size(50, 9)
+        column = (large.width() - small.width()) / 40
+        line = (large.height() - small.height()) / 8
+        probe.deleteLater()
+        return column, line, round(small.width() - 10 * column), round(small.height() - line)
 
 
 def _rich_label(object_name: str) -> QLabel:
@@ -120,7 +188,7 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setToolTip(self.tr("Copy this code"))
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.code = BlockLabel()
+        self.code = CodeLabel()
         self.code.setObjectName("codeText")
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setTextInteractionFlags(
@@ -148,8 +216,7 @@ class CodeBlockWidget(QFrame):
     def set_block(self, block: Block) -> None:
         self.source = block.source
         self.language_label.setText(block.language or self.tr("code"))
-        if self.code.text() != block.html:
-            self.code.setText(block.html)
+        self.code.set_code(block.html, block.source)
         self._fit_height()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -184,18 +251,30 @@ class MarkdownView(QWidget):
         self._layout.setSpacing(6)
         self._widgets: list[QWidget] = []
         self._renderer: StreamingRenderer | None = None
+        self._highlight_open = True
         self.text = ""
 
-    def set_markdown(self, text: str) -> None:
-        if text == self.text and self._renderer is not None:
+    def set_markdown(self, text: str, *, streaming: bool = False) -> None:
+        """Show ``text``. While ``streaming``, a code block still waiting for its closing
+        fence is not highlighted yet (that would redo the whole block on every flush)."""
+        highlight_open = not streaming
+        if (
+            text == self.text
+            and self._renderer is not None
+            and self._highlight_open == highlight_open
+        ):
             return
         # Imported on first use, after the window has painted (DESIGN.md: start-up).
         from desktop.core.markdown import StreamingRenderer
 
+        if self._renderer is not None and self._highlight_open != highlight_open:
+            self._renderer.set_highlight_open(highlight_open)
+            self._highlight_open = highlight_open
         if self._renderer is None or not text.startswith(self.text):
-            self._renderer = StreamingRenderer(dark=self._dark)
-            stable = 0
+            self._renderer = StreamingRenderer(dark=self._dark, highlight_open=highlight_open)
+            self._highlight_open = highlight_open
             _, blocks = self._renderer.update(text)
+            stable = 0
         else:
             stable, blocks = self._renderer.update(text)
         self.text = text
@@ -408,13 +487,13 @@ class MessageWidget(QFrame):
         if "continue" in self.action_buttons:
             self.action_buttons["continue"].setVisible(last and message.finish_reason == "length")
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text
         if self.plain is not None:
             if self.plain.text() != text:
                 self.plain.setText(text)
         elif self.markdown is not None:
-            self.markdown.set_markdown(text)
+            self.markdown.set_markdown(text, streaming=streaming)
             self.markdown.setVisible(bool(text))
 
     def set_reasoning(self, text: str) -> None:

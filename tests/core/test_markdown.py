@@ -510,3 +510,18 @@ def test_a_replaced_text_starts_over() -> None:
     stable, blocks = renderer.update("Regenerated.")
     assert stable == 0
     assert key(blocks) == key(render_markdown("Regenerated."))
+
+
+def test_an_open_fence_streams_unhighlighted_and_is_highlighted_when_it_closes() -> None:
+    renderer = StreamingRenderer(highlight_open=False)
+    _, blocks = renderer.update("Code:\n\n```python\nx = 1\n")
+    assert blocks[-1].kind == "code" and blocks[-1].language == "python"
+    assert "<span" not in blocks[-1].html
+    _, blocks = renderer.update("Code:\n\n```python\nx = 1\n```\n")
+    assert "<span" in blocks[-1].html
+    assert blocks[-1] == render_markdown("Code:\n\n```python\nx = 1\n```\n")[-1]
+    renderer = StreamingRenderer(highlight_open=False)
+    renderer.update("```python\nx = 1\n")
+    renderer.set_highlight_open(True)
+    stable, blocks = renderer.update("```python\nx = 1\n")
+    assert stable == 0 and "<span" in blocks[0].html

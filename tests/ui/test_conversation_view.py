@@ -287,3 +287,39 @@ def test_dark_theme_renders_replies_in_dark_colours(qtbot: Any) -> None:
     dark_code = dark.findChildren(CodeBlockWidget)[0].code.text()
     assert light_code != dark_code
     assert "#161b22" in dark_code and "#161b22" not in light_code
+
+
+def test_code_blocks_are_sized_like_qt_lays_them_out(qtbot: Any) -> None:
+    """The computed size of a code block (no layout pass while streaming) matches Qt's own
+    measurement closely enough that nothing is clipped."""
+    from desktop.core.markdown import render_markdown
+    from desktop.ui.message_view import BlockLabel, CodeLabel
+
+    text = "\n\n".join(
+        f"```python\n"
+        + "\n".join(
+            f"value_{i}_{j} = compute({j}) * {i}  # note" * (1 + j % 2) for j in range(i + 1)
+        )
+        + "\n```"
+        for i in range(1, 12)
+    )
+    for block in (b for b in render_markdown(text) if b.kind == "code"):
+        label = CodeLabel()
+        label.setObjectName("codeText")
+        qtbot.addWidget(label)
+        label.set_code(block.html, block.source)
+        computed, measured = label.sizeHint(), BlockLabel.sizeHint(label)
+        assert 0 <= computed.width() - measured.width() <= 8
+        assert 0 <= computed.height() - measured.height() <= 3
+
+
+def test_a_finished_reply_has_its_last_code_block_highlighted(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    # The model stops without closing the fence: while streaming that block is plain, once the
+    # reply is over it is highlighted like any other.
+    openai_server.enqueue(Reply(text="```python\ndef f():\n    return 1\n", chunk_size=5))
+    app.type_and_send("code only")
+    app.wait_idle()
+    code = _last(app).findChildren(CodeBlockWidget)[0]
+    assert "<span" in code.code.text()
