@@ -296,7 +296,7 @@ def test_code_blocks_are_sized_like_qt_lays_them_out(qtbot: Any) -> None:
     from desktop.ui.message_view import BlockLabel, CodeLabel
 
     text = "\n\n".join(
-        f"```python\n"
+        "```python\n"
         + "\n".join(
             f"value_{i}_{j} = compute({j}) * {i}  # note" * (1 + j % 2) for j in range(i + 1)
         )
