@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop import APP_NAME, __version__
 
@@ -78,7 +79,16 @@ class Composition:
         await self.settings.aclose()
 
 
-def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:
+def build_window(data_dir: Path, *, dark: bool = False) -> object:
+    """The main window alone, at its remembered size: what the first paint needs."""
+    from desktop.ui.main_window import MainWindow
+
+    return MainWindow(dark=dark, window_state=_read_window_state(data_dir))
+
+
+def attach(window: object, data_dir: Path, key_store: object | None = None) -> Composition:
+    """Build the controllers (after the first paint: their imports cost ~30 ms) and connect
+    the window to them."""
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
@@ -87,12 +97,29 @@ def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False
     from desktop.core.storage import ConversationStore
     from desktop.ui.main_window import MainWindow
 
+    assert isinstance(window, MainWindow)
     keys = key_store if isinstance(key_store, KeyStore) else KeyStore()
     settings = SettingsController(SettingsStore(data_dir), keys)
     conversations = ConversationsController(ConversationStore(data_dir))
     chat = ChatController(conversations, settings)
-    window = MainWindow(conversations, chat, settings, dark=dark)
+    window.attach(conversations, chat, settings)
     return Composition(window, conversations, chat, settings)
+
+
+def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:
+    """The window wired to its controllers in one go, as tests and benchmarks want it."""
+    return attach(build_window(data_dir, dark=dark), data_dir, key_store)
+
+
+def _read_window_state(data_dir: Path) -> dict[str, Any]:
+    # Only the window's size and splitter, with no import of the settings machinery; the
+    # settings controller reads (and checks) the whole file after the first paint.
+    try:
+        data = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    window = data.get("window") if isinstance(data, dict) else None
+    return window if isinstance(window, dict) else {}
 
 
 def install_translators(app: object, lang: str | None) -> None:
@@ -150,15 +177,14 @@ def install_crash_hook() -> None:
 _open_dialogs: list[object] = []
 
 
-def _paint_window(args: argparse.Namespace, dark: bool) -> Composition | None:
-    """Build the window and get it on screen before the event loop (and asyncio, qasync)
-    is even imported: the first paint is what a person waits for. None if the data folder
-    is unusable (the user has been told)."""
+def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] | None:
+    """Build the window and get it on screen before the controllers, the event loop (and
+    asyncio, qasync) are even imported: the first paint is what a person waits for. None if
+    the data folder is unusable (the user has been told)."""
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
     from desktop.core.errors import StorageError
-    from desktop.core.logs import setup_logging
     from desktop.core.paths import prepare_data_dir, resolve_data_dir
 
     app = QApplication.instance()
@@ -174,21 +200,24 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> Composition | None:
             ),
         )
         return None
-    setup_logging(data_dir)
-    log.info("Confab %s starting, data folder %s", __version__, data_dir)
     icon = resources_dir() / "icons" / "confab.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    parts = build(data_dir, dark=dark)
+    window = build_window(data_dir, dark=dark)
     if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
         _report_first_paint(app)
-    from desktop.ui.main_window import MainWindow
-
-    window = parts.window
-    assert isinstance(window, MainWindow)
+    assert isinstance(window, QWidget)
     window.show()
     app.processEvents()
-    return parts
+    return window, data_dir
+
+
+def _wire(window: object, data_dir: Path) -> Composition:
+    from desktop.core.logs import setup_logging
+
+    setup_logging(data_dir)
+    log.info("Confab %s starting, data folder %s", __version__, data_dir)
+    return attach(window, data_dir)
 
 
 async def _run(parts: Composition) -> int:
@@ -321,9 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     dark = wants_dark(args.theme)
     apply_theme(app, resources_dir(), dark)
     install_crash_hook()
-    parts = _paint_window(args, dark)
-    if parts is None:
+    painted = _paint_window(args, dark)
+    if painted is None:
         return 1
+    parts = _wire(*painted)
     import asyncio
 
     import qasync

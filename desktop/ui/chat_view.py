@@ -4,6 +4,7 @@ only the newest messages are built at first, older ones as the user scrolls up."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.models import Conversation, Message
 from desktop.ui.message_view import MessageWidget
+
+if TYPE_CHECKING:
+    from desktop.core.models import Conversation, Message
 
 FLUSH_INTERVAL_MS = 33
 # Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as

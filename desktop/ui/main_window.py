@@ -20,18 +20,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.controllers.chat import ChatController
-from desktop.controllers.conversations import ConversationsController
-from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ApiError, AuthenticationError, ConfabError
-from desktop.core.models import Conversation
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.error_text import detail, explain
 from desktop.ui.sidebar import Sidebar
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from desktop.controllers.chat import ChatController
+    from desktop.controllers.conversations import ConversationsController
+    from desktop.controllers.settings import SettingsController
+    from desktop.core.models import Conversation
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.provider_dialog import ProviderDialog
 
@@ -43,20 +45,12 @@ PRELOAD_AFTER_MS = 400
 class MainWindow(QMainWindow):
     close_requested = Signal()
 
-    def __init__(
-        self,
-        conversations: ConversationsController,
-        chat: ChatController,
-        settings: SettingsController,
-        *,
-        dark: bool = False,
-    ) -> None:
+    def __init__(self, *, dark: bool = False, window_state: dict[str, Any] | None = None) -> None:
+        """The window alone, ready to paint; attach() connects it to the controllers, which
+        app.py imports and builds only after the first paint (DESIGN.md: start-up)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Confab")
-        self._conversations = conversations
-        self._chat = chat
-        self._settings = settings
         self._tasks = TaskSet()
         self._may_close = False
         self._quit_anyway = False
@@ -120,8 +114,18 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
+        self._restore_window_state(window_state or {})
+
+    def attach(
+        self,
+        conversations: ConversationsController,
+        chat: ChatController,
+        settings: SettingsController,
+    ) -> None:
+        self._conversations = conversations
+        self._chat = chat
+        self._settings = settings
         self._connect()
-        self._restore_window_state()
 
     # ---- set-up --------------------------------------------------------------------
 
@@ -498,8 +502,7 @@ class MainWindow(QMainWindow):
 
     # ---- window state and closing --------------------------------------------------
 
-    def _restore_window_state(self) -> None:
-        state = self._settings.window_state()
+    def _restore_window_state(self, state: dict[str, Any]) -> None:
         geometry = state.get("geometry")
         restored = isinstance(geometry, str) and self.restoreGeometry(
             QByteArray.fromBase64(geometry.encode("ascii"))

@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.models import Message
-from desktop.ui.error_text import describe_saved_error
-
 if TYPE_CHECKING:
     from desktop.core.markdown import Block, StreamingRenderer
+    from desktop.core.models import Message
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 COPIED_FEEDBACK_MS = 1500
@@ -481,6 +479,8 @@ class MessageWidget(QFrame):
         self.set_text(message.content)
         self.set_reasoning(message.reasoning or "")
         if message.error:
+            from desktop.ui.error_text import describe_saved_error
+
             self.set_status(describe_saved_error(message.error), error=message.error != "stopped")
         else:
             self.set_status("")
