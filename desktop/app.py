@@ -99,7 +99,9 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
 
     assert isinstance(window, MainWindow)
     keys = key_store if isinstance(key_store, KeyStore) else KeyStore()
-    settings = SettingsController(SettingsStore(data_dir), keys)
+    settings = SettingsController(
+        SettingsStore(data_dir), keys, prices_path=resources_dir() / "pricing" / "prices.json"
+    )
     conversations = ConversationsController(ConversationStore(data_dir))
     chat = ChatController(conversations, settings)
     window.attach(conversations, chat, settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -23,6 +24,7 @@ from desktop.core.models import (
     utc_now,
 )
 from desktop.core.titles import clean_title, title_request
+from desktop.core.tokens import TokenCounter
 
 if TYPE_CHECKING:
     import asyncio
@@ -30,6 +32,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
+
+
+@dataclass(frozen=True)
+class SendEstimate:
+    tokens: int
+    exact: bool
+    cost: float | None  # None: the model's price is unknown (no invented cost)
+    context_window: int | None
+
+
 STOPPED = "stopped"
 TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
@@ -76,6 +88,7 @@ class ChatController(QObject):
             self._settings.client_for(provider)
         else:
             import desktop.core.client  # noqa: F401
+        TokenCounter("gpt-4o").text("warm up")  # loads the token tables (~0.2 s)
 
     def is_streaming(self, conversation_id: str | None) -> bool:
         return conversation_id is not None and conversation_id in self._streams
@@ -290,12 +303,57 @@ class ChatController(QObject):
                     earlier_usage.total_tokens + result.usage.total_tokens,
                     earlier_usage.estimated or result.usage.estimated,
                 )
+            if result.usage is None:
+                # Several local servers ignore include_usage: count here, and say so.
+                result.usage = self._estimate_usage(conversation, messages, result.content)
             reply.usage = result.usage
             if result.model:
                 reply.model = result.model
             self._finish(conversation, reply)
             self.reply_finished.emit(conversation.id, reply.id)
             self._maybe_title(conversation)
+
+    def _estimate_usage(
+        self, conversation: Conversation, messages: list[dict[str, str]], completion: str
+    ) -> Usage:
+        counter = TokenCounter(conversation.model or "")
+        prompt = counter.messages(messages).tokens
+        output = counter.text(completion)
+        return Usage(prompt, output, prompt + output, estimated=True)
+
+    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
+        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
+        messages = request_messages(conversation)
+        if draft.strip():
+            messages.append({"role": "user", "content": draft})
+        provider = (
+            self._settings.provider(conversation.provider) or self._settings.default_provider()
+        )
+        model = conversation.model or (provider.default_model if provider else "") or ""
+        count = TokenCounter(model).messages(messages)
+        price = self._settings.prices.price(model)
+        return SendEstimate(
+            tokens=count.tokens,
+            exact=count.exact,
+            cost=price.prompt_cost(count.tokens) if price else None,
+            context_window=price.context if price else None,
+        )
+
+    def cost_of(self, usage: Usage | None, model: str | None) -> float | None:
+        price = self._settings.prices.price(model)
+        return price.cost(usage) if price and usage else None
+
+    def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
+        """Tokens and cost of every reply in the conversation (all branches: all were paid)."""
+        tokens, cost, priced = 0, 0.0, False
+        for message in conversation.messages:
+            if message.role == "assistant" and message.usage is not None:
+                tokens += message.usage.total_tokens
+                one = self.cost_of(message.usage, message.model or conversation.model)
+                if one is not None:
+                    cost += one
+                    priced = True
+        return tokens, cost if priced else None
 
     def _maybe_title(self, conversation: Conversation) -> None:
         if (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -12,6 +13,7 @@ from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
+from desktop.core.pricing import PriceTable
 from desktop.core.secrets import KeyStore
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 
@@ -40,6 +42,7 @@ class SettingsController(QObject):
         store: SettingsStore,
         keys: KeyStore,
         client_factory: ClientFactory = _default_client,
+        prices_path: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -49,6 +52,8 @@ class SettingsController(QObject):
         self._clients: dict[str, ChatClient] = {}
         self._tasks = TaskSet()
         self.settings: Settings = store.load()
+        self._prices_path = prices_path
+        self._prices: PriceTable | None = None
         self._warned_keyring = False
 
     # ---- providers -------------------------------------------------------------------
@@ -144,6 +149,16 @@ class SettingsController(QObject):
         models = await self.client_for(provider).list_models()
         self.remember_models(provider_id, models)
         return models
+
+    # ---- prices --------------------------------------------------------------------
+
+    @property
+    def prices(self) -> PriceTable:
+        """The shipped price table with the user's "prices" from settings.json on top."""
+        if self._prices is None:
+            path = self._prices_path or Path("/nonexistent")
+            self._prices = PriceTable.load(path, self.settings.extra.get("prices"))
+        return self._prices
 
     # ---- personas ------------------------------------------------------------------
 

@@ -67,14 +67,19 @@ class Usage:
     completion_tokens: int
     total_tokens: int
     estimated: bool = False
+    # Prompt tokens the provider served from its cache (billed cheaper); 0 when not reported.
+    cached_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
             "estimated": self.estimated,
         }
+        if self.cached_tokens:
+            data["cached_tokens"] = self.cached_tokens
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Usage:
@@ -85,7 +90,22 @@ class Usage:
             completion_tokens=completion,
             total_tokens=int(data.get("total_tokens") or prompt + completion),
             estimated=bool(data.get("estimated", False)),
+            cached_tokens=_cached_tokens(data),
         )
+
+
+def _cached_tokens(data: dict[str, Any]) -> int:
+    """Our own field, OpenAI's prompt_tokens_details.cached_tokens or DeepSeek's
+    prompt_cache_hit_tokens."""
+    details = data.get("prompt_tokens_details")
+    for value in (
+        data.get("cached_tokens"),
+        details.get("cached_tokens") if isinstance(details, dict) else None,
+        data.get("prompt_cache_hit_tokens"),
+    ):
+        if isinstance(value, int) and value > 0:
+            return value
+    return 0
 
 
 @dataclass

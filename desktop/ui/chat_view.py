@@ -83,6 +83,8 @@ class ChatView(QScrollArea):
         self.jump_button.hide()
 
         self._widgets: dict[str, MessageWidget] = {}
+        # Set by the window: a reply's tokens and cost as text ("" when unknown).
+        self.usage_text: Callable[[Message], str] | None = None
         self._pending: dict[str, tuple[str, str]] = {}
         self._conversation: Conversation | None = None
         self._assistant_name = ""
@@ -196,6 +198,7 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.set_waiting(False)
             widget.update_from(message, last=self._is_last(message.id))
+            self._show_usage(widget, message)
 
     # ---- scrolling -----------------------------------------------------------------
 
@@ -276,11 +279,16 @@ class ChatView(QScrollArea):
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
         widget.set_streaming(self._streaming)
+        self._show_usage(widget, message)
         self._widgets[message.id] = widget
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
         return widget
+
+    def _show_usage(self, widget: MessageWidget, message: Message) -> None:
+        if message.role == "assistant" and self.usage_text is not None:
+            widget.set_usage(self.usage_text(message))
 
     def _is_last(self, message_id: str) -> bool:
         return self._conversation is not None and self._conversation.head == message_id

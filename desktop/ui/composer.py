@@ -7,9 +7,11 @@ from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -87,11 +89,19 @@ class Composer(QFrame):
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.meter = QLabel()
+        self.meter.setObjectName("sendMeter")
+        self.meter.setTextFormat(Qt.TextFormat.PlainText)
         self._streaming = False
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 6)
+        layout.setSpacing(3)
+        layout.addLayout(row)
+        layout.addWidget(self.meter)
         self.set_streaming(False)
 
     def text(self) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ApiError, AuthenticationError, ConfabError
+from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.error_text import detail, explain
@@ -33,13 +34,15 @@ if TYPE_CHECKING:
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
-    from desktop.core.models import Conversation
+    from desktop.core.models import Conversation, Message
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.provider_dialog import ProviderDialog
 
 log = logging.getLogger("confab.ui")
 
 PRELOAD_AFTER_MS = 400
+# The meter follows typing after this pause (counting is cached per message, cheap anyway).
+METER_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +77,11 @@ class MainWindow(QMainWindow):
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.total_label = QLabel()
+        self.total_label.setObjectName("conversationTotal")
+        self.total_label.setToolTip(
+            self.tr("Tokens and cost of every reply in this conversation, all versions included")
+        )
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("conversationSettingsButton")
         self.settings_button.setText(self.tr("Settings"))
@@ -90,6 +98,7 @@ class MainWindow(QMainWindow):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(16, 8, 12, 8)
         header_layout.addWidget(self.title_label, 1)
+        header_layout.addWidget(self.total_label)
         header_layout.addWidget(self.provider_combo)
         header_layout.addWidget(self.model_combo)
         header_layout.addWidget(self.settings_button)
@@ -125,6 +134,12 @@ class MainWindow(QMainWindow):
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
+        self.chat_view.usage_text = self._usage_of
+        self._meter_timer = QTimer(self)
+        self._meter_timer.setSingleShot(True)
+        self._meter_timer.setInterval(METER_DELAY_MS)
+        self._meter_timer.timeout.connect(self.update_meter)
+        self.composer.edit.textChanged.connect(self._meter_timer.start)
         self._connect()
 
     # ---- set-up --------------------------------------------------------------------
@@ -279,6 +294,7 @@ class MainWindow(QMainWindow):
             self.new_conversation()
 
     def _on_conversations_current_changed(self, conversation: Conversation | None) -> None:
+        self._meter_timer.start()
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
         draft = conversation.extra.get("draft", "") if conversation else ""
@@ -295,6 +311,7 @@ class MainWindow(QMainWindow):
         self._refresh_pickers()
 
     def _on_conversations_settings_changed(self, conversation_id: str) -> None:
+        self._meter_timer.start()
         if self.current is not None and self.current.id == conversation_id:
             self._refresh_pickers()
 
@@ -358,6 +375,7 @@ class MainWindow(QMainWindow):
             self.chat_view.queue_delta(conversation.message(message_id))
 
     def _on_chat_reply_ended(self, conversation_id: str, message_id: str) -> None:
+        self._meter_timer.start()
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.refresh_message(conversation.message(message_id))
@@ -365,6 +383,7 @@ class MainWindow(QMainWindow):
     def _on_chat_reply_failed(
         self, conversation_id: str, message_id: str, error: ConfabError
     ) -> None:
+        self._meter_timer.start()
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
@@ -393,6 +412,7 @@ class MainWindow(QMainWindow):
             self._update_pickers_enabled()
 
     def _on_chat_thread_changed(self, conversation_id: str) -> None:
+        self._meter_timer.start()
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             provider = self._settings.provider(conversation.provider)
@@ -485,10 +505,35 @@ class MainWindow(QMainWindow):
         self._refresh_pickers()
 
     def _on_model_chosen(self, _index: int = -1) -> None:
+        self._meter_timer.start()
         model = self.model_combo.currentText().strip()
         provider_id = self.provider_combo.currentData()
         if self.current is not None and model and provider_id:
             self._conversations.set_model(self.current, provider_id, model)
+
+    def _usage_of(self, message: Message) -> str:
+        usage = message.usage
+        if usage is None:
+            return ""
+        conversation = self.current
+        model = message.model or (conversation.model if conversation else None)
+        cost = self._chat.cost_of(usage, model)
+        return usage_text.reply(usage.prompt_tokens, usage.completion_tokens, usage.estimated, cost)
+
+    def update_meter(self) -> None:
+        """Tokens and cost the next send would carry, before it is sent."""
+        conversation = self.current
+        if conversation is None or not self._settings.providers():
+            self.composer.meter.clear()
+            return
+        estimate = self._chat.next_send(conversation, self.composer.text())
+        self.composer.meter.setText(
+            usage_text.next_send(
+                estimate.tokens, estimate.exact, estimate.cost, estimate.context_window
+            )
+        )
+        tokens, cost = self._chat.conversation_total(conversation)
+        self.total_label.setText(usage_text.total(tokens, cost) if tokens else "")
 
     def _update_title(self) -> None:
         conversation = self.current

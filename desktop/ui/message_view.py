@@ -387,8 +387,12 @@ class MessageWidget(QFrame):
         self.switcher.hide()
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
+        self.usage = QLabel()
+        self.usage.setObjectName("messageUsage")
+        self.usage.hide()
         header_row.addWidget(self.header)
         header_row.addStretch(1)
+        header_row.addWidget(self.usage)
         header_row.addWidget(self.switcher)
 
         self.thinking_toggle = QToolButton()
@@ -501,6 +505,10 @@ class MessageWidget(QFrame):
             self.thinking.setText(text)
         self.thinking_toggle.setVisible(bool(text))
         self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
+
+    def set_usage(self, text: str) -> None:
+        self.usage.setText(text)
+        self.usage.setVisible(bool(text))
 
     def set_siblings(self, ids: list[str]) -> None:
         self.switcher.set_siblings(ids, self.message_id)

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+178"/>
+        <location filename="../../desktop/app.py" line="+200"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -14,7 +14,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+328"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+339"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+201"/>
+        <location filename="../../desktop/ui/message_view.py" line="+330"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -35,7 +35,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-260"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-268"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -52,12 +52,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+190"/>
+        <location line="+193"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+32"/>
+        <location line="+37"/>
         <source>Show %n earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %n 条消息</numerusform>
@@ -67,13 +67,13 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-135"/>
-        <location line="+50"/>
+        <location filename="../../desktop/ui/message_view.py" line="-148"/>
+        <location line="+51"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-50"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
@@ -83,7 +83,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -91,13 +91,13 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+82"/>
+        <location filename="../../desktop/ui/composer.py" line="+84"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+20"/>
+        <location line="+28"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -120,7 +120,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+81"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+82"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -203,7 +203,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-40"/>
+        <location filename="../../desktop/app.py" line="-38"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -330,7 +330,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+69"/>
+        <location filename="../../desktop/ui/main_window.py" line="+73"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -340,7 +340,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Tokens and cost of every reply in this conversation, all versions included</source>
+        <translation>本对话所有回复（含各个版本）的 token 数和费用</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -350,7 +355,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+59"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -385,7 +390,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+157"/>
+        <location line="+164"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -405,7 +410,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+58"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -415,7 +420,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
@@ -432,19 +437,19 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+96"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+38"/>
+        <location line="+40"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+43"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -472,12 +477,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+137"/>
+        <location filename="../../desktop/ui/message_view.py" line="+149"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -514,7 +519,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+56"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
@@ -702,6 +707,29 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Delete…</source>
         <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>UsageText</name>
+    <message>
+        <location filename="../../desktop/ui/usage_text.py" line="+20"/>
+        <source>Next send: {tokens} tokens</source>
+        <translation>下次发送：{tokens} 个 token</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{percent}% of the {window}k context</source>
+        <translation>占 {window}k 上下文的 {percent}%</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{prompt} in · {completion} out</source>
+        <translation>输入 {prompt} · 输出 {completion}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{tokens} tokens so far</source>
+        <translation>累计 {tokens} 个 token</translation>
     </message>
 </context>
 </TS>

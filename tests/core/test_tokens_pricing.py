@@ -1,0 +1,73 @@
+"""Offline token counts and the price table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.core.models import Usage
+from desktop.core.pricing import PriceTable
+from desktop.core.tokens import TokenCounter, encoding_for
+
+PRICES = Path(__file__).resolve().parents[2] / "resources" / "pricing" / "prices.json"
+
+
+def test_openai_models_count_exactly_offline() -> None:
+    counter = TokenCounter("gpt-4o-mini")
+    assert counter.exact and counter.encoding == "o200k_base"
+    assert counter.text("Hello, world!") == 4  # [13225, 11, 2375, 0] in o200k_base
+    # OpenAI's chat format: 3 per message and 3 to prime the reply.
+    assert counter.messages([{"role": "user", "content": "Hello, world!"}]).tokens == 10
+    assert encoding_for("gpt-3.5-turbo") == ("cl100k_base", True)
+    assert encoding_for("openai/gpt-4o") == ("o200k_base", True)
+
+
+def test_other_models_are_estimates() -> None:
+    count = TokenCounter("deepseek-chat").messages([{"role": "user", "content": "你好，世界"}])
+    assert not count.exact and count.tokens > 6
+
+
+def test_prices_by_exact_id_dated_id_and_router_prefix() -> None:
+    table = PriceTable.load(PRICES)
+    mini = table.price("gpt-4o-mini")
+    assert mini is not None and mini.input == 0.15 and mini.output == 0.6 and mini.checked
+    assert table.price("gpt-4o-mini-2024-07-18") == mini
+    assert table.price("openai/gpt-4o-mini") == mini
+    assert table.price("gpt-4o") is not None and table.price("gpt-4o") != mini
+    assert table.price("llama3.2") is None  # unknown: no invented cost
+    assert table.context_window("deepseek-chat") == 65536
+
+
+def test_cost_counts_cached_input_at_its_price_and_overrides_win() -> None:
+    table = PriceTable.load(
+        PRICES,
+        {
+            "gpt-4o-mini": {"input": 1.0, "output": 2.0, "cached_input": 0.5},
+            "my-local": {"input": 0, "output": 0},
+        },
+    )
+    price = table.price("gpt-4o-mini")
+    assert price is not None
+    usage = Usage(
+        prompt_tokens=1_000_000,
+        completion_tokens=500_000,
+        total_tokens=1_500_000,
+        cached_tokens=400_000,
+    )
+    assert price.cost(usage) == 0.6 * 1.0 + 0.4 * 0.5 + 0.5 * 2.0
+    assert table.price("my-local") is not None
+
+
+def test_usage_reads_cached_tokens_from_openai_and_deepseek_shapes() -> None:
+    openai = Usage.from_dict(
+        {
+            "prompt_tokens": 100,
+            "completion_tokens": 5,
+            "prompt_tokens_details": {"cached_tokens": 64},
+        }
+    )
+    deepseek = Usage.from_dict(
+        {"prompt_tokens": 100, "completion_tokens": 5, "prompt_cache_hit_tokens": 32}
+    )
+    assert (openai.cached_tokens, deepseek.cached_tokens) == (64, 32)
+    assert Usage.from_dict(openai.to_dict()).cached_tokens == 64
+    assert "cached_tokens" not in Usage(1, 1, 2).to_dict()
