@@ -131,6 +131,8 @@ def install_translators(app: object, lang: str | None) -> None:
     assert isinstance(app, QApplication)
     locale = QLocale(lang) if lang else QLocale.system()
     QLocale.setDefault(locale)
+    if locale.language() in (QLocale.Language.English, QLocale.Language.C):
+        return  # the source language: nothing to look up on the way to the first paint
     translators = []
     ours = QTranslator(app)
     if ours.load(locale, "confab", "_", str(resources_dir() / "translations")):

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.message_view import MessageWidget
-
 if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
+    from desktop.ui.message_view import MessageWidget
 
 FLUSH_INTERVAL_MS = 33
 # Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as
@@ -138,12 +137,14 @@ class ChatView(QScrollArea):
         return self._widgets.get(message_id)
 
     def message_widgets(self) -> list[MessageWidget]:
+        """The message widgets in the order shown."""
+        mine = {id(widget): widget for widget in self._widgets.values()}
         found = []
         for i in range(self._layout.count()):
             item = self._layout.itemAt(i)
             widget = item.widget() if item is not None else None
-            if isinstance(widget, MessageWidget):
-                found.append(widget)
+            if widget is not None and id(widget) in mine:
+                found.append(mine[id(widget)])
         return found
 
     def load_earlier(self) -> int:
@@ -271,6 +272,9 @@ class ChatView(QScrollArea):
     # ---- internals -----------------------------------------------------------------
 
     def _add_widget(self, message: Message, index: int | None = None) -> MessageWidget:
+        # Imported with the first message, not on the way to the first paint.
+        from desktop.ui.message_view import MessageWidget
+
         name = message.model or self._assistant_name or self.tr("Assistant")
         widget = MessageWidget(message, name, dark=self._dark, parent=self._column)
         widget.action_requested.connect(self.action_requested)

@@ -73,7 +73,6 @@ class MainWindow(QMainWindow):
         self.provider_combo.setToolTip(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
-        self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
@@ -204,8 +203,11 @@ class MainWindow(QMainWindow):
         self.composer.stop_requested.connect(self.stop_reply)
         self.provider_combo.activated.connect(self._on_provider_combo_activated)
         self.model_combo.activated.connect(self._on_model_chosen)
+        # Editable only now: the line edit and completer cost ~5 ms on the way to the first
+        # paint, and nobody can type a model name before the window is wired anyway.
+        self.model_combo.setEditable(True)
         model_edit = self.model_combo.lineEdit()
-        assert model_edit is not None  # the combo is editable
+        assert model_edit is not None
         model_edit.editingFinished.connect(self._on_model_chosen)
 
     # ---- intents -------------------------------------------------------------------

@@ -7,6 +7,10 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 def money(cost: float) -> str:
     # Small sums matter here (a message often costs a fraction of a cent): keep 4 decimals.
+    if cost == 0:
+        return "$0"
+    if cost < 0.0001:
+        return "<$0.0001"
     return f"${cost:.4f}" if cost < 0.01 else f"${cost:.2f}"
 
 
