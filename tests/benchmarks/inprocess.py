@@ -33,24 +33,9 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["CONFAB_LANG"] = "en"
 
 from tests.benchmarks import workload  # noqa: E402
+from tests.support.keys import MemoryBackend  # noqa: E402
 
 perf = time.perf_counter
-
-
-class MemoryKeys:
-    """A key backend in memory: the benchmark never touches the user's keyring."""
-
-    def __init__(self) -> None:
-        self._keys: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._keys.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._keys[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._keys.pop((service, username), None)
 
 
 WARM_UP_S = 1.0
@@ -81,7 +66,7 @@ class App:
         from desktop.app import build
         from desktop.core.secrets import KeyStore
 
-        self.parts: Any = build(data_dir, key_store=KeyStore(backend=MemoryKeys()))
+        self.parts: Any = build(data_dir, key_store=KeyStore(backend=MemoryBackend()))
         self.window: Any = self.parts.window
         self.conversations: Any = self.parts.conversations
         self.chat: Any = self.parts.chat

@@ -18,21 +18,8 @@ from desktop.core.secrets import KeyStore
 from desktop.core.settings import SettingsStore
 from desktop.core.storage import ConversationStore
 from tests.conftest import write_settings
+from tests.support.keys import MemoryBackend
 from tests.support.openai_server import Reply
-
-
-class MemoryBackend:
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 @pytest.fixture
