@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
-from desktop.core.context import request_messages
+from desktop.core.context import REPLY_RESERVE, Budget, ContextPlan, plan_context, set_flag
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
 from desktop.core.logs import redact
 from desktop.core.models import (
@@ -60,6 +60,8 @@ class ChatController(QObject):
     streaming_changed = Signal(str, bool)
     # The thread on screen changed shape (branch switched, message deleted): redraw it.
     thread_changed = Signal(str)
+    # Pins, exclusions or the budget changed: what the model will see is different.
+    context_changed = Signal(str)
 
     def __init__(
         self,
@@ -137,7 +139,7 @@ class ChatController(QObject):
         conversation.switch_to(reply.id)
         if conversation.head != reply.id:
             return False  # only the last reply of a thread can be continued
-        messages = request_messages(conversation)
+        messages = self.plan(conversation).messages
         messages.append({"role": "user", "content": CONTINUE_PROMPT})
         reply.error = None
         self._launch(conversation, reply, messages)
@@ -220,7 +222,7 @@ class ChatController(QObject):
             created_at=utc_now(),
             model=conversation.model,
         )
-        messages = request_messages(conversation)
+        messages = self.plan(conversation).messages
         conversation.append(reply)
         self._launch(conversation, reply, messages)
 
@@ -321,15 +323,47 @@ class ChatController(QObject):
         output = counter.text(completion)
         return Usage(prompt, output, prompt + output, estimated=True)
 
+    def _model_of(self, conversation: Conversation) -> str:
+        settings = self._settings
+        provider = settings.provider(conversation.provider) or settings.default_provider()
+        return conversation.model or (provider.default_model if provider else "") or ""
+
+    def budget(self, conversation: Conversation) -> Budget:
+        """The conversation's own budget; without a token limit, the model's context window
+        less room for the reply (when the window is known)."""
+        budget = Budget.of(conversation)
+        if budget.max_tokens is None:
+            window = self._settings.prices.context_window(self._model_of(conversation))
+            if window:
+                reserve = conversation.params.max_tokens or REPLY_RESERVE
+                budget = Budget(budget.max_messages, max(1, window - reserve))
+        return budget
+
+    def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
+        """What the model will see: the request's messages and which thread messages go."""
+        counter = TokenCounter(self._model_of(conversation))
+        return plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+
+    def set_message_flag(
+        self, conversation: Conversation, message_id: str, flag: str, value: bool
+    ) -> None:
+        """Pin (always sent) or exclude (never sent) a message."""
+        message = conversation.message(message_id)
+        set_flag(message, flag, value)
+        if value:
+            set_flag(message, "excluded" if flag == "pinned" else "pinned", False)
+        self._conversations.save(conversation, touch=False)
+        self.context_changed.emit(conversation.id)
+
+    def set_budget(self, conversation: Conversation, budget: Budget) -> None:
+        budget.store(conversation)
+        self._conversations.save(conversation, touch=False)
+        self.context_changed.emit(conversation.id)
+
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
         """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
-        messages = request_messages(conversation)
-        if draft.strip():
-            messages.append({"role": "user", "content": draft})
-        provider = (
-            self._settings.provider(conversation.provider) or self._settings.default_provider()
-        )
-        model = conversation.model or (provider.default_model if provider else "") or ""
+        model = self._model_of(conversation)
+        messages = self.plan(conversation, draft).messages
         count = TokenCounter(model).messages(messages)
         price = self._settings.prices.price(model)
         return SendEstimate(
