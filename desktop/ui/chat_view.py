@@ -84,6 +84,9 @@ class ChatView(QScrollArea):
         self._widgets: dict[str, MessageWidget] = {}
         # Set by the window: a reply's tokens and cost as text ("" when unknown).
         self.usage_text: Callable[[Message], str] | None = None
+        self._left_out: set[str] = set()
+        self._pinned: set[str] = set()
+        self._excluded: set[str] = set()
         self._pending: dict[str, tuple[str, str]] = {}
         self._conversation: Conversation | None = None
         self._assistant_name = ""
@@ -284,11 +287,25 @@ class ChatView(QScrollArea):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
         widget.set_streaming(self._streaming)
         self._show_usage(widget, message)
+        self._show_context(widget, message.id)
         self._widgets[message.id] = widget
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
         return widget
+
+    def mark_context(self, left_out: set[str], pinned: set[str], excluded: set[str]) -> None:
+        """Show which messages the next request leaves out (over the budget or excluded)."""
+        self._left_out, self._pinned, self._excluded = left_out, pinned, excluded
+        for message_id, widget in self._widgets.items():
+            self._show_context(widget, message_id)
+
+    def _show_context(self, widget: MessageWidget, message_id: str) -> None:
+        widget.set_context(
+            message_id not in self._left_out,
+            message_id in self._pinned,
+            message_id in self._excluded,
+        )
 
     def _show_usage(self, widget: MessageWidget, message: Message) -> None:
         if message.role == "assistant" and self.usage_text is not None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
+from desktop.core.context import Budget
 from desktop.core.models import Conversation, Params
 
 PersonaIdRole = Qt.ItemDataRole.UserRole + 1
@@ -98,6 +99,19 @@ class ConversationSettingsDialog(QDialog):
         self.max_tokens.setSpecialValueText(self.tr("Server default"))
         self.max_tokens.setValue(conversation.params.max_tokens or 0)
 
+        budget = Budget.of(conversation)
+        self.max_messages = QSpinBox()
+        self.max_messages.setObjectName("maxMessages")
+        self.max_messages.setRange(0, 100_000)
+        self.max_messages.setSpecialValueText(self.tr("All"))
+        self.max_messages.setValue(budget.max_messages or 0)
+        self.max_history_tokens = QSpinBox()
+        self.max_history_tokens.setObjectName("maxHistoryTokens")
+        self.max_history_tokens.setRange(0, 10_000_000)
+        self.max_history_tokens.setSingleStep(1000)
+        self.max_history_tokens.setSpecialValueText(self.tr("Up to the model's context window"))
+        self.max_history_tokens.setValue(budget.max_tokens or 0)
+
         persona_row = QHBoxLayout()
         persona_row.addWidget(self.persona_name, 1)
         persona_row.addWidget(self.save_persona_button)
@@ -110,6 +124,8 @@ class ConversationSettingsDialog(QDialog):
         form.addRow(self.tr("Temperature"), self.temperature)
         form.addRow(self.tr("Top p"), self.top_p)
         form.addRow(self.tr("Maximum reply length (tokens)"), self.max_tokens)
+        form.addRow(self.tr("Send at most (messages)"), self.max_messages)
+        form.addRow(self.tr("Send at most (tokens)"), self.max_history_tokens)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -158,6 +174,9 @@ class ConversationSettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
+        Budget(self.max_messages.value() or None, self.max_history_tokens.value() or None).store(
+            self._conversation
+        )
         self._conversations.update_settings(
             self._conversation,
             system_prompt=self.prompt_edit.toPlainText().strip(),

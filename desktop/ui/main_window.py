@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.controllers.tasks import TaskSet
-from desktop.core.errors import ApiError, AuthenticationError, ConfabError
+from desktop.core.context import Budget, is_excluded, is_pinned
+from desktop.core.errors import ApiError, AuthenticationError, ConfabError, ContextTooLongError
 from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
         chat.reply_failed.connect(self._on_chat_reply_failed)
         chat.streaming_changed.connect(self._on_chat_streaming_changed)
         chat.thread_changed.connect(self._on_chat_thread_changed)
+        chat.context_changed.connect(lambda _conversation_id: self._meter_timer.start())
         s.providers_changed.connect(self._refresh_pickers)
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
         s.save_failed.connect(self._on_save_failed)
@@ -238,6 +240,17 @@ class MainWindow(QMainWindow):
             self.composer.clear()
             self._conversations.set_draft(conversation, "")
         self.composer.edit.setFocus()
+
+    def shrink_context_and_retry(self, conversation_id: str, message_id: str) -> None:
+        """The server said the context is too long: send half as many messages, then retry.
+        The older ones stay in the file and on screen, marked as not sent."""
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        sent = len(self._chat.plan(conversation).included)
+        budget = Budget.of(conversation)
+        self._chat.set_budget(conversation, Budget(max(2, sent // 2), budget.max_tokens))
+        self._chat.retry(conversation, message_id)
 
     def stash_draft(self) -> None:
         """Remember the unsent text of the conversation being left (or of all, on quit)."""
@@ -327,6 +340,11 @@ class MainWindow(QMainWindow):
             self._chat.continue_reply(conversation, message_id)
         elif action == "delete":
             self._confirm_delete_message(conversation, message_id)
+        elif action.partition(":")[0] in ("pin", "exclude"):
+            flag, _, state = action.partition(":")
+            self._chat.set_message_flag(
+                conversation, message_id, "pinned" if flag == "pin" else "excluded", state == "on"
+            )
 
     def _confirm_delete_message(self, conversation: Conversation, message_id: str) -> None:
         box = QMessageBox(self)
@@ -392,7 +410,12 @@ class MainWindow(QMainWindow):
         action = None
         if message_id and conversation.has_message(message_id):
             self.chat_view.refresh_message(conversation.message(message_id))
-            if isinstance(error, ApiError):
+            if isinstance(error, ContextTooLongError):
+                action = (
+                    self.tr("Send Fewer Messages"),
+                    lambda: self.shrink_context_and_retry(conversation.id, message_id),
+                )
+            elif isinstance(error, ApiError):
                 action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
         text = explain(error)
         if (
@@ -529,6 +552,13 @@ class MainWindow(QMainWindow):
             self.composer.meter.clear()
             return
         estimate = self._chat.next_send(conversation, self.composer.text())
+        plan = self._chat.plan(conversation, self.composer.text())
+        thread = conversation.thread()
+        self.chat_view.mark_context(
+            plan.left_out,
+            {m.id for m in thread if is_pinned(m)},
+            {m.id for m in thread if is_excluded(m)},
+        )
         self.composer.meter.setText(
             usage_text.next_send(
                 estimate.tokens, estimate.exact, estimate.cost, estimate.context_window

@@ -387,11 +387,15 @@ class MessageWidget(QFrame):
         self.switcher.hide()
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
+        self.context_note = QLabel(self.tr("Not sent: outside the context"))
+        self.context_note.setObjectName("contextNote")
+        self.context_note.hide()
         self.usage = QLabel()
         self.usage.setObjectName("messageUsage")
         self.usage.hide()
         header_row.addWidget(self.header)
         header_row.addStretch(1)
+        header_row.addWidget(self.context_note)
         header_row.addWidget(self.usage)
         header_row.addWidget(self.switcher)
 
@@ -455,6 +459,7 @@ class MessageWidget(QFrame):
                 ("delete", self.tr("Delete")),
             ]
         )
+        names += [("pin", self.tr("Pin")), ("exclude", self.tr("Exclude"))]
         for name, label in names:
             button = QToolButton()
             button.setObjectName(f"{name}Message")
@@ -464,6 +469,13 @@ class MessageWidget(QFrame):
             actions.addWidget(button)
             self.action_buttons[name] = button
         self.action_buttons["copy"].setToolTip(self.tr("Copy the message as Markdown"))
+        for name in ("pin", "exclude"):
+            self.action_buttons[name].setCheckable(True)
+        self.action_buttons["pin"].setToolTip(
+            self.tr("Always send this message, whatever the context budget")
+        )
+        self.action_buttons["exclude"].setToolTip(self.tr("Never send this message to the model"))
+
         actions.addStretch(1)
 
         self._layout = QVBoxLayout(self)
@@ -506,6 +518,18 @@ class MessageWidget(QFrame):
         self.thinking_toggle.setVisible(bool(text))
         self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
 
+    def set_context(self, sent: bool, pinned: bool, excluded: bool) -> None:
+        """Whether the model will see this message, and why not."""
+        self.action_buttons["pin"].setChecked(pinned)
+        self.action_buttons["exclude"].setChecked(excluded)
+        self.context_note.setText(
+            self.tr("Not sent: excluded") if excluded else self.tr("Not sent: outside the context")
+        )
+        self.context_note.setVisible(not sent)
+        self.setProperty("outOfContext", not sent)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
     def set_usage(self, text: str) -> None:
         self.usage.setText(text)
         self.usage.setVisible(bool(text))
@@ -540,6 +564,10 @@ class MessageWidget(QFrame):
             return
         if action == "edit":
             self.start_edit()
+            return
+        if action in ("pin", "exclude"):
+            checked = self.action_buttons[action].isChecked()
+            self.action_requested.emit(f"{action}:{'on' if checked else 'off'}", self.message_id)
             return
         self.action_requested.emit(action, self.message_id)
 

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+200"/>
+        <location filename="../../desktop/app.py" line="+202"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -14,7 +14,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+339"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+360"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -35,7 +35,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-268"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-290"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -52,12 +52,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+201"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+37"/>
+        <location line="+51"/>
         <source>Show %n earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %n 条消息</numerusform>
@@ -128,7 +128,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationSettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/conversation_settings.py" line="+39"/>
+        <location filename="../../desktop/ui/conversation_settings.py" line="+40"/>
         <source>Conversation settings</source>
         <translation>对话设置</translation>
     </message>
@@ -153,6 +153,16 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+8"/>
         <source>Server default</source>
         <translation>服务器默认</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Up to the model&apos;s context window</source>
+        <translation>不超过模型的上下文窗口</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -183,6 +193,16 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+1"/>
         <source>Maximum reply length (tokens)</source>
         <translation>最长回复（token）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send at most (messages)</source>
+        <translation>最多发送（条消息）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send at most (tokens)</source>
+        <translation>最多发送（token）</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -330,12 +350,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+73"/>
+        <location filename="../../desktop/ui/main_window.py" line="+74"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Model for this conversation</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -390,7 +410,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+184"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -410,7 +430,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
+        <source>Send Fewer Messages</source>
+        <translation>少发送一些消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
@@ -437,7 +462,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+103"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -482,7 +507,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+7"/>
+        <location line="+136"/>
+        <source>Not sent: outside the context</source>
+        <translation>不发送：超出上下文</translation>
+    </message>
+    <message>
+        <location line="-122"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -514,17 +545,42 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+4"/>
+        <source>Pin</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Exclude</source>
+        <translation>排除</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Copy the message as Markdown</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+4"/>
+        <source>Always send this message, whatever the context budget</source>
+        <translation>无论上下文预算如何，总是发送这条消息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Never send this message to the model</source>
+        <translation>从不把这条消息发送给模型</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Not sent: excluded</source>
+        <translation>不发送：已排除</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+34"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -712,7 +768,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageText</name>
     <message>
-        <location filename="../../desktop/ui/usage_text.py" line="+20"/>
+        <location filename="../../desktop/ui/usage_text.py" line="+24"/>
         <source>Next send: {tokens} tokens</source>
         <translation>下次发送：{tokens} 个 token</translation>
     </message>

@@ -1,0 +1,97 @@
+"""What the model will see, visible and steerable in the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from tests.conftest import write_settings
+from tests.support.openai_server import Reply
+
+
+def _app(start_app: Any, openai_server: Any, tmp_path: Path) -> Any:
+    write_settings(
+        tmp_path / "data",
+        [
+            {
+                "id": "local",
+                "name": "Loopback",
+                "base_url": openai_server.base_url,
+                "default_model": "gpt-4o-mini",
+            }
+        ],
+    )
+    return start_app()
+
+
+def _chat(app: Any, *questions: str) -> None:
+    for question in questions:
+        app.type_and_send(question)
+        app.wait_idle()
+
+
+def test_a_message_budget_marks_what_is_left_out_and_pins_override_it(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = _app(start_app, openai_server, tmp_path)
+    _chat(app, "one", "two", "three")
+    dialog = app.window.open_conversation_settings()
+    dialog.max_messages.setValue(2)
+    dialog.accept()
+    widgets = app.window.chat_view.message_widgets()
+    qtbot.waitUntil(lambda: widgets[0].context_note.isVisible())
+    # The next send carries the draft plus the two newest messages.
+    assert [w.context_note.isVisible() for w in widgets] == [True, True, True, True, False, False]
+    qtbot.mouseClick(widgets[0].action_buttons["pin"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not widgets[0].context_note.isVisible())
+    app.type_and_send("four")
+    app.wait_idle()
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    # Pinned "one", then the newest that fit the budget of two: the last reply and the question.
+    assert [m["content"] for m in sent] == ["one", "echo[5]: three", "four"]
+    saved = app.conversation_files()[0]
+    assert saved["context"] == {"max_messages": 2, "max_tokens": None}
+    assert saved["messages"][0]["pinned"] is True
+
+
+def test_an_excluded_message_is_never_sent_and_says_so(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = _app(start_app, openai_server, tmp_path)
+    _chat(app, "secret draft", "real question")
+    first = app.window.chat_view.message_widgets()[0]
+    qtbot.mouseClick(first.action_buttons["exclude"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: first.context_note.isVisible())
+    assert first.context_note.text() == "Not sent: excluded"
+    app.type_and_send("follow-up")
+    app.wait_idle()
+    contents = [m["content"] for m in openai_server.chat_requests()[-1]["json"]["messages"]]
+    assert "secret draft" not in contents and contents[-1] == "follow-up"
+
+
+def test_context_too_long_offers_to_send_fewer_messages(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = _app(start_app, openai_server, tmp_path)
+    _chat(app, "a", "b", "c")
+    openai_server.enqueue(
+        Reply(
+            status=400,
+            body='{"error": {"message": "This model\'s maximum '
+            'context length is 8192 tokens", '
+            '"code": "context_length_exceeded"}}',
+        )
+    )
+    app.type_and_send("d")
+    app.wait_idle()
+    banner = app.window.banner
+    assert "too long" in banner.text.text()
+    assert banner.action_button.text() == "Send Fewer Messages"
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    assert len(sent) == 3 and sent[-1]["content"] == "d"  # 7 were sent before; now half
+    assert app.bubbles()[-1] == ("assistant", "echo[3]: d")
+    assert app.bubbles()[0] == ("user", "a")  # still on screen and in the file
