@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
 
         dialog = ConversationSettingsDialog(self.current, self._conversations, self._settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: self.composer.edit.setFocus())
+        dialog.finished.connect(self._back_to_composer)
         self.conversation_settings_dialog = dialog
         dialog.open()
         return dialog
@@ -462,6 +462,12 @@ class MainWindow(QMainWindow):
 
     def _on_provider_dialog_finished(self, _result: int) -> None:
         self._refresh_pickers()
+        self._back_to_composer()
+
+    def _back_to_composer(self, _result: int = 0) -> None:
+        # Activate the window too: without it (some window managers, none at all) the
+        # window's shortcuts (Ctrl+Q, Ctrl+N) stay dead after a dialog closes.
+        self.activateWindow()
         self.composer.edit.setFocus()
 
     def _on_about_triggered(self) -> None:
