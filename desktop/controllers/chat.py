@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -11,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
+from desktop.core.atomic import write_bytes_atomic
 from desktop.core.context import REPLY_RESERVE, Budget, ContextPlan, plan_context, set_flag
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
 from desktop.core.logs import redact
@@ -25,6 +27,7 @@ from desktop.core.models import (
 )
 from desktop.core.titles import clean_title, title_request
 from desktop.core.tokens import TokenCounter
+from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
 
 if TYPE_CHECKING:
     import asyncio
@@ -376,6 +379,16 @@ class ChatController(QObject):
     def cost_of(self, usage: Usage | None, model: str | None) -> float | None:
         price = self._settings.prices.price(model)
         return price.cost(usage) if price and usage else None
+
+    def usage_rows(self, by: str = "day") -> list[UsageRow]:
+        """Tokens and cost per provider and model, per day or month, over all conversations."""
+        return usage_rows(
+            self._conversations.all(), lambda usage, model: self.cost_of(usage, model), by=by
+        )
+
+    def export_usage(self, path: Path, by: str = "day") -> None:
+        """Write the usage table as CSV; raises WriteFailedError (disk full, no permission)."""
+        write_bytes_atomic(path, rows_to_csv(self.usage_rows(by)).encode("utf-8"))
 
     def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
         """Tokens and cost of every reply in the conversation (all branches: all were paid)."""

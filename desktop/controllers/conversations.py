@@ -61,6 +61,10 @@ class ConversationsController(QObject):
             ConversationSummary.of(c) for c in self._conversations.values() if c.id in self._saved
         )
 
+    def all(self) -> list[Conversation]:
+        """Every conversation on disk (and the one being written, if any)."""
+        return [c for c in self._conversations.values() if c.id in self._saved]
+
     def get(self, conversation_id: str) -> Conversation | None:
         return self._conversations.get(conversation_id)
 

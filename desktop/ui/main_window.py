@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.provider_dialog import ProviderDialog
+    from desktop.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger("confab.ui")
 
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.provider_dialog: ProviderDialog | None = None
         self._shown_id: str | None = None
         self.delete_message_box: QMessageBox | None = None
+        self.usage_dialog: UsageDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
@@ -159,6 +161,9 @@ class MainWindow(QMainWindow):
         self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
+        self.usage_action = QAction(self.tr("&Usage…"), self)
+        self.usage_action.triggered.connect(self.open_usage)
+        file_menu.addAction(self.usage_action)
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -279,6 +284,16 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self._back_to_composer)
         self.conversation_settings_dialog = dialog
         dialog.open()
+        return dialog
+
+    def open_usage(self) -> UsageDialog:
+        from desktop.ui.usage_dialog import UsageDialog
+
+        dialog = UsageDialog(self._chat, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._back_to_composer)
+        self.usage_dialog = dialog
+        dialog.show()
         return dialog
 
     def open_providers(self) -> ProviderDialog:

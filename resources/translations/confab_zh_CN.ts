@@ -350,7 +350,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+74"/>
+        <location filename="../../desktop/ui/main_window.py" line="+76"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -395,7 +395,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>提供商(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>&amp;Usage…</source>
+        <translation>用量(&amp;U)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -410,7 +415,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+194"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -450,7 +455,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+24"/>
         <source>About Confab</source>
         <translation>关于 Confab</translation>
     </message>
@@ -763,6 +768,79 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Delete…</source>
         <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>UsageDialog</name>
+    <message>
+        <location filename="../../desktop/ui/usage_dialog.py" line="+32"/>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>By day</source>
+        <translation>按天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By month</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Period</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replies</source>
+        <translation>回复数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tokens in</source>
+        <translation>输入 token</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tokens out</source>
+        <translation>输出 token</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>≈ marks figures counted by Confab because the server sent none. Costs use the price table; unknown models show none.</source>
+        <translation>≈ 表示服务器没有提供、由 Confab 自行统计的数字。费用按价格表计算；未知模型不显示费用。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export usage</source>
+        <translation>导出用量</translation>
     </message>
 </context>
 <context>
