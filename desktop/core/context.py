@@ -95,6 +95,8 @@ def plan_context(
         newest = index == 0 and not draft
         if is_excluded(message) and not newest:
             continue
+        if full and not is_pinned(message):
+            continue  # not even counted: a long thread stops costing once the budget is full
         cost = count(message.content) if count else 0
         if not (newest or is_pinned(message)):
             over_count = budget.max_messages is not None and taken >= budget.max_messages
