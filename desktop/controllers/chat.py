@@ -13,7 +13,14 @@ from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.atomic import write_bytes_atomic
-from desktop.core.context import REPLY_RESERVE, Budget, ContextPlan, plan_context, set_flag
+from desktop.core.context import (
+    REPLY_RESERVE,
+    Budget,
+    ContextPlan,
+    compaction_request,
+    plan_context,
+    set_flag,
+)
 from desktop.core.errors import ConfabError, NoModelError, NoProviderError
 from desktop.core.logs import redact
 from desktop.core.models import (
@@ -21,6 +28,7 @@ from desktop.core.models import (
     Message,
     Params,
     Usage,
+    format_time,
     new_id,
     title_from_text,
     utc_now,
@@ -65,6 +73,8 @@ class ChatController(QObject):
     thread_changed = Signal(str)
     # Pins, exclusions or the budget changed: what the model will see is different.
     context_changed = Signal(str)
+    compacted = Signal(str)
+    compaction_failed = Signal(str, object)
 
     def __init__(
         self,
@@ -357,6 +367,39 @@ class ChatController(QObject):
             set_flag(message, "excluded" if flag == "pinned" else "pinned", False)
         self._conversations.save(conversation, touch=False)
         self.context_changed.emit(conversation.id)
+
+    def compact(self, conversation: Conversation) -> bool:
+        """Ask the model for a summary of the older part of the thread; from then on the
+        summary is sent instead of those messages (they stay in the file and on screen)."""
+        request = compaction_request(conversation)
+        if request is None or self.is_streaming(conversation.id) or not self._ready(conversation):
+            return False
+        self._tasks.spawn(self._compact(conversation, *request))
+        return True
+
+    async def _compact(
+        self, conversation: Conversation, messages: list[dict[str, str]], through: str
+    ) -> None:
+        from desktop.core.client import ChatRequest
+
+        provider = self._settings.provider(conversation.provider)
+        try:
+            if provider is None:
+                raise NoProviderError()
+            result = await self._settings.client_for(provider).complete(
+                ChatRequest(conversation.model or "", messages, Params(max_tokens=1024))
+            )
+        except ConfabError as exc:
+            self.compaction_failed.emit(conversation.id, exc)
+            return
+        conversation.extra["summary"] = {
+            "text": result.content.strip(),
+            "through": through,
+            "created_at": format_time(utc_now()),
+        }
+        self._conversations.save(conversation, touch=False)
+        self.context_changed.emit(conversation.id)
+        self.compacted.emit(conversation.id)
 
     def set_budget(self, conversation: Conversation, budget: Budget) -> None:
         budget.store(conversation)

@@ -1,6 +1,10 @@
 """What a request carries: the system prompt (always) and as much of the thread as the
 conversation's context budget allows. Pinned messages are always sent, excluded ones never.
 
+A compaction replaces the thread up to a message with a summary the model wrote:
+``"summary": {"text": "…", "through": "<message id>"}``; the originals stay in the file and on
+screen, marked as not sent.
+
 The budget lives in the conversation file as ``"context": {"max_messages": N, "max_tokens": T}``
 (either may be null), and a message's ``"pinned": true`` / ``"excluded": true``: fields added to
 format version 1, which older readers ignore.
@@ -63,8 +67,9 @@ def set_flag(message: Message, name: str, value: bool) -> None:
 class ContextPlan:
     messages: list[dict[str, str]]
     included: set[str] = field(default_factory=set)
-    # On the thread but not sent: over the budget or excluded.
+    # On the thread but not sent: over the budget, excluded or summarized.
     left_out: set[str] = field(default_factory=set)
+    summarized: set[str] = field(default_factory=set)
 
 
 def plan_context(
@@ -78,14 +83,28 @@ def plan_context(
     the newest message."""
     budget = budget or Budget.of(conversation)
     system = conversation.system_prompt.strip()
+    thread = conversation.thread()
+    summary = summary_of(conversation)
+    summarized: set[str] = set()
+    if summary is not None:
+        ids = [m.id for m in thread]
+        if summary[1] in ids:
+            summarized = set(ids[: ids.index(summary[1]) + 1])
     sendable = [
         m
-        for m in conversation.thread()
+        for m in thread
         if m.role in ("user", "assistant", "system")
         # A failed reply with no text carries nothing for the model.
         and not (m.role == "assistant" and not m.content)
     ]
     used = count(conversation.system_prompt) if count and system else 0
+    summary_message = (
+        {"role": "system", "content": SUMMARY_PREFIX + summary[0]}
+        if summary is not None and summarized
+        else None
+    )
+    if summary_message is not None and count:
+        used += count(summary_message["content"])
     if draft and count:
         used += count(draft)
     included: set[str] = set()
@@ -93,7 +112,7 @@ def plan_context(
     full = False
     for index, message in enumerate(reversed(sendable)):
         newest = index == 0 and not draft
-        if is_excluded(message) and not newest:
+        if (is_excluded(message) or message.id in summarized) and not newest:
             continue
         if full and not is_pinned(message):
             continue  # not even counted: a long thread stops costing once the budget is full
@@ -110,10 +129,56 @@ def plan_context(
         if not is_pinned(message):
             taken += 1
     messages = [{"role": "system", "content": conversation.system_prompt}] if system else []
+    if summary_message is not None:
+        messages.append(summary_message)
     messages += [{"role": m.role, "content": m.content} for m in sendable if m.id in included]
     if draft:
         messages.append({"role": "user", "content": draft})
-    return ContextPlan(messages, included, {m.id for m in sendable if m.id not in included})
+    return ContextPlan(
+        messages,
+        included,
+        {m.id for m in sendable if m.id not in included},
+        summarized & {m.id for m in sendable},
+    )
+
+
+SUMMARY_PREFIX = "Summary of the earlier part of this conversation:\n"
+COMPACT_PROMPT = (
+    "Summarize the conversation below so that it can continue without it: keep facts, "
+    "decisions, names, numbers, code identifiers and open questions; drop small talk. Use the "
+    "conversation's language. Reply with the summary only."
+)
+# A compaction keeps this many of the newest messages as they are.
+KEEP_RECENT = 4
+
+
+def summary_of(conversation: Conversation) -> tuple[str, str] | None:
+    data = conversation.extra.get("summary")
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("text"), str)
+        and isinstance(data.get("through"), str)
+    ):
+        return data["text"], data["through"]
+    return None
+
+
+def compaction_request(conversation: Conversation) -> tuple[list[dict[str, str]], str] | None:
+    """The request that summarizes all but the newest KEEP_RECENT messages of the thread, and
+    the id of the last message it covers; None when there is too little to compact."""
+    thread = [m for m in conversation.thread() if m.content]
+    older = thread[:-KEEP_RECENT]
+    if len(older) < 2:
+        return None
+    transcript = "\n\n".join(f"{m.role}: {m.content}" for m in older)
+    previous = summary_of(conversation)
+    if previous is not None:
+        transcript = f"(earlier summary) {previous[0]}\n\n{transcript}"
+    messages = [
+        {"role": "system", "content": COMPACT_PROMPT},
+        {"role": "user", "content": transcript},
+    ]
+    return messages, older[-1].id
 
 
 def request_messages(

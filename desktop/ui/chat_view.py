@@ -85,6 +85,7 @@ class ChatView(QScrollArea):
         # Set by the window: a reply's tokens and cost as text ("" when unknown).
         self.usage_text: Callable[[Message], str] | None = None
         self._left_out: set[str] = set()
+        self._summarized: set[str] = set()
         self._pinned: set[str] = set()
         self._excluded: set[str] = set()
         self._pending: dict[str, tuple[str, str]] = {}
@@ -294,9 +295,17 @@ class ChatView(QScrollArea):
         self._layout.insertWidget(position, widget)
         return widget
 
-    def mark_context(self, left_out: set[str], pinned: set[str], excluded: set[str]) -> None:
-        """Show which messages the next request leaves out (over the budget or excluded)."""
+    def mark_context(
+        self,
+        left_out: set[str],
+        pinned: set[str],
+        excluded: set[str],
+        summarized: set[str] | None = None,
+    ) -> None:
+        """Show which messages the next request leaves out (over the budget, excluded, or
+        replaced by a summary)."""
         self._left_out, self._pinned, self._excluded = left_out, pinned, excluded
+        self._summarized = summarized or set()
         for message_id, widget in self._widgets.items():
             self._show_context(widget, message_id)
 
@@ -305,6 +314,7 @@ class ChatView(QScrollArea):
             message_id not in self._left_out,
             message_id in self._pinned,
             message_id in self._excluded,
+            message_id in self._summarized,
         )
 
     def _show_usage(self, widget: MessageWidget, message: Message) -> None:
@@ -354,6 +364,12 @@ class Banner(QFrame):
         self.action_button.clicked.connect(self._on_action_button_clicked)
         self.action_button.hide()
         self._action: Callable[[], None] | None = None
+        self.second_button = QPushButton()
+        self.second_button.setObjectName("bannerSecondAction")
+        self.second_button.setAutoDefault(False)
+        self.second_button.clicked.connect(self._on_second_button_clicked)
+        self.second_button.hide()
+        self._second_action: Callable[[], None] | None = None
         self.close_button = QToolButton()
         self.close_button.setObjectName("bannerClose")
         self.close_button.setText("✕")
@@ -367,6 +383,7 @@ class Banner(QFrame):
         layout.setContentsMargins(12, 8, 8, 8)
         layout.addLayout(texts, 1)
         layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.second_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
@@ -377,10 +394,14 @@ class Banner(QFrame):
         *,
         level: str = "error",
         action: tuple[str, Callable[[], None]] | None = None,
+        second_action: tuple[str, Callable[[], None]] | None = None,
     ) -> None:
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
         self.action_button.setVisible(action is not None)
+        self._second_action = second_action[1] if second_action else None
+        self.second_button.setText(second_action[0] if second_action else "")
+        self.second_button.setVisible(second_action is not None)
         self.setProperty("level", level)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -390,7 +411,13 @@ class Banner(QFrame):
         self.show()
 
     def _on_action_button_clicked(self) -> None:
-        action, self._action = self._action, None
+        action, self._action, self._second_action = self._action, None, None
+        self.hide()
+        if action is not None:
+            action()
+
+    def _on_second_button_clicked(self) -> None:
+        action, self._action, self._second_action = self._second_action, None, None
         self.hide()
         if action is not None:
             action()

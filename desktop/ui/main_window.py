@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
         self._shown_id: str | None = None
+        self._retry_after_compaction: tuple[str, str] | None = None
         self.delete_message_box: QMessageBox | None = None
         self.usage_dialog: UsageDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
@@ -161,6 +162,12 @@ class MainWindow(QMainWindow):
         self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
+        self.compact_action = QAction(self.tr("Summarize &Older Messages"), self)
+        self.compact_action.setToolTip(
+            self.tr("Replace the older part of the conversation by a summary in what is sent")
+        )
+        self.compact_action.triggered.connect(self.compact)
+        file_menu.addAction(self.compact_action)
         self.usage_action = QAction(self.tr("&Usage…"), self)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
@@ -196,6 +203,8 @@ class MainWindow(QMainWindow):
         chat.streaming_changed.connect(self._on_chat_streaming_changed)
         chat.thread_changed.connect(self._on_chat_thread_changed)
         chat.context_changed.connect(lambda _conversation_id: self._meter_timer.start())
+        chat.compacted.connect(self._on_chat_compacted)
+        chat.compaction_failed.connect(self._on_chat_compaction_failed)
         s.providers_changed.connect(self._refresh_pickers)
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
         s.save_failed.connect(self._on_save_failed)
@@ -256,6 +265,46 @@ class MainWindow(QMainWindow):
         budget = Budget.of(conversation)
         self._chat.set_budget(conversation, Budget(max(2, sent // 2), budget.max_tokens))
         self._chat.retry(conversation, message_id)
+
+    def compact(self) -> None:
+        """Summarize the older part of the conversation (File menu): the summary is sent in
+        place of those messages from now on."""
+        conversation = self.current
+        if conversation is None:
+            return
+        if self._chat.compact(conversation):
+            self.banner.show_message(self.tr("Summarizing the older messages…"), level="warning")
+        else:
+            self.banner.show_message(
+                self.tr("There is not enough conversation to summarize yet."), level="warning"
+            )
+
+    def compact_and_retry(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        self._retry_after_compaction = (conversation_id, message_id)
+        if not self._chat.compact(conversation):
+            self._retry_after_compaction = None
+            self.shrink_context_and_retry(conversation_id, message_id)
+
+    def _on_chat_compacted(self, conversation_id: str) -> None:
+        pending, self._retry_after_compaction = self._retry_after_compaction, None
+        if pending is not None and pending[0] == conversation_id:
+            self.retry(*pending)
+        elif self.current is not None and self.current.id == conversation_id:
+            self.banner.show_message(
+                self.tr(
+                    "The older messages were summarized: the summary is sent in their "
+                    "place. They stay here, marked as not sent."
+                ),
+                level="warning",
+            )
+
+    def _on_chat_compaction_failed(self, conversation_id: str, error: ConfabError) -> None:
+        self._retry_after_compaction = None
+        if self.current is not None and self.current.id == conversation_id:
+            self.banner.show_message(explain(error), detail(error))
 
     def stash_draft(self) -> None:
         """Remember the unsent text of the conversation being left (or of all, on quit)."""
@@ -422,13 +471,17 @@ class MainWindow(QMainWindow):
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
-        action = None
+        action = second = None
         if message_id and conversation.has_message(message_id):
             self.chat_view.refresh_message(conversation.message(message_id))
             if isinstance(error, ContextTooLongError):
                 action = (
                     self.tr("Send Fewer Messages"),
                     lambda: self.shrink_context_and_retry(conversation.id, message_id),
+                )
+                second = (
+                    self.tr("Summarize Older Messages"),
+                    lambda: self.compact_and_retry(conversation.id, message_id),
                 )
             elif isinstance(error, ApiError):
                 action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
@@ -443,7 +496,7 @@ class MainWindow(QMainWindow):
                 "The system keyring is not available, so Confab has no key for this provider. "
                 "Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes."
             )
-        self.banner.show_message(text, detail(error), action=action)
+        self.banner.show_message(text, detail(error), action=action, second_action=second)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if self.current is not None and self.current.id == conversation_id:
@@ -579,6 +632,7 @@ class MainWindow(QMainWindow):
             plan.left_out,
             {m.id for m in thread if is_pinned(m)},
             {m.id for m in thread if is_excluded(m)},
+            plan.summarized,
         )
         self.composer.meter.setText(
             usage_text.next_send(

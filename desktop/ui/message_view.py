@@ -518,13 +518,19 @@ class MessageWidget(QFrame):
         self.thinking_toggle.setVisible(bool(text))
         self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
 
-    def set_context(self, sent: bool, pinned: bool, excluded: bool) -> None:
+    def set_context(
+        self, sent: bool, pinned: bool, excluded: bool, summarized: bool = False
+    ) -> None:
         """Whether the model will see this message, and why not."""
         self.action_buttons["pin"].setChecked(pinned)
         self.action_buttons["exclude"].setChecked(excluded)
-        self.context_note.setText(
-            self.tr("Not sent: excluded") if excluded else self.tr("Not sent: outside the context")
-        )
+        if excluded:
+            note = self.tr("Not sent: excluded")
+        elif summarized:
+            note = self.tr("Not sent: summarized")
+        else:
+            note = self.tr("Not sent: outside the context")
+        self.context_note.setText(note)
         self.context_note.setVisible(not sent)
         self.setProperty("outOfContext", not sent)
         self.style().unpolish(self)

@@ -14,7 +14,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+360"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+376"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -35,7 +35,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-290"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-306"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -52,12 +52,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+201"/>
+        <location line="+202"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+51"/>
+        <location line="+60"/>
         <source>Show %n earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %n 条消息</numerusform>
@@ -350,7 +350,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+76"/>
+        <location filename="../../desktop/ui/main_window.py" line="+77"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -396,6 +396,16 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+5"/>
+        <source>Summarize &amp;Older Messages</source>
+        <translation>总结较早的消息(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Replace the older part of the conversation by a summary in what is sent</source>
+        <translation>发送时用一段总结代替对话中较早的部分</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
@@ -415,7 +425,22 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+194"/>
+        <location line="+95"/>
+        <source>Summarizing the older messages…</source>
+        <translation>正在总结较早的消息…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is not enough conversation to summarize yet.</source>
+        <translation>对话还不够长，暂时无需总结。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The older messages were summarized: the summary is sent in their place. They stay here, marked as not sent.</source>
+        <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
+    </message>
+    <message>
+        <location line="+119"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -438,6 +463,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+59"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Summarize Older Messages</source>
+        <translation>总结较早的消息</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -467,7 +497,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+104"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -513,12 +543,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+136"/>
+        <location line="+142"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-128"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -575,12 +605,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
         <source>Not sent: excluded</source>
         <translation>不发送：已排除</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+2"/>
+        <source>Not sent: summarized</source>
+        <translation>不发送：已总结</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>

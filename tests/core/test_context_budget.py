@@ -81,3 +81,24 @@ def test_budget_round_trips_through_the_file_format() -> None:
     assert again.message("m0").extra["pinned"] is True
     Budget().store(c)
     assert "context" not in c.to_dict()
+
+
+def test_a_summary_replaces_the_older_messages_it_covers() -> None:
+    from desktop.core.context import KEEP_RECENT, SUMMARY_PREFIX, compaction_request
+
+    c = _conversation(4)  # m0..m7
+    request = compaction_request(c)
+    assert request is not None
+    messages, through = request
+    assert through == f"m{7 - KEEP_RECENT}"
+    assert "user 0" in messages[1]["content"] and "user 4" not in messages[1]["content"]
+    c.extra["summary"] = {"text": "They counted to three.", "through": through}
+    plan = plan_context(c)
+    assert plan.messages[0]["content"] == "Be brief."
+    assert plan.messages[1] == {
+        "role": "system",
+        "content": SUMMARY_PREFIX + "They counted to three.",
+    }
+    assert ids(plan.messages) == ["4", "5", "6", "7"]
+    assert plan.summarized == {"m0", "m1", "m2", "m3"}
+    assert compaction_request(_conversation(2)) is None  # nothing old enough to compact

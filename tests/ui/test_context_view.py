@@ -95,3 +95,33 @@ def test_context_too_long_offers_to_send_fewer_messages(
     assert len(sent) == 3 and sent[-1]["content"] == "d"  # 7 were sent before; now half
     assert app.bubbles()[-1] == ("assistant", "echo[3]: d")
     assert app.bubbles()[0] == ("user", "a")  # still on screen and in the file
+
+
+def test_context_too_long_can_summarize_the_older_messages_and_retry(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = _app(start_app, openai_server, tmp_path)
+    _chat(app, "alpha", "beta", "gamma")
+    openai_server.enqueue(
+        Reply(status=400, body='{"error": {"message": "maximum context length exceeded"}}'),
+        Reply(text="They discussed alpha and beta."),  # the summary (non-streaming request)
+    )
+    app.type_and_send("delta")
+    app.wait_idle()
+    banner = app.window.banner
+    assert banner.second_button.text() == "Summarize Older Messages"
+    qtbot.mouseClick(banner.second_button, Qt.MouseButton.LeftButton)
+    # Summary + the four newest messages kept as they are (the failed empty reply is gone).
+    qtbot.waitUntil(lambda: app.bubbles()[-1] == ("assistant", "echo[5]: delta"), timeout=10000)
+    summary_request, retried = openai_server.chat_requests()[-2:]
+    assert summary_request["json"]["stream"] is False
+    assert "alpha" in summary_request["json"]["messages"][1]["content"]
+    sent = retried["json"]["messages"]
+    assert sent[0]["role"] == "system" and "They discussed alpha and beta." in sent[0]["content"]
+    assert [m["content"] for m in sent[1:]] == ["echo[3]: beta", "gamma", "echo[5]: gamma", "delta"]
+    saved = app.conversation_files()[0]
+    assert saved["summary"]["text"] == "They discussed alpha and beta."
+    first = app.window.chat_view.message_widgets()[0]
+    qtbot.waitUntil(lambda: first.context_note.isVisible())
+    assert first.context_note.text() == "Not sent: summarized"
+    assert app.bubbles()[0] == ("user", "alpha")  # still on screen
