@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +160,43 @@ class SettingsController(QObject):
             path = self._prices_path or Path("/nonexistent")
             self._prices = PriceTable.load(path, self.settings.extra.get("prices"))
         return self._prices
+
+    def price_overrides(self) -> dict[str, Any]:
+        overrides = self.settings.extra.get("prices")
+        return dict(overrides) if isinstance(overrides, dict) else {}
+
+    def set_price(
+        self,
+        model: str,
+        input_price: float,
+        cached_input: float,
+        output: float,
+        context: int | None,
+    ) -> None:
+        """Add or override a model's price (per million tokens), kept in settings.json."""
+        model = model.strip().lower()
+        if not model:
+            return
+        overrides = self.price_overrides()
+        entry: dict[str, Any] = {
+            "input": input_price,
+            "cached_input": cached_input,
+            "output": output,
+            "checked": date.today().isoformat(),
+        }
+        if context:
+            entry["context"] = context
+        overrides[model] = entry
+        self.settings.extra["prices"] = overrides
+        self._prices = None
+        self._save()
+
+    def remove_price_override(self, model: str) -> None:
+        overrides = self.price_overrides()
+        if overrides.pop(model.strip().lower(), None) is not None:
+            self.settings.extra["prices"] = overrides
+            self._prices = None
+            self._save()
 
     # ---- personas ------------------------------------------------------------------
 

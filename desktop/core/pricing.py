@@ -73,6 +73,9 @@ class PriceTable:
                     prices[str(model).lower()] = price
         return cls(prices)
 
+    def items(self) -> list[tuple[str, Price]]:
+        return sorted(self._prices.items())
+
     def price(self, model: str | None) -> Price | None:
         """The price of ``model``: exact id, else the longest known prefix ("gpt-4o-2024-08-06"
         → "gpt-4o"), ignoring a router prefix ("openai/gpt-4o"). None: unknown, no cost."""

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from desktop.controllers.settings import SettingsController
     from desktop.core.models import Conversation, Message
     from desktop.ui.conversation_settings import ConversationSettingsDialog
+    from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.usage_dialog import UsageDialog
 
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self._retry_after_compaction: tuple[str, str] | None = None
         self.delete_message_box: QMessageBox | None = None
         self.usage_dialog: UsageDialog | None = None
+        self.prices_dialog: PricesDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
@@ -168,6 +170,9 @@ class MainWindow(QMainWindow):
         )
         self.compact_action.triggered.connect(self.compact)
         file_menu.addAction(self.compact_action)
+        self.prices_action = QAction(self.tr("P&rices…"), self)
+        self.prices_action.triggered.connect(self.open_prices)
+        file_menu.addAction(self.prices_action)
         self.usage_action = QAction(self.tr("&Usage…"), self)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
@@ -333,6 +338,17 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self._back_to_composer)
         self.conversation_settings_dialog = dialog
         dialog.open()
+        return dialog
+
+    def open_prices(self) -> PricesDialog:
+        from desktop.ui.prices_dialog import PricesDialog
+
+        dialog = PricesDialog(self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._back_to_composer)
+        dialog.finished.connect(lambda _result: self._meter_timer.start())
+        self.prices_dialog = dialog
+        dialog.show()
         return dialog
 
     def open_usage(self) -> UsageDialog:

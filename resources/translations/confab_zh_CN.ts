@@ -350,7 +350,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+77"/>
+        <location filename="../../desktop/ui/main_window.py" line="+79"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -406,6 +406,11 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+4"/>
+        <source>P&amp;rices…</source>
+        <translation>价格(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
@@ -440,7 +445,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+130"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -628,6 +633,74 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>PricesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/prices_dialog.py" line="+27"/>
+        <source>Prices</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Input $/1M</source>
+        <translation>输入 $/百万</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cached input $/1M</source>
+        <translation>缓存输入 $/百万</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output $/1M</source>
+        <translation>输出 $/百万</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checked</source>
+        <translation>核对日期</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Prices per million tokens, as each provider lists them on the date shown. Edit a cell to use your own price; your prices are kept in settings.json.</source>
+        <translation>每百万 token 的价格，按各提供商在所示日期公布的价格。编辑单元格即可使用你自己的价格；你的价格保存在 settings.json 中。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Add Model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use Shipped Price</source>
+        <translation>使用内置价格</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Prices and the context must be numbers.</source>
+        <translation>价格和上下文必须是数字。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Prices cannot be negative.</source>
+        <translation>价格不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saved the price of {model}.</source>
+        <translation>已保存 {model} 的价格。</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,56 @@
+"""Users override or add prices; the meter and the replies use them at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import write_settings
+
+
+def test_adding_and_overriding_prices_changes_costs_and_is_kept(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(
+        tmp_path / "data",
+        [
+            {
+                "id": "local",
+                "name": "Loopback",
+                "base_url": openai_server.base_url,
+                "default_model": "my-local-model",
+            }
+        ],
+    )
+    app = start_app()
+    qtbot.keyClicks(app.window.composer.edit, "hello")
+    meter = app.window.composer.meter
+    qtbot.waitUntil(lambda: "Next send" in meter.text())
+    assert "$" not in meter.text()  # unknown model: no invented cost
+    dialog = app.window.open_prices()
+    models = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert "gpt-4o-mini" in models and "deepseek-chat" in models
+    dialog.add_row()
+    row = dialog.table.rowCount() - 1
+    for column, text in enumerate(["my-local-model", "1000", "500", "2000", "32000"]):
+        dialog.table.item(row, column).setText(text)
+    assert dialog.save_row(row)
+    dialog.close()
+    qtbot.waitUntil(lambda: "$" in meter.text())
+    assert "of the 32k context" in meter.text()
+    saved = json.loads((app.data_dir / "settings.json").read_text())["prices"]
+    assert saved["my-local-model"]["input"] == 1000.0
+    assert saved["my-local-model"]["context"] == 32000
+
+    again = app.window.open_prices()
+    rows = {again.table.item(r, 0).text(): r for r in range(again.table.rowCount())}
+    r = rows["gpt-4o-mini"]
+    again.table.item(r, 1).setText("abc")
+    assert "must be numbers" in again.status.text()
+    again.table.setCurrentCell(rows["my-local-model"], 0)
+    again.reset_button.click()
+    assert "my-local-model" not in json.loads((app.data_dir / "settings.json").read_text()).get(
+        "prices", {}
+    )
+    again.close()
