@@ -44,6 +44,7 @@ class ConversationsController(QObject):
         self._deleted: set[str] = set()
         self.current: Conversation | None = None
         self.quarantined: list[str] = []
+        self.copies: list[str] = []  # sync conflict copies opened as separate conversations
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_SAVE_MS)
         self._retry.timeout.connect(self._on_retry_timeout)
@@ -51,6 +52,7 @@ class ConversationsController(QObject):
     def load(self) -> list[str]:
         """Read every conversation; returns the files that had to be quarantined."""
         conversations, self.quarantined = self._store.load_all()
+        self.copies = list(self._store.copies)
         self._conversations = {c.id: c for c in conversations}
         self._saved = set(self._conversations)
         self.conversations_reset.emit()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.core.atomic import write_json_atomic
 from desktop.core.errors import CorruptFileError, StorageError
-from desktop.core.models import Conversation, ConversationSummary, sort_newest_first
+from desktop.core.models import Conversation, ConversationSummary, new_id, sort_newest_first
 
 log = logging.getLogger("confab.storage")
 
@@ -33,6 +33,7 @@ class ConversationStore:
         self.trash = data_dir / "trash"
         self.quarantine = data_dir / "quarantine"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.copies: list[str] = []
 
     def path_of(self, conversation_id: str) -> Path:
         if not _SAFE_ID.match(conversation_id):
@@ -46,19 +47,54 @@ class ConversationStore:
         return self._read(self.path_of(conversation_id))
 
     def load_all(self) -> tuple[list[Conversation], list[str]]:
-        """Every readable conversation, and the file names that had to be quarantined."""
+        """Every readable conversation, and the file names that had to be quarantined.
+
+        A file whose name is not its conversation's id (a sync tool's conflict copy such as
+        ``<id>.sync-conflict-….json``, or a copy made by hand) would shadow the real file, and
+        the next save would overwrite one with the other. Such a copy is opened as a separate
+        conversation under a new id; the original file is moved to quarantine/, never deleted.
+        Their names are in ``self.copies``.
+        """
         conversations: list[Conversation] = []
         quarantined: list[str] = []
-        for path in sorted(self.folder.glob("*.json")):
+        self.copies = []
+        seen: set[str] = set()
+        # The files named after their id first: they are the real ones.
+        paths = sorted(self.folder.glob("*.json"))
+        for path in sorted(paths, key=lambda p: not _SAFE_ID.match(p.stem)):
             try:
-                conversations.append(self._read(path))
+                conversation = self._read(path)
             except CorruptFileError as exc:
                 log.warning("quarantining %s: %s", path.name, exc.detail)
                 self._quarantine(path)
                 quarantined.append(path.name)
+                continue
             except StorageError as exc:
                 log.warning("cannot read %s: %s", path.name, exc.detail)
+                continue
+            if path.stem != conversation.id or conversation.id in seen:
+                adopted = self._adopt_copy(path, conversation)
+                if adopted is None:
+                    continue
+                conversation = adopted
+            seen.add(conversation.id)
+            conversations.append(conversation)
         return conversations, quarantined
+
+    def _adopt_copy(self, path: Path, conversation: Conversation) -> Conversation | None:
+        conversation.extra["copied_from"] = path.name
+        conversation.id = new_id()
+        try:
+            self.save(conversation)
+        except StorageError as exc:
+            log.error("could not keep the copy %s: %s", path.name, exc.detail)
+            return None
+        log.warning(
+            "%s is a copy of another conversation: opened as %s", path.name, conversation.id
+        )
+        self._quarantine(path)
+        self.copies.append(path.name)
+        return conversation
 
     def scan(self) -> LoadReport:
         conversations, quarantined = self.load_all()

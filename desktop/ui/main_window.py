@@ -711,6 +711,18 @@ class MainWindow(QMainWindow):
                 ", ".join(quarantined),
                 level="warning",
             )
+        elif self._conversations.copies:
+            copies = self._conversations.copies
+            self.banner.show_message(
+                self.tr(
+                    "%n copy of a conversation (a sync conflict?) was opened as a separate "
+                    "conversation; the copied file was moved to the quarantine folder.",
+                    "",
+                    len(copies),
+                ),
+                ", ".join(copies),
+                level="warning",
+            )
         if not self._settings.providers():
             QTimer.singleShot(0, self.open_providers)
         self.composer.edit.setFocus()

@@ -513,6 +513,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>%n copy of a conversation (a sync conflict?) was opened as a separate conversation; the copied file was moved to the quarantine folder.</source>
+        <translation>
+            <numerusform>有 %n 个对话副本（可能是同步冲突）已作为单独的对话打开；副本文件已移到隔离文件夹。</numerusform>
+        </translation>
+    </message>
     <message>
         <location line="+43"/>
         <source>Unsaved conversations</source>

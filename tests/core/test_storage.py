@@ -581,3 +581,38 @@ def test_from_dict_returns_a_conversation_or_raises_corrupt_file_error(data: Any
     again = Conversation.from_dict(json.loads(json.dumps(conversation.to_dict())))
     assert again.id == conversation.id
     assert [m.id for m in again.thread()] == [m.id for m in conversation.thread()]
+
+
+def test_a_sync_conflict_copy_opens_separately_and_never_overwrites_the_real_file(
+    tmp_path: Path,
+) -> None:
+    from desktop.core.models import Message, utc_now
+
+    store = ConversationStore(tmp_path)
+    real = Conversation.new()
+    real.title = "laptop"
+    real.append(
+        Message(id="q", parent=None, role="user", content="laptop question", created_at=utc_now())
+    )
+    store.save(real)
+    copy_data = real.to_dict()
+    copy_data["title"] = "desktop"
+    copy_data["messages"][0]["content"] = "desktop question (older)"
+    conflict = tmp_path / "conversations" / f"{real.id}.sync-conflict-20261124-120000-ABC.json"
+    conflict.write_text(json.dumps(copy_data), encoding="utf-8")
+
+    loaded, quarantined = store.load_all()
+    assert quarantined == []
+    assert store.copies == [conflict.name]
+    by_title = {c.title: c for c in loaded}
+    assert by_title["laptop"].id == real.id
+    assert by_title["desktop"].id != real.id
+    assert by_title["desktop"].extra["copied_from"] == conflict.name
+    # Saving the real one later leaves the copy's text intact, and vice versa.
+    store.save(by_title["laptop"])
+    assert store.load(real.id).messages[0].content == "laptop question"
+    assert store.load(by_title["desktop"].id).messages[0].content == "desktop question (older)"
+    assert (tmp_path / "quarantine" / conflict.name).exists()  # moved, never deleted
+    assert not conflict.exists()
+    again, _ = ConversationStore(tmp_path).load_all()
+    assert sorted(c.title for c in again) == ["desktop", "laptop"]

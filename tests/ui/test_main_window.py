@@ -497,3 +497,23 @@ def test_deleting_the_open_conversation_leaves_a_fresh_one_ready(
     assert app.conversations.current is not None
     assert app.bubbles() == []
     assert app.window.composer.edit.hasFocus()
+
+
+def test_a_sync_conflict_copy_is_announced_and_shown_beside_the_original(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [server_provider])
+    first = start_app(data)
+    first.type_and_send("original")
+    first.wait_idle()
+    first.quit()
+    (saved,) = (data / "conversations").glob("*.json")
+    copy = json.loads(saved.read_text())
+    copy["title"] = "edited elsewhere"
+    (data / "conversations" / f"{saved.stem}.sync-conflict-1.json").write_text(json.dumps(copy))
+    app = start_app(data)
+    assert app.window.banner.isVisible()
+    assert "copy of a conversation" in app.window.banner.text.text()
+    titles = sorted(app.window.sidebar.model.index(r).data() for r in range(2))
+    assert titles == ["edited elsewhere", "original"]
