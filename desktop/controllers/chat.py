@@ -21,7 +21,14 @@ from desktop.core.context import (
     plan_context,
     set_flag,
 )
-from desktop.core.errors import ConfabError, NoModelError, NoProviderError
+from desktop.core.errors import (
+    ConfabError,
+    ConnectFailedError,
+    NoModelError,
+    NoProviderError,
+    RateLimitError,
+    ServerError,
+)
 from desktop.core.logs import redact
 from desktop.core.models import (
     Conversation,
@@ -43,6 +50,30 @@ if TYPE_CHECKING:
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
+
+
+# Not timeouts: a model slow to answer would only be asked again, and wait as long again.
+RETRYABLE = (RateLimitError, ServerError, ConnectFailedError)
+
+
+@dataclass
+class RetryPolicy:
+    """Failures before the first byte are retried: a 429 after its Retry-After (when that is
+    short enough to wait for), a 5xx or an unreachable server after 1, 2, 4… seconds."""
+
+    attempts: int = 3
+    base_delay: float = 1.0
+    longest_wait: float = 60.0
+
+    def delay(self, error: Exception, attempt: int) -> float | None:
+        if attempt >= self.attempts:
+            return None
+        backoff = self.base_delay * float(1 << (attempt - 1))
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            if error.retry_after > self.longest_wait:
+                return None  # an hour's wait is a quota, not a hiccup: tell the user now
+            return max(float(error.retry_after), 0.0)
+        return backoff
 
 
 @dataclass(frozen=True)
@@ -74,6 +105,8 @@ class ChatController(QObject):
     # Pins, exclusions or the budget changed: what the model will see is different.
     context_changed = Signal(str)
     compacted = Signal(str)
+    # (conversation id, message id, seconds, next attempt, attempts): a retry is waiting.
+    retry_scheduled = Signal(str, str, float, int, int)
     compaction_failed = Signal(str, object)
 
     def __init__(
@@ -88,6 +121,7 @@ class ChatController(QObject):
         self._streams: dict[str, asyncio.Task[None]] = {}
         # Ask the model for a short title after the first reply (settings: "auto_title").
         self.auto_title = bool(settings.settings.extra.get("auto_title", True))
+        self.retry_policy = RetryPolicy()
         self._tasks = TaskSet()
         # Conversations whose reply grew since the last periodic save.
         self._growing: set[str] = set()
@@ -293,7 +327,26 @@ class ChatController(QObject):
                 raise NoProviderError()
             client = self._settings.client_for(provider)
             request = ChatRequest(conversation.model or "", messages, conversation.params)
-            result = await client.stream_chat(request, on_delta)
+            attempt = 1
+            while True:
+                try:
+                    result = await client.stream_chat(request, on_delta)
+                    break
+                except RETRYABLE as exc:
+                    wait = self.retry_policy.delay(exc, attempt)
+                    if wait is None or reply.content or reply.reasoning:
+                        raise  # out of tries, or text already arrived: keep it, say so
+                    log.info(
+                        "attempt %d failed (%s); retrying in %.1f s",
+                        attempt,
+                        type(exc).__name__,
+                        wait,
+                    )
+                    self.retry_scheduled.emit(
+                        conversation.id, reply.id, wait, attempt + 1, self.retry_policy.attempts
+                    )
+                    await asyncio.sleep(wait)
+                    attempt += 1
         except asyncio.CancelledError:
             reply.error = STOPPED
             self._finish(conversation, reply)

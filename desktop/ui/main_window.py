@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
         chat.thread_changed.connect(self._on_chat_thread_changed)
         chat.context_changed.connect(lambda _conversation_id: self._meter_timer.start())
         chat.compacted.connect(self._on_chat_compacted)
+        chat.retry_scheduled.connect(self._on_chat_retry_scheduled)
         chat.compaction_failed.connect(self._on_chat_compaction_failed)
         s.providers_changed.connect(self._refresh_pickers)
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
@@ -293,6 +295,30 @@ class MainWindow(QMainWindow):
         if not self._chat.compact(conversation):
             self._retry_after_compaction = None
             self.shrink_context_and_retry(conversation_id, message_id)
+
+    def _on_chat_retry_scheduled(
+        self, conversation_id: str, message_id: str, seconds: float, attempt: int, attempts: int
+    ) -> None:
+        """Show the wait before an automatic retry, counting down."""
+        if self.current is None or self.current.id != conversation_id:
+            return
+        widget = self.chat_view.message_widget(message_id)
+        if widget is None:
+            return
+        deadline = time.monotonic() + seconds
+
+        def tick() -> None:
+            left = max(0, round(deadline - time.monotonic()))
+            widget.set_status(
+                self.tr(
+                    "The server is busy. Trying again in {seconds} s (attempt {attempt} of "
+                    "{attempts})…"
+                ).format(seconds=left, attempt=attempt, attempts=attempts)
+            )
+            if left > 0:
+                QTimer.singleShot(1000, widget, tick)
+
+        tick()
 
     def _on_chat_compacted(self, conversation_id: str) -> None:
         pending, self._retry_after_compaction = self._retry_after_compaction, None

@@ -361,7 +361,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+78"/>
+        <location filename="../../desktop/ui/main_window.py" line="+79"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -441,7 +441,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+98"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -451,7 +451,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话还不够长，暂时无需总结。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
+        <source>The server is busy. Trying again in {seconds} s (attempt {attempt} of {attempts})…</source>
+        <translation>服务器繁忙。{seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>The older messages were summarized: the summary is sent in their place. They stay here, marked as not sent.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from desktop.controllers.chat import ChatController
+from desktop.controllers.chat import ChatController, RetryPolicy
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.core.errors import NoModelError, NoProviderError, WriteFailedError
@@ -285,6 +285,7 @@ def test_retry_replaces_an_empty_failed_reply(
     controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     conversations, chat, _ = controllers([_provider(openai_server)])
+    chat.retry_policy = RetryPolicy(attempts=1)  # no automatic retry: the user's Retry
     openai_server.enqueue(Reply(status=500))
     c = conversations.new_conversation("p", None)
     chat.send(c, "try me")
@@ -298,3 +299,32 @@ def test_retry_replaces_an_empty_failed_reply(
     assert openai_server.chat_requests()[-1]["json"]["messages"] == [
         {"role": "user", "content": "try me"}
     ]
+
+
+def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    chat.retry_policy = RetryPolicy(attempts=3, base_delay=0.05)
+    waits: list[tuple[float, int]] = []
+    chat.retry_scheduled.connect(
+        lambda _c, _m, seconds, attempt, _n: waits.append((seconds, attempt))
+    )
+    openai_server.enqueue(Reply(status=429, headers={"Retry-After": "0.2"}), Reply(status=503))
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "busy?")
+    _wait(chat, qtbot, c)
+    assert waits == [(0.2, 2), (0.1, 3)]  # Retry-After, then backoff
+    assert c.thread()[-1].content == "echo[1]: busy?"
+    assert len(openai_server.chat_requests()) == 3
+
+    openai_server.enqueue(Reply(status=500), Reply(status=500), Reply(status=500))
+    with qtbot.waitSignal(chat.reply_failed, timeout=5000) as failed:
+        chat.send(c, "still busy?")
+    assert type(failed.args[2]).__name__ == "ServerError"
+    assert len(openai_server.chat_requests()) == 6  # three attempts, then the message
+    # A long Retry-After is a quota, not a hiccup: no automatic wait.
+    openai_server.enqueue(Reply(status=429, headers={"Retry-After": "3600"}))
+    with qtbot.waitSignal(chat.reply_failed, timeout=5000):
+        chat.send(c, "quota?")
+    assert len(openai_server.chat_requests()) == 7

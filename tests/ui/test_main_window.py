@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.controllers.chat import RetryPolicy
 from tests.conftest import write_settings
 from tests.support.openai_server import Reply
 
@@ -211,6 +212,7 @@ def test_rate_limit_server_error_and_a_cut_stream_each_get_a_message(
         Reply(text="partial answer that breaks", chunk_size=4, cut_after=3),
     )
     app = start_app()
+    app.chat.retry_policy = RetryPolicy(attempts=1)  # each failure reaches the user at once
     banner = app.window.banner
     app.type_and_send("one")
     app.wait_idle()
@@ -402,6 +404,7 @@ def test_the_retry_button_asks_again_after_a_failure(
     write_settings(tmp_path / "data", [server_provider])
     openai_server.enqueue(Reply(status=503))
     app = start_app()
+    app.chat.retry_policy = RetryPolicy(attempts=1)  # the user's Retry, not the automatic one
     app.type_and_send("are you up?")
     app.wait_idle()
     banner = app.window.banner
@@ -517,3 +520,19 @@ def test_a_sync_conflict_copy_is_announced_and_shown_beside_the_original(
     assert "copy of a conversation" in app.window.banner.text.text()
     titles = sorted(app.window.sidebar.model.index(r).data() for r in range(2))
     assert titles == ["edited elsewhere", "original"]
+
+
+def test_the_reply_shows_a_countdown_while_a_busy_server_is_retried(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    openai_server.enqueue(Reply(status=429, headers={"Retry-After": "2"}))
+    app = start_app()
+    app.type_and_send("hello?")
+    widget = app.window.chat_view.message_widgets
+    qtbot.waitUntil(lambda: len(widget()) == 2 and "Trying again in" in widget()[1].status.text())
+    assert "attempt 2 of 3" in widget()[1].status.text()
+    app.wait_idle(timeout=10_000)
+    assert app.bubbles()[-1] == ("assistant", "echo[1]: hello?")
+    assert not widget()[1].status.isVisible()
+    assert not app.window.banner.isVisible()
