@@ -159,3 +159,16 @@ def server_provider(openai_server: Any) -> dict[str, Any]:
         "base_url": openai_server.base_url,
         "default_model": "test-model",
     }
+
+
+@pytest.fixture
+def start_chat_app(
+    start_app: Callable[..., RunningApp], server_provider: dict[str, Any], tmp_path: Path
+) -> Callable[..., RunningApp]:
+    """The window with one provider, the loopback server, already set up."""
+
+    def start(model: str = "test-model", **settings: Any) -> RunningApp:
+        write_settings(tmp_path / "data", [{**server_provider, "default_model": model}], **settings)
+        return start_app()
+
+    return start

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -361,32 +362,35 @@ class MainWindow(QMainWindow):
         from desktop.ui.conversation_settings import ConversationSettingsDialog
 
         dialog = ConversationSettingsDialog(self.current, self._conversations, self._settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._back_to_composer)
         self.conversation_settings_dialog = dialog
-        dialog.open()
+        self._present(dialog, modal=True)
         return dialog
 
     def open_prices(self) -> PricesDialog:
         from desktop.ui.prices_dialog import PricesDialog
 
         dialog = PricesDialog(self._settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._back_to_composer)
-        dialog.finished.connect(lambda _result: self._meter_timer.start())
+        dialog.finished.connect(lambda _result: self._meter_timer.start())  # prices changed
         self.prices_dialog = dialog
-        dialog.show()
+        self._present(dialog)
         return dialog
 
     def open_usage(self) -> UsageDialog:
         from desktop.ui.usage_dialog import UsageDialog
 
         dialog = UsageDialog(self._chat, self)
+        self.usage_dialog = dialog
+        self._present(dialog)
+        return dialog
+
+    def _present(self, dialog: QDialog, *, modal: bool = False) -> None:
+        """Show a dialog that is deleted when closed and hands the keyboard back after."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._back_to_composer)
-        self.usage_dialog = dialog
-        dialog.show()
-        return dialog
+        if modal:
+            dialog.open()
+        else:
+            dialog.show()
 
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:

@@ -34,6 +34,17 @@ def _unexpected_stderr(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith(_HARMLESS)]
 
 
+def _launch(data: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Confab as a user starts it, on the data folder ``data``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
 def _wait_for_log(
     data_dir: Path, needle: str, proc: subprocess.Popen[Any], timeout: float = 30.0
 ) -> None:
@@ -141,13 +152,7 @@ def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
     )
     openai_server.enqueue(Reply(text="streaming " * 500, chunk_size=10, delay=0.03))
     env = _env(DISPLAY=xvfb_display, QT_QPA_PLATFORM="xcb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = _launch(data, env)
     try:
         _wait_for_log(data, "window ready", proc)
         # No window manager on Xvfb: give the window the keyboard focus as one would.
@@ -194,13 +199,7 @@ def test_ctrl_q_during_a_streaming_reply_quits_cleanly_and_keeps_the_text(
 def test_a_second_confab_on_the_same_folder_hands_over_and_exits(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = _env(QT_QPA_PLATFORM="offscreen")
-    first = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    first = _launch(data, env)
     try:
         _wait_for_log(data, "window ready", first)
         second = subprocess.run(
@@ -219,13 +218,7 @@ def test_a_second_confab_on_the_same_folder_hands_over_and_exits(tmp_path: Path)
         _out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     # The lock went with the first process: a new one starts normally.
-    third = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    third = _launch(data, env)
     log = data / "logs" / "confab.log"
     before = log.read_text().count("window ready")
     deadline = time.monotonic() + 30

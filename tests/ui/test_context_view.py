@@ -7,23 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from tests.conftest import write_settings
 from tests.support.openai_server import Reply
-
-
-def _app(start_app: Any, openai_server: Any, tmp_path: Path) -> Any:
-    write_settings(
-        tmp_path / "data",
-        [
-            {
-                "id": "local",
-                "name": "Loopback",
-                "base_url": openai_server.base_url,
-                "default_model": "gpt-4o-mini",
-            }
-        ],
-    )
-    return start_app()
 
 
 def _chat(app: Any, *questions: str) -> None:
@@ -33,9 +17,9 @@ def _chat(app: Any, *questions: str) -> None:
 
 
 def test_a_message_budget_marks_what_is_left_out_and_pins_override_it(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path)
+    app = start_chat_app("gpt-4o-mini")
     _chat(app, "one", "two", "three")
     dialog = app.window.open_conversation_settings()
     dialog.max_messages.setValue(2)
@@ -57,9 +41,9 @@ def test_a_message_budget_marks_what_is_left_out_and_pins_override_it(
 
 
 def test_an_excluded_message_is_never_sent_and_says_so(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path)
+    app = start_chat_app("gpt-4o-mini")
     _chat(app, "secret draft", "real question")
     first = app.window.chat_view.message_widgets()[0]
     qtbot.mouseClick(first.action_buttons["exclude"], Qt.MouseButton.LeftButton)
@@ -72,9 +56,9 @@ def test_an_excluded_message_is_never_sent_and_says_so(
 
 
 def test_context_too_long_offers_to_send_fewer_messages(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path)
+    app = start_chat_app("gpt-4o-mini")
     _chat(app, "a", "b", "c")
     openai_server.enqueue(
         Reply(
@@ -98,9 +82,9 @@ def test_context_too_long_offers_to_send_fewer_messages(
 
 
 def test_context_too_long_can_summarize_the_older_messages_and_retry(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path)
+    app = start_chat_app("gpt-4o-mini")
     _chat(app, "alpha", "beta", "gamma")
     openai_server.enqueue(
         Reply(status=400, body='{"error": {"message": "maximum context length exceeded"}}'),

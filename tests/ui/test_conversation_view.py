@@ -3,6 +3,7 @@ Continue, following a stream, long threads built lazily."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,8 @@ Call it with `greet("Ada")`.
 
 
 @pytest.fixture
-def app(start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path) -> Any:
-    write_settings(tmp_path / "data", [server_provider])
-    return start_app()
+def app(start_chat_app: Any) -> Any:
+    return start_chat_app()
 
 
 def _last(app: Any) -> Any:
@@ -60,9 +60,8 @@ def test_a_reply_renders_markdown_with_a_labelled_code_block_and_copy(
         for label in widget.markdown.findChildren(QLabel)
         if label.objectName() == "markdownBlock"
     )
-    assert (
-        "<code" in html and "greet(&quot;Ada&quot;)" in html.replace("&#x27;", "'")
-    ) or "greet(" in html
+    # Inline code is styled as code, its quotes escaped (shown, not interpreted).
+    assert re.search(r"<code[^>]*>greet\(&quot;Ada&quot;\)</code>", html)
     # Copy the whole message as Markdown.
     qtbot.mouseClick(widget.action_buttons["copy"], Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == CODE_REPLY
@@ -88,7 +87,6 @@ def test_html_and_script_in_a_reply_are_shown_as_text_and_links_are_filtered(
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="https://example.com/docs"' in html
-    assert "javascript:" not in html.split("href=")[-1] or 'href="javascript' not in html
     assert 'href="javascript' not in html and 'href="file' not in html
     opened: list[str] = []
     monkeypatch.setattr(

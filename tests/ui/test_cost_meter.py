@@ -7,29 +7,13 @@ from typing import Any
 
 from desktop.core.context import request_messages
 from desktop.core.tokens import TokenCounter
-from tests.conftest import write_settings
 from tests.support.openai_server import Reply
 
 
-def _app(start_app: Any, openai_server: Any, tmp_path: Path, model: str) -> Any:
-    write_settings(
-        tmp_path / "data",
-        [
-            {
-                "id": "local",
-                "name": "Loopback",
-                "base_url": openai_server.base_url,
-                "default_model": model,
-            }
-        ],
-    )
-    return start_app()
-
-
 def test_the_meter_shows_tokens_cost_and_context_as_the_user_types(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path, "gpt-4o-mini")
+    app = start_chat_app("gpt-4o-mini")
     meter = app.window.composer.meter
     qtbot.keyClicks(app.window.composer.edit, "Hello, world!")
     qtbot.waitUntil(lambda: "Next send: 10 tokens" in meter.text())
@@ -40,9 +24,9 @@ def test_the_meter_shows_tokens_cost_and_context_as_the_user_types(
 
 
 def test_unknown_models_show_estimated_tokens_and_no_invented_cost(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path, "llama3.2")
+    app = start_chat_app("llama3.2")
     qtbot.keyClicks(app.window.composer.edit, "hi")
     meter = app.window.composer.meter
     qtbot.waitUntil(lambda: "Next send" in meter.text())
@@ -50,9 +34,9 @@ def test_unknown_models_show_estimated_tokens_and_no_invented_cost(
 
 
 def test_two_turns_without_server_usage_are_counted_locally_and_the_second_carries_the_first(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path, "gpt-4o-mini")
+    app = start_chat_app("gpt-4o-mini")
     openai_server.enqueue(
         Reply(text="Paris is the capital of France.", usage=False),
         Reply(text="It has about two million people.", usage=False),
@@ -76,9 +60,9 @@ def test_two_turns_without_server_usage_are_counted_locally_and_the_second_carri
 
 
 def test_server_usage_is_shown_per_reply_and_totalled(
-    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = _app(start_app, openai_server, tmp_path, "gpt-4o-mini")
+    app = start_chat_app("gpt-4o-mini")
     app.type_and_send("one")
     app.wait_idle()
     app.type_and_send("two")

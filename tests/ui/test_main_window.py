@@ -16,10 +16,9 @@ from tests.support.openai_server import Reply
 
 
 def test_enter_sends_and_the_reply_streams_into_the_window(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
+    start_chat_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.window.qtbot = None
     app.type_and_send("What is the capital of France?")
     app.wait_idle()
@@ -45,10 +44,13 @@ def test_enter_sends_and_the_reply_streams_into_the_window(
 
 
 def test_shift_enter_makes_a_new_line_instead_of_sending(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     edit = app.window.composer.edit
     qtbot.keyClicks(edit, "line one")
     qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
@@ -61,10 +63,9 @@ def test_shift_enter_makes_a_new_line_instead_of_sending(
 
 
 def test_a_follow_up_carries_the_system_prompt_and_the_thread(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
+    start_chat_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.conversations.current.system_prompt = "You are a Song dynasty poet."
     app.type_and_send("Write a line about spring.")
     app.wait_idle()
@@ -230,10 +231,13 @@ def test_rate_limit_server_error_and_a_cut_stream_each_get_a_message(
 
 
 def test_ctrl_n_starts_a_new_conversation(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.type_and_send("first chat")
     app.wait_idle()
     first_id = app.conversations.current.id
@@ -248,10 +252,13 @@ def test_ctrl_n_starts_a_new_conversation(
 
 
 def test_rename_and_delete_from_the_sidebar(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.type_and_send("to be renamed")
     app.wait_idle()
     sidebar = app.window.sidebar
@@ -276,10 +283,13 @@ def test_rename_and_delete_from_the_sidebar(
 
 
 def test_the_model_picker_switches_the_conversations_model(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     combo = app.window.model_combo
     qtbot.waitUntil(lambda: combo.count() == 2)  # fetched from GET /models
     assert [combo.itemText(i) for i in range(2)] == ["other-model", "test-model"]
@@ -338,10 +348,13 @@ def test_deleting_a_conversation_while_it_streams_does_not_bring_it_back(
 
 
 def test_the_sidebar_keeps_its_selection_while_a_reply_streams(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.type_and_send("older")
     app.wait_idle()
     app.window.new_conversation()
@@ -440,7 +453,7 @@ def test_an_unsent_draft_stays_with_its_conversation_across_switches_and_restart
 
 
 def test_quitting_with_unsaved_conversations_asks_first(
-    start_app: Any,
+    start_chat_app: Any,
     server_provider: dict[str, Any],
     openai_server: Any,
     qtbot: Any,
@@ -449,8 +462,7 @@ def test_quitting_with_unsaved_conversations_asks_first(
 ) -> None:
     from desktop.core.errors import WriteFailedError
 
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     store = app.conversations._store
 
     def disk_full(conversation: Any) -> None:
@@ -490,10 +502,13 @@ def test_pickers_are_usable_again_in_another_conversation_after_a_stream(
 
 
 def test_deleting_the_open_conversation_leaves_a_fresh_one_ready(
-    start_app: Any, server_provider: dict[str, Any], openai_server: Any, qtbot: Any, tmp_path: Path
+    start_chat_app: Any,
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    write_settings(tmp_path / "data", [server_provider])
-    app = start_app()
+    app = start_chat_app()
     app.type_and_send("bye")
     app.wait_idle()
     app.window.sidebar.delete_requested.emit(app.conversations.current.id)
