@@ -24,6 +24,7 @@ from desktop.core.context import (
 from desktop.core.errors import (
     ConfabError,
     ConnectFailedError,
+    NewerFormatError,
     NoModelError,
     NoProviderError,
     RateLimitError,
@@ -201,7 +202,11 @@ class ChatController(QObject):
 
     def delete_message(self, conversation: Conversation, message_id: str) -> None:
         """Delete a message and its branch below; the other branches stay."""
-        if self.is_streaming(conversation.id) or not conversation.has_message(message_id):
+        if (
+            self.is_streaming(conversation.id)
+            or conversation.read_only
+            or not conversation.has_message(message_id)
+        ):
             return
         conversation.remove_branch(message_id)
         self._conversations.save(conversation)
@@ -210,6 +215,11 @@ class ChatController(QObject):
     def _ready(self, conversation: Conversation) -> bool:
         """Pick the provider and model; False (and a reply_failed) when something is missing."""
         if self.is_streaming(conversation.id):
+            return False
+        if conversation.read_only:
+            self.reply_failed.emit(
+                conversation.id, "", NewerFormatError(version=conversation.newer_version or 0)
+            )
             return False
         provider = (
             self._settings.provider(conversation.provider) or self._settings.default_provider()
@@ -414,6 +424,8 @@ class ChatController(QObject):
         self, conversation: Conversation, message_id: str, flag: str, value: bool
     ) -> None:
         """Pin (always sent) or exclude (never sent) a message."""
+        if conversation.read_only:
+            return
         message = conversation.message(message_id)
         set_flag(message, flag, value)
         if value:

@@ -15,7 +15,7 @@ from desktop.core.models import (
     sort_newest_first,
     utc_now,
 )
-from desktop.core.storage import ConversationStore
+from desktop.core.storage import ConversationStore, TrashedConversation
 
 log = logging.getLogger("confab.conversations")
 
@@ -45,6 +45,7 @@ class ConversationsController(QObject):
         self.current: Conversation | None = None
         self.quarantined: list[str] = []
         self.copies: list[str] = []  # sync conflict copies opened as separate conversations
+        self.newer: list[str] = []  # files of a newer format this Confab cannot read
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_SAVE_MS)
         self._retry.timeout.connect(self._on_retry_timeout)
@@ -53,6 +54,7 @@ class ConversationsController(QObject):
         """Read every conversation; returns the files that had to be quarantined."""
         conversations, self.quarantined = self._store.load_all()
         self.copies = list(self._store.copies)
+        self.newer = list(self._store.newer)
         self._conversations = {c.id: c for c in conversations}
         self._saved = set(self._conversations)
         self.conversations_reset.emit()
@@ -91,7 +93,12 @@ class ConversationsController(QObject):
     def rename(self, conversation_id: str, title: str) -> None:
         conversation = self._conversations.get(conversation_id)
         title = " ".join(title.split())
-        if conversation is None or not title or title == conversation.title:
+        if (
+            conversation is None
+            or conversation.read_only
+            or not title
+            or title == conversation.title
+        ):
             return
         conversation.title = title
         conversation.extra["title_set_by_user"] = True
@@ -117,8 +124,38 @@ class ConversationsController(QObject):
         if was_current and self.current is None:
             self.current_changed.emit(None)
 
+    def trashed(self) -> list[TrashedConversation]:
+        return self._store.trashed()
+
+    def restore(self, conversation_id: str) -> Conversation | None:
+        """Bring a deleted conversation back from the trash and show it; None (and a
+        save_failed) if that failed."""
+        try:
+            conversation = self._store.restore(conversation_id)
+        except ConfabError as exc:
+            log.error("restoring %s failed: %s", conversation_id, exc.detail)
+            self.save_failed.emit(exc)
+            return None
+        self._deleted.discard(conversation_id)
+        self._conversations[conversation.id] = conversation
+        self._saved.add(conversation.id)
+        self.conversation_changed.emit(conversation.id)
+        self.select(conversation.id)
+        return conversation
+
+    def purge(self, conversation_id: str) -> bool:
+        """Delete a conversation from the trash for good."""
+        try:
+            self._store.purge(conversation_id)
+        except ConfabError as exc:
+            self.save_failed.emit(exc)
+            return False
+        return True
+
     def set_model(self, conversation: Conversation, provider_id: str | None, model: str) -> None:
-        if conversation.provider == provider_id and conversation.model == model:
+        if conversation.read_only or (
+            conversation.provider == provider_id and conversation.model == model
+        ):
             return
         conversation.provider = provider_id
         conversation.model = model
@@ -135,6 +172,8 @@ class ConversationsController(QObject):
         params: Params,
     ) -> None:
         """Apply the conversation settings dialog; the next request uses them."""
+        if conversation.read_only:
+            return
         conversation.system_prompt = system_prompt
         conversation.provider = provider_id
         conversation.model = model or None
@@ -155,8 +194,9 @@ class ConversationsController(QObject):
             self.save(conversation, touch=False)
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
-        """Write ``conversation`` now. On failure it stays in memory and is retried."""
-        if conversation.id in self._deleted:
+        """Write ``conversation`` now. On failure it stays in memory and is retried. One
+        written by a newer Confab is never written."""
+        if conversation.id in self._deleted or conversation.read_only:
             return False
         if touch:
             conversation.updated_at = self._clock()

@@ -240,7 +240,16 @@ class SettingsController(QObject):
         if client is not None:
             self._tasks.spawn(client.aclose())
 
+    @property
+    def newer_version(self) -> int | None:
+        """The format version of a settings.json written by a newer Confab: this one then
+        keeps every change in memory only, and says so once at start."""
+        return self._store.newer_version
+
     def _save(self) -> None:
+        if self._store.newer_version is not None:
+            log.info("settings.json is from a newer Confab: not saved")
+            return
         try:
             self._store.save(self.settings)
         except ConfabError as exc:

@@ -5,7 +5,8 @@
     ConfabError
     ├── StorageError                 the data folder could not be read or written
     │   ├── CorruptFileError         a file is not valid JSON / not our format (quarantined)
-    │   └── WriteFailedError         disk full, permission denied… (the data stays in memory)
+    │   ├── WriteFailedError         disk full, permission denied… (the data stays in memory)
+    │   └── NewerFormatError         written by a newer Confab: read-only, never overwritten
     ├── KeyStoreError                the OS keyring refused or is missing
     │   └── KeyringUnavailableError  no usable keyring backend on this machine
     ├── SetupError                   Confab cannot send yet: something is not configured
@@ -53,6 +54,14 @@ class CorruptFileError(StorageError):
 
 class WriteFailedError(StorageError):
     pass
+
+
+class NewerFormatError(StorageError):
+    """A file in a format version newer than this Confab's: it may be read, never written."""
+
+    def __init__(self, detail: str = "", version: int = 0) -> None:
+        super().__init__(detail)
+        self.version = version
 
 
 class KeyStoreError(ConfabError):

@@ -1,7 +1,8 @@
 """Conversation and message data types, and their JSON form (DESIGN.md, format version 1).
 
-Unknown fields found in a file are kept in ``extra`` and written back untouched, so a file
-written by a newer Confab (or edited by the user's own tools) loses nothing when saved here.
+Unknown fields found in a file are kept in ``extra`` and written back untouched, so fields added
+within version 1 (or by the user's own tools) lose nothing when saved here. A file of a higher
+version is read as far as it can be and marked ``read_only``: storage never writes it back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ CONVERSATION_FORMAT = "confab.conversation"
 CONVERSATION_VERSION = 1
 
 Clock = Callable[[], datetime]
+
+
+def format_version(data: dict[str, Any]) -> int:
+    """The ``version`` of a parsed file (1 when missing, as in files made by hand)."""
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise CorruptFileError(f"unknown format version {version!r}")
+    return version
 
 
 def utc_now() -> datetime:
@@ -230,7 +239,14 @@ class Conversation:
     head: str | None = None
     messages: list[Message] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The format version of the file when it is newer than this Confab's; never written.
+    newer_version: int | None = field(default=None, compare=False)
     _index: dict[str, Message] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def read_only(self) -> bool:
+        """Written by a newer Confab: shown, never changed or saved by this one."""
+        return self.newer_version is not None
 
     @classmethod
     def new(
@@ -358,6 +374,7 @@ class Conversation:
             messages = [Message.from_dict(m) for m in messages_data]
             params = data.get("params")
             tags = data.get("tags") or []
+            version = format_version(data)
             created_at = parse_time(_required_str(data, "created_at"))
             updated = _optional_str(data.get("updated_at"))
             return cls(
@@ -376,6 +393,7 @@ class Conversation:
                 head=_optional_str(data.get("head")),
                 messages=messages,
                 extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
+                newer_version=version if version > CONVERSATION_VERSION else None,
             )
         except (
             KeyError,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.atomic import write_json_atomic
+from desktop.core.errors import NewerFormatError
 from desktop.core.providers import (
     PRESETS,
     SECRET_FIELD_NAMES,
@@ -84,6 +85,8 @@ class Settings:
 class SettingsStore:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "settings.json"
+        # Set when settings.json was written by a newer Confab: then it is never overwritten.
+        self.newer_version: int | None = None
 
     def load(self) -> Settings:
         try:
@@ -97,6 +100,14 @@ class SettingsStore:
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("settings is not an object")
+            version = data.get("version", SETTINGS_VERSION)
+            if (
+                isinstance(version, int)
+                and not isinstance(version, bool)
+                and version > SETTINGS_VERSION
+            ):
+                log.warning("settings.json is in format version %d: read-only", version)
+                self.newer_version = version
             return Settings.from_dict(data)
         except (ValueError, TypeError, KeyError, RecursionError) as exc:
             # UnicodeDecodeError is a ValueError. Keep the broken file for the user (never
@@ -116,4 +127,10 @@ class SettingsStore:
         return backup
 
     def save(self, settings: Settings) -> None:
+        if self.newer_version is not None:
+            raise NewerFormatError(
+                f"settings.json is in format version {self.newer_version}, newer than this "
+                f"Confab's ({SETTINGS_VERSION})",
+                self.newer_version,
+            )
         write_json_atomic(self.path, settings.to_dict())

@@ -1,5 +1,7 @@
 """One JSON file per conversation in ``conversations/``; deleted ones go to ``trash/``;
-unreadable ones are moved to ``quarantine/`` and never deleted."""
+unreadable ones are moved to ``quarantine/`` and never deleted. A file of an older format
+version is backed up to ``backups/`` before its upgrade is written; one of a newer version is
+read, never written."""
 
 from __future__ import annotations
 
@@ -8,12 +10,23 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop.core.atomic import write_json_atomic
-from desktop.core.errors import CorruptFileError, StorageError
-from desktop.core.models import Conversation, ConversationSummary, new_id, sort_newest_first
+from desktop.core.atomic import write_bytes_atomic, write_json_atomic
+from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
+from desktop.core.migrations import CONVERSATION_MIGRATIONS, Migration, upgrade
+from desktop.core.models import (
+    CONVERSATION_FORMAT,
+    CONVERSATION_VERSION,
+    Conversation,
+    ConversationSummary,
+    format_version,
+    new_id,
+    sort_newest_first,
+)
 
 log = logging.getLogger("confab.storage")
 
@@ -26,14 +39,30 @@ class LoadReport:
     quarantined: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class TrashedConversation:
+    id: str
+    title: str
+    deleted_at: datetime
+    messages: int
+
+
 class ConversationStore:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(
+        self, data_dir: Path, migrations: Mapping[int, Migration] = CONVERSATION_MIGRATIONS
+    ) -> None:
         self.data_dir = data_dir
         self.folder = data_dir / "conversations"
         self.trash = data_dir / "trash"
         self.quarantine = data_dir / "quarantine"
+        self.backups = data_dir / "backups"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._migrations = migrations
         self.copies: list[str] = []
+        # Files of a newer format this Confab could not even read: left where they are.
+        self.newer: list[str] = []
+        # Files upgraded from an older format (the originals are in backups/).
+        self.migrated: list[str] = []
 
     def path_of(self, conversation_id: str) -> Path:
         if not _SAFE_ID.match(conversation_id):
@@ -41,6 +70,12 @@ class ConversationStore:
         return self.folder / f"{conversation_id}.json"
 
     def save(self, conversation: Conversation) -> None:
+        if conversation.read_only:
+            raise NewerFormatError(
+                f"{conversation.id}.json is in format version {conversation.newer_version}, "
+                f"newer than this Confab's ({CONVERSATION_VERSION})",
+                conversation.newer_version or 0,
+            )
         write_json_atomic(self.path_of(conversation.id), conversation.to_dict())
 
     def load(self, conversation_id: str) -> Conversation:
@@ -58,6 +93,7 @@ class ConversationStore:
         conversations: list[Conversation] = []
         quarantined: list[str] = []
         self.copies = []
+        self.newer = []
         seen: set[str] = set()
         # The files named after their id first: they are the real ones.
         paths = sorted(self.folder.glob("*.json"))
@@ -68,6 +104,12 @@ class ConversationStore:
                 log.warning("quarantining %s: %s", path.name, exc.detail)
                 self._quarantine(path)
                 quarantined.append(path.name)
+                continue
+            except NewerFormatError as exc:
+                # Not ours to move: the newer Confab that wrote it (on another machine of
+                # a synced folder, say) still reads it from here.
+                log.warning("leaving %s alone: %s", path.name, exc.detail)
+                self.newer.append(path.name)
                 continue
             except StorageError as exc:
                 log.warning("cannot read %s: %s", path.name, exc.detail)
@@ -108,16 +150,69 @@ class ConversationStore:
         if not source.exists():
             return
         self.trash.mkdir(parents=True, exist_ok=True)
+        target = self.trash / source.name
         try:
-            os.replace(source, self.trash / source.name)
+            os.replace(source, target)
         except OSError as exc:
             raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
+        try:
+            # The file's time becomes the time it was deleted: the trash lists by it.
+            os.utime(target)
+        except OSError as exc:
+            log.warning("could not date %s in the trash: %s", target.name, exc)
+
+    def trashed(self) -> list[TrashedConversation]:
+        """What the trash holds, most recently deleted first; unreadable files are skipped."""
+        items: list[TrashedConversation] = []
+        for path in self.trash.glob("*.json") if self.trash.is_dir() else ():
+            if not _SAFE_ID.match(path.stem):
+                continue
+            try:
+                deleted_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                conversation = self._parse(path, path.read_bytes())
+            except (OSError, StorageError) as exc:
+                log.warning("cannot list %s in the trash: %s", path.name, exc)
+                continue
+            items.append(
+                TrashedConversation(
+                    path.stem, conversation.title, deleted_at, len(conversation.messages)
+                )
+            )
+        items.sort(key=lambda item: item.deleted_at, reverse=True)
+        return items
 
     def restore(self, conversation_id: str) -> Conversation:
+        """Bring a conversation back from the trash. Should a conversation with its id be in
+        the folder again meanwhile (a sync tool put it back), the restored one gets a new id:
+        neither overwrites the other."""
         source = self.trash / self.path_of(conversation_id).name
         conversation = self._read(source)
-        os.replace(source, self.path_of(conversation_id))
+        clash = conversation.id != conversation_id or self.path_of(conversation_id).exists()
+        if conversation.read_only:
+            # It cannot be rewritten under a new id: it goes back as it is, or not at all.
+            if clash:
+                raise StorageError(f"{source.name}: a conversation with its id exists")
+            try:
+                os.replace(source, self.path_of(conversation_id))
+            except OSError as exc:
+                raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
+            return conversation
+        if clash:
+            conversation.id = new_id()
+        self.save(conversation)
+        try:
+            source.unlink()
+        except OSError as exc:
+            log.warning("restored %s but could not empty it from the trash: %s", source.name, exc)
         return conversation
+
+    def purge(self, conversation_id: str) -> None:
+        """Delete a conversation from the trash for good."""
+        path = self.trash / self.path_of(conversation_id).name
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc
 
     def _read(self, path: Path) -> Conversation:
         try:
@@ -126,11 +221,50 @@ class ConversationStore:
             raise StorageError(f"{path.name} does not exist") from exc
         except OSError as exc:
             raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc
+        return self._parse(path, raw, migrate=True)
+
+    def _parse(self, path: Path, raw: bytes, *, migrate: bool = False) -> Conversation:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise CorruptFileError(f"{path.name}: {exc}") from exc
-        return Conversation.from_dict(data)
+        if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+            raise CorruptFileError(f"{path.name}: not a Confab conversation")
+        version = format_version(data)
+        if version > CONVERSATION_VERSION:
+            try:
+                return Conversation.from_dict(data)
+            except CorruptFileError as exc:
+                raise NewerFormatError(
+                    f"{path.name} is in format version {version}, which this Confab cannot "
+                    f"read ({exc.detail})",
+                    version,
+                ) from exc
+        if version == CONVERSATION_VERSION:
+            return Conversation.from_dict(data)
+        upgraded = Conversation.from_dict(
+            upgrade(data, version, CONVERSATION_VERSION, self._migrations)
+        )
+        if migrate:
+            self._write_upgrade(path, raw, version, upgraded)
+        return upgraded
+
+    def _write_upgrade(self, path: Path, raw: bytes, version: int, upgraded: Conversation) -> None:
+        """Keep the original bytes in backups/, then write the upgraded file over it."""
+        backup = self.backups / f"{path.stem}.v{version}.json"
+        counter = 1
+        while backup.exists():
+            backup = self.backups / f"{path.stem}.v{version}.{counter}.json"
+            counter += 1
+        write_bytes_atomic(backup, raw)
+        try:
+            write_json_atomic(path, upgraded.to_dict())
+        except StorageError as exc:
+            # The backup is safe: the next save writes the upgrade.
+            log.error("could not write the upgraded %s: %s", path.name, exc.detail)
+            return
+        log.info("upgraded %s from format version %d; original in %s", path.name, version, backup)
+        self.migrated.append(path.name)
 
     def _quarantine(self, path: Path) -> None:
         self.quarantine.mkdir(parents=True, exist_ok=True)

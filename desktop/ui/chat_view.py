@@ -287,6 +287,8 @@ class ChatView(QScrollArea):
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
         widget.set_streaming(self._streaming)
+        if self._conversation is not None and self._conversation.read_only:
+            widget.set_read_only()
         self._show_usage(widget, message)
         self._show_context(widget, message.id)
         self._widgets[message.id] = widget
@@ -370,6 +372,7 @@ class Banner(QFrame):
         self.second_button.clicked.connect(self._on_second_button_clicked)
         self.second_button.hide()
         self._second_action: Callable[[], None] | None = None
+        self.outlives_switch = False
         self.close_button = QToolButton()
         self.close_button.setObjectName("bannerClose")
         self.close_button.setText("✕")
@@ -395,7 +398,10 @@ class Banner(QFrame):
         level: str = "error",
         action: tuple[str, Callable[[], None]] | None = None,
         second_action: tuple[str, Callable[[], None]] | None = None,
+        outlives_switch: bool = False,
     ) -> None:
+        """``outlives_switch``: stays when another conversation is opened (an Undo does)."""
+        self.outlives_switch = outlives_switch
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
         self.action_button.setVisible(action is not None)

@@ -104,6 +104,16 @@ class Composer(QFrame):
         layout.addWidget(self.meter)
         self.set_streaming(False)
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A conversation this Confab must not change: nothing can be typed or sent."""
+        self.edit.setReadOnly(read_only)
+        self.send_button.setEnabled(not read_only)
+        self.edit.setPlaceholderText(
+            self.tr("Saved by a newer version of Confab: read-only")
+            if read_only
+            else self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
+        )
+
     def text(self) -> str:
         return self.edit.toPlainText()
 
@@ -121,7 +131,7 @@ class Composer(QFrame):
         self.send_button.style().polish(self.send_button)
 
     def _on_edit_submitted(self) -> None:
-        if not self._streaming and self.text().strip():
+        if not self._streaming and not self.edit.isReadOnly() and self.text().strip():
             self.send_requested.emit(self.text())
 
     def _on_send_button_clicked(self) -> None:

@@ -97,6 +97,12 @@ def explain(error: BaseException) -> str:
             "Confab could not save to disk (is it full or read-only?). Your text is kept "
             "in memory and saving is retried.",
         )
+    if isinstance(error, e.NewerFormatError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "This was saved by a newer version of Confab, so this version leaves it "
+            "unchanged. Update Confab to change it.",
+        )
     if isinstance(error, e.StorageError):
         return QCoreApplication.translate(
             "ErrorText", "Confab could not read or write its data folder."

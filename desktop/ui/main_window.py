@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
+    from desktop.ui.trash_dialog import TrashDialog
     from desktop.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger("confab.ui")
@@ -177,6 +178,10 @@ class MainWindow(QMainWindow):
         self.usage_action = QAction(self.tr("&Usage…"), self)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
+        self.trash_action = QAction(self.tr("&Trash…"), self)
+        self.trash_action.setToolTip(self.tr("Deleted conversations, to restore"))
+        self.trash_action.triggered.connect(self.open_trash)
+        file_menu.addAction(self.trash_action)
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -383,6 +388,14 @@ class MainWindow(QMainWindow):
         self._present(dialog)
         return dialog
 
+    def open_trash(self) -> TrashDialog:
+        from desktop.ui.trash_dialog import TrashDialog
+
+        dialog = TrashDialog(self._conversations, self)
+        self.trash_dialog = dialog
+        self._present(dialog)
+        return dialog
+
     def _present(self, dialog: QDialog, *, modal: bool = False) -> None:
         """Show a dialog that is deleted when closed and hands the keyboard back after."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -432,7 +445,21 @@ class MainWindow(QMainWindow):
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
         self.chat_view.set_streaming(streaming)
-        self.banner.hide()
+        read_only = conversation is not None and conversation.read_only
+        self.composer.set_read_only(read_only)
+        self.conversation_settings_action.setEnabled(not read_only)
+        self.compact_action.setEnabled(not read_only)
+        if read_only and conversation is not None:
+            self.banner.show_message(
+                self.tr(
+                    "This conversation was saved by a newer version of Confab. This version "
+                    "shows it read-only and never changes its file: update Confab to continue it."
+                ),
+                self.tr("Format version {version}").format(version=conversation.newer_version),
+                level="info",
+            )
+        elif not self.banner.outlives_switch:
+            self.banner.hide()
         self._update_title()
         self._refresh_pickers()
 
@@ -572,8 +599,24 @@ class MainWindow(QMainWindow):
         )
 
     def _on_sidebar_delete_requested(self, conversation_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
+            return
+        title = conversation.title or self.tr("Untitled")
         self._chat.stop(conversation_id)
         self._conversations.delete(conversation_id)
+        if self._conversations.get(conversation_id) is None:
+            self.banner.show_message(
+                self.tr("“{title}” was moved to the trash.").format(title=title),
+                self.tr("File → Trash lists every deleted conversation."),
+                level="info",
+                action=(self.tr("Undo"), lambda: self._undo_delete(conversation_id)),
+                outlives_switch=True,
+            )
+
+    def _undo_delete(self, conversation_id: str) -> None:
+        if self._conversations.restore(conversation_id) is not None:
+            self.banner.hide()
 
     def _on_provider_dialog_finished(self, _result: int) -> None:
         self._refresh_pickers()
@@ -732,28 +775,62 @@ class MainWindow(QMainWindow):
         self._refresh_sidebar()
         if self.current is None:
             self.new_conversation()
+        # Everything found wrong in the data folder, in one banner.
+        notes: list[tuple[str, str]] = []
         quarantined = self._conversations.quarantined
         if quarantined:
-            self.banner.show_message(
-                self.tr(
-                    "%n conversation file(s) could not be read and were moved to the "
-                    "quarantine folder.",
-                    "",
-                    len(quarantined),
-                ),
-                ", ".join(quarantined),
-                level="warning",
+            notes.append(
+                (
+                    self.tr(
+                        "%n conversation file(s) could not be read and were moved to the "
+                        "quarantine folder.",
+                        "",
+                        len(quarantined),
+                    ),
+                    ", ".join(quarantined),
+                )
             )
-        elif self._conversations.copies:
-            copies = self._conversations.copies
+        copies = self._conversations.copies
+        if copies:
+            notes.append(
+                (
+                    self.tr(
+                        "%n copy of a conversation (a sync conflict?) was opened as a separate "
+                        "conversation; the copied file was moved to the quarantine folder.",
+                        "",
+                        len(copies),
+                    ),
+                    ", ".join(copies),
+                )
+            )
+        newer = self._conversations.newer
+        if newer:
+            notes.append(
+                (
+                    self.tr(
+                        "%n conversation(s) were saved by a newer version of Confab that this "
+                        "one cannot read. Their files are left untouched: update Confab to "
+                        "open them.",
+                        "",
+                        len(newer),
+                    ),
+                    ", ".join(newer),
+                )
+            )
+        if self._settings.newer_version is not None:
+            notes.append(
+                (
+                    self.tr(
+                        "The settings were saved by a newer version of Confab. This version "
+                        "leaves them unchanged: changes you make now last until you quit."
+                    ),
+                    "settings.json",
+                )
+            )
+        if notes:
             self.banner.show_message(
-                self.tr(
-                    "%n copy of a conversation (a sync conflict?) was opened as a separate "
-                    "conversation; the copied file was moved to the quarantine folder.",
-                    "",
-                    len(copies),
-                ),
-                ", ".join(copies),
+                "\n".join(text for text, _ in notes),
+                "; ".join(where for _, where in notes),
                 level="warning",
             )
         if not self._settings.providers():

@@ -449,6 +449,7 @@ class MessageWidget(QFrame):
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(2)
         self.action_buttons: dict[str, QToolButton] = {}
+        self._read_only = False
         names = (
             [("copy", self.tr("Copy")), ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
             if message.role == "user"
@@ -501,7 +502,9 @@ class MessageWidget(QFrame):
         else:
             self.set_status("")
         if "continue" in self.action_buttons:
-            self.action_buttons["continue"].setVisible(last and message.finish_reason == "length")
+            self.action_buttons["continue"].setVisible(
+                last and message.finish_reason == "length" and not self._read_only
+            )
 
     def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text
@@ -546,6 +549,14 @@ class MessageWidget(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self.actions_row.setEnabled(not streaming)
         self.switcher.setEnabled(not streaming)
+
+    def set_read_only(self) -> None:
+        """Of a conversation written by a newer Confab: it can be read and copied, that is all."""
+        self._read_only = True
+        for name, button in self.action_buttons.items():
+            if name != "copy":
+                button.hide()
+                button.setEnabled(False)
 
     def set_waiting(self, waiting: bool) -> None:
         if waiting:

@@ -241,7 +241,7 @@ class Sidebar(QWidget):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Delete conversation"))
         box.setText(self.tr("Delete “{title}”?").format(title=title))
-        box.setInformativeText(self.tr("It is moved to the trash folder in Confab's data folder."))
+        box.setInformativeText(self.tr("It goes to the trash: File → Trash brings it back."))
         delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

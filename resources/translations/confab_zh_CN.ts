@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+376"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+379"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-306"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-309"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -68,7 +68,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+60"/>
+        <location line="+62"/>
         <source>Show %n earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %n 条消息</numerusform>
@@ -103,17 +103,23 @@ Enter sends, Shift+Enter starts a new line.</source>
     <name>Composer</name>
     <message>
         <location filename="../../desktop/ui/composer.py" line="+84"/>
+        <location line="+30"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+28"/>
+        <location line="-27"/>
+        <location line="+38"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-13"/>
+        <source>Saved by a newer version of Confab: read-only</source>
+        <translation>由更新版本的 Confab 保存：只读</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -247,12 +253,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+118"/>
+        <location filename="../../desktop/ui/error_text.py" line="+124"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-107"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -338,6 +344,11 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+6"/>
+        <source>This was saved by a newer version of Confab, so this version leaves it unchanged. Update Confab to change it.</source>
+        <translation>这是由更新版本的 Confab 保存的，当前版本不会修改它。请更新 Confab 后再修改。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Confab could not read or write its data folder.</source>
         <translation>Confab 无法读写其数据文件夹。</translation>
     </message>
@@ -361,7 +372,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+79"/>
+        <location filename="../../desktop/ui/main_window.py" line="+81"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -426,6 +437,16 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>用量(&amp;U)…</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>&amp;Trash…</source>
+        <translation>回收站(&amp;T)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted conversations, to restore</source>
+        <translation>已删除的对话，可恢复</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
@@ -461,7 +482,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+119"/>
+        <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
+        <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Format version {version}</source>
+        <translation>格式版本 {version}</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -506,7 +537,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+11"/>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>“{title}” was moved to the trash.</source>
+        <translation>“{title}”已移到回收站。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File → Trash lists every deleted conversation.</source>
+        <translation>“文件 → 回收站”列出所有已删除的对话。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>About Confab</source>
         <translation>关于 Confab</translation>
     </message>
@@ -523,21 +574,33 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+40"/>
+        <location line="+43"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+12"/>
+        <location line="+13"/>
         <source>%n copy of a conversation (a sync conflict?) was opened as a separate conversation; the copied file was moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话副本（可能是同步冲突）已作为单独的对话打开；副本文件已移到隔离文件夹。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+13"/>
+        <source>%n conversation(s) were saved by a newer version of Confab that this one cannot read. Their files are left untouched: update Confab to open them.</source>
+        <translation>
+            <numerusform>%n 个对话由更新版本的 Confab 保存，当前版本无法读取。这些文件保持原样：请更新 Confab 后打开。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+43"/>
+        <location line="+13"/>
+        <source>The settings were saved by a newer version of Confab. This version leaves them unchanged: changes you make now last until you quit.</source>
+        <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -571,17 +634,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+142"/>
+        <location line="+145"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-128"/>
+        <location line="-131"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <location line="+3"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -633,7 +696,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>Not sent: excluded</source>
         <translation>不发送：已排除</translation>
     </message>
@@ -643,7 +706,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>不发送：已总结</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+30"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
@@ -887,8 +950,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>It goes to the trash: File → Trash brings it back.</source>
+        <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
+    </message>
+    <message>
         <source>It is moved to the trash folder in Confab&apos;s data folder.</source>
-        <translation>对话会被移到 Confab 数据文件夹中的 trash 文件夹。</translation>
+        <translation type="vanished">对话会被移到 Confab 数据文件夹中的 trash 文件夹。</translation>
     </message>
     <message>
         <location line="+35"/>
@@ -899,6 +966,81 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Delete…</source>
         <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>TrashDialog</name>
+    <message>
+        <location filename="../../desktop/ui/trash_dialog.py" line="+30"/>
+        <source>Trash</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Messages</source>
+        <translation>消息数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Deleted</source>
+        <translation>删除时间</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The trash is empty.</source>
+        <translation>回收站是空的。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Deleted conversations stay here until you delete them for good. Restoring one puts it back in the list as it was.</source>
+        <translation>已删除的对话会一直保留在这里，直到你彻底删除。恢复后，对话会原样回到列表中。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Delete for Good…</source>
+        <translation>彻底删除…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Delete for good</source>
+        <translation>彻底删除</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Delete %n conversation(s) for good?</source>
+        <translation>
+            <numerusform>彻底删除 %n 个对话？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This cannot be undone.</source>
+        <translation>此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
