@@ -684,8 +684,11 @@ class MainWindow(QMainWindow):
     def _update_pickers_enabled(self) -> None:
         conversation = self.current
         idle = not self._chat.is_streaming(conversation.id if conversation else None)
+        if conversation is not None and conversation.read_only:
+            idle = False  # nothing of it may change
         self.provider_combo.setEnabled(idle)
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
+        self.settings_button.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -712,7 +715,7 @@ class MainWindow(QMainWindow):
     def update_meter(self) -> None:
         """Tokens and cost the next send would carry, before it is sent."""
         conversation = self.current
-        if conversation is None or not self._settings.providers():
+        if conversation is None or conversation.read_only or not self._settings.providers():
             self.composer.meter.clear()
             return
         estimate = self._chat.next_send(conversation, self.composer.text())

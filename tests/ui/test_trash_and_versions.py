@@ -134,6 +134,10 @@ def test_a_conversation_from_a_newer_confab_is_read_only_and_its_file_untouched(
     visible = [name for name, b in reply.action_buttons.items() if not b.isHidden()]
     assert visible == ["copy"]
     assert not app.window.conversation_settings_action.isEnabled()
+    assert not app.window.settings_button.isEnabled()
+    assert not app.window.model_combo.isEnabled()
+    app.window.update_meter()
+    assert app.window.composer.meter.text() == ""  # nothing will be sent: no cost to show
 
     # Nothing a user might still try changes the file or reaches the server.
     app.window.send("typed anyway")
