@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
+from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
 from desktop.core.pricing import PriceTable
-from desktop.core.secrets import KeyStore
+from desktop.core.secrets import KeyStore, proxy_secret_name
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 
 if TYPE_CHECKING:
@@ -23,14 +23,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("confab.settings")
 
-ClientFactory = Callable[[str, "str | None"], "ChatClient"]
+
+class ClientFactory(Protocol):
+    def __call__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        network: NetworkSettings,
+        proxy_password: str | None,
+    ) -> ChatClient: ...
 
 
-def _default_client(base_url: str, api_key: str | None) -> ChatClient:
+def _default_client(
+    base_url: str, api_key: str | None, network: NetworkSettings, proxy_password: str | None
+) -> ChatClient:
     # httpx costs ~80 ms to import: load it at the first request, after the window has painted.
     from desktop.core.client import ChatClient
 
-    return ChatClient(base_url, api_key)
+    return ChatClient(base_url, api_key, network=network, proxy_password=proxy_password)
 
 
 class SettingsController(QObject):
@@ -73,8 +83,12 @@ class SettingsController(QObject):
     def new_provider_id(self, name: str) -> str:
         return slugify(name, {p.id for p in self.settings.providers})
 
-    def save_provider(self, provider: Provider, api_key: str | None) -> None:
-        """Add or update ``provider``; ``api_key`` None leaves the stored key alone."""
+    def save_provider(
+        self, provider: Provider, api_key: str | None, proxy_password: str | None = None
+    ) -> None:
+        """Add or update ``provider``; ``api_key`` or ``proxy_password`` None leaves the stored
+        one alone, "" removes it. Both go to the keyring only. The provider's client is
+        rebuilt at its next use, with the new address, key and network settings."""
         provider.base_url = normalize_base_url(provider.base_url)
         existing = self.settings.provider(provider.id)
         if existing is None:
@@ -91,6 +105,10 @@ class SettingsController(QObject):
             register_secret(api_key)
             self._keys.set(provider.id, api_key)
             self._check_keyring()
+        if proxy_password is not None:
+            register_secret(proxy_password)
+            self._keys.set_secret(proxy_secret_name(provider.id), proxy_password)
+            self._check_keyring()
         self._drop_client(provider.id)
         self._save()
         self.providers_changed.emit()
@@ -101,6 +119,7 @@ class SettingsController(QObject):
             return
         self.settings.providers.remove(provider)
         self._keys.set(provider_id, None)
+        self._keys.set_secret(proxy_secret_name(provider_id), None)
         if self.settings.default_provider == provider_id:
             self.settings.default_provider = (
                 self.settings.providers[0].id if self.settings.providers else None
@@ -123,6 +142,23 @@ class SettingsController(QObject):
         register_secret(key)
         return key
 
+    def proxy_password(self, provider_id: str) -> str | None:
+        password = self._keys.get_secret(proxy_secret_name(provider_id))
+        self._check_keyring()
+        register_secret(password)
+        return password
+
+    def _proxy_password_for(self, provider: Provider) -> str | None:
+        network = provider.network
+        if network.proxy != PROXY_CUSTOM or not network.proxy_user:
+            return None  # no keyring look-up for a password that would not be sent
+        return self.proxy_password(provider.id)
+
+    @staticmethod
+    def check_ca_bundle(path: str) -> str | None:
+        """What is wrong with a CA bundle file ("missing", "unreadable", "not_pem"), or None."""
+        return check_ca_bundle(path)
+
     @property
     def keys_persistent(self) -> bool:
         return self._keys.persistent
@@ -130,14 +166,32 @@ class SettingsController(QObject):
     def client_for(self, provider: Provider) -> ChatClient:
         client = self._clients.get(provider.id)
         if client is None:
-            client = self._client_factory(provider.base_url, self.api_key(provider.id))
+            client = self._client_factory(
+                provider.base_url,
+                self.api_key(provider.id),
+                provider.network,
+                self._proxy_password_for(provider),
+            )
             self._clients[provider.id] = client
         return client
 
-    async def fetch_models(self, base_url: str, api_key: str | None) -> list[str]:
-        """Ask a server (saved or not) for its models; raises ApiError on failure."""
+    async def fetch_models(
+        self,
+        base_url: str,
+        api_key: str | None,
+        network: NetworkSettings | None = None,
+        proxy_password: str | None = None,
+    ) -> list[str]:
+        """Ask a server (saved or not, with the network settings given) for its models;
+        raises ApiError on failure."""
         register_secret(api_key)
-        client = self._client_factory(normalize_base_url(base_url), api_key or None)
+        register_secret(proxy_password)
+        client = self._client_factory(
+            normalize_base_url(base_url),
+            api_key or None,
+            network or NetworkSettings(),
+            proxy_password or None,
+        )
         try:
             return await client.list_models()
         finally:

@@ -7,12 +7,15 @@ The text received before an error has already been handed to ``on_delta``, so no
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email.utils
 import json
 import logging
+import os
+import ssl
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,12 +25,15 @@ from desktop.core.errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
+    CertificateError,
     ConnectFailedError,
     ContextTooLongError,
     EmptyReplyError,
     HttpStatusError,
     InvalidKeyError,
     NotFoundError,
+    ProxyAuthError,
+    ProxyFailedError,
     QuotaError,
     RateLimitError,
     RequestTimeoutError,
@@ -37,23 +43,75 @@ from desktop.core.errors import (
 )
 from desktop.core.logs import redact
 from desktop.core.models import Params, Usage
+from desktop.core.network import (
+    PROXY_CUSTOM,
+    PROXY_SYSTEM,
+    NetworkSettings,
+    ProxyUrlError,
+    Timeouts,
+    is_loopback,
+    parse_proxy_url,
+    strip_credentials,
+)
 from desktop.core.sse import SSEParser
 
 log = logging.getLogger("confab.client")
+
+__all__ = ["ChatClient", "ChatRequest", "ChatResult", "NetworkSettings", "Timeouts"]
 
 DeltaCallback = Callable[[str, str], None]
 """Called as ``on_delta(kind, text)`` with kind ``"content"`` or ``"reasoning"``."""
 
 
-@dataclass(frozen=True)
-class Timeouts:
-    connect: float = 10.0
-    # Also the longest silence allowed between two chunks of a stream.
-    read: float = 90.0
-    write: float = 30.0
+def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
+    # No read timeout: one httpx read timeout cannot tell "still thinking before the first
+    # token" from "went silent mid-reply"; _Deadline watches both (see Timeouts).
+    return httpx.Timeout(
+        connect=timeouts.connect, read=None, write=timeouts.write, pool=timeouts.connect
+    )
 
-    def to_httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=10.0)
+
+class _Deadline:
+    """The first-byte and silence timeouts of one request, on top of httpx's connect timeout.
+
+    First byte: from sending the request until the reply's first text (content or reasoning)
+    arrives, or, for an answer that is not a stream (an error, a JSON body), until its headers.
+    Keep-alive comments and empty role chunks do not count: servers send them while the model
+    has not started. Silence: once the reply has started, the longest gap between two chunks
+    of the body (any bytes count, pings too).
+    """
+
+    def __init__(self, timeouts: Timeouts) -> None:
+        self._timeouts = timeouts
+        self.kind = "first_byte"
+        self.timer: asyncio.Timeout | None = None
+
+    def started(self) -> None:
+        """The reply has begun: from now on only silence counts."""
+        if self.kind != "silence":
+            self.kind = "silence"
+            self._move(force=True)
+
+    def alive(self) -> None:
+        """Bytes arrived: the silence clock starts again."""
+        if self.kind == "silence":
+            self._move(force=False)
+
+    def _move(self, *, force: bool) -> None:
+        if self.timer is None:
+            return
+        when = asyncio.get_running_loop().time() + self._timeouts.silence
+        current = self.timer.when()
+        # Each move costs a timer (under qasync a Qt timer, alive until it would have fired):
+        # move at most about once a second, so silence may end up to a second (at most a tenth
+        # of it) early, rather than once per chunk at hundreds of chunks a second.
+        if force or current is None or when - current >= min(1.0, self._timeouts.silence / 10):
+            self.timer.reschedule(when)
+
+    def error(self) -> RequestTimeoutError:
+        seconds = self._timeouts.first_byte if self.kind == "first_byte" else self._timeouts.silence
+        label = "first-byte" if self.kind == "first_byte" else "silence"
+        return RequestTimeoutError(f"{label} timeout ({seconds:g} s)", self.kind, seconds)
 
 
 @dataclass
@@ -172,6 +230,9 @@ def status_error(status: int, body: bytes | str, headers: httpx.Headers | None =
     # Servers sometimes echo the key they were given: never let it reach a message or a file.
     detail = redact(error_detail(body))
     lowered = detail.lower()
+    if status == 407:
+        # From a proxy on the way (a plain http:// request goes through it as is).
+        return ProxyAuthError(f"{status} {detail}".strip())
     if status in (401, 403):
         return AuthenticationError(status, detail)
     if status == 402 or (status == 429 and any(h in lowered for h in _QUOTA_HINTS)):
@@ -193,7 +254,12 @@ def status_error(status: int, body: bytes | str, headers: httpx.Headers | None =
 
 
 class ChatClient:
-    """One per provider; reuses its connections. Call ``aclose`` when done."""
+    """One per provider; reuses its connections. Call ``aclose`` when done.
+
+    ``network`` chooses the proxy (the system's by default; never for a server on this
+    computer), the CA bundle, TLS verification and the timeouts; ``timeouts`` overrides the
+    latter. ``proxy_password`` goes with ``network.proxy_user`` to a custom proxy.
+    """
 
     def __init__(
         self,
@@ -202,42 +268,72 @@ class ChatClient:
         *,
         timeouts: Timeouts | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        network: NetworkSettings | None = None,
+        proxy_password: str | None = None,
     ) -> None:
+        network = network or NetworkSettings()
+        self.timeouts = timeouts or network.timeouts
         headers = {b"Accept": b"text/event-stream, application/json"}
         if api_key:
             # As bytes: a key pasted with a stray non-ASCII character must reach the server
             # (and come back as a 401), not raise UnicodeEncodeError here.
             headers[b"Authorization"] = b"Bearer " + api_key.encode("utf-8")
         self.base_url = base_url.rstrip("/")
-        # httpx.InvalidURL is no httpx.HTTPError, and httpx raises it right here for some
-        # addresses ("http://[::1/v1"): report it on use, like any other unreachable server.
-        self._url_error: str | None = None
+        # Settings that cannot work (an invalid address, a CA bundle gone missing) are
+        # reported on use, like any other failure, so the UI shows them where it shows errors.
+        self._setup_error: ApiError | None = None
         try:
             url = httpx.URL(self.base_url + "/")
         except httpx.InvalidURL as exc:
-            self._url_error = f"{self.base_url!r} is not a valid address: {exc}"
+            # httpx.InvalidURL is no httpx.HTTPError, and httpx raises it right here for some
+            # addresses ("http://[::1/v1").
+            self._setup_error = ConnectFailedError(
+                f"{self.base_url!r} is not a valid address: {exc}"
+            )
             url = httpx.URL()
+        self._custom_proxy = network.proxy == PROXY_CUSTOM and transport is None
+        options: dict[str, Any] = {}
+        if transport is None:
+            try:
+                options = _network_options(url.host, network, proxy_password)
+            except ApiError as exc:
+                self._setup_error = self._setup_error or exc
+                options = {"trust_env": False}
         self._http = httpx.AsyncClient(
             base_url=url,
             headers=headers,
-            timeout=(timeouts or Timeouts()).to_httpx(),
+            timeout=_httpx_timeout(self.timeouts),
             transport=transport,
             follow_redirects=True,
+            **options,
         )
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _check_url(self) -> None:
-        if self._url_error is not None:
-            raise ConnectFailedError(self._url_error)
+    def _check_setup(self) -> None:
+        if self._setup_error is not None:
+            raise self._setup_error
+
+    @contextlib.asynccontextmanager
+    async def _deadline(self) -> AsyncIterator[_Deadline]:
+        """Run the body under the first-byte (then silence) timeout; enter it *outside* the
+        response, so that the response is closed before the timeout is reported."""
+        deadline = _Deadline(self.timeouts)
+        try:
+            async with asyncio.timeout(self.timeouts.first_byte) as timer:
+                deadline.timer = timer
+                yield deadline
+        except TimeoutError as exc:
+            raise deadline.error() from exc
 
     async def list_models(self) -> list[str]:
-        self._check_url()
+        self._check_setup()
         try:
-            response = await self._http.get("models")
+            async with self._deadline():
+                response = await self._http.get("models")
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise _transport_error(exc) from exc
+            raise self._transport_error(exc) from exc
         if response.status_code >= 400:
             raise status_error(response.status_code, response.content, response.headers)
         try:
@@ -255,13 +351,17 @@ class ChatClient:
         return sorted(names, key=str.lower)
 
     async def complete(self, request: ChatRequest) -> ChatResult:
-        """One short non-streaming request (titles and other small jobs)."""
-        self._check_url()
+        """One short non-streaming request (titles and other small jobs); the first-byte
+        timeout covers the whole answer."""
+        self._check_setup()
         result = ChatResult()
         try:
-            response = await self._http.post("chat/completions", json=request.body(stream=False))
+            async with self._deadline():
+                response = await self._http.post(
+                    "chat/completions", json=request.body(stream=False)
+                )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise _transport_error(exc) from exc
+            raise self._transport_error(exc) from exc
         if response.status_code >= 400:
             raise status_error(response.status_code, response.content, response.headers)
         if "text/event-stream" in response.headers.get("content-type", ""):
@@ -277,24 +377,27 @@ class ChatClient:
         return result
 
     async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
-        self._check_url()
+        self._check_setup()
         result = ChatResult()
         try:
-            async with self._http.stream(
-                "POST", "chat/completions", json=request.body()
-            ) as response:
+            async with (
+                self._deadline() as deadline,
+                self._http.stream("POST", "chat/completions", json=request.body()) as response,
+            ):
                 if response.status_code >= 400:
+                    deadline.started()
                     body = await response.aread()
                     raise status_error(response.status_code, body, response.headers)
                 content_type = response.headers.get("content-type", "")
                 if "application/json" in content_type:
                     # A server that ignored stream: true and answered in one piece.
+                    deadline.started()
                     body = await response.aread()
                     self._apply_whole(body, result, on_delta)
                 else:
-                    await self._read_stream(response, result, on_delta)
+                    await self._read_stream(response, result, on_delta, deadline)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            error = _transport_error(exc)
+            error = self._transport_error(exc)
             if result.content or result.reasoning:
                 raise StreamInterruptedError(str(exc) or type(exc).__name__) from exc
             raise error from exc
@@ -303,13 +406,17 @@ class ChatClient:
         return result
 
     async def _read_stream(
-        self, response: httpx.Response, result: ChatResult, on_delta: DeltaCallback
+        self,
+        response: httpx.Response,
+        result: ChatResult,
+        on_delta: DeltaCallback,
+        deadline: _Deadline,
     ) -> None:
         parser = SSEParser()
         done = False
         # Read to the very end even after [DONE], and close the byte iterator explicitly when
-        # an error event ends the reply early: a suspended httpx async generator is stranded
-        # under qasync, which installs no asyncgen hooks (DESIGN.md, known pitfalls).
+        # an error event (or a timeout) ends the reply early: a suspended httpx async generator
+        # is stranded under qasync, which installs no asyncgen hooks (DESIGN.md, known pitfalls).
         # httpx types it as an AsyncIterator; it is an async generator, with aclose().
         byte_stream = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
         async with contextlib.aclosing(byte_stream) as chunks:
@@ -317,9 +424,18 @@ class ChatClient:
                 for data in parser.feed(chunk):
                     if not done:
                         done = self._apply_event(data, result, on_delta)
+                if result.content or result.reasoning:
+                    deadline.started()
+                deadline.alive()
         for data in parser.close():
             if not done:
                 done = self._apply_event(data, result, on_delta)
+
+    def _transport_error(self, exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
+        error = _classify_transport_error(exc, self.timeouts, custom_proxy=self._custom_proxy)
+        error.detail = redact(error.detail)
+        error.args = (error.detail,)
+        return error
 
     def _apply_event(self, data: str, result: ChatResult, on_delta: DeltaCallback) -> bool:
         """Apply one SSE event; True once the stream said [DONE]."""
@@ -386,22 +502,95 @@ def _ignore_delta(_kind: str, _text: str) -> None:
     pass
 
 
-def _transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
-    error = _classify_transport_error(exc)
-    error.detail = redact(error.detail)
-    error.args = (error.detail,)
-    return error
+def _network_options(
+    host: str, network: NetworkSettings, proxy_password: str | None
+) -> dict[str, Any]:
+    """httpx.AsyncClient arguments for the proxy and TLS settings; raises ApiError."""
+    options: dict[str, Any] = {"verify": _ssl_context(network)}
+    if network.proxy == PROXY_CUSTOM:
+        try:
+            proxy = parse_proxy_url(network.proxy_url)
+        except ProxyUrlError as exc:
+            raise ProxyFailedError(
+                f"the proxy address {strip_credentials(network.proxy_url)!r} is not valid "
+                f"({exc.reason})"
+            ) from exc
+        user = network.proxy_user or proxy.user
+        password = proxy_password or proxy.password
+        auth = (user, password) if user else None
+        try:
+            options["proxy"] = httpx.Proxy(proxy.url, auth=auth)
+        except ValueError as exc:  # a scheme this httpx does not know (socks5h before 0.28)
+            raise ProxyFailedError(f"{proxy.url}: {exc}") from exc
+        options["trust_env"] = False
+    else:
+        # The system proxy comes from the environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY) or,
+        # on Windows and macOS, the OS settings (httpx's trust_env). A server on this computer
+        # (Ollama, LM Studio) is reached directly whatever they say: a corporate proxy cannot
+        # reach the user's localhost, and NO_PROXY is rarely set for it.
+        options["trust_env"] = network.proxy == PROXY_SYSTEM and not is_loopback(host)
+    return options
 
 
-def _classify_transport_error(exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
+def _ssl_context(network: NetworkSettings) -> ssl.SSLContext:
+    if not network.verify_tls:
+        return httpx.create_ssl_context(verify=False)
+    # The usual authorities (certifi, or SSL_CERT_FILE) plus the user's own: a bundle with
+    # only the company's root still lets other hosts verify.
+    context = httpx.create_ssl_context()
+    if network.ca_bundle:
+        path = os.path.expanduser(network.ca_bundle)
+        try:
+            context.load_verify_locations(cafile=path)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise CertificateError(
+                f"the CA bundle {network.ca_bundle!r} cannot be used: {exc}"
+            ) from exc
+    return context
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _classify_transport_error(
+    exc: httpx.HTTPError | httpx.InvalidURL, timeouts: Timeouts, *, custom_proxy: bool
+) -> ApiError:
+    text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.LocalProtocolError):
         # h11 refuses e.g. a header with a newline: a key pasted with a line break. Its text
         # would quote the header (the key), so say only what is wrong.
         return InvalidKeyError("the API key contains characters that cannot be sent")
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return RequestTimeoutError(
+            f"connect timeout ({timeouts.connect:g} s)", "connect", timeouts.connect
+        )
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(type(exc).__name__)
+    if isinstance(exc, httpx.ProxyError):
+        # httpcore's words: "407 Proxy Authentication Required" (HTTP CONNECT); for SOCKS5
+        # "Invalid username/password", or "Requested NO AUTHENTICATION REQUIRED from proxy
+        # server, but got …" when the proxy wants a login that was not given.
+        lowered = text.lower()
+        if lowered.startswith("407") or any(
+            hint in lowered for hint in ("username/password", "requested no authentication")
+        ):
+            return ProxyAuthError(text)
+        return ProxyFailedError(text)
+    if _caused_by(exc, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return CertificateError(text)
+    if custom_proxy and isinstance(exc, httpx.ConnectError) and not _caused_by(exc, ssl.SSLError):
+        # With a proxy set, every connection is made to the proxy.
+        return ProxyFailedError(text)
     if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ConnectFailedError(str(exc) or type(exc).__name__)
+        return ConnectFailedError(text)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        return StreamInterruptedError(str(exc) or type(exc).__name__)
-    return ConnectFailedError(str(exc) or type(exc).__name__)
+        return StreamInterruptedError(text)
+    return ConnectFailedError(text)

@@ -15,7 +15,10 @@
     └── ApiError                     talking to a chat server went wrong
         ├── ConnectFailedError       DNS, refused connection, TLS: nothing reached the server
         ├── InvalidKeyError          the stored key cannot even be sent (control characters)
-        ├── RequestTimeoutError      the server did not answer (or went silent) in time
+        ├── RequestTimeoutError      no connection, no reply, or silence mid-reply, in time
+        ├── ProxyFailedError         the proxy is unreachable, misconfigured or would not connect
+        │   └── ProxyAuthError       the proxy refused the user name or password (407, SOCKS5)
+        ├── CertificateError         the server's TLS certificate could not be verified
         ├── HttpStatusError          the server answered with an error status
         │   ├── AuthenticationError  401/403: wrong or missing key
         │   ├── NotFoundError        404: unknown model or wrong base URL
@@ -97,6 +100,26 @@ class InvalidKeyError(ApiError):
 
 
 class RequestTimeoutError(ApiError):
+    """``kind`` names the timeout that fired ("connect", "first_byte", "silence"; "" for
+    others) and ``seconds`` its setting, so the user can be told which one to change."""
+
+    def __init__(self, detail: str = "", kind: str = "", seconds: float | None = None) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.seconds = seconds
+
+
+# Not ConnectFailedError: a wrong proxy, password or certificate does not mend itself, so
+# the automatic retries (controllers/chat.py) would only make the user wait for the message.
+class ProxyFailedError(ApiError):
+    pass
+
+
+class ProxyAuthError(ProxyFailedError):
+    pass
+
+
+class CertificateError(ApiError):
     pass
 
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.core.network import NetworkSettings
+
 # Fields a careless hand-edit might add that must never be written back.
 SECRET_FIELD_NAMES = frozenset(
     {"api_key", "apikey", "key", "token", "authorization", "password", "secret"}
@@ -20,6 +22,8 @@ class Provider:
     default_model: str = ""
     models: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Proxy, CA bundle, TLS verification and timeouts; the proxy password is in the keyring.
+    network: NetworkSettings = field(default_factory=NetworkSettings)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -29,6 +33,8 @@ class Provider:
             "default_model": self.default_model,
             "models": list(self.models),
         }
+        if not self.network.is_default():
+            data["network"] = self.network.to_dict()
         for key, value in self.extra.items():
             if key not in data and key.lower() not in SECRET_FIELD_NAMES:
                 data[key] = value
@@ -36,7 +42,7 @@ class Provider:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Provider:
-        known = {"id", "name", "base_url", "default_model", "models"}
+        known = {"id", "name", "base_url", "default_model", "models", "network"}
         models = data.get("models")
         return cls(
             id=str(data["id"]),
@@ -44,6 +50,7 @@ class Provider:
             base_url=str(data.get("base_url") or ""),
             default_model=str(data.get("default_model") or ""),
             models=[str(m) for m in models] if isinstance(models, list) else [],
+            network=NetworkSettings.from_dict(data.get("network")),
             extra={
                 k: v
                 for k, v in data.items()

@@ -1,4 +1,5 @@
 """API keys: in the OS keyring (service ``Confab``, user name = provider id), nowhere else.
+A provider's proxy password goes there too, as user name ``<provider id>:proxy``.
 
 When the machine has no usable keyring the key is held in memory for this session only and
 ``persistent`` turns False so the UI can say so; it never falls back to a file.
@@ -7,6 +8,7 @@ When the machine has no usable keyring the key is held in memory for this sessio
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from desktop.core.errors import KeyringUnavailableError, KeyStoreError
@@ -63,6 +65,12 @@ class _KeyringModule:
         return result
 
 
+def proxy_secret_name(provider_id: str) -> str:
+    """The keyring user name of a provider's proxy password. Provider ids are [a-z0-9-], so
+    it can never be another provider's id."""
+    return f"{provider_id}:proxy"
+
+
 def clean_key(key: str | None) -> str | None:
     """Keys never contain white space or control characters; a pasted key often does (a line
     break from a wrapped terminal, a trailing space). Remove them."""
@@ -81,40 +89,53 @@ class KeyStore:
         self.problem = ""
 
     def get(self, provider_id: str) -> str | None:
-        if provider_id in self._memory:
-            return self._memory[provider_id]
-        if provider_id in self._cache:
-            return self._cache[provider_id]
-        if not self.persistent:
-            return None
-        try:
-            # Cleaned on the way out too: a key stored by another tool may end in a newline.
-            key = clean_key(self._backend.get_password(SERVICE, provider_id))
-        except KeyStoreError as exc:
-            self._fall_back(exc)
-            return None
-        self._cache[provider_id] = key
-        return key
+        # Cleaned on the way out too: a key stored by another tool may end in a newline.
+        return self._get(provider_id, clean_key)
 
     def set(self, provider_id: str, key: str | None) -> None:
         """Store ``key`` (or remove it when empty). Never raises for a missing keyring."""
-        key = clean_key(key)
-        self._cache.pop(provider_id, None)
+        self._set(provider_id, clean_key(key))
+
+    def get_secret(self, name: str) -> str | None:
+        """Another secret than an API key (a proxy password, see ``proxy_secret_name``):
+        kept exactly as typed, spaces and all."""
+        return self._get(name, lambda value: value or None)
+
+    def set_secret(self, name: str, value: str | None) -> None:
+        self._set(name, value or None)
+
+    def _get(self, name: str, clean: Callable[[str | None], str | None]) -> str | None:
+        if name in self._memory:
+            return self._memory[name]
+        if name in self._cache:
+            return self._cache[name]
+        if not self.persistent:
+            return None
+        try:
+            value = clean(self._backend.get_password(SERVICE, name))
+        except KeyStoreError as exc:
+            self._fall_back(exc)
+            return None
+        self._cache[name] = value
+        return value
+
+    def _set(self, name: str, value: str | None) -> None:
+        self._cache.pop(name, None)
         if self.persistent:
             try:
-                if key is None:
-                    self._backend.delete_password(SERVICE, provider_id)
+                if value is None:
+                    self._backend.delete_password(SERVICE, name)
                 else:
-                    self._backend.set_password(SERVICE, provider_id, key)
-                self._memory.pop(provider_id, None)
-                self._cache[provider_id] = key
+                    self._backend.set_password(SERVICE, name, value)
+                self._memory.pop(name, None)
+                self._cache[name] = value
                 return
             except KeyStoreError as exc:
                 self._fall_back(exc)
-        if key is None:
-            self._memory.pop(provider_id, None)
+        if value is None:
+            self._memory.pop(name, None)
         else:
-            self._memory[provider_id] = key
+            self._memory[name] = value
 
     def has_key(self, provider_id: str) -> bool:
         return bool(self.get(provider_id))

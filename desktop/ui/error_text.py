@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core import errors as e
+
+_SAVED_TIMEOUT = re.compile(
+    r"(?P<kind>connect|first-byte|silence) timeout \((?P<seconds>[\d.]+) s\)"
+)
 
 
 def explain(error: BaseException) -> str:
@@ -65,6 +71,27 @@ def explain(error: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "The server refused the request ({status})."
         ).format(status=error.status)
+    if isinstance(error, e.ProxyAuthError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The proxy refused the user name or password. Check them in the provider's Network "
+            "settings (Ctrl+,).",
+        )
+    if isinstance(error, e.ProxyFailedError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "Could not connect through the proxy. Check the proxy address in the provider's "
+            "Network settings (Ctrl+,), or choose another proxy setting there.",
+        )
+    if isinstance(error, e.CertificateError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server's security certificate could not be verified, so nothing was sent. If "
+            "your network uses its own certificate authority, choose its CA bundle in the "
+            "provider's Network settings (Ctrl+,).",
+        )
+    if isinstance(error, e.RequestTimeoutError) and error.seconds is not None:
+        return _explain_timeout(error.kind, error.seconds)
     if isinstance(error, e.ConnectFailedError):
         return QCoreApplication.translate(
             "ErrorText",
@@ -112,6 +139,27 @@ def explain(error: BaseException) -> str:
     return QCoreApplication.translate("ErrorText", "Something went wrong.")
 
 
+def _explain_timeout(kind: str, seconds: float) -> str:
+    amount = f"{seconds:g}"
+    if kind == "connect":
+        return QCoreApplication.translate(
+            "ErrorText",
+            "Could not connect within {seconds} s (connect timeout). Check that the server is "
+            "running, or allow more time in the provider's Network settings (Ctrl+,).",
+        ).format(seconds=amount)
+    if kind == "silence":
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The reply stopped for {seconds} s (silence timeout). The text received so far is "
+            "kept; send again, or allow more time in the provider's Network settings (Ctrl+,).",
+        ).format(seconds=amount)
+    return QCoreApplication.translate(
+        "ErrorText",
+        "No reply within {seconds} s (first-byte timeout). Try again, or allow more time in "
+        "the provider's Network settings (Ctrl+,).",
+    ).format(seconds=amount)
+
+
 def detail(error: BaseException) -> str:
     """The server's or system's own words, shown smaller under the explanation."""
     text = getattr(error, "detail", "") or ""
@@ -129,5 +177,11 @@ def describe_saved_error(code: str) -> str:
             return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
                 detail=rest.strip()
             )
+        if error_class is e.RequestTimeoutError:
+            # Saved as "RequestTimeoutError: silence timeout (60 s)" (desktop/core/client.py).
+            timeout = _SAVED_TIMEOUT.match(rest.strip())
+            if timeout:
+                kind = timeout["kind"].replace("-", "_")
+                return _explain_timeout(kind, float(timeout["seconds"]))
         return explain(error_class(rest.strip()))
     return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(detail=code)

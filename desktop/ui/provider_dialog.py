@@ -1,12 +1,17 @@
-"""Settings → Providers: add, edit and remove servers; keys go to the OS keyring."""
+"""Settings → Providers: add, edit and remove servers; keys go to the OS keyring.
+
+Each provider has two tabs: General (name, address, key, model) and Network (proxy, CA bundle,
+TLS verification, timeouts). The proxy password, like the key, goes to the keyring only."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -15,6 +20,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,10 +29,24 @@ from PySide6.QtWidgets import (
 from desktop.controllers.settings import SettingsController
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
+from desktop.core.network import (
+    PROXY_CUSTOM,
+    PROXY_NONE,
+    PROXY_SYSTEM,
+    NetworkSettings,
+    ProxyUrlError,
+    Timeouts,
+    parse_proxy_url,
+    strip_credentials,
+)
 from desktop.core.providers import PRESETS, Preset, Provider
 from desktop.ui.error_text import detail, explain
 
 ProviderIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _shown_seconds(spin: QSpinBox, seconds: float) -> int:
+    return max(spin.minimum(), min(spin.maximum(), int(seconds + 0.5)))
 
 
 class ProviderDialog(QDialog):
@@ -35,7 +56,7 @@ class ProviderDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("providerDialog")
         self.setWindowTitle(self.tr("Providers"))
-        self.setMinimumSize(720, 420)
+        self.setMinimumSize(760, 500)
         self._settings = settings
         self._tasks = TaskSet()
         self._current_id: str | None = None
@@ -112,12 +133,20 @@ class ProviderDialog(QDialog):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.status, 1)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
+        general_layout.addStretch(1)
+        self.network_page = self._build_network_page()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("providerTabs")
+        self.tabs.addTab(general, self.tr("General"))
+        self.tabs.addTab(self.network_page, self.tr("Network"))
         self.form_widget = QWidget()
         right = QVBoxLayout(self.form_widget)
         right.setContentsMargins(0, 0, 0, 0)
-        right.addLayout(form)
+        right.addWidget(self.tabs, 1)
         right.addLayout(test_row)
-        right.addStretch(1)
         self.empty_hint = QWidget()
         hint_layout = QVBoxLayout(self.empty_hint)
         hint_layout.setContentsMargins(0, 0, 0, 0)
@@ -169,10 +198,132 @@ class ProviderDialog(QDialog):
         outer.addLayout(columns, 1)
         outer.addLayout(bottom)
 
-        for edit in (self.name_edit, self.url_edit, self.key_edit):
+        for edit in (
+            self.name_edit,
+            self.url_edit,
+            self.key_edit,
+            self.proxy_url_edit,
+            self.proxy_user_edit,
+            self.proxy_password_edit,
+            self.ca_edit,
+        ):
             edit.textEdited.connect(self._on_form_edited)
         self.model_combo.editTextChanged.connect(self._on_form_edited)
+        self.proxy_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.verify_check.toggled.connect(self._on_form_edited)
+        for spin in self.timeout_spins.values():
+            spin.valueChanged.connect(self._on_form_edited)
         self._reload_list(None)
+
+    def _build_network_page(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("networkPage")
+        self.proxy_combo = QComboBox()
+        self.proxy_combo.setObjectName("proxyMode")
+        self.proxy_combo.addItem(self.tr("System proxy"), PROXY_SYSTEM)
+        self.proxy_combo.addItem(self.tr("No proxy"), PROXY_NONE)
+        self.proxy_combo.addItem(self.tr("Custom proxy"), PROXY_CUSTOM)
+        self.proxy_combo.currentIndexChanged.connect(self._on_proxy_combo_current_index_changed)
+        self.proxy_note = QLabel()
+        self.proxy_note.setObjectName("proxyNote")
+        self.proxy_note.setWordWrap(True)
+        self.proxy_url_edit = QLineEdit()
+        self.proxy_url_edit.setObjectName("proxyUrl")
+        self.proxy_url_edit.setPlaceholderText(
+            self.tr("http://proxy.example.com:3128 or socks5://127.0.0.1:1080")
+        )
+        self.proxy_url_edit.editingFinished.connect(self._on_proxy_url_edit_editing_finished)
+        self.proxy_user_edit = QLineEdit()
+        self.proxy_user_edit.setObjectName("proxyUser")
+        self.proxy_user_edit.setPlaceholderText(self.tr("None"))
+        self.proxy_password_edit = QLineEdit()
+        self.proxy_password_edit.setObjectName("proxyPassword")
+        self.proxy_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.forget_proxy_password_button = QPushButton(self.tr("Remove stored password"))
+        self.forget_proxy_password_button.setObjectName("forgetProxyPassword")
+        self.forget_proxy_password_button.setFlat(True)
+        self.forget_proxy_password_button.clicked.connect(
+            self._on_forget_proxy_password_button_clicked
+        )
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.proxy_password_edit, 1)
+        password_row.addWidget(self.forget_proxy_password_button)
+
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setObjectName("caBundle")
+        self.ca_edit.setPlaceholderText(self.tr("None: the usual certificate authorities"))
+        self.ca_edit.setToolTip(
+            self.tr(
+                "A PEM file with the certificate authority your network uses (a company proxy "
+                "or a server with its own certificate). It is trusted in addition to the usual "
+                "ones."
+            )
+        )
+        self.ca_browse_button = QPushButton(self.tr("Browse…"))
+        self.ca_browse_button.setObjectName("browseCaBundle")
+        self.ca_browse_button.setAutoDefault(False)
+        self.ca_browse_button.clicked.connect(self._on_ca_browse_button_clicked)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_browse_button)
+        self.verify_check = QCheckBox(self.tr("Verify TLS certificates"))
+        self.verify_check.setObjectName("verifyTls")
+        self.verify_check.toggled.connect(self._on_verify_check_toggled)
+        self.tls_warning = QLabel(
+            self.tr(
+                "⚠ Certificates are not checked for this provider: anyone on the way to the "
+                "server can pose as it and read your messages and your API key. Prefer choosing "
+                "the server's CA bundle; turn checking off only for a server you control."
+            )
+        )
+        self.tls_warning.setObjectName("tlsWarning")
+        self.tls_warning.setWordWrap(True)
+
+        # Whole seconds in the dialog; a finer value set in settings.json is kept (see
+        # _timeouts_from_form).
+        self.timeout_spins: dict[str, QSpinBox] = {}
+        labels = {
+            "connect": (
+                self.tr("Connect timeout"),
+                self.tr("How long to wait for the connection to the server (or proxy) to open."),
+                300,
+            ),
+            "first_byte": (
+                self.tr("First-byte timeout"),
+                self.tr(
+                    "How long to wait from sending until the reply starts. Reasoning models "
+                    "can think for minutes before their first word."
+                ),
+                3600,
+            ),
+            "silence": (
+                self.tr("Silence timeout"),
+                self.tr(
+                    "Once the reply is coming in, the longest pause allowed between two pieces."
+                ),
+                3600,
+            ),
+        }
+        form = QFormLayout(page)
+        form.addRow(self.tr("Proxy"), self.proxy_combo)
+        form.addRow("", self.proxy_note)
+        form.addRow(self.tr("Proxy address"), self.proxy_url_edit)
+        form.addRow(self.tr("Proxy user name"), self.proxy_user_edit)
+        form.addRow(self.tr("Proxy password"), password_row)
+        form.addRow(self.tr("CA bundle"), ca_row)
+        form.addRow("", self.verify_check)
+        form.addRow("", self.tls_warning)
+        for name, (label, tip, maximum) in labels.items():
+            spin = QSpinBox()
+            spin.setObjectName(f"{name}Timeout")
+            spin.setRange(1, maximum)
+            spin.setSuffix(self.tr(" s"))
+            spin.setToolTip(tip)
+            spin.setMaximumWidth(120)
+            self.timeout_spins[name] = spin
+            form.addRow(label, spin)
+            form.labelForField(spin).setToolTip(tip)
+        return page
 
     # ---- public (also used by tests) ------------------------------------------------
 
@@ -202,8 +353,12 @@ class ProviderDialog(QDialog):
             return True
         url = self.url_edit.text().strip()
         if not url.startswith(("http://", "https://")):
+            self.tabs.setCurrentIndex(0)
             self.status.setText(self.tr("The base URL must start with http:// or https://."))
             self.status.setProperty("error", True)
+            return False
+        network = self._network_from_form(provider.network)
+        if network is None:
             return False
         updated = Provider(
             id=provider.id,
@@ -212,32 +367,52 @@ class ProviderDialog(QDialog):
             default_model=self.model_combo.currentText().strip(),
             models=provider.models,
             extra=provider.extra,
+            network=network,
         )
         key = self.key_edit.text().strip()
-        self._settings.save_provider(updated, key if key else None)
+        password = self.proxy_password_edit.text()
+        self._settings.save_provider(updated, key if key else None, password if password else None)
         self._dirty = False
         self.key_edit.clear()
+        self.proxy_password_edit.clear()
         self._reload_list(updated.id)
         self.status.setText(self.tr("Saved."))
         return True
 
     def test_connection(self) -> None:
+        """Try the form as it is, saved or not: address, key and network settings."""
         url = self.url_edit.text().strip()
         key = self.key_edit.text().strip() or (
             self._settings.api_key(self._current_id) if self._current_id else None
         )
+        provider = self._settings.provider(self._current_id)
+        network = self._network_from_form(provider.network if provider else NetworkSettings())
+        if network is None:
+            return
+        password = self.proxy_password_edit.text() or (
+            self._settings.proxy_password(self._current_id)
+            if self._current_id and network.proxy == PROXY_CUSTOM and network.proxy_user
+            else None
+        )
         self.status.setText(self.tr("Connecting…"))
         self.test_button.setEnabled(False)
-        self._tasks.spawn(self._test(url, key, self._current_id))
+        self._tasks.spawn(self._test(url, key, self._current_id, network, password))
 
     # ---- internals -----------------------------------------------------------------
 
     async def shutdown(self) -> None:
         await self._tasks.cancel_all()
 
-    async def _test(self, url: str, key: str | None, provider_id: str | None) -> None:
+    async def _test(
+        self,
+        url: str,
+        key: str | None,
+        provider_id: str | None,
+        network: NetworkSettings,
+        proxy_password: str | None,
+    ) -> None:
         try:
-            models = await self._settings.fetch_models(url, key)
+            models = await self._settings.fetch_models(url, key, network, proxy_password)
         except ConfabError as exc:
             self.status.setText(explain(exc) + ("\n" + detail(exc) if detail(exc) else ""))
             self.connection_tested.emit(False)
@@ -299,10 +474,146 @@ class ProviderDialog(QDialog):
             self.model_combo.clear()
             self.model_combo.addItems(provider.models)
             self.model_combo.setEditText(provider.default_model)
+            self._show_network(provider)
         self._update_key_note()
         self.status.clear()
         self._loading = False
         self._dirty = False
+
+    def _show_network(self, provider: Provider) -> None:
+        network = provider.network
+        self.proxy_combo.setCurrentIndex(max(0, self.proxy_combo.findData(network.proxy)))
+        self.proxy_url_edit.setText(network.proxy_url)
+        self.proxy_user_edit.setText(network.proxy_user)
+        self.proxy_password_edit.clear()
+        stored = self._settings.proxy_password(provider.id) is not None
+        self.proxy_password_edit.setPlaceholderText(
+            self.tr("Stored in the system keyring — type to replace") if stored else self.tr("None")
+        )
+        self.forget_proxy_password_button.setVisible(stored)
+        self.ca_edit.setText(network.ca_bundle)
+        self.verify_check.setChecked(network.verify_tls)
+        for name, spin in self.timeout_spins.items():
+            spin.setValue(_shown_seconds(spin, getattr(network.timeouts, name)))
+        self._update_network_state()
+
+    def _update_network_state(self) -> None:
+        mode = self.proxy_combo.currentData()
+        for widget in (self.proxy_url_edit, self.proxy_user_edit, self.proxy_password_edit):
+            widget.setEnabled(mode == PROXY_CUSTOM)
+        if mode == PROXY_CUSTOM:
+            note = self.tr(
+                "Every request of this provider goes through this HTTP or SOCKS5 proxy. The "
+                "password is kept in your system keyring."
+            )
+        elif mode == PROXY_NONE:
+            note = self.tr("Connects directly, whatever the system's proxy settings say.")
+        else:
+            note = self.tr(
+                "Uses the system's proxy settings (or HTTP_PROXY, HTTPS_PROXY and NO_PROXY). "
+                "Servers on this computer are always reached directly."
+            )
+        self.proxy_note.setText(note)
+        verify = self.verify_check.isChecked()
+        self.tls_warning.setVisible(not verify)
+        self.ca_edit.setEnabled(verify)
+        self.ca_browse_button.setEnabled(verify)
+
+    def _form_error(self, message: str, field: QWidget) -> None:
+        self.tabs.setCurrentWidget(self.network_page)
+        field.setFocus()
+        self.status.setText(message)
+        self.status.setProperty("error", True)
+
+    def _take_proxy_credentials(self) -> None:
+        """A pasted ``http://user:password@host:port``: the credentials move to their own
+        fields (the password to the keyring, on saving), the address keeps neither."""
+        text = self.proxy_url_edit.text()
+        if "@" not in text:
+            return
+        try:
+            proxy = parse_proxy_url(text)
+        except ProxyUrlError:
+            self.proxy_url_edit.setText(strip_credentials(text))
+            return
+        self.proxy_url_edit.setText(proxy.url)
+        if proxy.user:
+            self.proxy_user_edit.setText(proxy.user)
+        if proxy.password:
+            self.proxy_password_edit.setText(proxy.password)
+        self._on_form_edited()
+
+    def _network_from_form(self, previous: NetworkSettings) -> NetworkSettings | None:
+        """The Network tab as settings; None (and a message saying what to fix) if invalid."""
+        self._take_proxy_credentials()
+        mode = self.proxy_combo.currentData()
+        proxy_url = self.proxy_url_edit.text().strip()
+        if mode == PROXY_CUSTOM:
+            if not proxy_url:
+                self._form_error(
+                    self.tr(
+                        "Type the proxy address, for example http://proxy.example.com:3128 or "
+                        "socks5://127.0.0.1:1080."
+                    ),
+                    self.proxy_url_edit,
+                )
+                return None
+            try:
+                proxy_url = parse_proxy_url(proxy_url).url
+            except ProxyUrlError as exc:
+                messages = {
+                    "scheme": self.tr(
+                        "The proxy address must start with http://, https://, socks5:// or "
+                        "socks5h://."
+                    ),
+                    "host": self.tr("The proxy address has no host name."),
+                    "port": self.tr(
+                        "The proxy address needs a port number, for example "
+                        "http://proxy.example.com:3128."
+                    ),
+                }
+                self._form_error(messages.get(exc.reason, messages["host"]), self.proxy_url_edit)
+                return None
+        ca_bundle = self.ca_edit.text().strip()
+        if ca_bundle:
+            problem = self._settings.check_ca_bundle(ca_bundle)
+            if problem is not None:
+                messages = {
+                    "missing": self.tr("The CA bundle file does not exist: {path}"),
+                    "unreadable": self.tr("The CA bundle file cannot be read: {path}"),
+                    "not_pem": self.tr(
+                        "The CA bundle is not a PEM certificate file (text with "
+                        '"-----BEGIN CERTIFICATE-----"): {path}'
+                    ),
+                }
+                self._form_error(
+                    messages.get(problem, messages["unreadable"]).format(path=ca_bundle),
+                    self.ca_edit,
+                )
+                return None
+        return NetworkSettings(
+            proxy=str(mode),
+            proxy_url=strip_credentials(proxy_url),
+            proxy_user=self.proxy_user_edit.text().strip(),
+            ca_bundle=ca_bundle,
+            verify_tls=self.verify_check.isChecked(),
+            timeouts=self._timeouts_from_form(previous.timeouts),
+            extra=previous.extra,
+        )
+
+    def _timeouts_from_form(self, previous: Timeouts) -> Timeouts:
+        def value(name: str) -> float:
+            spin = self.timeout_spins[name]
+            old = float(getattr(previous, name))
+            # A finer value from settings.json (0.5 s) is shown rounded: keep it unless changed.
+            return old if spin.value() == _shown_seconds(spin, old) else float(spin.value())
+
+        return Timeouts(
+            connect=value("connect"),
+            first_byte=value("first_byte"),
+            silence=value("silence"),
+            write=previous.write,
+        )
 
     def _update_key_note(self) -> None:
         if self._settings.keys_persistent:
@@ -344,6 +655,33 @@ class ProviderDialog(QDialog):
             provider = self._settings.provider(self._current_id)
             if provider is not None:
                 self._settings.save_provider(provider, "")
+                self._show_provider(provider.id)
+
+    def _on_proxy_combo_current_index_changed(self, _index: int) -> None:
+        self._update_network_state()
+
+    def _on_verify_check_toggled(self, _checked: bool) -> None:
+        self._update_network_state()
+
+    def _on_proxy_url_edit_editing_finished(self) -> None:
+        self._take_proxy_credentials()
+
+    def _on_ca_browse_button_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose a CA bundle"),
+            self.ca_edit.text().strip(),
+            self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+        )
+        if path:
+            self.ca_edit.setText(path)
+            self._on_form_edited()
+
+    def _on_forget_proxy_password_button_clicked(self) -> None:
+        if self._current_id:
+            provider = self._settings.provider(self._current_id)
+            if provider is not None:
+                self._settings.save_provider(provider, None, "")
                 self._show_provider(provider.id)
 
     def _on_save_button_clicked(self) -> None:

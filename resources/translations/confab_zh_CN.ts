@@ -253,12 +253,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+124"/>
+        <location filename="../../desktop/ui/error_text.py" line="+172"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-149"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -314,6 +314,21 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+20"/>
+        <source>The proxy refused the user name or password. Check them in the provider&apos;s Network settings (Ctrl+,).</source>
+        <translation>代理服务器拒绝了用户名或密码。请在服务商的“网络”设置中检查（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Could not connect through the proxy. Check the proxy address in the provider&apos;s Network settings (Ctrl+,), or choose another proxy setting there.</source>
+        <translation>无法通过代理连接。请在服务商的“网络”设置中检查代理地址（Ctrl+,），或在那里选择其他代理设置。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server&apos;s security certificate could not be verified, so nothing was sent. If your network uses its own certificate authority, choose its CA bundle in the provider&apos;s Network settings (Ctrl+,).</source>
+        <translation>无法验证服务器的安全证书，因此没有发送任何内容。如果你的网络使用自己的证书颁发机构，请在服务商的“网络”设置中选择其 CA 证书包（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Could not reach the server. Check your connection and the base URL in Providers (Ctrl+,); a local server must be running.</source>
         <translation>无法连接服务器。请检查网络连接以及“提供商”（Ctrl+,）中的基础 URL；本地服务器需要正在运行。</translation>
     </message>
@@ -363,8 +378,23 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>出错了。</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Could not connect within {seconds} s (connect timeout). Check that the server is running, or allow more time in the provider&apos;s Network settings (Ctrl+,).</source>
+        <translation>{seconds} 秒内未能连接（连接超时）。请检查服务器是否在运行，或在服务商的“网络”设置中放宽时间（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The reply stopped for {seconds} s (silence timeout). The text received so far is kept; send again, or allow more time in the provider&apos;s Network settings (Ctrl+,).</source>
+        <translation>回复中断了 {seconds} 秒（静默超时）。已收到的文字会保留；请重新发送，或在服务商的“网络”设置中放宽时间（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No reply within {seconds} s (first-byte timeout). Try again, or allow more time in the provider&apos;s Network settings (Ctrl+,).</source>
+        <translation>{seconds} 秒内没有回复（首字节超时）。请重试，或在服务商的“网络”设置中放宽时间（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+10"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
     </message>
@@ -569,7 +599,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+109"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -792,7 +822,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+37"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+58"/>
         <source>Providers</source>
         <translation>提供商</translation>
     </message>
@@ -808,12 +838,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+82"/>
+        <location line="+90"/>
         <source>Other OpenAI-compatible server…</source>
         <translation>其他兼容 OpenAI 的服务器…</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="-87"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -848,7 +878,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>默认模型</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+11"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Choose where Confab sends your messages: a cloud service with your API key, or a server running on this computer.</source>
         <translation>选择 Confab 将消息发送到哪里：使用你的 API 密钥的云服务，或在这台电脑上运行的服务器。</translation>
     </message>
@@ -868,27 +908,143 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+41"/>
+        <source>System proxy</source>
+        <translation>系统代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No proxy</source>
+        <translation>不使用代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Custom proxy</source>
+        <translation>自定义代理</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>http://proxy.example.com:3128 or socks5://127.0.0.1:1080</source>
+        <translation>http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+253"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="-249"/>
+        <source>Remove stored password</source>
+        <translation>删除已保存的密码</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>None: the usual certificate authorities</source>
+        <translation>无：使用常规证书颁发机构</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A PEM file with the certificate authority your network uses (a company proxy or a server with its own certificate). It is trusted in addition to the usual ones.</source>
+        <translation>包含你的网络所用证书颁发机构的 PEM 文件（公司代理，或使用自有证书的服务器）。它会在常规证书颁发机构之外被额外信任。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Verify TLS certificates</source>
+        <translation>验证 TLS 证书</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>⚠ Certificates are not checked for this provider: anyone on the way to the server can pose as it and read your messages and your API key. Prefer choosing the server&apos;s CA bundle; turn checking off only for a server you control.</source>
+        <translation>⚠ 此服务商的证书不会被检查：通往服务器路径上的任何人都可以冒充它，读取你的消息和 API 密钥。最好选择服务器的 CA 证书包；只对你自己掌控的服务器关闭检查。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Connect timeout</source>
+        <translation>连接超时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How long to wait for the connection to the server (or proxy) to open.</source>
+        <translation>等待与服务器（或代理）建立连接的最长时间。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>First-byte timeout</source>
+        <translation>首字节超时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How long to wait from sending until the reply starts. Reasoning models can think for minutes before their first word.</source>
+        <translation>从发送到回复开始的最长等待时间。推理模型可能会在说出第一个字之前思考好几分钟。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Silence timeout</source>
+        <translation>静默超时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Once the reply is coming in, the longest pause allowed between two pieces.</source>
+        <translation>回复开始后，两段内容之间允许的最长停顿。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Proxy address</source>
+        <translation>代理地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Proxy user name</source>
+        <translation>代理用户名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Proxy password</source>
+        <translation>代理密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CA bundle</source>
+        <translation>CA 证书包</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Custom server</source>
         <translation>自定义服务器</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>The base URL must start with http:// or https://.</source>
         <translation>基础 URL 必须以 http:// 或 https:// 开头。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+18"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
-        <location line="+21"/>
+        <location line="+28"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
@@ -896,16 +1052,67 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+44"/>
+        <location line="+22"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-20"/>
         <source>None (fine for local servers)</source>
         <translation>无（本地服务器无需密钥）</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+35"/>
+        <source>Every request of this provider goes through this HTTP or SOCKS5 proxy. The password is kept in your system keyring.</source>
+        <translation>此服务商的每个请求都经过这个 HTTP 或 SOCKS5 代理。密码保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Connects directly, whatever the system&apos;s proxy settings say.</source>
+        <translation>直接连接，不管系统的代理设置如何。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Uses the system&apos;s proxy settings (or HTTP_PROXY, HTTPS_PROXY and NO_PROXY). Servers on this computer are always reached directly.</source>
+        <translation>使用系统的代理设置（或 HTTP_PROXY、HTTPS_PROXY 和 NO_PROXY）。本机上的服务器始终直接连接。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Type the proxy address, for example http://proxy.example.com:3128 or socks5://127.0.0.1:1080.</source>
+        <translation>请输入代理地址，例如 http://proxy.example.com:3128 或 socks5://127.0.0.1:1080。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The proxy address must start with http://, https://, socks5:// or socks5h://.</source>
+        <translation>代理地址必须以 http://、https://、socks5:// 或 socks5h:// 开头。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The proxy address has no host name.</source>
+        <translation>代理地址缺少主机名。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The proxy address needs a port number, for example http://proxy.example.com:3128.</source>
+        <translation>代理地址需要端口号，例如 http://proxy.example.com:3128。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The CA bundle file does not exist: {path}</source>
+        <translation>CA 证书包文件不存在：{path}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The CA bundle file cannot be read: {path}</source>
+        <translation>无法读取 CA 证书包文件：{path}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The CA bundle is not a PEM certificate file (text with &quot;-----BEGIN CERTIFICATE-----&quot;): {path}</source>
+        <translation>CA 证书包不是 PEM 证书文件（应为包含“-----BEGIN CERTIFICATE-----”的文本）：{path}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Keys are kept in your system keyring, never in a file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入文件。</translation>
     </message>
@@ -913,6 +1120,16 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+4"/>
         <source>The system keyring is not available: keys are kept in memory until Confab closes, and never written to a file.</source>
         <translation>系统钥匙串不可用：密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Choose a CA bundle</source>
+        <translation>选择 CA 证书包</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -952,10 +1169,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+1"/>
         <source>It goes to the trash: File → Trash brings it back.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
-    </message>
-    <message>
-        <source>It is moved to the trash folder in Confab&apos;s data folder.</source>
-        <translation type="vanished">对话会被移到 Confab 数据文件夹中的 trash 文件夹。</translation>
     </message>
     <message>
         <location line="+35"/>

@@ -300,12 +300,18 @@ def test_error_object_in_the_stream(server: OpenAIServer) -> None:
     assert deltas == [("content", "abc")]
 
 
-def test_server_gone_silent_mid_stream(server: OpenAIServer) -> None:
+def test_server_gone_silent_mid_stream_keeps_the_text_and_names_the_timeout(
+    server: OpenAIServer,
+) -> None:
     server.enqueue(Reply(text="abcdefgh", chunk_size=4, stall_after=1, stall=10))
     started = time.monotonic()
-    _, deltas = chat_fails(server.base_url, StreamInterruptedError, timeouts=Timeouts(read=0.3))
+    exc, deltas = chat_fails(
+        server.base_url, RequestTimeoutError, timeouts=Timeouts(first_byte=5, silence=0.3)
+    )
     assert deltas == [("content", "abcd")]
     assert time.monotonic() - started < 3
+    assert isinstance(exc, RequestTimeoutError)
+    assert (exc.kind, exc.seconds) == ("silence", 0.3)
 
 
 def test_empty_body_is_an_empty_reply(server: OpenAIServer) -> None:
@@ -452,8 +458,13 @@ def test_malformed_base_url_is_connect_failed(base_url: str) -> None:
 def test_slow_first_byte_is_a_timeout(server: OpenAIServer) -> None:
     server.enqueue(Reply(first_byte_delay=10))
     started = time.monotonic()
-    chat_fails(server.base_url, RequestTimeoutError, timeouts=Timeouts(read=0.3))
+    exc, _ = chat_fails(
+        server.base_url, RequestTimeoutError, timeouts=Timeouts(first_byte=0.3, silence=30)
+    )
     assert time.monotonic() - started < 3
+    assert isinstance(exc, RequestTimeoutError)
+    assert (exc.kind, exc.seconds) == ("first_byte", 0.3)
+    assert "first-byte" in exc.detail
 
 
 def test_unknown_model_as_400_quota_and_payment_errors_are_named() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
 from tests.conftest import write_settings
@@ -186,3 +186,224 @@ def test_an_invalid_form_is_not_thrown_away_by_add_or_switching(
     assert dialog.list.currentItem().text() == "A"  # stays until the form is fixed
     assert dialog.url_edit.text() == "no-scheme.example"
     assert len(app.settings.providers()) == 2
+
+
+# ---- the Network tab: proxy, CA bundle, TLS verification, timeouts ---------------------------
+
+
+def _loopback_provider(openai_server: Any, **network: Any) -> dict[str, Any]:
+    provider = {
+        "id": "local",
+        "name": "Loopback",
+        "base_url": openai_server.base_url,
+        "default_model": "test-model",
+    }
+    if network:
+        provider["network"] = network
+    return provider
+
+
+def test_a_custom_proxy_round_trips_and_its_password_stays_in_the_keyring(
+    start_app: Any, openai_server: Any, secret_service: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.support.proxies import HttpProxy
+
+    password = "pw-planted-5e1d7c"
+    write_settings(tmp_path / "data", [_loopback_provider(openai_server)])
+    with HttpProxy(credentials=("alice", password)) as proxy:
+        app = start_app()
+        app.type_and_send("direct")  # the provider's client is made and kept
+        app.wait_idle()
+        assert proxy.requests == []
+
+        dialog = app.window.open_providers()
+        dialog.tabs.setCurrentWidget(dialog.network_page)
+        assert dialog.proxy_combo.currentText() == "System proxy"
+        assert not dialog.proxy_url_edit.isEnabled()
+        dialog.proxy_combo.setCurrentIndex(dialog.proxy_combo.findText("Custom proxy"))
+        assert dialog.proxy_url_edit.isEnabled()
+        # Pasted with the login in it, as proxy addresses often are.
+        qtbot.keyClicks(
+            dialog.proxy_url_edit, proxy.url.replace("http://", f"http://alice:{password}@")
+        )
+        dialog.timeout_spins["first_byte"].setValue(300)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert dialog.status.text() == "Saved."
+        assert dialog.proxy_url_edit.text() == proxy.url  # the password left the address
+        assert dialog.proxy_user_edit.text() == "alice"
+        assert dialog.proxy_password_edit.text() == ""
+        assert "keyring" in dialog.proxy_password_edit.placeholderText()
+        assert keyring.get_password("Confab", "local:proxy") == password
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+        app.type_and_send("through the proxy")  # the changed settings take effect at once
+        app.wait_idle()
+        assert app.bubbles()[-1] == ("assistant", "echo[3]: through the proxy")
+        assert [(r["method"], r["user"], r["password"]) for r in proxy.requests] == [
+            ("POST", "alice", password)
+        ]
+        app.quit()
+
+        written = [p for p in app.data_dir.rglob("*") if p.is_file()]
+        for path in written:
+            assert password.encode() not in path.read_bytes(), path
+        (saved,) = json.loads((app.data_dir / "settings.json").read_text())["providers"]
+        assert saved["network"] == {
+            "proxy": "custom",
+            "proxy_url": proxy.url,
+            "proxy_user": "alice",
+            "timeouts": {"first_byte": 300},
+        }
+
+        again = start_app(app.data_dir)  # a new start shows what was saved
+        dialog = again.window.open_providers()
+        assert dialog.proxy_combo.currentText() == "Custom proxy"
+        assert dialog.proxy_url_edit.text() == proxy.url
+        assert dialog.proxy_user_edit.text() == "alice"
+        assert "keyring" in dialog.proxy_password_edit.placeholderText()
+        assert dialog.timeout_spins["first_byte"].value() == 300
+        assert dialog.timeout_spins["silence"].value() == 60
+        again.type_and_send("after a restart")
+        again.wait_idle()
+        assert again.bubbles()[-1][1].endswith("after a restart")
+        assert len(proxy.requests) == 2
+
+        dialog = again.window.open_providers()
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        assert keyring.get_password("Confab", "local:proxy") is None
+
+
+def test_bad_network_settings_are_refused_with_a_message_and_kept(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [_loopback_provider(openai_server)])
+    app = start_app()
+    dialog = app.window.open_providers()
+    dialog.proxy_combo.setCurrentIndex(dialog.proxy_combo.findText("Custom proxy"))
+    qtbot.keyClicks(dialog.proxy_url_edit, "proxy.example.com:3128")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "must start with http://, https://, socks5://" in dialog.status.text()
+    assert dialog.tabs.currentWidget() is dialog.network_page
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()  # not closed over an invalid form
+    assert dialog.proxy_url_edit.text() == "proxy.example.com:3128"
+
+    dialog.proxy_url_edit.setText("socks5://127.0.0.1")
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)  # testing checks it too
+    assert "needs a port number" in dialog.status.text()
+    dialog.proxy_url_edit.setText("socks5://127.0.0.1:1080")
+
+    missing = tmp_path / "no-such-ca.pem"
+    qtbot.keyClicks(dialog.ca_edit, str(missing))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == f"The CA bundle file does not exist: {missing}"
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate")
+    dialog.ca_edit.setText(str(not_pem))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "is not a PEM certificate file" in dialog.status.text()
+    assert app.settings.provider("local").network.proxy == "system"  # nothing half-saved
+
+    dialog.ca_edit.clear()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Saved."
+    network = app.settings.provider("local").network
+    assert (network.proxy, network.proxy_url) == ("custom", "socks5://127.0.0.1:1080")
+
+
+def test_a_self_signed_server_needs_its_ca_bundle_or_a_warned_opt_out(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.support.certs import make_certificates
+    from tests.support.proxies import TlsFront
+
+    certs = make_certificates(tmp_path / "certs")
+    with TlsFront(openai_server.port, str(certs.cert_file), str(certs.key_file)) as front:
+        write_settings(
+            tmp_path / "data",
+            [{**_loopback_provider(openai_server), "base_url": f"{front.url}/v1"}],
+        )
+        app = start_app()
+        dialog = app.window.open_providers()
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_button.isEnabled())
+        assert "certificate could not be verified" in dialog.status.text()
+        assert "CA bundle" in dialog.status.text()  # says where to fix it
+
+        dialog.ca_edit.setText(str(certs.ca_file))
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_button.isEnabled())
+        assert "Connected" in dialog.status.text()
+
+        dialog.ca_edit.clear()
+        assert not dialog.tls_warning.isVisible() and dialog.verify_check.isChecked()
+        dialog.tabs.setCurrentWidget(dialog.network_page)
+        assert not dialog.tls_warning.isVisible()
+        box = dialog.verify_check
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        assert not box.isChecked()
+        assert dialog.tls_warning.isVisible()
+        assert "not checked" in dialog.tls_warning.text()
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_button.isEnabled())
+        assert "Connected" in dialog.status.text()
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+        assert app.settings.provider("local").network.verify_tls is False
+
+        app.type_and_send("over TLS")
+        app.wait_idle()
+        assert app.bubbles()[-1] == ("assistant", "echo[1]: over TLS")
+        dialog = app.window.open_providers()
+        dialog.tabs.setCurrentWidget(dialog.network_page)
+        assert dialog.tls_warning.isVisible()  # shown whenever the provider is opened
+
+
+def test_a_wrong_proxy_password_says_so_at_once(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.support.proxies import HttpProxy
+
+    with HttpProxy(credentials=("alice", "right")) as proxy:
+        write_settings(
+            tmp_path / "data",
+            [
+                _loopback_provider(
+                    openai_server, proxy="custom", proxy_url=proxy.url, proxy_user="alice"
+                )
+            ],
+        )
+        app = start_app()
+        app.settings.save_provider(app.settings.provider("local"), None, "wrong")
+        app.type_and_send("hello")
+        app.wait_idle()
+        assert "proxy refused the user name or password" in app.window.banner.text.text()
+        # Not retried: a wrong password does not mend itself.
+        assert [r["method"] for r in proxy.requests if r["method"] == "POST"] == ["POST"]
+        assert not any(r["authorized"] for r in proxy.requests)
+        assert app.bubbles()[0] == ("user", "hello")
+        assert openai_server.chat_requests() == []
+
+
+def test_a_timeout_names_itself_and_where_to_change_it(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.support.openai_server import Reply
+
+    write_settings(
+        tmp_path / "data", [_loopback_provider(openai_server, timeouts={"first_byte": 0.5})]
+    )
+    openai_server.enqueue(Reply(text="too late", first_byte_delay=5))
+    app = start_app()
+    app.type_and_send("think hard")
+    app.wait_idle()
+    text = app.window.banner.text.text()
+    assert "No reply within 0.5 s (first-byte timeout)" in text
+    assert "Network settings" in text
+    assert len(openai_server.chat_requests()) == 1  # timeouts are not retried
+    reply = app.conversation_files()[0]["messages"][-1]
+    assert reply["error"] == "RequestTimeoutError: first-byte timeout (0.5 s)"
+    dialog = app.window.open_providers()
+    assert dialog.timeout_spins["first_byte"].value() == 1  # shown rounded…
+    qtbot.keyClicks(dialog.name_edit, " renamed")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert app.settings.provider("local").network.timeouts.first_byte == 0.5  # …kept as set
