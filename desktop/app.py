@@ -20,9 +20,15 @@ from desktop import APP_NAME, __version__
 if TYPE_CHECKING:
     import asyncio
 
+    from PySide6.QtGui import QIcon
+
 log = logging.getLogger("confab.app")
 
 ACTIVATION_TIMEOUT_MS = 1500
+# The desktop entry's name (Wayland matches windows to it), the AppStream id, the macOS bundle
+# id: packaging/ uses the same.
+APP_ID = "io.github.confab.Confab"
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 def resources_dir() -> Path:
@@ -30,6 +36,19 @@ def resources_dir() -> Path:
     if bundle:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def app_icon() -> QIcon:
+    """The windows' (and so the About box's) icon: the PNG sizes that
+    resources/icons/make_icons.py draws from confab.svg, the same the installers carry. Each
+    file is decoded only when its size is asked for."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for size in APP_ICON_SIZES:
+        icon.addFile(str(resources_dir() / "icons" / f"confab-{size}.png"), QSize(size, size))
+    return icon
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -188,7 +207,6 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
     """Build the window and get it on screen before the controllers, the event loop (and
     asyncio, qasync) are even imported: the first paint is what a person waits for. An exit
     code instead when there is nothing to run (unusable data folder, already running)."""
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
     from desktop.core.errors import StorageError
@@ -212,15 +230,15 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
     if not lock.acquire():
         return _hand_over_to_running_instance(data_dir)
     _held.append(lock)
-    icon = resources_dir() / "icons" / "confab.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
     window = build_window(data_dir, dark=dark)
     if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
         _report_first_paint(app)
     assert isinstance(window, QWidget)
     window.show()
     app.processEvents()
+    # After the first paint: under X11 the window manager gets every size (~3 ms of decoding),
+    # and takes the icon just as well from a window already on screen.
+    app.setWindowIcon(app_icon())
     return window, data_dir
 
 
@@ -419,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("confab")
+    app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
     install_translators(app, args.lang or os.environ.get("CONFAB_LANG"))
     from desktop.ui.theme import apply_theme, wants_dark
