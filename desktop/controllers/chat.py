@@ -126,6 +126,7 @@ class ChatController(QObject):
         self._tasks = TaskSet()
         # Conversations whose reply grew since the last periodic save.
         self._growing: set[str] = set()
+        self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
         self._save_timer = QTimer(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
@@ -305,13 +306,25 @@ class ChatController(QObject):
 
     def _on_save_timer_timeout(self) -> None:
         """Save every growing reply at least once a second, even while the model pauses."""
-        for conversation_id in list(self._growing):
-            conversation = self._conversations.get(conversation_id)
-            if conversation is not None:
-                self._conversations.save(conversation)
+        saving = bool(self._due)  # the last tick's saves are still under way
+        self._due += [c for c in self._growing if c not in self._due]
         self._growing.clear()
+        if not saving:
+            self._save_next_due()
         if not self._streams:
             self._save_timer.stop()
+
+    def _save_next_due(self) -> None:
+        # One conversation at a time, letting the window paint and read the streams between:
+        # saved in one go, 20 replies streaming at once froze it for 60-130 ms every second
+        # (a write and two fsyncs each, 3-6 ms on the test machine).
+        if not self._due:
+            return
+        conversation = self._conversations.get(self._due.pop(0))
+        if conversation is not None:
+            self._conversations.save(conversation)
+        if self._due:
+            QTimer.singleShot(1, self, self._save_next_due)
 
     async def _stream(
         self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]

@@ -118,8 +118,10 @@ class SettingsController(QObject):
         if provider is None:
             return
         self.settings.providers.remove(provider)
-        self._keys.set(provider_id, None)
-        self._keys.set_secret(proxy_secret_name(provider_id), None)
+        if self._store.newer_version is None:
+            self._keys.set(provider_id, None)
+            self._keys.set_secret(proxy_secret_name(provider_id), None)
+        # Else settings.json keeps the provider, which then needs its key after a restart.
         if self.settings.default_provider == provider_id:
             self.settings.default_provider = (
                 self.settings.providers[0].id if self.settings.providers else None
@@ -292,7 +294,8 @@ class SettingsController(QObject):
     def _drop_client(self, provider_id: str) -> None:
         client = self._clients.pop(provider_id, None)
         if client is not None:
-            self._tasks.spawn(client.aclose())
+            # Not aclose(): a reply streaming through it would be cut off.
+            self._tasks.spawn(client.retire())
 
     @property
     def newer_version(self) -> int | None:

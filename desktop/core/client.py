@@ -63,6 +63,10 @@ DeltaCallback = Callable[[str, str], None]
 """Called as ``on_delta(kind, text)`` with kind ``"content"`` or ``"reasoning"``."""
 
 
+# After [DONE], how long the rest of the body may take before the connection is dropped.
+AFTER_DONE_GRACE_S = 2.0
+
+
 def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
     # No read timeout: one httpx read timeout cannot tell "still thinking before the first
     # token" from "went silent mid-reply"; _Deadline watches both (see Timeouts).
@@ -88,9 +92,16 @@ class _Deadline:
 
     def started(self) -> None:
         """The reply has begun: from now on only silence counts."""
-        if self.kind != "silence":
+        if self.kind == "first_byte":
             self.kind = "silence"
             self._move(force=True)
+
+    def finished(self) -> None:
+        """[DONE] arrived: all that is left is the end of the body, which some servers hold
+        open; the reply is complete however that goes, so wait for it only briefly."""
+        if self.kind != "done" and self.timer is not None:
+            self.kind = "done"
+            self.timer.reschedule(asyncio.get_running_loop().time() + AFTER_DONE_GRACE_S)
 
     def alive(self) -> None:
         """Bytes arrived: the silence clock starts again."""
@@ -273,6 +284,8 @@ class ChatClient:
     ) -> None:
         network = network or NetworkSettings()
         self.timeouts = timeouts or network.timeouts
+        self._in_flight = 0
+        self._retired = False
         headers = {b"Accept": b"text/event-stream, application/json"}
         if api_key:
             # As bytes: a key pasted with a stray non-ASCII character must reach the server
@@ -311,6 +324,37 @@ class ChatClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def retire(self) -> None:
+        """Close once the requests in flight have ended (at once if none are): a provider
+        edited while a reply streams gets a new client, and the reply goes on to its end."""
+        self._retired = True
+        if self._in_flight == 0:
+            await self._http.aclose()
+
+    @contextlib.asynccontextmanager
+    async def _request(self) -> AsyncIterator[None]:
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._retired and self._in_flight == 0:
+                await self._http.aclose()
+
+    async def list_models(self) -> list[str]:
+        async with self._request():
+            return await self._list_models()
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        """One short non-streaming request (titles and other small jobs); the first-byte
+        timeout covers the whole answer."""
+        async with self._request():
+            return await self._complete(request)
+
+    async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+        async with self._request():
+            return await self._stream_chat(request, on_delta)
+
     def _check_setup(self) -> None:
         if self._setup_error is not None:
             raise self._setup_error
@@ -325,9 +369,12 @@ class ChatClient:
                 deadline.timer = timer
                 yield deadline
         except TimeoutError as exc:
+            if deadline.kind == "done":
+                log.info("the server kept the stream open after [DONE]; closed it")
+                return
             raise deadline.error() from exc
 
-    async def list_models(self) -> list[str]:
+    async def _list_models(self) -> list[str]:
         self._check_setup()
         try:
             async with self._deadline():
@@ -350,9 +397,7 @@ class ChatClient:
         }
         return sorted(names, key=str.lower)
 
-    async def complete(self, request: ChatRequest) -> ChatResult:
-        """One short non-streaming request (titles and other small jobs); the first-byte
-        timeout covers the whole answer."""
+    async def _complete(self, request: ChatRequest) -> ChatResult:
         self._check_setup()
         result = ChatResult()
         try:
@@ -376,7 +421,7 @@ class ChatClient:
             raise EmptyReplyError("the server answered without any text")
         return result
 
-    async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+    async def _stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
         self._check_setup()
         result = ChatResult()
         try:
@@ -426,6 +471,8 @@ class ChatClient:
                         done = self._apply_event(data, result, on_delta)
                 if result.content or result.reasoning:
                     deadline.started()
+                if done:
+                    deadline.finished()
                 deadline.alive()
         for data in parser.close():
             if not done:

@@ -141,16 +141,19 @@ def check_ca_bundle(path: str) -> str | None:
 
 
 def is_loopback(host: str) -> bool:
-    """localhost, 127.0.0.0/8 and ::1: servers on this computer, never reached via a proxy."""
+    """localhost, 127.0.0.0/8, ::1, and 0.0.0.0 / :: (an address servers listen on, which
+    clients reach on this computer: Ollama's OLLAMA_HOST=0.0.0.0 is common): servers on this
+    computer, never reached via a proxy."""
     import ipaddress
 
     host = host.strip("[]").rstrip(".").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _timeout(value: Any, default: float) -> float:

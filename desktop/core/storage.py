@@ -115,6 +115,11 @@ class ConversationStore:
                 log.warning("cannot read %s: %s", path.name, exc.detail)
                 continue
             if path.stem != conversation.id or conversation.id in seen:
+                if conversation.read_only:
+                    # A newer Confab's copy cannot be rewritten under a new id: leave it.
+                    log.warning("leaving %s alone: a copy in a newer format", path.name)
+                    self.newer.append(path.name)
+                    continue
                 adopted = self._adopt_copy(path, conversation)
                 if adopted is None:
                     continue

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self._retry_after_compaction: tuple[str, str] | None = None
         self.delete_message_box: QMessageBox | None = None
         self.usage_dialog: UsageDialog | None = None
+        self._undo_for: str | None = None  # the conversation the banner's Undo restores
         self.prices_dialog: PricesDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         c.save_failed.connect(self._on_save_failed)
         c.save_recovered.connect(self.banner.hide)
         c.settings_changed.connect(self._on_conversations_settings_changed)
+        c.trash_changed.connect(self._on_conversations_trash_changed)
         chat.message_added.connect(self._on_chat_message_added)
         chat.reply_started.connect(self._on_chat_reply_started)
         chat.reply_delta.connect(self._on_chat_reply_delta)
@@ -613,10 +615,17 @@ class MainWindow(QMainWindow):
                 action=(self.tr("Undo"), lambda: self._undo_delete(conversation_id)),
                 outlives_switch=True,
             )
+            self._undo_for = conversation_id
 
     def _undo_delete(self, conversation_id: str) -> None:
-        if self._conversations.restore(conversation_id) is not None:
-            self.banner.hide()
+        self._conversations.restore(conversation_id)
+
+    def _on_conversations_trash_changed(self, conversation_id: str) -> None:
+        # Restored or deleted for good by other means: the Undo has nothing left to do.
+        if conversation_id == self._undo_for:
+            self._undo_for = None
+            if self.banner.outlives_switch:
+                self.banner.hide()
 
     def _on_provider_dialog_finished(self, _result: int) -> None:
         self._refresh_pickers()

@@ -486,16 +486,22 @@ class ProviderDialog(QDialog):
         self.proxy_url_edit.setText(network.proxy_url)
         self.proxy_user_edit.setText(network.proxy_user)
         self.proxy_password_edit.clear()
-        stored = self._settings.proxy_password(provider.id) is not None
-        self.proxy_password_edit.setPlaceholderText(
-            self.tr("Stored in the system keyring — type to replace") if stored else self.tr("None")
-        )
-        self.forget_proxy_password_button.setVisible(stored)
+        self._update_password_placeholder()
         self.ca_edit.setText(network.ca_bundle)
         self.verify_check.setChecked(network.verify_tls)
         for name, spin in self.timeout_spins.items():
             spin.setValue(_shown_seconds(spin, getattr(network.timeouts, name)))
         self._update_network_state()
+
+    def _update_password_placeholder(self) -> None:
+        stored = (
+            self._current_id is not None
+            and self._settings.proxy_password(self._current_id) is not None
+        )
+        self.proxy_password_edit.setPlaceholderText(
+            self.tr("Stored in the system keyring — type to replace") if stored else self.tr("None")
+        )
+        self.forget_proxy_password_button.setVisible(stored)
 
     def _update_network_state(self) -> None:
         mode = self.proxy_combo.currentData()
@@ -575,7 +581,8 @@ class ProviderDialog(QDialog):
                 self._form_error(messages.get(exc.reason, messages["host"]), self.proxy_url_edit)
                 return None
         ca_bundle = self.ca_edit.text().strip()
-        if ca_bundle:
+        # With checking off the bundle is not used (its field is disabled): nothing to check.
+        if ca_bundle and self.verify_check.isChecked():
             problem = self._settings.check_ca_bundle(ca_bundle)
             if problem is not None:
                 messages = {
@@ -681,8 +688,10 @@ class ProviderDialog(QDialog):
         if self._current_id:
             provider = self._settings.provider(self._current_id)
             if provider is not None:
+                # Only the password goes: whatever else is being edited stays in the form.
                 self._settings.save_provider(provider, None, "")
-                self._show_provider(provider.id)
+                self.proxy_password_edit.clear()
+                self._update_password_placeholder()
 
     def _on_save_button_clicked(self) -> None:
         self._dirty = True

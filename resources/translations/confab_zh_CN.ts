@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+206"/>
+        <location filename="../../desktop/app.py" line="+224"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -137,7 +137,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+82"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+102"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -240,7 +240,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-82"/>
+        <location filename="../../desktop/app.py" line="-81"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -402,7 +402,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+81"/>
+        <location filename="../../desktop/ui/main_window.py" line="+82"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -492,7 +492,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+99"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -587,7 +587,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+28"/>
         <source>About Confab</source>
         <translation>关于 Confab</translation>
     </message>
@@ -929,12 +929,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+253"/>
+        <location line="+264"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-249"/>
+        <location line="-260"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
@@ -1052,17 +1052,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+44"/>
-        <location line="+22"/>
+        <location line="+33"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location line="-31"/>
         <source>None (fine for local servers)</source>
         <translation>无（本地服务器无需密钥）</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Every request of this provider goes through this HTTP or SOCKS5 proxy. The password is kept in your system keyring.</source>
         <translation>此服务商的每个请求都经过这个 HTTP 或 SOCKS5 代理。密码保存在系统密钥环中。</translation>
     </message>
@@ -1097,7 +1097,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>代理地址需要端口号，例如 http://proxy.example.com:3128。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The CA bundle file does not exist: {path}</source>
         <translation>CA 证书包文件不存在：{path}</translation>
     </message>
@@ -1135,7 +1135,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+89"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+98"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>

@@ -4,6 +4,11 @@ process so that a hang or a crash here cannot take the harness with it.
     python tests/benchmarks/inprocess.py open   --data DIR --out FILE [--runs N] [--profile F]
     python tests/benchmarks/inprocess.py stream --data DIR --out FILE [--chars N] [--chunk-size N]
                                                 [--delay S]
+    python tests/benchmarks/inprocess.py concurrent --data DIR --out FILE [--streams N] [--chars N]
+                                                [--chunk-size N] [--delay S] [--switch-every S]
+                                                [--background N]
+    python tests/benchmarks/inprocess.py sidebar --data DIR --out FILE [--conversations N]
+                                                [--runs N]
 
 Writes its results as JSON to FILE. Exit 0 on success; anything else is a crash.
 """
@@ -33,6 +38,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["CONFAB_LANG"] = "en"
 
 from tests.benchmarks import workload  # noqa: E402
+from tests.benchmarks.procs import read_rss_mb  # noqa: E402
 from tests.support.keys import MemoryBackend  # noqa: E402
 
 perf = time.perf_counter
@@ -334,6 +340,7 @@ def server_process(args: argparse.Namespace) -> Iterator[str]:
         f"--chunk-size={args.chunk_size}",
         f"--delay={args.delay}",
         f"--seed={STREAM_SEED}",
+        f"--count={args.streams}",
     ]
     proc = subprocess.Popen(
         command,
@@ -447,6 +454,251 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
             await app.quit()
 
 
+# ---- many replies streaming at once ----------------------------------------------------------
+
+
+async def measure_concurrent(args: argparse.Namespace) -> dict[str, Any]:
+    text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    with server_process(args) as base_url:
+        return await _concurrent(args, text, base_url)
+
+
+async def _concurrent(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
+    """``args.streams`` conversations, each sent a question in turn as fast as one can press
+    Ctrl+N, type and Enter (a few a second), so that all their replies stream at once; the
+    window switches to another of them every ``args.switch_every`` seconds meanwhile. With
+    ``args.background``, that many saved conversations are in the sidebar too."""
+    app: App | None = None
+    try:
+        data_dir = Path(args.data)
+        if args.background:
+            workload.many_folder(data_dir, args.background)  # already in the sidebar
+        workload.write_settings(
+            data_dir, [workload.provider(base_url, models=["m"])], auto_title=False
+        )
+        app = App(data_dir)
+        await app.start()
+        window, chat, conversations = app.window, app.chat, app.conversations
+        view = window.chat_view
+        flushes = FlushTimer(view)
+        deltas: list[float] = []
+
+        def on_delta(_conversation: str, _message: str, kind: str, _text: str) -> None:
+            if kind == "content":
+                deltas.append(perf())
+
+        chat.reply_delta.connect(on_delta)
+        spans: list[tuple[str, float, float]] = []
+        _time_calls(conversations, "save", "save conversation", spans)
+        _time_calls(view, "refresh_message", "chat_view.refresh_message", spans)
+        _time_calls(window.sidebar, "set_conversations", "sidebar.set_conversations", spans)
+        _time_calls(view, "show_conversation", "chat_view.show_conversation", spans)
+        stop_gc_spans = _time_gc(spans)
+        viewport = view.viewport() if hasattr(view, "viewport") else view
+        probe = PaintProbe(viewport)
+        stall = StallTimer()
+        nominal = len(text) / args.chunk_size * args.delay
+        timeout = max(60.0, 6 * nominal + args.streams)
+
+        stall.start()
+        t0 = perf()
+        ids: list[str] = []
+        for i in range(args.streams):
+            window.new_conversation()
+            window.send(f"Question {i}: write a long Markdown document with code.")
+            current = conversations.current
+            assert current is not None and chat.is_streaming(current.id), "send refused"
+            ids.append(current.id)
+            await asyncio.sleep(0.1)
+        t_all_sent = perf()
+        switches: list[tuple[float, float]] = []  # (clicked, painted)
+        deadline = t0 + timeout
+        turn = 0
+        while any(chat.is_streaming(i) for i in ids) and perf() < deadline:
+            await asyncio.sleep(args.switch_every)
+            turn += 1
+            target = ids[(turn * 7) % len(ids)]
+            if conversations.current is not None and target == conversations.current.id:
+                target = ids[(turn * 7 + 1) % len(ids)]
+            probe.arm()
+            start = perf()
+            conversations.select(target)  # what a click in the sidebar does
+            await wait_until(lambda: bool(probe.ends), 30, "the chat view to paint")
+            switches.append((start, probe.ends[0]))
+            probe.disarm()
+        finished = not any(chat.is_streaming(i) for i in ids)
+        for conversation_id in ids:
+            chat.stop(conversation_id)
+        await wait_until(lambda: not any(chat.is_streaming(i) for i in ids), 30, "stop")
+        t_end = perf()
+        await asyncio.sleep(0.3)
+        stall.stop()
+        stop_gc_spans()
+        probe.remove()
+
+        intact_memory = intact_disk = 0
+        for conversation_id in ids:
+            conversation = conversations.get(conversation_id)
+            reply = conversation.message(conversation.head)
+            if reply.content == text and reply.finish_reason == "stop" and not reply.error:
+                intact_memory += 1
+            path = data_dir / "conversations" / f"{conversation_id}.json"
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            on_disk = {m["id"]: m for m in saved["messages"]}.get(reply.id, {})
+            if on_disk.get("content") == text and on_disk.get("finish_reason") == "stop":
+                intact_disk += 1
+        gaps = stall.gaps_ms()
+        stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in gaps]
+        spans += [("chat_view.flush", start, start + d) for start, d in flushes.calls]
+        pairs = list(zip(stall.ticks, stall.ticks[1:], strict=False))
+        worst = sorted(pairs, key=lambda pair: pair[0] - pair[1])[:5]
+        # The stalls while nobody clicks: the streams' own cost, apart from opening another
+        # conversation (which is measured as the switch time).
+        streaming = [
+            max(0.0, (b - a) * 1000 - StallTimer.INTERVAL_MS)
+            for a, b in pairs
+            if not any(a < painted and b > clicked for clicked, painted in switches)
+        ]
+        switches_ms = [(painted - clicked) * 1000 for clicked, painted in switches]
+        delta_span = (deltas[-1] - deltas[0]) if len(deltas) > 1 else 0.0
+        saves = [(b - a) * 1000 for name, a, b in spans if name == "save conversation"]
+        return {
+            "concurrent_streams": args.streams,
+            "concurrent_max_stall_ms": max(stalls) if stalls else 0.0,
+            "concurrent_max_stall_no_switch_ms": max(streaming, default=0.0),
+            "concurrent_stall_p95_ms": percentile(stalls, 95),
+            "concurrent_stall_p99_ms": percentile(stalls, 99),
+            "concurrent_stalls_over_50ms": sum(1 for s in stalls if s > 50),
+            "concurrent_total_s": t_end - t0,
+            "concurrent_deltas_per_s": (len(deltas) - 1) / delta_span if delta_span else 0.0,
+            "concurrent_switch_median_ms": statistics.median(switches_ms) if switches_ms else 0.0,
+            "concurrent_switch_max_ms": max(switches_ms, default=0.0),
+            "concurrent_save_ms_max": max(saves, default=0.0),
+            "concurrent_replies_intact": intact_disk,
+            "concurrent_details": {
+                "streams": args.streams,
+                "background_conversations": args.background,
+                "chars_each": len(text),
+                "deltas_each": math.ceil(len(text) / args.chunk_size),
+                "nominal_s_each": nominal,
+                "sending_s": t_all_sent - t0,
+                "finished": finished,
+                "intact_in_memory": intact_memory,
+                "intact_on_disk": intact_disk,
+                "switches": len(switches_ms),
+                "saves": len(saves),
+                "worst_stalls": [_explain_stall(a, b, t0, spans) for a, b in worst],
+            },
+        }
+    finally:
+        if app is not None:
+            await app.quit()
+
+
+# ---- a sidebar of many conversations ---------------------------------------------------------
+
+
+async def measure_sidebar(args: argparse.Namespace) -> dict[str, Any]:
+    """A data folder of ``args.conversations`` conversations: loading it and showing the list,
+    a save (as each second of a streaming reply does) until the list has repainted, opening
+    conversations, and scrolling the list from top to bottom a page at a time, ~60 a second."""
+    import gc
+
+    from desktop.ui.sidebar import ConversationIdRole
+
+    data_dir = Path(args.data)
+    info = workload.many_folder(data_dir, args.conversations)
+    gc.collect()
+    app: App | None = None
+    try:
+        t0 = perf()
+        app = App(data_dir)
+        t_built = perf()
+        app.conversations.load()
+        t_loaded = perf()
+        sidebar = app.window.sidebar
+        list_probe = PaintProbe(sidebar.view.viewport())
+        list_probe.arm()
+        app.window.show()
+        app.window.start()
+        await wait_until(lambda: bool(list_probe.ends), 60, "the conversation list to paint")
+        t_shown = list_probe.ends[0]
+        list_probe.disarm()
+        rows = sidebar.model.rowCount()
+        await asyncio.sleep(WARM_UP_S)
+        await settle(app.window, quiet=0.3, timeout=10)
+
+        # A save moves the conversation to the top of the list: until the list has repainted.
+        summaries = app.conversations.summaries()
+        saves: list[float] = []
+        for i in range(args.runs * 4):
+            conversation = app.conversations.get(summaries[len(summaries) // 2 + i].id)
+            list_probe.arm()
+            start = perf()
+            app.conversations.save(conversation)
+            await wait_until(lambda: bool(list_probe.ends), 30, "the list to repaint")
+            saves.append((list_probe.ends[0] - start) * 1000)
+            list_probe.disarm()
+            await asyncio.sleep(0.05)
+        # Each save moved a row up in place: the list must still be what the controller has.
+        shown = [sidebar.model.index(row).data(ConversationIdRole) for row in range(rows)]
+        rows_match = shown == [s.id for s in app.conversations.summaries()]
+
+        view = app.window.chat_view
+        chat_probe = PaintProbe(view.viewport() if hasattr(view, "viewport") else view)
+        opens: list[float] = []
+        for i in range(args.runs):
+            # Far down the list, as if scrolled to and clicked.
+            target = summaries[(i + 1) * len(summaries) // (args.runs + 1)].id
+            run = await _open_once(app, chat_probe, target)
+            opens.append(run["first_paint_ms"])
+        chat_probe.remove()
+
+        bar = sidebar.view.verticalScrollBar()
+        bar.setValue(0)
+        await settle(app.window, quiet=0.3, timeout=10)
+        frames: list[float] = []
+        stall = StallTimer()
+        stall.start()
+        t_scroll = perf()
+        while bar.value() < bar.maximum():
+            list_probe.arm()
+            start = perf()
+            bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+            await wait_until(lambda: bool(list_probe.ends), 30, "the list to repaint")
+            frames.append((list_probe.ends[0] - start) * 1000)
+            list_probe.disarm()
+            await asyncio.sleep(max(0.0, 0.016 - (perf() - start)))
+        t_scrolled = perf()
+        stall.stop()
+        list_probe.remove()
+        stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
+        return {
+            "sidebar_conversations": rows,
+            "sidebar_load_ms": (t_loaded - t_built) * 1000,
+            "sidebar_shown_ms": (t_shown - t0) * 1000,
+            "sidebar_save_repaint_ms": statistics.median(saves),
+            "sidebar_save_repaint_max_ms": max(saves),
+            "sidebar_open_ms": statistics.median(opens),
+            "sidebar_scroll_pages": len(frames),
+            "sidebar_scroll_frame_p95_ms": percentile(frames, 95),
+            "sidebar_scroll_frame_max_ms": max(frames, default=0.0),
+            "sidebar_scroll_max_stall_ms": max(stalls, default=0.0),
+            "sidebar_scroll_s": t_scrolled - t_scroll,
+            "sidebar_rss_mb_inprocess": read_rss_mb(os.getpid()) or 0.0,
+            "sidebar_details": {
+                **info,
+                "build_ms": (t_built - t0) * 1000,
+                "rows_match_after_saves": rows_match,
+                "saves_ms": saves,
+                "opens_ms": opens,
+            },
+        }
+    finally:
+        if app is not None:
+            await app.quit()
+
+
 def _time_calls(obj: Any, name: str, label: str, spans: list[tuple[str, float, float]]) -> None:
     """Record (label, start, end) of every call of ``obj.name`` made through the instance."""
     original = getattr(obj, name)
@@ -459,6 +711,23 @@ def _time_calls(obj: Any, name: str, label: str, spans: list[tuple[str, float, f
             spans.append((label, start, perf()))
 
     setattr(obj, name, timed)
+
+
+def _time_gc(spans: list[tuple[str, float, float]]) -> Callable[[], None]:
+    """Record the garbage collector's passes as spans too (a full one walks every object of
+    every conversation in memory); returns the function that stops recording."""
+    import gc
+
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(perf())
+        elif started:
+            spans.append((f"gc generation {info['generation']}", started.pop(), perf()))
+
+    gc.callbacks.append(callback)
+    return lambda: gc.callbacks.remove(callback)
 
 
 def _explain_stall(
@@ -502,7 +771,7 @@ def setup_application(app: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["open", "stream"])
+    parser.add_argument("mode", choices=["open", "stream", "concurrent", "sidebar"])
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--runs", type=int, default=5)
@@ -511,6 +780,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chars", type=int, default=150_000)
     parser.add_argument("--chunk-size", type=int, default=40)
     parser.add_argument("--delay", type=float, default=0.0019)
+    parser.add_argument("--streams", type=int, default=1)
+    parser.add_argument("--switch-every", type=float, default=1.0)
+    parser.add_argument("--background", type=int, default=0)
+    parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
 
@@ -519,7 +792,12 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication([sys.argv[0]])
     style = setup_application(app)
-    measure = measure_open if args.mode == "open" else measure_stream
+    measure = {
+        "open": measure_open,
+        "stream": measure_stream,
+        "concurrent": measure_concurrent,
+        "sidebar": measure_sidebar,
+    }[args.mode]
 
     async def run() -> dict[str, Any]:
         loop = asyncio.get_running_loop()

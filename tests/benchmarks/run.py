@@ -1,4 +1,5 @@
-"""Confab's performance benchmarks: start-up, memory, opening a long conversation, streaming.
+"""Confab's performance benchmarks: start-up, memory, opening a long conversation, streaming,
+20 replies streaming at once, a sidebar of 10,000 conversations.
 
     .venv/bin/python tests/benchmarks/run.py [--json FILE] [--quick] [--profile]
 
@@ -21,8 +22,25 @@ stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150
                          Markdown reply streams at about 500 deltas a second (≤ 8 ms)
 stream_max_stall_ms      the longest the event loop went without serving a 1 ms timer during
                          that stream, minus the 1 ms (≤ 50 ms)
+concurrent_*             20 conversations sent a question each, a few a second, so that 20
+                         replies of ~2,000 tokens (~80 tokens a second each) stream at once
+                         while the window opens another of them every second:
+                         concurrent_max_stall_ms the worst stall as above over the whole run,
+                         _no_switch_ms the same leaving out the opening of a conversation
+                         (≤ 50 ms), _stall_p95_ms its 95th percentile, _switch_*_ms click to
+                         painted, _total_s first send to last reply, _replies_intact the replies
+                         whose file holds the whole text, finished (20 of 20)
+sidebar_*                a data folder of 10,000 conversations of 2 to 8 messages:
+                         sidebar_ready_ms launch to "window ready" (every file read, the list
+                         filled; median of 3), sidebar_rss_mb memory 1.5 s later; in-process,
+                         sidebar_load_ms reading the files, _save_repaint_ms a save (what each
+                         second of a streaming reply does) until the list has repainted,
+                         _open_ms clicking a conversation far down the list until painted
+                         (≤ 300 ms), _scroll_* paging the list from top to bottom ~60 times a
+                         second: each page's time to painted (p95 ≤ 16 ms), the worst stall
 
-The in-process parts (the last three) run in tests/benchmarks/inprocess.py as child processes.
+The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py as child
+processes. --quick runs the same with less: 20 replies of ~400 tokens, 1,000 conversations.
 """
 
 from __future__ import annotations
@@ -39,7 +57,7 @@ import textwrap
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +76,7 @@ from tests.benchmarks.procs import (  # noqa: E402
     wait_for_line,
 )
 
+# The figures every run reports (test_benchmarks_smoke.py checks them).
 REQUIRED_KEYS = (
     "startup_first_paint_ms",
     "bare_qt_first_paint_ms",
@@ -66,6 +85,13 @@ REQUIRED_KEYS = (
     "open_2000_messages_ms",
     "stream_flush_p95_ms",
     "stream_max_stall_ms",
+    "concurrent_max_stall_ms",
+    "concurrent_stall_p95_ms",
+    "concurrent_total_s",
+    "sidebar_ready_ms",
+    "sidebar_open_ms",
+    "sidebar_scroll_frame_max_ms",
+    "sidebar_rss_mb",
 )
 
 # metric -> (comparison, limit)
@@ -74,6 +100,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "open_2000_messages_ms": ("<=", 300.0),
     "stream_flush_p95_ms": ("<=", 8.0),
     "stream_max_stall_ms": ("<=", 50.0),
+    "concurrent_max_stall_no_switch_ms": ("<=", 50.0),
+    "concurrent_replies_intact": (">=", 20.0),
+    "sidebar_open_ms": ("<=", 300.0),
+    "sidebar_scroll_frame_p95_ms": ("<=", 16.0),
 }
 
 BARE_QT = textwrap.dedent(
@@ -112,13 +142,39 @@ class Plan:
     stream_chars: int
     chunk_size: int
     delay: float
+    concurrent_chars: int
+    sidebar_conversations: int
+    sidebar_startup_runs: int
     idle_s: float = 1.5
+    concurrent_streams: int = 20
+    # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
+    chunk_size_tokens: int = 4
+    concurrent_delay: float = 0.0125
 
 
 # The server sleeps `delay` between deltas; with its own overhead 1.9 ms makes ~500 a second.
-FULL = Plan(startup_runs=11, open_runs=7, stream_chars=150_000, chunk_size=40, delay=0.0019)
-# ~2.5 s of streaming at the same pace, fewer repetitions: the CI smoke run.
-QUICK = Plan(startup_runs=5, open_runs=3, stream_chars=50_000, chunk_size=40, delay=0.0019)
+# 20 replies of ~2,000 tokens at once (~28 s); a sidebar of 10,000 conversations.
+FULL = Plan(
+    startup_runs=11,
+    open_runs=7,
+    stream_chars=150_000,
+    chunk_size=40,
+    delay=0.0019,
+    concurrent_chars=8_000,
+    sidebar_conversations=10_000,
+    sidebar_startup_runs=3,
+)
+# ~2.5 s of streaming at the same pace, 20 replies of ~400 tokens, 1,000 conversations, fewer
+# repetitions: the CI smoke run.
+QUICK = replace(
+    FULL,
+    startup_runs=5,
+    open_runs=3,
+    stream_chars=50_000,
+    concurrent_chars=1_600,
+    sidebar_conversations=1_000,
+    sidebar_startup_runs=1,
+)
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -140,10 +196,17 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def first_paint_run(
-    command: list[str], env: dict[str, str], work: Path, *, idle_s: float = 0.0
+    command: list[str],
+    env: dict[str, str],
+    work: Path,
+    *,
+    idle_s: float = 0.0,
+    ready_log: Path | None = None,
 ) -> dict[str, Any]:
-    """Start ``command``, time its "first-paint" line; optionally read its RSS ``idle_s``
-    later; stop it with SIGTERM (killed if it does not quit in 15 s)."""
+    """Start ``command``, time its "first-paint" line; with ``ready_log``, also the "window
+    ready" line it then writes there (conversations loaded, the list filled); optionally read
+    its RSS ``idle_s`` later; stop it with SIGTERM (killed if it does not quit in 15 s)."""
+    readies = _count_in(ready_log, READY_LINE)
     with tempfile.TemporaryFile(dir=work) as stderr:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -159,6 +222,13 @@ def first_paint_run(
         try:
             painted, _ = wait_for_line(proc, b"first-paint", 60, stderr)
             result: dict[str, Any] = {"first_paint_ms": (painted - t0) * 1000}
+            if ready_log is not None:
+                deadline = painted + 120
+                while _count_in(ready_log, READY_LINE) == readies:
+                    if proc.poll() is not None or time.perf_counter() > deadline:
+                        raise ChildError(f"never ready (exit {proc.poll()}):\n{tail(stderr)}")
+                    time.sleep(0.005)
+                result["ready_ms"] = (time.perf_counter() - t0) * 1000
             if idle_s:
                 time.sleep(idle_s)
                 if proc.poll() is not None:
@@ -169,6 +239,18 @@ def first_paint_run(
         result["exit_code"] = result_code
         result["stderr"] = tail(stderr, 10)
         return result
+
+
+READY_LINE = "window ready"  # desktop/app.py logs it once the conversations are shown
+
+
+def _count_in(path: Path | None, needle: str) -> int:
+    if path is None:
+        return 0
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").count(needle)
+    except OSError:
+        return 0
 
 
 def measure_startup(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
@@ -301,6 +383,49 @@ def measure_stream(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[s
     return {**raw, "details": details}
 
 
+def measure_concurrent(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    nominal = plan.concurrent_chars / plan.chunk_size_tokens * plan.concurrent_delay
+    log(
+        f"concurrent: {plan.concurrent_streams} replies of {plan.concurrent_chars:,} characters "
+        f"at once, ~{nominal:.0f} s each at the server's pace"
+    )
+    options = [
+        f"--streams={plan.concurrent_streams}",
+        f"--chars={plan.concurrent_chars}",
+        f"--chunk-size={plan.chunk_size_tokens}",
+        f"--delay={plan.concurrent_delay}",
+    ]
+    raw = run_worker("concurrent", options, work, timeout=max(180.0, 8 * nominal + 60))
+    return {**raw, "details": {"concurrent": raw.pop("concurrent_details")}}
+
+
+def measure_sidebar(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    count = plan.sidebar_conversations
+    log(f"sidebar: {count:,} conversations: writing them, then loading, saving, opening, scrolling")
+    options = [f"--conversations={count}", f"--runs={plan.open_runs}"]
+    raw = run_worker("sidebar", options, work, timeout=600)
+    details = {"sidebar": raw.pop("sidebar_details")}
+    raw.pop("style", None)
+    # Confab itself on that folder: how long until the list is there, and its memory then.
+    data_dir = work / "sidebar-data"
+    confab = [sys.executable, "-m", "desktop", "--data-dir", str(data_dir)]
+    env = child_env(CONFAB_BENCH_FIRST_PAINT="1")
+    ready_log = data_dir / "logs" / "confab.log"
+    runs = []
+    for i in range(plan.sidebar_startup_runs):
+        log(f"sidebar: start-up {i + 1}/{plan.sidebar_startup_runs}")
+        runs.append(first_paint_run(confab, env, work, idle_s=plan.idle_s, ready_log=ready_log))
+    details["sidebar"]["startup_runs"] = runs
+    rss = [r["rss_mb"] for r in runs if r.get("rss_mb") is not None]
+    return {
+        **raw,
+        "sidebar_first_paint_ms": statistics.median(r["first_paint_ms"] for r in runs),
+        "sidebar_ready_ms": statistics.median(r["ready_ms"] for r in runs),
+        "sidebar_rss_mb": statistics.median(rss) if rss else 0.0,
+        "details": details,
+    }
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 # metric -> (label, unit, format)
@@ -328,6 +453,33 @@ ROWS: list[tuple[str, str, str]] = [
     ("stream_duration_s", "s", "{:.2f}"),
     ("stream_flush_total_ms", "ms", "{:.0f}"),
     ("stream_save_ms_max", "ms", "{:.1f}"),
+    ("concurrent_streams", "", "{:.0f}"),
+    ("concurrent_max_stall_ms", "ms", "{:.0f}"),
+    ("concurrent_max_stall_no_switch_ms", "ms", "{:.0f}"),
+    ("concurrent_stall_p95_ms", "ms", "{:.1f}"),
+    ("concurrent_stall_p99_ms", "ms", "{:.1f}"),
+    ("concurrent_stalls_over_50ms", "", "{:.0f}"),
+    ("concurrent_switch_median_ms", "ms", "{:.0f}"),
+    ("concurrent_switch_max_ms", "ms", "{:.0f}"),
+    ("concurrent_save_ms_max", "ms", "{:.1f}"),
+    ("concurrent_deltas_per_s", "/s", "{:.0f}"),
+    ("concurrent_total_s", "s", "{:.1f}"),
+    ("concurrent_replies_intact", "", "{:.0f}"),
+    ("sidebar_conversations", "", "{:.0f}"),
+    ("sidebar_first_paint_ms", "ms", "{:.0f}"),
+    ("sidebar_ready_ms", "ms", "{:.0f}"),
+    ("sidebar_rss_mb", "MiB", "{:.1f}"),
+    ("sidebar_load_ms", "ms", "{:.0f}"),
+    ("sidebar_shown_ms", "ms", "{:.0f}"),
+    ("sidebar_save_repaint_ms", "ms", "{:.1f}"),
+    ("sidebar_save_repaint_max_ms", "ms", "{:.1f}"),
+    ("sidebar_open_ms", "ms", "{:.0f}"),
+    ("sidebar_scroll_pages", "", "{:.0f}"),
+    ("sidebar_scroll_frame_p95_ms", "ms", "{:.1f}"),
+    ("sidebar_scroll_frame_max_ms", "ms", "{:.1f}"),
+    ("sidebar_scroll_max_stall_ms", "ms", "{:.0f}"),
+    ("sidebar_scroll_s", "s", "{:.1f}"),
+    ("sidebar_rss_mb_inprocess", "MiB", "{:.1f}"),
 ]
 
 
@@ -360,7 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="also print a cProfile of one open of the long chat"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--only", choices=["startup", "open", "stream"], action="append")
+    parser.add_argument(
+        "--only",
+        choices=["startup", "open", "stream", "concurrent", "sidebar"],
+        action="append",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     began = time.perf_counter()
@@ -376,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         ("startup", lambda: measure_startup(plan, work, log)),
         ("open", lambda: measure_open(plan, work, log, args.profile)),
         ("stream", lambda: measure_stream(plan, work, log)),
+        ("concurrent", lambda: measure_concurrent(plan, work, log)),
+        ("sidebar", lambda: measure_sidebar(plan, work, log)),
     ]
     try:
         for name, phase in phases:

@@ -1,11 +1,11 @@
 """The loopback OpenAI-compatible test server (tests/support/openai_server.py) in a process of
 its own, so its thread does not compete with the window for the GIL while a reply streams.
 
-    python tests/benchmarks/server.py --chars N --chunk-size N --delay S --seed N
+    python tests/benchmarks/server.py --chars N --chunk-size N --delay S --seed N [--count N]
 
-Prints ``port <n>`` once listening on 127.0.0.1, answers the first chat request with a long
-Markdown reply (workload.long_reply with the seed), and stops when its stdin closes, so it
-never outlives the process that started it.
+Prints ``port <n>`` once listening on 127.0.0.1, answers the first chat request (the first
+``count``) with a long Markdown reply (workload.long_reply with the seed), and stops when its
+stdin closes, so it never outlives the process that started it.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ def main() -> int:
     parser.add_argument("--chunk-size", type=int, required=True)
     parser.add_argument("--delay", type=float, required=True)
     parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--count", type=int, default=1)
     args = parser.parse_args()
     text = workload.long_reply(random.Random(args.seed), args.chars)
     server = OpenAIServer(models=["m"])
-    server.enqueue(Reply(text=text, chunk_size=args.chunk_size, delay=args.delay))
+    server.enqueue(*[Reply(text=text, chunk_size=args.chunk_size, delay=args.delay)] * args.count)
     server.start()
     try:
         print(f"port {server.port}", flush=True)

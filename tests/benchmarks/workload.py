@@ -304,3 +304,22 @@ def open_folder(data_dir: Path, messages: int = 2000) -> dict[str, Any]:
         "code_blocks": sum(m["content"].count("```") // 2 for m in big["messages"]),
         "file_bytes": (data_dir / "conversations" / f"{BIG_ID}.json").stat().st_size,
     }
+
+
+def many_folder(data_dir: Path, conversations: int, seed: int = 4) -> dict[str, Any]:
+    """``conversations`` saved conversations of 2 to 8 messages, one every few hours back
+    from 2025-06-01 (the sidebar's load), and one provider where nothing listens."""
+    write_settings(data_dir, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+    rng = random.Random(seed)
+    newest = datetime(2025, 6, 1, tzinfo=UTC)
+    total = 0
+    for i in range(conversations):
+        data = conversation(
+            f"many{i:05d}",
+            user_question(rng).rstrip("?")[:60],
+            rng.randint(2, 8),
+            rng,
+            start=newest - timedelta(hours=3 * i, minutes=rng.randint(0, 120)),
+        )
+        total += write_conversation(data_dir, data).stat().st_size
+    return {"conversations": conversations, "folder_bytes": total}

@@ -7,9 +7,10 @@ import email.utils
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from desktop.core.client import ChatClient, ChatRequest, ChatResult, Timeouts
@@ -510,3 +511,40 @@ def test_a_key_with_a_line_break_is_an_invalid_key_not_a_leak(openai_server: Any
         assert "break-777" not in caught.value.detail and "sk-line" not in str(caught.value)
 
     asyncio.run(go())
+
+
+class _DoneThenHang(httpx.AsyncByteStream):
+    """A body that says [DONE] and then keeps the connection open (some servers and buffering
+    proxies do)."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunk = {"choices": [{"delta": {"content": "complete answer"}, "finish_reason": "stop"}]}
+        yield f"data: {json.dumps(chunk)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+        await asyncio.sleep(3600)
+
+
+def test_a_stream_held_open_after_done_ends_as_a_complete_reply() -> None:
+    transport = httpx.MockTransport(
+        lambda _request: httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, stream=_DoneThenHang()
+        )
+    )
+    # A silence timeout shorter than the grace after [DONE]: the grace is what applies.
+    client = ChatClient(
+        "http://x/v1",
+        transport=transport,
+        timeouts=Timeouts(connect=5, first_byte=5, silence=0.5),
+    )
+
+    async def main() -> tuple[ChatResult, float]:
+        started = time.monotonic()
+        try:
+            result = await client.stream_chat(ChatRequest("m", []), lambda _k, _t: None)
+            return result, time.monotonic() - started
+        finally:
+            await client.aclose()
+
+    result, took = asyncio.run(main())
+    assert result.content == "complete answer" and result.finish_reason == "stop"
+    assert took < 5

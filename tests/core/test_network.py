@@ -235,7 +235,7 @@ def test_ca_bundle_check(tmp_path: Path, certs: Certificates) -> None:
 
 
 def test_loopback_hosts() -> None:
-    assert all(map(is_loopback, ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"]))
+    assert all(map(is_loopback, ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "0.0.0.0"]))
     assert not any(map(is_loopback, ["example.com", "10.0.0.1", "localhost.example.com"]))
 
 

@@ -100,6 +100,19 @@ def test_a_newer_settings_file_is_read_but_never_written(tmp_path: Path) -> None
     assert (tmp_path / "settings.json").read_bytes() == raw
 
 
+def test_a_sync_conflict_copy_from_a_newer_confab_is_reported_and_left_alone(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore(tmp_path)
+    write(store.folder, "abc123.json", conversation_data(version=1))
+    name = "abc123.sync-conflict-20261124.json"
+    raw = write(store.folder, name, conversation_data(version=2, title="From the other machine"))
+    conversations, quarantined = store.load_all()
+    assert [c.id for c in conversations] == ["abc123"] and quarantined == []
+    assert store.newer == [name]
+    assert (store.folder / name).read_bytes() == raw
+
+
 # --- an older format: backed up before the upgrade is written ---------------------------------
 
 

@@ -407,3 +407,17 @@ def test_a_timeout_names_itself_and_where_to_change_it(
     qtbot.keyClicks(dialog.name_edit, " renamed")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert app.settings.provider("local").network.timeouts.first_byte == 0.5  # …kept as set
+
+
+def test_with_checking_off_a_ca_bundle_gone_missing_does_not_block_saving(
+    start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    gone = tmp_path / "moved-away.pem"
+    write_settings(tmp_path / "data", [_loopback_provider(openai_server, ca_bundle=str(gone))])
+    app = start_app()
+    dialog = app.window.open_providers()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.verify_check.setChecked(False)
+    assert not dialog.ca_edit.isEnabled()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Saved."

@@ -70,6 +70,22 @@ def test_the_undo_stays_offered_while_the_next_conversation_opens(
     assert app.window.banner.action_button.text() == "Undo"
 
 
+def test_the_undo_goes_once_the_conversation_is_back_from_the_trash(
+    start_chat_app: Any, qtbot: Any
+) -> None:
+    app = start_chat_app()
+    app.type_and_send("a poem")
+    app.wait_idle()
+    delete_from_sidebar(app, app.conversations.current.id)
+    qtbot.waitUntil(lambda: sidebar_titles(app) == [])
+    assert app.window.banner.action_button.text() == "Undo"
+    dialog = app.window.open_trash()
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
+    dialog.restore_button.click()
+    assert sidebar_titles(app) == ["a poem"]
+    assert not app.window.banner.isVisible()  # nothing left to undo
+
+
 def test_the_trash_dialog_restores_and_deletes_for_good(
     start_chat_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:

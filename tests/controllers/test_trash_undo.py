@@ -1,0 +1,121 @@
+"""Undo and the trash against work still in flight: a title on its way, a reply being stopped,
+a provider edited mid-reply; and keys of a settings file from a newer Confab."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from desktop.controllers.settings import SettingsController
+from desktop.core.providers import Provider
+from desktop.core.secrets import KeyStore
+from desktop.core.settings import SettingsStore
+from tests.controllers.test_chat import controllers  # noqa: F401  (fixture)
+from tests.support.keys import MemoryBackend
+from tests.support.openai_server import Reply
+
+
+def loopback(openai_server: Any) -> dict[str, Any]:
+    return {"id": "p", "name": "P", "base_url": openai_server.base_url,
+            "default_model": "test-model"}  # fmt: skip
+
+
+def test_a_late_title_cannot_overwrite_a_conversation_brought_back_by_undo(
+    controllers: Any,  # noqa: F811
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
+) -> None:
+    conversations, chat, _ = controllers([loopback(openai_server)])
+    chat.auto_title = True
+    openai_server.enqueue(
+        Reply(text="first answer"),
+        Reply(text="A Title", first_byte_delay=2.0),  # the title request, slow
+        Reply(text="second answer"),
+    )
+    old = conversations.new_conversation("p", None)
+    assert chat.send(old, "first question")
+    qtbot.waitUntil(lambda: not chat.is_streaming(old.id), timeout=5000)
+    openai_server.wait_for_requests(2)  # the title request is in flight
+    conversations.delete(old.id)
+    restored = conversations.restore(old.id)  # Undo
+    assert restored is old  # the very object the title task holds
+    assert chat.send(restored, "second question")
+    qtbot.waitUntil(lambda: not chat.is_streaming(restored.id), timeout=5000)
+    path = tmp_path / "conversations" / f"{old.id}.json"
+    qtbot.waitUntil(lambda: json.loads(path.read_text())["title"] == "A Title", timeout=5000)
+    contents = [m["content"] for m in json.loads(path.read_text())["messages"]]
+    assert contents == ["first question", "first answer", "second question", "second answer"]
+
+
+def test_undo_after_deleting_a_streaming_conversation_keeps_every_word(
+    controllers: Any,  # noqa: F811
+    openai_server: Any,
+    qtbot: Any,
+) -> None:
+    conversations, chat, _ = controllers([loopback(openai_server)])
+    openai_server.enqueue(Reply(text="x" * 400, chunk_size=2, delay=0.02))
+    conversation = conversations.new_conversation("p", None)
+    assert chat.send(conversation, "hi")
+    qtbot.wait(1700)
+    # What the window does on Delete: stop the reply, then move the file to the trash.
+    chat.stop(conversation.id)
+    conversations.delete(conversation.id)
+    qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=5000)
+    shown = conversation.messages[-1]
+    assert shown.content
+    restored = conversations.restore(conversation.id)
+    assert restored is not None
+    back = restored.messages[-1]
+    assert (back.content, back.error) == (shown.content, "stopped")
+
+
+def test_saving_the_provider_does_not_cut_a_reply_streaming_through_it(
+    controllers: Any,  # noqa: F811
+    openai_server: Any,
+    qtbot: Any,
+) -> None:
+    conversations, chat, settings = controllers([loopback(openai_server)])
+    text = "".join(f"{i:03d} " for i in range(40))
+    openai_server.enqueue(Reply(text=text, chunk_size=4, delay=0.05), Reply(text="next"))
+    conversation = conversations.new_conversation("p", None)
+    failed: list[Any] = []
+    chat.reply_failed.connect(lambda *args: failed.append(args[2]))
+    assert chat.send(conversation, "hi")
+    qtbot.wait(600)
+    p = settings.provider("p")
+    settings.save_provider(Provider(p.id, "P renamed", p.base_url, p.default_model), None)
+    qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
+    reply = conversation.messages[-1]
+    assert failed == [] and reply.error is None
+    assert reply.content == text
+    # The next request goes through the new client.
+    assert chat.send(conversation, "again")
+    qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=5000)
+    assert conversation.messages[-1].content == "next"
+
+
+def test_removing_a_provider_of_a_newer_settings_file_keeps_its_key(
+    tmp_path: Path, qapp: Any
+) -> None:
+    (tmp_path / "settings.json").write_text(
+        json.dumps(
+            {
+                "format": "confab.settings",
+                "version": 2,
+                "default_provider": "openai",
+                "providers": [
+                    {"id": "openai", "name": "OpenAI", "base_url": "https://api.openai.com/v1"}
+                ],
+            }
+        )
+    )
+    backend = MemoryBackend()
+    backend.set_password("Confab", "openai", "sk-real-key")
+    settings = SettingsController(SettingsStore(tmp_path), KeyStore(backend))
+    assert settings.newer_version == 2
+    settings.remove_provider("openai")  # for this session only, as the banner says
+    again = SettingsController(SettingsStore(tmp_path), KeyStore(backend))
+    assert again.provider("openai") is not None
+    assert again.api_key("openai") == "sk-real-key"
