@@ -32,6 +32,7 @@ from desktop.core.errors import (
 )
 from desktop.core.logs import redact
 from desktop.core.models import (
+    STREAMING,
     Conversation,
     Message,
     Params,
@@ -287,6 +288,7 @@ class ChatController(QObject):
     def _launch(
         self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
     ) -> None:
+        reply.extra[STREAMING] = True  # what a crash leaves behind says it was cut short
         task = self._tasks.spawn(self._stream(conversation, reply, messages))
         self._streams[conversation.id] = task
         # A task cancelled before its first step never runs its body: finish it here then.
@@ -554,6 +556,7 @@ class ChatController(QObject):
             self._conversations.save(conversation, touch=False)
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
+        reply.extra.pop(STREAMING, None)
         self._streams.pop(conversation.id, None)
         self._growing.discard(conversation.id)
         try:

@@ -64,6 +64,10 @@ class ConversationsController(QObject):
     def load(self) -> list[str]:
         """Read every conversation; returns the files that had to be quarantined."""
         conversations, self.quarantined = self._store.load_all()
+        for conversation in conversations:
+            # This process holds the data folder's lock: no reply can still be streaming.
+            if not conversation.read_only and conversation.mark_interrupted():
+                log.info("a reply in %s was cut short by a crash", conversation.id)
         self.copies = list(self._store.copies)
         self.newer = list(self._store.newer)
         self._conversations = {c.id: c for c in conversations}

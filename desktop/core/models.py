@@ -20,6 +20,11 @@ CONVERSATION_VERSION = 1
 
 Clock = Callable[[], datetime]
 
+# The ``error`` of a reply that was still streaming when Confab was killed or lost power.
+INTERRUPTED = "interrupted"
+# Set on a reply while it streams (the periodic saves carry it), removed when it ends.
+STREAMING = "streaming"
+
 
 def format_version(data: dict[str, Any]) -> int:
     """The ``version`` of a parsed file (1 when missing, as in files made by hand)."""
@@ -169,6 +174,11 @@ class Message:
     # or the error's text.
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def streaming(self) -> bool:
+        """Saved while the reply was still coming in (``"streaming": true`` in the file)."""
+        return self.extra.get(STREAMING) is True
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -335,6 +345,17 @@ class Conversation:
             current = by_id.get(current.parent) if current.parent else None
         path.reverse()
         return path
+
+    def mark_interrupted(self) -> bool:
+        """Replies saved mid-stream by a Confab that then died: say so, keep their text.
+        True if any was found."""
+        found = False
+        for message in self.messages:
+            if message.streaming:
+                del message.extra[STREAMING]
+                message.error = message.error or INTERRUPTED
+                found = True
+        return found
 
     def append(self, message: Message) -> Message:
         """Add ``message`` below the current head and make it the head."""

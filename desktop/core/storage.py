@@ -94,6 +94,7 @@ class ConversationStore:
         quarantined: list[str] = []
         self.copies = []
         self.newer = []
+        self._remove_stale_temp_files()
         seen: set[str] = set()
         # The files named after their id first: they are the real ones.
         paths = sorted(self.folder.glob("*.json"))
@@ -127,6 +128,19 @@ class ConversationStore:
             seen.add(conversation.id)
             conversations.append(conversation)
         return conversations, quarantined
+
+    def _remove_stale_temp_files(self) -> None:
+        """A write cut short by a crash leaves its hidden temporary file (the conversation
+        file itself is whole: it is only ever replaced). Called at start, under the data
+        folder's lock, so no write of another Confab can be under way; a sync tool would
+        otherwise copy these around."""
+        for tmp in self.folder.glob(".*.json.*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError as exc:
+                log.warning("could not remove %s: %s", tmp.name, exc)
+            else:
+                log.info("removed %s, left by an interrupted write", tmp.name)
 
     def _adopt_copy(self, path: Path, conversation: Conversation) -> Conversation | None:
         conversation.extra["copied_from"] = path.name

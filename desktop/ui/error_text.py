@@ -170,6 +170,10 @@ def describe_saved_error(code: str) -> str:
     """The marker under a reply that did not finish, from the message's saved ``error``."""
     if code == "stopped":
         return QCoreApplication.translate("ErrorText", "Stopped")
+    if code == "interrupted":
+        return QCoreApplication.translate(
+            "ErrorText", "Interrupted: Confab closed before the reply finished."
+        )
     kind, _, rest = code.partition(":")
     error_class = getattr(e, kind.strip(), None)
     if isinstance(error_class, type) and issubclass(error_class, e.ConfabError):

@@ -357,6 +357,11 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.has_message(message_id):
             self._chat.retry(conversation, message_id)
 
+    def _continue_reply(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.continue_reply(conversation, message_id)
+
     def stop_reply(self) -> None:
         if self.current is not None:
             self._chat.stop(self.current.id)
@@ -561,6 +566,12 @@ class MainWindow(QMainWindow):
                 )
             elif isinstance(error, ApiError):
                 action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
+                if conversation.message(message_id).content:
+                    # Text arrived before the failure: go on from it rather than start over.
+                    second = (
+                        self.tr("Continue"),
+                        lambda: self._continue_reply(conversation.id, message_id),
+                    )
         text = explain(error)
         if (
             isinstance(error, AuthenticationError)

@@ -502,9 +502,11 @@ class MessageWidget(QFrame):
         else:
             self.set_status("")
         if "continue" in self.action_buttons:
-            self.action_buttons["continue"].setVisible(
-                last and message.finish_reason == "length" and not self._read_only
+            # Cut at its length limit, or cut short with text to go on from.
+            cut = message.finish_reason == "length" or (
+                bool(message.error) and bool(message.content) and not message.streaming
             )
+            self.action_buttons["continue"].setVisible(last and cut and not self._read_only)
 
     def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text

@@ -393,7 +393,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{seconds} 秒内没有回复（首字节超时）。请重试，或在服务商的“网络”设置中放宽时间（Ctrl+,）。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+18"/>
+        <source>Interrupted: Confab closed before the reply finished.</source>
+        <translation>已中断：回复完成前 Confab 已关闭。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <location line="+10"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
@@ -512,7 +517,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+124"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -557,7 +562,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
@@ -664,12 +674,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+145"/>
+        <location line="+147"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-133"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -726,7 +736,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Not sent: excluded</source>
         <translation>不发送：已排除</translation>
     </message>

@@ -68,9 +68,11 @@ def test_a_long_reply_is_saved_while_it_streams(
     assert saved["role"] == "assistant"
     assert 0 < len(saved["content"]) < len(text)
     assert text.startswith(saved["content"])
+    assert saved["streaming"] is True  # a crash now would leave it marked as cut short
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     final = _on_disk(tmp_path, conversation.id)["messages"][-1]
     assert final["content"] == text and final["error"] is None
+    assert "streaming" not in final
     assert final["usage"]["estimated"] is False
 
 

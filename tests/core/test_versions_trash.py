@@ -225,3 +225,13 @@ def test_delete_for_good_empties_only_that_conversation(tmp_path: Path) -> None:
     store.purge("drop")
     assert [i.id for i in store.trashed()] == ["keep"]
     assert store.restore("keep").title == "Keep"
+
+
+def test_temporary_files_left_by_an_interrupted_write_are_removed(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    raw = write(store.folder, "abc123.json", conversation_data())
+    (store.folder / ".abc123.json.x1y2z3.tmp").write_bytes(raw[:40])  # half a write
+    (store.folder / "notes.tmp").write_text("not ours")
+    conversations, quarantined = store.load_all()
+    assert [c.id for c in conversations] == ["abc123"] and quarantined == []
+    assert sorted(p.name for p in store.folder.iterdir()) == ["abc123.json", "notes.tmp"]
