@@ -159,6 +159,11 @@ def _check_folder(soak: Soak, kill: int) -> None:
             )
             if message.content and not message.finish_reason and not message.error:
                 partial += 1  # cut by a kill after a periodic save
+                # ... and marked so, for the next start to say it was interrupted.
+                assert message.streaming, (
+                    f"reply {message.id} in {conversation.id}.json was cut short and is not "
+                    f"marked as streaming {soak.where(kill)}"
+                )
     soak.partial_replies = partial
 
 
