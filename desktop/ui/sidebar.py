@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
+    QLineEdit,
     QListView,
     QMenu,
     QMessageBox,
@@ -183,6 +184,12 @@ class ConversationDelegate(QStyledItemDelegate):
         )
         painter.restore()
 
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        # Rows change under an open editor (a reply saved each second): keep what was typed.
+        if isinstance(editor, QLineEdit) and editor.isModified():
+            return
+        super().setEditorData(editor, index)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), max(34, size.height() + 14))
@@ -233,15 +240,18 @@ class Sidebar(QWidget):
         self.confirm_box: QMessageBox | None = None
 
     def set_conversations(self, items: list[ConversationSummary], current: str | None) -> None:
+        # Scroll only to a newly selected conversation: a save elsewhere (each second while a
+        # reply streams) must not pull the list away from where the user scrolled it.
+        scroll = current != self._current_id()
         self._selecting = True
         try:
             self.model.set_items(items)
-            self.select(current)
+            self.select(current, scroll=scroll)
         finally:
             self._selecting = False
         self.empty_label.setVisible(not items)
 
-    def select(self, conversation_id: str | None) -> None:
+    def select(self, conversation_id: str | None, *, scroll: bool = True) -> None:
         row = self.model.row_of(conversation_id) if conversation_id else -1
         self._selecting = True
         try:
@@ -250,8 +260,11 @@ class Sidebar(QWidget):
                 self.view.setCurrentIndex(QModelIndex())
             else:
                 index = self.model.index(row)
+                self.view.setAutoScroll(scroll)  # setCurrentIndex scrolls too
                 self.view.setCurrentIndex(index)
-                self.view.scrollTo(index)
+                self.view.setAutoScroll(True)
+                if scroll:
+                    self.view.scrollTo(index)
         finally:
             self._selecting = False
 
