@@ -5,15 +5,13 @@ API keys)."""
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import keyring
 
-from desktop import app as app_module
-from desktop.core.logs import setup_logging
 from tests.conftest import write_settings
+from tests.support.leaks import files_holding, log_and_crash_hook
 from tests.support.proxies import HttpProxy, Socks5Proxy
 
 PASSWORD = "proxy-planted 4b8e2f0a"  # with a space: passwords are kept exactly as typed
@@ -38,9 +36,7 @@ def test_a_planted_proxy_password_is_found_only_in_the_keyring(
             for name, proxy in (("via-http", http_proxy), ("via-socks", socks_proxy))
         ]
         write_settings(data, providers)
-        setup_logging(data)
-        previous_hook = sys.excepthook
-        try:
+        with log_and_crash_hook(data) as crash:
             app = start_app(data)
             for provider in app.settings.providers():
                 app.settings.save_provider(provider, None, PASSWORD)
@@ -55,27 +51,12 @@ def test_a_planted_proxy_password_is_found_only_in_the_keyring(
             assert app.bubbles()[-1] == ("assistant", "echo[3]: through SOCKS5")
             assert app.conversations.current.provider == "via-socks"
             logging.getLogger("confab.test").warning("proxy login alice:%s", PASSWORD)
-            app_module.install_crash_hook()
-            try:
-                raise RuntimeError(f"boom with {PASSWORD}")
-            except RuntimeError as exc:
-                sys.excepthook(type(exc), exc, exc.__traceback__)
+            crash(PASSWORD)
             app.quit()
-        finally:
-            sys.excepthook = previous_hook
-            for box in app_module._open_dialogs:
-                if hasattr(box, "close"):
-                    box.close()
-            app_module._open_dialogs.clear()
-            root = logging.getLogger("confab")
-            for handler in list(root.handlers):
-                root.removeHandler(handler)
-                handler.close()
 
     assert any(r["method"] == "POST" and r["authorized"] for r in http_proxy.requests)
     assert any(r["password"] == PASSWORD for r in socks_proxy.requests)
     written = [p for p in data.rglob("*") if p.is_file()]
     assert {p.name for p in written} >= {"settings.json", "confab.log"}
-    for path in written:
-        assert PASSWORD.encode() not in path.read_bytes(), path
+    assert files_holding(data, PASSWORD) == []
     assert "alice:***" in (data / "logs" / "confab.log").read_text()
