@@ -409,8 +409,10 @@ class Banner(QFrame):
         self.second_button.setText(second_action[0] if second_action else "")
         self.second_button.setVisible(second_action is not None)
         self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        # The labels' colours depend on the banner's level: restyle them too.
+        for widget in (self, self.text, self.detail):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         self.text.setText(text)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.conftest import write_settings
 from tests.core.test_versions_trash import conversation_data, write
@@ -179,3 +179,37 @@ def test_settings_from_a_newer_confab_are_never_overwritten(
     app.settings.remember_models("local", ["m-1", "m-2"])
     app.quit()  # saves the window's size and place, usually
     assert settings_path.read_bytes() == raw
+
+
+def test_an_information_banner_is_not_coloured_as_an_error(qtbot: Any, qapp: Any) -> None:
+    from desktop.ui.chat_view import Banner
+    from desktop.ui.theme import apply_theme
+
+    style = qapp.style().name()
+    apply_theme(qapp, Path(__file__).resolve().parents[2] / "resources", dark=False)
+    try:
+        banner = Banner()
+        qtbot.addWidget(banner)
+        banner.resize(600, 60)
+        check_banner_colours(banner)
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setStyle(style)
+
+
+def check_banner_colours(banner: Any) -> None:
+
+    def text_colours(level: str) -> set[str]:
+        banner.show_message("Something happened", level=level)
+        QApplication.processEvents()
+        image = banner.text.grab().toImage()
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(0, image.width(), 2)
+            for y in range(image.height())
+        }
+
+    assert "#7a271a" in text_colours("error")
+    info = text_colours("info")  # after an error: restyled, not left red
+    assert "#1849a9" in info and "#7a271a" not in info
+    assert "#7a2e0e" in text_colours("warning")
