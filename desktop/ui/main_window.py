@@ -27,6 +27,7 @@ from desktop.core.errors import ApiError, AuthenticationError, ConfabError, Cont
 from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
+from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.sidebar import Sidebar
 
@@ -492,23 +493,15 @@ class MainWindow(QMainWindow):
             )
 
     def _confirm_delete_message(self, conversation: Conversation, message_id: str) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("confirmDeleteMessage")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Delete message"))
-        box.setText(self.tr("Delete this message and the replies that follow it?"))
-        box.setInformativeText(self.tr("Other versions of the conversation are kept."))
-        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-
-        def on_finished() -> None:
-            if box.clickedButton() is delete:
-                self._chat.delete_message(conversation, message_id)
-            box.deleteLater()
-
-        box.finished.connect(on_finished)
-        self.delete_message_box = box
-        box.open()
+        self.delete_message_box = ask(
+            self,
+            name="confirmDeleteMessage",
+            title=self.tr("Delete message"),
+            text=self.tr("Delete this message and the replies that follow it?"),
+            informative=self.tr("Other versions of the conversation are kept."),
+            action=self.tr("Delete"),
+            on_confirm=lambda: self._chat.delete_message(conversation, message_id),
+        )
 
     def _on_chat_view_edit_submitted(self, message_id: str, text: str) -> None:
         conversation = self.current
@@ -799,47 +792,38 @@ class MainWindow(QMainWindow):
         if self.current is None:
             self.new_conversation()
         # Everything found wrong in the data folder, in one banner.
-        notes: list[tuple[str, str]] = []
-        quarantined = self._conversations.quarantined
-        if quarantined:
-            notes.append(
-                (
-                    self.tr(
-                        "%n conversation file(s) could not be read and were moved to the "
-                        "quarantine folder.",
-                        "",
-                        len(quarantined),
-                    ),
-                    ", ".join(quarantined),
-                )
-            )
-        copies = self._conversations.copies
-        if copies:
-            notes.append(
-                (
-                    self.tr(
-                        "%n copy of a conversation (a sync conflict?) was opened as a separate "
-                        "conversation; the copied file was moved to the quarantine folder.",
-                        "",
-                        len(copies),
-                    ),
-                    ", ".join(copies),
-                )
-            )
-        newer = self._conversations.newer
-        if newer:
-            notes.append(
-                (
-                    self.tr(
-                        "%n conversation(s) were saved by a newer version of Confab that this "
-                        "one cannot read. Their files are left untouched: update Confab to "
-                        "open them.",
-                        "",
-                        len(newer),
-                    ),
-                    ", ".join(newer),
-                )
-            )
+        c = self._conversations
+        found = [
+            (
+                c.quarantined,
+                self.tr(
+                    "%n conversation file(s) could not be read and were moved to the "
+                    "quarantine folder.",
+                    "",
+                    len(c.quarantined),
+                ),
+            ),
+            (
+                c.copies,
+                self.tr(
+                    "%n copy of a conversation (a sync conflict?) was opened as a separate "
+                    "conversation; the copied file was moved to the quarantine folder.",
+                    "",
+                    len(c.copies),
+                ),
+            ),
+            (
+                c.newer,
+                self.tr(
+                    "%n conversation(s) were saved by a newer version of Confab that this "
+                    "one cannot read. Their files are left untouched: update Confab to "
+                    "open them.",
+                    "",
+                    len(c.newer),
+                ),
+            ),
+        ]
+        notes = [(text, ", ".join(files)) for files, text in found if files]
         if self._settings.newer_version is not None:
             notes.append(
                 (
@@ -888,26 +872,21 @@ class MainWindow(QMainWindow):
         self.close_requested.emit()
 
     def _confirm_quit_unsaved(self) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("confirmQuitUnsaved")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Unsaved conversations"))
-        box.setText(self.tr("Some conversations could not be saved to disk."))
-        box.setInformativeText(
-            self.tr(
+        def quit_anyway() -> None:
+            self._quit_anyway = True
+            self.close_requested.emit()
+
+        self.quit_box = ask(
+            self,
+            name="confirmQuitUnsaved",
+            title=self.tr("Unsaved conversations"),
+            text=self.tr("Some conversations could not be saved to disk."),
+            informative=self.tr(
                 "If you quit now, their latest messages are lost. Free some disk space or "
                 "fix the folder's permissions, then quit again."
-            )
+            ),
+            action=self.tr("Quit Anyway"),
+            on_confirm=quit_anyway,
+            cancel=self.tr("Keep Confab Open"),
+            icon=QMessageBox.Icon.Warning,
         )
-        quit_button = box.addButton(self.tr("Quit Anyway"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(self.tr("Keep Confab Open"), QMessageBox.ButtonRole.RejectRole)
-
-        def on_finished() -> None:
-            if box.clickedButton() is quit_button:
-                self._quit_anyway = True
-                self.close_requested.emit()
-            box.deleteLater()
-
-        box.finished.connect(on_finished)
-        self.quit_box = box
-        box.open()

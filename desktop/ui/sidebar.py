@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.confirm import ask
+
 if TYPE_CHECKING:
     from desktop.core.models import ConversationSummary
 
@@ -278,25 +280,15 @@ class Sidebar(QWidget):
         if row < 0:
             return
         title = str(self.model.index(row).data())
-        box = QMessageBox(self.window())
-        box.setObjectName("confirmDelete")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Delete conversation"))
-        box.setText(self.tr("Delete “{title}”?").format(title=title))
-        box.setInformativeText(self.tr("It goes to the trash: File → Trash brings it back."))
-        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def on_finished() -> None:
-            if box.clickedButton() is delete:
-                self.delete_requested.emit(conversation_id)
-            self.confirm_box = None
-            box.deleteLater()
-
-        box.finished.connect(on_finished)
-        self.confirm_box = box
-        box.open()
+        self.confirm_box = ask(
+            self.window(),
+            name="confirmDelete",
+            title=self.tr("Delete conversation"),
+            text=self.tr("Delete “{title}”?").format(title=title),
+            informative=self.tr("It goes to the trash: File → Trash brings it back."),
+            action=self.tr("Delete"),
+            on_confirm=lambda: self.delete_requested.emit(conversation_id),
+        )
 
     def _current_id(self) -> str | None:
         index = self.view.currentIndex()

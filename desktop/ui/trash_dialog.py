@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controllers.conversations import ConversationsController
+from desktop.ui.confirm import ask
 from desktop.ui.sidebar import format_when
 
 
@@ -112,27 +113,22 @@ class TrashDialog(QDialog):
         ids = self.selected_ids()
         if not ids:
             return
-        box = QMessageBox(self)
-        box.setObjectName("confirmPurge")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Delete for good"))
-        box.setText(self.tr("Delete %n conversation(s) for good?", "", len(ids)))
-        box.setInformativeText(self.tr("This cannot be undone."))
-        purge = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 
-        def on_finished() -> None:
-            if box.clickedButton() is purge:
-                for conversation_id in ids:
-                    self._conversations.purge(conversation_id)
-                self.refresh()
-            self.purge_box = None
-            box.deleteLater()
+        def purge() -> None:
+            for conversation_id in ids:
+                self._conversations.purge(conversation_id)
+            self.refresh()
 
-        box.finished.connect(on_finished)
-        self.purge_box = box
-        box.open()
+        self.purge_box = ask(
+            self,
+            name="confirmPurge",
+            title=self.tr("Delete for good"),
+            text=self.tr("Delete %n conversation(s) for good?", "", len(ids)),
+            informative=self.tr("This cannot be undone."),
+            action=self.tr("Delete"),
+            on_confirm=purge,
+            icon=QMessageBox.Icon.Warning,
+        )
 
     def _update_buttons(self) -> None:
         selected = bool(self.list.selectedItems())

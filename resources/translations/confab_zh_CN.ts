@@ -137,7 +137,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+102"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+105"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -407,7 +407,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+82"/>
+        <location filename="../../desktop/ui/main_window.py" line="+83"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -547,7 +547,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+51"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -614,21 +614,21 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+43"/>
+        <location line="+42"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+13"/>
+        <location line="+9"/>
         <source>%n copy of a conversation (a sync conflict?) was opened as a separate conversation; the copied file was moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话副本（可能是同步冲突）已作为单独的对话打开；副本文件已移到隔离文件夹。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+13"/>
+        <location line="+9"/>
         <source>%n conversation(s) were saved by a newer version of Confab that this one cannot read. Their files are left untouched: update Confab to open them.</source>
         <translation>
             <numerusform>%n 个对话由更新版本的 Confab 保存，当前版本无法读取。这些文件保持原样：请更新 Confab 后打开。</numerusform>
@@ -640,7 +640,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+51"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -650,17 +650,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>有些对话无法保存到磁盘。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>If you quit now, their latest messages are lost. Free some disk space or fix the folder&apos;s permissions, then quit again.</source>
         <translation>如果现在退出，它们最新的消息将会丢失。请释放一些磁盘空间或修正文件夹权限，然后再退出。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Quit Anyway</source>
         <translation>仍然退出</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Keep Confab Open</source>
         <translation>保持 Confab 打开</translation>
     </message>
@@ -1145,7 +1145,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+98"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+104"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1161,7 +1161,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+54"/>
+        <location line="+60"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1181,7 +1181,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+25"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
@@ -1194,7 +1194,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>TrashDialog</name>
     <message>
-        <location filename="../../desktop/ui/trash_dialog.py" line="+30"/>
+        <location filename="../../desktop/ui/trash_dialog.py" line="+31"/>
         <source>Trash</source>
         <translation>回收站</translation>
     </message>
@@ -1244,7 +1244,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+39"/>
         <source>Delete for good</source>
         <translation>彻底删除</translation>
     </message>

@@ -16,25 +16,21 @@ from tests.support.keys import MemoryBackend
 from tests.support.openai_server import Reply
 
 
-def loopback(openai_server: Any) -> dict[str, Any]:
-    return {"id": "p", "name": "P", "base_url": openai_server.base_url,
-            "default_model": "test-model"}  # fmt: skip
-
-
 def test_a_late_title_cannot_overwrite_a_conversation_brought_back_by_undo(
     controllers: Any,  # noqa: F811
+    server_provider: dict[str, Any],
     openai_server: Any,
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
-    conversations, chat, _ = controllers([loopback(openai_server)])
+    conversations, chat, _ = controllers([server_provider])
     chat.auto_title = True
     openai_server.enqueue(
         Reply(text="first answer"),
         Reply(text="A Title", first_byte_delay=2.0),  # the title request, slow
         Reply(text="second answer"),
     )
-    old = conversations.new_conversation("p", None)
+    old = conversations.new_conversation("local", None)
     assert chat.send(old, "first question")
     qtbot.waitUntil(lambda: not chat.is_streaming(old.id), timeout=5000)
     openai_server.wait_for_requests(2)  # the title request is in flight
@@ -51,12 +47,13 @@ def test_a_late_title_cannot_overwrite_a_conversation_brought_back_by_undo(
 
 def test_undo_after_deleting_a_streaming_conversation_keeps_every_word(
     controllers: Any,  # noqa: F811
+    server_provider: dict[str, Any],
     openai_server: Any,
     qtbot: Any,
 ) -> None:
-    conversations, chat, _ = controllers([loopback(openai_server)])
+    conversations, chat, _ = controllers([server_provider])
     openai_server.enqueue(Reply(text="x" * 400, chunk_size=2, delay=0.02))
-    conversation = conversations.new_conversation("p", None)
+    conversation = conversations.new_conversation("local", None)
     assert chat.send(conversation, "hi")
     qtbot.wait(1700)
     # What the window does on Delete: stop the reply, then move the file to the trash.
@@ -73,18 +70,19 @@ def test_undo_after_deleting_a_streaming_conversation_keeps_every_word(
 
 def test_saving_the_provider_does_not_cut_a_reply_streaming_through_it(
     controllers: Any,  # noqa: F811
+    server_provider: dict[str, Any],
     openai_server: Any,
     qtbot: Any,
 ) -> None:
-    conversations, chat, settings = controllers([loopback(openai_server)])
+    conversations, chat, settings = controllers([server_provider])
     text = "".join(f"{i:03d} " for i in range(40))
     openai_server.enqueue(Reply(text=text, chunk_size=4, delay=0.05), Reply(text="next"))
-    conversation = conversations.new_conversation("p", None)
+    conversation = conversations.new_conversation("local", None)
     failed: list[Any] = []
     chat.reply_failed.connect(lambda *args: failed.append(args[2]))
     assert chat.send(conversation, "hi")
     qtbot.wait(600)
-    p = settings.provider("p")
+    p = settings.provider("local")
     settings.save_provider(Provider(p.id, "P renamed", p.base_url, p.default_model), None)
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     reply = conversation.messages[-1]

@@ -1,0 +1,44 @@
+"""The one way Confab asks before doing something that cannot simply be taken back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def ask(
+    parent: QWidget,
+    *,
+    name: str,
+    title: str,
+    text: str,
+    informative: str,
+    action: str,
+    on_confirm: Callable[[], None],
+    cancel: str | None = None,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> QMessageBox:
+    """A window-modal question with one destructive ``action`` and a way out (``cancel``, or
+    the standard Cancel), which is the default: Enter never destroys anything. Calls
+    ``on_confirm`` only when the action is chosen; the box deletes itself once answered."""
+    box = QMessageBox(parent)
+    box.setObjectName(name)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    if cancel is None:
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+    else:
+        box.setDefaultButton(box.addButton(cancel, QMessageBox.ButtonRole.RejectRole))
+
+    def on_finished() -> None:
+        if box.clickedButton() is confirm:
+            on_confirm()
+        box.deleteLater()
+
+    box.finished.connect(on_finished)
+    box.open()
+    return box
