@@ -9,7 +9,8 @@
 #   bash packaging/linux/build.sh
 #
 # With no PYTHON given it first runs .ci/setup (Qt's system libraries, .venv with Confab) and
-# installs the `package` extra (PyInstaller, Pillow) into .venv. Environment:
+# installs the `package` extra (PyInstaller, Pillow) into .venv. Either way it installs the
+# Python shared library PyInstaller needs when it is missing (.ci/libpython). Environment:
 #   PYTHON     a Python that has Confab and the `package` extra installed: skips the setup
 #   DIST_DIR   where the results go (default: dist)
 #   BUILD_DIR  PyInstaller's work files and the .deb's staging tree (default: build)
@@ -42,6 +43,9 @@ if [ -z "${PYTHON:-}" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[package]"
   PYTHON=$ROOT/.venv/bin/python
 fi
+# PyInstaller bundles the interpreter's libpython3.X.so.1.0, which Debian's and Ubuntu's python3
+# leave to the package libpython3.X (missing on a fresh machine): install it when needed.
+bash "$ROOT/.ci/libpython" "$PYTHON"
 for tool in readelf objdump strip; do
   command -v "$tool" >/dev/null || die "$tool not found: install binutils (apt-get install binutils)"
 done
