@@ -84,13 +84,15 @@ def write_settings(data_dir: Path, providers: list[dict[str, Any]], **extra: Any
 class RunningApp:
     """The real main window on a data folder, wired exactly as app.py wires it."""
 
-    def __init__(self, data_dir: Path, qtbot: Any, run_async: Callable[..., Any]) -> None:
+    def __init__(
+        self, data_dir: Path, qtbot: Any, run_async: Callable[..., Any], *, dark: bool = False
+    ) -> None:
         from desktop.app import build
 
         self.data_dir = data_dir
         self._qtbot = qtbot
         self._run_async = run_async
-        self.parts = build(data_dir)
+        self.parts = build(data_dir, dark=dark)
         self.window = self.parts.window
         self.conversations = self.parts.conversations
         self.chat = self.parts.chat
@@ -141,14 +143,31 @@ def start_app(
 ) -> Iterator[Callable[..., RunningApp]]:
     apps: list[RunningApp] = []
 
-    def start(data_dir: Path | None = None) -> RunningApp:
-        app = RunningApp(data_dir or tmp_path / "data", qtbot, run_async)
+    def start(data_dir: Path | None = None, *, dark: bool = False) -> RunningApp:
+        app = RunningApp(data_dir or tmp_path / "data", qtbot, run_async, dark=dark)
         apps.append(app)
         return app
 
     yield start
     for app in apps:
         app.quit()
+
+
+@pytest.fixture
+def apply_app_theme(qapp: Any) -> Iterator[Callable[[bool], None]]:
+    """Style the application as Confab does (style sheet, palette); undone after the test."""
+    from desktop.app import resources_dir
+    from desktop.ui.theme import apply_theme
+
+    style, palette = qapp.style().name(), qapp.palette()
+
+    def apply(dark: bool) -> None:
+        apply_theme(qapp, resources_dir(), dark)
+
+    yield apply
+    qapp.setStyleSheet("")
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,6 +33,20 @@ COLUMN_MAX_WIDTH = 860
 FOLLOW_SLACK = 24
 
 
+class _ChatContent(QWidget):
+    """The scrolled thread. Its height is the layout's height for the viewport's width.
+
+    QScrollArea sizes its widget to at least the widget's minimum size hint, and a column of
+    word-wrapped text has a minimum height far above its real one (each label's minimum is
+    its height at whatever width it last had, summed). That surplus went to the stretch below
+    the last message: a conversation opened onto hundreds of blank pixels, the messages out
+    of sight above. The scroll area asks heightForWidth() as well; that one is exact.
+    """
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), 0)
+
+
 class ChatView(QScrollArea):
     """Shows one conversation's thread and follows a streaming reply while at the bottom."""
 
@@ -49,7 +63,7 @@ class ChatView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._dark = dark
-        self._content = QWidget()
+        self._content = _ChatContent()
         self._content.setObjectName("chatContent")
         # Messages sit in a centred column: long lines across a wide window are hard to read.
         self._column = QWidget(self._content)

@@ -1,0 +1,110 @@
+"""Opening a conversation shows its end: the last message in view, its bottom at the bottom of
+the pane, never a blank area with the messages out of sight above."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from tests.benchmarks.workload import BIG_ID, SMALL_ID, open_folder
+
+# The column's bottom margin (chat_view: 16 px) plus a few pixels of rounding.
+BOTTOM_SLACK = 24
+
+
+def _click_conversation(app: Any, qtbot: Any, conversation_id: str) -> None:
+    sidebar = app.window.sidebar
+    index = sidebar.model.index(sidebar.model.row_of(conversation_id))
+    rect = sidebar.view.visualRect(index)
+    assert rect.isValid() and sidebar.view.viewport().rect().contains(rect.center())
+    qtbot.mouseClick(sidebar.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(
+        lambda: app.conversations.current is not None
+        and app.conversations.current.id == conversation_id
+    )
+
+
+def _last_message_gap(app: Any) -> int | None:
+    """Pixels between the last message's bottom edge and the viewport's bottom (negative:
+    below it, out of sight); None when the last message is not in the viewport at all."""
+    view = app.window.chat_view
+    widgets = view.message_widgets()
+    if not widgets:
+        return None
+    last = widgets[-1]
+    viewport = view.viewport()
+    top = last.mapTo(viewport, QPoint(0, 0)).y()
+    bottom = top + last.height()
+    if bottom <= 0 or top >= viewport.height():
+        return None
+    return viewport.height() - bottom
+
+
+def _assert_lands_on_the_end(app: Any, qtbot: Any) -> None:
+    view = app.window.chat_view
+
+    def at_the_end() -> bool:
+        gap = _last_message_gap(app)
+        return gap is not None and 0 <= gap <= BOTTOM_SLACK
+
+    qtbot.waitUntil(at_the_end, timeout=5000)
+    # And it stays there once every pending layout and scroll has run.
+    for _ in range(5):
+        qtbot.wait(20)
+    gap = _last_message_gap(app)
+    bar = view.verticalScrollBar()
+    assert gap is not None and 0 <= gap <= BOTTOM_SLACK, (gap, bar.value(), bar.maximum())
+    assert bar.value() == bar.maximum()
+    # Nothing but the margin below the last message: the content ends where it does.
+    last = view.message_widgets()[-1]
+    content = view.widget()
+    below = content.height() - last.mapTo(content, QPoint(0, last.height())).y()
+    assert below <= BOTTOM_SLACK, below
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("resize_first", [False, True], ids=["as-is", "resized"])
+@pytest.mark.parametrize("messages", [40, 2000])
+def test_opening_a_long_conversation_shows_its_last_message(
+    start_app: Callable[..., Any],
+    apply_app_theme: Callable[[bool], None],
+    qtbot: Any,
+    tmp_path: Any,
+    dark: bool,
+    resize_first: bool,
+    messages: int,
+) -> None:
+    data = tmp_path / "data"
+    open_folder(data, messages=messages)
+    apply_app_theme(dark)
+    app = start_app(data, dark=dark)
+    if resize_first:
+        app.window.resize(1100, 720)
+        qtbot.waitUntil(lambda: app.window.width() == 1100)
+    _click_conversation(app, qtbot, BIG_ID)
+    _assert_lands_on_the_end(app, qtbot)
+
+    # Away and back, and after the window is resized while it is open.
+    _click_conversation(app, qtbot, SMALL_ID)
+    _click_conversation(app, qtbot, BIG_ID)
+    _assert_lands_on_the_end(app, qtbot)
+    app.window.resize(1400, 900)
+    qtbot.waitUntil(lambda: app.window.width() == 1400)
+    _assert_lands_on_the_end(app, qtbot)
+
+
+def test_a_short_conversation_starts_at_the_top(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Any
+) -> None:
+    """Shorter than the pane: the messages sit at the top, no scroll bar."""
+    data = tmp_path / "data"
+    open_folder(data, messages=40)
+    app = start_app(data)
+    _click_conversation(app, qtbot, SMALL_ID)
+    view = app.window.chat_view
+    qtbot.waitUntil(lambda: len(view.message_widgets()) == 4)
+    qtbot.waitUntil(lambda: view.message_widgets()[0].mapTo(view.viewport(), QPoint()).y() < 40)
+    assert view.verticalScrollBar().maximum() == 0
