@@ -22,8 +22,10 @@ def _click_conversation(app: Any, qtbot: Any, conversation_id: str) -> None:
     assert rect.isValid() and sidebar.view.viewport().rect().contains(rect.center())
     qtbot.mouseClick(sidebar.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(
-        lambda: app.conversations.current is not None
-        and app.conversations.current.id == conversation_id
+        lambda: (
+            app.conversations.current is not None
+            and app.conversations.current.id == conversation_id
+        )
     )
 
 
