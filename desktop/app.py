@@ -152,6 +152,9 @@ def install_translators(app: object, lang: str | None) -> None:
 
     assert isinstance(app, QApplication)
     locale = QLocale(lang) if lang else QLocale.system()
+    # Group digits in every locale, the C/POSIX one too (its default omits grouping), so that
+    # Qt's own "%Ln" reads "1,970" like the rest of the window (desktop/ui/formats.py).
+    locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
     QLocale.setDefault(locale)
     if locale.language() in (QLocale.Language.English, QLocale.Language.C):
         return  # the source language: nothing to look up on the way to the first paint

@@ -355,7 +355,7 @@ class ChatView(QScrollArea):
     def _update_earlier_button(self) -> None:
         count = len(self._hidden_earlier)
         self._earlier.setVisible(count > 0)
-        self._earlier.setText(self.tr("Show %n earlier message(s)", "", count))
+        self._earlier.setText(self.tr("Show %Ln earlier message(s)", "", count))
 
 
 class Banner(QFrame):

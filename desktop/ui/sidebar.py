@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QDateTime,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -18,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import formats
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -134,17 +134,13 @@ def _moved_up(
     )
 
 
-def format_when(moment: datetime, now: datetime | None = None) -> str:
-    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    current = QDateTime.fromSecsSinceEpoch(int((now or datetime.now()).timestamp()))
-    locale = QLocale()
-    if local.date() == current.date():
-        return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
-    if local.date().year() == current.date().year():
-        return locale.toString(
-            local.date(), "MMM d" if locale.language() != QLocale.Language.Chinese else "M月d日"
-        )
-    return locale.toString(local.date(), QLocale.FormatType.ShortFormat)
+@dataclass(frozen=True)
+class RowLayout:
+    title: str
+    title_rect: QRect
+    date: str
+    date_rect: QRect
+    date_font: QFont
 
 
 class ConversationDelegate(QStyledItemDelegate):
@@ -153,38 +149,46 @@ class ConversationDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        when = index.data(UpdatedRole)
         opt.text = ""
         style = opt.widget.style() if opt.widget else QWidget().style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        rect: QRect = opt.rect.adjusted(10, 0, -10, 0)
-        palette = opt.palette
+        row = self.row_layout(opt, index)
         # The style sheet gives selection a light tint, so the normal text colour reads best.
-        text_color = palette.text().color()
-        date_text = format_when(when) if isinstance(when, datetime) else ""
+        text_color = opt.palette.text().color()
         painter.save()
-        small = QFont(opt.font)
-        small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.85))
-        painter.setFont(small)
-        date_width = painter.fontMetrics().horizontalAdvance(date_text) + 8
-        dim = text_color
+        dim = QColor(text_color)
         dim.setAlpha(150)
         painter.setPen(dim)
+        painter.setFont(row.date_font)
         painter.drawText(
-            rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, date_text
+            row.date_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, row.date
         )
         painter.setFont(opt.font)
-        title_rect = rect.adjusted(0, 0, -date_width, 0)
-        title = painter.fontMetrics().elidedText(
+        painter.setPen(text_color)
+        painter.drawText(
+            row.title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, row.title
+        )
+        painter.restore()
+
+    def row_layout(self, option: QStyleOptionViewItem, index: _Index) -> RowLayout:
+        """Where the title and the date go in a row: the date always whole at the right, the
+        title in what is left, elided with "…"."""
+        rect: QRect = option.rect.adjusted(10, 0, -10, 0)
+        when = index.data(UpdatedRole)
+        date = formats.when(when) if isinstance(when, datetime) else ""
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.85))
+        date_width = QFontMetrics(small).horizontalAdvance(date)
+        date_rect = QRect(rect.right() - date_width + 1, rect.top(), date_width, rect.height())
+        title_rect = QRect(
+            rect.left(), rect.top(), max(0, rect.width() - date_width - 8), rect.height()
+        )
+        title = QFontMetrics(option.font).elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole)),
             Qt.TextElideMode.ElideRight,
             title_rect.width(),
         )
-        painter.setPen(palette.text().color())
-        painter.drawText(
-            title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
-        )
-        painter.restore()
+        return RowLayout(title, title_rect, date, date_rect, small)
 
     def setEditorData(self, editor: QWidget, index: _Index) -> None:
         # Rows change under an open editor (a reply saved each second): keep what was typed.
@@ -193,8 +197,11 @@ class ConversationDelegate(QStyledItemDelegate):
         super().setEditorData(editor, index)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        # No width of its own: a row is as wide as the list, and paint() elides the title to
+        # fit beside the date. The title's full width here made the list scroll sideways,
+        # cut the title without "…" and pushed the date out of sight.
         size = super().sizeHint(option, index)
-        return QSize(size.width(), max(34, size.height() + 14))
+        return QSize(0, max(34, size.height() + 14))
 
 
 class Sidebar(QWidget):
@@ -222,6 +229,9 @@ class Sidebar(QWidget):
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.setFrameShape(QListView.Shape.NoFrame)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.empty_label = QLabel(self.tr("No conversations yet."))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setObjectName("sidebarEmpty")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controllers.conversations import ConversationsController
+from desktop.ui import formats
 from desktop.ui.confirm import ask
-from desktop.ui.sidebar import format_when
 
 
 class TrashDialog(QDialog):
@@ -84,8 +84,8 @@ class TrashDialog(QDialog):
             row = QTreeWidgetItem(
                 [
                     item.title or self.tr("Untitled"),
-                    str(item.messages),
-                    format_when(item.deleted_at),
+                    formats.number(item.messages),
+                    formats.when(item.deleted_at),
                 ]
             )
             row.setData(0, Qt.ItemDataRole.UserRole, item.id)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controllers.chat import ChatController
 from desktop.core.errors import ConfabError
-from desktop.ui import usage_text
+from desktop.ui import formats, usage_text
 from desktop.ui.error_text import detail, explain
 
 
@@ -90,7 +90,7 @@ class UsageDialog(QDialog):
                 row.period,
                 row.provider,
                 row.model,
-                str(row.replies),
+                formats.number(row.replies),
                 usage_text.tokens(row.prompt_tokens, exact),
                 usage_text.tokens(row.completion_tokens, exact),
                 usage_text.money(row.cost) if row.cost is not None else "—",

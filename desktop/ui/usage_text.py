@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication
+
+from desktop.ui import formats
 
 
 def money(cost: float) -> str:
@@ -15,7 +17,7 @@ def money(cost: float) -> str:
 
 
 def tokens(count: int, exact: bool = True) -> str:
-    number = QLocale().toString(count)
+    number = formats.number(count)
     return number if exact else f"≈{number}"
 
 

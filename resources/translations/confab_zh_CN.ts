@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+224"/>
+        <location filename="../../desktop/app.py" line="+227"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+379"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+393"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -69,9 +69,9 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message numerus="yes">
         <location line="+62"/>
-        <source>Show %n earlier message(s)</source>
+        <source>Show %Ln earlier message(s)</source>
         <translation>
-            <numerusform>显示更早的 %n 条消息</numerusform>
+            <numerusform>显示更早的 %Ln 条消息</numerusform>
         </translation>
     </message>
 </context>
@@ -402,6 +402,21 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+10"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
+    </message>
+</context>
+<context>
+    <name>Formats</name>
+    <message>
+        <location filename="../../desktop/ui/formats.py" line="+38"/>
+        <source>MMM d</source>
+        <comment>date in the current year</comment>
+        <translation>M月d日</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MMM d, yyyy</source>
+        <comment>date in another year</comment>
+        <translation>yyyy年M月d日</translation>
     </message>
 </context>
 <context>
@@ -1145,7 +1160,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+104"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+111"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1155,7 +1170,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+17"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
@@ -1342,7 +1357,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageText</name>
     <message>
-        <location filename="../../desktop/ui/usage_text.py" line="+24"/>
+        <location filename="../../desktop/ui/usage_text.py" line="+26"/>
         <source>Next send: {tokens} tokens</source>
         <translation>下次发送：{tokens} 个 token</translation>
     </message>

@@ -248,3 +248,56 @@ def test_a_new_conversation_deleted_while_another_is_selected_leaves_that_one_se
     assert app.window.title_label.text() == "Conversation 1"
     assert_rows_match(app)
     assert new not in {f["id"] for f in app.conversation_files()}
+
+
+LONG_TITLE = "A remarkably long conversation title about " + "many things, " * 12 + "the end"
+
+
+def _row_option(view: QListView, row: int) -> Any:
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(view.model().index(row))
+    return option
+
+
+def _assert_row_fits(app: Any, row: int) -> None:
+    view = app.window.sidebar.view
+    viewport = view.viewport().rect()
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() == 0 and not bar.isVisible(), "the list never scrolls sideways"
+    index = view.model().index(row)
+    option = _row_option(view, row)
+    assert option.rect.left() >= 0 and option.rect.right() <= viewport.right()
+    layout = view.itemDelegate().row_layout(option, index)
+    assert layout.title.endswith("…") and len(layout.title) < len(LONG_TITLE)
+    assert layout.date  # the date is there, whole, inside the list, right of the title
+    assert viewport.contains(layout.date_rect)
+    assert layout.title_rect.right() < layout.date_rect.left()
+    # And it is painted: the date's rectangle holds more than the background.
+    image = view.viewport().grab(layout.date_rect).toImage()
+    colours = {
+        image.pixelColor(x, y).rgb() for x in range(image.width()) for y in range(image.height())
+    }
+    assert len(colours) > 2
+
+
+def test_a_long_title_is_elided_and_its_date_stays_in_view(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    data = conversation_data("long", title=LONG_TITLE, updated_at="2025-01-02T12:00:00Z")
+    write(tmp_path / "data" / "conversations", "long.json", data)
+    write_conversations(tmp_path / "data", 3)
+    app = start_app()
+    app.window.resize(1100, 720)
+    qtbot.waitUntil(lambda: len(rows(app)) == 4)
+    (row,) = [r for r, (i, _t) in enumerate(rows(app)) if i == "long"]
+    qtbot.waitUntil(lambda: app.window.sidebar.view.viewport().width() > 100)
+    _assert_row_fits(app, row)
+    # Narrower and wider sidebars alike.
+    splitter = app.window.sidebar.parentWidget()
+    for width in (180, 420):
+        splitter.setSizes([width, 1100 - width])
+        qtbot.waitUntil(lambda w=width: abs(app.window.sidebar.width() - w) <= 2)
+        _assert_row_fits(app, row)

@@ -11,6 +11,7 @@ import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -251,6 +252,7 @@ def test_main_window_speaks_chinese(
     from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
     from desktop.app import install_translators
+    from desktop.ui import formats
     from desktop.ui.error_text import describe_saved_error
     from tests.conftest import write_settings
 
@@ -279,9 +281,14 @@ def test_main_window_speaks_chinese(
         assert window.title_label.text() == "新对话"
         assert window.windowTitle() == "新对话 — Confab"
         # A plural, a module-level translate() and Qt's own strings (the delete dialog's Cancel).
-        assert QCoreApplication.translate("ChatView", "Show %n earlier message(s)", "", 3) == (
+        assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 3) == (
             "显示更早的 3 条消息"
         )
+        assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 1970) == (
+            "显示更早的 1,970 条消息"
+        )
+        assert formats.when(datetime(2025, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "2025年1月2日"
+        assert formats.when(datetime(2026, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "1月2日"
         assert describe_saved_error("stopped") == "已停止"
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
     finally:

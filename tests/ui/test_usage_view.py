@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale
-
 from desktop.core.models import Conversation, Message, Usage
 from desktop.core.storage import ConversationStore
 from tests.conftest import write_settings
@@ -74,7 +72,7 @@ def test_usage_by_day_and_month_and_csv_export(
             for r in range(table.rowCount())
         ]
 
-    million = QLocale().toString(1_000_000)  # grouped as the user's locale groups numbers
+    million = "1,000,000"  # grouped, under the C locale too (tests/ui/conftest.py)
     assert cells() == [
         ["2026-11-02", "openai", "llama3.2", "1", "≈10", "≈20", "—"],
         ["2026-11-02", "openai", "gpt-4o-mini", "1", "0", million, "$0.60"],

@@ -1,0 +1,18 @@
+"""GUI tests run under the C/POSIX locale whatever the developer's is: the default of many
+Linux sessions, and the one whose own formats (no digit grouping, "2 01 2025") Confab must
+not show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QLocale
+
+
+@pytest.fixture(autouse=True)
+def _c_locale() -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale.c())
+    yield
+    QLocale.setDefault(before)
