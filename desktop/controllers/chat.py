@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,8 +117,14 @@ class ChatController(QObject):
         conversations: ConversationsController,
         settings: SettingsController,
         parent: QObject | None = None,
+        *,
+        timer_factory: Callable[[QObject], QTimer] = QTimer,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
+        automatic retry (asyncio.sleep): the seams through which tests drive time."""
         super().__init__(parent)
+        self._sleep = sleep
         self._conversations = conversations
         self._settings = settings
         self._streams: dict[str, asyncio.Task[None]] = {}
@@ -128,7 +135,7 @@ class ChatController(QObject):
         # Conversations whose reply grew since the last periodic save.
         self._growing: set[str] = set()
         self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
-        self._save_timer = QTimer(self)
+        self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
 
@@ -370,7 +377,7 @@ class ChatController(QObject):
                     self.retry_scheduled.emit(
                         conversation.id, reply.id, wait, attempt + 1, self.retry_policy.attempts
                     )
-                    await asyncio.sleep(wait)
+                    await (self._sleep or asyncio.sleep)(wait)
                     attempt += 1
         except asyncio.CancelledError:
             reply.error = STOPPED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,20 @@ from desktop.core.storage import ConversationStore
 from tests.conftest import write_settings
 from tests.support.keys import MemoryBackend
 from tests.support.openai_server import Reply
+from tests.support.timers import ManualTimers
 
 
 @pytest.fixture
 def controllers(tmp_path: Path, qloop: Any, run_async: Any) -> Any:
     def make(
-        providers: list[dict[str, Any]],
+        providers: list[dict[str, Any]], **seams: Any
     ) -> tuple[ConversationsController, ChatController, SettingsController]:
+        """``seams``: ChatController's timer_factory and sleep, for tests that drive time."""
         write_settings(tmp_path, providers)
         settings = SettingsController(SettingsStore(tmp_path), KeyStore(MemoryBackend()))
         conversations = ConversationsController(ConversationStore(tmp_path))
         conversations.load()
-        chat = ChatController(conversations, settings)
+        chat = ChatController(conversations, settings, **seams)
         made.append((chat, settings))
         return conversations, chat, settings
 
@@ -55,20 +57,24 @@ def test_a_long_reply_is_saved_while_it_streams(
         "base_url": openai_server.base_url,
         "default_model": "test-model",
     }
-    conversations, chat, _ = controllers([provider])
-    text = "".join(f"{i:04d} " for i in range(80))  # 80 chunks of 5 chars, 0.04 s apart
-    openai_server.enqueue(Reply(text=text, chunk_size=5, delay=0.04))
+    timers = ManualTimers()
+    conversations, chat, _ = controllers([provider], timer_factory=timers)
+    text = "".join(f"{i:04d} " for i in range(80))  # 80 chunks of 5 characters
+    gate = threading.Event()
+    # Half the reply, then the model holds on until the test lets it finish.
+    openai_server.enqueue(Reply(text=text, chunk_size=5, stall_after=40, gate=gate))
     conversation = conversations.new_conversation("p", None)
     assert chat.send(conversation, "stream slowly")
-    started = time.monotonic()
-    # Wait ~1.6 s into a ~3.2 s reply: by then at least one save must have happened.
-    qtbot.waitUntil(lambda: time.monotonic() - started > 1.6, timeout=5000)
-    assert chat.is_streaming(conversation.id)
+    save_timer = timers.only
+    assert save_timer.isActive() and save_timer.interval() <= 1000  # at least every second
+    reply = conversation.messages[-1]
+    qtbot.waitUntil(lambda: reply.content == text[:200], timeout=5000)
+    save_timer.fire()  # a second has passed
     saved = _on_disk(tmp_path, conversation.id)["messages"][-1]
     assert saved["role"] == "assistant"
-    assert 0 < len(saved["content"]) < len(text)
-    assert text.startswith(saved["content"])
+    assert saved["content"] == text[:200]
     assert saved["streaming"] is True  # a crash now would leave it marked as cut short
+    gate.set()
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     final = _on_disk(tmp_path, conversation.id)["messages"][-1]
     assert final["content"] == text and final["error"] is None
@@ -236,18 +242,24 @@ def test_delete_message_removes_its_branch_only(
 def test_text_is_saved_within_a_second_even_when_the_model_pauses(
     controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    conversations, chat, _ = controllers([_provider(openai_server)])
+    timers = ManualTimers()
+    conversations, chat, _ = controllers([_provider(openai_server)], timer_factory=timers)
+    gate = threading.Event()
     openai_server.enqueue(
-        Reply(text="part0 part1 part2 part3", chunk_size=6, stall_after=2, stall=4.0)
+        Reply(text="part0 part1 part2 part3", chunk_size=6, stall_after=2, gate=gate)
     )
     c = conversations.new_conversation("p", None)
     chat.send(c, "think hard")
     qtbot.waitUntil(lambda: c.thread()[-1].content == "part0 part1 ", timeout=5000)
-    qtbot.wait(1300)  # the model is silent now; nothing new arrives
+    # The model is silent now: no delta will come to trigger a save; the timer's next tick
+    # (at most a second away) must save what arrived before the pause.
+    assert _on_disk(tmp_path, c.id)["messages"][-1]["role"] == "user"  # no reply saved yet
+    timers.only.fire()
     assert chat.is_streaming(c.id)
     assert _on_disk(tmp_path, c.id)["messages"][-1]["content"] == "part0 part1 "
     chat.stop(c.id)
     _wait(chat, qtbot, c)
+    gate.set()
 
 
 def test_stopping_in_the_same_instant_as_sending_ends_the_reply(
@@ -306,7 +318,12 @@ def test_retry_replaces_an_empty_failed_reply(
 def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
     controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    conversations, chat, _ = controllers([_provider(openai_server)])
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the wait before a retry, without waiting
+        slept.append(seconds)
+
+    conversations, chat, _ = controllers([_provider(openai_server)], sleep=sleep)
     chat.retry_policy = RetryPolicy(attempts=3, base_delay=0.05)
     waits: list[tuple[float, int]] = []
     chat.retry_scheduled.connect(
@@ -317,6 +334,7 @@ def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
     chat.send(c, "busy?")
     _wait(chat, qtbot, c)
     assert waits == [(0.2, 2), (0.1, 3)]  # Retry-After, then backoff
+    assert slept == [0.2, 0.1]
     assert c.thread()[-1].content == "echo[1]: busy?"
     assert len(openai_server.chat_requests()) == 3
 
@@ -325,8 +343,10 @@ def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
         chat.send(c, "still busy?")
     assert type(failed.args[2]).__name__ == "ServerError"
     assert len(openai_server.chat_requests()) == 6  # three attempts, then the message
+    assert slept[2:] == [0.05, 0.1]
     # A long Retry-After is a quota, not a hiccup: no automatic wait.
     openai_server.enqueue(Reply(status=429, headers={"Retry-After": "3600"}))
     with qtbot.waitSignal(chat.reply_failed, timeout=5000):
         chat.send(c, "quota?")
     assert len(openai_server.chat_requests()) == 7
+    assert len(slept) == 4

@@ -4,6 +4,7 @@ a provider edited mid-reply; and keys of a settings file from a newer Confab."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from desktop.core.settings import SettingsStore
 from tests.controllers.test_chat import controllers  # noqa: F401  (fixture)
 from tests.support.keys import MemoryBackend
 from tests.support.openai_server import Reply
+from tests.support.timers import ManualTimers
 
 
 def test_a_late_title_cannot_overwrite_a_conversation_brought_back_by_undo(
@@ -25,21 +27,24 @@ def test_a_late_title_cannot_overwrite_a_conversation_brought_back_by_undo(
 ) -> None:
     conversations, chat, _ = controllers([server_provider])
     chat.auto_title = True
+    title_gate = threading.Event()
     openai_server.enqueue(
         Reply(text="first answer"),
-        Reply(text="A Title", first_byte_delay=2.0),  # the title request, slow
+        Reply(text="A Title", gate=title_gate),  # the title request, answered when let go
         Reply(text="second answer"),
     )
     old = conversations.new_conversation("local", None)
     assert chat.send(old, "first question")
     qtbot.waitUntil(lambda: not chat.is_streaming(old.id), timeout=5000)
-    openai_server.wait_for_requests(2)  # the title request is in flight
+    qtbot.waitUntil(lambda: len(openai_server.chat_requests()) == 2)  # the title is asked for
     conversations.delete(old.id)
     restored = conversations.restore(old.id)  # Undo
     assert restored is old  # the very object the title task holds
     assert chat.send(restored, "second question")
     qtbot.waitUntil(lambda: not chat.is_streaming(restored.id), timeout=5000)
     path = tmp_path / "conversations" / f"{old.id}.json"
+    assert json.loads(path.read_text())["title"] == "first question"  # no title yet
+    title_gate.set()
     qtbot.waitUntil(lambda: json.loads(path.read_text())["title"] == "A Title", timeout=5000)
     contents = [m["content"] for m in json.loads(path.read_text())["messages"]]
     assert contents == ["first question", "first answer", "second question", "second answer"]
@@ -50,18 +55,26 @@ def test_undo_after_deleting_a_streaming_conversation_keeps_every_word(
     server_provider: dict[str, Any],
     openai_server: Any,
     qtbot: Any,
+    tmp_path: Path,
 ) -> None:
-    conversations, chat, _ = controllers([server_provider])
-    openai_server.enqueue(Reply(text="x" * 400, chunk_size=2, delay=0.02))
+    timers = ManualTimers()  # no periodic save: what is on screen is newer than the file
+    conversations, chat, _ = controllers([server_provider], timer_factory=timers)
+    gate = threading.Event()
+    text = "x" * 400
+    openai_server.enqueue(Reply(text=text, chunk_size=2, stall_after=150, gate=gate))
     conversation = conversations.new_conversation("local", None)
     assert chat.send(conversation, "hi")
-    qtbot.wait(1700)
+    reply = conversation.messages[-1]
+    qtbot.waitUntil(lambda: reply.content == text[:300], timeout=5000)  # mid-reply
+    path = tmp_path / "conversations" / f"{conversation.id}.json"
+    assert json.loads(path.read_text())["messages"][-1]["role"] == "user"
     # What the window does on Delete: stop the reply, then move the file to the trash.
     chat.stop(conversation.id)
     conversations.delete(conversation.id)
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=5000)
+    gate.set()
     shown = conversation.messages[-1]
-    assert shown.content
+    assert shown.content == text[:300]
     restored = conversations.restore(conversation.id)
     assert restored is not None
     back = restored.messages[-1]
@@ -76,14 +89,20 @@ def test_saving_the_provider_does_not_cut_a_reply_streaming_through_it(
 ) -> None:
     conversations, chat, settings = controllers([server_provider])
     text = "".join(f"{i:03d} " for i in range(40))
-    openai_server.enqueue(Reply(text=text, chunk_size=4, delay=0.05), Reply(text="next"))
+    gate = threading.Event()  # the reply stops half-way until the provider is saved
+    openai_server.enqueue(
+        Reply(text=text, chunk_size=4, stall_after=20, gate=gate), Reply(text="next")
+    )
     conversation = conversations.new_conversation("local", None)
     failed: list[Any] = []
     chat.reply_failed.connect(lambda *args: failed.append(args[2]))
     assert chat.send(conversation, "hi")
-    qtbot.wait(600)
+    reply = conversation.messages[-1]
+    qtbot.waitUntil(lambda: reply.content == text[:80], timeout=5000)
     p = settings.provider("local")
     settings.save_provider(Provider(p.id, "P renamed", p.base_url, p.default_model), None)
+    assert chat.is_streaming(conversation.id)
+    gate.set()
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     reply = conversation.messages[-1]
     assert failed == [] and reply.error is None

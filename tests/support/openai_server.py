@@ -66,6 +66,10 @@ class Reply:
     stream_error: dict[str, Any] | None = None  # data: {"error": ...} after the first chunk
     stall_after: int | None = None  # go silent for ``stall`` seconds after N content chunks
     stall: float = 30.0
+    # Hold the reply until the test sets this event (or the server stops), instead of waiting
+    # seconds: after ``stall_after`` content chunks, or, without it, before the status line.
+    # A test that acts "while the reply is still under way" holds it there, on any machine.
+    gate: threading.Event | None = None
 
 
 _INVALID_KEY = {
@@ -246,6 +250,11 @@ class OpenAIServer:
         if self._stopping.is_set():
             raise _Stopped
 
+    def _hold(self, gate: threading.Event) -> None:
+        while not gate.wait(0.02):
+            if self._stopping.is_set():
+                raise _Stopped
+
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -407,6 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, request: dict[str, Any], reply: Reply) -> None:
         try:
             self.owner._wait(reply.first_byte_delay)
+            if reply.gate is not None and reply.stall_after is None:
+                self.owner._hold(reply.gate)
             if reply.status != 200:
                 self._error_reply(reply)
             elif reply.body is not None:
@@ -542,7 +553,10 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.cut_after is not None and index >= reply.cut_after:
                 break
             if index == reply.stall_after:
-                self.owner._wait(reply.stall)
+                if reply.gate is not None:
+                    self.owner._hold(reply.gate)
+                else:
+                    self.owner._wait(reply.stall)
             chunk({"content": piece})
             if index == 0 and after_first_chunk():
                 return
