@@ -9,6 +9,9 @@ Model output is untrusted. Raw HTML is off, so markup in the input comes out as 
 http(s) and mailto links become anchors; images are never loaded; control characters are removed.
 
 `StreamingRenderer` renders a reply as it grows without re-parsing the whole text on every update.
+
+Some Markdown costs markdown-it far more than its length suggests; every parse works within a
+budget, and text that would blow it is shown as typed (see "what markdown-it can afford").
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import html
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -45,10 +49,14 @@ class Block:
     language: str  # "code" only: first word of the fence's info string ("" if none)
     start_line: int  # 0-based line span in the whole text, end exclusive
     end_line: int
+    # Some of the text is shown as typed, not formatted, because parsing it would cost more
+    # than the budget (see "what markdown-it can afford"): "costly" for good (the view says
+    # so), "pending" while the reply streams (formatted once it is finished, or sooner).
+    unformatted: str = ""
 
 
 def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
-    return _render(_clean(text), 0, {}, _DARK if dark else _LIGHT)
+    return _render(_clean(text), 0, {}, _DARK if dark else _LIGHT, budget=_final_budget())
 
 
 class StreamingRenderer:
@@ -64,13 +72,19 @@ class StreamingRenderer:
     still change what the lines before it mean ("text" + "\\n#" is a paragraph and an empty
     heading until "1" arrives and makes "#1" part of the paragraph; a table needs its second
     line). Everything before such a line is settled for good, which is how CommonMark parses.
+
+    highlight_open=False is how the view renders a reply that is still streaming, and then
+    each update formats only as much of the tail as _STREAMING_BUDGET_US affords: the rest
+    is "pending" (shown as typed) until a later update can afford it, at the latest the
+    first update with highlight_open=True, which formats within the final budget.
     """
 
     def __init__(self, *, dark: bool = False, highlight_open: bool = True) -> None:
         self._theme = _DARK if dark else _LIGHT
         # False: a code block whose closing fence has not arrived yet is shown unhighlighted
         # (highlighting it again on every update is most of the cost of a streaming code
-        # block); it is highlighted once, when the fence closes.
+        # block); it is highlighted once, when the fence closes. False also means streaming:
+        # see the class docstring.
         self._highlight_open = highlight_open
         self._restart()
 
@@ -86,14 +100,24 @@ class StreamingRenderer:
         self._line = 0  # ...and on which line
         self._prefix = ""  # the raw text before the tail, to notice a text that did not just grow
         self._references: dict[str, Any] = {}  # [label]: url definitions found before the tail
+        # Frozen blocks still "pending" (index -> estimated cost): formatted by a later update
+        # that can afford them, each once.
+        self._pending: dict[int, float] = {}
 
     def update(self, text: str) -> tuple[int, list[Block]]:
         if not text.startswith(self._prefix):
             self._restart()  # replaced (e.g. regenerated), not extended
         raw_tail = text[self._offset :]
         tail = _clean(raw_tail)
+        if self._highlight_open:
+            # Finished (or never streamed): one budget for the pending blocks and the tail.
+            budget = tail_budget = _final_budget()
+        else:
+            budget = _Budget(_CATCH_UP_BUDGET_US, final=False)
+            tail_budget = _Budget(_STREAMING_BUDGET_US, final=False)
+        changed = self._format_pending(budget)
         env: EnvType = {"references": dict(self._references)}
-        fresh = _render(tail, self._line, env, self._theme, self._highlight_open)
+        fresh = _render(tail, self._line, env, self._theme, self._highlight_open, tail_budget)
         # Hand back the previous objects for blocks that came out the same: the view skips them.
         reused = 0
         for old, new in zip(self._tail, fresh, strict=False):
@@ -102,9 +126,32 @@ class StreamingRenderer:
             fresh[reused] = old
             reused += 1
         stable = len(self._frozen) + reused
+        if changed is not None:
+            stable = min(stable, changed)
         blocks = [*self._frozen, *fresh]
         self._advance(text, raw_tail, tail, fresh, env)
         return stable, blocks
+
+    def _format_pending(self, budget: _Budget) -> int | None:
+        """Format the pending frozen blocks the budget affords, in order; returns the index of
+        the first one that changed."""
+        changed: int | None = None
+        for index, cost in list(self._pending.items()):
+            if cost > budget.left_us and not budget.final:
+                continue  # still too costly: try again at a later update
+            old = self._frozen[index]
+            env: EnvType = {"references": dict(self._references)}
+            new = _render(old.source, old.start_line, env, self._theme, True, budget)
+            if len(new) != 1 or new[0].kind != old.kind:
+                del self._pending[index]  # not the block it was alone: leave it as typed
+                continue
+            # Parsed alone a block can end a line earlier (a list's trailing blank line): keep
+            # the span it had in the whole text.
+            self._frozen[index] = replace(old, html=new[0].html, unformatted=new[0].unformatted)
+            changed = index if changed is None else min(changed, index)
+            if new[0].unformatted != "pending":
+                del self._pending[index]
+        return changed
 
     def _advance(
         self, text: str, raw_tail: str, tail: str, fresh: list[Block], env: EnvType
@@ -124,7 +171,10 @@ class StreamingRenderer:
             span = ref.get("map") if isinstance(ref, dict) else None
             if label not in self._references and span and span[1] <= cut_line:
                 self._references[label] = ref
-        self._frozen.extend(fresh[:cut])
+        for block in fresh[:cut]:
+            if block.unformatted == "pending":
+                self._pending[len(self._frozen)] = _inline_cost(block.source)
+            self._frozen.append(block)
         self._tail = fresh[cut:]
         self._offset += _line_start(raw_tail, cut_line)
         self._line += cut_line
@@ -137,6 +187,94 @@ class StreamingRenderer:
 # URLs stay text. markdown-it's own link validator stays on as a second line of defence: it
 # already refuses javascript:, vbscript:, file: and data: destinations.
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+# ---- what markdown-it can afford -----------------------------------------------------------
+
+# markdown-it-py's inline parser costs ~0.03 µs per character of words, but 2.5-55 µs per
+# punctuation character that may open something, measured here: "[" ~21 µs when it never
+# closes (a real link about as much), "![" ~55, "*" 8, "_" 7.5, "~" 5, "<" 3 (an autolink
+# ~36), a line break 5, every other character of its terminator set ~2.5. So "[x" * 50_000
+# parses in ~1.1 s, "*a" * 50_000 in ~0.5 s and "![x" * 50_000 in ~2.8 s, while the
+# benchmark's 150,000-character reply of ordinary Markdown spends ~13 ms in the inline parser
+# (a backtick run or deep nesting is cheap: markdown-it-py caps those). The cost follows the
+# punctuation, linearly, so counting it (~0.3 ms per 100,000 characters) tells the cost before
+# paying it. Each inline run (a paragraph, a heading, a list item's text, a table cell) is
+# parsed only if its estimate fits what is left of the budget; one that does not is shown as
+# typed and costs nothing, so the runs after it can still be formatted.
+_TERMINATORS = str.maketrans("", "", "\n!#$%&*+-:<=>@[\\]^_`{}~")
+_EXTRA_COST_US = (
+    ("[", 18.0),
+    ("![", 30.0),
+    ("*", 6.0),
+    ("_", 5.0),
+    ("~", 2.5),
+    ("<", 8.0),
+    ("\n", 2.5),
+)
+
+# Per update of a streaming reply's tail, which comes every ~33 ms: a few ms, so the window
+# keeps up however the reply is written (the tail is re-parsed at every update, so an
+# unbounded parse there froze the window for a second per update on "[x" * 50_000).
+_STREAMING_BUDGET_US = 6_000.0
+# Per streaming update, for frozen blocks that were pending (each is formatted once).
+_CATCH_UP_BUDGET_US = 30_000.0
+# Per render of finished text (a reply at its end, a conversation being opened): more than
+# ten times the benchmark's ordinary 150,000-character reply (~12 ms of inline parsing), so
+# real replies are formatted whole, yet no message holds the window for seconds.
+_FINAL_BUDGET_US = 150_000.0
+
+_BUDGET = "confab.budget"  # env key: the _Budget of the parse in progress
+_UNFORMATTED = "confab.unformatted"  # inline token meta key: why it is shown as typed
+
+
+@dataclass
+class _Budget:
+    left_us: float
+    final: bool  # what does not fit is "costly" (shown as typed for good), else "pending"
+
+
+def _final_budget() -> _Budget:
+    return _Budget(_FINAL_BUDGET_US, final=True)
+
+
+def _inline_cost(text: str) -> float:
+    """Estimated µs markdown-it-py (here) spends on the inline parse of ``text``."""
+    cost = 0.05 * len(text) + 2.5 * (len(text) - len(text.translate(_TERMINATORS)))
+    for needle, extra in _EXTRA_COST_US:
+        cost += extra * text.count(needle)
+    return cost
+
+
+def _inline_within_budget(state: StateCore) -> None:
+    """markdown-it's core "inline" rule, with the budget in env (none: no limit)."""
+    budget: _Budget | None = state.env.get(_BUDGET)
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        cost = _inline_cost(token.content) if budget is not None else 0.0
+        if budget is None or cost <= budget.left_us:
+            if budget is not None:
+                budget.left_us -= cost
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            token.children = _as_typed(token.content)
+            token.meta[_UNFORMATTED] = "costly" if budget.final else "pending"
+
+
+def _as_typed(content: str) -> list[Token]:
+    """The tokens of ``content`` as plain text: the renderer escapes it, line breaks stay soft
+    as Markdown's would."""
+    tokens: list[Token] = []
+    for number, line in enumerate(content.split("\n")):
+        if number:
+            tokens.append(Token("softbreak", "br", 0))
+        tokens.append(Token("text", "", 0, content=line))
+    return tokens
+
+
+_PARSER.core.ruler.at("inline", _inline_within_budget)
 
 # C0 and C1 controls except tab and newline, and lone surrogates (which cannot be encoded for Qt).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -161,10 +299,19 @@ def _line_start(raw: str, line: int) -> int:
 
 
 def _render(
-    text: str, line_offset: int, env: EnvType, theme: _Theme, highlight_open: bool = True
+    text: str,
+    line_offset: int,
+    env: EnvType,
+    theme: _Theme,
+    highlight_open: bool = True,
+    budget: _Budget | None = None,
 ) -> list[Block]:
     """Parse clean text into blocks; line numbers are shifted by line_offset."""
-    tokens = _PARSER.parse(text, env)
+    env[_BUDGET] = budget or _final_budget()
+    try:
+        tokens = _PARSER.parse(text, env)
+    finally:
+        del env[_BUDGET]
     lines = text.split("\n")
     renderer = _RENDERERS[theme]
     # A top-level block starts at each level-0 token that does not close something.
@@ -185,7 +332,19 @@ def _render(
         else:
             markup = _CONTROLS.sub("", renderer.render(group, _PARSER.options, env)).rstrip("\n")
             source = "\n".join(lines[begin:end])
-            blocks.append(Block("html", markup, source, "", begin + line_offset, end + line_offset))
+            why = {token.meta.get(_UNFORMATTED, "") for token in group if token.type == "inline"}
+            unformatted = "costly" if "costly" in why else "pending" if "pending" in why else ""
+            blocks.append(
+                Block(
+                    "html",
+                    markup,
+                    source,
+                    "",
+                    begin + line_offset,
+                    end + line_offset,
+                    unformatted,
+                )
+            )
     return blocks
 
 
@@ -294,11 +453,13 @@ def _live_url(url: str) -> bool:
 
 
 def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
-    # Links cannot nest in CommonMark, so the nearest link token before idx tells.
-    for token in reversed(tokens[:idx]):
-        if token.type == "link_close":
+    # Links cannot nest in CommonMark, so the nearest link token before idx tells. (Indices,
+    # not reversed(tokens[:idx]): a copy per image or link made a paragraph of links
+    # quadratic, 1.8 s for 16,000 links.)
+    for i in range(idx - 1, -1, -1):
+        if tokens[i].type == "link_close":
             return False
-        if token.type == "link_open":
+        if tokens[i].type == "link_open":
             return True
     return False
 
@@ -347,9 +508,9 @@ class _QtRenderer(RendererHTML):
     def link_close(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        for token in reversed(tokens[:idx]):
-            if token.type == "link_open":
-                return "</a>" if _live_url(str(token.attrGet("href") or "")) else ""
+        for i in range(idx - 1, -1, -1):  # see _inside_link
+            if tokens[i].type == "link_open":
+                return "</a>" if _live_url(str(tokens[i].attrGet("href") or "")) else ""
         return ""
 
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import random
 import re
-import time
 from html.parser import HTMLParser
 from typing import Any
 
@@ -74,8 +75,11 @@ def hrefs(markup: str) -> list[str]:
     return [value or "" for tag, attrs in tags_of(markup) if tag == "a" for _, value in attrs]
 
 
-def key(blocks: list[Block]) -> list[tuple[str, str, str, str, int, int]]:
-    return [(b.kind, b.source, b.html, b.language, b.start_line, b.end_line) for b in blocks]
+def key(blocks: list[Block]) -> list[tuple[str, str, str, str, int, int, str]]:
+    return [
+        (b.kind, b.source, b.html, b.language, b.start_line, b.end_line, b.unformatted)
+        for b in blocks
+    ]
 
 
 def stream(text: str, steps: list[int], *, dark: bool = False) -> list[Block]:
@@ -221,23 +225,136 @@ def test_crlf_and_cr_line_ends_count_as_one_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"),
+    ("text", "kind", "unformatted"),
     [
-        ("x" * 100_000, "html"),
-        ("`" + "x" * 100_000 + "`", "html"),
-        ("```python\n" + "x" * 100_000 + "\n```", "code"),
-        ("https://" + "x" * 100_000, "html"),
-        ("[x" * 50_000, "html"),
+        ("x" * 100_000, "html", ""),
+        ("`" + "x" * 100_000 + "`", "html", ""),
+        ("```python\n" + "x" * 100_000 + "\n```", "code", ""),
+        ("https://" + "x" * 100_000, "html", ""),
+        ("[x" * 50_000, "html", "costly"),
     ],
     ids=["word", "inline-code", "code-block", "url", "brackets"],
 )
-def test_a_huge_line_renders_quickly(text: str, kind: str) -> None:
-    started = time.perf_counter()
+def test_a_huge_line_renders_whole(text: str, kind: str, unformatted: str) -> None:
+    # How long these take is a benchmark figure (tests/benchmarks/markdown_costs.py).
     blocks = render_markdown(text)
-    assert time.perf_counter() - started < 5  # a few ms here; "[x" * 50k about 0.3 s
-    assert [b.kind for b in blocks] == [kind]
+    assert [(b.kind, b.unformatted) for b in blocks] == [(kind, unformatted)]
     assert blocks[0].html.count("x") == text.count("x")
     assert_inert(blocks[0].html)
+
+
+# ---- what markdown-it can afford -----------------------------------------------------------
+
+# Each costs markdown-it-py 0.5-3 s to parse (about 1,000 times more than as many letters).
+SLOW_FOR_MARKDOWN_IT = {
+    "unclosed-brackets": "[x" * 50_000,
+    "unclosed-images": "![x" * 50_000,
+    "emphasis-openers": "*a" * 50_000,
+    "underscores": "_a" * 50_000,
+    "links": "[a](https://e.org) " * 30_000,
+    "autolinks": "<a@b.c> " * 60_000,
+}
+
+
+@pytest.fixture
+def inline_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of every text handed to markdown-it's inline parser."""
+    seen: list[int] = []
+    inline = markdown._PARSER.inline
+    real = inline.parse
+
+    def spy(src: str, *args: Any) -> Any:
+        seen.append(len(src))
+        return real(src, *args)
+
+    monkeypatch.setattr(inline, "parse", spy)
+    return seen
+
+
+@pytest.mark.parametrize("text", SLOW_FOR_MARKDOWN_IT.values(), ids=SLOW_FOR_MARKDOWN_IT.keys())
+def test_text_markdown_it_is_slow_on_is_shown_as_typed(text: str, inline_parses: list[int]) -> None:
+    [block] = render_markdown(text)
+    assert inline_parses == []  # never handed to the parser that would take seconds
+    assert block.unformatted == "costly"
+    assert block.source == text
+    assert "<a " not in block.html and "<em>" not in block.html and "<strong>" not in block.html
+    assert html.unescape(block.html) == f"<p>{text.strip()}</p>"
+    assert_inert(block.html)
+
+
+def test_line_breaks_of_text_shown_as_typed_stay_soft() -> None:
+    text = "[x" * 5_000 + "\n" + "[y" * 5_000
+    [block] = render_markdown(text)
+    assert block.unformatted == "costly"
+    assert html.unescape(block.html) == f"<p>{text}</p>"
+
+
+def test_a_costly_paragraph_leaves_the_others_formatted() -> None:
+    text = "Intro **bold**.\n\n" + "[x" * 50_000 + "\n\n- item *em*\n\n| a |\n|---|\n| `c` |\n"
+    blocks = render_markdown(text)
+    assert [b.unformatted for b in blocks] == ["", "costly", "", ""]
+    assert "<strong>bold</strong>" in blocks[0].html
+    assert "<em>em</em>" in blocks[2].html
+    assert "<code " in blocks[3].html
+
+
+def test_ordinary_markdown_is_all_formatted() -> None:
+    from tests.benchmarks import workload
+
+    text = workload.long_reply(random.Random(3), 150_000)
+    links = "".join(f"See [doc {i}](https://e.org/{i}) and **{i}**. " for i in range(300))
+    text += "\n\n" + links + "\n\n" + "A line\n" * 300
+    blocks = render_markdown(text)
+    assert [b for b in blocks if b.unformatted] == []
+    assert blocks[-2].html.count("<a href=") == 300
+
+
+def test_a_streamed_costly_paragraph_is_typed_until_it_ends(inline_parses: list[int]) -> None:
+    text = "Intro.\n\n" + "[x" * 50_000
+    renderer = StreamingRenderer(highlight_open=False)  # how the view streams
+    for end in range(4_000, len(text) + 4_000, 4_000):
+        _, blocks = renderer.update(text[:end])
+        assert blocks[-1].unformatted == ("pending" if end > 2_000 else "")
+        assert html.unescape(blocks[-1].html) == f"<p>{text[8:end]}</p>"
+    # The intro, once; the growing paragraph never: each update parsed the tail's text only
+    # as far as markdown-it does it in a few ms.
+    assert max(inline_parses) < 1_000
+    renderer.set_highlight_open(True)  # the reply finished
+    stable, blocks = renderer.update(text)
+    assert stable == 1 and blocks[-1].unformatted == "costly"
+    assert key(blocks) == key(render_markdown(text))
+
+
+def test_a_streamed_paragraph_a_little_too_costly_is_formatted_once_finished() -> None:
+    paragraph = "[x] " * 3_000 + "[link](https://e.org) **end**"  # ~70 ms
+    text = f"{paragraph}\n\nNext paragraph.\n\nAnd the one after it"
+    renderer = StreamingRenderer(highlight_open=False)
+    _, blocks = renderer.update(text[: len(paragraph)])
+    assert blocks[0].unformatted == "pending" and "<a " not in blocks[0].html
+    # Frozen once the paragraphs after it start; too costly to redo during the stream.
+    renderer.update(text[:-3])
+    _, blocks = renderer.update(text)
+    assert blocks[0].unformatted == "pending"
+    renderer.set_highlight_open(True)
+    stable, blocks = renderer.update(text)
+    assert stable == 0
+    assert blocks[0].unformatted == "" and "<a href=" in blocks[0].html
+    assert key(blocks) == key(render_markdown(text))
+
+
+def test_a_frozen_pending_paragraph_is_formatted_by_a_later_update() -> None:
+    paragraph = "[x] " * 400 + "**end**"  # over an update's budget, within the catch-up
+    renderer = StreamingRenderer(highlight_open=False)
+    _, blocks = renderer.update(paragraph)
+    assert blocks[0].unformatted == "pending"
+    text = f"{paragraph}\n\nNext.\n\nAnd more"
+    stable, blocks = renderer.update(text)  # it is frozen now, and still as typed
+    assert stable == 1 and blocks[0].unformatted == "pending"
+    stable, blocks = renderer.update(text + " words")
+    assert stable == 0 and blocks[0].unformatted == "" and "<strong>end</strong>" in blocks[0].html
+    stable, blocks = renderer.update(text + " words more")
+    assert stable == 2
+    assert key(blocks) == key(render_markdown(text + " words more"))
 
 
 # ---- what the view needs -------------------------------------------------------------------
@@ -525,3 +642,20 @@ def test_an_open_fence_streams_unhighlighted_and_is_highlighted_when_it_closes()
     renderer.set_highlight_open(True)
     stable, blocks = renderer.update("```python\nx = 1\n")
     assert stable == 0 and "<span" in blocks[0].html
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([*FRAGMENTS, "[x" * 400, "*a" * 600]), max_size=40).map("".join),
+    steps=st.lists(st.integers(1, 400), min_size=1, max_size=20),
+)
+def test_streaming_as_the_view_does_ends_with_the_same_blocks(text: str, steps: list[int]) -> None:
+    renderer = StreamingRenderer(highlight_open=False)
+    position, step = 0, 0
+    while position < len(text):
+        position = min(len(text), position + steps[step % len(steps)])
+        step += 1
+        renderer.update(text[:position])
+    renderer.set_highlight_open(True)
+    _, blocks = renderer.update(text)
+    assert key(blocks) == key(render_markdown(text))
