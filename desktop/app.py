@@ -138,9 +138,12 @@ def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False
 def _read_window_state(data_dir: Path) -> dict[str, Any]:
     # Only the window's size and splitter, with no import of the settings machinery; the
     # settings controller reads (and checks) the whole file after the first paint.
+    from desktop.core.errors import StorageError
+    from desktop.core.files import read_regular_file
+
     try:
-        data = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_file(data_dir / "settings.json", 16 << 20))
+    except (OSError, ValueError, RecursionError, StorageError):
         return {}
     window = data.get("window") if isinstance(data, dict) else None
     return window if isinstance(window, dict) else {}
@@ -157,7 +160,12 @@ def install_translators(app: object, lang: str | None) -> None:
     locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
     QLocale.setDefault(locale)
     if locale.language() in (QLocale.Language.English, QLocale.Language.C):
-        return  # the source language: nothing to look up on the way to the first paint
+        # The source language: only its plural forms ("1 file", "2 files"), a file of a few
+        # hundred bytes; Qt's own strings are English already.
+        plurals = QTranslator(app)
+        if plurals.load("confab_en", str(resources_dir() / "translations")):
+            app.installTranslator(plurals)
+        return
     translators = []
     ours = QTranslator(app)
     if ours.load(locale, "confab", "_", str(resources_dir() / "translations")):

@@ -50,6 +50,8 @@ class ConversationsController(QObject):
         self.quarantined: list[str] = []
         self.copies: list[str] = []  # sync conflict copies opened as separate conversations
         self.newer: list[str] = []  # files of a newer format this Confab cannot read
+        self.repaired: list[str] = []  # loaded with fields left at defaults (backups/ has them)
+        self.unmovable: list[str] = []  # unreadable and could not be moved to quarantine/
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_SAVE_MS)
         self._retry.timeout.connect(self._on_retry_timeout)
@@ -70,6 +72,8 @@ class ConversationsController(QObject):
                 log.info("a reply in %s was cut short by a crash", conversation.id)
         self.copies = list(self._store.copies)
         self.newer = list(self._store.newer)
+        self.repaired = list(self._store.repaired)
+        self.unmovable = list(self._store.unmovable)
         self._conversations = {c.id: c for c in conversations}
         self._saved = set(self._conversations)
         self.conversations_reset.emit()

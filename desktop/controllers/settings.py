@@ -298,6 +298,16 @@ class SettingsController(QObject):
             self._tasks.spawn(client.retire())
 
     @property
+    def problems(self) -> list[str]:
+        """What could not be read in settings.json at start (empty when all was well)."""
+        return list(self._store.problems)
+
+    @property
+    def kept_as(self) -> str | None:
+        """Where settings.json was kept as it was, when it could not all be read."""
+        return self._store.kept_as
+
+    @property
     def newer_version(self) -> int | None:
         """The format version of a settings.json written by a newer Confab: this one then
         keeps every change in memory only, and says so once at start."""

@@ -5,6 +5,7 @@
     ConfabError
     ├── StorageError                 the data folder could not be read or written
     │   ├── CorruptFileError         a file is not valid JSON / not our format (quarantined)
+    │   │   └── NotAFileError        a FIFO, device, folder or link to one, or far too large
     │   ├── WriteFailedError         disk full, permission denied… (the data stays in memory)
     │   └── NewerFormatError         written by a newer Confab: read-only, never overwritten
     ├── KeyStoreError                the OS keyring refused or is missing
@@ -53,6 +54,11 @@ class StorageError(ConfabError):
 
 class CorruptFileError(StorageError):
     pass
+
+
+class NotAFileError(CorruptFileError):
+    """Not something to read as a file: a FIFO, a device, a folder (or a link to one), or a
+    file far larger than any conversation."""
 
 
 class WriteFailedError(StorageError):

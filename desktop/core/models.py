@@ -7,6 +7,7 @@ version is read as far as it can be and marked ``read_only``: storage never writ
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,15 +98,28 @@ class Usage:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Usage:
-        prompt = int(data.get("prompt_tokens") or 0)
-        completion = int(data.get("completion_tokens") or 0)
+        """Liberal: a count that is not a whole, finite, non-negative number reads as 0 (a
+        server's or a file's usage is only ever shown and summed, never trusted)."""
+        prompt = _count(data.get("prompt_tokens"))
+        completion = _count(data.get("completion_tokens"))
         return cls(
             prompt_tokens=prompt,
             completion_tokens=completion,
-            total_tokens=int(data.get("total_tokens") or prompt + completion),
-            estimated=bool(data.get("estimated", False)),
+            total_tokens=_count(data.get("total_tokens")) or prompt + completion,
+            estimated=data.get("estimated") is True,
             cached_tokens=_cached_tokens(data),
         )
+
+
+def _count(value: Any) -> int:
+    """A token count as found in a file or a server's answer; 0 unless it is one."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < 10**15:
+        return value
+    return 0
 
 
 def _cached_tokens(data: dict[str, Any]) -> int:
@@ -117,8 +131,8 @@ def _cached_tokens(data: dict[str, Any]) -> int:
         details.get("cached_tokens") if isinstance(details, dict) else None,
         data.get("prompt_cache_hit_tokens"),
     ):
-        if isinstance(value, int) and value > 0:
-            return value
+        if _count(value) > 0:
+            return _count(value)
     return 0
 
 
@@ -135,13 +149,18 @@ class Params:
     def from_dict(cls, data: dict[str, Any]) -> Params:
         def number(key: str) -> float | None:
             value = data.get(key)
-            return float(value) if isinstance(value, int | float) else None
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            # NaN or infinity would be written back as JSON no other tool reads.
+            return float(value) if math.isfinite(value) else None
 
         max_tokens = data.get("max_tokens")
         return cls(
             temperature=number("temperature"),
             top_p=number("top_p"),
-            max_tokens=int(max_tokens) if isinstance(max_tokens, int) else None,
+            max_tokens=max_tokens
+            if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0
+            else None,
         )
 
 
@@ -199,21 +218,90 @@ class Message:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Message:
+    def from_dict(
+        cls, data: Any, notes: list[str] | None = None, fallback_time: datetime | None = None
+    ) -> Message:
+        """A message as found in a file. Without an id or a role it cannot be placed in the
+        tree (TypeError, KeyError); any other field that cannot be read gets its default and
+        a line in ``notes``. ``content`` given as a list of parts keeps its text."""
+        if not isinstance(data, dict):
+            raise TypeError(f"a message is {type(data).__name__}, not an object")
+        fix = _Fixer(notes if notes is not None else [], f"message {data.get('id')!r}: ")
         usage = data.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            fix.note("usage", usage)
+            usage = None
         return cls(
             id=_required_str(data, "id"),
-            parent=_optional_str(data.get("parent")),
+            parent=fix.field(data, "parent", _optional_str, None),
             role=_required_str(data, "role"),
-            content=_optional_str(data.get("content")) or "",
-            created_at=parse_time(_required_str(data, "created_at")),
-            model=_optional_str(data.get("model")),
-            finish_reason=_optional_str(data.get("finish_reason")),
-            usage=Usage.from_dict(usage) if isinstance(usage, dict) else None,
-            reasoning=_optional_str(data.get("reasoning")),
-            error=_optional_str(data.get("error")),
+            content=fix.field(data, "content", _content_text, "") or "",
+            created_at=fix.field(
+                data, "created_at", _time, fallback_time or EPOCH, missing_note=True
+            ),
+            model=fix.field(data, "model", _optional_str, None),
+            finish_reason=fix.field(data, "finish_reason", _optional_str, None),
+            usage=Usage.from_dict(usage) if usage is not None else None,
+            reasoning=fix.field(data, "reasoning", _optional_str, None),
+            error=fix.field(data, "error", _optional_str, None),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_FIELDS},
         )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a time, found {type(value).__name__}")
+    return parse_time(value)
+
+
+def _content_text(value: Any) -> str | None:
+    """A message's text: a string, or the text parts of a list of content parts (the wire
+    form, which other tools write too)."""
+    if isinstance(value, list):
+        texts = [
+            part["text"]
+            for part in value
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        ]
+        if len(texts) != len(value):
+            raise TypeError("content parts other than text")
+        return "\n\n".join(texts)
+    return _optional_str(value)
+
+
+class _Fixer:
+    """Reads fields liberally: what cannot be read gets its default and a note that says so."""
+
+    def __init__(self, notes: list[str], where: str) -> None:
+        self.notes = notes
+        self.where = where
+
+    def note(self, key: str, value: Any) -> None:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        self.notes.append(f"{self.where}{key} {shown} could not be read; left out")
+
+    def field(
+        self,
+        data: dict[str, Any],
+        key: str,
+        parse: Callable[[Any], Any],
+        default: Any,
+        *,
+        missing_note: bool = False,
+    ) -> Any:
+        if key not in data:
+            if missing_note:
+                self.notes.append(f"{self.where}{key} is missing")
+            return default
+        try:
+            return parse(data[key])
+        except (TypeError, ValueError, OverflowError, AttributeError, RecursionError):
+            self.note(key, data[key])
+            return default
 
 
 _CONVERSATION_FIELDS = {
@@ -384,48 +472,66 @@ class Conversation:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> Conversation:
-        """Build a conversation from parsed JSON; anything malformed raises CorruptFileError."""
+    def from_dict(cls, data: Any, notes: list[str] | None = None) -> Conversation:
+        """Build a conversation from parsed JSON.
+
+        Not a Confab conversation at all (no object, another format, an unknown version, no
+        id): CorruptFileError. Any other field that cannot be read, and any message that
+        cannot be placed (no id or role), is left at its default, with a line in ``notes``:
+        one bad timestamp must not hide a whole conversation.
+        """
         if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
             raise CorruptFileError("not a Confab conversation")
+        notes = notes if notes is not None else []
+        fix = _Fixer(notes, "")
+        version = format_version(data)
         try:
-            messages_data = data.get("messages") or []
-            if not isinstance(messages_data, list):
-                raise TypeError("messages is not a list")
-            messages = [Message.from_dict(m) for m in messages_data]
-            params = data.get("params")
-            tags = data.get("tags") or []
-            version = format_version(data)
-            created_at = parse_time(_required_str(data, "created_at"))
-            updated = _optional_str(data.get("updated_at"))
-            return cls(
-                id=_required_str(data, "id"),
-                title=_optional_str(data.get("title")) or "",
-                created_at=created_at,
-                updated_at=parse_time(updated) if updated else created_at,
-                provider=_optional_str(data.get("provider")),
-                model=_optional_str(data.get("model")),
-                system_prompt=_optional_str(data.get("system_prompt")) or "",
-                params=Params.from_dict(params) if isinstance(params, dict) else Params(),
-                pinned=bool(data.get("pinned", False)),
-                tags=[t for t in map(_optional_str, tags) if t is not None]
-                if isinstance(tags, list)
-                else [],
-                head=_optional_str(data.get("head")),
-                messages=messages,
-                extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
-                newer_version=version if version > CONVERSATION_VERSION else None,
-            )
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            OverflowError,
-            RecursionError,
-        ) as exc:
-            # OverflowError: 1e400 reads as inf, int(inf) and years past 9999 overflow.
-            raise CorruptFileError(f"malformed conversation: {exc}") from exc
+            conversation_id = _required_str(data, "id")
+        except (KeyError, TypeError) as exc:
+            raise CorruptFileError(f"malformed conversation: no id ({exc})") from exc
+        messages_data = data.get("messages")
+        if messages_data is None:
+            messages_data = []
+        elif not isinstance(messages_data, list):
+            fix.note("messages", messages_data)
+            messages_data = []
+        created_at = fix.field(data, "created_at", _time, None, missing_note=True)
+        updated_at = fix.field(data, "updated_at", _time, None)
+        messages: list[Message] = []
+        previous = created_at or updated_at or EPOCH
+        for index, item in enumerate(messages_data):
+            try:
+                message = Message.from_dict(item, notes, fallback_time=previous)
+            except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
+                notes.append(f"message {index + 1} could not be read ({exc}); left out")
+                continue
+            messages.append(message)
+            previous = message.created_at
+        if created_at is None:
+            created_at = messages[0].created_at if messages else updated_at or EPOCH
+        params = data.get("params")
+        tags = data.get("tags")
+        if tags is not None and not isinstance(tags, list):
+            fix.note("tags", tags)
+        pinned = data.get("pinned", False)
+        if not isinstance(pinned, bool):
+            fix.note("pinned", pinned)
+        return cls(
+            id=conversation_id,
+            title=fix.field(data, "title", _optional_str, "") or "",
+            created_at=created_at,
+            updated_at=updated_at or created_at,
+            provider=fix.field(data, "provider", _optional_str, None),
+            model=fix.field(data, "model", _optional_str, None),
+            system_prompt=fix.field(data, "system_prompt", _optional_str, "") or "",
+            params=Params.from_dict(params) if isinstance(params, dict) else Params(),
+            pinned=pinned is True,
+            tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
+            head=fix.field(data, "head", _optional_str, None),
+            messages=messages,
+            extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
+            newer_version=version if version > CONVERSATION_VERSION else None,
+        )
 
 
 @dataclass(frozen=True)

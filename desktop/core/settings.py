@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core.atomic import write_json_atomic
-from desktop.core.errors import NewerFormatError
+from desktop.core.atomic import write_bytes_atomic, write_json_atomic
+from desktop.core.errors import NewerFormatError, StorageError
+from desktop.core.files import read_regular_file
 from desktop.core.providers import (
     PRESETS,
     SECRET_FIELD_NAMES,
@@ -34,6 +34,8 @@ log = logging.getLogger("confab.settings")
 
 SETTINGS_FORMAT = "confab.settings"
 SETTINGS_VERSION = 1
+# Providers and preferences are a few kilobytes; anything this size is not a settings file.
+MAX_SETTINGS_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -63,16 +65,36 @@ class Settings:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Settings:
+    def from_dict(cls, data: dict[str, Any], notes: list[str] | None = None) -> Settings:
+        """Liberal: what cannot be read is left out, with a line in ``notes`` (the caller
+        keeps the file as it was before anything is written over it)."""
+        notes = notes if notes is not None else []
         known = {"format", "version", "providers", "default_provider", "window"}
-        providers = []
-        for item in data.get("providers") or []:
-            if isinstance(item, dict) and "id" in item:
+        providers: list[Provider] = []
+        raw_providers = data.get("providers")
+        if raw_providers is not None and not isinstance(raw_providers, list):
+            notes.append(f"providers is {type(raw_providers).__name__}, not a list")
+            raw_providers = []
+        for index, item in enumerate(raw_providers or []):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("id"), str)
+                and item["id"].strip()
+                and all(p.id != item["id"] for p in providers)
+            ):
                 providers.append(Provider.from_dict(item))
+            else:
+                notes.append(f"provider {index + 1} has no usable id (or a repeated one)")
         window = data.get("window")
+        if window is not None and not isinstance(window, dict):
+            notes.append("window is not an object")
+        default_provider = data.get("default_provider")
+        if default_provider is not None and not isinstance(default_provider, str):
+            notes.append("default_provider is not text")
+            default_provider = None
         return cls(
             providers=providers,
-            default_provider=data.get("default_provider"),
+            default_provider=default_provider,
             window=window if isinstance(window, dict) else {},
             extra={
                 k: v
@@ -87,36 +109,67 @@ class SettingsStore:
         self.path = data_dir / "settings.json"
         # Set when settings.json was written by a newer Confab: then it is never overwritten.
         self.newer_version: int | None = None
+        # What could not be read at the last load, and where the file was kept.
+        self.problems: list[str] = []
+        self.kept_as: str | None = None
 
     def load(self) -> Settings:
+        """The settings, as far as they can be read. Whatever could not be read is said in
+        ``problems``, and the file as it was is kept as ``kept_as`` (settings.corrupt.json)
+        before Confab writes anything over it."""
+        self.problems = []
+        self.kept_as = None
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path, limit=MAX_SETTINGS_BYTES)
         except FileNotFoundError:
             return Settings()
-        except OSError as exc:
-            log.error("cannot read settings: %s", exc)
+        except StorageError as exc:
+            log.error("cannot read settings: %s", exc.detail)
+            self.problems.append(exc.detail)
+            # Not read, so not to be written over either: kept aside like a broken file.
+            self._keep_aside(move=True)
             return Settings()
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8-sig"))
             if not isinstance(data, dict):
                 raise ValueError("settings is not an object")
-            version = data.get("version", SETTINGS_VERSION)
-            if (
-                isinstance(version, int)
-                and not isinstance(version, bool)
-                and version > SETTINGS_VERSION
-            ):
-                log.warning("settings.json is in format version %d: read-only", version)
-                self.newer_version = version
-            return Settings.from_dict(data)
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             # UnicodeDecodeError is a ValueError. Keep the broken file for the user (never
             # over an earlier one); start with defaults.
-            backup = self._free_backup_path()
-            log.error("settings.json unreadable (%s); kept as %s", exc, backup.name)
-            with contextlib.suppress(OSError):
-                self.path.replace(backup)
+            log.error("settings.json unreadable (%s)", exc)
+            self.problems.append(f"settings.json: {exc}")
+            self._keep_aside(move=True)
             return Settings()
+        version = data.get("version", SETTINGS_VERSION)
+        if (
+            isinstance(version, int)
+            and not isinstance(version, bool)
+            and version > SETTINGS_VERSION
+        ):
+            log.warning("settings.json is in format version %d: read-only", version)
+            self.newer_version = version
+        notes: list[str] = []
+        settings = Settings.from_dict(data, notes)
+        if notes and self.newer_version is None:
+            for note in notes:
+                log.warning("settings.json: %s", note)
+            self.problems.extend(notes)
+            # Read as far as possible; the next save would drop the rest, so copy it first.
+            self._keep_aside(move=False, raw=raw)
+        return settings
+
+    def _keep_aside(self, *, move: bool, raw: bytes | None = None) -> None:
+        backup = self._free_backup_path()
+        try:
+            if move:
+                self.path.replace(backup)
+            else:
+                write_bytes_atomic(backup, raw or b"")
+        except (OSError, StorageError) as exc:
+            log.error("could not keep settings.json as %s: %s", backup.name, exc)
+            return
+        log.error("settings.json kept as %s", backup.name)
+        self.kept_as = backup.name
 
     def _free_backup_path(self) -> Path:
         backup = self.path.with_name("settings.corrupt.json")

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
+from desktop.core.files import read_regular_file
 from desktop.core.migrations import CONVERSATION_MIGRATIONS, Migration, upgrade
 from desktop.core.models import (
     CONVERSATION_FORMAT,
@@ -56,13 +56,20 @@ class ConversationStore:
         self.trash = data_dir / "trash"
         self.quarantine = data_dir / "quarantine"
         self.backups = data_dir / "backups"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{self.folder}: {exc.strerror or exc}") from exc
         self._migrations = migrations
         self.copies: list[str] = []
         # Files of a newer format this Confab could not even read: left where they are.
         self.newer: list[str] = []
         # Files upgraded from an older format (the originals are in backups/).
         self.migrated: list[str] = []
+        # Files loaded with fields that could not be read (the originals are in backups/).
+        self.repaired: list[str] = []
+        # Unreadable files that could not even be moved to quarantine/: left in place.
+        self.unmovable: list[str] = []
 
     def path_of(self, conversation_id: str) -> Path:
         if not _SAFE_ID.match(conversation_id):
@@ -94,6 +101,8 @@ class ConversationStore:
         quarantined: list[str] = []
         self.copies = []
         self.newer = []
+        self.repaired = []
+        self.unmovable = []
         self._remove_stale_temp_files()
         seen: set[str] = set()
         # The files named after their id first: they are the real ones.
@@ -103,8 +112,8 @@ class ConversationStore:
                 conversation = self._read(path)
             except CorruptFileError as exc:
                 log.warning("quarantining %s: %s", path.name, exc.detail)
-                self._quarantine(path)
-                quarantined.append(path.name)
+                if self._quarantine(path):
+                    quarantined.append(path.name)
                 continue
             except NewerFormatError as exc:
                 # Not ours to move: the newer Confab that wrote it (on another machine of
@@ -168,9 +177,9 @@ class ConversationStore:
         source = self.path_of(conversation_id)
         if not source.exists():
             return
-        self.trash.mkdir(parents=True, exist_ok=True)
         target = self.trash / source.name
         try:
+            self.trash.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
         except OSError as exc:
             raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
@@ -188,7 +197,7 @@ class ConversationStore:
                 continue
             try:
                 deleted_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                conversation = self._parse(path, path.read_bytes())
+                conversation = self._parse(path, read_regular_file(path))
             except (OSError, StorageError) as exc:
                 log.warning("cannot list %s in the trash: %s", path.name, exc)
                 continue
@@ -235,46 +244,64 @@ class ConversationStore:
 
     def _read(self, path: Path) -> Conversation:
         try:
-            raw = path.read_bytes()
+            raw = read_regular_file(path)
         except FileNotFoundError as exc:
             raise StorageError(f"{path.name} does not exist") from exc
-        except OSError as exc:
-            raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc
         return self._parse(path, raw, migrate=True)
 
     def _parse(self, path: Path, raw: bytes, *, migrate: bool = False) -> Conversation:
         try:
-            data = json.loads(raw.decode("utf-8"))
+            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage.
+            data = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise CorruptFileError(f"{path.name}: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
             raise CorruptFileError(f"{path.name}: not a Confab conversation")
         version = format_version(data)
+        notes: list[str] = []
         if version > CONVERSATION_VERSION:
+            # Shown read-only, and only if this version reads all of it: a field it cannot
+            # read may be what the newer format is about.
             try:
-                return Conversation.from_dict(data)
+                newer = Conversation.from_dict(data, notes)
+                if notes:
+                    raise CorruptFileError(notes[0])
             except CorruptFileError as exc:
                 raise NewerFormatError(
                     f"{path.name} is in format version {version}, which this Confab cannot "
                     f"read ({exc.detail})",
                     version,
                 ) from exc
+            return newer
         if version == CONVERSATION_VERSION:
-            return Conversation.from_dict(data)
+            conversation = Conversation.from_dict(data, notes)
+            if notes and migrate:
+                self._keep_damaged(path, raw, notes)
+            return conversation
         upgraded = Conversation.from_dict(
-            upgrade(data, version, CONVERSATION_VERSION, self._migrations)
+            upgrade(data, version, CONVERSATION_VERSION, self._migrations), notes
         )
         if migrate:
             self._write_upgrade(path, raw, version, upgraded)
         return upgraded
 
+    def _keep_damaged(self, path: Path, raw: bytes, notes: list[str]) -> None:
+        """A conversation loaded with fields left at their defaults: its next save drops
+        what could not be read, so the file as it was goes to backups/ first."""
+        for note in notes[:20]:
+            log.warning("%s: %s", path.name, note)
+        if len(notes) > 20:
+            log.warning("%s: and %d more", path.name, len(notes) - 20)
+        backup = self._free_backup(f"{path.stem}.damaged")
+        try:
+            write_bytes_atomic(backup, raw)
+        except StorageError as exc:
+            log.error("could not keep %s as it was: %s", path.name, exc.detail)
+        self.repaired.append(path.name)
+
     def _write_upgrade(self, path: Path, raw: bytes, version: int, upgraded: Conversation) -> None:
         """Keep the original bytes in backups/, then write the upgraded file over it."""
-        backup = self.backups / f"{path.stem}.v{version}.json"
-        counter = 1
-        while backup.exists():
-            backup = self.backups / f"{path.stem}.v{version}.{counter}.json"
-            counter += 1
+        backup = self._free_backup(f"{path.stem}.v{version}")
         write_bytes_atomic(backup, raw)
         try:
             write_json_atomic(path, upgraded.to_dict())
@@ -285,14 +312,27 @@ class ConversationStore:
         log.info("upgraded %s from format version %d; original in %s", path.name, version, backup)
         self.migrated.append(path.name)
 
-    def _quarantine(self, path: Path) -> None:
-        self.quarantine.mkdir(parents=True, exist_ok=True)
-        target = self.quarantine / path.name
+    def _free_backup(self, stem: str) -> Path:
+        backup = self.backups / f"{stem}.json"
         counter = 1
-        while target.exists():
-            target = self.quarantine / f"{path.stem}.{counter}{path.suffix}"
+        while backup.exists():
+            backup = self.backups / f"{stem}.{counter}.json"
             counter += 1
+        return backup
+
+    def _quarantine(self, path: Path) -> bool:
+        """Move ``path`` (a link itself, never what it points to) into quarantine/; False,
+        and it stays where it is, when that cannot be done (quarantine/ is a file, say)."""
         try:
-            shutil.move(str(path), target)
+            self.quarantine.mkdir(parents=True, exist_ok=True)
+            target = self.quarantine / path.name
+            counter = 1
+            while target.exists() or target.is_symlink():
+                target = self.quarantine / f"{path.stem}.{counter}{path.suffix}"
+                counter += 1
+            os.replace(path, target)
         except OSError as exc:
-            log.error("could not quarantine %s: %s", path.name, exc)
+            log.error("could not move %s to quarantine: %s", path.name, exc.strerror or exc)
+            self.unmovable.append(path.name)
+            return False
+        return True

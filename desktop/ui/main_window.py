@@ -6,7 +6,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ApiError, AuthenticationError, ConfabError, ContextTooLongError
-from desktop.ui import usage_text
+from desktop.ui import formats, usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
@@ -763,14 +763,24 @@ class MainWindow(QMainWindow):
     # ---- window state and closing --------------------------------------------------
 
     def _restore_window_state(self, state: dict[str, Any]) -> None:
+        # Read from settings.json, so anything may be there: a value Qt cannot take (a size
+        # past a C int, text that is not base64) falls back to the default.
         geometry = state.get("geometry")
-        restored = isinstance(geometry, str) and self.restoreGeometry(
-            QByteArray.fromBase64(geometry.encode("ascii"))
+        restored = (
+            isinstance(geometry, str)
+            and geometry.isascii()
+            and len(geometry) < 4096
+            and self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         )
         if not restored:
             self.resize(1100, 720)
         sizes = state.get("splitter")
-        if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) for v in sizes):
+        if (
+            isinstance(sizes, list)
+            and len(sizes) == 2
+            and all(type(v) is int and 0 <= v <= 100_000 for v in sizes)
+            and sum(sizes) > 0
+        ):
             self.splitter.setSizes(sizes)
         else:
             self.splitter.setSizes([260, 840])
@@ -823,7 +833,40 @@ class MainWindow(QMainWindow):
                 ),
             ),
         ]
-        notes = [(text, ", ".join(files)) for files, text in found if files]
+        found += [
+            (
+                c.repaired,
+                self.tr(
+                    "%n conversation(s) had parts that could not be read: the rest is shown, "
+                    "and the files as they were are kept in the backups folder.",
+                    "",
+                    len(c.repaired),
+                ),
+            ),
+            (
+                c.unmovable,
+                self.tr(
+                    "%n file(s) in the conversations folder could not be read, nor moved to "
+                    "the quarantine folder: they are left where they are.",
+                    "",
+                    len(c.unmovable),
+                ),
+            ),
+        ]
+        notes = [(text, _listing(files)) for files, text in found if files]
+        if self._settings.problems:
+            kept = self._settings.kept_as
+            notes.append(
+                (
+                    self.tr(
+                        "Part of the settings could not be read; Confab uses what it could. "
+                        "The file as it was is kept as {name}."
+                    ).format(name=kept)
+                    if kept
+                    else self.tr("Part of the settings could not be read; Confab uses defaults."),
+                    _listing(self._settings.problems),
+                )
+            )
         if self._settings.newer_version is not None:
             notes.append(
                 (
@@ -890,3 +933,14 @@ class MainWindow(QMainWindow):
             cancel=self.tr("Keep Confab Open"),
             icon=QMessageBox.Icon.Warning,
         )
+
+
+def _listing(items: list[str], shown: int = 5) -> str:
+    """A few names of a list that may be long (thousands of files)."""
+    text = ", ".join(items[:shown])
+    extra = len(items) - shown
+    if extra > 0:
+        text += QCoreApplication.translate("MainWindow", " and {count} more").format(
+            count=formats.number(extra)
+        )
+    return text

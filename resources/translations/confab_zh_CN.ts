@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+227"/>
+        <location filename="../../desktop/app.py" line="+230"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -629,7 +629,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+42"/>
+        <location line="+52"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -649,8 +649,32 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
             <numerusform>%n 个对话由更新版本的 Confab 保存，当前版本无法读取。这些文件保持原样：请更新 Confab 后打开。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>%n conversation(s) had parts that could not be read: the rest is shown, and the files as they were are kept in the backups folder.</source>
+        <translation>
+            <numerusform>%n 个对话有部分内容无法读取：其余内容照常显示，原文件保存在 backups 文件夹中。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n file(s) in the conversations folder could not be read, nor moved to the quarantine folder: they are left where they are.</source>
+        <translation>
+            <numerusform>conversations 文件夹中有 %n 个文件无法读取，也无法移到 quarantine 文件夹：它们保留在原处。</numerusform>
+        </translation>
+    </message>
     <message>
         <location line="+13"/>
+        <source>Part of the settings could not be read; Confab uses what it could. The file as it was is kept as {name}.</source>
+        <translation>部分设置无法读取；Confab 使用了能读取的部分。原文件已另存为 {name}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Part of the settings could not be read; Confab uses defaults.</source>
+        <translation>部分设置无法读取；Confab 使用默认设置。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The settings were saved by a newer version of Confab. This version leaves them unchanged: changes you make now last until you quit.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
@@ -678,6 +702,11 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Keep Confab Open</source>
         <translation>保持 Confab 打开</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> and {count} more</source>
+        <translation>，另有 {count} 个</translation>
     </message>
 </context>
 <context>

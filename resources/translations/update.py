@@ -31,8 +31,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SOURCE_DIR = ROOT / "desktop"
-LOCALES = ("zh_CN",)
+LOCALES = ("zh_CN", "en")
 SOURCE_LANGUAGE = "en"
+# English needs only the plural forms of "%n file(s)" ("1 file", "2 files"): lupdate's
+# -pluralonly puts just the strings with %n into confab_en.ts.
+LOCALE_FLAGS: dict[str, tuple[str, ...]] = {"en": ("-pluralonly", "-target-language", "en")}
 
 # Relative line numbers: each location is stored relative to the previous one in the same file,
 # so an edit shifts one entry instead of rewriting every location after it (smaller diffs).
@@ -131,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ts, qm = ts_path(locale), qm_path(locale)
         try:
             print(f"lupdate -> {ts.relative_to(ROOT)}")
-            print(indent(lupdate(ts, prune=args.prune)))
+            print(indent(lupdate(ts, prune=args.prune, extra=LOCALE_FLAGS.get(locale, ()))))
             print(f"lrelease -> {qm.relative_to(ROOT)}")
             print(indent(lrelease(ts, qm)))
         except subprocess.CalledProcessError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,7 +127,6 @@ def test_keys_set_in_memory_are_not_written_either(tmp_path: Path) -> None:
         b"{not json",
         b"[1, 2]",
         b'"just a string"',
-        b'{"providers": 5}',
         b'{"format": "confab.settings", "title": "\xff\xfe"}',
         b"[" * 100_000,
     ],
@@ -140,6 +140,44 @@ def test_corrupt_settings_kept_aside_and_defaults_returned(tmp_path: Path, conte
     assert settings == Settings()
     assert (tmp_path / "settings.corrupt.json").read_bytes() == content
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    "providers",
+    [5, "openai", {"id": "openai"}, [{"id": 7}, {"name": "no id"}, "x"]],
+    ids=["number", "string", "object", "bad-items"],
+)
+def test_providers_of_the_wrong_shape_are_kept_aside_and_said(
+    tmp_path: Path, providers: Any
+) -> None:
+    """Not silently replaced by [] at the next save: the file as it was is kept, the user is
+    told, and what could be read (the window, other providers) is used."""
+    path = tmp_path / "settings.json"
+    good = {"id": "local", "name": "Local", "base_url": "http://127.0.0.1:1/v1"}
+    listed = [*providers, good] if isinstance(providers, list) else providers
+    content = json.dumps(
+        {"format": "confab.settings", "version": 1, "providers": listed,
+         "window": {"splitter": [200, 800]}, "auto_title": False}
+    ).encode()  # fmt: skip
+    path.write_bytes(content)
+
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+
+    assert store.problems and store.kept_as == "settings.corrupt.json"
+    assert (tmp_path / "settings.corrupt.json").read_bytes() == content
+    assert settings.window == {"splitter": [200, 800]}
+    assert [p.id for p in settings.providers] == (["local"] if isinstance(providers, list) else [])
+    store.save(settings)
+    assert (tmp_path / "settings.corrupt.json").read_bytes() == content  # still there
+
+
+def test_a_settings_file_that_is_not_a_file_is_kept_aside(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").mkdir()
+    store = SettingsStore(tmp_path)
+    assert store.load() == Settings()
+    assert store.problems and store.kept_as == "settings.corrupt.json"
+    assert (tmp_path / "settings.corrupt.json").is_dir()
 
 
 def test_a_second_corrupt_file_does_not_destroy_the_first(tmp_path: Path) -> None:

@@ -333,17 +333,6 @@ CORRUPT: dict[str, bytes] = {
     ).encode(),
     "not_an_object": b"[1, 2, 3]",
     "missing_fields": json.dumps({"format": CONVERSATION_FORMAT, "version": 1}).encode(),
-    "bad_message": json.dumps(
-        {
-            "format": CONVERSATION_FORMAT,
-            "id": "m",
-            "created_at": "2026-01-01T00:00:00Z",
-            "messages": [{"role": "user"}],
-        }
-    ).encode(),
-    "bad_time": json.dumps(
-        {"format": CONVERSATION_FORMAT, "id": "t", "created_at": "yesterday"}
-    ).encode(),
     "non_utf8": b'{"format": "confab.conversation", "title": "\xff\xfe"}',
     "deeply_nested": b"[" * 100_000 + b"]" * 100_000,
     "empty": b"",

@@ -16,3 +16,11 @@ def _c_locale() -> Iterator[None]:
     QLocale.setDefault(QLocale.c())
     yield
     QLocale.setDefault(before)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _english_plurals(qapp: object) -> None:
+    """As app.py does at start: English's plural forms ("1 file", "2 files")."""
+    from desktop.app import install_translators
+
+    install_translators(qapp, "en")

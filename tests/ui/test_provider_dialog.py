@@ -35,7 +35,7 @@ def test_first_start_adds_a_custom_server_with_a_key_and_chats(
     qtbot.keyClicks(dialog.key_edit, "sk-secret-abc123")
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Connected" in dialog.status.text())
-    assert "2 model(s)" in dialog.status.text()
+    assert "The server offers 2 models." in dialog.status.text()
     assert [dialog.model_combo.itemText(i) for i in range(dialog.model_combo.count())] == [
         "other-model",
         "test-model",

@@ -30,7 +30,7 @@ HOW_TO_FIX = (
 
 # A {field} for str.format, a Qt %n / %1 argument, a key that must stay Latin.
 FIELD = re.compile(r"\{[^{}]*\}")
-QT_ARG = re.compile(r"%(?:n|L?\d+)")
+QT_ARG = re.compile(r"%(?:L?n|L?\d+)")
 KEY_HINT = re.compile(r"\b(?:(?:Ctrl|Shift|Alt|Meta|Cmd)\+\w+|Enter|Esc|Tab)\b")
 MNEMONIC = re.compile(r"&(?!&)\S")
 
@@ -241,6 +241,34 @@ def test_lupdate_can_read_every_translate_call() -> None:
         "literal to self.tr()/QCoreApplication.translate() directly:\n" + listing(new)
     )
     assert not fixed, f"fixed, remove from KNOWN_BLIND_SPOTS:\n{listing(fixed)}"
+
+
+def test_english_has_both_plural_forms_of_every_plural(live: list[Message]) -> None:
+    """ "1 file", "2 files": never "1 file(s)" on screen. confab_en.ts holds the plural forms
+    of every %n string the Chinese file (which matches the code) has."""
+    english = [m for m in parse_ts(TRANSLATIONS / "confab_en.ts") if m.live]
+    wanted = {m.key for m in live if m.numerus}
+    assert {m.key for m in english} == wanted, HOW_TO_FIX
+    for message in english:
+        assert message.kind == "" and len(message.forms) == 2, message
+        for form in message.forms:
+            assert form and "(s)" not in form, message
+            assert QT_ARG.findall(form) == QT_ARG.findall(message.source), message
+    assert (TRANSLATIONS / "confab_en.qm").stat().st_mtime >= (
+        TRANSLATIONS / "confab_en.ts"
+    ).stat().st_mtime - 1
+
+
+def test_english_plurals_are_used(qapp: Any) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    def tr(count: int) -> str:
+        return QCoreApplication.translate(
+            "TrashDialog", "Delete %n conversation(s) for good?", "", count
+        )
+
+    assert tr(1) == "Delete 1 conversation for good?"
+    assert tr(3) == "Delete 3 conversations for good?"
 
 
 # ---- the real window ---------------------------------------------------------------------

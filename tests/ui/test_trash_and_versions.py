@@ -137,7 +137,7 @@ def test_a_conversation_from_a_newer_confab_is_read_only_and_its_file_untouched(
 
     app = start_app()
     banner = app.window.banner
-    assert "1 conversation(s) were saved by a newer version of Confab" in banner.text.text()
+    assert "1 conversation was saved by a newer version of Confab" in banner.text.text()
     assert "newer2.json" in banner.detail.text()
     assert sidebar_titles(app) == ["Sonnets"]
 

@@ -1,0 +1,80 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>ChatView</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/chat_view.py" line="+358"/>
+        <source>Show %Ln earlier message(s)</source>
+        <translation>
+            <numerusform>Show %Ln earlier message</numerusform>
+            <numerusform>Show %Ln earlier messages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/main_window.py" line="+810"/>
+        <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
+        <translation>
+            <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
+            <numerusform>%n conversation files could not be read and were moved to the quarantine folder.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n copy of a conversation (a sync conflict?) was opened as a separate conversation; the copied file was moved to the quarantine folder.</source>
+        <translation>
+            <numerusform>%n copy of a conversation (a sync conflict?) was opened as a separate conversation; the copied file was moved to the quarantine folder.</numerusform>
+            <numerusform>%n copies of conversations (sync conflicts?) were opened as separate conversations; the copied files were moved to the quarantine folder.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n conversation(s) were saved by a newer version of Confab that this one cannot read. Their files are left untouched: update Confab to open them.</source>
+        <translation>
+            <numerusform>%n conversation was saved by a newer version of Confab that this one cannot read. Its file is left untouched: update Confab to open it.</numerusform>
+            <numerusform>%n conversations were saved by a newer version of Confab that this one cannot read. Their files are left untouched: update Confab to open them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>%n conversation(s) had parts that could not be read: the rest is shown, and the files as they were are kept in the backups folder.</source>
+        <translation>
+            <numerusform>%n conversation had parts that could not be read: the rest is shown, and the file as it was is kept in the backups folder.</numerusform>
+            <numerusform>%n conversations had parts that could not be read: the rest is shown, and the files as they were are kept in the backups folder.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n file(s) in the conversations folder could not be read, nor moved to the quarantine folder: they are left where they are.</source>
+        <translation>
+            <numerusform>%n file in the conversations folder could not be read, nor moved to the quarantine folder: it is left where it is.</numerusform>
+            <numerusform>%n files in the conversations folder could not be read, nor moved to the quarantine folder: they are left where they are.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProviderDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/provider_dialog.py" line="+425"/>
+        <source>Connected. The server offers %n model(s).</source>
+        <translation>
+            <numerusform>Connected. The server offers %n model.</numerusform>
+            <numerusform>Connected. The server offers %n models.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrashDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/trash_dialog.py" line="+126"/>
+        <source>Delete %n conversation(s) for good?</source>
+        <translation>
+            <numerusform>Delete %n conversation for good?</numerusform>
+            <numerusform>Delete %n conversations for good?</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
