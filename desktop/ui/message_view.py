@@ -3,9 +3,10 @@ collapsed "Thinking" section, a branch switcher and the message's actions."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,6 +32,14 @@ WRAPPED_HINT_WIDTH = 400
 WRAPPED_MIN_WIDTH = 80
 # Pixels added to a code block's computed width so rounding never clips the last column.
 ESTIMATE_SLACK = 4
+# While a reply streams, a block shown as typed (its Markdown too costly to parse at every
+# flush, see core/markdown.py) can be one paragraph of 100,000 characters, and Qt lays a
+# rich-text label out again in full at every change: ~1.2 µs a character here, 120 ms at
+# 100,000, at every 33 ms flush. Past PENDING_RELAYOUT_CHARS such a block is redrawn only once
+# it has grown by PENDING_RELAYOUT_GROWTH: its text lags a little behind, and laying it out
+# costs a few times one layout in all, instead of growing with the square of its length.
+PENDING_RELAYOUT_CHARS = 20_000
+PENDING_RELAYOUT_GROWTH = 1.25
 
 
 def open_link(url: str) -> bool:
@@ -276,15 +285,17 @@ class MarkdownView(QWidget):
         else:
             stable, blocks = self._renderer.update(text)
         self.text = text
-        self._sync(stable, blocks)
+        self._sync(stable, blocks, streaming)
 
     def blocks(self) -> list[QWidget]:
         return list(self._widgets)
 
-    def _sync(self, stable: int, blocks: list[Block]) -> None:
+    def _sync(self, stable: int, blocks: list[Block], streaming: bool = False) -> None:
         for index in range(min(stable, len(self._widgets)), len(blocks)):
             block = blocks[index]
             widget = self._widgets[index] if index < len(self._widgets) else None
+            if streaming and _may_wait(widget, block):
+                continue
             kind_fits = isinstance(widget, CodeBlockWidget) == (block.kind == "code")
             if widget is None or not kind_fits:
                 new = self._make(block)
@@ -312,8 +323,32 @@ class MarkdownView(QWidget):
     def _fill(widget: QWidget, block: Block) -> None:
         if isinstance(widget, CodeBlockWidget):
             widget.set_block(block)
-        elif isinstance(widget, QLabel) and widget.text() != block.html:
-            widget.setText(block.html)
+        elif isinstance(widget, QLabel):
+            markup = block.html + _costly_note() if block.unformatted == "costly" else block.html
+            if widget.text() != markup:
+                widget.setText(markup)
+
+
+def _may_wait(widget: QWidget | None, block: Block) -> bool:
+    """Whether a streaming block shown as typed may keep its older, shorter text a while
+    longer (see PENDING_RELAYOUT_CHARS)."""
+    if block.unformatted != "pending" or not isinstance(widget, BlockLabel):
+        return False
+    shown = widget.text()
+    return (
+        len(shown) >= PENDING_RELAYOUT_CHARS
+        and len(block.html) < len(shown) * PENDING_RELAYOUT_GROWTH
+        and block.html[:64] == shown[:64]  # the same block, grown (not a heading now, say)
+    )
+
+
+def _costly_note() -> str:
+    # So that text shown as typed (core/markdown.py: its Markdown would take seconds to
+    # format) does not pass for a rendering bug.
+    note = QCoreApplication.translate(
+        "MarkdownView", "Shown as plain text: too much Markdown punctuation to format quickly."
+    )
+    return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
 class BranchSwitcher(QWidget):

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+230"/>
+        <location filename="../../desktop/app.py" line="+235"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+330"/>
+        <location filename="../../desktop/ui/message_view.py" line="+365"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -78,7 +78,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-148"/>
+        <location filename="../../desktop/ui/message_view.py" line="-174"/>
         <location line="+51"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -710,9 +710,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>MarkdownView</name>
+    <message>
+        <location filename="../../desktop/ui/message_view.py" line="+105"/>
+        <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
+        <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
+    </message>
+</context>
+<context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+149"/>
+        <location line="+70"/>
         <source>You</source>
         <translation>你</translation>
     </message>

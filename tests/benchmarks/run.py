@@ -38,9 +38,19 @@ sidebar_*                a data folder of 10,000 conversations of 2 to 8 message
                          _open_ms clicking a conversation far down the list until painted
                          (≤ 300 ms), _scroll_* paging the list from top to bottom ~60 times a
                          second: each page's time to painted (p95 ≤ 16 ms), the worst stall
+markdown_huge_*_ms       render_markdown of a 100,000-character line (a word, inline code, a
+                         code block, a URL, "[x" * 50_000), median of runs; _vs_word: the
+                         brackets over the word; markdown_unbudgeted_brackets_parse_ms what
+                         markdown-it alone takes on the brackets (what the budget avoids)
+slow_stream_*            "[x" * 50_000 streamed into a reply widget in 660-character flushes
+                         (~500 deltas a second): the worst flush (set_text), the worst flush
+                         with its layout and paint, all of them together, the final render;
+                         _reference_* the same for an ordinary Markdown reply as long, in the
+                         same run; _flush_vs_reference the worst flushes' ratio (≤ 1.5)
 
-The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py as child
-processes. --quick runs the same with less: 20 replies of ~400 tokens, 1,000 conversations.
+The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py (markdown: in
+markdown_costs.py) as child processes. --quick runs the same with less: 20 replies of ~400
+tokens, 1,000 conversations, fewer runs.
 """
 
 from __future__ import annotations
@@ -92,6 +102,9 @@ REQUIRED_KEYS = (
     "sidebar_open_ms",
     "sidebar_scroll_frame_max_ms",
     "sidebar_rss_mb",
+    "markdown_huge_brackets_ms",
+    "slow_stream_flush_max_ms",
+    "slow_stream_reference_flush_max_ms",
 )
 
 # metric -> (comparison, limit)
@@ -104,6 +117,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "concurrent_replies_intact": (">=", 20.0),
     "sidebar_open_ms": ("<=", 300.0),
     "sidebar_scroll_frame_p95_ms": ("<=", 16.0),
+    # As costly a flush as an ordinary reply's, measured alongside (machines differ).
+    "slow_stream_flush_vs_reference": ("<=", 1.5),
 }
 
 BARE_QT = textwrap.dedent(
@@ -145,6 +160,7 @@ class Plan:
     concurrent_chars: int
     sidebar_conversations: int
     sidebar_startup_runs: int
+    markdown_runs: int = 5
     idle_s: float = 1.5
     concurrent_streams: int = 20
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
@@ -174,6 +190,7 @@ QUICK = replace(
     concurrent_chars=1_600,
     sidebar_conversations=1_000,
     sidebar_startup_runs=1,
+    markdown_runs=3,
 )
 
 
@@ -297,20 +314,24 @@ def measure_startup(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[
 # ---- in-process parts (tests/benchmarks/inprocess.py) ----------------------------------------
 
 
-def run_worker(mode: str, options: list[str], work: Path, timeout: float) -> dict[str, Any]:
+def run_worker(
+    mode: str, options: list[str], work: Path, timeout: float, script: str = "inprocess.py"
+) -> dict[str, Any]:
     out = work / f"{mode}.json"
-    command = [
-        sys.executable,
-        str(HERE / "inprocess.py"),
-        mode,
-        "--data",
-        str(work / f"{mode}-data"),
-        "--out",
-        str(out),
-        "--timeout",
-        str(max(30.0, timeout - 30)),  # the worker gives up first, and still shuts down
-        *options,
-    ]
+    command = [sys.executable, str(HERE / script), "--out", str(out), *options]
+    if script == "inprocess.py":
+        command = [
+            sys.executable,
+            str(HERE / "inprocess.py"),
+            mode,
+            "--data",
+            str(work / f"{mode}-data"),
+            "--out",
+            str(out),
+            "--timeout",
+            str(max(30.0, timeout - 30)),  # the worker gives up first, and still shuts down
+            *options,
+        ]
     with tempfile.TemporaryFile(dir=work) as stderr:
         proc = subprocess.Popen(
             command,
@@ -426,6 +447,13 @@ def measure_sidebar(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[
     }
 
 
+def measure_markdown(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(f"markdown: huge lines and a reply markdown-it is slow on, {plan.markdown_runs} runs")
+    options = ["--runs", str(plan.markdown_runs)]
+    raw = run_worker("markdown", options, work, timeout=600, script="markdown_costs.py")
+    return {**raw, "details": {"markdown_runs": raw.pop("markdown_runs")}}
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 # metric -> (label, unit, format)
@@ -480,6 +508,22 @@ ROWS: list[tuple[str, str, str]] = [
     ("sidebar_scroll_max_stall_ms", "ms", "{:.0f}"),
     ("sidebar_scroll_s", "s", "{:.1f}"),
     ("sidebar_rss_mb_inprocess", "MiB", "{:.1f}"),
+    ("markdown_huge_word_ms", "ms", "{:.1f}"),
+    ("markdown_huge_inline_code_ms", "ms", "{:.1f}"),
+    ("markdown_huge_code_block_ms", "ms", "{:.1f}"),
+    ("markdown_huge_url_ms", "ms", "{:.1f}"),
+    ("markdown_huge_brackets_ms", "ms", "{:.1f}"),
+    ("markdown_huge_brackets_vs_word", "×", "{:.2f}"),
+    ("markdown_unbudgeted_brackets_parse_ms", "ms", "{:.0f}"),
+    ("slow_stream_flush_max_ms", "ms", "{:.1f}"),
+    ("slow_stream_reference_flush_max_ms", "ms", "{:.1f}"),
+    ("slow_stream_flush_vs_reference", "×", "{:.2f}"),
+    ("slow_stream_paint_max_ms", "ms", "{:.0f}"),
+    ("slow_stream_reference_paint_max_ms", "ms", "{:.0f}"),
+    ("slow_stream_paint_total_ms", "ms", "{:.0f}"),
+    ("slow_stream_reference_paint_total_ms", "ms", "{:.0f}"),
+    ("slow_stream_final_ms", "ms", "{:.0f}"),
+    ("slow_stream_reference_final_ms", "ms", "{:.1f}"),
 ]
 
 
@@ -514,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--only",
-        choices=["startup", "open", "stream", "concurrent", "sidebar"],
+        choices=["startup", "open", "stream", "concurrent", "sidebar", "markdown"],
         action="append",
     )
     args = parser.parse_args(argv)
@@ -534,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
         ("stream", lambda: measure_stream(plan, work, log)),
         ("concurrent", lambda: measure_concurrent(plan, work, log)),
         ("sidebar", lambda: measure_sidebar(plan, work, log)),
+        ("markdown", lambda: measure_markdown(plan, work, log)),
     ]
     try:
         for name, phase in phases:
