@@ -223,19 +223,21 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
     from desktop.core.errors import StorageError
     from desktop.core.instance import DataFolderLock
     from desktop.core.paths import prepare_data_dir, resolve_data_dir
+    from desktop.ui import plain
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     try:
         data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
     except StorageError as exc:
-        QMessageBox.critical(
+        plain.message_box(
             None,
+            QMessageBox.Icon.Critical,
             APP_NAME,
             QApplication.translate("App", "Confab cannot use its data folder:\n{detail}").format(
                 detail=exc.detail
             ),
-        )
+        ).exec()
         return 1
     lock = DataFolderLock(data_dir)
     if not lock.acquire():
@@ -263,6 +265,7 @@ def _hand_over_to_running_instance(data_dir: Path) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.core.instance import server_name
+    from desktop.ui import plain
 
     socket = QLocalSocket()
     socket.connectToServer(server_name(data_dir))
@@ -272,8 +275,9 @@ def _hand_over_to_running_instance(data_dir: Path) -> int:
         socket.disconnectFromServer()
         print(f"Confab is already running with {data_dir}: brought its window to the front.")
         return 0
-    QMessageBox.information(
+    plain.message_box(
         None,
+        QMessageBox.Icon.Information,
         APP_NAME,
         QApplication.translate(
             "App",
@@ -281,7 +285,7 @@ def _hand_over_to_running_instance(data_dir: Path) -> int:
             "at a time may write there. Switch to its window, or start this one with "
             "--data-dir and another folder.",
         ).format(path=data_dir),
-    )
+    ).exec()
     return 1
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def ask(
@@ -26,8 +27,12 @@ def ask(
     box.setObjectName(name)
     box.setIcon(icon)
     box.setWindowTitle(title)
+    # The text names data (a generated title): plain, never markup (desktop/ui/plain.py).
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
     box.setInformativeText(informative)
+    for label in box.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
     confirm = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     if cancel is None:
         box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))

@@ -29,6 +29,7 @@ from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
+from desktop.ui.plain import ElidedLabel
 from desktop.ui.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -49,6 +50,10 @@ log = logging.getLogger("confab.ui")
 PRELOAD_AFTER_MS = 400
 # The meter follows typing after this pause (counting is cached per message, cheap anyway).
 METER_DELAY_MS = 120
+
+
+# The narrowest the sidebar gets: a title and its date must still fit.
+SIDEBAR_MIN_WIDTH = 200
 
 
 class MainWindow(QMainWindow):
@@ -75,11 +80,14 @@ class MainWindow(QMainWindow):
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
 
         self.sidebar = Sidebar()
-        self.title_label = QLabel()
+        self.title_label = ElidedLabel()
         self.title_label.setObjectName("conversationTitle")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.provider_combo = QComboBox()
         self.provider_combo.setObjectName("providerPicker")
+        self.provider_combo.setMinimumContentsLength(12)
+        self.provider_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.provider_combo.setToolTip(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
@@ -87,6 +95,7 @@ class MainWindow(QMainWindow):
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
         self.total_label = QLabel()
+        self.total_label.setTextFormat(Qt.TextFormat.PlainText)
         self.total_label.setObjectName("conversationTotal")
         self.total_label.setToolTip(
             self.tr("Tokens and cost of every reply in this conversation, all versions included")
@@ -129,6 +138,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        # Room for a title and its date, whatever width was saved.
+        self.sidebar.setMinimumWidth(SIDEBAR_MIN_WIDTH)
         self.setCentralWidget(self.splitter)
 
         self._build_menus()

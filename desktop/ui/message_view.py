@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import plain
+
 if TYPE_CHECKING:
     from desktop.core.markdown import Block, StreamingRenderer
     from desktop.core.models import Message
@@ -188,7 +190,8 @@ class CodeBlockWidget(QFrame):
         super().__init__(parent)
         self.setObjectName("codeBlock")
         self.source = ""
-        self.language_label = QLabel()
+        # The fence's info string is the model's text: plain, never markup.
+        self.language_label = plain.label()
         self.language_label.setObjectName("codeLanguage")
         self.copy_button = QToolButton()
         self.copy_button.setObjectName("copyCode")
@@ -367,7 +370,7 @@ class BranchSwitcher(QWidget):
         self.next_button.setObjectName("nextBranch")
         self.next_button.setText("›")
         self.next_button.setToolTip(self.tr("Next version"))
-        self.label = QLabel()
+        self.label = plain.label()
         self.label.setObjectName("branchPosition")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -415,17 +418,18 @@ class MessageWidget(QFrame):
         self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
-        self.header = QLabel(self.tr("You") if message.role == "user" else assistant_name)
+        # The name is the server's ``model`` field: plain, and set only once plain.
+        self.header = plain.label(self.tr("You") if message.role == "user" else assistant_name)
         self.header.setObjectName("messageHeader")
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
         self.switcher.hide()
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
-        self.context_note = QLabel(self.tr("Not sent: outside the context"))
+        self.context_note = plain.label(self.tr("Not sent: outside the context"))
         self.context_note.setObjectName("contextNote")
         self.context_note.hide()
-        self.usage = QLabel()
+        self.usage = plain.label()
         self.usage.setObjectName("messageUsage")
         self.usage.hide()
         header_row.addWidget(self.header)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import formats
+from desktop.ui import formats, plain
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class ConversationListModel(QStringListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return item.title or self.tr("New conversation")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.title
+            return plain.tooltip(item.title)
         if role == ConversationIdRole:
             return item.id
         if role == UpdatedRole:
@@ -232,8 +232,12 @@ class Sidebar(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.empty_label = QLabel(self.tr("No conversations yet."))
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label = QLabel()
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setText(self.tr("No conversations yet."))
+        # At the top, where the list would be, not at the bottom under an empty list.
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty_label.setContentsMargins(0, 16, 0, 0)
         self.empty_label.setObjectName("sidebarEmpty")
 
         delete_action = QAction(self.tr("Delete"), self.view)
@@ -262,6 +266,7 @@ class Sidebar(QWidget):
         finally:
             self._selecting = False
         self.empty_label.setVisible(not items)
+        self.view.setVisible(bool(items))
 
     def select(self, conversation_id: str | None, *, scroll: bool = True) -> None:
         row = self.model.row_of(conversation_id) if conversation_id else -1

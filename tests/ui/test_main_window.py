@@ -308,7 +308,7 @@ def test_window_size_and_splitter_are_remembered(
     write_settings(data, [server_provider])
     first = start_app(data)
     first.window.resize(720, 520)
-    first.window.splitter.setSizes([300, 420])
+    first.window.splitter.setSizes([240, 480])
     qtbot.wait(50)
     sizes = first.window.splitter.sizes()
     first.quit()
@@ -340,7 +340,10 @@ def test_deleting_a_conversation_while_it_streams_does_not_bring_it_back(
     sidebar.confirm_delete(conversation_id)
     next(b for b in sidebar.confirm_box.buttons() if b.text() == "Delete").click()
     qtbot.waitUntil(lambda: not app.chat.is_streaming(conversation_id))
-    qtbot.wait(100)
+    # Everything that could still write has had its turn: the stream's task has ended, and
+    # the periodic save comes now rather than in up to a second.
+    qtbot.waitUntil(lambda: len(app.chat._tasks) == 0)
+    app.chat._save_timer.timeout.emit()
     assert app.conversation_files() == []
     assert sidebar.model.rowCount() == 0
     trashed = json.loads((tmp_path / "data" / "trash" / f"{conversation_id}.json").read_text())
@@ -389,7 +392,8 @@ def test_the_model_titles_the_conversation_after_the_first_reply_but_a_rename_wi
     sidebar.model.setData(sidebar.model.index(0), "Mine")
     app.type_and_send("more")
     app.wait_idle()
-    qtbot.wait(200)
+    # A title request would be a task of the chat controller, started as the reply ended.
+    qtbot.waitUntil(lambda: len(app.chat._tasks) == 0)
     assert len(openai_server.chat_requests()) == 3
     assert app.conversation_files()[0]["title"] == "Mine"
 
@@ -406,7 +410,7 @@ def test_when_the_title_request_fails_the_first_line_stays(
     app.type_and_send("more detail")
     app.wait_idle()
     qtbot.waitUntil(lambda: len(openai_server.chat_requests()) == 2)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: len(app.chat._tasks) == 0)  # the title request has failed
     assert app.conversation_files()[0]["title"] == "Question line one"
     assert not app.window.banner.isVisible()  # a failed title is no news for the user
 

@@ -297,7 +297,31 @@ def test_a_long_title_is_elided_and_its_date_stays_in_view(
     _assert_row_fits(app, row)
     # Narrower and wider sidebars alike.
     splitter = app.window.sidebar.parentWidget()
-    for width in (180, 420):
+    for width in (210, 420):
         splitter.setSizes([width, 1100 - width])
         qtbot.waitUntil(lambda w=width: abs(app.window.sidebar.width() - w) <= 2)
         _assert_row_fits(app, row)
+
+
+def test_a_long_title_never_widens_the_window_or_squeezes_the_sidebar(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    data = conversation_data("long", title=LONG_TITLE, updated_at="2025-01-02T12:00:00Z")
+    write(tmp_path / "data" / "conversations", "long.json", data)
+    app = start_app()
+    window = app.window
+    window.resize(780, 560)
+    qtbot.waitUntil(lambda: window.width() == 780)
+    sidebar_width = window.sidebar.width()
+    click(app, qtbot, "long")
+    for _ in range(3):
+        qtbot.wait(20)
+    assert window.width() == 780 and window.sidebar.width() == sidebar_width
+    title = window.title_label
+    assert title.text() == LONG_TITLE
+    assert title.shown_text().endswith("…") and len(title.shown_text()) < len(LONG_TITLE)
+    assert LONG_TITLE in title.toolTip()
+    # The title stops before the token total, the pickers and the settings button.
+    right = title.mapTo(window, title.rect().topRight()).x()
+    for neighbour in (window.provider_combo, window.model_combo, window.settings_button):
+        assert right < neighbour.mapTo(window, neighbour.rect().topLeft()).x()
