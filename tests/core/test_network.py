@@ -9,7 +9,7 @@ import contextlib
 import gc
 import json
 import socket
-import time
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -411,13 +411,11 @@ def test_a_connection_that_never_opens_is_a_connect_timeout() -> None:
             with contextlib.suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", port))
             fillers.append(filler)
-        started = time.monotonic()
         error = fails(
             RequestTimeoutError,
             f"http://127.0.0.1:{port}/v1",
             timeouts=Timeouts(connect=0.5, first_byte=30),
         )
-        assert time.monotonic() - started < 5
     finally:
         for sock in [*fillers, listener]:
             sock.close()
@@ -434,12 +432,11 @@ def test_a_model_that_thinks_before_its_first_token_is_waited_for(server: OpenAI
 
 
 def test_a_model_that_thinks_too_long_is_a_first_byte_timeout(server: OpenAIServer) -> None:
-    server.enqueue(Reply(text="too late", comments=True, stall_after=0, stall=10))
-    started = time.monotonic()
+    # Held until the server stops: only the first-byte timeout can end this reply.
+    server.enqueue(Reply(text="too late", comments=True, stall_after=0, gate=threading.Event()))
     error = fails(
         RequestTimeoutError, server.base_url, timeouts=Timeouts(first_byte=0.5, silence=30)
     )
-    assert time.monotonic() - started < 3
     assert isinstance(error, RequestTimeoutError) and error.kind == "first_byte"
 
 
