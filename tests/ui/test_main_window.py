@@ -308,7 +308,7 @@ def test_window_size_and_splitter_are_remembered(
     write_settings(data, [server_provider])
     first = start_app(data)
     first.window.resize(720, 520)
-    first.window.splitter.setSizes([300, 420])
+    first.window.splitter.setSizes([240, 480])
     qtbot.wait(50)
     sizes = first.window.splitter.sizes()
     first.quit()
