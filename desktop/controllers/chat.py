@@ -109,7 +109,9 @@ class ChatController(QObject):
     context_changed = Signal(str)
     compacted = Signal(str)
     # (conversation id, message id, seconds, next attempt, attempts): a retry is waiting.
-    retry_scheduled = Signal(str, str, float, int, int)
+    # conversation id, reply id, seconds, attempt, attempts, and why: "unreachable" (no
+    # connection) or "busy" (429, 5xx).
+    retry_scheduled = Signal(str, str, float, int, int, str)
     compaction_failed = Signal(str, object)
 
     def __init__(
@@ -375,7 +377,12 @@ class ChatController(QObject):
                         wait,
                     )
                     self.retry_scheduled.emit(
-                        conversation.id, reply.id, wait, attempt + 1, self.retry_policy.attempts
+                        conversation.id,
+                        reply.id,
+                        wait,
+                        attempt + 1,
+                        self.retry_policy.attempts,
+                        "unreachable" if isinstance(exc, ConnectFailedError) else "busy",
                     )
                     await (self._sleep or asyncio.sleep)(wait)
                     attempt += 1

@@ -317,7 +317,13 @@ class MainWindow(QMainWindow):
             self.shrink_context_and_retry(conversation_id, message_id)
 
     def _on_chat_retry_scheduled(
-        self, conversation_id: str, message_id: str, seconds: float, attempt: int, attempts: int
+        self,
+        conversation_id: str,
+        message_id: str,
+        seconds: float,
+        attempt: int,
+        attempts: int,
+        reason: str = "busy",
     ) -> None:
         """Show the wait before an automatic retry, counting down."""
         if self.current is None or self.current.id != conversation_id:
@@ -329,12 +335,18 @@ class MainWindow(QMainWindow):
 
         def tick() -> None:
             left = max(0, round(deadline - time.monotonic()))
-            widget.set_status(
+            text = (
                 self.tr(
+                    "Could not reach the server. Trying again in {seconds} s (attempt "
+                    "{attempt} of {attempts})…"
+                )
+                if reason == "unreachable"
+                else self.tr(
                     "The server is busy. Trying again in {seconds} s (attempt {attempt} of "
                     "{attempts})…"
-                ).format(seconds=left, attempt=attempt, attempts=attempts)
+                )
             )
+            widget.set_status(text.format(seconds=left, attempt=attempt, attempts=attempts))
             if left > 0:
                 QTimer.singleShot(1000, widget, tick)
 

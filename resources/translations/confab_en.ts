@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+358"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+360"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+810"/>
+        <location filename="../../desktop/ui/main_window.py" line="+833"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -58,7 +58,7 @@
 <context>
     <name>ProviderDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/provider_dialog.py" line="+425"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+439"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>Connected. The server offers %n model.</numerusform>
@@ -69,7 +69,7 @@
 <context>
     <name>TrashDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/trash_dialog.py" line="+126"/>
+        <location filename="../../desktop/ui/trash_dialog.py" line="+129"/>
         <source>Delete %n conversation(s) for good?</source>
         <translation>
             <numerusform>Delete %n conversation for good?</numerusform>

@@ -4,14 +4,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+235"/>
+        <location filename="../../desktop/app.py" line="+237"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>Confab is already running with this data folder:
 {path}
 
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+393"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+395"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+365"/>
+        <location filename="../../desktop/ui/message_view.py" line="+368"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -155,7 +155,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>模型在整个对话中遵循的指示（可选）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Name for this prompt</source>
         <translation>为这个提示词命名</translation>
     </message>
@@ -165,7 +165,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>保存为角色</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <location line="+9"/>
         <location line="+8"/>
         <source>Server default</source>
@@ -182,7 +182,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>不超过模型的上下文窗口</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Persona</source>
         <translation>角色</translation>
     </message>
@@ -192,7 +192,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -222,12 +222,18 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>最多发送（token）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+28"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+1"/>
+        <source>None</source>
+        <comment>persona: no system prompt</comment>
+        <translation type="unfinished">无</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Type a system prompt and a name first.</source>
         <translation>请先输入系统提示词和名称。</translation>
     </message>
@@ -240,7 +246,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-81"/>
+        <location filename="../../desktop/app.py" line="-85"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -422,7 +428,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+83"/>
+        <location filename="../../desktop/ui/main_window.py" line="+91"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -432,7 +438,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Tokens and cost of every reply in this conversation, all versions included</source>
         <translation>本对话所有回复（含各个版本）的 token 数和费用</translation>
     </message>
@@ -447,7 +453,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -522,12 +528,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话还不够长，暂时无需总结。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+33"/>
+        <source>Could not reach the server. Trying again in {seconds} s (attempt {attempt} of {attempts})…</source>
+        <translation>无法连接服务器。{seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The server is busy. Trying again in {seconds} s (attempt {attempt} of {attempts})…</source>
         <translation>服务器繁忙。{seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>The older messages were summarized: the summary is sent in their place. They stay here, marked as not sent.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
@@ -720,7 +731,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="+70"/>
+        <location line="+71"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -816,7 +827,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PricesDialog</name>
     <message>
-        <location filename="../../desktop/ui/prices_dialog.py" line="+27"/>
+        <location filename="../../desktop/ui/prices_dialog.py" line="+40"/>
         <source>Prices</source>
         <translation>价格</translation>
     </message>
@@ -851,7 +862,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>核对日期</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>Prices per million tokens, as each provider lists them on the date shown. Edit a cell to use your own price; your prices are kept in settings.json.</source>
         <translation>每百万 token 的价格，按各提供商在所示日期公布的价格。编辑单元格即可使用你自己的价格；你的价格保存在 settings.json 中。</translation>
     </message>
@@ -866,7 +877,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>使用内置价格</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+70"/>
         <source>Prices and the context must be numbers.</source>
         <translation>价格和上下文必须是数字。</translation>
     </message>
@@ -876,7 +887,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>价格不能为负数。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>Saved the price of {model}.</source>
         <translation>已保存 {model} 的价格。</translation>
     </message>
@@ -884,7 +895,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+58"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+70"/>
         <source>Providers</source>
         <translation>提供商</translation>
     </message>
@@ -894,18 +905,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{name} (local)</source>
-        <translation>{name}（本地）</translation>
+        <translation type="vanished">{name}（本地）</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+90"/>
+        <location line="+13"/>
+        <location line="+92"/>
         <source>Other OpenAI-compatible server…</source>
         <translation>其他兼容 OpenAI 的服务器…</translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-89"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -950,12 +960,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Choose where Confab sends your messages: a cloud service with your API key, or a server running on this computer.</source>
         <translation>选择 Confab 将消息发送到哪里：使用你的 API 密钥的云服务，或在这台电脑上运行的服务器。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-80"/>
+        <location line="+91"/>
         <source>{name} (on this computer)</source>
         <translation>{name}（在这台电脑上）</translation>
     </message>
@@ -985,25 +996,33 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>自定义代理</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>http://proxy.example.com:3128 or socks5://127.0.0.1:1080</source>
-        <translation>http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
+        <translation type="vanished">http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+264"/>
+        <location line="+11"/>
+        <location line="+267"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-260"/>
+        <location line="-263"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>None: the usual certificate authorities</source>
-        <translation>无：使用常规证书颁发机构</translation>
+        <translation type="vanished">无：使用常规证书颁发机构</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>http://host:3128 or socks5://host:1080</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>None: the usual authorities</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1091,7 +1110,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>自定义服务器</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>The base URL must start with http:// or https://.</source>
         <translation>基础 URL 必须以 http:// 或 https:// 开头。</translation>
     </message>
@@ -1106,20 +1125,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+44"/>
-        <location line="+33"/>
+        <location line="+43"/>
+        <location line="+35"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-33"/>
+        <source>Paste the API key from your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>None (fine for local servers)</source>
         <translation>无（本地服务器无需密钥）</translation>
     </message>
@@ -1139,7 +1163,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>使用系统的代理设置（或 HTTP_PROXY、HTTPS_PROXY 和 NO_PROXY）。本机上的服务器始终直接连接。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>Type the proxy address, for example http://proxy.example.com:3128 or socks5://127.0.0.1:1080.</source>
         <translation>请输入代理地址，例如 http://proxy.example.com:3128 或 socks5://127.0.0.1:1080。</translation>
     </message>
@@ -1207,13 +1231,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <location line="+60"/>
+        <location line="+6"/>
+        <location line="+61"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1266,7 +1290,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>删除时间</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>The trash is empty.</source>
         <translation>回收站是空的。</translation>
     </message>
@@ -1276,7 +1300,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>已删除的对话会一直保留在这里，直到你彻底删除。恢复后，对话会原样回到列表中。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
@@ -1321,7 +1345,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageDialog</name>
     <message>
-        <location filename="../../desktop/ui/usage_dialog.py" line="+32"/>
+        <location filename="../../desktop/ui/usage_dialog.py" line="+33"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
@@ -1381,7 +1405,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+51"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>

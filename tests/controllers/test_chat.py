@@ -326,14 +326,19 @@ def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
     conversations, chat, _ = controllers([_provider(openai_server)], sleep=sleep)
     chat.retry_policy = RetryPolicy(attempts=3, base_delay=0.05)
     waits: list[tuple[float, int]] = []
+    reasons: list[str] = []
     chat.retry_scheduled.connect(
-        lambda _c, _m, seconds, attempt, _n: waits.append((seconds, attempt))
+        lambda _c, _m, seconds, attempt, _n, reason: (
+            waits.append((seconds, attempt)),
+            reasons.append(reason),
+        )
     )
     openai_server.enqueue(Reply(status=429, headers={"Retry-After": "0.2"}), Reply(status=503))
     c = conversations.new_conversation("p", None)
     chat.send(c, "busy?")
     _wait(chat, qtbot, c)
     assert waits == [(0.2, 2), (0.1, 3)]  # Retry-After, then backoff
+    assert reasons == ["busy", "busy"]
     assert slept == [0.2, 0.1]
     assert c.thread()[-1].content == "echo[1]: busy?"
     assert len(openai_server.chat_requests()) == 3
@@ -350,3 +355,24 @@ def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
         chat.send(c, "quota?")
     assert len(openai_server.chat_requests()) == 7
     assert len(slept) == 4
+
+
+def test_an_unreachable_server_is_retried_and_said_to_be_unreachable(
+    controllers: Any, qtbot: Any
+) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    closed = {"id": "p", "name": "Nobody", "base_url": "http://127.0.0.1:9/v1",
+              "default_model": "m"}  # fmt: skip
+    conversations, chat, _ = controllers([closed], sleep=sleep)
+    chat.retry_policy = RetryPolicy(attempts=2, base_delay=0.05)
+    reasons: list[str] = []
+    chat.retry_scheduled.connect(lambda *args: reasons.append(args[-1]))
+    c = conversations.new_conversation("p", None)
+    with qtbot.waitSignal(chat.reply_failed, timeout=10_000) as failed:
+        chat.send(c, "anyone?")
+    assert type(failed.args[2]).__name__ == "ConnectFailedError"
+    assert reasons == ["unreachable"] and slept == [0.05]

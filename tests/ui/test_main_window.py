@@ -555,3 +555,27 @@ def test_the_reply_shows_a_countdown_while_a_busy_server_is_retried(
     assert app.bubbles()[-1] == ("assistant", "echo[1]: hello?")
     assert not widget()[1].status.isVisible()
     assert not app.window.banner.isVisible()
+
+
+def test_a_retry_after_a_refused_connection_says_the_server_was_not_reached(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from desktop.controllers.chat import RetryPolicy
+
+    data = tmp_path / "data"
+    closed = {"id": "p", "name": "Nobody", "base_url": "http://127.0.0.1:9/v1",
+              "default_model": "m"}  # fmt: skip
+    write_settings(data, [closed])
+    app = start_app(data)
+    app.chat.retry_policy = RetryPolicy(attempts=2, base_delay=0.01)
+    shown: list[str] = []
+
+    def read_status(_c: str, message_id: str, *_rest: Any) -> None:
+        widget = app.window.chat_view.message_widget(message_id)
+        shown.append(widget.status.text() if widget is not None else "")
+
+    app.chat.retry_scheduled.connect(read_status)  # after the window's own slot
+    with qtbot.waitSignal(app.chat.reply_failed, timeout=10_000):
+        app.type_and_send("anyone there?")
+    assert shown and shown[0].startswith("Could not reach the server. Trying again in")
+    assert "busy" not in shown[0]
