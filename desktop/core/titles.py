@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from desktop.core.models import Conversation
 
 TITLE_PROMPT = (
@@ -10,6 +12,9 @@ TITLE_PROMPT = (
 )
 MAX_TITLE = 60
 _EXCERPT = 1500
+# A title is shown as plain text everywhere: Markdown a model puts in it would show as such.
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"(\*\*|__|~~|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
 
 
 def title_request(conversation: Conversation) -> list[dict[str, str]] | None:
@@ -22,12 +27,16 @@ def title_request(conversation: Conversation) -> list[dict[str, str]] | None:
 
 
 def clean_title(text: str) -> str:
-    """First line, without wrapping quotes, "Title:" prefixes or trailing dots; shortened."""
+    """First line, without wrapping quotes, "Title:" prefixes, Markdown (emphasis, code,
+    links, a heading's #) or trailing dots; shortened."""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = line.lstrip("#> ").strip()
     for prefix in ("title:", "标题：", "标题:"):
         if line.lower().startswith(prefix):
             line = line[len(prefix) :].strip()
-    line = line.strip("\"'“”‘’「」《》*#` ").rstrip(".。!！")
+    line = _MARKUP.sub("", _LINK.sub(r"\1", line))
+    for _ in range(2):  # "Quoted title". : the dot, then the quotes, then any dot inside
+        line = line.rstrip(".。!！").strip("\"'“”‘’「」《》*#` ")
     line = " ".join(line.split())
     if len(line) > MAX_TITLE:
         line = line[: MAX_TITLE - 1].rstrip() + "…"
