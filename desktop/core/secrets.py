@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from desktop.core.errors import KeyringUnavailableError, KeyStoreError
+from desktop.core.providers import normalize_key
 
 log = logging.getLogger("confab.secrets")
 
@@ -72,11 +73,15 @@ def proxy_secret_name(provider_id: str) -> str:
 
 
 def clean_key(key: str | None) -> str | None:
-    """Keys never contain white space or control characters; a pasted key often does (a line
-    break from a wrapped terminal, a trailing space). Remove them."""
+    """Keys never contain white space, quotes around them, "Bearer " or control characters;
+    a pasted key often does (a line break from a wrapped terminal, a trailing space, the
+    quotes of a document). Remove them (``normalize_key``). A character that is left and
+    cannot be sent (non-ASCII) is kept: the dialog refuses such a key before it gets here
+    (``key_problem``), and one stored elsewhere is better answered by the server's 401 than
+    silently sent as another key."""
     if key is None:
         return None
-    cleaned = "".join(ch for ch in key if ch.isprintable() and not ch.isspace())
+    cleaned = "".join(ch for ch in normalize_key(key) if ch.isprintable())
     return cleaned or None
 
 
@@ -98,7 +103,10 @@ class KeyStore:
 
     def get_secret(self, name: str) -> str | None:
         """Another secret than an API key (a proxy password, see ``proxy_secret_name``):
-        kept exactly as typed, spaces and all."""
+        kept exactly as typed, spaces and all. Unlike a key it needs no cleaning to be sent:
+        it travels as UTF-8, base64-encoded in ``Proxy-Authorization: Basic`` or as bytes in
+        the SOCKS5 login, so any character can; and a password may really begin with a
+        space or a quote."""
         return self._get(name, lambda value: value or None)
 
     def set_secret(self, name: str, value: str | None) -> None:
