@@ -41,7 +41,7 @@ from desktop.core.errors import (
     StreamInterruptedError,
     StreamReportedError,
 )
-from desktop.core.logs import redact
+from desktop.core.logs import redact, register_login
 from desktop.core.models import Params, Usage
 from desktop.core.network import (
     PROXY_CUSTOM,
@@ -565,6 +565,7 @@ def _network_options(
         user = network.proxy_user or proxy.user
         password = proxy_password or proxy.password
         auth = (user, password) if user else None
+        register_login(user, password)  # its base64 (Basic) is masked in errors and the log
         try:
             options["proxy"] = httpx.Proxy(proxy.url, auth=auth)
         except ValueError as exc:  # a scheme this httpx does not know (socks5h before 0.28)
