@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
-from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle
+from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
 from desktop.core.pricing import PriceTable
 from desktop.core.secrets import KeyStore, proxy_secret_name
@@ -140,13 +140,22 @@ class SettingsController(QObject):
 
     def api_key(self, provider_id: str) -> str | None:
         key = self._keys.get(provider_id)
-        self._check_keyring()
+        if key is not None or self._may_need_key(provider_id):
+            # A server on this computer (Ollama, LM Studio) needs no key: no warning for it.
+            self._check_keyring()
         register_secret(key)
         return key
 
+    def _may_need_key(self, provider_id: str) -> bool:
+        provider = self.settings.provider(provider_id)
+        if provider is None:
+            return False
+        return not is_local_url(provider.base_url)
+
     def proxy_password(self, provider_id: str) -> str | None:
         password = self._keys.get_secret(proxy_secret_name(provider_id))
-        self._check_keyring()
+        if password is not None:
+            self._check_keyring()
         register_secret(password)
         return password
 

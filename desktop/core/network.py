@@ -156,6 +156,17 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def is_local_url(url: str) -> bool:
+    """A server on this computer (Ollama, LM Studio, llama.cpp): such servers need no key."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return is_loopback(host)
+
+
 def _timeout(value: Any, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return default

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
@@ -421,3 +422,53 @@ def test_with_checking_off_a_ca_bundle_gone_missing_does_not_block_saving(
     assert not dialog.ca_edit.isEnabled()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Saved."
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:{port}/v1", "http://localhost:{port}/v1"])
+def test_without_a_keyring_a_local_server_chats_without_a_warning(
+    start_app: Any,
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+    base_url: str,
+) -> None:
+    """Ollama or LM Studio need no key: a missing keyring is nothing to warn about there."""
+    from desktop.core.errors import KeyringUnavailableError
+    from desktop.core.secrets import _KeyringModule
+
+    def unavailable(self: Any, *args: Any) -> None:
+        raise KeyringUnavailableError("org.freedesktop.secrets was not provided by any file")
+
+    monkeypatch.setattr(_KeyringModule, "_call", unavailable)
+    port = openai_server.base_url.split(":")[2].split("/")[0]
+    write_settings(
+        tmp_path / "data",
+        [{"id": "local", "name": "Local", "base_url": base_url.format(port=port),
+          "default_model": "test-model"}],
+    )  # fmt: skip
+    app = start_app()
+    app.type_and_send("hello")
+    app.wait_idle()
+    assert app.bubbles()[-1][1].startswith("echo")
+    assert not (app.window.banner.isVisible() and "keyring" in app.window.banner.text.text())
+
+
+def test_without_a_keyring_a_remote_provider_is_warned_about(
+    start_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from desktop.core.errors import KeyringUnavailableError
+    from desktop.core.secrets import _KeyringModule
+
+    def unavailable(self: Any, *args: Any) -> None:
+        raise KeyringUnavailableError("org.freedesktop.secrets was not provided by any file")
+
+    monkeypatch.setattr(_KeyringModule, "_call", unavailable)
+    write_settings(
+        tmp_path / "data",
+        [{"id": "remote", "name": "Remote", "base_url": "https://chat.example.invalid/v1",
+          "default_model": "m"}],
+    )  # fmt: skip
+    app = start_app()
+    app.settings.api_key("remote")  # what the first send does
+    assert app.window.banner.isVisible() and "keyring" in app.window.banner.text.text()
