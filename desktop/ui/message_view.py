@@ -489,6 +489,7 @@ class MessageWidget(QFrame):
         actions.setSpacing(2)
         self.action_buttons: dict[str, QToolButton] = {}
         self._read_only = False
+        self._growing = False
         names = (
             [("copy", self.tr("Copy")), ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
             if message.role == "user"
@@ -532,6 +533,9 @@ class MessageWidget(QFrame):
     # ---- content -------------------------------------------------------------------
 
     def update_from(self, message: Message, *, last: bool = False) -> None:
+        # A reply still coming in has nothing to act on yet: its actions appear when it ends.
+        self._growing = message.streaming
+        self.actions_row.setVisible(not self._growing)
         self.set_text(message.content)
         self.set_reasoning(message.reasoning or "")
         if message.error:
@@ -561,6 +565,10 @@ class MessageWidget(QFrame):
             self.thinking.setText(text)
         self.thinking_toggle.setVisible(bool(text))
         self.thinking.setVisible(bool(text) and self.thinking_toggle.isChecked())
+        if self._growing and text and not self.content:
+            # Only the (collapsed) reasoning grows yet: say that something is happening.
+            self.set_status(self.tr("Thinking…"))
+            self.status.setProperty("kind", "waiting")
 
     def set_context(
         self, sent: bool, pinned: bool, excluded: bool, summarized: bool = False

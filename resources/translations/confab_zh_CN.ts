@@ -182,7 +182,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>不超过模型的上下文窗口</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+18"/>
         <source>Persona</source>
         <translation>角色</translation>
     </message>
@@ -737,17 +737,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+147"/>
+        <location line="+155"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-133"/>
+        <location line="-141"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <location line="+3"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -799,7 +799,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+52"/>
+        <source>Thinking…</source>
+        <translation>思考中…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Not sent: excluded</source>
         <translation>不发送：已排除</translation>
     </message>
@@ -910,17 +915,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+92"/>
+        <location line="+93"/>
         <source>Other OpenAI-compatible server…</source>
         <translation>其他兼容 OpenAI 的服务器…</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-90"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Remove stored key</source>
         <translation>移除已保存的密钥</translation>
     </message>
@@ -965,8 +970,8 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>选择 Confab 将消息发送到哪里：使用你的 API 密钥的云服务，或在这台电脑上运行的服务器。</translation>
     </message>
     <message>
-        <location line="-80"/>
-        <location line="+91"/>
+        <location line="-81"/>
+        <location line="+92"/>
         <source>{name} (on this computer)</source>
         <translation>{name}（在这台电脑上）</translation>
     </message>
@@ -1000,13 +1005,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation type="vanished">http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <location line="+267"/>
+        <location line="+12"/>
+        <location line="+269"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-265"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
@@ -1045,7 +1050,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>⚠ 此服务商的证书不会被检查：通往服务器路径上的任何人都可以冒充它，读取你的消息和 API 密钥。最好选择服务器的 CA 证书包；只对你自己掌控的服务器关闭检查。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Connect timeout</source>
         <translation>连接超时</translation>
     </message>
@@ -1105,7 +1110,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Custom server</source>
         <translation>自定义服务器</translation>
     </message>

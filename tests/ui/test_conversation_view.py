@@ -321,3 +321,30 @@ def test_a_finished_reply_has_its_last_code_block_highlighted(
     app.wait_idle()
     code = _last(app).findChildren(CodeBlockWidget)[0]
     assert "<span" in code.code.text()
+
+
+def test_a_reply_that_is_still_coming_offers_no_actions_and_says_it_is_thinking(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    import threading
+
+    from tests.support.openai_server import Reply
+
+    gate = threading.Event()
+    openai_server.enqueue(
+        Reply(text="The answer.", reasoning="Let me think.", stall_after=0, gate=gate)
+    )
+    app = start_chat_app()
+    app.type_and_send("Why?")
+    view = app.window.chat_view
+    qtbot.waitUntil(lambda: len(view.message_widgets()) == 2)
+    question, reply = view.message_widgets()
+    qtbot.waitUntil(lambda: reply.status.text() == "Thinking…")
+    assert not reply.actions_row.isVisible()  # nothing to copy or regenerate yet
+    assert reply.thinking_toggle.isVisible()
+    gate.set()
+    app.wait_idle()
+    view.flush()
+    assert reply.actions_row.isVisible() and not reply.status.isVisible()
+    assert reply.content == "The answer."
+    assert question.actions_row.isVisible()
