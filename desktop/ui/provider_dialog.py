@@ -39,7 +39,7 @@ from desktop.core.network import (
     parse_proxy_url,
     strip_credentials,
 )
-from desktop.core.providers import PRESETS, Preset, Provider
+from desktop.core.providers import PRESETS, Preset, Provider, key_problem, normalize_key
 from desktop.ui.error_text import detail, explain
 
 ProviderIdRole = Qt.ItemDataRole.UserRole + 1
@@ -369,7 +369,9 @@ class ProviderDialog(QDialog):
             extra=provider.extra,
             network=network,
         )
-        key = self.key_edit.text().strip()
+        key = self._typed_key()
+        if key is None:
+            return False
         password = self.proxy_password_edit.text()
         self._settings.save_provider(updated, key if key else None, password if password else None)
         self._dirty = False
@@ -382,9 +384,10 @@ class ProviderDialog(QDialog):
     def test_connection(self) -> None:
         """Try the form as it is, saved or not: address, key and network settings."""
         url = self.url_edit.text().strip()
-        key = self.key_edit.text().strip() or (
-            self._settings.api_key(self._current_id) if self._current_id else None
-        )
+        typed = self._typed_key()
+        if typed is None:
+            return
+        key = typed or (self._settings.api_key(self._current_id) if self._current_id else None)
         provider = self._settings.provider(self._current_id)
         network = self._network_from_form(provider.network if provider else NetworkSettings())
         if network is None:
@@ -621,6 +624,33 @@ class ProviderDialog(QDialog):
             silence=value("silence"),
             write=previous.write,
         )
+
+    def _typed_key(self) -> str | None:
+        """The key typed or pasted, without the quotes, spaces, zero-width characters or
+        "Bearer " around it ("" when there is none); None, and a message saying why, when it
+        holds a character that cannot be sent in a header (nothing is saved or sent then)."""
+        key = normalize_key(self.key_edit.text())
+        problem = key_problem(key)
+        if problem is None:
+            return key
+        if problem.visible:
+            message = self.tr(
+                "This API key cannot be sent to a server: character {position} is “{char}” "
+                "({code}), and a key holds only plain letters, digits and punctuation "
+                "(ASCII). Copy the key again from the provider's website."
+            ).format(position=problem.position, char=problem.char, code=problem.code)
+        else:
+            message = self.tr(
+                "This API key cannot be sent to a server: character {position} is an "
+                "invisible control character ({code}), and a key holds only plain letters, "
+                "digits and punctuation (ASCII). Copy the key again from the provider's "
+                "website."
+            ).format(position=problem.position, code=problem.code)
+        self.tabs.setCurrentIndex(0)
+        self.key_edit.setFocus()
+        self.status.setText(message)
+        self.status.setProperty("error", True)
+        return None
 
     def _update_key_note(self) -> None:
         if self._settings.keys_persistent:

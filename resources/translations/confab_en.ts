@@ -58,7 +58,7 @@
 <context>
     <name>ProviderDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/provider_dialog.py" line="+443"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+453"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>Connected. The server offers %n model.</numerusform>

@@ -900,7 +900,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+70"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+77"/>
         <source>Providers</source>
         <translation>提供商</translation>
     </message>
@@ -1006,12 +1006,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+269"/>
+        <location line="+272"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-265"/>
+        <location line="-268"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
@@ -1120,12 +1120,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>基础 URL 必须以 http:// 或 https:// 开头。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
@@ -1203,7 +1203,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>CA 证书包不是 PEM 证书文件（应为包含“-----BEGIN CERTIFICATE-----”的文本）：{path}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+43"/>
+        <source>This API key cannot be sent to a server: character {position} is “{char}” ({code}), and a key holds only plain letters, digits and punctuation (ASCII). Copy the key again from the provider&apos;s website.</source>
+        <translation>此 API 密钥无法发送给服务器：第 {position} 个字符是“{char}”（{code}），而密钥只含普通字母、数字和标点（ASCII）。请从服务商的网站重新复制密钥。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This API key cannot be sent to a server: character {position} is an invisible control character ({code}), and a key holds only plain letters, digits and punctuation (ASCII). Copy the key again from the provider&apos;s website.</source>
+        <translation>此 API 密钥无法发送给服务器：第 {position} 个字符是不可见的控制字符（{code}），而密钥只含普通字母、数字和标点（ASCII）。请从服务商的网站重新复制密钥。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Keys are kept in your system keyring, never in a file.</source>
         <translation>密钥保存在系统钥匙串中，绝不会写入文件。</translation>
     </message>
