@@ -289,6 +289,7 @@ class ChatController(QObject):
             content="",
             created_at=utc_now(),
             model=conversation.model,
+            provider=conversation.provider,
         )
         messages = self.plan(conversation).messages
         conversation.append(reply)
@@ -520,7 +521,10 @@ class ChatController(QObject):
     def usage_rows(self, by: str = "day") -> list[UsageRow]:
         """Tokens and cost per provider and model, per day or month, over all conversations."""
         return usage_rows(
-            self._conversations.all(), lambda usage, model: self.cost_of(usage, model), by=by
+            self._conversations.all(),
+            lambda usage, model: self.cost_of(usage, model),
+            by=by,
+            name_of=self._settings.provider_name,
         )
 
     def export_usage(self, path: Path, by: str = "day") -> None:

@@ -146,6 +146,11 @@ class SettingsController(QObject):
         register_secret(key)
         return key
 
+    def provider_name(self, provider_id: str) -> str:
+        """The name the user gave a provider; its id when it has been removed since."""
+        provider = self.settings.provider(provider_id)
+        return provider.name if provider is not None else provider_id
+
     def _may_need_key(self, provider_id: str) -> bool:
         provider = self.settings.provider(provider_id)
         if provider is None:

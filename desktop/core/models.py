@@ -165,6 +165,7 @@ class Params:
 
 
 _MESSAGE_FIELDS = {
+    "provider",
     "id",
     "parent",
     "role",
@@ -193,6 +194,8 @@ class Message:
     # or the error's text.
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The id of the provider that wrote a reply (the conversation's may change later).
+    provider: str | None = None
 
     @property
     def streaming(self) -> bool:
@@ -214,6 +217,8 @@ class Message:
             if self.reasoning:
                 data["reasoning"] = self.reasoning
             data["error"] = self.error
+            if self.provider:
+                data["provider"] = self.provider
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -245,6 +250,7 @@ class Message:
             reasoning=fix.field(data, "reasoning", _optional_str, None),
             error=fix.field(data, "error", _optional_str, None),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_FIELDS},
+            provider=fix.field(data, "provider", _optional_str, None),
         )
 
 

@@ -20,6 +20,7 @@ class UsageRow:
     completion_tokens: int = 0
     estimated: bool = False  # at least one figure was counted locally
     cost: float | None = None  # None: no price known for this model
+    provider_name: str = ""  # as the user named the provider (``provider`` is its id)
 
 
 def usage_rows(
@@ -27,9 +28,11 @@ def usage_rows(
     cost_of: Callable[[Usage, str], float | None],
     *,
     by: str = "day",
+    name_of: Callable[[str], str] = str,
 ) -> list[UsageRow]:
     """Every reply with usage, in every branch (each was paid for), grouped by ``by`` ("day"
-    or "month", in UTC), provider and model; newest period first."""
+    or "month", in UTC), the provider that wrote it (older replies: the conversation's) and
+    model; newest period first."""
     rows: dict[tuple[str, str, str], UsageRow] = {}
     for conversation in conversations:
         for message in conversation.messages:
@@ -37,8 +40,9 @@ def usage_rows(
                 continue
             model = message.model or conversation.model or ""
             period = message.created_at.strftime("%Y-%m-%d" if by == "day" else "%Y-%m")
-            key = (period, conversation.provider or "", model)
-            row = rows.setdefault(key, UsageRow(*key))
+            provider = message.provider or conversation.provider or ""
+            key = (period, provider, model)
+            row = rows.setdefault(key, UsageRow(*key, provider_name=name_of(provider)))
             row.replies += 1
             row.prompt_tokens += message.usage.prompt_tokens
             row.completion_tokens += message.usage.completion_tokens

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -75,6 +76,11 @@ class UsageDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
         layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("closeUsage")
+        layout.addWidget(self.buttons)
         self.refresh()
 
     @property
@@ -88,7 +94,7 @@ class UsageDialog(QDialog):
             exact = not row.estimated
             cells = [
                 row.period,
-                row.provider,
+                row.provider_name or row.provider,
                 row.model,
                 formats.number(row.replies),
                 usage_text.tokens(row.prompt_tokens, exact),

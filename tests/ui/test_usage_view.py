@@ -20,6 +20,7 @@ def _reply(
     prompt: int,
     out: int,
     estimated: bool = False,
+    provider: str | None = None,
 ) -> Message:
     return Message(
         id=mid,
@@ -29,6 +30,7 @@ def _reply(
         created_at=when,
         model=model,
         usage=Usage(prompt, out, prompt + out, estimated),
+        provider=provider,
     )
 
 
@@ -42,7 +44,8 @@ def _seed(data: Path) -> None:
     c.append(_reply("a1", "q1", day1, "gpt-4o-mini", 1_000_000, 0))
     c.append(Message(id="q2", parent="a1", role="user", content="q", created_at=day2))
     c.append(_reply("a2", "q2", day2, "gpt-4o-mini", 0, 1_000_000))
-    c.append(_reply("a3", "q2", day2, "llama3.2", 10, 20, estimated=True))  # a regeneration
+    # A regeneration by another provider, since removed: counted under the one that wrote it.
+    c.append(_reply("a3", "q2", day2, "llama3.2", 10, 20, estimated=True, provider="ollama"))
     store.save(c)
 
 
@@ -74,14 +77,14 @@ def test_usage_by_day_and_month_and_csv_export(
 
     million = "1,000,000"  # grouped, under the C locale too (tests/ui/conftest.py)
     assert cells() == [
-        ["2026-11-02", "openai", "llama3.2", "1", "≈10", "≈20", "—"],
-        ["2026-11-02", "openai", "gpt-4o-mini", "1", "0", million, "$0.60"],
-        ["2026-11-01", "openai", "gpt-4o-mini", "1", million, "0", "$0.15"],
+        ["2026-11-02", "OpenAI", "gpt-4o-mini", "1", "0", million, "$0.60"],
+        ["2026-11-02", "ollama", "llama3.2", "1", "≈10", "≈20", "—"],
+        ["2026-11-01", "OpenAI", "gpt-4o-mini", "1", million, "0", "$0.15"],
     ]
     dialog.period.setCurrentIndex(1)  # by month
     assert [row[:4] + row[-1:] for row in cells()] == [
-        ["2026-11", "openai", "llama3.2", "1", "—"],
-        ["2026-11", "openai", "gpt-4o-mini", "2", "$0.75"],
+        ["2026-11", "OpenAI", "gpt-4o-mini", "2", "$0.75"],
+        ["2026-11", "ollama", "llama3.2", "1", "—"],
     ]
     target = tmp_path / "usage.csv"
     assert dialog.export_to(target)
@@ -97,8 +100,8 @@ def test_usage_by_day_and_month_and_csv_export(
         "cost_usd",
     ]
     assert rows[1:] == [
-        ["2026-11", "openai", "llama3.2", "1", "10", "20", "yes", ""],
         ["2026-11", "openai", "gpt-4o-mini", "2", "1000000", "1000000", "no", "0.750000"],
+        ["2026-11", "ollama", "llama3.2", "1", "10", "20", "yes", ""],
     ]
     dialog.close()
 
