@@ -16,8 +16,21 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controllers.settings import SettingsController
+from desktop.ui import formats
 
 COLUMNS = 6  # model, input, cached input, output, context, checked
+NUMBER_COLUMNS = (1, 2, 3, 4)
+CONTEXT_COLUMN = 4
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def parse_integer(text: str) -> int:
+    """A whole number as the table shows it ("1,000,000", grouped in the display locale) or
+    as typed (with or without grouping). ValueError if it is not one."""
+    separators = {formats.display_locale().groupSeparator(), ",", " ", "\u00a0", "\u202f", "_"}
+    for separator in separators:
+        text = text.replace(separator, "")
+    return int(text)
 
 
 class PricesDialog(QDialog):
@@ -41,7 +54,15 @@ class PricesDialog(QDialog):
             ]
         )
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        # The model's name takes the room left; the figures are as wide as they need.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in NUMBER_COLUMNS:
+            header_item = self.table.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setTextAlignment(NUMBER_ALIGNMENT)
         self.table.itemChanged.connect(self._on_table_item_changed)
         self.note = QLabel(
             self.tr(
@@ -80,11 +101,13 @@ class PricesDialog(QDialog):
                 f"{price.input:g}",
                 f"{price.cached_input:g}",
                 f"{price.output:g}",
-                str(price.context or ""),
+                formats.number(price.context) if price.context else "",
                 price.checked,
             ]
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)
+                if column in NUMBER_COLUMNS:
+                    item.setTextAlignment(NUMBER_ALIGNMENT)
                 if column in (0, 5):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if model in overrides:
@@ -99,7 +122,10 @@ class PricesDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         for column in range(COLUMNS):
-            self.table.setItem(row, column, QTableWidgetItem("0" if column in (1, 2, 3) else ""))
+            item = QTableWidgetItem("0" if column in (1, 2, 3) else "")
+            if column in NUMBER_COLUMNS:
+                item.setTextAlignment(NUMBER_ALIGNMENT)
+            self.table.setItem(row, column, item)
         self._loading = False
         self.table.setCurrentCell(row, 0)
         first = self.table.item(row, 0)
@@ -118,7 +144,7 @@ class PricesDialog(QDialog):
             return False
         try:
             input_price, cached, output = (float(text(c) or 0) for c in (1, 2, 3))
-            context = int(text(4)) if text(4) else None
+            context = parse_integer(text(CONTEXT_COLUMN)) if text(CONTEXT_COLUMN) else None
         except ValueError:
             self.status.setText(self.tr("Prices and the context must be numbers."))
             return False
@@ -126,6 +152,11 @@ class PricesDialog(QDialog):
             self.status.setText(self.tr("Prices cannot be negative."))
             return False
         self._settings.set_price(model, input_price, cached, output, context)
+        shown = self.table.item(row, CONTEXT_COLUMN)
+        if shown is not None and context is not None:
+            self._loading = True  # the same figure, grouped as the other rows show it
+            shown.setText(formats.number(context))
+            self._loading = False
         self.status.setText(self.tr("Saved the price of {model}.").format(model=model))
         return True
 
