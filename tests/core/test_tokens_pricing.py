@@ -71,3 +71,35 @@ def test_usage_reads_cached_tokens_from_openai_and_deepseek_shapes() -> None:
     assert (openai.cached_tokens, deepseek.cached_tokens) == (64, 32)
     assert Usage.from_dict(openai.to_dict()).cached_tokens == 64
     assert "cached_tokens" not in Usage(1, 1, 2).to_dict()
+
+
+def test_a_run_without_spaces_is_counted_in_slices_and_marked_as_an_estimate() -> None:
+    """Byte-pair encoding is quadratic in a run's length: 20,000 letters in a row froze the
+    window for seconds. Long runs are sliced, so the count is close, and marked "≈"."""
+    from desktop.core.tokens import MAX_RUN, _encoding
+
+    counter = TokenCounter("gpt-4o")
+    run = "ab" * (MAX_RUN * 4)
+    exact = len(_encoding("o200k_base").encode(run, disallowed_special=()))
+    counted = counter.count(run)
+    assert not counted.exact
+    assert abs(counted.tokens - exact) <= max(2, exact // 20)
+    for text in ("😀" * 8000, "北国风光千里冰封万里雪飘" * 3000, "x" * 300_000):
+        assert not counter.count(text).exact
+    # Ordinary prose, Chinese with its punctuation, and a URL are still exact.
+    for text in (
+        "hello world " * 2000,
+        "北国风光，千里冰封，万里雪飘。" * 500,
+        "see https://example.org/path/to/some/resource?query=1&b=2",
+    ):
+        assert counter.count(text).exact
+    assert counter.messages([{"role": "user", "content": "😀" * 8000}]).exact is False
+
+
+def test_a_huge_text_is_estimated_from_its_size() -> None:
+    from desktop.core.tokens import MAX_EXACT_CHARS, estimate
+
+    text = "word " * (MAX_EXACT_CHARS // 4)
+    counted = TokenCounter("gpt-4o").count(text)
+    assert not counted.exact and counted.tokens == estimate(text)
+    assert 0.5 < counted.tokens / len(text.split()) < 2  # about a token a word
