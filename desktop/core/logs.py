@@ -33,7 +33,6 @@ RUN = 8
 MASK = "***"
 
 _secrets: set[str] = set()
-_logins: set[tuple[str, str]] = set()
 _needles: tuple[frozenset[str], tuple[str, ...]] | None = None  # (RUN-grams, short needles)
 
 
@@ -46,13 +45,12 @@ def register_secret(value: str | None) -> None:
 
 
 def register_login(user: str | None, password: str | None) -> None:
-    """Remember a proxy login: its password is masked as any secret, and the base64 of
-    ``user:password`` (the ``Proxy-Authorization: Basic`` header) even when short."""
-    global _needles
-    if user and password and (user, password) not in _logins:
-        _logins.add((user, password))
+    """Remember a proxy login: its password is masked as any secret, and so is the base64 of
+    ``user:password`` (what ``Proxy-Authorization: Basic`` carries), in every form, even when
+    the password is too short for its own base64 forms to be told from chance."""
+    if user and password:
         register_secret(password)
-        _needles = None
+        register_secret(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
 
 
 def _base64_forms(data: bytes) -> set[str]:
@@ -89,10 +87,6 @@ def _build_needles() -> tuple[frozenset[str], tuple[str, ...]]:
         for form in _base64_forms(secret.encode("utf-8")):
             if len(form) >= RUN:
                 add(form)
-    for user, password in _logins:
-        encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        for form in (encoded, encoded.rstrip("=")):
-            add(form)
     return frozenset(grams), tuple(sorted(short, key=len, reverse=True))
 
 

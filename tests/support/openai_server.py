@@ -23,10 +23,14 @@ Besides ``start/stop``, ``base_url``, ``enqueue``, ``requests``, ``chat_requests
 ``pending`` (replies still queued); ``wait_for_requests(n, timeout)``; ``api_key`` may be changed
 while running; each recorded request also has ``client_port`` (same port = same connection).
 Every request is recorded, including those refused with 401; a 401 does not consume a reply.
+``echo_credentials`` (a name in ``ECHOES``) answers every request, on any path, with 401 (407 to
+one that came through it as a proxy) echoing the Authorization (Proxy-Authorization) header in
+that form, in the body and in headers: as servers that leak the key they were sent do.
 """
 
 from __future__ import annotations
 
+import base64
 import collections
 import contextlib
 import itertools
@@ -35,6 +39,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -92,6 +97,25 @@ _STATUS_ERRORS = {
 }
 
 
+def _echo_message(text: str) -> str:
+    return json.dumps({"error": {"message": f"Incorrect API key provided: {text}"}})
+
+
+# How a careless server repeats the header it got (``raw``: its bytes). http.server, like many
+# servers, reads header bytes as Latin-1: a key's UTF-8 comes back as mojibake.
+ECHOES: dict[str, Any] = {
+    "latin-1": lambda raw: _echo_message(raw.decode("latin-1")),
+    "latin-1, json escapes": lambda raw: "bad token " + json.dumps(raw.decode("latin-1")),
+    "utf-8": lambda raw: _echo_message(raw.decode("utf-8", "replace")),
+    "utf-8, json escapes": lambda raw: "bad token " + json.dumps(raw.decode("utf-8", "replace")),
+    "percent": lambda raw: _echo_message(urllib.parse.quote(raw)),
+    "base64": lambda raw: _echo_message(base64.b64encode(raw).decode("ascii")),
+    "python bytes": lambda raw: f"rejected {raw!r}",
+    "split": lambda raw: "\n".join(_chunks(raw.decode("latin-1"), 10)),
+    "cut": lambda raw: _echo_message("x" * 450 + raw.decode("latin-1")),  # Confab keeps 500
+}
+
+
 def _default_error_body(status: int) -> dict[str, Any]:
     message, kind, code = _STATUS_ERRORS.get(status, (f"HTTP {status}", "server_error", None))
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
@@ -128,6 +152,7 @@ class OpenAIServer:
         self.models = list(models) if models is not None else ["test-model", "other-model"]
         self.api_key = api_key
         self.default = Reply()  # the answer when the queue is empty
+        self.echo_credentials: str | None = None  # a name in ECHOES: see the module's docstring
         self._queue: collections.deque[Reply] = collections.deque()
         self._requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -369,6 +394,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        if self._echoed():
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         if not self._authorized():
             return
@@ -387,6 +414,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         request = self._record()
+        if self._echoed():
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         if path != "/v1/chat/completions":
             self._not_found()
@@ -399,6 +428,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_whole(400, _dumps(body), "application/json")
             return
         self._chat(request, self.owner._next_reply())
+
+    def _echoed(self) -> bool:
+        """In ``echo_credentials`` mode, answer with the credentials echoed; True if so."""
+        if self.owner.echo_credentials is None:
+            return False
+        proxied = "Proxy-Authorization" in self.headers
+        value = self.headers.get("Proxy-Authorization" if proxied else "Authorization") or ""
+        raw = value.encode("latin-1")  # the bytes as they came
+        body = ECHOES[self.owner.echo_credentials](raw)
+        challenge = "Proxy-Authenticate" if proxied else "WWW-Authenticate"
+        headers = {challenge: f'Bearer error="invalid_token", token="{value}"', "X-Echo": value}
+        kind = "application/json" if body.startswith("{") else "text/plain; charset=utf-8"
+        self._send_whole(407 if proxied else 401, body, kind, headers)
+        return True
 
     def _not_found(self) -> None:
         body = {
