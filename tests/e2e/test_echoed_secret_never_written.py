@@ -103,7 +103,11 @@ def test_a_proxy_login_echoed_in_any_encoding_is_found_only_in_the_keyring(
                 "base_url": openai_server.base_url,
                 "default_model": "test-model",
                 # The loopback server is the proxy too: it answers 407 with what it was sent.
-                "network": {"proxy": "custom", "proxy_url": openai_server.url, "proxy_user": "alice"},
+                "network": {
+                    "proxy": "custom",
+                    "proxy_url": openai_server.url,
+                    "proxy_user": "alice",
+                },
             }
         ],
     )
