@@ -9,8 +9,9 @@
 #   bash packaging/linux/build.sh
 #
 # With no PYTHON given it first runs .ci/setup (Qt's system libraries, .venv with Confab) and
-# installs the `package` extra (PyInstaller, Pillow) into .venv. Either way it installs the
-# Python shared library PyInstaller needs when it is missing (.ci/libpython). Environment:
+# installs the `package` extra (PyInstaller, Pillow) into .venv. Either way it installs what
+# is missing of binutils and the Python shared library PyInstaller needs (.ci/libpython), with
+# sudo when not root. Environment:
 #   PYTHON     a Python that has Confab and the `package` extra installed: skips the setup
 #   DIST_DIR   where the results go (default: dist)
 #   BUILD_DIR  PyInstaller's work files and the .deb's staging tree (default: build)
@@ -46,6 +47,18 @@ fi
 # PyInstaller bundles the interpreter's libpython3.X.so.1.0, which Debian's and Ubuntu's python3
 # leave to the package libpython3.X (missing on a fresh machine): install it when needed.
 bash "$ROOT/.ci/libpython" "$PYTHON"
+# readelf, objdump, strip: binutils, which `.ci/setup --test` installs but plain .ci/setup does not.
+if ! command -v readelf >/dev/null || ! command -v objdump >/dev/null || ! command -v strip >/dev/null
+then
+  if command -v apt-get >/dev/null; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || ! command -v sudo >/dev/null || sudo=sudo
+    echo "Installing binutils (readelf, objdump, strip)"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      binutils >/dev/null
+  fi
+fi
 for tool in readelf objdump strip; do
   command -v "$tool" >/dev/null || die "$tool not found: install binutils (apt-get install binutils)"
 done
