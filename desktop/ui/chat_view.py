@@ -274,8 +274,9 @@ class ChatView(QScrollArea):
     def _place_jump_button(self) -> None:
         hint = self.jump_button.sizeHint()
         viewport = self.viewport().geometry()
+        # Centred: at the right it covered the Copy button of a code block scrolled there.
         self.jump_button.setGeometry(
-            viewport.right() - hint.width() - 16,
+            viewport.center().x() - hint.width() // 2,
             viewport.bottom() - hint.height() - 12,
             hint.width(),
             hint.height(),

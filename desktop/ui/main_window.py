@@ -701,6 +701,8 @@ class MainWindow(QMainWindow):
                 self._models_fetched.add(provider.id)
                 self._tasks.spawn(self._fetch_models(provider.id))
         self.model_combo.blockSignals(False)
+        _fit_popup(self.provider_combo)
+        _fit_popup(self.model_combo)
         self._update_pickers_enabled()
 
     async def _fetch_models(self, provider_id: str) -> None:
@@ -716,6 +718,7 @@ class MainWindow(QMainWindow):
             self.model_combo.addItems(models)
             self.model_combo.setEditText(text)
             self.model_combo.blockSignals(False)
+            _fit_popup(self.model_combo)
 
     def _update_pickers_enabled(self) -> None:
         conversation = self.current
@@ -967,3 +970,15 @@ def _listing(items: list[str], shown: int = 5) -> str:
             count=formats.number(extra)
         )
     return text
+
+
+def _fit_popup(combo: QComboBox, most: int = 520) -> None:
+    """The drop-down list as wide as its longest entry (up to ``most``): model names such as
+    "deepseek-reasoner-pro-long-model-name" were cut in the middle in a list as narrow as the
+    box."""
+    view = combo.view()
+    widest = max(
+        (view.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+        default=0,
+    )
+    view.setMinimumWidth(min(most, widest + 48))
