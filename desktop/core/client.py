@@ -1,8 +1,16 @@
 """Async client for OpenAI-compatible chat servers, liberal in what it accepts.
 
-Streams are consumed by ``stream_chat``, which calls ``on_delta`` for each piece of text and
-returns the finished reply; it raises an ``ApiError`` subclass for anything that went wrong.
-The text received before an error has already been handed to ``on_delta``, so nothing is lost.
+Streams are consumed by ``stream_chat``, which calls ``on_delta`` with the text of each network
+read (the deltas of the events in it, joined) and returns the finished reply; it raises an
+``ApiError`` subclass for anything that went wrong. The text received before an error has
+already been handed to ``on_delta``, so nothing is lost.
+
+Nothing a server sends can take unbounded memory or time: a reply reads at most
+``MAX_REPLY_BYTES`` once decoded (a gzip bomb stops there), an error body ``MAX_ERROR_BODY_BYTES``,
+the model list ``MAX_MODELS_BYTES``, one line or event of the stream ``sse.MAX_LINE``; past
+those the reply ends with ``ResponseTooLargeError``, the text so far kept. A web page or JSON
+where the stream should be is reported as what it is (``WebPageReplyError``,
+``JsonReplyError``), with a short excerpt.
 """
 
 from __future__ import annotations
@@ -10,17 +18,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import html
 import json
 import logging
 import os
+import re
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
+from desktop.core.bodies import (
+    ACCEPT_ENCODING,
+    BodyDecodeError,
+    BodyReader,
+    BodyTooLargeError,
+    read_body,
+)
 from desktop.core.errors import (
     ApiError,
     AuthenticationError,
@@ -31,15 +48,19 @@ from desktop.core.errors import (
     EmptyReplyError,
     HttpStatusError,
     InvalidKeyError,
+    JsonReplyError,
+    NotAStreamError,
     NotFoundError,
     ProxyAuthError,
     ProxyFailedError,
     QuotaError,
     RateLimitError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     ServerError,
     StreamInterruptedError,
     StreamReportedError,
+    WebPageReplyError,
 )
 from desktop.core.logs import redact, register_login
 from desktop.core.models import Params, Usage
@@ -53,7 +74,7 @@ from desktop.core.network import (
     parse_proxy_url,
     strip_credentials,
 )
-from desktop.core.sse import SSEParser
+from desktop.core.sse import SSEParser, StreamLimitError
 
 log = logging.getLogger("confab.client")
 
@@ -65,6 +86,21 @@ DeltaCallback = Callable[[str, str], None]
 
 # After [DONE], how long the rest of the body may take before the connection is dropped.
 AFTER_DONE_GRACE_S = 2.0
+
+MIB = 1024 * 1024
+# Decoded bytes of one reply, stream or JSON: some 20 million tokens of events, far past any
+# model's output, and what a gzip bomb (a megabyte inflating to gigabytes) may cost at most.
+MAX_REPLY_BYTES = 64 * MIB
+# Of an error body only the start is shown: read this much and ignore the rest.
+MAX_ERROR_BODY_BYTES = 1 * MIB
+# OpenRouter's list of some 400 models with their descriptions is about 1.5 MB.
+MAX_MODELS_BYTES = 16 * MIB
+# While no event has come, the body's start is kept to say what came instead (a web page,
+# JSON): this much at most.
+SNIFF_BYTES = 1 * MIB
+# Reading a fast stream (or inflating a compressed one) hands the event loop back at least
+# this often, so the window paints and Stop is seen within a frame.
+YIELD_AFTER_S = 0.005
 
 
 def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
@@ -81,8 +117,12 @@ class _Deadline:
     First byte: from sending the request until the reply's first text (content or reasoning)
     arrives, or, for an answer that is not a stream (an error, a JSON body), until its headers.
     Keep-alive comments and empty role chunks do not count: servers send them while the model
-    has not started. Silence: once the reply has started, the longest gap between two chunks
-    of the body (any bytes count, pings too).
+    has not started. Silence: once the reply has started, the longest gap between two lines of
+    the stream (any complete line counts, ``: ping`` comments too).
+
+    Complete lines, not bytes: a server that trickles a line that never ends (a byte now and
+    then) would otherwise keep a reply "alive" for ever, below the line limit for days. A
+    real server's lines are small and end within a fraction of a second; pings end too.
     """
 
     def __init__(self, timeouts: Timeouts) -> None:
@@ -104,7 +144,7 @@ class _Deadline:
             self.timer.reschedule(asyncio.get_running_loop().time() + AFTER_DONE_GRACE_S)
 
     def alive(self) -> None:
-        """Bytes arrived: the silence clock starts again."""
+        """A line of the stream ended: the silence clock starts again."""
         if self.kind == "silence":
             self._move(force=False)
 
@@ -170,6 +210,52 @@ class ChatResult:
     usage: Usage | None = None
     model: str | None = None
     joiner: SurrogateJoiner = field(default_factory=SurrogateJoiner, repr=False, compare=False)
+    # The text as it arrives, joined once at the end: ``content += piece`` copies the whole
+    # reply at every delta, quadratic in a long reply streamed in small pieces.
+    _pieces: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def started(self) -> bool:
+        """Some text (content or reasoning) has arrived."""
+        return bool(self.content or self.reasoning or self._pieces)
+
+    def add(self, kind: str, text: str) -> None:
+        self._pieces.setdefault(kind, []).append(text)
+
+    def settle(self) -> None:
+        """Join the pieces that arrived into ``content`` and ``reasoning``."""
+        for kind, pieces in self._pieces.items():
+            joined = "".join(pieces)
+            if kind == "reasoning":
+                self.reasoning += joined
+            else:
+                self.content += joined
+        self._pieces.clear()
+
+
+class _Deltas:
+    """The deltas of one network read, handed on together, one call per kind in turn.
+
+    A server streaming as fast as it can puts hundreds of events in one read; each delivery
+    costs a Qt signal, a lookup and a view update downstream (tests/benchmarks/hostile.py).
+    """
+
+    def __init__(self, on_delta: DeltaCallback) -> None:
+        self._on_delta = on_delta
+        self._kind = ""
+        self._pieces: list[str] = []
+
+    def add(self, kind: str, text: str) -> None:
+        if kind != self._kind:
+            self.flush()
+            self._kind = kind
+        self._pieces.append(text)
+
+    def flush(self) -> None:
+        if self._pieces:
+            text = "".join(self._pieces)
+            self._pieces = []
+            self._on_delta(self._kind, text)
 
 
 _CONTEXT_HINTS = (
@@ -286,7 +372,12 @@ class ChatClient:
         self.timeouts = timeouts or network.timeouts
         self._in_flight = 0
         self._retired = False
-        headers = {b"Accept": b"text/event-stream, application/json"}
+        headers = {
+            b"Accept": b"text/event-stream, application/json",
+            # Only what BodyReader inflates within its limit (httpx would add br and zstd when
+            # their packages are installed).
+            b"Accept-Encoding": ACCEPT_ENCODING.encode("ascii"),
+        }
         if api_key:
             # As bytes: a key pasted with a stray non-ASCII character must reach the server
             # (and come back as a 401), not raise UnicodeEncodeError here.
@@ -374,18 +465,39 @@ class ChatClient:
                 return
             raise deadline.error() from exc
 
-    async def _list_models(self) -> list[str]:
-        self._check_setup()
+    async def _read_whole(
+        self, method: str, path: str, limit: int, what: str, **kwargs: Any
+    ) -> tuple[httpx.Response, bytes]:
+        """One request, its body read to the end within ``limit`` decoded bytes (an error
+        status's body within MAX_ERROR_BODY_BYTES, the rest ignored): raises ApiError."""
         try:
-            async with self._deadline():
-                response = await self._http.get("models")
+            async with (
+                self._deadline(),
+                self._http.stream(method, path, **kwargs) as response,
+            ):
+                if response.status_code >= 400:
+                    body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
+                    raise status_error(response.status_code, body, response.headers)
+                try:
+                    body = await read_body(response, limit)
+                except BodyTooLargeError as exc:
+                    raise ResponseTooLargeError(
+                        f"{what} is larger than {_size(exc.limit)}: stopped"
+                    ) from exc
+                except BodyDecodeError as exc:
+                    raise StreamInterruptedError(str(exc)) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self._transport_error(exc) from exc
-        if response.status_code >= 400:
-            raise status_error(response.status_code, response.content, response.headers)
+        return response, body
+
+    async def _list_models(self) -> list[str]:
+        self._check_setup()
+        response, body = await self._read_whole("GET", "models", MAX_MODELS_BYTES, "the model list")
         try:
-            data = response.json()
-        except ValueError as exc:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            if _body_kind(body) == "html":
+                raise WebPageReplyError(_excerpt(body, page=True)) from exc
             raise BadRequestError(response.status_code, "the model list is not JSON") from exc
         items = data.get("data") if isinstance(data, dict) else data
         if not isinstance(items, list):
@@ -400,23 +512,19 @@ class ChatClient:
     async def _complete(self, request: ChatRequest) -> ChatResult:
         self._check_setup()
         result = ChatResult()
-        try:
-            async with self._deadline():
-                response = await self._http.post(
-                    "chat/completions", json=request.body(stream=False)
-                )
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise self._transport_error(exc) from exc
-        if response.status_code >= 400:
-            raise status_error(response.status_code, response.content, response.headers)
+        response, body = await self._read_whole(
+            "POST",
+            "chat/completions",
+            MAX_REPLY_BYTES,
+            "the answer",
+            json=request.body(stream=False),
+        )
         if "text/event-stream" in response.headers.get("content-type", ""):
             # A server that streams whatever it is asked.
-            parser = SSEParser()
-            for data in [*parser.feed(response.content), *parser.close()]:
-                if self._apply_event(data, result, _ignore_delta):
-                    break
+            self._apply_stream_body(body, result, _ignore_delta)
         else:
-            self._apply_whole(response.content, result, _ignore_delta)
+            self._apply_whole(body, result, _ignore_delta)
+        result.settle()
         if not result.content:
             raise EmptyReplyError("the server answered without any text")
         return result
@@ -431,21 +539,27 @@ class ChatClient:
             ):
                 if response.status_code >= 400:
                     deadline.started()
-                    body = await response.aread()
+                    body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
                     raise status_error(response.status_code, body, response.headers)
                 content_type = response.headers.get("content-type", "")
                 if "application/json" in content_type:
                     # A server that ignored stream: true and answered in one piece.
                     deadline.started()
-                    body = await response.aread()
+                    try:
+                        body = await read_body(response, MAX_REPLY_BYTES)
+                    except BodyTooLargeError as exc:
+                        raise ResponseTooLargeError(_too_large(exc.limit)) from exc
+                    except BodyDecodeError as exc:
+                        raise StreamInterruptedError(str(exc)) from exc
                     self._apply_whole(body, result, on_delta)
                 else:
                     await self._read_stream(response, result, on_delta, deadline)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = self._transport_error(exc)
-            if result.content or result.reasoning:
+            if result.started:
                 raise StreamInterruptedError(str(exc) or type(exc).__name__) from exc
             raise error from exc
+        result.settle()
         if not result.content and not result.reasoning:
             raise EmptyReplyError("the server ended the reply without any text")
         return result
@@ -459,24 +573,77 @@ class ChatClient:
     ) -> None:
         parser = SSEParser()
         done = False
-        # Read to the very end even after [DONE], and close the byte iterator explicitly when
-        # an error event (or a timeout) ends the reply early: a suspended httpx async generator
-        # is stranded under qasync, which installs no asyncgen hooks (DESIGN.md, known pitfalls).
-        # httpx types it as an AsyncIterator; it is an async generator, with aclose().
-        byte_stream = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
-        async with contextlib.aclosing(byte_stream) as chunks:
-            async for chunk in chunks:
-                for data in parser.feed(chunk):
-                    if not done:
-                        done = self._apply_event(data, result, on_delta)
-                if result.content or result.reasoning:
+        events = 0
+        head = bytearray()  # the body's start, while no event has come
+        deltas = _Deltas(on_delta)
+        loop = asyncio.get_running_loop()
+        resumed = loop.time()
+        # Read to the very end even after [DONE], and close the raw byte iterator explicitly
+        # when an error (or a timeout, or Stop) ends the reply early: a suspended httpx async
+        # generator is stranded under qasync, which installs no asyncgen hooks (DESIGN.md,
+        # known pitfalls). BodyReader does both, within MAX_REPLY_BYTES.
+        async with BodyReader(response, MAX_REPLY_BYTES) as body:
+            while True:
+                try:
+                    chunk = await body.read()
+                    lines = parser.lines
+                    found = parser.feed(chunk) if chunk else parser.close()
+                except BodyTooLargeError as exc:
+                    raise ResponseTooLargeError(_too_large(exc.limit)) from exc
+                except StreamLimitError as exc:
+                    raise ResponseTooLargeError(
+                        f"an event-stream {exc.what} is longer than {_size(exc.limit)}: stopped"
+                    ) from exc
+                except BodyDecodeError as exc:
+                    raise StreamInterruptedError(str(exc)) from exc
+                try:
+                    for data in found:
+                        events += 1
+                        if not done:
+                            done = self._apply_event(data, result, deltas.add)
+                finally:
+                    deltas.flush()  # the text so far reaches the caller, error or not
+                if not chunk:
+                    break
+                if not events and len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                    self._sniff(bytes(head), complete=False)
+                if result.started:
                     deadline.started()
                 if done:
                     deadline.finished()
-                deadline.alive()
-        for data in parser.close():
-            if not done:
-                done = self._apply_event(data, result, on_delta)
+                if parser.lines > lines:
+                    deadline.alive()
+                # A fast server (or an inflating body) may never make the read wait: give
+                # the window its turn now and then, and let a cancellation (Stop) in.
+                if loop.time() - resumed >= YIELD_AFTER_S:
+                    await asyncio.sleep(0)
+                    resumed = loop.time()
+        if not events and not result.started:
+            self._sniff(bytes(head), complete=True, result=result, on_delta=deltas.add)
+            deltas.flush()
+
+    def _sniff(
+        self,
+        head: bytes,
+        *,
+        complete: bool,
+        result: ChatResult | None = None,
+        on_delta: DeltaCallback = lambda _kind, _text: None,
+    ) -> None:
+        """A body with no event in it so far: raise if it is something else (a web page,
+        JSON) once that is sure; a complete JSON body may be a chat completion after all."""
+        kind = _body_kind(head)
+        if kind == "html" and (complete or len(head) >= 4096 or b"</title" in head.lower()):
+            raise WebPageReplyError(_excerpt(head, page=True))
+        if kind == "json" and len(head) >= SNIFF_BYTES:
+            raise JsonReplyError(_excerpt(head))
+        if not complete or kind in ("", "sse") or result is None:
+            return  # nothing yet, or only comments: an empty reply
+        if kind == "json":
+            self._apply_whole(head, result, on_delta)
+            return
+        raise NotAStreamError(_excerpt(head))
 
     def _transport_error(self, exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
         error = _classify_transport_error(exc, self.timeouts, custom_proxy=self._custom_proxy)
@@ -493,7 +660,7 @@ class ChatClient:
             return False
         try:
             event = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past json's depth
             log.warning("skipping malformed stream line (%d chars)", len(data))
             return False
         if not isinstance(event, dict):
@@ -503,15 +670,36 @@ class ChatClient:
         self._apply_chunk(event, result, on_delta, delta_key="delta")
         return False
 
+    def _apply_stream_body(self, body: bytes, result: ChatResult, on_delta: DeltaCallback) -> None:
+        parser = SSEParser()
+        try:
+            found = [*parser.feed(body), *parser.close()]
+        except StreamLimitError as exc:
+            raise ResponseTooLargeError(
+                f"an event-stream {exc.what} is longer than {_size(exc.limit)}: stopped"
+            ) from exc
+        for data in found:
+            if self._apply_event(data, result, on_delta):
+                break
+
     def _apply_whole(self, body: bytes, result: ChatResult, on_delta: DeltaCallback) -> None:
+        """A whole answer, as JSON: a chat completion, an error, or (said so) anything else."""
         try:
             event = json.loads(body)
-        except ValueError as exc:
-            raise EmptyReplyError("the server's answer is not JSON") from exc
-        if not isinstance(event, dict):
-            raise EmptyReplyError("the server's answer is not a chat completion")
-        if event.get("error"):
-            raise StreamReportedError(_detail_from_json(event))
+        except (ValueError, RecursionError) as exc:
+            kind = _body_kind(body)
+            if kind == "html":
+                raise WebPageReplyError(_excerpt(body, page=True)) from exc
+            if kind == "sse":  # an event stream labelled as JSON
+                self._apply_stream_body(body, result, on_delta)
+                return
+            if not body.strip():
+                raise EmptyReplyError("the server's answer is empty") from exc
+            raise NotAStreamError(_excerpt(body)) from exc
+        if isinstance(event, dict) and event.get("error"):
+            raise StreamReportedError(_detail_from_json(event) or "the server reported an error")
+        if not isinstance(event, dict) or not isinstance(event.get("choices"), list):
+            raise JsonReplyError(_excerpt(body))
         self._apply_chunk(event, result, on_delta, delta_key="message")
 
     @staticmethod
@@ -522,31 +710,123 @@ class ChatClient:
             result.model = event["model"]
         usage = event.get("usage")
         if isinstance(usage, dict) and usage:
-            result.usage = Usage.from_dict(usage)
+            counted = _usage(usage)
+            if counted is not None:
+                result.usage = counted
         choices = event.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             return
         choice = choices[0]
         delta = choice.get(delta_key)
         if isinstance(delta, dict):
-            reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-            if isinstance(reasoning, str) and reasoning:
-                reasoning = result.joiner("reasoning", reasoning)
-                if reasoning:
-                    result.reasoning += reasoning
-                    on_delta("reasoning", reasoning)
-            content = delta.get("content")
-            if isinstance(content, str) and content:
-                content = result.joiner("content", content)
-                if content:
-                    result.content += content
-                    on_delta("content", content)
+            content, thinking = _parts_text(delta.get("content"))
+            reasoning = _parts_text(delta.get("reasoning_content") or delta.get("reasoning"))[0]
+            for kind, text in (("reasoning", reasoning + thinking), ("content", content)):
+                text = result.joiner(kind, text) if text else ""
+                if text:
+                    result.add(kind, text)
+                    on_delta(kind, text)
         if choice.get("finish_reason"):
             result.finish_reason = str(choice["finish_reason"])
 
 
 def _ignore_delta(_kind: str, _text: str) -> None:
     pass
+
+
+def _usage(data: dict[str, Any]) -> Usage | None:
+    """A server's usage, liberally: counts sent as text ("12") are read; anything else that
+    is not a count reads as 0 (Usage.from_dict). None when nothing usable is left (strings,
+    infinities, negatives...): the reply then counts as having no usage, and is estimated
+    and marked so rather than shown as costing nothing."""
+    cleaned = {
+        key: int(value) if isinstance(value, str) and value.strip().isdigit() else value
+        for key, value in data.items()
+    }
+    usage = Usage.from_dict(cleaned)
+    if not usage.prompt_tokens and not usage.completion_tokens:
+        log.warning("ignoring a usage without counts: %.200r", data)
+        return None
+    return usage
+
+
+_TEXT_PARTS = ("text", "output_text")
+_THINKING_PARTS = ("thinking", "reasoning")
+
+
+def _parts_text(value: Any, depth: int = 0) -> tuple[str, str]:
+    """The text of a ``content`` (or reasoning) value and the thinking in it: a string, or a
+    list of parts (``{"type": "text", "text": …}``; Mistral's ``{"type": "thinking",
+    "thinking": [parts]}``). Parts that are not text (images, audio) are left out."""
+    if isinstance(value, str):
+        return value, ""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or depth > 4:
+        return "", ""
+    text: list[str] = []
+    thinking: list[str] = []
+    for part in value:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type", "text")
+        if kind in _TEXT_PARTS and isinstance(part.get("text"), str):
+            text.append(part["text"])
+        elif kind in _THINKING_PARTS:
+            inner = part.get(kind) if part.get(kind) is not None else part.get("text")
+            thinking.append("".join(_parts_text(inner, depth + 1)))
+    return "".join(text), "".join(thinking)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit >= MIB and limit % MIB == 0 else f"{limit} bytes"
+
+
+def _too_large(limit: int) -> str:
+    return f"the server sent more than {_size(limit)} for one reply: stopped"
+
+
+_SSE_START = re.compile(rb"(?:\s*(?::[^\r\n]*)?[\r\n]+)*\s*(?:data|event|id|retry)\s*:")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def _body_kind(body: bytes) -> str:
+    """What a body looks like from its start: "html", "json", "sse", "text", or "" (empty)."""
+    start = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start:
+        return ""
+    if start.startswith(b"<"):
+        return "html"
+    if start[:1] in (b"{", b"["):
+        return "json"
+    if _SSE_START.match(start) or start.startswith(b":"):
+        return "sse"
+    return "text"
+
+
+def _excerpt(body: bytes, *, page: bool = False, limit: int = 160) -> str:
+    """A short, single-line, printable excerpt of a body (a page's title first), with
+    anything that looks like a key redacted."""
+    text = " ".join(body[:4096].decode("utf-8", errors="replace").split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = _printable(text)
+    if page:
+        title = _TITLE.search(body[: 64 * 1024])
+        if title:
+            name = " ".join(html.unescape(title[1].decode("utf-8", errors="replace")).split())
+            name = _printable(name[:100])
+            text = f'a web page titled "{name}": {text}' if name else f"a web page: {text}"
+        else:
+            text = f"a web page: {text}"
+    return redact(text)
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _network_options(

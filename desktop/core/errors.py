@@ -31,7 +31,12 @@
         └── StreamError              the reply stream itself went wrong
             ├── StreamInterruptedError  the connection dropped mid-reply
             ├── EmptyReplyError         the server closed the stream without any text
-            └── StreamReportedError     the server put an error object into the stream
+            ├── StreamReportedError     the server put an error object into the stream
+            ├── ResponseTooLargeError   more bytes than a reply may take (a gzip bomb, a line
+            │                           without end): reading stopped, the text so far kept
+            └── NotAStreamError         a 200 answer that is no chat stream nor completion
+                ├── WebPageReplyError   an HTML page (a captive portal, a wrong address)
+                └── JsonReplyError      JSON that is not a chat completion
 
 The UI maps each class to a sentence a person understands (desktop/ui/error_text.py); the
 ``detail`` is the server's own wording, shown smaller, never a traceback.
@@ -178,4 +183,21 @@ class EmptyReplyError(StreamError):
 
 
 class StreamReportedError(StreamError):
+    pass
+
+
+class ResponseTooLargeError(StreamError):
+    """The server sent more than Confab reads for one answer; ``detail`` says how much."""
+
+
+class NotAStreamError(StreamError):
+    """A 200 answer that is neither an event stream nor a chat completion; ``detail`` is a
+    short excerpt of what came instead."""
+
+
+class WebPageReplyError(NotAStreamError):
+    pass
+
+
+class JsonReplyError(NotAStreamError):
     pass

@@ -5,7 +5,11 @@ in chunked transfer encoding (one HTTP chunk per event, shaped like OpenAI's own
 misbehave the ways real servers do: CRLF line ends, ``data:`` without a space, ``: ping``
 comments, no ``[DONE]``, no ``finish_reason``, a malformed line, an error object inside the
 stream, a connection cut mid-reply, a slow first byte, an empty body, a non-streaming answer, or
-an error status with any body.
+an error status with any body. And the hostile ways (``Reply`` fields below): a gzip bomb
+after the text (or as the whole body, the model list's too: ``models_reply``), a line that never
+ends or one of many megabytes, a stream written as fast as the socket takes it (``flood``) or
+forever (``endless``), usage counts that are strings, infinite or absurd, content as a list of
+parts, and a web page or JSON sent as the event stream (``body`` with ``PORTAL_PAGE``).
 
 ::
 
@@ -26,6 +30,8 @@ Every request is recorded, including those refused with 401; a 401 does not cons
 ``echo_credentials`` (a name in ``ECHOES``) answers every request, on any path, with 401 (407 to
 one that came through it as a proxy) echoing the Authorization (Proxy-Authorization) header in
 that form, in the body and in headers: as servers that leak the key they were sent do.
+``models_reply`` (a Reply: status, body, headers, gzip_bomb) answers ``GET /v1/models`` instead
+of the model list when set.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import functools
 import itertools
 import json
 import socket
+import struct
 import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -75,6 +84,25 @@ class Reply:
     # seconds: after ``stall_after`` content chunks, or, without it, before the status line.
     # A test that acts "while the reply is still under way" holds it there, on any machine.
     gate: threading.Event | None = None
+    # ---- hostile -------------------------------------------------------------------------
+    # Content-Encoding: gzip, and after the text (for a stream: after the content chunks; for
+    # a whole body: after the body) this many more bytes, once inflated, of ``bomb_fill``
+    # repeated: some 1 KB on the wire per MiB inflated.
+    gzip_bomb: int | None = None
+    bomb_fill: bytes = b": keep-alive\n"
+    # After the first content chunk, one line of this many bytes ("data: " and "x"s), ended
+    # after that unless ``endless_line``: then it never ends, a byte every ``delay`` seconds
+    # (at least 10 ms) until the client goes away.
+    long_line: int | None = None
+    endless_line: bool = False
+    # The whole stream built first and written in 64 KiB pieces: as fast as the socket goes.
+    flood: bool = False
+    # Stream ``text`` again and again, flooding, until the client goes away.
+    endless: bool = False
+    # The usage object sent as it is (strings, infinities, negatives...), instead of counts.
+    usage_raw: Any = None
+    # delta.content as [{"type": "text", "text": piece}] (message.content too, for JSON).
+    content_parts: bool = False
 
 
 _INVALID_KEY = {
@@ -95,6 +123,81 @@ _STATUS_ERRORS = {
     500: ("The server had an error while processing your request", "server_error", None),
     503: ("The server is overloaded", "server_error", None),
 }
+
+
+# What a hotel's or an airport's Wi-Fi answers before the user has signed in.
+PORTAL_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in to Airport Free Wi-Fi</title>
+<style>body { font-family: sans-serif }</style></head>
+<body><h1>Welcome!</h1><p>Please accept the terms &amp; conditions to continue.</p>
+<form method="post" action="/login"><button>Connect</button></form></body></html>
+"""
+
+GZIP_STEP = 1024 * 1024  # inflated bytes per repeated deflate block of a bomb
+
+
+def gzip_bomb(prefix: bytes, fill: bytes, size: int) -> bytes:
+    """A valid gzip member: ``prefix`` then ``size`` bytes of ``fill`` repeated (rounded up to
+    whole MiB blocks). Each block is deflated once, after a full flush, and repeated: a
+    gigabyte costs about a megabyte and, once per fill and size, a second to build."""
+    head_deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    head = head_deflate.compress(prefix) + head_deflate.flush(zlib.Z_FULL_FLUSH)
+    blocks, tail, fill_crc, fill_length = _bomb_blocks(fill, size)
+    crc = _crc32_combine(zlib.crc32(prefix), fill_crc, fill_length)
+    length = (len(prefix) + fill_length) & 0xFFFFFFFF
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    return b"".join([header, head, blocks, tail, struct.pack("<II", crc, length)])
+
+
+@functools.lru_cache(maxsize=8)
+def _bomb_blocks(fill: bytes, size: int) -> tuple[bytes, bytes, int, int]:
+    """The deflated blocks of ``fill`` repeated, the final empty block, their CRC and length."""
+    block = (fill * (GZIP_STEP // max(1, len(fill)) + 1))[:GZIP_STEP]
+    count = max(1, -(-size // GZIP_STEP))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    # After a full flush the compressor starts afresh: the same block deflates the same.
+    repeated = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    tail = deflate.flush(zlib.Z_FINISH)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    return repeated * count, tail, crc, count * GZIP_STEP
+
+
+def _crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """zlib's crc32_combine: the CRC of A+B from those of A and B and B's length."""
+
+    def times(matrix: list[int], vector: int) -> int:
+        total, row = 0, 0
+        while vector:
+            if vector & 1:
+                total ^= matrix[row]
+            vector >>= 1
+            row += 1
+        return total
+
+    def square(matrix: list[int]) -> list[int]:
+        return [times(matrix, matrix[n]) for n in range(32)]
+
+    if length2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]
+    even = square(odd)
+    odd = square(even)
+    while True:
+        even = square(odd)
+        if length2 & 1:
+            crc1 = times(even, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+        odd = square(even)
+        if length2 & 1:
+            crc1 = times(odd, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+    return crc1 ^ crc2
 
 
 def _echo_message(text: str) -> str:
@@ -153,6 +256,7 @@ class OpenAIServer:
         self.api_key = api_key
         self.default = Reply()  # the answer when the queue is empty
         self.echo_credentials: str | None = None  # a name in ECHOES: see the module's docstring
+        self.models_reply: Reply | None = None  # GET /v1/models answered with this instead
         self._queue: collections.deque[Reply] = collections.deque()
         self._requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -376,16 +480,24 @@ class _Handler(BaseHTTPRequestHandler):
         body: str,
         content_type: str,
         headers: dict[str, str] | None = None,
+        *,
+        bomb: int | None = None,
+        bomb_fill: bytes = b" ",
     ) -> None:
         data = body.encode("utf-8")
+        if bomb is not None:
+            data = gzip_bomb(data, bomb_fill, bomb)
         self.send_response(status)
         extra = dict(headers or {})
         self.send_header("Content-Type", extra.pop("Content-Type", content_type))
+        if bomb is not None:
+            self.send_header("Content-Encoding", "gzip")
         for name, value in extra.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        for start in range(0, len(data), 64 * 1024):
+            self.wfile.write(data[start : start + 64 * 1024])
 
     def _send_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):X}\r\n".encode("ascii") + data + b"\r\n")
@@ -399,7 +511,18 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         if not self._authorized():
             return
-        if path == "/v1/models":
+        if path == "/v1/models" and self.owner.models_reply is not None:
+            reply = self.owner.models_reply
+            body = reply.body if reply.body is not None else _dumps({"object": "list", "data": []})
+            self._send_whole(
+                reply.status,
+                body,
+                "application/json",
+                reply.headers,
+                bomb=reply.gzip_bomb,
+                bomb_fill=reply.bomb_fill,
+            )
+        elif path == "/v1/models":
             data = [
                 {"id": name, "object": "model", "created": 1700000000, "owned_by": "test"}
                 for name in self.owner.models
@@ -464,7 +587,14 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.status != 200:
                 self._error_reply(reply)
             elif reply.body is not None:
-                self._send_whole(200, reply.body, "text/event-stream", reply.headers)
+                self._send_whole(
+                    200,
+                    reply.body,
+                    "text/event-stream",
+                    reply.headers,
+                    bomb=reply.gzip_bomb,
+                    bomb_fill=reply.bomb_fill,
+                )
             elif reply.empty:
                 self._send_whole(200, "", "text/event-stream", reply.headers)
             elif reply.json_response or not request.get("stream"):
@@ -481,7 +611,14 @@ class _Handler(BaseHTTPRequestHandler):
             content_type = "application/json"
         except ValueError:
             content_type = "text/plain; charset=utf-8"
-        self._send_whole(reply.status, body, content_type, reply.headers)
+        self._send_whole(
+            reply.status,
+            body,
+            content_type,
+            reply.headers,
+            bomb=reply.gzip_bomb,
+            bomb_fill=reply.bomb_fill,
+        )
 
     @staticmethod
     def _texts(request: dict[str, Any], reply: Reply) -> tuple[str, int, int]:
@@ -503,7 +640,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _json_reply(self, request: dict[str, Any], reply: Reply) -> None:
         text, prompt_tokens, _ = self._texts(request, reply)
         completion_tokens = len(_chunks(text, reply.chunk_size))
-        message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
+        content: Any = [{"type": "text", "text": text}] if reply.content_parts else text
+        message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if reply.reasoning:
             message[reply.reasoning_field] = reply.reasoning
         body = {
@@ -526,9 +664,18 @@ class _Handler(BaseHTTPRequestHandler):
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
+        if reply.usage_raw is not None:
+            body["usage"] = reply.usage_raw
         if not reply.usage:
             del body["usage"]
-        self._send_whole(200, _dumps(body), "application/json", reply.headers)
+        self._send_whole(
+            200,
+            _dumps(body),
+            "application/json",
+            reply.headers,
+            bomb=reply.gzip_bomb,
+            bomb_fill=b" ",  # JSON allows any whitespace after the value
+        )
 
     def _stream_reply(self, request: dict[str, Any], reply: Reply) -> None:
         text, prompt_tokens, _ = self._texts(request, reply)
@@ -540,23 +687,47 @@ class _Handler(BaseHTTPRequestHandler):
         created = int(time.time())
         model = str(request.get("model") or "")
         sent = 0  # events so far, for the delay between them
+        # Flooding, the events go out in 64 KiB pieces, not one write each; for a gzip bomb
+        # they are all kept until the bomb is built around them.
+        batching = reply.flood or reply.endless or reply.gzip_bomb is not None
+        pending: list[bytes] = []
+        pending_size = 0
 
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
+        if reply.gzip_bomb is not None:
+            self.send_header("Content-Encoding", "gzip")
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
 
+        def send(data: bytes) -> None:
+            nonlocal pending_size
+            if not batching:
+                self._send_chunk(data)
+                return
+            pending.append(data)
+            pending_size += len(data)
+            if pending_size >= 64 * 1024 and reply.gzip_bomb is None:
+                flush()
+
+        def flush() -> None:
+            nonlocal pending_size
+            if pending:
+                self._send_chunk(b"".join(pending))
+                pending.clear()
+                pending_size = 0
+
         def event(data: str) -> None:
             nonlocal sent
-            if sent:
+            if sent and not batching:
                 self.owner._wait(reply.delay)
             sent += 1
             lines = f": ping{newline}" if reply.comments else ""
             lines += f"{prefix}{data}{newline}{newline}"
-            self._send_chunk(lines.encode("utf-8"))
+            send(lines.encode("utf-8"))
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> None:
             body: dict[str, Any] = {
@@ -573,8 +744,14 @@ class _Handler(BaseHTTPRequestHandler):
                 body["usage"] = None  # as OpenAI does on every chunk but the last
             event(_dumps(body))
 
+        def content(piece: str) -> None:
+            if reply.content_parts:
+                chunk({"content": [{"type": "text", "text": piece}]})
+            else:
+                chunk({"content": piece})
+
         if reply.comments:
-            self._send_chunk(f": ping{newline}{newline}".encode())
+            send(f": ping{newline}{newline}".encode())
         chunk({"role": "assistant", "content": "", "refusal": None})
         for piece in _chunks(reply.reasoning, reply.chunk_size):
             chunk({reply.reasoning_field: piece, "content": None})
@@ -585,8 +762,11 @@ class _Handler(BaseHTTPRequestHandler):
                 event("{not json")
             if reply.stream_error is not None:
                 event(_dumps({"error": reply.stream_error}))
+                flush()
                 self._send_chunk(b"")  # ends the stream cleanly, as OpenAI does
                 return True
+            if reply.long_line is not None:
+                self._long_line(reply, prefix, newline, flush)
             return False
 
         pieces = _chunks(text, reply.chunk_size)
@@ -596,14 +776,27 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.cut_after is not None and index >= reply.cut_after:
                 break
             if index == reply.stall_after:
+                flush()
                 if reply.gate is not None:
                     self.owner._hold(reply.gate)
                 else:
                     self.owner._wait(reply.stall)
-            chunk({"content": piece})
+            content(piece)
             if index == 0 and after_first_chunk():
                 return
+        while reply.endless and pieces:
+            for piece in pieces:
+                content(piece)
+            if self.owner._stopping.is_set():
+                raise _Stopped
+        if reply.gzip_bomb is not None:
+            bomb = gzip_bomb(b"".join(pending), reply.bomb_fill, reply.gzip_bomb)
+            for start in range(0, len(bomb), 64 * 1024):
+                self._send_chunk(bomb[start : start + 64 * 1024])
+            self._send_chunk(b"")
+            return
         if reply.cut_after is not None:
+            flush()
             self.wfile.flush()
             raise _Cut  # no terminating chunk: the client sees a broken stream
         if reply.finish_reason is not None:
@@ -623,10 +816,30 @@ class _Handler(BaseHTTPRequestHandler):
                         "model": model,
                         "system_fingerprint": "fp_test",
                         "choices": [],
-                        "usage": usage,
+                        "usage": usage if reply.usage_raw is None else reply.usage_raw,
                     }
                 )
             )
         if reply.done:
             event("[DONE]")
+        flush()
         self._send_chunk(b"")
+
+    def _long_line(self, reply: Reply, prefix: str, newline: str, flush: Any) -> None:
+        """``long_line`` bytes of one line; never ended with ``endless_line``."""
+        flush()
+        size = reply.long_line or 0
+        start = f'{prefix}{{"choices":[{{"delta":{{"content":"'.encode()
+        self._send_chunk(start)
+        left = max(0, size - len(start))
+        piece = b"x" * (64 * 1024)
+        while left > 0:
+            self._send_chunk(piece[: min(left, len(piece))])
+            left -= len(piece)
+            if self.owner._stopping.is_set():
+                raise _Stopped
+        if reply.endless_line:
+            while True:  # until the client goes away (a broken pipe) or the server stops
+                self.owner._wait(max(0.01, reply.delay))
+                self._send_chunk(b"x")
+        self._send_chunk(f'"}}}}]}}{newline}{newline}'.encode())
