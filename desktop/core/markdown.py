@@ -38,6 +38,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from desktop.core.links import CHECK_SCHEME, misleading
+
 __all__ = ["Block", "StreamingRenderer", "render_markdown"]
 
 
@@ -452,6 +454,17 @@ def _live_url(url: str) -> bool:
     return url.lower().startswith(_LINK_SCHEMES)
 
 
+def _link_text(tokens: Sequence[Token], idx: int) -> str:
+    """The text shown for the link that opens at ``idx``."""
+    parts = []
+    for token in tokens[idx + 1 :]:
+        if token.type == "link_close":
+            break
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+    return "".join(parts)
+
+
 def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
     # Links cannot nest in CommonMark, so the nearest link token before idx tells. (Indices,
     # not reversed(tokens[:idx]): a copy per image or link made a paragraph of links
@@ -502,8 +515,14 @@ class _QtRenderer(RendererHTML):
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         href = str(tokens[idx].attrGet("href") or "")
+        if not _live_url(href):
+            return ""
+        if misleading(_link_text(tokens, idx), href):
+            # Its text reads as another address (or hides letters): the window shows where
+            # it really goes and asks before opening it (desktop/core/links.py).
+            href = CHECK_SCHEME + href
         # No title attribute: Qt shows none, and it is one less place for a quote to escape.
-        return f'<a href="{_escape(href)}">' if _live_url(href) else ""
+        return f'<a href="{_escape(href)}">'
 
     def link_close(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType

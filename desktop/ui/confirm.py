@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def ask(
-    parent: QWidget,
+    parent: QWidget | None,
     *,
     name: str,
     title: str,

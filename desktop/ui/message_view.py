@@ -7,22 +7,33 @@ import html
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication, QResizeEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QCursor,
+    QDesktopServices,
+    QGuiApplication,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core.links import CHECK_SCHEME, shown_address
 from desktop.ui import plain
+from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
     from desktop.core.markdown import Block, StreamingRenderer
@@ -44,8 +55,45 @@ PENDING_RELAYOUT_CHARS = 20_000
 PENDING_RELAYOUT_GROWTH = 1.25
 
 
+# Set by open_link for a link whose text misleads: the question asked before opening it.
+link_question: QMessageBox | None = None
+
+
 def open_link(url: str) -> bool:
-    """Open http(s) and mailto links in the system browser; refuse every other scheme."""
+    """Open http(s) and mailto links in the system browser; refuse every other scheme. A link
+    whose text reads as another address (marked by the renderer) is opened only once the user
+    has seen where it goes and said yes."""
+    global link_question
+    if url.startswith(CHECK_SCHEME):
+        real = url[len(CHECK_SCHEME) :]
+        if QUrl(real).scheme().lower() not in ALLOWED_SCHEMES:
+            return False
+        parent = QApplication.activeWindow()
+        link_question = ask(
+            parent,
+            name="confirmLink",
+            title=QCoreApplication.translate("MessageWidget", "Open link"),
+            text=QCoreApplication.translate(
+                "MessageWidget", "This link's text looks like another address. It goes to:"
+            )
+            + "\n\n"
+            + shown_address(real),
+            informative=QCoreApplication.translate(
+                "MessageWidget", "Open it only if you trust this address."
+            ),
+            action=QCoreApplication.translate("MessageWidget", "Open"),
+            on_confirm=lambda: _open_after_asking(real),
+            icon=QMessageBox.Icon.Warning,
+        )
+        return False
+    return _open_checked(url)
+
+
+def _open_after_asking(url: str) -> None:
+    _open_checked(url)
+
+
+def _open_checked(url: str) -> bool:
     target = QUrl(url)
     if target.scheme().lower() not in ALLOWED_SCHEMES:
         return False
@@ -166,6 +214,15 @@ class CodeLabel(BlockLabel):
         return column, line, round(small.width() - 10 * column), round(small.height() - line)
 
 
+def show_link_target(url: str) -> None:
+    """On hover, the address a link really opens (its text may say another)."""
+    if not url:
+        QToolTip.hideText()
+        return
+    real = url.removeprefix(CHECK_SCHEME)
+    QToolTip.showText(QCursor.pos(), plain.tooltip(shown_address(real)))
+
+
 def _rich_label(object_name: str) -> QLabel:
     label = BlockLabel()
     label.setObjectName(object_name)
@@ -179,6 +236,7 @@ def _rich_label(object_name: str) -> QLabel:
     )
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     label.linkActivated.connect(open_link)
+    label.linkHovered.connect(show_link_target)
     return label
 
 

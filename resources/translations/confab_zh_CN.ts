@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+395"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+396"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+368"/>
+        <location filename="../../desktop/ui/message_view.py" line="+426"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-309"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-310"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+203"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -230,7 +230,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+1"/>
         <source>None</source>
         <comment>persona: no system prompt</comment>
-        <translation type="unfinished">无</translation>
+        <translation>无</translation>
     </message>
     <message>
         <location line="+29"/>
@@ -259,12 +259,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+172"/>
+        <location filename="../../desktop/ui/error_text.py" line="+196"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-173"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -352,6 +352,26 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+6"/>
         <source>The server ended the reply without any text. Try again or pick another model.</source>
         <translation>服务器结束了回复，但没有返回任何文本。请重试或换一个模型。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The server sent far more data than Confab accepts for one answer, so it stopped reading. Any text received so far is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server answered with a web page, not a chat stream: a captive portal or wrong address? Sign in to the network in your browser, or check the base URL in Providers (Ctrl+,).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The server answered with JSON that is not a chat reply. Check the base URL and the model in Providers (Ctrl+,).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server&apos;s answer is not a chat stream. Check the base URL in Providers (Ctrl+,).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+5"/>
@@ -635,7 +655,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+112"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -731,7 +751,27 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="+71"/>
+        <location line="-334"/>
+        <source>Open link</source>
+        <translation>打开链接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This link&apos;s text looks like another address. It goes to:</source>
+        <translation>这个链接显示的文字像是另一个地址。它实际指向：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open it only if you trust this address.</source>
+        <translation>只有在信任这个地址时才打开。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+396"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -1022,12 +1062,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="-8"/>
         <source>http://host:3128 or socks5://host:1080</source>
-        <translation type="unfinished"></translation>
+        <translation>http://host:3128 或 socks5://host:1080</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>None: the usual authorities</source>
-        <translation type="unfinished"></translation>
+        <translation>无：使用常规证书颁发机构</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1145,7 +1185,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="-33"/>
         <source>Paste the API key from your account</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴你账户中的 API 密钥</translation>
     </message>
     <message>
         <location line="+2"/>

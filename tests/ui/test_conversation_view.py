@@ -348,3 +348,52 @@ def test_a_reply_that_is_still_coming_offers_no_actions_and_says_it_is_thinking(
     assert reply.actions_row.isVisible() and not reply.status.isVisible()
     assert reply.content == "The answer."
     assert question.actions_row.isVisible()
+
+
+def test_a_link_whose_text_is_another_address_says_where_it_goes_and_asks(
+    app: Any, openai_server: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox, QToolTip
+
+    openai_server.enqueue(
+        Reply(
+            text="Log in at [https://paypal.com](https://evil.example/login) or [docs](https://docs.example.org)."
+        )
+    )
+    app.type_and_send("where do I log in?")
+    app.wait_idle()
+    (label,) = [
+        lab
+        for lab in _last(app).markdown.findChildren(QLabel)
+        if lab.objectName() == "markdownBlock"
+    ]
+    html = label.text()
+    assert 'href="confab-check:https://evil.example/login"' in html
+    assert 'href="https://docs.example.org"' in html
+    opened: list[str] = []
+    monkeypatch.setattr(
+        message_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    # Hovering shows the real address.
+    label.linkHovered.emit("confab-check:https://evil.example/login")
+    assert "https://evil.example/login" in QToolTip.text()
+    # Clicking asks first, showing it; Cancel opens nothing.
+    label.linkActivated.emit("confab-check:https://evil.example/login")
+    box = message_view.link_question
+    assert box is not None and box.isVisible()
+    assert "https://evil.example/login" in box.text()
+    assert box.defaultButton().text() == "Cancel"
+    box.reject()
+    assert opened == []
+    label.linkActivated.emit("confab-check:https://evil.example/login")
+    box = message_view.link_question
+    assert box is not None
+    (open_button,) = [
+        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    ]
+    open_button.click()
+    assert opened == ["https://evil.example/login"]
+    # An honest link opens at once; a marked one of another scheme never.
+    label.linkActivated.emit("https://docs.example.org")
+    label.linkActivated.emit("confab-check:file:///etc/passwd")
+    assert opened == ["https://evil.example/login", "https://docs.example.org"]
