@@ -52,6 +52,7 @@ class ConversationSettingsDialog(QDialog):
             self.tr("Instructions the model follows for the whole conversation (optional)")
         )
         self.prompt_edit.setMinimumHeight(120)
+        self.prompt_edit.textChanged.connect(self._on_prompt_edit_text_changed)
         self.persona_name = QLineEdit()
         self.persona_name.setObjectName("personaName")
         self.persona_name.setPlaceholderText(self.tr("Name for this prompt"))
@@ -60,6 +61,7 @@ class ConversationSettingsDialog(QDialog):
         self.save_persona_button.setAutoDefault(False)
         self.save_persona_button.clicked.connect(self._on_save_persona_button_clicked)
         self.persona_status = QLabel()
+        self.persona_status.setTextFormat(Qt.TextFormat.PlainText)  # names a persona: data
         self.persona_status.setObjectName("personaStatus")
 
         self.model_combo = QComboBox()
@@ -112,14 +114,28 @@ class ConversationSettingsDialog(QDialog):
         self.max_history_tokens.setSpecialValueText(self.tr("Up to the model's context window"))
         self.max_history_tokens.setValue(budget.max_tokens or 0)
 
+        for spin in (
+            self.temperature,
+            self.top_p,
+            self.max_tokens,
+            self.max_messages,
+            self.max_history_tokens,
+        ):
+            # The style sheet's padding (the other fields') does not reach a spin box's text.
+            spin.lineEdit().setTextMargins(5, 0, 0, 0)
+
         persona_row = QHBoxLayout()
         persona_row.addWidget(self.persona_name, 1)
         persona_row.addWidget(self.save_persona_button)
         form = QFormLayout()
+        form.setVerticalSpacing(8)
         form.addRow(self.tr("Persona"), self.persona_combo)
         form.addRow(self.tr("System prompt"), self.prompt_edit)
         form.addRow("", persona_row)
         form.addRow("", self.persona_status)
+        self._form = form
+        self._status_row = form.rowCount() - 1
+        form.setRowVisible(self._status_row, False)  # no gap above Model until it says something
         form.addRow(self.tr("Model"), self.model_combo)
         form.addRow(self.tr("Temperature"), self.temperature)
         form.addRow(self.tr("Top p"), self.top_p)
@@ -133,19 +149,45 @@ class ConversationSettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
         layout.addLayout(form)
+        layout.addSpacing(12)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self._fill_personas()
 
     def _fill_personas(self, select_id: str | None = None) -> None:
         self.persona_combo.clear()
-        self.persona_combo.addItem(self.tr("Custom"), None)
+        self.persona_combo.addItem(self._no_persona_label(), None)
         for persona in self._settings.personas():
             self.persona_combo.addItem(persona.name, persona.id)
             if persona.id == select_id or (
                 select_id is None and persona.prompt == self.prompt_edit.toPlainText()
             ):
                 self.persona_combo.setCurrentIndex(self.persona_combo.count() - 1)
+
+    def _no_persona_label(self) -> str:
+        """The first entry: "None" without a system prompt, "Custom" with one of the user's."""
+        if self.prompt_edit.toPlainText().strip():
+            return self.tr("Custom")
+        return self.tr("None", "persona: no system prompt")
+
+    def _on_prompt_edit_text_changed(self) -> None:
+        if self.persona_combo.count() == 0:
+            return
+        self.persona_combo.setItemText(0, self._no_persona_label())
+        text = self.prompt_edit.toPlainText()
+        current = self.persona_combo.currentData()
+        persona = next((p for p in self._settings.personas() if p.id == current), None)
+        if persona is None or persona.prompt != text:
+            # Edited away from the persona it showed (or onto one): say which it is now.
+            match = next((p for p in self._settings.personas() if p.prompt == text), None)
+            index = self.persona_combo.findData(match.id) if match is not None else 0
+            self.persona_combo.setCurrentIndex(max(0, index))
+
+    def _show_persona_status(self, text: str) -> None:
+        self.persona_status.setText(text)
+        self._form.setRowVisible(self._status_row, bool(text))
 
     def _on_persona_combo_activated(self, index: int) -> None:
         persona_id = self.persona_combo.itemData(index)
@@ -157,12 +199,12 @@ class ConversationSettingsDialog(QDialog):
         name = self.persona_name.text().strip()
         prompt = self.prompt_edit.toPlainText().strip()
         if not name or not prompt:
-            self.persona_status.setText(self.tr("Type a system prompt and a name first."))
+            self._show_persona_status(self.tr("Type a system prompt and a name first."))
             return
         persona = self._settings.add_persona(name, prompt)
         self._fill_personas(persona.id)
         self.persona_name.clear()
-        self.persona_status.setText(self.tr("Saved “{name}”.").format(name=persona.name))
+        self._show_persona_status(self.tr("Saved “{name}”.").format(name=persona.name))
 
     def params(self) -> Params:
         temperature = self.temperature.value()

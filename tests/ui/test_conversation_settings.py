@@ -80,3 +80,35 @@ def test_personas_built_in_and_saved_by_the_user(
     names = [again.persona_combo.itemText(i) for i in range(again.persona_combo.count())]
     assert names[-1] == "Greybeard"
     again.reject()
+
+
+def test_the_persona_reads_none_without_a_prompt_and_custom_with_ones_own(
+    start_app: Any, server_provider: dict[str, Any], openai_server: Any, tmp_path: Path
+) -> None:
+    write_settings(tmp_path / "data", [server_provider])
+    app = start_app()
+    dialog = app.window.open_conversation_settings()
+    combo = dialog.persona_combo
+    assert combo.currentIndex() == 0 and combo.currentText() == "None"
+    dialog.prompt_edit.setPlainText("Answer in haiku.")
+    assert combo.currentIndex() == 0 and combo.currentText() == "Custom"
+    names = [combo.itemText(i) for i in range(combo.count())]
+    index = names.index("中文写作助手")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert combo.currentText() == "中文写作助手"
+    dialog.prompt_edit.appendPlainText("Be brief.")  # no longer the persona's own prompt
+    assert combo.currentIndex() == 0 and combo.currentText() == "Custom"
+    dialog.prompt_edit.clear()
+    assert combo.currentText() == "None"
+    # The gap the persona's status line leaves stays closed until it has something to say.
+    assert not dialog.persona_status.isVisible()
+    dialog.save_persona_button.click()
+    assert dialog.persona_status.isVisible()
+    assert "Type a system prompt" in dialog.persona_status.text()
+    dialog.reject()
+
+    app.conversations.current.system_prompt = "An old prompt of my own."
+    again = app.window.open_conversation_settings()
+    assert again.persona_combo.currentText() == "Custom"
+    again.reject()
