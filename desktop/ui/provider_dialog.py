@@ -5,6 +5,8 @@ TLS verification, timeouts). The proxy password, like the key, goes to the keyri
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -36,13 +38,30 @@ from desktop.core.network import (
     NetworkSettings,
     ProxyUrlError,
     Timeouts,
+    is_loopback,
     parse_proxy_url,
     strip_credentials,
 )
-from desktop.core.providers import PRESETS, Preset, Provider, key_problem, normalize_key
+from desktop.core.providers import (
+    PRESETS,
+    Preset,
+    Provider,
+    key_problem,
+    normalize_base_url,
+    normalize_key,
+)
 from desktop.ui.error_text import detail, explain
 
 ProviderIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _needs_key(base_url: str) -> bool:
+    """A preset's server as the preset says; another one unless it is on this computer."""
+    url = normalize_base_url(base_url)
+    preset = next((p for p in PRESETS if normalize_base_url(p.base_url) == url), None)
+    if preset is not None:
+        return preset.needs_key
+    return bool(url) and not is_loopback(urlsplit(url).hostname or "")
 
 
 def _shown_seconds(spin: QSpinBox, seconds: float) -> int:
@@ -74,7 +93,7 @@ class ProviderDialog(QDialog):
             label = (
                 preset.name
                 if preset.needs_key
-                else self.tr("{name} (local)").format(name=preset.name)
+                else self.tr("{name} (on this computer)").format(name=preset.name)
             )
             action = self.add_menu.addAction(label)
             action.triggered.connect(lambda _=False, p=preset: self.add_preset(p))
@@ -105,6 +124,7 @@ class ProviderDialog(QDialog):
         self.key_note = QLabel()
         self.key_note.setObjectName("keyNote")
         self.key_note.setWordWrap(True)
+        self.key_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.forget_key_button = QPushButton(self.tr("Remove stored key"))
         self.forget_key_button.setObjectName("forgetKey")
         self.forget_key_button.setFlat(True)
@@ -132,7 +152,7 @@ class ProviderDialog(QDialog):
         form.addRow(self.tr("Default model"), self.model_combo)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.status, 1)
+        test_row.addStretch(1)
         general = QWidget()
         general_layout = QVBoxLayout(general)
         general_layout.addLayout(form)
@@ -147,6 +167,8 @@ class ProviderDialog(QDialog):
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.tabs, 1)
         right.addLayout(test_row)
+        # Its own full-width row: a long error wraps here instead of squeezing the tabs.
+        right.addWidget(self.status)
         self.empty_hint = QWidget()
         hint_layout = QVBoxLayout(self.empty_hint)
         hint_layout.setContentsMargins(0, 0, 0, 0)
@@ -227,11 +249,10 @@ class ProviderDialog(QDialog):
         self.proxy_note = QLabel()
         self.proxy_note.setObjectName("proxyNote")
         self.proxy_note.setWordWrap(True)
+        self.proxy_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.proxy_url_edit = QLineEdit()
         self.proxy_url_edit.setObjectName("proxyUrl")
-        self.proxy_url_edit.setPlaceholderText(
-            self.tr("http://proxy.example.com:3128 or socks5://127.0.0.1:1080")
-        )
+        self.proxy_url_edit.setPlaceholderText(self.tr("http://host:3128 or socks5://host:1080"))
         self.proxy_url_edit.editingFinished.connect(self._on_proxy_url_edit_editing_finished)
         self.proxy_user_edit = QLineEdit()
         self.proxy_user_edit.setObjectName("proxyUser")
@@ -251,7 +272,7 @@ class ProviderDialog(QDialog):
 
         self.ca_edit = QLineEdit()
         self.ca_edit.setObjectName("caBundle")
-        self.ca_edit.setPlaceholderText(self.tr("None: the usual certificate authorities"))
+        self.ca_edit.setPlaceholderText(self.tr("None: the usual authorities"))
         self.ca_edit.setToolTip(
             self.tr(
                 "A PEM file with the certificate authority your network uses (a company proxy "
@@ -278,6 +299,7 @@ class ProviderDialog(QDialog):
         )
         self.tls_warning.setObjectName("tlsWarning")
         self.tls_warning.setWordWrap(True)
+        self.tls_warning.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         # Whole seconds in the dialog; a finer value set in settings.json is kept (see
         # _timeouts_from_form).
@@ -320,6 +342,7 @@ class ProviderDialog(QDialog):
             spin.setSuffix(self.tr(" s"))
             spin.setToolTip(tip)
             spin.setMaximumWidth(120)
+            spin.lineEdit().setTextMargins(5, 0, 0, 0)  # the style sheet's padding misses it
             self.timeout_spins[name] = spin
             form.addRow(label, spin)
             form.labelForField(spin).setToolTip(tip)
@@ -354,8 +377,9 @@ class ProviderDialog(QDialog):
         url = self.url_edit.text().strip()
         if not url.startswith(("http://", "https://")):
             self.tabs.setCurrentIndex(0)
-            self.status.setText(self.tr("The base URL must start with http:// or https://."))
-            self.status.setProperty("error", True)
+            self._show_status(
+                self.tr("The base URL must start with http:// or https://."), error=True
+            )
             return False
         network = self._network_from_form(provider.network)
         if network is None:
@@ -378,7 +402,7 @@ class ProviderDialog(QDialog):
         self.key_edit.clear()
         self.proxy_password_edit.clear()
         self._reload_list(updated.id)
-        self.status.setText(self.tr("Saved."))
+        self._show_status(self.tr("Saved."))
         return True
 
     def test_connection(self) -> None:
@@ -397,7 +421,7 @@ class ProviderDialog(QDialog):
             if self._current_id and network.proxy == PROXY_CUSTOM and network.proxy_user
             else None
         )
-        self.status.setText(self.tr("Connecting…"))
+        self._show_status(self.tr("Connecting…"))
         self.test_button.setEnabled(False)
         self._tasks.spawn(self._test(url, key, self._current_id, network, password))
 
@@ -417,16 +441,16 @@ class ProviderDialog(QDialog):
         try:
             models = await self._settings.fetch_models(url, key, network, proxy_password)
         except ConfabError as exc:
-            self.status.setText(explain(exc) + ("\n" + detail(exc) if detail(exc) else ""))
+            self._show_status(
+                explain(exc) + ("\n" + detail(exc) if detail(exc) else ""), error=True
+            )
             self.connection_tested.emit(False)
         else:
             if provider_id is not None:
                 self._settings.remember_models(provider_id, models)
             if provider_id != self._current_id:
                 return  # the user moved on to another provider meanwhile
-            self.status.setText(
-                self.tr("Connected. The server offers %n model(s).", "", len(models))
-            )
+            self._show_status(self.tr("Connected. The server offers %n model(s).", "", len(models)))
             current = self.model_combo.currentText()
             self.model_combo.blockSignals(True)
             self.model_combo.clear()
@@ -471,6 +495,8 @@ class ProviderDialog(QDialog):
             self.key_edit.setPlaceholderText(
                 self.tr("Stored in the system keyring — type to replace")
                 if stored
+                else self.tr("Paste the API key from your account")
+                if _needs_key(provider.base_url)
                 else self.tr("None (fine for local servers)")
             )
             self.forget_key_button.setVisible(stored)
@@ -531,8 +557,15 @@ class ProviderDialog(QDialog):
     def _form_error(self, message: str, field: QWidget) -> None:
         self.tabs.setCurrentWidget(self.network_page)
         field.setFocus()
-        self.status.setText(message)
-        self.status.setProperty("error", True)
+        self._show_status(message, error=True)
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        """The line under the form; an error is styled as one (#providerStatus[error])."""
+        self.status.setText(text)
+        if self.status.property("error") != error:
+            self.status.setProperty("error", error)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
 
     def _take_proxy_credentials(self) -> None:
         """A pasted ``http://user:password@host:port``: the credentials move to their own
@@ -648,8 +681,7 @@ class ProviderDialog(QDialog):
             ).format(position=problem.position, code=problem.code)
         self.tabs.setCurrentIndex(0)
         self.key_edit.setFocus()
-        self.status.setText(message)
-        self.status.setProperty("error", True)
+        self._show_status(message, error=True)
         return None
 
     def _update_key_note(self) -> None:
