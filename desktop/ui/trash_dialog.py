@@ -45,7 +45,9 @@ class TrashDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.itemDoubleClicked.connect(lambda _item, _column: self.restore_selected())
-        self.empty = QLabel(self.tr("The trash is empty."))
+        self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setText(self.tr("The trash is empty."))
         self.empty.setObjectName("trashEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note = QLabel(
@@ -54,6 +56,7 @@ class TrashDialog(QDialog):
                 "one puts it back in the list as it was."
             )
         )
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.setObjectName("dialogNote")
         self.restore_button = QPushButton(self.tr("Restore"))
