@@ -54,6 +54,8 @@ class Block:
     # Some of the text is shown as typed, not formatted, because parsing it would cost more
     # than the budget (see "what markdown-it can afford"): "costly" for good (the view says
     # so), "pending" while the reply streams (formatted once it is finished, or sooner).
+    # Or because laying it out would (see "what Qt's layout can afford"): "table" (shown as
+    # text), "long" (only its beginning is shown; ``source`` holds all of it).
     unformatted: str = ""
 
 
@@ -119,7 +121,24 @@ class StreamingRenderer:
             tail_budget = _Budget(_STREAMING_BUDGET_US, final=False)
         changed = self._format_pending(budget)
         env: EnvType = {"references": dict(self._references)}
-        fresh = _render(tail, self._line, env, self._theme, self._highlight_open, tail_budget)
+        if not self._highlight_open and _too_long_to_parse_each_time(tail):
+            # A block this long is not parsed again at every update while it streams (parsing
+            # it costs in proportion to it, the update comes 30 times a second): its beginning
+            # is shown as typed until the reply ends, then it is parsed once.
+            lines = tail.count("\n") + 1
+            fresh = [
+                Block(
+                    "html",
+                    _as_text(tail, self._theme, pre=False),
+                    tail,
+                    "",
+                    self._line,
+                    self._line + lines,
+                    "long",
+                )
+            ]
+        else:
+            fresh = _render(tail, self._line, env, self._theme, self._highlight_open, tail_budget)
         # Hand back the previous objects for blocks that came out the same: the view skips them.
         reused = 0
         for old, new in zip(self._tail, fresh, strict=False):
@@ -188,7 +207,11 @@ class StreamingRenderer:
 # Tables and ~~strikethrough~~ as models write them; linkify would need linkify-it-py, so bare
 # URLs stay text. markdown-it's own link validator stays on as a second line of defence: it
 # already refuses javascript:, vbscript:, file: and data: destinations.
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+# maxNesting: markdown-it drops what is nested deeper than this (20 by default): 20 ">" made a
+# reply's text vanish. Deep quotes are cheap to parse; their layout is bounded below.
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 200}).enable(
+    ["table", "strikethrough"]
+)
 
 
 # ---- what markdown-it can afford -----------------------------------------------------------
@@ -309,7 +332,12 @@ def _render(
     budget: _Budget | None = None,
 ) -> list[Block]:
     """Parse clean text into blocks; line numbers are shifted by line_offset."""
+    rest = ""
+    cut = _parse_cut(text)
+    if cut is not None:
+        text, rest = text[:cut], text[cut:]
     env[_BUDGET] = budget or _final_budget()
+    env[_QUOTE_DEPTH] = 0
     try:
         tokens = _PARSER.parse(text, env)
     finally:
@@ -327,9 +355,33 @@ def _render(
         if first.type in ("fence", "code_block"):
             code, language = _code_text(first), _language(first)
             highlight = highlight_open or _fence_closed(first, lines)
-            markup = _code_html(code, language if highlight else "", theme)
+            shown = _beginning(code)
+            markup = _code_html(shown, language if highlight and shown == code else "", theme)
             blocks.append(
-                Block("code", markup, code, language, begin + line_offset, end + line_offset)
+                Block(
+                    "code",
+                    markup,
+                    code,
+                    language,
+                    begin + line_offset,
+                    end + line_offset,
+                    "long" if shown != code else "",
+                )
+            )
+            continue
+        source = "\n".join(lines[begin:end])
+        too_big = _too_big_to_lay_out(group, source)
+        if too_big:
+            blocks.append(
+                Block(
+                    "html",
+                    _as_text(source, theme, pre=too_big == "table"),
+                    source,
+                    "",
+                    begin + line_offset,
+                    end + line_offset,
+                    too_big,
+                )
             )
         else:
             markup = _CONTROLS.sub("", renderer.render(group, _PARSER.options, env)).rstrip("\n")
@@ -347,7 +399,107 @@ def _render(
                     unformatted,
                 )
             )
+    if rest:
+        # Past what one parse is given: not shown at all (laying it out is what must not
+        # happen), only the view's note that the rest is left out; Copy has all of it.
+        start = line_offset + text.count("\n")
+        blocks.append(
+            Block(
+                "html",
+                "",
+                rest,
+                "",
+                start,
+                start + rest.count("\n") + 1,
+                "long",
+            )
+        )
     return blocks
+
+
+# ---- what Qt's layout can afford -----------------------------------------------------------
+
+# Qt lays rich text out whole, and some of it costs far more than its size suggests, measured
+# here: a paragraph ~2.5 µs a character (5 MB: 12 s), a table ~0.5 ms a cell (5,000 columns:
+# 8 s; 50,000 rows: 148 s, after 3.6 s of parsing), and each level of nested quotes (drawn as
+# nested tables) three times the one inside it (12 levels: 1.1 s; 20 would take hours). So a
+# block is laid out only within these bounds; past them it is shown as text (a table), or only
+# its beginning is (``source`` keeps all of it, for Copy), and the view says which.
+MAX_BLOCK_CHARS = 120_000
+MAX_BLOCK_LINES = 2_000
+MAX_TABLE_CELLS = 800
+MAX_TABLE_COLUMNS = 30
+MAX_QUOTE_DEPTH = 4
+# What one parse is given at most; the rest of a longer text is left out ("long").
+MAX_PARSE_CHARS = 1_000_000
+MAX_PARSE_LINES = 10_000
+_QUOTE_DEPTH = "confab.quote_depth"  # env key: quotes open around the token being rendered
+# Table rows cost markdown-it ~70 µs each (10,000 lines of prose a few ms): a table is parsed
+# as far as MAX_TABLE_ROWS_PARSED rows, already far more than can be laid out as a table.
+MAX_TABLE_ROWS_PARSED = 1_000
+_TABLE_RUN = re.compile(rf"(?:^[ \t]*\|[^\n]*\n){{{MAX_TABLE_ROWS_PARSED}}}", re.MULTILINE)
+
+
+def _too_long_to_parse_each_time(text: str) -> bool:
+    return len(text) > MAX_BLOCK_CHARS or text.count("\n", 0, MAX_BLOCK_CHARS) >= MAX_BLOCK_LINES
+
+
+def _parse_cut(text: str) -> int | None:
+    """Where to stop parsing ``text`` (at a line end), or None to parse it all."""
+    if "|" in text:
+        table = _TABLE_RUN.search(text, 0, MAX_PARSE_CHARS)
+        if table is not None and table.end() < len(text):
+            return table.end()
+    if len(text) <= MAX_PARSE_CHARS and text.count("\n", 0, MAX_PARSE_CHARS) < MAX_PARSE_LINES:
+        return None
+    cut = min(len(text), MAX_PARSE_CHARS)
+    line_end = -1
+    for _ in range(MAX_PARSE_LINES):
+        line_end = text.find("\n", line_end + 1, cut)
+        if line_end < 0:
+            break
+    else:
+        cut = line_end
+    if cut < len(text):
+        newline = text.rfind("\n", 0, cut)
+        cut = newline + 1 if newline > 0 else cut
+    return cut if cut < len(text) else None
+
+
+def _too_big_to_lay_out(group: Sequence[Token], source: str) -> str:
+    """ "table", "long", or "" when Qt can lay the block out in good time."""
+    cells = columns = row = 0
+    for token in group:
+        if token.type in ("th_open", "td_open"):
+            cells += 1
+            row += 1
+            columns = max(columns, row)
+        elif token.type == "tr_open":
+            row = 0
+    if cells > MAX_TABLE_CELLS or columns > MAX_TABLE_COLUMNS:
+        return "table"
+    if len(source) > MAX_BLOCK_CHARS or source.count("\n") >= MAX_BLOCK_LINES:
+        return "long"
+    return ""
+
+
+def _beginning(text: str) -> str:
+    """As much of ``text`` as one block may show, cut at a line end where there is one."""
+    if len(text) <= MAX_BLOCK_CHARS and text.count("\n") < MAX_BLOCK_LINES:
+        return text
+    head = text[:MAX_BLOCK_CHARS]
+    lines = head.split("\n")[:MAX_BLOCK_LINES]
+    if len(lines) > 1 and len(head) == MAX_BLOCK_CHARS:
+        lines = lines[:-1]  # the last one cut in the middle
+    return "\n".join(lines)
+
+
+def _as_text(source: str, theme: _Theme, *, pre: bool) -> str:
+    """``source`` shown as typed (its beginning, when long): escaped, never formatted."""
+    shown = _escape(_beginning(source))
+    if pre:
+        return f'<pre style="color: {theme.code_foreground}">{shown}</pre>'
+    return "<p>" + shown.replace("\n", "<br>") + "</p>"
 
 
 # ---- code ----------------------------------------------------------------------------------
@@ -576,6 +728,14 @@ class _QtRenderer(RendererHTML):
     def blockquote_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
+        depth = env[_QUOTE_DEPTH] = env.get(_QUOTE_DEPTH, 0) + 1
+        if depth > MAX_QUOTE_DEPTH:
+            # Deeper quotes are not nested again (each level triples Qt's layout time): a
+            # "›" per level, before the text of the deepest, tells how deep it is.
+            if idx + 1 < len(tokens) and tokens[idx + 1].type == "blockquote_open":
+                return ""
+            marks = "›" * (depth - MAX_QUOTE_DEPTH)
+            return f'<p style="color: {self._theme.muted}">{marks}</p>'
         # Qt ignores border-left; a thin coloured cell draws the bar instead.
         return (
             '<table cellspacing="0" cellpadding="0"><tr>'
@@ -586,7 +746,9 @@ class _QtRenderer(RendererHTML):
     def blockquote_close(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return "</td></tr></table>\n"
+        depth = env.get(_QUOTE_DEPTH, 1)
+        env[_QUOTE_DEPTH] = depth - 1
+        return "" if depth > MAX_QUOTE_DEPTH else "</td></tr></table>\n"
 
 
 _RENDERERS = {_LIGHT: _QtRenderer(_LIGHT), _DARK: _QtRenderer(_DARK)}

@@ -283,7 +283,12 @@ class CodeBlockWidget(QFrame):
 
     def set_block(self, block: Block) -> None:
         self.source = block.source
-        self.language_label.setText(block.language or self.tr("code"))
+        language = block.language or self.tr("code")
+        if block.unformatted == "long":
+            language = self.tr(
+                "{language}: only its first lines are shown; Copy copies all"
+            ).format(language=language)
+        self.language_label.setText(language)
         self.code.set_code(block.html, block.source)
         self._fit_height()
 
@@ -385,7 +390,7 @@ class MarkdownView(QWidget):
         if isinstance(widget, CodeBlockWidget):
             widget.set_block(block)
         elif isinstance(widget, QLabel):
-            markup = block.html + _costly_note() if block.unformatted == "costly" else block.html
+            markup = block.html + _note(block.unformatted)
             if widget.text() != markup:
                 widget.setText(markup)
 
@@ -403,12 +408,24 @@ def _may_wait(widget: QWidget | None, block: Block) -> bool:
     )
 
 
-def _costly_note() -> str:
-    # So that text shown as typed (core/markdown.py: its Markdown would take seconds to
-    # format) does not pass for a rendering bug.
-    note = QCoreApplication.translate(
-        "MarkdownView", "Shown as plain text: too much Markdown punctuation to format quickly."
-    )
+def _note(why: str) -> str:
+    """Why a block is not shown formatted (core/markdown.py decides), so that text shown as
+    typed, or only in part, does not pass for a rendering bug."""
+    if why == "costly":
+        note = QCoreApplication.translate(
+            "MarkdownView", "Shown as plain text: too much Markdown punctuation to format quickly."
+        )
+    elif why == "table":
+        note = QCoreApplication.translate(
+            "MarkdownView", "Table too large to lay out: shown as text."
+        )
+    elif why == "long":
+        note = QCoreApplication.translate(
+            "MarkdownView",
+            "Too long to show whole: only its beginning is shown. Copy copies all of it.",
+        )
+    else:
+        return ""
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+396"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+456"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+426"/>
+        <location filename="../../desktop/ui/message_view.py" line="+443"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-310"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-364"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+257"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -78,13 +78,13 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-174"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-191"/>
+        <location line="+56"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-55"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
@@ -94,7 +94,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+3"/>
+        <source>{language}: only its first lines are shown; Copy copies all</source>
+        <translation>{language}：只显示了开头几行；复制会复制全部内容</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -743,15 +748,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+105"/>
+        <location filename="../../desktop/ui/message_view.py" line="+106"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Table too large to lay out: shown as text.</source>
+        <translation>表格太大，无法排版：以文本显示。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Too long to show whole: only its beginning is shown. Copy copies all of it.</source>
+        <translation>内容太长，无法完整显示：只显示了开头部分。复制会复制全部内容。</translation>
     </message>
 </context>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="-334"/>
+        <location line="-348"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -771,7 +786,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+396"/>
+        <location line="+413"/>
         <source>You</source>
         <translation>你</translation>
     </message>
