@@ -130,6 +130,7 @@ class ChatController(QObject):
         self._conversations = conversations
         self._settings = settings
         self._streams: dict[str, asyncio.Task[None]] = {}
+        self._replies: dict[str, tuple[Conversation, Message]] = {}  # what each stream fills
         # Ask the model for a short title after the first reply (settings: "auto_title").
         self.auto_title = bool(settings.settings.extra.get("auto_title", True))
         self.retry_policy = RetryPolicy()
@@ -266,9 +267,18 @@ class ChatController(QObject):
         return True
 
     def stop(self, conversation_id: str) -> None:
+        """Stop the reply now: marked, saved and reported stopped at once, while the stream
+        unwinds behind. Closing its connection takes several turns of the loop, each of which
+        may paint or flush first: Stop took up to ~100 ms to show while a reply flooded in."""
         task = self._streams.get(conversation_id)
         if task is not None:
             task.cancel()
+            self._stopped(*self._replies[conversation_id])
+
+    def _stopped(self, conversation: Conversation, reply: Message) -> None:
+        reply.error = STOPPED
+        self._finish(conversation, reply)
+        self.reply_stopped.emit(conversation.id, reply.id)
 
     async def shutdown(self) -> None:
         for task in list(self._streams.values()):
@@ -301,6 +311,7 @@ class ChatController(QObject):
         reply.extra[STREAMING] = True  # what a crash leaves behind says it was cut short
         task = self._tasks.spawn(self._stream(conversation, reply, messages))
         self._streams[conversation.id] = task
+        self._replies[conversation.id] = (conversation, reply)
         # A task cancelled before its first step never runs its body: finish it here then.
         task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
         self.reply_started.emit(conversation.id, reply.id)
@@ -312,9 +323,7 @@ class ChatController(QObject):
         self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
     ) -> None:
         if self._streams.get(conversation.id) is task:
-            reply.error = STOPPED
-            self._finish(conversation, reply)
-            self.reply_stopped.emit(conversation.id, reply.id)
+            self._stopped(conversation, reply)
 
     def _on_save_timer_timeout(self) -> None:
         """Save every growing reply at least once a second, even while the model pauses."""
@@ -388,9 +397,8 @@ class ChatController(QObject):
                     await (self._sleep or asyncio.sleep)(wait)
                     attempt += 1
         except asyncio.CancelledError:
-            reply.error = STOPPED
-            self._finish(conversation, reply)
-            self.reply_stopped.emit(conversation.id, reply.id)
+            if self._streams.get(conversation.id) is asyncio.current_task():
+                self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
             raise
         except ConfabError as exc:
             reply.error = redact(f"{type(exc).__name__}: {exc.detail}".rstrip(": "))
@@ -576,6 +584,7 @@ class ChatController(QObject):
     def _finish(self, conversation: Conversation, reply: Message) -> None:
         reply.extra.pop(STREAMING, None)
         self._streams.pop(conversation.id, None)
+        self._replies.pop(conversation.id, None)
         self._growing.discard(conversation.id)
         try:
             self._conversations.save(conversation)

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from desktop.ui.message_view import MessageWidget
 
 FLUSH_INTERVAL_MS = 33
+# New characters of a reply rendered per tick at most (the stream benchmark brings ~660 a
+# tick). A server flooding a reply in brings thousands a tick, and rendering them all at once
+# cost 50-200 ms a flush, a stutter for the whole reply (tests/benchmarks/hostile.py): the
+# text shows a little behind instead, catching up some 30,000 characters a second, and a
+# finished reply gets its final form once it has caught up.
+FLUSH_CHARS = 1000
 # Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
@@ -105,6 +111,8 @@ class ChatView(QScrollArea):
         self._pinned: set[str] = set()
         self._excluded: set[str] = set()
         self._pending: dict[str, tuple[str, str]] = {}
+        # Replies that ended while still behind on screen: refreshed once caught up.
+        self._finishing: dict[str, Message] = {}
         self._conversation: Conversation | None = None
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
@@ -113,6 +121,11 @@ class ChatView(QScrollArea):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
+        # The catch-up after a reply has ended: ticks of its own, so that a direct flush()
+        # (once the stream is over) still renders everything at once.
+        self._catch_up_timer = QTimer(self)
+        self._catch_up_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._catch_up_timer.timeout.connect(self._on_catch_up_timer_timeout)
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
@@ -124,13 +137,15 @@ class ChatView(QScrollArea):
     def show_conversation(
         self, conversation: Conversation | None, assistant_name: str = ""
     ) -> None:
-        self.flush()
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.hide()
             widget.deleteLater()
         self._widgets.clear()
         self._pending.clear()
+        self._finishing.clear()
+        self._flush_timer.stop()
+        self._catch_up_timer.stop()
         self._conversation = conversation
         self._assistant_name = assistant_name
         thread = conversation.thread() if conversation else []
@@ -195,31 +210,76 @@ class ChatView(QScrollArea):
         for widget in self._widgets.values():
             widget.set_streaming(streaming)
         self._update_jump_button()
+        self._schedule()
 
     def queue_delta(self, message: Message) -> None:
         """The reply grew; render it on the next flush tick, not now."""
         self._pending[message.id] = (message.content, message.reasoning or "")
+        self._finishing.pop(message.id, None)  # growing again (Continue)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, {}
-        for message_id, (content, reasoning) in pending.items():
-            widget = self._widgets.get(message_id)
-            if widget is not None:
-                widget.set_waiting(False)
-                widget.set_text(content, streaming=True)
-                widget.set_reasoning(reasoning)
-        if not self._pending:
-            self._flush_timer.stop()
+        """Render what the replies brought since the last tick: while a reply streams, at
+        most FLUSH_CHARS more of each; called once streaming is over, all of it."""
+        self._render(FLUSH_CHARS if self._streaming else None)
 
     def refresh_message(self, message: Message) -> None:
-        self._pending.pop(message.id, None)
+        """A reply ended (or changed): show it in its final form, once caught up with it."""
         widget = self._widgets.get(message.id)
+        if widget is not None and self._behind(widget.content, message.content):
+            self._pending[message.id] = (message.content, message.reasoning or "")
+            self._finishing[message.id] = message
+            self._schedule()
+            return
+        self._pending.pop(message.id, None)
+        self._finishing.pop(message.id, None)
         if widget is not None:
             widget.set_waiting(False)
             widget.update_from(message, last=self._is_last(message.id))
             self._show_usage(widget, message)
+
+    def _on_catch_up_timer_timeout(self) -> None:
+        self._render(FLUSH_CHARS)
+
+    @staticmethod
+    def _behind(shown: str, content: str) -> bool:
+        return content.startswith(shown) and len(content) - len(shown) > FLUSH_CHARS
+
+    def _render(self, budget: int | None) -> None:
+        pending, self._pending = self._pending, {}
+        for message_id, (content, reasoning) in pending.items():
+            widget = self._widgets.get(message_id)
+            if widget is None:
+                self._finishing.pop(message_id, None)
+                continue
+            shown = widget.content
+            if budget is not None and self._behind(shown, content):
+                self._pending[message_id] = (content, reasoning)  # the rest on the next ticks
+                # Whole lines where it can: the last, still growing block is redone less.
+                cut = content.rfind("\n", len(shown) + budget // 2, len(shown) + budget)
+                content = content[: cut + 1 if cut != -1 else len(shown) + budget]
+            widget.set_waiting(False)
+            widget.set_text(content, streaming=True)
+            widget.set_reasoning(reasoning)
+            if message_id not in self._pending and message_id in self._finishing:
+                self.refresh_message(self._finishing.pop(message_id))
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Tick while something is pending: the flush timer while streaming, the catch-up
+        timer after."""
+        if not self._pending:
+            self._flush_timer.stop()
+            self._catch_up_timer.stop()
+        elif self._streaming:
+            self._catch_up_timer.stop()
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+        else:
+            self._flush_timer.stop()
+            if not self._catch_up_timer.isActive():
+                self._catch_up_timer.start()
 
     # ---- scrolling -----------------------------------------------------------------
 

@@ -232,7 +232,7 @@ def _stop_after_text(server: OpenAIServer, reply: Reply) -> tuple[int, int, int]
 
 def test_stop_during_a_flood_ends_the_stream_at_once(server: OpenAIServer) -> None:
     before, after, turns = _stop_after_text(
-        server, Reply(text="flood " * 1000, chunk_size=4, endless=True)
+        server, Reply(text="flood " * 1000, chunk_size=4, endless=True, flood=True)
     )
     assert before > 50_000
     assert after == 0  # the delivery that saw Stop was the last
@@ -249,7 +249,7 @@ def test_stop_while_a_bomb_inflates_ends_the_stream_at_once(server: OpenAIServer
 
 
 def test_the_connection_serves_the_next_reply_after_a_stop(server: OpenAIServer) -> None:
-    _stop_after_text(server, Reply(text="flood " * 1000, chunk_size=4, endless=True))
+    _stop_after_text(server, Reply(text="flood " * 1000, chunk_size=4, endless=True, flood=True))
     deltas: Deltas = []
     assert chat(server, Reply(text="fine again"), deltas).content == "fine again"
 

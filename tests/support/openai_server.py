@@ -97,7 +97,8 @@ class Reply:
     endless_line: bool = False
     # The whole stream built first and written in 64 KiB pieces: as fast as the socket goes.
     flood: bool = False
-    # Stream ``text`` again and again, flooding, until the client goes away.
+    # Stream ``text`` again and again until the client goes away (with ``flood``, or paced by
+    # ``delay``).
     endless: bool = False
     # The usage object sent as it is (strings, infinities, negatives...), instead of counts.
     usage_raw: Any = None
@@ -689,7 +690,7 @@ class _Handler(BaseHTTPRequestHandler):
         sent = 0  # events so far, for the delay between them
         # Flooding, the events go out in 64 KiB pieces, not one write each; for a gzip bomb
         # they are all kept until the bomb is built around them.
-        batching = reply.flood or reply.endless or reply.gzip_bomb is not None
+        batching = reply.flood or reply.gzip_bomb is not None
         pending: list[bytes] = []
         pending_size = 0
 
