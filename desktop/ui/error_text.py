@@ -114,6 +114,30 @@ def explain(error: BaseException) -> str:
             "ErrorText",
             "The server ended the reply without any text. Try again or pick another model.",
         )
+    if isinstance(error, e.ResponseTooLargeError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server sent far more data than Confab accepts for one answer, so it stopped "
+            "reading. Any text received so far is kept.",
+        )
+    if isinstance(error, e.WebPageReplyError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server answered with a web page, not a chat stream: a captive portal or wrong "
+            "address? Sign in to the network in your browser, or check the base URL in "
+            "Providers (Ctrl+,).",
+        )
+    if isinstance(error, e.JsonReplyError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server answered with JSON that is not a chat reply. Check the base URL and "
+            "the model in Providers (Ctrl+,).",
+        )
+    if isinstance(error, e.NotAStreamError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server's answer is not a chat stream. Check the base URL in Providers (Ctrl+,).",
+        )
     if isinstance(error, e.StreamReportedError):
         return QCoreApplication.translate(
             "ErrorText", "The server reported an error during the reply. Try again in a moment."

@@ -361,22 +361,22 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location line="+5"/>
         <source>The server sent far more data than Confab accepts for one answer, so it stopped reading. Any text received so far is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器发送的数据远超 Confab 对单个回答所接受的上限，因此已停止读取。已收到的文本会保留。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The server answered with a web page, not a chat stream: a captive portal or wrong address? Sign in to the network in your browser, or check the base URL in Providers (Ctrl+,).</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器返回的是一个网页，而不是聊天数据流：可能是需要登录的网络（认证门户），或地址有误？请在浏览器中登录网络，或在“提供商”（Ctrl+,）中检查基础 URL。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>The server answered with JSON that is not a chat reply. Check the base URL and the model in Providers (Ctrl+,).</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器返回的 JSON 不是聊天回复。请在“提供商”（Ctrl+,）中检查基础 URL 和模型。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The server&apos;s answer is not a chat stream. Check the base URL in Providers (Ctrl+,).</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器的回答不是聊天数据流。请在“提供商”（Ctrl+,）中检查基础 URL。</translation>
     </message>
     <message>
         <location line="+5"/>
