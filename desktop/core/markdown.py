@@ -209,7 +209,7 @@ class StreamingRenderer:
 # already refuses javascript:, vbscript:, file: and data: destinations.
 # maxNesting: markdown-it drops what is nested deeper than this (20 by default): 20 ">" made a
 # reply's text vanish. Deep quotes are cheap to parse; their layout is bounded below.
-_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 200}).enable(
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 640}).enable(
     ["table", "strikethrough"]
 )
 
@@ -339,7 +339,16 @@ def _render(
     env[_BUDGET] = budget or _final_budget()
     env[_QUOTE_DEPTH] = 0
     try:
+        if _TOO_DEEP.search(text):
+            raise RecursionError("nested deeper than markdown-it can go")
         tokens = _PARSER.parse(text, env)
+    except RecursionError:
+        # Hundreds of quotes or lists inside each other: past maxNesting markdown-it drops
+        # the text, and deeper still Python's stack ends. Shown as typed instead.
+        end = line_offset + text.count("\n") + 1
+        return [
+            Block("html", _as_text(text, theme, pre=False), text, "", line_offset, end, "costly")
+        ]
     finally:
         del env[_BUDGET]
     lines = text.split("\n")
@@ -434,6 +443,12 @@ MAX_QUOTE_DEPTH = 4
 MAX_PARSE_CHARS = 1_000_000
 MAX_PARSE_LINES = 10_000
 _QUOTE_DEPTH = "confab.quote_depth"  # env key: quotes open around the token being rendered
+# A line that opens 32 containers (quotes, list items) or is indented 400 columns (lists
+# nested line by line): deeper than that stays within maxNesting and Python's stack (600
+# quotes ran out of it), whatever the mix.
+_TOO_DEEP = re.compile(
+    r"^(?:[ \t]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){32,}|^[ \t]{400,}\S", re.MULTILINE
+)
 # Table rows cost markdown-it ~70 µs each (10,000 lines of prose a few ms): a table is parsed
 # as far as MAX_TABLE_ROWS_PARSED rows, already far more than can be laid out as a table.
 MAX_TABLE_ROWS_PARSED = 1_000

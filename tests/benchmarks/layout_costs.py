@@ -28,6 +28,8 @@ PAYLOADS = {
     "quotes_20": ">" * 20 + " deep",
     "quotes_150": ">" * 150 + " deeper",
     "emphasis_200": "*" * 200 + "a" + "*" * 200,
+    "lists_31_deep_300_lines": ("- " * 31 + "x\n") * 300,
+    "quotes_600": ">" * 600 + " deepest",
     "table_5000_columns": "|" + "a|" * 5000 + "\n|" + "-|" * 5000 + "\n|" + "1|" * 5000,
     "table_50000_rows": "|a|b|\n|-|-|\n" + "|1|2|\n" * 50_000,
     "paragraph_5mb": "word " * 1_000_000,

@@ -20,11 +20,17 @@ def _depth(fragment: str) -> int:
 
 
 def test_nested_quotes_stop_nesting_past_the_bound_and_say_how_deep() -> None:
-    for levels in (20, 150):  # markdown-it alone dropped the text past 20
+    for levels in (20, 31):  # markdown-it alone dropped the text past 20
         [block] = render_markdown(">" * levels + " deep")
         assert _depth(block.html) == markdown.MAX_QUOTE_DEPTH
         marks = "›" * (levels - markdown.MAX_QUOTE_DEPTH)
         assert f">{marks}</p><p>deep</p>" in block.html
+    # Deeper than any real text nests (600 ran out of Python's stack): shown as typed.
+    for levels in (32, 600, 5000):
+        for marker in (">", "- ", "1. "):
+            [block] = render_markdown(marker * levels + " deep")
+            assert block.unformatted == "costly" and "<table" not in block.html
+            assert block.html.endswith(" deep</p>")
     # Shallow quotes are drawn as before.
     [shallow] = render_markdown("> > two levels")
     assert _depth(shallow.html) == 2 and "›" not in shallow.html
