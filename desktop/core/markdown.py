@@ -94,7 +94,8 @@ class StreamingRenderer:
 
     def set_highlight_open(self, value: bool) -> None:
         """Switch without starting over: frozen code blocks are closed, hence highlighted, so
-        only the tail (parsed again by the next update) can change."""
+        only the tail (parsed again by the next update) and the frozen blocks still pending
+        (formatted by the next update, within its budget) can change."""
         self._highlight_open = value
 
     def _restart(self) -> None:
