@@ -137,6 +137,7 @@ class ChatController(QObject):
         self._tasks = TaskSet()
         # Conversations whose reply grew since the last periodic save.
         self._growing: set[str] = set()
+        self._titling: set[str] = set()  # conversations with a title request out
         self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
         self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
@@ -557,8 +558,13 @@ class ChatController(QObject):
             and not conversation.extra.get("title_set_by_user")
             and not conversation.extra.get("title_generated")
             and title_request(conversation) is not None
+            # One title request at a time: a second reply ending while the first request is
+            # out started another, and whichever answered last won.
+            and conversation.id not in self._titling
         ):
-            self._tasks.spawn(self._generate_title(conversation))
+            self._titling.add(conversation.id)
+            task = self._tasks.spawn(self._generate_title(conversation))
+            task.add_done_callback(lambda _t: self._titling.discard(conversation.id))
 
     async def _generate_title(self, conversation: Conversation) -> None:
         """Until this succeeds (and whenever it fails) the title stays the question's first
