@@ -42,8 +42,10 @@ def outcome(chunks: list[bytes], **limits: int) -> tuple[str, object]:
 # UTF-8 pieces and invalid bytes.
 sse_bytes = st.lists(
     st.sampled_from(
-        [b"data", b"data:", b"data: ", b":", b" ", b"x", b"\r", b"\n", b"\r\n", b"\n\n"]
-        + [b"event: e", b"id: 1", b"\xef\xbb\xbf", "é🙂".encode(), b"\xff", b"\xe4\xb8", b"{}"]
+        [
+            *(b"data", b"data:", b"data: ", b":", b" ", b"x", b"\r", b"\n", b"\r\n", b"\n\n"),
+            *(b"event: e", b"id: 1", b"\xef\xbb\xbf", "é🙂".encode(), b"\xff", b"\xe4\xb8", b"{}"),
+        ]
     ),
     max_size=200,
 ).map(b"".join)
@@ -66,9 +68,7 @@ def test_any_bytes_split_anywhere_parse_as_they_do_whole(
 def test_any_bytes_fed_byte_by_byte_parse_as_they_do_whole(
     data: bytes, limit: dict[str, int]
 ) -> None:
-    assert outcome([data[i : i + 1] for i in range(len(data))], **limit) == outcome(
-        [data], **limit
-    )
+    assert outcome([data[i : i + 1] for i in range(len(data))], **limit) == outcome([data], **limit)
 
 
 @settings(max_examples=300, deadline=None)
