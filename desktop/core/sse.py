@@ -41,6 +41,7 @@ class SSEParser:
         self._data_size = 0
         self._saw_cr = False
         self._at_start = True  # a byte-order mark may open the stream
+        self._bom = b""  # its first bytes, while they may be one
 
     def feed(self, chunk: bytes) -> list[str]:
         events: list[str] = []
@@ -51,14 +52,13 @@ class SSEParser:
             if chunk.startswith(b"\n"):
                 chunk = chunk[1:]  # the \n of a CRLF split across two chunks
         if self._at_start:
-            seen = b"".join(self._partial) + chunk
-            if len(seen) < len(_BOM) and _BOM.startswith(seen):
-                self._keep(chunk)
+            head = self._bom + chunk
+            if len(head) < len(_BOM) and _BOM.startswith(head):
+                self._bom = head  # maybe a byte-order mark, maybe a line's start: wait
                 return events
             self._at_start = False
-            if seen.startswith(_BOM):
-                self._partial, self._partial_size = [], 0
-                chunk = seen[len(_BOM) :]
+            self._bom = b""
+            chunk = head[len(_BOM) :] if head.startswith(_BOM) else head
         self.work += len(chunk)
         if b"\r" in chunk:
             self._saw_cr = chunk.endswith(b"\r")
@@ -86,6 +86,9 @@ class SSEParser:
     def close(self) -> list[str]:
         """End of stream: a last event without its blank line still counts."""
         events: list[str] = []
+        if self._bom:  # the stream was only the start of a byte-order mark
+            self._keep(self._bom)
+            self._bom = b""
         if self._partial:
             raw = self._joined(b"")
             self.lines += 1

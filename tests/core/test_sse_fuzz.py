@@ -14,7 +14,7 @@ import itertools
 import tracemalloc
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.sse import MAX_EVENT, MAX_LINE, SSEParser, StreamLimitError
@@ -57,6 +57,7 @@ limits = st.fixed_dictionaries(
 
 @settings(max_examples=500, deadline=None)
 @given(data=any_bytes, cuts=st.lists(st.integers(min_value=0), max_size=16), limit=limits)
+@example(data=b"\xef\xbb\xbf", cuts=[1], limit={"max_line": 0})  # a BOM is no line's start
 def test_any_bytes_split_anywhere_parse_as_they_do_whole(
     data: bytes, cuts: list[int], limit: dict[str, int]
 ) -> None:
