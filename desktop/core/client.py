@@ -607,7 +607,7 @@ class ChatClient:
                     break
                 if not events and len(head) < SNIFF_BYTES:
                     head += chunk[: SNIFF_BYTES - len(head)]
-                    self._sniff(bytes(head), complete=False)
+                    self._sniff(head, complete=False)
                 if result.started:
                     deadline.started()
                 if done:
@@ -620,30 +620,33 @@ class ChatClient:
                     await asyncio.sleep(0)
                     resumed = loop.time()
         if not events and not result.started:
-            self._sniff(bytes(head), complete=True, result=result, on_delta=deltas.add)
+            self._sniff(head, complete=True, result=result, on_delta=deltas.add)
             deltas.flush()
 
     def _sniff(
         self,
-        head: bytes,
+        head: bytearray,
         *,
         complete: bool,
         result: ChatResult | None = None,
         on_delta: DeltaCallback = lambda _kind, _text: None,
     ) -> None:
         """A body with no event in it so far: raise if it is something else (a web page,
-        JSON) once that is sure; a complete JSON body may be a chat completion after all."""
-        kind = _body_kind(head)
-        if kind == "html" and (complete or len(head) >= 4096 or b"</title" in head.lower()):
-            raise WebPageReplyError(_excerpt(head, page=True))
+        JSON) once that is sure; a complete JSON body may be a chat completion after all.
+        Called at every read while nothing came: looks at no more than the first 4 KiB (a page
+        sent a byte per chunk must not cost the square of its size)."""
+        start = bytes(head[:4096])
+        kind = _body_kind(start)
+        if kind == "html" and (complete or len(head) >= 4096 or b"</title" in start.lower()):
+            raise WebPageReplyError(_excerpt(bytes(head[: 64 * 1024]), page=True))
         if kind == "json" and len(head) >= SNIFF_BYTES:
-            raise JsonReplyError(_excerpt(head))
+            raise JsonReplyError(_excerpt(start))
         if not complete or kind in ("", "sse") or result is None:
             return  # nothing yet, or only comments: an empty reply
         if kind == "json":
-            self._apply_whole(head, result, on_delta)
+            self._apply_whole(bytes(head), result, on_delta)
             return
-        raise NotAStreamError(_excerpt(head))
+        raise NotAStreamError(_excerpt(start))
 
     def _transport_error(self, exc: httpx.HTTPError | httpx.InvalidURL) -> ApiError:
         error = _classify_transport_error(exc, self.timeouts, custom_proxy=self._custom_proxy)
@@ -789,7 +792,9 @@ def _too_large(limit: int) -> str:
     return f"the server sent more than {_size(limit)} for one reply: stopped"
 
 
-_SSE_START = re.compile(rb"(?:\s*(?::[^\r\n]*)?[\r\n]+)*\s*(?:data|event|id|retry)\s*:")
+# Comment or blank lines, then a field. One line end per repetition and no \s (which matches
+# line ends too): "\s*[\r\n]+" repeated backtracked exponentially on a run of newlines.
+_SSE_START = re.compile(rb"(?:[ \t]*(?::[^\r\n]*)?[\r\n])*[ \t]*(?:data|event|id|retry)[ \t]*:")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 

@@ -9,7 +9,7 @@ import gc
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -438,3 +438,36 @@ def test_a_held_reply_still_works_with_the_bounded_reader(server: OpenAIServer) 
             await client.aclose()
 
     assert asyncio.run(go()).content == "abcdef"
+
+
+class _Bytewise(httpx.AsyncByteStream):
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for i in range(len(self._body)):
+            yield self._body[i : i + 1]
+
+
+def test_a_page_sent_a_byte_at_a_time_is_still_a_web_page() -> None:
+    transport = httpx.MockTransport(
+        lambda _r: httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            stream=_Bytewise(PORTAL_PAGE.encode() + b"<p>" + b"x" * 20_000),
+        )
+    )
+    with pytest.raises(WebPageReplyError) as info:
+        _mock_chat(transport)
+    assert "Sign in to Airport Free Wi-Fi" in info.value.detail
+
+
+def test_telling_what_a_body_is_does_not_backtrack_on_runs_of_line_ends() -> None:
+    """A comment then thousands of newlines once took the pattern exponential time (20 of
+    them: 14 s); each must come back at once, whatever it is."""
+    from desktop.core.client import _body_kind
+
+    assert _body_kind(b": hi" + b"\n" * 4096 + b"data: x") == "sse"
+    assert _body_kind(b"retry" + b"\n" * 3000 + b"!") == "text"
+    assert _body_kind(b"event" + b" " * 4000 + b"!") == "text"
+    assert _body_kind(b"\n\n  \t\n: c\r\n\r\n  data: {}") == "sse"
