@@ -209,8 +209,9 @@ class StreamingRenderer:
 # URLs stay text. markdown-it's own link validator stays on as a second line of defence: it
 # already refuses javascript:, vbscript:, file: and data: destinations.
 # maxNesting: markdown-it drops what is nested deeper than this (20 by default): 20 ">" made a
-# reply's text vanish. Deep quotes are cheap to parse; their layout is bounded below.
-_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 640}).enable(
+# reply's text vanish. Deeper text is shown as typed before it gets there (_TOO_DEEP); 100
+# keeps inline nesting ("[[[[…") well inside Python's stack, which 640 did not.
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 100}).enable(
     ["table", "strikethrough"]
 )
 
@@ -444,11 +445,11 @@ MAX_QUOTE_DEPTH = 4
 MAX_PARSE_CHARS = 1_000_000
 MAX_PARSE_LINES = 10_000
 _QUOTE_DEPTH = "confab.quote_depth"  # env key: quotes open around the token being rendered
-# A line that opens 32 containers (quotes, list items) or is indented 400 columns (lists
+# A line that opens 32 containers (quotes, list items) or is indented 128 columns (lists
 # nested line by line): deeper than that stays within maxNesting and Python's stack (600
 # quotes ran out of it), whatever the mix.
 _TOO_DEEP = re.compile(
-    r"^(?:[ \t]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){32,}|^[ \t]{400,}\S", re.MULTILINE
+    r"^(?:[ \t]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){32,}|^[ \t]{128,}\S", re.MULTILINE
 )
 # Table rows cost markdown-it ~70 µs each (10,000 lines of prose a few ms): a table is parsed
 # as far as MAX_TABLE_ROWS_PARSED rows, already far more than can be laid out as a table.
