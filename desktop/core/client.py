@@ -101,6 +101,8 @@ SNIFF_BYTES = 1 * MIB
 # Reading a fast stream (or inflating a compressed one) hands the event loop back at least
 # this often, so the window paints and Stop is seen within a frame.
 YIELD_AFTER_S = 0.005
+# Odd things about one reply written to the log (malformed lines, usage without counts).
+NOTES_PER_REPLY = 5
 
 
 def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
@@ -213,11 +215,21 @@ class ChatResult:
     # The text as it arrives, joined once at the end: ``content += piece`` copies the whole
     # reply at every delta, quadratic in a long reply streamed in small pieces.
     _pieces: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _notes: int = field(default=0, repr=False, compare=False)
 
     @property
     def started(self) -> bool:
         """Some text (content or reasoning) has arrived."""
         return bool(self.content or self.reasoning or self._pieces)
+
+    def note(self, message: str, *args: object) -> None:
+        """Log something odd about the reply: the first few times only (a hostile stream may
+        repeat it millions of times, and each would be a line in the log file)."""
+        self._notes += 1
+        if self._notes <= NOTES_PER_REPLY:
+            log.warning(message, *args)
+        elif self._notes == NOTES_PER_REPLY + 1:
+            log.warning("more of the same in this reply: not logged")
 
     def add(self, kind: str, text: str) -> None:
         self._pieces.setdefault(kind, []).append(text)
@@ -294,15 +306,17 @@ def error_detail(body: bytes | str) -> str:
     return _detail_from_json(data) or text[:500]
 
 
-def _detail_from_json(data: Any) -> str:
+def _detail_from_json(data: Any, depth: int = 0) -> str:
     if isinstance(data, str):
         return data[:500]
+    if depth > 8:  # {"error": {"error": ...}} nested as deep as json allows: not words
+        return ""
     if isinstance(data, list):
-        return "; ".join(filter(None, (_detail_from_json(item) for item in data[:3])))
+        return "; ".join(filter(None, (_detail_from_json(item, depth + 1) for item in data[:3])))
     if isinstance(data, dict):
         for key in ("error", "detail", "message", "msg", "error_message"):
             if data.get(key):
-                found = _detail_from_json(data[key])
+                found = _detail_from_json(data[key], depth + 1)
                 if found:
                     return found
     return ""
@@ -664,7 +678,7 @@ class ChatClient:
         try:
             event = json.loads(data)
         except (ValueError, RecursionError):  # RecursionError: nested past json's depth
-            log.warning("skipping malformed stream line (%d chars)", len(data))
+            result.note("skipping a malformed stream line (%d chars)", len(data))
             return False
         if not isinstance(event, dict):
             return False
@@ -716,6 +730,8 @@ class ChatClient:
             counted = _usage(usage)
             if counted is not None:
                 result.usage = counted
+            else:
+                result.note("ignoring a usage without counts: %.200r", usage)
         choices = event.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             return
@@ -742,15 +758,20 @@ def _usage(data: dict[str, Any]) -> Usage | None:
     is not a count reads as 0 (Usage.from_dict). None when nothing usable is left (strings,
     infinities, negatives...): the reply then counts as having no usage, and is estimated
     and marked so rather than shown as costing nothing."""
-    cleaned = {
-        key: int(value) if isinstance(value, str) and value.strip().isdigit() else value
-        for key, value in data.items()
-    }
+    cleaned = {key: _count_text(value) for key, value in data.items()}
     usage = Usage.from_dict(cleaned)
     if not usage.prompt_tokens and not usage.completion_tokens:
-        log.warning("ignoring a usage without counts: %.200r", data)
         return None
     return usage
+
+
+def _count_text(value: Any) -> Any:
+    """ "12" → 12; anything else as it is (int() of "²" or of 5,000 digits would raise)."""
+    if isinstance(value, str):
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 15:
+            return int(digits)
+    return value
 
 
 _TEXT_PARTS = ("text", "output_text")
@@ -795,7 +816,6 @@ def _too_large(limit: int) -> str:
 # Comment or blank lines, then a field. One line end per repetition and no \s (which matches
 # line ends too): "\s*[\r\n]+" repeated backtracked exponentially on a run of newlines.
 _SSE_START = re.compile(rb"(?:[ \t]*(?::[^\r\n]*)?[\r\n])*[ \t]*(?:data|event|id|retry)[ \t]*:")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
 def _body_kind(body: bytes) -> str:
@@ -820,14 +840,28 @@ def _excerpt(body: bytes, *, page: bool = False, limit: int = 160) -> str:
         text = text[: limit - 1] + "…"
     text = _printable(text)
     if page:
-        title = _TITLE.search(body[: 64 * 1024])
-        if title:
-            name = " ".join(html.unescape(title[1].decode("utf-8", errors="replace")).split())
+        title = _title(body[: 64 * 1024])
+        if title is not None:
+            name = " ".join(html.unescape(title.decode("utf-8", errors="replace")).split())
             name = _printable(name[:100])
             text = f'a web page titled "{name}": {text}' if name else f"a web page: {text}"
         else:
             text = f"a web page: {text}"
     return redact(text)
+
+
+def _title(page: bytes) -> bytes | None:
+    """The first <title>'s text. By hand, not a pattern: "<title[^>]*>(.*?)</title" took
+    seconds on a page of "<title>" repeated (every start tried, each scanning to the end)."""
+    lowered = page.lower()
+    start = lowered.find(b"<title")
+    if start == -1:
+        return None
+    opened = lowered.find(b">", start)
+    if opened == -1:
+        return None
+    end = lowered.find(b"</title", opened)
+    return page[opened + 1 : end] if end != -1 else None
 
 
 def _printable(text: str) -> str:

@@ -264,6 +264,7 @@ ODD_USAGES: list[Any] = [
     {"prompt_tokens": [1], "completion_tokens": {"n": 2}, "total_tokens": None},
     {"prompt_tokens": True, "completion_tokens": 3.5},
     {"prompt_tokens_details": "cached", "completion_tokens": 9},
+    {"prompt_tokens": "²", "completion_tokens": "9" * 5000, "total_tokens": " 7 "},
     "many",
     [1, 2, 3],
     12,
@@ -471,3 +472,22 @@ def test_telling_what_a_body_is_does_not_backtrack_on_runs_of_line_ends() -> Non
     assert _body_kind(b"retry" + b"\n" * 3000 + b"!") == "text"
     assert _body_kind(b"event" + b" " * 4000 + b"!") == "text"
     assert _body_kind(b"\n\n  \t\n: c\r\n\r\n  data: {}") == "sse"
+
+
+def test_an_error_nested_as_deep_as_json_goes_is_no_crash(server: OpenAIServer) -> None:
+    deep = '{"error": ' * 900 + '"too deep"' + "}" * 900
+    error, _ = fails(server, Reply(status=500, body=deep), ServerError)
+    assert error.detail.startswith('{"error": {"error"')  # the body as it came, cut short
+    error, _ = fails(server, Reply(body="data: " + deep + "\n\n"), StreamReportedError)
+    assert error.detail == "the server reported an error"
+
+
+def test_a_stream_of_malformed_lines_logs_a_few_not_all(
+    server: OpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = "data: {not json\n\n" * 10_000 + 'data: {"choices":[{"delta":{"content":"ok"}}]}\n\n'
+    deltas: Deltas = []
+    with caplog.at_level("WARNING", logger="confab.client"):
+        result = chat(server, Reply(body=body), deltas)
+    assert result.content == "ok"
+    assert 1 < len(caplog.records) <= 10
