@@ -30,6 +30,8 @@ FLUSH_INTERVAL_MS = 33
 # text shows a little behind instead, catching up some 30,000 characters a second, and a
 # finished reply gets its final form once it has caught up.
 FLUSH_CHARS = 1000
+# A finished reply further behind than this is shown whole at once rather than caught up.
+CATCH_UP_AT_ONCE = 50 * FLUSH_CHARS
 # Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
@@ -232,14 +234,28 @@ class ChatView(QScrollArea):
             self._finishing[message.id] = message
             self._schedule()
             return
+        self._show_final(message)
+
+    def _show_final(self, message: Message) -> None:
         self._pending.pop(message.id, None)
         self._finishing.pop(message.id, None)
+        widget = self._widgets.get(message.id)
         if widget is not None:
             widget.set_waiting(False)
             widget.update_from(message, last=self._is_last(message.id))
             self._show_usage(widget, message)
 
     def _on_catch_up_timer_timeout(self) -> None:
+        # A reply that ended far behind (a server flooding megabytes) would take minutes to
+        # catch up at FLUSH_CHARS a tick: it gets its final form at once instead, which the
+        # renderer's bounds keep under a second however long it is (core/markdown.py).
+        for message_id, (content, _reasoning) in list(self._pending.items()):
+            widget = self._widgets.get(message_id)
+            finished = self._finishing.get(message_id)
+            if widget is None or finished is None:
+                continue
+            if len(content) - len(widget.content) > CATCH_UP_AT_ONCE:
+                self._show_final(finished)
         self._render(FLUSH_CHARS)
 
     @staticmethod

@@ -397,3 +397,34 @@ def test_a_link_whose_text_is_another_address_says_where_it_goes_and_asks(
     label.linkActivated.emit("https://docs.example.org")
     label.linkActivated.emit("confab-check:file:///etc/passwd")
     assert opened == ["https://evil.example/login", "https://docs.example.org"]
+
+
+def test_a_reply_that_ended_far_behind_is_shown_whole_at_once(qtbot: Any) -> None:
+    """A server flooding megabytes: the view shows the reply a little behind while it streams,
+    and once it has ended does not take minutes catching up at FLUSH_CHARS a tick."""
+    from datetime import UTC, datetime
+
+    from desktop.core.models import Conversation, Message
+    from desktop.ui import chat_view
+    from desktop.ui.chat_view import ChatView
+
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    conversation = Conversation.new()
+    question = conversation.append(Message("q", None, "user", "flood", datetime.now(UTC)))
+    reply = conversation.append(Message("a", question.id, "assistant", "", datetime.now(UTC)))
+    view.show_conversation(conversation)
+    view.set_streaming(True)
+    reply.content = "word " * chat_view.CATCH_UP_AT_ONCE  # 250 ticks' worth
+    view.queue_delta(reply)
+    view.flush()
+    widget = view.message_widget("a")
+    assert widget is not None and len(widget.content) <= chat_view.FLUSH_CHARS
+    view.set_streaming(False)
+    reply.content += "the end"
+    view.refresh_message(reply)  # ended far behind
+    # Caught up a tick at a time this would take 250 ticks (over 8 s): at once, a tick or two.
+    qtbot.waitUntil(lambda: widget.content == reply.content, timeout=3000)
+    assert "the end" in widget.content
