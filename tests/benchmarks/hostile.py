@@ -18,6 +18,9 @@ flood_max_stall_ms            the longest the event loop went without serving a 
 flood_reference_max_stall_ms  the same for the same reply at ~500 deltas of 40 characters a
                               second (the stream benchmark's pace)
 flood_stall_ratio             the first over the second
+flood_streaming_max_stall_ms  the worst stall that began while the reply streamed (Send to
+                              its end); _after_ the worst from its end until shown whole and
+                              final (the catch-up, the final render); _reference_ paced
 flood_duration_s              Send to the reply's end, flooding; _reference_ paced
 flood_shown_s                 Send until the window shows the whole reply (it catches up
                               ChatView.FLUSH_CHARS a tick after a flood); _reference_ paced
@@ -176,9 +179,15 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 (data_dir / "conversations" / f"{conversation.id}.json").read_text("utf-8")
             )
             on_disk = {m["id"]: m for m in saved["messages"]}.get(reply.id, {})
-            stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
+            # A gap between two ticks belongs to the part of the reply it began in.
+            streaming, after = [], []
+            for a, b in zip(stall.ticks, stall.ticks[1:], strict=False):
+                gap = max(0.0, (b - a) * 1000 - StallTimer.INTERVAL_MS)
+                (streaming if a < t_end else after).append(gap)
             return {
-                "max_stall_ms": max(stalls, default=0.0),
+                "max_stall_ms": max(streaming + after, default=0.0),
+                "streaming_max_stall_ms": max(streaming, default=0.0),
+                "after_max_stall_ms": max(after, default=0.0),
                 "duration_s": t_end - t0,
                 "shown_s": t_shown - t0,
                 "deliveries": len(deliveries),
@@ -224,6 +233,10 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "flood_max_stall_ms": flood_stall,
         "flood_reference_max_stall_ms": paced_stall,
         "flood_stall_ratio": flood_stall / paced_stall if paced_stall else 0.0,
+        "flood_streaming_max_stall_ms": median(floods, "streaming_max_stall_ms"),
+        "flood_reference_streaming_max_stall_ms": median(paced, "streaming_max_stall_ms"),
+        "flood_after_max_stall_ms": median(floods, "after_max_stall_ms"),
+        "flood_reference_after_max_stall_ms": median(paced, "after_max_stall_ms"),
         "flood_duration_s": median(floods, "duration_s"),
         "flood_reference_duration_s": median(paced, "duration_s"),
         "flood_shown_s": median(floods, "shown_s"),
