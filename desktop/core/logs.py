@@ -284,13 +284,27 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
+# Why the log could not be opened at start ("" when it could): the window says so.
+log_problem = ""
+
+
+def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:
+    """Log to ``logs/confab.log``; None (and ``log_problem`` says why) when that cannot be
+    opened, as when ``logs`` is a file: Confab then runs without a log rather than not at all."""
+    global log_problem
     folder = data_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "confab.log"
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as exc:
+        log_problem = f"{path}: {exc.strerror or exc}"
+        handler = logging.NullHandler()
+    else:
+        log_problem = ""
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("confab")
     root.setLevel(level)
@@ -301,4 +315,4 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     root.propagate = False
     # httpx logs each request URL at INFO; keep that out of the user's log noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return path
+    return None if log_problem else path

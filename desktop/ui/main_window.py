@@ -880,6 +880,12 @@ class MainWindow(QMainWindow):
             ),
         ]
         notes = [(text, _listing(files)) for files, text in found if files]
+        from desktop.core import logs
+
+        if logs.log_problem:
+            notes.append(
+                (self.tr("Confab cannot write its log, and works without one."), logs.log_problem)
+            )
         if self._settings.problems:
             kept = self._settings.kept_as
             notes.append(

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+456"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+472"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-364"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-378"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+257"/>
+        <location line="+271"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -700,7 +700,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         </translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
+        <source>Confab cannot write its log, and works without one.</source>
+        <translation>Confab 无法写入日志，将在没有日志的情况下继续工作。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Part of the settings could not be read; Confab uses what it could. The file as it was is kept as {name}.</source>
         <translation>部分设置无法读取；Confab 使用了能读取的部分。原文件已另存为 {name}。</translation>
     </message>

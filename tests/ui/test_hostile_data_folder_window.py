@@ -67,3 +67,25 @@ def test_providers_of_the_wrong_type_are_said_and_kept(start_app: Any, tmp_path:
     assert "Part of the settings could not be read" in text
     assert "settings.corrupt.json" in text
     assert (data / "settings.corrupt.json").read_bytes() == content
+
+
+def test_a_log_folder_that_is_a_file_leaves_confab_working_without_a_log(
+    start_app: Any, tmp_path: Path
+) -> None:
+    """``logs`` being a file stopped Confab at start (the window stayed unwired)."""
+    from desktop.core import logs
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "logs").write_text("not a folder")
+    _settings(data)
+    try:
+        assert logs.setup_logging(data) is None
+        assert "logs" in logs.log_problem
+        app = start_app(data)
+        banner = app.window.banner
+        assert "cannot write its log" in banner.text.text()
+        assert "logs" in banner.detail.text()
+    finally:
+        logs.log_problem = ""
+        logs.setup_logging(tmp_path / "elsewhere")
