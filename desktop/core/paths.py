@@ -22,13 +22,14 @@ def resolve_data_dir(cli_value: str | None, environ: Mapping[str, str] = os.envi
 
 
 def prepare_data_dir(path: Path) -> Path:
-    """Create the folder (private to the user on POSIX) and its sub-folders."""
+    """Create the folder (private to the user on POSIX) and its conversations sub-folder.
+    (``logs`` is made by logging, which goes on without a log when it cannot: a file named
+    ``logs`` must not keep Confab from starting.)"""
     try:
         path.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
             path.chmod(0o700)
-        for name in ("conversations", "logs"):
-            (path / name).mkdir(exist_ok=True)
+        (path / "conversations").mkdir(exist_ok=True)
     except OSError as exc:
         raise StorageError(f"{path}: {exc.strerror or exc}") from exc
     return path

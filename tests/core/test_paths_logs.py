@@ -58,8 +58,14 @@ def test_prepare_makes_a_private_folder(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "Confab"
     assert prepare_data_dir(target) == target
     assert stat.S_IMODE(target.stat().st_mode) == 0o700
-    assert (target / "conversations").is_dir()
-    assert (target / "logs").is_dir()
+    assert (target / "conversations").is_dir()  # logs/ comes with the log (setup_logging)
+
+
+def test_a_file_named_logs_does_not_stop_the_data_folder(tmp_path: Path) -> None:
+    target = tmp_path / "Confab"
+    target.mkdir()
+    (target / "logs").write_text("not a folder")
+    assert prepare_data_dir(target) == target
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
