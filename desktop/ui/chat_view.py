@@ -30,8 +30,14 @@ FLUSH_INTERVAL_MS = 33
 # text shows a little behind instead, catching up some 30,000 characters a second, and a
 # finished reply gets its final form once it has caught up.
 FLUSH_CHARS = 1000
-# A finished reply further behind than this is shown whole at once rather than caught up.
-CATCH_UP_AT_ONCE = 50 * FLUSH_CHARS
+# A reply that ended behind catches up in slices sized to finish in about CATCH_UP_TICKS ticks
+# (2 s; at FLUSH_CHARS a tick a 50 MB flood took half an hour), of at most CATCH_UP_SLICE
+# characters; one further behind than CATCH_UP_AT_ONCE gets its final form at once, which the
+# renderer's bounds keep under a second however long it is (core/markdown.py). At once for
+# everything behind, a 150,000-character flood froze the window 645 ms at its end.
+CATCH_UP_TICKS = 60
+CATCH_UP_SLICE = 40_000
+CATCH_UP_AT_ONCE = CATCH_UP_TICKS * CATCH_UP_SLICE
 # Messages built when a conversation opens; older ones come in batches of EARLIER_BATCH as
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
@@ -115,6 +121,7 @@ class ChatView(QScrollArea):
         self._pending: dict[str, tuple[str, str]] = {}
         # Replies that ended while still behind on screen: refreshed once caught up.
         self._finishing: dict[str, Message] = {}
+        self._catch_up_slice: dict[str, int] = {}  # characters a tick, per reply catching up
         self._conversation: Conversation | None = None
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
@@ -146,6 +153,7 @@ class ChatView(QScrollArea):
         self._widgets.clear()
         self._pending.clear()
         self._finishing.clear()
+        self._catch_up_slice.clear()
         self._flush_timer.stop()
         self._catch_up_timer.stop()
         self._conversation = conversation
@@ -239,6 +247,7 @@ class ChatView(QScrollArea):
     def _show_final(self, message: Message) -> None:
         self._pending.pop(message.id, None)
         self._finishing.pop(message.id, None)
+        self._catch_up_slice.pop(message.id, None)
         widget = self._widgets.get(message.id)
         if widget is not None:
             widget.set_waiting(False)
@@ -246,17 +255,21 @@ class ChatView(QScrollArea):
             self._show_usage(widget, message)
 
     def _on_catch_up_timer_timeout(self) -> None:
-        # A reply that ended far behind (a server flooding megabytes) would take minutes to
-        # catch up at FLUSH_CHARS a tick: it gets its final form at once instead, which the
-        # renderer's bounds keep under a second however long it is (core/markdown.py).
+        slice_ = FLUSH_CHARS
         for message_id, (content, _reasoning) in list(self._pending.items()):
             widget = self._widgets.get(message_id)
             finished = self._finishing.get(message_id)
             if widget is None or finished is None:
                 continue
-            if len(content) - len(widget.content) > CATCH_UP_AT_ONCE:
+            backlog = len(content) - len(widget.content)
+            if backlog > CATCH_UP_AT_ONCE:
                 self._show_final(finished)
-        self._render(FLUSH_CHARS)
+                continue
+            wanted = self._catch_up_slice.setdefault(
+                message_id, min(CATCH_UP_SLICE, max(FLUSH_CHARS, backlog // CATCH_UP_TICKS))
+            )
+            slice_ = max(slice_, wanted)
+        self._render(slice_)
 
     @staticmethod
     def _behind(shown: str, content: str) -> bool:
