@@ -88,8 +88,12 @@ def test_a_slow_reply_streams_through_the_window_as_typed(
     app.wait_idle(timeout=30_000)
     widget = app.window.chat_view.message_widgets()[-1]
     # Streamed at full speed, the reply is shown a little behind and catches up after its
-    # end (ChatView.FLUSH_CHARS a tick).
-    qtbot.waitUntil(lambda: widget.content == SLOW, timeout=30_000)
+    # end (ChatView's catch-up), then takes its final form, note and all: wait for that, not
+    # only for the text (a loaded machine showed the text a tick before its final form).
+    qtbot.waitUntil(
+        lambda: widget.content == SLOW and NOTE in html.unescape(_label_text(widget)),
+        timeout=30_000,
+    )
     shown = html.unescape(_label_text(widget))
     assert SLOW in shown and NOTE in shown
     # The question and the note's neighbours only: the reply never reached the parser.
