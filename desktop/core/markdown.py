@@ -333,12 +333,47 @@ def _render(
     highlight_open: bool = True,
     budget: _Budget | None = None,
 ) -> list[Block]:
-    """Parse clean text into blocks; line numbers are shifted by line_offset."""
+    """Parse clean text into blocks; line numbers are shifted by line_offset.
+
+    A table longer than MAX_TABLE_ROWS_PARSED rows is parsed that far (then shown as text,
+    being too large to lay out), its other rows are left out of the view, and the text after
+    it is rendered as usual."""
+    budget = budget or _final_budget()
+    blocks: list[Block] = []
+    parsed = 0
+    while True:
+        table = _TABLE_RUN.search(text, 0, MAX_PARSE_CHARS) if "|" in text else None
+        if table is None or table.end() >= len(text) or parsed > MAX_PARSE_CHARS:
+            return blocks + _render_part(text, line_offset, env, theme, highlight_open, budget)
+        head = text[: table.end()]
+        skip = _TABLE_LINES.match(text, table.end())
+        skip_to = skip.end() if skip is not None else table.end()
+        blocks += _render_part(head, line_offset, env, theme, highlight_open, budget)
+        start = line_offset + head.count("\n")
+        skipped = text[table.end() : skip_to]
+        if skipped:
+            end = start + skipped.count("\n")
+            blocks.append(Block("html", "", skipped, "", start, end, "long"))
+        line_offset = start + skipped.count("\n")
+        parsed += len(head)
+        text = text[skip_to:]
+        if not text.strip():
+            return blocks
+
+
+def _render_part(
+    text: str,
+    line_offset: int,
+    env: EnvType,
+    theme: _Theme,
+    highlight_open: bool,
+    budget: _Budget,
+) -> list[Block]:
     rest = ""
     cut = _parse_cut(text)
     if cut is not None:
         text, rest = text[:cut], text[cut:]
-    env[_BUDGET] = budget or _final_budget()
+    env[_BUDGET] = budget
     env[_QUOTE_DEPTH] = 0
     try:
         if _TOO_DEEP.search(text):
@@ -455,6 +490,7 @@ _TOO_DEEP = re.compile(
 # as far as MAX_TABLE_ROWS_PARSED rows, already far more than can be laid out as a table.
 MAX_TABLE_ROWS_PARSED = 1_000
 _TABLE_RUN = re.compile(rf"(?:^[ \t]*\|[^\n]*\n){{{MAX_TABLE_ROWS_PARSED}}}", re.MULTILINE)
+_TABLE_LINES = re.compile(r"(?:[ \t]*\|[^\n]*(?:\n|\Z))*")
 
 
 def _too_long_to_parse_each_time(text: str) -> bool:
@@ -463,10 +499,6 @@ def _too_long_to_parse_each_time(text: str) -> bool:
 
 def _parse_cut(text: str) -> int | None:
     """Where to stop parsing ``text`` (at a line end), or None to parse it all."""
-    if "|" in text:
-        table = _TABLE_RUN.search(text, 0, MAX_PARSE_CHARS)
-        if table is not None and table.end() < len(text):
-            return table.end()
     if len(text) <= MAX_PARSE_CHARS and text.count("\n", 0, MAX_PARSE_CHARS) < MAX_PARSE_LINES:
         return None
     cut = min(len(text), MAX_PARSE_CHARS)

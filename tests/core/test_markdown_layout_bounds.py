@@ -104,3 +104,13 @@ def test_a_streaming_block_too_long_to_parse_each_time_is_parsed_once_at_the_end
         assert blocks[-1].unformatted in ("long", "table")
     finally:
         markdown._PARSER.parse = real  # type: ignore[method-assign]
+
+
+def test_the_text_after_a_table_too_long_to_parse_is_rendered() -> None:
+    text = "intro\n\n|a|b|\n|-|-|\n" + "|1|2|\n" * 2500 + "\nAfter the **table**.\n"
+    blocks = render_markdown(text)
+    assert [b.unformatted for b in blocks] == ["", "table", "long", ""]
+    assert blocks[-1].html == "<p>After the <strong>table</strong>.</p>"
+    assert blocks[2].html == "" and blocks[2].source.count("|1|2|") == 2500 - (
+        markdown.MAX_TABLE_ROWS_PARSED - 2
+    )
