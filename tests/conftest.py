@@ -55,6 +55,23 @@ def run_async(qtbot: Any, qloop: asyncio.AbstractEventLoop) -> Callable[..., Any
 
 
 @pytest.fixture
+def inline_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of every text handed to markdown-it's inline parser (core/markdown.py)."""
+    from desktop.core import markdown
+
+    seen: list[int] = []
+    inline = markdown._PARSER.inline
+    real = inline.parse
+
+    def spy(src: str, *args: Any) -> Any:
+        seen.append(len(src))
+        return real(src, *args)
+
+    monkeypatch.setattr(inline, "parse", spy)
+    return seen
+
+
+@pytest.fixture
 def openai_server() -> Iterator[Any]:
     from tests.support.openai_server import OpenAIServer
 

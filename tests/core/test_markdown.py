@@ -256,21 +256,6 @@ SLOW_FOR_MARKDOWN_IT = {
 }
 
 
-@pytest.fixture
-def inline_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The length of every text handed to markdown-it's inline parser."""
-    seen: list[int] = []
-    inline = markdown._PARSER.inline
-    real = inline.parse
-
-    def spy(src: str, *args: Any) -> Any:
-        seen.append(len(src))
-        return real(src, *args)
-
-    monkeypatch.setattr(inline, "parse", spy)
-    return seen
-
-
 @pytest.mark.parametrize("text", SLOW_FOR_MARKDOWN_IT.values(), ids=SLOW_FOR_MARKDOWN_IT.keys())
 def test_text_markdown_it_is_slow_on_is_shown_as_typed(text: str, inline_parses: list[int]) -> None:
     [block] = render_markdown(text)

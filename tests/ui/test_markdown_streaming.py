@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from desktop.core import markdown
 from desktop.core.models import Message
 from desktop.ui.message_view import (
     PENDING_RELAYOUT_CHARS,
@@ -22,21 +21,6 @@ from tests.support.openai_server import Reply
 
 SLOW = "[x" * 50_000  # ~1.1 s for markdown-it to parse, here
 NOTE = "Shown as plain text"
-
-
-@pytest.fixture
-def inline_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The length of every text handed to markdown-it's inline parser."""
-    seen: list[int] = []
-    inline = markdown._PARSER.inline
-    real = inline.parse
-
-    def spy(src: str, *args: Any) -> Any:
-        seen.append(len(src))
-        return real(src, *args)
-
-    monkeypatch.setattr(inline, "parse", spy)
-    return seen
 
 
 def _label_text(widget: MessageWidget) -> str:
