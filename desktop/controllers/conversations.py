@@ -290,8 +290,10 @@ class ConversationsController(QObject):
         except ConfabError as exc:
             self._write_failed(conversation.id, exc)
             return False
-        self._writing[conversation.id] = future
-        future.add_done_callback(lambda f: self._on_write_ended(conversation.id, f))
+        if self._writing.get(conversation.id) is not future:
+            # (The same future again: this save replaced one still waiting in the writer.)
+            self._writing[conversation.id] = future
+            future.add_done_callback(lambda f: self._on_write_ended(conversation.id, f))
         # The sidebar hears of it now; the file follows within milliseconds.
         self._saved.add(conversation.id)
         self.conversation_changed.emit(conversation.id)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from desktop.core.errors import CorruptFileError
 
@@ -20,6 +20,7 @@ CONVERSATION_FORMAT = "confab.conversation"
 CONVERSATION_VERSION = 1
 
 Clock = Callable[[], datetime]
+_T = TypeVar("_T")
 
 # The ``error`` of a reply that was still streaming when Confab was killed or lost power.
 INTERRUPTED = "interrupted"
@@ -244,8 +245,8 @@ class Message:
 
     # The message as encoded for the file at the last save (desktop/core/encoding.py), and
     # the change count of ``extra`` then; class-level defaults, not fields.
-    _encoded = None
-    _encoded_extra = -1
+    _encoded: ClassVar[Any] = None
+    _encoded_extra: ClassVar[int] = -1
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Any assignment makes the kept encoding stale. Usage is frozen and extra counts its
@@ -256,16 +257,18 @@ class Message:
         state[name] = value
         state["_encoded"] = None
 
-    def kept_encoding(self) -> bytes | None:
-        """The encoding stored by ``keep_encoding`` if nothing changed since; else None."""
+    def kept_encoding(self) -> Any:
+        """What ``keep_encoding`` stored, if the message has not changed since; else None."""
         if self._encoded_extra == self.extra.changes:
             return self._encoded
         return None
 
-    def keep_encoding(self, encoded: bytes) -> None:
+    def keep_encoding(self, encoded: _T) -> _T:
+        """Keep ``encoded`` (encoding.py's part of the file) until the message changes."""
         state = self.__dict__
         state["_encoded"] = encoded
         state["_encoded_extra"] = self.extra.changes
+        return encoded
 
     @property
     def streaming(self) -> bool:

@@ -19,11 +19,7 @@ T0 = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
 def _expected(conversation: Conversation) -> bytes:
-    text = json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1)
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(conversation.to_dict(), ensure_ascii=True, indent=1).encode("ascii")
+    return json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def _conversation(messages: int) -> Conversation:
@@ -49,9 +45,9 @@ class Spy:
     def __init__(self) -> None:
         self.encoded: list[str] = []
 
-    def __call__(self, message: Message) -> bytes:
-        self.encoded.append(message.id)
-        return encode_message(message)
+    def __call__(self, data: dict[str, Any]) -> bytes:
+        self.encoded.append(data["id"])
+        return encode_message(data)
 
 
 def test_the_bytes_are_exactly_what_json_dumps_writes() -> None:
@@ -68,17 +64,16 @@ def test_the_bytes_are_exactly_what_json_dumps_writes() -> None:
 def test_a_save_after_one_message_grew_encodes_only_that_message() -> None:
     conversation = _conversation(2000)
     spy = Spy()
-    encode_conversation(conversation, spy)
+    encode_conversation(conversation, spy).join()
     assert len(spy.encoded) == 2000  # the first save encodes everything
     spy.encoded.clear()
     reply = conversation.messages[-1]
     reply.content += " and more"
     conversation.updated_at = T0 + timedelta(hours=1)
-    encoded = encode_conversation(conversation, spy)
+    assert encode_conversation(conversation, spy).join() == _expected(conversation)
     assert spy.encoded == [reply.id]
-    assert encoded.join() == _expected(conversation)
     spy.encoded.clear()
-    encode_conversation(conversation, spy)
+    encode_conversation(conversation, spy).join()
     assert spy.encoded == []  # nothing changed: nothing encoded
 
 
@@ -106,9 +101,8 @@ def test_every_kind_of_change_to_a_message_is_seen() -> None:
     for message_id, change in changes:
         change(conversation.message(message_id))
         spy = Spy()
-        encoded = encode_conversation(conversation, spy)
+        assert encode_conversation(conversation, spy).join() == _expected(conversation)
         assert spy.encoded == [message_id], change
-        assert encoded.join() == _expected(conversation)
 
 
 def test_messages_added_removed_and_reordered_and_the_fields_around_them() -> None:
@@ -139,15 +133,29 @@ def test_messages_read_from_a_file_are_watched_like_new_ones() -> None:
     assert loaded.messages[2] == Message.from_dict(loaded.messages[2].to_dict())
 
 
-def test_a_lone_surrogate_gives_the_whole_file_in_ascii_escapes() -> None:
+def test_a_lone_surrogate_is_written_as_an_escape_in_its_message_only() -> None:
     conversation = _conversation(3)
-    encode_conversation(conversation)
+    encode_conversation(conversation).join()
     conversation.messages[1].content += "\ud800"
-    assert encode_conversation(conversation).join() == _expected(conversation)
-    assert json.loads(_expected(conversation))["messages"][1]["content"].endswith("\ud800")
+    written = encode_conversation(conversation).join()
+    assert json.loads(written) == json.loads(json.dumps(conversation.to_dict()))
+    assert json.loads(written)["messages"][1]["content"].endswith("\ud800")
+    assert "你好".encode() in written  # the other messages are as they were
     conversation.messages[1].content = "fine again"
     assert encode_conversation(conversation).join() == _expected(conversation)
-    assert b"\\u" not in encode_conversation(conversation).join()
+    conversation.title = "\udfff"
+    assert json.loads(encode_conversation(conversation).join())["title"] == "\udfff"
+
+
+def test_the_ui_thread_makes_no_text_the_writer_thread_does() -> None:
+    conversation = _conversation(4)
+    spy = Spy()
+    encoded = encode_conversation(conversation, spy)
+    assert spy.encoded == []  # only snapshots so far
+    conversation.messages[0].content = "changed after the save was asked for"
+    assert encoded.join() == _expected(_conversation(4))  # the snapshot, not the change
+    assert len(spy.encoded) == 4
+    assert encode_conversation(conversation).join() == _expected(conversation)
 
 
 _text = st.text(max_size=30)
