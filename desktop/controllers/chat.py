@@ -374,11 +374,10 @@ class ChatController(QObject):
             self.reply_delta.emit(conversation.id, reply.id, kind, text)
 
         try:
-            if question is not None:
-                # Everything the user typed is on disk before the request leaves. A failed
-                # write has been reported (save_failed) and is retried; the reply still goes.
-                if await self._conversations.written(conversation.id):
-                    self.message_saved.emit(conversation.id, question.id)
+            # Everything the user typed is on disk before the request leaves. A failed write
+            # has been reported (save_failed) and is retried; the reply still goes.
+            if question is not None and await self._conversations.written(conversation.id):
+                self.message_saved.emit(conversation.id, question.id)
             # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
             from desktop.core.client import ChatRequest
 

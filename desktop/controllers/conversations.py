@@ -10,6 +10,7 @@ question is on disk before the request leaves); ``flush()`` waits for all of the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from concurrent.futures import Future
@@ -302,10 +303,8 @@ class ConversationsController(QObject):
     def _on_write_ended(self, conversation_id: str, future: Future[None]) -> None:
         # In the writer thread (or in this one, should the future have ended already).
         self._ended.append((conversation_id, future))
-        try:
+        with contextlib.suppress(RuntimeError):  # the controller is gone (a test's end, say)
             self._write_events.ended.emit()
-        except RuntimeError:  # the controller is gone (the end of a test, say)
-            pass
 
     def _on_write_events_ended(self) -> None:
         self._take_ended_writes()
@@ -346,7 +345,7 @@ class ConversationsController(QObject):
             return conversation_id not in self._dirty
         import asyncio
 
-        waiter = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(future, []).append(waiter)
         return await waiter
 

@@ -10,7 +10,7 @@ conversation took ~90 ms on the UI thread, every second).
 Even that part's ``json.dumps`` is not done on the UI thread: there a changed message is only
 turned into a dict (``Message.to_dict``, references to its immutable strings; a 50 MB reply is
 not copied), and the text is made when the writer thread joins the parts
-(``EncodedFile.join``). The UI thread's work per save is thus a reference per message and a
+(``EncodedFile.pieces``). The UI thread's work per save is thus a reference per message and a
 dict per changed one, whatever their length.
 
 A lone UTF-16 surrogate (which UTF-8 cannot encode) makes the part that holds it use ``\\u``
@@ -34,14 +34,48 @@ _SEPARATOR = b",\n  "
 _MAKING = threading.Lock()
 
 
-def encode_message(data: dict[str, Any]) -> bytes:
-    """A message's dict as it appears in the file's ``messages`` list (without separators)."""
-    text = json.dumps(data, ensure_ascii=False, indent=1).replace("\n", _MESSAGE_INDENT)
+# Strings longer than this (a reply of megabytes) are escaped and encoded a slice at a time:
+# a C call holds the GIL throughout, and one json.dumps of a 50 MB reply in the writer thread
+# (~0.2 s) would freeze the UI thread just the same. Between slices the UI thread gets its turn.
+_SLICE = 1 << 18
+
+
+def encode_message(data: dict[str, Any]) -> list[bytes]:
+    """A message's dict as it appears in the file's ``messages`` list (without separators), in
+    pieces to write one after the other."""
     try:
-        return text.encode("utf-8")
+        big = {k: v for k, v in data.items() if isinstance(v, str) and len(v) > _SLICE}
+        if not big:
+            text = json.dumps(data, ensure_ascii=False, indent=1)
+            return [text.replace("\n", _MESSAGE_INDENT).encode("utf-8")]
+        text = json.dumps({**data, **dict.fromkeys(big, "")}, ensure_ascii=False, indent=1)
+        return _spliced(text.replace("\n", _MESSAGE_INDENT), big)
     except UnicodeEncodeError:  # a lone surrogate
         escaped = json.dumps(data, ensure_ascii=True, indent=1)
-        return escaped.replace("\n", _MESSAGE_INDENT).encode("ascii")
+        return [escaped.replace("\n", _MESSAGE_INDENT).encode("ascii")]
+
+
+def _spliced(text: str, big: dict[str, str]) -> list[bytes]:
+    """``text`` (the message with each big string left empty) with those strings put back,
+    escaped as json.dumps escapes them, a slice at a time."""
+    pieces: list[bytes] = []
+    rest = text
+    for key, value in big.items():
+        # A key of the message's own object starts a line at exactly this indent, and a
+        # string in JSON holds no line end: the marker is found once, in its place.
+        marker = f"{_MESSAGE_INDENT} {json.dumps(key, ensure_ascii=False)}: "
+        at = rest.index(marker + '""') + len(marker)
+        pieces.append(rest[:at].encode("utf-8") + b'"')
+        for start in range(0, len(value), _SLICE):
+            piece = _escape(value[start : start + _SLICE])[1:-1]
+            pieces.append(piece.encode("utf-8"))
+        pieces.append(b'"')
+        rest = rest[at + 2 :]
+    pieces.append(rest.encode("utf-8"))
+    return pieces
+
+
+_escape: Callable[[str], str] = json.encoder.encode_basestring
 
 
 class MessagePart:
@@ -50,12 +84,14 @@ class MessagePart:
 
     __slots__ = ("_data", "_encode", "_encoded")
 
-    def __init__(self, data: dict[str, Any], encode: Callable[[dict[str, Any]], bytes]) -> None:
+    def __init__(
+        self, data: dict[str, Any], encode: Callable[[dict[str, Any]], list[bytes]]
+    ) -> None:
         self._data: dict[str, Any] | None = data
         self._encode = encode
-        self._encoded: bytes | None = None
+        self._encoded: list[bytes] | None = None
 
-    def bytes(self) -> bytes:
+    def pieces(self) -> list[bytes]:
         encoded = self._encoded
         if encoded is None:
             with _MAKING:
@@ -69,23 +105,33 @@ class MessagePart:
 
 @dataclass(frozen=True)
 class EncodedFile:
-    """A conversation file as parts to join: the text before the messages, each message's
+    """A conversation file as parts to write: the text before the messages, each message's
     part, the text after them."""
 
     before: bytes
     messages: list[MessagePart]
     after: bytes
 
-    def join(self) -> bytes:
-        """The file's bytes (called in the writer thread: this is where text is made)."""
+    def pieces(self) -> list[bytes]:
+        """The file's bytes in pieces, to be written one after the other (called in the writer
+        thread: this is where the changed messages' text is made). Not joined into one: a
+        copy of 50 MB holds the GIL too."""
         if not self.messages:
-            return self.before + b"[]" + self.after
-        parts = _SEPARATOR.join([part.bytes() for part in self.messages])
-        return b"".join((self.before, b"[\n  ", parts, b"\n ]", self.after))
+            return [self.before, b"[]", self.after]
+        pieces = [self.before, b"[\n  "]
+        for index, part in enumerate(self.messages):
+            if index:
+                pieces.append(_SEPARATOR)
+            pieces += part.pieces()
+        pieces += [b"\n ]", self.after]
+        return pieces
+
+    def join(self) -> bytes:
+        return b"".join(self.pieces())
 
 
 def encode_conversation(
-    conversation: Conversation, encode: Callable[[dict[str, Any]], bytes] = encode_message
+    conversation: Conversation, encode: Callable[[dict[str, Any]], list[bytes]] = encode_message
 ) -> EncodedFile:
     """The file's parts, with a new part only for each message that changed since its part
     was made (``encode`` is the seam a test counts calls through)."""

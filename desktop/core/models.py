@@ -239,7 +239,7 @@ class Message:
     # A reply that did not finish keeps its text and says why here: "stopped", "interrupted"
     # or the error's text.
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
 

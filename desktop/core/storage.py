@@ -94,7 +94,7 @@ class ConversationStore:
                 conversation.newer_version or 0,
             )
         path = self.path_of(conversation.id)
-        return self.writer.submit(path, encode_conversation(conversation).join)
+        return self.writer.submit(path, encode_conversation(conversation).pieces)
 
     def save(self, conversation: Conversation) -> None:
         """Write ``conversation`` and wait until it is on disk (after any write of it still

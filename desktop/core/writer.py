@@ -22,9 +22,9 @@ from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic
 
-# The file's bytes, or what makes them (called in the worker thread: joining the parts of a
-# 50 MB conversation is work the UI thread need not do).
-Data = bytes | Callable[[], bytes]
+# The file's bytes, or what makes them (called in the worker thread: making the text of a
+# conversation is work the UI thread need not do), whole or in pieces written one by one.
+Data = bytes | Callable[[], bytes | list[bytes]]
 
 
 @dataclass
@@ -38,7 +38,7 @@ class FileWriter:
 
     def __init__(
         self,
-        write: Callable[[Path, bytes], None] = write_bytes_atomic,
+        write: Callable[[Path, bytes | list[bytes]], None] = write_bytes_atomic,
         name: str = "confab-writer",
     ) -> None:
         self.write = write

@@ -258,7 +258,9 @@ def test_text_is_saved_within_a_second_even_when_the_model_pauses(
     qtbot.waitUntil(lambda: c.thread()[-1].content == "part0 part1 ", timeout=5000)
     # The model is silent now: no delta will come to trigger a save; the timer's next tick
     # (at most a second away) must save what arrived before the pause.
-    assert _on_disk(conversations, tmp_path, c.id)["messages"][-1]["role"] == "user"  # no reply saved yet
+    assert (
+        _on_disk(conversations, tmp_path, c.id)["messages"][-1]["role"] == "user"
+    )  # no reply saved yet
     timers.only.fire()
     assert chat.is_streaming(c.id)
     assert _on_disk(conversations, tmp_path, c.id)["messages"][-1]["content"] == "part0 part1 "

@@ -45,7 +45,7 @@ class Spy:
     def __init__(self) -> None:
         self.encoded: list[str] = []
 
-    def __call__(self, data: dict[str, Any]) -> bytes:
+    def __call__(self, data: dict[str, Any]) -> list[bytes]:
         self.encoded.append(data["id"])
         return encode_message(data)
 
@@ -204,3 +204,22 @@ def test_the_module_has_no_state_of_its_own() -> None:
         for name, value in vars(encoding).items()
         if isinstance(value, dict | list | set) and not name.startswith("__")
     ]
+
+
+def test_a_reply_of_megabytes_is_encoded_in_slices_as_json_dumps_would() -> None:
+    conversation = _conversation(3)
+    reply = conversation.messages[1]
+    # Every character JSON escapes, non-ASCII text, and a line end at a slice's border.
+    unit = 'a"b\\c\n\t\x01 北国 😀 ' * 7
+    reply.content = (unit * (3 * (1 << 18) // len(unit) + 5))[: 3 * (1 << 18) + 17]
+    reply.reasoning = "思" * ((1 << 18) + 3)
+    reply.extra["note"] = "x" * ((1 << 18) + 1)
+    pieces = encode_message(reply.to_dict())
+    assert len(pieces) > 6  # in slices: the writer thread lets go of the GIL between them
+    assert b"".join(pieces) == json.dumps(reply.to_dict(), ensure_ascii=False, indent=1).replace(
+        "\n", "\n  "
+    ).encode("utf-8")
+    assert encode_conversation(conversation).join() == _expected(conversation)
+    reply.content += "\ud800"  # a lone surrogate in a big string: escapes, still JSON
+    written = encode_conversation(conversation).join()
+    assert json.loads(written)["messages"][1]["content"] == reply.content
