@@ -59,7 +59,10 @@ def estimate(text: str) -> int:
     return int(len(text.encode("utf-8", "surrogatepass")) / _BYTES_PER_TOKEN) + 1
 
 
-@lru_cache(maxsize=4096)
+# Room for every message of the conversations a user opens in a session: at 4,096, a thread
+# of 5,000 messages evicted its own counts and was counted again whole at every meter update
+# and every send (2 s each, here).
+@lru_cache(maxsize=1 << 17)
 def _count_text(encoding: str, text: str) -> tuple[int, bool]:
     """(tokens, exact?). Cached per text: a long conversation's messages are counted once,
     not on every keystroke."""

@@ -103,3 +103,25 @@ def test_a_huge_text_is_estimated_from_its_size() -> None:
     counted = TokenCounter("gpt-4o").count(text)
     assert not counted.exact and counted.tokens == estimate(text)
     assert 0.5 < counted.tokens / len(text.split()) < 2  # about a token a word
+
+
+def test_a_long_thread_is_counted_once_not_at_every_update(monkeypatch: object) -> None:
+    """The meter counts the thread at every change: a cache smaller than the thread (4,096
+    entries) evicted its own counts, and a 5,000-message thread was counted whole each time."""
+    from desktop.core import tokens
+
+    tokens._count_text.cache_clear()
+    counter = TokenCounter("gpt-4o")
+    messages = [{"role": "user", "content": f"message number {i}"} for i in range(5_000)]
+    first = counter.messages(messages)
+    encoder = tokens._encoding("o200k_base")
+    calls: list[str] = []
+    real = encoder.encode
+
+    def spy(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", spy)  # type: ignore[attr-defined]
+    assert counter.messages(messages) == first
+    assert calls == []
