@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ApiError, AuthenticationError, ConfabError, ContextTooLongError
-from desktop.ui import formats, usage_text
+from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
@@ -972,6 +972,8 @@ def _listing(items: list[str], shown: int = 5) -> str:
     text = ", ".join(items[:shown])
     extra = len(items) - shown
     if extra > 0:
+        from desktop.ui import formats
+
         text += QCoreApplication.translate("MainWindow", " and {count} more").format(
             count=formats.number(extra)
         )

@@ -8,8 +8,6 @@ that show data use PlainText; tooltips cannot be told to, so their text goes in 
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QWidget
@@ -19,7 +17,9 @@ def tooltip(text: str) -> str:
     """``text`` as a tooltip shows it, character for character (line breaks kept)."""
     if not text:
         return ""
-    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+    # html.escape's work, without importing html (and its entity table) before the first paint.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "<p style='white-space:pre-wrap'>" + escaped + "</p>"
 
 
 def label(text: str = "", parent: QWidget | None = None) -> QLabel:

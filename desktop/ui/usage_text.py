@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.ui import formats
-
 
 def money(cost: float) -> str:
     # Small sums matter here (a message often costs a fraction of a cent): keep 4 decimals.
@@ -17,6 +15,8 @@ def money(cost: float) -> str:
 
 
 def tokens(count: int, exact: bool = True) -> str:
+    from desktop.ui import formats  # not on the way to the first paint
+
     number = formats.number(count)
     return number if exact else f"≈{number}"
 
