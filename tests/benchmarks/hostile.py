@@ -93,44 +93,23 @@ def replies(text: str, runs: int) -> list[dict[str, Any]]:
 
 
 def serve(plan_file: str) -> int:
+    from tests.benchmarks.procs import serve_until_stdin_closes
     from tests.support.openai_server import OpenAIServer, Reply
 
     plan = json.loads(Path(plan_file).read_text(encoding="utf-8"))
     server = OpenAIServer(models=["m"])
     server.enqueue(*[Reply(**kwargs) for kwargs in plan])
-    server.start()
-    try:
-        print(f"port {server.port}", flush=True)
-        sys.stdin.read()  # until the parent closes it, or dies
-    finally:
-        server.stop()
-    return 0
+    return serve_until_stdin_closes(server)
 
 
 @contextlib.contextmanager
 def server_process(plan: list[dict[str, Any]], folder: Path) -> Iterator[str]:
-    from tests.benchmarks.procs import die_with_parent, stop, wait_for_line
+    from tests.benchmarks.procs import loopback_server
 
     plan_file = folder / "plan.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "serve", str(plan_file)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        preexec_fn=die_with_parent,
-    )
-    try:
-        _, line = wait_for_line(proc, b"port ", 30)
-        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
-    finally:
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            stop(proc, 5)
+    with loopback_server([sys.executable, __file__, "serve", str(plan_file)], ROOT) as url:
+        yield url
 
 
 # ---- the window process ------------------------------------------------------------------

@@ -331,9 +331,7 @@ class StallTimer:
 @contextlib.contextmanager
 def server_process(args: argparse.Namespace) -> Iterator[str]:
     """The loopback server in its own process (tests/benchmarks/server.py); yields base_url."""
-    import subprocess
-
-    from tests.benchmarks.procs import die_with_parent, stop, wait_for_line
+    from tests.benchmarks.procs import loopback_server
 
     command = [
         sys.executable,
@@ -344,25 +342,8 @@ def server_process(args: argparse.Namespace) -> Iterator[str]:
         f"--seed={STREAM_SEED}",
         f"--count={args.streams}",
     ]
-    proc = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        preexec_fn=die_with_parent,
-    )
-    try:
-        _, line = wait_for_line(proc, b"port ", 30)
-        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
-    finally:
-        # Closing its stdin is how it is told to stop; SIGTERM and SIGKILL if it does not.
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            stop(proc, 5)
+    with loopback_server(command, ROOT) as base_url:
+        yield base_url
 
 
 STREAM_SEED = 3

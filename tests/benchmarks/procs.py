@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 
@@ -104,3 +106,40 @@ def read_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+@contextlib.contextmanager
+def loopback_server(command: list[str], cwd: Path) -> Iterator[str]:
+    """Run ``command``: a loopback server that prints "port N" once it listens and stops when
+    its stdin closes (``serve_until_stdin_closes``); yields its base URL, stops it for sure."""
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=cwd,
+        preexec_fn=die_with_parent,
+    )
+    try:
+        _, line = wait_for_line(proc, b"port ", 30)
+        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
+    finally:
+        # Closing its stdin is how it is told to stop; SIGTERM and SIGKILL if it does not.
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            stop(proc, 5)
+
+
+def serve_until_stdin_closes(server: Any) -> int:
+    """The child's side of ``loopback_server``: start ``server``, say its port, serve until the
+    parent closes stdin (or dies)."""
+    server.start()
+    try:
+        print(f"port {server.port}", flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+    return 0

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks import workload  # noqa: E402
+from tests.benchmarks.procs import serve_until_stdin_closes  # noqa: E402
 from tests.support.openai_server import OpenAIServer, Reply  # noqa: E402
 
 
@@ -34,13 +35,7 @@ def main() -> int:
     text = workload.long_reply(random.Random(args.seed), args.chars)
     server = OpenAIServer(models=["m"])
     server.enqueue(*[Reply(text=text, chunk_size=args.chunk_size, delay=args.delay)] * args.count)
-    server.start()
-    try:
-        print(f"port {server.port}", flush=True)
-        sys.stdin.read()  # until the parent closes it, or dies
-    finally:
-        server.stop()
-    return 0
+    return serve_until_stdin_closes(server)
 
 
 if __name__ == "__main__":
