@@ -109,35 +109,29 @@ def test_a_gzip_bombed_error_body_is_read_only_so_far(server: OpenAIServer) -> N
     assert len(error.detail) <= 500 < MAX_ERROR_BODY_BYTES
 
 
+async def _list_models(server: OpenAIServer) -> list[str]:
+    client = ChatClient(server.base_url)
+    try:
+        return await client.list_models()
+    finally:
+        await client.aclose()
+
+
 def test_a_gzip_bombed_model_list_stops_at_its_limit(server: OpenAIServer) -> None:
     server.models_reply = Reply(gzip_bomb=GIB, bomb_fill=b" ")
 
-    async def go() -> list[str]:
-        client = ChatClient(server.base_url)
-        try:
-            return await client.list_models()
-        finally:
-            await client.aclose()
-
     with pytest.raises(ResponseTooLargeError) as info:
-        asyncio.run(go())
+        asyncio.run(_list_models(server))
     assert info.value.detail == "the model list is larger than 16 MiB: stopped"
     server.models_reply = None
-    assert asyncio.run(go()) == ["test-model"]  # and a sane answer still reads
+    assert asyncio.run(_list_models(server)) == ["test-model"]  # and a sane answer still reads
 
 
 def test_a_model_list_that_is_a_web_page_says_so(server: OpenAIServer) -> None:
     server.models_reply = Reply(body=PORTAL_PAGE, headers={"Content-Type": "text/html"})
 
-    async def go() -> list[str]:
-        client = ChatClient(server.base_url)
-        try:
-            return await client.list_models()
-        finally:
-            await client.aclose()
-
     with pytest.raises(WebPageReplyError) as info:
-        asyncio.run(go())
+        asyncio.run(_list_models(server))
     assert "Sign in to Airport Free Wi-Fi" in info.value.detail
 
 
