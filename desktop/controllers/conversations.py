@@ -10,13 +10,12 @@ question is on disk before the request leaves); ``flush()`` waits for all of the
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.models import (
@@ -37,10 +36,8 @@ log = logging.getLogger("confab.conversations")
 RETRY_SAVE_MS = 5000
 
 
-class _WriteEvents(QObject):
-    """Emitted from the writer thread; heard on the UI thread (a queued connection)."""
-
-    ended = Signal()
+# How often the UI thread takes in the outcome of writes under way (only while there are any).
+WRITE_POLL_MS = 5
 
 
 class ConversationsController(QObject):
@@ -82,10 +79,12 @@ class ConversationsController(QObject):
         self._writing: dict[str, Future[None]] = {}
         self._ended: deque[tuple[str, Future[None]]] = deque()
         self._waiters: dict[Future[None], list[asyncio.Future[bool]]] = {}
-        self._write_events = _WriteEvents(self)
-        self._write_events.ended.connect(
-            self._on_write_events_ended, Qt.ConnectionType.QueuedConnection
-        )
+        # The writer thread never touches a Qt object (a signal emitted from it raced the
+        # controller's deletion and crashed the process): it only appends to _ended, and this
+        # timer, running while writes are under way, takes the outcomes in on the UI thread.
+        self._write_poll = QTimer(self)
+        self._write_poll.setInterval(WRITE_POLL_MS)
+        self._write_poll.timeout.connect(self._on_write_poll_timeout)
         # The sidebar asks for every summary after each save (each second per streaming
         # reply): made afresh, 10,000 of them took 7 ms. Kept up to date by this controller's
         # own signals, connected first, so they are fresh before anyone else hears of a change.
@@ -294,20 +293,18 @@ class ConversationsController(QObject):
         if self._writing.get(conversation.id) is not future:
             # (The same future again: this save replaced one still waiting in the writer.)
             self._writing[conversation.id] = future
-            future.add_done_callback(lambda f: self._on_write_ended(conversation.id, f))
+            future.add_done_callback(lambda f: self._ended.append((conversation.id, f)))
+            if not self._write_poll.isActive():
+                self._write_poll.start()
         # The sidebar hears of it now; the file follows within milliseconds.
         self._saved.add(conversation.id)
         self.conversation_changed.emit(conversation.id)
         return True
 
-    def _on_write_ended(self, conversation_id: str, future: Future[None]) -> None:
-        # In the writer thread (or in this one, should the future have ended already).
-        self._ended.append((conversation_id, future))
-        with contextlib.suppress(RuntimeError):  # the controller is gone (a test's end, say)
-            self._write_events.ended.emit()
-
-    def _on_write_events_ended(self) -> None:
+    def _on_write_poll_timeout(self) -> None:
         self._take_ended_writes()
+        if not self._writing and not self._ended:
+            self._write_poll.stop()
 
     def _take_ended_writes(self) -> None:
         """The outcome of every write that ended, in the order they ended, on this thread."""

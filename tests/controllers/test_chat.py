@@ -34,14 +34,15 @@ def controllers(tmp_path: Path, qloop: Any, run_async: Any) -> Any:
         conversations = ConversationsController(ConversationStore(tmp_path))
         conversations.load()
         chat = ChatController(conversations, settings, **seams)
-        made.append((chat, settings))
+        made.append((conversations, chat, settings))
         return conversations, chat, settings
 
-    made: list[tuple[ChatController, SettingsController]] = []
+    made: list[tuple[ConversationsController, ChatController, SettingsController]] = []
     yield make
-    for chat, settings in made:
+    for conversations, chat, settings in made:
         run_async(chat.shutdown())
         run_async(settings.aclose())
+        conversations.close()  # its writer thread ends with the test
 
 
 def _on_disk(
