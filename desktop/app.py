@@ -90,18 +90,14 @@ class Composition:
 
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
-        from desktop.controllers.conversations import ConversationsController
         from desktop.controllers.settings import SettingsController
         from desktop.ui.main_window import MainWindow
 
         assert isinstance(self.chat, ChatController)
-        assert isinstance(self.conversations, ConversationsController)
         assert isinstance(self.settings, SettingsController)
         assert isinstance(self.window, MainWindow)
         await self.window.shutdown()
         await self.chat.shutdown()
-        # Every write on disk, and the writer thread stopped, before the loop ends.
-        self.conversations.close()
         await self.settings.aclose()
 
 

@@ -140,9 +140,6 @@ class RunningApp:
         return [(w.role, w.content) for w in self.window.chat_view.message_widgets()]
 
     def conversation_files(self) -> list[dict[str, Any]]:
-        """Every conversation file, once the writes asked for so far have ended (they run in
-        the writer thread)."""
-        self.conversations.wait_for_writes()
         folder = self.data_dir / "conversations"
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 
