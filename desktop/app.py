@@ -90,14 +90,18 @@ class Composition:
 
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
+        from desktop.controllers.conversations import ConversationsController
         from desktop.controllers.settings import SettingsController
         from desktop.ui.main_window import MainWindow
 
         assert isinstance(self.chat, ChatController)
+        assert isinstance(self.conversations, ConversationsController)
         assert isinstance(self.settings, SettingsController)
         assert isinstance(self.window, MainWindow)
         await self.window.shutdown()
         await self.chat.shutdown()
+        # Every write on disk, and the writer thread stopped, before the loop ends.
+        self.conversations.close()
         await self.settings.aclose()
 
 
@@ -112,6 +116,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     """Build the controllers (after the first paint: their imports cost ~30 ms) and connect
     the window to them."""
     from desktop.controllers.chat import ChatController
+    from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
     from desktop.core.secrets import KeyStore
@@ -125,6 +130,8 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
         SettingsStore(data_dir), keys, prices_path=resources_dir() / "pricing" / "prices.json"
     )
     conversations = ConversationsController(ConversationStore(data_dir))
+    # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
+    UiThreadCollector(conversations)
     chat = ChatController(conversations, settings)
     window.attach(conversations, chat, settings)
     return Composition(window, conversations, chat, settings, data_dir)

@@ -4,6 +4,7 @@ and (through tests.support.secret_service) a private Secret Service for every ke
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -17,6 +18,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CONFAB_LANG"] = "en"
 
 pytest_plugins = ["tests.support.secret_service"]
+
+# Cycles are collected on the main thread only, between tests, as the app collects them on its
+# UI thread (desktop/controllers/collector.py): the loopback servers and the writer are threads
+# of their own, and a collection they happened to run could destroy a Qt object there.
+gc.disable()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
@@ -140,6 +152,9 @@ class RunningApp:
         return [(w.role, w.content) for w in self.window.chat_view.message_widgets()]
 
     def conversation_files(self) -> list[dict[str, Any]]:
+        """Every conversation file, once the writes asked for so far have ended (they run in
+        the writer thread)."""
+        self.conversations.wait_for_writes()
         folder = self.data_dir / "conversations"
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
 

@@ -95,6 +95,8 @@ CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
 class ChatController(QObject):
     # (conversation id, message id)
     message_added = Signal(str, str)
+    # The question is on disk (its write ended well); the request leaves right after.
+    message_saved = Signal(str, str)
     reply_started = Signal(str, str)
     # (conversation id, message id, "content" | "reasoning", text)
     reply_delta = Signal(str, str, str, str)
@@ -257,14 +259,14 @@ class ChatController(QObject):
         conversation.append(user)
         if not conversation.title:
             conversation.title = title_from_text(text)
-        # The question is on disk before the request leaves; if that fails the reply is still
-        # tried, and the failed write is retried by the conversations controller.
+        # The question is on disk before the request leaves (_stream waits for this write);
+        # if it fails the reply is still tried, and the conversations controller retries it.
         self._conversations.save(conversation)
         if branching:
             self.thread_changed.emit(conversation.id)  # an edit: the thread below is new
         else:
             self.message_added.emit(conversation.id, user.id)
-        self._start_reply(conversation)
+        self._start_reply(conversation, question=user)
         return True
 
     def stop(self, conversation_id: str) -> None:
@@ -292,7 +294,7 @@ class ChatController(QObject):
         await self._tasks.cancel_all()
         self._conversations.flush()
 
-    def _start_reply(self, conversation: Conversation) -> None:
+    def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
         reply = Message(
             id=new_id(),
             parent=conversation.head,
@@ -304,13 +306,17 @@ class ChatController(QObject):
         )
         messages = self.plan(conversation).messages
         conversation.append(reply)
-        self._launch(conversation, reply, messages)
+        self._launch(conversation, reply, messages, question)
 
     def _launch(
-        self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
+        self,
+        conversation: Conversation,
+        reply: Message,
+        messages: list[dict[str, str]],
+        question: Message | None = None,
     ) -> None:
         reply.extra[STREAMING] = True  # what a crash leaves behind says it was cut short
-        task = self._tasks.spawn(self._stream(conversation, reply, messages))
+        task = self._tasks.spawn(self._stream(conversation, reply, messages, question))
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
         # A task cancelled before its first step never runs its body: finish it here then.
@@ -349,7 +355,11 @@ class ChatController(QObject):
             QTimer.singleShot(1, self, self._save_next_due)
 
     async def _stream(
-        self, conversation: Conversation, reply: Message, messages: list[dict[str, str]]
+        self,
+        conversation: Conversation,
+        reply: Message,
+        messages: list[dict[str, str]],
+        question: Message | None = None,
     ) -> None:
         import asyncio  # at run time only (start-up cost, see controllers/tasks)
 
@@ -364,6 +374,10 @@ class ChatController(QObject):
             self.reply_delta.emit(conversation.id, reply.id, kind, text)
 
         try:
+            # Everything the user typed is on disk before the request leaves. A failed write
+            # has been reported (save_failed) and is retried; the reply still goes.
+            if question is not None and await self._conversations.written(conversation.id):
+                self.message_saved.emit(conversation.id, question.id)
             # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
             from desktop.core.client import ChatRequest
 

@@ -1,8 +1,20 @@
-"""The list of conversations, the one on screen, and every write to disk."""
+"""The list of conversations, the one on screen, and every write to disk.
+
+A save encodes what changed on the UI thread (a fraction of a millisecond, see
+desktop/core/encoding.py) and hands the bytes to the store's writer thread
+(desktop/core/writer.py), which writes and fsyncs them. Each write's outcome comes back to the
+UI thread through a queued signal: a failure is reported there (``save_failed``) and retried
+every 5 s, as before. ``written()`` lets a coroutine wait for a conversation's writes (the
+question is on disk before the request leaves); ``flush()`` waits for all of them (quit).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections import deque
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -17,9 +29,16 @@ from desktop.core.models import (
 )
 from desktop.core.storage import ConversationStore, TrashedConversation
 
+if TYPE_CHECKING:
+    import asyncio
+
 log = logging.getLogger("confab.conversations")
 
 RETRY_SAVE_MS = 5000
+
+
+# How often the UI thread takes in the outcome of writes under way (only while there are any).
+WRITE_POLL_MS = 5
 
 
 class ConversationsController(QObject):
@@ -55,6 +74,18 @@ class ConversationsController(QObject):
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_SAVE_MS)
         self._retry.timeout.connect(self._on_retry_timeout)
+        # Writes handed to the writer thread whose outcome the UI thread has not taken in yet:
+        # the latest per conversation, and the ended ones in the order they ended (appended
+        # by the writer thread; deque's append and popleft are thread-safe).
+        self._writing: dict[str, Future[None]] = {}
+        self._ended: deque[tuple[str, Future[None]]] = deque()
+        self._waiters: dict[Future[None], list[asyncio.Future[bool]]] = {}
+        # The writer thread never touches a Qt object (a signal emitted from it raced the
+        # controller's deletion and crashed the process): it only appends to _ended, and this
+        # timer, running while writes are under way, takes the outcomes in on the UI thread.
+        self._write_poll = QTimer(self)
+        self._write_poll.setInterval(WRITE_POLL_MS)
+        self._write_poll.timeout.connect(self._on_write_poll_timeout)
         # The sidebar asks for every summary after each save (each second per streaming
         # reply): made afresh, 10,000 of them took 7 ms. Kept up to date by this controller's
         # own signals, connected first, so they are fresh before anyone else hears of a change.
@@ -244,8 +275,10 @@ class ConversationsController(QObject):
             self.save(conversation, touch=False)
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
-        """Write ``conversation`` now. On failure it stays in memory and is retried. One
-        written by a newer Confab is never written."""
+        """Save ``conversation``: encoded now, written by the writer thread. A failure is
+        reported when the write ends (``save_failed``); the conversation stays in memory and
+        is retried. False when nothing is written: a conversation deleted, a stale copy, one
+        written by a newer Confab, or one that could not even be encoded."""
         if conversation.id in self._deleted or conversation.read_only:
             return False
         if self._conversations.setdefault(conversation.id, conversation) is not conversation:
@@ -254,38 +287,112 @@ class ConversationsController(QObject):
         if touch:
             conversation.updated_at = self._clock()
         try:
-            self._store.save(conversation)
+            future = self._store.save_soon(conversation)
         except ConfabError as exc:
-            log.error("saving %s failed: %s", conversation.id, exc.detail)
-            self._dirty.add(conversation.id)
-            self._retry.start()
-            self.save_failed.emit(exc)
+            self._write_failed(conversation.id, exc)
             return False
+        if self._writing.get(conversation.id) is not future:
+            # (The same future again: this save replaced one still waiting in the writer.)
+            self._writing[conversation.id] = future
+            # The callback runs in the writer thread and stays on the future: it must hold no
+            # reference to this QObject, or the writer thread could drop the last one and
+            # destroy the controller there (a segfault, seen after a failed test).
+            future.add_done_callback(functools.partial(_ended, self._ended, conversation.id))
+            if not self._write_poll.isActive():
+                self._write_poll.start()
+        # The sidebar hears of it now; the file follows within milliseconds.
         self._saved.add(conversation.id)
-        self._dirty.discard(conversation.id)
         self.conversation_changed.emit(conversation.id)
         return True
 
+    def _on_write_poll_timeout(self) -> None:
+        self._take_ended_writes()
+        if not self._writing and not self._ended:
+            self._write_poll.stop()
+
+    def _take_ended_writes(self) -> None:
+        """The outcome of every write that ended, in the order they ended, on this thread."""
+        while self._ended:
+            conversation_id, future = self._ended.popleft()
+            if self._writing.get(conversation_id) is future:
+                del self._writing[conversation_id]
+            error = future.exception()
+            if error is None:
+                if conversation_id in self._dirty:
+                    self._dirty.discard(conversation_id)
+                    if not self._dirty:
+                        self._retry.stop()
+                        self.save_recovered.emit()
+            elif conversation_id not in self._deleted:
+                if not isinstance(error, ConfabError):
+                    log.error("saving %s failed unexpectedly", conversation_id, exc_info=error)
+                    error = StorageError(str(error))
+                self._write_failed(conversation_id, error)
+            for waiter in self._waiters.pop(future, []):
+                if not waiter.done():
+                    waiter.set_result(error is None)
+
+    def _write_failed(self, conversation_id: str, exc: ConfabError) -> None:
+        log.error("saving %s failed: %s", conversation_id, exc.detail)
+        self._dirty.add(conversation_id)
+        self._retry.start()
+        self.save_failed.emit(exc)
+
+    async def written(self, conversation_id: str) -> bool:
+        """Wait until the writes of ``conversation_id`` asked for so far have ended; True if
+        the last one put it on disk."""
+        future = self._writing.get(conversation_id)
+        if future is None:
+            return conversation_id not in self._dirty
+        import asyncio
+
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(future, []).append(waiter)
+        return await waiter
+
+    def wait_for_writes(self) -> None:
+        """Block until every write asked for so far has ended, and take in their outcomes."""
+        self._store.wait_for_writes()
+        self._take_ended_writes()
+
     def flush(self) -> None:
-        """Retry every write that failed; used on quit and by the retry timer."""
-        for conversation_id in list(self._dirty):
-            conversation = self._conversations.get(conversation_id)
-            if conversation is not None:
-                self.save(conversation, touch=False)
+        """Retry every write that failed and wait for all of them; used on quit."""
+        self._retry_failed()
+        self.wait_for_writes()
         if not self._dirty:
             self._retry.stop()
 
+    def close(self) -> None:
+        """Flush, and stop the writer thread (at quit, after the last save)."""
+        self.flush()
+        self._store.close()
+        self._take_ended_writes()
+
     @property
     def has_unsaved(self) -> bool:
+        """A write failed and no later one of that conversation has succeeded yet."""
         return bool(self._dirty)
 
+    def _retry_failed(self) -> None:
+        for conversation_id in list(self._dirty):
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                self._dirty.discard(conversation_id)
+            elif conversation_id not in self._writing:
+                self.save(conversation, touch=False)
+
     def _on_retry_timeout(self) -> None:
-        had = bool(self._dirty)
-        self.flush()
-        if had and not self._dirty:
-            self.save_recovered.emit()
+        # Outcomes arrive as the writes end: a success clears the banner (save_recovered).
+        self._retry_failed()
 
     def _forget_empty_draft(self) -> None:
         draft = self.current
         if draft is not None and not draft.messages and draft.id not in self._saved:
             self._conversations.pop(draft.id, None)
+
+
+def _ended(
+    ended: deque[tuple[str, Future[None]]], conversation_id: str, future: Future[None]
+) -> None:
+    """In the writer thread: a write of ``conversation_id`` ended (taken in on the UI thread)."""
+    ended.append((conversation_id, future))

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from desktop.core.errors import CorruptFileError
 
@@ -20,6 +20,7 @@ CONVERSATION_FORMAT = "confab.conversation"
 CONVERSATION_VERSION = 1
 
 Clock = Callable[[], datetime]
+_T = TypeVar("_T")
 
 # The ``error`` of a reply that was still streaming when Confab was killed or lost power.
 INTERRUPTED = "interrupted"
@@ -76,7 +77,7 @@ def new_id() -> str:
     return os.urandom(16).hex()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Usage:
     prompt_tokens: int
     completion_tokens: int
@@ -179,6 +180,51 @@ _MESSAGE_FIELDS = {
 }
 
 
+class MessageExtra(dict[str, Any]):
+    """A message's ``extra``: a dict that counts its changes, so that the encoded form of the
+    message kept for the next save (desktop/core/encoding.py) knows when it is stale. Values
+    are replaced, never changed in place (``extra["x"]["y"] = 1`` would not be seen)."""
+
+    __slots__ = ("changes",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changes = 0
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.changes += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.changes += 1
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> MessageExtra:  # type: ignore[override,misc]
+        self.changes += 1
+        super().update(other)
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self.changes += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.changes += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        self.changes += 1
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.changes += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.changes += 1
+        return super().setdefault(key, default)
+
+
 @dataclass
 class Message:
     id: str
@@ -193,9 +239,36 @@ class Message:
     # A reply that did not finish keeps its text and says why here: "stopped", "interrupted"
     # or the error's text.
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
+
+    # The message as encoded for the file at the last save (desktop/core/encoding.py), and
+    # the change count of ``extra`` then; class-level defaults, not fields.
+    _encoded: ClassVar[Any] = None
+    _encoded_extra: ClassVar[int] = -1
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Any assignment makes the kept encoding stale. Usage is frozen and extra counts its
+        # own changes (MessageExtra), so no change to a message goes unseen.
+        if name == "extra" and type(value) is not MessageExtra:
+            value = MessageExtra(value)
+        state = self.__dict__
+        state[name] = value
+        state["_encoded"] = None
+
+    def kept_encoding(self) -> Any:
+        """What ``keep_encoding`` stored, if the message has not changed since; else None."""
+        if self._encoded_extra == self.extra.changes:
+            return self._encoded
+        return None
+
+    def keep_encoding(self, encoded: _T) -> _T:
+        """Keep ``encoded`` (encoding.py's part of the file) until the message changes."""
+        state = self.__dict__
+        state["_encoded"] = encoded
+        state["_encoded_extra"] = self.extra.changes
+        return encoded
 
     @property
     def streaming(self) -> bool:
@@ -236,7 +309,10 @@ class Message:
         if usage is not None and not isinstance(usage, dict):
             fix.note("usage", usage)
             usage = None
-        return cls(
+        # Built without __init__: its thirteen assignments through __setattr__ cost a fifth
+        # of the time to read a message (start-up reads every one).
+        message = cls.__new__(cls)
+        message.__dict__.update(
             id=_required_str(data, "id"),
             parent=fix.field(data, "parent", _optional_str, None),
             role=_required_str(data, "role"),
@@ -249,9 +325,10 @@ class Message:
             usage=Usage.from_dict(usage) if usage is not None else None,
             reasoning=fix.field(data, "reasoning", _optional_str, None),
             error=fix.field(data, "error", _optional_str, None),
-            extra={k: v for k, v in data.items() if k not in _MESSAGE_FIELDS},
+            extra=MessageExtra({k: v for k, v in data.items() if k not in _MESSAGE_FIELDS}),
             provider=fix.field(data, "provider", _optional_str, None),
         )
+        return message
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -458,6 +535,13 @@ class Conversation:
         return message
 
     def to_dict(self) -> dict[str, Any]:
+        data = self.shell_dict()
+        data["messages"] = [m.to_dict() for m in self.messages]
+        return data
+
+    def shell_dict(self) -> dict[str, Any]:
+        """``to_dict()`` with an empty ``messages`` list in its place (encoding.py fills it
+        from the messages' cached encodings)."""
         data: dict[str, Any] = {
             "format": CONVERSATION_FORMAT,
             "version": CONVERSATION_VERSION,
@@ -472,7 +556,7 @@ class Conversation:
             "pinned": self.pinned,
             "tags": list(self.tags),
             "head": self.head,
-            "messages": [m.to_dict() for m in self.messages],
+            "messages": [],
         }
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data

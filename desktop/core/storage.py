@@ -10,11 +10,13 @@ import logging
 import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
+from desktop.core.encoding import encode_conversation
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
 from desktop.core.files import read_regular_file
 from desktop.core.migrations import CONVERSATION_MIGRATIONS, Migration, upgrade
@@ -27,6 +29,7 @@ from desktop.core.models import (
     new_id,
     sort_newest_first,
 )
+from desktop.core.writer import FileWriter
 
 log = logging.getLogger("confab.storage")
 
@@ -70,20 +73,41 @@ class ConversationStore:
         self.repaired: list[str] = []
         # Unreadable files that could not even be moved to quarantine/: left in place.
         self.unmovable: list[str] = []
+        # Every conversation file is written by this thread, in order: see save_soon.
+        self.writer = FileWriter()
 
     def path_of(self, conversation_id: str) -> Path:
         if not _SAFE_ID.match(conversation_id):
             raise StorageError(f"invalid conversation id {conversation_id!r}")
         return self.folder / f"{conversation_id}.json"
 
-    def save(self, conversation: Conversation) -> None:
+    def save_soon(self, conversation: Conversation) -> Future[None]:
+        """Encode ``conversation`` now (only what changed since its last save: see
+        encoding.py) and have the writer thread write it; the future completes when the file
+        is on disk, or holds the StorageError that stopped it. Writes of one conversation land
+        in order, the latest winning over one still waiting. Raises NewerFormatError for a
+        file of a newer format (never written) and StorageError for an id unfit for a name."""
         if conversation.read_only:
             raise NewerFormatError(
                 f"{conversation.id}.json is in format version {conversation.newer_version}, "
                 f"newer than this Confab's ({CONVERSATION_VERSION})",
                 conversation.newer_version or 0,
             )
-        write_json_atomic(self.path_of(conversation.id), conversation.to_dict())
+        path = self.path_of(conversation.id)
+        return self.writer.submit(path, encode_conversation(conversation).pieces)
+
+    def save(self, conversation: Conversation) -> None:
+        """Write ``conversation`` and wait until it is on disk (after any write of it still
+        waiting in the writer thread)."""
+        self.save_soon(conversation).result()
+
+    def wait_for_writes(self) -> None:
+        """Until every write asked for so far has ended."""
+        self.writer.wait()
+
+    def close(self) -> None:
+        """Finish the writes asked for and stop the writer thread (a later save starts it)."""
+        self.writer.close()
 
     def load(self, conversation_id: str) -> Conversation:
         return self._read(self.path_of(conversation_id))
@@ -175,6 +199,8 @@ class ConversationStore:
     def delete(self, conversation_id: str) -> None:
         """Move the file to trash/ (restorable), replacing an older trashed copy."""
         source = self.path_of(conversation_id)
+        # A write still waiting would bring the file back after it has gone to the trash.
+        self.writer.wait()
         if not source.exists():
             return
         target = self.trash / source.name

@@ -939,8 +939,8 @@ class MainWindow(QMainWindow):
         event.ignore()
         self.save_window_state()
         self.stash_draft()
-        if self._conversations.has_unsaved:
-            self._conversations.flush()
+        # Waits for the writes still under way (milliseconds) and retries failed ones.
+        self._conversations.flush()
         if self._conversations.has_unsaved and not self._quit_anyway:
             self._confirm_quit_unsaved()
             return

@@ -9,6 +9,8 @@ process so that a hang or a crash here cannot take the harness with it.
                                                 [--background N]
     python tests/benchmarks/inprocess.py sidebar --data DIR --out FILE [--conversations N]
                                                 [--runs N]
+    python tests/benchmarks/inprocess.py long_save --data DIR --out FILE [--messages N]
+                                                [--chars N] [--runs N]
 
 Writes its results as JSON to FILE. Exit 0 on success; anything else is a crash.
 """
@@ -435,6 +437,116 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
             await app.quit()
 
 
+# ---- streaming into a long conversation: what its saves cost the window --------------------
+
+LONG_ID = "long5000"
+
+
+async def measure_long_save(args: argparse.Namespace) -> dict[str, Any]:
+    """A reply streamed into a conversation of ``--messages`` messages, and the same reply into
+    an empty one (the reference, in the same run, alternating): from the send's return to the
+    reply's last save the worst stall and the stalls over 16 ms (a frame missed); the UI-thread time
+    of the longest save, of the store's part of every save but the first, of the first save
+    (the question's, which takes a snapshot of every message once) and of the send; medians
+    of ``--runs`` of each."""
+    text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    args.streams = 2 * args.runs
+    long_runs: list[dict[str, Any]] = []
+    reference_runs: list[dict[str, Any]] = []
+    with server_process(args) as base_url:
+        for run in range(args.runs):
+            data = Path(args.data)
+            reference_runs.append(await _stream_saving(args, text, base_url, data / f"r{run}", 0))
+            long_runs.append(
+                await _stream_saving(args, text, base_url, data / f"l{run}", args.messages)
+            )
+
+    def median(runs: list[dict[str, Any]], key: str) -> float:
+        return float(statistics.median(r[key] for r in runs))
+
+    figures: dict[str, Any] = {}
+    for prefix, runs in (("long_save", long_runs), ("long_save_reference", reference_runs)):
+        keys = (
+            "max_stall_ms",
+            "stalls_over_16ms",
+            "save_max_ms",
+            "save_median_ms",
+            "saves",
+            "store_max_ms",
+            "first_save_ms",
+            "send_ms",
+        )
+        for key in keys:
+            figures[f"{prefix}_{key}"] = median(runs, key)
+    figures["long_save_messages"] = args.messages
+    figures["long_save_file_mb"] = long_runs[0]["file_bytes"] / 2**20
+    figures["long_save_intact"] = all(r["intact"] for r in long_runs + reference_runs)
+    figures["long_save_runs"] = {"long": long_runs, "reference": reference_runs}
+    return figures
+
+
+async def _stream_saving(
+    args: argparse.Namespace, text: str, base_url: str, data_dir: Path, messages: int
+) -> dict[str, Any]:
+    workload.write_settings(data_dir, [workload.provider(base_url, models=["m"])], auto_title=False)
+    if messages:
+        big = workload.conversation(LONG_ID, "Long", messages, random.Random(5))
+        workload.write_conversation(data_dir, big)
+    app = App(data_dir)
+    try:
+        await app.start()
+        if messages:
+            app.conversations.select(LONG_ID)
+            await settle(app.window, quiet=0.3, timeout=30)
+        conversation = app.conversations.current
+        assert conversation is not None
+        saves: list[tuple[str, float, float]] = []
+        # ConversationsController.save is all a save costs the UI thread (before the writer
+        # thread, it included the write and both fsyncs), the sidebar's update included; the
+        # store's part of it is timed apart.
+        _time_calls(app.conversations, "save", "save", saves)
+        store = app.conversations._store
+        _time_calls(store, "save_soon" if hasattr(store, "save_soon") else "save", "store", saves)
+        stall = StallTimer()
+        t0 = perf()
+        if not app.chat.send(conversation, "Write a long Markdown document with code."):
+            raise RuntimeError("chat.send refused to send")
+        # Sending plans the request (token counts of the thread): timed apart from the stream.
+        send_ms = (perf() - t0) * 1000
+        stall.start()
+        await wait_until(lambda: not app.chat.is_streaming(conversation.id), 300, "the reply")
+        await asyncio.sleep(0.3)
+        stall.stop()
+        # While it streams: up to the reply's last save. What the window does in the same
+        # turn after it (the context meter counts the tokens of the whole thread again) is
+        # not a save's cost.
+        last_save = max(start for name, start, _ in saves if name == "save")
+        pairs = zip(stall.ticks, stall.ticks[1:], strict=False)
+        gaps = [(b - a) * 1000 for a, b in pairs if b <= last_save]
+        stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in gaps]
+        durations = [(end - start) * 1000 for name, start, end in saves if name == "save"]
+        in_store = [(end - start) * 1000 for name, start, end in saves if name == "store"]
+        flush = getattr(app.conversations, "wait_for_writes", None)
+        if flush is not None:
+            flush()
+        path = data_dir / "conversations" / f"{conversation.id}.json"
+        saved = json.loads(path.read_text(encoding="utf-8"))["messages"][-1]["content"]
+        return {
+            "max_stall_ms": max(stalls, default=0.0),
+            "stalls_over_16ms": sum(1 for s in stalls if s > 16),
+            "save_max_ms": max(durations, default=0.0),
+            "save_median_ms": statistics.median(durations) if durations else 0.0,
+            "saves": len(durations),
+            "store_max_ms": max(in_store[1:], default=0.0),
+            "first_save_ms": durations[0] if durations else 0.0,
+            "send_ms": send_ms,
+            "file_bytes": path.stat().st_size,
+            "intact": saved == text == conversation.message(conversation.head).content,
+        }
+    finally:
+        await app.quit()
+
+
 # ---- many replies streaming at once ----------------------------------------------------------
 
 
@@ -752,7 +864,7 @@ def setup_application(app: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["open", "stream", "concurrent", "sidebar"])
+    parser.add_argument("mode", choices=["open", "stream", "concurrent", "sidebar", "long_save"])
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--runs", type=int, default=5)
@@ -778,6 +890,7 @@ def main(argv: list[str] | None = None) -> int:
         "stream": measure_stream,
         "concurrent": measure_concurrent,
         "sidebar": measure_sidebar,
+        "long_save": measure_long_save,
     }[args.mode]
 
     async def run() -> dict[str, Any]:

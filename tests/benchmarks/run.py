@@ -38,6 +38,20 @@ sidebar_*                a data folder of 10,000 conversations of 2 to 8 message
                          _open_ms clicking a conversation far down the list until painted
                          (≤ 300 ms), _scroll_* paging the list from top to bottom ~60 times a
                          second: each page's time to painted (p95 ≤ 16 ms), the worst stall
+long_save_*              a 150,000-character reply streamed into a conversation of 5,000
+                         messages (~8 MB on disk), and as the reference the same reply into an
+                         empty conversation, alternating, medians of 3 runs of each:
+                         long_save_max_stall_ms the worst stall as above from the send's return
+                         to the reply's last save (not what the window does after it: the
+                         context meter counts the whole thread's tokens again, ~2 s for 5,000
+                         messages), _stalls_over_16ms the stalls longer than a frame,
+                         _save_max_ms the UI-thread time of the longest save during the stream
+                         (ConversationsController.save with the sidebar's update: what the
+                         window waits for; the write and fsyncs run in the writer thread),
+                         _store_max_ms the store's part of the longest save after the first,
+                         _first_save_ms the question's save (a snapshot of every message, once
+                         per conversation and session), _send_ms chat.send in all, _saves how
+                         many; long_save_reference_* the same for the empty conversation
 markdown_huge_*_ms       render_markdown of a 100,000-character line (a word, inline code, a
                          code block, a URL, "[x" * 50_000), median of runs; _vs_word: the
                          brackets over the word; markdown_unbudgeted_brackets_parse_ms what
@@ -105,6 +119,9 @@ REQUIRED_KEYS = (
     "markdown_huge_brackets_ms",
     "slow_stream_flush_max_ms",
     "slow_stream_reference_flush_max_ms",
+    "long_save_max_stall_ms",
+    "long_save_save_max_ms",
+    "long_save_reference_save_max_ms",
 )
 
 # metric -> (comparison, limit)
@@ -161,6 +178,9 @@ class Plan:
     sidebar_conversations: int
     sidebar_startup_runs: int
     markdown_runs: int = 5
+    long_save_messages: int = 5000
+    long_save_chars: int = 150_000
+    long_save_runs: int = 3
     idle_s: float = 1.5
     concurrent_streams: int = 20
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
@@ -191,6 +211,8 @@ QUICK = replace(
     sidebar_conversations=1_000,
     sidebar_startup_runs=1,
     markdown_runs=3,
+    long_save_chars=30_000,
+    long_save_runs=1,
 )
 
 
@@ -447,6 +469,28 @@ def measure_sidebar(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[
     }
 
 
+def measure_long_save(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(
+        f"long save: {plan.long_save_chars:,} characters into {plan.long_save_messages:,} "
+        f"messages and into none, {plan.long_save_runs} runs each"
+    )
+    options = [
+        f"--messages={plan.long_save_messages}",
+        f"--chars={plan.long_save_chars}",
+        f"--runs={plan.long_save_runs}",
+        f"--chunk-size={plan.chunk_size}",
+        f"--delay={plan.delay}",
+    ]
+    raw = run_worker("long_save", options, work, timeout=900)
+    raw.pop("style", None)
+    return {
+        **raw,
+        "details": {
+            "long_save": {"runs": raw.pop("long_save_runs"), "intact": raw.pop("long_save_intact")}
+        },
+    }
+
+
 def measure_markdown(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     log(f"markdown: huge lines and a reply markdown-it is slow on, {plan.markdown_runs} runs")
     options = ["--runs", str(plan.markdown_runs)]
@@ -524,6 +568,23 @@ ROWS: list[tuple[str, str, str]] = [
     ("slow_stream_reference_paint_total_ms", "ms", "{:.0f}"),
     ("slow_stream_final_ms", "ms", "{:.0f}"),
     ("slow_stream_reference_final_ms", "ms", "{:.1f}"),
+    ("long_save_messages", "", "{:.0f}"),
+    ("long_save_file_mb", "MB", "{:.1f}"),
+    ("long_save_max_stall_ms", "ms", "{:.0f}"),
+    ("long_save_reference_max_stall_ms", "ms", "{:.0f}"),
+    ("long_save_stalls_over_16ms", "", "{:.0f}"),
+    ("long_save_reference_stalls_over_16ms", "", "{:.0f}"),
+    ("long_save_save_max_ms", "ms", "{:.1f}"),
+    ("long_save_reference_save_max_ms", "ms", "{:.1f}"),
+    ("long_save_save_median_ms", "ms", "{:.2f}"),
+    ("long_save_reference_save_median_ms", "ms", "{:.2f}"),
+    ("long_save_store_max_ms", "ms", "{:.2f}"),
+    ("long_save_reference_store_max_ms", "ms", "{:.2f}"),
+    ("long_save_first_save_ms", "ms", "{:.1f}"),
+    ("long_save_reference_first_save_ms", "ms", "{:.1f}"),
+    ("long_save_send_ms", "ms", "{:.0f}"),
+    ("long_save_reference_send_ms", "ms", "{:.0f}"),
+    ("long_save_saves", "", "{:.0f}"),
 ]
 
 
@@ -558,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--only",
-        choices=["startup", "open", "stream", "concurrent", "sidebar", "markdown"],
+        choices=["startup", "open", "stream", "concurrent", "sidebar", "markdown", "long_save"],
         action="append",
     )
     args = parser.parse_args(argv)
@@ -579,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
         ("concurrent", lambda: measure_concurrent(plan, work, log)),
         ("sidebar", lambda: measure_sidebar(plan, work, log)),
         ("markdown", lambda: measure_markdown(plan, work, log)),
+        ("long_save", lambda: measure_long_save(plan, work, log)),
     ]
     try:
         for name, phase in phases:

@@ -34,17 +34,23 @@ def controllers(tmp_path: Path, qloop: Any, run_async: Any) -> Any:
         conversations = ConversationsController(ConversationStore(tmp_path))
         conversations.load()
         chat = ChatController(conversations, settings, **seams)
-        made.append((chat, settings))
+        made.append((conversations, chat, settings))
         return conversations, chat, settings
 
-    made: list[tuple[ChatController, SettingsController]] = []
+    made: list[tuple[ConversationsController, ChatController, SettingsController]] = []
     yield make
-    for chat, settings in made:
+    for conversations, chat, settings in made:
         run_async(chat.shutdown())
         run_async(settings.aclose())
+        conversations.close()  # its writer thread ends with the test
 
 
-def _on_disk(tmp_path: Path, conversation_id: str) -> dict[str, Any]:
+def _on_disk(
+    conversations: ConversationsController, tmp_path: Path, conversation_id: str
+) -> dict[str, Any]:
+    """The file as it is once the writes asked for so far have ended (they run in the
+    writer thread)."""
+    conversations.wait_for_writes()
     return json.loads((tmp_path / "conversations" / f"{conversation_id}.json").read_text())
 
 
@@ -70,13 +76,13 @@ def test_a_long_reply_is_saved_while_it_streams(
     reply = conversation.messages[-1]
     qtbot.waitUntil(lambda: reply.content == text[:200], timeout=5000)
     save_timer.fire()  # a second has passed
-    saved = _on_disk(tmp_path, conversation.id)["messages"][-1]
+    saved = _on_disk(conversations, tmp_path, conversation.id)["messages"][-1]
     assert saved["role"] == "assistant"
     assert saved["content"] == text[:200]
     assert saved["streaming"] is True  # a crash now would leave it marked as cut short
     gate.set()
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
-    final = _on_disk(tmp_path, conversation.id)["messages"][-1]
+    final = _on_disk(conversations, tmp_path, conversation.id)["messages"][-1]
     assert final["content"] == text and final["error"] is None
     assert "streaming" not in final
     assert final["usage"]["estimated"] is False
@@ -128,16 +134,16 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
         "default_model": "test-model",
     }
     conversations, chat, _ = controllers([provider])
-    store = conversations._store
-    real_save = store.save
+    writer = conversations._store.writer
+    real_write = writer.write
     failing = True
 
-    def save(conversation: Any) -> None:
+    def write(path: Path, data: bytes) -> None:  # in the writer thread
         if failing:
             raise WriteFailedError("No space left on device")
-        real_save(conversation)
+        real_write(path, data)
 
-    monkeypatch.setattr(store, "save", save)
+    monkeypatch.setattr(writer, "write", write)
     monkeypatch.setattr("desktop.controllers.conversations.RETRY_SAVE_MS", 100)
     conversations._retry.setInterval(100)
     conversation = conversations.new_conversation("p", None)
@@ -150,7 +156,7 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
     failing = False
     with qtbot.waitSignal(conversations.save_recovered, timeout=3000):
         pass
-    saved = _on_disk(tmp_path, conversation.id)
+    saved = _on_disk(conversations, tmp_path, conversation.id)
     assert [m["content"] for m in saved["messages"]] == ["keep me", "echo[1]: keep me"]
 
 
@@ -188,13 +194,13 @@ def test_edit_and_regenerate_add_siblings_and_keep_the_originals(
     _wait(chat, qtbot, c)
     assert [m.content for m in c.thread()] == ["edited question", "echo[1]: edited question"]
     assert [m.content for m in c.siblings(question.id)] == ["first question", "edited question"]
-    saved = _on_disk(tmp_path, c.id)
+    saved = _on_disk(conversations, tmp_path, c.id)
     assert len(saved["messages"]) == 5  # q, a, a (regenerated), q (edited), a: none lost
     assert saved["head"] == c.thread()[-1].id
 
     chat.switch_branch(c, question.id)
     assert c.thread()[0].content == "first question"
-    assert _on_disk(tmp_path, c.id)["head"] == c.thread()[-1].id
+    assert _on_disk(conversations, tmp_path, c.id)["head"] == c.thread()[-1].id
 
 
 def test_continue_appends_to_a_reply_cut_at_the_length_limit(
@@ -219,7 +225,7 @@ def test_continue_appends_to_a_reply_cut_at_the_length_limit(
     assert sent[1] == {"role": "assistant", "content": "The first half"}
     assert sent[-1]["role"] == "user" and "Continue" in sent[-1]["content"]
     assert reply.usage.completion_tokens > first_usage.completion_tokens
-    assert _on_disk(tmp_path, c.id)["messages"][1]["content"] == reply.content
+    assert _on_disk(conversations, tmp_path, c.id)["messages"][1]["content"] == reply.content
 
 
 def test_delete_message_removes_its_branch_only(
@@ -235,7 +241,7 @@ def test_delete_message_removes_its_branch_only(
     with qtbot.waitSignal(chat.thread_changed):
         chat.delete_message(c, second_question.id)
     assert [m.content for m in c.thread()] == ["one", "echo[1]: one"]
-    saved = _on_disk(tmp_path, c.id)
+    saved = _on_disk(conversations, tmp_path, c.id)
     assert [m["content"] for m in saved["messages"]] == ["one", "echo[1]: one"]
 
 
@@ -253,10 +259,12 @@ def test_text_is_saved_within_a_second_even_when_the_model_pauses(
     qtbot.waitUntil(lambda: c.thread()[-1].content == "part0 part1 ", timeout=5000)
     # The model is silent now: no delta will come to trigger a save; the timer's next tick
     # (at most a second away) must save what arrived before the pause.
-    assert _on_disk(tmp_path, c.id)["messages"][-1]["role"] == "user"  # no reply saved yet
+    assert (
+        _on_disk(conversations, tmp_path, c.id)["messages"][-1]["role"] == "user"
+    )  # no reply saved yet
     timers.only.fire()
     assert chat.is_streaming(c.id)
-    assert _on_disk(tmp_path, c.id)["messages"][-1]["content"] == "part0 part1 "
+    assert _on_disk(conversations, tmp_path, c.id)["messages"][-1]["content"] == "part0 part1 "
     chat.stop(c.id)
     _wait(chat, qtbot, c)
     gate.set()
@@ -271,7 +279,7 @@ def test_stopping_in_the_same_instant_as_sending_ends_the_reply(
         chat.send(c, "never mind")
         chat.stop(c.id)  # before the stream task ever ran
     assert not chat.is_streaming(c.id)
-    assert _on_disk(tmp_path, c.id)["messages"][-1]["error"] == "stopped"
+    assert _on_disk(conversations, tmp_path, c.id)["messages"][-1]["error"] == "stopped"
     assert chat.send(c, "again") is True  # not stuck
     _wait(chat, qtbot, c)
 
@@ -291,7 +299,7 @@ def test_an_emoji_split_across_two_deltas_is_joined_and_saved(
     chat.send(c, "smile")
     _wait(chat, qtbot, c)
     assert c.thread()[-1].content == "Hi 😀!"
-    assert _on_disk(tmp_path, c.id)["messages"][-1]["content"] == "Hi 😀!"
+    assert _on_disk(conversations, tmp_path, c.id)["messages"][-1]["content"] == "Hi 😀!"
     assert not conversations.has_unsaved
 
 
@@ -376,3 +384,97 @@ def test_an_unreachable_server_is_retried_and_said_to_be_unreachable(
         chat.send(c, "anyone?")
     assert type(failed.args[2]).__name__ == "ConnectFailedError"
     assert reasons == ["unreachable"] and slept == [0.05]
+
+
+def test_the_request_leaves_only_once_the_question_is_on_disk(
+    controllers: Any,
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+    writer = conversations._store.writer
+    real_write = writer.write
+    held = threading.Event()
+    writing = threading.Event()
+    writes: list[str] = []
+
+    def slow_disk(path: Path, data: bytes) -> None:  # in the writer thread
+        writes.append(threading.current_thread().name)
+        writing.set()
+        assert held.wait(10)
+        real_write(path, data)
+
+    monkeypatch.setattr(writer, "write", slow_disk)
+    saved: list[str] = []
+    chat.message_saved.connect(lambda _c, message_id: saved.append(message_id))
+    c = conversations.new_conversation("p", None)
+    assert chat.send(c, "keep this first")  # returns at once: the UI thread does not wait
+    assert writing.wait(10)
+    assert chat.is_streaming(c.id)
+    qtbot.wait(300)  # the loop runs on; the request must not leave meanwhile
+    assert openai_server.chat_requests() == [] and saved == []
+    path = tmp_path / "conversations" / f"{c.id}.json"
+    assert not path.exists()
+    held.set()
+    qtbot.waitUntil(lambda: len(openai_server.chat_requests()) == 1, timeout=5000)
+    assert saved == [c.messages[0].id]
+    assert json.loads(path.read_text())["messages"][0]["content"] == "keep this first"
+    _wait(chat, qtbot, c)
+    assert writes and all(name.startswith("confab-writer") for name in writes)
+
+
+def test_a_failed_write_reaches_the_user_on_the_ui_thread_and_the_request_still_goes(
+    controllers: Any,
+    openai_server: Any,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conversations, chat, _ = controllers([_provider(openai_server)])
+
+    def denied(path: Path, data: bytes) -> None:
+        raise WriteFailedError(f"{path.name}: Permission denied")
+
+    monkeypatch.setattr(conversations._store.writer, "write", denied)
+    heard: list[tuple[object, str]] = []
+    conversations.save_failed.connect(
+        lambda exc: heard.append((exc, threading.current_thread().name))
+    )
+    saved: list[str] = []
+    chat.message_saved.connect(lambda *args: saved.append(args[1]))
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "are you there")
+    _wait(chat, qtbot, c)
+    assert len(openai_server.chat_requests()) == 1  # a failed write does not stop it
+    assert saved == []  # never said to be on disk
+    assert heard and all(isinstance(exc, WriteFailedError) for exc, _ in heard)
+    assert {name for _, name in heard} == {threading.main_thread().name}
+    assert conversations.has_unsaved
+    assert c.messages[-1].content == "echo[1]: are you there"  # kept in memory
+    conversations.wait_for_writes()  # every denied write has ended: none is left to succeed
+    assert conversations.has_unsaved
+    monkeypatch.undo()
+    with qtbot.waitSignal(conversations.save_recovered, timeout=3000):
+        conversations._on_retry_timeout()
+    assert not conversations.has_unsaved
+
+
+def test_periodic_saves_write_in_the_writer_thread_latest_first(
+    controllers: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    timers = ManualTimers()
+    conversations, chat, _ = controllers([_provider(openai_server)], timer_factory=timers)
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="a b c d e f", chunk_size=2, stall_after=2, gate=gate))
+    c = conversations.new_conversation("p", None)
+    chat.send(c, "go")
+    qtbot.waitUntil(lambda: c.messages[-1].content == "a b ", timeout=5000)
+    for _ in range(3):
+        timers.only.fire()  # several ticks before the writer got round to any of them
+    saved = _on_disk(conversations, tmp_path, c.id)["messages"][-1]
+    assert saved["content"] == "a b " and saved["streaming"] is True
+    gate.set()
+    _wait(chat, qtbot, c)
+    final = _on_disk(conversations, tmp_path, c.id)["messages"][-1]
+    assert final["content"] == "a b c d e f" and "streaming" not in final

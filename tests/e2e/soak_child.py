@@ -10,8 +10,8 @@ different conversations, new ones and old ones. It reports on stdout, one flushe
 
     LOCKED                                the data folder's lock is ours
     READY <conversations loaded>          loaded, about to send
-    SENT <conversation> <message> <text>  the controller has saved this question to disk
-    UNSAVED <conversation>                a save failed (the test fails on this)
+    SENT <conversation> <message> <text>  this question's write has ended well (message_saved)
+    UNSAVED <error>                       a save failed (the test fails on this)
     REPLY <conversation> <message>        a reply ended (finished, failed or stopped)
 
 A question's text is ``question_text(seed, n)``, so the test knows every word that was sent.
@@ -47,6 +47,7 @@ def say(line: str) -> None:
 async def soak(data_dir: Path, seed: int, streams: int) -> None:
     from desktop.app import resources_dir
     from desktop.controllers.chat import ChatController
+    from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
     from desktop.core.secrets import KeyStore
@@ -60,23 +61,26 @@ async def soak(data_dir: Path, seed: int, streams: int) -> None:
         prices_path=resources_dir() / "pricing" / "prices.json",
     )
     conversations = ConversationsController(ConversationStore(data_dir))
+    UiThreadCollector(conversations)  # as the app does
     conversations.load()
     chat = ChatController(conversations, settings)
 
-    def on_message_added(conversation_id: str, message_id: str) -> None:
-        # Emitted by ChatController right after it saved the question, before the request.
-        if conversations.has_unsaved:
-            say(f"UNSAVED {conversation_id}")
-        else:
-            conversation = conversations.get(conversation_id)
-            assert conversation is not None
-            content = conversation.message(message_id).content
-            say(f"SENT {conversation_id} {message_id} {content}")
+    def on_message_saved(conversation_id: str, message_id: str) -> None:
+        # Emitted by ChatController once the question's write has ended well (in the writer
+        # thread), right before the request leaves.
+        conversation = conversations.get(conversation_id)
+        assert conversation is not None
+        content = conversation.message(message_id).content
+        say(f"SENT {conversation_id} {message_id} {content}")
+
+    def on_save_failed(error: object) -> None:
+        say(f"UNSAVED {error}")
 
     def on_reply_ended(conversation_id: str, message_id: str, *_: object) -> None:
         say(f"REPLY {conversation_id} {message_id}")
 
-    chat.message_added.connect(on_message_added)
+    chat.message_saved.connect(on_message_saved)
+    conversations.save_failed.connect(on_save_failed)
     chat.reply_finished.connect(on_reply_ended)
     chat.reply_stopped.connect(on_reply_ended)
     chat.reply_failed.connect(on_reply_ended)

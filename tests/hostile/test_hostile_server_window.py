@@ -27,6 +27,7 @@ def ask(app: RunningApp, reply: Reply, server: OpenAIServer, text: str = "Hello?
 def saved_reply(app: RunningApp) -> dict[str, Any]:
     conversation = app.conversations.current
     assert conversation is not None
+    app.conversations.wait_for_writes()  # the writer thread's, asked for so far
     path = app.data_dir / "conversations" / f"{conversation.id}.json"
     messages = json.loads(path.read_text(encoding="utf-8"))["messages"]
     return {m["id"]: m for m in messages}[conversation.head]

@@ -148,8 +148,11 @@ def test_the_question_is_on_disk_before_the_reply_arrives(
     app = start_app()
     app.type_and_send("Do not lose this")
     openai_server.wait_for_requests(1)
-    saved = app.conversation_files()
-    assert saved[0]["messages"][0]["content"] == "Do not lose this"
+    # Read as it is, without waiting for the writer thread: the request left only after the
+    # question's write had ended.
+    (path,) = (tmp_path / "data" / "conversations").glob("*.json")
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["messages"][0]["content"] == "Do not lose this"
     assert app.chat.is_streaming(app.conversations.current.id)
     app.wait_idle()
 
@@ -467,12 +470,12 @@ def test_quitting_with_unsaved_conversations_asks_first(
     from desktop.core.errors import WriteFailedError
 
     app = start_chat_app()
-    store = app.conversations._store
+    writer = app.conversations._store.writer
 
-    def disk_full(conversation: Any) -> None:
+    def disk_full(path: Path, data: bytes) -> None:  # in the writer thread
         raise WriteFailedError("No space left on device")
 
-    monkeypatch.setattr(store, "save", disk_full)
+    monkeypatch.setattr(writer, "write", disk_full)
     app.type_and_send("unsaved words")
     app.wait_idle()
     assert "could not save" in app.window.banner.text.text()

@@ -1,0 +1,173 @@
+"""A conversation file's bytes, re-encoding only the messages that changed since the last save.
+
+The file is ``json.dumps(conversation.to_dict(), ensure_ascii=False, indent=1)`` in UTF-8,
+byte for byte (tests/core/test_encoding.py). It is made of parts: the top-level fields, and
+each message's part, which is kept on the message (``Message._encoded``, dropped by any change
+to it, see models.py) from one save to the next. So a save during a stream makes a new part
+for the growing reply only, not for the 5,000 messages before it (encoding all of a 3.2 MB
+conversation took ~90 ms on the UI thread, every second).
+
+Even that part's ``json.dumps`` is not done on the UI thread: there a changed message is only
+turned into a dict (``Message.to_dict``, references to its immutable strings; a 50 MB reply is
+not copied), and the text is made when the writer thread joins the parts
+(``EncodedFile.pieces``). The UI thread's work per save is thus a reference per message and a
+dict per changed one, whatever their length.
+
+A lone UTF-16 surrogate (which UTF-8 cannot encode) makes the part that holds it use ``\\u``
+escapes throughout: still valid JSON that reads back the same.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.core.models import Conversation
+
+# Between two messages, and around the list, at the depth messages have in the file (indent 1).
+_MESSAGE_INDENT = "\n  "
+_SEPARATOR = b",\n  "
+# Two writer threads (two stores) could join one part at once: it is made once.
+_MAKING = threading.Lock()
+
+
+# Strings longer than this (a reply of megabytes) are escaped and encoded a slice at a time:
+# a C call holds the GIL throughout, and one json.dumps of a 50 MB reply in the writer thread
+# (~0.2 s) would freeze the UI thread just the same. Between slices the UI thread gets its turn.
+_SLICE = 1 << 18
+
+
+def encode_message(data: dict[str, Any]) -> list[bytes]:
+    """A message's dict as it appears in the file's ``messages`` list (without separators), in
+    pieces to write one after the other."""
+    try:
+        big = {k: v for k, v in data.items() if isinstance(v, str) and len(v) > _SLICE}
+        if not big:
+            text = json.dumps(data, ensure_ascii=False, indent=1)
+            return [text.replace("\n", _MESSAGE_INDENT).encode("utf-8")]
+        text = json.dumps({**data, **dict.fromkeys(big, "")}, ensure_ascii=False, indent=1)
+        return _spliced(text.replace("\n", _MESSAGE_INDENT), big)
+    except UnicodeEncodeError:  # a lone surrogate
+        escaped = json.dumps(data, ensure_ascii=True, indent=1)
+        return [escaped.replace("\n", _MESSAGE_INDENT).encode("ascii")]
+
+
+def _spliced(text: str, big: dict[str, str]) -> list[bytes]:
+    """``text`` (the message with each big string left empty) with those strings put back,
+    escaped as json.dumps escapes them, a slice at a time."""
+    pieces: list[bytes] = []
+    rest = text
+    for key, value in big.items():
+        # A key of the message's own object starts a line at exactly this indent, and a
+        # string in JSON holds no line end: the marker is found once, in its place.
+        marker = f"{_MESSAGE_INDENT} {json.dumps(key, ensure_ascii=False)}: "
+        at = rest.index(marker + '""') + len(marker)
+        pieces.append(rest[:at].encode("utf-8") + b'"')
+        for start in range(0, len(value), _SLICE):
+            piece = _escape(value[start : start + _SLICE])[1:-1]
+            pieces.append(piece.encode("utf-8"))
+        pieces.append(b'"')
+        rest = rest[at + 2 :]
+    pieces.append(rest.encode("utf-8"))
+    return pieces
+
+
+_escape: Callable[[str], str] = json.encoder.encode_basestring
+
+
+class MessagePart:
+    """One message's part of the file: made from a snapshot of the message when first
+    needed (in the writer thread), then kept."""
+
+    __slots__ = ("_data", "_encode", "_encoded")
+
+    def __init__(
+        self, data: dict[str, Any], encode: Callable[[dict[str, Any]], list[bytes]]
+    ) -> None:
+        self._data: dict[str, Any] | None = data
+        self._encode = encode
+        self._encoded: list[bytes] | None = None
+
+    def pieces(self) -> list[bytes]:
+        encoded = self._encoded
+        if encoded is None:
+            with _MAKING:
+                encoded = self._encoded
+                if encoded is None:
+                    assert self._data is not None
+                    encoded = self._encoded = self._encode(self._data)
+                    self._data = None  # the snapshot is not needed again
+        return encoded
+
+
+@dataclass(frozen=True)
+class EncodedFile:
+    """A conversation file as parts to write: the text before the messages, each message's
+    part, the text after them."""
+
+    before: bytes
+    messages: list[MessagePart]
+    after: bytes
+
+    def pieces(self) -> list[bytes]:
+        """The file's bytes in pieces, to be written one after the other (called in the writer
+        thread: this is where the changed messages' text is made). Not joined into one: a
+        copy of 50 MB holds the GIL too."""
+        if not self.messages:
+            return [self.before, b"[]", self.after]
+        pieces = [self.before, b"[\n  "]
+        for index, part in enumerate(self.messages):
+            if index:
+                pieces.append(_SEPARATOR)
+            pieces += part.pieces()
+        pieces += [b"\n ]", self.after]
+        return pieces
+
+    def join(self) -> bytes:
+        return b"".join(self.pieces())
+
+
+def encode_conversation(
+    conversation: Conversation, encode: Callable[[dict[str, Any]], list[bytes]] = encode_message
+) -> EncodedFile:
+    """The file's parts, with a new part only for each message that changed since its part
+    was made (``encode`` is the seam a test counts calls through)."""
+    # The check inline: 5,000 calls of a function per save would cost more than the rest.
+    messages = [
+        kept
+        if (kept := m._encoded) is not None and m._encoded_extra == m.extra.changes
+        else m.keep_encoding(MessagePart(m.to_dict(), encode))
+        for m in conversation.messages
+    ]
+    before, after = _shell(conversation)
+    return EncodedFile(before, messages, after)
+
+
+def _dumps(value: Any) -> bytes:
+    """A top-level field's value, indented as it is in the file."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, indent=1)
+        return text.replace("\n", "\n ").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return json.dumps(value, ensure_ascii=True, indent=1).replace("\n", "\n ").encode()
+
+
+def _shell(conversation: Conversation) -> tuple[bytes, bytes]:
+    """The file's text before and after the messages list: the top-level fields, encoded
+    afresh at each save (they are few and short)."""
+    lines: list[bytes] = []
+    split = 0
+    for key, value in conversation.shell_dict().items():
+        if key == "messages":
+            lines.append(b' "messages": ')
+            split = len(lines)
+        else:
+            lines.append(b" " + _dumps(key) + b": " + _dumps(value))
+    # "{\n" + ",\n".join(lines) + "\n}", with the messages list spliced in after `split`.
+    rest = lines[split:]
+    before = b"{\n" + b",\n".join(lines[:split])
+    after = (b",\n" + b",\n".join(rest) if rest else b"") + b"\n}"
+    return before, after
