@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +34,32 @@ from desktop.core.writer import FileWriter
 log = logging.getLogger("confab.storage")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+# What became of a file read from conversations/ (Listed.outcome).
+READ = "read"
+REPAIRED = "repaired"  # read, with fields left at their defaults (the file is in backups/)
+COPY = "copy"  # a copy of a conversation, kept under a new id; the file went to quarantine/
+QUARANTINED = "quarantined"  # unreadable, moved to quarantine/
+UNMOVABLE = "unmovable"  # unreadable (or a copy) that could not be moved to quarantine/
+NEWER = "newer"  # written by a newer Confab, which this one cannot read: left alone
+UNREADABLE = "unreadable"  # not a regular file, no permission, gone meanwhile: left alone
+
+
+@dataclass(frozen=True)
+class Listed:
+    conversation: Conversation | None
+    outcome: str
+
+
+def listing_order(paths: Iterable[Path]) -> list[Path]:
+    """The files named after an id first (they are the real ones), by name."""
+    return sorted(sorted(paths), key=lambda p: not _SAFE_ID.match(p.stem))
+
+
+def is_conversation_name(name: str) -> bool:
+    """A file of conversations/ that a listing reads (as ``glob("*.json")`` does)."""
+    return name.endswith(".json")
 
 
 @dataclass
@@ -127,42 +153,58 @@ class ConversationStore:
         self.newer = []
         self.repaired = []
         self.unmovable = []
-        self._remove_stale_temp_files()
+        self.remove_stale_temp_files()
         seen: set[str] = set()
-        # The files named after their id first: they are the real ones.
-        paths = sorted(self.folder.glob("*.json"))
-        for path in sorted(paths, key=lambda p: not _SAFE_ID.match(p.stem)):
-            try:
-                conversation = self._read(path)
-            except CorruptFileError as exc:
-                log.warning("quarantining %s: %s", path.name, exc.detail)
-                if self._quarantine(path):
-                    quarantined.append(path.name)
-                continue
-            except NewerFormatError as exc:
-                # Not ours to move: the newer Confab that wrote it (on another machine of
-                # a synced folder, say) still reads it from here.
-                log.warning("leaving %s alone: %s", path.name, exc.detail)
-                self.newer.append(path.name)
-                continue
-            except StorageError as exc:
-                log.warning("cannot read %s: %s", path.name, exc.detail)
-                continue
-            if path.stem != conversation.id or conversation.id in seen:
-                if conversation.read_only:
-                    # A newer Confab's copy cannot be rewritten under a new id: leave it.
-                    log.warning("leaving %s alone: a copy in a newer format", path.name)
-                    self.newer.append(path.name)
-                    continue
-                adopted = self._adopt_copy(path, conversation)
-                if adopted is None:
-                    continue
-                conversation = adopted
-            seen.add(conversation.id)
-            conversations.append(conversation)
+        for path in listing_order(self.folder.glob("*.json")):
+            listed = self.load_listed(path, seen)
+            if listed.outcome == QUARANTINED:
+                quarantined.append(path.name)
+            if listed.conversation is not None:
+                seen.add(listed.conversation.id)
+                conversations.append(listed.conversation)
         return conversations, quarantined
 
-    def _remove_stale_temp_files(self) -> None:
+    def load_listed(self, path: Path, seen: Container[str] = ()) -> Listed:
+        """Read one file of conversations/ as a listing of the folder does (load_all, the
+        index): an unreadable file goes to quarantine/ (or stays, UNMOVABLE, if it cannot be
+        moved), one of a newer format stays where it is (NEWER), and a copy (a file not named
+        after its conversation's id, or one whose id is in ``seen``) is kept under a new id
+        (COPY). Also records the outcome in ``copies``, ``newer``, ``repaired`` and
+        ``unmovable``."""
+        repaired = len(self.repaired)
+        unmovable = len(self.unmovable)
+        try:
+            conversation = self._read(path)
+        except CorruptFileError as exc:
+            log.warning("quarantining %s: %s", path.name, exc.detail)
+            if self._quarantine(path):
+                return Listed(None, QUARANTINED)
+            return Listed(None, UNMOVABLE)
+        except NewerFormatError as exc:
+            # Not ours to move: the newer Confab that wrote it (on another machine of
+            # a synced folder, say) still reads it from here.
+            log.warning("leaving %s alone: %s", path.name, exc.detail)
+            self.newer.append(path.name)
+            return Listed(None, NEWER)
+        except StorageError as exc:
+            log.warning("cannot read %s: %s", path.name, exc.detail)
+            return Listed(None, UNREADABLE)
+        outcome = REPAIRED if len(self.repaired) > repaired else READ
+        if path.stem != conversation.id or conversation.id in seen:
+            if conversation.read_only:
+                # A newer Confab's copy cannot be rewritten under a new id: leave it.
+                log.warning("leaving %s alone: a copy in a newer format", path.name)
+                self.newer.append(path.name)
+                return Listed(None, NEWER)
+            adopted = self._adopt_copy(path, conversation)
+            if adopted is None:
+                return Listed(None, UNREADABLE)
+            if len(self.unmovable) > unmovable:
+                return Listed(adopted, UNMOVABLE)
+            return Listed(adopted, COPY)
+        return Listed(conversation, outcome)
+
+    def remove_stale_temp_files(self) -> None:
         """A write cut short by a crash leaves its hidden temporary file (the conversation
         file itself is whole: it is only ever replaced). Called at start, under the data
         folder's lock, so no write of another Confab can be under way; a sync tool would
