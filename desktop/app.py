@@ -350,16 +350,9 @@ async def _run(parts: Composition) -> int:
     window.close_requested.connect(closed.set)
 
     def after_first_paint() -> None:
-        import gc
-
-        gc.disable()  # reading makes many objects and no garbage: 20% faster without it
-        try:
-            conversations.load()
-        finally:
-            gc.enable()
-        # What was just read lives as long as the window: spare the collector walking it
-        # again and again (a full pass over 10,000 conversations stalls the window ~100 ms).
-        gc.freeze()
+        # The list comes from the index thread (index.sqlite3) and fills the sidebar as it
+        # arrives; files are read there too, never here (desktop/core/index.py).
+        conversations.load()
         window.start()
         log.info("window ready")
 

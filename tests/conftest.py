@@ -128,9 +128,27 @@ class RunningApp:
         self.settings = self.parts.settings
         self.closed = False
         self.conversations.load()
+        # The list from the index and its reconcile with the folder (threads of their own),
+        # before the window starts, as a warm start has them at once.
+        self.conversations.wait_for_index()
         self.window.show()
         qtbot.waitExposed(self.window)
         self.window.start()
+
+    def open(self, conversation_id: str) -> Any:
+        """Open a conversation as a click in the list does, and wait until it is on screen."""
+        self.conversations.select(conversation_id)
+        self._qtbot.waitUntil(
+            lambda: (
+                self.conversations.current is not None
+                and self.conversations.current.id == conversation_id
+            )
+        )
+        return self.conversations.current
+
+    def loaded(self, conversation_id: str) -> Any:
+        """A conversation read in full without showing it (as a reply elsewhere needs it)."""
+        return self._run_async(self.conversations.opened(conversation_id))
 
     def type_and_send(self, text: str) -> None:
         from PySide6.QtCore import Qt

@@ -1,48 +1,64 @@
-"""The list of conversations, the one on screen, and every write to disk.
+"""The list of conversations, the ones loaded, the one on screen, and every write to disk.
+
+The list comes from the index (desktop/core/index.py, ``index.sqlite3``): at start its rows
+are shown as they are, then the index thread reconciles them with the folder, and again
+whenever the folder changes while Confab runs (a sync tool adding, changing or removing
+files: a QFileSystemWatcher on ``conversations/``). Only the conversations the user opens are
+read in full, in the loading thread, and each is released again once nothing needs it (not on
+screen, not streaming, no write pending): the controller keeps them in a WeakValueDictionary.
 
 A save encodes what changed on the UI thread (a fraction of a millisecond, see
 desktop/core/encoding.py) and hands the bytes to the store's writer thread
-(desktop/core/writer.py), which writes and fsyncs them. Each write's outcome comes back to the
-UI thread through a queued signal: a failure is reported there (``save_failed``) and retried
-every 5 s, as before. ``written()`` lets a coroutine wait for a conversation's writes (the
-question is on disk before the request leaves); ``flush()`` waits for all of them (quit).
+(desktop/core/writer.py), which writes and fsyncs them; the index's row follows from what was
+saved, without the file being read again. No thread of ours touches a Qt object: their
+outcomes (writes ended, conversations read, the index's reports) are appended to deques that
+a timer, running only while such work is under way, takes in on the UI thread. A failed write
+is reported there (``save_failed``) and retried every 5 s. ``written()`` lets a coroutine wait
+for a conversation's writes (the question is on disk before the request leaves); ``flush()``
+waits for all of them (quit).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import weakref
+from bisect import bisect_left, insort
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from desktop.core.errors import ConfabError, StorageError
-from desktop.core.models import (
-    Clock,
-    Conversation,
-    ConversationSummary,
-    Params,
-    sort_newest_first,
-    utc_now,
-)
+from desktop.core.index import Library, Record, ScanReport, Summary, summary_of
+from desktop.core.models import Clock, Conversation, Params, utc_now
 from desktop.core.storage import ConversationStore, TrashedConversation
 
 if TYPE_CHECKING:
     import asyncio
+    from datetime import datetime
 
 log = logging.getLogger("confab.conversations")
 
 RETRY_SAVE_MS = 5000
 
 
-# How often the UI thread takes in the outcome of writes under way (only while there are any).
+# How often the UI thread takes in the outcome of work under way in other threads (writes,
+# loads, the index), only while there is any.
 WRITE_POLL_MS = 5
+# A change in conversations/ is looked at this long after it was noticed (one rescan for a
+# burst of changes, and at most one a while Confab's own saves touch the folder each second).
+RESCAN_DELAY_MS = 1500
+
+
+def _order_key(summary: Summary) -> tuple[datetime, str]:
+    return summary.updated_at, summary.id
 
 
 class ConversationsController(QObject):
-    conversations_reset = Signal()
+    conversations_reset = Signal()  # many rows changed (the list came, a rescan)
     conversation_changed = Signal(str)  # title, date or messages changed
     conversation_removed = Signal(str)
     current_changed = Signal(object)  # Conversation | None
@@ -50,15 +66,27 @@ class ConversationsController(QObject):
     save_recovered = Signal()
     settings_changed = Signal(str)  # system prompt, model or parameters of a conversation
     trash_changed = Signal(str)  # a conversation came back from the trash or left it for good
+    indexing_changed = Signal()  # ``indexing`` changed: files being read into the index
+    scan_finished = Signal()  # a reconcile ended; what it found is in quarantined, copies, …
+    load_failed = Signal(object)  # ConfabError: a conversation being opened could not be read
 
     def __init__(
-        self, store: ConversationStore, clock: Clock = utc_now, parent: QObject | None = None
+        self,
+        store: ConversationStore,
+        clock: Clock = utc_now,
+        parent: QObject | None = None,
+        *,
+        library: Library | None = None,
+        rescan_delay_ms: int = RESCAN_DELAY_MS,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._clock = clock
-        self._conversations: dict[str, Conversation] = {}
-        self._saved: set[str] = set()
+        self._library = library or Library(store)
+        # The conversations read in full that something still holds (the window, a stream).
+        self._loaded: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
+        # Held here until their writes are on disk (a failed one is retried from this object).
+        self._held: dict[str, Conversation] = {}
         self._dirty: set[str] = set()
         # A reply still finishing must not bring a deleted conversation back from the trash.
         self._deleted: set[str] = set()
@@ -66,11 +94,20 @@ class ConversationsController(QObject):
         # a task still holding it wrote meanwhile comes back too, and no stale copy exists.
         self._trashed: dict[str, Conversation] = {}
         self.current: Conversation | None = None
+        self._wanted: str | None = None  # the conversation the user asked for last
         self.quarantined: list[str] = []
         self.copies: list[str] = []  # sync conflict copies opened as separate conversations
         self.newer: list[str] = []  # files of a newer format this Confab cannot read
         self.repaired: list[str] = []  # loaded with fields left at defaults (backups/ has them)
         self.unmovable: list[str] = []  # unreadable and could not be moved to quarantine/
+        # The listed conversations (on disk, or being written): by id, and oldest first (the
+        # sidebar's order reversed), kept sorted as rows change rather than sorted again.
+        self._summaries: dict[str, Summary] = {}
+        self._order: list[Summary] = []
+        self._newest_first: list[Summary] | None = None
+        self.indexed = False  # the first reconcile with the folder has ended
+        self.indexing: tuple[int, int] | None = None  # (files read, to read) while a scan reads
+        self._started = False
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_SAVE_MS)
         self._retry.timeout.connect(self._on_retry_timeout)
@@ -80,99 +117,311 @@ class ConversationsController(QObject):
         self._writing: dict[str, Future[None]] = {}
         self._ended: deque[tuple[str, Future[None]]] = deque()
         self._waiters: dict[Future[None], list[asyncio.Future[bool]]] = {}
-        # The writer thread never touches a Qt object (a signal emitted from it raced the
-        # controller's deletion and crashed the process): it only appends to _ended, and this
-        # timer, running while writes are under way, takes the outcomes in on the UI thread.
-        self._write_poll = QTimer(self)
-        self._write_poll.setInterval(WRITE_POLL_MS)
-        self._write_poll.timeout.connect(self._on_write_poll_timeout)
-        # The sidebar asks for every summary after each save (each second per streaming
-        # reply): made afresh, 10,000 of them took 7 ms. Kept up to date by this controller's
-        # own signals, connected first, so they are fresh before anyone else hears of a change.
-        self._summaries: dict[str, ConversationSummary] = {}
-        self.conversations_reset.connect(self._on_self_conversations_reset)
-        self.conversation_changed.connect(self._on_self_conversation_changed)
-        self.conversation_removed.connect(self._on_self_conversation_removed)
+        # Conversations being read in the loading thread, and what to do with each once read.
+        self._loading: dict[str, list[Callable[[Conversation | None], None]]] = {}
+        self._loads_ended: deque[tuple[str, Future[Conversation]]] = deque()
+        # The index thread's results: the list at start, and each reconcile's reports.
+        self._opening: Future[list[Summary]] | None = None
+        self._scan: Future[ScanReport] | None = None
+        self._reports: deque[ScanReport | None] = deque()  # None: the list has come
+        self._rescan_again = False
+        # No thread of ours touches a Qt object (a signal emitted from the writer raced the
+        # controller's deletion and crashed the process): they only append to the deques
+        # above, and this timer, running while such work is under way, takes the outcomes in.
+        self._poll = QTimer(self)
+        self._poll.setInterval(WRITE_POLL_MS)
+        self._poll.timeout.connect(self._on_poll_timeout)
+        self._rescan_timer = QTimer(self)
+        self._rescan_timer.setSingleShot(True)
+        self._rescan_timer.setInterval(rescan_delay_ms)
+        self._rescan_timer.timeout.connect(self.rescan)
+        self._watcher: QFileSystemWatcher | None = None
 
-    def load(self) -> list[str]:
-        """Read every conversation; returns the files that had to be quarantined."""
-        conversations, self.quarantined = self._store.load_all()
-        for conversation in conversations:
-            # This process holds the data folder's lock: no reply can still be streaming.
-            if not conversation.read_only and conversation.mark_interrupted():
-                log.info("a reply in %s was cut short by a crash", conversation.id)
-        self.copies = list(self._store.copies)
-        self.newer = list(self._store.newer)
-        self.repaired = list(self._store.repaired)
-        self.unmovable = list(self._store.unmovable)
-        self._conversations = {c.id: c for c in conversations}
-        self._saved = set(self._conversations)
+    # ---- the list ------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Start (after the first paint): the index's rows come from the index thread and
+        are shown as they are (``conversations_reset``), then the index is reconciled with
+        the folder (``indexing_changed`` while files are read, ``scan_finished`` at the end),
+        and the folder is watched for changes from then on."""
+        if self._started:
+            return
+        self._started = True
+        self._opening = self._library.open()
+        self._opening.add_done_callback(functools.partial(_appended, self._reports, None))
+        self._start_poll()
+
+    def rescan(self) -> None:
+        """Reconcile the index with the folder now (or once the scan under way has ended)."""
+        if self._scan is not None or self._opening is not None:
+            self._rescan_again = True
+            return
+        self._start_scan(remind=False)
+
+    def _start_scan(self, *, remind: bool) -> None:
+        self._scan_findings = ScanReport()
+        reports = self._reports
+        self._scan = self._library.reconcile(reports.append, remind=remind, tidy=remind)
+        self._scan.add_done_callback(functools.partial(_scan_ended, reports))
+        self._start_poll()
+
+    def _on_watcher_directory_changed(self, _path: str) -> None:
+        if not self._rescan_timer.isActive():
+            self._rescan_timer.start()
+
+    def _take_reports(self) -> None:
+        while self._reports:
+            report = self._reports.popleft()
+            if report is None:
+                self._took_opened_index()
+                continue
+            self._apply(report)
+            findings = self._scan_findings
+            findings.add(report)
+            if report.finished:
+                self._scan = None
+                self.quarantined = findings.quarantined
+                self.copies = findings.copies
+                self.newer = findings.newer
+                self.repaired = findings.repaired
+                self.unmovable = findings.unmovable
+                was_indexing = self.indexing is not None
+                self.indexing = None
+                self.indexed = True
+                if was_indexing:
+                    self.indexing_changed.emit()
+                self.scan_finished.emit()
+                if self._rescan_again:
+                    self._rescan_again = False
+                    self._start_scan(remind=False)
+            elif report.total:
+                self.indexing = (report.done, report.total)
+                self.indexing_changed.emit()
+
+    def _took_opened_index(self) -> None:
+        assert self._opening is not None
+        future, self._opening = self._opening, None
+        try:
+            summaries = future.result()
+        except Exception:
+            log.exception("the index could not be opened")
+            summaries = []
+        # Newest first from the index: reversed, the controller's order.
+        listed = {s.id: s for s in summaries if s.id not in self._summaries}
+        self._summaries.update(listed)
+        self._order = sorted(self._summaries.values(), key=_order_key)
+        self._newest_first = None
         self.conversations_reset.emit()
-        return self.quarantined
+        self._watch()
+        self._rescan_again = False
+        self._start_scan(remind=True)
 
-    def summaries(self) -> list[ConversationSummary]:
-        saved = self._saved
-        return sort_newest_first(s for s in self._summaries.values() if s.id in saved)
+    def _watch(self) -> None:
+        if self._watcher is None:
+            self._watcher = QFileSystemWatcher(self)
+            self._watcher.addPath(str(self._store.folder))
+            self._watcher.directoryChanged.connect(self._on_watcher_directory_changed)
 
-    def _on_self_conversations_reset(self) -> None:
-        self._summaries = {
-            c.id: ConversationSummary.of(c)
-            for c in self._conversations.values()
-            if c.id in self._saved
-        }
+    def _apply(self, report: ScanReport) -> None:
+        """Rows the index found changed or gone in the folder."""
+        changed = False
+        for summary in report.changed:
+            if summary.id in self._deleted or summary.id in self._held:
+                continue  # Confab's own copy is newer than what the scan read
+            loaded = self._loaded.get(summary.id)
+            if loaded is not None and loaded is self.current:
+                # On screen: kept as it is in memory (its next save writes it back).
+                continue
+            self._set_summary(summary)
+            changed = True
+        removed = []
+        for conversation_id in report.removed:
+            if conversation_id in self._held or self._loaded.get(conversation_id) is self.current:
+                continue
+            if self._drop_summary(conversation_id):
+                removed.append(conversation_id)
+        if changed or len(removed) > 1:
+            self.conversations_reset.emit()
+        elif removed:
+            self.conversation_removed.emit(removed[0])
 
-    def _on_self_conversation_changed(self, conversation_id: str) -> None:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is not None:
-            self._summaries[conversation_id] = ConversationSummary.of(conversation)
+    def summaries(self) -> list[Summary]:
+        """The listed conversations, newest first."""
+        if self._newest_first is None:
+            self._newest_first = self._order[::-1]
+        return self._newest_first
 
-    def _on_self_conversation_removed(self, conversation_id: str) -> None:
-        self._summaries.pop(conversation_id, None)
+    def summary(self, conversation_id: str) -> Summary | None:
+        return self._summaries.get(conversation_id)
+
+    def is_listed(self, conversation_id: str) -> bool:
+        """On disk (or being written), and in the list."""
+        return conversation_id in self._summaries
+
+    def _set_summary(self, summary: Summary) -> None:
+        old = self._summaries.get(summary.id)
+        if old == summary:
+            return
+        if old is not None:
+            self._remove_from_order(old)
+        self._summaries[summary.id] = summary
+        insort(self._order, summary, key=_order_key)
+        self._newest_first = None
+
+    def _drop_summary(self, conversation_id: str) -> bool:
+        old = self._summaries.pop(conversation_id, None)
+        if old is None:
+            return False
+        self._remove_from_order(old)
+        self._newest_first = None
+        return True
+
+    def _remove_from_order(self, summary: Summary) -> None:
+        order = self._order
+        at = bisect_left(order, _order_key(summary), key=_order_key)
+        while at < len(order) and order[at] is not summary:
+            at += 1
+        if at < len(order):
+            del order[at]
+        else:  # not found by its key (cannot happen): by equality
+            order.remove(summary)
+
+    # ---- conversations in full -----------------------------------------------------
 
     def all(self) -> list[Conversation]:
-        """Every conversation on disk (and the one being written, if any)."""
-        return [c for c in self._conversations.values() if c.id in self._saved]
+        """Every conversation on disk (and the one being written, if any), read in full: the
+        ones not loaded are read from their files, on this thread (the usage table)."""
+        found: list[Conversation] = []
+        for conversation_id in list(self._summaries):
+            conversation = self._loaded.get(conversation_id)
+            if conversation is None:
+                try:
+                    conversation = self._store.load(conversation_id)
+                except ConfabError as exc:
+                    log.warning("cannot read %s: %s", conversation_id, exc.detail)
+                    continue
+            found.append(conversation)
+        return found
 
     def get(self, conversation_id: str) -> Conversation | None:
-        return self._conversations.get(conversation_id)
+        """The conversation if it is loaded (on screen, streaming, being saved…), else None:
+        ``open`` reads one."""
+        return self._loaded.get(conversation_id)
+
+    def is_loaded(self, conversation_id: str) -> bool:
+        return conversation_id in self._loaded
+
+    def open(self, conversation_id: str, then: Callable[[Conversation | None], None]) -> None:
+        """Call ``then`` with the conversation in full: at once if it is loaded, else once
+        the loading thread has read it (with None, after ``load_failed``, if it could not be
+        read)."""
+        conversation = self._loaded.get(conversation_id)
+        if conversation is not None:
+            then(conversation)
+            return
+        waiting = self._loading.get(conversation_id)
+        if waiting is not None:
+            waiting.append(then)
+            return
+        self._loading[conversation_id] = [then]
+        future = self._library.load(conversation_id)
+        future.add_done_callback(functools.partial(_appended, self._loads_ended, conversation_id))
+        self._start_poll()
+
+    def _take_loads(self) -> None:
+        while self._loads_ended:
+            conversation_id, future = self._loads_ended.popleft()
+            callbacks = self._loading.pop(conversation_id, [])
+            if conversation_id in self._deleted:
+                continue
+            error = future.exception()
+            if error is not None:
+                if not isinstance(error, ConfabError):
+                    log.error("reading %s failed unexpectedly", conversation_id, exc_info=error)
+                    error = StorageError(str(error))
+                log.warning("cannot open %s: %s", conversation_id, error.detail)
+                self.load_failed.emit(error)
+                # The index learns what became of the file (quarantined, gone).
+                self.rescan()
+                for then in callbacks:
+                    then(None)
+                continue
+            conversation = self._loaded.get(conversation_id)
+            if conversation is None:
+                conversation = future.result()
+                # This process holds the data folder's lock: no reply can still be streaming.
+                if not conversation.read_only and conversation.mark_interrupted():
+                    log.info("a reply in %s was cut short by a crash", conversation_id)
+                self._loaded[conversation_id] = conversation
+            del future
+            for then in callbacks:
+                then(conversation)
 
     def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
         """A fresh conversation on screen; it reaches disk and the sidebar with its first
         message."""
         self._forget_empty_draft()
         conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
-        self._conversations[conversation.id] = conversation
+        self._loaded[conversation.id] = conversation
+        self._wanted = conversation.id
         self.current = conversation
         self.current_changed.emit(conversation)
         return conversation
 
     def select(self, conversation_id: str) -> None:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None or conversation is self.current:
+        """Show a conversation: at once if it is loaded, else once it has been read (unless
+        the user asked for another meanwhile)."""
+        if conversation_id not in self._loaded and conversation_id not in self._summaries:
+            return
+        self._wanted = conversation_id
+        self.open(conversation_id, self._show_if_wanted)
+
+    def _show_if_wanted(self, conversation: Conversation | None) -> None:
+        if conversation is None or conversation.id != self._wanted or conversation is self.current:
             return
         self._forget_empty_draft()
         self.current = conversation
         self.current_changed.emit(conversation)
 
     def rename(self, conversation_id: str, title: str) -> None:
-        conversation = self._conversations.get(conversation_id)
         title = " ".join(title.split())
-        if (
-            conversation is None
-            or conversation.read_only
-            or not title
-            or title == conversation.title
-        ):
+        if title:
+            self.open(conversation_id, lambda conversation: self._rename(conversation, title))
+
+    async def opened(self, conversation_id: str) -> Conversation | None:
+        """The conversation in full, once read (None if it could not be)."""
+        import asyncio
+
+        future: asyncio.Future[Conversation | None] = asyncio.get_running_loop().create_future()
+
+        def then(conversation: Conversation | None) -> None:
+            if not future.done():
+                future.set_result(conversation)
+
+        self.open(conversation_id, then)
+        return await future
+
+    def _rename(self, conversation: Conversation | None, title: str) -> None:
+        if conversation is None or conversation.read_only or title == conversation.title:
             return
         conversation.title = title
         conversation.extra["title_set_by_user"] = True
         self.save(conversation, touch=False)
 
+    def title_of(self, conversation_id: str) -> str | None:
+        """The title the list shows (None: not listed)."""
+        summary = self._summaries.get(conversation_id)
+        if summary is not None:
+            return summary.title
+        conversation = self._loaded.get(conversation_id)
+        return conversation.title if conversation is not None else None
+
     def delete(self, conversation_id: str) -> None:
-        conversation = self._conversations.pop(conversation_id, None)
-        if conversation is None:
+        conversation = self._loaded.get(conversation_id)
+        listed = conversation_id in self._summaries
+        if conversation is None and not listed:
             return
-        if conversation_id in self._saved and not conversation.read_only:
+        if conversation is not None and listed and not conversation.read_only:
             # The trash gets the latest text (a reply in its last second, a failed write).
             try:
                 self._store.save(conversation)
@@ -182,13 +431,16 @@ class ConversationsController(QObject):
         try:
             self._store.delete(conversation_id)
         except StorageError as exc:
-            self._conversations[conversation_id] = conversation
             self.save_failed.emit(exc)
             return
         self._deleted.add(conversation_id)
-        self._trashed[conversation_id] = conversation
-        self._saved.discard(conversation_id)
-        was_current = self.current is conversation
+        if conversation is not None:
+            self._trashed[conversation_id] = conversation
+        self._loaded.pop(conversation_id, None)
+        self._held.pop(conversation_id, None)
+        self._drop_summary(conversation_id)
+        self._library.dropped(conversation_id)
+        was_current = conversation is not None and self.current is conversation
         if was_current:
             self.current = None
         self.conversation_removed.emit(conversation_id)
@@ -214,9 +466,12 @@ class ConversationsController(QObject):
                 conversation = kept
         # Else it came back under a new id: the old id stays deleted, so that nothing still
         # holding the old object writes it over the conversation now under that id.
-        self._conversations[conversation.id] = conversation
-        self._saved.add(conversation.id)
+        self._loaded[conversation.id] = conversation
         if not self.save(conversation, touch=False):
+            # Not written again (read-only): listed as the file is.
+            self._library.saving(Record.of(conversation), new_write=True)
+            self._library.written(conversation.id, True)
+            self._set_summary(summary_of(conversation))
             self.conversation_changed.emit(conversation.id)
         self.trash_changed.emit(conversation_id)
         self.select(conversation.id)
@@ -240,7 +495,7 @@ class ConversationsController(QObject):
             return
         conversation.provider = provider_id
         conversation.model = model
-        if conversation.id in self._saved:
+        if conversation.id in self._summaries:
             self.save(conversation, touch=False)
 
     def update_settings(
@@ -259,7 +514,7 @@ class ConversationsController(QObject):
         conversation.provider = provider_id
         conversation.model = model or None
         conversation.params = params
-        if conversation.id in self._saved:
+        if conversation.id in self._summaries:
             self.save(conversation, touch=False)
         self.settings_changed.emit(conversation.id)
 
@@ -271,7 +526,7 @@ class ConversationsController(QObject):
             conversation.extra["draft"] = text
         else:
             conversation.extra.pop("draft", None)
-        if conversation.id in self._saved:
+        if conversation.id in self._summaries:
             self.save(conversation, touch=False)
 
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
@@ -281,16 +536,24 @@ class ConversationsController(QObject):
         written by a newer Confab, or one that could not even be encoded."""
         if conversation.id in self._deleted or conversation.read_only:
             return False
-        if self._conversations.setdefault(conversation.id, conversation) is not conversation:
+        if self._loaded.setdefault(conversation.id, conversation) is not conversation:
             log.warning("not saving a stale copy of %s", conversation.id)
             return False
         if touch:
             conversation.updated_at = self._clock()
+        # Before the write is handed over: a reconcile leaves the file alone from now until
+        # the index has its row from this save.
+        self._library.saving(Record.of(conversation), new_write=True)
         try:
             future = self._store.save_soon(conversation)
         except ConfabError as exc:
+            self._library.written(conversation.id, False)
             self._write_failed(conversation.id, exc)
             return False
+        self._held[conversation.id] = conversation
+        # Every save's callback: the index follows each (a write replacing one still waiting
+        # shares its future, and is indexed from the latest record).
+        future.add_done_callback(functools.partial(_indexed, self._library, conversation.id))
         if self._writing.get(conversation.id) is not future:
             # (The same future again: this save replaced one still waiting in the writer.)
             self._writing[conversation.id] = future
@@ -298,17 +561,30 @@ class ConversationsController(QObject):
             # reference to this QObject, or the writer thread could drop the last one and
             # destroy the controller there (a segfault, seen after a failed test).
             future.add_done_callback(functools.partial(_ended, self._ended, conversation.id))
-            if not self._write_poll.isActive():
-                self._write_poll.start()
+            self._start_poll()
         # The sidebar hears of it now; the file follows within milliseconds.
-        self._saved.add(conversation.id)
+        self._set_summary(summary_of(conversation))
         self.conversation_changed.emit(conversation.id)
         return True
 
-    def _on_write_poll_timeout(self) -> None:
+    def _start_poll(self) -> None:
+        if not self._poll.isActive():
+            self._poll.start()
+
+    def _on_poll_timeout(self) -> None:
         self._take_ended_writes()
-        if not self._writing and not self._ended:
-            self._write_poll.stop()
+        self._take_loads()
+        self._take_reports()
+        if not (
+            self._writing
+            or self._ended
+            or self._loading
+            or self._loads_ended
+            or self._opening is not None
+            or self._scan is not None
+            or self._reports
+        ):
+            self._poll.stop()
 
     def _take_ended_writes(self) -> None:
         """The outcome of every write that ended, in the order they ended, on this thread."""
@@ -318,6 +594,9 @@ class ConversationsController(QObject):
                 del self._writing[conversation_id]
             error = future.exception()
             if error is None:
+                if conversation_id not in self._writing:
+                    # On disk: released unless something else holds it.
+                    self._held.pop(conversation_id, None)
                 if conversation_id in self._dirty:
                     self._dirty.discard(conversation_id)
                     if not self._dirty:
@@ -362,11 +641,28 @@ class ConversationsController(QObject):
         if not self._dirty:
             self._retry.stop()
 
+    def wait_for_index(self) -> None:
+        """Block until the index and loading threads have done what was asked of them, and
+        take in their results (tests and benchmarks; a scan may have asked for another)."""
+        while True:
+            self._store.wait_for_writes()
+            self._library.wait()
+            self._take_ended_writes()
+            self._take_loads()
+            self._take_reports()
+            if self._opening is None and self._scan is None and not self._loading:
+                return
+
     def close(self) -> None:
-        """Flush, and stop the writer thread (at quit, after the last save)."""
+        """Flush, and stop the writer, index and loading threads (at quit, after the last
+        save)."""
+        self._rescan_timer.stop()
+        if self._watcher is not None:
+            self._watcher.removePaths(self._watcher.directories())
         self.flush()
         self._store.close()
         self._take_ended_writes()
+        self._library.close()
 
     @property
     def has_unsaved(self) -> bool:
@@ -375,7 +671,7 @@ class ConversationsController(QObject):
 
     def _retry_failed(self) -> None:
         for conversation_id in list(self._dirty):
-            conversation = self._conversations.get(conversation_id)
+            conversation = self._held.get(conversation_id)
             if conversation is None:
                 self._dirty.discard(conversation_id)
             elif conversation_id not in self._writing:
@@ -387,8 +683,8 @@ class ConversationsController(QObject):
 
     def _forget_empty_draft(self) -> None:
         draft = self.current
-        if draft is not None and not draft.messages and draft.id not in self._saved:
-            self._conversations.pop(draft.id, None)
+        if draft is not None and not draft.messages and draft.id not in self._summaries:
+            self._loaded.pop(draft.id, None)
 
 
 def _ended(
@@ -396,3 +692,22 @@ def _ended(
 ) -> None:
     """In the writer thread: a write of ``conversation_id`` ended (taken in on the UI thread)."""
     ended.append((conversation_id, future))
+
+
+def _indexed(library: Library, conversation_id: str, future: Future[None]) -> None:
+    """In the writer thread: the index's row follows the write (a plain object, no Qt)."""
+    library.written(conversation_id, future.exception() is None)
+
+
+def _scan_ended(reports: deque[ScanReport | None], future: Future[ScanReport]) -> None:
+    """In the index thread: a reconcile that failed still ends (its error is logged)."""
+    error = future.exception()
+    if error is not None:
+        log.error("reconciling the index failed", exc_info=error)
+        reports.append(ScanReport(finished=True))
+
+
+def _appended(into: deque, key: object, future: Future) -> None:  # type: ignore[type-arg]
+    """In a thread of ours: hand ``future`` (or, with ``key`` None, nothing but the news that
+    it ended) to the UI thread."""
+    into.append(None if key is None else (key, future))

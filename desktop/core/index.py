@@ -517,11 +517,22 @@ class Library:
         return self._submit(self.index.open)
 
     def reconcile(
-        self, report: Callable[[ScanReport], None] | None = None, *, remind: bool = False
+        self,
+        report: Callable[[ScanReport], None] | None = None,
+        *,
+        remind: bool = False,
+        tidy: bool = False,
     ) -> Future[ScanReport]:
         """Reconcile the index with the folder (see ConversationIndex.reconcile); ``report``
-        is called in the index's thread."""
-        return self._submit(lambda: self.index.reconcile(_Busy(self), report, remind=remind))
+        is called in the index's thread. ``tidy`` (at start, under the data folder's lock)
+        first removes the temporary files a crash left behind."""
+
+        def run() -> ScanReport:
+            if tidy:
+                self.store.remove_stale_temp_files()
+            return self.index.reconcile(_Busy(self), report, remind=remind)
+
+        return self._submit(run)
 
     def load(self, conversation_id: str) -> Future[Conversation]:
         """Read one conversation in full (upgraded or repaired as storage does)."""

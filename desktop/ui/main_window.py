@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
         self._shown_id: str | None = None
+        self._started = False
         self._retry_after_compaction: tuple[str, str] | None = None
         self.delete_message_box: QMessageBox | None = None
         self.usage_dialog: UsageDialog | None = None
@@ -219,6 +220,9 @@ class MainWindow(QMainWindow):
         c.save_recovered.connect(self.banner.hide)
         c.settings_changed.connect(self._on_conversations_settings_changed)
         c.trash_changed.connect(self._on_conversations_trash_changed)
+        c.indexing_changed.connect(self._on_conversations_indexing_changed)
+        c.scan_finished.connect(self._on_conversations_scan_finished)
+        c.load_failed.connect(self._on_save_failed)
         chat.message_added.connect(self._on_chat_message_added)
         chat.reply_started.connect(self._on_chat_reply_started)
         chat.reply_delta.connect(self._on_chat_reply_delta)
@@ -628,13 +632,13 @@ class MainWindow(QMainWindow):
         )
 
     def _on_sidebar_delete_requested(self, conversation_id: str) -> None:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None:
+        title = self._conversations.title_of(conversation_id)
+        if title is None:
             return
-        title = conversation.title or self.tr("Untitled")
+        title = title or self.tr("Untitled")
         self._chat.stop(conversation_id)
         self._conversations.delete(conversation_id)
-        if self._conversations.get(conversation_id) is None:
+        if not self._conversations.is_listed(conversation_id):
             self.banner.show_message(
                 self.tr("“{title}” was moved to the trash.").format(title=title),
                 self.tr("File → Trash lists every deleted conversation."),
@@ -819,15 +823,23 @@ class MainWindow(QMainWindow):
             }
         )
 
-    def start(self) -> None:
-        """After the first paint: pick a conversation and ask for a provider if there is none."""
-        # What a first reply needs costs ~150 ms to import: load it while the user reads the
-        # window, not in the middle of the first streaming reply.
-        QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
-        self._refresh_sidebar()
-        if self.current is None:
-            self.new_conversation()
-        # Everything found wrong in the data folder, in one banner.
+    def _on_conversations_indexing_changed(self) -> None:
+        self.sidebar.set_indexing(self._conversations.indexing)
+
+    def _on_conversations_scan_finished(self) -> None:
+        # Before start() its banner takes these in; after, what each scan found on its own.
+        if not self._started:
+            return
+        notes = self._data_folder_notes()
+        if notes:
+            self.banner.show_message(
+                "\n".join(text for text, _ in notes),
+                "; ".join(where for _, where in notes),
+                level="warning",
+            )
+
+    def _data_folder_notes(self) -> list[tuple[str, str]]:
+        """What the last look at the data folder found wrong, as (sentence, files)."""
         c = self._conversations
         found = [
             (
@@ -879,7 +891,21 @@ class MainWindow(QMainWindow):
                 ),
             ),
         ]
-        notes = [(text, _listing(files)) for files, text in found if files]
+        return [(text, _listing(files)) for files, text in found if files]
+
+    def start(self) -> None:
+        """After the first paint: pick a conversation and ask for a provider if there is none."""
+        # What a first reply needs costs ~150 ms to import: load it while the user reads the
+        # window, not in the middle of the first streaming reply.
+        QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
+        self._started = True
+        self._refresh_sidebar()
+        self.sidebar.set_indexing(self._conversations.indexing)
+        if self.current is None:
+            self.new_conversation()
+        # Everything found wrong in the data folder, in one banner (the folder's part once
+        # the index has looked at it: at once after a warm start, later after a cold one).
+        notes = self._data_folder_notes() if self._conversations.indexed else []
         from desktop.core import logs
 
         if logs.log_problem:

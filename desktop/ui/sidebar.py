@@ -36,7 +36,7 @@ from desktop.ui import plain
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
-    from desktop.core.models import ConversationSummary
+    from desktop.core.index import Summary
 
 ConversationIdRole = Qt.ItemDataRole.UserRole + 1
 UpdatedRole = Qt.ItemDataRole.UserRole + 2
@@ -45,38 +45,41 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class ConversationListModel(QStringListModel):
-    """The conversations, newest first.
+    """The conversations, newest first: a list of ``Summary`` tuples (desktop/core/index.py),
+    100,000 of them if need be.
 
     A QStringListModel (holding as many empty strings as there are rows) rather than a
     QAbstractListModel: after any change, even to one title, the list view lays out every row
     again and asks rowCount() twice per row. Answered in C++ that takes about 1 ms for 10,000
     conversations; answered in Python it took 13 ms, each time a streaming reply was saved.
-    Only data() is Python, and the view asks it for the rows on screen alone.
+    Only data() is Python, and the view asks it for the rows on screen alone. A change to a
+    few rows (a title, a conversation moving to the top, one added or removed) changes those
+    rows only; only a change all over the list resets it.
     """
 
     rename_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[ConversationSummary] = []
+        self._items: list[Summary] = []
         self._rows: dict[str, int] | None = None  # id -> row, built when first asked
 
-    def set_items(self, items: list[ConversationSummary]) -> None:
-        """Show ``items``. Where only titles or dates changed, or one conversation moved up
-        (to the top, as when a reply to it is saved), the rows change in place, so that the
-        selection, the scroll position and an open editor survive."""
+    def set_items(self, items: list[Summary]) -> None:
+        """Show ``items``. Where only titles or dates changed, one conversation moved up (to
+        the top, as when a reply to it is saved), or rows were added or removed in one place,
+        the rows change in place, so that the selection, the scroll position and an open
+        editor survive."""
         old = self._items
-        if items == old:  # the controller caches its summaries: mostly the same objects
+        if items is old or items == old:
             return
         items = list(items)
-        if len(items) == len(old):
-            changed = [
-                row
-                for row, (a, b) in enumerate(zip(old, items, strict=True))
-                if a is not b and a != b
-            ]
-            first, last = changed[0], changed[-1]
-            if all(old[row].id == items[row].id for row in changed):
+        # The changed stretch: rows old[first:old_end] became items[first:new_end].
+        first = _common_prefix(old, items)
+        tail = _common_suffix(old, items, first)
+        old_end, new_end = len(old) - tail, len(items) - tail
+        if old_end - first == new_end - first:
+            last = old_end - 1
+            if all(old[row].id == items[row].id for row in range(first, old_end)):
                 self._items = items
                 self.dataChanged.emit(self.index(first), self.index(last))
                 return
@@ -87,6 +90,16 @@ class ConversationListModel(QStringListModel):
                 if self.moveRows(QModelIndex(), last, 1, QModelIndex(), first):
                     self.dataChanged.emit(self.index(first), self.index(last))
                     return
+        elif old_end == first:  # rows added at one place
+            self._rows = None
+            self._items = items
+            self.insertRows(first, new_end - first)
+            return
+        elif new_end == first:  # rows removed from one place
+            self._items = items
+            self._rows = None
+            self.removeRows(first, old_end - first)
+            return
         self._items = items
         self._rows = None
         self.setStringList([""] * len(items))  # a reset, in C++
@@ -124,9 +137,25 @@ class ConversationListModel(QStringListModel):
         return True
 
 
-def _moved_up(
-    old: list[ConversationSummary], new: list[ConversationSummary], first: int, last: int
-) -> bool:
+def _common_prefix(old: list[Summary], new: list[Summary]) -> int:
+    """How many rows at the top are the same."""
+    count = min(len(old), len(new))
+    row = 0
+    while row < count and (old[row] is new[row] or old[row] == new[row]):
+        row += 1
+    return row
+
+
+def _common_suffix(old: list[Summary], new: list[Summary], floor: int) -> int:
+    """How many rows at the bottom are the same (above ``floor`` in both)."""
+    count = min(len(old), len(new)) - floor
+    tail = 0
+    while tail < count and (old[-1 - tail] is new[-1 - tail] or old[-1 - tail] == new[-1 - tail]):
+        tail += 1
+    return tail
+
+
+def _moved_up(old: list[Summary], new: list[Summary], first: int, last: int) -> bool:
     """True if ``new`` has the ids of ``old`` with row ``last`` moved up to ``first``."""
     return new[first].id == old[last].id and all(
         new[row + 1].id == old[row].id for row in range(first, last)
@@ -244,6 +273,12 @@ class Sidebar(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.empty_label.setContentsMargins(0, 16, 0, 0)
         self.empty_label.setObjectName("sidebarEmpty")
+        # "Indexing 12,345 of 100,000 conversations…" while the index is being built.
+        self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setObjectName("sidebarStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.hide()
 
         delete_action = QAction(self.tr("Delete"), self.view)
         delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -257,10 +292,11 @@ class Sidebar(QWidget):
         layout.addWidget(self.new_button)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty_label)
+        layout.addWidget(self.status_label)
         self._selecting = False
         self.confirm_box: QMessageBox | None = None
 
-    def set_conversations(self, items: list[ConversationSummary], current: str | None) -> None:
+    def set_conversations(self, items: list[Summary], current: str | None) -> None:
         # Scroll only to a newly selected conversation: a save elsewhere (each second while a
         # reply streams) must not pull the list away from where the user scrolled it.
         scroll = current != self._current_id()
@@ -272,6 +308,21 @@ class Sidebar(QWidget):
             self._selecting = False
         self.empty_label.setVisible(not items)
         self.view.setVisible(bool(items))
+
+    def set_indexing(self, progress: tuple[int, int] | None) -> None:
+        """Say how far the index is built (None: it is not being built)."""
+        if progress is None:
+            self.status_label.hide()
+            return
+        from desktop.ui import formats  # not on the way to the first paint
+
+        done, total = progress
+        self.status_label.setText(
+            self.tr("Indexing {done} of {total} conversations…").format(
+                done=formats.number(done), total=formats.number(total)
+            )
+        )
+        self.status_label.show()
 
     def select(self, conversation_id: str | None, *, scroll: bool = True) -> None:
         row = self.model.row_of(conversation_id) if conversation_id else -1

@@ -84,21 +84,24 @@ async def soak(data_dir: Path, seed: int, streams: int) -> None:
     chat.reply_finished.connect(on_reply_ended)
     chat.reply_stopped.connect(on_reply_ended)
     chat.reply_failed.connect(on_reply_ended)
-    say(f"READY {len(conversations.all())}")
+    while not conversations.indexed:  # the list from the index, reconciled with the folder
+        await asyncio.sleep(0.01)
+    say(f"READY {len(conversations.summaries())}")
 
     rng = random.Random(seed)
     number = 0
     while True:
-        saved = conversations.all()
-        idle = [c for c in saved if not chat.is_streaming(c.id)]
+        saved = [s.id for s in conversations.summaries()]
+        idle = [i for i in saved if not chat.is_streaming(i)]
         streaming = len(saved) - len(idle)
         if streaming >= streams:
             await asyncio.sleep(0.05)
             continue
-        if not idle or rng.random() < 0.3:
+        opened = await conversations.opened(rng.choice(idle)) if idle else None
+        if opened is None or rng.random() < 0.3:
             conversation = conversations.new_conversation(None, None)
         else:
-            conversation = rng.choice(idle)
+            conversation = opened
             conversations.select(conversation.id)
         if not chat.send(conversation, question_text(seed, number)):
             raise RuntimeError(f"send refused in {conversation.id}")

@@ -252,7 +252,7 @@ def test_a_long_conversation_opens_with_few_widgets_and_loads_more_on_scroll(
         parent = message.id
     ConversationStore(data).save(conversation)
     app = start_app(data)
-    app.conversations.select(conversation.id)
+    app.open(conversation.id)
     view = app.window.chat_view
     widgets = view.message_widgets()
     assert 0 < len(widgets) <= 40

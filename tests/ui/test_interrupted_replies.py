@@ -30,7 +30,7 @@ def test_a_reply_cut_by_a_crash_says_so_after_a_restart_and_can_be_continued(
     openai_server.enqueue(Reply(text=" to a summer's day?"))
 
     app = start_app()
-    app.window.sidebar.open_requested.emit("cut1")
+    app.open("cut1")
     widget = last_widget(app)
     qtbot.waitUntil(widget.isVisible)
     assert widget.status.isVisible()

@@ -447,11 +447,11 @@ def test_an_unsent_draft_stays_with_its_conversation_across_switches_and_restart
     qtbot.keyClicks(app.window.composer.edit, "half a thought")
     app.window.new_conversation()
     assert app.window.composer.text() == ""
-    app.conversations.select(first_id)
+    app.open(first_id)
     assert app.window.composer.text() == "half a thought"
     app.quit()
     again = start_app(data)
-    again.conversations.select(first_id)
+    again.open(first_id)
     assert again.window.composer.text() == "half a thought"
     again.type_and_send(" finished")
     again.wait_idle()
@@ -504,7 +504,7 @@ def test_pickers_are_usable_again_in_another_conversation_after_a_stream(
     app.window.new_conversation()
     assert app.window.model_combo.isEnabled() and app.window.provider_combo.isEnabled()
     qtbot.waitUntil(lambda: not app.chat.is_streaming(streaming_id), timeout=10000)
-    app.conversations.select(streaming_id)
+    app.open(streaming_id)
     assert app.window.model_combo.isEnabled()
 
 

@@ -64,7 +64,7 @@ def test_the_undo_stays_offered_while_the_next_conversation_opens(
     app.wait_idle()
     delete_from_sidebar(app, app.conversations.current.id)
     qtbot.waitUntil(lambda: sidebar_titles(app) == ["first"])
-    app.window.sidebar.open_requested.emit(app.conversations.summaries()[0].id)
+    app.open(app.conversations.summaries()[0].id)
     assert app.bubbles()[0] == ("user", "first")
     assert app.window.banner.isVisible()
     assert app.window.banner.action_button.text() == "Undo"
@@ -94,8 +94,8 @@ def test_the_trash_dialog_restores_and_deletes_for_good(
         app.window.new_conversation()
         app.type_and_send(text)
         app.wait_idle()
-    for conversation in list(app.conversations.all()):
-        delete_from_sidebar(app, conversation.id)
+    for summary in list(app.conversations.summaries()):
+        delete_from_sidebar(app, summary.id)
     qtbot.waitUntil(lambda: sidebar_titles(app) == [])
 
     dialog = app.window.open_trash()
@@ -141,7 +141,7 @@ def test_a_conversation_from_a_newer_confab_is_read_only_and_its_file_untouched(
     assert "newer2.json" in banner.detail.text()
     assert sidebar_titles(app) == ["Sonnets"]
 
-    app.window.sidebar.open_requested.emit("newer1")
+    app.open("newer1")
     assert app.bubbles() == [("user", "A sonnet, please"), ("assistant", "Shall I compare…")]
     assert "saved by a newer version of Confab" in banner.text.text()
     composer = app.window.composer
