@@ -139,6 +139,15 @@ class ConversationsController(QObject):
 
     # ---- the list ------------------------------------------------------------------
 
+    @property
+    def rescan_delay_ms(self) -> int:
+        """How long after a change in the folder is noticed it is looked at."""
+        return self._rescan_timer.interval()
+
+    @rescan_delay_ms.setter
+    def rescan_delay_ms(self, value: int) -> None:
+        self._rescan_timer.setInterval(value)
+
     def load(self) -> None:
         """Start (after the first paint): the index's rows come from the index thread and
         are shown as they are (``conversations_reset``), then the index is reconciled with
@@ -236,7 +245,8 @@ class ConversationsController(QObject):
             changed = True
         removed = []
         for conversation_id in report.removed:
-            if conversation_id in self._held or self._loaded.get(conversation_id) is self.current:
+            loaded = self._loaded.get(conversation_id)
+            if conversation_id in self._held or (loaded is not None and loaded is self.current):
                 continue
             if self._drop_summary(conversation_id):
                 removed.append(conversation_id)
