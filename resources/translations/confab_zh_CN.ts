@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+237"/>
+        <location filename="../../desktop/app.py" line="+244"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+472"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+485"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-378"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-385"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+271"/>
+        <location line="+278"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -142,7 +142,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+105"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+117"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -453,7 +453,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+91"/>
+        <location filename="../../desktop/ui/main_window.py" line="+92"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -543,7 +543,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+102"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -665,7 +665,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+52"/>
+        <location line="+60"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -700,7 +700,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         </translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+26"/>
         <source>Confab cannot write its log, and works without one.</source>
         <translation>Confab 无法写入日志，将在没有日志的情况下继续工作。</translation>
     </message>
@@ -745,7 +745,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>保持 Confab 打开</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source> and {count} more</source>
         <translation>，另有 {count} 个</translation>
     </message>
@@ -1296,7 +1296,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+111"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+133"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1311,13 +1311,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+61"/>
+        <location line="+12"/>
+        <location line="+77"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-39"/>
+        <source>Indexing {done} of {total} conversations…</source>
+        <translation>正在建立索引：{done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
