@@ -946,6 +946,11 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus()
 
     def _preload(self) -> None:
+        if self._conversations.indexing is not None:
+            # Importing on the UI thread while the index thread reads files fights it for the
+            # GIL: 150 ms of imports became a second's freeze. After the index, then.
+            QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
+            return
         self._chat.preload()
         import desktop.core.markdown  # noqa: F401
 

@@ -11,6 +11,8 @@ process so that a hang or a crash here cannot take the harness with it.
                                                 [--runs N]
     python tests/benchmarks/inprocess.py long_save --data DIR --out FILE [--messages N]
                                                 [--chars N] [--runs N]
+    python tests/benchmarks/inprocess.py library --data DIR --out FILE --conversations N
+                                                [--phase warm|cold] [--runs N] [--pages N]
 
 Writes its results as JSON to FILE. Exit 0 on success; anything else is a crash.
 """
@@ -84,6 +86,7 @@ class App:
         self.conversations.load()
         self.window.show()
         self.window.start()
+        await wait_until(lambda: self.conversations.indexed, 600, "the index")
         # The window warms up (imports, the HTTP client) shortly after it starts; a person
         # reads it for a moment before the first request, so measure after that.
         await asyncio.sleep(WARM_UP_S)
@@ -497,6 +500,9 @@ async def _stream_saving(
         await app.start()
         if messages:
             app.conversations.select(LONG_ID)
+            await wait_until(
+                lambda: app.conversations.current.id == LONG_ID, 60, "the long conversation"
+            )
             await settle(app.window, quiet=0.3, timeout=30)
         conversation = app.conversations.current
         assert conversation is not None
@@ -631,7 +637,9 @@ async def _concurrent(args: argparse.Namespace, text: str, base_url: str) -> dic
 
         intact_memory = intact_disk = 0
         for conversation_id in ids:
-            conversation = conversations.get(conversation_id)
+            conversation = conversations.get(conversation_id) or await conversations.opened(
+                conversation_id
+            )
             reply = conversation.message(conversation.head)
             if reply.content == text and reply.finish_reason == "stop" and not reply.error:
                 intact_memory += 1
@@ -708,6 +716,7 @@ async def measure_sidebar(args: argparse.Namespace) -> dict[str, Any]:
         app = App(data_dir)
         t_built = perf()
         app.conversations.load()
+        await wait_until(lambda: app.conversations.indexed, 600, "the index")
         t_loaded = perf()
         sidebar = app.window.sidebar
         list_probe = PaintProbe(sidebar.view.viewport())
@@ -725,7 +734,7 @@ async def measure_sidebar(args: argparse.Namespace) -> dict[str, Any]:
         summaries = app.conversations.summaries()
         saves: list[float] = []
         for i in range(args.runs * 4):
-            conversation = app.conversations.get(summaries[len(summaries) // 2 + i].id)
+            conversation = await app.conversations.opened(summaries[len(summaries) // 2 + i].id)
             list_probe.arm()
             start = perf()
             app.conversations.save(conversation)
@@ -790,6 +799,157 @@ async def measure_sidebar(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if app is not None:
             await app.quit()
+
+
+# ---- a library of 10,000 or 100,000 conversations, on its index -----------------------------
+
+
+async def measure_library(args: argparse.Namespace) -> dict[str, Any]:
+    """The real window on a folder of ``args.conversations`` conversations (made and cached by
+    workload.library_folder, passed as --data), started as desktop/app.py starts it: the
+    window painted first, then the controllers load. ``--phase warm``: with its index there,
+    the list shown after the first paint, memory, paging through the list, opening
+    conversations all over it. ``--phase cold``: with no index, the index built while the
+    window runs (the worst stall of the event loop meanwhile, the list's first rows), then the
+    index rebuilt from the files by core alone (no window)."""
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.index import INDEX_NAME, ConversationIndex
+    from desktop.core.storage import ConversationStore
+
+    data_dir = Path(args.data)
+    cold = args.phase == "cold"
+
+    def remove_index() -> None:
+        for name in os.listdir(data_dir):
+            if name.startswith(INDEX_NAME):
+                os.unlink(data_dir / name)
+
+    if cold:
+        remove_index()
+    elif not (data_dir / INDEX_NAME).exists():
+        raise RuntimeError("a warm start needs the index: run the cold phase first")
+    gc.collect()
+    result: dict[str, Any] = {}
+    app = App(data_dir)
+    try:
+        window, conversations = app.window, app.conversations
+        sidebar = window.sidebar
+        window_probe = PaintProbe(window)
+        window_probe.arm()
+        window.show()
+        QApplication.processEvents()
+        await wait_until(lambda: bool(window_probe.ends), 30, "the first paint")
+        t_paint = window_probe.ends[0]
+        window_probe.remove()
+        stall = StallTimer()
+        list_probe = PaintProbe(sidebar.view.viewport())
+        list_probe.arm()
+        t_load = perf()
+        conversations.load()  # as app.py's after_first_paint
+        window.start()
+        result["start_ms"] = (perf() - t_load) * 1000  # the same with or without an index
+        stall.start()  # from here the UI thread only takes in what the index thread found
+        if cold:
+            await wait_until(lambda: conversations.indexing is not None, 600, "indexing")
+            status_text = sidebar.status_label.text()
+            status_shown = sidebar.status_label.isVisible()
+            await wait_until(lambda: sidebar.model.rowCount() > 0, 600, "the first rows")
+            t_first_rows = perf()
+            await wait_until(lambda: conversations.indexed, 3600, "the index")
+            t_indexed = perf()
+            stall.stop()
+            stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
+            result.update(
+                {
+                    "cold_index_build_s": t_indexed - t_load,
+                    "cold_first_rows_ms": (t_first_rows - t_load) * 1000,
+                    "cold_max_stall_ms": max(stalls, default=0.0),
+                    "cold_stall_p99_ms": percentile(stalls, 99),
+                    "cold_stalls_over_50ms": float(sum(1 for x in stalls if x > 50)),
+                    "cold_status_text": status_text,
+                    "cold_status_shown": status_shown,
+                    "cold_rows": sidebar.model.rowCount(),
+                }
+            )
+        else:
+            count = args.conversations
+            await wait_until(lambda: sidebar.model.rowCount() >= count, 60, "the list")
+            list_probe.ends.clear()
+            await wait_until(lambda: bool(list_probe.ends), 30, "the list to paint")
+            t_shown = list_probe.ends[0]
+            stall.stop()
+            result["warm_list_shown_ms"] = (t_shown - t_paint) * 1000
+            result["warm_list_rows"] = sidebar.model.rowCount()
+            result["warm_rss_mb_list_shown"] = read_rss_mb(os.getpid()) or 0.0
+            await asyncio.sleep(WARM_UP_S)
+            await settle(window, quiet=0.3, timeout=10)
+            result["warm_rss_mb_settled"] = read_rss_mb(os.getpid()) or 0.0
+            list_probe.disarm()
+            # Paging: a page at a time from the top, then jumps all over the list.
+            bar = sidebar.view.verticalScrollBar()
+            rng = random.Random(3)
+            frames: list[float] = []
+            for step in range(args.pages * 2):
+                list_probe.arm()
+                start = perf()
+                if step < args.pages:
+                    bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+                else:
+                    bar.setValue(rng.randint(0, bar.maximum()))
+                await wait_until(lambda: bool(list_probe.ends), 30, "the list to repaint")
+                frames.append((list_probe.ends[0] - start) * 1000)
+                list_probe.disarm()
+                await asyncio.sleep(max(0.0, 0.016 - (perf() - start)))
+            result["warm_scroll_frame_p95_ms"] = percentile(frames, 95)
+            result["warm_scroll_frame_max_ms"] = max(frames, default=0.0)
+            result["warm_scroll_pages"] = float(len(frames))
+            # Opening conversations from all over the list (read in the loading thread).
+            view = window.chat_view
+            chat_probe = PaintProbe(view.viewport() if hasattr(view, "viewport") else view)
+            summaries = conversations.summaries()
+            opens: list[float] = []
+            sizes: list[int] = []
+            for _ in range(args.runs):
+                target = summaries[rng.randrange(len(summaries))].id
+                sizes.append((data_dir / "conversations" / f"{target}.json").stat().st_size)
+                run = await _open_once(app, chat_probe, target)
+                opens.append(run["first_paint_ms"])
+            # And the longest of them, however rare.
+            longest = max(
+                (s.id for s in summaries[:: max(1, len(summaries) // 2000)]),
+                key=lambda i: (data_dir / "conversations" / f"{i}.json").stat().st_size,
+            )
+            longest_runs = [
+                (await _open_once(app, chat_probe, target))["first_paint_ms"]
+                for target in (longest, summaries[0].id, longest)
+            ]
+            result["warm_open_longest_ms"] = longest_runs[0]
+            result["warm_open_longest_again_ms"] = longest_runs[2]
+            result["warm_open_longest_messages"] = len(conversations.get(longest).messages)
+            chat_probe.remove()
+            result["warm_open_ms"] = statistics.median(opens)
+            result["warm_open_max_ms"] = max(opens)
+            result["warm_open_runs_ms"] = opens
+            result["warm_open_file_bytes"] = sizes
+            loaded = sum(1 for s in summaries if conversations.is_loaded(s.id))
+            result["warm_loaded_after_opens"] = float(loaded)
+        list_probe.remove()
+    finally:
+        await app.quit()
+    if cold:
+        # The index alone, rebuilt from the files by core (what a damaged index costs).
+        remove_index()
+        index = ConversationIndex(ConversationStore(data_dir))
+        t0 = perf()
+        index.open()
+        report = index.reconcile()
+        result["rebuild_s"] = perf() - t0
+        result["rebuild_files"] = float(report.done)
+        index.close()
+    return result
 
 
 def _time_calls(obj: Any, name: str, label: str, spans: list[tuple[str, float, float]]) -> None:
@@ -864,7 +1024,9 @@ def setup_application(app: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["open", "stream", "concurrent", "sidebar", "long_save"])
+    parser.add_argument(
+        "mode", choices=["open", "stream", "concurrent", "sidebar", "long_save", "library"]
+    )
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--runs", type=int, default=5)
@@ -878,6 +1040,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--background", type=int, default=0)
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--phase", choices=["warm", "cold"], default="warm")
+    parser.add_argument("--pages", type=int, default=150)
     args = parser.parse_args(argv)
 
     import qasync
@@ -891,6 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
         "concurrent": measure_concurrent,
         "sidebar": measure_sidebar,
         "long_save": measure_long_save,
+        "library": measure_library,
     }[args.mode]
 
     async def run() -> dict[str, Any]:

@@ -323,3 +323,74 @@ def many_folder(data_dir: Path, conversations: int, seed: int = 4) -> dict[str, 
         )
         total += write_conversation(data_dir, data).stat().st_size
     return {"conversations": conversations, "folder_bytes": total}
+
+
+# Bumped whenever library_folder makes something else: the cached folders are keyed by it.
+LIBRARY_VERSION = 1
+_CJK_TITLES = [
+    "北国春光",
+    "周报草稿",
+    "旅行计划",
+    "代码审查",
+    "读书笔记",
+    "面试准备",
+    "菜谱",
+    "税务问题",
+]
+_TAGS = ["work", "code", "travel", "writing", "research", "家庭"]
+
+
+def library_folder(conversations: int, cache_root: Path | None = None) -> Path:
+    """A data folder of ``conversations`` conversations of a realistic mix, made once and kept
+    (generating 100,000 files takes minutes) under the temporary folder, keyed by
+    LIBRARY_VERSION and the count. Most are short (2 to 8 messages), some longer (10 to 40),
+    a few long (60 to 200); titles in English and Chinese, a few pinned, some tagged; one
+    every few hours back from 2025-06-01. Made in a sibling folder and renamed into place, so
+    an interrupted run leaves no half-made cache. The index is not part of it."""
+    import os
+    import shutil
+    import tempfile
+
+    root = cache_root or Path(tempfile.gettempdir())
+    final = root / f"confab-bench-library-v{LIBRARY_VERSION}-{conversations}"
+    if (final / "conversations").is_dir():
+        return final
+    making = Path(tempfile.mkdtemp(prefix=f"{final.name}.making-", dir=root))
+    try:
+        write_settings(making, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+        rng = random.Random(12)
+        newest = datetime(2025, 6, 1, tzinfo=UTC)
+        folder = making / "conversations"
+        folder.mkdir(parents=True)
+        for i in range(conversations):
+            kind = rng.random()
+            messages = (
+                rng.randint(2, 8)
+                if kind < 0.85
+                else rng.randint(10, 40)
+                if kind < 0.98
+                else rng.randint(60, 200)
+            )
+            title = (
+                rng.choice(_CJK_TITLES) + f" {i}"
+                if rng.random() < 0.3
+                else user_question(rng).rstrip("?")[:60]
+            )
+            data = conversation(
+                f"lib{i:06d}",
+                title,
+                messages,
+                rng,
+                start=newest - timedelta(hours=3 * i, minutes=rng.randint(0, 120)),
+            )
+            data["pinned"] = rng.random() < 0.02
+            if rng.random() < 0.1:
+                data["tags"] = rng.sample(_TAGS, rng.randint(1, 2))
+            (folder / f"{data['id']}.json").write_text(
+                json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+        os.replace(making, final)
+    except BaseException:
+        shutil.rmtree(making, ignore_errors=True)
+        raise
+    return final
