@@ -221,6 +221,7 @@ class ConversationsController(QObject):
         self._order = sorted(self._summaries.values(), key=_order_key)
         self._newest_first = None
         self.conversations_reset.emit()
+        log.info("list shown: %d conversations from the index", len(self._summaries))
         self._watch()
         self._rescan_again = False
         self._start_scan(remind=True)

@@ -31,9 +31,10 @@ concurrent_*             20 conversations sent a question each, a few a second, 
                          painted, _total_s first send to last reply, _replies_intact the replies
                          whose file holds the whole text, finished (20 of 20)
 sidebar_*                a data folder of 10,000 conversations of 2 to 8 messages:
-                         sidebar_ready_ms launch to "window ready" (every file read, the list
-                         filled; median of 3), sidebar_rss_mb memory 1.5 s later; in-process,
-                         sidebar_load_ms reading the files, _save_repaint_ms a save (what each
+                         sidebar_ready_ms launch to "list shown" (the list from the index in
+                         the sidebar, the index built by the first run; median of 3),
+                         sidebar_rss_mb memory 1.5 s later; in-process, sidebar_load_ms
+                         building the index (the folder is new), _save_repaint_ms a save (what each
                          second of a streaming reply does) until the list has repainted,
                          _open_ms clicking a conversation far down the list until painted
                          (≤ 300 ms), _scroll_* paging the list from top to bottom ~60 times a
@@ -52,6 +53,26 @@ long_save_*              a 150,000-character reply streamed into a conversation 
                          _first_save_ms the question's save (a snapshot of every message, once
                          per conversation and session), _send_ms chat.send in all, _saves how
                          many; long_save_reference_* the same for the empty conversation
+library_<size>_*         a library of 10,000 and of 100,000 conversations (1,000 with --quick)
+                         of a realistic mix (mostly 2-8 messages, some 10-40, a few 60-200;
+                         English and Chinese titles, some pinned or tagged), generated once
+                         and cached in the temporary folder (workload.library_folder), the
+                         real window started as desktop/app.py starts it (painted first, then
+                         the controllers load), each start in a process of its own. Warm
+                         starts (the index there; medians of 3): _list_shown_ms first paint to
+                         the list painted with every row (≤ 300 ms), _list_shown_vs_bare_qt
+                         that over the bare Qt window's first paint of the same run, _rss_mb
+                         memory then (≤ 150 MiB), _rss_settled_mb 1.5 s later (the first
+                         send's imports loaded), _scroll_frame_p95_ms/_max_ms paging from the
+                         top and jumping all over the list, each page until painted (p95 ≤
+                         16 ms), _open_ms/_open_max_ms select until the chat view painted for
+                         conversations picked at random (≤ 150 ms), _open_longest_ms the
+                         biggest file of the folder. A cold start (no index; one run):
+                         _cold_build_s loading until the index is built, the window running,
+                         _cold_first_rows_ms until the first rows are listed,
+                         _cold_max_stall_ms the worst stall of the event loop meanwhile (as
+                         stream_max_stall_ms), _cold_stalls_over_50ms how many; _rebuild_s the
+                         index rebuilt from the files by core alone (no window)
 markdown_huge_*_ms       render_markdown of a 100,000-character line (a word, inline code, a
                          code block, a URL, "[x" * 50_000), median of runs; _vs_word: the
                          brackets over the word; markdown_unbudgeted_brackets_parse_ms what
@@ -64,7 +85,7 @@ slow_stream_*            "[x" * 50_000 streamed into a reply widget in 660-chara
 
 The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py (markdown: in
 markdown_costs.py) as child processes. --quick runs the same with less: 20 replies of ~400
-tokens, 1,000 conversations, fewer runs.
+tokens, 1,000 conversations (sidebar and library), fewer runs.
 """
 
 from __future__ import annotations
@@ -181,6 +202,11 @@ class Plan:
     long_save_messages: int = 5000
     long_save_chars: int = 150_000
     long_save_runs: int = 3
+    # The library on its index: the sizes, warm starts per size (a process each), pages paged.
+    library_sizes: tuple[int, ...] = (10_000, 100_000)
+    library_warm_runs: int = 3
+    library_opens: int = 7
+    library_pages: int = 150
     idle_s: float = 1.5
     concurrent_streams: int = 20
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
@@ -213,6 +239,10 @@ QUICK = replace(
     markdown_runs=3,
     long_save_chars=30_000,
     long_save_runs=1,
+    library_sizes=(1_000,),
+    library_warm_runs=1,
+    library_opens=3,
+    library_pages=20,
 )
 
 
@@ -280,7 +310,8 @@ def first_paint_run(
         return result
 
 
-READY_LINE = "window ready"  # desktop/app.py logs it once the conversations are shown
+# ConversationsController logs it once the list from the index is in the sidebar.
+READY_LINE = "list shown"
 
 
 def _count_in(path: Path | None, needle: str) -> int:
@@ -337,7 +368,12 @@ def measure_startup(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[
 
 
 def run_worker(
-    mode: str, options: list[str], work: Path, timeout: float, script: str = "inprocess.py"
+    mode: str,
+    options: list[str],
+    work: Path,
+    timeout: float,
+    script: str = "inprocess.py",
+    data: Path | None = None,
 ) -> dict[str, Any]:
     out = work / f"{mode}.json"
     command = [sys.executable, str(HERE / script), "--out", str(out), *options]
@@ -347,7 +383,7 @@ def run_worker(
             str(HERE / "inprocess.py"),
             mode,
             "--data",
-            str(work / f"{mode}-data"),
+            str(data or work / f"{mode}-data"),
             "--out",
             str(out),
             "--timeout",
@@ -491,6 +527,100 @@ def measure_long_save(plan: Plan, work: Path, log: Callable[[str], None]) -> dic
     }
 
 
+def size_label(conversations: int) -> str:
+    return f"{conversations // 1000}k" if conversations >= 1000 else str(conversations)
+
+
+# What the library phase reports for each size, as library_<size>_<figure> (e.g.
+# library_100k_list_shown_ms): every one of them, in every run (the smoke test checks).
+LIBRARY_FIGURES = (
+    "list_shown_ms",
+    "list_shown_vs_bare_qt",
+    "rss_mb",
+    "rss_settled_mb",
+    "scroll_frame_p95_ms",
+    "scroll_frame_max_ms",
+    "open_ms",
+    "open_max_ms",
+    "open_longest_ms",
+    "cold_build_s",
+    "cold_first_rows_ms",
+    "cold_max_stall_ms",
+    "cold_stalls_over_50ms",
+    "rebuild_s",
+)
+
+
+def measure_library(
+    plan: Plan, work: Path, log: Callable[[str], None], bare_qt_ms: float | None
+) -> dict[str, Any]:
+    """For each size: one cold start (no index: built while the window runs, then rebuilt by
+    core alone), then ``library_warm_runs`` warm starts, each in a process of its own, on a
+    generated folder cached between runs (workload.library_folder)."""
+    results: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    if bare_qt_ms is None:
+        log("library: measuring the bare Qt window for the ratios")
+        bare_script = work / "bare_qt.py"
+        bare_script.write_text(BARE_QT, encoding="utf-8")
+        env = child_env(CONFAB_BENCH_FIRST_PAINT="1")
+        first_paint_run([sys.executable, str(bare_script)], env, work)
+        bare_qt_ms = statistics.median(
+            first_paint_run([sys.executable, str(bare_script)], env, work)["first_paint_ms"]
+            for _ in range(3)
+        )
+    for count in plan.library_sizes:
+        label = size_label(count)
+        began = time.perf_counter()
+        data_dir = workload.library_folder(count)
+        made = time.perf_counter() - began
+        if made > 1:
+            log(f"library {label}: generated {count:,} conversations in {made:.0f} s (cached)")
+        common = [f"--conversations={count}", f"--runs={plan.library_opens}"]
+        common += [f"--pages={plan.library_pages}"]
+        log(f"library {label}: cold start (building the index), then its rebuild")
+        cold = run_worker("library", [*common, "--phase=cold"], work, 3600, data=data_dir)
+        warm_runs = []
+        for i in range(plan.library_warm_runs):
+            log(f"library {label}: warm start {i + 1}/{plan.library_warm_runs}")
+            warm_runs.append(
+                run_worker("library", [*common, "--phase=warm"], work, 900, data=data_dir)
+            )
+
+        def median(key: str, runs: list[dict[str, Any]] = warm_runs) -> float:
+            return float(statistics.median(r[key] for r in runs))
+
+        prefix = f"library_{label}_"
+        shown = median("warm_list_shown_ms")
+        results.update(
+            {
+                prefix + "list_shown_ms": shown,
+                prefix + "list_shown_vs_bare_qt": shown / bare_qt_ms,
+                prefix + "rss_mb": median("warm_rss_mb_list_shown"),
+                prefix + "rss_settled_mb": median("warm_rss_mb_settled"),
+                prefix + "scroll_frame_p95_ms": median("warm_scroll_frame_p95_ms"),
+                prefix + "scroll_frame_max_ms": max(
+                    r["warm_scroll_frame_max_ms"] for r in warm_runs
+                ),
+                prefix + "open_ms": median("warm_open_ms"),
+                prefix + "open_max_ms": max(r["warm_open_max_ms"] for r in warm_runs),
+                prefix + "open_longest_ms": median("warm_open_longest_ms"),
+                prefix + "cold_build_s": cold["cold_index_build_s"],
+                prefix + "cold_first_rows_ms": cold["cold_first_rows_ms"],
+                prefix + "cold_max_stall_ms": cold["cold_max_stall_ms"],
+                prefix + "cold_stalls_over_50ms": cold["cold_stalls_over_50ms"],
+                prefix + "rebuild_s": cold["rebuild_s"],
+            }
+        )
+        details[f"library_{label}"] = {
+            "folder": str(data_dir),
+            "warm_runs": warm_runs,
+            "cold": cold,
+            "bare_qt_first_paint_ms": bare_qt_ms,
+        }
+    return {**results, "details": details}
+
+
 def measure_markdown(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     log(f"markdown: huge lines and a reply markdown-it is slow on, {plan.markdown_runs} runs")
     options = ["--runs", str(plan.markdown_runs)]
@@ -586,6 +716,27 @@ ROWS: list[tuple[str, str, str]] = [
     ("long_save_reference_send_ms", "ms", "{:.0f}"),
     ("long_save_saves", "", "{:.0f}"),
 ]
+_LIBRARY_UNITS = {"_ms": ("ms", "{:.0f}"), "_s": ("s", "{:.1f}"), "_mb": ("MiB", "{:.1f}")}
+for _size in ("1k", "10k", "100k"):
+    for _figure in LIBRARY_FIGURES:
+        _unit, _fmt = next(
+            (u for end, u in _LIBRARY_UNITS.items() if _figure.endswith(end)), ("", "{:.2f}")
+        )
+        if _figure == "cold_stalls_over_50ms":
+            _unit, _fmt = "", "{:.0f}"
+        elif _figure.startswith("scroll"):
+            _fmt = "{:.1f}"
+        ROWS.append((f"library_{_size}_{_figure}", _unit, _fmt))
+    if _size != "1k":  # the targets are for 10,000 and 100,000 conversations
+        TARGETS.update(
+            {
+                f"library_{_size}_list_shown_ms": ("<=", 300.0),
+                f"library_{_size}_scroll_frame_p95_ms": ("<=", 16.0),
+                f"library_{_size}_open_max_ms": ("<=", 150.0),
+                f"library_{_size}_open_longest_ms": ("<=", 150.0),
+                f"library_{_size}_rss_mb": ("<=", 150.0),
+            }
+        )
 
 
 def verdict(metric: str, value: float) -> tuple[str, str]:
@@ -619,7 +770,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--only",
-        choices=["startup", "open", "stream", "concurrent", "sidebar", "markdown", "long_save"],
+        choices=[
+            "startup",
+            "open",
+            "stream",
+            "concurrent",
+            "sidebar",
+            "markdown",
+            "long_save",
+            "library",
+        ],
         action="append",
     )
     args = parser.parse_args(argv)
@@ -641,6 +801,10 @@ def main(argv: list[str] | None = None) -> int:
         ("sidebar", lambda: measure_sidebar(plan, work, log)),
         ("markdown", lambda: measure_markdown(plan, work, log)),
         ("long_save", lambda: measure_long_save(plan, work, log)),
+        (
+            "library",
+            lambda: measure_library(plan, work, log, results.get("bare_qt_first_paint_ms")),
+        ),
     ]
     try:
         for name, phase in phases:
