@@ -419,11 +419,8 @@ class ConversationIndex:
             conversation = listed.conversation
             outcome = listed.outcome
             if conversation is None:
-                if outcome in (NEWER, UNREADABLE, UNMOVABLE) and before is not None:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO skipped VALUES (?,?,?,?)",
-                        (path.name, outcome, before.st_size, before.st_mtime_ns),
-                    )
+                if outcome in (NEWER, UNREADABLE, UNMOVABLE):
+                    self._skip(path.name, outcome, before)
                 elif outcome == QUARANTINED:
                     part.quarantined.append(path.name)
                 if outcome == NEWER:
@@ -459,15 +456,14 @@ class ConversationIndex:
         elif outcome == UNMOVABLE:
             part.copies.append(path.name)
             part.unmovable.append(path.name)
-            self.db.execute(
-                "INSERT OR REPLACE INTO skipped VALUES (?,?,?,?)",
-                (
-                    path.name,
-                    UNMOVABLE,
-                    before.st_size if before else -1,
-                    before.st_mtime_ns if before else -1,
-                ),
-            )
+            self._skip(path.name, UNMOVABLE, before)
+
+    def _skip(self, name: str, reason: str, stat: os.stat_result | None) -> None:
+        """Remember a file that is not listed, so that it is read again only once changed."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO skipped VALUES (?,?,?,?)",
+            (name, reason, stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1),
+        )
 
     def _forget(self, conversation_id: str) -> bool:
         """Drop the row of a file that no longer holds a listed conversation."""
