@@ -38,7 +38,6 @@ from desktop.core.storage import ConversationStore, TrashedConversation
 
 if TYPE_CHECKING:
     import asyncio
-    from datetime import datetime
 
 log = logging.getLogger("confab.conversations")
 
@@ -51,10 +50,8 @@ WRITE_POLL_MS = 5
 # A change in conversations/ is looked at this long after it was noticed (one rescan for a
 # burst of changes, and at most one a while Confab's own saves touch the folder each second).
 RESCAN_DELAY_MS = 1500
-
-
-def _order_key(summary: Summary) -> tuple[datetime, str]:
-    return summary.updated_at, summary.id
+# A reconcile's rows are taken into the list in one merge past this many (one by one below).
+BULK_ROWS = 64
 
 
 class ConversationsController(QObject):
@@ -124,6 +121,8 @@ class ConversationsController(QObject):
         self._opening: Future[list[Summary]] | None = None
         self._scan: Future[ScanReport] | None = None
         self._reports: deque[ScanReport | None] = deque()  # None: the list has come
+        self._unapplied = ScanReport()  # rows reported, not in the list yet
+        self._scan_findings = ScanReport()
         self._rescan_again = False
         # No thread of ours touches a Qt object (a signal emitted from the writer raced the
         # controller's deletion and crashed the process): they only append to the deques
@@ -184,7 +183,15 @@ class ConversationsController(QObject):
             if report is None:
                 self._took_opened_index()
                 continue
-            self._apply(report)
+            # Rows are taken in when they are a quarter of the list or more (each merge costs
+            # the UI thread the length of the list: a cold start of 100,000 merges ~25 times,
+            # not 200), and at the end.
+            unapplied = self._unapplied
+            unapplied.changed += report.changed
+            unapplied.removed += report.removed
+            if report.finished or len(unapplied.changed) >= len(self._summaries) // 4:
+                self._unapplied = ScanReport()
+                self._apply(unapplied)
             findings = self._scan_findings
             findings.add(report)
             if report.finished:
@@ -215,10 +222,13 @@ class ConversationsController(QObject):
         except Exception:
             log.exception("the index could not be opened")
             summaries = []
-        # Newest first from the index: reversed, the controller's order.
-        listed = {s.id: s for s in summaries if s.id not in self._summaries}
-        self._summaries.update(listed)
-        self._order = sorted(self._summaries.values(), key=_order_key)
+        if self._summaries:  # saved meanwhile (cannot happen before the list): theirs win
+            summaries = [s for s in summaries if s.id not in self._summaries]
+            summaries += self._summaries.values()
+            summaries.sort(reverse=True)
+        self._summaries = {s.id: s for s in summaries}
+        # Newest first from the index: reversed, the controller's order (no sort needed).
+        self._order = summaries[::-1]
         self._newest_first = None
         self.conversations_reset.emit()
         log.info("list shown: %d conversations from the index", len(self._summaries))
@@ -234,7 +244,7 @@ class ConversationsController(QObject):
 
     def _apply(self, report: ScanReport) -> None:
         """Rows the index found changed or gone in the folder."""
-        changed = False
+        accepted = []
         for summary in report.changed:
             if summary.id in self._deleted or summary.id in self._held:
                 continue  # Confab's own copy is newer than what the scan read
@@ -242,8 +252,22 @@ class ConversationsController(QObject):
             if loaded is not None and loaded is self.current:
                 # On screen: kept as it is in memory (its next save writes it back).
                 continue
-            self._set_summary(summary)
-            changed = True
+            accepted.append(summary)
+        changed = bool(accepted)
+        if len(accepted) > BULK_ROWS:
+            # Many rows (a cold start's batch): merged in one sort of two sorted runs, rather
+            # than inserted one by one (each moving the list's tail).
+            summaries = self._summaries
+            summaries.update((s.id, s) for s in accepted)
+            kept = [s for s in self._order if summaries.get(s.id) is s]
+            accepted.sort()
+            kept += (s for s in accepted if summaries.get(s.id) is s)
+            kept.sort()
+            self._order = kept
+            self._newest_first = None
+        else:
+            for summary in accepted:
+                self._set_summary(summary)
         removed = []
         for conversation_id in report.removed:
             loaded = self._loaded.get(conversation_id)
@@ -276,7 +300,7 @@ class ConversationsController(QObject):
         if old is not None:
             self._remove_from_order(old)
         self._summaries[summary.id] = summary
-        insort(self._order, summary, key=_order_key)
+        insort(self._order, summary)
         self._newest_first = None
 
     def _drop_summary(self, conversation_id: str) -> bool:
@@ -289,12 +313,12 @@ class ConversationsController(QObject):
 
     def _remove_from_order(self, summary: Summary) -> None:
         order = self._order
-        at = bisect_left(order, _order_key(summary), key=_order_key)
+        at = bisect_left(order, summary)
         while at < len(order) and order[at] is not summary:
             at += 1
         if at < len(order):
             del order[at]
-        else:  # not found by its key (cannot happen): by equality
+        else:  # not found where it sorts (cannot happen): by equality
             order.remove(summary)
 
     # ---- conversations in full -----------------------------------------------------

@@ -83,11 +83,12 @@ BATCH = 500
 
 
 class Summary(NamedTuple):
-    """One row of the sidebar: a tuple, so that 100,000 of them stay small and quick to make."""
+    """One row of the sidebar: a tuple, so that 100,000 of them stay small and quick to make,
+    and sort (in C, no key function) oldest first by time, then id."""
 
+    updated_at: datetime
     id: str
     title: str
-    updated_at: datetime
     pinned: bool = False
 
 
@@ -125,12 +126,12 @@ class Record:
         )
 
     def summary(self) -> Summary:
-        return Summary(self.id, self.title, self.updated_at, self.pinned)
+        return Summary(self.updated_at, self.id, self.title, self.pinned)
 
 
 def summary_of(conversation: Conversation) -> Summary:
     return Summary(
-        conversation.id, conversation.title, conversation.updated_at, conversation.pinned
+        conversation.updated_at, conversation.id, conversation.title, conversation.pinned
     )
 
 
@@ -244,12 +245,13 @@ class ConversationIndex:
     # ---- reading ---------------------------------------------------------------------
 
     def summaries(self) -> list[Summary]:
-        """Every conversation, newest first."""
+        """Every conversation, newest first (Summary's order, reversed)."""
         rows = self.db.execute(
-            "SELECT id, title, updated_us, pinned FROM conversations ORDER BY updated_us DESC, id"
+            "SELECT id, title, updated_us, pinned FROM conversations "
+            "ORDER BY updated_us DESC, id DESC"
         ).fetchall()
         when, make = _when, Summary
-        return [make(i, title, when(us), pinned == 1) for i, title, us, pinned in rows]
+        return [make(when(us), i, title, pinned == 1) for i, title, us, pinned in rows]
 
     def record(self, conversation_id: str) -> Record | None:
         row = self.db.execute(

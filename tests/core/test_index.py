@@ -45,7 +45,7 @@ def expected(data_dir: Path) -> list[tuple[str, str, datetime]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         when = datetime.fromisoformat(data["updated_at"].replace("Z", "+00:00"))
         rows.append((data["id"], data["title"], when))
-    return sorted(rows, key=lambda r: (-r[2].timestamp(), r[0]))
+    return sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
 
 
 def shown(summaries: list[Summary]) -> list[tuple[str, str, datetime]]:
@@ -238,7 +238,7 @@ def test_the_apps_own_save_updates_its_row_without_reading_the_file(
         assert library.reconcile().result().changed == []
         assert reads == []
         assert library.open().result()[0] == Summary(
-            "c001", "Renamed here", datetime(2026, 12, 1, tzinfo=UTC), False
+            datetime(2026, 12, 1, tzinfo=UTC), "c001", "Renamed here", False
         )
     finally:
         library.close()
