@@ -318,25 +318,29 @@ class ConversationIndex:
         report: Callable[[ScanReport], None] | None = None,
         *,
         remind: bool = False,
+        stop: Callable[[], bool] = lambda: False,
     ) -> ScanReport:
         """Bring the rows in line with the files of ``conversations/``: read the files that
         are new or changed (size or modification time), drop the rows of files that are gone.
         Conversations in ``busy`` (Confab is writing them: their rows follow each write) are
         left alone. ``report`` hears of the rows changed every ``BATCH`` files read. With
         ``remind``, the files known to be skipped (a newer format, unmovable) are reported
-        again, as at start. Returns the whole scan's report (``finished``)."""
+        again, as at start. ``stop`` is asked before each file: True ends the scan there (what
+        was read is kept; the next scan reads the rest). Returns the whole scan's report
+        (``finished``)."""
         try:
-            return self._reconcile(busy, report, remind)
+            return self._reconcile(busy, report, remind, stop)
         except sqlite3.DatabaseError as exc:
             # Damaged while open (a disk error, another process): start over from the files.
             self._start_over(f"damaged: {exc}")
-            return self._reconcile(busy, report, remind)
+            return self._reconcile(busy, report, remind, stop)
 
     def _reconcile(
         self,
         busy: Container[str],
         report: Callable[[ScanReport], None] | None,
         remind: bool,
+        stop: Callable[[], bool],
     ) -> ScanReport:
         store = self._store
         db = self.db
@@ -394,6 +398,8 @@ class ConversationIndex:
         ]
         part.total = whole.total = len(to_read)
         for path in listing_order(to_read):
+            if stop():
+                break
             self._read_into(path, part)
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
@@ -528,7 +534,9 @@ class Library:
         def run() -> ScanReport:
             if tidy:
                 self.store.remove_stale_temp_files()
-            return self.index.reconcile(_Busy(self), report, remind=remind)
+            return self.index.reconcile(
+                _Busy(self), report, remind=remind, stop=lambda: self._closed
+            )
 
         return self._submit(run)
 

@@ -258,3 +258,27 @@ def test_opening_loads_the_whole_conversation_in_the_loading_thread(tmp_path: Pa
         library.close()
     assert isinstance(conversation, Conversation)
     assert [m.content for m in conversation.thread()] == ["A sonnet, please", "Shall I compare…"]
+
+
+def test_closing_during_a_build_stops_it_and_the_next_start_goes_on(tmp_path: Path) -> None:
+    data_dir = library_folder(tmp_path, 30)
+    store = ConversationStore(data_dir)
+    index = ConversationIndex(store)
+    index.open()
+    read: list[Path] = []
+    real = store.load_listed
+
+    def counted(path: Path) -> Any:
+        read.append(path)
+        return real(path)
+
+    store.load_listed = counted  # type: ignore[method-assign]
+    report = index.reconcile(stop=lambda: len(read) >= 12)
+    index.close()
+    assert (report.done, report.total) == (12, 30)
+    assert len(reopened(data_dir)) == 12
+    index = ConversationIndex(ConversationStore(data_dir))
+    index.open()
+    assert index.reconcile().total == 18
+    assert shown(index.summaries()) == expected(data_dir)
+    index.close()
