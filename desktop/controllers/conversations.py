@@ -50,6 +50,8 @@ WRITE_POLL_MS = 5
 # A change in conversations/ is looked at this long after it was noticed (one rescan for a
 # burst of changes, and at most one a while Confab's own saves touch the folder each second).
 RESCAN_DELAY_MS = 1500
+# The reconcile at start begins this long after the list is shown (after its paint).
+FIRST_SCAN_DELAY_MS = 200
 # A reconcile's rows are taken into the list in one merge past this many (one by one below).
 BULK_ROWS = 64
 
@@ -124,6 +126,7 @@ class ConversationsController(QObject):
         self._unapplied = ScanReport()  # rows reported, not in the list yet
         self._scan_findings = ScanReport()
         self._rescan_again = False
+        self._first_scan_due = False
         # No thread of ours touches a Qt object (a signal emitted from the writer raced the
         # controller's deletion and crashed the process): they only append to the deques
         # above, and this timer, running while such work is under way, takes the outcomes in.
@@ -161,7 +164,7 @@ class ConversationsController(QObject):
 
     def rescan(self) -> None:
         """Reconcile the index with the folder now (or once the scan under way has ended)."""
-        if self._scan is not None or self._opening is not None:
+        if self._scan is not None or self._opening is not None or self._first_scan_due:
             self._rescan_again = True
             return
         self._start_scan(remind=False)
@@ -169,7 +172,10 @@ class ConversationsController(QObject):
     def _start_scan(self, *, remind: bool) -> None:
         self._scan_findings = ScanReport()
         reports = self._reports
-        self._scan = self._library.reconcile(reports.append, remind=remind, tidy=remind)
+        # At start the whole listing; later (the watcher) only if not just Confab's writes.
+        self._scan = self._library.reconcile(
+            reports.append, remind=remind, tidy=remind, quick=not remind
+        )
         self._scan.add_done_callback(functools.partial(_scan_ended, reports))
         self._start_poll()
 
@@ -234,7 +240,15 @@ class ConversationsController(QObject):
         log.info("list shown: %d conversations from the index", len(self._summaries))
         self._watch()
         self._rescan_again = False
-        self._start_scan(remind=True)
+        # After the list has been painted: the scan holds the GIL much of the time, and the
+        # paint, which takes it back a hundred times, waited a second for it (100,000 files).
+        self._first_scan_due = True
+        QTimer.singleShot(FIRST_SCAN_DELAY_MS, self, self._start_first_scan)
+
+    def _start_first_scan(self) -> None:
+        if self._first_scan_due:
+            self._first_scan_due = False
+            self._start_scan(remind=True)
 
     def _watch(self) -> None:
         if self._watcher is None:
@@ -685,6 +699,7 @@ class ConversationsController(QObject):
             self._take_ended_writes()
             self._take_loads()
             self._take_reports()
+            self._start_first_scan()
             if self._opening is None and self._scan is None and not self._loading:
                 return
 

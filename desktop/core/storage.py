@@ -57,6 +57,11 @@ def listing_order(paths: Iterable[Path]) -> list[Path]:
     return sorted(sorted(paths), key=lambda p: not _SAFE_ID.match(p.stem))
 
 
+def is_safe_id(name: str) -> bool:
+    """Fit to be a conversation's id and its file's name."""
+    return _SAFE_ID.match(name) is not None
+
+
 def is_conversation_name(name: str) -> bool:
     """A file of conversations/ that a listing reads (as ``glob("*.json")`` does)."""
     return name.endswith(".json")

@@ -946,9 +946,10 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus()
 
     def _preload(self) -> None:
-        if self._conversations.indexing is not None:
-            # Importing on the UI thread while the index thread reads files fights it for the
-            # GIL: 150 ms of imports became a second's freeze. After the index, then.
+        if not self._conversations.indexed:
+            # Importing on the UI thread while the index thread lists or reads files fights it
+            # for the GIL: 150 ms of imports became a second's freeze, and kept the list of
+            # 100,000 from being painted. Once the index is in line with the folder, then.
             QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
             return
         self._chat.preload()

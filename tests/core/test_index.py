@@ -282,3 +282,38 @@ def test_closing_during_a_build_stops_it_and_the_next_start_goes_on(tmp_path: Pa
     assert index.reconcile().total == 18
     assert shown(index.summaries()) == expected(data_dir)
     index.close()
+
+
+def test_a_change_only_confab_made_is_not_listed_again_but_anyone_elses_is(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    data_dir = library_folder(tmp_path, 3)
+    store = ConversationStore(data_dir)
+    library = Library(store)
+    listings: list[int] = []
+    real = library.index.reconcile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        listings.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library.index, "reconcile", counted)
+    try:
+        library.open().result()
+        library.reconcile().result()
+        conversation = store.load("c001")
+        conversation.title = "Saved by Confab"
+        library.saving(Record.of(conversation), new_write=True)
+        store.save(conversation)
+        library.written(conversation.id, True)
+        library.wait()
+        # What the folder's watcher sets off after Confab's own write: nothing to list.
+        assert library.reconcile(quick=True).result().changed == []
+        assert len(listings) == 1
+        # A sync tool's file: listed and read.
+        write(data_dir / "conversations", "other.json", conversation_data("other"))
+        found = library.reconcile(quick=True).result()
+        assert [s.id for s in found.changed] == ["other"]
+        assert len(listings) == 2
+    finally:
+        library.close()
