@@ -237,8 +237,10 @@ def test_the_apps_own_save_updates_its_row_without_reading_the_file(
         library.wait()
         assert library.reconcile().result().changed == []
         assert reads == []
-        assert library.open().result()[0] == Summary(
-            datetime(2026, 12, 1, tzinfo=UTC), "c001", "Renamed here", False
+        assert shown(library.open().result())[0] == (
+            "c001",
+            "Renamed here",
+            datetime(2026, 12, 1, tzinfo=UTC),
         )
     finally:
         library.close()
