@@ -22,6 +22,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -524,6 +525,13 @@ def listing_stems_order(stems: list[str]) -> list[str]:
 T = TypeVar("T")
 
 
+class Listing(NamedTuple):
+    """The list as the index holds it: oldest first, and by id."""
+
+    order: list[Summary]
+    by_id: dict[str, Summary]
+
+
 class Library:
     """The index's thread and the loading thread, for a ConversationStore.
 
@@ -552,13 +560,22 @@ class Library:
         self._folder_clean: int | None = None
         self._folder_dirty = True
         self._closed = False
+        # Temporary files older than this are a past process's (file times run on a coarser
+        # clock than time_ns: a second of margin).
+        self._started_ns = time.time_ns() - 1_000_000_000
 
     def _submit(self, fn: Callable[[], T]) -> Future[T]:
         return self._executor.submit(fn)
 
-    def open(self) -> Future[list[Summary]]:
-        """The summaries the index holds (none when it had to start over)."""
-        return self._submit(self.index.open)
+    def open(self) -> Future[Listing]:
+        """The summaries the index holds (none when it had to start over), oldest first and
+        by id: made here, so that the UI thread only takes them."""
+
+        def run() -> Listing:
+            newest_first = self.index.open()
+            return Listing(newest_first[::-1], {s.id: s for s in newest_first})
+
+        return self._submit(run)
 
     def reconcile(
         self,
@@ -578,7 +595,8 @@ class Library:
 
         def run() -> ScanReport:
             if tidy:
-                self.store.remove_stale_temp_files()
+                # Not this process's: its writer may be writing one right now.
+                self.store.remove_stale_temp_files(before_ns=self._started_ns)
             listed = self._folder_time()
             with self._lock:
                 unchanged = (

@@ -209,13 +209,17 @@ class ConversationStore:
             return Listed(adopted, COPY)
         return Listed(conversation, outcome)
 
-    def remove_stale_temp_files(self) -> None:
+    def remove_stale_temp_files(self, before_ns: int | None = None) -> None:
         """A write cut short by a crash leaves its hidden temporary file (the conversation
         file itself is whole: it is only ever replaced). Called at start, under the data
         folder's lock, so no write of another Confab can be under way; a sync tool would
-        otherwise copy these around."""
+        otherwise copy these around. With ``before_ns``, only the files last changed before
+        that time (``time.time_ns()``): when this runs in another thread, this process's
+        writer may already be writing one."""
         for tmp in self.folder.glob(".*.json.*.tmp"):
             try:
+                if before_ns is not None and tmp.lstat().st_mtime_ns >= before_ns:
+                    continue
                 tmp.unlink()
             except OSError as exc:
                 log.warning("could not remove %s: %s", tmp.name, exc)

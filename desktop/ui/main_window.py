@@ -454,8 +454,13 @@ class MainWindow(QMainWindow):
     # ---- controller events ---------------------------------------------------------
 
     def _refresh_sidebar(self) -> None:
-        current = self.current.id if self.current else None
-        self.sidebar.set_conversations(self._conversations.summaries(), current)
+        self.sidebar.set_conversations(self._conversations.summaries(), self._listed_current())
+
+    def _listed_current(self) -> str | None:
+        """The conversation on screen if the list has it (a new one has no row yet: looking
+        for it built the row index of 100,000 rows for nothing)."""
+        current = self.current
+        return current.id if current and self._conversations.is_listed(current.id) else None
 
     def _on_conversations_conversation_changed(self, conversation_id: str) -> None:
         self._refresh_sidebar()
@@ -476,7 +481,7 @@ class MainWindow(QMainWindow):
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
-        self.sidebar.select(conversation.id if conversation else None)
+        self.sidebar.select(self._listed_current())
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
         self.chat_view.set_streaming(streaming)

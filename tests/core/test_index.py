@@ -237,7 +237,7 @@ def test_the_apps_own_save_updates_its_row_without_reading_the_file(
         library.wait()
         assert library.reconcile().result().changed == []
         assert reads == []
-        assert shown(library.open().result())[0] == (
+        assert shown(library.open().result().order)[-1] == (
             "c001",
             "Renamed here",
             datetime(2026, 12, 1, tzinfo=UTC),
