@@ -44,7 +44,7 @@ from desktop.core.models import (
     utc_now,
 )
 from desktop.core.titles import clean_title, title_request
-from desktop.core.tokens import TokenCounter
+from desktop.core.tokens import TokenCounter, loaded
 from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
+# While a token table loads (in its own thread, desktop/core/tokens.py), how often the UI thread
+# looks whether it is there, to count again exactly what it estimated meanwhile.
+TABLES_POLL_MS = 50
 
 
 # Not timeouts: a model slow to answer would only be asked again, and wait as long again.
@@ -144,16 +147,21 @@ class ChatController(QObject):
         self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self._save_timer.timeout.connect(self._on_save_timer_timeout)
+        # Conversations whose meter showed an estimate while a token table loaded.
+        self._estimated: set[str] = set()
+        self._tables_poll = QTimer(self)
+        self._tables_poll.setInterval(TABLES_POLL_MS)
+        self._tables_poll.timeout.connect(self._on_tables_poll_timeout)
 
     def preload(self) -> None:
         """Ready the HTTP client of the default provider ahead of the first request: importing
-        httpx and building its TLS context take ~100 ms, a visible stall mid-conversation."""
+        httpx and building its TLS context take ~100 ms, a visible stall mid-conversation.
+        (Not the token tables: ~35 MiB, loaded in a thread when a count first needs them.)"""
         provider = self._settings.default_provider()
         if provider is not None:
             self._settings.client_for(provider)
         else:
             import desktop.core.client  # noqa: F401
-        TokenCounter("gpt-4o").text("warm up")  # loads the token tables (~0.2 s)
 
     def is_streaming(self, conversation_id: str | None) -> bool:
         return conversation_id is not None and conversation_id in self._streams
@@ -468,10 +476,34 @@ class ChatController(QObject):
                 budget = Budget(budget.max_messages, max(1, window - reserve))
         return budget
 
-    def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
-        """What the model will see: the request's messages and which thread messages go."""
-        counter = TokenCounter(self._model_of(conversation))
-        return plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+    def plan(
+        self, conversation: Conversation, draft: str = "", *, wait: bool = True
+    ) -> ContextPlan:
+        """What the model will see: the request's messages and which thread messages go.
+        ``wait=False`` (the meter): counted from the text's size while the token table loads,
+        and ``context_changed`` once it is there."""
+        counter = TokenCounter(self._model_of(conversation), wait=wait)
+        plan = plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+        if counter.pending:
+            self._count_again(conversation.id)
+        return plan
+
+    def _count_again(self, conversation_id: str) -> None:
+        self._estimated.add(conversation_id)
+        if not self._tables_poll.isActive():
+            self._tables_poll.start()
+
+    def _on_tables_poll_timeout(self) -> None:
+        if not all(loaded(self._model_of(c)) for c in self._estimated_conversations()):
+            return
+        self._tables_poll.stop()
+        waiting, self._estimated = self._estimated, set()
+        for conversation_id in sorted(waiting):
+            self.context_changed.emit(conversation_id)
+
+    def _estimated_conversations(self) -> list[Conversation]:
+        found = (self._conversations.get(c) for c in self._estimated)
+        return [c for c in found if c is not None]
 
     def set_message_flag(
         self, conversation: Conversation, message_id: str, flag: str, value: bool
@@ -527,8 +559,11 @@ class ChatController(QObject):
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
         """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
         model = self._model_of(conversation)
-        messages = self.plan(conversation, draft).messages
-        count = TokenCounter(model).messages(messages)
+        messages = self.plan(conversation, draft, wait=False).messages
+        counter = TokenCounter(model, wait=False)
+        count = counter.messages(messages)
+        if counter.pending:
+            self._count_again(conversation.id)
         price = self._settings.prices.price(model)
         return SendEstimate(
             tokens=count.tokens,
