@@ -159,10 +159,13 @@ class ForcedTool:
 ToolChoice = Literal["auto", "none", "required"] | ForcedTool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WireMessage:
     """One message of a request. ``tool_calls`` only on an assistant message, ``tool_call_id``
-    only on a tool result (role "tool"); ``name`` is the optional author name."""
+    only on a tool result (role "tool"); ``name`` is the optional author name.
+
+    Not frozen, unlike the parts: a request of 5,000 messages makes 5,000 of these on the UI
+    thread, and a frozen dataclass's ``__init__`` costs three times as much."""
 
     role: str
     content: Content = ""
