@@ -11,6 +11,7 @@ the calling thread when nothing started it before).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger("confab.tokens")
 
 # Per message and per request, as OpenAI's chat format counts them (role and separators).
 TOKENS_PER_MESSAGE = 3
@@ -100,6 +103,16 @@ def loaded(model: str) -> bool:
     return _TABLES.loaded(encoding_for(model)[0])
 
 
+_FAILED: set[str] = set()
+
+
+def _table_failed(name: str, exc: Exception) -> None:
+    """Counts are estimates from then on; said once in the log."""
+    if name not in _FAILED:
+        _FAILED.add(name)
+        log.error("the %s token table cannot be loaded: counts are estimates", name, exc_info=exc)
+
+
 def _encoding(name: str) -> Any:
     encoding = _TABLES.get(name, wait=True)
     assert encoding is not None
@@ -165,10 +178,14 @@ class TokenCounter:
     def count(self, text: str) -> Count:
         if not text:
             return Count(0, self.exact)
-        if not self.wait and _TABLES.get(self.encoding, wait=False) is None:
-            self.pending = True
-            return Count(estimate(text), False, pending=True)
-        tokens, exact = _count_text(self.encoding, text)
+        try:
+            if not self.wait and _TABLES.get(self.encoding, wait=False) is None:
+                self.pending = True
+                return Count(estimate(text), False, pending=True)
+            tokens, exact = _count_text(self.encoding, text)
+        except Exception as exc:  # the table cannot be loaded (a damaged install)
+            _table_failed(self.encoding, exc)
+            return Count(estimate(text), False)
         return Count(tokens, self.exact and exact)
 
     def messages(self, messages: list[dict[str, str]]) -> Count:

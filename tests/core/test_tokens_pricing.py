@@ -158,3 +158,21 @@ def test_a_count_that_may_not_wait_estimates_while_the_table_loads_in_another_th
     assert tokens.loaded("gpt-4o")
     assert len(loaders) == 1 and loaders[0] is not threading.current_thread()
     assert TokenCounter("gpt-4o", wait=False).count("Hello, world!") == Count(4, exact=True)
+
+
+def test_a_table_that_cannot_be_loaded_leaves_estimates_not_errors(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from desktop.core import tokens
+
+    def broken(name: str, future: Future[Any]) -> None:
+        future.set_exception(OSError("o200k_base.tiktoken.gz: no such file"))
+
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(broken))
+    monkeypatch.setattr(tokens, "_FAILED", set())
+    text = "A text never counted before: table-less."
+    for wait in (True, False, False):
+        assert TokenCounter("gpt-4o", wait=wait).count(text) == Count(
+            tokens.estimate(text), exact=False
+        )
+    assert caplog.text.count("cannot be loaded") == 1
