@@ -149,8 +149,8 @@ class Harness:
         return conversation
 
     async def until_idle(self, conversation: Conversation) -> None:
-        while self.service.is_streaming(conversation.id):
-            await asyncio.sleep(0.005)
+        await self.service.settled(conversation.id)
+        assert not self.service.is_streaming(conversation.id)
 
     async def close(self) -> None:
         await self.service.shutdown()

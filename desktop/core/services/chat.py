@@ -224,6 +224,15 @@ class ChatService:
     def is_streaming(self, conversation_id: str | None) -> bool:
         return conversation_id is not None and conversation_id in self._streams
 
+    async def settled(self, conversation_id: str) -> None:
+        """Until the reply streaming into the conversation, if any, has ended (finished,
+        failed or stopped)."""
+        import asyncio
+
+        task = self._streams.get(conversation_id)
+        if task is not None:
+            await asyncio.wait({task})
+
     # ---- asking ---------------------------------------------------------------------
 
     def send(self, conversation: Conversation, text: str) -> bool:
