@@ -74,6 +74,14 @@ class _Tables:
     def get(self, name: str, *, wait: bool) -> Any | None:
         """The encoding; None (its loading started) when it is not loaded and ``wait`` is
         False. Raises what loading raised."""
+        future = self.future(name, wait=wait)
+        if wait or future.done():
+            return future.result()
+        return None
+
+    def future(self, name: str, *, wait: bool = False) -> Future[Any]:
+        """The encoding's future, its loading started if it had not: in this thread when
+        ``wait``, else in a thread of its own."""
         with self._lock:
             future = self._futures.get(name)
             start = future is None
@@ -85,9 +93,7 @@ class _Tables:
             threading.Thread(
                 target=self._load, args=(name, future), name="confab-tokens", daemon=True
             ).start()
-        if wait or future.done():
-            return future.result()
-        return None
+        return future
 
     def loaded(self, name: str) -> bool:
         with self._lock:
@@ -101,6 +107,12 @@ _TABLES = _Tables()
 def loaded(model: str) -> bool:
     """The table that counts ``model``'s tokens is loaded (or failed to load)."""
     return _TABLES.loaded(encoding_for(model)[0])
+
+
+def table_loaded(model: str) -> Future[Any]:
+    """Done once the table that counts ``model``'s tokens is loaded (its loading started now
+    if it had not): a concurrent future, set by the loading thread."""
+    return _TABLES.future(encoding_for(model)[0])
 
 
 _FAILED: set[str] = set()
