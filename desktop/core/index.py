@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from desktop.core.encoding import make_parts
 from desktop.core.models import Conversation
 from desktop.core.storage import (
     COPY,
@@ -619,7 +620,15 @@ class Library:
 
     def load(self, conversation_id: str) -> Future[Conversation]:
         """Read one conversation in full (upgraded or repaired as storage does)."""
-        return self._loader.submit(self.store.load, conversation_id)
+
+        def run() -> Conversation:
+            conversation = self.store.load(conversation_id)
+            # Its messages' parts of the file, here rather than a step at a time on the UI
+            # thread (encoding.make_parts): nothing else holds the object yet.
+            make_parts(conversation, limit=len(conversation.messages))
+            return conversation
+
+        return self._loader.submit(run)
 
     def saving(self, record: Record, *, new_write: bool) -> None:
         """UI thread: a save of ``record`` was handed to the writer (``new_write``: a write of

@@ -15,7 +15,7 @@ startup_first_paint_ms   median wall time from starting `python -m desktop --dat
                          its "first-paint" line (CONFAB_BENCH_FIRST_PAINT=1), after a warm-up
 bare_qt_first_paint_ms   the same for a QMainWindow with a QLabel, reported the same way
 startup_ratio_vs_bare_qt the first over the second (target ≤ 1.5)
-rss_mb_idle              median VmRSS (MiB) of Confab 1.5 s after its first paint
+rss_mb_idle              median VmRSS (MiB) of Confab 1.5 s after its first paint (≤ 100 MiB)
 open_2000_messages_ms    median time from ConversationsController.select() of a conversation of
                          2,000 messages to the end of the chat view's first paint (≤ 300 ms)
 stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150,000-character
@@ -43,15 +43,17 @@ long_save_*              a 150,000-character reply streamed into a conversation 
                          messages (~8 MB on disk), and as the reference the same reply into an
                          empty conversation, alternating, medians of 3 runs of each:
                          long_save_max_stall_ms the worst stall as above from the send's return
-                         to the reply's last save (not what the window does after it: the
-                         context meter counts the whole thread's tokens again, ~2 s for 5,000
-                         messages), _stalls_over_16ms the stalls longer than a frame,
+                         to the reply's last save, _stalls_over_16ms the stalls longer than a
+                         frame, _open_max_stall_ms the worst stall from opening the 5,000
+                         messages until the meter's count of them is in (counted in the
+                         counting thread; it was ~2 s on the UI thread),
                          _save_max_ms the UI-thread time of the longest save during the stream
                          (ConversationsController.save with the sidebar's update: what the
                          window waits for; the write and fsyncs run in the writer thread),
                          _store_max_ms the store's part of the longest save after the first,
-                         _first_save_ms the question's save (a snapshot of every message, once
-                         per conversation and session), _send_ms chat.send in all, _saves how
+                         _first_save_ms the question's save (the messages' parts are made
+                         while the opened conversation is idle), _send_ms chat.send in all,
+                         _saves how
                          many; long_save_reference_* the same for the empty conversation
 library_<size>_*         a library of 10,000 and of 100,000 conversations (1,000 with --quick)
                          of a realistic mix (mostly 2-8 messages, some 10-40, a few 60-200;
@@ -148,6 +150,8 @@ REQUIRED_KEYS = (
 # metric -> (comparison, limit)
 TARGETS: dict[str, tuple[str, float]] = {
     "startup_ratio_vs_bare_qt": ("<=", 1.5),
+    # A handful of conversations, nothing counted yet (the token tables load when needed).
+    "rss_mb_idle": ("<=", 100.0),
     "open_2000_messages_ms": ("<=", 300.0),
     "stream_flush_p95_ms": ("<=", 8.0),
     "stream_max_stall_ms": ("<=", 50.0),
@@ -155,6 +159,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "concurrent_replies_intact": (">=", 20.0),
     "sidebar_open_ms": ("<=", 300.0),
     "sidebar_scroll_frame_p95_ms": ("<=", 16.0),
+    # Saving while a reply streams into 5,000 messages: never more than a frame (issue 12).
+    "long_save_save_max_ms": ("<=", 16.0),
     # As costly a flush as an ordinary reply's, measured alongside (machines differ).
     "slow_stream_flush_vs_reference": ("<=", 1.5),
 }
@@ -714,6 +720,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("long_save_reference_first_save_ms", "ms", "{:.1f}"),
     ("long_save_send_ms", "ms", "{:.0f}"),
     ("long_save_reference_send_ms", "ms", "{:.0f}"),
+    ("long_save_open_max_stall_ms", "ms", "{:.0f}"),
     ("long_save_saves", "", "{:.0f}"),
 ]
 _LIBRARY_UNITS = {"_ms": ("ms", "{:.0f}"), "_s": ("s", "{:.1f}"), "_mb": ("MiB", "{:.1f}")}
