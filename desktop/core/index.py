@@ -452,8 +452,7 @@ class ConversationIndex:
                     part.newer.append(path.name)
                 elif outcome == UNMOVABLE:
                     part.unmovable.append(path.name)
-                if self._forget(path.stem):
-                    part.removed.append(path.stem)
+                self._forget(path.stem, part)
                 return
             target = store.path_of(conversation.id)
             try:
@@ -476,8 +475,7 @@ class ConversationIndex:
             part.repaired.append(path.name)
         elif outcome == COPY:
             part.copies.append(path.name)
-            if self._forget(path.stem):
-                part.removed.append(path.stem)
+            self._forget(path.stem, part)
         elif outcome == UNMOVABLE:
             part.copies.append(path.name)
             part.unmovable.append(path.name)
@@ -490,12 +488,10 @@ class ConversationIndex:
             (name, reason, stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1),
         )
 
-    def _forget(self, conversation_id: str) -> bool:
+    def _forget(self, conversation_id: str, part: ScanReport) -> None:
         """Drop the row of a file that no longer holds a listed conversation."""
-        return (
-            self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount
-            > 0
-        )
+        if self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount:
+            part.removed.append(conversation_id)
 
 
 class _WrongVersion(sqlite3.DatabaseError):
