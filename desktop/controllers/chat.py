@@ -33,12 +33,12 @@ from desktop.core.errors import (
 )
 from desktop.core.logs import redact
 from desktop.core.models import (
-    STREAMING,
     Conversation,
     Message,
     Params,
+    ReplyError,
+    Summary,
     Usage,
-    format_time,
     new_id,
     title_from_text,
     utc_now,
@@ -87,7 +87,6 @@ class SendEstimate:
     context_window: int | None
 
 
-STOPPED = "stopped"
 TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
 
@@ -134,7 +133,7 @@ class ChatController(QObject):
         self._streams: dict[str, asyncio.Task[None]] = {}
         self._replies: dict[str, tuple[Conversation, Message]] = {}  # what each stream fills
         # Ask the model for a short title after the first reply (settings: "auto_title").
-        self.auto_title = bool(settings.settings.extra.get("auto_title", True))
+        self.auto_title = settings.settings.auto_title
         self.retry_policy = RetryPolicy()
         self._tasks = TaskSet()
         # Conversations whose reply grew since the last periodic save.
@@ -279,7 +278,7 @@ class ChatController(QObject):
             self._stopped(*self._replies[conversation_id])
 
     def _stopped(self, conversation: Conversation, reply: Message) -> None:
-        reply.error = STOPPED
+        reply.error = ReplyError.stopped()
         self._finish(conversation, reply)
         self.reply_stopped.emit(conversation.id, reply.id)
 
@@ -315,7 +314,7 @@ class ChatController(QObject):
         messages: list[dict[str, str]],
         question: Message | None = None,
     ) -> None:
-        reply.extra[STREAMING] = True  # what a crash leaves behind says it was cut short
+        reply.streaming = True  # what a crash leaves behind says it was cut short
         task = self._tasks.spawn(self._stream(conversation, reply, messages, question))
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
@@ -416,12 +415,12 @@ class ChatController(QObject):
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
             raise
         except ConfabError as exc:
-            reply.error = redact(f"{type(exc).__name__}: {exc.detail}".rstrip(": "))
+            reply.error = ReplyError.of(exc, redact)
             self._finish(conversation, reply)
             self.reply_failed.emit(conversation.id, reply.id, exc)
         except Exception as exc:  # never let a surprise kill the stream silently
             log.exception("unexpected failure while streaming")
-            reply.error = redact(f"{type(exc).__name__}: {exc}")
+            reply.error = ReplyError.of(exc, redact)
             self._finish(conversation, reply)
             self.reply_failed.emit(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
@@ -510,11 +509,7 @@ class ChatController(QObject):
         except ConfabError as exc:
             self.compaction_failed.emit(conversation.id, exc)
             return
-        conversation.extra["summary"] = {
-            "text": result.content.strip(),
-            "through": through,
-            "created_at": format_time(utc_now()),
-        }
+        conversation.summary = Summary(result.content.strip(), through, utc_now())
         self._conversations.save(conversation, touch=False)
         self.context_changed.emit(conversation.id)
         self.compacted.emit(conversation.id)
@@ -569,8 +564,8 @@ class ChatController(QObject):
     def _maybe_title(self, conversation: Conversation) -> None:
         if (
             self.auto_title
-            and not conversation.extra.get("title_set_by_user")
-            and not conversation.extra.get("title_generated")
+            and not conversation.title_set_by_user
+            and not conversation.title_generated
             and title_request(conversation) is not None
             # One title request at a time: a second reply ending while the first request is
             # out started another, and whichever answered last won.
@@ -596,13 +591,13 @@ class ChatController(QObject):
             log.info("no generated title: %s", exc.detail or type(exc).__name__)
             return
         title = clean_title(result.content)
-        if title and not conversation.extra.get("title_set_by_user"):
+        if title and not conversation.title_set_by_user:
             conversation.title = title
-            conversation.extra["title_generated"] = True
+            conversation.title_generated = True
             self._conversations.save(conversation, touch=False)
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
-        reply.extra.pop(STREAMING, None)
+        reply.streaming = False
         self._streams.pop(conversation.id, None)
         self._replies.pop(conversation.id, None)
         self._growing.discard(conversation.id)

@@ -165,7 +165,7 @@ class ConversationsController(QObject):
         ):
             return
         conversation.title = title
-        conversation.extra["title_set_by_user"] = True
+        conversation.title_set_by_user = True
         self.save(conversation, touch=False)
 
     def delete(self, conversation_id: str) -> None:
@@ -265,12 +265,9 @@ class ConversationsController(QObject):
 
     def set_draft(self, conversation: Conversation, text: str) -> None:
         """Keep what the user typed but did not send, with the conversation, across restarts."""
-        if conversation.extra.get("draft", "") == text:
+        if conversation.draft == text:
             return
-        if text:
-            conversation.extra["draft"] = text
-        else:
-            conversation.extra.pop("draft", None)
+        conversation.draft = text
         if conversation.id in self._saved:
             self.save(conversation, touch=False)
 
