@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.errors import CorruptFileError, legacy_kind
+from desktop.core.errors import OTHER, CorruptFileError, legacy_kind
 from desktop.core.models import (
     EPOCH,
     INTERRUPTED,
@@ -263,7 +263,9 @@ def legacy_error(text: str) -> ReplyError:
     name, colon, rest = text.partition(":")
     kind = legacy_kind(name.strip()) if colon or " " not in text else None
     if kind is None:
-        return ReplyError(kind="other", detail=text, text=text)
+        # Another class's "<Name>: <detail>" (a bug's, a newer Confab's), or any text.
+        named = bool(colon) and name.strip().isidentifier()
+        return ReplyError(kind=OTHER, detail=rest.strip() if named else text, text=text)
     detail = rest.strip()
     timeout = _TIMEOUT_DETAIL.fullmatch(detail) if kind == "timeout" else None
     if timeout is not None:
@@ -283,17 +285,14 @@ def _reply_error(text: str, info: Any) -> ReplyError:
     legacy = legacy_error(text)
     if not isinstance(info, dict) or not isinstance(info.get("kind"), str):
         return legacy
-    # "<ErrorClass>: <detail>": the detail is what follows the colon (legacy.detail holds
-    # the whole text when the class is not one of this version's).
-    tails = {legacy.detail, text.partition(":")[2].strip()}
     detail = info.get("detail", "")
     status = info.get("status")
     seconds = info.get("seconds")
     timeout = info.get("timeout")
     if (
         not isinstance(detail, str)
-        or detail not in tails
-        or legacy.kind not in (info["kind"], "other")
+        or detail != legacy.detail
+        or legacy.kind not in (info["kind"], OTHER)
     ):
         return legacy
     return ReplyError(
