@@ -393,11 +393,20 @@ def message_from_dict(
         error=_reply_error(error_text, data.get("error_info")) if error_text is not None else None,
         extra=MessageExtra(_unknown(data, _MESSAGE_FIELDS)),
         provider=fix.field(data, "provider", _optional_str, None),
-        streaming=fix.field(data, "streaming", _flag, False),
-        pinned=fix.field(data, "pinned", _flag, False),
-        excluded=fix.field(data, "excluded", _flag, False),
+        streaming=_message_flag(data, "streaming", fix),
+        pinned=_message_flag(data, "pinned", fix),
+        excluded=_message_flag(data, "excluded", fix),
     )
     return message
+
+
+def _message_flag(data: dict[str, Any], key: str, fix: _Fixer) -> bool:
+    # Not fix.field: start-up reads three of these for every message, nearly always absent.
+    value = data.get(key, False)
+    if value is True or value is False:
+        return value
+    fix.note(key, value)
+    return False
 
 
 # ---- conversations ------------------------------------------------------------------------
