@@ -114,14 +114,20 @@ class RunningApp:
     """The real main window on a data folder, wired exactly as app.py wires it."""
 
     def __init__(
-        self, data_dir: Path, qtbot: Any, run_async: Callable[..., Any], *, dark: bool = False
+        self,
+        data_dir: Path,
+        qtbot: Any,
+        run_async: Callable[..., Any],
+        *,
+        dark: bool = False,
+        key_store: object | None = None,
     ) -> None:
         from desktop.app import build
 
         self.data_dir = data_dir
         self._qtbot = qtbot
         self._run_async = run_async
-        self.parts = build(data_dir, dark=dark)
+        self.parts = build(data_dir, key_store, dark=dark)
         self.window = self.parts.window
         self.conversations = self.parts.conversations
         self.chat = self.parts.chat
@@ -151,6 +157,11 @@ class RunningApp:
         self.window.chat_view.flush()
         return [(w.role, w.content) for w in self.window.chat_view.message_widgets()]
 
+    def settle_keyring(self) -> None:
+        """Until the keyring calls asked for so far have ended (they run in their own
+        thread)."""
+        self._run_async(self.settings.keyring_settled())
+
     def conversation_files(self) -> list[dict[str, Any]]:
         """Every conversation file, once the writes asked for so far have ended (they run in
         the writer thread)."""
@@ -175,8 +186,12 @@ def start_app(
 ) -> Iterator[Callable[..., RunningApp]]:
     apps: list[RunningApp] = []
 
-    def start(data_dir: Path | None = None, *, dark: bool = False) -> RunningApp:
-        app = RunningApp(data_dir or tmp_path / "data", qtbot, run_async, dark=dark)
+    def start(
+        data_dir: Path | None = None, *, dark: bool = False, key_store: object | None = None
+    ) -> RunningApp:
+        app = RunningApp(
+            data_dir or tmp_path / "data", qtbot, run_async, dark=dark, key_store=key_store
+        )
         apps.append(app)
         return app
 

@@ -147,9 +147,15 @@ class ChatController(QObject):
     def preload(self) -> None:
         """Ready the HTTP client of the default provider ahead of the first request: importing
         httpx and building its TLS context take ~100 ms, a visible stall mid-conversation."""
+        import asyncio
+
         provider = self._settings.default_provider()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop to read its keys on (a window without one, in a test)
+            provider = None
         if provider is not None:
-            self._settings.client_for(provider)
+            self._tasks.spawn(self._settings.client(provider))  # its keys read off the UI thread
         else:
             import desktop.core.client  # noqa: F401
         TokenCounter("gpt-4o").text("warm up")  # loads the token tables (~0.2 s)
@@ -383,7 +389,7 @@ class ChatController(QObject):
             provider = self._settings.provider(conversation.provider)
             if provider is None:
                 raise NoProviderError()
-            client = self._settings.client_for(provider)
+            client = await self._settings.client(provider)
             request = ChatRequest(conversation.model or "", messages, conversation.params)
             attempt = 1
             while True:
@@ -503,7 +509,8 @@ class ChatController(QObject):
         try:
             if provider is None:
                 raise NoProviderError()
-            result = await self._settings.client_for(provider).complete(
+            client = await self._settings.client(provider)
+            result = await client.complete(
                 ChatRequest(conversation.model or "", messages, Params(max_tokens=1024))
             )
         except ConfabError as exc:
@@ -586,7 +593,7 @@ class ChatController(QObject):
 
         request = ChatRequest(conversation.model, messages, Params(max_tokens=TITLE_MAX_TOKENS))
         try:
-            result = await self._settings.client_for(provider).complete(request)
+            result = await (await self._settings.client(provider)).complete(request)
         except ConfabError as exc:
             log.info("no generated title: %s", exc.detail or type(exc).__name__)
             return

@@ -1,14 +1,23 @@
-"""Providers, their keys and clients, and the window's remembered state."""
+"""Providers, their keys and clients, and the window's remembered state.
+
+Every keyring call runs in a thread of its own (``blocking.Worker``), in the order asked: a
+locked keyring may ask the user for a password and wait minutes, and the window must not freeze
+meanwhile. So the key of a provider is awaited (``api_key``, ``client``); storing one returns at
+once, and a read asked for after it sees it.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.controllers.blocking import Worker
 from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
@@ -61,6 +70,10 @@ class SettingsController(QObject):
         self._keys = keys
         self._client_factory = client_factory
         self._clients: dict[str, ChatClient] = {}
+        # Bumped when a provider's client is dropped: a client being made from keys read
+        # before that is not kept.
+        self._client_generation: dict[str, int] = {}
+        self._keyring = Worker("confab-keyring")
         self._tasks = TaskSet()
         self.settings: Settings = store.load()
         self._prices_path = prices_path
@@ -103,12 +116,12 @@ class SettingsController(QObject):
             self.settings.default_provider = provider.id
         if api_key is not None:
             register_secret(api_key)
-            self._keys.set(provider.id, api_key)
-            self._check_keyring()
+            self._store_secret(self._keys.set, provider.id, api_key)
         if proxy_password is not None:
             register_secret(proxy_password)
-            self._keys.set_secret(proxy_secret_name(provider.id), proxy_password)
-            self._check_keyring()
+            self._store_secret(
+                self._keys.set_secret, proxy_secret_name(provider.id), proxy_password
+            )
         self._drop_client(provider.id)
         self._save()
         self.providers_changed.emit()
@@ -119,8 +132,8 @@ class SettingsController(QObject):
             return
         self.settings.providers.remove(provider)
         if self._store.newer_version is None:
-            self._keys.set(provider_id, None)
-            self._keys.set_secret(proxy_secret_name(provider_id), None)
+            self._store_secret(self._keys.set, provider_id, None)
+            self._store_secret(self._keys.set_secret, proxy_secret_name(provider_id), None)
         # Else settings.json keeps the provider, which then needs its key after a restart.
         if self.settings.default_provider == provider_id:
             self.settings.default_provider = (
@@ -138,13 +151,45 @@ class SettingsController(QObject):
 
     # ---- keys and clients ----------------------------------------------------------
 
-    def api_key(self, provider_id: str) -> str | None:
-        key = self._keys.get(provider_id)
+    async def api_key(self, provider_id: str) -> str | None:
+        """The stored key of a provider, read in the keyring thread."""
+        key = await self._keyring.run(self._keys.get, provider_id)
         if key is not None or self._may_need_key(provider_id):
             # A server on this computer (Ollama, LM Studio) needs no key: no warning for it.
             self._check_keyring()
         register_secret(key)
         return key
+
+    async def keyring_settled(self) -> None:
+        """Until every keyring call asked for so far has ended (they run in order)."""
+        await self._keyring.run(_nothing)
+
+    def key_in_memory(self, provider_id: str) -> bool:
+        """Without a keyring: whether a key typed since start is kept in memory (no keyring
+        call, so fit for the UI thread)."""
+        return self._keys.in_memory(provider_id)
+
+    def _store_secret(
+        self, store: Callable[[str, str | None], None], name: str, value: str | None
+    ) -> None:
+        """Store (or with None remove) a secret in the keyring thread; reads asked for after
+        this see it. A keyring found missing is reported when the write ends."""
+        import asyncio
+
+        future = self._keyring.submit(store, name, value)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a script, a test): wait here
+            future.result()
+            self._check_keyring()
+        else:
+            self._tasks.spawn(self._after_store(future))
+
+    async def _after_store(self, future: Future[None]) -> None:
+        import asyncio
+
+        await asyncio.wrap_future(future)
+        self._check_keyring()
 
     def provider_name(self, provider_id: str) -> str:
         """The name the user gave a provider; its id when it has been removed since."""
@@ -157,18 +202,19 @@ class SettingsController(QObject):
             return False
         return not is_local_url(provider.base_url)
 
-    def proxy_password(self, provider_id: str) -> str | None:
-        password = self._keys.get_secret(proxy_secret_name(provider_id))
+    async def proxy_password(self, provider_id: str) -> str | None:
+        """The stored proxy password of a provider, read in the keyring thread."""
+        password = await self._keyring.run(self._keys.get_secret, proxy_secret_name(provider_id))
         if password is not None:
             self._check_keyring()
         register_secret(password)
         return password
 
-    def _proxy_password_for(self, provider: Provider) -> str | None:
+    async def _proxy_password_for(self, provider: Provider) -> str | None:
         network = provider.network
         if network.proxy != PROXY_CUSTOM or not network.proxy_user:
             return None  # no keyring look-up for a password that would not be sent
-        return self.proxy_password(provider.id)
+        return await self.proxy_password(provider.id)
 
     @staticmethod
     def check_ca_bundle(path: str) -> str | None:
@@ -179,17 +225,26 @@ class SettingsController(QObject):
     def keys_persistent(self) -> bool:
         return self._keys.persistent
 
-    def client_for(self, provider: Provider) -> ChatClient:
-        client = self._clients.get(provider.id)
-        if client is None:
-            client = self._client_factory(
-                provider.base_url,
-                self.api_key(provider.id),
-                provider.network,
-                self._proxy_password_for(provider),
-            )
+    async def client(self, provider: Provider) -> ChatClient:
+        """The provider's client, made at its first use with the key and proxy password
+        read from the keyring (in its thread: the window goes on while a locked keyring asks
+        the user to unlock it)."""
+        while True:
+            client = self._clients.get(provider.id)
+            if client is not None:
+                return client
+            generation = self._client_generation.get(provider.id, 0)
+            key = await self.api_key(provider.id)
+            password = await self._proxy_password_for(provider)
+            if provider.id in self._clients:
+                continue  # another request made it meanwhile: share it
+            if self._client_generation.get(provider.id, 0) != generation:
+                # The provider was edited while its keys were read: read them again.
+                provider = self.provider(provider.id) or provider
+                continue
+            client = self._client_factory(provider.base_url, key, provider.network, password)
             self._clients[provider.id] = client
-        return client
+            return client
 
     async def fetch_models(
         self,
@@ -217,7 +272,7 @@ class SettingsController(QObject):
         provider = self.provider(provider_id)
         if provider is None:
             return []
-        models = await self.client_for(provider).list_models()
+        models = await (await self.client(provider)).list_models()
         self.remember_models(provider_id, models)
         return models
 
@@ -296,11 +351,15 @@ class SettingsController(QObject):
 
     async def aclose(self) -> None:
         await self._tasks.cancel_all()
+        # A keyring write asked for still runs to its end: Python waits for the thread at
+        # exit, not the loop now (a locked keyring may be waiting for the user).
+        self._keyring.close(wait=False)
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
 
     def _drop_client(self, provider_id: str) -> None:
+        self._client_generation[provider_id] = self._client_generation.get(provider_id, 0) + 1
         client = self._clients.pop(provider_id, None)
         if client is not None:
             # Not aclose(): a reply streaming through it would be cut off.
@@ -336,3 +395,7 @@ class SettingsController(QObject):
         if not self._keys.persistent and not self._warned_keyring:
             self._warned_keyring = True
             self.keyring_unavailable.emit(self._keys.problem)
+
+
+def _nothing() -> None:
+    return None

@@ -145,6 +145,10 @@ class KeyStore:
         else:
             self._memory[name] = value
 
+    def in_memory(self, provider_id: str) -> bool:
+        """A key kept in memory (no keyring), without calling the keyring."""
+        return bool(self._memory.get(provider_id))
+
     def has_key(self, provider_id: str) -> bool:
         return bool(self.get(provider_id))
 

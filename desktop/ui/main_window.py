@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
             isinstance(error, AuthenticationError)
             and not self._settings.keys_persistent
             and conversation.provider
-            and self._settings.api_key(conversation.provider) is None
+            and not self._settings.key_in_memory(conversation.provider)
         ):
             text = self.tr(
                 "The system keyring is not available, so Confab has no key for this provider. "

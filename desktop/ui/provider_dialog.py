@@ -70,6 +70,8 @@ def _shown_seconds(spin: QSpinBox, seconds: float) -> int:
 
 class ProviderDialog(QDialog):
     connection_tested = Signal(bool)
+    # What the keyring holds for the provider on screen is shown (it is read off the UI thread).
+    stored_keys_shown = Signal()
 
     def __init__(self, settings: SettingsController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -411,19 +413,15 @@ class ProviderDialog(QDialog):
         typed = self._typed_key()
         if typed is None:
             return
-        key = typed or (self._settings.api_key(self._current_id) if self._current_id else None)
         provider = self._settings.provider(self._current_id)
         network = self._network_from_form(provider.network if provider else NetworkSettings())
         if network is None:
             return
-        password = self.proxy_password_edit.text() or (
-            self._settings.proxy_password(self._current_id)
-            if self._current_id and network.proxy == PROXY_CUSTOM and network.proxy_user
-            else None
-        )
         self._show_status(self.tr("Connecting…"))
         self.test_button.setEnabled(False)
-        self._tasks.spawn(self._test(url, key, self._current_id, network, password))
+        self._tasks.spawn(
+            self._test(url, typed, self._current_id, network, self.proxy_password_edit.text())
+        )
 
     # ---- internals -----------------------------------------------------------------
 
@@ -433,12 +431,19 @@ class ProviderDialog(QDialog):
     async def _test(
         self,
         url: str,
-        key: str | None,
+        typed_key: str,
         provider_id: str | None,
         network: NetworkSettings,
-        proxy_password: str | None,
+        typed_password: str,
     ) -> None:
+        """Test with what is typed, else what is stored (read off the UI thread)."""
         try:
+            key = typed_key or (await self._settings.api_key(provider_id) if provider_id else None)
+            proxy_password = typed_password or (
+                await self._settings.proxy_password(provider_id)
+                if provider_id and network.proxy == PROXY_CUSTOM and network.proxy_user
+                else None
+            )
             models = await self._settings.fetch_models(url, key, network, proxy_password)
         except ConfabError as exc:
             self._show_status(
@@ -491,15 +496,10 @@ class ProviderDialog(QDialog):
             self.name_edit.setText(provider.name)
             self.url_edit.setText(provider.base_url)
             self.key_edit.clear()
-            stored = self._settings.api_key(provider.id) is not None
-            self.key_edit.setPlaceholderText(
-                self.tr("Stored in the system keyring — type to replace")
-                if stored
-                else self.tr("Paste the API key from your account")
-                if _needs_key(provider.base_url)
-                else self.tr("None (fine for local servers)")
-            )
-            self.forget_key_button.setVisible(stored)
+            # Whether a key is stored is known once the keyring thread has looked (at once,
+            # unless the keyring is locked): until then, what a provider without one shows.
+            self._show_key_placeholder(provider, stored=False)
+            self._tasks.spawn(self._show_stored_key(provider.id))
             self.model_combo.clear()
             self.model_combo.addItems(provider.models)
             self.model_combo.setEditText(provider.default_model)
@@ -522,15 +522,40 @@ class ProviderDialog(QDialog):
             spin.setValue(_shown_seconds(spin, getattr(network.timeouts, name)))
         self._update_network_state()
 
-    def _update_password_placeholder(self) -> None:
-        stored = (
-            self._current_id is not None
-            and self._settings.proxy_password(self._current_id) is not None
+    async def _show_stored_key(self, provider_id: str) -> None:
+        stored = await self._settings.api_key(provider_id) is not None
+        provider = self._settings.provider(provider_id)
+        if provider is None or provider_id != self._current_id:
+            return  # the user moved on meanwhile
+        self._show_key_placeholder(provider, stored=stored)
+        self._update_key_note()  # the read may have found the keyring missing
+        self.stored_keys_shown.emit()
+
+    def _show_key_placeholder(self, provider: Provider, *, stored: bool) -> None:
+        self.key_edit.setPlaceholderText(
+            self.tr("Stored in the system keyring — type to replace")
+            if stored
+            else self.tr("Paste the API key from your account")
+            if _needs_key(provider.base_url)
+            else self.tr("None (fine for local servers)")
         )
+        self.forget_key_button.setVisible(stored)
+
+    def _update_password_placeholder(self) -> None:
+        self.forget_proxy_password_button.setVisible(False)
+        self.proxy_password_edit.setPlaceholderText(self.tr("None"))
+        if self._current_id is not None:
+            self._tasks.spawn(self._show_stored_password(self._current_id))
+
+    async def _show_stored_password(self, provider_id: str) -> None:
+        stored = await self._settings.proxy_password(provider_id) is not None
+        if provider_id != self._current_id:
+            return
         self.proxy_password_edit.setPlaceholderText(
             self.tr("Stored in the system keyring — type to replace") if stored else self.tr("None")
         )
         self.forget_proxy_password_button.setVisible(stored)
+        self.stored_keys_shown.emit()
 
     def _update_network_state(self) -> None:
         mode = self.proxy_combo.currentData()

@@ -117,7 +117,7 @@ def test_saving_the_provider_does_not_cut_a_reply_streaming_through_it(
 
 
 def test_removing_a_provider_of_a_newer_settings_file_keeps_its_key(
-    tmp_path: Path, qapp: Any
+    tmp_path: Path, qapp: Any, run_async: Any
 ) -> None:
     (tmp_path / "settings.json").write_text(
         json.dumps(
@@ -138,4 +138,4 @@ def test_removing_a_provider_of_a_newer_settings_file_keeps_its_key(
     settings.remove_provider("openai")  # for this session only, as the banner says
     again = SettingsController(SettingsStore(tmp_path), KeyStore(backend))
     assert again.provider("openai") is not None
-    assert again.api_key("openai") == "sk-real-key"
+    assert run_async(again.api_key("openai")) == "sk-real-key"

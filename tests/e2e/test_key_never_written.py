@@ -35,6 +35,7 @@ def test_a_planted_key_is_found_only_in_the_keyring(
     with log_and_crash_hook(data) as crash:
         app = start_app(data)
         app.settings.save_provider(app.settings.provider("locked"), KEY)
+        app.settle_keyring()
         assert keyring.get_password("Confab", "locked") == KEY
 
         app.type_and_send("hello")  # a normal reply

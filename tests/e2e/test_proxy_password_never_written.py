@@ -40,6 +40,7 @@ def test_a_planted_proxy_password_is_found_only_in_the_keyring(
             app = start_app(data)
             for provider in app.settings.providers():
                 app.settings.save_provider(provider, None, PASSWORD)
+            app.settle_keyring()
             assert keyring.get_password("Confab", "via-http:proxy") == PASSWORD
             assert keyring.get_password("Confab", "via-socks:proxy") == PASSWORD
 

@@ -51,6 +51,7 @@ def test_first_start_adds_a_custom_server_with_a_key_and_chats(
     assert provider["name"] == "My server" and provider["base_url"] == openai_server.base_url
     assert provider["default_model"] == "test-model"
     # The key is in the OS keyring (the private Secret Service), under service "Confab".
+    app.settle_keyring()
     assert keyring.get_password("Confab", provider["id"]) == "sk-secret-abc123"
 
     app.type_and_send("Hello with a key")
@@ -109,10 +110,12 @@ def test_a_local_server_needs_no_key_and_removing_a_provider_forgets_its_key(
     dialog = app.window.open_providers()
     qtbot.keyClicks(dialog.key_edit, "sk-to-forget")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    app.settle_keyring()
     assert keyring.get_password("Confab", "local") == "sk-to-forget"
-    assert dialog.forget_key_button.isVisible()
+    qtbot.waitUntil(lambda: dialog.forget_key_button.isVisible())
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert app.settings.providers() == []
+    app.settle_keyring()
     assert keyring.get_password("Confab", "local") is None
 
 
@@ -154,8 +157,10 @@ def test_without_a_keyring_the_key_lives_in_memory_and_the_user_is_told(
     dialog = app.window.open_providers()
     qtbot.keyClicks(dialog.key_edit, "sk-memory-only-1")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert "memory" in dialog.key_note.text()
-    assert app.window.banner.isVisible() and "keyring" in app.window.banner.text.text()
+    app.settle_keyring()  # keyring calls run in their own thread
+    qtbot.waitUntil(lambda: "memory" in dialog.key_note.text())
+    qtbot.waitUntil(lambda: app.window.banner.isVisible())
+    assert "keyring" in app.window.banner.text.text()
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     app.type_and_send("works anyway")
     app.wait_idle()
@@ -233,7 +238,8 @@ def test_a_custom_proxy_round_trips_and_its_password_stays_in_the_keyring(
         assert dialog.proxy_url_edit.text() == proxy.url  # the password left the address
         assert dialog.proxy_user_edit.text() == "alice"
         assert dialog.proxy_password_edit.text() == ""
-        assert "keyring" in dialog.proxy_password_edit.placeholderText()
+        qtbot.waitUntil(lambda: "keyring" in dialog.proxy_password_edit.placeholderText())
+        app.settle_keyring()
         assert keyring.get_password("Confab", "local:proxy") == password
         qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
 
@@ -261,7 +267,7 @@ def test_a_custom_proxy_round_trips_and_its_password_stays_in_the_keyring(
         assert dialog.proxy_combo.currentText() == "Custom proxy"
         assert dialog.proxy_url_edit.text() == proxy.url
         assert dialog.proxy_user_edit.text() == "alice"
-        assert "keyring" in dialog.proxy_password_edit.placeholderText()
+        qtbot.waitUntil(lambda: "keyring" in dialog.proxy_password_edit.placeholderText())
         assert dialog.timeout_spins["first_byte"].value() == 300
         assert dialog.timeout_spins["silence"].value() == 60
         again.type_and_send("after a restart")
@@ -271,6 +277,7 @@ def test_a_custom_proxy_round_trips_and_its_password_stays_in_the_keyring(
 
         dialog = again.window.open_providers()
         qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        again.settle_keyring()
         assert keyring.get_password("Confab", "local:proxy") is None
 
 
@@ -455,7 +462,7 @@ def test_without_a_keyring_a_local_server_chats_without_a_warning(
 
 
 def test_without_a_keyring_a_remote_provider_is_warned_about(
-    start_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+    start_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any, run_async: Any
 ) -> None:
     from desktop.core.errors import KeyringUnavailableError
     from desktop.core.secrets import _KeyringModule
@@ -470,5 +477,5 @@ def test_without_a_keyring_a_remote_provider_is_warned_about(
           "default_model": "m"}],
     )  # fmt: skip
     app = start_app()
-    app.settings.api_key("remote")  # what the first send does
+    run_async(app.settings.api_key("remote"))  # what the first send does
     assert app.window.banner.isVisible() and "keyring" in app.window.banner.text.text()

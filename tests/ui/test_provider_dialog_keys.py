@@ -87,6 +87,7 @@ def test_a_pasted_key_is_saved_and_sent_without_its_wrapping(
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Saved."
+    app.settle_keyring()
     assert keyring.get_password("Confab", "keyed") == KEY
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
@@ -133,6 +134,7 @@ def test_a_key_that_cannot_be_a_header_is_refused_in_words(
     assert said in dialog.status.text()
     assert dialog.tabs.currentIndex() == 0  # where the key is
     assert dialog.key_edit.text() == pasted  # kept, to be mended or pasted again
+    app.settle_keyring()
     assert keyring.get_password("Confab", "keyed") is None
 
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
@@ -142,4 +144,5 @@ def test_a_key_that_cannot_be_a_header_is_refused_in_words(
     qtbot.keyClicks(dialog.key_edit, KEY)
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+    app.settle_keyring()
     assert keyring.get_password("Confab", "keyed") == KEY
