@@ -134,3 +134,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.shouldfail = "files written after their test do not match the schema"
         sys.stderr.write("\n".join(["Schema failures:", *failures]) + "\n")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(
+        f"schema-checked writes: {checked['conversation']} conversation files, "
+        f"{checked['settings']} settings files (resources/schema/)"
+    )
