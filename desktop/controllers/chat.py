@@ -1,10 +1,9 @@
-"""Sending a message and streaming the reply into the conversation, saving as it grows."""
+"""The chat service (desktop/core/services/chat.py) adapted to Qt: its events become signals,
+its periodic save runs on a QTimer, and its deferred saves on the next turn of the Qt loop."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,83 +11,24 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
-from desktop.controllers.tasks import TaskSet
-from desktop.core.atomic import write_bytes_atomic
-from desktop.core.context import (
-    REPLY_RESERVE,
-    Budget,
-    ContextPlan,
-    compaction_request,
-    plan_context,
-    set_flag,
+from desktop.core.context import Budget, ContextPlan
+from desktop.core.errors import ConfabError
+from desktop.core.models import Conversation, Usage
+from desktop.core.services.chat import (
+    SAVE_INTERVAL_S,
+    ChatEvents,
+    ChatService,
+    RetryPolicy,
+    RetryWait,
+    SendEstimate,
 )
-from desktop.core.errors import (
-    ConfabError,
-    ConnectFailedError,
-    NewerFormatError,
-    NoModelError,
-    NoProviderError,
-    RateLimitError,
-    ServerError,
-)
-from desktop.core.logs import redact
-from desktop.core.models import (
-    Conversation,
-    Message,
-    Params,
-    ReplyError,
-    Summary,
-    Usage,
-    new_id,
-    title_from_text,
-    utc_now,
-)
-from desktop.core.titles import clean_title, title_request
 from desktop.core.tokens import TokenCounter
-from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
+from desktop.core.usage import UsageRow
 
 if TYPE_CHECKING:
-    import asyncio
+    from desktop.core.tasks import TaskSet
 
-log = logging.getLogger("confab.chat")
-
-SAVE_INTERVAL_S = 1.0
-
-
-# Not timeouts: a model slow to answer would only be asked again, and wait as long again.
-RETRYABLE = (RateLimitError, ServerError, ConnectFailedError)
-
-
-@dataclass
-class RetryPolicy:
-    """Failures before the first byte are retried: a 429 after its Retry-After (when that is
-    short enough to wait for), a 5xx or an unreachable server after 1, 2, 4… seconds."""
-
-    attempts: int = 3
-    base_delay: float = 1.0
-    longest_wait: float = 60.0
-
-    def delay(self, error: Exception, attempt: int) -> float | None:
-        if attempt >= self.attempts:
-            return None
-        backoff = self.base_delay * float(1 << (attempt - 1))
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
-            if error.retry_after > self.longest_wait:
-                return None  # an hour's wait is a quota, not a hiccup: tell the user now
-            return max(float(error.retry_after), 0.0)
-        return backoff
-
-
-@dataclass(frozen=True)
-class SendEstimate:
-    tokens: int
-    exact: bool
-    cost: float | None  # None: the model's price is unknown (no invented cost)
-    context_window: int | None
-
-
-TITLE_MAX_TOKENS = 24
-CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
+__all__ = ["ChatController", "RetryPolicy", "SendEstimate"]
 
 
 class ChatController(QObject):
@@ -108,11 +48,10 @@ class ChatController(QObject):
     thread_changed = Signal(str)
     # Pins, exclusions or the budget changed: what the model will see is different.
     context_changed = Signal(str)
-    compacted = Signal(str)
-    # (conversation id, message id, seconds, next attempt, attempts): a retry is waiting.
-    # conversation id, reply id, seconds, attempt, attempts, and why: "unreachable" (no
-    # connection) or "busy" (429, 5xx).
-    retry_scheduled = Signal(str, str, float, int, int, str)
+    # (conversation id, whether the failed reply it was made for is being asked again)
+    compacted = Signal(str, bool)
+    # (conversation id, reply id, the RetryWait: how long, which attempt, why)
+    retry_scheduled = Signal(str, str, object)
     compaction_failed = Signal(str, object)
 
     def __init__(
@@ -127,22 +66,40 @@ class ChatController(QObject):
         """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
         automatic retry (asyncio.sleep): the seams through which tests drive time."""
         super().__init__(parent)
-        self._sleep = sleep
-        self._conversations = conversations
         self._settings = settings
-        self._streams: dict[str, asyncio.Task[None]] = {}
-        self._replies: dict[str, tuple[Conversation, Message]] = {}  # what each stream fills
-        # Ask the model for a short title after the first reply (settings: "auto_title").
-        self.auto_title = settings.settings.auto_title
-        self.retry_policy = RetryPolicy()
-        self._tasks = TaskSet()
-        # Conversations whose reply grew since the last periodic save.
-        self._growing: set[str] = set()
-        self._titling: set[str] = set()  # conversations with a title request out
-        self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
         self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
-        self._save_timer.timeout.connect(self._on_save_timer_timeout)
+        self.service = ChatService(
+            conversations,
+            settings,
+            _Signals(self),
+            self._save_timer,
+            defer=lambda run: QTimer.singleShot(1, self, run),
+            sleep=sleep,
+            auto_title=settings.settings.auto_title,
+        )
+        self._save_timer.timeout.connect(self.service.save_tick)
+
+    # The service's own, for callers that hold the controller.
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self.service.retry_policy
+
+    @retry_policy.setter
+    def retry_policy(self, policy: RetryPolicy) -> None:
+        self.service.retry_policy = policy
+
+    @property
+    def auto_title(self) -> bool:
+        return self.service.auto_title
+
+    @auto_title.setter
+    def auto_title(self, value: bool) -> None:
+        self.service.auto_title = value
+
+    @property
+    def _tasks(self) -> TaskSet:
+        return self.service.tasks
 
     def preload(self) -> None:
         """Ready the HTTP client of the default provider ahead of the first request: importing
@@ -155,460 +112,121 @@ class ChatController(QObject):
         except RuntimeError:  # no loop to read its keys on (a window without one, in a test)
             provider = None
         if provider is not None:
-            self._tasks.spawn(self._settings.client(provider))  # its keys read off the UI thread
+            self.service.spawn(self._settings.client(provider))  # keys read off the UI thread
         else:
             import desktop.core.client  # noqa: F401
         TokenCounter("gpt-4o").text("warm up")  # loads the token tables (~0.2 s)
 
     def is_streaming(self, conversation_id: str | None) -> bool:
-        return conversation_id is not None and conversation_id in self._streams
+        return self.service.is_streaming(conversation_id)
 
     def send(self, conversation: Conversation, text: str) -> bool:
-        """Save the user's message, then stream the reply. False if nothing was sent."""
-        return self._ask(conversation, text, parent=conversation.head)
+        return self.service.send(conversation, text)
 
     def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
-        """Send an edited question as a sibling of the original; the original stays."""
-        original = conversation.message(message_id)
-        if original.role != "user" or text.strip() == original.content.strip():
-            return False
-        return self._ask(conversation, text, parent=original.parent)
+        return self.service.edit(conversation, message_id, text)
 
     def regenerate(self, conversation: Conversation, message_id: str) -> bool:
-        """A new reply to the same question, as a sibling of ``message_id``."""
-        reply = conversation.message(message_id)
-        if reply.role != "assistant" or not self._ready(conversation):
-            return False
-        conversation.head = reply.parent
-        self.thread_changed.emit(conversation.id)
-        self._start_reply(conversation)
-        return True
+        return self.service.regenerate(conversation, message_id)
 
     def retry(self, conversation: Conversation, message_id: str) -> bool:
-        """Ask again after a failed reply. A failure with no text is replaced; one with partial
-        text is kept, and the new reply becomes its sibling."""
-        reply = conversation.message(message_id)
-        if reply.role != "assistant" or not self._ready(conversation):
-            return False
-        if not reply.content and not reply.reasoning:
-            conversation.remove_branch(reply.id)
-            self.thread_changed.emit(conversation.id)
-        conversation.head = reply.parent
-        self.thread_changed.emit(conversation.id)
-        self._start_reply(conversation)
-        return True
+        return self.service.retry(conversation, message_id)
+
+    def shrink_context_and_retry(self, conversation: Conversation, message_id: str) -> bool:
+        return self.service.shrink_context_and_retry(conversation, message_id)
+
+    def compact_and_retry(self, conversation: Conversation, message_id: str) -> bool:
+        return self.service.compact_and_retry(conversation, message_id)
 
     def continue_reply(self, conversation: Conversation, message_id: str) -> bool:
-        """Ask the model to go on with a reply cut at its length limit; the text is appended
-        to the same message."""
-        reply = conversation.message(message_id)
-        if reply.role != "assistant" or not self._ready(conversation):
-            return False
-        conversation.switch_to(reply.id)
-        if conversation.head != reply.id:
-            return False  # only the last reply of a thread can be continued
-        messages = self.plan(conversation).messages
-        messages.append({"role": "user", "content": CONTINUE_PROMPT})
-        reply.error = None
-        self._launch(conversation, reply, messages)
-        return True
+        return self.service.continue_reply(conversation, message_id)
 
     def switch_branch(self, conversation: Conversation, message_id: str) -> None:
-        if self.is_streaming(conversation.id):
-            return
-        conversation.switch_to(message_id)
-        self._conversations.save(conversation, touch=False)
-        self.thread_changed.emit(conversation.id)
+        self.service.switch_branch(conversation, message_id)
 
     def delete_message(self, conversation: Conversation, message_id: str) -> None:
-        """Delete a message and its branch below; the other branches stay."""
-        if (
-            self.is_streaming(conversation.id)
-            or conversation.read_only
-            or not conversation.has_message(message_id)
-        ):
-            return
-        conversation.remove_branch(message_id)
-        self._conversations.save(conversation)
-        self.thread_changed.emit(conversation.id)
-
-    def _ready(self, conversation: Conversation) -> bool:
-        """Pick the provider and model; False (and a reply_failed) when something is missing."""
-        if self.is_streaming(conversation.id):
-            return False
-        if conversation.read_only:
-            self.reply_failed.emit(
-                conversation.id, "", NewerFormatError(version=conversation.newer_version or 0)
-            )
-            return False
-        provider = (
-            self._settings.provider(conversation.provider) or self._settings.default_provider()
-        )
-        if provider is None:
-            self.reply_failed.emit(conversation.id, "", NoProviderError())
-            return False
-        conversation.provider = provider.id
-        if not conversation.model:
-            conversation.model = provider.default_model or None
-        if not conversation.model:
-            self.reply_failed.emit(conversation.id, "", NoModelError())
-            return False
-        return True
-
-    def _ask(self, conversation: Conversation, text: str, parent: str | None) -> bool:
-        text = text.strip()
-        if not text or not self._ready(conversation):
-            return False
-        branching = parent != conversation.head
-        user = Message(id=new_id(), parent=parent, role="user", content=text, created_at=utc_now())
-        conversation.append(user)
-        if not conversation.title:
-            conversation.title = title_from_text(text)
-        # The question is on disk before the request leaves (_stream waits for this write);
-        # if it fails the reply is still tried, and the conversations controller retries it.
-        self._conversations.save(conversation)
-        if branching:
-            self.thread_changed.emit(conversation.id)  # an edit: the thread below is new
-        else:
-            self.message_added.emit(conversation.id, user.id)
-        self._start_reply(conversation, question=user)
-        return True
+        self.service.delete_message(conversation, message_id)
 
     def stop(self, conversation_id: str) -> None:
-        """Stop the reply now: marked, saved and reported stopped at once, while the stream
-        unwinds behind. Closing its connection takes several turns of the loop, each of which
-        may paint or flush first: Stop took up to ~100 ms to show while a reply flooded in."""
-        task = self._streams.get(conversation_id)
-        if task is not None:
-            task.cancel()
-            self._stopped(*self._replies[conversation_id])
-
-    def _stopped(self, conversation: Conversation, reply: Message) -> None:
-        reply.error = ReplyError.stopped()
-        self._finish(conversation, reply)
-        self.reply_stopped.emit(conversation.id, reply.id)
+        self.service.stop(conversation_id)
 
     async def shutdown(self) -> None:
-        for task in list(self._streams.values()):
-            task.cancel()
-        streams = list(self._streams.values())
-        if streams:
-            import asyncio
-
-            await asyncio.gather(*streams, return_exceptions=True)
-        await self._tasks.cancel_all()
-        self._conversations.flush()
-
-    def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
-        reply = Message(
-            id=new_id(),
-            parent=conversation.head,
-            role="assistant",
-            content="",
-            created_at=utc_now(),
-            model=conversation.model,
-            provider=conversation.provider,
-        )
-        messages = self.plan(conversation).messages
-        conversation.append(reply)
-        self._launch(conversation, reply, messages, question)
-
-    def _launch(
-        self,
-        conversation: Conversation,
-        reply: Message,
-        messages: list[dict[str, str]],
-        question: Message | None = None,
-    ) -> None:
-        reply.streaming = True  # what a crash leaves behind says it was cut short
-        task = self._tasks.spawn(self._stream(conversation, reply, messages, question))
-        self._streams[conversation.id] = task
-        self._replies[conversation.id] = (conversation, reply)
-        # A task cancelled before its first step never runs its body: finish it here then.
-        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
-        self.reply_started.emit(conversation.id, reply.id)
-        self.streaming_changed.emit(conversation.id, True)
-        if not self._save_timer.isActive():
-            self._save_timer.start()
-
-    def _on_stream_task_done(
-        self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
-    ) -> None:
-        if self._streams.get(conversation.id) is task:
-            self._stopped(conversation, reply)
-
-    def _on_save_timer_timeout(self) -> None:
-        """Save every growing reply at least once a second, even while the model pauses."""
-        saving = bool(self._due)  # the last tick's saves are still under way
-        self._due += [c for c in self._growing if c not in self._due]
-        self._growing.clear()
-        if not saving:
-            self._save_next_due()
-        if not self._streams:
-            self._save_timer.stop()
-
-    def _save_next_due(self) -> None:
-        # One conversation at a time, letting the window paint and read the streams between:
-        # saved in one go, 20 replies streaming at once froze it for 60-130 ms every second
-        # (a write and two fsyncs each, 3-6 ms on the test machine).
-        if not self._due:
-            return
-        conversation = self._conversations.get(self._due.pop(0))
-        if conversation is not None:
-            self._conversations.save(conversation)
-        if self._due:
-            QTimer.singleShot(1, self, self._save_next_due)
-
-    async def _stream(
-        self,
-        conversation: Conversation,
-        reply: Message,
-        messages: list[dict[str, str]],
-        question: Message | None = None,
-    ) -> None:
-        import asyncio  # at run time only (start-up cost, see controllers/tasks)
-
-        earlier_usage = reply.usage
-
-        def on_delta(kind: str, text: str) -> None:
-            if kind == "reasoning":
-                reply.reasoning = (reply.reasoning or "") + text
-            else:
-                reply.content += text
-            self._growing.add(conversation.id)
-            self.reply_delta.emit(conversation.id, reply.id, kind, text)
-
-        try:
-            # Everything the user typed is on disk before the request leaves. A failed write
-            # has been reported (save_failed) and is retried; the reply still goes.
-            if question is not None and await self._conversations.written(conversation.id):
-                self.message_saved.emit(conversation.id, question.id)
-            # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
-            from desktop.core.client import ChatRequest
-
-            provider = self._settings.provider(conversation.provider)
-            if provider is None:
-                raise NoProviderError()
-            client = await self._settings.client(provider)
-            request = ChatRequest(conversation.model or "", messages, conversation.params)
-            attempt = 1
-            while True:
-                try:
-                    result = await client.stream_chat(request, on_delta)
-                    break
-                except RETRYABLE as exc:
-                    wait = self.retry_policy.delay(exc, attempt)
-                    if wait is None or reply.content or reply.reasoning:
-                        raise  # out of tries, or text already arrived: keep it, say so
-                    log.info(
-                        "attempt %d failed (%s); retrying in %.1f s",
-                        attempt,
-                        type(exc).__name__,
-                        wait,
-                    )
-                    self.retry_scheduled.emit(
-                        conversation.id,
-                        reply.id,
-                        wait,
-                        attempt + 1,
-                        self.retry_policy.attempts,
-                        "unreachable" if isinstance(exc, ConnectFailedError) else "busy",
-                    )
-                    await (self._sleep or asyncio.sleep)(wait)
-                    attempt += 1
-        except asyncio.CancelledError:
-            if self._streams.get(conversation.id) is asyncio.current_task():
-                self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
-            raise
-        except ConfabError as exc:
-            reply.error = ReplyError.of(exc, redact)
-            self._finish(conversation, reply)
-            self.reply_failed.emit(conversation.id, reply.id, exc)
-        except Exception as exc:  # never let a surprise kill the stream silently
-            log.exception("unexpected failure while streaming")
-            reply.error = ReplyError.of(exc, redact)
-            self._finish(conversation, reply)
-            self.reply_failed.emit(conversation.id, reply.id, ConfabError(redact(str(exc))))
-        else:
-            reply.finish_reason = result.finish_reason
-            if earlier_usage is not None and result.usage is not None:
-                # A continued reply cost both requests.
-                result.usage = Usage(
-                    earlier_usage.prompt_tokens + result.usage.prompt_tokens,
-                    earlier_usage.completion_tokens + result.usage.completion_tokens,
-                    earlier_usage.total_tokens + result.usage.total_tokens,
-                    earlier_usage.estimated or result.usage.estimated,
-                )
-            if result.usage is None:
-                # Several local servers ignore include_usage: count here, and say so.
-                result.usage = self._estimate_usage(conversation, messages, result.content)
-            reply.usage = result.usage
-            if result.model:
-                reply.model = result.model
-            self._finish(conversation, reply)
-            self.reply_finished.emit(conversation.id, reply.id)
-            self._maybe_title(conversation)
-
-    def _estimate_usage(
-        self, conversation: Conversation, messages: list[dict[str, str]], completion: str
-    ) -> Usage:
-        counter = TokenCounter(conversation.model or "")
-        prompt = counter.messages(messages).tokens
-        output = counter.text(completion)
-        return Usage(prompt, output, prompt + output, estimated=True)
-
-    def _model_of(self, conversation: Conversation) -> str:
-        settings = self._settings
-        provider = settings.provider(conversation.provider) or settings.default_provider()
-        return conversation.model or (provider.default_model if provider else "") or ""
+        await self.service.shutdown()
 
     def budget(self, conversation: Conversation) -> Budget:
-        """The conversation's own budget; without a token limit, the model's context window
-        less room for the reply (when the window is known)."""
-        budget = Budget.of(conversation)
-        if budget.max_tokens is None:
-            window = self._settings.prices.context_window(self._model_of(conversation))
-            if window:
-                reserve = conversation.params.max_tokens or REPLY_RESERVE
-                budget = Budget(budget.max_messages, max(1, window - reserve))
-        return budget
+        return self.service.budget(conversation)
 
     def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
-        """What the model will see: the request's messages and which thread messages go."""
-        counter = TokenCounter(self._model_of(conversation))
-        return plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+        return self.service.plan(conversation, draft)
+
+    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
+        return self.service.next_send(conversation, draft)
 
     def set_message_flag(
         self, conversation: Conversation, message_id: str, flag: str, value: bool
     ) -> None:
-        """Pin (always sent) or exclude (never sent) a message."""
-        if conversation.read_only:
-            return
-        message = conversation.message(message_id)
-        set_flag(message, flag, value)
-        if value:
-            set_flag(message, "excluded" if flag == "pinned" else "pinned", False)
-        self._conversations.save(conversation, touch=False)
-        self.context_changed.emit(conversation.id)
-
-    def compact(self, conversation: Conversation) -> bool:
-        """Ask the model for a summary of the older part of the thread; from then on the
-        summary is sent instead of those messages (they stay in the file and on screen)."""
-        request = compaction_request(conversation)
-        if request is None or self.is_streaming(conversation.id) or not self._ready(conversation):
-            return False
-        self._tasks.spawn(self._compact(conversation, *request))
-        return True
-
-    async def _compact(
-        self, conversation: Conversation, messages: list[dict[str, str]], through: str
-    ) -> None:
-        from desktop.core.client import ChatRequest
-
-        provider = self._settings.provider(conversation.provider)
-        try:
-            if provider is None:
-                raise NoProviderError()
-            client = await self._settings.client(provider)
-            result = await client.complete(
-                ChatRequest(conversation.model or "", messages, Params(max_tokens=1024))
-            )
-        except ConfabError as exc:
-            self.compaction_failed.emit(conversation.id, exc)
-            return
-        conversation.summary = Summary(result.content.strip(), through, utc_now())
-        self._conversations.save(conversation, touch=False)
-        self.context_changed.emit(conversation.id)
-        self.compacted.emit(conversation.id)
+        self.service.set_message_flag(conversation, message_id, flag, value)
 
     def set_budget(self, conversation: Conversation, budget: Budget) -> None:
-        budget.store(conversation)
-        self._conversations.save(conversation, touch=False)
-        self.context_changed.emit(conversation.id)
+        self.service.set_budget(conversation, budget)
 
-    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
-        model = self._model_of(conversation)
-        messages = self.plan(conversation, draft).messages
-        count = TokenCounter(model).messages(messages)
-        price = self._settings.prices.price(model)
-        return SendEstimate(
-            tokens=count.tokens,
-            exact=count.exact,
-            cost=price.prompt_cost(count.tokens) if price else None,
-            context_window=price.context if price else None,
-        )
+    def compact(self, conversation: Conversation) -> bool:
+        return self.service.compact(conversation)
 
     def cost_of(self, usage: Usage | None, model: str | None) -> float | None:
-        price = self._settings.prices.price(model)
-        return price.cost(usage) if price and usage else None
+        return self.service.cost_of(usage, model)
 
     def usage_rows(self, by: str = "day") -> list[UsageRow]:
-        """Tokens and cost per provider and model, per day or month, over all conversations."""
-        return usage_rows(
-            self._conversations.all(),
-            lambda usage, model: self.cost_of(usage, model),
-            by=by,
-            name_of=self._settings.provider_name,
-        )
+        return self.service.usage_rows(by)
 
     def export_usage(self, path: Path, by: str = "day") -> None:
-        """Write the usage table as CSV; raises WriteFailedError (disk full, no permission)."""
-        write_bytes_atomic(path, rows_to_csv(self.usage_rows(by)).encode("utf-8"))
+        self.service.export_usage(path, by)
 
     def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
-        """Tokens and cost of every reply in the conversation (all branches: all were paid)."""
-        tokens, cost, priced = 0, 0.0, False
-        for message in conversation.messages:
-            if message.role == "assistant" and message.usage is not None:
-                tokens += message.usage.total_tokens
-                one = self.cost_of(message.usage, message.model or conversation.model)
-                if one is not None:
-                    cost += one
-                    priced = True
-        return tokens, cost if priced else None
+        return self.service.conversation_total(conversation)
 
-    def _maybe_title(self, conversation: Conversation) -> None:
-        if (
-            self.auto_title
-            and not conversation.title_set_by_user
-            and not conversation.title_generated
-            and title_request(conversation) is not None
-            # One title request at a time: a second reply ending while the first request is
-            # out started another, and whichever answered last won.
-            and conversation.id not in self._titling
-        ):
-            self._titling.add(conversation.id)
-            task = self._tasks.spawn(self._generate_title(conversation))
-            task.add_done_callback(lambda _t: self._titling.discard(conversation.id))
 
-    async def _generate_title(self, conversation: Conversation) -> None:
-        """Until this succeeds (and whenever it fails) the title stays the question's first
-        line; a rename by the user always wins."""
-        messages = title_request(conversation)
-        provider = self._settings.provider(conversation.provider)
-        if messages is None or provider is None or not conversation.model:
-            return
-        from desktop.core.client import ChatRequest
+class _Signals(ChatEvents):
+    """The service's events, emitted as the controller's signals."""
 
-        request = ChatRequest(conversation.model, messages, Params(max_tokens=TITLE_MAX_TOKENS))
-        try:
-            result = await (await self._settings.client(provider)).complete(request)
-        except ConfabError as exc:
-            log.info("no generated title: %s", exc.detail or type(exc).__name__)
-            return
-        title = clean_title(result.content)
-        if title and not conversation.title_set_by_user:
-            conversation.title = title
-            conversation.title_generated = True
-            self._conversations.save(conversation, touch=False)
+    def __init__(self, controller: ChatController) -> None:
+        self._c = controller
 
-    def _finish(self, conversation: Conversation, reply: Message) -> None:
-        reply.streaming = False
-        self._streams.pop(conversation.id, None)
-        self._replies.pop(conversation.id, None)
-        self._growing.discard(conversation.id)
-        try:
-            self._conversations.save(conversation)
-        finally:
-            self.streaming_changed.emit(conversation.id, False)
+    def message_added(self, conversation_id: str, message_id: str) -> None:
+        self._c.message_added.emit(conversation_id, message_id)
+
+    def message_saved(self, conversation_id: str, message_id: str) -> None:
+        self._c.message_saved.emit(conversation_id, message_id)
+
+    def reply_started(self, conversation_id: str, message_id: str) -> None:
+        self._c.reply_started.emit(conversation_id, message_id)
+
+    def reply_delta(self, conversation_id: str, message_id: str, kind: str, text: str) -> None:
+        self._c.reply_delta.emit(conversation_id, message_id, kind, text)
+
+    def reply_finished(self, conversation_id: str, message_id: str) -> None:
+        self._c.reply_finished.emit(conversation_id, message_id)
+
+    def reply_stopped(self, conversation_id: str, message_id: str) -> None:
+        self._c.reply_stopped.emit(conversation_id, message_id)
+
+    def reply_failed(self, conversation_id: str, message_id: str, error: ConfabError) -> None:
+        self._c.reply_failed.emit(conversation_id, message_id, error)
+
+    def streaming_changed(self, conversation_id: str, streaming: bool) -> None:
+        self._c.streaming_changed.emit(conversation_id, streaming)
+
+    def thread_changed(self, conversation_id: str) -> None:
+        self._c.thread_changed.emit(conversation_id)
+
+    def context_changed(self, conversation_id: str) -> None:
+        self._c.context_changed.emit(conversation_id)
+
+    def compacted(self, conversation_id: str, retrying: bool) -> None:
+        self._c.compacted.emit(conversation_id, retrying)
+
+    def compaction_failed(self, conversation_id: str, error: ConfabError) -> None:
+        self._c.compaction_failed.emit(conversation_id, error)
+
+    def retry_scheduled(self, conversation_id: str, message_id: str, wait: RetryWait) -> None:
+        self._c.retry_scheduled.emit(conversation_id, message_id, wait)

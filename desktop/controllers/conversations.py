@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.models import (
     Clock,
@@ -153,6 +154,13 @@ class ConversationsController(QObject):
         self._forget_empty_draft()
         self.current = conversation
         self.current_changed.emit(conversation)
+        self._make_parts(conversation)
+
+    def _make_parts(self, conversation: Conversation) -> None:
+        """Ready the open conversation's file parts a step at a time between events, so that
+        its first save costs what changed (see encoding.make_parts)."""
+        if conversation is self.current and not make_parts(conversation):
+            QTimer.singleShot(0, self, lambda: self._make_parts(conversation))
 
     def rename(self, conversation_id: str, title: str) -> None:
         conversation = self._conversations.get(conversation_id)

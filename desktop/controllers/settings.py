@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.blocking import Worker
-from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.logs import register_secret
 from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
@@ -26,6 +25,7 @@ from desktop.core.personas import BUILTIN_PERSONAS, Persona
 from desktop.core.pricing import Price, PriceTable
 from desktop.core.secrets import KeyStore, proxy_secret_name
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
+from desktop.core.tasks import TaskSet
 
 if TYPE_CHECKING:
     from desktop.core.client import ChatClient

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
@@ -22,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.controllers.tasks import TaskSet
-from desktop.core.errors import ApiError, AuthenticationError, ConfabError, ContextTooLongError
+from desktop.core.errors import AuthenticationError, ConfabError
+from desktop.core.services import recovery
+from desktop.core.tasks import TaskSet
 from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
     from desktop.core.models import Conversation, Message
+    from desktop.core.services.chat import RetryWait
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
@@ -72,7 +76,6 @@ class MainWindow(QMainWindow):
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
         self._shown_id: str | None = None
-        self._retry_after_compaction: tuple[str, str] | None = None
         self.delete_message_box: QMessageBox | None = None
         self.usage_dialog: UsageDialog | None = None
         self._undo_for: str | None = None  # the conversation the banner's Undo restores
@@ -282,17 +285,10 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus()
 
     def shrink_context_and_retry(self, conversation_id: str, message_id: str) -> None:
-        """The server said the context is too long: send half as many messages, then retry.
-        The older ones stay in the file and on screen, marked as not sent."""
+        """The server said the context is too long: send fewer messages, then retry."""
         conversation = self._conversations.get(conversation_id)
-        if conversation is None or not conversation.has_message(message_id):
-            return
-        from desktop.core.context import Budget  # not on the way to the first paint
-
-        sent = len(self._chat.plan(conversation).included)
-        budget = Budget.of(conversation)
-        self._chat.set_budget(conversation, Budget(max(2, sent // 2), budget.max_tokens))
-        self._chat.retry(conversation, message_id)
+        if conversation is not None:
+            self._chat.shrink_context_and_retry(conversation, message_id)
 
     def compact(self) -> None:
         """Summarize the older part of the conversation (File menu): the summary is sent in
@@ -309,21 +305,11 @@ class MainWindow(QMainWindow):
 
     def compact_and_retry(self, conversation_id: str, message_id: str) -> None:
         conversation = self._conversations.get(conversation_id)
-        if conversation is None or not conversation.has_message(message_id):
-            return
-        self._retry_after_compaction = (conversation_id, message_id)
-        if not self._chat.compact(conversation):
-            self._retry_after_compaction = None
-            self.shrink_context_and_retry(conversation_id, message_id)
+        if conversation is not None:
+            self._chat.compact_and_retry(conversation, message_id)
 
     def _on_chat_retry_scheduled(
-        self,
-        conversation_id: str,
-        message_id: str,
-        seconds: float,
-        attempt: int,
-        attempts: int,
-        reason: str = "busy",
+        self, conversation_id: str, message_id: str, wait: RetryWait
     ) -> None:
         """Show the wait before an automatic retry, counting down."""
         if self.current is None or self.current.id != conversation_id:
@@ -331,7 +317,7 @@ class MainWindow(QMainWindow):
         widget = self.chat_view.message_widget(message_id)
         if widget is None:
             return
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + wait.seconds
 
         def tick() -> None:
             left = max(0, round(deadline - time.monotonic()))
@@ -340,23 +326,24 @@ class MainWindow(QMainWindow):
                     "Could not reach the server. Trying again in {seconds} s (attempt "
                     "{attempt} of {attempts})…"
                 )
-                if reason == "unreachable"
+                if wait.reason == "unreachable"
                 else self.tr(
                     "The server is busy. Trying again in {seconds} s (attempt {attempt} of "
                     "{attempts})…"
                 )
             )
-            widget.set_status(text.format(seconds=left, attempt=attempt, attempts=attempts))
+            widget.set_status(
+                text.format(seconds=left, attempt=wait.attempt, attempts=wait.attempts)
+            )
             if left > 0:
                 QTimer.singleShot(1000, widget, tick)
 
         tick()
 
-    def _on_chat_compacted(self, conversation_id: str) -> None:
-        pending, self._retry_after_compaction = self._retry_after_compaction, None
-        if pending is not None and pending[0] == conversation_id:
-            self.retry(*pending)
-        elif self.current is not None and self.current.id == conversation_id:
+    def _on_chat_compacted(self, conversation_id: str, retrying: bool) -> None:
+        if retrying:
+            return  # the reply asked again says the rest
+        if self.current is not None and self.current.id == conversation_id:
             self.banner.show_message(
                 self.tr(
                     "The older messages were summarized: the summary is sent in their "
@@ -366,7 +353,6 @@ class MainWindow(QMainWindow):
             )
 
     def _on_chat_compaction_failed(self, conversation_id: str, error: ConfabError) -> None:
-        self._retry_after_compaction = None
         if self.current is not None and self.current.id == conversation_id:
             self.banner.show_message(explain(error), detail(error))
 
@@ -568,26 +554,21 @@ class MainWindow(QMainWindow):
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
-        action = second = None
         if message_id and conversation.has_message(message_id):
             self.chat_view.refresh_message(conversation.message(message_id))
-            if isinstance(error, ContextTooLongError):
-                action = (
-                    self.tr("Send Fewer Messages"),
-                    lambda: self.shrink_context_and_retry(conversation.id, message_id),
-                )
-                second = (
-                    self.tr("Summarize Older Messages"),
-                    lambda: self.compact_and_retry(conversation.id, message_id),
-                )
-            elif isinstance(error, ApiError):
-                action = (self.tr("Retry"), lambda: self.retry(conversation.id, message_id))
-                if conversation.message(message_id).content:
-                    # Text arrived before the failure: go on from it rather than start over.
-                    second = (
-                        self.tr("Continue"),
-                        lambda: self._continue_reply(conversation.id, message_id),
-                    )
+        # The ways out the chat service offers, best first, as the banner's two buttons.
+        buttons = {
+            recovery.SHRINK: (self.tr("Send Fewer Messages"), self.shrink_context_and_retry),
+            recovery.COMPACT: (self.tr("Summarize Older Messages"), self.compact_and_retry),
+            recovery.RETRY: (self.tr("Retry"), self.retry),
+            recovery.CONTINUE: (self.tr("Continue"), self._continue_reply),
+        }
+        actions: list[tuple[str, Callable[[], None]]] = []
+        for way in recovery.recoveries(conversation, message_id, error)[:2]:
+            label, act = buttons[way]
+            actions.append((label, functools.partial(act, conversation.id, message_id)))
+        action = actions[0] if actions else None
+        second = actions[1] if len(actions) > 1 else None
         text = explain(error)
         if (
             isinstance(error, AuthenticationError)

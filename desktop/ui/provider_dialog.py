@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controllers.settings import SettingsController
-from desktop.controllers.tasks import TaskSet
 from desktop.core.errors import ConfabError
 from desktop.core.network import (
     PROXY_CUSTOM,
@@ -50,6 +49,7 @@ from desktop.core.providers import (
     normalize_base_url,
     normalize_key,
 )
+from desktop.core.tasks import TaskSet
 from desktop.ui.error_text import detail, explain
 
 ProviderIdRole = Qt.ItemDataRole.UserRole + 1

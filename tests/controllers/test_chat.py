@@ -337,9 +337,9 @@ def test_a_busy_server_is_retried_after_its_retry_after_then_the_user_is_told(
     waits: list[tuple[float, int]] = []
     reasons: list[str] = []
     chat.retry_scheduled.connect(
-        lambda _c, _m, seconds, attempt, _n, reason: (
-            waits.append((seconds, attempt)),
-            reasons.append(reason),
+        lambda _c, _m, wait: (
+            waits.append((wait.seconds, wait.attempt)),
+            reasons.append(wait.reason),
         )
     )
     openai_server.enqueue(Reply(status=429, headers={"Retry-After": "0.2"}), Reply(status=503))
@@ -379,7 +379,7 @@ def test_an_unreachable_server_is_retried_and_said_to_be_unreachable(
     conversations, chat, _ = controllers([closed], sleep=sleep)
     chat.retry_policy = RetryPolicy(attempts=2, base_delay=0.05)
     reasons: list[str] = []
-    chat.retry_scheduled.connect(lambda *args: reasons.append(args[-1]))
+    chat.retry_scheduled.connect(lambda *args: reasons.append(args[-1].reason))
     c = conversations.new_conversation("p", None)
     with qtbot.waitSignal(chat.reply_failed, timeout=10_000) as failed:
         chat.send(c, "anyone?")

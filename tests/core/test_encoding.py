@@ -84,6 +84,18 @@ def test_a_save_after_one_message_grew_encodes_only_that_message() -> None:
     assert spy.encoded == []  # nothing changed: nothing encoded
 
 
+def test_parts_made_ahead_in_steps_leave_the_first_save_only_what_changed() -> None:
+    conversation = _conversation(1200)
+    steps = 1
+    while not encoding.make_parts(conversation, limit=500):
+        steps += 1
+    assert steps == 3  # 500 + 500 + 200: no step makes more than its limit
+    conversation.messages[5].content += " (edited after)"  # a change after its part was made
+    spy = Spy()
+    assert encode_conversation(conversation, spy).join() == _expected(conversation)
+    assert spy.encoded == [conversation.messages[5].id]
+
+
 def test_every_kind_of_change_to_a_message_is_seen() -> None:
     conversation = _conversation(6)
     encode_conversation(conversation)

@@ -120,7 +120,7 @@ def test_export_to_an_unwritable_place_says_so(
     def disk_full(path: Path, blob: bytes) -> None:
         raise WriteFailedError("No space left on device")
 
-    monkeypatch.setattr("desktop.controllers.chat.write_bytes_atomic", disk_full)
+    monkeypatch.setattr("desktop.core.services.chat.write_bytes_atomic", disk_full)
     assert dialog.export_to(tmp_path / "u.csv") is False
     assert "could not save" in dialog.status.text() and "No space" in dialog.status.text()
     dialog.close()

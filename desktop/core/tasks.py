@@ -1,4 +1,5 @@
-"""Strong references for fire-and-forget tasks (asyncio keeps only weak ones)."""
+"""Strong references for fire-and-forget tasks (asyncio keeps only weak ones): the controllers'
+and the services' background work."""
 
 from __future__ import annotations
 

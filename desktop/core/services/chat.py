@@ -1,0 +1,721 @@
+"""Chat sessions: sending a message and streaming the reply into the conversation, saving as it
+grows; retries, branches, context planning and compaction, titles, usage and costs.
+
+``ChatService`` knows nothing of Qt. It takes what it works with in its constructor:
+
+- ``conversations`` (``ConversationSink``): saves a conversation (the write may finish later),
+  tells when a conversation's writes have ended, and lists the conversations;
+- ``providers`` (``ProviderSource``): the providers, their clients (awaited: the keys come from
+  the keyring) and the price table;
+- ``events`` (``ChatEvents``): hears what happened (a reply started, grew, failed…);
+- ``save_timer`` (``Ticker``): started while replies stream; its owner calls ``save_tick()``
+  at every tick (once a second); ``defer`` runs a function at the next turn of the loop;
+- ``sleep`` waits before an automatic retry and ``clock`` stamps the messages.
+
+The controller (desktop/controllers/chat.py) passes a QTimer, ``QTimer.singleShot`` and Qt
+signals; the tests (tests/core/test_chat_service.py) pass a ticker they tick by hand, a sleep
+that returns at once and a clock that stands still.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from desktop.core.atomic import write_bytes_atomic
+from desktop.core.context import (
+    REPLY_RESERVE,
+    Budget,
+    ContextPlan,
+    compaction_request,
+    plan_context,
+    set_flag,
+)
+from desktop.core.errors import (
+    ConfabError,
+    ConnectFailedError,
+    NewerFormatError,
+    NoModelError,
+    NoProviderError,
+    RateLimitError,
+    ServerError,
+)
+from desktop.core.logs import redact
+from desktop.core.models import (
+    Clock,
+    Conversation,
+    Message,
+    Params,
+    ReplyError,
+    Summary,
+    Usage,
+    new_id,
+    title_from_text,
+    utc_now,
+)
+from desktop.core.tasks import TaskSet
+from desktop.core.titles import clean_title, title_request
+from desktop.core.tokens import TokenCounter
+from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from desktop.core.client import ChatClient
+    from desktop.core.pricing import PriceTable
+    from desktop.core.settings import Provider
+
+log = logging.getLogger("confab.chat")
+
+SAVE_INTERVAL_S = 1.0
+TITLE_MAX_TOKENS = 24
+CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
+
+# Not timeouts: a model slow to answer would only be asked again, and wait as long again.
+RETRYABLE = (RateLimitError, ServerError, ConnectFailedError)
+
+
+@dataclass
+class RetryPolicy:
+    """Failures before the first byte are retried: a 429 after its Retry-After (when that is
+    short enough to wait for), a 5xx or an unreachable server after 1, 2, 4… seconds."""
+
+    attempts: int = 3
+    base_delay: float = 1.0
+    longest_wait: float = 60.0
+
+    def delay(self, error: Exception, attempt: int) -> float | None:
+        if attempt >= self.attempts:
+            return None
+        backoff = self.base_delay * float(1 << (attempt - 1))
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            if error.retry_after > self.longest_wait:
+                return None  # an hour's wait is a quota, not a hiccup: tell the user now
+            return max(float(error.retry_after), 0.0)
+        return backoff
+
+
+@dataclass(frozen=True)
+class RetryWait:
+    """An automatic retry waiting: ``seconds`` before attempt ``attempt`` of ``attempts``,
+    because the server was ``reason``: "unreachable" (no connection) or "busy" (429, 5xx)."""
+
+    seconds: float
+    attempt: int
+    attempts: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SendEstimate:
+    tokens: int
+    exact: bool
+    cost: float | None  # None: the model's price is unknown (no invented cost)
+    context_window: int | None
+
+
+class ConversationSink(Protocol):
+    def save(self, conversation: Conversation, *, touch: bool = True) -> bool: ...
+    async def written(self, conversation_id: str) -> bool: ...
+    def get(self, conversation_id: str) -> Conversation | None: ...
+    def all(self) -> list[Conversation]: ...
+    def flush(self) -> None: ...
+
+
+class ProviderSource(Protocol):
+    def provider(self, provider_id: str | None) -> Provider | None: ...
+    def default_provider(self) -> Provider | None: ...
+    async def client(self, provider: Provider) -> ChatClient: ...
+    def provider_name(self, provider_id: str) -> str: ...
+    @property
+    def prices(self) -> PriceTable: ...
+
+
+class Ticker(Protocol):
+    """A repeating timer whose owner calls ``ChatService.save_tick`` at each tick."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def isActive(self) -> bool: ...
+
+
+class ChatEvents:
+    """What a ChatService reports; each does nothing here. Ids are the conversation's and the
+    message's."""
+
+    def message_added(self, conversation_id: str, message_id: str) -> None:
+        """A question was added below the thread's last message."""
+
+    def message_saved(self, conversation_id: str, message_id: str) -> None:
+        """The question is on disk (its write ended well); the request leaves right after."""
+
+    def reply_started(self, conversation_id: str, message_id: str) -> None: ...
+
+    def reply_delta(self, conversation_id: str, message_id: str, kind: str, text: str) -> None:
+        """``kind`` is "content" or "reasoning"."""
+
+    def reply_finished(self, conversation_id: str, message_id: str) -> None: ...
+
+    def reply_stopped(self, conversation_id: str, message_id: str) -> None: ...
+
+    def reply_failed(self, conversation_id: str, message_id: str, error: ConfabError) -> None:
+        """``message_id`` is "" when no reply was started (no provider, no model…)."""
+
+    def streaming_changed(self, conversation_id: str, streaming: bool) -> None: ...
+
+    def thread_changed(self, conversation_id: str) -> None:
+        """The thread on screen changed shape (branch switched, message deleted)."""
+
+    def context_changed(self, conversation_id: str) -> None:
+        """Pins, exclusions or the budget changed: what the model will see is different."""
+
+    def compacted(self, conversation_id: str, retrying: bool) -> None:
+        """The summary is in; ``retrying``: the failed reply it was made for is asked again."""
+
+    def compaction_failed(self, conversation_id: str, error: ConfabError) -> None: ...
+
+    def retry_scheduled(self, conversation_id: str, message_id: str, wait: RetryWait) -> None:
+        """An automatic retry of the reply ``message_id`` is waiting."""
+
+
+def _next_turn(run: Callable[[], None]) -> None:
+    import asyncio
+
+    asyncio.get_running_loop().call_soon(run)
+
+
+class ChatService:
+    def __init__(
+        self,
+        conversations: ConversationSink,
+        providers: ProviderSource,
+        events: ChatEvents,
+        save_timer: Ticker,
+        *,
+        defer: Callable[[Callable[[], None]], None] = _next_turn,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Clock = utc_now,
+        auto_title: bool = True,
+    ) -> None:
+        self._conversations = conversations
+        self._providers = providers
+        self._events = events
+        self._save_timer = save_timer
+        self._defer = defer
+        self._sleep = sleep
+        self._clock = clock
+        self.auto_title = auto_title
+        self.retry_policy = RetryPolicy()
+        self.tasks = TaskSet()
+        self._streams: dict[str, asyncio.Task[None]] = {}
+        self._replies: dict[str, tuple[Conversation, Message]] = {}  # what each stream fills
+        # Conversations whose reply grew since the last periodic save.
+        self._growing: set[str] = set()
+        self._titling: set[str] = set()  # conversations with a title request out
+        self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        return self.tasks.spawn(coro)
+
+    def is_streaming(self, conversation_id: str | None) -> bool:
+        return conversation_id is not None and conversation_id in self._streams
+
+    async def settled(self, conversation_id: str) -> None:
+        """Until the reply streaming into the conversation, if any, has ended (finished,
+        failed or stopped)."""
+        import asyncio
+
+        task = self._streams.get(conversation_id)
+        if task is not None:
+            await asyncio.wait({task})
+
+    # ---- asking ---------------------------------------------------------------------
+
+    def send(self, conversation: Conversation, text: str) -> bool:
+        """Save the user's message, then stream the reply. False if nothing was sent."""
+        return self._ask(conversation, text, parent=conversation.head)
+
+    def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
+        """Send an edited question as a sibling of the original; the original stays."""
+        original = conversation.message(message_id)
+        if original.role != "user" or text.strip() == original.content.strip():
+            return False
+        return self._ask(conversation, text, parent=original.parent)
+
+    def regenerate(self, conversation: Conversation, message_id: str) -> bool:
+        """A new reply to the same question, as a sibling of ``message_id``."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        conversation.head = reply.parent
+        self._events.thread_changed(conversation.id)
+        self._start_reply(conversation)
+        return True
+
+    def retry(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask again after a failed reply. A failure with no text is replaced; one with partial
+        text is kept, and the new reply becomes its sibling."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        if not reply.content and not reply.reasoning:
+            conversation.remove_branch(reply.id)
+            self._events.thread_changed(conversation.id)
+        conversation.head = reply.parent
+        self._events.thread_changed(conversation.id)
+        self._start_reply(conversation)
+        return True
+
+    def shrink_context_and_retry(self, conversation: Conversation, message_id: str) -> bool:
+        """The server said the context is too long: send half as many messages as last time
+        (at least two), then retry. The older ones stay in the file, marked as not sent."""
+        if not conversation.has_message(message_id):
+            return False
+        sent = len(self.plan(conversation).included)
+        budget = Budget.of(conversation)
+        self.set_budget(conversation, Budget(max(2, sent // 2), budget.max_tokens))
+        return self.retry(conversation, message_id)
+
+    def compact_and_retry(self, conversation: Conversation, message_id: str) -> bool:
+        """Summarize the older messages, then retry; when there is too little to summarize,
+        send fewer messages instead. If the summary fails, nothing is retried."""
+        if not conversation.has_message(message_id):
+            return False
+        if self.compact(conversation, then_retry=message_id):
+            return True
+        return self.shrink_context_and_retry(conversation, message_id)
+
+    def continue_reply(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask the model to go on with a reply cut at its length limit; the text is appended
+        to the same message."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        conversation.switch_to(reply.id)
+        if conversation.head != reply.id:
+            return False  # only the last reply of a thread can be continued
+        messages = self.plan(conversation).messages
+        messages.append({"role": "user", "content": CONTINUE_PROMPT})
+        reply.error = None
+        self._launch(conversation, reply, messages)
+        return True
+
+    def switch_branch(self, conversation: Conversation, message_id: str) -> None:
+        if self.is_streaming(conversation.id):
+            return
+        conversation.switch_to(message_id)
+        self._conversations.save(conversation, touch=False)
+        self._events.thread_changed(conversation.id)
+
+    def delete_message(self, conversation: Conversation, message_id: str) -> None:
+        """Delete a message and its branch below; the other branches stay."""
+        if (
+            self.is_streaming(conversation.id)
+            or conversation.read_only
+            or not conversation.has_message(message_id)
+        ):
+            return
+        conversation.remove_branch(message_id)
+        self._conversations.save(conversation)
+        self._events.thread_changed(conversation.id)
+
+    def _ready(self, conversation: Conversation) -> bool:
+        """Pick the provider and model; False (and a reply_failed) when something is missing."""
+        if self.is_streaming(conversation.id):
+            return False
+        if conversation.read_only:
+            self._events.reply_failed(
+                conversation.id, "", NewerFormatError(version=conversation.newer_version or 0)
+            )
+            return False
+        provider = (
+            self._providers.provider(conversation.provider) or self._providers.default_provider()
+        )
+        if provider is None:
+            self._events.reply_failed(conversation.id, "", NoProviderError())
+            return False
+        conversation.provider = provider.id
+        if not conversation.model:
+            conversation.model = provider.default_model or None
+        if not conversation.model:
+            self._events.reply_failed(conversation.id, "", NoModelError())
+            return False
+        return True
+
+    def _ask(self, conversation: Conversation, text: str, parent: str | None) -> bool:
+        text = text.strip()
+        if not text or not self._ready(conversation):
+            return False
+        branching = parent != conversation.head
+        user = Message(
+            id=new_id(), parent=parent, role="user", content=text, created_at=self._clock()
+        )
+        conversation.append(user)
+        if not conversation.title:
+            conversation.title = title_from_text(text)
+        # The question is on disk before the request leaves (_stream waits for this write);
+        # if it fails the reply is still tried, and the conversations' owner retries it.
+        self._conversations.save(conversation)
+        if branching:
+            self._events.thread_changed(conversation.id)  # an edit: the thread below is new
+        else:
+            self._events.message_added(conversation.id, user.id)
+        self._start_reply(conversation, question=user)
+        return True
+
+    # ---- streaming ------------------------------------------------------------------
+
+    def stop(self, conversation_id: str) -> None:
+        """Stop the reply now: marked, saved and reported stopped at once, while the stream
+        unwinds behind. Closing its connection takes several turns of the loop, each of which
+        may paint or flush first: Stop took up to ~100 ms to show while a reply flooded in."""
+        task = self._streams.get(conversation_id)
+        if task is not None:
+            task.cancel()
+            self._stopped(*self._replies[conversation_id])
+
+    def _stopped(self, conversation: Conversation, reply: Message) -> None:
+        reply.error = ReplyError.stopped()
+        self._finish(conversation, reply)
+        self._events.reply_stopped(conversation.id, reply.id)
+
+    async def shutdown(self) -> None:
+        for task in list(self._streams.values()):
+            task.cancel()
+        streams = list(self._streams.values())
+        if streams:
+            import asyncio
+
+            await asyncio.gather(*streams, return_exceptions=True)
+        await self.tasks.cancel_all()
+        self._conversations.flush()
+
+    def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
+        reply = Message(
+            id=new_id(),
+            parent=conversation.head,
+            role="assistant",
+            content="",
+            created_at=self._clock(),
+            model=conversation.model,
+            provider=conversation.provider,
+        )
+        messages = self.plan(conversation).messages
+        conversation.append(reply)
+        self._launch(conversation, reply, messages, question)
+
+    def _launch(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        messages: list[dict[str, str]],
+        question: Message | None = None,
+    ) -> None:
+        reply.streaming = True  # what a crash leaves behind says it was cut short
+        task = self.tasks.spawn(self._stream(conversation, reply, messages, question))
+        self._streams[conversation.id] = task
+        self._replies[conversation.id] = (conversation, reply)
+        # A task cancelled before its first step never runs its body: finish it here then.
+        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
+        self._events.reply_started(conversation.id, reply.id)
+        self._events.streaming_changed(conversation.id, True)
+        if not self._save_timer.isActive():
+            self._save_timer.start()
+
+    def _on_stream_task_done(
+        self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
+    ) -> None:
+        if self._streams.get(conversation.id) is task:
+            self._stopped(conversation, reply)
+
+    def save_tick(self) -> None:
+        """Save every growing reply at least once a second, even while the model pauses (the
+        owner of ``save_timer`` calls this at each tick)."""
+        saving = bool(self._due)  # the last tick's saves are still under way
+        self._due += [c for c in self._growing if c not in self._due]
+        self._growing.clear()
+        if not saving:
+            self._save_next_due()
+        if not self._streams:
+            self._save_timer.stop()
+
+    def _save_next_due(self) -> None:
+        # One conversation at a time, letting the window paint and read the streams between:
+        # saved in one go, 20 replies streaming at once froze it for 60-130 ms every second
+        # (a write and two fsyncs each, 3-6 ms on the test machine).
+        if not self._due:
+            return
+        conversation = self._conversations.get(self._due.pop(0))
+        if conversation is not None:
+            self._conversations.save(conversation)
+        if self._due:
+            self._defer(self._save_next_due)
+
+    async def _stream(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        messages: list[dict[str, str]],
+        question: Message | None = None,
+    ) -> None:
+        import asyncio  # at run time only (start-up cost, see core/tasks)
+
+        earlier_usage = reply.usage
+
+        def on_delta(kind: str, text: str) -> None:
+            if kind == "reasoning":
+                reply.reasoning = (reply.reasoning or "") + text
+            else:
+                reply.content += text
+            self._growing.add(conversation.id)
+            self._events.reply_delta(conversation.id, reply.id, kind, text)
+
+        try:
+            # Everything the user typed is on disk before the request leaves. A failed write
+            # has been reported and is retried; the reply still goes.
+            if question is not None and await self._conversations.written(conversation.id):
+                self._events.message_saved(conversation.id, question.id)
+            # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
+            from desktop.core.client import ChatRequest
+
+            provider = self._providers.provider(conversation.provider)
+            if provider is None:
+                raise NoProviderError()
+            client = await self._providers.client(provider)
+            request = ChatRequest(conversation.model or "", messages, conversation.params)
+            attempt = 1
+            while True:
+                try:
+                    result = await client.stream_chat(request, on_delta)
+                    break
+                except RETRYABLE as exc:
+                    wait = self.retry_policy.delay(exc, attempt)
+                    if wait is None or reply.content or reply.reasoning:
+                        raise  # out of tries, or text already arrived: keep it, say so
+                    log.info(
+                        "attempt %d failed (%s); retrying in %.1f s",
+                        attempt,
+                        type(exc).__name__,
+                        wait,
+                    )
+                    reason = "unreachable" if isinstance(exc, ConnectFailedError) else "busy"
+                    self._events.retry_scheduled(
+                        conversation.id,
+                        reply.id,
+                        RetryWait(wait, attempt + 1, self.retry_policy.attempts, reason),
+                    )
+                    await (self._sleep or asyncio.sleep)(wait)
+                    attempt += 1
+        except asyncio.CancelledError:
+            if self._streams.get(conversation.id) is asyncio.current_task():
+                self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
+            raise
+        except ConfabError as exc:
+            reply.error = ReplyError.of(exc, redact)
+            self._finish(conversation, reply)
+            self._events.reply_failed(conversation.id, reply.id, exc)
+        except Exception as exc:  # never let a surprise kill the stream silently
+            log.exception("unexpected failure while streaming")
+            reply.error = ReplyError.of(exc, redact)
+            self._finish(conversation, reply)
+            self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
+        else:
+            reply.finish_reason = result.finish_reason
+            if earlier_usage is not None and result.usage is not None:
+                # A continued reply cost both requests.
+                result.usage = Usage(
+                    earlier_usage.prompt_tokens + result.usage.prompt_tokens,
+                    earlier_usage.completion_tokens + result.usage.completion_tokens,
+                    earlier_usage.total_tokens + result.usage.total_tokens,
+                    earlier_usage.estimated or result.usage.estimated,
+                )
+            if result.usage is None:
+                # Several local servers ignore include_usage: count here, and say so.
+                result.usage = self._estimate_usage(conversation, messages, result.content)
+            reply.usage = result.usage
+            if result.model:
+                reply.model = result.model
+            self._finish(conversation, reply)
+            self._events.reply_finished(conversation.id, reply.id)
+            self._maybe_title(conversation)
+
+    def _finish(self, conversation: Conversation, reply: Message) -> None:
+        reply.streaming = False
+        self._streams.pop(conversation.id, None)
+        self._replies.pop(conversation.id, None)
+        self._growing.discard(conversation.id)
+        try:
+            self._conversations.save(conversation)
+        finally:
+            self._events.streaming_changed(conversation.id, False)
+
+    # ---- context ----------------------------------------------------------------------
+
+    def _model_of(self, conversation: Conversation) -> str:
+        providers = self._providers
+        provider = providers.provider(conversation.provider) or providers.default_provider()
+        return conversation.model or (provider.default_model if provider else "") or ""
+
+    def budget(self, conversation: Conversation) -> Budget:
+        """The conversation's own budget; without a token limit, the model's context window
+        less room for the reply (when the window is known)."""
+        budget = Budget.of(conversation)
+        if budget.max_tokens is None:
+            window = self._providers.prices.context_window(self._model_of(conversation))
+            if window:
+                reserve = conversation.params.max_tokens or REPLY_RESERVE
+                budget = Budget(budget.max_messages, max(1, window - reserve))
+        return budget
+
+    def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
+        """What the model will see: the request's messages and which thread messages go."""
+        counter = TokenCounter(self._model_of(conversation))
+        return plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+
+    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
+        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
+        model = self._model_of(conversation)
+        messages = self.plan(conversation, draft).messages
+        count = TokenCounter(model).messages(messages)
+        price = self._providers.prices.price(model)
+        return SendEstimate(
+            tokens=count.tokens,
+            exact=count.exact,
+            cost=price.prompt_cost(count.tokens) if price else None,
+            context_window=price.context if price else None,
+        )
+
+    def set_message_flag(
+        self, conversation: Conversation, message_id: str, flag: str, value: bool
+    ) -> None:
+        """Pin (always sent) or exclude (never sent) a message."""
+        if conversation.read_only:
+            return
+        message = conversation.message(message_id)
+        set_flag(message, flag, value)
+        if value:
+            set_flag(message, "excluded" if flag == "pinned" else "pinned", False)
+        self._conversations.save(conversation, touch=False)
+        self._events.context_changed(conversation.id)
+
+    def set_budget(self, conversation: Conversation, budget: Budget) -> None:
+        budget.store(conversation)
+        self._conversations.save(conversation, touch=False)
+        self._events.context_changed(conversation.id)
+
+    def compact(self, conversation: Conversation, *, then_retry: str | None = None) -> bool:
+        """Ask the model for a summary of the older part of the thread; from then on the
+        summary is sent instead of those messages (they stay in the file and on screen).
+        ``then_retry``: a failed reply to retry once the summary is in."""
+        request = compaction_request(conversation)
+        if request is None or self.is_streaming(conversation.id) or not self._ready(conversation):
+            return False
+        self.tasks.spawn(self._compact(conversation, *request, then_retry))
+        return True
+
+    async def _compact(
+        self,
+        conversation: Conversation,
+        messages: list[dict[str, str]],
+        through: str,
+        then_retry: str | None,
+    ) -> None:
+        from desktop.core.client import ChatRequest
+
+        provider = self._providers.provider(conversation.provider)
+        try:
+            if provider is None:
+                raise NoProviderError()
+            client = await self._providers.client(provider)
+            result = await client.complete(
+                ChatRequest(conversation.model or "", messages, Params(max_tokens=1024))
+            )
+        except ConfabError as exc:
+            self._events.compaction_failed(conversation.id, exc)
+            return
+        conversation.summary = Summary(result.content.strip(), through, self._clock())
+        self._conversations.save(conversation, touch=False)
+        self._events.context_changed(conversation.id)
+        retrying = then_retry is not None and conversation.has_message(then_retry)
+        self._events.compacted(conversation.id, retrying)
+        if then_retry is not None and retrying:
+            self.retry(conversation, then_retry)
+
+    # ---- titles -----------------------------------------------------------------------
+
+    def _maybe_title(self, conversation: Conversation) -> None:
+        if (
+            self.auto_title
+            and not conversation.title_set_by_user
+            and not conversation.title_generated
+            and title_request(conversation) is not None
+            # One title request at a time: a second reply ending while the first request is
+            # out started another, and whichever answered last won.
+            and conversation.id not in self._titling
+        ):
+            self._titling.add(conversation.id)
+            task = self.tasks.spawn(self._generate_title(conversation))
+            task.add_done_callback(lambda _t: self._titling.discard(conversation.id))
+
+    async def _generate_title(self, conversation: Conversation) -> None:
+        """Until this succeeds (and whenever it fails) the title stays the question's first
+        line; a rename by the user always wins."""
+        messages = title_request(conversation)
+        provider = self._providers.provider(conversation.provider)
+        if messages is None or provider is None or not conversation.model:
+            return
+        from desktop.core.client import ChatRequest
+
+        request = ChatRequest(conversation.model, messages, Params(max_tokens=TITLE_MAX_TOKENS))
+        try:
+            result = await (await self._providers.client(provider)).complete(request)
+        except ConfabError as exc:
+            log.info("no generated title: %s", exc.detail or type(exc).__name__)
+            return
+        title = clean_title(result.content)
+        if title and not conversation.title_set_by_user:
+            conversation.title = title
+            conversation.title_generated = True
+            self._conversations.save(conversation, touch=False)
+
+    # ---- usage and costs --------------------------------------------------------------
+
+    def _estimate_usage(
+        self, conversation: Conversation, messages: list[dict[str, str]], completion: str
+    ) -> Usage:
+        counter = TokenCounter(conversation.model or "")
+        prompt = counter.messages(messages).tokens
+        output = counter.text(completion)
+        return Usage(prompt, output, prompt + output, estimated=True)
+
+    def cost_of(self, usage: Usage | None, model: str | None) -> float | None:
+        price = self._providers.prices.price(model)
+        return price.cost(usage) if price and usage else None
+
+    def usage_rows(self, by: str = "day") -> list[UsageRow]:
+        """Tokens and cost per provider and model, per day or month, over all conversations."""
+        return usage_rows(
+            self._conversations.all(),
+            self.cost_of,
+            by=by,
+            name_of=self._providers.provider_name,
+        )
+
+    def export_usage(self, path: Path, by: str = "day") -> None:
+        """Write the usage table as CSV; raises WriteFailedError (disk full, no permission)."""
+        write_bytes_atomic(path, rows_to_csv(self.usage_rows(by)).encode("utf-8"))
+
+    def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
+        """Tokens and cost of every reply in the conversation (all branches: all were paid)."""
+        tokens, cost, priced = 0, 0.0, False
+        for message in conversation.messages:
+            if message.role == "assistant" and message.usage is not None:
+                tokens += message.usage.total_tokens
+                one = self.cost_of(message.usage, message.model or conversation.model)
+                if one is not None:
+                    cost += one
+                    priced = True
+        return tokens, cost if priced else None

@@ -1,0 +1,374 @@
+"""The chat service with no QApplication and no real time: the real client against the loopback
+OpenAI server, the real store writing real files, a clock that stands still, a sleep that only
+notes how long it was asked to wait, and a save timer ticked by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.client import ChatClient
+from desktop.core.errors import ConfabError, ConnectFailedError, ContextTooLongError, ServerError
+from desktop.core.models import Conversation, new_id
+from desktop.core.pricing import PriceTable
+from desktop.core.services import recovery
+from desktop.core.services.chat import ChatEvents, ChatService
+from desktop.core.settings import Provider
+from desktop.core.storage import ConversationStore
+from tests.support.openai_server import OpenAIServer, Reply
+
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+PRICES = Path(__file__).resolve().parents[2] / "resources" / "pricing" / "prices.json"
+
+
+class Conversations:
+    """The conversations in memory over the real store (what ConversationsController does,
+    without Qt): a save hands the file to the writer thread."""
+
+    def __init__(self, store: ConversationStore) -> None:
+        self.store = store
+        self.items: dict[str, Conversation] = {}
+        self.writes: dict[str, Future[None]] = {}
+
+    def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
+        self.items[conversation.id] = conversation
+        self.writes[conversation.id] = self.store.save_soon(conversation)
+        return True
+
+    async def written(self, conversation_id: str) -> bool:
+        future = self.writes.get(conversation_id)
+        if future is None:
+            return True
+        try:
+            await asyncio.wrap_future(future)
+        except ConfabError:
+            return False
+        return True
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        return self.items.get(conversation_id)
+
+    def all(self) -> list[Conversation]:
+        return list(self.items.values())
+
+    def flush(self) -> None:
+        self.store.wait_for_writes()
+
+    def on_disk(self, conversation_id: str) -> dict[str, Any]:
+        self.store.wait_for_writes()
+        path = self.store.path_of(conversation_id)
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+
+class Providers:
+    def __init__(self, base_url: str) -> None:
+        self.providers = [Provider("local", "Loopback", base_url, default_model="test-model")]
+        self.clients: dict[str, ChatClient] = {}
+        self.prices = PriceTable.load(PRICES)
+
+    def provider(self, provider_id: str | None) -> Provider | None:
+        return next((p for p in self.providers if p.id == provider_id), None)
+
+    def default_provider(self) -> Provider | None:
+        return self.providers[0] if self.providers else None
+
+    async def client(self, provider: Provider) -> ChatClient:
+        if provider.id not in self.clients:
+            self.clients[provider.id] = ChatClient(provider.base_url, None)
+        return self.clients[provider.id]
+
+    def provider_name(self, provider_id: str) -> str:
+        provider = self.provider(provider_id)
+        return provider.name if provider else provider_id
+
+
+class Events(ChatEvents):
+    """Every event, in order, as (name, args)."""
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[str, tuple[Any, ...]]] = []
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.heard if name != "reply_delta"]
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ChatEvents.__dict__ and not name.startswith("_"):
+            return lambda *args: self.heard.append((name, args))
+        return super().__getattribute__(name)
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.active = False
+
+    def start(self) -> None:
+        self.active = True
+
+    def stop(self) -> None:
+        self.active = False
+
+    def isActive(self) -> bool:
+        return self.active
+
+
+class Harness:
+    def __init__(self, server: OpenAIServer, folder: Path) -> None:
+        self.conversations = Conversations(ConversationStore(folder))
+        self.providers = Providers(server.base_url)
+        self.events = Events()
+        self.ticker = Ticker()
+        self.waits: list[float] = []
+        self.deferred: list[Callable[[], None]] = []
+
+        async def sleep(seconds: float) -> None:
+            self.waits.append(seconds)  # no real waiting
+
+        self.service = ChatService(
+            self.conversations,
+            self.providers,
+            self.events,
+            self.ticker,
+            defer=self.deferred.append,
+            sleep=sleep,
+            clock=lambda: NOW,
+            auto_title=False,
+        )
+
+    def conversation(self) -> Conversation:
+        conversation = Conversation(id=new_id(), title="", created_at=NOW, updated_at=NOW)
+        conversation.provider, conversation.model = "local", "test-model"
+        return conversation
+
+    async def until_idle(self, conversation: Conversation) -> None:
+        await self.service.settled(conversation.id)
+        assert not self.service.is_streaming(conversation.id)
+
+    async def close(self) -> None:
+        await self.service.shutdown()
+        for client in self.providers.clients.values():
+            await client.aclose()
+        self.conversations.store.close()
+
+
+@pytest.fixture
+def run(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Run a test body ``body(harness)`` in a fresh asyncio loop (no Qt anywhere)."""
+
+    def runner(body: Callable[[Harness], Coroutine[Any, Any, Any]]) -> Any:
+        async def main() -> Any:
+            harness = Harness(openai_server, tmp_path / "data")
+            try:
+                return await body(harness)
+            finally:
+                await harness.close()
+
+        return asyncio.run(main())
+
+    yield runner
+
+
+def test_a_sent_message_streams_its_reply_to_disk(run: Any, openai_server: OpenAIServer) -> None:
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        assert h.service.send(c, "hello there")
+        await h.until_idle(c)
+        question, reply = c.messages
+        assert reply.content == "echo[1]: hello there"
+        assert question.created_at == NOW and reply.created_at == NOW  # the clock it was given
+        assert h.events.names() == [
+            "message_added",
+            "reply_started",
+            "streaming_changed",
+            "message_saved",  # the question was on disk before the request left
+            "streaming_changed",
+            "reply_finished",
+        ]
+        deltas = "".join(args[3] for name, args in h.events.heard if name == "reply_delta")
+        assert deltas == "echo[1]: hello there"
+        saved = h.conversations.on_disk(c.id)
+        assert [m["content"] for m in saved["messages"]] == ["hello there", reply.content]
+        assert "streaming" not in saved["messages"][1]
+        assert c.title == "hello there"
+
+    run(body)
+
+
+def test_a_busy_server_is_retried_after_waits_that_no_test_sits_through(
+    run: Any, openai_server: OpenAIServer
+) -> None:
+    openai_server.enqueue(Reply(status=503), Reply(status=503), Reply(text="at last"))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        h.service.send(c, "are you there")
+        await h.until_idle(c)
+        assert c.messages[-1].content == "at last"
+        assert h.waits == [1.0, 2.0]  # 1, 2 s of backoff, asked for, not slept
+        retries = [args for name, args in h.events.heard if name == "retry_scheduled"]
+        assert [(w.attempt, w.attempts, w.reason) for _c, _m, w in retries] == [
+            (2, 3, "busy"),
+            (3, 3, "busy"),
+        ]
+
+    run(body)
+
+
+def test_out_of_tries_the_reply_fails_with_a_way_out(run: Any, openai_server: OpenAIServer) -> None:
+    openai_server.enqueue(Reply(status=503), Reply(status=503), Reply(status=503))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        h.service.send(c, "anyone")
+        await h.until_idle(c)
+        (failed,) = [args for name, args in h.events.heard if name == "reply_failed"]
+        assert isinstance(failed[2], ServerError)
+        reply = c.messages[-1]
+        assert reply.error and reply.error.text.startswith("ServerError")
+        assert (reply.error.kind, reply.error.status) == ("server", 503)
+        assert recovery.recoveries(c, reply.id, failed[2]) == [recovery.RETRY]
+        saved = h.conversations.on_disk(c.id)["messages"][-1]
+        assert saved["error"] == reply.error.text
+        assert (saved["error_info"]["kind"], saved["error_info"]["status"]) == ("server", 503)
+
+    run(body)
+
+
+def test_an_unreachable_server_is_retried_as_unreachable(run: Any, tmp_path: Path) -> None:
+    async def body(h: Harness) -> None:
+        closed = _closed_port_url()
+        h.providers.providers[0].base_url = closed
+        c = h.conversation()
+        h.service.send(c, "hello?")
+        await h.until_idle(c)
+        reasons = {args[2].reason for name, args in h.events.heard if name == "retry_scheduled"}
+        assert reasons == {"unreachable"}
+        (failed,) = [args for name, args in h.events.heard if name == "reply_failed"]
+        assert isinstance(failed[2], ConnectFailedError)
+
+    run(body)
+
+
+def test_a_growing_reply_is_on_disk_at_every_tick_and_marked_until_it_ends(
+    run: Any, openai_server: OpenAIServer
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="a b c d e f", chunk_size=2, stall_after=2, gate=gate))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        h.service.send(c, "go")
+        while c.messages[-1].content != "a b ":
+            await asyncio.sleep(0.005)
+        assert h.ticker.active  # saving once a second while it streams
+        h.service.save_tick()  # a second has passed
+        saved = h.conversations.on_disk(c.id)["messages"][-1]
+        assert saved["content"] == "a b " and saved["streaming"] is True
+        gate.set()
+        await h.until_idle(c)
+        saved = h.conversations.on_disk(c.id)["messages"][-1]
+        assert saved["content"] == "a b c d e f" and "streaming" not in saved
+        h.service.save_tick()
+        assert not h.ticker.active  # nothing streams: the timer stops
+
+    run(body)
+
+
+def test_stop_keeps_the_text_and_says_so(run: Any, openai_server: OpenAIServer) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="one two three", chunk_size=4, stall_after=1, gate=gate))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        h.service.send(c, "count")
+        while not c.messages[-1].content:
+            await asyncio.sleep(0.005)
+        h.service.stop(c.id)
+        assert not h.service.is_streaming(c.id)
+        assert "reply_stopped" in h.events.names()
+        gate.set()
+        saved = h.conversations.on_disk(c.id)["messages"][-1]
+        assert saved["content"] == "one " and saved["error"] == "stopped"
+        assert saved["error_info"] == {"kind": "stopped"}
+
+    run(body)
+
+
+def test_too_long_a_context_is_summarized_then_asked_again(
+    run: Any, openai_server: OpenAIServer
+) -> None:
+    too_long = json.dumps(
+        {"error": {"message": "This model's maximum context length is 8 tokens",
+                   "code": "context_length_exceeded"}}
+    )  # fmt: skip
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        for question in ("first", "second", "third"):
+            h.service.send(c, question)
+            await h.until_idle(c)
+        openai_server.enqueue(Reply(status=400, body=too_long))
+        h.service.send(c, "fourth")
+        await h.until_idle(c)
+        (failed,) = [args for name, args in h.events.heard if name == "reply_failed"]
+        assert isinstance(failed[2], ContextTooLongError)
+        failed_id = failed[1]
+        assert recovery.recoveries(c, failed_id, failed[2]) == [
+            recovery.SHRINK,
+            recovery.COMPACT,
+        ]
+        openai_server.enqueue(Reply(text="A summary of the start."), Reply(text="Fourth answer."))
+        assert h.service.compact_and_retry(c, failed_id)
+        while "compacted" not in h.events.names():
+            await asyncio.sleep(0.005)
+        await h.until_idle(c)
+        compacted = [args for name, args in h.events.heard if name == "compacted"]
+        assert compacted == [(c.id, True)]
+        assert c.messages[-1].content == "Fourth answer."
+        assert not c.has_message(failed_id)  # the empty failure was replaced
+        sent = openai_server.chat_requests()[-1]["json"]["messages"]
+        assert sent[0]["content"].endswith("A summary of the start.")
+        rest = [m["content"] for m in sent[1:]]
+        assert "first" not in rest and rest[-1] == "fourth"  # the summary went in its place
+
+    run(body)
+
+
+def test_fewer_messages_go_after_the_server_says_too_long(
+    run: Any, openai_server: OpenAIServer
+) -> None:
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        for question in ("one", "two", "three", "four"):
+            h.service.send(c, question)
+            await h.until_idle(c)
+        openai_server.enqueue(Reply(status=400, body='{"error": {"message": "context_length"}}'))
+        h.service.send(c, "five")
+        await h.until_idle(c)
+        failed_id = c.messages[-1].id
+        assert h.service.shrink_context_and_retry(c, failed_id)
+        await h.until_idle(c)
+        sent = openai_server.chat_requests()[-1]["json"]["messages"]
+        # Nine messages went the first time; half of them (the newest) now.
+        assert [m["content"] for m in sent] == ["echo[5]: three", "four", "echo[7]: four", "five"]
+        saved = h.conversations.on_disk(c.id)
+        assert saved["context"]["max_messages"] == 4  # the budget stays for the next sends
+
+    run(body)
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
