@@ -456,9 +456,41 @@ def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, objec
         log.error("event loop: %s", context.get("message"))
 
 
+def _spare_memory() -> None:
+    """Two costs of the process's imports that buy Confab nothing (~20 MiB of its idle memory):
+
+    - PySide6 reads the source of every module imported after it (``inspect.getsource``, to
+      see whether the module uses its ``__feature__`` switches), and linecache then keeps all
+      of it: some 15 MiB of text nothing reads again. The same test, without keeping the text.
+    - httpx imports its command-line client (click, rich, pygments) whenever those happen to
+      be installed; Confab never runs it.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    try:
+        from shibokensupport import feature
+    except ImportError:
+        return
+    if not callable(getattr(feature, "_mod_uses_pyside", None)):
+        return
+
+    def uses_pyside(module: object) -> bool:
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            return False  # no source: what inspect.getsource would have said
+        try:
+            with open(path, "rb") as source:
+                return b"PySide6" in source.read()
+        except OSError:
+            return False
+
+    feature._mod_uses_pyside = uses_pyside
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from PySide6.QtWidgets import QApplication
+
+    _spare_memory()
 
     existing = QApplication.instance()
     app = (

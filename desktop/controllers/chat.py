@@ -22,7 +22,6 @@ from desktop.core.services.chat import (
     RetryWait,
     SendEstimate,
 )
-from desktop.core.tokens import TokenCounter
 from desktop.core.usage import UsageRow
 
 if TYPE_CHECKING:
@@ -103,7 +102,8 @@ class ChatController(QObject):
 
     def preload(self) -> None:
         """Ready the HTTP client of the default provider ahead of the first request: importing
-        httpx and building its TLS context take ~100 ms, a visible stall mid-conversation."""
+        httpx and building its TLS context take ~100 ms, a visible stall mid-conversation.
+        (Not the token tables: ~35 MiB, loaded in a thread when a count first needs them.)"""
         import asyncio
 
         provider = self._settings.default_provider()
@@ -115,7 +115,6 @@ class ChatController(QObject):
             self.service.spawn(self._settings.client(provider))  # keys read off the UI thread
         else:
             import desktop.core.client  # noqa: F401
-        TokenCounter("gpt-4o").text("warm up")  # loads the token tables (~0.2 s)
 
     def is_streaming(self, conversation_id: str | None) -> bool:
         return self.service.is_streaming(conversation_id)
@@ -156,8 +155,10 @@ class ChatController(QObject):
     def budget(self, conversation: Conversation) -> Budget:
         return self.service.budget(conversation)
 
-    def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
-        return self.service.plan(conversation, draft)
+    def plan(
+        self, conversation: Conversation, draft: str = "", *, wait: bool = True
+    ) -> ContextPlan:
+        return self.service.plan(conversation, draft, wait=wait)
 
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
         return self.service.next_send(conversation, draft)

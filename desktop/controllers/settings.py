@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.blocking import Worker
-from desktop.core.errors import ConfabError
+from desktop.core.errors import ConfabError, StorageError
 from desktop.core.logs import register_secret
 from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
@@ -26,6 +26,7 @@ from desktop.core.pricing import Price, PriceTable
 from desktop.core.secrets import KeyStore, proxy_secret_name
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 from desktop.core.tasks import TaskSet
+from desktop.core.writer import FileWriter
 
 if TYPE_CHECKING:
     from desktop.core.client import ChatClient
@@ -74,6 +75,10 @@ class SettingsController(QObject):
         # before that is not kept.
         self._client_generation: dict[str, int] = {}
         self._keyring = Worker("confab-keyring")
+        # settings.json is written in a thread of its own too: a write and its fsyncs can take
+        # a disk's whole attention for a moment.
+        self._writer = FileWriter(name="confab-settings")
+        self._writing: Future[None] | None = None
         self._tasks = TaskSet()
         self.settings: Settings = store.load()
         self._prices_path = prices_path
@@ -174,22 +179,8 @@ class SettingsController(QObject):
     ) -> None:
         """Store (or with None remove) a secret in the keyring thread; reads asked for after
         this see it. A keyring found missing is reported when the write ends."""
-        import asyncio
-
         future = self._keyring.submit(store, name, value)
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no loop (a script, a test): wait here
-            future.result()
-            self._check_keyring()
-        else:
-            self._tasks.spawn(self._after_store(future))
-
-    async def _after_store(self, future: Future[None]) -> None:
-        import asyncio
-
-        await asyncio.wrap_future(future)
-        self._check_keyring()
+        self._when_done(future, lambda _error: self._check_keyring())
 
     def provider_name(self, provider_id: str) -> str:
         """The name the user gave a provider; its id when it has been removed since."""
@@ -354,6 +345,7 @@ class SettingsController(QObject):
         # A keyring write asked for still runs to its end: Python waits for the thread at
         # exit, not the loop now (a locked keyring may be waiting for the user).
         self._keyring.close(wait=False)
+        self._writer.close()  # settings.json as last asked, before the loop ends
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
@@ -382,14 +374,63 @@ class SettingsController(QObject):
         return self._store.newer_version
 
     def _save(self) -> None:
+        """Encode settings.json now and have the writer thread write it (a write still waiting
+        takes the newer bytes). A failure is reported when the write ends."""
         if self._store.newer_version is not None:
             log.info("settings.json is from a newer Confab: not saved")
             return
         try:
-            self._store.save(self.settings)
+            future = self._writer.submit(self._store.path, self._store.encode(self.settings))
         except ConfabError as exc:
-            log.error("saving settings failed: %s", exc.detail)
-            self.save_failed.emit(exc)
+            self._save_ended(exc)
+            return
+        if future is not self._writing:  # else it replaced the data of one still waiting
+            self._writing = future
+            self._when_done(future, self._save_ended)
+
+    def _save_ended(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        if not isinstance(error, ConfabError):
+            log.error("saving settings failed unexpectedly", exc_info=error)
+            error = StorageError(str(error))
+        log.error("saving settings failed: %s", error.detail)
+        self.save_failed.emit(error)
+
+    def wait_for_writes(self) -> None:
+        """Until settings.json is written as last asked (tests, and before a restart)."""
+        self._writer.wait()
+
+    def _when_done(self, future: Future[Any], then: Callable[[BaseException | None], None]) -> None:
+        """``then(None or the exception)`` on this thread once ``future`` (a job of one of
+        our threads) has ended: at a later turn of the loop, or at once when none runs (a
+        script, a test)."""
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                future.result()
+            except Exception as exc:
+                then(exc)
+            else:
+                then(None)
+        else:
+            self._tasks.spawn(self._await_done(future, then))
+
+    @staticmethod
+    async def _await_done(
+        future: Future[Any], then: Callable[[BaseException | None], None]
+    ) -> None:
+        import asyncio
+
+        try:
+            await asyncio.wrap_future(future)
+        except Exception as exc:
+            then(exc)
+        else:
+            then(None)
 
     def _check_keyring(self) -> None:
         if not self._keys.persistent and not self._warned_keyring:

@@ -42,15 +42,19 @@ def write_bytes_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     _fsync_dir(path.parent)
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
+def json_bytes(data: Any) -> bytes:
+    """``data`` as the JSON Confab writes (indent 1, UTF-8)."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
     try:
-        encoded = text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate somewhere: as \\u escapes it is still valid JSON and reads back the
         # same, where UTF-8 would refuse to write it at all.
-        encoded = json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
-    write_bytes_atomic(path, encoded)
+        return json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_bytes_atomic(path, json_bytes(data))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -3,7 +3,10 @@
 Streams are consumed by ``stream_chat``, which calls ``on_delta`` with the text of each network
 read (the deltas of the events in it, joined) and returns the finished reply; it raises an
 ``ApiError`` subclass for anything that went wrong. The text received before an error has
-already been handed to ``on_delta``, so nothing is lost.
+already been handed to ``on_delta``, so nothing is lost. ``on_event`` gets the same as typed
+events (desktop/core/wire.py): the text, each piece of a tool call as it comes, and each call
+assembled once the reply has ended. Requests and replies are encoded and decoded by
+desktop/core/openai_wire.py; this module speaks HTTP and SSE.
 
 Nothing a server sends can take unbounded memory or time: a reply reads at most
 ``MAX_REPLY_BYTES`` once decoded (a gzip bomb stops there), an error body ``MAX_ERROR_BODY_BYTES``,
@@ -25,8 +28,7 @@ import os
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -63,7 +65,7 @@ from desktop.core.errors import (
     WebPageReplyError,
 )
 from desktop.core.logs import redact, register_login
-from desktop.core.models import Params, Usage
+from desktop.core.models import Params
 from desktop.core.network import (
     PROXY_CUSTOM,
     PROXY_SYSTEM,
@@ -74,14 +76,33 @@ from desktop.core.network import (
     parse_proxy_url,
     strip_credentials,
 )
+from desktop.core.openai_wire import apply_chunk, decode_message, encode_request
 from desktop.core.sse import SSEParser, StreamLimitError
+from desktop.core.wire import (
+    ChatResult,
+    StreamEvent,
+    SurrogateJoiner,
+    TextDelta,
+    ToolCallDelta,
+    ToolChoice,
+    ToolSpec,
+    WireMessage,
+)
 
 log = logging.getLogger("confab.client")
 
-__all__ = ["ChatClient", "ChatRequest", "ChatResult", "NetworkSettings", "Timeouts"]
+__all__ = [
+    "ChatClient",
+    "ChatRequest",
+    "ChatResult",
+    "NetworkSettings",
+    "SurrogateJoiner",
+    "Timeouts",
+]
 
 DeltaCallback = Callable[[str, str], None]
 """Called as ``on_delta(kind, text)`` with kind ``"content"`` or ``"reasoning"``."""
+EventCallback = Callable[[StreamEvent], None]
 
 
 # After [DONE], how long the rest of the body may take before the connection is dropped.
@@ -101,8 +122,6 @@ SNIFF_BYTES = 1 * MIB
 # Reading a fast stream (or inflating a compressed one) hands the event loop back at least
 # this often, so the window paints and Stop is seen within a frame.
 YIELD_AFTER_S = 0.005
-# Odd things about one reply written to the log (malformed lines, usage without counts).
-NOTES_PER_REPLY = 5
 
 
 def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
@@ -167,107 +186,80 @@ class _Deadline:
         return RequestTimeoutError(f"{label} timeout ({seconds:g} s)", self.kind, seconds)
 
 
-@dataclass
 class ChatRequest:
-    model: str
-    messages: list[dict[str, str]]
-    params: Params = field(default_factory=Params)
+    """One request: the model, its messages (``WireMessage``, or the protocol's own dicts,
+    ``{"role": …, "content": …}``, read by openai_wire.decode_message), the sampling
+    parameters, and the tools the model may call."""
+
+    __slots__ = ("messages", "model", "params", "tool_choice", "tools")
+
+    def __init__(
+        self,
+        model: str,
+        messages: Iterable[WireMessage | Mapping[str, Any]],
+        params: Params | None = None,
+        *,
+        tools: Iterable[ToolSpec] = (),
+        tool_choice: ToolChoice | None = None,
+    ) -> None:
+        self.model = model
+        self.messages: list[WireMessage] = [
+            m if isinstance(m, WireMessage) else decode_message(m) for m in messages
+        ]
+        self.params = params if params is not None else Params()
+        self.tools: tuple[ToolSpec, ...] = tuple(tools)
+        self.tool_choice = tool_choice
 
     def body(self, *, stream: bool = True) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.model, "messages": self.messages, "stream": stream}
-        if stream:
-            body["stream_options"] = {"include_usage": True}
-        for key, value in self.params.to_dict().items():
-            if value is not None:
-                body[key] = value
-        return body
+        return encode_request(
+            self.model,
+            self.messages,
+            self.params,
+            tools=self.tools,
+            tool_choice=self.tool_choice,
+            stream=stream,
+        )
 
 
-class SurrogateJoiner:
-    """Re-joins characters outside the BMP that a server split across two deltas.
+class _Events:
+    """Where a reply's text and tool calls go: ``on_delta`` and ``on_event``. The text of one
+    network read is handed on together, one call per kind in turn: a server streaming as fast
+    as it can puts hundreds of events in one read, and each delivery costs a Qt signal, a
+    lookup and a view update downstream (tests/benchmarks/hostile.py)."""
 
-    Some proxies cut text in UTF-16 units, so an emoji arrives as "\\ud83d" then "\\ude00":
-    two lone surrogates that no UTF-8 encoder accepts (the conversation could not be saved).
-    A trailing high surrogate waits for the next piece; anything unpaired becomes U+FFFD.
-    """
-
-    def __init__(self) -> None:
-        self._pending: dict[str, str] = {}
-
-    def __call__(self, kind: str, text: str) -> str:
-        text = self._pending.pop(kind, "") + text
-        if text and "\ud800" <= text[-1] <= "\udbff":
-            self._pending[kind] = text[-1]
-            text = text[:-1]
-        if any("\ud800" <= ch <= "\udfff" for ch in text):
-            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        return text
-
-
-@dataclass
-class ChatResult:
-    content: str = ""
-    reasoning: str = ""
-    finish_reason: str | None = None
-    usage: Usage | None = None
-    model: str | None = None
-    joiner: SurrogateJoiner = field(default_factory=SurrogateJoiner, repr=False, compare=False)
-    # The text as it arrives, joined once at the end: ``content += piece`` copies the whole
-    # reply at every delta, quadratic in a long reply streamed in small pieces.
-    _pieces: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
-    _notes: int = field(default=0, repr=False, compare=False)
-
-    @property
-    def started(self) -> bool:
-        """Some text (content or reasoning) has arrived."""
-        return bool(self.content or self.reasoning or self._pieces)
-
-    def note(self, message: str, *args: object) -> None:
-        """Log something odd about the reply: the first few times only (a hostile stream may
-        repeat it millions of times, and each would be a line in the log file)."""
-        self._notes += 1
-        if self._notes <= NOTES_PER_REPLY:
-            log.warning(message, *args)
-        elif self._notes == NOTES_PER_REPLY + 1:
-            log.warning("more of the same in this reply: not logged")
-
-    def add(self, kind: str, text: str) -> None:
-        self._pieces.setdefault(kind, []).append(text)
-
-    def settle(self) -> None:
-        """Join the pieces that arrived into ``content`` and ``reasoning``."""
-        for kind, pieces in self._pieces.items():
-            joined = "".join(pieces)
-            if kind == "reasoning":
-                self.reasoning += joined
-            else:
-                self.content += joined
-        self._pieces.clear()
-
-
-class _Deltas:
-    """The deltas of one network read, handed on together, one call per kind in turn.
-
-    A server streaming as fast as it can puts hundreds of events in one read; each delivery
-    costs a Qt signal, a lookup and a view update downstream (tests/benchmarks/hostile.py).
-    """
-
-    def __init__(self, on_delta: DeltaCallback) -> None:
+    def __init__(self, on_delta: DeltaCallback | None, on_event: EventCallback | None) -> None:
         self._on_delta = on_delta
+        self._on_event = on_event
         self._kind = ""
         self._pieces: list[str] = []
 
-    def add(self, kind: str, text: str) -> None:
+    def text(self, kind: str, text: str) -> None:
         if kind != self._kind:
             self.flush()
             self._kind = kind
         self._pieces.append(text)
 
+    def call(self, piece: ToolCallDelta) -> None:
+        self.flush()
+        if self._on_event is not None:
+            self._on_event(piece)
+
+    def event(self, event: StreamEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
     def flush(self) -> None:
         if self._pieces:
             text = "".join(self._pieces)
             self._pieces = []
-            self._on_delta(self._kind, text)
+            if self._on_delta is not None:
+                self._on_delta(self._kind, text)
+            if self._on_event is not None:
+                self._on_event(TextDelta(self._kind, text))
+
+
+def _ignored() -> _Events:
+    return _Events(None, None)
 
 
 _CONTEXT_HINTS = (
@@ -456,9 +448,17 @@ class ChatClient:
         async with self._request():
             return await self._complete(request)
 
-    async def stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+    async def stream_chat(
+        self,
+        request: ChatRequest,
+        on_delta: DeltaCallback | None = None,
+        *,
+        on_event: EventCallback | None = None,
+    ) -> ChatResult:
+        """Stream one reply: its text to ``on_delta`` as it comes, and everything (text, tool
+        calls in pieces, then assembled) to ``on_event``, as typed events."""
         async with self._request():
-            return await self._stream_chat(request, on_delta)
+            return await self._stream_chat(request, _Events(on_delta, on_event))
 
     def _check_setup(self) -> None:
         if self._setup_error is not None:
@@ -535,15 +535,15 @@ class ChatClient:
         )
         if "text/event-stream" in response.headers.get("content-type", ""):
             # A server that streams whatever it is asked.
-            self._apply_stream_body(body, result, _ignore_delta)
+            self._apply_stream_body(body, result, _ignored())
         else:
-            self._apply_whole(body, result, _ignore_delta)
+            self._apply_whole(body, result, _ignored())
         result.settle()
-        if not result.content:
+        if not result.content and not result.tool_calls:
             raise EmptyReplyError("the server answered without any text")
         return result
 
-    async def _stream_chat(self, request: ChatRequest, on_delta: DeltaCallback) -> ChatResult:
+    async def _stream_chat(self, request: ChatRequest, events: _Events) -> ChatResult:
         self._check_setup()
         result = ChatResult()
         try:
@@ -565,31 +565,33 @@ class ChatClient:
                         raise ResponseTooLargeError(_too_large(exc.limit)) from exc
                     except BodyDecodeError as exc:
                         raise StreamInterruptedError(str(exc)) from exc
-                    self._apply_whole(body, result, on_delta)
+                    self._apply_whole(body, result, events)
+                    events.flush()
                 else:
-                    await self._read_stream(response, result, on_delta, deadline)
+                    await self._read_stream(response, result, events, deadline)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = self._transport_error(exc)
             if result.started:
                 raise StreamInterruptedError(str(exc) or type(exc).__name__) from exc
             raise error from exc
-        result.settle()
-        if not result.content and not result.reasoning:
+        done = result.settle()
+        if not result.content and not result.reasoning and not result.tool_calls:
             raise EmptyReplyError("the server ended the reply without any text")
+        for event in done:
+            events.event(event)
         return result
 
     async def _read_stream(
         self,
         response: httpx.Response,
         result: ChatResult,
-        on_delta: DeltaCallback,
+        deltas: _Events,
         deadline: _Deadline,
     ) -> None:
         parser = SSEParser()
         done = False
         events = 0
         head = bytearray()  # the body's start, while no event has come
-        deltas = _Deltas(on_delta)
         loop = asyncio.get_running_loop()
         resumed = loop.time()
         # Read to the very end even after [DONE], and close the raw byte iterator explicitly
@@ -614,7 +616,7 @@ class ChatClient:
                     for data in found:
                         events += 1
                         if not done:
-                            done = self._apply_event(data, result, deltas.add)
+                            done = self._apply_event(data, result, deltas)
                 finally:
                     deltas.flush()  # the text so far reaches the caller, error or not
                 if not chunk:
@@ -634,7 +636,7 @@ class ChatClient:
                     await asyncio.sleep(0)
                     resumed = loop.time()
         if not events and not result.started:
-            self._sniff(head, complete=True, result=result, on_delta=deltas.add)
+            self._sniff(head, complete=True, result=result, events=deltas)
             deltas.flush()
 
     def _sniff(
@@ -643,7 +645,7 @@ class ChatClient:
         *,
         complete: bool,
         result: ChatResult | None = None,
-        on_delta: DeltaCallback = lambda _kind, _text: None,
+        events: _Events | None = None,
     ) -> None:
         """A body with no event in it so far: raise if it is something else (a web page,
         JSON) once that is sure; a complete JSON body may be a chat completion after all.
@@ -658,7 +660,7 @@ class ChatClient:
         if not complete or kind in ("", "sse") or result is None:
             return  # nothing yet, or only comments: an empty reply
         if kind == "json":
-            self._apply_whole(bytes(head), result, on_delta)
+            self._apply_whole(bytes(head), result, events or _ignored())
             return
         raise NotAStreamError(_excerpt(start))
 
@@ -668,7 +670,7 @@ class ChatClient:
         error.args = (error.detail,)
         return error
 
-    def _apply_event(self, data: str, result: ChatResult, on_delta: DeltaCallback) -> bool:
+    def _apply_event(self, data: str, result: ChatResult, events: _Events) -> bool:
         """Apply one SSE event; True once the stream said [DONE]."""
         data = data.strip()
         if data == "[DONE]":
@@ -684,10 +686,10 @@ class ChatClient:
             return False
         if event.get("error"):
             raise StreamReportedError(_detail_from_json(event) or "the server reported an error")
-        self._apply_chunk(event, result, on_delta, delta_key="delta")
+        apply_chunk(event, result, events.text, events.call, "delta")
         return False
 
-    def _apply_stream_body(self, body: bytes, result: ChatResult, on_delta: DeltaCallback) -> None:
+    def _apply_stream_body(self, body: bytes, result: ChatResult, events: _Events) -> None:
         parser = SSEParser()
         try:
             found = [*parser.feed(body), *parser.close()]
@@ -696,10 +698,10 @@ class ChatClient:
                 f"an event-stream {exc.what} is longer than {_size(exc.limit)}: stopped"
             ) from exc
         for data in found:
-            if self._apply_event(data, result, on_delta):
+            if self._apply_event(data, result, events):
                 break
 
-    def _apply_whole(self, body: bytes, result: ChatResult, on_delta: DeltaCallback) -> None:
+    def _apply_whole(self, body: bytes, result: ChatResult, events: _Events) -> None:
         """A whole answer, as JSON: a chat completion, an error, or (said so) anything else."""
         try:
             event = json.loads(body)
@@ -708,7 +710,7 @@ class ChatClient:
             if kind == "html":
                 raise WebPageReplyError(_excerpt(body, page=True)) from exc
             if kind == "sse":  # an event stream labelled as JSON
-                self._apply_stream_body(body, result, on_delta)
+                self._apply_stream_body(body, result, events)
                 return
             if not body.strip():
                 raise EmptyReplyError("the server's answer is empty") from exc
@@ -717,92 +719,7 @@ class ChatClient:
             raise StreamReportedError(_detail_from_json(event) or "the server reported an error")
         if not isinstance(event, dict) or not isinstance(event.get("choices"), list):
             raise JsonReplyError(_excerpt(body))
-        self._apply_chunk(event, result, on_delta, delta_key="message")
-
-    @staticmethod
-    def _apply_chunk(
-        event: dict[str, Any], result: ChatResult, on_delta: DeltaCallback, delta_key: str
-    ) -> None:
-        if isinstance(event.get("model"), str) and event["model"]:
-            result.model = event["model"]
-        usage = event.get("usage")
-        if isinstance(usage, dict) and usage:
-            counted = _usage(usage)
-            if counted is not None:
-                result.usage = counted
-            else:
-                result.note("ignoring a usage without counts: %.200r", usage)
-        choices = event.get("choices")
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            return
-        choice = choices[0]
-        delta = choice.get(delta_key)
-        if isinstance(delta, dict):
-            content, thinking = _parts_text(delta.get("content"))
-            reasoning = _parts_text(delta.get("reasoning_content") or delta.get("reasoning"))[0]
-            for kind, text in (("reasoning", reasoning + thinking), ("content", content)):
-                text = result.joiner(kind, text) if text else ""
-                if text:
-                    result.add(kind, text)
-                    on_delta(kind, text)
-        if choice.get("finish_reason"):
-            result.finish_reason = str(choice["finish_reason"])
-
-
-def _ignore_delta(_kind: str, _text: str) -> None:
-    pass
-
-
-def _usage(data: dict[str, Any]) -> Usage | None:
-    """A server's usage, liberally: counts sent as text ("12") are read; anything else that
-    is not a count reads as 0 (Usage.from_dict). None when nothing usable is left (strings,
-    infinities, negatives...): the reply then counts as having no usage, and is estimated
-    and marked so rather than shown as costing nothing."""
-    cleaned = {key: _count_text(value) for key, value in data.items()}
-    usage = Usage.from_dict(cleaned)
-    if not usage.prompt_tokens and not usage.completion_tokens:
-        return None
-    return usage
-
-
-def _count_text(value: Any) -> Any:
-    """ "12" → 12; anything else as it is (int() of "²" or of 5,000 digits would raise)."""
-    if isinstance(value, str):
-        digits = value.strip()
-        if digits.isascii() and digits.isdigit() and len(digits) <= 15:
-            return int(digits)
-    return value
-
-
-_TEXT_PARTS = ("text", "output_text")
-_THINKING_PARTS = ("thinking", "reasoning")
-
-
-def _parts_text(value: Any, depth: int = 0) -> tuple[str, str]:
-    """The text of a ``content`` (or reasoning) value and the thinking in it: a string, or a
-    list of parts (``{"type": "text", "text": …}``; Mistral's ``{"type": "thinking",
-    "thinking": [parts]}``). Parts that are not text (images, audio) are left out."""
-    if isinstance(value, str):
-        return value, ""
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list) or depth > 4:
-        return "", ""
-    text: list[str] = []
-    thinking: list[str] = []
-    for part in value:
-        if isinstance(part, str):
-            text.append(part)
-            continue
-        if not isinstance(part, dict):
-            continue
-        kind = part.get("type", "text")
-        if kind in _TEXT_PARTS and isinstance(part.get("text"), str):
-            text.append(part["text"])
-        elif kind in _THINKING_PARTS:
-            inner = part.get(kind) if part.get(kind) is not None else part.get("text")
-            thinking.append("".join(_parts_text(inner, depth + 1)))
-    return "".join(text), "".join(thinking)
+        apply_chunk(event, result, events.text, events.call, "message")
 
 
 def _size(limit: int) -> str:

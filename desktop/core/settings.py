@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.core.atomic import write_bytes_atomic, write_json_atomic
+from desktop.core.atomic import json_bytes, write_bytes_atomic
 from desktop.core.errors import NewerFormatError, StorageError
 from desktop.core.fileformat import SETTINGS_FORMAT as SETTINGS_FORMAT  # re-exported
 from desktop.core.fileformat import SETTINGS_VERSION
@@ -141,11 +141,16 @@ class SettingsStore:
             counter += 1
         return backup
 
-    def save(self, settings: Settings) -> None:
+    def encode(self, settings: Settings) -> bytes:
+        """The bytes of settings.json for ``settings``; NewerFormatError for a file of a newer
+        Confab (never written)."""
         if self.newer_version is not None:
             raise NewerFormatError(
                 f"settings.json is in format version {self.newer_version}, newer than this "
                 f"Confab's ({SETTINGS_VERSION})",
                 self.newer_version,
             )
-        write_json_atomic(self.path, settings.to_dict())
+        return json_bytes(settings.to_dict())
+
+    def save(self, settings: Settings) -> None:
+        write_bytes_atomic(self.path, self.encode(settings))

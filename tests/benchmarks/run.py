@@ -15,7 +15,7 @@ startup_first_paint_ms   median wall time from starting `python -m desktop --dat
                          its "first-paint" line (CONFAB_BENCH_FIRST_PAINT=1), after a warm-up
 bare_qt_first_paint_ms   the same for a QMainWindow with a QLabel, reported the same way
 startup_ratio_vs_bare_qt the first over the second (target ≤ 1.5)
-rss_mb_idle              median VmRSS (MiB) of Confab 1.5 s after its first paint
+rss_mb_idle              median VmRSS (MiB) of Confab 1.5 s after its first paint (≤ 100 MiB)
 open_2000_messages_ms    median time from ConversationsController.select() of a conversation of
                          2,000 messages to the end of the chat view's first paint (≤ 300 ms)
 stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150,000-character
@@ -127,6 +127,8 @@ REQUIRED_KEYS = (
 # metric -> (comparison, limit)
 TARGETS: dict[str, tuple[str, float]] = {
     "startup_ratio_vs_bare_qt": ("<=", 1.5),
+    # A handful of conversations, nothing counted yet (the token tables load when needed).
+    "rss_mb_idle": ("<=", 100.0),
     "open_2000_messages_ms": ("<=", 300.0),
     "stream_flush_p95_ms": ("<=", 8.0),
     "stream_max_stall_ms": ("<=", 50.0),

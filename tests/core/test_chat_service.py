@@ -372,3 +372,35 @@ def _closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_there(
+    run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import tokens
+
+    release = threading.Event()
+
+    def held(name: str, future: Future[Any]) -> None:
+        assert release.wait(30)
+        tokens._load(name, future)
+
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        c.model = "gpt-4o"
+        estimate = h.service.next_send(c, "Hello, world!")
+        assert (estimate.tokens, estimate.exact) == (6 + tokens.estimate("Hello, world!"), False)
+        assert "context_changed" not in h.events.names()
+        release.set()
+        await asyncio.wrap_future(tokens.table_loaded("gpt-4o"))
+        for _ in range(50):  # turns of the loop, not time: until the service has heard
+            if "context_changed" in h.events.names():
+                break
+            await asyncio.sleep(0)
+        assert ("context_changed", (c.id,)) in h.events.heard
+        exact = h.service.next_send(c, "Hello, world!")
+        assert (exact.tokens, exact.exact) == (10, True)
+
+    run(body)

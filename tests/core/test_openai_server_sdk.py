@@ -1,4 +1,5 @@
 """The test server speaks the real protocol: the official ``openai`` SDK is its client here.
+Confab's encoding of content parts, tool calls and results is checked against the SDK's types.
 
 Also checks the server's own promises that other tests rely on: prompt stop() during a slow
 stream, keep-alive, the request record, reset(), and the default echo reply.
@@ -6,14 +7,29 @@ stream, keep-alive, the request record, reset(), and the default echo reply.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
+import pydantic
 import pytest
+from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 
-from tests.support.openai_server import OpenAIServer, Reply
+from desktop.core.client import ChatClient, ChatRequest, ChatResult
+from desktop.core.openai_wire import decode_message, encode_message, encode_tool
+from desktop.core.wire import (
+    FilePart,
+    ImagePart,
+    TextPart,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+    WireMessage,
+)
+from tests.support.openai_server import OpenAIServer, Reply, ToolCallReply
 
 HELLO = [{"role": "user", "content": "Hello there"}]
 
@@ -307,3 +323,113 @@ def test_unknown_path_is_404_json(server: OpenAIServer) -> None:
         response = client.post(server.url + "/v2/chat", json={})
     assert response.status_code == 404
     assert "error" in response.json()
+
+
+# ---- tool calls and content parts: the server as the SDK sees it, Confab's encoding as the
+# SDK's types describe it ----------------------------------------------------------------------
+
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+TWO_CALLS = [
+    ToolCallReply("get_weather", '{"city": "Paris"}', id="call_1"),
+    ToolCallReply("get_weather", '{"city": "Zürich 🙂"}', id="call_2"),
+]
+
+
+def test_the_sdk_assembles_the_servers_streamed_tool_calls_as_confab_does(
+    server: OpenAIServer, sdk: openai.OpenAI
+) -> None:
+    reply = Reply(text="Looking.", tool_calls=TWO_CALLS, tool_call_chunk=2)
+    server.enqueue(reply)
+    with sdk.chat.completions.stream(
+        model="test-model", messages=HELLO, tools=[WEATHER_TOOL]
+    ) as stream:
+        final = stream.get_final_completion()
+    choice = final.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content == "Looking."
+    by_sdk = [
+        (c.id, c.function.name, c.function.arguments) for c in choice.message.tool_calls or []
+    ]
+    assert by_sdk == [
+        ("call_1", "get_weather", '{"city": "Paris"}'),
+        ("call_2", "get_weather", '{"city": "Zürich 🙂"}'),
+    ]
+    server.enqueue(reply)
+
+    async def confab() -> ChatResult:
+        client = ChatClient(server.base_url)
+        try:
+            request = ChatRequest("test-model", HELLO, tools=[ToolSpec("get_weather")])
+            return await client.stream_chat(request)
+        finally:
+            await client.aclose()
+
+    result = asyncio.run(confab())
+    assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == by_sdk
+    assert result.content == "Looking." and result.finish_reason == "tool_calls"
+
+
+def test_a_non_streamed_tool_call_reply_parses_as_the_sdks_model(
+    server: OpenAIServer, sdk: openai.OpenAI
+) -> None:
+    server.enqueue(Reply(text="", tool_calls=TWO_CALLS))
+    completion = sdk.chat.completions.create(model="test-model", messages=HELLO)
+    message = completion.choices[0].message
+    assert message.content is None
+    assert [c.function.arguments for c in message.tool_calls or []] == [
+        '{"city": "Paris"}',
+        '{"city": "Zürich 🙂"}',
+    ]
+
+
+def _materialised(value: Any) -> Any:
+    """What pydantic made of a TypedDict: its lazily checked iterables read to the end."""
+    if isinstance(value, dict):
+        return {key: _materialised(item) for key, item in value.items()}
+    if isinstance(value, list | tuple) or type(value).__name__ == "ValidatorIterator":
+        return [_materialised(item) for item in value]
+    return value
+
+
+_MESSAGES = pydantic.TypeAdapter(ChatCompletionMessageParam)
+_TOOLS = pydantic.TypeAdapter(ChatCompletionToolParam)
+
+
+def test_confabs_encoding_is_what_the_sdks_types_describe(
+    server: OpenAIServer, sdk: openai.OpenAI
+) -> None:
+    call = ToolCall("call_1", "get_weather", '{"city": "Paris"}')
+    messages = [
+        WireMessage("system", "Be brief."),
+        WireMessage(
+            "user",
+            (
+                TextPart("What is this?"),
+                ImagePart.from_bytes(b"\x89PNG", "image/png", detail="high"),
+                ImagePart("https://example.com/a.png"),
+                FilePart.from_bytes(b"%PDF", "application/pdf", "a.pdf"),
+            ),
+            name="ada",
+        ),
+        WireMessage("assistant", "", tool_calls=(call,)),
+        WireMessage.tool_result(ToolResult("call_1", "12 °C")),
+        WireMessage("assistant", "It is 12 °C."),
+    ]
+    encoded = [encode_message(m) for m in messages]
+    for data in encoded:
+        # Nothing the SDK's type lacks (pydantic would drop it), nothing it wants missing.
+        assert _materialised(_MESSAGES.validate_python(data)) == data
+    assert [decode_message(data) for data in encoded] == messages
+    tool = encode_tool(ToolSpec("get_weather", "Now.", WEATHER_TOOL["function"]["parameters"]))
+    assert _materialised(_TOOLS.validate_python(tool)) == tool
+    # And the server (which checks as OpenAI does) takes them from the SDK.
+    server.enqueue(Reply(text="ok"))
+    completion = sdk.chat.completions.create(model="test-model", messages=encoded)  # type: ignore[arg-type]
+    assert completion.choices[0].message.content == "ok"
+    assert server.chat_requests()[-1]["json"]["messages"] == encoded

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from desktop.core.models import Usage
 from desktop.core.pricing import Price, PriceTable
-from desktop.core.tokens import TokenCounter, encoding_for
+from desktop.core.tokens import Count, TokenCounter, encoding_for
 
 PRICES = Path(__file__).resolve().parents[2] / "resources" / "pricing" / "prices.json"
 
@@ -122,3 +127,49 @@ def test_a_long_thread_is_counted_once_not_at_every_update(monkeypatch: object) 
     monkeypatch.setattr(encoder, "encode", spy)  # type: ignore[attr-defined]
     assert counter.messages(messages) == first
     assert calls == []
+
+
+def test_a_count_that_may_not_wait_estimates_while_the_table_loads_in_another_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.core import tokens
+
+    release = threading.Event()
+    loaders: list[threading.Thread] = []
+
+    def held(name: str, future: Future[Any]) -> None:
+        loaders.append(threading.current_thread())
+        assert release.wait(30)
+        tokens._load(name, future)
+
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+    meter = TokenCounter("gpt-4o", wait=False)
+    first = meter.count("Hello, world!")
+    assert first == Count(tokens.estimate("Hello, world!"), exact=False, pending=True)
+    assert meter.pending and not tokens.loaded("gpt-4o")
+    assert meter.messages([{"role": "user", "content": "Hello, world!"}]).pending
+    release.set()
+    # Waiting for the table takes the one the other thread is loading (it is loaded once).
+    table = tokens._encoding("o200k_base")
+    assert len(table.encode("Hello, world!")) == 4
+    assert tokens.loaded("gpt-4o")
+    assert len(loaders) == 1 and loaders[0] is not threading.current_thread()
+    assert TokenCounter("gpt-4o", wait=False).count("Hello, world!") == Count(4, exact=True)
+
+
+def test_a_table_that_cannot_be_loaded_leaves_estimates_not_errors(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from desktop.core import tokens
+
+    def broken(name: str, future: Future[Any]) -> None:
+        future.set_exception(OSError("o200k_base.tiktoken.gz: no such file"))
+
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(broken))
+    monkeypatch.setattr(tokens, "_FAILED", set())
+    text = "A text never counted before: table-less."
+    for wait in (True, False, False):
+        assert TokenCounter("gpt-4o", wait=wait).count(text) == Count(
+            tokens.estimate(text), exact=False
+        )
+    assert caplog.text.count("cannot be loaded") == 1

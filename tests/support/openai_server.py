@@ -11,6 +11,17 @@ ends or one of many megabytes, a stream written as fast as the socket takes it (
 forever (``endless``), usage counts that are strings, infinite or absurd, content as a list of
 parts, and a web page or JSON sent as the event stream (``body`` with ``PORTAL_PAGE``).
 
+Tool calls (``Reply.tool_calls``, a list of ``ToolCallReply``) stream as OpenAI streams them: per
+call a first delta with its ``index``, id, type and name, then its arguments in pieces of
+``tool_call_chunk`` characters, several calls per turn, and ``finish_reason: "tool_calls"``;
+``tool_calls_whole`` sends each call whole in one delta without an index, as some servers do.
+
+Requests are checked as OpenAI checks them, answered with a 400 ``invalid_request_error``
+otherwise: roles, content as a string or a list of text / image_url / file parts (an image a
+data:image/… or http(s) URL, a detail auto, low or high), an assistant's ``tool_calls``, and a
+``tool`` message answering a call of the assistant message before it. ``strings_only`` makes the
+server refuse content given as a list (as several servers do).
+
 ::
 
     with OpenAIServer(models=["test-model"], api_key="sk-test") as server:
@@ -52,6 +63,15 @@ import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass
+class ToolCallReply:
+    """A call of a function the reply asks for; ``id`` defaults to ``call_<n>``."""
+
+    name: str
+    arguments: str = "{}"
+    id: str | None = None
 
 
 @dataclass
@@ -104,6 +124,12 @@ class Reply:
     usage_raw: Any = None
     # delta.content as [{"type": "text", "text": piece}] (message.content too, for JSON).
     content_parts: bool = False
+    # ---- tools -----------------------------------------------------------------------------
+    # After the text (if any): these calls, their arguments in pieces of tool_call_chunk
+    # characters; the finish reason is then "tool_calls" (unless another one is set).
+    tool_calls: list[ToolCallReply] = field(default_factory=list)
+    tool_call_chunk: int = 5
+    tool_calls_whole: bool = False  # each call whole in one delta, without an index
 
 
 _INVALID_KEY = {
@@ -234,6 +260,106 @@ def _content_text(content: Any) -> str:
     return ""
 
 
+def _call_id(call: ToolCallReply, n: int) -> str:
+    return call.id or f"call_{n}"
+
+
+def _function(call: ToolCallReply) -> dict[str, str]:
+    return {"name": call.name, "arguments": call.arguments}
+
+
+def _finish_reason(reply: Reply) -> str | None:
+    if reply.tool_calls and reply.finish_reason == "stop":
+        return "tool_calls"
+    return reply.finish_reason
+
+
+_ROLES = ("system", "developer", "user", "assistant", "tool")
+_DETAILS = ("auto", "low", "high")
+
+
+def invalid_messages(messages: Any, *, strings_only: bool = False) -> str | None:
+    """What OpenAI would refuse in a request's messages (its words, roughly), or None."""
+    if not isinstance(messages, list) or not messages:
+        return "'messages' must be a non-empty array"
+    calls: set[str] = set()  # the ids the latest assistant message asked for
+    for n, message in enumerate(messages):
+        where = f"messages[{n}]"
+        if not isinstance(message, dict) or message.get("role") not in _ROLES:
+            return f"Invalid value for '{where}.role'"
+        role, content = message["role"], message.get("content")
+        if isinstance(content, list):
+            if strings_only:
+                return f"Invalid type for '{where}.content': expected a string"
+            for m, part in enumerate(content):
+                problem = _invalid_part(part, role)
+                if problem is not None:
+                    return f"Invalid '{where}.content[{m}]': {problem}"
+        elif not isinstance(content, str) and not (
+            content is None and role == "assistant" and message.get("tool_calls")
+        ):
+            return f"Invalid type for '{where}.content'"
+        if role == "assistant":
+            asked = message.get("tool_calls")
+            if asked is not None:
+                problem = _invalid_calls(asked)
+                if problem is not None:
+                    return f"Invalid '{where}.tool_calls': {problem}"
+                calls = {call["id"] for call in asked}
+        elif role == "tool":
+            if message.get("tool_call_id") not in calls:
+                return (
+                    f"Invalid parameter: '{where}' with role 'tool' must be a response to a "
+                    "preceding message with 'tool_calls'."
+                )
+        else:
+            calls = set()
+    return None
+
+
+def _invalid_part(part: Any, role: str) -> str | None:
+    if not isinstance(part, dict):
+        return "a part must be an object"
+    kind = part.get("type")
+    if kind == "text":
+        return None if isinstance(part.get("text"), str) else "text must be a string"
+    if role != "user":
+        return f"parts of type {kind!r} are only supported in user messages"
+    if kind == "image_url":
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else None
+        if not isinstance(url, str) or not url.startswith(("data:image/", "http://", "https://")):
+            return "image_url.url must be a data:image/ or http(s) URL"
+        if "detail" in image and image["detail"] not in _DETAILS:
+            return "image_url.detail must be auto, low or high"
+        return None
+    if kind == "file":
+        file = part.get("file")
+        if not isinstance(file, dict) or not (file.get("file_data") or file.get("file_id")):
+            return "file needs file_data or file_id"
+        data = file.get("file_data")
+        if data is not None and not (isinstance(data, str) and data.startswith("data:")):
+            return "file.file_data must be a data: URL"
+        return None
+    return f"unknown part type {kind!r}"
+
+
+def _invalid_calls(calls: Any) -> str | None:
+    if not isinstance(calls, list) or not calls:
+        return "must be a non-empty array"
+    for call in calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if (
+            not isinstance(call.get("id"), str)
+            or call.get("type") != "function"
+            or not isinstance(function, dict)
+            or not isinstance(function.get("name"), str)
+            or not isinstance(function.get("arguments"), str)
+        ):
+            return "each call needs an id, type 'function' and a function's name and arguments"
+    return None
+
+
 def _chunks(text: str, size: int) -> list[str]:
     size = max(1, size)
     return [text[i : i + size] for i in range(0, len(text), size)]
@@ -257,6 +383,7 @@ class OpenAIServer:
         self.api_key = api_key
         self.default = Reply()  # the answer when the queue is empty
         self.echo_credentials: str | None = None  # a name in ECHOES: see the module's docstring
+        self.strings_only = False  # refuse a message content given as a list of parts
         self.models_reply: Reply | None = None  # GET /v1/models answered with this instead
         self._queue: collections.deque[Reply] = collections.deque()
         self._requests: list[dict[str, Any]] = []
@@ -463,6 +590,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "path": self.path,
                 "headers": {name.lower(): value for name, value in self.headers.items()},
                 "json": data,
+                "body": raw,
                 "client_port": self.client_address[1],
             }
         )
@@ -549,6 +677,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(request, dict):
             body = _default_error_body(400)
             body["error"]["message"] = "The request body is not valid JSON"
+            self._send_whole(400, _dumps(body), "application/json")
+            return
+        problem = invalid_messages(request.get("messages"), strings_only=self.owner.strings_only)
+        if problem is not None:
+            body = _default_error_body(400)
+            body["error"]["message"] = problem
             self._send_whole(400, _dumps(body), "application/json")
             return
         self._chat(request, self.owner._next_reply())
@@ -645,6 +779,12 @@ class _Handler(BaseHTTPRequestHandler):
         message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if reply.reasoning:
             message[reply.reasoning_field] = reply.reasoning
+        if reply.tool_calls:
+            message["content"] = content or None
+            message["tool_calls"] = [
+                {"id": _call_id(call, n), "type": "function", "function": _function(call)}
+                for n, call in enumerate(reply.tool_calls)
+            ]
         body = {
             "id": self.owner._next_id(),
             "object": "chat.completion",
@@ -656,7 +796,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "index": 0,
                     "message": message,
                     "logprobs": None,
-                    "finish_reason": reply.finish_reason,
+                    "finish_reason": _finish_reason(reply),
                 }
             ],
             "usage": {
@@ -790,6 +930,16 @@ class _Handler(BaseHTTPRequestHandler):
                 content(piece)
             if self.owner._stopping.is_set():
                 raise _Stopped
+        for n, call in enumerate(reply.tool_calls):
+            if reply.tool_calls_whole:
+                whole = {"id": _call_id(call, n), "type": "function", "function": _function(call)}
+                chunk({"tool_calls": [whole]})
+                continue
+            first = {"name": call.name, "arguments": ""}
+            start = {"index": n, "id": _call_id(call, n), "type": "function", "function": first}
+            chunk({"tool_calls": [start]})
+            for piece in _chunks(call.arguments, reply.tool_call_chunk):
+                chunk({"tool_calls": [{"index": n, "function": {"arguments": piece}}]})
         if reply.gzip_bomb is not None:
             bomb = gzip_bomb(b"".join(pending), reply.bomb_fill, reply.gzip_bomb)
             for start in range(0, len(bomb), 64 * 1024):
@@ -801,7 +951,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             raise _Cut  # no terminating chunk: the client sees a broken stream
         if reply.finish_reason is not None:
-            chunk({}, reply.finish_reason)
+            chunk({}, _finish_reason(reply))
         if include_usage and reply.usage:
             usage = {
                 "prompt_tokens": prompt_tokens,

@@ -70,6 +70,7 @@ def test_personas_built_in_and_saved_by_the_user(
     qtbot.keyClicks(dialog.persona_name, "Greybeard")
     qtbot.mouseClick(dialog.save_persona_button, Qt.MouseButton.LeftButton)
     assert dialog.persona_combo.currentText() == "Greybeard"
+    app.settings.wait_for_writes()  # settings.json is written in its thread
     stored = json.loads((app.data_dir / "settings.json").read_text())["personas"]
     assert stored == [
         {"id": "greybeard", "name": "Greybeard", "prompt": "You are a terse Unix greybeard."}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from desktop.core.context import request_messages
 from desktop.core.tokens import TokenCounter
@@ -21,6 +25,28 @@ def test_the_meter_shows_tokens_cost_and_context_as_the_user_types(
     qtbot.keyClicks(app.window.composer.edit, " And a much longer question about tokens.")
     qtbot.waitUntil(lambda: "Next send: 10 tokens" not in meter.text())
     assert "≈" not in meter.text()
+
+
+def test_the_meter_estimates_while_the_token_table_loads_then_counts_exactly(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import tokens
+
+    release = threading.Event()
+
+    def held(name: str, future: Future[Any]) -> None:
+        assert release.wait(30)
+        tokens._load(name, future)
+
+    # As at start-up: no table loaded yet (it loads in a thread when first needed).
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+    app = start_chat_app("gpt-4o-mini")
+    meter = app.window.composer.meter
+    qtbot.keyClicks(app.window.composer.edit, "Hello, world!")
+    estimate = 3 + 3 + tokens.estimate("Hello, world!")
+    qtbot.waitUntil(lambda: f"Next send: ≈{estimate} tokens" in meter.text())
+    release.set()
+    qtbot.waitUntil(lambda: "Next send: 10 tokens" in meter.text())
 
 
 def test_unknown_models_show_estimated_tokens_and_no_invented_cost(

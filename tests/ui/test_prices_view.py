@@ -39,6 +39,7 @@ def test_adding_and_overriding_prices_changes_costs_and_is_kept(
     dialog.close()
     qtbot.waitUntil(lambda: "$" in meter.text())
     assert "of the 32k context" in meter.text()
+    app.settings.wait_for_writes()  # settings.json is written in its thread
     saved = json.loads((app.data_dir / "settings.json").read_text())["prices"]
     assert saved["my-local-model"]["input"] == 1000.0
     assert saved["my-local-model"]["context"] == 32000
@@ -50,6 +51,7 @@ def test_adding_and_overriding_prices_changes_costs_and_is_kept(
     assert "must be numbers" in again.status.text()
     again.table.setCurrentCell(rows["my-local-model"], 0)
     again.reset_button.click()
+    app.settings.wait_for_writes()  # settings.json is written in its thread
     assert "my-local-model" not in json.loads((app.data_dir / "settings.json").read_text()).get(
         "prices", {}
     )

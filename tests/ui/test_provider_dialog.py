@@ -45,6 +45,7 @@ def test_first_start_adds_a_custom_server_with_a_key_and_chats(
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
 
+    app.settings.wait_for_writes()  # settings.json is written in its thread
     settings_text = (app.data_dir / "settings.json").read_text()
     assert "sk-secret-abc123" not in settings_text
     (provider,) = json.loads(settings_text)["providers"]
@@ -254,6 +255,7 @@ def test_a_custom_proxy_round_trips_and_its_password_stays_in_the_keyring(
         written = [p for p in app.data_dir.rglob("*") if p.is_file()]
         for path in written:
             assert password.encode() not in path.read_bytes(), path
+        app.settings.wait_for_writes()  # settings.json is written in its thread
         (saved,) = json.loads((app.data_dir / "settings.json").read_text())["providers"]
         assert saved["network"] == {
             "proxy": "custom",

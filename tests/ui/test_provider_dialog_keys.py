@@ -96,6 +96,7 @@ def test_a_pasted_key_is_saved_and_sent_without_its_wrapping(
     app.wait_idle()
     assert app.bubbles()[-1] == ("assistant", "echo[1]: hello")
     assert openai_server.chat_requests()[-1]["headers"]["authorization"] == f"Bearer {KEY}"
+    app.settings.wait_for_writes()  # settings.json is written in its thread
     assert KEY not in (app.data_dir / "settings.json").read_text()
 
 

@@ -19,6 +19,7 @@ that returns at once and a clock that stands still.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ from desktop.core.models import (
 )
 from desktop.core.tasks import TaskSet
 from desktop.core.titles import clean_title, title_request
-from desktop.core.tokens import TokenCounter
+from desktop.core.tokens import TokenCounter, table_loaded
 from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
 
 if TYPE_CHECKING:
@@ -216,6 +217,8 @@ class ChatService:
         self._growing: set[str] = set()
         self._titling: set[str] = set()  # conversations with a title request out
         self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
+        # Per model, the conversations whose meter showed an estimate while its table loaded.
+        self._estimated: dict[str, set[str]] = {}
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.tasks.spawn(coro)
@@ -570,16 +573,27 @@ class ChatService:
                 budget = Budget(budget.max_messages, max(1, window - reserve))
         return budget
 
-    def plan(self, conversation: Conversation, draft: str = "") -> ContextPlan:
-        """What the model will see: the request's messages and which thread messages go."""
-        counter = TokenCounter(self._model_of(conversation))
-        return plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+    def plan(
+        self, conversation: Conversation, draft: str = "", *, wait: bool = True
+    ) -> ContextPlan:
+        """What the model will see: the request's messages and which thread messages go.
+        ``wait=False`` (the meter): counted from the text's size while the token table loads,
+        and ``context_changed`` once it is there (desktop/core/tokens.py)."""
+        counter = TokenCounter(self._model_of(conversation), wait=wait)
+        plan = plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+        if counter.pending:
+            self._count_again(conversation.id, counter.model)
+        return plan
 
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window."""
+        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window;
+        never waits for a token table (see ``plan``)."""
         model = self._model_of(conversation)
-        messages = self.plan(conversation, draft).messages
-        count = TokenCounter(model).messages(messages)
+        messages = self.plan(conversation, draft, wait=False).messages
+        counter = TokenCounter(model, wait=False)
+        count = counter.messages(messages)
+        if counter.pending:
+            self._count_again(conversation.id, model)
         price = self._providers.prices.price(model)
         return SendEstimate(
             tokens=count.tokens,
@@ -587,6 +601,32 @@ class ChatService:
             cost=price.prompt_cost(count.tokens) if price else None,
             context_window=price.context if price else None,
         )
+
+    def _count_again(self, conversation_id: str, model: str) -> None:
+        """Once the table ``model`` is counted with has loaded, say the conversation's context
+        changed: the meter then counts it again, exactly."""
+        import asyncio
+
+        waiting = self._estimated.setdefault(model, set())
+        first = not waiting
+        waiting.add(conversation_id)
+        if not first:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a caller without one): the next count is exact anyway
+            del self._estimated[model]
+            return
+        self.tasks.spawn(self._when_counted(model))
+
+    async def _when_counted(self, model: str) -> None:
+        import asyncio
+
+        # The loading thread sets a concurrent future; the wait for it holds no Qt object.
+        with contextlib.suppress(Exception):  # a table that failed: counts are estimates
+            await asyncio.wrap_future(table_loaded(model))
+        for conversation_id in sorted(self._estimated.pop(model, set())):
+            self._events.context_changed(conversation_id)
 
     def set_message_flag(
         self, conversation: Conversation, message_id: str, flag: str, value: bool
