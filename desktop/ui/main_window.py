@@ -741,7 +741,7 @@ class MainWindow(QMainWindow):
         estimate = self._chat.next_send(conversation, self.composer.text())
         from desktop.core.context import is_excluded, is_pinned
 
-        plan = self._chat.plan(conversation, self.composer.text(), wait=False)
+        plan = estimate.plan
         thread = conversation.thread()
         self.chat_view.mark_context(
             plan.left_out,

@@ -42,15 +42,17 @@ long_save_*              a 150,000-character reply streamed into a conversation 
                          messages (~8 MB on disk), and as the reference the same reply into an
                          empty conversation, alternating, medians of 3 runs of each:
                          long_save_max_stall_ms the worst stall as above from the send's return
-                         to the reply's last save (not what the window does after it: the
-                         context meter counts the whole thread's tokens again, ~2 s for 5,000
-                         messages), _stalls_over_16ms the stalls longer than a frame,
+                         to the reply's last save, _stalls_over_16ms the stalls longer than a
+                         frame, _open_max_stall_ms the worst stall from opening the 5,000
+                         messages until the meter's count of them is in (counted in the
+                         counting thread; it was ~2 s on the UI thread),
                          _save_max_ms the UI-thread time of the longest save during the stream
                          (ConversationsController.save with the sidebar's update: what the
                          window waits for; the write and fsyncs run in the writer thread),
                          _store_max_ms the store's part of the longest save after the first,
-                         _first_save_ms the question's save (a snapshot of every message, once
-                         per conversation and session), _send_ms chat.send in all, _saves how
+                         _first_save_ms the question's save (the messages' parts are made
+                         while the opened conversation is idle), _send_ms chat.send in all,
+                         _saves how
                          many; long_save_reference_* the same for the empty conversation
 markdown_huge_*_ms       render_markdown of a 100,000-character line (a word, inline code, a
                          code block, a URL, "[x" * 50_000), median of runs; _vs_word: the
@@ -136,6 +138,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "concurrent_replies_intact": (">=", 20.0),
     "sidebar_open_ms": ("<=", 300.0),
     "sidebar_scroll_frame_p95_ms": ("<=", 16.0),
+    # Saving while a reply streams into 5,000 messages: never more than a frame (issue 12).
+    "long_save_save_max_ms": ("<=", 16.0),
     # As costly a flush as an ordinary reply's, measured alongside (machines differ).
     "slow_stream_flush_vs_reference": ("<=", 1.5),
 }
@@ -586,6 +590,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("long_save_reference_first_save_ms", "ms", "{:.1f}"),
     ("long_save_send_ms", "ms", "{:.0f}"),
     ("long_save_reference_send_ms", "ms", "{:.0f}"),
+    ("long_save_open_max_stall_ms", "ms", "{:.0f}"),
     ("long_save_saves", "", "{:.0f}"),
 ]
 

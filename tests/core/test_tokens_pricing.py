@@ -112,7 +112,7 @@ def test_a_long_thread_is_counted_once_not_at_every_update(monkeypatch: object) 
     entries) evicted its own counts, and a 5,000-message thread was counted whole each time."""
     from desktop.core import tokens
 
-    tokens._count_text.cache_clear()
+    tokens._COUNTS.clear()
     counter = TokenCounter("gpt-4o")
     messages = [{"role": "user", "content": f"message number {i}"} for i in range(5_000)]
     first = counter.messages(messages)
@@ -173,3 +173,33 @@ def test_a_table_that_cannot_be_loaded_leaves_estimates_not_errors(
             tokens.estimate(text), exact=False
         )
     assert caplog.text.count("cannot be loaded") == 1
+
+
+def test_a_wait_free_count_leaves_what_it_cannot_afford_to_the_counting_thread() -> None:
+    """Opening a long conversation counted its whole thread on the UI thread (5,000 messages:
+    ~2 s). A wait-free counter counts ``INLINE_CHARS`` itself and estimates the rest, which the
+    counting thread counts; once ``counted`` is done the same count is exact."""
+    from desktop.core import tokens
+
+    tokens._encoding("o200k_base")  # the table is there; only counting is left
+    tokens._COUNTS.clear()
+    messages = [
+        {"role": "user", "content": f"message {i}: " + "a few words of prose " * 50}
+        for i in range(60)
+    ]  # ~1,000 characters each: about 20 fit the inline budget
+    exact = TokenCounter("gpt-4o").messages(messages)
+    tokens._COUNTS.clear()
+    meter = TokenCounter("gpt-4o", wait=False)
+    counts = [meter.count(m["content"]) for m in messages]
+    # The first ones that fit INLINE_CHARS counted here, the others estimated and left to the
+    # counting thread.
+    budget, fit = tokens.INLINE_CHARS, 0
+    while budget >= len(messages[fit]["content"]):
+        budget -= len(messages[fit]["content"])
+        fit += 1
+    assert 10 < fit < 30
+    assert [c.pending for c in counts] == [False] * fit + [True] * (60 - fit)
+    assert meter.pending
+    tokens.counted("gpt-4o").result(timeout=60)  # the counting thread has done them
+    again = TokenCounter("gpt-4o", wait=False).messages(messages)
+    assert again == exact and not again.pending

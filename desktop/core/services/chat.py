@@ -59,7 +59,7 @@ from desktop.core.models import (
 )
 from desktop.core.tasks import TaskSet
 from desktop.core.titles import clean_title, title_request
-from desktop.core.tokens import TokenCounter, table_loaded
+from desktop.core.tokens import TokenCounter, counted
 from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
 
 if TYPE_CHECKING:
@@ -116,6 +116,8 @@ class SendEstimate:
     exact: bool
     cost: float | None  # None: the model's price is unknown (no invented cost)
     context_window: int | None
+    # What would go (the window marks what would not): planned once for both.
+    plan: ContextPlan
 
 
 class ConversationSink(Protocol):
@@ -589,7 +591,8 @@ class ChatService:
         """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window;
         never waits for a token table (see ``plan``)."""
         model = self._model_of(conversation)
-        messages = self.plan(conversation, draft, wait=False).messages
+        plan = self.plan(conversation, draft, wait=False)
+        messages = plan.messages
         counter = TokenCounter(model, wait=False)
         count = counter.messages(messages)
         if counter.pending:
@@ -600,11 +603,13 @@ class ChatService:
             exact=count.exact,
             cost=price.prompt_cost(count.tokens) if price else None,
             context_window=price.context if price else None,
+            plan=plan,
         )
 
     def _count_again(self, conversation_id: str, model: str) -> None:
-        """Once the table ``model`` is counted with has loaded, say the conversation's context
-        changed: the meter then counts it again, exactly."""
+        """Once the table ``model`` is counted with has loaded and the counting thread has
+        counted what was left to it, say the conversation's context changed: the meter then
+        counts it again, exactly (desktop/core/tokens.py)."""
         import asyncio
 
         waiting = self._estimated.setdefault(model, set())
@@ -624,7 +629,7 @@ class ChatService:
 
         # The loading thread sets a concurrent future; the wait for it holds no Qt object.
         with contextlib.suppress(Exception):  # a table that failed: counts are estimates
-            await asyncio.wrap_future(table_loaded(model))
+            await asyncio.wrap_future(counted(model))
         for conversation_id in sorted(self._estimated.pop(model, set())):
             self._events.context_changed(conversation_id)
 
