@@ -75,7 +75,7 @@ class ChatController(QObject):
             self._save_timer,
             defer=lambda run: QTimer.singleShot(1, self, run),
             sleep=sleep,
-            auto_title=bool(settings.settings.extra.get("auto_title", True)),
+            auto_title=settings.settings.auto_title,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
 

@@ -33,7 +33,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
-from desktop.core.index import Library, Listing, Record, ScanReport, Summary, summary_of
+from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.models import Clock, Conversation, Params, utc_now
 from desktop.core.storage import ConversationStore, TrashedConversation
 
@@ -102,9 +102,9 @@ class ConversationsController(QObject):
         self.unmovable: list[str] = []  # unreadable and could not be moved to quarantine/
         # The listed conversations (on disk, or being written): by id, and oldest first (the
         # sidebar's order reversed), kept sorted as rows change rather than sorted again.
-        self._summaries: dict[str, Summary] = {}
-        self._order: list[Summary] = []
-        self._newest_first: list[Summary] | None = None
+        self._summaries: dict[str, ListRow] = {}
+        self._order: list[ListRow] = []
+        self._newest_first: list[ListRow] | None = None
         self.indexed = False  # the first reconcile with the folder has ended
         self.indexing: tuple[int, int] | None = None  # (files read, to read) while a scan reads
         self._started = False
@@ -297,20 +297,20 @@ class ConversationsController(QObject):
         elif removed:
             self.conversation_removed.emit(removed[0])
 
-    def summaries(self) -> list[Summary]:
+    def summaries(self) -> list[ListRow]:
         """The listed conversations, newest first."""
         if self._newest_first is None:
             self._newest_first = self._order[::-1]
         return self._newest_first
 
-    def summary(self, conversation_id: str) -> Summary | None:
+    def summary(self, conversation_id: str) -> ListRow | None:
         return self._summaries.get(conversation_id)
 
     def is_listed(self, conversation_id: str) -> bool:
         """On disk (or being written), and in the list."""
         return conversation_id in self._summaries
 
-    def _set_summary(self, summary: Summary) -> None:
+    def _set_summary(self, summary: ListRow) -> None:
         old = self._summaries.get(summary.id)
         if old == summary:
             return
@@ -328,7 +328,7 @@ class ConversationsController(QObject):
         self._newest_first = None
         return True
 
-    def _remove_from_order(self, summary: Summary) -> None:
+    def _remove_from_order(self, summary: ListRow) -> None:
         order = self._order
         at = bisect_left(order, summary)
         while at < len(order) and order[at] is not summary:
@@ -464,7 +464,7 @@ class ConversationsController(QObject):
         if conversation is None or conversation.read_only or title == conversation.title:
             return
         conversation.title = title
-        conversation.extra["title_set_by_user"] = True
+        conversation.title_set_by_user = True
         self.save(conversation, touch=False)
 
     def title_of(self, conversation_id: str) -> str | None:
@@ -579,12 +579,9 @@ class ConversationsController(QObject):
 
     def set_draft(self, conversation: Conversation, text: str) -> None:
         """Keep what the user typed but did not send, with the conversation, across restarts."""
-        if conversation.extra.get("draft", "") == text:
+        if conversation.draft == text:
             return
-        if text:
-            conversation.extra["draft"] = text
-        else:
-            conversation.extra.pop("draft", None)
+        conversation.draft = text
         if conversation.id in self._summaries:
             self.save(conversation, touch=False)
 

@@ -22,7 +22,7 @@ from desktop.core.errors import ConfabError, StorageError
 from desktop.core.logs import register_secret
 from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
-from desktop.core.pricing import PriceTable
+from desktop.core.pricing import Price, PriceTable
 from desktop.core.secrets import KeyStore, proxy_secret_name
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
 from desktop.core.tasks import TaskSet
@@ -274,12 +274,12 @@ class SettingsController(QObject):
         """The shipped price table with the user's "prices" from settings.json on top."""
         if self._prices is None:
             path = self._prices_path or Path("/nonexistent")
-            self._prices = PriceTable.load(path, self.settings.extra.get("prices"))
+            self._prices = PriceTable.load(path, self.settings.prices)
         return self._prices
 
-    def price_overrides(self) -> dict[str, Any]:
-        overrides = self.settings.extra.get("prices")
-        return dict(overrides) if isinstance(overrides, dict) else {}
+    def price_overrides(self) -> dict[str, Price]:
+        """The user's own prices, by lower-case model id."""
+        return dict(self.settings.prices)
 
     def set_price(
         self,
@@ -294,23 +294,21 @@ class SettingsController(QObject):
         if not model:
             return
         overrides = self.price_overrides()
-        entry: dict[str, Any] = {
-            "input": input_price,
-            "cached_input": cached_input,
-            "output": output,
-            "checked": date.today().isoformat(),
-        }
-        if context:
-            entry["context"] = context
-        overrides[model] = entry
-        self.settings.extra["prices"] = overrides
+        overrides[model] = Price(
+            input=input_price,
+            output=output,
+            cached_input=cached_input,
+            context=context or None,
+            checked=date.today().isoformat(),
+        )
+        self.settings.prices = overrides
         self._prices = None
         self._save()
 
     def remove_price_override(self, model: str) -> None:
         overrides = self.price_overrides()
         if overrides.pop(model.strip().lower(), None) is not None:
-            self.settings.extra["prices"] = overrides
+            self.settings.prices = overrides
             self._prices = None
             self._save()
 
@@ -318,20 +316,17 @@ class SettingsController(QObject):
 
     def personas(self) -> list[Persona]:
         """Built-in personas first, then the user's own."""
-        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
-        return [*BUILTIN_PERSONAS, *own]
+        return [*BUILTIN_PERSONAS, *self.settings.personas]
 
     def add_persona(self, name: str, prompt: str) -> Persona:
-        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
         persona = Persona(slugify(name, {p.id for p in self.personas()}), name.strip(), prompt)
-        own = [p for p in own if p.name != persona.name] + [persona]
-        self.settings.extra["personas"] = [p.to_dict() for p in own]
+        own = [p for p in self.settings.personas if p.name != persona.name] + [persona]
+        self.settings.personas = own
         self._save()
         return persona
 
     def remove_persona(self, persona_id: str) -> None:
-        own = [p for p in map(Persona.from_dict, self.settings.extra.get("personas") or []) if p]
-        self.settings.extra["personas"] = [p.to_dict() for p in own if p.id != persona_id]
+        self.settings.personas = [p for p in self.settings.personas if p.id != persona_id]
         self._save()
 
     # ---- window state --------------------------------------------------------------

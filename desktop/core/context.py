@@ -5,62 +5,44 @@ A compaction replaces the thread up to a message with a summary the model wrote:
 ``"summary": {"text": "…", "through": "<message id>"}``; the originals stay in the file and on
 screen, marked as not sent.
 
-The budget lives in the conversation file as ``"context": {"max_messages": N, "max_tokens": T}``
-(either may be null), and a message's ``"pinned": true`` / ``"excluded": true``: fields added to
-format version 1, which older readers ignore.
+The budget is the conversation's ``context`` (a Budget: either limit may be None), and a
+message's ``pinned`` / ``excluded`` flags say what always / never goes (docs/format.md has
+their form in the file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from desktop.core.models import Budget as Budget  # re-exported: the budget is a model type
 from desktop.core.models import Conversation, Message
 
 # Room kept for the reply when the budget comes from the model's context window.
 REPLY_RESERVE = 4096
 
 
-@dataclass(frozen=True)
-class Budget:
-    max_messages: int | None = None
-    max_tokens: int | None = None
-
-    @classmethod
-    def of(cls, conversation: Conversation) -> Budget:
-        data = conversation.extra.get("context")
-        if not isinstance(data, dict):
-            return cls()
-        return cls(_positive(data.get("max_messages")), _positive(data.get("max_tokens")))
-
-    def store(self, conversation: Conversation) -> None:
-        if self.max_messages is None and self.max_tokens is None:
-            conversation.extra.pop("context", None)
-        else:
-            conversation.extra["context"] = {
-                "max_messages": self.max_messages,
-                "max_tokens": self.max_tokens,
-            }
-
-
-def _positive(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
 def is_pinned(message: Message) -> bool:
-    return message.extra.get("pinned") is True
+    return message.pinned
 
 
 def is_excluded(message: Message) -> bool:
-    return message.extra.get("excluded") is True
+    return message.excluded
 
 
 def set_flag(message: Message, name: str, value: bool) -> None:
-    if value:
-        message.extra[name] = True
+    """Pin ("pinned") or exclude ("excluded") a message, or undo it; a message is one or the
+    other, never both."""
+    if name == "pinned":
+        message.pinned = value
+        if value:
+            message.excluded = False
+    elif name == "excluded":
+        message.excluded = value
+        if value:
+            message.pinned = False
     else:
-        message.extra.pop(name, None)
+        raise ValueError(f"no such flag: {name!r}")
 
 
 @dataclass
@@ -153,14 +135,8 @@ KEEP_RECENT = 4
 
 
 def summary_of(conversation: Conversation) -> tuple[str, str] | None:
-    data = conversation.extra.get("summary")
-    if (
-        isinstance(data, dict)
-        and isinstance(data.get("text"), str)
-        and isinstance(data.get("through"), str)
-    ):
-        return data["text"], data["through"]
-    return None
+    summary = conversation.summary
+    return (summary.text, summary.through) if summary is not None else None
 
 
 def compaction_request(conversation: Conversation) -> tuple[list[dict[str, str]], str] | None:

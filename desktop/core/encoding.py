@@ -8,8 +8,8 @@ for the growing reply only, not for the 5,000 messages before it (encoding all o
 conversation took ~90 ms on the UI thread, every second).
 
 Even that part's ``json.dumps`` is not done on the UI thread: there a changed message is only
-turned into a dict (``Message.to_dict``, references to its immutable strings; a 50 MB reply is
-not copied), and the text is made when the writer thread joins the parts
+turned into a dict (``fileformat.message_to_dict``, references to its immutable strings; a
+50 MB reply is not copied), and the text is made when the writer thread joins the parts
 (``EncodedFile.pieces``). The UI thread's work per save is thus a reference per message and a
 dict per changed one, whatever their length.
 
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.core.fileformat import conversation_shell, message_to_dict
 from desktop.core.models import Conversation
 
 # Between two messages, and around the list, at the depth messages have in the file (indent 1).
@@ -159,7 +160,7 @@ def encode_conversation(
     messages = [
         kept
         if (kept := m._encoded) is not None and m._encoded_extra == m.extra.changes
-        else m.keep_encoding(MessagePart(m.to_dict(), encode))
+        else m.keep_encoding(MessagePart(message_to_dict(m), encode))
         for m in conversation.messages
     ]
     before, after = _shell(conversation)
@@ -180,7 +181,7 @@ def _shell(conversation: Conversation) -> tuple[bytes, bytes]:
     afresh at each save (they are few and short)."""
     lines: list[bytes] = []
     split = 0
-    for key, value in conversation.shell_dict().items():
+    for key, value in conversation_shell(conversation).items():
         if key == "messages":
             lines.append(b' "messages": ')
             split = len(lines)

@@ -44,9 +44,24 @@ The UI maps each class to a sentence a person understands (desktop/ui/error_text
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+# Every error class by its KIND (filled as the classes below are made).
+_KINDS: dict[str, type[ConfabError]] = {}
+
 
 class ConfabError(Exception):
-    """Base of every error Confab raises on purpose."""
+    """Base of every error Confab raises on purpose. ``KIND`` is its stable name, stored with
+    a reply that failed (``error_info.kind`` in the conversation file, docs/format.md): every
+    class names its own, and a name, once released, never changes its meaning."""
+
+    KIND: ClassVar[str] = "error"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "KIND" not in cls.__dict__ or cls.KIND in _KINDS:
+            raise TypeError(f"{cls.__name__} needs a KIND of its own")
+        _KINDS[cls.KIND] = cls
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail)
@@ -54,24 +69,28 @@ class ConfabError(Exception):
 
 
 class StorageError(ConfabError):
-    pass
+    KIND = "storage"
 
 
 class CorruptFileError(StorageError):
-    pass
+    KIND = "corrupt_file"
 
 
 class NotAFileError(CorruptFileError):
     """Not something to read as a file: a FIFO, a device, a folder (or a link to one), or a
     file far larger than any conversation."""
 
+    KIND = "not_a_file"
+
 
 class WriteFailedError(StorageError):
-    pass
+    KIND = "write_failed"
 
 
 class NewerFormatError(StorageError):
     """A file in a format version newer than this Confab's: it may be read, never written."""
+
+    KIND = "newer_format"
 
     def __init__(self, detail: str = "", version: int = 0) -> None:
         super().__init__(detail)
@@ -79,40 +98,42 @@ class NewerFormatError(StorageError):
 
 
 class KeyStoreError(ConfabError):
-    pass
+    KIND = "keyring"
 
 
 class KeyringUnavailableError(KeyStoreError):
-    pass
+    KIND = "keyring_unavailable"
 
 
 class SetupError(ConfabError):
-    pass
+    KIND = "setup"
 
 
 class NoProviderError(SetupError):
-    pass
+    KIND = "no_provider"
 
 
 class NoModelError(SetupError):
-    pass
+    KIND = "no_model"
 
 
 class ApiError(ConfabError):
-    pass
+    KIND = "api"
 
 
 class ConnectFailedError(ApiError):
-    pass
+    KIND = "network"
 
 
 class InvalidKeyError(ApiError):
-    pass
+    KIND = "invalid_key"
 
 
 class RequestTimeoutError(ApiError):
     """``kind`` names the timeout that fired ("connect", "first_byte", "silence"; "" for
     others) and ``seconds`` its setting, so the user can be told which one to change."""
+
+    KIND = "timeout"
 
     def __init__(self, detail: str = "", kind: str = "", seconds: float | None = None) -> None:
         super().__init__(detail)
@@ -123,81 +144,129 @@ class RequestTimeoutError(ApiError):
 # Not ConnectFailedError: a wrong proxy, password or certificate does not mend itself, so
 # the automatic retries (controllers/chat.py) would only make the user wait for the message.
 class ProxyFailedError(ApiError):
-    pass
+    KIND = "proxy"
 
 
 class ProxyAuthError(ProxyFailedError):
-    pass
+    KIND = "proxy_auth"
 
 
 class CertificateError(ApiError):
-    pass
+    KIND = "certificate"
 
 
 class HttpStatusError(ApiError):
+    KIND = "http"
+
     def __init__(self, status: int, detail: str = "") -> None:
         super().__init__(detail)
         self.status = status
 
 
 class AuthenticationError(HttpStatusError):
-    pass
+    KIND = "auth"
 
 
 class NotFoundError(HttpStatusError):
-    pass
+    KIND = "not_found"
 
 
 class RateLimitError(HttpStatusError):
+    KIND = "rate_limit"
+
     def __init__(self, status: int, detail: str = "", retry_after: float | None = None) -> None:
         super().__init__(status, detail)
         self.retry_after = retry_after
 
 
 class QuotaError(HttpStatusError):
-    pass
+    KIND = "quota"
 
 
 class ServerError(HttpStatusError):
-    pass
+    KIND = "server"
 
 
 class BadRequestError(HttpStatusError):
-    pass
+    KIND = "bad_request"
 
 
 class ContextTooLongError(BadRequestError):
-    pass
+    KIND = "context_too_long"
 
 
 class StreamError(ApiError):
-    pass
+    KIND = "stream"
 
 
 class StreamInterruptedError(StreamError):
-    pass
+    KIND = "connection_dropped"
 
 
 class EmptyReplyError(StreamError):
-    pass
+    KIND = "empty_reply"
 
 
 class StreamReportedError(StreamError):
-    pass
+    KIND = "stream_error"
 
 
 class ResponseTooLargeError(StreamError):
     """The server sent more than Confab reads for one answer; ``detail`` says how much."""
+
+    KIND = "too_large"
 
 
 class NotAStreamError(StreamError):
     """A 200 answer that is neither an event stream nor a chat completion; ``detail`` is a
     short excerpt of what came instead."""
 
+    KIND = "not_a_stream"
+
 
 class WebPageReplyError(NotAStreamError):
-    pass
+    KIND = "web_page"
 
 
 class JsonReplyError(NotAStreamError):
-    pass
+    KIND = "json_reply"
+
+
+_KINDS[ConfabError.KIND] = ConfabError
+# What a reply's error can be besides one of the classes above.
+STOPPED = "stopped"  # the user stopped it
+INTERRUPTED = "interrupted"  # Confab died while it streamed
+OTHER = "other"  # not one of Confab's errors (a bug, or a newer Confab's error class)
+
+
+def error_kinds() -> frozenset[str]:
+    """Every name a reply's error kind may have in this version."""
+    return frozenset(_KINDS) | {STOPPED, INTERRUPTED, OTHER}
+
+
+def legacy_kind(class_name: str) -> str | None:
+    """The kind of an error stored, as Confab did before kinds, as its class's name."""
+    for cls in _KINDS.values():
+        if cls.__name__ == class_name:
+            return cls.KIND
+    return None
+
+
+def error_of_kind(
+    kind: str,
+    detail: str = "",
+    status: int | None = None,
+    timeout: str | None = None,
+    seconds: float | None = None,
+) -> ConfabError | None:
+    """An error of ``kind`` (as stored with a reply) to explain to the user again; None for a
+    kind that is not an error class of this version (stopped, interrupted, other, a newer
+    Confab's)."""
+    cls = _KINDS.get(kind)
+    if cls is None:
+        return None
+    if issubclass(cls, HttpStatusError):
+        return cls(status or 0, detail)
+    if issubclass(cls, RequestTimeoutError):
+        return cls(detail, timeout or "", seconds)
+    return cls(detail)

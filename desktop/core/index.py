@@ -85,7 +85,7 @@ CREATE TABLE skipped (
 BATCH = 500
 
 
-class Summary(NamedTuple):
+class ListRow(NamedTuple):
     """One row of the sidebar: a tuple, so that 100,000 of them stay small and quick to make
     (the time as the index keeps it, microseconds since 1970: making a datetime of each took
     longer than the query), and sort (in C, no key function) oldest first by time, then id."""
@@ -133,12 +133,12 @@ class Record:
             read_only=conversation.read_only,
         )
 
-    def summary(self) -> Summary:
-        return Summary(_us(self.updated_at), self.id, self.title, self.pinned)
+    def summary(self) -> ListRow:
+        return ListRow(_us(self.updated_at), self.id, self.title, self.pinned)
 
 
-def summary_of(conversation: Conversation) -> Summary:
-    return Summary(
+def summary_of(conversation: Conversation) -> ListRow:
+    return ListRow(
         _us(conversation.updated_at), conversation.id, conversation.title, conversation.pinned
     )
 
@@ -157,7 +157,7 @@ def _when(us: int) -> datetime:
 class ScanReport:
     """What one reconcile found (or, while it runs, found since its last report)."""
 
-    changed: list[Summary] = field(default_factory=list)  # rows added or replaced
+    changed: list[ListRow] = field(default_factory=list)  # rows added or replaced
     removed: list[str] = field(default_factory=list)  # ids whose file is gone
     quarantined: list[str] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)
@@ -192,7 +192,7 @@ class ConversationIndex:
 
     # ---- opening ---------------------------------------------------------------------
 
-    def open(self) -> list[Summary]:
+    def open(self) -> list[ListRow]:
         """Connect, and return every conversation's summary, newest first. An index that is
         missing, unreadable or of another version starts over empty (reconcile fills it)."""
         self.close()
@@ -252,14 +252,14 @@ class ConversationIndex:
 
     # ---- reading ---------------------------------------------------------------------
 
-    def summaries(self) -> list[Summary]:
-        """Every conversation, newest first (Summary's order, reversed)."""
+    def summaries(self) -> list[ListRow]:
+        """Every conversation, newest first (ListRow's order, reversed)."""
         # From the cursor, not fetchall(): 100,000 rows held twice weighed 10 MB more.
         rows = self.db.execute(
             "SELECT updated_us, id, title, pinned = 1 FROM conversations "
             "ORDER BY updated_us DESC, id DESC"
         )
-        return list(map(Summary._make, rows))
+        return list(map(ListRow._make, rows))
 
     def record(self, conversation_id: str) -> Record | None:
         row = self.db.execute(
@@ -525,8 +525,8 @@ T = TypeVar("T")
 class Listing(NamedTuple):
     """The list as the index holds it: oldest first, and by id."""
 
-    order: list[Summary]
-    by_id: dict[str, Summary]
+    order: list[ListRow]
+    by_id: dict[str, ListRow]
 
 
 class Library:

@@ -1,39 +1,28 @@
-"""Conversation and message data types, and their JSON form (DESIGN.md, format version 1).
+"""Conversation and message data types (DESIGN.md, format version 1).
 
-Unknown fields found in a file are kept in ``extra`` and written back untouched, so fields added
-within version 1 (or by the user's own tools) lose nothing when saved here. A file of a higher
-version is read as far as it can be and marked ``read_only``: storage never writes it back.
+Their JSON form, every key of it, is desktop/core/fileformat.py's (``to_dict``/``from_dict``
+here only call it). Unknown fields found in a file are kept in ``extra`` and written back
+untouched, so fields added within version 1 (or by the user's own tools) lose nothing when
+saved here. A file of a higher version is read as far as it can be and marked ``read_only``:
+storage never writes it back.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from desktop.core.errors import CorruptFileError
-
-CONVERSATION_FORMAT = "confab.conversation"
-CONVERSATION_VERSION = 1
+from desktop.core.errors import INTERRUPTED as INTERRUPTED  # re-exported
+from desktop.core.errors import OTHER, ConfabError, HttpStatusError, RequestTimeoutError
+from desktop.core.errors import STOPPED as STOPPED  # re-exported
 
 Clock = Callable[[], datetime]
 _T = TypeVar("_T")
 
-# The ``error`` of a reply that was still streaming when Confab was killed or lost power.
-INTERRUPTED = "interrupted"
-# Set on a reply while it streams (the periodic saves carry it), removed when it ends.
-STREAMING = "streaming"
-
-
-def format_version(data: dict[str, Any]) -> int:
-    """The ``version`` of a parsed file (1 when missing, as in files made by hand)."""
-    version = data.get("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise CorruptFileError(f"unknown format version {version!r}")
-    return version
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def utc_now() -> datetime:
@@ -54,23 +43,6 @@ def parse_time(text: str) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _optional_str(value: Any) -> str | None:
-    """A string field as found in a file: null stays None, numbers become text, and anything
-    else (a list, an object) is malformed."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(value)
-    raise TypeError(f"expected text, found {type(value).__name__}")
-
-
-def _required_str(data: dict[str, Any], key: str) -> str:
-    value = _optional_str(data[key])
-    if value is None:
-        raise TypeError(f"{key} is null")
-    return value
-
-
 def new_id() -> str:
     # 128 random bits as 32 hex digits, like uuid4().hex; importing uuid (and platform)
     # would cost start-up time before the first paint.
@@ -87,54 +59,16 @@ class Usage:
     cached_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-            "estimated": self.estimated,
-        }
-        if self.cached_tokens:
-            data["cached_tokens"] = self.cached_tokens
-        return data
+        from desktop.core.fileformat import usage_to_dict
+
+        return usage_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Usage:
-        """Liberal: a count that is not a whole, finite, non-negative number reads as 0 (a
-        server's or a file's usage is only ever shown and summed, never trusted)."""
-        prompt = _count(data.get("prompt_tokens"))
-        completion = _count(data.get("completion_tokens"))
-        return cls(
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            total_tokens=_count(data.get("total_tokens")) or prompt + completion,
-            estimated=data.get("estimated") is True,
-            cached_tokens=_cached_tokens(data),
-        )
+        """Liberal (a file's or a server's usage): see fileformat.usage_from_dict."""
+        from desktop.core.fileformat import usage_from_dict
 
-
-def _count(value: Any) -> int:
-    """A token count as found in a file or a server's answer; 0 unless it is one."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and 0 <= value < 10**15:
-        return value
-    return 0
-
-
-def _cached_tokens(data: dict[str, Any]) -> int:
-    """Our own field, OpenAI's prompt_tokens_details.cached_tokens or DeepSeek's
-    prompt_cache_hit_tokens."""
-    details = data.get("prompt_tokens_details")
-    for value in (
-        data.get("cached_tokens"),
-        details.get("cached_tokens") if isinstance(details, dict) else None,
-        data.get("prompt_cache_hit_tokens"),
-    ):
-        if _count(value) > 0:
-            return _count(value)
-    return 0
+        return usage_from_dict(data)
 
 
 @dataclass
@@ -144,40 +78,60 @@ class Params:
     max_tokens: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
+        from desktop.core.fileformat import params_to_dict
+
+        return params_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Params:
-        def number(key: str) -> float | None:
-            value = data.get(key)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return None
-            # NaN or infinity would be written back as JSON no other tool reads.
-            return float(value) if math.isfinite(value) else None
+        from desktop.core.fileformat import params_from_dict
 
-        max_tokens = data.get("max_tokens")
+        return params_from_dict(data)
+
+
+@dataclass(frozen=True)
+class ReplyError:
+    """Why a reply did not finish: ``kind`` is a stable name (an error class's ``KIND`` in
+    desktop/core/errors.py, or "stopped", "interrupted", "other"), ``status`` the HTTP status
+    when the server answered with one, ``detail`` the server's or system's own words (keys
+    masked), ``timeout``/``seconds`` which timeout fired and its setting. ``text`` is the
+    readable form, "<ErrorClass>: <detail>", "stopped" or "interrupted", that older Confabs
+    read and write."""
+
+    kind: str
+    detail: str = ""
+    status: int | None = None
+    timeout: str | None = None
+    seconds: float | None = None
+    text: str = ""
+    # Fields of error_info a newer Confab wrote.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def stopped(cls) -> ReplyError:
+        return cls(kind=STOPPED, text=STOPPED)
+
+    @classmethod
+    def interrupted(cls) -> ReplyError:
+        return cls(kind=INTERRUPTED, text=INTERRUPTED)
+
+    @classmethod
+    def of(cls, exc: BaseException, mask: Callable[[str], str] = str) -> ReplyError:
+        """The error a failed request raised, its words passed through ``mask`` (which hides
+        keys: desktop/core/logs.py's redact)."""
+        if not isinstance(exc, ConfabError):
+            detail = mask(str(exc))
+            return cls(OTHER, detail, text=mask(f"{type(exc).__name__}: {exc}"))
+        detail = mask(exc.detail)
+        timeout = exc if isinstance(exc, RequestTimeoutError) else None
         return cls(
-            temperature=number("temperature"),
-            top_p=number("top_p"),
-            max_tokens=max_tokens
-            if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0
-            else None,
+            kind=exc.KIND,
+            detail=detail,
+            status=exc.status if isinstance(exc, HttpStatusError) else None,
+            timeout=(timeout.kind or None) if timeout is not None else None,
+            seconds=timeout.seconds if timeout is not None else None,
+            text=mask(f"{type(exc).__name__}: {exc.detail}".rstrip(": ")),
         )
-
-
-_MESSAGE_FIELDS = {
-    "provider",
-    "id",
-    "parent",
-    "role",
-    "content",
-    "created_at",
-    "model",
-    "finish_reason",
-    "usage",
-    "reasoning",
-    "error",
-}
 
 
 class MessageExtra(dict[str, Any]):
@@ -236,12 +190,17 @@ class Message:
     finish_reason: str | None = None
     usage: Usage | None = None
     reasoning: str | None = None
-    # A reply that did not finish keeps its text and says why here: "stopped", "interrupted"
-    # or the error's text.
-    error: str | None = None
+    # A reply that did not finish keeps its text and says why here.
+    error: ReplyError | None = None
     extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
+    # Set on a reply while it streams (the periodic saves carry it), cleared when it ends: a
+    # file that still has it was left by a Confab that died mid-reply.
+    streaming: bool = False
+    # Always sent, whatever the context budget / never sent (not both).
+    pinned: bool = False
+    excluded: bool = False
 
     # The message as encoded for the file at the last save (desktop/core/encoding.py), and
     # the change count of ``extra`` then; class-level defaults, not fields.
@@ -249,8 +208,8 @@ class Message:
     _encoded_extra: ClassVar[int] = -1
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Any assignment makes the kept encoding stale. Usage is frozen and extra counts its
-        # own changes (MessageExtra), so no change to a message goes unseen.
+        # Any assignment makes the kept encoding stale. Usage and ReplyError are frozen and
+        # extra counts its own changes (MessageExtra), so no change to a message goes unseen.
         if name == "extra" and type(value) is not MessageExtra:
             value = MessageExtra(value)
         state = self.__dict__
@@ -270,139 +229,49 @@ class Message:
         state["_encoded_extra"] = self.extra.changes
         return encoded
 
-    @property
-    def streaming(self) -> bool:
-        """Saved while the reply was still coming in (``"streaming": true`` in the file)."""
-        return self.extra.get(STREAMING) is True
-
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "parent": self.parent,
-            "role": self.role,
-            "content": self.content,
-            "created_at": format_time(self.created_at),
-        }
-        if self.role == "assistant":
-            data["model"] = self.model
-            data["finish_reason"] = self.finish_reason
-            data["usage"] = self.usage.to_dict() if self.usage else None
-            if self.reasoning:
-                data["reasoning"] = self.reasoning
-            data["error"] = self.error
-            if self.provider:
-                data["provider"] = self.provider
-        data.update({k: v for k, v in self.extra.items() if k not in data})
-        return data
+        from desktop.core.fileformat import message_to_dict
+
+        return message_to_dict(self)
 
     @classmethod
     def from_dict(
         cls, data: Any, notes: list[str] | None = None, fallback_time: datetime | None = None
     ) -> Message:
-        """A message as found in a file. Without an id or a role it cannot be placed in the
-        tree (TypeError, KeyError); any other field that cannot be read gets its default and
-        a line in ``notes``. ``content`` given as a list of parts keeps its text."""
-        if not isinstance(data, dict):
-            raise TypeError(f"a message is {type(data).__name__}, not an object")
-        fix = _Fixer(notes if notes is not None else [], f"message {data.get('id')!r}: ")
-        usage = data.get("usage")
-        if usage is not None and not isinstance(usage, dict):
-            fix.note("usage", usage)
-            usage = None
-        # Built without __init__: its thirteen assignments through __setattr__ cost a fifth
-        # of the time to read a message (start-up reads every one).
-        message = cls.__new__(cls)
-        message.__dict__.update(
-            id=_required_str(data, "id"),
-            parent=fix.field(data, "parent", _optional_str, None),
-            role=_required_str(data, "role"),
-            content=fix.field(data, "content", _content_text, "") or "",
-            created_at=fix.field(
-                data, "created_at", _time, fallback_time or EPOCH, missing_note=True
-            ),
-            model=fix.field(data, "model", _optional_str, None),
-            finish_reason=fix.field(data, "finish_reason", _optional_str, None),
-            usage=Usage.from_dict(usage) if usage is not None else None,
-            reasoning=fix.field(data, "reasoning", _optional_str, None),
-            error=fix.field(data, "error", _optional_str, None),
-            extra=MessageExtra({k: v for k, v in data.items() if k not in _MESSAGE_FIELDS}),
-            provider=fix.field(data, "provider", _optional_str, None),
-        )
-        return message
+        """A message as found in a file: see fileformat.message_from_dict."""
+        from desktop.core.fileformat import message_from_dict
+
+        return message_from_dict(data, notes, fallback_time)
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+@dataclass(frozen=True)
+class Budget:
+    """How much of the thread a request carries (desktop/core/context.py): the newest
+    ``max_messages`` messages and at most ``max_tokens`` tokens; None: no such limit."""
+
+    max_messages: int | None = None
+    max_tokens: int | None = None
+    # Fields of the file's "context" a newer Confab wrote.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> Budget:
+        return conversation.context
+
+    def store(self, conversation: Conversation) -> None:
+        conversation.context = self
 
 
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a time, found {type(value).__name__}")
-    return parse_time(value)
+@dataclass(frozen=True)
+class Summary:
+    """A compaction: ``text`` (the summary the model wrote) is sent instead of the thread up
+    to ``through`` (a message id); the messages themselves stay."""
 
-
-def _content_text(value: Any) -> str | None:
-    """A message's text: a string, or the text parts of a list of content parts (the wire
-    form, which other tools write too)."""
-    if isinstance(value, list):
-        texts = [
-            part["text"]
-            for part in value
-            if isinstance(part, dict) and isinstance(part.get("text"), str)
-        ]
-        if len(texts) != len(value):
-            raise TypeError("content parts other than text")
-        return "\n\n".join(texts)
-    return _optional_str(value)
-
-
-class _Fixer:
-    """Reads fields liberally: what cannot be read gets its default and a note that says so."""
-
-    def __init__(self, notes: list[str], where: str) -> None:
-        self.notes = notes
-        self.where = where
-
-    def note(self, key: str, value: Any) -> None:
-        shown = repr(value)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        self.notes.append(f"{self.where}{key} {shown} could not be read; left out")
-
-    def field(
-        self,
-        data: dict[str, Any],
-        key: str,
-        parse: Callable[[Any], Any],
-        default: Any,
-        *,
-        missing_note: bool = False,
-    ) -> Any:
-        if key not in data:
-            if missing_note:
-                self.notes.append(f"{self.where}{key} is missing")
-            return default
-        try:
-            return parse(data[key])
-        except (TypeError, ValueError, OverflowError, AttributeError, RecursionError):
-            self.note(key, data[key])
-            return default
-
-
-_CONVERSATION_FIELDS = {
-    "format",
-    "version",
-    "id",
-    "title",
-    "created_at",
-    "updated_at",
-    "provider",
-    "model",
-    "system_prompt",
-    "params",
-    "pinned",
-    "tags",
-    "head",
-    "messages",
-}
+    text: str
+    through: str
+    created_at: datetime | None = None
+    # Fields of the file's "summary" a newer Confab wrote.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -419,6 +288,16 @@ class Conversation:
     tags: list[str] = field(default_factory=list)
     head: str | None = None
     messages: list[Message] = field(default_factory=list)
+    # The context budget (no limit of its own: Budget()) and the latest compaction.
+    context: Budget = field(default_factory=Budget)
+    summary: Summary | None = None
+    # What the user typed and did not send.
+    draft: str = ""
+    # The user renamed it (no generated title replaces that) / the model wrote the title.
+    title_set_by_user: bool = False
+    title_generated: bool = False
+    # The file this was read from when that name was not its id (a sync tool's conflict copy).
+    copied_from: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # The format version of the file when it is newer than this Confab's; never written.
     newer_version: int | None = field(default=None, compare=False)
@@ -523,8 +402,8 @@ class Conversation:
         found = False
         for message in self.messages:
             if message.streaming:
-                del message.extra[STREAMING]
-                message.error = message.error or INTERRUPTED
+                message.streaming = False
+                message.error = message.error or ReplyError.interrupted()
                 found = True
         return found
 
@@ -535,93 +414,18 @@ class Conversation:
         return message
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.shell_dict()
-        data["messages"] = [m.to_dict() for m in self.messages]
-        return data
+        from desktop.core.fileformat import conversation_to_dict
 
-    def shell_dict(self) -> dict[str, Any]:
-        """``to_dict()`` with an empty ``messages`` list in its place (encoding.py fills it
-        from the messages' cached encodings)."""
-        data: dict[str, Any] = {
-            "format": CONVERSATION_FORMAT,
-            "version": CONVERSATION_VERSION,
-            "id": self.id,
-            "title": self.title,
-            "created_at": format_time(self.created_at),
-            "updated_at": format_time(self.updated_at),
-            "provider": self.provider,
-            "model": self.model,
-            "system_prompt": self.system_prompt,
-            "params": self.params.to_dict(),
-            "pinned": self.pinned,
-            "tags": list(self.tags),
-            "head": self.head,
-            "messages": [],
-        }
-        data.update({k: v for k, v in self.extra.items() if k not in data})
-        return data
+        return conversation_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any, notes: list[str] | None = None) -> Conversation:
-        """Build a conversation from parsed JSON.
+        """A conversation from parsed JSON: see fileformat.conversation_from_dict (not a
+        Confab conversation: CorruptFileError; any field that cannot be read: its default and
+        a line in ``notes``)."""
+        from desktop.core.fileformat import conversation_from_dict
 
-        Not a Confab conversation at all (no object, another format, an unknown version, no
-        id): CorruptFileError. Any other field that cannot be read, and any message that
-        cannot be placed (no id or role), is left at its default, with a line in ``notes``:
-        one bad timestamp must not hide a whole conversation.
-        """
-        if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
-            raise CorruptFileError("not a Confab conversation")
-        notes = notes if notes is not None else []
-        fix = _Fixer(notes, "")
-        version = format_version(data)
-        try:
-            conversation_id = _required_str(data, "id")
-        except (KeyError, TypeError) as exc:
-            raise CorruptFileError(f"malformed conversation: no id ({exc})") from exc
-        messages_data = data.get("messages")
-        if messages_data is None:
-            messages_data = []
-        elif not isinstance(messages_data, list):
-            fix.note("messages", messages_data)
-            messages_data = []
-        created_at = fix.field(data, "created_at", _time, None, missing_note=True)
-        updated_at = fix.field(data, "updated_at", _time, None)
-        messages: list[Message] = []
-        previous = created_at or updated_at or EPOCH
-        for index, item in enumerate(messages_data):
-            try:
-                message = Message.from_dict(item, notes, fallback_time=previous)
-            except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
-                notes.append(f"message {index + 1} could not be read ({exc}); left out")
-                continue
-            messages.append(message)
-            previous = message.created_at
-        if created_at is None:
-            created_at = messages[0].created_at if messages else updated_at or EPOCH
-        params = data.get("params")
-        tags = data.get("tags")
-        if tags is not None and not isinstance(tags, list):
-            fix.note("tags", tags)
-        pinned = data.get("pinned", False)
-        if not isinstance(pinned, bool):
-            fix.note("pinned", pinned)
-        return cls(
-            id=conversation_id,
-            title=fix.field(data, "title", _optional_str, "") or "",
-            created_at=created_at,
-            updated_at=updated_at or created_at,
-            provider=fix.field(data, "provider", _optional_str, None),
-            model=fix.field(data, "model", _optional_str, None),
-            system_prompt=fix.field(data, "system_prompt", _optional_str, "") or "",
-            params=Params.from_dict(params) if isinstance(params, dict) else Params(),
-            pinned=pinned is True,
-            tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
-            head=fix.field(data, "head", _optional_str, None),
-            messages=messages,
-            extra={k: v for k, v in data.items() if k not in _CONVERSATION_FIELDS},
-            newer_version=version if version > CONVERSATION_VERSION else None,
-        )
+        return conversation_from_dict(data, notes)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,6 @@ PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 # Longest timeout accepted from the dialog or a hand-edited file: a day is already absurd.
 MAX_TIMEOUT = 24 * 3600.0
-
-# Keys a hand-edit might put into "network" that must never be written back.
-_SECRET_HINTS = ("password", "passwd", "secret", "token", "key")
 
 
 @dataclass(frozen=True)
@@ -167,16 +164,13 @@ def is_local_url(url: str) -> bool:
     return is_loopback(host)
 
 
-def _timeout(value: Any, default: float) -> float:
+def timeout_seconds(value: Any, default: float) -> float:
+    """A timeout as found in a file or typed: a positive number of seconds, else ``default``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return default
     if not math.isfinite(value) or value <= 0:
         return default
     return float(min(value, MAX_TIMEOUT))
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
 
 
 @dataclass(frozen=True)
@@ -194,63 +188,14 @@ class NetworkSettings:
         return self == NetworkSettings() and not self.extra
 
     def to_dict(self) -> dict[str, Any]:
-        """Only what differs from the defaults, so a better default reaches every user."""
-        data: dict[str, Any] = {}
-        default = NetworkSettings()
-        for name in ("proxy", "proxy_url", "proxy_user", "ca_bundle", "verify_tls"):
-            value = getattr(self, name)
-            if value != getattr(default, name):
-                data[name] = value
-        if "proxy_url" in data:
-            data["proxy_url"] = strip_credentials(data["proxy_url"])
-        timeouts = {
-            name: _number(getattr(self.timeouts, name))
-            for name in TIMEOUT_NAMES
-            if getattr(self.timeouts, name) != getattr(DEFAULT_TIMEOUTS, name)
-        }
-        if timeouts:
-            data["timeouts"] = timeouts
-        for key, value in self.extra.items():
-            if key not in data and key not in {f.name for f in fields(self)}:
-                data[key] = value
-        return data
+        """Only what differs from the defaults (fileformat.network_to_dict)."""
+        from desktop.core.fileformat import network_to_dict
+
+        return network_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> NetworkSettings:
         """Liberal: a wrong value falls back to its default (and is logged), never fails."""
-        if not isinstance(data, dict):
-            if data is not None:
-                log.warning("ignoring network settings that are not an object")
-            return cls()
-        proxy = data.get("proxy", PROXY_SYSTEM)
-        if proxy not in PROXY_MODES:
-            log.warning("unknown proxy mode %r; using the system proxy", proxy)
-            proxy = PROXY_SYSTEM
-        raw = data.get("timeouts")
-        raw = raw if isinstance(raw, dict) else {}
-        timeouts = Timeouts(
-            **{
-                name: _timeout(raw.get(name), getattr(DEFAULT_TIMEOUTS, name))
-                for name in TIMEOUT_NAMES
-            }
-        )
-        verify = data.get("verify_tls", True)
-        known = {f.name for f in fields(cls)}
-        return cls(
-            proxy=proxy,
-            # A hand-edited address may carry a password: never keep it in memory or the file.
-            proxy_url=strip_credentials(_text(data.get("proxy_url"))),
-            proxy_user=_text(data.get("proxy_user")),
-            ca_bundle=_text(data.get("ca_bundle")),
-            verify_tls=verify if isinstance(verify, bool) else True,
-            timeouts=timeouts,
-            extra={
-                k: v
-                for k, v in data.items()
-                if k not in known and not any(hint in k.lower() for hint in _SECRET_HINTS)
-            },
-        )
+        from desktop.core.fileformat import network_from_dict
 
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+        return network_from_dict(data)

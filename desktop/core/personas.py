@@ -3,7 +3,7 @@ user's own (kept in settings.json under "personas")."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -13,18 +13,20 @@ class Persona:
     name: str
     prompt: str
     builtin: bool = False
+    # Fields a newer Confab wrote into the persona in settings.json.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "prompt": self.prompt}
+        from desktop.core.fileformat import persona_to_dict
+
+        return persona_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Persona | None:
-        if not isinstance(data, dict):
-            return None
-        name, prompt = data.get("name"), data.get("prompt")
-        if not isinstance(name, str) or not isinstance(prompt, str) or not name.strip():
-            return None
-        return cls(id=str(data.get("id") or name), name=name.strip(), prompt=prompt)
+        """None when it has no name or prompt."""
+        from desktop.core.fileformat import persona_from_dict
+
+        return persona_from_dict(data)
 
 
 BUILTIN_PERSONAS: tuple[Persona, ...] = (

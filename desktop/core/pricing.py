@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +24,20 @@ class Price:
     context: int | None = None
     checked: str = ""
 
+    # Fields a newer Confab wrote into the price in settings.json.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
     @classmethod
     def from_dict(cls, data: Any) -> Price | None:
-        if not isinstance(data, dict):
-            return None
-        try:
-            input_price = float(data["input"])
-            output_price = float(data["output"])
-            cached = float(data.get("cached_input", input_price))
-        except (KeyError, TypeError, ValueError):
-            return None
-        context = data.get("context")
-        return cls(
-            input_price,
-            output_price,
-            cached,
-            int(context) if isinstance(context, int) else None,
-            str(data.get("checked") or ""),
-        )
+        """None when it has no input or output price (fileformat.price_from_dict)."""
+        from desktop.core.fileformat import price_from_dict
+
+        return price_from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        from desktop.core.fileformat import price_to_dict
+
+        return price_to_dict(self)
 
     def cost(self, usage: Usage) -> float:
         cached = min(usage.cached_tokens, usage.prompt_tokens)
@@ -59,18 +56,21 @@ class PriceTable:
         self._prices = prices
 
     @classmethod
-    def load(cls, path: Path, overrides: Any = None) -> PriceTable:
+    def load(cls, path: Path, overrides: Mapping[str, Price] | None = None) -> PriceTable:
+        """The shipped table at ``path``, with the user's own prices (settings.json) on top."""
         prices: dict[str, Price] = {}
         try:
             shipped = json.loads(path.read_text(encoding="utf-8")).get("models", {})
+            if not isinstance(shipped, dict):
+                raise ValueError("models is not an object")
         except (OSError, ValueError, AttributeError) as exc:
             log.warning("price table %s unreadable: %s", path, exc)
             shipped = {}
-        for source in (shipped, overrides if isinstance(overrides, dict) else {}):
-            for model, data in source.items():
-                price = Price.from_dict(data)
-                if price is not None:
-                    prices[str(model).lower()] = price
+        for model, data in shipped.items():
+            price = Price.from_dict(data)
+            if price is not None:
+                prices[str(model).lower()] = price
+        prices.update(overrides or {})
         return cls(prices)
 
     def items(self) -> list[tuple[str, Price]]:

@@ -9,11 +9,6 @@ from typing import Any
 
 from desktop.core.network import NetworkSettings
 
-# Fields a careless hand-edit might add that must never be written back.
-SECRET_FIELD_NAMES = frozenset(
-    {"api_key", "apikey", "key", "token", "authorization", "password", "secret"}
-)
-
 
 @dataclass
 class Provider:
@@ -27,37 +22,15 @@ class Provider:
     network: NetworkSettings = field(default_factory=NetworkSettings)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "base_url": self.base_url,
-            "default_model": self.default_model,
-            "models": list(self.models),
-        }
-        if not self.network.is_default():
-            data["network"] = self.network.to_dict()
-        for key, value in self.extra.items():
-            if key not in data and key.lower() not in SECRET_FIELD_NAMES:
-                data[key] = value
-        return data
+        from desktop.core.fileformat import provider_to_dict
+
+        return provider_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Provider:
-        known = {"id", "name", "base_url", "default_model", "models", "network"}
-        models = data.get("models")
-        return cls(
-            id=str(data["id"]),
-            name=str(data.get("name") or data["id"]),
-            base_url=str(data.get("base_url") or ""),
-            default_model=str(data.get("default_model") or ""),
-            models=[str(m) for m in models] if isinstance(models, list) else [],
-            network=NetworkSettings.from_dict(data.get("network")),
-            extra={
-                k: v
-                for k, v in data.items()
-                if k not in known and k.lower() not in SECRET_FIELD_NAMES
-            },
-        )
+        from desktop.core.fileformat import provider_from_dict
+
+        return provider_from_dict(data)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,12 @@ from typing import Any
 
 from desktop.core.atomic import json_bytes, write_bytes_atomic
 from desktop.core.errors import NewerFormatError, StorageError
+from desktop.core.fileformat import SETTINGS_FORMAT as SETTINGS_FORMAT  # re-exported
+from desktop.core.fileformat import SETTINGS_VERSION
 from desktop.core.files import read_regular_file
-from desktop.core.providers import (
-    PRESETS,
-    SECRET_FIELD_NAMES,
-    Preset,
-    Provider,
-    normalize_base_url,
-    slugify,
-)
+from desktop.core.personas import Persona
+from desktop.core.pricing import Price
+from desktop.core.providers import PRESETS, Preset, Provider, normalize_base_url, slugify
 
 __all__ = [
     "PRESETS",
@@ -32,8 +29,6 @@ __all__ = [
 
 log = logging.getLogger("confab.settings")
 
-SETTINGS_FORMAT = "confab.settings"
-SETTINGS_VERSION = 1
 # Providers and preferences are a few kilobytes; anything this size is not a settings file.
 MAX_SETTINGS_BYTES = 16 * 1024 * 1024
 
@@ -43,6 +38,12 @@ class Settings:
     providers: list[Provider] = field(default_factory=list)
     default_provider: str | None = None
     window: dict[str, Any] = field(default_factory=dict)
+    # Ask the model for a short title after the first reply.
+    auto_title: bool = True
+    # The user's own prices (on top of the shipped table), by lower-case model id.
+    prices: dict[str, Price] = field(default_factory=dict)
+    # The user's own personas (the built-in ones are not kept here).
+    personas: list[Persona] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provider(self, provider_id: str | None) -> Provider | None:
@@ -52,56 +53,17 @@ class Settings:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "format": SETTINGS_FORMAT,
-            "version": SETTINGS_VERSION,
-            "providers": [p.to_dict() for p in self.providers],
-            "default_provider": self.default_provider,
-            "window": dict(self.window),
-        }
-        for key, value in self.extra.items():
-            if key not in data and key.lower() not in SECRET_FIELD_NAMES:
-                data[key] = value
-        return data
+        from desktop.core.fileformat import settings_to_dict
+
+        return settings_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], notes: list[str] | None = None) -> Settings:
         """Liberal: what cannot be read is left out, with a line in ``notes`` (the caller
         keeps the file as it was before anything is written over it)."""
-        notes = notes if notes is not None else []
-        known = {"format", "version", "providers", "default_provider", "window"}
-        providers: list[Provider] = []
-        raw_providers = data.get("providers")
-        if raw_providers is not None and not isinstance(raw_providers, list):
-            notes.append(f"providers is {type(raw_providers).__name__}, not a list")
-            raw_providers = []
-        for index, item in enumerate(raw_providers or []):
-            if (
-                isinstance(item, dict)
-                and isinstance(item.get("id"), str)
-                and item["id"].strip()
-                and all(p.id != item["id"] for p in providers)
-            ):
-                providers.append(Provider.from_dict(item))
-            else:
-                notes.append(f"provider {index + 1} has no usable id (or a repeated one)")
-        window = data.get("window")
-        if window is not None and not isinstance(window, dict):
-            notes.append("window is not an object")
-        default_provider = data.get("default_provider")
-        if default_provider is not None and not isinstance(default_provider, str):
-            notes.append("default_provider is not text")
-            default_provider = None
-        return cls(
-            providers=providers,
-            default_provider=default_provider,
-            window=window if isinstance(window, dict) else {},
-            extra={
-                k: v
-                for k, v in data.items()
-                if k not in known and k.lower() not in SECRET_FIELD_NAMES
-            },
-        )
+        from desktop.core.fileformat import settings_from_dict
+
+        return settings_from_dict(data, notes)
 
 
 class SettingsStore:

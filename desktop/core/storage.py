@@ -18,17 +18,10 @@ from pathlib import Path
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
 from desktop.core.encoding import encode_conversation
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
+from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file
 from desktop.core.migrations import CONVERSATION_MIGRATIONS, Migration, upgrade
-from desktop.core.models import (
-    CONVERSATION_FORMAT,
-    CONVERSATION_VERSION,
-    Conversation,
-    ConversationSummary,
-    format_version,
-    new_id,
-    sort_newest_first,
-)
+from desktop.core.models import Conversation, ConversationSummary, new_id, sort_newest_first
 from desktop.core.writer import FileWriter
 
 log = logging.getLogger("confab.storage")
@@ -227,7 +220,7 @@ class ConversationStore:
                 log.info("removed %s, left by an interrupted write", tmp.name)
 
     def _adopt_copy(self, path: Path, conversation: Conversation) -> Conversation | None:
-        conversation.extra["copied_from"] = path.name
+        conversation.copied_from = path.name
         conversation.id = new_id()
         try:
             self.save(conversation)

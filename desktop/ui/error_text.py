@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core import errors as e
 
-_SAVED_TIMEOUT = re.compile(
-    r"(?P<kind>connect|first-byte|silence) timeout \((?P<seconds>[\d.]+) s\)"
-)
+if TYPE_CHECKING:
+    from desktop.core.models import ReplyError
 
 
 def explain(error: BaseException) -> str:
@@ -190,26 +189,21 @@ def detail(error: BaseException) -> str:
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-def describe_saved_error(code: str) -> str:
-    """The marker under a reply that did not finish, from the message's saved ``error``."""
-    if code == "stopped":
+def describe_saved_error(error: ReplyError) -> str:
+    """The marker under a reply that did not finish, from the error saved with it."""
+    if error.kind == e.STOPPED:
         return QCoreApplication.translate("ErrorText", "Stopped")
-    if code == "interrupted":
+    if error.kind == e.INTERRUPTED:
         return QCoreApplication.translate(
             "ErrorText", "Interrupted: Confab closed before the reply finished."
         )
-    kind, _, rest = code.partition(":")
-    error_class = getattr(e, kind.strip(), None)
-    if isinstance(error_class, type) and issubclass(error_class, e.ConfabError):
-        if issubclass(error_class, e.HttpStatusError):
-            return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
-                detail=rest.strip()
-            )
-        if error_class is e.RequestTimeoutError:
-            # Saved as "RequestTimeoutError: silence timeout (60 s)" (desktop/core/client.py).
-            timeout = _SAVED_TIMEOUT.match(rest.strip())
-            if timeout:
-                kind = timeout["kind"].replace("-", "_")
-                return _explain_timeout(kind, float(timeout["seconds"]))
-        return explain(error_class(rest.strip()))
-    return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(detail=code)
+    again = e.error_of_kind(error.kind, error.detail, error.status, error.timeout, error.seconds)
+    if isinstance(again, e.HttpStatusError):
+        return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
+            detail=error.detail
+        )
+    if again is not None:
+        return explain(again)
+    return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
+        detail=error.text or error.detail or error.kind
+    )

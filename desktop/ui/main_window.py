@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
         self._meter_timer.start()
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
-        draft = conversation.extra.get("draft", "") if conversation else ""
+        draft = conversation.draft if conversation else ""
         self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None

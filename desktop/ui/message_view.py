@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
 from desktop.ui import plain
 from desktop.ui.confirm import ask
@@ -616,7 +617,9 @@ class MessageWidget(QFrame):
         if message.error:
             from desktop.ui.error_text import describe_saved_error
 
-            self.set_status(describe_saved_error(message.error), error=message.error != "stopped")
+            self.set_status(
+                describe_saved_error(message.error), error=message.error.kind != STOPPED
+            )
         else:
             self.set_status("")
         if "continue" in self.action_buttons:

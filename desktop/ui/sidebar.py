@@ -36,7 +36,7 @@ from desktop.ui import plain
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
-    from desktop.core.index import Summary
+    from desktop.core.index import ListRow
 
 ConversationIdRole = Qt.ItemDataRole.UserRole + 1
 UpdatedRole = Qt.ItemDataRole.UserRole + 2
@@ -45,7 +45,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class ConversationListModel(QStringListModel):
-    """The conversations, newest first: a list of ``Summary`` tuples (desktop/core/index.py),
+    """The conversations, newest first: a list of ``ListRow`` tuples (desktop/core/index.py),
     100,000 of them if need be.
 
     A QStringListModel (holding as many empty strings as there are rows) rather than a
@@ -61,10 +61,10 @@ class ConversationListModel(QStringListModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[Summary] = []
+        self._items: list[ListRow] = []
         self._rows: dict[str, int] | None = None  # id -> row, built when first asked
 
-    def set_items(self, items: list[Summary]) -> None:
+    def set_items(self, items: list[ListRow]) -> None:
         """Show ``items``. Where only titles or dates changed, one conversation moved up (to
         the top, as when a reply to it is saved), or rows were added or removed in one place,
         the rows change in place, so that the selection, the scroll position and an open
@@ -137,7 +137,7 @@ class ConversationListModel(QStringListModel):
         return True
 
 
-def _common_prefix(old: list[Summary], new: list[Summary]) -> int:
+def _common_prefix(old: list[ListRow], new: list[ListRow]) -> int:
     """How many rows at the top are the same."""
     count = min(len(old), len(new))
     row = 0
@@ -146,7 +146,7 @@ def _common_prefix(old: list[Summary], new: list[Summary]) -> int:
     return row
 
 
-def _common_suffix(old: list[Summary], new: list[Summary], floor: int) -> int:
+def _common_suffix(old: list[ListRow], new: list[ListRow], floor: int) -> int:
     """How many rows at the bottom are the same (above ``floor`` in both)."""
     count = min(len(old), len(new)) - floor
     tail = 0
@@ -155,7 +155,7 @@ def _common_suffix(old: list[Summary], new: list[Summary], floor: int) -> int:
     return tail
 
 
-def _moved_up(old: list[Summary], new: list[Summary], first: int, last: int) -> bool:
+def _moved_up(old: list[ListRow], new: list[ListRow], first: int, last: int) -> bool:
     """True if ``new`` has the ids of ``old`` with row ``last`` moved up to ``first``."""
     return new[first].id == old[last].id and all(
         new[row + 1].id == old[row].id for row in range(first, last)
@@ -296,7 +296,7 @@ class Sidebar(QWidget):
         self._selecting = False
         self.confirm_box: QMessageBox | None = None
 
-    def set_conversations(self, items: list[Summary], current: str | None) -> None:
+    def set_conversations(self, items: list[ListRow], current: str | None) -> None:
         # Scroll only to a newly selected conversation: a save elsewhere (each second while a
         # reply streams) must not pull the list away from where the user scrolled it.
         scroll = current != self._current_id()

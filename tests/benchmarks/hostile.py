@@ -189,7 +189,9 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             return {
                 "latency_ms": (ended[conversation.id] - clicked) * 1000,
                 "after_click": len(deliveries) - before,
-                "stopped": reply.error == "stopped" and bool(reply.content),
+                "stopped": reply.error is not None
+                and reply.error.kind == "stopped"
+                and bool(reply.content),
             }
 
         floods, paced = [], []

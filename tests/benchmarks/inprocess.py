@@ -427,7 +427,7 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
             "stream_nominal_s": nominal,
             "stream_finished": finished,
             "stream_text_intact": reply.content == text,
-            "stream_reply_error": reply.error,
+            "stream_reply_error": reply.error.text if reply.error else None,
             "flush_hook": flushes.how,
             "stream_worst_stalls": [_explain_stall(a, b, t0, spans) for a, b in worst],
             "stream_save_ms_max": max(

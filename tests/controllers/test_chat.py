@@ -313,7 +313,8 @@ def test_retry_replaces_an_empty_failed_reply(
     chat.send(c, "try me")
     _wait(chat, qtbot, c)
     failed = c.thread()[-1]
-    assert failed.error and failed.error.startswith("ServerError")
+    assert failed.error and failed.error.text.startswith("ServerError")
+    assert (failed.error.kind, failed.error.status) == ("server", 500)
     assert chat.retry(c, failed.id)
     _wait(chat, qtbot, c)
     assert [m.content for m in c.thread()] == ["try me", "echo[1]: try me"]

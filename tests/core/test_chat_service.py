@@ -232,9 +232,12 @@ def test_out_of_tries_the_reply_fails_with_a_way_out(run: Any, openai_server: Op
         (failed,) = [args for name, args in h.events.heard if name == "reply_failed"]
         assert isinstance(failed[2], ServerError)
         reply = c.messages[-1]
-        assert reply.error and reply.error.startswith("ServerError")
+        assert reply.error and reply.error.text.startswith("ServerError")
+        assert (reply.error.kind, reply.error.status) == ("server", 503)
         assert recovery.recoveries(c, reply.id, failed[2]) == [recovery.RETRY]
-        assert h.conversations.on_disk(c.id)["messages"][-1]["error"] == reply.error
+        saved = h.conversations.on_disk(c.id)["messages"][-1]
+        assert saved["error"] == reply.error.text
+        assert (saved["error_info"]["kind"], saved["error_info"]["status"]) == ("server", 503)
 
     run(body)
 
@@ -294,6 +297,7 @@ def test_stop_keeps_the_text_and_says_so(run: Any, openai_server: OpenAIServer) 
         gate.set()
         saved = h.conversations.on_disk(c.id)["messages"][-1]
         assert saved["content"] == "one " and saved["error"] == "stopped"
+        assert saved["error_info"] == {"kind": "stopped"}
 
     run(body)
 

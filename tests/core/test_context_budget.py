@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from desktop.core.context import Budget, plan_context, set_flag
-from desktop.core.models import Conversation, Message
+from desktop.core.models import Conversation, Message, Summary
 
 
 def _conversation(turns: int, system: str = "Be brief.") -> Conversation:
@@ -78,7 +78,8 @@ def test_budget_round_trips_through_the_file_format() -> None:
     assert Budget.of(Conversation.from_dict(data)) == Budget(10, None)
     set_flag(c.message("m0"), "pinned", True)
     again = Conversation.from_dict(c.to_dict())
-    assert again.message("m0").extra["pinned"] is True
+    assert again.message("m0").pinned is True
+    assert again.message("m0").to_dict()["pinned"] is True
     Budget().store(c)
     assert "context" not in c.to_dict()
 
@@ -92,7 +93,7 @@ def test_a_summary_replaces_the_older_messages_it_covers() -> None:
     messages, through = request
     assert through == f"m{7 - KEEP_RECENT}"
     assert "user 0" in messages[1]["content"] and "user 4" not in messages[1]["content"]
-    c.extra["summary"] = {"text": "They counted to three.", "through": through}
+    c.summary = Summary("They counted to three.", through)
     plan = plan_context(c)
     assert plan.messages[0]["content"] == "Be brief."
     assert plan.messages[1] == {

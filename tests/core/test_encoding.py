@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from desktop.core import encoding
 from desktop.core.context import set_flag
 from desktop.core.encoding import encode_conversation, encode_message
-from desktop.core.models import STREAMING, Conversation, Message, Usage
+from desktop.core.models import Budget, Conversation, Message, ReplyError, Summary, Usage
 
 T0 = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
@@ -55,8 +55,15 @@ def test_the_bytes_are_exactly_what_json_dumps_writes() -> None:
         conversation = _conversation(count)
         assert encode_conversation(conversation).join() == _expected(conversation)
     conversation = _conversation(3)
-    conversation.extra.update({"draft": "草稿", "summary": {"text": "s", "through": "m1"}})
-    conversation.messages[1].extra.update({"unknown": [1, {"a": None}], STREAMING: True})
+    conversation.draft = "草稿"
+    conversation.summary = Summary("s", "m1", T0)
+    conversation.context = Budget(max_messages=3)
+    conversation.title_generated = True
+    conversation.extra.update({"unknown": {"a": [1]}})
+    conversation.messages[1].extra.update({"unknown": [1, {"a": None}]})
+    conversation.messages[1].streaming = True
+    conversation.messages[1].error = ReplyError("server", "busy", status=503, text="x")
+    conversation.messages[2].pinned = True
     conversation.tags = ["a", "b"]
     assert encode_conversation(conversation).join() == _expected(conversation)
 
@@ -93,14 +100,22 @@ def test_every_kind_of_change_to_a_message_is_seen() -> None:
     conversation = _conversation(6)
     encode_conversation(conversation)
     changes: list[tuple[str, Any]] = [
-        ("m1", lambda m: setattr(m, "error", "stopped")),
+        ("m1", lambda m: setattr(m, "error", ReplyError.stopped())),
+        ("m1", lambda m: setattr(m, "error", ReplyError("rate_limit", "slow", 429, text="R"))),
+        ("m1", lambda m: setattr(m, "error", None)),
+        ("m3", lambda m: setattr(m, "streaming", True)),
+        ("m3", lambda m: setattr(m, "streaming", False)),
+        ("m2", lambda m: setattr(m, "pinned", True)),
+        ("m2", lambda m: setattr(m, "excluded", True)),
+        ("m2", lambda m: set_flag(m, "pinned", True)),  # and no longer excluded
+        ("m2", lambda m: set_flag(m, "excluded", False)),
         ("m1", lambda m: setattr(m, "usage", Usage(5, 6, 11, estimated=True))),
         ("m3", lambda m: setattr(m, "finish_reason", "length")),
         ("m3", lambda m: setattr(m, "reasoning", "thinking")),
         ("m0", lambda m: set_flag(m, "pinned", True)),
         ("m0", lambda m: set_flag(m, "pinned", False)),
-        ("m2", lambda m: m.extra.__setitem__(STREAMING, True)),
-        ("m2", lambda m: m.extra.pop(STREAMING)),
+        ("m2", lambda m: m.extra.__setitem__("unknown", True)),
+        ("m2", lambda m: m.extra.pop("unknown")),
         ("m4", lambda m: m.extra.update(x=1)),
         ("m4", lambda m: m.extra.setdefault("y", 2)),
         ("m4", lambda m: m.extra.__delitem__("x")),
@@ -124,7 +139,10 @@ def test_messages_added_removed_and_reordered_and_the_fields_around_them() -> No
     assert encode_conversation(conversation).join() == _expected(conversation)
     conversation.switch_to("m2")
     conversation.title = "renamed"
-    conversation.extra["draft"] = "typed"
+    conversation.draft = "typed"
+    conversation.context = Budget(max_tokens=100)
+    conversation.summary = Summary("s", "m1")
+    conversation.title_set_by_user = True
     spy = Spy()
     assert encode_conversation(conversation, spy).join() == _expected(conversation)
     assert spy.encoded == []
@@ -138,7 +156,7 @@ def test_messages_read_from_a_file_are_watched_like_new_ones() -> None:
     spy = Spy()
     assert encode_conversation(loaded, spy).join() == _expected(original)
     assert len(spy.encoded) == 4
-    loaded.messages[2].extra["pinned"] = True
+    loaded.messages[2].excluded = True
     spy.encoded.clear()
     assert encode_conversation(loaded, spy).join() == _expected(loaded)
     assert spy.encoded == ["m2"]

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from desktop.core.errors import StorageError
-from desktop.core.models import CONVERSATION_FORMAT, Conversation, Message, utc_now
+from desktop.core.fileformat import CONVERSATION_FORMAT
+from desktop.core.models import Conversation, Message, utc_now
 from desktop.core.storage import ConversationStore
 
 

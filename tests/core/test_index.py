@@ -18,8 +18,8 @@ from desktop.core.index import (
     SCHEMA_VERSION,
     ConversationIndex,
     Library,
+    ListRow,
     Record,
-    Summary,
 )
 from desktop.core.models import Conversation, Message
 from desktop.core.storage import ConversationStore
@@ -48,7 +48,7 @@ def expected(data_dir: Path) -> list[tuple[str, str, datetime]]:
     return sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
 
 
-def shown(summaries: list[Summary]) -> list[tuple[str, str, datetime]]:
+def shown(summaries: list[ListRow]) -> list[tuple[str, str, datetime]]:
     return [(s.id, s.title, s.updated_at) for s in summaries]
 
 
@@ -58,7 +58,7 @@ def fresh(data_dir: Path) -> ConversationIndex:
     return index
 
 
-def reopened(data_dir: Path) -> list[Summary]:
+def reopened(data_dir: Path) -> list[ListRow]:
     """The summaries a later start shows at once, from the index alone."""
     index = ConversationIndex(ConversationStore(data_dir))
     try:

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 from desktop.core import atomic
 from desktop.core.errors import CorruptFileError, StorageError, WriteFailedError
+from desktop.core.fileformat import CONVERSATION_FORMAT
 from desktop.core.models import (
-    CONVERSATION_FORMAT,
     Conversation,
     ConversationSummary,
     Message,
     Params,
+    ReplyError,
     Usage,
 )
 from desktop.core.storage import ConversationStore
@@ -63,7 +64,7 @@ def full_conversation() -> Conversation:
             finish_reason="stop",
             usage=Usage(prompt_tokens=20, completion_tokens=100, total_tokens=120, estimated=True),
             reasoning="先想韵脚",
-            error="interrupted",
+            error=ReplyError.interrupted(),
             extra={"rating": 5},
         ),
     ]
@@ -596,7 +597,7 @@ def test_a_sync_conflict_copy_opens_separately_and_never_overwrites_the_real_fil
     by_title = {c.title: c for c in loaded}
     assert by_title["laptop"].id == real.id
     assert by_title["desktop"].id != real.id
-    assert by_title["desktop"].extra["copied_from"] == conflict.name
+    assert by_title["desktop"].copied_from == conflict.name
     # Saving the real one later leaves the copy's text intact, and vice versa.
     store.save(by_title["laptop"])
     assert store.load(real.id).messages[0].content == "laptop question"

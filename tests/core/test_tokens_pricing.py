@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from desktop.core.models import Usage
-from desktop.core.pricing import PriceTable
+from desktop.core.pricing import Price, PriceTable
 from desktop.core.tokens import Count, TokenCounter, encoding_for
 
 PRICES = Path(__file__).resolve().parents[2] / "resources" / "pricing" / "prices.json"
@@ -45,10 +45,7 @@ def test_prices_by_exact_id_dated_id_and_router_prefix() -> None:
 def test_cost_counts_cached_input_at_its_price_and_overrides_win() -> None:
     table = PriceTable.load(
         PRICES,
-        {
-            "gpt-4o-mini": {"input": 1.0, "output": 2.0, "cached_input": 0.5},
-            "my-local": {"input": 0, "output": 0},
-        },
+        {"gpt-4o-mini": Price(1.0, 2.0, 0.5), "my-local": Price(0, 0, 0)},
     )
     price = table.price("gpt-4o-mini")
     assert price is not None

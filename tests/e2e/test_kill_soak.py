@@ -36,6 +36,7 @@ from tests.conftest import write_settings
 from tests.e2e.soak_child import LOCK_BUSY_EXIT
 from tests.e2e.test_process import _env, _launch, _wait_for_log
 from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.written_files import problems
 
 CHILD = Path(__file__).with_name("soak_child.py")
 KILLS = 25
@@ -109,10 +110,14 @@ class Child:
 
 
 def _load_every_file(soak: Soak, kill: int) -> dict[str, Conversation]:
-    """Each conversations/*.json through the real loader, as the app would read it."""
+    """Each conversations/*.json through the real loader, as the app would read it, after its
+    schema (resources/schema/)."""
     store = ConversationStore(soak.data)
     loaded: dict[str, Conversation] = {}
     for path in sorted(store.folder.glob("*.json")):
+        # Written by the killed Confab, not through this process: checked here.
+        wrong = problems(path, path.read_bytes())
+        assert wrong == [], f"{path.name} does not match its schema: {wrong} {soak.where(kill)}"
         try:
             conversation = store.load(path.stem)
         except ConfabError as exc:

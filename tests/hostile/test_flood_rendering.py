@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.core.models import STREAMING, Conversation, Message
+from desktop.core.models import Conversation, Message
 from desktop.ui.chat_view import FLUSH_CHARS, ChatView
 
 TEXT = "".join(f"Paragraph {i} with some words in it.\n\n" for i in range(400))  # ~15,000
@@ -18,7 +18,7 @@ def view_with_reply(qtbot: Any) -> tuple[ChatView, Conversation, Message]:
     conversation = Conversation.new(provider="p", model="m")
     question = Message(id="q", parent=None, role="user", content="Flood me", created_at=now)
     reply = Message(id="r", parent="q", role="assistant", content="", created_at=now)
-    reply.extra[STREAMING] = True
+    reply.streaming = True
     conversation.append(question)
     conversation.append(reply)
     view = ChatView()
@@ -58,7 +58,7 @@ def test_a_reply_that_ended_behind_catches_up_then_is_final(qtbot: Any) -> None:
     view.queue_delta(reply)
     view.flush()
     assert len(shown(view)) <= FLUSH_CHARS
-    reply.extra.pop(STREAMING)
+    reply.streaming = False
     reply.finish_reason = "stop"
     view.set_streaming(False)
     view.refresh_message(reply)  # the reply has ended, far behind on screen
@@ -73,7 +73,7 @@ def test_a_direct_flush_after_streaming_shows_everything(qtbot: Any) -> None:
     reply.content = TEXT
     view.queue_delta(reply)
     view.flush()
-    reply.extra.pop(STREAMING)
+    reply.streaming = False
     view.set_streaming(False)
     view.refresh_message(reply)
     view.flush()  # what a test (or anyone) reading the bubbles does
@@ -86,7 +86,7 @@ def test_a_small_reply_is_final_at_once(qtbot: Any) -> None:
     view, _, reply = view_with_reply(qtbot)
     reply.content = "Short."
     view.queue_delta(reply)
-    reply.extra.pop(STREAMING)
+    reply.streaming = False
     view.set_streaming(False)
     view.refresh_message(reply)
     assert shown(view) == "Short."

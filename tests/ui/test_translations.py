@@ -286,6 +286,7 @@ def test_main_window_speaks_chinese(
     from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
     from desktop.app import install_translators
+    from desktop.core.models import ReplyError
     from desktop.ui import formats
     from desktop.ui.error_text import describe_saved_error
     from tests.conftest import write_settings
@@ -323,7 +324,7 @@ def test_main_window_speaks_chinese(
         )
         assert formats.when(datetime(2025, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "2025年1月2日"
         assert formats.when(datetime(2026, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "1月2日"
-        assert describe_saved_error("stopped") == "已停止"
+        assert describe_saved_error(ReplyError.stopped()) == "已停止"
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
     finally:
         for translator in qapp.findChildren(QTranslator):

@@ -46,13 +46,13 @@ from desktop.core.errors import (
 )
 from desktop.core.logs import redact
 from desktop.core.models import (
-    STREAMING,
     Clock,
     Conversation,
     Message,
     Params,
+    ReplyError,
+    Summary,
     Usage,
-    format_time,
     new_id,
     title_from_text,
     utc_now,
@@ -72,7 +72,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
-STOPPED = "stopped"
 TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
 
@@ -384,7 +383,7 @@ class ChatService:
             self._stopped(*self._replies[conversation_id])
 
     def _stopped(self, conversation: Conversation, reply: Message) -> None:
-        reply.error = STOPPED
+        reply.error = ReplyError.stopped()
         self._finish(conversation, reply)
         self._events.reply_stopped(conversation.id, reply.id)
 
@@ -420,7 +419,7 @@ class ChatService:
         messages: list[dict[str, str]],
         question: Message | None = None,
     ) -> None:
-        reply.extra[STREAMING] = True  # what a crash leaves behind says it was cut short
+        reply.streaming = True  # what a crash leaves behind says it was cut short
         task = self.tasks.spawn(self._stream(conversation, reply, messages, question))
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
@@ -520,12 +519,12 @@ class ChatService:
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
             raise
         except ConfabError as exc:
-            reply.error = redact(f"{type(exc).__name__}: {exc.detail}".rstrip(": "))
+            reply.error = ReplyError.of(exc, redact)
             self._finish(conversation, reply)
             self._events.reply_failed(conversation.id, reply.id, exc)
         except Exception as exc:  # never let a surprise kill the stream silently
             log.exception("unexpected failure while streaming")
-            reply.error = redact(f"{type(exc).__name__}: {exc}")
+            reply.error = ReplyError.of(exc, redact)
             self._finish(conversation, reply)
             self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
@@ -549,7 +548,7 @@ class ChatService:
             self._maybe_title(conversation)
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
-        reply.extra.pop(STREAMING, None)
+        reply.streaming = False
         self._streams.pop(conversation.id, None)
         self._replies.pop(conversation.id, None)
         self._growing.discard(conversation.id)
@@ -682,11 +681,7 @@ class ChatService:
         except ConfabError as exc:
             self._events.compaction_failed(conversation.id, exc)
             return
-        conversation.extra["summary"] = {
-            "text": result.content.strip(),
-            "through": through,
-            "created_at": format_time(self._clock()),
-        }
+        conversation.summary = Summary(result.content.strip(), through, self._clock())
         self._conversations.save(conversation, touch=False)
         self._events.context_changed(conversation.id)
         retrying = then_retry is not None and conversation.has_message(then_retry)
@@ -699,8 +694,8 @@ class ChatService:
     def _maybe_title(self, conversation: Conversation) -> None:
         if (
             self.auto_title
-            and not conversation.extra.get("title_set_by_user")
-            and not conversation.extra.get("title_generated")
+            and not conversation.title_set_by_user
+            and not conversation.title_generated
             and title_request(conversation) is not None
             # One title request at a time: a second reply ending while the first request is
             # out started another, and whichever answered last won.
@@ -726,9 +721,9 @@ class ChatService:
             log.info("no generated title: %s", exc.detail or type(exc).__name__)
             return
         title = clean_title(result.content)
-        if title and not conversation.extra.get("title_set_by_user"):
+        if title and not conversation.title_set_by_user:
             conversation.title = title
-            conversation.extra["title_generated"] = True
+            conversation.title_generated = True
             self._conversations.save(conversation, touch=False)
 
     # ---- usage and costs --------------------------------------------------------------
