@@ -515,6 +515,13 @@ def _summary(value: Any) -> Summary:
     )
 
 
+def conversation_folder(conversation: Conversation) -> str | None:
+    """The ``folder`` a file has (folders come in a later version: not a typed attribute yet,
+    kept in ``extra`` and written back as it was); the index lists it."""
+    folder = conversation.extra.get("folder")
+    return folder if isinstance(folder, str) else None
+
+
 def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Conversation:
     """Build a conversation from parsed JSON.
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from desktop.core.encoding import make_parts
+from desktop.core.fileformat import conversation_folder
 from desktop.core.models import Conversation
 from desktop.core.storage import (
     COPY,
@@ -118,7 +119,6 @@ class Record:
 
     @classmethod
     def of(cls, conversation: Conversation) -> Record:
-        folder = conversation.extra.get("folder")
         return cls(
             id=conversation.id,
             title=conversation.title,
@@ -129,7 +129,7 @@ class Record:
             messages=len(conversation.messages),
             pinned=conversation.pinned,
             tags=tuple(conversation.tags),
-            folder=folder if isinstance(folder, str) else None,
+            folder=conversation_folder(conversation),
             read_only=conversation.read_only,
         )
 
