@@ -12,7 +12,8 @@ different conversations, new ones and old ones. It reports on stdout, one flushe
     READY <conversations loaded>          loaded, about to send
     SENT <conversation> <message> <text>  this question's write has ended well (message_saved)
     UNSAVED <error>                       a save failed (the test fails on this)
-    REPLY <conversation> <message>        a reply ended (finished, failed or stopped)
+    REPLY <conversation> <message>        a reply ended (finished, failed or stopped) and its
+                                          last save is on disk
 
 A question's text is ``question_text(seed, n)``, so the test knows every word that was sent.
 """
@@ -76,8 +77,17 @@ async def soak(data_dir: Path, seed: int, streams: int) -> None:
     def on_save_failed(error: object) -> None:
         say(f"UNSAVED {error}")
 
+    pending: set[asyncio.Task[None]] = set()
+
+    async def say_when_written(conversation_id: str, message_id: str) -> None:
+        # The reply's last save is handed to the writer thread as it ends: said once on disk.
+        if await conversations.written(conversation_id):
+            say(f"REPLY {conversation_id} {message_id}")
+
     def on_reply_ended(conversation_id: str, message_id: str, *_: object) -> None:
-        say(f"REPLY {conversation_id} {message_id}")
+        task = asyncio.ensure_future(say_when_written(conversation_id, message_id))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
 
     chat.message_saved.connect(on_message_saved)
     conversations.save_failed.connect(on_save_failed)
