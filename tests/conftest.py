@@ -172,6 +172,8 @@ class RunningApp:
         )
 
     def bubbles(self) -> list[tuple[str, str]]:
+        # An opened conversation builds its older messages a few per turn of the loop.
+        self._qtbot.waitUntil(lambda: not self.window.chat_view.building)
         self.window.chat_view.flush()
         return [(w.role, w.content) for w in self.window.chat_view.message_widgets()]
 

@@ -42,6 +42,11 @@ CATCH_UP_AT_ONCE = CATCH_UP_TICKS * CATCH_UP_SLICE
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
 EARLIER_BATCH = 40
+# Of those, the newest FIRST_PAINT are built before the conversation first paints, the others
+# BACKFILL_STEP at a time in the turns of the loop after it, above what is shown: building all
+# 30 Markdown messages at once made opening a conversation take up to half a second.
+FIRST_PAINT = 6
+BACKFILL_STEP = 4
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
@@ -125,6 +130,8 @@ class ChatView(QScrollArea):
         self._conversation: Conversation | None = None
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
+        self._backfill: list[Message] = []  # of the initial window, not built yet
+        self._backfill_due = False
         self._streaming = False
         self._follow = True
         self._flush_timer = QTimer(self)
@@ -161,8 +168,12 @@ class ChatView(QScrollArea):
         thread = conversation.thread() if conversation else []
         cut = max(0, len(thread) - INITIAL_WINDOW)
         self._hidden_earlier = thread[:cut]
-        for message in thread[cut:]:
+        window = thread[cut:]
+        first = max(0, len(window) - FIRST_PAINT)
+        self._backfill = window[:first]
+        for message in window[first:]:
             self._add_widget(message)
+        self._schedule_backfill()
         self._refresh_tail()
         self._update_earlier_button()
         self._follow = True
@@ -192,8 +203,43 @@ class ChatView(QScrollArea):
                 found.append(mine[id(widget)])
         return found
 
+    def _schedule_backfill(self) -> None:
+        if self._backfill and not self._backfill_due:
+            self._backfill_due = True
+            QTimer.singleShot(0, self, self._backfill_step)
+
+    def _backfill_step(self) -> None:
+        """Build a few more of the initial window above the messages shown (see FIRST_PAINT),
+        keeping the view where it was."""
+        self._backfill_due = False
+        self._build_above(self._backfill[-BACKFILL_STEP:])
+        self._backfill = self._backfill[:-BACKFILL_STEP]
+        self._schedule_backfill()
+
+    def finish_backfill(self) -> None:
+        """Build the rest of the initial window now (before older messages go above it)."""
+        self._build_above(self._backfill)
+        self._backfill = []
+
+    def _build_above(self, batch: list[Message]) -> None:
+        if not batch:
+            return
+        bar = self.verticalScrollBar()
+        distance_from_bottom = bar.maximum() - bar.value()
+        for offset, message in enumerate(batch):
+            self._add_widget(message, index=1 + offset)
+        if not self._follow:
+            # Keep the messages the user is reading in place once the layout has grown.
+            QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
+
+    @property
+    def building(self) -> bool:
+        """Messages of the initial window are still being built (a turn of the loop each)."""
+        return bool(self._backfill)
+
     def load_earlier(self) -> int:
         """Build the next batch of older messages above, keeping the view where it was."""
+        self.finish_backfill()
         batch = self._hidden_earlier[-EARLIER_BATCH:]
         if not batch:
             return 0
@@ -211,7 +257,8 @@ class ChatView(QScrollArea):
 
     @property
     def hidden_earlier(self) -> int:
-        return len(self._hidden_earlier)
+        """Messages of the thread above the ones built."""
+        return len(self._hidden_earlier) + len(self._backfill)
 
     # ---- streaming -----------------------------------------------------------------
 

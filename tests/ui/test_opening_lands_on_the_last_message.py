@@ -47,6 +47,7 @@ def _last_message_gap(app: Any) -> int | None:
 
 def _assert_lands_on_the_end(app: Any, qtbot: Any) -> None:
     view = app.window.chat_view
+    qtbot.waitUntil(lambda: not view.building)  # the initial window, built a step at a time
 
     def at_the_end() -> bool:
         gap = _last_message_gap(app)
@@ -110,3 +111,30 @@ def test_a_short_conversation_starts_at_the_top(
     qtbot.waitUntil(lambda: len(view.message_widgets()) == 4)
     qtbot.waitUntil(lambda: view.message_widgets()[0].mapTo(view.viewport(), QPoint()).y() < 40)
     assert view.verticalScrollBar().maximum() == 0
+
+
+def test_a_conversation_paints_its_newest_messages_first_and_builds_the_rest_in_view(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Any
+) -> None:
+    """Building 30 Markdown messages before the first paint made opening take up to half a
+    second: the newest few come first, the rest of the window above them, the end in view."""
+    from desktop.ui.chat_view import FIRST_PAINT, INITIAL_WINDOW
+
+    data = tmp_path / "data"
+    open_folder(data, messages=2000)
+    app = start_app(data)
+    view = app.window.chat_view
+    at_first: list[int] = []
+    # Heard right after the window's own slot has shown the conversation, before any paint.
+    app.conversations.current_changed.connect(
+        lambda _c: at_first.append(len(view.message_widgets())) if view.building else None
+    )
+    app.conversations.select(BIG_ID)
+    qtbot.waitUntil(lambda: bool(at_first))
+    assert at_first == [FIRST_PAINT]  # what the first paint builds
+    qtbot.waitUntil(lambda: not view.building)
+    widgets = view.message_widgets()
+    assert len(widgets) == INITIAL_WINDOW
+    thread = app.conversations.current.thread()
+    assert [w.message_id for w in widgets] == [m.id for m in thread[-INITIAL_WINDOW:]]
+    _assert_lands_on_the_end(app, qtbot)
