@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -159,8 +160,8 @@ def estimate(text: str) -> int:
 
 
 class _Counts:
-    """What was counted: (encoding, text) → (tokens, exact?), the least recently used
-    dropped past ``maxsize``; shared by the UI thread and the counting thread."""
+    """What was counted: (encoding, text) → (tokens, exact?), the oldest dropped past
+    ``maxsize``; shared by the UI thread and the counting thread."""
 
     def __init__(self, maxsize: int) -> None:
         self._maxsize = maxsize
@@ -168,16 +169,15 @@ class _Counts:
         self._items: OrderedDict[tuple[str, str], tuple[int, bool]] = OrderedDict()
 
     def get(self, key: tuple[str, str]) -> tuple[int, bool] | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+        # No lock: one dict look-up is atomic, and the UI thread asks thousands of times per
+        # count (a lock held by the counting thread made each wait for its hold of the GIL).
+        # So the oldest count goes first, not the least recently used: with room for every
+        # message of the conversations opened in a session, that is the same.
+        return self._items.get(key)
 
     def put(self, key: tuple[str, str], value: tuple[int, bool]) -> None:
         with self._lock:
             self._items[key] = value
-            self._items.move_to_end(key)
             if len(self._items) > self._maxsize:
                 self._items.popitem(last=False)
 
@@ -212,14 +212,16 @@ class _Counting:
         self._queued: set[tuple[str, str]] = set()
         self._done: Future[None] | None = None  # set when the queue has run dry
 
-    def submit(self, encoding: str, text: str) -> None:
-        key = (encoding, text)
+    def submit(self, encoding: str, texts: list[str]) -> None:
+        """Count ``texts`` in the counting thread (handed over at once: taking the lock once
+        per text, 5,000 times, waited on the counting thread's hold of the GIL each time)."""
         with self._lock:
-            if key in self._queued:
-                return
-            self._queued.add(key)
-            self._queue.append(key)
-            if self._done is None:
+            for text in texts:
+                key = (encoding, text)
+                if key not in self._queued:
+                    self._queued.add(key)
+                    self._queue.append(key)
+            if self._queue and self._done is None:
                 self._done = Future()
                 threading.Thread(target=self._run, name="confab-counting", daemon=True).start()
 
@@ -246,6 +248,7 @@ class _Counting:
             finally:
                 with self._lock:
                     self._queued.discard(key)
+            time.sleep(0)  # the UI thread waiting for the GIL gets it now, not in 5 ms
         if done is not None:
             done.set_result(None)
 
@@ -296,9 +299,19 @@ class TokenCounter:
         self.model = model
         self.encoding, self.exact = encoding_for(model)
         self.wait = wait
-        self.pending = False  # some count was an estimate (the table loading, or the text
+        self._pending = False  # some count was an estimate (the table loading, or the text
         # left to the counting thread)
         self._inline_left = INLINE_CHARS
+        self._deferred: list[str] = []  # for the counting thread
+
+    @property
+    def pending(self) -> bool:
+        """Some count was an estimate, to be asked again once ``counted()`` is done; the texts
+        left to the counting thread are handed to it now, all at once."""
+        if self._deferred:
+            _COUNTING.submit(self.encoding, self._deferred)
+            self._deferred = []
+        return self._pending
 
     def text(self, text: str) -> int:
         return self.count(text).tokens
@@ -309,12 +322,12 @@ class TokenCounter:
         try:
             if not self.wait:
                 if _TABLES.get(self.encoding, wait=False) is None:
-                    self.pending = True
+                    self._pending = True
                     return Count(estimate(text), False, pending=True)
                 if _COUNTS.get((self.encoding, text)) is None:
                     if len(text) > self._inline_left:
-                        _COUNTING.submit(self.encoding, text)
-                        self.pending = True
+                        self._deferred.append(text)
+                        self._pending = True
                         return Count(estimate(text), False, pending=True)
                     self._inline_left -= len(text)
             tokens, exact = _count_text(self.encoding, text)

@@ -408,17 +408,18 @@ class ChatService:
             model=conversation.model,
             provider=conversation.provider,
         )
-        messages = self.plan(conversation).messages
         conversation.append(reply)
-        self._launch(conversation, reply, messages, question)
+        # Planned by the stream, without a wait on the UI thread (see _request_messages).
+        self._launch(conversation, reply, None, question)
 
     def _launch(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, str]] | None,
         question: Message | None = None,
     ) -> None:
+        """``messages`` None: planned by the stream (``_request_messages``)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
         task = self.tasks.spawn(self._stream(conversation, reply, messages, question))
         self._streams[conversation.id] = task
@@ -459,11 +460,27 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
+    async def _request_messages(self, conversation: Conversation) -> list[dict[str, str]]:
+        """The request's messages, planned once every count is at hand: the first send of a
+        session would load a token table (~0.3 s) and a long thread be counted (~2 s for
+        5,000 messages) on the UI thread; they are awaited in their threads instead. (The new
+        reply, still empty, is not sent.)"""
+        import asyncio
+
+        for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
+            counter = TokenCounter(self._model_of(conversation), wait=False)
+            plan = plan_context(conversation, self.budget(conversation), counter.text)
+            if not counter.pending:
+                return plan.messages
+            with contextlib.suppress(Exception):  # a table that failed: counts are estimates
+                await asyncio.wrap_future(counted(counter.model))
+        return self.plan(conversation).messages
+
     async def _stream(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, str]] | None,
         question: Message | None = None,
     ) -> None:
         import asyncio  # at run time only (start-up cost, see core/tasks)
@@ -490,6 +507,8 @@ class ChatService:
             if provider is None:
                 raise NoProviderError()
             client = await self._providers.client(provider)
+            if messages is None:
+                messages = await self._request_messages(conversation)
             request = ChatRequest(conversation.model or "", messages, conversation.params)
             attempt = 1
             while True:
