@@ -404,3 +404,35 @@ def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_t
         assert (exact.tokens, exact.exact) == (10, True)
 
     run(body)
+
+
+def test_the_first_send_plans_its_request_without_waiting_for_the_table(
+    run: Any, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first send of a session loaded the token table on the UI thread (~0.3 s, a frozen
+    window): ``send`` now returns at once, and the request leaves once the table is there."""
+    from desktop.core import tokens
+
+    release = threading.Event()
+
+    def held(name: str, future: Future[Any]) -> None:
+        # A send that loaded the table on its own thread would hang here, then fail.
+        assert release.wait(10)
+        tokens._load(name, future)
+
+    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        c.model = "gpt-4o"
+        assert h.service.send(c, "first of the session")  # returns, the table still loading
+        for _ in range(100):  # turns of the loop: the stream waits for the table, not us
+            await asyncio.sleep(0)
+        assert openai_server.chat_requests() == []  # nothing left before the counts
+        release.set()
+        await h.until_idle(c)
+        assert c.messages[-1].content == "echo[1]: first of the session"
+        sent = openai_server.chat_requests()[-1]["json"]["messages"]
+        assert [m["content"] for m in sent] == ["first of the session"]
+
+    run(body)
