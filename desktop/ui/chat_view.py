@@ -42,11 +42,20 @@ CATCH_UP_AT_ONCE = CATCH_UP_TICKS * CATCH_UP_SLICE
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
 EARLIER_BATCH = 40
-# Of those, the newest FIRST_PAINT are built before the conversation first paints, the others
-# BACKFILL_STEP per turn of the loop after it, above what is shown (a Markdown message takes
-# ~10-20 ms to build): building all 30 at once made opening a conversation take up to 0.5 s.
+# Of those, the newest are built before the conversation first paints, as many as fill the
+# view (at most FIRST_PAINT: one long reply is often all that shows), the others BACKFILL_STEP
+# per turn of the loop after it, above what is shown (a Markdown message takes ~10-20 ms to
+# build): building all 30 at once made opening a conversation take up to 0.5 s.
 FIRST_PAINT = 6
 BACKFILL_STEP = 2
+BACKFILL_PAINT_WAIT_MS = 200
+# Of a long reply, only about this much (or twice what fills the view) is built before the
+# first paint; its other blocks BACKFILL_BLOCKS per turn of the loop after it.
+TAIL_MIN_CHARS = 2000
+# Around a message's text: its margins, the header and the actions (for estimates only).
+MESSAGE_FRAME_WIDTH = 28
+MESSAGE_FRAME_HEIGHT = 60
+BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
@@ -131,7 +140,15 @@ class ChatView(QScrollArea):
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
         self._backfill: list[Message] = []  # of the initial window, not built yet
+        self._unbuilt: list[MessageWidget] = []  # long replies built only in part
         self._backfill_due = False
+        # The backfill waits for the first paint of a conversation just opened (a zero timer
+        # fires before it), or BACKFILL_PAINT_WAIT_MS when no paint comes (hidden, covered).
+        self._backfill_after_paint = False
+        self._backfill_fallback = QTimer(self)
+        self._backfill_fallback.setSingleShot(True)
+        self._backfill_fallback.setInterval(BACKFILL_PAINT_WAIT_MS)
+        self._backfill_fallback.timeout.connect(self._painted_or_waited)
         self._streaming = False
         self._follow = True
         self._flush_timer = QTimer(self)
@@ -147,6 +164,7 @@ class ChatView(QScrollArea):
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
         bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
+        self.viewport().installEventFilter(self)
 
     # ---- building ------------------------------------------------------------------
 
@@ -158,6 +176,7 @@ class ChatView(QScrollArea):
             widget.hide()
             widget.deleteLater()
         self._widgets.clear()
+        self._unbuilt.clear()
         self._pending.clear()
         self._finishing.clear()
         self._catch_up_slice.clear()
@@ -169,17 +188,59 @@ class ChatView(QScrollArea):
         cut = max(0, len(thread) - INITIAL_WINDOW)
         self._hidden_earlier = thread[:cut]
         window = thread[cut:]
-        first = max(0, len(window) - FIRST_PAINT)
+        first = self._build_newest(window)
         self._backfill = window[:first]
-        for message in window[first:]:
-            self._add_widget(message)
-        self._schedule_backfill()
+        if (self._backfill or self._unbuilt) and self.isVisible():
+            self._backfill_after_paint = True
+            self._backfill_fallback.start()
+        else:
+            self._schedule_backfill()
         self._refresh_tail()
         self._update_earlier_button()
         self._follow = True
         self._update_empty()
         self._update_jump_button()
         QTimer.singleShot(0, self.scroll_to_bottom)
+
+    def _build_newest(self, window: list[Message]) -> int:
+        """Build the newest messages of ``window``, newest first, until they fill the view
+        (at most FIRST_PAINT; of a long reply only its end, see MessageWidget's ``tail``);
+        returns the index of the oldest one built."""
+        width = self._column.width()
+        if not self._column.testAttribute(Qt.WidgetAttribute.WA_Resized) or width < 100:
+            width = 0  # not laid out yet: no height to go by
+        wanted = self.viewport().height()
+        tail = self._tail_chars()
+        filled = 0
+        first = len(window)
+        while first > 0 and len(window) - first < FIRST_PAINT and (not width or filled < wanted):
+            first -= 1
+            # Each goes above the ones built (the stretch and the "earlier" button aside).
+            widget = self._add_widget(window[first], index=1, tail=tail)
+            if widget.unbuilt:
+                self._unbuilt.append(widget)
+                break  # the rest of it goes above first, once painted
+            if width:
+                filled += self._estimated_height(window[first], width) + self._layout.spacing()
+        return first
+
+    def _estimated_height(self, message: Message, width: int) -> int:
+        """Roughly the height of a message at ``width``, from its text, rather less than more
+        (asking the widget would lay it out before its layout is settled, and cache what that
+        gave)."""
+        metrics = self.fontMetrics()
+        columns = max(20, (width - MESSAGE_FRAME_WIDTH) // max(1, metrics.averageCharWidth()))
+        lines = sum(1 + len(line) // columns for line in message.content.split("\n"))
+        return int(0.75 * (MESSAGE_FRAME_HEIGHT + lines * metrics.lineSpacing()))
+
+    def _tail_chars(self) -> int:
+        """About how many characters of text fill the view one and a half times over."""
+        metrics = self.fontMetrics()
+        columns = min(self.viewport().width(), COLUMN_MAX_WIDTH) / max(
+            1, metrics.averageCharWidth()
+        )
+        lines = self.viewport().height() / max(1, metrics.lineSpacing())
+        return max(TAIL_MIN_CHARS, int(1.5 * columns * lines))
 
     def add_message(self, message: Message) -> MessageWidget:
         widget = self._add_widget(message)
@@ -203,31 +264,60 @@ class ChatView(QScrollArea):
                 found.append(mine[id(widget)])
         return found
 
+    def _painted_or_waited(self) -> None:
+        if self._backfill_after_paint:
+            self._backfill_after_paint = False
+            self._backfill_fallback.stop()
+            self._schedule_backfill()
+
     def _schedule_backfill(self) -> None:
-        if self._backfill and not self._backfill_due:
+        if (
+            (self._backfill or self._unbuilt)
+            and not self._backfill_due
+            and not self._backfill_after_paint
+        ):
             self._backfill_due = True
             QTimer.singleShot(0, self, self._backfill_step)
 
     def _backfill_step(self) -> None:
-        """Build a few more of the initial window above the messages shown (see FIRST_PAINT),
-        keeping the view where it was."""
+        """Build a few more of the initial window above the messages shown (see FIRST_PAINT):
+        first the rest of a long reply shown only in part, then older messages; keeping the
+        view where it was."""
         self._backfill_due = False
-        self._build_above(self._backfill[-BACKFILL_STEP:])
-        self._backfill = self._backfill[:-BACKFILL_STEP]
+        if self._unbuilt:
+            widget = self._unbuilt[-1]
+            self._keeping_place(lambda: widget.build_rest(BACKFILL_BLOCKS))
+            if not widget.unbuilt:
+                self._unbuilt.pop()
+        else:
+            self._build_above(self._backfill[-BACKFILL_STEP:])
+            self._backfill = self._backfill[:-BACKFILL_STEP]
         self._schedule_backfill()
 
     def finish_backfill(self) -> None:
         """Build the rest of the initial window now (before older messages go above it)."""
+        for widget in self._unbuilt:
+            self._keeping_place(widget.build_rest)
+        self._unbuilt.clear()
         self._build_above(self._backfill)
         self._backfill = []
 
     def _build_above(self, batch: list[Message]) -> None:
         if not batch:
             return
+
+        def build() -> None:
+            for offset, message in enumerate(batch):
+                self._add_widget(message, index=1 + offset)
+
+        self._keeping_place(build)
+
+    def _keeping_place(self, grow: Callable[[], object]) -> None:
+        """Run ``grow``, which adds widgets above what is in view, and keep in view what was
+        (at the bottom, the view follows the bottom anyway)."""
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
-        for offset, message in enumerate(batch):
-            self._add_widget(message, index=1 + offset)
+        grow()
         if not self._follow:
             # Keep the messages the user is reading in place once the layout has grown.
             QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
@@ -235,7 +325,7 @@ class ChatView(QScrollArea):
     @property
     def building(self) -> bool:
         """Messages of the initial window are still being built (a turn of the loop each)."""
-        return bool(self._backfill)
+        return bool(self._backfill or self._unbuilt)
 
     def load_earlier(self) -> int:
         """Build the next batch of older messages above, keeping the view where it was."""
@@ -396,6 +486,14 @@ class ChatView(QScrollArea):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._content and event.type() == QEvent.Type.Resize and self._follow:
             QTimer.singleShot(0, self._stick_to_bottom)
+        elif (
+            event.type() == QEvent.Type.Paint
+            and self._backfill_after_paint
+            and (watched is self._content or watched is self.viewport())
+        ):
+            # After this paint pass (a zero timer posted now fires once it is over). The
+            # thread's widget or the viewport behind it: an opaque one hides the other.
+            QTimer.singleShot(0, self, self._painted_or_waited)
         return super().eventFilter(watched, event)
 
     def _stick_to_bottom(self) -> None:
@@ -428,12 +526,14 @@ class ChatView(QScrollArea):
 
     # ---- internals -----------------------------------------------------------------
 
-    def _add_widget(self, message: Message, index: int | None = None) -> MessageWidget:
+    def _add_widget(
+        self, message: Message, index: int | None = None, tail: int | None = None
+    ) -> MessageWidget:
         # Imported with the first message, not on the way to the first paint.
         from desktop.ui.message_view import MessageWidget
 
         name = message.model or self._assistant_name or self.tr("Assistant")
-        widget = MessageWidget(message, name, dark=self._dark, parent=self._column)
+        widget = MessageWidget(message, name, dark=self._dark, parent=self._column, tail=tail)
         widget.action_requested.connect(self.action_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)

@@ -326,11 +326,16 @@ class MarkdownView(QWidget):
         self._widgets: list[QWidget] = []
         self._renderer: StreamingRenderer | None = None
         self._highlight_open = True
+        self._unbuilt: list[Block] = []  # the first blocks, not built yet (see ``tail``)
         self.text = ""
 
-    def set_markdown(self, text: str, *, streaming: bool = False) -> None:
+    def set_markdown(self, text: str, *, streaming: bool = False, tail: int | None = None) -> None:
         """Show ``text``. While ``streaming``, a code block still waiting for its closing
-        fence is not highlighted yet (that would redo the whole block on every flush)."""
+        fence is not highlighted yet (that would redo the whole block on every flush).
+
+        ``tail``: a view showing its first text builds only its last blocks, about ``tail``
+        characters of them (at least one), and the others on ``build_rest`` (a long reply
+        opens at its end: only that much is in sight)."""
         highlight_open = not streaming
         if (
             text == self.text
@@ -338,6 +343,7 @@ class MarkdownView(QWidget):
             and self._highlight_open == highlight_open
         ):
             return
+        self.build_rest()  # from here on, widgets and blocks match one to one
         # Imported on first use, after the window has painted (DESIGN.md: start-up).
         from desktop.core.markdown import StreamingRenderer
 
@@ -352,7 +358,33 @@ class MarkdownView(QWidget):
         else:
             stable, blocks = self._renderer.update(text)
         self.text = text
+        if tail is not None and not self._widgets and not streaming:
+            first = len(blocks) - 1
+            size = len(blocks[first].source) if blocks else 0
+            while first > 0 and size < tail:
+                first -= 1
+                size += len(blocks[first].source)
+            self._unbuilt = blocks[:first]
+            blocks = blocks[first:]
         self._sync(stable, blocks, streaming)
+
+    @property
+    def unbuilt(self) -> int:
+        """Blocks at the top not built yet (see ``tail``)."""
+        return len(self._unbuilt)
+
+    def build_rest(self, count: int | None = None) -> int:
+        """Build the last ``count`` (default: all) of the blocks not built yet, above the
+        others; returns how many are still to build."""
+        if not self._unbuilt:
+            return 0
+        batch = self._unbuilt if count is None else self._unbuilt[-count:]
+        self._unbuilt = self._unbuilt[: len(self._unbuilt) - len(batch)]
+        made = [self._make(block) for block in batch]
+        for offset, widget in enumerate(made):
+            self._layout.insertWidget(offset, widget)
+        self._widgets[:0] = made
+        return len(self._unbuilt)
 
     def blocks(self) -> list[QWidget]:
         return list(self._widgets)
@@ -486,9 +518,13 @@ class MessageWidget(QFrame):
         *,
         dark: bool = False,
         parent: QWidget | None = None,
+        tail: int | None = None,
     ) -> None:
+        """``tail``: build only about that many characters at the end of a long reply, the
+        rest on ``build_rest`` (see MarkdownView.set_markdown)."""
         super().__init__(parent)
         self.message_id = message.id
+        self._tail = tail
         self.role = message.role
         self.content = ""
         self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
@@ -605,6 +641,7 @@ class MessageWidget(QFrame):
         self._layout.addWidget(self.status)
         self._layout.addWidget(self.actions_row)
         self.update_from(message)
+        self._tail = None
 
     # ---- content -------------------------------------------------------------------
 
@@ -635,8 +672,18 @@ class MessageWidget(QFrame):
             if self.plain.text() != text:
                 self.plain.setText(text)
         elif self.markdown is not None:
-            self.markdown.set_markdown(text, streaming=streaming)
+            self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
+
+    @property
+    def unbuilt(self) -> int:
+        """Blocks of the reply not built yet (see ``tail``)."""
+        return self.markdown.unbuilt if self.markdown is not None else 0
+
+    def build_rest(self, count: int | None = None) -> int:
+        """Build ``count`` more (default: all) of the reply's blocks not built yet; returns
+        how many are left."""
+        return self.markdown.build_rest(count) if self.markdown is not None else 0
 
     def set_reasoning(self, text: str) -> None:
         if text and self.thinking.text() != text:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 
 from tests.benchmarks.workload import BIG_ID, SMALL_ID, open_folder
 
@@ -43,6 +43,43 @@ def _last_message_gap(app: Any) -> int | None:
     if bottom <= 0 or top >= viewport.height():
         return None
     return viewport.height() - bottom
+
+
+def _saved(data: Any, texts: list[str]) -> str:
+    """A conversation of ``texts``, the user's and the assistant's in turn, saved in ``data``;
+    returns its id."""
+    from datetime import UTC, datetime
+
+    from desktop.core.models import Conversation, Message
+    from desktop.core.storage import ConversationStore
+
+    conversation = Conversation.new(model="m")
+    conversation.title = texts[0]
+    parent = None
+    for i, text in enumerate(texts):
+        role = "user" if i % 2 == 0 else "assistant"
+        parent = conversation.append(Message(f"m{i}", parent, role, text, datetime.now(UTC))).id
+    store = ConversationStore(data)
+    store.save(conversation)
+    store.close()
+    return conversation.id
+
+
+class _PaintWatch(QObject):
+    """Calls ``seen`` at every paint of ``widget``."""
+
+    def __init__(self, widget: Any, seen: Callable[[], None]) -> None:
+        super().__init__()
+        self._widget, self._seen = widget, seen
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._seen()
+        return False
+
+    def stop(self) -> None:
+        self._widget.removeEventFilter(self)
 
 
 def _assert_lands_on_the_end(app: Any, qtbot: Any) -> None:
@@ -104,20 +141,24 @@ def test_a_short_conversation_starts_at_the_top(
 ) -> None:
     """Shorter than the pane: the messages sit at the top, no scroll bar."""
     data = tmp_path / "data"
-    open_folder(data, messages=40)
+    small = _saved(data, ["Hello", "Hi! **How** can I help?", "Thanks", "You're welcome."])
     app = start_app(data)
-    _click_conversation(app, qtbot, SMALL_ID)
+    qtbot.waitUntil(lambda: app.window.sidebar.model.rowCount() == 1)
+    _click_conversation(app, qtbot, small)
     view = app.window.chat_view
-    qtbot.waitUntil(lambda: len(view.message_widgets()) == 4)
+    qtbot.waitUntil(lambda: len(view.message_widgets()) == 4 and not view.building)
     qtbot.waitUntil(lambda: view.message_widgets()[0].mapTo(view.viewport(), QPoint()).y() < 40)
-    assert view.verticalScrollBar().maximum() == 0
+    # Once the layout has taken in the last of them.
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() == 0, timeout=3000)
+    assert view.message_widgets()[0].mapTo(view.viewport(), QPoint()).y() < 40
 
 
 def test_a_conversation_paints_its_newest_messages_first_and_builds_the_rest_in_view(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Any
 ) -> None:
     """Building 30 Markdown messages before the first paint made opening take up to half a
-    second: the newest few come first, the rest of the window above them, the end in view."""
+    second: the newest few, as many as fill the pane, come first and are painted, then the
+    rest of the window above them, the end in view."""
     from desktop.ui.chat_view import FIRST_PAINT, INITIAL_WINDOW
 
     data = tmp_path / "data"
@@ -129,12 +170,63 @@ def test_a_conversation_paints_its_newest_messages_first_and_builds_the_rest_in_
     app.conversations.current_changed.connect(
         lambda _c: at_first.append(len(view.message_widgets())) if view.building else None
     )
+    at_paint: list[int] = []
+    heights: list[int] = []  # of the messages built, at each paint
+
+    def painted() -> None:
+        if at_first:
+            built = view.message_widgets()
+            at_paint.append(len(built))
+            heights.append(sum(w.height() for w in built))
+
+    paints = _PaintWatch(view.widget(), painted)
     app.conversations.select(BIG_ID)
     qtbot.waitUntil(lambda: bool(at_first))
-    assert at_first == [FIRST_PAINT]  # what the first paint builds
+    assert 1 <= at_first[0] <= FIRST_PAINT  # what the first paint builds
+    qtbot.waitUntil(lambda: bool(at_paint))
+    assert at_paint[0] == at_first[0]  # painted before anything more was built
+    # Enough to fill the pane (or all six are there).
+    assert at_first[0] == FIRST_PAINT or heights[0] >= view.viewport().height()
     qtbot.waitUntil(lambda: not view.building)
+    paints.stop()
     widgets = view.message_widgets()
     assert len(widgets) == INITIAL_WINDOW
     thread = app.conversations.current.thread()
     assert [w.message_id for w in widgets] == [m.id for m in thread[-INITIAL_WINDOW:]]
+    _assert_lands_on_the_end(app, qtbot)
+
+
+def test_a_long_reply_opens_at_its_end_and_is_whole_once_built(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Any
+) -> None:
+    """Of a reply many screens long only its end is in sight when it opens: that is built
+    and painted first, the blocks above it after, and then all of it is there, the end
+    still in view."""
+    data = tmp_path / "data"
+    paragraphs = [f"Paragraph {i}: " + "words in a long reply " * 12 for i in range(120)]
+    paragraphs.insert(60, "```python\nprint('in the middle')\n```")
+    text = "\n\n".join(paragraphs)
+    long_reply = _saved(data, ["Write a lot", text])
+    app = start_app(data)
+    view = app.window.chat_view
+    at_paint: list[int] = []
+
+    def blocks_now() -> int:
+        widgets = view.message_widgets()
+        return len(widgets[-1].markdown.blocks()) if widgets and widgets[-1].markdown else 0
+
+    paints = _PaintWatch(view.widget(), lambda: at_paint.append(blocks_now()))
+    qtbot.waitUntil(lambda: app.window.sidebar.model.rowCount() == 1)
+    _click_conversation(app, qtbot, long_reply)
+    qtbot.waitUntil(lambda: any(at_paint))
+    first_blocks = next(n for n in at_paint if n)
+    assert 1 <= first_blocks < 121 // 2  # only its end
+    qtbot.waitUntil(lambda: not view.building)
+    paints.stop()
+    reply = view.message_widgets()[-1]
+    assert reply.markdown is not None
+    assert len(reply.markdown.blocks()) == 121  # every paragraph and the code block
+    shown = [getattr(block, "source", None) or block.text() for block in reply.markdown.blocks()]
+    assert shown[0].startswith("<p>Paragraph 0:") and shown[-1].startswith("<p>Paragraph 119:")
+    assert "in the middle" in shown[60]  # in order, the code block among them
     _assert_lands_on_the_end(app, qtbot)
