@@ -34,6 +34,7 @@ from desktop.core.encoding import make_parts
 from desktop.core.fileformat import conversation_folder
 from desktop.core.models import Conversation
 from desktop.core.storage import (
+    CHANGED,
     COPY,
     NEWER,
     QUARANTINED,
@@ -41,6 +42,7 @@ from desktop.core.storage import (
     UNMOVABLE,
     UNREADABLE,
     ConversationStore,
+    OnDisk,
     is_conversation_name,
     is_safe_id,
 )
@@ -161,6 +163,7 @@ class ScanReport:
     removed: list[str] = field(default_factory=list)  # ids whose file is gone
     quarantined: list[str] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)
+    adopted: list[tuple[str, str]] = field(default_factory=list)  # (copy's file, its new id)
     newer: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     unmovable: list[str] = field(default_factory=list)
@@ -174,6 +177,7 @@ class ScanReport:
         self.removed += part.removed
         self.quarantined += part.quarantined
         self.copies += part.copies
+        self.adopted += part.adopted
         self.newer += part.newer
         self.repaired += part.repaired
         self.unmovable += part.unmovable
@@ -475,6 +479,7 @@ class ConversationIndex:
             part.repaired.append(path.name)
         elif outcome == COPY:
             part.copies.append(path.name)
+            part.adopted.append((path.name, conversation.id))
             self._forget(path.stem, part)
         elif outcome == UNMOVABLE:
             part.copies.append(path.name)
@@ -556,6 +561,7 @@ class Library:
         # and whether something else may have changed it since (see reconcile's ``quick``).
         self._folder_clean: int | None = None
         self._folder_dirty = True
+        self._set_aside_seen = 0  # the store's set_aside_count when last looked at
         self._closed = False
         # Temporary files older than this are a past process's (file times run on a coarser
         # clock than time_ns: a second of margin).
@@ -626,6 +632,18 @@ class Library:
 
         return self._loader.submit(run)
 
+    def on_disk(self, conversation_id: str) -> Future[OnDisk]:
+        """Whether a loaded conversation's file is still the version in memory (see
+        ConversationStore.on_disk), in the loading thread."""
+
+        def run() -> OnDisk:
+            found = self.store.on_disk(conversation_id)
+            if found.state == CHANGED and found.conversation is not None:
+                make_parts(found.conversation, limit=len(found.conversation.messages))
+            return found
+
+        return self._loader.submit(run)
+
     def saving(self, record: Record, *, new_write: bool) -> None:
         """UI thread: a save of ``record`` was handed to the writer (``new_write``: a write of
         its own, rather than one replacing a write still waiting)."""
@@ -662,6 +680,11 @@ class Library:
         finally:
             after = self._folder_time()
             with self._lock:
+                if self.store.set_aside_count != self._set_aside_seen:
+                    # A write set another program's version aside: a file the listing must
+                    # see, though Confab itself renamed it there.
+                    self._set_aside_seen = self.store.set_aside_count
+                    self._folder_dirty = True
                 if not self._folder_dirty:
                     # Nothing but Confab's own writes changed the folder since it was last
                     # listed: a rescan this change sets off has nothing to find.
