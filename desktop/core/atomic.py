@@ -12,7 +12,6 @@ from typing import Any
 
 from desktop.core.errors import WriteFailedError
 
-
 # Puts the written temporary file (first) in place of the file (second); the third argument
 # is the temporary file's status once written and fsynced, which the renamed file keeps.
 Replace = Callable[[Path, Path, os.stat_result], None]

@@ -27,9 +27,7 @@ def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return read_regular_file_stat(path, limit)[0]
 
 
-def read_regular_file_stat(
-    path: Path, limit: int = MAX_FILE_BYTES
-) -> tuple[bytes, os.stat_result]:
+def read_regular_file_stat(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, and the
     status of the file they were read from (its descriptor's, once read: a file renamed over
     ``path`` meanwhile does not change it).

@@ -14,6 +14,7 @@ is not the one Confab read or wrote, it is first renamed aside, ``<id>.other-dev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -203,10 +204,8 @@ class ConversationStore:
         stamp = stamp_of(info)
         if len(self.migrated) > migrated:
             # The upgrade was written over it: that is the version in memory.
-            try:
+            with contextlib.suppress(OSError):
                 stamp = stamp_of(path.stat())
-            except OSError:
-                pass
         return conversation, stamp
 
     def on_disk(self, conversation_id: str) -> OnDisk:
