@@ -88,7 +88,8 @@ class SyncNote:
     kind: str
     conversation_id: str
     title: str
-    copy_id: str | None = None  # KEPT_BOTH: the other version's copy
+    copy_id: str | None = None  # KEPT_BOTH: the other version's copy, and its title
+    copy_title: str = ""
     conversation: Conversation | None = None  # REMOVED_ELSEWHERE (the one on screen): as it was
 
 
@@ -227,7 +228,11 @@ class ConversationsController(QObject):
         reports = self._reports
         # At start the whole listing; later (the watcher) only if not just Confab's writes.
         self._scan = self._library.reconcile(
-            reports.append, remind=remind, tidy=remind, quick=not remind
+            reports.append,
+            remind=remind,
+            tidy=remind,
+            quick=not remind,
+            watch=[] if remind else list(self._loaded.keys()),
         )
         self._scan.add_done_callback(functools.partial(_scan_ended, reports))
         self._start_poll()
@@ -357,13 +362,16 @@ class ConversationsController(QObject):
         the sync conflicts the scan found."""
         if not self._set_aside or not report.adopted:
             return
+        titles = {row.id: row.title for row in report.changed}
         for name, copy_id in report.adopted:
             kept = self._set_aside.pop(name, None)
             if kept is None:
                 continue
             report.copies.remove(name)
             conversation_id, title = kept
-            self.synced.emit(SyncNote(KEPT_BOTH, conversation_id, title, copy_id))
+            self.synced.emit(
+                SyncNote(KEPT_BOTH, conversation_id, title, copy_id, titles.get(copy_id, title))
+            )
 
     # ---- loaded conversations changed elsewhere ------------------------------------
 
@@ -440,9 +448,17 @@ class ConversationsController(QObject):
             log.info("%s changed on disk while unsaved here: both versions kept", theirs.id)
             return
         typed = self._typed_draft(conversation)
-        if typed != conversation.draft and theirs.draft not in ("", conversation.draft, typed):
-            # A draft typed here and another one written there: ours is saved, theirs set
-            # aside with the rest of their version.
+        drafts_differ = typed != conversation.draft and theirs.draft not in (
+            "",
+            conversation.draft,
+            typed,
+        )
+        theirs_ids = {m.id for m in theirs.messages}
+        if drafts_differ or any(m.id not in theirs_ids for m in conversation.messages):
+            # A draft typed here and another one written there, or messages here that their
+            # version lacks (deleted there, or it was made from an older file): ours is
+            # saved, and that write sets theirs aside, a copy (nothing of either is lost).
+            log.info("%s changed on disk, apart from ours: both versions kept", theirs.id)
             conversation.draft = typed
             self.save(conversation, touch=False)
             return

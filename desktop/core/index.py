@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -587,6 +587,7 @@ class Library:
         remind: bool = False,
         tidy: bool = False,
         quick: bool = False,
+        watch: Collection[str] = (),
     ) -> Future[ScanReport]:
         """Reconcile the index with the folder (see ConversationIndex.reconcile); ``report``
         is called in the index's thread. ``tidy`` (at start, under the data folder's lock)
@@ -594,7 +595,9 @@ class Library:
         the folder's watcher) skips the listing when only Confab's own writes changed the
         folder since it was last listed (its modification time says so): each second of a
         streaming reply renames a file into place, and listing 100,000 files costs a second
-        of this thread."""
+        of this thread. The folder's time misses a change made within the same tick of the
+        file system's clock as Confab's own: the files of the conversations in ``watch`` (the
+        loaded ones, whose next write would otherwise meet the change) are looked at too."""
 
         def run() -> ScanReport:
             if tidy:
@@ -609,6 +612,8 @@ class Library:
                     and listed == self._folder_clean
                 )
                 self._folder_clean, self._folder_dirty = listed, False
+            if unchanged and self.store.changed_behind(watch):
+                unchanged = False
             if unchanged:
                 whole = ScanReport(finished=True)
                 if report is not None:
@@ -670,10 +675,14 @@ class Library:
             if record is not None:
                 stat = None
                 if ok:
-                    try:
-                        stat = self.store.path_of(conversation_id).stat()
-                    except OSError:
-                        stat = None
+                    # What the writer put there, not what is there now: a sync tool's version
+                    # renamed over it since must still look changed to the next reconcile.
+                    stat = self.store.written_stat(conversation_id)
+                    if stat is None:
+                        try:
+                            stat = self.store.path_of(conversation_id).stat()
+                        except OSError:
+                            stat = None
                 self.index.put(record, stat)
         except sqlite3.DatabaseError as exc:
             log.warning("could not index %s: %s", conversation_id, exc)

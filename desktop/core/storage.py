@@ -144,6 +144,7 @@ class ConversationStore:
         # The version of each file the conversation in memory was read from or last written
         # as (the loading, writer and UI threads: under the lock).
         self._stamps: dict[str, Stamp] = {}
+        self._written: dict[str, os.stat_result] = {}  # the last write's file, by id
         self._stamps_lock = threading.Lock()
         # (conversation id, file name) of each version set aside by a write (the writer
         # thread appends, the UI thread takes), and how many so far (the index's thread).
@@ -248,6 +249,7 @@ class ConversationStore:
         """Its file is gone and the conversation left memory."""
         with self._stamps_lock:
             self._stamps.pop(conversation_id, None)
+            self._written.pop(conversation_id, None)
 
     def _write(self, path: Path, data: bytes | list[bytes]) -> None:
         """The writer thread's write of a conversation file: atomic, and never over a version
@@ -273,6 +275,29 @@ class ConversationStore:
                 log.warning("%s was changed by another program: set aside as %s", path.name, aside)
             os.replace(tmp, path)
             self._stamps[conversation_id] = stamp_of(written)
+            self._written[conversation_id] = written
+
+    def written_stat(self, conversation_id: str) -> os.stat_result | None:
+        """The status of the file the last write of a conversation put in place (not of what
+        is there now: another program may have replaced it since)."""
+        with self._stamps_lock:
+            return self._written.get(conversation_id)
+
+    def changed_behind(self, conversation_ids: Iterable[str]) -> bool:
+        """Whether the file of any of these conversations (the loaded ones) is no longer the
+        version Confab read or wrote."""
+        with self._stamps_lock:
+            for conversation_id in conversation_ids:
+                base = self._stamps.get(conversation_id)
+                if base is None:
+                    continue
+                try:
+                    now: Stamp | None = stamp_of(self.path_of(conversation_id).stat())
+                except (OSError, StorageError):
+                    now = None
+                if now != base:
+                    return True
+        return False
 
     def _aside_path(self, conversation_id: str) -> Path:
         stem = f"{conversation_id}.other-device-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"

@@ -536,12 +536,11 @@ class MainWindow(QMainWindow):
                 )
         elif note.kind == c.KEPT_BOTH:
             copy_id = note.copy_id
-            copy_title = self._conversations.title_of(copy_id) if copy_id else None
             self.banner.show_message(
                 self.tr(
                     "“{title}” was changed on another device while it was changing here. Both "
                     "versions are kept: the other one is listed as “{copy}”."
-                ).format(title=title, copy=copy_title or title),
+                ).format(title=title, copy=note.copy_title or title),
                 level="info",
                 action=(self.tr("Open It"), lambda: self._conversations.select(copy_id))
                 if copy_id
