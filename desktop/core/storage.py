@@ -58,6 +58,24 @@ def stamp_of(info: os.stat_result) -> Stamp:
     return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+def _free_name(folder: Path, stem: str) -> Path:
+    """``folder/<stem>.json``, or ``<stem>.1.json``, ``.2``, … if that is taken."""
+    path = folder / f"{stem}.json"
+    counter = 1
+    while path.exists():
+        path = folder / f"{stem}.{counter}.json"
+        counter += 1
+    return path
+
+
+def _stamp_now(path: Path) -> Stamp | None:
+    """The version of the file at ``path`` now (None: there is none)."""
+    try:
+        return stamp_of(path.stat())
+    except FileNotFoundError:
+        return None
+
+
 @dataclass(frozen=True)
 class OnDisk:
     """A conversation's file compared with the version Confab has in memory."""
@@ -216,9 +234,7 @@ class ConversationStore:
         with self._stamps_lock:
             base = self._stamps.get(conversation_id)
         try:
-            now: Stamp | None = stamp_of(path.stat())
-        except FileNotFoundError:
-            now = None
+            now = _stamp_now(path)
         except OSError as exc:
             log.warning("cannot look at %s: %s", path.name, exc)
             return OnDisk(UNKNOWN, base)
@@ -260,10 +276,7 @@ class ConversationStore:
         conversation_id = path.stem
         with self._stamps_lock:
             base = self._stamps.get(conversation_id)
-            try:
-                now: Stamp | None = stamp_of(path.stat())
-            except FileNotFoundError:
-                now = None
+            now = _stamp_now(path)
             if base is not None and now is not None and now != base:
                 # Another program (a sync tool) wrote this file since Confab read or wrote it:
                 # its version is kept beside, as a copy, never overwritten (an OSError here
@@ -292,7 +305,7 @@ class ConversationStore:
                 if base is None:
                     continue
                 try:
-                    now: Stamp | None = stamp_of(self.path_of(conversation_id).stat())
+                    now = _stamp_now(self.path_of(conversation_id))
                 except (OSError, StorageError):
                     now = None
                 if now != base:
@@ -300,13 +313,8 @@ class ConversationStore:
         return False
 
     def _aside_path(self, conversation_id: str) -> Path:
-        stem = f"{conversation_id}.other-device-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
-        aside = self.folder / f"{stem}.json"
-        counter = 1
-        while aside.exists():
-            aside = self.folder / f"{stem}.{counter}.json"
-            counter += 1
-        return aside
+        when = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        return _free_name(self.folder, f"{conversation_id}.other-device-{when}")
 
     def load_all(self) -> tuple[list[Conversation], list[str]]:
         """Every readable conversation, and the file names that had to be quarantined.
@@ -558,12 +566,7 @@ class ConversationStore:
         self.migrated.append(path.name)
 
     def _free_backup(self, stem: str) -> Path:
-        backup = self.backups / f"{stem}.json"
-        counter = 1
-        while backup.exists():
-            backup = self.backups / f"{stem}.{counter}.json"
-            counter += 1
-        return backup
+        return _free_name(self.backups, stem)
 
     def _quarantine(self, path: Path) -> bool:
         """Move ``path`` (a link itself, never what it points to) into quarantine/; False,

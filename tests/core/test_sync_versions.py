@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from desktop.core.index import Library, Record
 from desktop.core.storage import (
@@ -29,6 +30,15 @@ def sync_tool_replaces(store: ConversationStore, conversation_id: str, **fields:
 
 def files(store: ConversationStore) -> dict[str, dict[str, object]]:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in store.folder.glob("*.json")}
+
+
+def saved_by_confab(library: Library, conversation: Any, title: str) -> None:
+    """As the window saves: the index told before and after the write."""
+    conversation.title = title
+    library.saving(Record.of(conversation), new_write=True)
+    library.store.save(conversation)
+    library.written(conversation.id, True)
+    library.wait()
 
 
 def test_a_write_keeps_another_programs_version_beside_and_the_listing_makes_it_a_copy(
@@ -115,11 +125,7 @@ def test_a_quick_rescan_still_finds_a_loaded_conversations_file_changed_in_the_s
         library.open().result()
         library.reconcile().result()
         conversation = library.load("abc123").result()
-        conversation.title = "Saved by Confab"
-        library.saving(Record.of(conversation), new_write=True)
-        store.save(conversation)
-        library.written(conversation.id, True)
-        library.wait()
+        saved_by_confab(library, conversation, "Saved by Confab")
         sync_tool_replaces(store, "abc123", title="From the laptop")
         # As if within the same tick of the file system's clock as Confab's write.
         folder_time = store.folder.stat().st_mtime_ns
@@ -140,11 +146,7 @@ def test_the_listing_says_which_copy_a_set_aside_version_became(tmp_path: Path) 
         library.reconcile().result()
         conversation = library.load("abc123").result()
         sync_tool_replaces(store, "abc123", title="From the laptop")
-        conversation.title = "Here"
-        library.saving(Record.of(conversation), new_write=True)
-        store.save(conversation)
-        library.written(conversation.id, True)
-        library.wait()
+        saved_by_confab(library, conversation, "Here")
         ((_, aside),) = store.set_aside
         # Confab's write renamed the file aside: a quick rescan lists the folder all the same.
         found = library.reconcile(quick=True).result()

@@ -54,6 +54,15 @@ def settle(app: Any) -> None:
     app.conversations.wait_for_index()
 
 
+def chatting(start_chat_app: Any, question: str) -> tuple[Any, Conversation]:
+    """The window, its folder watched with no delay, and a first exchange on disk."""
+    app = start_chat_app()
+    app.conversations.rescan_delay_ms = 0
+    app.type_and_send(question)
+    settle(app)
+    return app, app.conversations.current
+
+
 def files_by_title(app: Any) -> dict[str, dict[str, Any]]:
     return {f["title"]: f for f in app.conversation_files()}
 
@@ -65,11 +74,7 @@ def contents(file: dict[str, Any]) -> list[str]:
 def test_a_newer_version_of_the_open_conversation_is_shown_and_the_draft_kept(
     start_chat_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = start_chat_app()
-    app.conversations.rescan_delay_ms = 0
-    app.type_and_send("Name a river")
-    settle(app)
-    conversation = app.conversations.current
+    app, conversation = chatting(start_chat_app, "Name a river")
     qtbot.keyClicks(app.window.composer.edit, "and a lake, half typed")
     reloaded: list[str] = []
     app.conversations.conversation_reloaded.connect(reloaded.append)
@@ -138,11 +143,7 @@ def test_confabs_own_saves_never_reload_the_open_conversation(
 def test_a_version_arriving_while_a_reply_streams_keeps_both(
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = start_chat_app()
-    app.conversations.rescan_delay_ms = 0
-    app.type_and_send("Write a poem")
-    settle(app)
-    conversation = app.conversations.current
+    app, conversation = chatting(start_chat_app, "Write a poem")
     gate = threading.Event()
     openai_server.enqueue(Reply(text="Roses are red, violets are blue.", stall_after=2, gate=gate))
     app.type_and_send("Another one")
@@ -181,11 +182,7 @@ def test_a_version_arriving_while_a_reply_streams_keeps_both(
 def test_a_draft_typed_here_and_another_one_there_keeps_both(
     start_chat_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = start_chat_app()
-    app.conversations.rescan_delay_ms = 0
-    app.type_and_send("Plan a trip")
-    settle(app)
-    conversation = app.conversations.current
+    app, conversation = chatting(start_chat_app, "Plan a trip")
     qtbot.keyClicks(app.window.composer.edit, "typed on this computer")
     notes: list[Any] = []
     app.conversations.synced.connect(notes.append)
@@ -210,11 +207,8 @@ def test_a_draft_typed_here_and_another_one_there_keeps_both(
 def test_removed_elsewhere_it_leaves_the_view_and_can_be_kept(
     start_chat_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = start_chat_app()
-    app.conversations.rescan_delay_ms = 0
-    app.type_and_send("Short lived")
-    settle(app)
-    conversation_id = app.conversations.current.id
+    app, conversation = chatting(start_chat_app, "Short lived")
+    conversation_id = conversation.id
     path = tmp_path / "data" / "conversations" / f"{conversation_id}.json"
 
     path.unlink()
@@ -235,11 +229,7 @@ def test_removed_elsewhere_it_leaves_the_view_and_can_be_kept(
 def test_removed_elsewhere_while_a_reply_streams_it_is_written_back(
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    app = start_chat_app()
-    app.conversations.rescan_delay_ms = 0
-    app.type_and_send("Keep talking")
-    settle(app)
-    conversation = app.conversations.current
+    app, conversation = chatting(start_chat_app, "Keep talking")
     gate = threading.Event()
     openai_server.enqueue(Reply(text="Still here, still talking.", stall_after=2, gate=gate))
     app.type_and_send("Go on")
