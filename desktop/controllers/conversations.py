@@ -454,7 +454,9 @@ class ConversationsController(QObject):
             typed,
         )
         theirs_ids = {m.id for m in theirs.messages}
-        if drafts_differ or any(m.id not in theirs_ids for m in conversation.messages):
+        if not conversation.read_only and (
+            drafts_differ or any(m.id not in theirs_ids for m in conversation.messages)
+        ):
             # A draft typed here and another one written there, or messages here that their
             # version lacks (deleted there, or it was made from an older file): ours is
             # saved, and that write sets theirs aside, a copy (nothing of either is lost).

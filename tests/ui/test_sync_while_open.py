@@ -267,3 +267,26 @@ def test_a_conversation_loaded_but_not_on_screen_shows_the_new_version_when_open
     assert app.conversations.current.id == "c001"
     app.open("c000")
     assert app.bubbles()[-1] == ("assistant", "Yes, from the laptop.")
+
+
+def test_a_version_without_messages_this_one_has_is_kept_beside_it(
+    start_chat_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app, conversation = chatting(start_chat_app, "First")
+    path = tmp_path / "data" / "conversations" / f"{conversation.id}.json"
+    older = path.read_bytes()  # what the other computer last synced
+    app.type_and_send("Second")
+    settle(app)
+    notes: list[Any] = []
+    app.conversations.synced.connect(notes.append)
+
+    # The other computer's version, made from the older file: it lacks "Second".
+    path.write_bytes(older)
+    other_device_writes(tmp_path / "data", conversation.id, question="Third?", answer="Third.")
+
+    qtbot.waitUntil(lambda: [n.kind for n in notes] == ["kept_both"], timeout=10_000)
+    files = files_by_title(app)
+    assert contents(files["First"]) == ["First", "echo[1]: First", "Second", "echo[3]: Second"]
+    assert contents(files["First (from another device)"])[-2:] == ["Third?", "Third."]
+    assert "Second" not in contents(files["First (from another device)"])
+    assert [b for _, b in app.bubbles()][-1] == "echo[3]: Second"
