@@ -16,6 +16,22 @@ a timer, running only while such work is under way, takes in on the UI thread. A
 is reported there (``save_failed``) and retried every 5 s. ``written()`` lets a coroutine wait
 for a conversation's writes (the question is on disk before the request leaves); ``flush()``
 waits for all of them (quit).
+
+A conversation loaded (on screen, streaming, held by a dialog) whose file a sync tool changes
+or removes is looked at again in the loading thread (``ConversationStore.on_disk``, which
+knows the version of the file the conversation in memory came from) and:
+
+- changed, nothing of it unsaved here and no reply streaming into it: takes the new version
+  in place (``conversation_reloaded``; the draft being typed is kept, and written into the
+  new version when it differs);
+- changed while a write of it is under way, has failed, or a reply streams into it: kept as
+  it is; its next write sets the other version aside, and the listing opens that as a copy
+  (``synced``: KEPT_BOTH, with the copy's id);
+- removed, nothing unsaved: leaves memory and the list (``synced``: REMOVED); removed while
+  unsaved or streaming: written back (``synced``: KEPT_REMOVED).
+
+Confab's own writes set none of this off: the index's rows follow them, and ``on_disk``
+compares the file with the version the writer itself wrote.
 """
 
 from __future__ import annotations
@@ -27,6 +43,7 @@ from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -35,7 +52,7 @@ from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.models import Clock, Conversation, Params, utc_now
-from desktop.core.storage import ConversationStore, TrashedConversation
+from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
 
 if TYPE_CHECKING:
     import asyncio
@@ -56,6 +73,25 @@ FIRST_SCAN_DELAY_MS = 200
 # A reconcile's rows are taken into the list in one merge past this many (one by one below).
 BULK_ROWS = 64
 
+# What became of a loaded conversation whose file another program changed or removed
+# (SyncNote.kind).
+RELOADED = "reloaded"  # the new version was taken in, in place
+KEPT_BOTH = "kept_both"  # changed on both sides: the other version is a copy (copy_id)
+REMOVED_ELSEWHERE = "removed"  # removed, nothing unsaved: it left memory and the list
+KEPT_REMOVED = "kept_removed"  # removed while unsaved or streaming: written back
+
+
+@dataclass(frozen=True)
+class SyncNote:
+    """A loaded conversation's file changed or went away behind Confab's back."""
+
+    kind: str
+    conversation_id: str
+    title: str
+    copy_id: str | None = None  # KEPT_BOTH: the other version's copy, and its title
+    copy_title: str = ""
+    conversation: Conversation | None = None  # REMOVED_ELSEWHERE (the one on screen): as it was
+
 
 class ConversationsController(QObject):
     conversations_reset = Signal()  # many rows changed (the list came, a rescan)
@@ -69,6 +105,10 @@ class ConversationsController(QObject):
     indexing_changed = Signal()  # ``indexing`` changed: files being read into the index
     scan_finished = Signal()  # a reconcile ended; what it found is in quarantined, copies, …
     load_failed = Signal(object)  # ConfabError: a conversation being opened could not be read
+    # A loaded conversation's file changed on disk and its new version was taken in (the
+    # same object, new contents).
+    conversation_reloaded = Signal(str)
+    synced = Signal(object)  # SyncNote: what became of a loaded conversation changed elsewhere
 
     def __init__(
         self,
@@ -140,6 +180,16 @@ class ConversationsController(QObject):
         self._rescan_timer.setInterval(rescan_delay_ms)
         self._rescan_timer.timeout.connect(self.rescan)
         self._watcher: QFileSystemWatcher | None = None
+        # Loaded conversations whose file is being compared with the version in memory (the
+        # loading thread), those to compare again once it has, and the outcomes.
+        self._checking: set[str] = set()
+        self._check_again: set[str] = set()
+        self._checks_ended: deque[tuple[str, Future[OnDisk]]] = deque()
+        # Versions set aside by a write (file name → the conversation's id and title), until
+        # the listing has opened them as copies.
+        self._set_aside: dict[str, tuple[str, str]] = {}
+        # What the window's composer holds for a conversation, typed and not saved yet.
+        self._typed: tuple[str, str] | None = None
 
     # ---- the list ------------------------------------------------------------------
 
@@ -178,7 +228,11 @@ class ConversationsController(QObject):
         reports = self._reports
         # At start the whole listing; later (the watcher) only if not just Confab's writes.
         self._scan = self._library.reconcile(
-            reports.append, remind=remind, tidy=remind, quick=not remind
+            reports.append,
+            remind=remind,
+            tidy=remind,
+            quick=not remind,
+            watch=[] if remind else list(self._loaded.keys()),
         )
         self._scan.add_done_callback(functools.partial(_scan_ended, reports))
         self._start_poll()
@@ -196,6 +250,7 @@ class ConversationsController(QObject):
             # Rows are taken in when they are a quarter of the list or more (each merge costs
             # the UI thread the length of the list: a cold start of 100,000 merges ~25 times,
             # not 200), and at the end.
+            self._take_adopted(report)
             unapplied = self._unapplied
             unapplied.changed += report.changed
             unapplied.removed += report.removed
@@ -264,9 +319,10 @@ class ConversationsController(QObject):
         for summary in report.changed:
             if summary.id in self._deleted or summary.id in self._held:
                 continue  # Confab's own copy is newer than what the scan read
-            loaded = self._loaded.get(summary.id)
-            if loaded is not None and loaded is self.current:
-                # On screen: kept as it is in memory (its next save writes it back).
+            if summary.id in self._loaded:
+                # In memory: its file is compared with the version there first (the row
+                # follows what becomes of it).
+                self._check_on_disk(summary.id)
                 continue
             accepted.append(summary)
         changed = bool(accepted)
@@ -287,8 +343,12 @@ class ConversationsController(QObject):
                 self._set_summary(summary)
         removed = []
         for conversation_id in report.removed:
-            loaded = self._loaded.get(conversation_id)
-            if conversation_id in self._held or (loaded is not None and loaded is self.current):
+            if conversation_id in self._deleted:
+                continue
+            if conversation_id in self._loaded:
+                self._check_on_disk(conversation_id)
+                continue
+            if conversation_id in self._held:
                 continue
             if self._drop_summary(conversation_id):
                 removed.append(conversation_id)
@@ -296,6 +356,156 @@ class ConversationsController(QObject):
             self.conversations_reset.emit()
         elif removed:
             self.conversation_removed.emit(removed[0])
+
+    def _take_adopted(self, report: ScanReport) -> None:
+        """The copies a scan made of versions Confab set aside: said on their own, not among
+        the sync conflicts the scan found."""
+        if not self._set_aside or not report.adopted:
+            return
+        titles = {row.id: row.title for row in report.changed}
+        for name, copy_id in report.adopted:
+            kept = self._set_aside.pop(name, None)
+            if kept is None:
+                continue
+            report.copies.remove(name)
+            conversation_id, title = kept
+            self.synced.emit(
+                SyncNote(KEPT_BOTH, conversation_id, title, copy_id, titles.get(copy_id, title))
+            )
+
+    # ---- loaded conversations changed elsewhere ------------------------------------
+
+    def set_other_version_title(self, pattern: str) -> None:
+        """The title of the copy of a version another device wrote ({title}: the
+        conversation's), in the user's language."""
+        self._store.other_version_title = pattern
+
+    def note_draft(self, conversation_id: str | None, text: str) -> None:
+        """What the composer holds for ``conversation_id``, typed and not saved yet: kept, or
+        written into the new version, should the file change meanwhile."""
+        self._typed = (conversation_id, text) if conversation_id is not None else None
+
+    def _typed_draft(self, conversation: Conversation) -> str:
+        typed = self._typed
+        if typed is not None and typed[0] == conversation.id:
+            return typed[1]
+        return conversation.draft
+
+    def _check_on_disk(self, conversation_id: str) -> None:
+        if conversation_id in self._checking:
+            self._check_again.add(conversation_id)
+            return
+        self._checking.add(conversation_id)
+        future = self._library.on_disk(conversation_id)
+        future.add_done_callback(functools.partial(_appended, self._checks_ended, conversation_id))
+        self._start_poll()
+
+    def _busy(self, conversation: Conversation) -> bool:
+        """Something of it is not on disk yet: a write under way or failed, a reply."""
+        cid = conversation.id
+        return (
+            cid in self._held
+            or cid in self._writing
+            or cid in self._dirty
+            or conversation.has_streaming_reply
+        )
+
+    def _take_checks(self) -> None:
+        while self._checks_ended:
+            conversation_id, future = self._checks_ended.popleft()
+            self._checking.discard(conversation_id)
+            try:
+                found = future.result()
+            except Exception:
+                log.exception("comparing %s with its file failed", conversation_id)
+                continue
+            del future
+            if conversation_id in self._check_again:
+                self._check_again.discard(conversation_id)
+                self._check_on_disk(conversation_id)
+                continue
+            if conversation_id in self._deleted or self._closed:
+                continue
+            conversation = self._loaded.get(conversation_id)
+            if conversation is None:
+                # Released meanwhile: the list takes the file as it is.
+                if found.state == CHANGED and found.conversation is not None:
+                    self._set_summary(summary_of(found.conversation))
+                    self.conversation_changed.emit(conversation_id)
+                elif found.state == REMOVED and self._drop_summary(conversation_id):
+                    self.conversation_removed.emit(conversation_id)
+                continue
+            if found.state == CHANGED:
+                self._changed_on_disk(conversation, found)
+            elif found.state == REMOVED:
+                self._removed_on_disk(conversation)
+
+    def _changed_on_disk(self, conversation: Conversation, found: OnDisk) -> None:
+        theirs = found.conversation
+        assert theirs is not None and found.stamp is not None
+        if self._busy(conversation) and not conversation.read_only:
+            # Its write (under way, due, or retried) sets the other version aside: both kept.
+            log.info("%s changed on disk while unsaved here: both versions kept", theirs.id)
+            return
+        typed = self._typed_draft(conversation)
+        drafts_differ = typed != conversation.draft and theirs.draft not in (
+            "",
+            conversation.draft,
+            typed,
+        )
+        theirs_ids = {m.id for m in theirs.messages}
+        if not conversation.read_only and (
+            drafts_differ or any(m.id not in theirs_ids for m in conversation.messages)
+        ):
+            # A draft typed here and another one written there, or messages here that their
+            # version lacks (deleted there, or it was made from an older file): ours is
+            # saved, and that write sets theirs aside, a copy (nothing of either is lost).
+            log.info("%s changed on disk, apart from ours: both versions kept", theirs.id)
+            conversation.draft = typed
+            self.save(conversation, touch=False)
+            return
+        if not self._store.take_version(conversation.id, found.base, found.stamp):
+            return  # written meanwhile: that write kept the other version
+        log.info("%s changed on disk: its new version is taken in", conversation.id)
+        conversation.take_contents(theirs)
+        if typed != conversation.draft and not conversation.read_only:
+            conversation.draft = typed
+            self.save(conversation, touch=False)
+        self._set_summary(summary_of(conversation))
+        self.conversation_changed.emit(conversation.id)
+        self.conversation_reloaded.emit(conversation.id)
+        if conversation is self.current:
+            self.synced.emit(SyncNote(RELOADED, conversation.id, conversation.title))
+
+    def _removed_on_disk(self, conversation: Conversation) -> None:
+        cid = conversation.id
+        if self._busy(conversation) and not conversation.read_only:
+            log.info("%s was removed on disk while unsaved here: written back", cid)
+            self.save(conversation, touch=False)
+            self.synced.emit(SyncNote(KEPT_REMOVED, cid, conversation.title))
+            return
+        log.info("%s was removed on disk: it leaves", cid)
+        self._loaded.pop(cid, None)
+        self._store.forget_version(cid)
+        self._drop_summary(cid)
+        was_current = conversation is self.current
+        if was_current:
+            self.current = None
+        self.conversation_removed.emit(cid)
+        if was_current:  # (another one leaves the list only)
+            self.synced.emit(
+                SyncNote(REMOVED_ELSEWHERE, cid, conversation.title, conversation=conversation)
+            )
+        if was_current and self.current is None:
+            self.current_changed.emit(None)
+
+    def keep(self, conversation: Conversation) -> None:
+        """Write back a conversation removed elsewhere (REMOVED_ELSEWHERE) and show it."""
+        if conversation.id in self._loaded or conversation.read_only:
+            return
+        self._loaded[conversation.id] = conversation
+        self.save(conversation, touch=False)
+        self.select(conversation.id)
 
     def summaries(self) -> list[ListRow]:
         """The listed conversations, newest first."""
@@ -579,6 +789,8 @@ class ConversationsController(QObject):
 
     def set_draft(self, conversation: Conversation, text: str) -> None:
         """Keep what the user typed but did not send, with the conversation, across restarts."""
+        if self._typed is not None and self._typed[0] == conversation.id:
+            self._typed = None
         if conversation.draft == text:
             return
         conversation.draft = text
@@ -631,11 +843,14 @@ class ConversationsController(QObject):
         self._take_ended_writes()
         self._take_loads()
         self._take_reports()
+        self._take_checks()
         if not (
             self._writing
             or self._ended
             or self._loading
             or self._loads_ended
+            or self._checking
+            or self._checks_ended
             or self._opening is not None
             or self._scan is not None
             or self._reports
@@ -644,6 +859,14 @@ class ConversationsController(QObject):
 
     def _take_ended_writes(self) -> None:
         """The outcome of every write that ended, in the order they ended, on this thread."""
+        aside = self._store.set_aside
+        if aside:
+            while aside:
+                conversation_id, name = aside.popleft()
+                self._set_aside[name] = (conversation_id, self.title_of(conversation_id) or "")
+            # The listing opens them as copies (the writes that set them aside made the
+            # folder look as if only Confab had changed it: the index knows better).
+            self.rescan()
         while self._ended:
             conversation_id, future = self._ended.popleft()
             if self._writing.get(conversation_id) is future:
@@ -706,8 +929,14 @@ class ConversationsController(QObject):
             self._take_ended_writes()
             self._take_loads()
             self._take_reports()
+            self._take_checks()
             self._start_first_scan()
-            if self._opening is None and self._scan is None and not self._loading:
+            if (
+                self._opening is None
+                and self._scan is None
+                and not self._loading
+                and not self._checking
+            ):
                 return
 
     def close(self) -> None:

@@ -6,16 +6,27 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import WriteFailedError
 
+# Puts the written temporary file (first) in place of the file (second); the third argument
+# is the temporary file's status once written and fsynced, which the renamed file keeps.
+Replace = Callable[[Path, Path, os.stat_result], None]
 
-def write_bytes_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+
+def _replace(tmp: Path, path: Path, _written: os.stat_result) -> None:
+    os.replace(tmp, path)
+
+
+def write_bytes_atomic(
+    path: Path, data: bytes | Iterable[bytes], *, replace: Replace = _replace
+) -> None:
     """Write ``data`` (bytes, or pieces of them written one after the other) to a temporary
-    file beside ``path``, fsync it, then replace ``path``."""
+    file beside ``path``, fsync it, then replace ``path`` (by ``replace``: a caller that must
+    look at the file it replaces first, see storage.py)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -31,7 +42,8 @@ def write_bytes_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
                     handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            written = os.fstat(handle.fileno())
+        replace(tmp, path, written)
     except BaseException as exc:
         # Also on KeyboardInterrupt and the like: never leave a stray temporary file behind.
         with contextlib.suppress(OSError):

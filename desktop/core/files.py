@@ -23,6 +23,15 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
 
+    Raises FileNotFoundError, NotAFileError or StorageError as ``read_regular_file_stat``."""
+    return read_regular_file_stat(path, limit)[0]
+
+
+def read_regular_file_stat(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, and the
+    status of the file they were read from (its descriptor's, once read: a file renamed over
+    ``path`` meanwhile does not change it).
+
     Raises FileNotFoundError when it does not exist, NotAFileError when it is anything but a
     regular file (or larger than ``limit``), StorageError when the system refuses to read it.
     """
@@ -52,7 +61,7 @@ def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
             left -= len(chunk)
         if left <= 0:
             raise NotAFileError(f"{path.name} grew past {limit:,} bytes while read")
-        return b"".join(chunks)
+        return b"".join(chunks), os.fstat(fd)
     except OSError as exc:
         raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc
     finally:

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from desktop.core.encoding import make_parts
 from desktop.core.fileformat import conversation_folder
 from desktop.core.models import Conversation
 from desktop.core.storage import (
+    CHANGED,
     COPY,
     NEWER,
     QUARANTINED,
@@ -41,6 +42,7 @@ from desktop.core.storage import (
     UNMOVABLE,
     UNREADABLE,
     ConversationStore,
+    OnDisk,
     is_conversation_name,
     is_safe_id,
 )
@@ -161,6 +163,7 @@ class ScanReport:
     removed: list[str] = field(default_factory=list)  # ids whose file is gone
     quarantined: list[str] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)
+    adopted: list[tuple[str, str]] = field(default_factory=list)  # (copy's file, its new id)
     newer: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     unmovable: list[str] = field(default_factory=list)
@@ -174,6 +177,7 @@ class ScanReport:
         self.removed += part.removed
         self.quarantined += part.quarantined
         self.copies += part.copies
+        self.adopted += part.adopted
         self.newer += part.newer
         self.repaired += part.repaired
         self.unmovable += part.unmovable
@@ -475,6 +479,7 @@ class ConversationIndex:
             part.repaired.append(path.name)
         elif outcome == COPY:
             part.copies.append(path.name)
+            part.adopted.append((path.name, conversation.id))
             self._forget(path.stem, part)
         elif outcome == UNMOVABLE:
             part.copies.append(path.name)
@@ -556,6 +561,7 @@ class Library:
         # and whether something else may have changed it since (see reconcile's ``quick``).
         self._folder_clean: int | None = None
         self._folder_dirty = True
+        self._set_aside_seen = 0  # the store's set_aside_count when last looked at
         self._closed = False
         # Temporary files older than this are a past process's (file times run on a coarser
         # clock than time_ns: a second of margin).
@@ -581,6 +587,7 @@ class Library:
         remind: bool = False,
         tidy: bool = False,
         quick: bool = False,
+        watch: Collection[str] = (),
     ) -> Future[ScanReport]:
         """Reconcile the index with the folder (see ConversationIndex.reconcile); ``report``
         is called in the index's thread. ``tidy`` (at start, under the data folder's lock)
@@ -588,7 +595,9 @@ class Library:
         the folder's watcher) skips the listing when only Confab's own writes changed the
         folder since it was last listed (its modification time says so): each second of a
         streaming reply renames a file into place, and listing 100,000 files costs a second
-        of this thread."""
+        of this thread. The folder's time misses a change made within the same tick of the
+        file system's clock as Confab's own: the files of the conversations in ``watch`` (the
+        loaded ones, whose next write would otherwise meet the change) are looked at too."""
 
         def run() -> ScanReport:
             if tidy:
@@ -603,6 +612,8 @@ class Library:
                     and listed == self._folder_clean
                 )
                 self._folder_clean, self._folder_dirty = listed, False
+            if unchanged and self.store.changed_behind(watch):
+                unchanged = False
             if unchanged:
                 whole = ScanReport(finished=True)
                 if report is not None:
@@ -623,6 +634,18 @@ class Library:
             # thread (encoding.make_parts): nothing else holds the object yet.
             make_parts(conversation, limit=len(conversation.messages))
             return conversation
+
+        return self._loader.submit(run)
+
+    def on_disk(self, conversation_id: str) -> Future[OnDisk]:
+        """Whether a loaded conversation's file is still the version in memory (see
+        ConversationStore.on_disk), in the loading thread."""
+
+        def run() -> OnDisk:
+            found = self.store.on_disk(conversation_id)
+            if found.state == CHANGED and found.conversation is not None:
+                make_parts(found.conversation, limit=len(found.conversation.messages))
+            return found
 
         return self._loader.submit(run)
 
@@ -652,16 +675,25 @@ class Library:
             if record is not None:
                 stat = None
                 if ok:
-                    try:
-                        stat = self.store.path_of(conversation_id).stat()
-                    except OSError:
-                        stat = None
+                    # What the writer put there, not what is there now: a sync tool's version
+                    # renamed over it since must still look changed to the next reconcile.
+                    stat = self.store.written_stat(conversation_id)
+                    if stat is None:
+                        try:
+                            stat = self.store.path_of(conversation_id).stat()
+                        except OSError:
+                            stat = None
                 self.index.put(record, stat)
         except sqlite3.DatabaseError as exc:
             log.warning("could not index %s: %s", conversation_id, exc)
         finally:
             after = self._folder_time()
             with self._lock:
+                if self.store.set_aside_count != self._set_aside_seen:
+                    # A write set another program's version aside: a file the listing must
+                    # see, though Confab itself renamed it there.
+                    self._set_aside_seen = self.store.set_aside_count
+                    self._folder_dirty = True
                 if not self._folder_dirty:
                     # Nothing but Confab's own writes changed the folder since it was last
                     # listed: a rescan this change sets off has nothing to find.

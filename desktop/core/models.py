@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -406,6 +406,17 @@ class Conversation:
                 message.error = message.error or ReplyError.interrupted()
                 found = True
         return found
+
+    @property
+    def has_streaming_reply(self) -> bool:
+        """A reply is still streaming into it (or a crash left one marked so)."""
+        return any(message.streaming for message in self.messages)
+
+    def take_contents(self, other: Conversation) -> None:
+        """Become ``other`` (a newer version of this conversation read from its file), in
+        place, so that everything holding this object sees the new version."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(other, f.name))
 
     def append(self, message: Message) -> Message:
         """Add ``message`` below the current head and make it the head."""

@@ -1,14 +1,27 @@
 """One JSON file per conversation in ``conversations/``; deleted ones go to ``trash/``;
 unreadable ones are moved to ``quarantine/`` and never deleted. A file of an older format
 version is backed up to ``backups/`` before its upgrade is written; one of a newer version is
-read, never written."""
+read, never written.
+
+A synced folder (Syncthing, Dropbox) may change a file under a conversation Confab has open.
+The store remembers the ``Stamp`` (inode, size, modification time) of the version of each file
+the conversation in memory was read from or last written as: ``on_disk`` tells whether the
+file is still that version, and a write never replaces another version unseen. When the file
+is not the one Confab read or wrote, it is first renamed aside, ``<id>.other-device-<time>.json``
+(``set_aside``), which a listing then opens as a copy under a new id, titled
+``other_version_title``: both versions are kept.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
+import threading
+import time
+from collections import deque
 from collections.abc import Container, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -19,7 +32,7 @@ from desktop.core.atomic import write_bytes_atomic, write_json_atomic
 from desktop.core.encoding import encode_conversation
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
-from desktop.core.files import read_regular_file
+from desktop.core.files import read_regular_file, read_regular_file_stat
 from desktop.core.migrations import CONVERSATION_MIGRATIONS, Migration, upgrade
 from desktop.core.models import Conversation, ConversationSummary, new_id, sort_newest_first
 from desktop.core.writer import FileWriter
@@ -27,6 +40,55 @@ from desktop.core.writer import FileWriter
 log = logging.getLogger("confab.storage")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# The name a version of a file another program wrote is set aside under (see the docstring).
+_OTHER_VERSION = re.compile(r"^[A-Za-z0-9_-]{1,128}\.other-device-\d{8}-\d{6}(\.\d+)?\.json$")
+
+# A file's version: (inode, size, modification time in ns). A sync tool renames a new file
+# into place (another inode) or writes it (another time); Confab's own rename keeps the
+# temporary file's three.
+Stamp = tuple[int, int, int]
+# What on_disk found (OnDisk.state).
+SAME = "same"  # the version the conversation in memory was read from or last written as
+CHANGED = "changed"  # another version (read into OnDisk.conversation)
+REMOVED = "removed"  # the file is gone
+UNKNOWN = "unknown"  # could not be read (damaged, newer, no permission): left to the listing
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """``folder/<stem>.json``, or ``<stem>.1.json``, ``.2``, … if that is taken."""
+    path = folder / f"{stem}.json"
+    counter = 1
+    while path.exists():
+        path = folder / f"{stem}.{counter}.json"
+        counter += 1
+    return path
+
+
+def _stamp_now(path: Path) -> Stamp | None:
+    """The version of the file at ``path`` now (None: there is none)."""
+    try:
+        return stamp_of(path.stat())
+    except FileNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class OnDisk:
+    """A conversation's file compared with the version Confab has in memory."""
+
+    state: str
+    base: Stamp | None  # the version in memory (None: never read or written)
+    conversation: Conversation | None = None  # CHANGED: the file's version
+    stamp: Stamp | None = None  # CHANGED: its stamp
+
+
+def is_set_aside(name: str) -> bool:
+    """A file name ``ConversationStore`` set another program's version aside under."""
+    return _OTHER_VERSION.match(name) is not None
 
 
 # What became of a file read from conversations/ (Listed.outcome).
@@ -97,8 +159,19 @@ class ConversationStore:
         self.repaired: list[str] = []
         # Unreadable files that could not even be moved to quarantine/: left in place.
         self.unmovable: list[str] = []
+        # The version of each file the conversation in memory was read from or last written
+        # as (the loading, writer and UI threads: under the lock).
+        self._stamps: dict[str, Stamp] = {}
+        self._written: dict[str, os.stat_result] = {}  # the last write's file, by id
+        self._stamps_lock = threading.Lock()
+        # (conversation id, file name) of each version set aside by a write (the writer
+        # thread appends, the UI thread takes), and how many so far (the index's thread).
+        self.set_aside: deque[tuple[str, str]] = deque()
+        self.set_aside_count = 0
+        # The title of a copy made from a version set aside ({title}: the conversation's).
+        self.other_version_title = "{title} (from another device)"
         # Every conversation file is written by this thread, in order: see save_soon.
-        self.writer = FileWriter()
+        self.writer = FileWriter(self._write)
 
     def path_of(self, conversation_id: str) -> Path:
         if not _SAFE_ID.match(conversation_id):
@@ -134,7 +207,114 @@ class ConversationStore:
         self.writer.close()
 
     def load(self, conversation_id: str) -> Conversation:
-        return self._read(self.path_of(conversation_id))
+        """Read a conversation, and remember its file's version as the one in memory."""
+        conversation, stamp = self._read_stamped(self.path_of(conversation_id))
+        with self._stamps_lock:
+            self._stamps[conversation_id] = stamp
+        return conversation
+
+    def _read_stamped(self, path: Path) -> tuple[Conversation, Stamp]:
+        try:
+            raw, info = read_regular_file_stat(path)
+        except FileNotFoundError as exc:
+            raise StorageError(f"{path.name} does not exist") from exc
+        migrated = len(self.migrated)
+        conversation = self._parse(path, raw, migrate=True)
+        stamp = stamp_of(info)
+        if len(self.migrated) > migrated:
+            # The upgrade was written over it: that is the version in memory.
+            with contextlib.suppress(OSError):
+                stamp = stamp_of(path.stat())
+        return conversation, stamp
+
+    def on_disk(self, conversation_id: str) -> OnDisk:
+        """Whether the file is still the version the conversation in memory was read from or
+        last written as; if not, the file's version, read (in the loading thread)."""
+        path = self.path_of(conversation_id)
+        with self._stamps_lock:
+            base = self._stamps.get(conversation_id)
+        try:
+            now = _stamp_now(path)
+        except OSError as exc:
+            log.warning("cannot look at %s: %s", path.name, exc)
+            return OnDisk(UNKNOWN, base)
+        if now == base:
+            return OnDisk(SAME, base)
+        if now is None:
+            return OnDisk(REMOVED, base)
+        try:
+            conversation, stamp = self._read_stamped(path)
+        except StorageError as exc:
+            log.warning("cannot read the new version of %s: %s", path.name, exc.detail)
+            return OnDisk(UNKNOWN, base)
+        if conversation.id != conversation_id:
+            return OnDisk(UNKNOWN, base)  # a copy of another one: the listing's to adopt
+        return OnDisk(CHANGED, base, conversation, stamp)
+
+    def take_version(self, conversation_id: str, base: Stamp | None, stamp: Stamp) -> bool:
+        """The conversation in memory now holds the version ``stamp`` (read by on_disk), if
+        its version is still ``base`` (no write of it since): True; else False, and nothing
+        changes."""
+        with self._stamps_lock:
+            if self._stamps.get(conversation_id) != base:
+                return False
+            self._stamps[conversation_id] = stamp
+            return True
+
+    def forget_version(self, conversation_id: str) -> None:
+        """Its file is gone and the conversation left memory."""
+        with self._stamps_lock:
+            self._stamps.pop(conversation_id, None)
+            self._written.pop(conversation_id, None)
+
+    def _write(self, path: Path, data: bytes | list[bytes]) -> None:
+        """The writer thread's write of a conversation file: atomic, and never over a version
+        of the file this Confab has not seen."""
+        write_bytes_atomic(path, data, replace=self._replace)
+
+    def _replace(self, tmp: Path, path: Path, written: os.stat_result) -> None:
+        conversation_id = path.stem
+        with self._stamps_lock:
+            base = self._stamps.get(conversation_id)
+            now = _stamp_now(path)
+            if base is not None and now is not None and now != base:
+                # Another program (a sync tool) wrote this file since Confab read or wrote it:
+                # its version is kept beside, as a copy, never overwritten (an OSError here
+                # fails the write, which is retried: the file is left as it is).
+                aside = self._aside_path(conversation_id)
+                os.replace(path, aside)
+                self.set_aside.append((conversation_id, aside.name))
+                self.set_aside_count += 1
+                log.warning("%s was changed by another program: set aside as %s", path.name, aside)
+            os.replace(tmp, path)
+            self._stamps[conversation_id] = stamp_of(written)
+            self._written[conversation_id] = written
+
+    def written_stat(self, conversation_id: str) -> os.stat_result | None:
+        """The status of the file the last write of a conversation put in place (not of what
+        is there now: another program may have replaced it since)."""
+        with self._stamps_lock:
+            return self._written.get(conversation_id)
+
+    def changed_behind(self, conversation_ids: Iterable[str]) -> bool:
+        """Whether the file of any of these conversations (the loaded ones) is no longer the
+        version Confab read or wrote."""
+        with self._stamps_lock:
+            for conversation_id in conversation_ids:
+                base = self._stamps.get(conversation_id)
+                if base is None:
+                    continue
+                try:
+                    now = _stamp_now(self.path_of(conversation_id))
+                except (OSError, StorageError):
+                    now = None
+                if now != base:
+                    return True
+        return False
+
+    def _aside_path(self, conversation_id: str) -> Path:
+        when = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        return _free_name(self.folder, f"{conversation_id}.other-device-{when}")
 
     def load_all(self) -> tuple[list[Conversation], list[str]]:
         """Every readable conversation, and the file names that had to be quarantined.
@@ -222,6 +402,9 @@ class ConversationStore:
     def _adopt_copy(self, path: Path, conversation: Conversation) -> Conversation | None:
         conversation.copied_from = path.name
         conversation.id = new_id()
+        if is_set_aside(path.name):
+            conversation.title = self.other_version_title.format(title=conversation.title).strip()
+            conversation.title_set_by_user = True
         try:
             self.save(conversation)
         except StorageError as exc:
@@ -383,12 +566,7 @@ class ConversationStore:
         self.migrated.append(path.name)
 
     def _free_backup(self, stem: str) -> Path:
-        backup = self.backups / f"{stem}.json"
-        counter = 1
-        while backup.exists():
-            backup = self.backups / f"{stem}.{counter}.json"
-            counter += 1
-        return backup
+        return _free_name(self.backups, stem)
 
     def _quarantine(self, path: Path) -> bool:
         """Move ``path`` (a link itself, never what it points to) into quarantine/; False,

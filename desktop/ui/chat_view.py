@@ -169,8 +169,17 @@ class ChatView(QScrollArea):
     # ---- building ------------------------------------------------------------------
 
     def show_conversation(
-        self, conversation: Conversation | None, assistant_name: str = ""
+        self,
+        conversation: Conversation | None,
+        assistant_name: str = "",
+        *,
+        keep_place: bool = False,
     ) -> None:
+        """Show ``conversation`` from its end. ``keep_place``: the same conversation, changed
+        (a newer version from its file): as many messages built as before, and the view
+        where the user had it (at the end if they were there)."""
+        bar = self.verticalScrollBar()
+        follow, value, built = self._follow, bar.value(), len(self._widgets)
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.hide()
@@ -185,10 +194,18 @@ class ChatView(QScrollArea):
         self._conversation = conversation
         self._assistant_name = assistant_name
         thread = conversation.thread() if conversation else []
-        cut = max(0, len(thread) - INITIAL_WINDOW)
+        keep_place = keep_place and not follow
+        cut = max(0, len(thread) - (max(built, INITIAL_WINDOW) if keep_place else INITIAL_WINDOW))
         self._hidden_earlier = thread[:cut]
         window = thread[cut:]
-        first = self._build_newest(window)
+        if keep_place:
+            # Kept in place, all at once: built a few at a time, the view would move as they
+            # come.
+            first = 0
+            for message in window:
+                self._add_widget(message)
+        else:
+            first = self._build_newest(window)
         self._backfill = window[:first]
         if (self._backfill or self._unbuilt) and self.isVisible():
             self._backfill_after_paint = True
@@ -197,10 +214,13 @@ class ChatView(QScrollArea):
             self._schedule_backfill()
         self._refresh_tail()
         self._update_earlier_button()
-        self._follow = True
+        self._follow = not keep_place
         self._update_empty()
         self._update_jump_button()
-        QTimer.singleShot(0, self.scroll_to_bottom)
+        if keep_place:
+            QTimer.singleShot(0, bar, lambda: bar.setValue(value))
+        else:
+            QTimer.singleShot(0, self.scroll_to_bottom)
 
     def _build_newest(self, window: list[Message]) -> int:
         """Build the newest messages of ``window``, newest first, until they fill the view
@@ -597,6 +617,10 @@ class ChatView(QScrollArea):
         self._earlier.setText(self.tr("Show %Ln earlier message(s)", "", count))
 
 
+# How long a brief notice stays (a conversation brought up to date from its file).
+BRIEF_MS = 6000
+
+
 class Banner(QFrame):
     """A dismissible notice above the composer: errors and warnings, in words."""
 
@@ -631,6 +655,10 @@ class Banner(QFrame):
         self.close_button.setText("✕")
         self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.clicked.connect(self.hide)
+        self._brief = QTimer(self)
+        self._brief.setSingleShot(True)
+        self._brief.setInterval(BRIEF_MS)
+        self._brief.timeout.connect(self.hide)
         texts = QVBoxLayout()
         texts.setSpacing(2)
         texts.addWidget(self.text)
@@ -652,9 +680,15 @@ class Banner(QFrame):
         action: tuple[str, Callable[[], None]] | None = None,
         second_action: tuple[str, Callable[[], None]] | None = None,
         outlives_switch: bool = False,
+        brief: bool = False,
     ) -> None:
-        """``outlives_switch``: stays when another conversation is opened (an Undo does)."""
+        """``outlives_switch``: stays when another conversation is opened (an Undo does).
+        ``brief``: a notice that goes by itself after a few seconds."""
         self.outlives_switch = outlives_switch
+        if brief:
+            self._brief.start()
+        else:
+            self._brief.stop()
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
         self.action_button.setVisible(action is not None)

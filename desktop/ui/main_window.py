@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from desktop.controllers.chat import ChatController
-    from desktop.controllers.conversations import ConversationsController
+    from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
     from desktop.core.models import Conversation, Message
     from desktop.core.services.chat import RetryWait
@@ -164,6 +164,8 @@ class MainWindow(QMainWindow):
         self._meter_timer.setInterval(METER_DELAY_MS)
         self._meter_timer.timeout.connect(self.update_meter)
         self.composer.edit.textChanged.connect(self._meter_timer.start)
+        self.composer.edit.textChanged.connect(self._on_composer_text_changed)
+        conversations.set_other_version_title(self.tr("{title} (from another device)"))
         self._connect()
 
     # ---- set-up --------------------------------------------------------------------
@@ -226,6 +228,8 @@ class MainWindow(QMainWindow):
         c.indexing_changed.connect(self._on_conversations_indexing_changed)
         c.scan_finished.connect(self._on_conversations_scan_finished)
         c.load_failed.connect(self._on_save_failed)
+        c.conversation_reloaded.connect(self._on_conversations_conversation_reloaded)
+        c.synced.connect(self._on_conversations_synced)
         chat.message_added.connect(self._on_chat_message_added)
         chat.reply_started.connect(self._on_chat_reply_started)
         chat.reply_delta.connect(self._on_chat_reply_delta)
@@ -471,6 +475,14 @@ class MainWindow(QMainWindow):
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
         self.chat_view.set_streaming(streaming)
+        if not self._show_read_only(conversation) and not self.banner.outlives_switch:
+            self.banner.hide()
+        self._update_title()
+        self._refresh_pickers()
+
+    def _show_read_only(self, conversation: Conversation | None) -> bool:
+        """Enable what a conversation written by a newer Confab cannot do, or not; True (and
+        the banner says why) when it is such a one."""
         read_only = conversation is not None and conversation.read_only
         self.composer.set_read_only(read_only)
         self.conversation_settings_action.setEnabled(not read_only)
@@ -484,10 +496,76 @@ class MainWindow(QMainWindow):
                 self.tr("Format version {version}").format(version=conversation.newer_version),
                 level="info",
             )
-        elif not self.banner.outlives_switch:
-            self.banner.hide()
+        return read_only
+
+    def _on_composer_text_changed(self) -> None:
+        # The controller keeps what is typed, unsaved, should the file change meanwhile.
+        self._conversations.note_draft(self._shown_id, self.composer.text())
+
+    def _on_conversations_conversation_reloaded(self, conversation_id: str) -> None:
+        """The conversation's file brought a newer version (another device): shown in place,
+        the composer's text kept (the controller wrote it into the new version)."""
+        conversation = self.current
+        if conversation is None or conversation.id != conversation_id:
+            return
+        self._meter_timer.start()
+        if self.composer.text() != conversation.draft:
+            self.composer.edit.setPlainText(conversation.draft)
+            self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
+        provider = self._settings.provider(conversation.provider)
+        self.chat_view.show_conversation(
+            conversation, provider.name if provider else "", keep_place=True
+        )
+        self._show_read_only(conversation)
         self._update_title()
         self._refresh_pickers()
+
+    def _on_conversations_synced(self, note: SyncNote) -> None:
+        """Say what became of a conversation whose file another device changed or removed."""
+        from desktop.controllers import conversations as c
+
+        title = note.title or self.tr("Untitled")
+        if note.kind == c.RELOADED:
+            if self.current is not None and self.current.id == note.conversation_id:
+                self.banner.show_message(
+                    self.tr(
+                        "“{title}” was changed on another device: this is its latest version."
+                    ).format(title=title),
+                    level="info",
+                    brief=True,
+                )
+        elif note.kind == c.KEPT_BOTH:
+            copy_id = note.copy_id
+            self.banner.show_message(
+                self.tr(
+                    "“{title}” was changed on another device while it was changing here. Both "
+                    "versions are kept: the other one is listed as “{copy}”."
+                ).format(title=title, copy=note.copy_title or title),
+                level="info",
+                action=(self.tr("Open It"), lambda: self._conversations.select(copy_id))
+                if copy_id
+                else None,
+                outlives_switch=True,
+            )
+        elif note.kind == c.REMOVED_ELSEWHERE:
+            kept = note.conversation
+            self.banner.show_message(
+                self.tr("“{title}” was removed on another device.").format(title=title),
+                self.tr("Keep It writes the conversation as it was here back to disk."),
+                level="info",
+                action=(self.tr("Keep It"), lambda: self._conversations.keep(kept))
+                if kept is not None
+                else None,
+                outlives_switch=True,
+            )
+        elif note.kind == c.KEPT_REMOVED:
+            self.banner.show_message(
+                self.tr(
+                    "“{title}” was removed on another device while it was changing here: it "
+                    "is kept, and written back to disk."
+                ).format(title=title),
+                level="info",
+            )
 
     def _on_conversations_settings_changed(self, conversation_id: str) -> None:
         self._meter_timer.start()

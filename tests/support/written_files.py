@@ -47,11 +47,11 @@ def schema_for(path: Path) -> str | None:
     return None
 
 
-def record_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+def record_write(path: Path, data: bytes | Iterable[bytes], **how: Any) -> None:
     """atomic.write_bytes_atomic, keeping a copy of a conversation or settings file."""
     if not isinstance(data, bytes | bytearray):
         data = list(data)
-    _original(path, data)
+    _original(path, data, **how)
     if schema_for(Path(path)) is not None:
         content = bytes(data) if isinstance(data, bytes | bytearray) else b"".join(data)
         with _lock:
