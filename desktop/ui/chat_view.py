@@ -310,7 +310,7 @@ class ChatView(QScrollArea):
             if not widget.unbuilt:
                 self._unbuilt.pop()
         else:
-            self._build_above(self._backfill[-BACKFILL_STEP:])
+            self._build_above(self._backfill[-BACKFILL_STEP:], tail=self._tail_chars())
             self._backfill = self._backfill[:-BACKFILL_STEP]
         self._schedule_backfill()
 
@@ -322,13 +322,17 @@ class ChatView(QScrollArea):
         self._build_above(self._backfill)
         self._backfill = []
 
-    def _build_above(self, batch: list[Message]) -> None:
+    def _build_above(self, batch: list[Message], tail: int | None = None) -> None:
+        """Build ``batch`` above the messages shown; with ``tail``, of a long reply only its
+        end, the rest by later backfill steps."""
         if not batch:
             return
 
         def build() -> None:
             for offset, message in enumerate(batch):
-                self._add_widget(message, index=1 + offset)
+                widget = self._add_widget(message, index=1 + offset, tail=tail)
+                if widget.unbuilt:
+                    self._unbuilt.append(widget)
 
         self._keeping_place(build)
 
