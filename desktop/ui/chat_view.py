@@ -52,9 +52,6 @@ BACKFILL_PAINT_WAIT_MS = 200
 # Of a long reply, only about this much (or twice what fills the view) is built before the
 # first paint; its other blocks BACKFILL_BLOCKS per turn of the loop after it.
 TAIL_MIN_CHARS = 2000
-# Around a message's text: its margins, the header and the actions (for estimates only).
-MESSAGE_FRAME_WIDTH = 28
-MESSAGE_FRAME_HEIGHT = 60
 BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
@@ -241,17 +238,10 @@ class ChatView(QScrollArea):
                 self._unbuilt.append(widget)
                 break  # the rest of it goes above first, once painted
             if width:
-                filled += self._estimated_height(window[first], width) + self._layout.spacing()
+                # Measured at the width it will have: the layout's own pass reuses that.
+                widget.ensurePolished()
+                filled += widget.heightForWidth(width) + self._layout.spacing()
         return first
-
-    def _estimated_height(self, message: Message, width: int) -> int:
-        """Roughly the height of a message at ``width``, from its text, rather less than more
-        (asking the widget would lay it out before its layout is settled, and cache what that
-        gave)."""
-        metrics = self.fontMetrics()
-        columns = max(20, (width - MESSAGE_FRAME_WIDTH) // max(1, metrics.averageCharWidth()))
-        lines = sum(1 + len(line) // columns for line in message.content.split("\n"))
-        return int(0.75 * (MESSAGE_FRAME_HEIGHT + lines * metrics.lineSpacing()))
 
     def _tail_chars(self) -> int:
         """About how many characters of text fill the view one and a half times over."""

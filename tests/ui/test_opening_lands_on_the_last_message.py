@@ -166,20 +166,22 @@ def test_a_conversation_paints_its_newest_messages_first_and_builds_the_rest_in_
     app = start_app(data)
     view = app.window.chat_view
     at_first: list[int] = []
-    # Heard right after the window's own slot has shown the conversation, before any paint.
-    app.conversations.current_changed.connect(
-        lambda _c: at_first.append(len(view.message_widgets())) if view.building else None
-    )
-    at_paint: list[int] = []
-    heights: list[int] = []  # of the messages built, at each paint
+    heights: list[int] = []  # of the messages built, at the width they are laid out at
 
-    def painted() -> None:
-        if at_first:
+    def shown(_conversation: Any) -> None:
+        # Heard right after the window's own slot has shown the conversation, before any
+        # paint.
+        if view.building:
             built = view.message_widgets()
-            at_paint.append(len(built))
-            heights.append(sum(w.height() for w in built))
+            at_first.append(len(built))
+            heights.append(sum(w.heightForWidth(view.widget().width() - 48) for w in built))
 
-    paints = _PaintWatch(view.widget(), painted)
+    app.conversations.current_changed.connect(shown)
+    at_paint: list[int] = []
+    paints = _PaintWatch(
+        view.widget(),
+        lambda: at_paint.append(len(view.message_widgets())) if at_first else None,
+    )
     app.conversations.select(BIG_ID)
     qtbot.waitUntil(lambda: bool(at_first))
     assert 1 <= at_first[0] <= FIRST_PAINT  # what the first paint builds
