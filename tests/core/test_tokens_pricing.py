@@ -143,6 +143,8 @@ def test_a_count_that_may_not_wait_estimates_while_the_table_loads_in_another_th
         tokens._load(name, future)
 
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
     meter = TokenCounter("gpt-4o", wait=False)
     first = meter.count("Hello, world!")
     assert first == Count(tokens.estimate("Hello, world!"), exact=False, pending=True)
@@ -166,6 +168,8 @@ def test_a_table_that_cannot_be_loaded_leaves_estimates_not_errors(
         future.set_exception(OSError("o200k_base.tiktoken.gz: no such file"))
 
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(broken))
+
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
     monkeypatch.setattr(tokens, "_FAILED", set())
     text = "A text never counted before: table-less."
     for wait in (True, False, False):
