@@ -304,8 +304,9 @@ class _Counting:
 _COUNTING = _Counting()
 
 # What one wait-free counter counts itself, of text not counted before; the rest goes to the
-# counting thread. About 10 ms of counting here (ordinary prose, ~4 characters a token).
-INLINE_CHARS = 20_000
+# counting thread. About 4 ms of counting here (ordinary prose, ~4 characters a token): at
+# 20,000 the first count of a long thread on opening it took 40-90 ms of the UI thread.
+INLINE_CHARS = 8_000
 
 
 def counted(model: str) -> Future[Any]:
