@@ -396,7 +396,9 @@ def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_t
         assert (estimate.tokens, estimate.exact) == (6 + tokens.estimate("Hello, world!"), False)
         assert "context_changed" not in h.events.names()
         release.set()
-        await asyncio.wrap_future(tokens.table_loaded("gpt-4o"))
+        # Done once the table is there and nothing is left to count (after the service's own
+        # wait for it, which was asked for first).
+        await asyncio.wrap_future(tokens.counted("gpt-4o"))
         for _ in range(50):  # turns of the loop, not time: until the service has heard
             if "context_changed" in h.events.names():
                 break

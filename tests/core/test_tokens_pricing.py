@@ -190,7 +190,7 @@ def test_a_wait_free_count_leaves_what_it_cannot_afford_to_the_counting_thread()
     messages = [
         {"role": "user", "content": f"message {i}: " + "a few words of prose " * 50}
         for i in range(60)
-    ]  # ~1,000 characters each: about 20 fit the inline budget
+    ]  # ~1,000 characters each: several fit the inline budget
     exact = TokenCounter("gpt-4o").messages(messages)
     tokens._COUNTS.clear()
     meter = TokenCounter("gpt-4o", wait=False)
@@ -201,7 +201,7 @@ def test_a_wait_free_count_leaves_what_it_cannot_afford_to_the_counting_thread()
     while budget >= len(messages[fit]["content"]):
         budget -= len(messages[fit]["content"])
         fit += 1
-    assert 10 < fit < 30
+    assert 3 < fit < 30
     assert [c.pending for c in counts] == [False] * fit + [True] * (60 - fit)
     assert meter.pending
     tokens.counted("gpt-4o").result(timeout=60)  # the counting thread has done them
