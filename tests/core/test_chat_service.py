@@ -395,9 +395,11 @@ def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_t
         estimate = h.service.next_send(c, "Hello, world!")
         assert (estimate.tokens, estimate.exact) == (6 + tokens.estimate("Hello, world!"), False)
         assert "context_changed" not in h.events.names()
+        for _ in range(5):  # turns of the loop: the service starts waiting for the counts
+            await asyncio.sleep(0)
         release.set()
-        # Done once the table is there and nothing is left to count (after the service's own
-        # wait for it, which was asked for first).
+        # Done once the table is there and nothing is left to count; the service's own wait,
+        # asked for first, is told first.
         await asyncio.wrap_future(tokens.counted("gpt-4o"))
         for _ in range(50):  # turns of the loop, not time: until the service has heard
             if "context_changed" in h.events.names():
