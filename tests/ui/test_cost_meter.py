@@ -40,6 +40,7 @@ def test_the_meter_estimates_while_the_token_table_loads_then_counts_exactly(
 
     # As at start-up: no table loaded yet (it loads in a thread when first needed).
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # and nothing counted yet
     app = start_chat_app("gpt-4o-mini")
     meter = app.window.composer.meter
     qtbot.keyClicks(app.window.composer.edit, "Hello, world!")
