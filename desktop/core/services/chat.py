@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop.core.atomic import write_bytes_atomic
 from desktop.core.context import (
     REPLY_RESERVE,
     Budget,
@@ -60,10 +59,11 @@ from desktop.core.models import (
 from desktop.core.tasks import TaskSet
 from desktop.core.titles import clean_title, title_request
 from desktop.core.tokens import TokenCounter, counted
-from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
+from desktop.core.usage import UsageFigures, UsageRow, UsageTable, rows_to_csv, usage_rows
 
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import Future
 
     from desktop.core.client import ChatClient
     from desktop.core.pricing import PriceTable
@@ -124,7 +124,8 @@ class ConversationSink(Protocol):
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool: ...
     async def written(self, conversation_id: str) -> bool: ...
     def get(self, conversation_id: str) -> Conversation | None: ...
-    def all(self) -> list[Conversation]: ...
+    async def usage(self, by: str) -> UsageFigures: ...
+    def write_file(self, path: Path, data: bytes) -> Future[None]: ...
     def flush(self) -> None: ...
 
 
@@ -759,18 +760,22 @@ class ChatService:
         price = self._providers.prices.price(model)
         return price.cost(usage) if price and usage else None
 
-    def usage_rows(self, by: str = "day") -> list[UsageRow]:
-        """Tokens and cost per provider and model, per day or month, over all conversations."""
-        return usage_rows(
-            self._conversations.all(),
-            self.cost_of,
-            by=by,
-            name_of=self._providers.provider_name,
+    async def usage_table(self, by: str = "day") -> UsageTable:
+        """Tokens and cost per provider and model, per day or month, over all conversations:
+        the sums from the index (no file read), priced now, and how complete they are."""
+        figures = await self._conversations.usage(by)
+        rows = usage_rows(
+            figures.cells, self._providers.prices.price, name_of=self._providers.provider_name
         )
+        return UsageTable(rows, figures)
 
-    def export_usage(self, path: Path, by: str = "day") -> None:
-        """Write the usage table as CSV; raises WriteFailedError (disk full, no permission)."""
-        write_bytes_atomic(path, rows_to_csv(self.usage_rows(by)).encode("utf-8"))
+    async def export_usage(self, path: Path, rows: list[UsageRow]) -> None:
+        """Write ``rows`` (the table as shown) as CSV, off the UI thread; raises
+        WriteFailedError (disk full, no permission)."""
+        import asyncio
+
+        blob = rows_to_csv(rows).encode("utf-8")
+        await asyncio.wrap_future(self._conversations.write_file(path, blob))
 
     def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
         """Tokens and cost of every reply in the conversation (all branches: all were paid)."""
