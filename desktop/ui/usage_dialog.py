@@ -34,7 +34,7 @@ from desktop.core.errors import ConfabError
 from desktop.core.tasks import TaskSet
 from desktop.core.usage import UsageFigures, UsageRow, UsageTable
 from desktop.ui import formats, usage_text
-from desktop.ui.error_text import detail, explain
+from desktop.ui.error_text import detail
 
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -224,7 +224,10 @@ class UsageDialog(QDialog):
         try:
             await self._chat.export_usage(path, self.shown.rows)
         except ConfabError as exc:
-            self.status.setText(explain(exc) + (" " + detail(exc) if detail(exc) else ""))
+            # Not explain(exc): its words are about conversations kept in memory and retried.
+            self.status.setText(
+                self.tr("The usage could not be exported: {detail}").format(detail=detail(exc))
+            )
             return False
         self.status.setText(self.tr("Saved {name}.").format(name=path.name))
         return True
