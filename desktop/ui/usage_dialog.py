@@ -14,7 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -46,14 +52,15 @@ class UsageModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[UsageRow] = []
+        # The dialog's words (translated as they were when the table was the dialog's own).
         self._headers = [
-            self.tr("Period"),
-            self.tr("Provider"),
-            self.tr("Model"),
-            self.tr("Replies"),
-            self.tr("Tokens in"),
-            self.tr("Tokens out"),
-            self.tr("Cost"),
+            QCoreApplication.translate("UsageDialog", "Period"),
+            QCoreApplication.translate("UsageDialog", "Provider"),
+            QCoreApplication.translate("UsageDialog", "Model"),
+            QCoreApplication.translate("UsageDialog", "Replies"),
+            QCoreApplication.translate("UsageDialog", "Tokens in"),
+            QCoreApplication.translate("UsageDialog", "Tokens out"),
+            QCoreApplication.translate("UsageDialog", "Cost"),
         ]
 
     def set_rows(self, rows: list[UsageRow]) -> None:

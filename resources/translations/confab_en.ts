@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+450"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+497"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+848"/>
+        <location filename="../../desktop/ui/main_window.py" line="+834"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -58,7 +58,7 @@
 <context>
     <name>ProviderDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/provider_dialog.py" line="+453"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+458"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>Connected. The server offers %n model.</numerusform>

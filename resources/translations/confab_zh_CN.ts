@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+485"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+532"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+443"/>
+        <location filename="../../desktop/ui/message_view.py" line="+444"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-385"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-427"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+278"/>
+        <location line="+320"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -264,7 +264,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+196"/>
+        <location filename="../../desktop/ui/error_text.py" line="+195"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -429,8 +429,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>已中断：回复完成前 Confab 已关闭。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+10"/>
+        <location line="+5"/>
+        <location line="+5"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
     </message>
@@ -453,7 +453,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+92"/>
+        <location filename="../../desktop/ui/main_window.py" line="+95"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -543,7 +543,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+95"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -553,7 +553,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话还不够长，暂时无需总结。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+23"/>
         <source>Could not reach the server. Trying again in {seconds} s (attempt {attempt} of {attempts})…</source>
         <translation>无法连接服务器。{seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）…</translation>
     </message>
@@ -563,12 +563,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器繁忙。{seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>The older messages were summarized: the summary is sent in their place. They stay here, marked as not sent.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+128"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -598,27 +598,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+50"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Summarize Older Messages</source>
         <translation>总结较早的消息</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
@@ -720,7 +720,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+57"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -797,12 +797,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+155"/>
+        <location line="+157"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-143"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -859,7 +859,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -960,7 +960,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+77"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+79"/>
         <source>Providers</source>
         <translation>提供商</translation>
     </message>
@@ -1066,12 +1066,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+272"/>
+        <location line="+285"/>
+        <location line="+9"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-268"/>
+        <location line="-290"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
@@ -1185,25 +1186,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
-        <location line="+29"/>
+        <location line="+38"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+43"/>
-        <location line="+35"/>
+        <location line="+78"/>
+        <location line="+19"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-17"/>
         <source>Paste the API key from your account</source>
         <translation>粘贴你账户中的 API 密钥</translation>
     </message>
@@ -1213,7 +1214,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>无（本地服务器无需密钥）</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+26"/>
         <source>Every request of this provider goes through this HTTP or SOCKS5 proxy. The password is kept in your system keyring.</source>
         <translation>此服务商的每个请求都经过这个 HTTP 或 SOCKS5 代理。密码保存在系统密钥环中。</translation>
     </message>
@@ -1425,12 +1426,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageDialog</name>
     <message>
-        <location filename="../../desktop/ui/usage_dialog.py" line="+33"/>
+        <location filename="../../desktop/ui/usage_dialog.py" line="+115"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>By day</source>
         <translation>按天</translation>
     </message>
@@ -1440,7 +1441,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按月</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-68"/>
         <source>Period</source>
         <translation>时间</translation>
     </message>
@@ -1475,7 +1476,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+76"/>
         <source>≈ marks figures counted by Confab because the server sent none. Costs use the price table; unknown models show none.</source>
         <translation>≈ 表示服务器没有提供、由 Confab 自行统计的数字。费用按价格表计算；未知模型不显示费用。</translation>
     </message>
@@ -1485,7 +1486,27 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+66"/>
+        <source>Counting usage…</source>
+        <translation>正在统计用量…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Counting usage: {done} of {total} conversations…</source>
+        <translation>正在统计用量：已统计 {done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The figures below are not complete yet.</source>
+        <translation>下面的数字尚不完整。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The usage could not be exported: {detail}</source>
+        <translation>无法导出用量：{detail}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
