@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
@@ -30,6 +29,7 @@ from desktop.core.models import Conversation, Message, Usage
 from desktop.core.pricing import PriceTable
 from desktop.core.storage import ConversationStore
 from desktop.core.usage import UsageRow, usage_rows
+from tests.support.old_index import downgrade_to_version_1
 
 PRICES = PriceTable.load(Path(__file__).resolve().parents[2] / "resources/pricing/prices.json")
 DAY0 = datetime(2026, 10, 30, 22, 0, tzinfo=UTC)  # months and days change within the library
@@ -229,16 +229,6 @@ def test_confabs_own_saves_and_other_programs_files_move_the_figures(tmp_path: P
         ) == comparable(usage_from_files(tmp_path, "day"))
     finally:
         library.close()
-
-
-def downgrade_to_version_1(path: Path) -> None:
-    """Make a version-2 index what Confab 0.x's version 1 was: the same rows, no usage."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("DROP TABLE usage")
-    db.execute("DROP INDEX conversations_usage_unknown")
-    db.execute("ALTER TABLE conversations DROP COLUMN usage_known")
-    db.execute("PRAGMA user_version = 1")
-    db.close()
 
 
 def test_an_index_of_version_1_lists_at_once_and_its_usage_is_filled_in_behind(

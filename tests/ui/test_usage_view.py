@@ -12,12 +12,8 @@ from desktop.core.index import INDEX_NAME
 from desktop.core.models import Conversation, Message, Usage
 from desktop.core.storage import ConversationStore
 from tests.conftest import write_settings
-from tests.core.test_usage_index import (
-    built,
-    downgrade_to_version_1,
-    usage_from_files,
-    varied_library,
-)
+from tests.core.test_usage_index import built, usage_from_files, varied_library
+from tests.support.old_index import downgrade_to_version_1
 
 
 def _reply(
