@@ -37,8 +37,9 @@ from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.models import Clock, Conversation, Params, utc_now
+from desktop.core.pricing import Price
 from desktop.core.storage import ConversationStore, TrashedConversation
-from desktop.core.usage import UsageFigures
+from desktop.core.usage import UsageFigures, UsageTable
 
 if TYPE_CHECKING:
     import asyncio
@@ -346,20 +347,25 @@ class ConversationsController(QObject):
 
     # ---- conversations in full -----------------------------------------------------
 
-    async def usage(self, by: str = "day") -> UsageFigures:
+    async def usage(
+        self, by: str = "day", price_of: Callable[[str], Price | None] | None = None
+    ) -> UsageTable:
         """The usage of every listed conversation, summed per day or month, provider and
-        model, from the index (read in a thread of its own; no file is read for it), with
-        what is not counted yet: rows whose usage the index lacks (a migrated index being
-        filled in) and the files the scan under way has still to read."""
+        model, from the index, and priced by ``price_of`` (in a thread of its own; no file is
+        read for it), with what is not counted yet: rows whose usage the index lacks (a
+        migrated index being filled in) and the files the scan under way has still to read."""
         import asyncio
 
-        figures = await asyncio.wrap_future(self._library.usage(by))
+        if self._closed:  # quitting: the threads are stopping
+            return UsageTable([], UsageFigures(readable=False))
+        table = await asyncio.wrap_future(self._library.usage(by, price_of))
         unread = 0
         if self.indexing is not None:
             done, total = self.indexing
             unread = max(0, total - done)
         # Until the first look at the folder has ended, it may find more.
-        return dataclasses.replace(figures, unread=unread, scanning=not self.indexed)
+        figures = dataclasses.replace(table.figures, unread=unread, scanning=not self.indexed)
+        return UsageTable(table.rows, figures)
 
     def write_file(self, path: Path, data: bytes) -> Future[None]:
         """Write a file the user asked for (an export) atomically, off this thread."""

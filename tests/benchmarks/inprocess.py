@@ -997,7 +997,7 @@ async def measure_library(args: argparse.Namespace) -> dict[str, Any]:
             library.reconcile(tidy=True, remind=True).result()
             library.wait_for_usage()
             result["usage_fill_s"] = perf() - t0
-            figures = library.usage().result()
+            figures = library.usage().result().figures
             result["usage_fill_counted"] = float(figures.counted)
             if not figures.complete or listed != figures.conversations:
                 raise RuntimeError(f"the usage pass left {figures} ({listed} listed)")

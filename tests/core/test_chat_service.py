@@ -24,7 +24,7 @@ from desktop.core.services import recovery
 from desktop.core.services.chat import ChatEvents, ChatService
 from desktop.core.settings import Provider
 from desktop.core.storage import ConversationStore
-from desktop.core.usage import UsageFigures
+from desktop.core.usage import UsageTable, usage_rows
 from tests.support.openai_server import OpenAIServer, Reply
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
@@ -58,7 +58,7 @@ class Conversations:
     def get(self, conversation_id: str) -> Conversation | None:
         return self.items.get(conversation_id)
 
-    async def usage(self, by: str) -> UsageFigures:
+    async def usage(self, by: str, price_of: Any = None) -> UsageTable:
         """From a real index of the folder, brought in line with the files once written."""
         self.store.wait_for_writes()
         index = ConversationIndex(self.store)
@@ -67,7 +67,8 @@ class Conversations:
             index.reconcile()
         finally:
             index.close()
-        return read_usage(index.path, by)
+        figures = read_usage(index.path, by)
+        return UsageTable(usage_rows(figures.cells, price_of) if price_of else [], figures)
 
     def write_file(self, path: Path, data: bytes) -> Future[None]:
         return self.store.writer.submit(path, data)

@@ -191,7 +191,7 @@ def test_confabs_own_saves_and_other_programs_files_move_the_figures(tmp_path: P
         library.written(conversation.id, True)
         library.wait()
         assert library.usage_version > version
-        figures = library.usage("day").result()
+        figures = library.usage("day").result().figures
         assert figures.complete
         assert comparable(usage_rows(figures.cells, PRICES.price, name_of=str.upper)) == (
             comparable(usage_from_files(tmp_path, "day"))
@@ -215,7 +215,7 @@ def test_confabs_own_saves_and_other_programs_files_move_the_figures(tmp_path: P
         library.reconcile().result()
         library.wait()
         assert library.usage_version > version
-        figures = library.usage("month").result()
+        figures = library.usage("month").result().figures
         assert figures.complete and figures.conversations == 30
         assert comparable(usage_rows(figures.cells, PRICES.price, name_of=str.upper)) == (
             comparable(usage_from_files(tmp_path, "month"))
@@ -225,7 +225,7 @@ def test_confabs_own_saves_and_other_programs_files_move_the_figures(tmp_path: P
         store.delete(dropped)
         library.dropped(dropped).result()
         assert comparable(
-            usage_rows(library.usage("day").result().cells, PRICES.price, name_of=str.upper)
+            usage_rows(library.usage("day").result().figures.cells, PRICES.price, name_of=str.upper)
         ) == comparable(usage_from_files(tmp_path, "day"))
     finally:
         library.close()
@@ -263,12 +263,12 @@ def test_an_index_of_version_1_lists_at_once_and_its_usage_is_filled_in_behind(
         assert library.index.migrated
         library.reconcile().result()  # nothing changed: no file read, the pass starts
         assert reads == []
-        figures = library.usage("day").result()
+        figures = library.usage("day").result().figures
         assert not figures.complete
         assert (figures.counted, figures.conversations, figures.cells) == (0, 450, ())
         gate.set()
         library.wait_for_usage()
-        figures = library.usage("day").result()
+        figures = library.usage("day").result().figures
         assert figures.complete and figures.counted == 450
         assert len(reads) == 450
         assert {thread for _name, thread in reads} == {"confab-index_0"}
@@ -287,7 +287,7 @@ def test_an_index_of_version_1_lists_at_once_and_its_usage_is_filled_in_behind(
         library.open().result()
         library.reconcile().result()
         library.wait_for_usage()
-        assert library.usage("day").result().complete
+        assert library.usage("day").result().figures.complete
         assert reads == []
     finally:
         library.close()

@@ -59,14 +59,14 @@ from desktop.core.models import (
 from desktop.core.tasks import TaskSet
 from desktop.core.titles import clean_title, title_request
 from desktop.core.tokens import TokenCounter, counted
-from desktop.core.usage import UsageFigures, UsageRow, UsageTable, rows_to_csv, usage_rows
+from desktop.core.usage import UsageRow, UsageTable, rows_to_csv
 
 if TYPE_CHECKING:
     import asyncio
     from concurrent.futures import Future
 
     from desktop.core.client import ChatClient
-    from desktop.core.pricing import PriceTable
+    from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
 
 log = logging.getLogger("confab.chat")
@@ -124,7 +124,9 @@ class ConversationSink(Protocol):
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool: ...
     async def written(self, conversation_id: str) -> bool: ...
     def get(self, conversation_id: str) -> Conversation | None: ...
-    async def usage(self, by: str) -> UsageFigures: ...
+    async def usage(
+        self, by: str, price_of: Callable[[str], Price | None] | None = None
+    ) -> UsageTable: ...
     def write_file(self, path: Path, data: bytes) -> Future[None]: ...
     def flush(self) -> None: ...
 
@@ -763,11 +765,14 @@ class ChatService:
     async def usage_table(self, by: str = "day") -> UsageTable:
         """Tokens and cost per provider and model, per day or month, over all conversations:
         the sums from the index (no file read), priced now, and how complete they are."""
-        figures = await self._conversations.usage(by)
-        rows = usage_rows(
-            figures.cells, self._providers.prices.price, name_of=self._providers.provider_name
-        )
-        return UsageTable(rows, figures)
+        table = await self._conversations.usage(by, self._providers.prices.price)
+        names: dict[str, str] = {}
+        for row in table.rows:
+            name = names.get(row.provider)
+            if name is None:
+                name = names[row.provider] = self._providers.provider_name(row.provider)
+            row.provider_name = name
+        return table
 
     async def export_usage(self, path: Path, rows: list[UsageRow]) -> None:
         """Write ``rows`` (the table as shown) as CSV, off the UI thread; raises
