@@ -22,7 +22,7 @@ from desktop.core.services.chat import (
     RetryWait,
     SendEstimate,
 )
-from desktop.core.usage import UsageRow
+from desktop.core.usage import UsageRow, UsageTable
 
 if TYPE_CHECKING:
     from desktop.core.tasks import TaskSet
@@ -52,6 +52,9 @@ class ChatController(QObject):
     # (conversation id, reply id, the RetryWait: how long, which attempt, why)
     retry_scheduled = Signal(str, str, object)
     compaction_failed = Signal(str, object)
+    # The usage figures may have changed (a reply saved, a file a sync tool brought, counting
+    # under way): ConversationsController.usage_changed.
+    usage_changed = Signal()
 
     def __init__(
         self,
@@ -78,6 +81,7 @@ class ChatController(QObject):
             auto_title=settings.settings.auto_title,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        conversations.usage_changed.connect(self.usage_changed)
 
     # The service's own, for callers that hold the controller.
     @property
@@ -177,11 +181,11 @@ class ChatController(QObject):
     def cost_of(self, usage: Usage | None, model: str | None) -> float | None:
         return self.service.cost_of(usage, model)
 
-    def usage_rows(self, by: str = "day") -> list[UsageRow]:
-        return self.service.usage_rows(by)
+    async def usage_table(self, by: str = "day") -> UsageTable:
+        return await self.service.usage_table(by)
 
-    def export_usage(self, path: Path, by: str = "day") -> None:
-        self.service.export_usage(path, by)
+    async def export_usage(self, path: Path, rows: list[UsageRow]) -> None:
+        await self.service.export_usage(path, rows)
 
     def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
         return self.service.conversation_total(conversation)

@@ -36,6 +36,7 @@ compares the file with the version the writer itself wrote.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import weakref
@@ -44,6 +45,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -52,7 +54,9 @@ from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.models import Clock, Conversation, Params, utc_now
+from desktop.core.pricing import Price
 from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
+from desktop.core.usage import UsageFigures, UsageTable
 
 if TYPE_CHECKING:
     import asyncio
@@ -109,6 +113,8 @@ class ConversationsController(QObject):
     # same object, new contents).
     conversation_reloaded = Signal(str)
     synced = Signal(object)  # SyncNote: what became of a loaded conversation changed elsewhere
+    # The usage figures may have changed: the index's usage rows, or how far it has counted.
+    usage_changed = Signal()
 
     def __init__(
         self,
@@ -169,6 +175,7 @@ class ConversationsController(QObject):
         self._rescan_again = False
         self._first_scan_due = False
         self._closed = False
+        self._usage_seen: tuple[object, ...] = ()
         # No thread of ours touches a Qt object (a signal emitted from the writer raced the
         # controller's deletion and crashed the process): they only append to the deques
         # above, and this timer, running while such work is under way, takes the outcomes in.
@@ -550,20 +557,29 @@ class ConversationsController(QObject):
 
     # ---- conversations in full -----------------------------------------------------
 
-    def all(self) -> list[Conversation]:
-        """Every conversation on disk (and the one being written, if any), read in full: the
-        ones not loaded are read from their files, on this thread (the usage table)."""
-        found: list[Conversation] = []
-        for conversation_id in list(self._summaries):
-            conversation = self._loaded.get(conversation_id)
-            if conversation is None:
-                try:
-                    conversation = self._store.load(conversation_id)
-                except ConfabError as exc:
-                    log.warning("cannot read %s: %s", conversation_id, exc.detail)
-                    continue
-            found.append(conversation)
-        return found
+    async def usage(
+        self, by: str = "day", price_of: Callable[[str], Price | None] | None = None
+    ) -> UsageTable:
+        """The usage of every listed conversation, summed per day or month, provider and
+        model, from the index, and priced by ``price_of`` (in a thread of its own; no file is
+        read for it), with what is not counted yet: rows whose usage the index lacks (a
+        migrated index being filled in) and the files the scan under way has still to read."""
+        import asyncio
+
+        if self._closed:  # quitting: the threads are stopping
+            return UsageTable([], UsageFigures(readable=False))
+        table = await asyncio.wrap_future(self._library.usage(by, price_of))
+        unread = 0
+        if self.indexing is not None:
+            done, total = self.indexing
+            unread = max(0, total - done)
+        # Until the first look at the folder has ended, it may find more.
+        figures = dataclasses.replace(table.figures, unread=unread, scanning=not self.indexed)
+        return UsageTable(table.rows, figures)
+
+    def write_file(self, path: Path, data: bytes) -> Future[None]:
+        """Write a file the user asked for (an export) atomically, off this thread."""
+        return self._library.write_file(path, data)
 
     def get(self, conversation_id: str) -> Conversation | None:
         """The conversation if it is loaded (on screen, streaming, being saved…), else None:
@@ -709,6 +725,7 @@ class ConversationsController(QObject):
         self._held.pop(conversation_id, None)
         self._drop_summary(conversation_id)
         self._library.dropped(conversation_id)
+        self._start_poll()  # the usage hears of it once the row is gone
         was_current = conversation is not None and self.current is conversation
         if was_current:
             self.current = None
@@ -840,12 +857,17 @@ class ConversationsController(QObject):
             self._poll.start()
 
     def _on_poll_timeout(self) -> None:
+        # Asked first: work that ends after this has told the usage its news by the next
+        # tick, which then still comes.
+        working = self._library.busy
         self._take_ended_writes()
         self._take_loads()
         self._take_reports()
         self._take_checks()
+        self._take_usage_news()
         if not (
-            self._writing
+            working
+            or self._writing
             or self._ended
             or self._loading
             or self._loads_ended
@@ -889,6 +911,13 @@ class ConversationsController(QObject):
             for waiter in self._waiters.pop(future, []):
                 if not waiter.done():
                     waiter.set_result(error is None)
+
+    def _take_usage_news(self) -> None:
+        """``usage_changed`` once the index's usage rows, or how far it has counted, moved."""
+        seen = (self._library.usage_version, self.indexed, self.indexing)
+        if seen != self._usage_seen:
+            self._usage_seen = seen
+            self.usage_changed.emit()
 
     def _write_failed(self, conversation_id: str, exc: ConfabError) -> None:
         log.error("saving %s failed: %s", conversation_id, exc.detail)
@@ -937,7 +966,15 @@ class ConversationsController(QObject):
                 and not self._loading
                 and not self._checking
             ):
+                self._take_usage_news()
                 return
+
+    def wait_for_usage(self) -> None:
+        """wait_for_index, and the background pass that reads the usage a migrated index
+        lacks (tests and benchmarks)."""
+        self.wait_for_index()
+        self._library.wait_for_usage()
+        self._take_usage_news()
 
     def close(self) -> None:
         """Flush, and stop the writer, index and loading threads (at quit, after the last

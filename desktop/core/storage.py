@@ -495,6 +495,15 @@ class ConversationStore:
         except OSError as exc:
             raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc
 
+    def read_as_is(self, path: Path) -> Conversation | None:
+        """A file of conversations/ read for what it holds, touching nothing (no backup, no
+        upgrade written back, no quarantine: what load_listed does is left to the listing);
+        None if it cannot be read."""
+        try:
+            return self._parse(path, read_regular_file(path))
+        except (OSError, StorageError):
+            return None
+
     def _read(self, path: Path) -> Conversation:
         try:
             raw = read_regular_file(path)

@@ -30,6 +30,11 @@ class TaskSet:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task failed", exc_info=task.exception())
 
+    def cancel(self) -> None:
+        """Cancel every task now, without waiting for them to end."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def cancel_all(self) -> None:
         tasks = list(self._tasks)
         for task in tasks:

@@ -1,10 +1,26 @@
-"""Usage: tokens and cost per provider and model, per day or month; export as CSV."""
+"""Usage: tokens and cost per provider and model, per day or month; export as CSV.
+
+The figures come from the index (ChatController.usage_table: a query in a thread of its own,
+no conversation file read), so the dialog opens at once with "Counting usage…" and fills in
+when the answer comes; it asks again whenever the figures may have changed while it is open
+(a reply saved, a sync tool's file, the index still counting: ``usage_changed``), one query
+at a time. Figures the index has not finished counting are shown as such, never as final,
+and cannot be exported until they are. The table is a model over the rows, so a library of
+thirty years by day (10,000 rows and more) costs the UI thread only the rows on screen.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,16 +30,82 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.controllers.chat import ChatController
 from desktop.core.errors import ConfabError
+from desktop.core.tasks import TaskSet
+from desktop.core.usage import UsageFigures, UsageRow, UsageTable
 from desktop.ui import formats, usage_text
-from desktop.ui.error_text import detail, explain
+from desktop.ui.error_text import detail
+
+_Index = QModelIndex | QPersistentModelIndex
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class UsageModel(QAbstractTableModel):
+    """The rows of the Usage table, each cell made as Qt asks for it (the rows on screen)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[UsageRow] = []
+        # The dialog's words (translated as they were when the table was the dialog's own).
+        self._headers = [
+            QCoreApplication.translate("UsageDialog", "Period"),
+            QCoreApplication.translate("UsageDialog", "Provider"),
+            QCoreApplication.translate("UsageDialog", "Model"),
+            QCoreApplication.translate("UsageDialog", "Replies"),
+            QCoreApplication.translate("UsageDialog", "Tokens in"),
+            QCoreApplication.translate("UsageDialog", "Tokens out"),
+            QCoreApplication.translate("UsageDialog", "Cost"),
+        ]
+
+    def set_rows(self, rows: list[UsageRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
+            return _RIGHT
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.text(index.row(), index.column())
+
+    def text(self, row_number: int, column: int) -> str:
+        row = self.rows[row_number]
+        exact = not row.estimated
+        if column == 0:
+            return row.period
+        if column == 1:
+            return row.provider_name or row.provider
+        if column == 2:
+            return row.model
+        if column == 3:
+            return formats.number(row.replies)
+        if column == 4:
+            return usage_text.tokens(row.prompt_tokens, exact)
+        if column == 5:
+            return usage_text.tokens(row.completion_tokens, exact)
+        return usage_text.money(row.cost) if row.cost is not None else "—"
 
 
 class UsageDialog(QDialog):
@@ -33,27 +115,25 @@ class UsageDialog(QDialog):
         self.setWindowTitle(self.tr("Usage"))
         self.resize(760, 420)
         self._chat = chat
+        self._tasks = TaskSet()
+        self._asking = False  # a query is under way
+        self._ask_again = False  # the figures changed (or the period) while it ran
+        self.shown: UsageTable | None = None  # what the table shows (None: nothing yet)
         self.period = QComboBox()
         self.period.setObjectName("usagePeriod")
         self.period.addItem(self.tr("By day"), "day")
         self.period.addItem(self.tr("By month"), "month")
-        self.period.currentIndexChanged.connect(self.refresh)
-        self.table = QTableWidget(0, 7)
+        self.period.currentIndexChanged.connect(self._on_period_current_index_changed)
+        self.model = UsageModel(self)
+        self.table = QTableView()
         self.table.setObjectName("usageTable")
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Period"),
-                self.tr("Provider"),
-                self.tr("Model"),
-                self.tr("Replies"),
-                self.tr("Tokens in"),
-                self.tr("Tokens out"),
-                self.tr("Cost"),
-            ]
-        )
+        self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.progress = QLabel()
+        self.progress.setObjectName("usageProgress")
+        self.progress.setWordWrap(True)
         self.note = QLabel(
             self.tr(
                 "≈ marks figures counted by Confab because the server sent "
@@ -66,6 +146,7 @@ class UsageDialog(QDialog):
         self.status.setObjectName("usageStatus")
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.setObjectName("exportUsage")
+        self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         top = QHBoxLayout()
         top.addWidget(self.period)
@@ -73,6 +154,7 @@ class UsageDialog(QDialog):
         top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
         layout.addWidget(self.status)
@@ -81,39 +163,78 @@ class UsageDialog(QDialog):
         self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setObjectName("closeUsage")
         layout.addWidget(self.buttons)
+        chat.usage_changed.connect(self.refresh)
+        self.finished.connect(self._on_finished)
         self.refresh()
 
     @property
     def by(self) -> str:
         return str(self.period.currentData())
 
-    def refresh(self) -> None:
-        rows = self._chat.usage_rows(self.by)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            exact = not row.estimated
-            cells = [
-                row.period,
-                row.provider_name or row.provider,
-                row.model,
-                formats.number(row.replies),
-                usage_text.tokens(row.prompt_tokens, exact),
-                usage_text.tokens(row.completion_tokens, exact),
-                usage_text.money(row.cost) if row.cost is not None else "—",
-            ]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c >= 3:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(r, c, item)
+    @property
+    def counting(self) -> bool:
+        """The figures shown are not final yet (or not there yet)."""
+        return self.shown is None or not self.shown.figures.complete
 
-    def export_to(self, path: Path) -> bool:
+    def refresh(self) -> None:
+        """Ask the index for the figures (once the query under way, if any, has answered)."""
+        if self._asking:
+            self._ask_again = True
+            return
+        if self.shown is None:
+            self._show_progress(None)
+        self._asking = True
+        self._tasks.spawn(self._ask())
+
+    async def _ask(self) -> None:
         try:
-            self._chat.export_usage(path, self.by)
+            while True:
+                self._ask_again = False
+                by = self.by
+                table = await self._chat.usage_table(by)
+                if not self._ask_again and by == self.by:
+                    self._show(table)
+                    return
+        finally:
+            self._asking = False
+
+    def _show(self, table: UsageTable) -> None:
+        self.shown = table
+        self.model.set_rows(table.rows)
+        self._show_progress(table.figures)
+        self.export_button.setEnabled(table.figures.complete)
+
+    def _show_progress(self, figures: UsageFigures | None) -> None:
+        if figures is not None and figures.complete:
+            self.progress.hide()
+            self.progress.clear()
+            return
+        if figures is None or not figures.readable or figures.counted >= figures.total:
+            text = self.tr("Counting usage…")
+        else:
+            text = self.tr("Counting usage: {done} of {total} conversations…").format(
+                done=formats.number(figures.counted), total=formats.number(figures.total)
+            )
+        if figures is not None and figures.cells:
+            text += " " + self.tr("The figures below are not complete yet.")
+        self.progress.setText(text)
+        self.progress.show()
+
+    def _on_period_current_index_changed(self, _index: int) -> None:
+        self.refresh()
+
+    async def export_to(self, path: Path) -> bool:
+        """Write the table as shown to ``path`` as CSV (off the UI thread); says how it went
+        in the status line."""
+        if self.shown is None or not self.shown.figures.complete:
+            return False
+        try:
+            await self._chat.export_usage(path, self.shown.rows)
         except ConfabError as exc:
-            self.status.setText(explain(exc) + (" " + detail(exc) if detail(exc) else ""))
+            # Not explain(exc): its words are about conversations kept in memory and retried.
+            self.status.setText(
+                self.tr("The usage could not be exported: {detail}").format(detail=detail(exc))
+            )
             return False
         self.status.setText(self.tr("Saved {name}.").format(name=path.name))
         return True
@@ -123,4 +244,9 @@ class UsageDialog(QDialog):
             self, self.tr("Export usage"), f"confab-usage-{self.by}.csv", "CSV (*.csv)"
         )
         if name:
-            self.export_to(Path(name))
+            self._tasks.spawn(self.export_to(Path(name)))
+
+    def _on_finished(self, _result: int) -> None:
+        # Nothing may touch the dialog once it is gone (it is deleted when closed).
+        self._chat.usage_changed.disconnect(self.refresh)
+        self._tasks.cancel()

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+550"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+650"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+444"/>
+        <location filename="../../desktop/ui/message_view.py" line="+476"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-445"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-539"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+334"/>
+        <location line="+428"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -78,7 +78,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-191"/>
+        <location filename="../../desktop/ui/message_view.py" line="-223"/>
         <location line="+56"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -794,7 +794,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+106"/>
+        <location filename="../../desktop/ui/message_view.py" line="+138"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -812,7 +812,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="-348"/>
+        <location line="-380"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -832,18 +832,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+413"/>
+        <location line="+449"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+157"/>
+        <location line="+168"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-143"/>
+        <location line="-154"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -900,7 +900,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+65"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -1467,12 +1467,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageDialog</name>
     <message>
-        <location filename="../../desktop/ui/usage_dialog.py" line="+33"/>
+        <location filename="../../desktop/ui/usage_dialog.py" line="+115"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>By day</source>
         <translation>按天</translation>
     </message>
@@ -1482,7 +1482,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按月</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-68"/>
         <source>Period</source>
         <translation>时间</translation>
     </message>
@@ -1517,7 +1517,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+76"/>
         <source>≈ marks figures counted by Confab because the server sent none. Costs use the price table; unknown models show none.</source>
         <translation>≈ 表示服务器没有提供、由 Confab 自行统计的数字。费用按价格表计算；未知模型不显示费用。</translation>
     </message>
@@ -1527,7 +1527,27 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+66"/>
+        <source>Counting usage…</source>
+        <translation>正在统计用量…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Counting usage: {done} of {total} conversations…</source>
+        <translation>正在统计用量：已统计 {done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The figures below are not complete yet.</source>
+        <translation>下面的数字尚不完整。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The usage could not be exported: {detail}</source>
+        <translation>无法导出用量：{detail}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>

@@ -17,12 +17,14 @@ import pytest
 
 from desktop.core.client import ChatClient
 from desktop.core.errors import ConfabError, ConnectFailedError, ContextTooLongError, ServerError
+from desktop.core.index import ConversationIndex, read_usage
 from desktop.core.models import Conversation, new_id
 from desktop.core.pricing import PriceTable
 from desktop.core.services import recovery
 from desktop.core.services.chat import ChatEvents, ChatService
 from desktop.core.settings import Provider
 from desktop.core.storage import ConversationStore
+from desktop.core.usage import UsageTable, usage_rows
 from tests.support.openai_server import OpenAIServer, Reply
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
@@ -56,8 +58,20 @@ class Conversations:
     def get(self, conversation_id: str) -> Conversation | None:
         return self.items.get(conversation_id)
 
-    def all(self) -> list[Conversation]:
-        return list(self.items.values())
+    async def usage(self, by: str, price_of: Any = None) -> UsageTable:
+        """From a real index of the folder, brought in line with the files once written."""
+        self.store.wait_for_writes()
+        index = ConversationIndex(self.store)
+        try:
+            index.open()
+            index.reconcile()
+        finally:
+            index.close()
+        figures = read_usage(index.path, by)
+        return UsageTable(usage_rows(figures.cells, price_of) if price_of else [], figures)
+
+    def write_file(self, path: Path, data: bytes) -> Future[None]:
+        return self.store.writer.submit(path, data)
 
     def flush(self) -> None:
         self.store.wait_for_writes()

@@ -17,7 +17,12 @@ KEY = "sk-planted-7f3a9c1e5b2d4e6f8a0b"
 
 
 def test_a_planted_key_is_found_only_in_the_keyring(
-    start_app: Any, openai_server: Any, secret_service: Any, qtbot: Any, tmp_path: Path
+    start_app: Any,
+    openai_server: Any,
+    secret_service: Any,
+    qtbot: Any,
+    run_async: Any,
+    tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
     write_settings(
@@ -47,7 +52,8 @@ def test_a_planted_key_is_found_only_in_the_keyring(
         app.wait_idle()
         assert KEY not in app.window.banner.detail.text()
         dialog = app.window.open_usage()
-        assert dialog.export_to(data / "usage.csv")  # an export
+        qtbot.waitUntil(lambda: not dialog.counting)
+        assert run_async(dialog.export_to(data / "usage.csv"))  # an export
         dialog.close()
         logging.getLogger("confab.test").info("Authorization: Bearer %s", KEY)  # a log line
         crash(KEY)  # a crash report

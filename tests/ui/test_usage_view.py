@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from desktop.core.index import INDEX_NAME
 from desktop.core.models import Conversation, Message, Usage
 from desktop.core.storage import ConversationStore
 from tests.conftest import write_settings
+from tests.core.test_usage_index import built, usage_from_files, varied_library
+from tests.support.old_index import downgrade_to_version_1
 
 
 def _reply(
@@ -49,8 +53,23 @@ def _seed(data: Path) -> None:
     store.save(c)
 
 
+def cells(dialog: Any) -> list[list[str]]:
+    model = dialog.model
+    return [
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def figures_shown(dialog: Any, qtbot: Any) -> list[list[str]]:
+    """The table once the index's figures are in and final."""
+    qtbot.waitUntil(lambda: not dialog.counting, timeout=10_000)
+    assert not dialog.progress.isVisible() and dialog.export_button.isEnabled()
+    return cells(dialog)
+
+
 def test_usage_by_day_and_month_and_csv_export(
-    start_app: Any, openai_server: Any, tmp_path: Path
+    start_app: Any, openai_server: Any, tmp_path: Path, qtbot: Any, run_async: Any
 ) -> None:
     data = tmp_path / "data"
     write_settings(
@@ -67,27 +86,21 @@ def test_usage_by_day_and_month_and_csv_export(
     _seed(data)
     app = start_app(data)
     dialog = app.window.open_usage()
-    table = dialog.table
-
-    def cells() -> list[list[str]]:
-        return [
-            [table.item(r, c).text() for c in range(table.columnCount())]
-            for r in range(table.rowCount())
-        ]
-
     million = "1,000,000"  # grouped, under the C locale too (tests/ui/conftest.py)
-    assert cells() == [
+    assert figures_shown(dialog, qtbot) == [
         ["2026-11-02", "OpenAI", "gpt-4o-mini", "1", "0", million, "$0.60"],
         ["2026-11-02", "ollama", "llama3.2", "1", "≈10", "≈20", "—"],
         ["2026-11-01", "OpenAI", "gpt-4o-mini", "1", million, "0", "$0.15"],
     ]
     dialog.period.setCurrentIndex(1)  # by month
-    assert [row[:4] + row[-1:] for row in cells()] == [
+    qtbot.waitUntil(lambda: cells(dialog)[0][0] == "2026-11")
+    assert [row[:4] + row[-1:] for row in figures_shown(dialog, qtbot)] == [
         ["2026-11", "OpenAI", "gpt-4o-mini", "2", "$0.75"],
         ["2026-11", "ollama", "llama3.2", "1", "—"],
     ]
     target = tmp_path / "usage.csv"
-    assert dialog.export_to(target)
+    assert run_async(dialog.export_to(target))
+    assert dialog.status.text() == "Saved usage.csv."
     rows = list(csv.reader(target.read_text(encoding="utf-8").splitlines()))
     assert rows[0] == [
         "period",
@@ -107,20 +120,130 @@ def test_usage_by_day_and_month_and_csv_export(
 
 
 def test_export_to_an_unwritable_place_says_so(
-    start_app: Any, openai_server: Any, tmp_path: Path, monkeypatch: Any
+    start_app: Any, tmp_path: Path, qtbot: Any, run_async: Any
 ) -> None:
-    from desktop.core.errors import WriteFailedError
-
     data = tmp_path / "data"
     write_settings(data, [])
     _seed(data)
     app = start_app(data)
     dialog = app.window.open_usage()
+    figures_shown(dialog, qtbot)
+    (tmp_path / "a file").write_text("not a folder", encoding="utf-8")
+    assert run_async(dialog.export_to(tmp_path / "a file" / "u.csv")) is False
+    status = dialog.status.text()
+    assert status == "The usage could not be exported: u.csv: File exists", status
+    dialog.close()
 
-    def disk_full(path: Path, blob: bytes) -> None:
-        raise WriteFailedError("No space left on device")
 
-    monkeypatch.setattr("desktop.core.services.chat.write_bytes_atomic", disk_full)
-    assert dialog.export_to(tmp_path / "u.csv") is False
-    assert "could not save" in dialog.status.text() and "No space" in dialog.status.text()
+def _figures(rows: Any) -> list[tuple[Any, ...]]:
+    return [
+        (
+            r.period,
+            r.provider,
+            r.model,
+            r.replies,
+            r.prompt_tokens,
+            r.completion_tokens,
+            r.estimated,
+            None if r.cost is None else round(r.cost, 9),
+        )
+        for r in rows
+    ]
+
+
+def _file_reads(monkeypatch: Any) -> list[str]:
+    """The thread of every conversation file read from now on."""
+    from desktop.core import storage
+
+    threads: list[str] = []
+    real = storage.read_regular_file
+
+    def recorded(path: Path, *args: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return real(path, *args)
+
+    monkeypatch.setattr(storage, "read_regular_file", recorded)
+    return threads
+
+
+def test_usage_comes_from_the_index_and_follows_replies_and_other_programs(
+    start_app: Any, server_provider: dict[str, Any], tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [server_provider])
+    store = varied_library(data, 300)
+    store.close()
+    expected = _figures(usage_from_files(data, "day"))  # read by the test, before Confab
+    app = start_app(data)
+    app.conversations.rescan_delay_ms = 0  # the folder watcher's event, at once
+    reads = _file_reads(monkeypatch)
+    dialog = app.window.open_usage()
+    figures_shown(dialog, qtbot)
+    assert reads == []  # not one of the 300 files read for it, on any thread
+    assert dialog.shown is not None and dialog.shown.figures.counted == 300
+    assert _figures(dialog.shown.rows) == expected
+    assert dialog.model.rowCount() == len(expected) > 20
+
+    # A reply saved while the dialog is open shows in it.
+    app.window.new_conversation()
+    app.type_and_send("hello")
+    app.wait_idle()
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    qtbot.waitUntil(
+        lambda: [today, "Loopback", "test-model", "1"] in [row[:4] for row in cells(dialog)],
+        timeout=10_000,
+    )
+    assert "MainThread" not in reads
+
+    # Another program removes a file: its replies leave the figures.
+    gone = next(
+        p for p in sorted(store.folder.glob("*.json")) if '"usage": {' in p.read_text("utf-8")
+    )
+    gone.unlink()
+    expected = _figures(usage_from_files(data, "day"))  # the reply's conversation included
+    reads.clear()  # the test's own reading
+    qtbot.waitUntil(
+        lambda: (
+            dialog.shown is not None
+            and dialog.shown.figures.complete
+            and _figures(dialog.shown.rows) == expected
+        ),
+        timeout=10_000,
+    )
+    assert dialog.shown.figures.counted == 300  # 300 - 1 + the new one
+    assert "MainThread" not in reads
+    dialog.close()
+
+
+def test_an_old_index_shows_the_list_at_once_and_the_dialog_says_it_is_still_counting(
+    start_app: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    from desktop.core.storage import ConversationStore
+
+    data = tmp_path / "data"
+    write_settings(data, [])
+    varied_library(data, 60).close()
+    built(data)
+    downgrade_to_version_1(data / INDEX_NAME)
+    reads = _file_reads(monkeypatch)
+    gate = threading.Event()
+    real_as_is = ConversationStore.read_as_is
+
+    def held(self: ConversationStore, path: Path) -> Any:
+        gate.wait(10)
+        return real_as_is(self, path)
+
+    monkeypatch.setattr(ConversationStore, "read_as_is", held)
+    app = start_app(data)
+    assert app.window.sidebar.model.rowCount() == 60  # from the old index's rows
+    assert reads == []
+    dialog = app.window.open_usage()
+    qtbot.waitUntil(lambda: dialog.shown is not None)
+    assert dialog.counting and dialog.progress.isVisible()
+    assert dialog.progress.text() == "Counting usage: 0 of 60 conversations…"
+    assert not dialog.export_button.isEnabled()
+    gate.set()
+    assert figures_shown(dialog, qtbot)
+    assert len(reads) == 60 and "MainThread" not in reads  # each file once, in the background
+    assert _figures(dialog.shown.rows) == _figures(usage_from_files(data, "day"))
     dialog.close()

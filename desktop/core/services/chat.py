@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop.core.atomic import write_bytes_atomic
 from desktop.core.context import (
     REPLY_RESERVE,
     Budget,
@@ -65,10 +64,11 @@ from desktop.core.tokens import (
     TokenCounter,
     counted,
 )
-from desktop.core.usage import UsageRow, rows_to_csv, usage_rows
+from desktop.core.usage import UsageRow, UsageTable, rows_to_csv
 
 if TYPE_CHECKING:
     import asyncio
+    from concurrent.futures import Future
 
     from desktop.core.client import ChatClient
     from desktop.core.pricing import Price, PriceTable
@@ -129,7 +129,10 @@ class ConversationSink(Protocol):
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool: ...
     async def written(self, conversation_id: str) -> bool: ...
     def get(self, conversation_id: str) -> Conversation | None: ...
-    def all(self) -> list[Conversation]: ...
+    async def usage(
+        self, by: str, price_of: Callable[[str], Price | None] | None = None
+    ) -> UsageTable: ...
+    def write_file(self, path: Path, data: bytes) -> Future[None]: ...
     def flush(self) -> None: ...
 
 
@@ -767,18 +770,25 @@ class ChatService:
         price = self._providers.prices.price(model)
         return price.cost(usage) if price and usage else None
 
-    def usage_rows(self, by: str = "day") -> list[UsageRow]:
-        """Tokens and cost per provider and model, per day or month, over all conversations."""
-        return usage_rows(
-            self._conversations.all(),
-            self.cost_of,
-            by=by,
-            name_of=self._providers.provider_name,
-        )
+    async def usage_table(self, by: str = "day") -> UsageTable:
+        """Tokens and cost per provider and model, per day or month, over all conversations:
+        the sums from the index (no file read), priced now, and how complete they are."""
+        table = await self._conversations.usage(by, self._providers.prices.price)
+        names: dict[str, str] = {}
+        for row in table.rows:
+            name = names.get(row.provider)
+            if name is None:
+                name = names[row.provider] = self._providers.provider_name(row.provider)
+            row.provider_name = name
+        return table
 
-    def export_usage(self, path: Path, by: str = "day") -> None:
-        """Write the usage table as CSV; raises WriteFailedError (disk full, no permission)."""
-        write_bytes_atomic(path, rows_to_csv(self.usage_rows(by)).encode("utf-8"))
+    async def export_usage(self, path: Path, rows: list[UsageRow]) -> None:
+        """Write ``rows`` (the table as shown) as CSV, off the UI thread; raises
+        WriteFailedError (disk full, no permission)."""
+        import asyncio
+
+        blob = rows_to_csv(rows).encode("utf-8")
+        await asyncio.wrap_future(self._conversations.write_file(path, blob))
 
     def conversation_total(self, conversation: Conversation) -> tuple[int, float | None]:
         """Tokens and cost of every reply in the conversation (all branches: all were paid)."""
