@@ -261,6 +261,12 @@ QUICK = replace(
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("CONFAB_DATA_DIR", None)  # --data-dir decides; never the user's folder
+    # Python's compiled modules cached, as an installed Confab has them (pip and PyInstaller
+    # ship them): with PYTHONDONTWRITEBYTECODE (set on some CI machines) every start compiled
+    # Confab's modules from source, ~50 ms the bare Qt window does not pay. Kept in the
+    # temporary folder, not beside the sources.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "confab-bench-pycache")
     env.update(
         QT_QPA_PLATFORM="offscreen",
         CONFAB_LANG="en",
