@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -214,9 +214,14 @@ class ChatView(QScrollArea):
         self._follow = not keep_place
         self._update_empty()
         self._update_jump_button()
+        # Laid out and scrolled before the first paint, and once more after whatever else
+        # this turn of the loop brings.
+        self._settle_layout()
         if keep_place:
+            bar.setValue(value)
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
         else:
+            self.scroll_to_bottom()
             QTimer.singleShot(0, self.scroll_to_bottom)
 
     def _build_newest(self, window: list[Message]) -> int:
@@ -332,9 +337,21 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
         grow()
-        if not self._follow:
-            # Keep the messages the user is reading in place once the layout has grown.
-            QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
+        self._settle_layout()
+        if self._follow:
+            bar.setValue(bar.maximum())
+        else:
+            # Keep the messages the user is reading in place now that the layout has grown.
+            bar.setValue(bar.maximum() - distance_from_bottom)
+
+    def _settle_layout(self) -> None:
+        """Lay out what was just built before anything paints. Qt does it in a chain of
+        posted events, one per level (the reply's blocks, the message, the column, the
+        thread, the scroll area), and paints came between them: a message given its old
+        height with more in it, its blocks squeezed and clipped, growing back over the next
+        frames, for the whole backfill of a long reply."""
+        # (The layout requests posted while these are handled are handled too.)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     @property
     def building(self) -> bool:
@@ -562,6 +579,10 @@ class ChatView(QScrollArea):
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
+        if self._column.isVisible():
+            # Now, not from the event loop as the layout would: until then it takes no room,
+            # and the layout can be settled before the next paint (_settle_layout).
+            widget.show()
         return widget
 
     def mark_context(
