@@ -192,17 +192,25 @@ class UsageDialog(QDialog):
                 self._ask_again = False
                 by = self.by
                 table = await self._chat.usage_table(by)
-                if not self._ask_again and by == self.by:
-                    self._show(table)
+                if by != self.by:
+                    continue  # asked for the other period meanwhile
+                # Shown even when the figures moved while it ran: counting a large index
+                # moves them every few milliseconds, faster than a query of it answers, and
+                # each answer thrown away for the next left the dialog at its first count
+                # until the counting had ended. The newer figures follow.
+                self._show(table, settled=not self._ask_again)
+                if not self._ask_again:
                     return
         finally:
             self._asking = False
 
-    def _show(self, table: UsageTable) -> None:
+    def _show(self, table: UsageTable, *, settled: bool = True) -> None:
+        """``settled``: nothing has moved the figures since they were asked for (Export
+        waits for that)."""
         self.shown = table
         self.model.set_rows(table.rows)
         self._show_progress(table.figures)
-        self.export_button.setEnabled(table.figures.complete)
+        self.export_button.setEnabled(table.figures.complete and settled)
 
     def _show_progress(self, figures: UsageFigures | None) -> None:
         if figures is not None and figures.complete:

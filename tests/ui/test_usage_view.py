@@ -247,3 +247,49 @@ def test_an_old_index_shows_the_list_at_once_and_the_dialog_says_it_is_still_cou
     assert len(reads) == 60 and "MainThread" not in reads  # each file once, in the background
     assert _figures(dialog.shown.rows) == _figures(usage_from_files(data, "day"))
     dialog.close()
+
+
+def test_figures_that_move_faster_than_the_query_still_show_as_they_come(
+    start_app: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    """Counting a large old index moves the figures every few milliseconds, and a query of
+    it takes longer than that: each answer was thrown away for the next, and the dialog
+    stayed at its first count (or at no figures at all) until the counting had ended,
+    half a minute for 60,000 conversations. Each answer shows, still as counting, and the
+    next one is asked for; Export waits for an answer nothing has moved since."""
+    data = tmp_path / "data"
+    write_settings(data, [])
+    varied_library(data, 60).close()
+    built(data)
+    downgrade_to_version_1(data / INDEX_NAME)
+    gate = threading.Event()
+    real_as_is = ConversationStore.read_as_is
+
+    def held(self: ConversationStore, path: Path) -> Any:
+        gate.wait(10)
+        return real_as_is(self, path)
+
+    monkeypatch.setattr(ConversationStore, "read_as_is", held)
+    app = start_app(data)
+    answered: list[int] = []
+    real_table = app.chat.usage_table
+    moving = True
+
+    async def moved_meanwhile(by: str = "day") -> Any:
+        table = await real_table(by)
+        answered.append(table.figures.counted)
+        if moving:
+            app.chat.usage_changed.emit()  # the figures moved while it ran
+        return table
+
+    monkeypatch.setattr(app.chat, "usage_table", moved_meanwhile)
+    dialog = app.window.open_usage()
+    qtbot.waitUntil(lambda: len(answered) >= 3)
+    assert dialog.shown is not None  # the first answer shows
+    assert dialog.progress.text() == "Counting usage: 0 of 60 conversations…"
+    assert not dialog.export_button.isEnabled()
+    moving = False
+    gate.set()
+    figures_shown(dialog, qtbot)
+    assert dialog.shown.figures.counted == 60
+    dialog.close()
