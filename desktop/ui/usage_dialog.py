@@ -86,6 +86,8 @@ class UsageModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
             return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2):
+            return self.text(index.row(), index.column())  # shown in full, should it be cut
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.text(index.row(), index.column())
@@ -113,7 +115,7 @@ class UsageDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("usageDialog")
         self.setWindowTitle(self.tr("Usage"))
-        self.resize(760, 420)
+        self.resize(860, 440)
         self._chat = chat
         self._tasks = TaskSet()
         self._asking = False  # a query is under way
@@ -130,7 +132,7 @@ class UsageDialog(QDialog):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self._size_columns()
         self.progress = QLabel()
         self.progress.setObjectName("usageProgress")
         self.progress.setWordWrap(True)
@@ -166,6 +168,22 @@ class UsageDialog(QDialog):
         chat.usage_changed.connect(self.refresh)
         self.finished.connect(self._on_finished)
         self.refresh()
+
+    def _size_columns(self) -> None:
+        """The model's column takes the room left: the others hold a date and figures of a
+        known width. (All alike, model names such as "deepseek-chat" were cut short beside
+        half-empty columns of figures; sized to the contents, every answer while counting
+        would measure the rows again.)"""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        samples = {0: "2026-12-31", 1: "OpenRouter", 3: "1,000,000", 4: "≈100,000,000"}
+        samples |= {5: samples[4], 6: "$10,000.00"}
+        for column, sample in samples.items():
+            wanted = metrics.horizontalAdvance(sample) + 2 * metrics.averageCharWidth() + 8
+            label = header.sectionSizeFromContents(column).width()
+            header.resizeSection(column, max(wanted, label))
 
     @property
     def by(self) -> str:

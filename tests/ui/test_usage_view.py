@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desktop.core.index import INDEX_NAME
 from desktop.core.models import Conversation, Message, Usage
 from desktop.core.storage import ConversationStore
@@ -292,4 +294,32 @@ def test_figures_that_move_faster_than_the_query_still_show_as_they_come(
     gate.set()
     figures_shown(dialog, qtbot)
     assert dialog.shown.figures.counted == 60
+    dialog.close()
+
+
+def test_a_long_model_name_is_shown_in_full(
+    start_app: Any, apply_app_theme: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    """Seven columns of one width cut model names short ("deepseek-…") beside half-empty
+    columns of figures: the model's column takes the room the others leave."""
+    data = tmp_path / "data"
+    write_settings(data, [])
+    store = ConversationStore(data)
+    c = Conversation.new(provider="openai", model="claude-3-5-sonnet-20241022")
+    when = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    c.append(Message(id="q1", parent=None, role="user", content="q", created_at=when))
+    c.append(_reply("a1", "q1", when, "claude-3-5-sonnet-20241022", 123_456, 7_654_321))
+    store.save(c)
+    store.close()
+    apply_app_theme(False)
+    app = start_app(data)
+    dialog = app.window.open_usage()
+    dialog.show()
+    cells_now = figures_shown(dialog, qtbot)
+    assert cells_now[0][2] == "claude-3-5-sonnet-20241022"
+    table = dialog.table
+    metrics = table.fontMetrics()
+    for column, text in enumerate(cells_now[0]):
+        assert table.columnWidth(column) > metrics.horizontalAdvance(text), (column, text)
+    assert dialog.model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == cells_now[0][2]
     dialog.close()
