@@ -169,6 +169,9 @@ class ConversationStore:
         # thread appends, the UI thread takes), and how many so far (the index's thread).
         self.set_aside: deque[tuple[str, str]] = deque()
         self.set_aside_count = 0
+        # Ids of conversations whose file another program had removed when a write put it
+        # back (the writer thread appends, the UI thread takes).
+        self.written_back: deque[str] = deque()
         # The title of a copy made from a version set aside ({title}: the conversation's).
         self.other_version_title = "{title} (from another device)"
         # Every conversation file is written by this thread, in order: see save_soon.
@@ -288,6 +291,11 @@ class ConversationStore:
                 self.set_aside.append((conversation_id, aside.name))
                 self.set_aside_count += 1
                 log.warning("%s was changed by another program: set aside as %s", path.name, aside)
+            elif base is not None and now is None:
+                # Removed by another program since Confab read or wrote it: this write puts
+                # it back (it had something not on disk yet).
+                self.written_back.append(conversation_id)
+                log.warning("%s was removed by another program: written back", path.name)
             os.replace(tmp, path)
             self._stamps[conversation_id] = stamp_of(written)
             self._written[conversation_id] = written
