@@ -15,7 +15,6 @@ is not the one Confab read or wrote, it is first renamed aside, ``<id>.other-dev
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -29,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
-from desktop.core.encoding import encode_conversation
+from desktop.core.encoding import encode_conversation, read_file
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file, read_regular_file_stat
@@ -536,9 +535,10 @@ class ConversationStore:
 
     def _parse(self, path: Path, raw: bytes, *, migrate: bool = False) -> Conversation:
         try:
-            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage.
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage. A
+            # big file is read a piece at a time, so that the UI thread gets its turns.
+            data = read_file(raw)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError too
             raise CorruptFileError(f"{path.name}: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
             raise CorruptFileError(f"{path.name}: not a Confab conversation")
