@@ -15,7 +15,6 @@ is not the one Confab read or wrote, it is first renamed aside, ``<id>.other-dev
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -29,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
-from desktop.core.encoding import encode_conversation
+from desktop.core.encoding import encode_conversation, read_file
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file, read_regular_file_stat
@@ -163,11 +162,15 @@ class ConversationStore:
         # as (the loading, writer and UI threads: under the lock).
         self._stamps: dict[str, Stamp] = {}
         self._written: dict[str, os.stat_result] = {}  # the last write's file, by id
+        self._folder_after: dict[str, int] = {}  # the folder's time after that write, by id
         self._stamps_lock = threading.Lock()
         # (conversation id, file name) of each version set aside by a write (the writer
         # thread appends, the UI thread takes), and how many so far (the index's thread).
         self.set_aside: deque[tuple[str, str]] = deque()
         self.set_aside_count = 0
+        # Ids of conversations whose file another program had removed when a write put it
+        # back (the writer thread appends, the UI thread takes).
+        self.written_back: deque[str] = deque()
         # The title of a copy made from a version set aside ({title}: the conversation's).
         self.other_version_title = "{title} (from another device)"
         # Every conversation file is written by this thread, in order: see save_soon.
@@ -266,6 +269,7 @@ class ConversationStore:
         with self._stamps_lock:
             self._stamps.pop(conversation_id, None)
             self._written.pop(conversation_id, None)
+            self._folder_after.pop(conversation_id, None)
 
     def _write(self, path: Path, data: bytes | list[bytes]) -> None:
         """The writer thread's write of a conversation file: atomic, and never over a version
@@ -286,9 +290,27 @@ class ConversationStore:
                 self.set_aside.append((conversation_id, aside.name))
                 self.set_aside_count += 1
                 log.warning("%s was changed by another program: set aside as %s", path.name, aside)
+            elif base is not None and now is None:
+                # Removed by another program since Confab read or wrote it: this write puts
+                # it back (it had something not on disk yet).
+                self.written_back.append(conversation_id)
+                log.warning("%s was removed by another program: written back", path.name)
             os.replace(tmp, path)
             self._stamps[conversation_id] = stamp_of(written)
             self._written[conversation_id] = written
+            # The folder's time right after the rename (see folder_time_after).
+            try:
+                self._folder_after[conversation_id] = self.folder.stat().st_mtime_ns
+            except OSError:
+                self._folder_after.pop(conversation_id, None)
+
+    def folder_time_after(self, conversation_id: str) -> int | None:
+        """The folder's modification time read right after the last write of a conversation
+        renamed its file into place: what the folder's time is if nothing else changed it since
+        (read later, in the index's thread, it took in another program's file that arrived
+        meanwhile, and a quick rescan then missed that file)."""
+        with self._stamps_lock:
+            return self._folder_after.get(conversation_id)
 
     def written_stat(self, conversation_id: str) -> os.stat_result | None:
         """The status of the file the last write of a conversation put in place (not of what
@@ -513,9 +535,10 @@ class ConversationStore:
 
     def _parse(self, path: Path, raw: bytes, *, migrate: bool = False) -> Conversation:
         try:
-            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage.
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage. A
+            # big file is read a piece at a time, so that the UI thread gets its turns.
+            data = read_file(raw)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError too
             raise CorruptFileError(f"{path.name}: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
             raise CorruptFileError(f"{path.name}: not a Confab conversation")

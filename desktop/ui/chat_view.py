@@ -49,6 +49,9 @@ EARLIER_BATCH = 40
 FIRST_PAINT = 6
 BACKFILL_STEP = 2
 BACKFILL_PAINT_WAIT_MS = 200
+# Layout requests cascade (a message, the column, the thread, the scroll area): this many rounds
+# settle them.
+LAYOUT_PASSES = 4
 # Of a long reply, only about this much (or twice what fills the view) is built before the
 # first paint; its other blocks BACKFILL_BLOCKS per turn of the loop after it.
 TAIL_MIN_CHARS = 2000
@@ -214,9 +217,10 @@ class ChatView(QScrollArea):
         self._follow = not keep_place
         self._update_empty()
         self._update_jump_button()
-        # Laid out and scrolled before the first paint, and once more after whatever else
-        # this turn of the loop brings.
-        self._settle_layout()
+        # Laid out and at its end (or where it was) before the first paint: the paint came
+        # before the layout's posted requests, and showed the new messages unsized at the top
+        # of an empty pane for a frame.
+        self._lay_out_now()
         if keep_place:
             bar.setValue(value)
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
@@ -337,21 +341,16 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
         grow()
-        self._settle_layout()
+        # Laid out before the next paint as well: Qt does it in a chain of posted events (the
+        # reply's blocks, the message, the column, the thread, the scroll area), and paints
+        # between them showed a message squeezed into its old height, its code blocks cut,
+        # growing back over the next frames, for the whole backfill of a long reply.
+        self._lay_out_now()
         if self._follow:
             bar.setValue(bar.maximum())
         else:
             # Keep the messages the user is reading in place now that the layout has grown.
             bar.setValue(bar.maximum() - distance_from_bottom)
-
-    def _settle_layout(self) -> None:
-        """Lay out what was just built before anything paints. Qt does it in a chain of
-        posted events, one per level (the reply's blocks, the message, the column, the
-        thread, the scroll area), and paints came between them: a message given its old
-        height with more in it, its blocks squeezed and clipped, growing back over the next
-        frames, for the whole backfill of a long reply."""
-        # (The layout requests posted while these are handled are handled too.)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     @property
     def building(self) -> bool:
@@ -484,6 +483,11 @@ class ChatView(QScrollArea):
     def following(self) -> bool:
         return self._follow
 
+    def _lay_out_now(self) -> None:
+        """Run the layout requests posted so far (and those they post in turn) now."""
+        for _ in range(LAYOUT_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
     def scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -579,10 +583,8 @@ class ChatView(QScrollArea):
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
-        if self._column.isVisible():
-            # Now, not from the event loop as the layout would: until then it takes no room,
-            # and the layout can be settled before the next paint (_settle_layout).
-            widget.show()
+        # Now, not by the layout's queued call: until then the layout leaves it out.
+        widget.setVisible(True)
         return widget
 
     def mark_context(

@@ -384,7 +384,7 @@ class MarkdownView(QWidget):
         for offset, widget in enumerate(made):
             self._layout.insertWidget(offset, widget)
             if self.isVisible():
-                widget.show()  # now, not from the event loop (see ChatView._settle_layout)
+                widget.show()  # now, not from the event loop (see ChatView._lay_out_now)
         self._widgets[:0] = made
         return len(self._unbuilt)
 
