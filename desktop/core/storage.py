@@ -458,6 +458,8 @@ class ConversationStore:
             os.replace(source, target)
         except OSError as exc:
             raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
+        # Gone by Confab's own hand: a write bringing it back (a restore) is no news.
+        self.forget_version(conversation_id)
         try:
             # The file's time becomes the time it was deleted: the trash lists by it.
             os.utime(target)
