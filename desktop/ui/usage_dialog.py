@@ -11,6 +11,7 @@ thirty years by day (10,000 rows and more) costs the UI thread only the rows on 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ from desktop.ui.error_text import detail
 
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+log = logging.getLogger("confab.usage")
 
 
 class UsageModel(QAbstractTableModel):
@@ -209,7 +213,21 @@ class UsageDialog(QDialog):
             while True:
                 self._ask_again = False
                 by = self.by
-                table = await self._chat.usage_table(by)
+                try:
+                    table = await self._chat.usage_table(by)
+                except Exception:
+                    # Unexpected (the index's own damage is counted as "not readable yet"):
+                    # said, rather than "Counting usage…" for ever.
+                    log.exception("the usage could not be read")
+                    self.progress.setText(
+                        self.tr(
+                            "The usage could not be read. Close this window and open it again; "
+                            "the log says more."
+                        )
+                    )
+                    self.progress.show()
+                    self.export_button.setEnabled(False)
+                    return
                 if by != self.by:
                     continue  # asked for the other period meanwhile
                 # Shown even when the figures moved while it ran: counting a large index
@@ -228,7 +246,10 @@ class UsageDialog(QDialog):
         self.shown = table
         self.model.set_rows(table.rows)
         self._show_progress(table.figures)
-        self.export_button.setEnabled(table.figures.complete and settled)
+        self.export_button.setEnabled(table.figures.complete and settled and bool(table.rows))
+        if table.figures.complete and not table.rows:
+            self.progress.setText(self.tr("No usage yet: each reply's tokens and cost show here."))
+            self.progress.show()
 
     def _show_progress(self, figures: UsageFigures | None) -> None:
         if figures is not None and figures.complete:

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+650"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+673"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+476"/>
+        <location filename="../../desktop/ui/message_view.py" line="+478"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-539"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-559"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,12 +63,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+428"/>
+        <location line="+446"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+62"/>
+        <location line="+64"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -78,7 +78,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-223"/>
+        <location filename="../../desktop/ui/message_view.py" line="-225"/>
         <location line="+56"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -794,7 +794,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+138"/>
+        <location filename="../../desktop/ui/message_view.py" line="+140"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -812,7 +812,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="-380"/>
+        <location line="-382"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -832,7 +832,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+449"/>
+        <location line="+451"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -1467,7 +1467,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>UsageDialog</name>
     <message>
-        <location filename="../../desktop/ui/usage_dialog.py" line="+115"/>
+        <location filename="../../desktop/ui/usage_dialog.py" line="+121"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
@@ -1482,7 +1482,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按月</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-70"/>
         <source>Period</source>
         <translation>时间</translation>
     </message>
@@ -1517,7 +1517,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+78"/>
         <source>≈ marks figures counted by Confab because the server sent none. Costs use the price table; unknown models show none.</source>
         <translation>≈ 表示服务器没有提供、由 Confab 自行统计的数字。费用按价格表计算；未知模型不显示费用。</translation>
     </message>
@@ -1527,7 +1527,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+71"/>
+        <source>The usage could not be read. Close this window and open it again; the log says more.</source>
+        <translation>无法读取用量。请关闭此窗口后重新打开；日志中有详细信息。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>No usage yet: each reply&apos;s tokens and cost show here.</source>
+        <translation>尚无用量：每条回复的令牌数和费用会显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Counting usage…</source>
         <translation>正在统计用量…</translation>
     </message>

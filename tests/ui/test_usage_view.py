@@ -323,3 +323,36 @@ def test_a_long_model_name_is_shown_in_full(
         assert table.columnWidth(column) > metrics.horizontalAdvance(text), (column, text)
     assert dialog.model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == cells_now[0][2]
     dialog.close()
+
+
+def test_a_query_that_fails_says_so_instead_of_counting_for_ever(
+    start_app: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [])
+    _seed(data)
+    app = start_app(data)
+
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(app.chat, "usage_table", broken)
+    dialog = app.window.open_usage()
+    qtbot.waitUntil(lambda: "could not be read" in dialog.progress.text())
+    assert dialog.progress.isVisible()
+    assert not dialog.export_button.isEnabled()
+    dialog.close()
+
+
+def test_no_usage_yet_says_so_and_has_nothing_to_export(
+    start_app: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    data = tmp_path / "data"
+    write_settings(data, [])
+    app = start_app(data)
+    dialog = app.window.open_usage()
+    qtbot.waitUntil(lambda: dialog.shown is not None and dialog.shown.figures.complete)
+    assert dialog.progress.isVisible()
+    assert dialog.progress.text().startswith("No usage yet")
+    assert not dialog.export_button.isEnabled()
+    dialog.close()
