@@ -47,7 +47,7 @@ EARLIER_BATCH = 40
 # per turn of the loop after it, above what is shown (a Markdown message takes ~10-20 ms to
 # build): building all 30 at once made opening a conversation take up to 0.5 s.
 FIRST_PAINT = 6
-BACKFILL_STEP = 2
+BACKFILL_STEP = 1
 BACKFILL_PAINT_WAIT_MS = 200
 # Layout requests cascade (a message, the column, the thread, the scroll area): this many rounds
 # settle them.
