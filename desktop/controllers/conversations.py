@@ -56,6 +56,7 @@ from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, su
 from desktop.core.merge import Merged
 from desktop.core.models import Clock, Conversation, Params, utc_now
 from desktop.core.pricing import Price
+from desktop.core.services import sync
 from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
 from desktop.core.usage import UsageFigures, UsageTable
 
@@ -532,33 +533,29 @@ class ConversationsController(QObject):
     def _changed_on_disk(self, conversation: Conversation, found: OnDisk) -> None:
         theirs = found.conversation
         assert theirs is not None and found.stamp is not None
-        if self._busy(conversation) and not conversation.read_only:
+        decision = sync.on_changed(
+            conversation,
+            theirs,
+            busy=self._busy(conversation),
+            typed=self._typed_draft(conversation),
+        )
+        if decision.action == sync.OURS_UNDER_WAY:
             # Its write (under way, due, or retried) sets the other version aside: both kept.
             log.info("%s changed on disk while unsaved here: both versions kept", theirs.id)
             return
-        typed = self._typed_draft(conversation)
-        drafts_differ = typed != conversation.draft and theirs.draft not in (
-            "",
-            conversation.draft,
-            typed,
-        )
-        theirs_ids = {m.id for m in theirs.messages}
-        if not conversation.read_only and (
-            drafts_differ or any(m.id not in theirs_ids for m in conversation.messages)
-        ):
-            # A draft typed here and another one written there, or messages here that their
-            # version lacks (deleted there, or it was made from an older file): ours is
-            # saved, and that write sets theirs aside, a copy (nothing of either is lost).
+        if decision.action == sync.KEEP_BOTH:
+            # Ours is saved, and that write sets theirs aside, a copy.
             log.info("%s changed on disk, apart from ours: both versions kept", theirs.id)
-            conversation.draft = typed
+            assert decision.draft is not None
+            conversation.draft = decision.draft
             self.save(conversation, touch=False)
             return
         if not self._store.take_version(conversation.id, found.base, found.stamp):
             return  # written meanwhile: that write kept the other version
         log.info("%s changed on disk: its new version is taken in", conversation.id)
         conversation.take_contents(theirs)
-        if typed != conversation.draft and not conversation.read_only:
-            conversation.draft = typed
+        if decision.draft is not None and decision.draft != conversation.draft:
+            conversation.draft = decision.draft
             self.save(conversation, touch=False)
         self._set_summary(summary_of(conversation))
         self.conversation_changed.emit(conversation.id)
@@ -568,7 +565,7 @@ class ConversationsController(QObject):
 
     def _removed_on_disk(self, conversation: Conversation) -> None:
         cid = conversation.id
-        if self._busy(conversation) and not conversation.read_only:
+        if sync.on_removed(conversation, busy=self._busy(conversation)) == sync.WRITE_BACK:
             log.info("%s was removed on disk while unsaved here: written back", cid)
             self.save(conversation, touch=False)
             self.synced.emit(SyncNote(KEPT_REMOVED, cid, conversation.title))

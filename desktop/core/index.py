@@ -1071,7 +1071,9 @@ class Library:
         except sqlite3.DatabaseError as exc:
             log.warning("could not index %s: %s", conversation_id, exc)
         finally:
-            after = self._folder_time()
+            after = self.store.folder_time_after(conversation_id) if ok else None
+            if after is None:
+                after = self._folder_time()
             with self._lock:
                 if self.store.set_aside_count != self._set_aside_seen:
                     # A write set another program's version aside: a file the listing must

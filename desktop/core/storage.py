@@ -163,6 +163,7 @@ class ConversationStore:
         # as (the loading, writer and UI threads: under the lock).
         self._stamps: dict[str, Stamp] = {}
         self._written: dict[str, os.stat_result] = {}  # the last write's file, by id
+        self._folder_after: dict[str, int] = {}  # the folder's time after that write, by id
         self._stamps_lock = threading.Lock()
         # (conversation id, file name) of each version set aside by a write (the writer
         # thread appends, the UI thread takes), and how many so far (the index's thread).
@@ -266,6 +267,7 @@ class ConversationStore:
         with self._stamps_lock:
             self._stamps.pop(conversation_id, None)
             self._written.pop(conversation_id, None)
+            self._folder_after.pop(conversation_id, None)
 
     def _write(self, path: Path, data: bytes | list[bytes]) -> None:
         """The writer thread's write of a conversation file: atomic, and never over a version
@@ -289,6 +291,19 @@ class ConversationStore:
             os.replace(tmp, path)
             self._stamps[conversation_id] = stamp_of(written)
             self._written[conversation_id] = written
+            # The folder's time right after the rename (see folder_time_after).
+            try:
+                self._folder_after[conversation_id] = self.folder.stat().st_mtime_ns
+            except OSError:
+                self._folder_after.pop(conversation_id, None)
+
+    def folder_time_after(self, conversation_id: str) -> int | None:
+        """The folder's modification time read right after the last write of a conversation
+        renamed its file into place: what the folder's time is if nothing else changed it since
+        (read later, in the index's thread, it took in another program's file that arrived
+        meanwhile, and a quick rescan then missed that file)."""
+        with self._stamps_lock:
+            return self._folder_after.get(conversation_id)
 
     def written_stat(self, conversation_id: str) -> os.stat_result | None:
         """The status of the file the last write of a conversation put in place (not of what

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -49,6 +49,9 @@ EARLIER_BATCH = 40
 FIRST_PAINT = 6
 BACKFILL_STEP = 2
 BACKFILL_PAINT_WAIT_MS = 200
+# Layout requests cascade (a message, the column, the thread, the scroll area): this many rounds
+# settle them.
+LAYOUT_PASSES = 4
 # Of a long reply, only about this much (or twice what fills the view) is built before the
 # first paint; its other blocks BACKFILL_BLOCKS per turn of the loop after it.
 TAIL_MIN_CHARS = 2000
@@ -217,6 +220,11 @@ class ChatView(QScrollArea):
         if keep_place:
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
         else:
+            # Laid out and at its end before the first paint: the paint came before the
+            # layout's posted requests, and showed the new messages unsized at the top of an
+            # empty pane for a frame.
+            self._lay_out_now()
+            self.scroll_to_bottom()
             QTimer.singleShot(0, self.scroll_to_bottom)
 
     def _build_newest(self, window: list[Message]) -> int:
@@ -467,6 +475,11 @@ class ChatView(QScrollArea):
     def following(self) -> bool:
         return self._follow
 
+    def _lay_out_now(self) -> None:
+        """Run the layout requests posted so far (and those they post in turn) now."""
+        for _ in range(LAYOUT_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
     def scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -562,6 +575,8 @@ class ChatView(QScrollArea):
         # Before the trailing stretch.
         position = self._layout.count() - 1 if index is None else index
         self._layout.insertWidget(position, widget)
+        # Now, not by the layout's queued call: until then the layout leaves it out.
+        widget.setVisible(True)
         return widget
 
     def mark_context(

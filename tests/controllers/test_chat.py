@@ -144,8 +144,6 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
         real_write(path, data)
 
     monkeypatch.setattr(writer, "write", write)
-    monkeypatch.setattr("desktop.controllers.conversations.RETRY_SAVE_MS", 100)
-    conversations._retry.setInterval(100)
     conversation = conversations.new_conversation("p", None)
     with qtbot.waitSignal(conversations.save_failed) as failed:
         chat.send(conversation, "keep me")
@@ -153,9 +151,10 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     assert conversations.has_unsaved
     assert conversation.messages[-1].content == "echo[1]: keep me"  # still in memory
+    assert conversations._retry.isActive()  # a retry is due (every RETRY_SAVE_MS)
     failing = False
     with qtbot.waitSignal(conversations.save_recovered, timeout=3000):
-        pass
+        conversations._on_retry_timeout()  # as the retry timer does, without waiting for it
     saved = _on_disk(conversations, tmp_path, conversation.id)
     assert [m["content"] for m in saved["messages"]] == ["keep me", "echo[1]: keep me"]
 

@@ -157,3 +157,44 @@ def test_the_listing_says_which_copy_a_set_aside_version_became(tmp_path: Path) 
         ]
     finally:
         library.close()
+
+
+def test_a_file_arriving_before_the_index_hears_of_confabs_write_is_listed(
+    tmp_path: Path,
+) -> None:
+    """Another program's file that arrives between Confab's write and the index taking that
+    write in: the folder's time read then took it in as Confab's own, and a quick rescan never
+    listed the file (until the next change or start)."""
+    import threading
+
+    store = ConversationStore(tmp_path)
+    write(store.folder, "abc123.json", conversation_data())
+    library = Library(store)
+    try:
+        library.open().result()
+        library.reconcile().result()
+        conversation = library.load("abc123").result()
+        conversation.title = "Saved by Confab"
+        library.saving(Record.of(conversation), new_write=True)
+        store.save(conversation)  # on disk; the index has not heard yet
+        held = threading.Event()
+        release = threading.Event()
+
+        def hold() -> None:  # the index thread, busy with something else meanwhile
+            held.set()
+            release.wait(10)
+
+        library._submit(hold)
+        assert held.wait(10)
+        library.written(conversation.id, True)  # queued behind it
+        write(store.folder, "fresh1.json", conversation_data("fresh1", title="Synced"))
+        # A later tick of the file system's clock than Confab's rename.
+        after = store.folder_time_after(conversation.id)
+        assert after is not None
+        os.utime(store.folder, ns=(after + 10_000_000, after + 10_000_000))
+        release.set()
+        library.wait()
+        found = library.reconcile(quick=True).result()
+        assert [(s.id, s.title) for s in found.changed] == [("fresh1", "Synced")]
+    finally:
+        library.close()

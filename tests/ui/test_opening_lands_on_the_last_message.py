@@ -178,15 +178,23 @@ def test_a_conversation_paints_its_newest_messages_first_and_builds_the_rest_in_
 
     app.conversations.current_changed.connect(shown)
     at_paint: list[int] = []
-    paints = _PaintWatch(
-        view.widget(),
-        lambda: at_paint.append(len(view.message_widgets())) if at_first else None,
-    )
+    gaps: list[int | None] = []  # below the last message, at each paint
+
+    def painted() -> None:
+        if at_first:
+            at_paint.append(len(view.message_widgets()))
+            gaps.append(_last_message_gap(app))
+
+    paints = _PaintWatch(view.widget(), painted)
     app.conversations.select(BIG_ID)
     qtbot.waitUntil(lambda: bool(at_first))
     assert 1 <= at_first[0] <= FIRST_PAINT  # what the first paint builds
     qtbot.waitUntil(lambda: bool(at_paint))
     assert at_paint[0] == at_first[0]  # painted before anything more was built
+    # And that first paint already shows the end, laid out: it showed the new messages
+    # unsized at the top of an empty pane for a frame (a gap of hundreds of pixels).
+    first_gap = gaps[0]
+    assert first_gap is not None and 0 <= first_gap <= BOTTOM_SLACK
     # Enough to fill the pane (or all six are there).
     assert at_first[0] == FIRST_PAINT or heights[0] >= view.viewport().height()
     qtbot.waitUntil(lambda: not view.building)
