@@ -126,8 +126,8 @@ _MIGRATIONS = {
 # How many files a reconcile reads between two reports (and commits).
 BATCH = 500
 # The index thread's reconcile, in the window, rests 1 ms (pacing.REST_S) once it has read
-# files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: ~48 s),
-# the worst stall the same (~40 ms, was 138).
+# files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: 43-48 s),
+# the worst stall the same (28-39 ms, was 138).
 RECONCILE_BURST_S = 0.004
 # How many files the background usage pass reads in one step of the index thread.
 FILL_BATCH = 200
