@@ -567,6 +567,7 @@ class ConversationsController(QObject):
         cid = conversation.id
         if sync.on_removed(conversation, busy=self._busy(conversation)) == sync.WRITE_BACK:
             log.info("%s was removed on disk while unsaved here: written back", cid)
+            self._store.forget_version(cid)  # (its write is no news then: said here)
             self.save(conversation, touch=False)
             self.synced.emit(SyncNote(KEPT_REMOVED, cid, conversation.title))
             return
@@ -984,6 +985,14 @@ class ConversationsController(QObject):
             # The listing opens them as copies (the writes that set them aside made the
             # folder look as if only Confab had changed it: the index knows better).
             self.rescan()
+        back = self._store.written_back
+        while back:
+            # Removed elsewhere while a write of it was under way, which put it back: said as
+            # when a rescan finds it removed while unsaved (_removed_on_disk).
+            conversation_id = back.popleft()
+            conversation = self._loaded.get(conversation_id)
+            if conversation is not None and conversation_id not in self._deleted:
+                self.synced.emit(SyncNote(KEPT_REMOVED, conversation_id, conversation.title))
         while self._ended:
             conversation_id, future = self._ended.popleft()
             if self._writing.get(conversation_id) is future:

@@ -19,7 +19,9 @@ escapes throughout: still valid JSON that reads back the same.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,3 +197,109 @@ def _shell(conversation: Conversation) -> tuple[bytes, bytes]:
     before = b"{\n" + b",\n".join(lines[:split])
     after = (b",\n" + b",\n".join(rest) if rest else b"") + b"\n}"
     return before, after
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+# A file at least this long is decoded and parsed a piece at a time (see read_file).
+PIECEWISE_CHARS = 1 << 18
+_DECODE_SLICE = 1 << 20
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json.decoder skips it
+
+
+def read_file(raw: bytes, *, pace: Callable[[], None] | None = None) -> Any:
+    """A conversation file's bytes (UTF-8, a byte-order mark allowed) as JSON, exactly as
+    ``json.loads(raw.decode("utf-8-sig"))`` reads them, and raising what it raises.
+
+    ``json.loads`` of a whole file is one C call that holds the GIL throughout: 25-95 ms for
+    the 7.5 MB of 5,000 messages, and the UI thread waits for the loading thread that long. So
+    a big file is decoded a megabyte at a time, and its top-level object and its ``messages``
+    list are walked here, each key and each value (a message) parsed by the C scanner on its
+    own, with ``pace`` (desktop/core/pacing.py) called between them. Any text the walk does not
+    take (another shape, an error) is read again by ``json.loads``, which raises its own
+    error."""
+    if len(raw) < PIECEWISE_CHARS:
+        return json.loads(raw.decode("utf-8-sig"))
+    pace = pace or Pace()
+    text = _decode(raw, pace)
+    try:
+        return _walk(text, pace)
+    except (ValueError, IndexError):
+        return json.loads(text)  # the same result, or json's own error
+
+
+def _decode(raw: bytes, pace: Callable[[], None]) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    view = memoryview(raw)
+    pieces: list[str] = []
+    try:
+        for start in range(0, len(view), _DECODE_SLICE):
+            pieces.append(decoder.decode(view[start : start + _DECODE_SLICE]))
+            pace()
+        pieces.append(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        return raw.decode("utf-8-sig")  # raises the error with its place in the whole file
+    return "".join(pieces)
+
+
+def _skip(text: str, at: int) -> int:
+    """Past the whitespace at ``text[at]``."""
+    found = _SPACE.match(text, at)
+    return found.end() if found else at
+
+
+def _walk(text: str, pace: Callable[[], None]) -> dict[str, Any]:
+    """The top-level object of ``text``, a member at a time (the ``messages`` list an item at
+    a time); ValueError for anything else, or anything json.loads would not take."""
+    scan = _DECODER.raw_decode
+    at = _skip(text, 0)
+    if text[at] != "{":
+        raise ValueError("not an object")
+    at = _skip(text, at + 1)
+    data: dict[str, Any] = {}
+    if text[at] == "}":
+        at += 1
+    else:
+        while True:
+            if text[at] != '"':
+                raise ValueError("a key expected")
+            key, at = scan(text, at)
+            at = _skip(text, at)
+            if text[at] != ":":
+                raise ValueError("a colon expected")
+            at = _skip(text, at + 1)
+            if key == "messages" and text[at] == "[":
+                data[key], at = _walk_list(text, at, pace)
+            else:
+                data[key], at = scan(text, at)
+            pace()
+            at = _skip(text, at)
+            if text[at] == "}":
+                at += 1
+                break
+            if text[at] != ",":
+                raise ValueError("a comma expected")
+            at = _skip(text, at + 1)
+    if _skip(text, at) != len(text):
+        raise ValueError("extra data")
+    return data
+
+
+def _walk_list(text: str, at: int, pace: Callable[[], None]) -> tuple[list[Any], int]:
+    """The list that opens at ``text[at]``, an item at a time, and where it ends."""
+    scan = _DECODER.raw_decode
+    items: list[Any] = []
+    at = _skip(text, at + 1)
+    if text[at] == "]":
+        return items, at + 1
+    while True:
+        item, at = scan(text, at)
+        items.append(item)
+        pace()
+        at = _skip(text, at)
+        if text[at] == "]":
+            return items, at + 1
+        if text[at] != ",":
+            raise ValueError("a comma expected")
+        at = _skip(text, at + 1)

@@ -794,6 +794,22 @@ class Listing(NamedTuple):
     by_id: dict[str, ListRow]
 
 
+# The newest messages of an opened conversation whose code blocks' lexers the loading thread
+# readies (the chat view builds its newest 30 first: ui/chat_view.py INITIAL_WINDOW).
+WARM_MESSAGES = 30
+
+
+def _warm_lexers(conversation: Conversation) -> None:
+    """Compile, here, the lexers the chat view is about to need for the conversation's newest
+    messages (desktop/core/markdown.py warm_lexers), not on the UI thread as it renders them."""
+    from desktop.core.markdown import warm_lexers  # markdown-it and Pygments: after the paint
+
+    try:
+        warm_lexers(m.content for m in conversation.thread()[-WARM_MESSAGES:])
+    except Exception:  # a lexer that fails is compiled, and fails, where it is used
+        log.exception("could not ready the lexers of %s", conversation.id)
+
+
 class Library:
     """The index's thread and the loading thread, for a ConversationStore.
 
@@ -1020,6 +1036,7 @@ class Library:
             # Its messages' parts of the file, here rather than a step at a time on the UI
             # thread (encoding.make_parts): nothing else holds the object yet.
             make_parts(conversation, limit=len(conversation.messages))
+            _warm_lexers(conversation)
             return conversation
 
         return self._loader.submit(run)

@@ -15,7 +15,6 @@ is not the one Confab read or wrote, it is first renamed aside, ``<id>.other-dev
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -29,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core.atomic import write_bytes_atomic, write_json_atomic
-from desktop.core.encoding import encode_conversation
+from desktop.core.encoding import encode_conversation, read_file
 from desktop.core.errors import CorruptFileError, NewerFormatError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file, read_regular_file_stat
@@ -169,6 +168,9 @@ class ConversationStore:
         # thread appends, the UI thread takes), and how many so far (the index's thread).
         self.set_aside: deque[tuple[str, str]] = deque()
         self.set_aside_count = 0
+        # Ids of conversations whose file another program had removed when a write put it
+        # back (the writer thread appends, the UI thread takes).
+        self.written_back: deque[str] = deque()
         # The title of a copy made from a version set aside ({title}: the conversation's).
         self.other_version_title = "{title} (from another device)"
         # Every conversation file is written by this thread, in order: see save_soon.
@@ -288,6 +290,11 @@ class ConversationStore:
                 self.set_aside.append((conversation_id, aside.name))
                 self.set_aside_count += 1
                 log.warning("%s was changed by another program: set aside as %s", path.name, aside)
+            elif base is not None and now is None:
+                # Removed by another program since Confab read or wrote it: this write puts
+                # it back (it had something not on disk yet).
+                self.written_back.append(conversation_id)
+                log.warning("%s was removed by another program: written back", path.name)
             os.replace(tmp, path)
             self._stamps[conversation_id] = stamp_of(written)
             self._written[conversation_id] = written
@@ -451,6 +458,8 @@ class ConversationStore:
             os.replace(source, target)
         except OSError as exc:
             raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
+        # Gone by Confab's own hand: a write bringing it back (a restore) is no news.
+        self.forget_version(conversation_id)
         try:
             # The file's time becomes the time it was deleted: the trash lists by it.
             os.utime(target)
@@ -528,9 +537,10 @@ class ConversationStore:
 
     def _parse(self, path: Path, raw: bytes, *, migrate: bool = False) -> Conversation:
         try:
-            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage.
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            # utf-8-sig: a byte-order mark, as some Windows editors write, is not damage. A
+            # big file is read a piece at a time, so that the UI thread gets its turns.
+            data = read_file(raw)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError too
             raise CorruptFileError(f"{path.name}: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
             raise CorruptFileError(f"{path.name}: not a Confab conversation")

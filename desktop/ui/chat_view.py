@@ -217,13 +217,14 @@ class ChatView(QScrollArea):
         self._follow = not keep_place
         self._update_empty()
         self._update_jump_button()
+        # Laid out and at its end (or where it was) before the first paint: the paint came
+        # before the layout's posted requests, and showed the new messages unsized at the top
+        # of an empty pane for a frame.
+        self._lay_out_now()
         if keep_place:
+            bar.setValue(value)
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
         else:
-            # Laid out and at its end before the first paint: the paint came before the
-            # layout's posted requests, and showed the new messages unsized at the top of an
-            # empty pane for a frame.
-            self._lay_out_now()
             self.scroll_to_bottom()
             QTimer.singleShot(0, self.scroll_to_bottom)
 
@@ -340,9 +341,16 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
         grow()
-        if not self._follow:
-            # Keep the messages the user is reading in place once the layout has grown.
-            QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
+        # Laid out before the next paint as well: Qt does it in a chain of posted events (the
+        # reply's blocks, the message, the column, the thread, the scroll area), and paints
+        # between them showed a message squeezed into its old height, its code blocks cut,
+        # growing back over the next frames, for the whole backfill of a long reply.
+        self._lay_out_now()
+        if self._follow:
+            bar.setValue(bar.maximum())
+        else:
+            # Keep the messages the user is reading in place now that the layout has grown.
+            bar.setValue(bar.maximum() - distance_from_bottom)
 
     @property
     def building(self) -> bool:

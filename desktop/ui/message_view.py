@@ -383,6 +383,8 @@ class MarkdownView(QWidget):
         made = [self._make(block) for block in batch]
         for offset, widget in enumerate(made):
             self._layout.insertWidget(offset, widget)
+            if self.isVisible():
+                widget.show()  # now, not from the event loop (see ChatView._lay_out_now)
         self._widgets[:0] = made
         return len(self._unbuilt)
 

@@ -86,6 +86,8 @@ class UsageModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
             return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2):
+            return self.text(index.row(), index.column())  # shown in full, should it be cut
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self.text(index.row(), index.column())
@@ -113,7 +115,7 @@ class UsageDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("usageDialog")
         self.setWindowTitle(self.tr("Usage"))
-        self.resize(760, 420)
+        self.resize(860, 440)
         self._chat = chat
         self._tasks = TaskSet()
         self._asking = False  # a query is under way
@@ -130,7 +132,7 @@ class UsageDialog(QDialog):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self._size_columns()
         self.progress = QLabel()
         self.progress.setObjectName("usageProgress")
         self.progress.setWordWrap(True)
@@ -167,6 +169,22 @@ class UsageDialog(QDialog):
         self.finished.connect(self._on_finished)
         self.refresh()
 
+    def _size_columns(self) -> None:
+        """The model's column takes the room left: the others hold a date and figures of a
+        known width. (All alike, model names such as "deepseek-chat" were cut short beside
+        half-empty columns of figures; sized to the contents, every answer while counting
+        would measure the rows again.)"""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        samples = {0: "2026-12-31", 1: "OpenRouter", 3: "1,000,000", 4: "≈100,000,000"}
+        samples |= {5: samples[4], 6: "$10,000.00"}
+        for column, sample in samples.items():
+            wanted = metrics.horizontalAdvance(sample) + 2 * metrics.averageCharWidth() + 8
+            label = header.sectionSizeFromContents(column).width()
+            header.resizeSection(column, max(wanted, label))
+
     @property
     def by(self) -> str:
         return str(self.period.currentData())
@@ -192,17 +210,25 @@ class UsageDialog(QDialog):
                 self._ask_again = False
                 by = self.by
                 table = await self._chat.usage_table(by)
-                if not self._ask_again and by == self.by:
-                    self._show(table)
+                if by != self.by:
+                    continue  # asked for the other period meanwhile
+                # Shown even when the figures moved while it ran: counting a large index
+                # moves them every few milliseconds, faster than a query of it answers, and
+                # each answer thrown away for the next left the dialog at its first count
+                # until the counting had ended. The newer figures follow.
+                self._show(table, settled=not self._ask_again)
+                if not self._ask_again:
                     return
         finally:
             self._asking = False
 
-    def _show(self, table: UsageTable) -> None:
+    def _show(self, table: UsageTable, *, settled: bool = True) -> None:
+        """``settled``: nothing has moved the figures since they were asked for (Export
+        waits for that)."""
         self.shown = table
         self.model.set_rows(table.rows)
         self._show_progress(table.figures)
-        self.export_button.setEnabled(table.figures.complete)
+        self.export_button.setEnabled(table.figures.complete and settled)
 
     def _show_progress(self, figures: UsageFigures | None) -> None:
         if figures is not None and figures.complete:

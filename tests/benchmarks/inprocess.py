@@ -500,13 +500,18 @@ async def _stream_saving(
     try:
         await app.start()
         open_stall = 0.0
+        open_spans: list[tuple[str, float, float]] = []
+        open_worst: list[dict[str, Any]] = []
         if messages:
             from desktop.core import tokens
 
             # As at a start: nothing of this thread counted yet (the runs share a process).
             tokens._COUNTS.clear()
             opening = StallTimer()
+            _time_opening(app, open_spans)
+            stop_gc_spans = _time_gc(open_spans)
             opening.start()
+            t_open = perf()
             app.conversations.select(LONG_ID)
             await wait_until(
                 lambda: app.conversations.current.id == LONG_ID, 60, "the long conversation"
@@ -516,7 +521,13 @@ async def _stream_saving(
             await asyncio.wait_for(asyncio.wrap_future(tokens.counted("m")), 120)
             await settle(app.window, quiet=0.3, timeout=30)
             opening.stop()
+            stop_gc_spans()
             open_stall = max(opening.gaps_ms(), default=0.0) - StallTimer.INTERVAL_MS
+            pairs = zip(opening.ticks, opening.ticks[1:], strict=False)
+            worst = sorted(pairs, key=lambda pair: pair[0] - pair[1])[:5]
+            open_worst = [
+                _explain_stall(a, b, t_open, open_spans + _MODULE_SPANS) for a, b in worst
+            ]
         conversation = app.conversations.current
         assert conversation is not None
         saves: list[tuple[str, float, float]] = []
@@ -560,6 +571,7 @@ async def _stream_saving(
             "first_save_ms": durations[0] if durations else 0.0,
             "send_ms": send_ms,
             "open_max_stall_ms": open_stall,
+            "open_worst_stalls": open_worst,
             "file_bytes": path.stat().st_size,
             "intact": saved == text == conversation.message(conversation.head).content,
         }
@@ -1058,6 +1070,34 @@ def _time_calls(obj: Any, name: str, label: str, spans: list[tuple[str, float, f
             spans.append((label, start, perf()))
 
     setattr(obj, name, timed)
+
+
+def _time_opening(app: App, spans: list[tuple[str, float, float]]) -> None:
+    """Time what opening a conversation runs, on the UI thread and in the loading thread, to
+    tell what the worst stalls of an opening were spent in (not measured against a target)."""
+    import desktop.core.index as index_module
+    import desktop.core.markdown as markdown
+
+    if not getattr(index_module, "_bench_timed", False):  # the runs share a process
+        index_module._bench_timed = True  # type: ignore[attr-defined]
+        for module, name in ((index_module, "make_parts"), (markdown, "_lexer")):
+            if hasattr(module, name):
+                _time_calls(module, name, f"{name}", _MODULE_SPANS)
+    store = app.conversations._store
+    for name in ("load", "_parse"):
+        if hasattr(store, name):
+            _time_calls(store, name, f"store.{name} (loading thread)", spans)
+    view = app.window.chat_view
+    for name in ("show_conversation", "_backfill_step"):
+        if hasattr(view, name):
+            _time_calls(view, name, f"chat_view.{name}", spans)
+    _time_calls(app.conversations, "_make_parts", "conversations._make_parts", spans)
+    if hasattr(app.window, "update_meter"):
+        _time_calls(app.window, "update_meter", "window.update_meter", spans)
+    _MODULE_SPANS.clear()
+
+
+_MODULE_SPANS: list[tuple[str, float, float]] = []
 
 
 def _time_gc(spans: list[tuple[str, float, float]]) -> Callable[[], None]:

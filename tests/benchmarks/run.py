@@ -870,6 +870,13 @@ def main(argv: list[str] | None = None) -> int:
         for stall in details["stream_worst_stalls"][:3]:
             inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items())
             print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
+    long_runs = details.get("long_save", {}).get("runs", {}).get("long", [])
+    opening = [s for run in long_runs for s in run.get("open_worst_stalls", [])]
+    if opening:
+        print("\nWorst stalls opening the long conversation (s after select: length; inside):")
+        for stall in sorted(opening, key=lambda s: -s["ms"])[:3]:
+            inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items())
+            print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
     if args.json:
         document = {
             **results,

@@ -151,6 +151,8 @@ def test_a_full_disk_keeps_the_text_in_memory_and_retries(
     qtbot.waitUntil(lambda: not chat.is_streaming(conversation.id), timeout=10000)
     assert conversations.has_unsaved
     assert conversation.messages[-1].content == "echo[1]: keep me"  # still in memory
+    conversations.wait_for_writes()  # every denied write has ended
+    assert conversations.has_unsaved
     assert conversations._retry.isActive()  # a retry is due (every RETRY_SAVE_MS)
     failing = False
     with qtbot.waitSignal(conversations.save_recovered, timeout=3000):

@@ -336,6 +336,8 @@ CORRUPT: dict[str, bytes] = {
     "missing_fields": json.dumps({"format": CONVERSATION_FORMAT, "version": 1}).encode(),
     "non_utf8": b'{"format": "confab.conversation", "title": "\xff\xfe"}',
     "deeply_nested": b"[" * 100_000 + b"]" * 100_000,
+    # json.loads raises a plain ValueError for it (no JSONDecodeError).
+    "huge_number": b'{"format": "confab.conversation", "version": 1' + b"1" * 5000 + b"}",
     "empty": b"",
 }
 

@@ -198,3 +198,23 @@ def test_a_file_arriving_before_the_index_hears_of_confabs_write_is_listed(
         assert [(s.id, s.title) for s in found.changed] == [("fresh1", "Synced")]
     finally:
         library.close()
+
+
+def test_a_write_that_puts_back_a_file_another_program_removed_says_so(tmp_path: Path) -> None:
+    """The write under way when a sync tool removed the file recreates it: the window is told
+    (it said nothing, and the user never learnt the file had been deleted elsewhere)."""
+    store = ConversationStore(tmp_path)
+    write(store.folder, "abc123.json", conversation_data())
+    library = Library(store)
+    try:
+        library.open().result()
+        library.reconcile().result()
+        conversation = library.load("abc123").result()
+        (store.folder / "abc123.json").unlink()  # deleted on the other computer
+        saved_by_confab(library, conversation, "Still being written here")
+        assert list(store.written_back) == ["abc123"]
+        assert files(store)["abc123.json"]["title"] == "Still being written here"
+        saved_by_confab(library, conversation, "Again")
+        assert list(store.written_back) == ["abc123"]  # once: it was there this time
+    finally:
+        library.close()

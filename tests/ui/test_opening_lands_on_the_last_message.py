@@ -240,3 +240,72 @@ def test_a_long_reply_opens_at_its_end_and_is_whole_once_built(
     assert shown[0].startswith("<p>Paragraph 0:") and shown[-1].startswith("<p>Paragraph 119:")
     assert "in the middle" in shown[60]  # in order, the code block among them
     _assert_lands_on_the_end(app, qtbot)
+
+
+def _squeezed(app: Any) -> list[str]:
+    """What the next paint would show out of shape: a message given less (or more) height
+    than it needs at its width, a code block cut off, the last message away from the
+    bottom."""
+    from desktop.ui.message_view import CodeBlockWidget
+
+    view = app.window.chat_view
+    found = []
+    for widget in view.message_widgets():
+        needed = widget.heightForWidth(widget.width())
+        if widget.height() != needed:
+            found.append(f"{widget.message_id}: {widget.height()} px of {needed}")
+        for block in widget.findChildren(CodeBlockWidget):
+            if block.isVisibleTo(widget) and block.height() < block.minimumSizeHint().height():
+                found.append(f"{widget.message_id}: a code block cut to {block.height()} px")
+    gap = _last_message_gap(app)
+    if view.verticalScrollBar().maximum() > 0 and not (
+        gap is not None and 0 <= gap <= BOTTOM_SLACK
+    ):
+        found.append(f"the last message {gap} px from the bottom")
+    return found
+
+
+@pytest.mark.parametrize("what", ["long reply", "many messages"])
+def test_nothing_is_squeezed_or_moves_while_the_rest_is_built(
+    start_app: Callable[..., Any],
+    apply_app_theme: Callable[[bool], None],
+    qtbot: Any,
+    tmp_path: Any,
+    what: str,
+) -> None:
+    """Seen under X11: while the blocks above a long reply were built, its last code block
+    was cut short and grew back over the next frames, and the last of many messages was
+    squeezed (Qt laid out what was built in a chain of posted events, paints between them).
+    At every turn of the loop the opening and each step of the backfill hand back, what
+    would paint is in shape, the end at the bottom."""
+    data = tmp_path / "data"
+    code = "```python\n" + "\n".join(f"def f{k}(x):\n    return x * {k}" for k in range(6))
+    if what == "long reply":
+        paragraphs = [f"Paragraph {i}: " + "words in a long reply " * 12 for i in range(150)]
+        for at in range(10, 150, 20):
+            paragraphs.insert(at, code + "\n```")
+        paragraphs.insert(len(paragraphs) - 1, code + "\n```")
+        texts = ["Write a lot", "\n\n".join(paragraphs)]
+    else:
+        texts = [f"Answer {n}: " + "words " * (5 + n % 30) for n in range(120)]
+    opened = _saved(data, texts)
+    apply_app_theme(False)
+    app = start_app(data, dark=False)
+    app.window.resize(1100, 720)
+    qtbot.waitUntil(lambda: app.window.width() == 1100)
+    qtbot.waitUntil(lambda: app.window.sidebar.model.rowCount() == 1)
+    view = app.window.chat_view
+    seen: list[list[str]] = []
+    step = view._backfill_step
+
+    def stepped() -> None:
+        step()
+        seen.append(_squeezed(app))
+
+    view._backfill_step = stepped  # type: ignore[method-assign]
+    app.conversations.current_changed.connect(lambda _c: seen.append(_squeezed(app)))
+    _click_conversation(app, qtbot, opened)
+    qtbot.waitUntil(lambda: not view.building, timeout=10_000)
+    assert len(seen) > 2  # opened, and built in steps
+    assert [found for found in seen if found] == []
+    _assert_lands_on_the_end(app, qtbot)

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desktop.core.index import INDEX_NAME
 from desktop.core.models import Conversation, Message, Usage
 from desktop.core.storage import ConversationStore
@@ -246,4 +248,78 @@ def test_an_old_index_shows_the_list_at_once_and_the_dialog_says_it_is_still_cou
     assert figures_shown(dialog, qtbot)
     assert len(reads) == 60 and "MainThread" not in reads  # each file once, in the background
     assert _figures(dialog.shown.rows) == _figures(usage_from_files(data, "day"))
+    dialog.close()
+
+
+def test_figures_that_move_faster_than_the_query_still_show_as_they_come(
+    start_app: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    """Counting a large old index moves the figures every few milliseconds, and a query of
+    it takes longer than that: each answer was thrown away for the next, and the dialog
+    stayed at its first count (or at no figures at all) until the counting had ended,
+    half a minute for 60,000 conversations. Each answer shows, still as counting, and the
+    next one is asked for; Export waits for an answer nothing has moved since."""
+    data = tmp_path / "data"
+    write_settings(data, [])
+    varied_library(data, 60).close()
+    built(data)
+    downgrade_to_version_1(data / INDEX_NAME)
+    gate = threading.Event()
+    real_as_is = ConversationStore.read_as_is
+
+    def held(self: ConversationStore, path: Path) -> Any:
+        gate.wait(10)
+        return real_as_is(self, path)
+
+    monkeypatch.setattr(ConversationStore, "read_as_is", held)
+    app = start_app(data)
+    answered: list[int] = []
+    real_table = app.chat.usage_table
+    moving = True
+
+    async def moved_meanwhile(by: str = "day") -> Any:
+        table = await real_table(by)
+        answered.append(table.figures.counted)
+        if moving:
+            app.chat.usage_changed.emit()  # the figures moved while it ran
+        return table
+
+    monkeypatch.setattr(app.chat, "usage_table", moved_meanwhile)
+    dialog = app.window.open_usage()
+    qtbot.waitUntil(lambda: len(answered) >= 3)
+    assert dialog.shown is not None  # the first answer shows
+    assert dialog.progress.text() == "Counting usage: 0 of 60 conversations…"
+    assert not dialog.export_button.isEnabled()
+    moving = False
+    gate.set()
+    figures_shown(dialog, qtbot)
+    assert dialog.shown.figures.counted == 60
+    dialog.close()
+
+
+def test_a_long_model_name_is_shown_in_full(
+    start_app: Any, apply_app_theme: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    """Seven columns of one width cut model names short ("deepseek-…") beside half-empty
+    columns of figures: the model's column takes the room the others leave."""
+    data = tmp_path / "data"
+    write_settings(data, [])
+    store = ConversationStore(data)
+    c = Conversation.new(provider="openai", model="claude-3-5-sonnet-20241022")
+    when = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    c.append(Message(id="q1", parent=None, role="user", content="q", created_at=when))
+    c.append(_reply("a1", "q1", when, "claude-3-5-sonnet-20241022", 123_456, 7_654_321))
+    store.save(c)
+    store.close()
+    apply_app_theme(False)
+    app = start_app(data)
+    dialog = app.window.open_usage()
+    dialog.show()
+    cells_now = figures_shown(dialog, qtbot)
+    assert cells_now[0][2] == "claude-3-5-sonnet-20241022"
+    table = dialog.table
+    metrics = table.fontMetrics()
+    for column, text in enumerate(cells_now[0]):
+        assert table.columnWidth(column) > metrics.horizontalAdvance(text), (column, text)
+    assert dialog.model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == cells_now[0][2]
     dialog.close()
