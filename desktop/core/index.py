@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Container, Iterator
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +34,9 @@ from desktop.core.atomic import write_bytes_atomic
 from desktop.core.encoding import make_parts
 from desktop.core.errors import StorageError
 from desktop.core.fileformat import conversation_folder
+from desktop.core.merge import Merged, merge_rows
 from desktop.core.models import Conversation, Message
+from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
 from desktop.core.storage import (
     CHANGED,
@@ -123,6 +125,10 @@ _MIGRATIONS = {
 
 # How many files a reconcile reads between two reports (and commits).
 BATCH = 500
+# The index thread's reconcile, in the window, rests 1 ms (pacing.REST_S) once it has read
+# files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: 43-48 s),
+# the worst stall the same (28-39 ms, was 138).
+RECONCILE_BURST_S = 0.004
 # How many files the background usage pass reads in one step of the index thread.
 FILL_BATCH = 200
 
@@ -481,6 +487,7 @@ class ConversationIndex:
         *,
         remind: bool = False,
         stop: Callable[[], bool] = lambda: False,
+        pace: Callable[[], None] = lambda: None,
     ) -> ScanReport:
         """Bring the rows in line with the files of ``conversations/``: read the files that
         are new or changed (size or modification time), drop the rows of files that are gone.
@@ -488,14 +495,15 @@ class ConversationIndex:
         left alone. ``report`` hears of the rows changed every ``BATCH`` files read. With
         ``remind``, the files known to be skipped (a newer format, unmovable) are reported
         again, as at start. ``stop`` is asked before each file: True ends the scan there (what
-        was read is kept; the next scan reads the rest). Returns the whole scan's report
-        (``finished``)."""
+        was read is kept; the next scan reads the rest). ``pace`` is called after each file
+        read (Library's: a ``Pace``, so that the UI thread gets the GIL in
+        turns). Returns the whole scan's report (``finished``)."""
         try:
-            return self._reconcile(busy, report, remind, stop)
+            return self._reconcile(busy, report, remind, stop, pace)
         except sqlite3.DatabaseError as exc:
             # Damaged while open (a disk error, another process): start over from the files.
             self._start_over(f"damaged: {exc}")
-            return self._reconcile(busy, report, remind, stop)
+            return self._reconcile(busy, report, remind, stop, pace)
 
     def _reconcile(
         self,
@@ -503,6 +511,7 @@ class ConversationIndex:
         report: Callable[[ScanReport], None] | None,
         remind: bool,
         stop: Callable[[], bool],
+        pace: Callable[[], None],
     ) -> ScanReport:
         store = self._store
         db = self.db
@@ -572,6 +581,7 @@ class ConversationIndex:
             if stop():
                 break
             self._read_into(path, part)
+            pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
                 db.execute("COMMIT")
@@ -823,6 +833,8 @@ class Library:
         # The usage table's queries: a connection of their own, so that they need not wait
         # for a reconcile of the index thread (minutes, on a cold start of 100,000 files).
         self._querier = ThreadPoolExecutor(1, thread_name_prefix="confab-usage")
+        # The list's big merges (desktop/core/merge.py): not behind a reconcile of minutes.
+        self._merger = ThreadPoolExecutor(1, thread_name_prefix="confab-list")
         self._lock = threading.Lock()
         self._jobs = 0  # handed to the index thread, not ended
         self._usage_version = 0  # counts the commits that changed the usage rows
@@ -897,6 +909,22 @@ class Library:
         asked for; a WriteFailedError in the future if it could not be)."""
         return self._querier.submit(write_bytes_atomic, path, data)
 
+    def merge(
+        self,
+        order: Sequence[ListRow],
+        by_id: Mapping[str, ListRow],
+        rows: Sequence[ListRow],
+        *,
+        skip: Collection[str] = (),
+        loaded: Collection[str] = (),
+    ) -> Future[Merged]:
+        """``merge_rows`` in the list's thread, paced. The caller changes none of the
+        arguments until the future is done (the controller copies its list before changing it
+        meanwhile)."""
+        return self._merger.submit(
+            merge_rows, order, by_id, rows, skip=skip, loaded=loaded, pace=Pace()
+        )
+
     def open(self) -> Future[Listing]:
         """The summaries the index holds (none when it had to start over), oldest first and
         by id: made here, so that the UI thread only takes them."""
@@ -953,8 +981,15 @@ class Library:
                     report(part)
 
             try:
+                # In short turns at the GIL: a cold start reads files for a minute while the
+                # window is in use (unpaced, each of the window's calls into Qt waited up to
+                # the 5 ms switch interval: a repaint of the list took 100 ms).
                 return self.index.reconcile(
-                    _Busy(self), reported, remind=remind, stop=lambda: self._closed
+                    _Busy(self),
+                    reported,
+                    remind=remind,
+                    stop=lambda: self._closed,
+                    pace=Pace(RECONCILE_BURST_S),
                 )
             finally:
                 self._fill_usage_soon()
@@ -1104,6 +1139,7 @@ class Library:
         self._submit(lambda: None).result()
         self._loader.submit(lambda: None).result()
         self._querier.submit(lambda: None).result()
+        self._merger.submit(lambda: None).result()
 
     def wait_for_usage(self) -> None:
         """Until the background usage pass has ended too (tests, benchmarks)."""
@@ -1118,6 +1154,7 @@ class Library:
         self._closed = True
         self._loader.shutdown(wait=True)
         self._querier.shutdown(wait=True)
+        self._merger.shutdown(wait=True)
         with contextlib.suppress(RuntimeError):
             self._executor.submit(self.index.close)
         self._executor.shutdown(wait=True)
