@@ -27,7 +27,8 @@ concurrent_*             20 conversations sent a question each, a few a second, 
                          while the window opens another of them every second:
                          concurrent_max_stall_ms the worst stall as above over the whole run,
                          _no_switch_ms the same leaving out the opening of a conversation
-                         (≤ 50 ms), _stall_p95_ms its 95th percentile, _switch_*_ms click to
+                         (from the click until its window of messages is built; ≤ 50 ms),
+                         _stall_p95_ms its 95th percentile, _switch_*_ms click to
                          painted, _total_s first send to last reply, _replies_intact the replies
                          whose file holds the whole text, finished (20 of 20)
 sidebar_*                a data folder of 10,000 conversations of 2 to 8 messages:
