@@ -593,6 +593,7 @@ class ChatClient:
         events = 0
         head = bytearray()  # the body's start, while no event has come
         loop = asyncio.get_running_loop()
+        this_task = asyncio.current_task()
         resumed = loop.time()
         # Read to the very end even after [DONE], and close the raw byte iterator explicitly
         # when an error (or a timeout, or Stop) ends the reply early: a suspended httpx async
@@ -619,6 +620,11 @@ class ChatClient:
                             done = self._apply_event(data, result, deltas)
                 finally:
                     deltas.flush()  # the text so far reaches the caller, error or not
+                if this_task is not None and this_task.cancelling():
+                    # Stopped from within that delivery: the next read may not wait (its
+                    # bytes are already here), so nothing else would let the cancellation in
+                    # before another delivery.
+                    await asyncio.sleep(0)
                 if not chunk:
                     break
                 if not events and len(head) < SNIFF_BYTES:
