@@ -1182,8 +1182,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=150)
     args = parser.parse_args(argv)
 
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from desktop.app import _spare_memory
+
+    # As desktop/app.py's main does before the window's modules are imported: without it the
+    # figures held ~5 MiB of source text (and httpx's command-line client) that Confab does
+    # not keep.
+    _spare_memory()
+    import qasync
 
     app = QApplication([sys.argv[0]])
     style = setup_application(app)
