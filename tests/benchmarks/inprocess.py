@@ -932,6 +932,13 @@ async def measure_library(args: argparse.Namespace) -> dict[str, Any]:
             result["warm_list_rows"] = sidebar.model.rowCount()
             result["warm_rss_mb_list_shown"] = read_rss_mb(os.getpid()) or 0.0
             await asyncio.sleep(WARM_UP_S)
+            # Once what the first send needs is loaded (MainWindow._preload: after the first
+            # look at the folder, which takes longer with more files).
+            await wait_until(
+                lambda: "httpx" in sys.modules and "desktop.core.markdown" in sys.modules,
+                30,
+                "the first send's imports",
+            )
             await settle(window, quiet=0.3, timeout=10)
             result["warm_rss_mb_settled"] = read_rss_mb(os.getpid()) or 0.0
             list_probe.disarm()
