@@ -45,6 +45,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,8 @@ RELOADED = "reloaded"  # the new version was taken in, in place
 KEPT_BOTH = "kept_both"  # changed on both sides: the other version is a copy (copy_id)
 REMOVED_ELSEWHERE = "removed"  # removed, nothing unsaved: it left memory and the list
 KEPT_REMOVED = "kept_removed"  # removed while unsaved or streaming: written back
+# One removal is told once, however many of Confab's paths notice it.
+KEPT_REMOVED_ONCE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class ConversationsController(QObject):
         super().__init__(parent)
         self._store = store
         self._clock = clock
+        self._kept_removed_at: dict[str, datetime] = {}  # when KEPT_REMOVED was said, by id
         self._library = library or Library(store)
         # The conversations read in full that something still holds (the window, a stream).
         self._loaded: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
@@ -569,7 +573,7 @@ class ConversationsController(QObject):
             log.info("%s was removed on disk while unsaved here: written back", cid)
             self._store.forget_version(cid)  # (its write is no news then: said here)
             self.save(conversation, touch=False)
-            self.synced.emit(SyncNote(KEPT_REMOVED, cid, conversation.title))
+            self._say_kept_removed(conversation)
             return
         log.info("%s was removed on disk: it leaves", cid)
         self._loaded.pop(cid, None)
@@ -585,6 +589,16 @@ class ConversationsController(QObject):
             )
         if was_current and self.current is None:
             self.current_changed.emit(None)
+
+    def _say_kept_removed(self, conversation: Conversation) -> None:
+        """KEPT_REMOVED, once for one removal: the write that puts the file back and the
+        rescan that finds it gone each see it, in either order."""
+        now = self._clock()
+        said = self._kept_removed_at.get(conversation.id)
+        if said is not None and now - said < KEPT_REMOVED_ONCE:
+            return
+        self._kept_removed_at[conversation.id] = now
+        self.synced.emit(SyncNote(KEPT_REMOVED, conversation.id, conversation.title))
 
     def keep(self, conversation: Conversation) -> None:
         """Write back a conversation removed elsewhere (REMOVED_ELSEWHERE) and show it."""
@@ -992,7 +1006,7 @@ class ConversationsController(QObject):
             conversation_id = back.popleft()
             conversation = self._loaded.get(conversation_id)
             if conversation is not None and conversation_id not in self._deleted:
-                self.synced.emit(SyncNote(KEPT_REMOVED, conversation_id, conversation.title))
+                self._say_kept_removed(conversation)
         while self._ended:
             conversation_id, future = self._ended.popleft()
             if self._writing.get(conversation_id) is future:

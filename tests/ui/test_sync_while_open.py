@@ -298,3 +298,32 @@ def test_a_version_without_messages_this_one_has_is_kept_beside_it(
     assert contents(files["First (from another device)"])[-2:] == ["Third?", "Third."]
     assert "Second" not in contents(files["First (from another device)"])
     assert [b for _, b in app.bubbles()][-1] == "echo[3]: Second"
+
+
+def test_a_removal_noticed_by_the_write_and_by_the_rescan_is_told_once(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The write under way puts the file back and says so; the rescan's look, made before
+    that write, then finds it gone: one notice, not two (seen on a fresh machine)."""
+    app, conversation = chatting(start_chat_app, "Keep talking")
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="Still here, still talking.", stall_after=2, gate=gate))
+    app.type_and_send("Go on")
+    qtbot.waitUntil(lambda: conversation.messages[-1].content != "")
+    notes: list[Any] = []
+    app.conversations.synced.connect(notes.append)
+    app.conversations.rescan_delay_ms = 60_000  # the rescan is this test's to make
+    app.conversations.wait_for_writes()
+
+    (tmp_path / "data" / "conversations" / f"{conversation.id}.json").unlink()
+    assert app.conversations.save(conversation, touch=False)  # as the stream's next save
+    app.conversations.wait_for_writes()
+    qtbot.waitUntil(lambda: [n.kind for n in notes] == ["kept_removed"])
+    app.conversations._removed_on_disk(conversation)  # the rescan's stale finding
+    app.conversations.wait_for_writes()
+    qtbot.wait(50)  # a second notice would be emitted at once: none comes
+    assert [n.kind for n in notes] == ["kept_removed"]
+    gate.set()
+    app.wait_idle()
+    (file,) = app.conversation_files()
+    assert contents(file)[-1] == "Still here, still talking."
