@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,21 @@ from desktop.core.storage import (
     is_set_aside,
 )
 from tests.core.test_versions_trash import conversation_data, write
+
+
+@contextmanager
+def loaded_library(tmp_path: Path) -> Iterator[tuple[ConversationStore, Library, Any]]:
+    """A folder of one conversation (abc123), its index open and in line with it, and the
+    conversation loaded as the window loads it; the library closed after."""
+    store = ConversationStore(tmp_path)
+    write(store.folder, "abc123.json", conversation_data())
+    library = Library(store)
+    try:
+        library.open().result()
+        library.reconcile().result()
+        yield store, library, library.load("abc123").result()
+    finally:
+        library.close()
 
 
 def sync_tool_replaces(store: ConversationStore, conversation_id: str, **fields: object) -> None:
@@ -118,13 +135,7 @@ def test_a_version_read_is_not_taken_when_confab_wrote_meanwhile(tmp_path: Path)
 def test_a_quick_rescan_still_finds_a_loaded_conversations_file_changed_in_the_same_tick(
     tmp_path: Path,
 ) -> None:
-    store = ConversationStore(tmp_path)
-    write(store.folder, "abc123.json", conversation_data())
-    library = Library(store)
-    try:
-        library.open().result()
-        library.reconcile().result()
-        conversation = library.load("abc123").result()
+    with loaded_library(tmp_path) as (store, library, conversation):
         saved_by_confab(library, conversation, "Saved by Confab")
         sync_tool_replaces(store, "abc123", title="From the laptop")
         # As if within the same tick of the file system's clock as Confab's write.
@@ -133,18 +144,10 @@ def test_a_quick_rescan_still_finds_a_loaded_conversations_file_changed_in_the_s
         assert library.reconcile(quick=True).result().changed == []  # not watched: missed
         found = library.reconcile(quick=True, watch=["abc123"]).result()
         assert [(s.id, s.title) for s in found.changed] == [("abc123", "From the laptop")]
-    finally:
-        library.close()
 
 
 def test_the_listing_says_which_copy_a_set_aside_version_became(tmp_path: Path) -> None:
-    store = ConversationStore(tmp_path)
-    write(store.folder, "abc123.json", conversation_data())
-    library = Library(store)
-    try:
-        library.open().result()
-        library.reconcile().result()
-        conversation = library.load("abc123").result()
+    with loaded_library(tmp_path) as (store, library, conversation):
         sync_tool_replaces(store, "abc123", title="From the laptop")
         saved_by_confab(library, conversation, "Here")
         ((_, aside),) = store.set_aside
@@ -155,8 +158,6 @@ def test_the_listing_says_which_copy_a_set_aside_version_became(tmp_path: Path) 
         assert [(s.id, s.title) for s in found.changed] == [
             (copy_id, "From the laptop (from another device)")
         ]
-    finally:
-        library.close()
 
 
 def test_a_file_arriving_before_the_index_hears_of_confabs_write_is_listed(
@@ -167,13 +168,7 @@ def test_a_file_arriving_before_the_index_hears_of_confabs_write_is_listed(
     listed the file (until the next change or start)."""
     import threading
 
-    store = ConversationStore(tmp_path)
-    write(store.folder, "abc123.json", conversation_data())
-    library = Library(store)
-    try:
-        library.open().result()
-        library.reconcile().result()
-        conversation = library.load("abc123").result()
+    with loaded_library(tmp_path) as (store, library, conversation):
         conversation.title = "Saved by Confab"
         library.saving(Record.of(conversation), new_write=True)
         store.save(conversation)  # on disk; the index has not heard yet
@@ -196,25 +191,15 @@ def test_a_file_arriving_before_the_index_hears_of_confabs_write_is_listed(
         library.wait()
         found = library.reconcile(quick=True).result()
         assert [(s.id, s.title) for s in found.changed] == [("fresh1", "Synced")]
-    finally:
-        library.close()
 
 
 def test_a_write_that_puts_back_a_file_another_program_removed_says_so(tmp_path: Path) -> None:
     """The write under way when a sync tool removed the file recreates it: the window is told
     (it said nothing, and the user never learnt the file had been deleted elsewhere)."""
-    store = ConversationStore(tmp_path)
-    write(store.folder, "abc123.json", conversation_data())
-    library = Library(store)
-    try:
-        library.open().result()
-        library.reconcile().result()
-        conversation = library.load("abc123").result()
+    with loaded_library(tmp_path) as (store, library, conversation):
         (store.folder / "abc123.json").unlink()  # deleted on the other computer
         saved_by_confab(library, conversation, "Still being written here")
         assert list(store.written_back) == ["abc123"]
         assert files(store)["abc123.json"]["title"] == "Still being written here"
         saved_by_confab(library, conversation, "Again")
         assert list(store.written_back) == ["abc123"]  # once: it was there this time
-    finally:
-        library.close()

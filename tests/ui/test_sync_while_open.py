@@ -234,9 +234,11 @@ def test_removed_elsewhere_it_leaves_the_view_and_can_be_kept(
     assert contents(app.conversation_files()[0]) == ["Short lived", "echo[1]: Short lived"]
 
 
-def test_removed_elsewhere_while_a_reply_streams_it_is_written_back(
-    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
-) -> None:
+def replying(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> tuple[Any, Any, Any, list[Any]]:
+    """A conversation with a reply streaming into it, held open until ``gate`` is set; the
+    window's sync notices from then on in ``notes``."""
     app, conversation = chatting(start_chat_app, "Keep talking")
     gate = threading.Event()
     openai_server.enqueue(Reply(text="Still here, still talking.", stall_after=2, gate=gate))
@@ -244,6 +246,13 @@ def test_removed_elsewhere_while_a_reply_streams_it_is_written_back(
     qtbot.waitUntil(lambda: conversation.messages[-1].content != "")
     notes: list[Any] = []
     app.conversations.synced.connect(notes.append)
+    return app, conversation, gate, notes
+
+
+def test_removed_elsewhere_while_a_reply_streams_it_is_written_back(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app, conversation, gate, notes = replying(start_chat_app, openai_server, qtbot)
 
     (tmp_path / "data" / "conversations" / f"{conversation.id}.json").unlink()
 
@@ -305,13 +314,7 @@ def test_a_removal_noticed_by_the_write_and_by_the_rescan_is_told_once(
 ) -> None:
     """The write under way puts the file back and says so; the rescan's look, made before
     that write, then finds it gone: one notice, not two (seen on a fresh machine)."""
-    app, conversation = chatting(start_chat_app, "Keep talking")
-    gate = threading.Event()
-    openai_server.enqueue(Reply(text="Still here, still talking.", stall_after=2, gate=gate))
-    app.type_and_send("Go on")
-    qtbot.waitUntil(lambda: conversation.messages[-1].content != "")
-    notes: list[Any] = []
-    app.conversations.synced.connect(notes.append)
+    app, conversation, gate, notes = replying(start_chat_app, openai_server, qtbot)
     app.conversations.rescan_delay_ms = 60_000  # the rescan is this test's to make
     app.conversations.wait_for_writes()
 
