@@ -388,9 +388,9 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_there(
-    run: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _token_table_held(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The token table loads only once the returned event is set (a send or count that
+    loaded it on its own thread would hang, then fail), and nothing is counted yet."""
     from desktop.core import tokens
 
     release = threading.Event()
@@ -400,8 +400,16 @@ def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_t
         tokens._load(name, future)
 
     monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
+    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))
+    return release
 
-    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
+
+def test_the_meter_never_waits_for_the_token_table_and_counts_again_once_it_is_there(
+    run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import tokens
+
+    release = _token_table_held(monkeypatch)
 
     async def body(h: Harness) -> None:
         c = h.conversation()
@@ -431,18 +439,8 @@ def test_the_first_send_plans_its_request_without_waiting_for_the_table(
 ) -> None:
     """The first send of a session loaded the token table on the UI thread (~0.3 s, a frozen
     window): ``send`` now returns at once, and the request leaves once the table is there."""
-    from desktop.core import tokens
 
-    release = threading.Event()
-
-    def held(name: str, future: Future[Any]) -> None:
-        # A send that loaded the table on its own thread would hang here, then fail.
-        assert release.wait(10)
-        tokens._load(name, future)
-
-    monkeypatch.setattr(tokens, "_TABLES", tokens._Tables(held))
-
-    monkeypatch.setattr(tokens, "_COUNTS", tokens._Counts(1024))  # none counted yet
+    release = _token_table_held(monkeypatch)
 
     async def body(h: Harness) -> None:
         c = h.conversation()

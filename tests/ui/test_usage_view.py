@@ -220,22 +220,10 @@ def test_usage_comes_from_the_index_and_follows_replies_and_other_programs(
 def test_an_old_index_shows_the_list_at_once_and_the_dialog_says_it_is_still_counting(
     start_app: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
 ) -> None:
-    from desktop.core.storage import ConversationStore
 
     data = tmp_path / "data"
-    write_settings(data, [])
-    varied_library(data, 60).close()
-    built(data)
-    downgrade_to_version_1(data / INDEX_NAME)
+    gate = _old_index_held(data, monkeypatch)
     reads = _file_reads(monkeypatch)
-    gate = threading.Event()
-    real_as_is = ConversationStore.read_as_is
-
-    def held(self: ConversationStore, path: Path) -> Any:
-        gate.wait(10)
-        return real_as_is(self, path)
-
-    monkeypatch.setattr(ConversationStore, "read_as_is", held)
     app = start_app(data)
     assert app.window.sidebar.model.rowCount() == 60  # from the old index's rows
     assert reads == []
@@ -260,18 +248,7 @@ def test_figures_that_move_faster_than_the_query_still_show_as_they_come(
     half a minute for 60,000 conversations. Each answer shows, still as counting, and the
     next one is asked for; Export waits for an answer nothing has moved since."""
     data = tmp_path / "data"
-    write_settings(data, [])
-    varied_library(data, 60).close()
-    built(data)
-    downgrade_to_version_1(data / INDEX_NAME)
-    gate = threading.Event()
-    real_as_is = ConversationStore.read_as_is
-
-    def held(self: ConversationStore, path: Path) -> Any:
-        gate.wait(10)
-        return real_as_is(self, path)
-
-    monkeypatch.setattr(ConversationStore, "read_as_is", held)
+    gate = _old_index_held(data, monkeypatch)
     app = start_app(data)
     answered: list[int] = []
     real_table = app.chat.usage_table
@@ -356,3 +333,21 @@ def test_no_usage_yet_says_so_and_has_nothing_to_export(
     assert dialog.progress.text().startswith("No usage yet")
     assert not dialog.export_button.isEnabled()
     dialog.close()
+
+
+def _old_index_held(data: Path, monkeypatch: Any) -> threading.Event:
+    """60 conversations under an index of version 1, whose usage the background pass reads
+    only once the returned event is set."""
+    write_settings(data, [])
+    varied_library(data, 60).close()
+    built(data)
+    downgrade_to_version_1(data / INDEX_NAME)
+    gate = threading.Event()
+    real_as_is = ConversationStore.read_as_is
+
+    def held(self: ConversationStore, path: Path) -> Any:
+        gate.wait(10)
+        return real_as_is(self, path)
+
+    monkeypatch.setattr(ConversationStore, "read_as_is", held)
+    return gate
