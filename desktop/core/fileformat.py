@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import OTHER, CorruptFileError, legacy_kind
+from desktop.core.folders import clean_path
 from desktop.core.models import (
     EPOCH,
     INTERRUPTED,
@@ -433,6 +434,8 @@ _CONVERSATION_FIELDS = frozenset(
         "title_set_by_user",
         "title_generated",
         "copied_from",
+        "folder",
+        "archived",
     }
 )
 _BUDGET_FIELDS = frozenset({"max_messages", "max_tokens"})
@@ -485,6 +488,10 @@ def conversation_shell(conversation: Conversation) -> dict[str, Any]:
         data["title_generated"] = True
     if conversation.copied_from is not None:
         data["copied_from"] = conversation.copied_from
+    if conversation.folder is not None:
+        data["folder"] = conversation.folder
+    if conversation.archived:
+        data["archived"] = True
     data.update({k: v for k, v in conversation.extra.items() if k not in data})
     return data
 
@@ -516,10 +523,9 @@ def _summary(value: Any) -> Summary:
 
 
 def conversation_folder(conversation: Conversation) -> str | None:
-    """The ``folder`` a file has (folders come in a later version: not a typed attribute yet,
-    kept in ``extra`` and written back as it was); the index lists it."""
-    folder = conversation.extra.get("folder")
-    return folder if isinstance(folder, str) else None
+    """The conversation's folder (``Conversation.folder``; kept for the callers written when
+    it was still read from ``extra``)."""
+    return conversation.folder
 
 
 def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Conversation:
@@ -582,6 +588,8 @@ def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Convers
         title_set_by_user=fix.field(data, "title_set_by_user", _flag, False),
         title_generated=fix.field(data, "title_generated", _flag, False),
         copied_from=fix.field(data, "copied_from", _text, None),
+        folder=fix.field(data, "folder", clean_path, None),
+        archived=fix.field(data, "archived", _flag, False),
         extra=_unknown(data, _CONVERSATION_FIELDS),
         newer_version=version if version > CONVERSATION_VERSION else None,
     )
@@ -599,6 +607,7 @@ _SETTINGS_FIELDS = frozenset(
         "auto_title",
         "prices",
         "personas",
+        "folders",
     }
 )
 
@@ -621,6 +630,8 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         data["prices"] = {model: price_to_dict(p) for model, p in settings.prices.items()}
     if settings.personas:
         data["personas"] = [persona_to_dict(p) for p in settings.personas]
+    if settings.folders:
+        data["folders"] = list(settings.folders)
     for key, value in settings.extra.items():
         if key not in data and _not_secret(key):
             data[key] = value
@@ -663,6 +674,7 @@ def settings_from_dict(data: dict[str, Any], notes: list[str] | None = None) -> 
         auto_title=fix.field(data, "auto_title", _flag, True),
         prices=fix.field(data, "prices", lambda v: _prices(v, fix), {}),
         personas=fix.field(data, "personas", lambda v: _personas(v, fix), []),
+        folders=fix.field(data, "folders", lambda v: _folders(v, fix), []),
         extra={k: v for k, v in data.items() if k not in _SETTINGS_FIELDS and _not_secret(k)},
     )
 
@@ -678,6 +690,21 @@ def _prices(value: Any, fix: _Fixer) -> dict[str, Price]:
         else:
             prices[str(model).lower()] = price
     return prices
+
+
+def _folders(value: Any, fix: _Fixer) -> list[str]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    folders: list[str] = []
+    for index, entry in enumerate(value):
+        try:
+            path = clean_path(entry)
+        except TypeError:
+            fix.note(f"folders[{index}]", entry)
+            continue
+        if path is not None and path not in folders:
+            folders.append(path)
+    return folders
 
 
 def _personas(value: Any, fix: _Fixer) -> list[Persona]:

@@ -286,6 +286,10 @@ class Conversation:
     params: Params = field(default_factory=Params)
     pinned: bool = False
     tags: list[str] = field(default_factory=list)
+    # The folder's path, names joined by "/" ("Work/Clients"); None: in no folder.
+    folder: str | None = None
+    # Out of the main list (still searchable, listed under Archive).
+    archived: bool = False
     head: str | None = None
     messages: list[Message] = field(default_factory=list)
     # The context budget (no limit of its own: Budget()) and the latest compaction.

@@ -44,6 +44,8 @@ class Settings:
     prices: dict[str, Price] = field(default_factory=dict)
     # The user's own personas (the built-in ones are not kept here).
     personas: list[Persona] = field(default_factory=list)
+    # Folders the user made (paths, desktop/core/folders.py), shown even while empty.
+    folders: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provider(self, provider_id: str | None) -> Provider | None:
