@@ -42,17 +42,18 @@ import logging
 import weakref
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, StorageError
+from desktop.core.folders import Change
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.merge import Merged
 from desktop.core.models import Clock, Conversation, Params, utc_now
@@ -60,6 +61,8 @@ from desktop.core.pricing import Price
 from desktop.core.services import sync
 from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
 from desktop.core.usage import UsageFigures, UsageTable
+from desktop.core.views import ListFilter, Tally, tally
+from desktop.core.views import ids_in_folder as _ids_in_folder
 
 if TYPE_CHECKING:
     import asyncio
@@ -80,6 +83,13 @@ FIRST_SCAN_DELAY_MS = 200
 # A reconcile's rows are taken into the list in one merge past this many (one by one below),
 # made in the list's thread (desktop/core/merge.py), not on the UI thread.
 BULK_ROWS = 64
+# A change to many conversations saves at most this many per tick of the poll timer.
+CHANGE_STEP = 16
+# The navigation's counts are made again this long after a row's folder, tags or archive
+# changed (once for a burst).
+TALLY_DELAY_MS = 150
+
+T = TypeVar("T")
 
 # What became of a loaded conversation whose file another program changed or removed
 # (SyncNote.kind).
@@ -121,6 +131,11 @@ class ConversationsController(QObject):
     synced = Signal(object)  # SyncNote: what became of a loaded conversation changed elsewhere
     # The usage figures may have changed: the index's usage rows, or how far it has counted.
     usage_changed = Signal()
+    # The navigation's counts (``tally``) changed: folders, tags, the archive.
+    tally_changed = Signal()
+    # A change to many conversations (``change``) ended: how many changed, how many could not
+    # be read.
+    changes_ended = Signal(int, int)
 
     def __init__(
         self,
@@ -216,6 +231,7 @@ class ConversationsController(QObject):
         self._set_aside: dict[str, tuple[str, str]] = {}
         # What the window's composer holds for a conversation, typed and not saved yet.
         self._typed: tuple[str, str] | None = None
+        self._init_views()
 
     # ---- the list ------------------------------------------------------------------
 
@@ -327,6 +343,7 @@ class ConversationsController(QObject):
         self._summaries, self._order = by_id, order
         self._newest_first = None
         _spare_the_collector()
+        self._rebuild_view()
         self.conversations_reset.emit()
         log.info("list shown: %d conversations from the index", len(self._summaries))
         self._watch()
@@ -428,6 +445,8 @@ class ConversationsController(QObject):
                         self._set_summary(old)
                     self._check_on_disk(conversation_id)
         self._merge_loaded = frozenset()
+        if merged is not None:
+            self._rebuild_view()
         self._remove_reported(report, changed=merged is not None and bool(merged.taken))
         told, self._merged_report = self._merged_report, None
         if told is not None:
@@ -631,6 +650,7 @@ class ConversationsController(QObject):
         self._summaries[summary.id] = summary
         insort(self._order, summary)
         self._newest_first = None
+        self._place_in_view(old, summary)
 
     def _drop_summary(self, conversation_id: str) -> bool:
         if conversation_id not in self._summaries:
@@ -639,6 +659,7 @@ class ConversationsController(QObject):
         old = self._summaries.pop(conversation_id)
         self._remove_from_order(old)
         self._newest_first = None
+        self._place_in_view(old, None)
         return True
 
     def _changing(self, change: tuple[ListRow | None, str]) -> None:
@@ -837,16 +858,17 @@ class ConversationsController(QObject):
         was_current = conversation is not None and self.current is conversation
         if was_current:
             self.current = None
-        self.conversation_removed.emit(conversation_id)
+        if not self._deleting_many:
+            self.conversation_removed.emit(conversation_id)
         if was_current and self.current is None:
             self.current_changed.emit(None)
 
     def trashed(self) -> list[TrashedConversation]:
         return self._store.trashed()
 
-    def restore(self, conversation_id: str) -> Conversation | None:
-        """Bring a deleted conversation back from the trash and show it; None (and a
-        save_failed) if that failed."""
+    def restore(self, conversation_id: str, *, show: bool = True) -> Conversation | None:
+        """Bring a deleted conversation back from the trash and show it (``show``); None (and
+        a save_failed) if that failed."""
         try:
             conversation = self._store.restore(conversation_id)
         except ConfabError as exc:
@@ -861,14 +883,16 @@ class ConversationsController(QObject):
         # Else it came back under a new id: the old id stays deleted, so that nothing still
         # holding the old object writes it over the conversation now under that id.
         self._loaded[conversation.id] = conversation
-        if not self.save(conversation, touch=False):
+        if not self.save(conversation, touch=False, tell=show):
             # Not written again (read-only): listed as the file is.
             self._library.saving(Record.of(conversation), new_write=True)
             self._library.written(conversation.id, True)
             self._set_summary(summary_of(conversation))
-            self.conversation_changed.emit(conversation.id)
+            if show:
+                self.conversation_changed.emit(conversation.id)
         self.trash_changed.emit(conversation_id)
-        self.select(conversation.id)
+        if show:
+            self.select(conversation.id)
         return conversation
 
     def purge(self, conversation_id: str) -> bool:
@@ -922,7 +946,7 @@ class ConversationsController(QObject):
         if conversation.id in self._summaries:
             self.save(conversation, touch=False)
 
-    def save(self, conversation: Conversation, *, touch: bool = True) -> bool:
+    def save(self, conversation: Conversation, *, touch: bool = True, tell: bool = True) -> bool:
         """Save ``conversation``: encoded now, written by the writer thread. A failure is
         reported when the write ends (``save_failed``); the conversation stays in memory and
         is retried. False when nothing is written: a conversation deleted, a stale copy, one
@@ -957,7 +981,8 @@ class ConversationsController(QObject):
             self._start_poll()
         # The sidebar hears of it now; the file follows within milliseconds.
         self._set_summary(summary_of(conversation))
-        self.conversation_changed.emit(conversation.id)
+        if tell:  # (a change to many says so once: conversations_reset)
+            self.conversation_changed.emit(conversation.id)
         return True
 
     def _start_poll(self) -> None:
@@ -973,9 +998,13 @@ class ConversationsController(QObject):
         self._take_merged()
         self._take_reports()
         self._take_checks()
+        self._take_list_jobs()
+        self._take_changes()
         self._take_usage_news()
         if not (
             working
+            or self._list_jobs
+            or self._change_queue
             or self._writing
             or self._ended
             or self._loading
@@ -1078,9 +1107,13 @@ class ConversationsController(QObject):
             self._take_merged()
             self._take_reports()
             self._take_checks()
+            self._take_list_jobs()
+            self._take_changes()
             self._start_first_scan()
             if (
-                self._opening is None
+                not self._list_jobs
+                and not self._change_queue
+                and self._opening is None
                 and self._merging is None
                 and self._scan is None
                 and not self._loading
@@ -1102,6 +1135,7 @@ class ConversationsController(QObject):
         self._closed = True
         self._first_scan_due = False
         self._rescan_timer.stop()
+        self._tally_timer.stop()
         if self._watcher is not None:
             self._watcher.removePaths(self._watcher.directories())
         self.flush()
@@ -1130,6 +1164,249 @@ class ConversationsController(QObject):
         draft = self.current
         if draft is not None and not draft.messages and draft.id not in self._summaries:
             self._loaded.pop(draft.id, None)
+
+    # ---- folders, tags, archive: the list's views and changes to many --------------
+
+    def _init_views(self) -> None:
+        # What the sidebar shows (desktop/core/views.py): the filter, its view of the list
+        # (oldest first, pinned after unpinned; made in the list's thread, then kept row by
+        # row), and the navigation's counts.
+        self.filter = ListFilter()
+        self._view: list[ListRow] | None = None
+        self._view_filter = self.filter  # the filter ``_view`` was made for
+        self._view_newest: list[ListRow] | None = None
+        self._view_job: Future[list[ListRow]] | None = None
+        self._view_again = False
+        self.tally = Tally()
+        self._tally_job: Future[Tally] | None = None
+        self._tally_again = False
+        self._tally_timer = QTimer(self)
+        self._tally_timer.setSingleShot(True)
+        self._tally_timer.setInterval(TALLY_DELAY_MS)
+        self._tally_timer.timeout.connect(self._recount)
+        # Work handed to the list's thread, what to do with each outcome, and those ended.
+        self._list_jobs: dict[Future[object], Callable[[Future[object]], None]] = {}
+        self._list_ended: deque[tuple[Future[object], Future[object]]] = deque()
+        # Changes to conversations not loaded: those still to apply, by id (read and changed
+        # in the loading thread, saved here), and the reads that ended.
+        self._change_queue: dict[str, list[Change]] = {}
+        self._changes_ended: deque[tuple[str, Future[tuple[Conversation, bool]]]] = deque()
+        self._changes_counted = [0, 0]  # changed, failed, since the queue was last empty
+        self._deleting_many = False
+
+    def listed(self) -> list[ListRow] | None:
+        """What the sidebar shows for ``filter``, newest first, pinned ones on top; None
+        until the first view of the list is made."""
+        if self._view is None:
+            return None
+        if self._view_newest is None:
+            self._view_newest = self._view[::-1]
+        return self._view_newest
+
+    def set_filter(self, list_filter: ListFilter) -> None:
+        """Show another view (``conversations_reset`` once it is made)."""
+        if list_filter == self.filter:
+            return
+        self.filter = list_filter
+        self._rebuild_view()
+
+    def _in_list_thread(
+        self, then: Callable[[Future[T]], None], fn: Callable[..., T], *args: object
+    ) -> Future[T]:
+        future = self._library.in_list_thread(fn, *args)
+        self._list_jobs[future] = then  # type: ignore[index, assignment]
+        # The callback holds no reference to this QObject (see save).
+        future.add_done_callback(functools.partial(_appended, self._list_ended, future))
+        self._start_poll()
+        return future
+
+    def _take_list_jobs(self) -> None:
+        while self._list_ended:
+            future, _same = self._list_ended.popleft()
+            then = self._list_jobs.pop(future, None)
+            if then is not None and not self._closed:
+                then(future)
+
+    def _rebuild_view(self) -> None:
+        """Make the view of the whole list again, in the list's thread."""
+        if self._closed:
+            return
+        if self._view_job is not None:
+            self._view_again = True
+            return
+        self._view_again = False
+        self._view_job = self._in_list_thread(
+            functools.partial(self._took_view, self.filter), self.filter.build, list(self._order)
+        )
+        self._recount_soon()
+
+    def _took_view(self, made_for: ListFilter, future: Future[list[ListRow]]) -> None:
+        self._view_job = None
+        if self._view_again or made_for != self.filter:
+            self._rebuild_view()
+            return
+        try:
+            view = future.result()
+        except Exception:
+            log.exception("making the list's view failed")
+            return
+        self._view, self._view_filter, self._view_newest = view, made_for, None
+        self.conversations_reset.emit()
+
+    def _place_in_view(self, old: ListRow | None, new: ListRow | None) -> None:
+        """A row changed (``old`` → ``new``; None: none): the view and the counts follow."""
+        if self._view_job is not None:
+            self._view_again = True  # made from the list before this change
+        elif self._view is not None and self._view_filter.place(self._view, old, new):
+            self._view_newest = None
+        if (
+            old is None
+            or new is None
+            or (old.folder, old.tags_json, old.archived)
+            != (new.folder, new.tags_json, new.archived)
+        ):
+            self._recount_soon()
+
+    def _recount_soon(self) -> None:
+        if not self._tally_timer.isActive():
+            self._tally_timer.start()
+
+    def _recount(self) -> None:
+        if self._closed:
+            return
+        if self._tally_job is not None:
+            self._tally_again = True
+            return
+        self._tally_again = False
+        self._tally_job = self._in_list_thread(self._took_tally, tally, list(self._order))
+
+    def _took_tally(self, future: Future[Tally]) -> None:
+        self._tally_job = None
+        if self._tally_again:
+            self._recount()
+            return
+        try:
+            counts = future.result()
+        except Exception:
+            log.exception("counting the list's folders and tags failed")
+            return
+        if counts != self.tally:
+            self.tally = counts
+            self.tally_changed.emit()
+
+    def change(self, conversation_ids: Iterable[str], change: Change) -> None:
+        """Apply ``change`` (pin, archive, move, tag…) to many conversations and save them
+        (``updated_at`` unchanged). Loaded ones change at once; the others are read and
+        changed in the loading thread and saved here a few at a time (``CHANGE_STEP`` per
+        tick), so that 500 of them never freeze the window; the list says so once per tick
+        (``conversations_reset``) and ``changes_ended`` at the end."""
+        changed = 0
+        for conversation_id in dict.fromkeys(conversation_ids):
+            if conversation_id in self._deleted:
+                continue
+            conversation = self._loaded.get(conversation_id)
+            if conversation is not None:
+                if not conversation.read_only and change.apply(conversation):
+                    changed += self.save(conversation, touch=False, tell=False)
+                continue
+            queued = self._change_queue.get(conversation_id)
+            if queued is not None:  # being read: applied after the change before it
+                queued.append(change)
+                continue
+            if conversation_id not in self._summaries:
+                continue
+            self._change_queue[conversation_id] = [change]
+            future = self._library.change(conversation_id, change)
+            future.add_done_callback(
+                functools.partial(_appended, self._changes_ended, conversation_id)
+            )
+        self._changes_counted[0] += changed
+        if changed:
+            self.conversations_reset.emit()
+        if self._change_queue:
+            self._start_poll()
+        elif changed:
+            self._end_changes()
+
+    def _take_changes(self) -> None:
+        taken = 0
+        while self._changes_ended and taken < CHANGE_STEP:
+            taken += 1
+            conversation_id, future = self._changes_ended.popleft()
+            changes = self._change_queue.pop(conversation_id, [])
+            if conversation_id in self._deleted or self._closed:
+                continue
+            error = future.exception()
+            if error is not None:
+                log.warning("cannot change %s: %s", conversation_id, error)
+                self._changes_counted[1] += 1
+                continue
+            read, changed = future.result()
+            del future
+            conversation = self._loaded.get(conversation_id)
+            if conversation is None:
+                # The first change is in what was read; the ones asked for since are not.
+                conversation, changes = read, changes[1:]
+                if not conversation.read_only:
+                    self._loaded[conversation_id] = conversation
+            else:
+                changed = False  # opened meanwhile: that object is the one to change
+            del read
+            if conversation.read_only:
+                continue
+            for each in changes:
+                changed = each.apply(conversation) or changed
+            if changed and self.save(conversation, touch=False, tell=False):
+                self._changes_counted[0] += 1
+        if taken:
+            self.conversations_reset.emit()
+            if not self._change_queue:
+                self._end_changes()
+
+    def _end_changes(self) -> None:
+        changed, failed = self._changes_counted
+        self._changes_counted = [0, 0]
+        self.changes_ended.emit(changed, failed)
+
+    def folder_members(self, folder: str, then: Callable[[list[str]], None]) -> None:
+        """Call ``then`` with the ids of the conversations in ``folder`` and its sub-folders
+        (archived ones too), found in the list's thread."""
+
+        def took(future: Future[list[str]]) -> None:
+            try:
+                then(future.result())
+            except Exception:
+                log.exception("finding the conversations of a folder failed")
+
+        self._in_list_thread(took, _ids_in_folder, list(self._order), folder)
+
+    def move_folder(self, old: str, new: str | None) -> None:
+        """The folder ``old`` (and its sub-folders) renamed to ``new``, or deleted (None):
+        its conversations follow (to no folder when deleted; never deleted themselves)."""
+        self.folder_members(old, lambda ids: self.change(ids, Change(rename_folder=(old, new))))
+
+    def delete_many(self, conversation_ids: Iterable[str]) -> list[str]:
+        """Delete several conversations (to the trash); the list says so once. Returns the
+        ids deleted."""
+        deleted: list[str] = []
+        self._deleting_many = True
+        try:
+            for conversation_id in conversation_ids:
+                self.delete(conversation_id)
+                if not self.is_listed(conversation_id) and conversation_id in self._deleted:
+                    deleted.append(conversation_id)
+        finally:
+            self._deleting_many = False
+        if deleted:
+            self.conversations_reset.emit()
+            self.conversation_removed.emit(deleted[-1])
+        return deleted
+
+    def restore_many(self, conversation_ids: Iterable[str]) -> None:
+        """Bring several deleted conversations back (the Undo of ``delete_many``)."""
+        restored = [self.restore(c, show=False) for c in conversation_ids]
+        if any(r is not None for r in restored):
+            self.conversations_reset.emit()
 
 
 def _ended(

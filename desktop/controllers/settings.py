@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.blocking import Worker
+from desktop.core import folders
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.logs import register_secret
 from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
@@ -328,6 +329,29 @@ class SettingsController(QObject):
     def remove_persona(self, persona_id: str) -> None:
         self.settings.personas = [p for p in self.settings.personas if p.id != persona_id]
         self._save()
+
+    # ---- folders the user made (shown while empty) ---------------------------------
+
+    def folders(self) -> list[str]:
+        return list(self.settings.folders)
+
+    def add_folder(self, path: str) -> None:
+        if path not in self.settings.folders:
+            self.settings.folders = [*self.settings.folders, path]
+            self._save()
+
+    def move_folder(self, old: str, new: str | None) -> None:
+        """The folder ``old`` and its sub-folders renamed to ``new`` (None: deleted)."""
+        kept: list[str] = []
+        for path in self.settings.folders:
+            moved = folders.moved(path, old, new)
+            if moved is not None and moved not in kept:
+                kept.append(moved)
+        if new is not None and new not in kept:
+            kept.append(new)
+        if kept != self.settings.folders:
+            self.settings.folders = kept
+            self._save()
 
     # ---- window state --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ the user opens, so that neither the index nor a big file ever blocks the UI thre
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from typing import NamedTuple, TypeVar
 from desktop.core.atomic import write_bytes_atomic
 from desktop.core.encoding import make_parts
 from desktop.core.errors import StorageError
-from desktop.core.fileformat import conversation_folder
+from desktop.core.folders import Change
 from desktop.core.merge import Merged, merge_rows
 from desktop.core.models import Conversation, Message
 from desktop.core.pacing import Pace
@@ -58,7 +59,7 @@ log = logging.getLogger("confab.index")
 INDEX_NAME = "index.sqlite3"
 # Bumped whenever the tables change: an index of another version is rebuilt from the files,
 # except one _MIGRATIONS brings up to date in place.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # "Cnfb": marks the file as Confab's index (PRAGMA application_id).
 APPLICATION_ID = 0x436E6662
 
@@ -85,6 +86,13 @@ CREATE INDEX conversations_usage_unknown ON conversations (updated_us DESC, id D
     WHERE usage_known = 0;
 """
 
+# Version 3: what the sidebar filters on (folder, tags, archived) is in each list row.
+# The list's query reads this index alone (no look-up of each row): 100,000 rows in ~120 ms.
+_LISTED_SCHEMA = """
+CREATE INDEX conversations_listed ON conversations
+    (updated_us DESC, id DESC, title, pinned, folder, tags, archived);
+"""
+
 _SCHEMA = (
     """
 CREATE TABLE conversations (
@@ -101,10 +109,9 @@ CREATE TABLE conversations (
     read_only INTEGER NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    usage_known INTEGER NOT NULL DEFAULT 0
+    usage_known INTEGER NOT NULL DEFAULT 0,
+    archived INTEGER NOT NULL DEFAULT 0
 );
--- The list's query reads this index alone (no look-up of each row): 100,000 rows in ~120 ms.
-CREATE INDEX conversations_listed ON conversations (updated_us DESC, id DESC, title, pinned);
 CREATE TABLE skipped (
     name TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
@@ -113,6 +120,7 @@ CREATE TABLE skipped (
 );
 """
     + _USAGE_SCHEMA
+    + _LISTED_SCHEMA
 )
 
 # From an index of the key's version to the next, in place: the list shows from the old rows
@@ -121,6 +129,10 @@ CREATE TABLE skipped (
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN usage_known INTEGER NOT NULL DEFAULT 0;"
     + _USAGE_SCHEMA,
+    # Version 2 had no archived column (files before it had no "archived"), and its list
+    # index did not cover the folder and tags.
+    2: "ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"
+    "DROP INDEX conversations_listed;" + _LISTED_SCHEMA,
 }
 
 # How many files a reconcile reads between two reports (and commits).
@@ -136,16 +148,43 @@ FILL_BATCH = 200
 class ListRow(NamedTuple):
     """One row of the sidebar: a tuple, so that 100,000 of them stay small and quick to make
     (the time as the index keeps it, microseconds since 1970: making a datetime of each took
-    longer than the query), and sort (in C, no key function) oldest first by time, then id."""
+    longer than the query), and sort (in C, no key function) oldest first by time, then id.
+
+    What the sidebar filters on comes along: the folder (None: none), the tags as the index
+    keeps them, their JSON text (None: no tags; a tuple per row weighed more, and most rows
+    have none: None costs nothing), and whether it is archived."""
 
     updated_us: int
     id: str
     title: str
     pinned: bool = False
+    folder: str | None = None
+    tags_json: str | None = None
+    archived: bool = False
 
     @property
     def updated_at(self) -> datetime:
         return _when(self.updated_us)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return _tags_of(self.tags_json)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tags_of(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    try:
+        tags = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()
+
+
+def tags_json(tags: Sequence[str]) -> str | None:
+    """Tags as the index keeps them (ListRow.tags_json)."""
+    return json.dumps(list(tags), ensure_ascii=False) if tags else None
 
 
 @dataclass(frozen=True)
@@ -163,6 +202,7 @@ class Record:
     tags: tuple[str, ...] = ()
     folder: str | None = None
     read_only: bool = False
+    archived: bool = False
     # The conversation's messages, for its usage (summed in the index's thread, not on the UI
     # thread at each save); None: not known (the row is marked so, and its file read later).
     messages_of_usage: tuple[Message, ...] | None = field(default=None, compare=False, repr=False)
@@ -179,8 +219,9 @@ class Record:
             messages=len(conversation.messages),
             pinned=conversation.pinned,
             tags=tuple(conversation.tags),
-            folder=conversation_folder(conversation),
+            folder=conversation.folder,
             read_only=conversation.read_only,
+            archived=conversation.archived,
             # A copy of the list (in C, microseconds for 5,000): the UI thread may append to
             # it while the index thread reads it.
             messages_of_usage=tuple(conversation.messages),
@@ -192,12 +233,26 @@ class Record:
         return cells_of(self.messages_of_usage, self.provider, self.model)
 
     def summary(self) -> ListRow:
-        return ListRow(_us(self.updated_at), self.id, self.title, self.pinned)
+        return ListRow(
+            _us(self.updated_at),
+            self.id,
+            self.title,
+            self.pinned,
+            self.folder,
+            tags_json(self.tags),
+            self.archived,
+        )
 
 
 def summary_of(conversation: Conversation) -> ListRow:
     return ListRow(
-        _us(conversation.updated_at), conversation.id, conversation.title, conversation.pinned
+        _us(conversation.updated_at),
+        conversation.id,
+        conversation.title,
+        conversation.pinned,
+        conversation.folder,
+        tags_json(conversation.tags),
+        conversation.archived,
     )
 
 
@@ -345,7 +400,8 @@ class ConversationIndex:
         """Every conversation, newest first (ListRow's order, reversed)."""
         # From the cursor, not fetchall(): 100,000 rows held twice weighed 10 MB more.
         rows = self.db.execute(
-            "SELECT updated_us, id, title, pinned = 1 FROM conversations "
+            "SELECT updated_us, id, title, pinned = 1, folder, "
+            "CASE WHEN tags = '[]' THEN NULL ELSE tags END, archived = 1 FROM conversations "
             "ORDER BY updated_us DESC, id DESC"
         )
         return list(map(ListRow._make, rows))
@@ -353,7 +409,7 @@ class ConversationIndex:
     def record(self, conversation_id: str) -> Record | None:
         row = self.db.execute(
             "SELECT id, title, created_us, updated_us, provider, model, messages, pinned, "
-            "tags, folder, read_only FROM conversations WHERE id = ?",
+            "tags, folder, read_only, archived FROM conversations WHERE id = ?",
             (conversation_id,),
         ).fetchone()
         if row is None:
@@ -371,6 +427,7 @@ class ConversationIndex:
             tuple(tags),
             row[9],
             row[10] == 1,
+            row[11] == 1,
         )
 
     def skipped(self) -> dict[str, str]:
@@ -407,7 +464,7 @@ class ConversationIndex:
         self.db.execute(
             "INSERT OR REPLACE INTO conversations (id, title, created_us, updated_us, "
             "provider, model, messages, pinned, tags, folder, read_only, size, mtime_ns, "
-            "usage_known) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "usage_known, archived) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 record.id,
                 record.title,
@@ -423,6 +480,7 @@ class ConversationIndex:
                 stat.st_size if stat else -1,
                 stat.st_mtime_ns if stat else -1,
                 int(cells is not None),
+                int(record.archived),
             ),
         )
 
@@ -924,6 +982,27 @@ class Library:
         return self._merger.submit(
             merge_rows, order, by_id, rows, skip=skip, loaded=loaded, pace=Pace()
         )
+
+    def in_list_thread(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """``fn(*args, pace=…)`` in the list's thread (the sidebar's views and counts,
+        desktop/core/views.py), paced as the merges are. The caller hands it copies (or
+        lists it does not change until the future is done)."""
+        return self._merger.submit(lambda: fn(*args, pace=Pace()))
+
+    def change(self, conversation_id: str, change: Change) -> Future[tuple[Conversation, bool]]:
+        """A conversation that is not loaded read in the loading thread and ``change``
+        applied to it there (nothing else holds it yet; not to a read-only one), its file's
+        parts made, so that the save that follows on the UI thread costs what changed: the
+        conversation, and whether the change changed anything in it."""
+
+        def run() -> tuple[Conversation, bool]:
+            conversation = self.store.load(conversation_id)
+            if conversation.read_only or not change.apply(conversation):
+                return conversation, False
+            make_parts(conversation, limit=len(conversation.messages))
+            return conversation, True
+
+        return self._loader.submit(run)
 
     def open(self) -> Future[Listing]:
         """The summaries the index holds (none when it had to start over), oldest first and

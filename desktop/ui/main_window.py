@@ -262,6 +262,7 @@ class MainWindow(QMainWindow):
         model_edit = self.model_combo.lineEdit()
         assert model_edit is not None
         model_edit.editingFinished.connect(self._on_model_chosen)
+        self._connect_organise()
 
     # ---- intents -------------------------------------------------------------------
 
@@ -444,7 +445,9 @@ class MainWindow(QMainWindow):
     # ---- controller events ---------------------------------------------------------
 
     def _refresh_sidebar(self) -> None:
-        self.sidebar.set_conversations(self._conversations.summaries(), self._listed_current())
+        listed = self._conversations.listed()  # the view chosen in the navigation
+        if listed is not None:  # (None: not made yet)
+            self.sidebar.set_conversations(listed, self._listed_current())
 
     def _listed_current(self) -> str | None:
         """The conversation on screen if the list has it (a new one has no row yet: looking
@@ -711,6 +714,57 @@ class MainWindow(QMainWindow):
                 outlives_switch=True,
             )
             self._undo_for = conversation_id
+
+    # ---- organising: folders, tags, archive, many at once ---------------------------
+
+    def _connect_organise(self) -> None:
+        c, s, sidebar = self._conversations, self._settings, self.sidebar
+        sidebar.filter_chosen.connect(c.set_filter)
+        sidebar.change_requested.connect(c.change)
+        sidebar.delete_many_requested.connect(self._on_sidebar_delete_many_requested)
+        c.tally_changed.connect(self._on_conversations_tally_changed)
+        c.changes_ended.connect(self._on_conversations_changes_ended)
+        navigation = sidebar.navigation
+        navigation.folder_created.connect(s.add_folder)
+        navigation.folder_renamed.connect(self._on_navigation_folder_renamed)
+        navigation.folder_deleted.connect(self._on_navigation_folder_deleted)
+        navigation.set_contents(c.tally, s.folders())
+
+    def _on_conversations_tally_changed(self) -> None:
+        self.sidebar.navigation.set_contents(self._conversations.tally, self._settings.folders())
+
+    def _on_navigation_folder_renamed(self, old: str, new: str) -> None:
+        self._settings.move_folder(old, new)
+        self._conversations.move_folder(old, new)
+        self.sidebar.navigation.set_contents(made=self._settings.folders())
+
+    def _on_navigation_folder_deleted(self, path: str) -> None:
+        self._settings.move_folder(path, None)
+        self._conversations.move_folder(path, None)
+        self.sidebar.navigation.set_contents(made=self._settings.folders())
+
+    def _on_conversations_changes_ended(self, _changed: int, failed: int) -> None:
+        if failed:
+            self.banner.show_message(
+                self.tr("{count} conversations could not be changed.").format(count=failed),
+                self.tr("Their files could not be read; the others were changed."),
+                level="warning",
+            )
+
+    def _on_sidebar_delete_many_requested(self, conversation_ids: list[str]) -> None:
+        for conversation_id in conversation_ids:
+            self._chat.stop(conversation_id)
+        deleted = self._conversations.delete_many(conversation_ids)
+        if deleted:
+            self.banner.show_message(
+                self.tr("{count} conversations were moved to the trash.").format(
+                    count=len(deleted)
+                ),
+                self.tr("File → Trash lists every deleted conversation."),
+                level="info",
+                action=(self.tr("Undo"), lambda: self._conversations.restore_many(deleted)),
+                outlives_switch=True,
+            )
 
     def _undo_delete(self, conversation_id: str) -> None:
         self._conversations.restore(conversation_id)

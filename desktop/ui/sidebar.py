@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -19,12 +21,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QLabel,
     QLineEdit,
     QListView,
     QMenu,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -32,14 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.views import ALL, ARCHIVE, TAG, ListFilter
 from desktop.ui import plain
 from desktop.ui.confirm import ask
+from desktop.ui.navigation import Navigation
+from desktop.ui.organise import TagsDialog, organise_menu
 
 if TYPE_CHECKING:
     from desktop.core.index import ListRow
 
 ConversationIdRole = Qt.ItemDataRole.UserRole + 1
 UpdatedRole = Qt.ItemDataRole.UserRole + 2
+PinnedRole = Qt.ItemDataRole.UserRole + 3
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -132,11 +140,33 @@ class ConversationListModel(QStringListModel):
             return item.id
         if role == UpdatedRole:
             return item.updated_at
+        if role == PinnedRole:
+            return bool(item.pinned)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         base = QAbstractListModel.flags(self, index)  # not QStringListModel's drag and drop
-        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+        if not index.isValid():
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
+
+    # Dragged onto a folder of the navigation (desktop/ui/navigation.py): the rows' ids.
+    def mimeTypes(self) -> list[str]:
+        from desktop.ui.navigation import CONVERSATIONS_MIME
+
+        return [CONVERSATIONS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        from desktop.ui.navigation import conversations_mime
+
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() < len(self._items)})
+        return conversations_mime([self._items[row].id for row in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def row_at(self, row: int) -> ListRow | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
@@ -217,6 +247,13 @@ class ConversationDelegate(QStyledItemDelegate):
         # The style sheet gives selection a light tint, so the normal text colour reads best.
         text_color = opt.palette.text().color()
         painter.save()
+        if index.data(PinnedRole):
+            # Pinned: a small mark in the margin, in the accent colour.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(opt.palette.highlight().color())
+            middle = opt.rect.center().y()
+            painter.drawEllipse(QRect(opt.rect.left() + 3, middle - 2, 5, 5))
         dim = QColor(text_color)
         dim.setAlpha(150)
         painter.setPen(dim)
@@ -272,6 +309,12 @@ class Sidebar(QWidget):
     open_requested = Signal(str)
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
+    # Organising (desktop/ui/organise.py, desktop/ui/navigation.py): a change to the selected
+    # conversations (ids, a folders.Change), several deleted at once, an export asked for.
+    change_requested = Signal(list, object)
+    delete_many_requested = Signal(list)
+    export_requested = Signal(list)
+    filter_chosen = Signal(object)  # views.ListFilter
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -288,6 +331,9 @@ class Sidebar(QWidget):
         self.view.setItemDelegate(ConversationDelegate(self.view))
         self.view.setUniformItemSizes(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -319,11 +365,39 @@ class Sidebar(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(8)
         layout.addWidget(self.new_button)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.empty_label)
+        # The search field goes here, above the navigation (search-ui).
+        self.search_slot = QVBoxLayout()
+        self.search_slot.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.search_slot)
+        self.navigation = Navigation()
+        self.navigation.filter_chosen.connect(self._on_navigation_filter_chosen)
+        self.navigation.move_requested.connect(self._on_navigation_move_requested)
+        listing = QWidget()
+        listing.setObjectName("listingPane")
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.setSpacing(4)
+        self.list_heading = QLabel()
+        self.list_heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.list_heading.setObjectName("listHeading")
+        listing_layout.addWidget(self.list_heading)
+        listing_layout.addWidget(self.view, 1)
+        listing_layout.addWidget(self.empty_label)
+        listing_layout.addStretch(0)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName("sidebarSplit")
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.navigation)
+        self.split.addWidget(listing)
+        self.split.setStretchFactor(0, 0)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([200, 400])
+        layout.addWidget(self.split, 1)
         layout.addWidget(self.status_label)
         self._selecting = False
         self.confirm_box: QMessageBox | None = None
+        self.tags_dialog: QDialog | None = None
+        self._show_heading(self.navigation.current_filter)
 
     def set_conversations(self, items: list[ListRow], current: str | None) -> None:
         # Scroll only to a newly selected conversation: a save elsewhere (each second while a
@@ -335,6 +409,11 @@ class Sidebar(QWidget):
             self.select(current, scroll=scroll)
         finally:
             self._selecting = False
+        self.empty_label.setText(
+            self.tr("No conversations yet.")
+            if self.navigation.current_filter.kind == ALL
+            else self.tr("Nothing here yet.")
+        )
         self.empty_label.setVisible(not items)
         self.view.setVisible(bool(items))
 
@@ -399,6 +478,10 @@ class Sidebar(QWidget):
             self.open_requested.emit(current.data(ConversationIdRole))
 
     def _on_delete_action_triggered(self) -> None:
+        chosen = self.selected_ids()
+        if len(chosen) > 1:
+            self.confirm_delete_many(chosen)
+            return
         conversation_id = self._current_id()
         if conversation_id:
             self.confirm_delete(conversation_id)
@@ -407,12 +490,105 @@ class Sidebar(QWidget):
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
-        conversation_id = index.data(ConversationIdRole)
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        rename = menu.addAction(self.tr("Rename"))
+        if not self.view.selectionModel().isSelected(index):
+            self.view.setCurrentIndex(index)  # (selects it alone, and opens it)
         # By id, not by row: rows move while the menu is open (another reply finishing).
-        rename.triggered.connect(lambda: self.start_rename(conversation_id))
-        delete = menu.addAction(self.tr("Delete…"))
-        delete.triggered.connect(lambda: self.confirm_delete(conversation_id))
+        chosen = self.selected_ids() or [index.data(ConversationIdRole)]
+        menu = self.organise_menu(chosen)
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    # ---- organising: selection, context menu, folders, tags ---------------------------
+
+    def selected_ids(self) -> list[str]:
+        """The selected conversations, in the list's order."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        found = [self.model.row_at(row) for row in rows]
+        return [row.id for row in found if row is not None]
+
+    def _rows_of(self, ids: Sequence[str]) -> list[ListRow]:
+        found = [self.model.row_at(self.model.row_of(i)) for i in ids]
+        return [row for row in found if row is not None]
+
+    def organise_menu(self, chosen: list[str]) -> QMenu:
+        rows = self._rows_of(chosen)
+        single = chosen[0] if len(chosen) == 1 else None
+        return organise_menu(
+            self,
+            count=len(chosen),
+            all_pinned=bool(rows) and all(row.pinned for row in rows),
+            all_archived=bool(rows) and all(row.archived for row in rows),
+            folder_paths=self.navigation.folder_paths(),
+            change=lambda change: self.change_requested.emit(list(chosen), change),
+            new_folder=lambda: self._move_to_new_folder(chosen),
+            tags=lambda: self.edit_tags(chosen),
+            export=lambda: self.export_requested.emit(list(chosen)),
+            delete=lambda: self._delete_chosen(chosen),
+            rename=(lambda: self.start_rename(single)) if single is not None else None,
+        )
+
+    def _delete_chosen(self, chosen: list[str]) -> None:
+        if len(chosen) == 1:
+            self.confirm_delete(chosen[0])
+        else:
+            self.confirm_delete_many(chosen)
+
+    def confirm_delete_many(self, chosen: list[str]) -> None:
+        self.confirm_box = ask(
+            self.window(),
+            name="confirmDelete",
+            title=self.tr("Delete conversations"),
+            text=self.tr("Delete {count} conversations?").format(count=len(chosen)),
+            informative=self.tr("They go to the trash: File → Trash brings them back."),
+            action=self.tr("Delete"),
+            on_confirm=lambda: self.delete_many_requested.emit(list(chosen)),
+        )
+
+    def _move_to_new_folder(self, chosen: list[str]) -> None:
+        from desktop.core.folders import Change
+
+        def created(path: str) -> None:
+            self.navigation.folder_created.disconnect(created)
+            self.change_requested.emit(list(chosen), Change(folder=path))
+
+        self.navigation.folder_created.connect(created)
+        self.navigation.ask_new_folder(None)
+        dialog = self.navigation.name_dialog
+        if dialog is not None:
+            dialog.rejected.connect(lambda: self.navigation.folder_created.disconnect(created))
+
+    def edit_tags(self, chosen: list[str]) -> None:
+        from desktop.core.folders import Change
+
+        rows = self._rows_of(chosen)
+        dialog = TagsDialog(
+            self.window(),
+            self.navigation.tags(),
+            [row.tags for row in rows],
+            lambda added, removed: self.change_requested.emit(
+                list(chosen), Change(add_tags=added, remove_tags=removed)
+            ),
+        )
+        self.tags_dialog = dialog
+        dialog.open()
+
+    def _on_navigation_move_requested(self, ids: list[str], folder: str) -> None:
+        from desktop.core.folders import Change
+
+        self.change_requested.emit(ids, Change(folder=folder))
+
+    def _on_navigation_filter_chosen(self, list_filter: ListFilter) -> None:
+        self._show_heading(list_filter)
+        self.filter_chosen.emit(list_filter)
+
+    def _show_heading(self, list_filter: ListFilter) -> None:
+        from desktop.core import folders
+
+        if list_filter.kind == ALL:
+            text = self.tr("All conversations")
+        elif list_filter.kind == ARCHIVE:
+            text = self.tr("Archive")
+        elif list_filter.kind == TAG:
+            text = "# " + (list_filter.value or "")
+        else:
+            text = (list_filter.value or "").replace(folders.SEPARATOR, " › ")
+        self.list_heading.setText(text)

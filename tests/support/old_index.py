@@ -1,5 +1,5 @@
-"""An index.sqlite3 as a Confab of schema version 1 left it (before the usage table): made from
-a version-2 index by dropping what version 2 added, the rows kept as they are."""
+"""An index.sqlite3 as a Confab of an older schema version left it: made from a current index by
+dropping what the later versions added, the rows kept as they are."""
 
 from __future__ import annotations
 
@@ -7,7 +7,23 @@ import sqlite3
 from pathlib import Path
 
 
+def downgrade_to_version_2(path: Path) -> None:
+    """An index as a Confab of schema version 2 left it (before the archived column)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("DROP INDEX conversations_listed")
+        db.execute("ALTER TABLE conversations DROP COLUMN archived")
+        db.execute(
+            "CREATE INDEX conversations_listed ON conversations "
+            "(updated_us DESC, id DESC, title, pinned)"
+        )
+        db.execute("PRAGMA user_version = 2")
+    finally:
+        db.close()
+
+
 def downgrade_to_version_1(path: Path) -> None:
+    downgrade_to_version_2(path)
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("DROP TABLE usage")
