@@ -1191,7 +1191,10 @@ class ConversationsController(QObject):
         # in the loading thread, saved here), and the reads that ended.
         self._change_queue: dict[str, list[Change]] = {}
         self._changes_ended: deque[tuple[str, Future[tuple[Conversation, bool]]]] = deque()
-        self._changes_counted = [0, 0]  # changed, failed, since the queue was last empty
+        # The conversations changed and those that could not be read, since the queue was
+        # last empty (``changes_ended`` says how many of each).
+        self._changes_made: set[str] = set()
+        self._changes_failed: set[str] = set()
         self._deleting_many = False
 
     def listed(self) -> list[ListRow] | None:
@@ -1299,15 +1302,21 @@ class ConversationsController(QObject):
         (``updated_at`` unchanged). Loaded ones change at once; the others are read and
         changed in the loading thread and saved here a few at a time (``CHANGE_STEP`` per
         tick), so that 500 of them never freeze the window; the list says so once per tick
-        (``conversations_reset``) and ``changes_ended`` at the end."""
+        (``conversations_reset``) and, once no change is left to make, ``changes_ended``
+        with how many conversations changed and how many could not be read."""
         changed = 0
         for conversation_id in dict.fromkeys(conversation_ids):
             if conversation_id in self._deleted:
                 continue
             conversation = self._loaded.get(conversation_id)
             if conversation is not None:
-                if not conversation.read_only and change.apply(conversation):
-                    changed += self.save(conversation, touch=False, tell=False)
+                if (
+                    not conversation.read_only
+                    and change.apply(conversation)
+                    and self.save(conversation, touch=False, tell=False)
+                ):
+                    changed += 1
+                    self._changes_made.add(conversation_id)
                 continue
             queued = self._change_queue.get(conversation_id)
             if queued is not None:  # being read: applied after the change before it
@@ -1320,7 +1329,6 @@ class ConversationsController(QObject):
             future.add_done_callback(
                 functools.partial(_appended, self._changes_ended, conversation_id)
             )
-        self._changes_counted[0] += changed
         if changed:
             self.conversations_reset.emit()
         if self._change_queue:
@@ -1339,7 +1347,7 @@ class ConversationsController(QObject):
             error = future.exception()
             if error is not None:
                 log.warning("cannot change %s: %s", conversation_id, error)
-                self._changes_counted[1] += 1
+                self._changes_failed.add(conversation_id)
                 continue
             read, changed = future.result()
             del future
@@ -1357,15 +1365,15 @@ class ConversationsController(QObject):
             for each in changes:
                 changed = each.apply(conversation) or changed
             if changed and self.save(conversation, touch=False, tell=False):
-                self._changes_counted[0] += 1
+                self._changes_made.add(conversation_id)
         if taken:
             self.conversations_reset.emit()
             if not self._change_queue:
                 self._end_changes()
 
     def _end_changes(self) -> None:
-        changed, failed = self._changes_counted
-        self._changes_counted = [0, 0]
+        changed, failed = len(self._changes_made), len(self._changes_failed)
+        self._changes_made, self._changes_failed = set(), set()
         self.changes_ended.emit(changed, failed)
 
     def folder_members(self, folder: str, then: Callable[[list[str]], None]) -> None:
