@@ -80,6 +80,10 @@ class Navigation(QTreeWidget):
         self._tally = Tally()
         self._current = ListFilter()
         self._filling = False
+        # Entries the user folded (every other one is unfolded, new folders too).
+        self._collapsed: set[object] = set()
+        self.itemCollapsed.connect(lambda item: self._note_folded(item, True))
+        self.itemExpanded.connect(lambda item: self._note_folded(item, False))
         self.name_dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.rebuild()
@@ -102,12 +106,6 @@ class Navigation(QTreeWidget):
         return sorted(self._tally.tags, key=lambda t: (t.casefold(), t))
 
     def rebuild(self) -> None:
-        expanded = {
-            item.data(0, FilterRole)
-            for item in self._items()
-            if item.isExpanded() and item.data(0, FilterRole) is not None
-        }
-        first = self.topLevelItemCount() == 0
         self._filling = True
         try:
             self.clear()
@@ -136,12 +134,20 @@ class Navigation(QTreeWidget):
                 none.setFlags(Qt.ItemFlag.NoItemFlags)
             self._add(None, self.tr("Archive"), ListFilter(ARCHIVE), tally.archived)
             for item in self._items():
-                key = item.data(0, FilterRole)
-                if first or key in expanded or key in (_HEADER + "folders", _HEADER + "tags"):
-                    item.setExpanded(first or key in expanded)
+                if item.childCount():
+                    item.setExpanded(item.data(0, FilterRole) not in self._collapsed)
             self._select(self._current)
         finally:
             self._filling = False
+
+    def _note_folded(self, item: QTreeWidgetItem, folded: bool) -> None:
+        if self._filling:
+            return
+        key = item.data(0, FilterRole)
+        if folded:
+            self._collapsed.add(key)
+        else:
+            self._collapsed.discard(key)
 
     def _add(
         self, parent: QTreeWidgetItem | None, text: str, key: Any, count: int | None
