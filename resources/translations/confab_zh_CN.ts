@@ -142,7 +142,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+117"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+136"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -548,7 +548,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+98"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -573,7 +573,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+138"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -680,16 +680,33 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+52"/>
         <source>File → Trash lists every deleted conversation.</source>
         <translation>“文件 → 回收站”列出所有已删除的对话。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-50"/>
+        <location line="+52"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="-16"/>
+        <source>{count} conversations could not be changed.</source>
+        <translation>有 {count} 个对话无法更改。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Their files could not be read; the others were changed.</source>
+        <translation>无法读取它们的文件；其他对话已更改。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{count} conversations were moved to the trash.</source>
+        <translation>已将 {count} 个对话移到回收站。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>About Confab</source>
         <translation>关于 Confab</translation>
     </message>
@@ -928,6 +945,174 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Navigation</name>
+    <message>
+        <location filename="../../desktop/ui/navigation.py" line="+113"/>
+        <source>All conversations</source>
+        <translation>全部对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folders</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+192"/>
+        <source>New Folder…</source>
+        <translation>新建文件夹…</translation>
+    </message>
+    <message>
+        <location line="-190"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No tags yet</source>
+        <translation>还没有标签</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>Folder name</source>
+        <translation>文件夹名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A folder needs a name, without “/” in it.</source>
+        <translation>文件夹需要一个名称，且不能包含“/”。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>New Folder</source>
+        <translation>新建文件夹</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New Sub-folder</source>
+        <translation>新建子文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+19"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Name of the folder inside “{parent}”:</source>
+        <translation>“{parent}”中新文件夹的名称：</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Rename Folder</source>
+        <translation>重命名文件夹</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete folder</source>
+        <translation>删除文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the folder “{name}”?</source>
+        <translation>删除文件夹“{name}”？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its conversations, and those of its sub-folders, stay: they are then in no folder.</source>
+        <translation>其中的对话（包括子文件夹中的对话）会保留，之后不属于任何文件夹。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete Folder</source>
+        <translation>删除文件夹</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>New Sub-folder…</source>
+        <translation>新建子文件夹…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete Folder…</source>
+        <translation>删除文件夹…</translation>
+    </message>
+</context>
+<context>
+    <name>OrganiseMenu</name>
+    <message>
+        <location filename="../../desktop/ui/organise.py" line="+152"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Move to Folder</source>
+        <translation>移到文件夹</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>New Folder…</source>
+        <translation>新建文件夹…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No Folder</source>
+        <translation>不放入文件夹</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tags…</source>
+        <translation>标签…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unarchive</source>
+        <translation>取消归档</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete {count}…</source>
+        <translation>删除 {count} 个…</translation>
     </message>
 </context>
 <context>
@@ -1338,7 +1523,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+133"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+186"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1348,18 +1533,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
+        <location line="+67"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+77"/>
+        <location line="-55"/>
+        <location line="+110"/>
+        <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-127"/>
+        <source>Nothing here yet.</source>
+        <translation>这里还没有内容。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Indexing {done} of {total} conversations…</source>
         <translation>正在建立索引：{done} / {total} 个对话…</translation>
     </message>
@@ -1379,14 +1571,65 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>Rename</source>
-        <translation>重命名</translation>
+        <location line="+72"/>
+        <source>Delete conversations</source>
+        <translation>删除对话</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Delete {count} conversations?</source>
+        <translation>删除 {count} 个对话？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>They go to the trash: File → Trash brings them back.</source>
+        <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>All conversations</source>
+        <translation>全部对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation type="vanished">重命名</translation>
+    </message>
+    <message>
         <source>Delete…</source>
-        <translation>删除…</translation>
+        <translation type="vanished">删除…</translation>
+    </message>
+</context>
+<context>
+    <name>TagsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/organise.py" line="-147"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tags of the selected conversation</source>
+        <translation>所选对话的标签</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tags of the {count} selected conversations</source>
+        <translation>所选 {count} 个对话的标签</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>New tag</source>
+        <translation>新标签</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add</source>
+        <translation>添加</translation>
     </message>
 </context>
 <context>
