@@ -387,6 +387,7 @@ class Sidebar(QWidget):
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.setObjectName("sidebarSplit")
         self.split.setChildrenCollapsible(False)
+        self.split.setHandleWidth(7)
         self.split.addWidget(self.navigation)
         self.split.addWidget(listing)
         self.split.setStretchFactor(0, 0)
@@ -583,6 +584,8 @@ class Sidebar(QWidget):
     def _show_heading(self, list_filter: ListFilter) -> None:
         from desktop.core import folders
 
+        # A heading over the list when it shows less than all conversations.
+        self.list_heading.setVisible(list_filter.kind != ALL)
         if list_filter.kind == ALL:
             text = self.tr("All conversations")
         elif list_filter.kind == ARCHIVE:
