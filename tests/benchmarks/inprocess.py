@@ -774,7 +774,7 @@ async def measure_sidebar(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.sleep(0.05)
         # Each save moved a row up in place: the list must still be what the controller has.
         shown = [sidebar.model.index(row).data(ConversationIdRole) for row in range(rows)]
-        rows_match = shown == [s.id for s in app.conversations.summaries()]
+        rows_match = shown == [s.id for s in app.conversations.listed() or ()]
 
         view = app.window.chat_view
         chat_probe = PaintProbe(view.viewport() if hasattr(view, "viewport") else view)
