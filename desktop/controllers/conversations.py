@@ -1176,7 +1176,9 @@ class ConversationsController(QObject):
         self._view_filter = self.filter  # the filter ``_view`` was made for
         self._view_newest: list[ListRow] | None = None
         self._view_job: Future[list[ListRow]] | None = None
-        self._view_again = False
+        self._view_again = False  # the list changed in bulk meanwhile: make it again
+        # Rows changed while a view is being made (old, new): placed into it once made.
+        self._view_journal: list[tuple[ListRow | None, ListRow | None]] = []
         self.tally = Tally()
         self._tally_job: Future[Tally] | None = None
         self._tally_again = False
@@ -1238,6 +1240,7 @@ class ConversationsController(QObject):
             self._view_again = True
             return
         self._view_again = False
+        self._view_journal = []
         self._view_job = self._in_list_thread(
             functools.partial(self._took_view, self.filter), self.filter.build, list(self._order)
         )
@@ -1253,13 +1256,16 @@ class ConversationsController(QObject):
         except Exception:
             log.exception("making the list's view failed")
             return
+        journal, self._view_journal = self._view_journal, []
+        for old, new in journal:
+            made_for.place(view, old, new)
         self._view, self._view_filter, self._view_newest = view, made_for, None
         self.conversations_reset.emit()
 
     def _place_in_view(self, old: ListRow | None, new: ListRow | None) -> None:
         """A row changed (``old`` → ``new``; None: none): the view and the counts follow."""
         if self._view_job is not None:
-            self._view_again = True  # made from the list before this change
+            self._view_journal.append((old, new))  # made from the list before this change
         elif self._view is not None and self._view_filter.place(self._view, old, new):
             self._view_newest = None
         if (

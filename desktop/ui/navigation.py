@@ -110,6 +110,7 @@ class Navigation(QTreeWidget):
 
     def rebuild(self) -> None:
         self._filling = True
+        scrolled = self.verticalScrollBar().value()
         try:
             self.clear()
             tally = self._tally
@@ -139,7 +140,8 @@ class Navigation(QTreeWidget):
             for item in self._items():
                 if item.childCount():
                     item.setExpanded(item.data(0, FilterRole) not in self._collapsed)
-            self._select(self._current)
+            self._select(self._current, scroll=False)
+            self.verticalScrollBar().setValue(scrolled)
         finally:
             self._filling = False
 
@@ -180,10 +182,13 @@ class Navigation(QTreeWidget):
         return item
 
     def _items(self) -> list[QTreeWidgetItem]:
+        """Every entry, in the order shown (a few dozen)."""
         found: list[QTreeWidgetItem] = []
         stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
         while stack:
             item = stack.pop(0)
+            if item is None:
+                continue
             found.append(item)
             stack[0:0] = [item.child(i) for i in range(item.childCount())]
         return found
@@ -194,7 +199,7 @@ class Navigation(QTreeWidget):
                 return item
         return None
 
-    def _select(self, list_filter: ListFilter) -> None:
+    def _select(self, list_filter: ListFilter, *, scroll: bool = True) -> None:
         item = self.item_of(list_filter)
         if item is None:  # its folder or tag is gone: back to All
             item = self.item_of(ListFilter(ALL))
@@ -206,7 +211,9 @@ class Navigation(QTreeWidget):
             while parent is not None:
                 parent.setExpanded(True)
                 parent = parent.parent()
+            self.setAutoScroll(scroll)
             self.setCurrentItem(item)
+            self.setAutoScroll(True)
 
     def choose(self, list_filter: ListFilter) -> None:
         """Select ``list_filter``'s entry (and so filter the list)."""

@@ -164,3 +164,18 @@ def test_archived_conversations_leave_the_main_view_and_make_the_archive(
     assert _on_disk(tmp_path, "c004")["pinned"] is True
     # Still listed (searchable, openable): only the view leaves them out.
     assert conversations.is_listed("c001")
+
+
+def test_a_row_changed_while_the_view_is_being_made_is_in_it_once_made(
+    controller: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    ids = _files(tmp_path, 5)
+    conversations = controller()
+    opened: list[Any] = []
+    conversations.open("c003", opened.append)
+    qtbot.waitUntil(lambda: bool(opened))
+    conversations.set_filter(ListFilter(FOLDER, "Work"))  # made in the list's thread…
+    conversations.change(["c003"], Change(folder="Work"))  # …while this one moves there
+    assert [r.id for r in conversations.listed()] == ids  # the old view, until it is made
+    conversations.wait_for_index()
+    assert [r.id for r in conversations.listed()] == ["c003"]
