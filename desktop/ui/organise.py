@@ -150,13 +150,14 @@ def organise_menu(
 
     if rename is not None:
         menu.addAction(QCoreApplication.translate("OrganiseMenu", "Rename"), rename)
-    pin = menu.addAction(
+    _toggle(
+        menu,
+        "pinAction",
         QCoreApplication.translate("OrganiseMenu", "Unpin")
         if all_pinned
-        else QCoreApplication.translate("OrganiseMenu", "Pin")
+        else QCoreApplication.translate("OrganiseMenu", "Pin"),
+        lambda: change(Change(pinned=not all_pinned)),
     )
-    pin.setObjectName("pinAction")
-    pin.triggered.connect(lambda: change(Change(pinned=not all_pinned)))
     move = menu.addMenu(QCoreApplication.translate("OrganiseMenu", "Move to Folder"))
     move.setObjectName("moveMenu")
     for path in folder_paths:
@@ -172,13 +173,14 @@ def organise_menu(
         lambda: change(Change(folder=folders.NO_FOLDER)),
     )
     menu.addAction(QCoreApplication.translate("OrganiseMenu", "Tags…"), tags)
-    archive = menu.addAction(
+    _toggle(
+        menu,
+        "archiveAction",
         QCoreApplication.translate("OrganiseMenu", "Unarchive")
         if all_archived
-        else QCoreApplication.translate("OrganiseMenu", "Archive")
+        else QCoreApplication.translate("OrganiseMenu", "Archive"),
+        lambda: change(Change(archived=not all_archived)),
     )
-    archive.setObjectName("archiveAction")
-    archive.triggered.connect(lambda: change(Change(archived=not all_archived)))
     menu.addSeparator()
     menu.addAction(QCoreApplication.translate("OrganiseMenu", "Export…"), export)
     menu.addSeparator()
@@ -189,3 +191,10 @@ def organise_menu(
         delete,
     )
     return menu
+
+
+def _toggle(menu: QMenu, name: str, text: str, then: Callable[[], None]) -> None:
+    """An entry that sets a flag on, or (every selected one has it) off."""
+    action = menu.addAction(text)
+    action.setObjectName(name)
+    action.triggered.connect(then)
