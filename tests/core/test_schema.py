@@ -42,6 +42,7 @@ def _conversation() -> dict[str, Any]:
     c.summary = Summary("s", q.id, T0)
     c.draft = "typed"
     c.title_generated = True
+    c.folder, c.archived = "Work/Clients", True
     data: dict[str, Any] = c.to_dict()
     return data
 
@@ -84,6 +85,10 @@ def _broken(change: str) -> dict[str, Any]:
         "context 0": lambda: data.update(context={"max_messages": 0, "max_tokens": None}),
         "title_generated false": lambda: data.update(title_generated=False),
         "an unsafe id": lambda: data.update(id="../x"),
+        "folder with an empty name": lambda: data.update(folder="Work//Acme"),
+        "folder name untrimmed": lambda: data.update(folder="Work/ Acme"),
+        "folder empty": lambda: data.update(folder=""),
+        "archived false": lambda: data.update(archived=False),
     }
     changes[change]()
     return data
@@ -116,6 +121,10 @@ def _broken(change: str) -> dict[str, Any]:
         "context 0",
         "title_generated false",
         "an unsafe id",
+        "folder with an empty name",
+        "folder name untrimmed",
+        "folder empty",
+        "archived false",
     ],
 )
 def test_the_conversation_schema_refuses(change: str) -> None:
@@ -134,6 +143,8 @@ def _settings() -> dict[str, Any]:
     [
         ((), {"api_key": "sk-x"}),
         ((), {"auto_title": "no"}),
+        ((), {"folders": ["Work", "Work"]}),
+        ((), {"folders": ["/Work"]}),
         ((), {"providers": {}}),
         ((), {"default_provider": 1}),
         (("providers", 0), {"Token": "sk-x"}),

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from desktop.core.views import ALL, ARCHIVE, FOLDER, ListFilter
+from desktop.core.views import ALL, ARCHIVE, FOLDER, TAG, ListFilter
 from desktop.ui.sidebar import ConversationIdRole, PinnedRole
 from tests.conftest import write_settings
 from tests.core.test_versions_trash import conversation_data, write
@@ -258,3 +258,47 @@ def test_several_deleted_at_once_ask_once_and_come_back_with_one_undo(
     banner.action_button.click()
     qtbot.waitUntil(lambda: listed(app) == ["c000", "c001", "c002", "c003", "c004"])
     assert not list((app.data_dir / "trash").glob("*.json"))
+
+
+def test_tags_of_several_are_added_and_removed_in_one_dialog_and_export_names_them(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_conversations(
+        tmp_path / "data",
+        3,
+        c000={"tags": ["bill", "old"]},
+        c001={"tags": ["old"]},
+    )
+    app = start_app()
+    sidebar = app.window.sidebar
+    qtbot.waitUntil(lambda: count_of(app, ListFilter(TAG, "old")) == "2")
+    action(sidebar.organise_menu(["c000", "c001"]), "Tags…").trigger()
+    dialog = sidebar.tags_dialog
+    assert dialog is not None and dialog.isVisible()
+    states = {
+        dialog.list.item(r).text(): dialog.list.item(r).checkState()
+        for r in range(dialog.list.count())
+    }
+    assert states == {"bill": Qt.CheckState.PartiallyChecked, "old": Qt.CheckState.Checked}
+    dialog.new_tag.setText("  旅行 ")  # (QTest cannot type CJK)
+    qtbot.keyClick(dialog.new_tag, Qt.Key.Key_Return)
+    old = next(
+        dialog.list.item(r)
+        for r in range(dialog.list.count())
+        if dialog.list.item(r).text() == "old"
+    )
+    old.setCheckState(Qt.CheckState.Unchecked)
+    dialog.accept()
+    qtbot.waitUntil(lambda: app.conversations.summary("c001").tags == ("旅行",))
+    assert on_disk(app, "c000")["tags"] == ["bill", "旅行"]  # "bill" left as it was
+    assert on_disk(app, "c001")["tags"] == ["旅行"]
+    assert "tags" not in on_disk(app, "c002")  # not selected: its file untouched
+    qtbot.waitUntil(lambda: count_of(app, ListFilter(TAG, "旅行")) == "2")
+    assert app.window.sidebar.navigation.item_of(ListFilter(TAG, "old")) is None
+    choose(app, qtbot, ListFilter(TAG, "bill"))
+    assert listed(app) == ["c000"]
+
+    exported: list[list[str]] = []
+    sidebar.export_requested.connect(exported.append)
+    action(sidebar.organise_menu(["c000"]), "Export…").trigger()
+    assert exported == [["c000"]]
