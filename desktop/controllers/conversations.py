@@ -1132,6 +1132,7 @@ class ConversationsController(QObject):
     def close(self) -> None:
         """Flush, and stop the writer, index and loading threads (at quit, after the last
         save)."""
+        self._finish_changes()
         self._closed = True
         self._first_scan_due = False
         self._rescan_timer.stop()
@@ -1362,6 +1363,8 @@ class ConversationsController(QObject):
                 # The first change is in what was read; the ones asked for since are not.
                 conversation, changes = read, changes[1:]
                 if not conversation.read_only:
+                    # As an opened one (this process holds the folder's lock).
+                    conversation.mark_interrupted()
                     self._loaded[conversation_id] = conversation
             else:
                 changed = False  # opened meanwhile: that object is the one to change
@@ -1376,6 +1379,14 @@ class ConversationsController(QObject):
             self.conversations_reset.emit()
             if not self._change_queue:
                 self._end_changes()
+
+    def _finish_changes(self) -> None:
+        """Quitting: the changes still being read are made and handed to the writer."""
+        while self._change_queue and not self._closed:
+            self._library.wait()
+            if not self._changes_ended:
+                break  # (cannot happen: every read queued has ended)
+            self._take_changes()
 
     def _end_changes(self) -> None:
         changed, failed = len(self._changes_made), len(self._changes_failed)

@@ -179,3 +179,13 @@ def test_a_row_changed_while_the_view_is_being_made_is_in_it_once_made(
     assert [r.id for r in conversations.listed()] == ids  # the old view, until it is made
     conversations.wait_for_index()
     assert [r.id for r in conversations.listed()] == ["c003"]
+
+
+def test_changes_still_being_read_at_quit_are_written(tmp_path: Path, qtbot: Any) -> None:
+    ids = _files(tmp_path, 60)
+    conversations = ConversationsController(ConversationStore(tmp_path))
+    conversations.load()
+    conversations.wait_for_index()
+    conversations.change(ids, Change(archived=True))
+    conversations.close()  # at once: most are still being read
+    assert all(_on_disk(tmp_path, i).get("archived") is True for i in ids)
