@@ -32,6 +32,11 @@ knows the version of the file the conversation in memory came from) and:
 
 Confab's own writes set none of this off: the index's rows follow them, and ``on_disk``
 compares the file with the version the writer itself wrote.
+
+What the sidebar shows is a view of the list (``listed()``: all, a folder, a tag, the
+archive, pinned on top; desktop/core/views.py), made in the list's thread and kept row by
+row; ``change()`` pins, archives, moves or tags many conversations at once, those not loaded
+read and changed in the loading thread and saved a few per tick (the last section below).
 """
 
 from __future__ import annotations
@@ -114,7 +119,7 @@ class SyncNote:
 
 
 class ConversationsController(QObject):
-    conversations_reset = Signal()  # many rows changed (the list came, a rescan)
+    conversations_reset = Signal()  # many rows changed (the list came, a rescan, a view made)
     conversation_changed = Signal(str)  # title, date or messages changed
     conversation_removed = Signal(str)
     current_changed = Signal(object)  # Conversation | None
