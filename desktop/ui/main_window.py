@@ -27,6 +27,7 @@ from desktop import __version__
 from desktop.core.errors import AuthenticationError, ConfabError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
+from desktop.core.views import FOLDER
 from desktop.ui import usage_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -275,9 +276,10 @@ class MainWindow(QMainWindow):
             self._settings.provider(self.provider_combo.currentData())
             or self._settings.default_provider()
         )
-        self._conversations.new_conversation(
+        conversation = self._conversations.new_conversation(
             provider.id if provider else None, provider.default_model or None if provider else None
         )
+        self._file_new_conversation(conversation)
         self.composer.edit.setFocus()
 
     def send(self, text: str) -> None:
@@ -729,6 +731,12 @@ class MainWindow(QMainWindow):
         navigation.folder_renamed.connect(self._on_navigation_folder_renamed)
         navigation.folder_deleted.connect(self._on_navigation_folder_deleted)
         navigation.set_contents(c.tally, s.folders())
+
+    def _file_new_conversation(self, conversation: Conversation) -> None:
+        """Started while a folder is shown: it goes there (with its first message)."""
+        shown = self._conversations.filter
+        if shown.kind == FOLDER and shown.value:
+            conversation.folder = shown.value
 
     def _on_conversations_tally_changed(self) -> None:
         self.sidebar.navigation.set_contents(self._conversations.tally, self._settings.folders())

@@ -302,3 +302,18 @@ def test_tags_of_several_are_added_and_removed_in_one_dialog_and_export_names_th
     sidebar.export_requested.connect(exported.append)
     action(sidebar.organise_menu(["c000"]), "Export…").trigger()
     assert exported == [["c000"]]
+
+
+def test_a_conversation_started_in_a_folder_is_filed_there(
+    start_chat_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    write_conversations(tmp_path / "data", 2, c001={"folder": "Work"})
+    app = start_chat_app()
+    qtbot.waitUntil(lambda: count_of(app, ListFilter(FOLDER, "Work")) == "1")
+    choose(app, qtbot, ListFilter(FOLDER, "Work"))
+    app.window.new_conversation()
+    app.type_and_send("plans for the offsite")
+    app.wait_idle()
+    new = app.conversations.current
+    assert on_disk(app, new.id)["folder"] == "Work"
+    qtbot.waitUntil(lambda: listed(app) == [new.id, "c001"])
