@@ -453,7 +453,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+95"/>
+        <location filename="../../desktop/ui/main_window.py" line="+96"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -548,7 +548,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+99"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -680,13 +680,13 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+52"/>
+        <location line="+58"/>
         <source>File → Trash lists every deleted conversation.</source>
         <translation>“文件 → 回收站”列出所有已删除的对话。</translation>
     </message>
     <message>
-        <location line="-50"/>
-        <location line="+52"/>
+        <location line="-56"/>
+        <location line="+58"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
@@ -950,7 +950,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Navigation</name>
     <message>
-        <location filename="../../desktop/ui/navigation.py" line="+113"/>
+        <location filename="../../desktop/ui/navigation.py" line="+117"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -961,12 +961,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+192"/>
+        <location line="+198"/>
         <source>New Folder…</source>
         <translation>新建文件夹…</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-196"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
@@ -981,7 +981,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+120"/>
         <source>Folder name</source>
         <translation>文件夹名称</translation>
     </message>
@@ -1060,7 +1060,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
@@ -1070,7 +1070,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Move to Folder</source>
         <translation>移到文件夹</translation>
     </message>
@@ -1090,7 +1090,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>标签…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Unarchive</source>
         <translation>取消归档</translation>
     </message>
@@ -1100,7 +1100,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
@@ -1534,13 +1534,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+22"/>
-        <location line="+67"/>
+        <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="-55"/>
-        <location line="+110"/>
+        <location line="-56"/>
+        <location line="+111"/>
         <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>
@@ -1586,7 +1586,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -1607,7 +1607,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>TagsDialog</name>
     <message>
-        <location filename="../../desktop/ui/organise.py" line="-147"/>
+        <location filename="../../desktop/ui/organise.py" line="-149"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
