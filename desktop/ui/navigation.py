@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
@@ -246,6 +247,8 @@ class Navigation(QTreeWidget):
         dialog.setObjectName("folderNameDialog")
         dialog.setWindowTitle(title)
         dialog.setLabelText(label)
+        for shown in dialog.findChildren(QLabel):  # a folder's name: data, never markup
+            shown.setTextFormat(Qt.TextFormat.PlainText)
         dialog.setTextValue(text)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
