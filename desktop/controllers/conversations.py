@@ -337,18 +337,20 @@ class ConversationsController(QObject):
     def _took_opened_index(self) -> None:
         assert self._opening is not None
         future, self._opening = self._opening, None
+        view: list[ListRow] | None = None
         try:
-            order, by_id = future.result()
+            order, by_id, view = future.result()
         except Exception:
             log.exception("the index could not be opened")
             order, by_id = [], {}
         if self._summaries:  # saved meanwhile (cannot happen before the list): theirs win
             by_id.update(self._summaries)
             order = sorted(by_id.values())
+            view = None
         self._summaries, self._order = by_id, order
         self._newest_first = None
         _spare_the_collector()
-        self._rebuild_view()
+        self._take_first_view(view)
         self.conversations_reset.emit()
         log.info("list shown: %d conversations from the index", len(self._summaries))
         self._watch()
@@ -1204,6 +1206,15 @@ class ConversationsController(QObject):
         self._changes_made: set[str] = set()
         self._changes_failed: set[str] = set()
         self._deleting_many = False
+
+    def _take_first_view(self, view: list[ListRow] | None) -> None:
+        """The view the index thread made with the list at start (all conversations), if it
+        is still the one to show; else it is made now."""
+        if view is not None and self.filter == ListFilter() and self._view_job is None:
+            self._view, self._view_filter, self._view_newest = view, self.filter, None
+            self._recount_soon()
+        else:
+            self._rebuild_view()
 
     def listed(self) -> list[ListRow] | None:
         """What the sidebar shows for ``filter``, newest first, pinned ones on top; None

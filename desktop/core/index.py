@@ -53,6 +53,7 @@ from desktop.core.storage import (
     is_safe_id,
 )
 from desktop.core.usage import UsageCell, UsageFigures, UsageTable, cells_of, usage_rows
+from desktop.core.views import ListFilter
 
 log = logging.getLogger("confab.index")
 
@@ -846,10 +847,13 @@ T = TypeVar("T")
 
 
 class Listing(NamedTuple):
-    """The list as the index holds it: oldest first, and by id."""
+    """The list as the index holds it: oldest first, and by id; and the sidebar's first view
+    of it (desktop/core/views.py: all but the archived, pinned on top), made in the same
+    thread so that the list shows without another hand-over (None: not made)."""
 
     order: list[ListRow]
     by_id: dict[str, ListRow]
+    view: list[ListRow] | None = None
 
 
 # The newest messages of an opened conversation whose code blocks' lexers the loading thread
@@ -1010,7 +1014,9 @@ class Library:
 
         def run() -> Listing:
             newest_first = self.index.open()
-            return Listing(newest_first[::-1], {s.id: s for s in newest_first})
+            order = newest_first[::-1]
+            by_id = {s.id: s for s in newest_first}
+            return Listing(order, by_id, ListFilter().build(order, Pace()))
 
         return self._submit(run)
 
