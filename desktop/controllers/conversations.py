@@ -263,6 +263,18 @@ class ConversationsController(QObject):
         self._scan.add_done_callback(functools.partial(_scan_ended, reports))
         self._start_poll()
 
+    @property
+    def store(self) -> ConversationStore:
+        """The store of the conversation files (an import writes into its folder)."""
+        return self._store
+
+    def imported(self) -> None:
+        """An import (desktop/controllers/importing.py) wrote files into the folder: the
+        index reads them at a rescan that lists the folder (not a quick one: the folder's
+        time may look as if only Confab's writer had changed it)."""
+        self._library.folder_changed()
+        self.rescan()
+
     def _on_watcher_directory_changed(self, _path: str) -> None:
         if not self._rescan_timer.isActive():
             self._rescan_timer.start()

@@ -1,0 +1,359 @@
+"""Bringing exports into the library: ChatGPT's and Claude's data exports, and Confab's own
+files and archives, read by desktop/core/importers (``detect``, ``read``), merged into
+``conversations/`` one conversation at a time. Pure Python, no Qt: the app runs ``Importer.run``
+in a thread of its own (desktop/controllers/importing.py), ``confab import`` in the command's
+own process (desktop/cli.py).
+
+Idempotent, by id: the readers derive each conversation's and each message's id from the
+source's ids, so importing the same export again finds the same ids.
+
+- A conversation whose id the library does not have is written as a new file.
+- One it has (imported before) gets only the messages whose ids it lacks, each under the parent
+  the source gives it; nothing is ever removed or rewritten, so what the user wrote or changed
+  in Confab stays. With nothing new, the file is not written at all (``unchanged``).
+- Its head (the branch on screen) moves to the source's only while the user has not changed the
+  conversation in Confab since the last import (``user_changed``): its ``updated_at`` is not
+  after the import's time in ``imported_from``, and its head is still the one that import left.
+- One in the trash stays there, and the report says so (``in_trash``): the user put it there,
+  and a restore is theirs to ask for (File → Trash); importing again then brings what is new.
+- A file of the library that cannot be read, or one of a newer format, is left alone and the
+  conversation skipped, with the reason.
+
+Each write is the store's atomic write (temporary file, fsync, rename), and renames only over
+the version of the file the merge was made from: if Confab's writer (the conversation is open
+and the user sent a message) or a sync tool replaced it meanwhile, the file is read and merged
+again. A conversation open in the app then follows the sync rules (desktop/core/services/sync.py):
+its file changed on disk, and holds everything the one in memory has.
+
+Progress comes per conversation read; Cancel (``cancelled``) stops between two conversations:
+what was written stays, and the report says it was cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from desktop.core.atomic import write_bytes_atomic
+from desktop.core.encoding import encode_conversation
+from desktop.core.errors import ConfabError, StorageError
+from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
+from desktop.core.files import read_regular_file
+from desktop.core.importers import Item, Problem, Progress, Source
+from desktop.core.models import Clock, Conversation, ImportedFrom, utc_now
+from desktop.core.pacing import Pace
+from desktop.core.storage import ConversationStore, Stamp, is_safe_id, stamp_of
+
+log = logging.getLogger("confab.import")
+
+# Skipped.kind: why something was not imported, for the window to say in the user's language
+# (READER: the reader's own words, shown as they are).
+READER = "reader"  # a Problem or a skipped message, as the reader put it
+NOT_AN_EXPORT = "not_an_export"  # a path that is no export Confab knows
+UNREADABLE = "unreadable"  # a path that could not be read at all
+IN_TRASH = "in_trash"  # the conversation is in the trash: left there
+NEWER = "newer"  # the library's file is of a newer format: left alone
+DAMAGED = "damaged"  # the library's file for that id cannot be read: left alone
+BAD_ID = "bad_id"  # the reader gave an id unfit for a file name
+WRITE_FAILED = "write_failed"  # the file could not be written (disk full, permissions)
+
+# How many times a merge is made again when its file changed between the read and the write.
+_ATTEMPTS = 3
+
+
+class Reading(Protocol):
+    """The readers (desktop/core/importers): a seam for tests."""
+
+    def detect(self, path: Path) -> Source | None: ...
+
+    def read(
+        self, source: Source, cancelled: Callable[[], bool], clock: Clock
+    ) -> Iterator[Item | Problem | Progress]: ...
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something not imported: ``where`` (a file, a conversation's title, a message), ``why``
+    (the reader's words, or the detail of ``kind``)."""
+
+    where: str
+    why: str
+    kind: str = READER
+
+
+class ImportProgress(NamedTuple):
+    """``done`` conversations of ``total`` (None: not known yet) taken from source ``source``
+    (0-based) of ``sources``, and ``bytes_done`` of ``bytes_total`` of it read (the bar's
+    measure while the number of conversations is not known)."""
+
+    source: int
+    sources: int
+    done: int
+    total: int | None = None
+    bytes_done: int = 0
+    bytes_total: int | None = None
+
+
+@dataclass
+class ImportReport:
+    new: int = 0  # conversations written as new files
+    updated: int = 0  # conversations that got new messages (or the source's branch)
+    unchanged: int = 0  # conversations found with nothing new: not written
+    messages: int = 0  # messages brought in: every message of the new ones, the new of others
+    skipped: list[Skipped] = field(default_factory=list)
+    skipped_messages: int = 0  # of the skipped, how many were single messages
+    in_trash: list[str] = field(default_factory=list)  # titles of conversations left in trash
+    cancelled: bool = False
+    sources_read: int = 0  # paths that were exports Confab could read
+    # The conversations written (new or updated), in the order they were.
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def conversations(self) -> int:
+        """Conversations found in the sources and taken in (new, updated or unchanged)."""
+        return self.new + self.updated + self.unchanged
+
+    @property
+    def failed(self) -> bool:
+        """Nothing could be read from any of the paths given."""
+        return self.sources_read == 0 and not self.cancelled
+
+
+class _Moved(Exception):
+    """The file changed between the merge's read and its write."""
+
+
+def user_changed(existing: Conversation) -> bool:
+    """Whether the user changed ``existing`` in Confab since the import that last wrote it: its
+    ``updated_at`` (which every message sent or edited moves) is after that import's time. A
+    conversation never imported is the user's own: changed."""
+    origin = existing.imported_from
+    return origin is None or existing.updated_at > origin.at
+
+
+def merge(existing: Conversation, incoming: Conversation, now: datetime) -> Conversation | None:
+    """``existing`` (the library's) with what ``incoming`` (the same conversation read from an
+    export) adds: the messages it lacks, under their parents, and the source's head if the user
+    has not changed the conversation since the last import. None: nothing to add."""
+    have = {m.id for m in existing.messages}
+    added = [m for m in incoming.messages if m.id not in have]
+    changed = user_changed(existing)
+    move_head = (
+        incoming.head is not None
+        and incoming.head != existing.head
+        and (not changed or existing.head is None)
+        and (incoming.head in have or any(m.id == incoming.head for m in added))
+    )
+    if not added and not move_head:
+        return None
+    merged = replace(existing, messages=[*existing.messages, *added])
+    if move_head:
+        merged.head = incoming.head
+    merged.updated_at = max(existing.updated_at, incoming.updated_at)
+    if not merged.title:
+        merged.title = incoming.title
+    if not changed:
+        # The conversation is still as the last import left it: this import is the one to
+        # compare with next time. (Changed by the user, it stays theirs: the time is kept.)
+        merged.imported_from = _origin(incoming, now, merged.updated_at)
+    return merged
+
+
+def _origin(conversation: Conversation, now: datetime, updated: datetime) -> ImportedFrom | None:
+    """``imported_from`` as this import writes it: at ``now``, and never before the
+    conversation's ``updated_at`` (a source's clock ahead of this machine's would otherwise make
+    every imported conversation look changed by the user)."""
+    origin = conversation.imported_from
+    if origin is None:
+        return None
+    return replace(origin, at=max(now, updated))
+
+
+class Importer:
+    """Imports paths into ``store``'s folder (see the module's docstring). ``progress`` and
+    ``wrote`` (the id of each conversation written) are called in the importing thread: they
+    must not touch a Qt object."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        *,
+        reading: Reading | None = None,
+        clock: Clock = utc_now,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Callable[[ImportProgress], None] = lambda _p: None,
+        wrote: Callable[[str], None] = lambda _id: None,
+        pace: Callable[[], None] | None = None,
+    ) -> None:
+        if reading is None:
+            from desktop.core import importers
+
+            reading = importers
+        self._store = store
+        self._reading = reading
+        self._clock = clock
+        self._cancelled = cancelled
+        self._progress = progress
+        self._wrote = wrote
+        # Short turns at the GIL between conversations (desktop/core/pacing.py): the window
+        # stays responsive while its importing thread works.
+        self._pace = pace or Pace()
+
+    def run(self, paths: Iterable[Path]) -> ImportReport:
+        report = ImportReport()
+        paths = list(paths)
+        for index, path in enumerate(paths):
+            if self._cancelled():
+                report.cancelled = True
+                break
+            self._run_one(Path(path), index, len(paths), report)
+            if report.cancelled:
+                break
+        log.info(
+            "import: %d new, %d updated, %d unchanged, %d messages, %d skipped%s",
+            report.new,
+            report.updated,
+            report.unchanged,
+            report.messages,
+            len(report.skipped),
+            " (cancelled)" if report.cancelled else "",
+        )
+        return report
+
+    def _run_one(self, path: Path, index: int, sources: int, report: ImportReport) -> None:
+        name = str(path)
+        if not path.exists():
+            report.skipped.append(Skipped(name, "not found", UNREADABLE))
+            return
+        source = self._reading.detect(path)
+        if source is None:
+            report.skipped.append(Skipped(name, "not an export Confab reads", NOT_AN_EXPORT))
+            return
+        report.sources_read += 1
+        shown = ImportProgress(index, sources, 0)
+        self._progress(shown)
+        taken = 0
+        try:
+            for found in self._reading.read(source, self._cancelled, self._clock):
+                if isinstance(found, Progress):
+                    shown = ImportProgress(
+                        index,
+                        sources,
+                        taken,
+                        found.total,
+                        found.bytes_done,
+                        found.bytes_total,
+                    )
+                elif isinstance(found, Problem):
+                    report.skipped.append(Skipped(found.where, found.why))
+                else:
+                    self._take(found, report)
+                    taken += 1
+                    shown = shown._replace(done=taken)
+                self._progress(shown)
+                self._pace()
+                if self._cancelled():
+                    break
+        except Exception as exc:  # a reader that broke its promise: what it read stays
+            log.exception("reading %s failed", path)
+            report.skipped.append(Skipped(name, f"{type(exc).__name__}: {exc}"))
+        if self._cancelled():
+            report.cancelled = True
+
+    def _take(self, item: Item, report: ImportReport) -> None:
+        incoming = item.conversation
+        title = incoming.title or incoming.id
+        for source_id, why in item.skipped_messages:
+            report.skipped.append(Skipped(f"{title}: {source_id}", why))
+            report.skipped_messages += 1
+        if not is_safe_id(incoming.id):
+            report.skipped.append(Skipped(title, incoming.id, BAD_ID))
+            return
+        path = self._store.path_of(incoming.id)
+        if not path.exists() and (self._store.trash / path.name).exists():
+            report.in_trash.append(title)
+            report.skipped.append(Skipped(title, "in the trash", IN_TRASH))
+            return
+        for _attempt in range(_ATTEMPTS):
+            try:
+                self._merge_in(path, incoming, report)
+            except _Moved:
+                continue
+            except ConfabError as exc:
+                log.warning("importing %s failed: %s", incoming.id, exc.detail)
+                report.skipped.append(Skipped(title, exc.detail, WRITE_FAILED))
+            return
+        report.skipped.append(Skipped(title, "its file kept changing", WRITE_FAILED))
+
+    def _merge_in(self, path: Path, incoming: Conversation, report: ImportReport) -> None:
+        base = _stamp(path)
+        now = self._clock()
+        title = incoming.title or incoming.id
+        if base is None:
+            conversation = replace(
+                incoming, imported_from=_origin(incoming, now, incoming.updated_at)
+            )
+            self._write(path, conversation, None)
+            report.new += 1
+            report.messages += len(conversation.messages)
+        else:
+            existing = self._store.read_as_is(path)
+            if _stamp(path) != base:
+                raise _Moved()
+            if existing is None:
+                kind = NEWER if _newer(path) else DAMAGED
+                report.skipped.append(Skipped(title, path.name, kind))
+                return
+            if existing.read_only:
+                report.skipped.append(Skipped(title, path.name, NEWER))
+                return
+            merged = merge(existing, incoming, now)
+            if merged is None:
+                report.unchanged += 1
+                return
+            self._write(path, merged, base)
+            report.updated += 1
+            report.messages += len(merged.messages) - len(existing.messages)
+        report.written.append(incoming.id)
+        self._wrote(incoming.id)
+
+    def _write(self, path: Path, conversation: Conversation, base: Stamp | None) -> None:
+        """The store's atomic write, renamed into place only over the version ``base`` (None:
+        over no file): _Moved if the file is another version by then."""
+
+        def replace_if_same(tmp: Path, target: Path, _written: os.stat_result) -> None:
+            if _stamp(target) != base:
+                raise _Moved()
+            os.replace(tmp, target)
+
+        write_bytes_atomic(
+            path, encode_conversation(conversation).pieces(), replace=replace_if_same
+        )
+
+
+def _newer(path: Path) -> bool:
+    """A file of a newer format than this Confab reads (one it could not read at all)."""
+    try:
+        data = json.loads(read_regular_file(path))
+        if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+            return False
+        return format_version(data) > CONVERSATION_VERSION
+    except (OSError, ConfabError, ValueError, RecursionError):
+        return False
+
+
+def _stamp(path: Path) -> Stamp | None:
+    """The version of the file at ``path`` (None: there is none); StorageError when it cannot
+    be looked at (it may exist: nothing is written over it)."""
+    try:
+        return stamp_of(path.stat())
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(f"{path.name}: {exc.strerror or exc}") from exc

@@ -1,0 +1,383 @@
+"""The import service (desktop/core/services/importing.py) on real files in a temporary data
+folder: new conversations written, the same export twice writes nothing, a bigger one adds only
+what is new (and moves the head only when the user has not changed the conversation), the
+trash, Cancel, progress, and a damaged source imports what it can."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.importers import Item, Problem, Progress, Source
+from desktop.core.models import Clock, Conversation, ImportedFrom, Message, parse_time
+from desktop.core.services import importing
+from desktop.core.services.importing import Importer, ImportProgress, merge, user_changed
+from desktop.core.storage import ConversationStore
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+IMPORTED_AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeExport:
+    """A reader (desktop/core/importers' interface) of a small export format of this test's
+    own: {"fake_export": [{"id", "title", "updated", "current", "nodes": [{id, parent, role,
+    text}]} …]}, ids derived from the source's as the real readers derive them. A conversation
+    written as a string is damaged: a Problem, and the reading goes on."""
+
+    def detect(self, path: Path) -> Source | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Source(path, "chatgpt") if isinstance(data, dict) and "fake_export" in data else None
+
+    def read(
+        self, source: Source, cancelled: Callable[[], bool], clock: Clock
+    ) -> Iterator[Item | Problem | Progress]:
+        items = json.loads(source.path.read_text(encoding="utf-8"))["fake_export"]
+        yield Progress(0, len(items))
+        for number, raw in enumerate(items, 1):
+            if cancelled():
+                return
+            if not isinstance(raw, dict):
+                yield Problem(f"{source.path.name}: conversation {number}", "not an object")
+                continue
+            cid = f"imp-{raw['id']}"
+            messages = [
+                Message(
+                    id=f"{cid}-{node['id']}",
+                    parent=f"{cid}-{node['parent']}" if node.get("parent") else None,
+                    role=node["role"],
+                    content=node["text"],
+                    created_at=T0 + timedelta(minutes=i),
+                )
+                for i, node in enumerate(raw["nodes"])
+            ]
+            conversation = Conversation(
+                id=cid,
+                title=raw["title"],
+                created_at=T0,
+                updated_at=parse_time(raw["updated"]),
+                head=f"{cid}-{raw['current']}",
+                messages=messages,
+                imported_from=ImportedFrom("chatgpt", raw["id"], clock()),
+            )
+            yield Item(conversation, skipped_messages=list(map(tuple, raw.get("skipped", []))))
+            yield Progress(number, len(items))
+
+
+def nodes(*spec: str) -> list[dict[str, Any]]:
+    """Nodes from "id<parent:role:text" strings ("a<:user:hi" is a root)."""
+    out = []
+    for item in spec:
+        head, role, text = item.split(":", 2)
+        node_id, parent = head.split("<")
+        out.append({"id": node_id, "parent": parent or None, "role": role, "text": text})
+    return out
+
+
+def conversation(source_id: str, current: str, *spec: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": source_id,
+        "title": f"Chat {source_id}",
+        "updated": "2026-11-20T10:00:00Z",
+        "current": current,
+        "nodes": nodes(*spec),
+        **extra,
+    }
+
+
+def export(path: Path, *conversations: Any) -> Path:
+    path.write_text(json.dumps({"fake_export": list(conversations)}), encoding="utf-8")
+    return path
+
+
+BRANCHED = conversation(
+    "c1",
+    "a2",
+    "q<:user:What is a sonnet?",
+    "a1<q:assistant:Fourteen lines.",
+    "a2<q:assistant:A poem of fourteen lines, regenerated.",
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConversationStore:
+    return ConversationStore(tmp_path / "data")
+
+
+def run(
+    store: ConversationStore, *paths: Path, at: datetime = IMPORTED_AT, **kwargs: Any
+) -> importing.ImportReport:
+    return Importer(store, reading=FakeExport(), clock=lambda: at, **kwargs).run(paths)
+
+
+def files(store: ConversationStore) -> dict[str, os.stat_result]:
+    return {p.name: p.stat() for p in store.folder.glob("*.json")}
+
+
+def test_a_new_export_is_written_as_new_conversations_with_their_trees(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    source = export(tmp_path / "export.json", BRANCHED, conversation("c2", "x", "x<:user:Hi"))
+
+    report = run(store, source)
+
+    assert (report.new, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.messages == 4
+    assert report.skipped == [] and not report.cancelled and not report.failed
+    assert sorted(report.written) == ["imp-c1", "imp-c2"]
+    loaded = store.load("imp-c1")
+    assert {m.id: m.parent for m in loaded.messages} == {
+        "imp-c1-q": None,
+        "imp-c1-a1": "imp-c1-q",
+        "imp-c1-a2": "imp-c1-q",
+    }
+    assert loaded.head == "imp-c1-a2"
+    assert [m.content for m in loaded.thread()][-1].endswith("regenerated.")
+    assert loaded.imported_from == ImportedFrom("chatgpt", "c1", IMPORTED_AT)
+    # The list's order is the source's time, not the time of the import.
+    assert loaded.updated_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def test_importing_the_same_export_twice_writes_nothing_the_second_time(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    source = export(tmp_path / "export.json", BRANCHED)
+    run(store, source)
+    before = files(store)
+    raw = (store.folder / "imp-c1.json").read_bytes()
+
+    again = run(store, source, at=IMPORTED_AT + timedelta(days=1))
+
+    assert (again.new, again.updated, again.unchanged, again.messages) == (0, 0, 1, 0)
+    assert again.written == []
+    after = files(store)
+    assert after.keys() == before.keys()
+    for name, info in after.items():  # not even rewritten with the same bytes
+        assert (info.st_ino, info.st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns)
+    assert (store.folder / "imp-c1.json").read_bytes() == raw
+
+
+def test_a_bigger_export_adds_only_the_new_messages_and_moves_to_its_branch(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    run(store, export(tmp_path / "first.json", BRANCHED))
+    bigger = dict(BRANCHED)
+    bigger["nodes"] = [
+        *BRANCHED["nodes"],
+        *nodes("q2<a1:user:And a haiku?", "h<q2:assistant:Three lines."),
+    ]
+    bigger["current"] = "h"
+    later = IMPORTED_AT + timedelta(days=3)
+
+    report = run(store, export(tmp_path / "second.json", bigger), at=later)
+
+    assert (report.new, report.updated, report.unchanged, report.messages) == (0, 1, 0, 2)
+    loaded = store.load("imp-c1")
+    assert [m.id for m in loaded.messages] == [
+        "imp-c1-q",
+        "imp-c1-a1",
+        "imp-c1-a2",
+        "imp-c1-q2",
+        "imp-c1-h",
+    ]
+    assert loaded.message("imp-c1-q2").parent == "imp-c1-a1"
+    assert loaded.head == "imp-c1-h"
+    assert [m.id for m in loaded.thread()] == ["imp-c1-q", "imp-c1-a1", "imp-c1-q2", "imp-c1-h"]
+    assert loaded.imported_from is not None and loaded.imported_from.at == later
+
+
+def test_what_the_user_wrote_in_confab_stays_and_keeps_its_branch(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    run(store, export(tmp_path / "first.json", BRANCHED))
+    # In Confab, the user asks on below the first reply: a new message, a later updated_at.
+    mine = store.load("imp-c1")
+    mine.switch_to("imp-c1-a1")
+    mine.append(Message("mine", "imp-c1-a1", "user", "My own question", IMPORTED_AT))
+    mine.title = "Renamed by me"
+    mine.updated_at = IMPORTED_AT + timedelta(hours=1)
+    store.save(mine)
+    bigger = dict(BRANCHED)
+    bigger["nodes"] = [*BRANCHED["nodes"], *nodes("q2<a2:user:More?", "r<q2:assistant:Yes.")]
+    bigger["current"] = "r"
+
+    report = run(store, export(tmp_path / "second.json", bigger), at=IMPORTED_AT + timedelta(2))
+
+    assert (report.updated, report.messages) == (1, 2)
+    loaded = store.load("imp-c1")
+    assert loaded.message("mine").content == "My own question"
+    assert loaded.title == "Renamed by me"
+    assert loaded.head == "mine"  # the user's branch, not the source's
+    assert loaded.has_message("imp-c1-r") and loaded.message("imp-c1-r").parent == "imp-c1-q2"
+    # Still the user's: the next import does not move the head either.
+    assert user_changed(loaded)
+
+
+def test_a_conversation_in_the_trash_stays_there_and_the_report_says_so(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    source = export(tmp_path / "export.json", BRANCHED, conversation("c2", "x", "x<:user:Hi"))
+    run(store, source)
+    store.delete("imp-c1")
+
+    report = run(store, source)
+
+    assert not (store.folder / "imp-c1.json").exists()
+    assert (store.trash / "imp-c1.json").exists()
+    assert report.in_trash == ["Chat c1"]
+    assert [(s.where, s.kind) for s in report.skipped] == [("Chat c1", importing.IN_TRASH)]
+    assert report.unchanged == 1
+
+
+def test_cancel_stops_between_conversations_and_keeps_what_was_imported(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    many = [conversation(f"c{n}", "x", "x<:user:Hello") for n in range(10)]
+    source = export(tmp_path / "export.json", *many)
+    written: list[str] = []
+
+    def wrote(conversation_id: str) -> None:
+        written.append(conversation_id)
+
+    report = run(store, source, wrote=wrote, cancelled=lambda: len(written) >= 3)
+
+    assert report.cancelled
+    assert report.new == 3 and written == report.written
+    assert sorted(p.stem for p in store.folder.glob("*.json")) == sorted(written)
+    # Importing again later brings the rest.
+    rest = run(store, source)
+    assert (rest.new, rest.unchanged, rest.cancelled) == (7, 3, False)
+
+
+def test_progress_counts_the_conversations_of_the_source(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    four = [conversation(f"c{n}", "x", "x<:user:Hi") for n in range(4)]
+    source = export(tmp_path / "export.json", *four)
+    seen: list[ImportProgress] = []
+
+    run(store, source, source, progress=seen.append)
+
+    assert seen[0] == ImportProgress(0, 2, 0)
+    dones = [(p.source, p.done) for p in seen]
+    assert dones == sorted(dones)
+    assert (0, 4) in dones and dones[-1] == (1, 4)
+    # Each source starts with nothing known, then the reader tells its total.
+    assert {p.total for p in seen if p != ImportProgress(p.source, 2, 0)} == {4}
+
+
+def test_a_damaged_source_imports_what_it_can_and_says_what_it_could_not(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    partial = conversation("c2", "x", "x<:user:Hi", skipped=[["n7", "an unknown content type"]])
+    source = export(tmp_path / "export.json", BRANCHED, "garbage", partial)
+    not_an_export = tmp_path / "notes.json"
+    not_an_export.write_text("[1, 2, 3]", encoding="utf-8")
+
+    report = run(store, not_an_export, source, tmp_path / "missing.zip")
+
+    assert report.new == 2
+    assert [(s.where, s.why, s.kind) for s in report.skipped] == [
+        (str(not_an_export), "not an export Confab reads", importing.NOT_AN_EXPORT),
+        ("export.json: conversation 2", "not an object", importing.READER),
+        ("Chat c2: n7", "an unknown content type", importing.READER),
+        (str(tmp_path / "missing.zip"), "not found", importing.UNREADABLE),
+    ]
+    assert report.skipped_messages == 1
+    assert not report.failed
+
+
+def test_nothing_but_files_that_are_not_exports_is_a_failed_import(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text("{}", encoding="utf-8")
+
+    report = run(store, junk)
+
+    assert report.failed and report.written == [] and list(store.folder.glob("*.json")) == []
+
+
+def test_a_newer_or_damaged_file_in_the_library_is_left_alone(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    source = export(tmp_path / "export.json", BRANCHED, conversation("c2", "x", "x<:user:Hi"))
+    newer = {"format": "confab.conversation", "version": 99, "id": "imp-c1", "what": "?"}
+    (store.folder / "imp-c1.json").write_text(json.dumps(newer), encoding="utf-8")
+    (store.folder / "imp-c2.json").write_text("{ damaged", encoding="utf-8")
+
+    report = run(store, source)
+
+    assert [(s.where, s.kind) for s in report.skipped] == [
+        ("Chat c1", importing.NEWER),
+        ("Chat c2", importing.DAMAGED),
+    ]
+    assert json.loads((store.folder / "imp-c1.json").read_text()) == newer
+    assert (store.folder / "imp-c2.json").read_text() == "{ damaged"
+
+
+def test_a_file_changed_between_the_read_and_the_write_is_merged_again(
+    store: ConversationStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(store, export(tmp_path / "first.json", BRANCHED))
+    bigger = dict(BRANCHED)
+    bigger["nodes"] = [*BRANCHED["nodes"], *nodes("q2<a2:user:More?")]
+    real = store.read_as_is
+    reads: list[int] = []
+
+    def read_then_the_app_writes(path: Path) -> Conversation | None:
+        found = real(path)
+        if not reads:  # Confab's writer saves the user's message right after this read
+            mine = real(path)
+            assert mine is not None
+            mine.append(Message("mine", mine.head, "user", "Sent meanwhile", IMPORTED_AT))
+            store.save(mine)
+        reads.append(1)
+        return found
+
+    monkeypatch.setattr(store, "read_as_is", read_then_the_app_writes)
+
+    report = run(store, export(tmp_path / "second.json", bigger), at=IMPORTED_AT + timedelta(1))
+
+    assert len(reads) == 2 and report.updated == 1
+    loaded = real(store.folder / "imp-c1.json")
+    assert loaded is not None
+    assert loaded.has_message("mine") and loaded.has_message("imp-c1-q2")
+
+
+def test_merge_moves_the_head_only_while_the_conversation_is_as_the_import_left_it() -> None:
+    origin = ImportedFrom("chatgpt", "c1", IMPORTED_AT)
+    base = Conversation(
+        id="x",
+        title="t",
+        created_at=T0,
+        updated_at=T0,
+        head="b",
+        messages=[
+            Message("a", None, "user", "q", T0),
+            Message("b", "a", "assistant", "r1", T0),
+            Message("c", "a", "assistant", "r2", T0),
+        ],
+        imported_from=origin,
+    )
+    later = replace(base, head="c", messages=list(base.messages))
+    now = IMPORTED_AT + timedelta(days=1)
+
+    moved = merge(base, later, now)
+    assert moved is not None and moved.head == "c" and len(moved.messages) == 3
+    assert moved.imported_from == replace(origin, at=now)
+
+    touched = replace(base, updated_at=IMPORTED_AT + timedelta(hours=1))
+    assert merge(touched, later, now) is None  # the user's head; nothing else is new
+
+    same = replace(base, messages=list(base.messages))
+    assert merge(base, same, now) is None
