@@ -208,7 +208,70 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    raise CliError("confab import: not built yet")
+    """Import each PATH into the data folder (desktop/core/services/importing.py): progress on
+    stderr, the report on stdout. Ctrl+C stops between two conversations (what was imported
+    stays; status 130). Status 1 when a PATH could not be read at all (not an export, not
+    found) or nothing could be imported; conversations or messages skipped inside an export
+    are listed, and are no failure."""
+    import signal
+    import threading
+
+    from desktop.core.services.importing import (
+        NOT_AN_EXPORT,
+        UNREADABLE,
+        Importer,
+        ImportProgress,
+        describe,
+    )
+    from desktop.core.storage import ConversationStore
+
+    paths: list[Path] = args.paths
+
+    def progress(p: ImportProgress) -> None:
+        what = f"{p.done:,} of {p.total:,}" if p.total is not None else f"{p.done:,}"
+        where = f"{paths[p.source].name}: " if p.sources > 1 else ""
+        ctx.progress.update(f"Importing {where}{what} conversations…", p.done, p.total)
+
+    stop = threading.Event()
+    importer = Importer(
+        ConversationStore(ctx.data_dir), cancelled=stop.is_set, progress=progress, pace=_no_pace
+    )
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        report = importer.run(paths)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        ctx.progress.done()
+    out = ctx.out
+    state = "Cancelled: " if report.cancelled else ""
+    out.write(
+        f"{state}{report.new:,} new conversations, {report.updated:,} updated, "
+        f"{report.unchanged:,} already up to date; {report.messages:,} messages imported.\n"
+    )
+    if report.skipped:
+        out.write(f"Skipped ({len(report.skipped):,}):\n")
+        for skipped in report.skipped:
+            why = describe(skipped)
+            out.write(f"  {skipped.where}: {why}\n" if skipped.where else f"  {why}\n")
+    out.flush()
+    if report.cancelled:
+        ctx.say("confab import: interrupted; what was imported until then is kept")
+        return EXIT_INTERRUPTED
+    unread = [s for s in report.skipped if s.kind in (NOT_AN_EXPORT, UNREADABLE)]
+    if report.failed or unread:
+        names = ", ".join(s.where for s in unread) or ", ".join(str(p) for p in paths)
+        raise CliError(
+            f"could not import {names}: {describe(unread[0]) if unread else 'nothing read'}"
+        )
+    return EXIT_OK
+
+
+def _no_pace() -> None:
+    """The command has no window to leave turns at the GIL to."""
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:

@@ -16,7 +16,7 @@ from desktop.ui.import_dialogs import ImportProgressDialog, ImportReportDialog
 if TYPE_CHECKING:
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.importing import ImportController
-    from desktop.core.services.importing import ImportProgress, ImportReport
+    from desktop.core.services.importing import ImportProgress, ImportReport, Reading
 
 # What a drop or the file dialog offers to import: exports and Confab files (and folders).
 SUFFIXES = (".zip", ".json")
@@ -47,13 +47,16 @@ class ImportFlow(QObject):
         self.file_dialog: QFileDialog | None = None
         self.progress_dialog: ImportProgressDialog | None = None
         self.report_dialog: ImportReportDialog | None = None
+        # The readers (None: desktop/core/importers); a seam for tests, set before the first
+        # import.
+        self.reading: Reading | None = None
 
     @property
     def controller(self) -> ImportController:
         if self._controller is None:
             from desktop.controllers.importing import ImportController
 
-            self._controller = ImportController(self._conversations, self)
+            self._controller = ImportController(self._conversations, self, reading=self.reading)
             self._controller.progressed.connect(self._on_import_progressed)
             self._controller.finished.connect(self._on_import_finished)
         return self._controller

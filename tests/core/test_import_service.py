@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,97 +14,13 @@ from typing import Any
 
 import pytest
 
-from desktop.core.importers import Item, Problem, Progress, Source
-from desktop.core.models import Clock, Conversation, ImportedFrom, Message, parse_time
+from desktop.core.models import Conversation, ImportedFrom, Message
 from desktop.core.services import importing
 from desktop.core.services.importing import Importer, ImportProgress, merge, user_changed
 from desktop.core.storage import ConversationStore
+from tests.support.tiny_export import BRANCHED, T0, TinyExport, conversation, export, nodes
 
-T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 IMPORTED_AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeExport:
-    """A reader (desktop/core/importers' interface) of a small export format of this test's
-    own: {"fake_export": [{"id", "title", "updated", "current", "nodes": [{id, parent, role,
-    text}]} …]}, ids derived from the source's as the real readers derive them. A conversation
-    written as a string is damaged: a Problem, and the reading goes on."""
-
-    def detect(self, path: Path) -> Source | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return Source(path, "chatgpt") if isinstance(data, dict) and "fake_export" in data else None
-
-    def read(
-        self, source: Source, cancelled: Callable[[], bool], clock: Clock
-    ) -> Iterator[Item | Problem | Progress]:
-        items = json.loads(source.path.read_text(encoding="utf-8"))["fake_export"]
-        yield Progress(0, len(items))
-        for number, raw in enumerate(items, 1):
-            if cancelled():
-                return
-            if not isinstance(raw, dict):
-                yield Problem(f"{source.path.name}: conversation {number}", "not an object")
-                continue
-            cid = f"imp-{raw['id']}"
-            messages = [
-                Message(
-                    id=f"{cid}-{node['id']}",
-                    parent=f"{cid}-{node['parent']}" if node.get("parent") else None,
-                    role=node["role"],
-                    content=node["text"],
-                    created_at=T0 + timedelta(minutes=i),
-                )
-                for i, node in enumerate(raw["nodes"])
-            ]
-            conversation = Conversation(
-                id=cid,
-                title=raw["title"],
-                created_at=T0,
-                updated_at=parse_time(raw["updated"]),
-                head=f"{cid}-{raw['current']}",
-                messages=messages,
-                imported_from=ImportedFrom("chatgpt", raw["id"], clock()),
-            )
-            yield Item(conversation, skipped_messages=list(map(tuple, raw.get("skipped", []))))
-            yield Progress(number, len(items))
-
-
-def nodes(*spec: str) -> list[dict[str, Any]]:
-    """Nodes from "id<parent:role:text" strings ("a<:user:hi" is a root)."""
-    out = []
-    for item in spec:
-        head, role, text = item.split(":", 2)
-        node_id, parent = head.split("<")
-        out.append({"id": node_id, "parent": parent or None, "role": role, "text": text})
-    return out
-
-
-def conversation(source_id: str, current: str, *spec: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": source_id,
-        "title": f"Chat {source_id}",
-        "updated": "2026-11-20T10:00:00Z",
-        "current": current,
-        "nodes": nodes(*spec),
-        **extra,
-    }
-
-
-def export(path: Path, *conversations: Any) -> Path:
-    path.write_text(json.dumps({"fake_export": list(conversations)}), encoding="utf-8")
-    return path
-
-
-BRANCHED = conversation(
-    "c1",
-    "a2",
-    "q<:user:What is a sonnet?",
-    "a1<q:assistant:Fourteen lines.",
-    "a2<q:assistant:A poem of fourteen lines, regenerated.",
-)
 
 
 @pytest.fixture
@@ -116,7 +31,7 @@ def store(tmp_path: Path) -> ConversationStore:
 def run(
     store: ConversationStore, *paths: Path, at: datetime = IMPORTED_AT, **kwargs: Any
 ) -> importing.ImportReport:
-    return Importer(store, reading=FakeExport(), clock=lambda: at, **kwargs).run(paths)
+    return Importer(store, reading=TinyExport(), clock=lambda: at, **kwargs).run(paths)
 
 
 def files(store: ConversationStore) -> dict[str, os.stat_result]:

@@ -87,6 +87,27 @@ class Skipped:
     kind: str = READER
 
 
+def describe(skipped: Skipped) -> str:
+    """Why ``skipped`` was not imported, in English (the command line's words; the window
+    says it in the user's language, desktop/ui/import_dialogs.py)."""
+    kind = skipped.kind
+    if kind == NOT_AN_EXPORT:
+        return "not a ChatGPT or Claude export, nor Confab files"
+    if kind == UNREADABLE:
+        return f"cannot be read: {skipped.why}"
+    if kind == IN_TRASH:
+        return "in the trash: restore it and import again to update it"
+    if kind == NEWER:
+        return "saved by a newer version of Confab: left as it is"
+    if kind == DAMAGED:
+        return "its file in the library cannot be read: left as it is"
+    if kind == BAD_ID:
+        return f"its id cannot name a file: {skipped.why}"
+    if kind == WRITE_FAILED:
+        return f"could not be written: {skipped.why}"
+    return skipped.why
+
+
 class ImportProgress(NamedTuple):
     """``done`` conversations of ``total`` (None: not known yet) taken from source ``source``
     (0-based) of ``sources``, and ``bytes_done`` of ``bytes_total`` of it read (the bar's
