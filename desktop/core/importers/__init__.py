@@ -108,3 +108,34 @@ def read(source: Source, cancelled: Cancelled = _never, clock: Clock = utc_now) 
 
         return read_confab(source.path, cancelled, clock)
     return iter([Problem(str(source.path), f"not an export Confab reads ({source.kind!r})")])
+
+
+def files(source: Source) -> list[str]:
+    """The names, inside ``source``, of the files conversations may refer to: ChatGPT's
+    images, a Confab archive's ``attachments/`` (for attachments, issue 14)."""
+    import zipfile
+
+    from desktop.core.importers.confab import attachment_names
+    from desktop.core.importers.container import Container
+
+    try:
+        with Container.open(source.path) as container:
+            if source.kind == CONFAB:
+                return attachment_names(container)
+            if source.kind == CHATGPT:
+                from desktop.core.importers.chatgpt import image_index
+
+                return sorted(set(image_index(container).values()))
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+        return []
+    return []
+
+
+def read_file(source: Source, name: str, limit: int = 256 << 20) -> bytes:
+    """The bytes of file ``name`` of ``source`` (a name ``files`` gave). Raises KeyError (no
+    such file), OSError or zipfile.BadZipFile (it cannot be read), jsonstream.TooLarge
+    (larger than ``limit``)."""
+    from desktop.core.importers.container import Container
+
+    with Container.open(source.path) as container:
+        return container.read_member(name, limit)
