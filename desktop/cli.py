@@ -227,10 +227,23 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
 
     paths: list[Path] = args.paths
 
+    shown: list[ImportProgress] = []
+
     def progress(p: ImportProgress) -> None:
-        what = f"{p.done:,} of {p.total:,}" if p.total is not None else f"{p.done:,}"
+        if shown and shown[-1] == p:
+            return
+        shown[:] = [p]
         where = f"{paths[p.source].name}: " if p.sources > 1 else ""
-        ctx.progress.update(f"Importing {where}{what} conversations…", p.done, p.total)
+        if p.total is not None:
+            text = f"Importing {where}{p.done:,} of {p.total:,} conversations…"
+            ctx.progress.update(text, p.done, p.total)
+        elif p.bytes_total:
+            # The number of conversations is known at the end: the share of the file read.
+            share = p.bytes_done * 100 // p.bytes_total
+            text = f"Importing {where}{share}% read, {p.done:,} conversations so far…"
+            ctx.progress.update(text, p.bytes_done, p.bytes_total)
+        else:
+            ctx.progress.update(f"Importing {where}{p.done:,} conversations so far…")
 
     stop = threading.Event()
     importer = Importer(

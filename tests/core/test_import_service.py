@@ -18,6 +18,7 @@ from desktop.core.models import Conversation, ImportedFrom, Message
 from desktop.core.services import importing
 from desktop.core.services.importing import Importer, ImportProgress, merge, user_changed
 from desktop.core.storage import ConversationStore
+from tests.support.exports import generate_chatgpt, showcase_chatgpt, write_chatgpt_zip
 from tests.support.tiny_export import BRANCHED, T0, TinyExport, conversation, export, nodes
 
 IMPORTED_AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -296,3 +297,74 @@ def test_merge_moves_the_head_only_while_the_conversation_is_as_the_import_left_
 
     same = replace(base, messages=list(base.messages))
     assert merge(base, same, now) is None
+
+
+# ---- with the real readers (desktop/core/importers) and realistic exports -----------------
+
+
+def real(store: ConversationStore, *paths: Path, at: datetime = IMPORTED_AT) -> Any:
+    return Importer(store, clock=lambda: at).run(paths)
+
+
+def test_a_chatgpt_zip_imported_twice_has_no_duplicates_and_a_later_one_adds_what_is_new(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    showcase, names = showcase_chatgpt()
+    others = list(generate_chatgpt(3, 6, seed=7))
+    first = write_chatgpt_zip(tmp_path / "first.zip", [showcase.to_dict(), *others])
+
+    report = real(store, first)
+    assert (report.new, report.updated, report.unchanged) == (4, 0, 0)
+    assert not report.failed and not report.cancelled
+    before = files(store)
+    shown = store.load(report.written[0])
+    assert shown.title == "Showcase ✨"
+    assert shown.thread()[-1].content == "The spec says it is lossless."
+
+    again = real(store, first, at=IMPORTED_AT + timedelta(days=1))
+    assert (again.new, again.updated, again.unchanged, again.messages) == (0, 0, 4, 0)
+    assert files(store) == before  # nothing written: not even the same bytes again
+
+    # A month later the user went on with the showcase in ChatGPT, on the edited branch.
+    question = showcase.user("And 2**20?", names["a1b"])
+    showcase.assistant("1048576.", question)
+    later = write_chatgpt_zip(tmp_path / "later.zip", [showcase.to_dict(), *others])
+
+    third = real(store, later, at=IMPORTED_AT + timedelta(days=30))
+
+    assert (third.new, third.updated, third.unchanged, third.messages) == (0, 1, 3, 2)
+    updated = store.load(shown.id)
+    assert len(updated.messages) == len(shown.messages) + 2
+    assert [m.id for m in updated.messages[: len(shown.messages)]] == [m.id for m in shown.messages]
+    assert [m.content for m in updated.thread()[-2:]] == ["And 2**20?", "1048576."]
+    assert updated.head is not None and updated.head != shown.head
+
+
+def test_confab_files_keep_their_ids_and_the_users_own_conversation_only_grows(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    mine = Conversation(
+        id="mine1",
+        title="My own",
+        created_at=T0,
+        updated_at=T0,
+        head="m1",
+        messages=[Message("m1", None, "user", "Mine", T0)],
+    )
+    store.save(mine)
+    backup = replace(mine, messages=[*mine.messages, Message("m2", "m1", "assistant", "Back", T0)])
+    backup.head = "m2"
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    (folder / "mine1.json").write_text(json.dumps(backup.to_dict()), encoding="utf-8")
+    other = replace(mine, id="other1", title="Other", messages=list(mine.messages))
+    (folder / "other1.json").write_text(json.dumps(other.to_dict()), encoding="utf-8")
+
+    report = real(store, folder)
+
+    assert (report.new, report.updated, report.messages) == (1, 1, 2)
+    grown = store.load("mine1")
+    assert [m.id for m in grown.messages] == ["m1", "m2"]
+    assert grown.head == "m1"  # the user's own conversation: its head is theirs
+    assert grown.imported_from is None  # still the user's own, not an import
+    assert store.load("other1").imported_from is not None

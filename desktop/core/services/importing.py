@@ -296,6 +296,10 @@ class Importer:
         if not is_safe_id(incoming.id):
             report.skipped.append(Skipped(title, incoming.id, BAD_ID))
             return
+        if incoming.read_only:
+            # Written by a newer Confab: this one would drop what it cannot read.
+            report.skipped.append(Skipped(title, f"format version {incoming.newer_version}", NEWER))
+            return
         path = self._store.path_of(incoming.id)
         if not path.exists() and (self._store.trash / path.name).exists():
             report.in_trash.append(title)
