@@ -160,11 +160,15 @@ def test_cancel_stops_between_conversations_and_keeps_what_was_imported(
     many = [conversation(f"c{n}", "x", "x<:user:Hello") for n in range(10)]
     source = export(tmp_path / "export.json", *many)
     written: list[str] = []
+    taken: list[int] = [0]
 
-    def wrote(conversation_id: str) -> None:
-        written.append(conversation_id)
+    def progress(p: ImportProgress) -> None:
+        taken[0] = p.done
 
-    report = run(store, source, wrote=wrote, cancelled=lambda: len(written) >= 3)
+    # Cancel is pressed once the third conversation has been taken.
+    report = run(
+        store, source, wrote=written.append, progress=progress, cancelled=lambda: taken[0] >= 3
+    )
 
     assert report.cancelled
     assert report.new == 3 and written == report.written
