@@ -25,10 +25,6 @@ from desktop.ui.plain import label
 SHOWN_SKIPPED = 2000
 
 
-def _tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
-    return QCoreApplication.translate("ImportReport", text, disambiguation, n)
-
-
 def progress_text(progress: ImportProgress | None) -> str:
     if progress is None:
         return QCoreApplication.translate("ImportProgress", "Looking at the files…")
@@ -52,54 +48,91 @@ def reason(skipped: Skipped) -> str:
     are)."""
     kind = skipped.kind
     if kind == importing.NOT_AN_EXPORT:
-        return _tr("not a ChatGPT or Claude export, nor Confab files")
+        return QCoreApplication.translate(
+            "ImportReport", "not a ChatGPT or Claude export, nor Confab files"
+        )
     if kind == importing.UNREADABLE:
-        return _tr("cannot be read: {detail}").format(detail=skipped.why)
+        return QCoreApplication.translate("ImportReport", "cannot be read: {detail}").format(
+            detail=skipped.why
+        )
     if kind == importing.IN_TRASH:
-        return _tr("in the trash: restore it (File → Trash) and import again to update it")
+        return QCoreApplication.translate(
+            "ImportReport", "in the trash: restore it (File → Trash) and import again to update it"
+        )
     if kind == importing.NEWER:
-        return _tr("saved by a newer version of Confab: left as it is")
+        return QCoreApplication.translate(
+            "ImportReport", "saved by a newer version of Confab: left as it is"
+        )
     if kind == importing.DAMAGED:
-        return _tr("its file in the library cannot be read: left as it is")
+        return QCoreApplication.translate(
+            "ImportReport", "its file in the library cannot be read: left as it is"
+        )
     if kind == importing.BAD_ID:
-        return _tr("its id cannot name a file: {detail}").format(detail=skipped.why)
+        return QCoreApplication.translate(
+            "ImportReport", "its id cannot name a file: {detail}"
+        ).format(detail=skipped.why)
     if kind == importing.WRITE_FAILED:
-        return _tr("could not be written: {detail}").format(detail=skipped.why)
+        return QCoreApplication.translate("ImportReport", "could not be written: {detail}").format(
+            detail=skipped.why
+        )
     return skipped.why
 
 
 def headline(report: ImportReport) -> str:
     if report.failed:
-        return _tr("Nothing could be imported.")
+        return QCoreApplication.translate("ImportReport", "Nothing could be imported.")
     if report.cancelled:
-        return _tr("Import cancelled. What was imported until then is kept.")
+        return QCoreApplication.translate(
+            "ImportReport", "Import cancelled. What was imported until then is kept."
+        )
     if not report.written:
-        return _tr("Nothing new: every conversation was already in the library.")
-    return _tr("Import finished.")
+        return QCoreApplication.translate(
+            "ImportReport", "Nothing new: every conversation was already in the library."
+        )
+    return QCoreApplication.translate("ImportReport", "Import finished.")
 
 
 def figures(report: ImportReport) -> list[tuple[str, str]]:
     """The report's numbers, as (what, how many)."""
     return [
-        (_tr("New conversations"), formats.number(report.new)),
-        (_tr("Updated conversations"), formats.number(report.updated)),
-        (_tr("Already up to date"), formats.number(report.unchanged)),
-        (_tr("Messages imported"), formats.number(report.messages)),
-        (_tr("Skipped"), formats.number(len(report.skipped))),
+        (
+            QCoreApplication.translate("ImportReport", "New conversations"),
+            formats.number(report.new),
+        ),
+        (
+            QCoreApplication.translate("ImportReport", "Updated conversations"),
+            formats.number(report.updated),
+        ),
+        (
+            QCoreApplication.translate("ImportReport", "Already up to date"),
+            formats.number(report.unchanged),
+        ),
+        (
+            QCoreApplication.translate("ImportReport", "Messages imported"),
+            formats.number(report.messages),
+        ),
+        (
+            QCoreApplication.translate("ImportReport", "Skipped"),
+            formats.number(len(report.skipped)),
+        ),
     ]
 
 
 def skipped_lines(report: ImportReport, limit: int | None = None) -> list[str]:
     items = report.skipped if limit is None else report.skipped[:limit]
     lines = [
-        _tr("{where}: {why}").format(where=s.where, why=reason(s)) if s.where else reason(s)
+        QCoreApplication.translate("ImportReport", "{where}: {why}").format(
+            where=s.where, why=reason(s)
+        )
+        if s.where
+        else reason(s)
         for s in items
     ]
     if limit is not None and len(report.skipped) > limit:
         lines.append(
-            _tr("… and {count} more (Copy takes them all)").format(
-                count=formats.number(len(report.skipped) - limit)
-            )
+            QCoreApplication.translate(
+                "ImportReport", "… and {count} more (Copy takes them all)"
+            ).format(count=formats.number(len(report.skipped) - limit))
         )
     return lines
 
@@ -109,7 +142,7 @@ def report_text(report: ImportReport) -> str:
     lines = [headline(report), ""]
     lines += [f"{what}: {count}" for what, count in figures(report)]
     if report.skipped:
-        lines += ["", _tr("Skipped:")]
+        lines += ["", QCoreApplication.translate("ImportReport", "Skipped:")]
         lines += skipped_lines(report)
     return "\n".join(lines) + "\n"
 
