@@ -12,15 +12,16 @@ source's ids, so importing the same export again finds the same ids.
   the source gives it; nothing is ever removed or rewritten, so what the user wrote or changed
   in Confab stays. With nothing new, the file is not written at all (``unchanged``).
 - Its head (the branch on screen) moves to the source's only while the user has not changed the
-  conversation in Confab since the last import (``user_changed``): its ``updated_at`` is not
-  after the import's time in ``imported_from``, and its head is still the one that import left.
+  conversation in Confab since the last import (``user_changed``): its ``updated_at`` (which
+  sending, editing and regenerating move) is not after the import's time in ``imported_from``.
 - One in the trash stays there, and the report says so (``in_trash``): the user put it there,
   and a restore is theirs to ask for (File → Trash); importing again then brings what is new.
 - A file of the library that cannot be read, or one of a newer format, is left alone and the
   conversation skipped, with the reason.
 
-Each write is the store's atomic write (temporary file, fsync, rename), and renames only over
-the version of the file the merge was made from: if Confab's writer (the conversation is open
+Each conversation is merged and encoded here and written by one of ``WRITERS`` threads with the
+store's atomic write (temporary file, fsync, rename), which renames only over the version of the
+file the merge was made from: if Confab's writer (the conversation is open
 and the user sent a message) or a sync tool replaced it meanwhile, the file is read and merged
 again. A conversation open in the app then follows the sync rules (desktop/core/services/sync.py):
 its file changed on disk, and holds everything the one in memory has.
@@ -68,8 +69,9 @@ WRITE_FAILED = "write_failed"  # the file could not be written (disk full, permi
 _ATTEMPTS = 3
 # Threads writing conversation files, and how many writes may wait for them. One fsync at a
 # time cost 4-10 ms a file here (5,000 files: most of a minute); several under way share the
-# file system's journal commits (0.4 ms a file with 8).
-WRITERS = 8
+# file system's journal commits. Two kept up with the reading and merging (5,000 conversations
+# in ~16 s with 2, 4 or 8), and fewer threads wanting the GIL back leave the UI thread more.
+WRITERS = 2
 IN_FLIGHT = 64
 
 
