@@ -481,9 +481,7 @@ def message_from_dict(
     if "tool_name" in data:
         message.__dict__["tool_name"] = fix.field(data, "tool_name", _optional_str, None)
     if "imported_files" in data:
-        message.__dict__["imported_files"] = fix.field(
-            data, "imported_files", _imported_files, ()
-        )
+        message.__dict__["imported_files"] = fix.field(data, "imported_files", _imported_files, ())
     return message
 
 

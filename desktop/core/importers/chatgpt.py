@@ -89,9 +89,9 @@ def timestamp(value: Any) -> datetime | None:
     """ChatGPT's times: seconds since 1970, a float; None when null or not a usable time."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not math.isfinite(value):
-        return None
     try:
+        if not math.isfinite(value):
+            return None
         return datetime.fromtimestamp(value, UTC)
     except (OverflowError, OSError, ValueError):
         return None
@@ -124,7 +124,7 @@ def read_conversation(
             notes.append(f"its mapping is {type(mapping).__name__}, not an object")
         mapping = {}
     files: list[str] = []
-    reader = _NodeReader(cid, images, files, created or EPOCH)
+    reader = _NodeReader(source_id, images, files, created or EPOCH)
 
     def parent_of(key: str) -> str | None:
         node = mapping[key]
@@ -177,8 +177,8 @@ def read_conversation(
 class _NodeReader:
     """Makes one node's message (desktop/core/importers/tree.py calls it for each)."""
 
-    def __init__(self, cid: str, images: dict[str, str], files: list[str], start: datetime):
-        self.cid = cid
+    def __init__(self, source_id: str, images: dict[str, str], files: list[str], start: datetime):
+        self.source_id = source_id
         self.images = images
         self.files = files
         self.start = start
@@ -223,7 +223,7 @@ class _NodeReader:
         if created is None:
             created = under.created_at if under is not None else self.start
         message = Message(
-            id=message_id(CHATGPT, self.cid, key),
+            id=message_id(CHATGPT, self.source_id, key),
             parent=None,
             role=role,
             content=text,
@@ -249,8 +249,10 @@ class _NodeReader:
         """The text of a content (None: none Confab can read) and its files."""
         files: list[ImportedFile] = []
         if kind in ("text", "multimodal_text"):
-            parts = content.get("parts")
-            pieces = [self._part(p, files) for p in parts] if isinstance(parts, list) else []
+            parts = content.get("parts", [])
+            if not isinstance(parts, list):
+                raise TypeError(f"its parts are {type(parts).__name__}, not a list")
+            pieces = [self._part(p, files) for p in parts]
             return "\n\n".join(p for p in pieces if p), files
         if kind == "code":
             return _text(content.get("text")), files

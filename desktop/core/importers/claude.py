@@ -95,7 +95,7 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
         parent = message.get("parent_message_uuid") if isinstance(message, dict) else None
         parents[key] = (parent if isinstance(parent, str) else None) if tree_given else previous
         previous = key
-    reader = _MessageReader(cid, created or EPOCH)
+    reader = _MessageReader(source_id, created or EPOCH)
     tree = build_tree(
         ((key, parents[key]) for key in keyed),
         lambda _key: [],
@@ -129,8 +129,8 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
 
 
 class _MessageReader:
-    def __init__(self, cid: str, start: datetime) -> None:
-        self.cid = cid
+    def __init__(self, source_id: str, start: datetime) -> None:
+        self.source_id = source_id
         self.start = start
         self.notes: list[str] = []
 
@@ -199,7 +199,7 @@ class _MessageReader:
         return Converted(last, before=tuple(parts))
 
     def _id(self, key: str) -> str:
-        return message_id(CLAUDE, self.cid, key)
+        return message_id(CLAUDE, self.source_id, key)
 
     def _files(self, raw: dict[str, Any], segment: _Segment) -> list[ImportedFile]:
         files: list[ImportedFile] = []

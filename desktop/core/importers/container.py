@@ -122,9 +122,11 @@ class Container:
     def size(self, name: str) -> int:
         return self._sizes.get(name, 0)
 
-    def open_member(self, name: str, limit: int = MAX_MEMBER_BYTES) -> IO[bytes]:
+    def open_member(self, name: str, limit: int | None = None) -> IO[bytes]:
         """The bytes of ``name`` as a stream (KeyError: no such member; OSError, zip errors:
-        it cannot be read); reading more than ``limit`` raises TooLarge."""
+        it cannot be read); reading more than ``limit`` (default MAX_MEMBER_BYTES) raises
+        TooLarge."""
+        limit = MAX_MEMBER_BYTES if limit is None else limit
         real = self._names[name]
         if self._zip is not None:
             stream: IO[bytes] = self._zip.open(real)
