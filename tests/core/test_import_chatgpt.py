@@ -12,15 +12,18 @@ import pytest
 
 from desktop.core.importers import CHATGPT, Item, Problem, Progress, Source, detect, read
 from desktop.core.importers.chatgpt import read_conversation
+from desktop.core.importers.claude import read_conversation as read_claude
 from desktop.core.importers.ids import conversation_id, message_id
 from desktop.core.models import Conversation
 from tests.support.exports import (
     ChatGPTConversation,
     generate_chatgpt,
     showcase_chatgpt,
+    showcase_claude,
     write_chatgpt_zip,
     write_json,
 )
+from tests.support.written_files import validator
 
 AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -322,3 +325,13 @@ def test_cancel_stops_between_conversations(tmp_path: Path) -> None:
         if isinstance(event, Item):
             seen.append(event)
     assert len(seen) == 3
+
+
+def test_imported_conversations_match_the_files_schema() -> None:
+    schema = validator("conversation")
+    chatgpt, _ = showcase_chatgpt()
+    for conversation in (
+        read_conversation(chatgpt.to_dict()).conversation,
+        read_claude(showcase_claude()).conversation,
+    ):
+        assert [e.message for e in schema.iter_errors(conversation.to_dict())] == []
