@@ -44,6 +44,7 @@ from desktop.core.models import (
     parse_time,
     title_from_text,
 )
+from desktop.core.tooltext import fenced
 
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|webp|bmp|heic|svg)$", re.IGNORECASE)
@@ -210,7 +211,7 @@ class _MessageReader:
             files.append(ImportedFile(name=name, kind="file"))
             extracted = _text(attachment.get("extracted_content"))
             segment.text.append(
-                f"[File: {name}]\n\n{_fenced(extracted)}" if extracted else f"[File: {name}]"
+                f"[File: {name}]\n\n{fenced(extracted)}" if extracted else f"[File: {name}]"
             )
         for file in [*_list(raw.get("files")), *_list(raw.get("files_v2"))]:
             if not isinstance(file, dict):
@@ -287,10 +288,3 @@ def _result_text(block: dict[str, Any]) -> str:
                 pieces.append(part)
         text = "\n\n".join(p for p in pieces if p)
     return f"(error) {text}" if block.get("is_error") is True else text
-
-
-def _fenced(text: str) -> str:
-    """``text`` in a Markdown code fence longer than any run of backticks inside it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text}\n{fence}"
