@@ -94,3 +94,22 @@ def test_an_id_that_cannot_name_a_file_is_refused(tmp_path: Path) -> None:
     assert not [e for e in events if isinstance(e, Item)]
     (problem,) = [e for e in events if isinstance(e, Problem)]
     assert "cannot name a file" in problem.why
+
+
+def test_the_typed_import_fields_read_back_and_bad_ones_are_noted() -> None:
+    conversation = _conversation("Fields")
+    data = conversation.to_dict()
+    data["imported_from"] = {"app": "claude", "id": "u1", "at": "2026-01-02T03:04:05Z"}
+    reply, question = data["messages"][1], data["messages"][0]
+    reply["tool_calls"] = [{"id": "c", "type": "function", "name": "f", "arguments": "{}"}]
+    question["imported_files"] = [{"name": "x.png", "kind": "image"}, "not an object"]
+    question["tool_call_id"] = ["wrong"]
+    notes: list[str] = []
+    read_back = Conversation.from_dict(data, notes)
+    assert read_back.imported_from == ImportedFrom(
+        "claude", "u1", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    )
+    assert read_back.messages[1].tool_calls[0].name == "f"
+    assert read_back.messages[0].imported_files == ()
+    assert read_back.messages[0].tool_call_id is None
+    assert len(notes) == 2 and all("could not be read" in n for n in notes)

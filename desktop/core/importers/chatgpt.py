@@ -38,19 +38,21 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from desktop.core.importers import CHATGPT, Cancelled, Event, Item
+from desktop.core.importers.build import as_dict as _dict
+from desktop.core.importers.build import as_list as _list
+from desktop.core.importers.build import conversation_of
+from desktop.core.importers.build import join as _join
+from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
-from desktop.core.importers.ids import conversation_id, message_id
+from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
     Clock,
-    Conversation,
     ImportedFile,
-    ImportedFrom,
     Message,
     ToolCall,
-    title_from_text,
 )
 
 ROLES = ("user", "assistant", "system", "tool")
@@ -97,14 +99,6 @@ def timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def read_conversation(
     data: dict[str, Any], images: dict[str, str] | None = None, clock: Clock | None = None
 ) -> Item:
@@ -117,7 +111,6 @@ def read_conversation(
         # No id to derive one from: the title and time still give the same id each time.
         source_id = f"untitled:{data.get('create_time')!r}:{_text(data.get('title'))}"
         notes.append("the conversation has no id: one was made from its title and time")
-    cid = conversation_id(CHATGPT, source_id)
     mapping = data.get("mapping")
     if not isinstance(mapping, dict):
         if mapping is not None:
@@ -142,33 +135,16 @@ def read_conversation(
         lambda key, under: reader.convert(key, mapping[key], under),
     )
     current = data.get("current_node")
-    head = tree.resolve(current if isinstance(current, str) else None)
-    if head is None:
-        head = tree.newest_leaf()
-    messages = tree.messages
-    first_time = min((m.created_at for m in messages), default=None)
-    last_time = max((m.created_at for m in messages), default=None)
-    created = created or first_time or EPOCH
-    updated = timestamp(data.get("update_time")) or last_time or created
-    title = _text(data.get("title")).strip()
-    if not title:
-        first_question = next((m for m in messages if m.role == "user"), None)
-        title = title_from_text(first_question.content) if first_question else ""
-    model = _text(data.get("default_model_slug")) or None
-    if model is None:
-        models = [m.model for m in messages if m.model]
-        model = models[-1] if models else None
-    at = clock() if clock is not None else datetime.now(UTC)
-    conversation = Conversation(
-        id=cid,
-        title=title,
-        created_at=created,
-        updated_at=max(updated, created),
-        model=model,
-        head=head.id if head is not None else None,
-        messages=messages,
-        title_generated=bool(title),
-        imported_from=ImportedFrom(CHATGPT, source_id, at),
+    conversation = conversation_of(
+        CHATGPT,
+        source_id,
+        tree,
+        head=current if isinstance(current, str) else None,
+        title=_text(data.get("title")),
+        created=created,
+        updated=timestamp(data.get("update_time")),
+        model=_text(data.get("default_model_slug")) or None,
+        clock=clock,
     )
     notes.extend(reader.notes)
     return Item(conversation, tree.skipped, notes, files)
@@ -310,14 +286,6 @@ class _NodeReader:
             self.notes.append(f"image {pointer!r} is not in the export")
         files.append(ImportedFile(name=name, kind="image", source=pointer or None, path=path))
         return f"[Image: {name}]"
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _join(first: str, second: str) -> str:
-    return f"{first}\n\n{second}" if first and second else first or second
 
 
 def _reasoning(content: dict[str, Any]) -> str:

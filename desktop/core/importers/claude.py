@@ -24,25 +24,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from desktop.core.importers import CLAUDE, Cancelled, Event, Item
+from desktop.core.importers.build import as_list as _list
+from desktop.core.importers.build import conversation_of
+from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
-from desktop.core.importers.ids import conversation_id, message_id
+from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
     Clock,
-    Conversation,
     ImportedFile,
-    ImportedFrom,
     Message,
     ToolCall,
     parse_time,
-    title_from_text,
 )
 from desktop.core.tooltext import fenced
 
@@ -55,10 +55,6 @@ def read_claude(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Even
         return lambda data: read_conversation(data, clock)
 
     return read_lists(path, prepare, cancelled)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _time(value: Any) -> datetime | None:
@@ -76,7 +72,6 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
     if not source_id:
         source_id = f"untitled:{_text(data.get('created_at'))}:{_text(data.get('name'))}"
         notes.append("the conversation has no uuid: one was made from its name and time")
-    cid = conversation_id(CLAUDE, source_id)
     raw = data.get("chat_messages")
     if not isinstance(raw, list):
         if raw is not None:
@@ -103,28 +98,16 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
         lambda key, under: reader.convert(key, keyed[key], under),
     )
     current = data.get("current_leaf_message_uuid")
-    head = tree.resolve(current if isinstance(current, str) else None) or tree.newest_leaf()
-    messages = tree.messages
-    created = created or min((m.created_at for m in messages), default=EPOCH)
-    updated = _time(data.get("updated_at")) or max(
-        (m.created_at for m in messages), default=created
-    )
-    title = _text(data.get("name")).strip()
-    if not title:
-        first = next((m for m in messages if m.role == "user"), None)
-        title = title_from_text(first.content) if first else ""
-    model = _text(data.get("model")) or None
-    at = clock() if clock is not None else datetime.now(UTC)
-    conversation = Conversation(
-        id=cid,
-        title=title,
-        created_at=created,
-        updated_at=max(updated, created),
-        model=model,
-        head=head.id if head is not None else None,
-        messages=messages,
-        title_generated=bool(title),
-        imported_from=ImportedFrom(CLAUDE, source_id, at),
+    conversation = conversation_of(
+        CLAUDE,
+        source_id,
+        tree,
+        head=current if isinstance(current, str) else None,
+        title=_text(data.get("name")),
+        created=created,
+        updated=_time(data.get("updated_at")),
+        model=_text(data.get("model")) or None,
+        clock=clock,
     )
     return Item(conversation, tree.skipped, notes + reader.notes)
 
@@ -256,10 +239,6 @@ class _Segment:
         if self.calls:
             message.tool_calls = tuple(self.calls)
         return message
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _tool_call(block: dict[str, Any], fallback_id: str) -> ToolCall:

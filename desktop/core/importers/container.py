@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from desktop.core.importers import Problem
 from desktop.core.importers.jsonstream import TooLarge
 
 # A conversations.json of a heavy user is ~1-2 GB; past this, a member is not read.
@@ -74,6 +75,14 @@ class Container:
         self._zip: zipfile.ZipFile | None = None
         self._names: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
+
+    @classmethod
+    def open_or_problem(cls, path: Path) -> Container | Problem:
+        """``open``, or the Problem that says why the path cannot be read."""
+        try:
+            return cls.open(path)
+        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError) as exc:
+            return Problem(str(path), f"cannot be opened ({exc})")
 
     @classmethod
     def open(cls, path: Path) -> Container:
