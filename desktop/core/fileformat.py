@@ -382,22 +382,26 @@ def tool_call_to_dict(call: ToolCall) -> dict[str, Any]:
     return {"id": call.id, "type": call.type, "name": call.name, "arguments": call.arguments}
 
 
-def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
+def _objects(value: Any, what: str) -> list[dict[str, Any]]:
+    """A list of objects (tool calls, files): TypeError when it is not one."""
     if not isinstance(value, list):
         raise TypeError(f"expected a list, found {type(value).__name__}")
-    calls = []
     for item in value:
         if not isinstance(item, dict):
-            raise TypeError(f"a tool call is {type(item).__name__}, not an object")
-        calls.append(
-            ToolCall(
-                id=_required_str(item, "id"),
-                name=_required_str(item, "name"),
-                arguments=_optional_str(item.get("arguments")) or "",
-                type=_optional_str(item.get("type")) or "function",
-            )
+            raise TypeError(f"a {what} is {type(item).__name__}, not an object")
+    return value
+
+
+def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
+    return tuple(
+        ToolCall(
+            id=_required_str(item, "id"),
+            name=_required_str(item, "name"),
+            arguments=_optional_str(item.get("arguments")) or "",
+            type=_optional_str(item.get("type")) or "function",
         )
-    return tuple(calls)
+        for item in _objects(value, "tool call")
+    )
 
 
 def imported_file_to_dict(file: ImportedFile) -> dict[str, Any]:
@@ -410,21 +414,15 @@ def imported_file_to_dict(file: ImportedFile) -> dict[str, Any]:
 
 
 def _imported_files(value: Any) -> tuple[ImportedFile, ...]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, found {type(value).__name__}")
-    files = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise TypeError(f"a file is {type(item).__name__}, not an object")
-        files.append(
-            ImportedFile(
-                name=_required_str(item, "name"),
-                kind=_optional_str(item.get("kind")) or "file",
-                source=_optional_str(item.get("source")),
-                path=_optional_str(item.get("path")),
-            )
+    return tuple(
+        ImportedFile(
+            name=_required_str(item, "name"),
+            kind=_optional_str(item.get("kind")) or "file",
+            source=_optional_str(item.get("source")),
+            path=_optional_str(item.get("path")),
         )
-    return tuple(files)
+        for item in _objects(value, "file")
+    )
 
 
 def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:
@@ -481,9 +479,7 @@ def message_from_dict(
     if "tool_name" in data:
         message.__dict__["tool_name"] = fix.field(data, "tool_name", _optional_str, None)
     if "imported_files" in data:
-        message.__dict__["imported_files"] = fix.field(
-            data, "imported_files", _imported_files, ()
-        )
+        message.__dict__["imported_files"] = fix.field(data, "imported_files", _imported_files, ())
     return message
 
 

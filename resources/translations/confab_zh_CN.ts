@@ -1032,40 +1032,42 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+451"/>
+        <location line="+582"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+168"/>
+        <location line="-119"/>
+        <location line="+192"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-178"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+57"/>
         <location line="+3"/>
+        <location line="+6"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-9"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+6"/>
+        <location line="+3"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-5"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -1075,7 +1077,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Pin</source>
         <translation>固定</translation>
     </message>
@@ -1100,7 +1102,22 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+25"/>
+        <source>Tool output: %1</source>
+        <translation>工具输出：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output</source>
+        <translation>工具输出</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tool call: %1</source>
+        <translation>工具调用：%1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>

@@ -38,19 +38,21 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from desktop.core.importers import CHATGPT, Cancelled, Event, Item
+from desktop.core.importers.build import as_dict as _dict
+from desktop.core.importers.build import as_list as _list
+from desktop.core.importers.build import conversation_of
+from desktop.core.importers.build import join as _join
+from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
-from desktop.core.importers.ids import conversation_id, message_id
+from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
     Clock,
-    Conversation,
     ImportedFile,
-    ImportedFrom,
     Message,
     ToolCall,
-    title_from_text,
 )
 
 ROLES = ("user", "assistant", "system", "tool")
@@ -89,20 +91,12 @@ def timestamp(value: Any) -> datetime | None:
     """ChatGPT's times: seconds since 1970, a float; None when null or not a usable time."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not math.isfinite(value):
-        return None
     try:
+        if not math.isfinite(value):
+            return None
         return datetime.fromtimestamp(value, UTC)
     except (OverflowError, OSError, ValueError):
         return None
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def read_conversation(
@@ -117,14 +111,13 @@ def read_conversation(
         # No id to derive one from: the title and time still give the same id each time.
         source_id = f"untitled:{data.get('create_time')!r}:{_text(data.get('title'))}"
         notes.append("the conversation has no id: one was made from its title and time")
-    cid = conversation_id(CHATGPT, source_id)
     mapping = data.get("mapping")
     if not isinstance(mapping, dict):
         if mapping is not None:
             notes.append(f"its mapping is {type(mapping).__name__}, not an object")
         mapping = {}
     files: list[str] = []
-    reader = _NodeReader(cid, images, files, created or EPOCH)
+    reader = _NodeReader(source_id, images, files, created or EPOCH)
 
     def parent_of(key: str) -> str | None:
         node = mapping[key]
@@ -142,33 +135,16 @@ def read_conversation(
         lambda key, under: reader.convert(key, mapping[key], under),
     )
     current = data.get("current_node")
-    head = tree.resolve(current if isinstance(current, str) else None)
-    if head is None:
-        head = tree.newest_leaf()
-    messages = tree.messages
-    first_time = min((m.created_at for m in messages), default=None)
-    last_time = max((m.created_at for m in messages), default=None)
-    created = created or first_time or EPOCH
-    updated = timestamp(data.get("update_time")) or last_time or created
-    title = _text(data.get("title")).strip()
-    if not title:
-        first_question = next((m for m in messages if m.role == "user"), None)
-        title = title_from_text(first_question.content) if first_question else ""
-    model = _text(data.get("default_model_slug")) or None
-    if model is None:
-        models = [m.model for m in messages if m.model]
-        model = models[-1] if models else None
-    at = clock() if clock is not None else datetime.now(UTC)
-    conversation = Conversation(
-        id=cid,
-        title=title,
-        created_at=created,
-        updated_at=max(updated, created),
-        model=model,
-        head=head.id if head is not None else None,
-        messages=messages,
-        title_generated=bool(title),
-        imported_from=ImportedFrom(CHATGPT, source_id, at),
+    conversation = conversation_of(
+        CHATGPT,
+        source_id,
+        tree,
+        head=current if isinstance(current, str) else None,
+        title=_text(data.get("title")),
+        created=created,
+        updated=timestamp(data.get("update_time")),
+        model=_text(data.get("default_model_slug")) or None,
+        clock=clock,
     )
     notes.extend(reader.notes)
     return Item(conversation, tree.skipped, notes, files)
@@ -177,8 +153,8 @@ def read_conversation(
 class _NodeReader:
     """Makes one node's message (desktop/core/importers/tree.py calls it for each)."""
 
-    def __init__(self, cid: str, images: dict[str, str], files: list[str], start: datetime):
-        self.cid = cid
+    def __init__(self, source_id: str, images: dict[str, str], files: list[str], start: datetime):
+        self.source_id = source_id
         self.images = images
         self.files = files
         self.start = start
@@ -223,7 +199,7 @@ class _NodeReader:
         if created is None:
             created = under.created_at if under is not None else self.start
         message = Message(
-            id=message_id(CHATGPT, self.cid, key),
+            id=message_id(CHATGPT, self.source_id, key),
             parent=None,
             role=role,
             content=text,
@@ -249,8 +225,10 @@ class _NodeReader:
         """The text of a content (None: none Confab can read) and its files."""
         files: list[ImportedFile] = []
         if kind in ("text", "multimodal_text"):
-            parts = content.get("parts")
-            pieces = [self._part(p, files) for p in parts] if isinstance(parts, list) else []
+            parts = content.get("parts", [])
+            if not isinstance(parts, list):
+                raise TypeError(f"its parts are {type(parts).__name__}, not a list")
+            pieces = [self._part(p, files) for p in parts]
             return "\n\n".join(p for p in pieces if p), files
         if kind == "code":
             return _text(content.get("text")), files
@@ -308,14 +286,6 @@ class _NodeReader:
             self.notes.append(f"image {pointer!r} is not in the export")
         files.append(ImportedFile(name=name, kind="image", source=pointer or None, path=path))
         return f"[Image: {name}]"
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _join(first: str, second: str) -> str:
-    return f"{first}\n\n{second}" if first and second else first or second
 
 
 def _reasoning(content: dict[str, Any]) -> str:

@@ -24,26 +24,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from desktop.core.importers import CLAUDE, Cancelled, Event, Item
+from desktop.core.importers.build import as_list as _list
+from desktop.core.importers.build import conversation_of
+from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
-from desktop.core.importers.ids import conversation_id, message_id
+from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
     Clock,
-    Conversation,
     ImportedFile,
-    ImportedFrom,
     Message,
     ToolCall,
     parse_time,
-    title_from_text,
 )
+from desktop.core.tooltext import fenced
 
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|webp|bmp|heic|svg)$", re.IGNORECASE)
@@ -54,10 +55,6 @@ def read_claude(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Even
         return lambda data: read_conversation(data, clock)
 
     return read_lists(path, prepare, cancelled)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _time(value: Any) -> datetime | None:
@@ -75,7 +72,6 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
     if not source_id:
         source_id = f"untitled:{_text(data.get('created_at'))}:{_text(data.get('name'))}"
         notes.append("the conversation has no uuid: one was made from its name and time")
-    cid = conversation_id(CLAUDE, source_id)
     raw = data.get("chat_messages")
     if not isinstance(raw, list):
         if raw is not None:
@@ -95,42 +91,30 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
         parent = message.get("parent_message_uuid") if isinstance(message, dict) else None
         parents[key] = (parent if isinstance(parent, str) else None) if tree_given else previous
         previous = key
-    reader = _MessageReader(cid, created or EPOCH)
+    reader = _MessageReader(source_id, created or EPOCH)
     tree = build_tree(
         ((key, parents[key]) for key in keyed),
         lambda _key: [],
         lambda key, under: reader.convert(key, keyed[key], under),
     )
     current = data.get("current_leaf_message_uuid")
-    head = tree.resolve(current if isinstance(current, str) else None) or tree.newest_leaf()
-    messages = tree.messages
-    created = created or min((m.created_at for m in messages), default=EPOCH)
-    updated = _time(data.get("updated_at")) or max(
-        (m.created_at for m in messages), default=created
-    )
-    title = _text(data.get("name")).strip()
-    if not title:
-        first = next((m for m in messages if m.role == "user"), None)
-        title = title_from_text(first.content) if first else ""
-    model = _text(data.get("model")) or None
-    at = clock() if clock is not None else datetime.now(UTC)
-    conversation = Conversation(
-        id=cid,
-        title=title,
-        created_at=created,
-        updated_at=max(updated, created),
-        model=model,
-        head=head.id if head is not None else None,
-        messages=messages,
-        title_generated=bool(title),
-        imported_from=ImportedFrom(CLAUDE, source_id, at),
+    conversation = conversation_of(
+        CLAUDE,
+        source_id,
+        tree,
+        head=current if isinstance(current, str) else None,
+        title=_text(data.get("name")),
+        created=created,
+        updated=_time(data.get("updated_at")),
+        model=_text(data.get("model")) or None,
+        clock=clock,
     )
     return Item(conversation, tree.skipped, notes + reader.notes)
 
 
 class _MessageReader:
-    def __init__(self, cid: str, start: datetime) -> None:
-        self.cid = cid
+    def __init__(self, source_id: str, start: datetime) -> None:
+        self.source_id = source_id
         self.start = start
         self.notes: list[str] = []
 
@@ -199,7 +183,7 @@ class _MessageReader:
         return Converted(last, before=tuple(parts))
 
     def _id(self, key: str) -> str:
-        return message_id(CLAUDE, self.cid, key)
+        return message_id(CLAUDE, self.source_id, key)
 
     def _files(self, raw: dict[str, Any], segment: _Segment) -> list[ImportedFile]:
         files: list[ImportedFile] = []
@@ -210,7 +194,7 @@ class _MessageReader:
             files.append(ImportedFile(name=name, kind="file"))
             extracted = _text(attachment.get("extracted_content"))
             segment.text.append(
-                f"[File: {name}]\n\n{_fenced(extracted)}" if extracted else f"[File: {name}]"
+                f"[File: {name}]\n\n{fenced(extracted)}" if extracted else f"[File: {name}]"
             )
         for file in [*_list(raw.get("files")), *_list(raw.get("files_v2"))]:
             if not isinstance(file, dict):
@@ -257,10 +241,6 @@ class _Segment:
         return message
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def _tool_call(block: dict[str, Any], fallback_id: str) -> ToolCall:
     arguments = block.get("input")
     try:
@@ -287,10 +267,3 @@ def _result_text(block: dict[str, Any]) -> str:
                 pieces.append(part)
         text = "\n\n".join(p for p in pieces if p)
     return f"(error) {text}" if block.get("is_error") is True else text
-
-
-def _fenced(text: str) -> str:
-    """``text`` in a Markdown code fence longer than any run of backticks inside it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text}\n{fence}"

@@ -32,10 +32,9 @@ MAX_FILE_BYTES = 1 << 30
 
 
 def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Event]:
-    try:
-        container = Container.open(path)
-    except OPEN_ERRORS as exc:
-        yield Problem(str(path), f"cannot be opened ({exc})")
+    container = Container.open_or_problem(path)
+    if isinstance(container, Problem):
+        yield container
         return
     with container:
         names = confab_files(container)

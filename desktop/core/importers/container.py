@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from desktop.core.importers import Problem
 from desktop.core.importers.jsonstream import TooLarge
 
 # A conversations.json of a heavy user is ~1-2 GB; past this, a member is not read.
@@ -76,6 +77,14 @@ class Container:
         self._sizes: dict[str, int] = {}
 
     @classmethod
+    def open_or_problem(cls, path: Path) -> Container | Problem:
+        """``open``, or the Problem that says why the path cannot be read."""
+        try:
+            return cls.open(path)
+        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError) as exc:
+            return Problem(str(path), f"cannot be opened ({exc})")
+
+    @classmethod
     def open(cls, path: Path) -> Container:
         container = cls(path)
         if path.is_dir():
@@ -122,9 +131,11 @@ class Container:
     def size(self, name: str) -> int:
         return self._sizes.get(name, 0)
 
-    def open_member(self, name: str, limit: int = MAX_MEMBER_BYTES) -> IO[bytes]:
+    def open_member(self, name: str, limit: int | None = None) -> IO[bytes]:
         """The bytes of ``name`` as a stream (KeyError: no such member; OSError, zip errors:
-        it cannot be read); reading more than ``limit`` raises TooLarge."""
+        it cannot be read); reading more than ``limit`` (default MAX_MEMBER_BYTES) raises
+        TooLarge."""
+        limit = MAX_MEMBER_BYTES if limit is None else limit
         real = self._names[name]
         if self._zip is not None:
             stream: IO[bytes] = self._zip.open(real)

@@ -26,10 +26,9 @@ def read_lists(
 ) -> Iterator[Event]:
     """Every conversation of the export at ``path``; ``prepare(container)`` gives the
     function that reads one (it may first look at the other files, the images)."""
-    try:
-        container = Container.open(path)
-    except OPEN_ERRORS as exc:
-        yield Problem(str(path), f"cannot be opened ({exc})")
+    container = Container.open_or_problem(path)
+    if isinstance(container, Problem):
+        yield container
         return
     with container:
         files = export_files(container)
