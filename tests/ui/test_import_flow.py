@@ -79,9 +79,15 @@ def test_file_import_with_a_chosen_file_lists_the_conversations_and_reports(
     assert app.bubbles()[-1] == ("assistant", "A poem of fourteen lines, regenerated.")
 
 
-def drop(target: Any, paths: list[Path]) -> QDropEvent:
+def urls(*paths: Path) -> QMimeData:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def drag_enter(target: Any, mime: QMimeData) -> QDragEnterEvent:
+    """A drag entering ``target``, as the window system sends it (not accepted until one
+    takes it)."""
     enter = QDragEnterEvent(
         QPoint(10, 10),
         Qt.DropAction.CopyAction,
@@ -89,8 +95,14 @@ def drop(target: Any, paths: list[Path]) -> QDropEvent:
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    enter.ignore()
     QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
+    return enter
+
+
+def drop(target: Any, paths: list[Path]) -> QDropEvent:
+    mime = urls(*paths)
+    assert drag_enter(target, mime).isAccepted()
     event = QDropEvent(
         QPointF(10, 10),
         Qt.DropAction.CopyAction,
@@ -126,17 +138,7 @@ def test_what_is_not_an_export_is_not_taken_by_a_drop(
     picture = tmp_path / "photo.png"
     picture.write_bytes(b"\x89PNG")
     app = started(start_app)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(picture))])
-    enter = QDragEnterEvent(
-        QPoint(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter.ignore()
-    QApplication.sendEvent(app.window, enter)
+    enter = drag_enter(app.window, urls(picture))
     assert not enter.isAccepted()
     assert not app.window.import_flow.running
 
