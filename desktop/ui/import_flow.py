@@ -151,7 +151,8 @@ class ImportFlow(QObject):
         dialog.cancel_requested.connect(controller.cancel)
         dialog.destroyed.connect(self._on_progress_dialog_destroyed)
         self.progress_dialog = dialog
-        dialog.open()
+        # Not modal: the window stays usable while the import runs.
+        dialog.show()
         return True
 
     def cancel(self) -> None:
