@@ -5,9 +5,10 @@ The importing thread holds no Qt object: it appends its progress, the ids it wro
 end, the report to deques (``deque.append`` is thread-safe), and a timer on the UI thread,
 running only while an import is under way, takes them in and emits ``progressed`` and
 ``finished``. The list learns of the files the way it learns of a sync tool's: the index reads
-them at a rescan (``ConversationsController.imported``), every ``RESCAN_EVERY_MS`` while files
-arrive and once at the end; a conversation open meanwhile that an import gives new messages is
-compared with its file as any file changed behind its back (desktop/core/services/sync.py).
+them at a rescan, once the import has ended (``ConversationsController.hold_rescans``: read as
+they arrived, the index and list threads fought the importing thread for the GIL and the window
+stalled); a conversation open meanwhile that an import gives new messages is then compared with
+its file as any file changed behind its back (desktop/core/services/sync.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,8 +34,6 @@ log = logging.getLogger("confab.import")
 
 # How often the UI thread looks at the import's progress.
 POLL_MS = 50
-# The list is brought up to date with the files written at most this often while they arrive.
-RESCAN_EVERY_MS = 2000
 
 
 class ImportController(QObject):
@@ -59,10 +57,7 @@ class ImportController(QObject):
         self._future: Future[ImportReport] | None = None
         self._cancel = threading.Event()
         self._progress: deque[ImportProgress] = deque(maxlen=1)
-        self._written: deque[str] = deque()
         self._ended: deque[None] = deque()
-        self._unlisted = 0  # files written since the list was last brought up to date
-        self._rescanned_at = 0.0
         self.last_progress: ImportProgress | None = None
         self.last_report: ImportReport | None = None
         self._poll = QTimer(self)
@@ -91,14 +86,13 @@ class ImportController(QObject):
             clock=self._clock,
             cancelled=self._cancel.is_set,
             progress=self._progress.append,
-            wrote=self._written.append,
         )
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="confab-import")
         log.info("importing %s", ", ".join(str(p) for p in paths))
         self._future = self._executor.submit(importer.run, paths)
         self._future.add_done_callback(functools.partial(_ended, self._ended))
-        self._rescanned_at = time.monotonic()
+        self._conversations.hold_rescans(True)
         self._poll.start()
         self.started.emit()
         return True
@@ -133,11 +127,6 @@ class ImportController(QObject):
         if self._progress:
             self.last_progress = self._progress.popleft()
             self.progressed.emit(self.last_progress)
-        while self._written:
-            self._written.popleft()
-            self._unlisted += 1
-        if self._unlisted and time.monotonic() - self._rescanned_at >= RESCAN_EVERY_MS / 1000:
-            self._list_written()
         if not self._ended:
             return
         self._ended.clear()
@@ -154,15 +143,9 @@ class ImportController(QObject):
         else:
             report = future.result()
         del future
-        if self._unlisted or report.written:
-            self._list_written()
+        self._conversations.hold_rescans(False)  # the index reads what was written
         self.last_report = report
         self.finished.emit(report)
-
-    def _list_written(self) -> None:
-        self._unlisted = 0
-        self._rescanned_at = time.monotonic()
-        self._conversations.imported()
 
 
 def _ended(ended: deque[None], _future: Future[ImportReport]) -> None:

@@ -6,6 +6,7 @@ the middle of an import."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.models import Conversation, Message
 from desktop.ui.import_dialogs import ImportProgressDialog, ImportReportDialog
-from tests.support.tiny_export import BRANCHED, TinyExport, conversation, export, nodes
+from tests.support.tiny_export import BRANCHED, T0, TinyExport, conversation, export, nodes
 from tests.ui.test_sidebar import rows
 
 
@@ -225,3 +227,25 @@ def test_quitting_during_an_import_cancels_it_cleanly(
 
     assert not app.window.import_flow.running
     assert sorted(p.stem for p in (app.data_dir / "conversations").glob("*.json")) == ["imp-c0"]
+
+
+def test_a_file_another_program_adds_during_an_import_is_listed_after_it(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    gate = threading.Event()
+    reading = TinyExport(gate)
+    app = started(start_app, reading)
+    app.window.import_flow.start([export(tmp_path / "export.json", BRANCHED)])
+    qtbot.waitUntil(lambda: reading.read_count == 1)
+    synced = Conversation(
+        id="synced1", title="From the laptop", created_at=T0, updated_at=T0, head="m"
+    )
+    synced.messages.append(Message("m", None, "user", "Hello from the laptop", T0))
+    (app.data_dir / "conversations" / "synced1.json").write_text(
+        json.dumps(synced.to_dict()), encoding="utf-8"
+    )
+
+    gate.set()
+
+    report_dialog(app, qtbot)
+    qtbot.waitUntil(lambda: {"imp-c1", "synced1"} <= listed(app), timeout=10_000)
