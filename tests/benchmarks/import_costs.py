@@ -79,7 +79,11 @@ async def window_run(export: Path, data_dir: Path, conversations: int) -> dict[s
         for name in ("_take_reports", "_take_merged", "_take_ended_writes", "_take_checks"):
             _time_calls(c, name, f"conversations.{name}", spans)
         _time_calls(app.window, "_refresh_sidebar", "window._refresh_sidebar", spans)
+        # (Before the controller is made: it connects to the flow's slot then.)
+        _time_calls(flow, "_on_import_finished", "the report dialog made", spans)
         _time_calls(flow.controller, "_on_poll_timeout", "import._on_poll_timeout", spans)
+        _time_calls(flow, "start", "the progress dialog made", spans)
+        _time_calls(app.window.sidebar, "set_conversations", "sidebar.set_conversations", spans)
         stop_gc = _time_gc(spans)
         stalls = StallTimer()
         # The reference, in the same run: the same window idle for a few seconds (a busy
