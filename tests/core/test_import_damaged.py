@@ -185,3 +185,13 @@ def test_the_list_reader_in_small_chunks_and_with_a_huge_element() -> None:
         list(ListReader(io.BytesIO(b'[{"a": "unfinished')))
     with pytest.raises(Truncated):
         list(ListReader(io.BytesIO(b'[{"a": 1} {"b": 2}]')))
+
+
+def test_missing_fields_leave_an_empty_conversation_that_says_why() -> None:
+    item = read_conversation({"title": "Bare", "id": "c-1"})
+    assert item.conversation.messages == [] and item.conversation.head is None
+    assert item.conversation.title == "Bare"
+    assert item.notes == ["its mapping (the messages) is missing"]
+    no_id = read_conversation({"create_time": 1.5, "mapping": {}})
+    assert no_id.conversation.id == read_conversation({"create_time": 1.5}).conversation.id
+    assert "no id" in no_id.notes[0]
