@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,9 @@ def test_not_an_export(tmp_path: Path) -> None:
     for name in ("notes.txt", "bad.zip", "list.json", "missing.json"):
         assert detect(tmp_path / name) is None
     assert detect(tmp_path / "empty-folder-that-is-not-there") is None
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "conversations.json")  # reading it would block: never opened
+        assert detect(tmp_path / "conversations.json") is None
     items, problems = _events(tmp_path / "missing.zip")
     assert not items and "cannot be opened" in problems[0].why
 

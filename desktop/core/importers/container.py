@@ -87,6 +87,9 @@ class Container:
     @classmethod
     def open(cls, path: Path) -> Container:
         container = cls(path)
+        if not path.is_dir() and not path.is_file():
+            # A FIFO or a device would block the first read; a missing path says so here.
+            raise OSError(f"{path} is not a file or a folder")
         if path.is_dir():
             container._list_folder()
         elif zipfile.is_zipfile(path):
