@@ -199,3 +199,20 @@ def test_missing_fields_leave_an_empty_conversation_that_says_why() -> None:
     no_id = read_conversation({"create_time": 1.5, "mapping": {}})
     assert no_id.conversation.id == read_conversation({"create_time": 1.5}).conversation.id
     assert "no id" in no_id.notes[0]
+
+
+def test_a_damaged_zip_member_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("conversations.json", _export(list(generate_chatgpt(40, 6))))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("conversations.json")
+    start = info.header_offset + 30 + len(info.filename)
+    middle = start + info.compress_size // 2
+    data[middle : middle + 64] = b"\xff" * 64  # an invalid deflate block halfway through
+    path.write_bytes(bytes(data))
+    items, problems = _events(path)
+    (problem,) = problems
+    assert "decompressing" in problem.why  # zlib's own error, caught
+    assert len(items) < 40
