@@ -665,6 +665,8 @@ class MessageWidget(QFrame):
     def _author(self, message: Message, assistant_name: str) -> str:
         if message.role == "user":
             return self.tr("You")
+        if message.role == "system":
+            return self.tr("System")
         if message.role == "tool":
             if message.tool_name:
                 return self.tr("Tool output: %1").replace("%1", message.tool_name)

@@ -1038,12 +1038,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="-119"/>
-        <location line="+192"/>
+        <location line="+194"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-180"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -1102,7 +1102,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+24"/>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Tool output: %1</source>
         <translation>工具输出：%1</translation>
     </message>

@@ -111,3 +111,33 @@ def test_the_zip_and_the_bare_file_are_detected_and_read(tmp_path: Path) -> None
         assert not [e for e in events if isinstance(e, Problem)]
         (item,) = [e for e in events if isinstance(e, Item)]
         assert item.conversation.title == "Notes"
+
+
+def test_the_current_leaf_when_the_export_names_it() -> None:
+    data = showcase_claude()
+    data["current_leaf_message_uuid"] = A1
+    conversation = read_conversation(data).conversation
+    assert conversation.head == _id(A1)
+    assert conversation.thread()[0].content.startswith("Summarise the attached notes.")
+
+
+def test_a_reply_that_ends_with_a_tool_result_is_that_result() -> None:
+    question = claude_message("human", "Search it", uuid_="q")
+    reply = claude_message(
+        "assistant",
+        "",
+        uuid_="r",
+        parent="q",
+        content=[
+            {"type": "tool_use", "name": "search", "input": {"q": "x"}},
+            {"type": "tool_result", "content": "found x", "is_error": True},
+        ],
+    )
+    after = claude_message("human", "Thanks", uuid_="t", parent="r")
+    data = claude_conversation("Ends with a result", [question, reply, after], uuid_="c")
+    conversation = read_conversation(data).conversation
+    result = conversation.message(message_id(CLAUDE, "c", "r"))
+    assert (result.role, result.content) == ("tool", "(error) found x")
+    call = conversation.message(result.parent or "")
+    assert call.tool_calls[0].id == result.tool_call_id
+    assert conversation.message(message_id(CLAUDE, "c", "t")).parent == result.id

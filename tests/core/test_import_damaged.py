@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,9 @@ def test_not_an_export(tmp_path: Path) -> None:
     for name in ("notes.txt", "bad.zip", "list.json", "missing.json"):
         assert detect(tmp_path / name) is None
     assert detect(tmp_path / "empty-folder-that-is-not-there") is None
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "conversations.json")  # reading it would block: never opened
+        assert detect(tmp_path / "conversations.json") is None
     items, problems = _events(tmp_path / "missing.zip")
     assert not items and "cannot be opened" in problems[0].why
 
@@ -185,3 +189,30 @@ def test_the_list_reader_in_small_chunks_and_with_a_huge_element() -> None:
         list(ListReader(io.BytesIO(b'[{"a": "unfinished')))
     with pytest.raises(Truncated):
         list(ListReader(io.BytesIO(b'[{"a": 1} {"b": 2}]')))
+
+
+def test_missing_fields_leave_an_empty_conversation_that_says_why() -> None:
+    item = read_conversation({"title": "Bare", "id": "c-1"})
+    assert item.conversation.messages == [] and item.conversation.head is None
+    assert item.conversation.title == "Bare"
+    assert item.notes == ["its mapping (the messages) is missing"]
+    no_id = read_conversation({"create_time": 1.5, "mapping": {}})
+    assert no_id.conversation.id == read_conversation({"create_time": 1.5}).conversation.id
+    assert "no id" in no_id.notes[0]
+
+
+def test_a_damaged_zip_member_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("conversations.json", _export(list(generate_chatgpt(40, 6))))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("conversations.json")
+    start = info.header_offset + 30 + len(info.filename)
+    # Every deflate block header invalid (type 3): zlib's own error, not an OSError.
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    path.write_bytes(bytes(data))
+    items, problems = _events(path)
+    (problem,) = problems
+    assert "invalid block type" in problem.why
+    assert items == []

@@ -56,3 +56,8 @@ def test_an_imported_thread_with_tools_renders(qtbot: Any) -> None:
     names = [w.objectName() for w in widgets]
     assert names.count("toolMessage") == 3  # the python output, the quote, the browsing
     assert any(w.tool_calls is not None for w in widgets)
+
+
+def test_a_system_message_says_so(qtbot: Any) -> None:
+    widget = _widget(qtbot, Message("s", None, "system", "You are terse.", T))
+    assert widget.header.text() == "System"

@@ -113,10 +113,8 @@ def read(source: Source, cancelled: Cancelled = _never, clock: Clock = utc_now) 
 def files(source: Source) -> list[str]:
     """The names, inside ``source``, of the files conversations may refer to: ChatGPT's
     images, a Confab archive's ``attachments/`` (for attachments, issue 14)."""
-    import zipfile
-
     from desktop.core.importers.confab import attachment_names
-    from desktop.core.importers.container import Container
+    from desktop.core.importers.container import READ_ERRORS, Container
 
     try:
         with Container.open(source.path) as container:
@@ -126,7 +124,7 @@ def files(source: Source) -> list[str]:
                 from desktop.core.importers.chatgpt import image_index
 
                 return sorted(set(image_index(container).values()))
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+    except READ_ERRORS:
         return []
     return []
 

@@ -113,8 +113,8 @@ def read_conversation(
         notes.append("the conversation has no id: one was made from its title and time")
     mapping = data.get("mapping")
     if not isinstance(mapping, dict):
-        if mapping is not None:
-            notes.append(f"its mapping is {type(mapping).__name__}, not an object")
+        shown = "missing" if mapping is None else f"{type(mapping).__name__}, not an object"
+        notes.append(f"its mapping (the messages) is {shown}")
         mapping = {}
     files: list[str] = []
     reader = _NodeReader(source_id, images, files, created or EPOCH)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from desktop.core.errors import CorruptFileError
 from desktop.core.importers import CONFAB, Cancelled, Event, Item, Problem, Progress
-from desktop.core.importers.container import Container
+from desktop.core.importers.container import MEMBER_ERRORS, Container
 from desktop.core.importers.detection import confab_files
 from desktop.core.importers.jsonstream import TooLarge
-from desktop.core.importers.lists import CONVERSION_ERRORS, OPEN_ERRORS
+from desktop.core.importers.lists import CONVERSION_ERRORS
 from desktop.core.models import Clock, Conversation, ImportedFrom
 
 # As desktop/core/storage.py's: an id that can name a file.
@@ -56,7 +56,7 @@ def _read_one(container: Container, name: str, where: str, clock: Clock) -> Item
         text = container.read_member(name, MAX_FILE_BYTES)
     except TooLarge:
         return Problem(where, f"larger than {MAX_FILE_BYTES >> 20} MiB: not read")
-    except (KeyError, *OPEN_ERRORS) as exc:
+    except MEMBER_ERRORS as exc:
         return Problem(where, f"cannot be read ({exc})")
     try:
         data = json.loads(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -18,6 +19,19 @@ from typing import IO
 from desktop.core.importers import Problem
 from desktop.core.importers.jsonstream import TooLarge
 
+# What opening or reading a member may raise: a damaged zip, a damaged deflate stream (zlib's
+# own error), an encrypted or unsupported member (RuntimeError, NotImplementedError), a
+# truncated file.
+READ_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ValueError,
+    RuntimeError,
+    EOFError,
+)
+# Those, and a name that is not there.
+MEMBER_ERRORS: tuple[type[Exception], ...] = (KeyError, *READ_ERRORS)
 # A conversations.json of a heavy user is ~1-2 GB; past this, a member is not read.
 MAX_MEMBER_BYTES = 8 << 30
 # A folder is searched this deep, and this many entries at most.
@@ -81,12 +95,15 @@ class Container:
         """``open``, or the Problem that says why the path cannot be read."""
         try:
             return cls.open(path)
-        except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError) as exc:
+        except READ_ERRORS as exc:
             return Problem(str(path), f"cannot be opened ({exc})")
 
     @classmethod
     def open(cls, path: Path) -> Container:
         container = cls(path)
+        if not path.is_dir() and not path.is_file():
+            # A FIFO or a device would block the first read; a missing path says so here.
+            raise OSError(f"{path} is not a file or a folder")
         if path.is_dir():
             container._list_folder()
         elif zipfile.is_zipfile(path):

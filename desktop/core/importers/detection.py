@@ -11,11 +11,10 @@ keys in the first bytes says which (they come before any message's text in both 
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from desktop.core.importers import CHATGPT, CLAUDE, CONFAB
-from desktop.core.importers.container import Container
+from desktop.core.importers.container import MEMBER_ERRORS, READ_ERRORS, Container
 
 PEEK = 1 << 20
 _SPLIT = re.compile(r"conversations-(\d+)\.json", re.IGNORECASE)
@@ -61,7 +60,7 @@ def peek_kind(container: Container, name: str) -> str | None:
     try:
         with container.open_member(name, limit=1 << 62) as stream:
             head = stream.read(PEEK).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+    except MEMBER_ERRORS:
         return None
     found = _KEYS.search(head)
     if found is None:
@@ -72,7 +71,7 @@ def peek_kind(container: Container, name: str) -> str | None:
 def detect_kind(path: Path) -> str | None:
     try:
         container = Container.open(path)
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError):
+    except READ_ERRORS:
         return None
     with container:
         files = export_files(container)

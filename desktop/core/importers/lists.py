@@ -5,20 +5,19 @@ that names the file and the conversation (its number, and its title when it has 
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from desktop.core.importers import Cancelled, Event, Item, Problem, Progress
-from desktop.core.importers.container import Container
+from desktop.core.importers.container import MEMBER_ERRORS, READ_ERRORS, Container
 from desktop.core.importers.detection import export_files
 from desktop.core.importers.jsonstream import Broken, JsonStreamError, ListReader
 
 ReadOne = Callable[[dict[str, Any]], Item]
 # What a reader's function may raise on a conversation it cannot make sense of.
 CONVERSION_ERRORS = (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError)
-OPEN_ERRORS = (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError)
+OPEN_ERRORS = READ_ERRORS
 
 
 def read_lists(
@@ -59,23 +58,25 @@ def _read_file(
 ) -> Iterator[Event]:
     try:
         stream = container.open_member(name)
-    except (KeyError, *OPEN_ERRORS) as exc:
+    except MEMBER_ERRORS as exc:
         yield Problem(where, f"cannot be read ({exc})")
         return
     with stream:
         reader = ListReader(stream)
-        index = 0
+        count = 0
         try:
             for index, element in enumerate(reader):
                 if cancelled():
                     return
                 yield _one(element, f"{where}, conversation {index + 1}", read_one)
+                count = index + 1
                 yield Progress(0, None, reader.bytes_read)
         except JsonStreamError as exc:
             at = where if exc.index < 0 else f"{where}, conversation {exc.index + 1}"
             yield Problem(at, f"{exc}: the conversations before it were read")
         except OPEN_ERRORS as exc:
-            yield Problem(f"{where}, after conversation {index + 1}", f"cannot be read ({exc})")
+            at = f"{where}, after conversation {count}" if count else where
+            yield Problem(at, f"cannot be read ({exc}): the conversations before it were read")
 
 
 def _one(data: Any, where: str, read_one: ReadOne) -> Item | Problem:
