@@ -211,14 +211,15 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     """Import each PATH into the data folder (desktop/core/services/importing.py): progress on
     stderr, the report on stdout. Ctrl+C stops between two conversations (what was imported
     stays; status 130). Status 1 when a PATH could not be read at all (not an export, not
-    found) or nothing could be imported; conversations or messages skipped inside an export
-    are listed, and are no failure."""
+    found), nothing could be imported, or a conversation could not be written (a full disk);
+    conversations or messages skipped inside an export are listed, and are no failure."""
     import signal
     import threading
 
     from desktop.core.services.importing import (
         NOT_AN_EXPORT,
         UNREADABLE,
+        WRITE_FAILED,
         Importer,
         ImportProgress,
         describe,
@@ -274,6 +275,12 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if report.cancelled:
         ctx.say("confab import: interrupted; what was imported until then is kept")
         return EXIT_INTERRUPTED
+    unwritten = [s for s in report.skipped if s.kind == WRITE_FAILED]
+    if unwritten:
+        raise CliError(
+            f"{len(unwritten):,} conversations could not be written to {ctx.data_dir}: "
+            f"{unwritten[0].why}"
+        )
     unread = [s for s in report.skipped if s.kind in (NOT_AN_EXPORT, UNREADABLE)]
     if report.failed or unread:
         names = ", ".join(s.where for s in unread) or ", ".join(str(p) for p in paths)

@@ -3,11 +3,14 @@ progress on stderr, the report on stdout, the exit status."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from desktop import cli
 from tests.support.exports import generate_chatgpt, showcase_chatgpt, write_chatgpt_zip
@@ -81,3 +84,45 @@ def test_a_truncated_export_imports_what_it_can_and_lists_what_it_could_not(
     assert done.stdout.startswith("2 new conversations")
     assert "Skipped (1):" in done.stdout
     assert len(list((tmp_path / "data" / "conversations").glob("*.json"))) == 2
+
+
+def test_a_data_folder_that_cannot_hold_conversations_fails_with_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    export = write_chatgpt_zip(tmp_path / "export.zip", list(generate_chatgpt(2, 4)))
+    data = tmp_path / "data"
+    data.mkdir()
+    # A file where the conversations' folder must be (root ignores permissions).
+    (data / "conversations").write_text("not a folder", encoding="utf-8")
+
+    done = confab(data, str(export))
+
+    assert done.returncode == cli.EXIT_FAILED
+    assert done.stderr.splitlines()[-1].startswith("confab import: ")
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_conversations_that_cannot_be_written_fail_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.errors import WriteFailedError
+    from desktop.core.services import importing
+
+    def full_disk(path: Path, data: object, **_kw: object) -> None:
+        raise WriteFailedError(f"{path.name}: No space left on device")
+
+    monkeypatch.setattr(importing, "write_bytes_atomic", full_disk)
+    export = write_chatgpt_zip(tmp_path / "export.zip", list(generate_chatgpt(2, 4)))
+    out, err = io.StringIO(), io.StringIO()
+
+    status = cli.main(["--data-dir", str(tmp_path / "data"), "import", str(export)], out, err)
+
+    assert status == cli.EXIT_FAILED
+    assert (
+        err.getvalue()
+        .splitlines()[-1]
+        .startswith("confab import: 2 conversations could not be written to ")
+    )
+    assert "No space left on device" in err.getvalue()
+    assert out.getvalue().startswith("0 new conversations")
+    assert "could not be written: " in out.getvalue()
