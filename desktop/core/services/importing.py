@@ -271,7 +271,12 @@ class Importer:
         if not path.exists():
             report.skipped.append(Skipped(name, "not found", UNREADABLE))
             return
-        source = self._reading.detect(path)
+        try:
+            source = self._reading.detect(path)
+        except Exception as exc:  # the readers promise not to raise: still, one line
+            log.exception("looking at %s failed", path)
+            report.skipped.append(Skipped(name, f"{type(exc).__name__}: {exc}", UNREADABLE))
+            return
         if source is None:
             report.skipped.append(Skipped(name, "not an export Confab reads", NOT_AN_EXPORT))
             return
