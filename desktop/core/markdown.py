@@ -40,7 +40,14 @@ from pygments.util import ClassNotFound
 
 from desktop.core.links import CHECK_SCHEME, misleading
 
-__all__ = ["Block", "StreamingRenderer", "render_markdown"]
+__all__ = [
+    "Block",
+    "StreamingRenderer",
+    "is_live_url",
+    "lexer_for",
+    "parse_finished",
+    "render_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,31 @@ class Block:
 
 def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
     return _render(_clean(text), 0, {}, _DARK if dark else _LIGHT, budget=_final_budget())
+
+
+def parse_finished(text: str) -> list[Token] | None:
+    """markdown-it's tokens of ``text`` as the view parses a finished message (the same
+    parser, raw HTML off, control characters removed, the same budget: an inline run too
+    costly to parse stays as typed), for renderers of other targets (desktop/core/export/).
+    None when the text is nested deeper than markdown-it can go: show it as typed."""
+    text = _clean(text)
+    if _TOO_DEEP.search(text):
+        return None
+    env: EnvType = {_BUDGET: _final_budget(), _QUOTE_DEPTH: 0}
+    try:
+        return _PARSER.parse(text, env)
+    except RecursionError:
+        return None
+
+
+def lexer_for(language: str) -> Any:
+    """The Pygments lexer the view highlights a fence of ``language`` with, or None."""
+    return _lexer(language)
+
+
+def is_live_url(url: str) -> bool:
+    """Whether a link to ``url`` is made live (http, https and mailto only)."""
+    return _live_url(url)
 
 
 class StreamingRenderer:
