@@ -13,6 +13,7 @@ Content-Security-Policy lets it load nothing but its own inline styles.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -28,7 +29,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
 from desktop.core.export.common import Entry, Style, entries, model_line
-from desktop.core.links import misleading, shown_address
+from desktop.core.links import CHECK_SCHEME, misleading, shown_address
 from desktop.core.markdown import is_live_url, lexer_for, parse_finished, render_markdown
 from desktop.core.models import Conversation
 
@@ -99,9 +100,9 @@ _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 def _page_css() -> str:
     light = HtmlFormatter(style="default").get_style_defs(".code pre")
     dark = HtmlFormatter(style="github-dark").get_style_defs(".code pre")
-    # The view's own code background, not the styles'.
-    keep = [line for line in light.splitlines() if "background" not in line.split("{")[0]]
-    keep_dark = [line for line in dark.splitlines() if "background" not in line.split("{")[0]]
+    # The view's own code background, not the styles' (their rule for the block itself).
+    keep = [line for line in light.splitlines() if not line.startswith(".code pre {")]
+    keep_dark = [line for line in dark.splitlines() if not line.startswith(".code pre {")]
     return (
         _CSS
         + "\n".join(keep)
@@ -314,6 +315,18 @@ _PRINT_BUBBLE = {
 }
 
 
+# A link the view asks about before opening (its text reads as another address).
+_CHECKED_LINK = re.compile(f'<a href="{re.escape(CHECK_SCHEME)}([^"]*)">(.*?)</a>', re.DOTALL)
+
+
+def _real_address(found: re.Match[str]) -> str:
+    href = html.unescape(found[1])
+    return (
+        f'<a href="{_escape(href)}">{found[2]}</a> '
+        f'<span style="color: #6b7280">({_escape(shown_address(href))})</span>'
+    )
+
+
 def _print_blocks(text: str) -> str:
     parts = []
     for block in render_markdown(text):
@@ -321,7 +334,7 @@ def _print_blocks(text: str) -> str:
             # Shown in part in the window; a printed page has room for all of it.
             parts.append("<p>" + _escape(block.source).replace("\n", "<br>") + "</p>")
         else:
-            parts.append(block.html)
+            parts.append(_CHECKED_LINK.sub(_real_address, block.html))
     return "\n".join(parts)
 
 

@@ -192,6 +192,7 @@ class Exporter:
             ]
             if missing:
                 raise StorageError("no such conversation: " + ", ".join(missing))
+        _check_target(out)
         result = ExportResult(out)
         report = progress or (lambda _done, _total: None)
         stop = cancelled or (lambda: False)
@@ -371,6 +372,16 @@ def without_secrets(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     return value
+
+
+def _check_target(out: Path) -> None:
+    """A target inside something that is not a folder cannot be written: say so plainly
+    (mkdir's own words would be "File exists")."""
+    for folder in out.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise WriteFailedError(f"{out}: {folder} is not a folder")
+            return
 
 
 def _is_zip(path: Path) -> bool:
