@@ -57,7 +57,7 @@ def test_markdown_is_the_branch_on_screen_with_roles_times_reasoning_and_code(
     assert "### You · 2026-11-23 20:00" in text
     assert "### Assistant · deepseek-reasoner · 2026-11-23 20:00 · version 2 of 2" in text
     assert OTHER_BRANCH not in text
-    assert CHINESE in text
+    assert CHINESE in text and HOSTILE in text  # the message's own Markdown, as typed
     assert "<details>\n<summary>Thinking</summary>\n\n用户想要一首词" in text
     assert "> *The reply was cut short.*" in text
 
