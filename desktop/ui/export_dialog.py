@@ -58,7 +58,7 @@ class ExportDialog(QDialog):
         self._current = current
         self._selected = list(selected or [])
         self.job: ExportJob | None = None
-        self.result: ExportResult | None = None
+        self.outcome: ExportResult | None = None
         self.target: Path | None = None
 
         self.current_button = QRadioButton(self.tr("This conversation"))
@@ -77,7 +77,6 @@ class ExportDialog(QDialog):
         self.scope = QButtonGroup(self)
         for button in (self.current_button, self.selected_button, self.everything_button):
             self.scope.addButton(button)
-            button.toggled.connect(self._update)
         if len(self._selected) > 1:
             self.selected_button.setChecked(True)
         elif current is not None:
@@ -136,6 +135,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.resize(480, self.sizeHint().height())
+        for button in (self.current_button, self.selected_button, self.everything_button):
+            button.toggled.connect(self._update)
         self._update()
 
     # ---- choices ------------------------------------------------------------------------
@@ -270,7 +271,7 @@ class ExportDialog(QDialog):
         self.export_button.setVisible(False)
 
     def _on_job_finished(self, result: ExportResult) -> None:
-        self.result = result
+        self.outcome = result
         self._ended()
         if result.cancelled:
             self.status.setText(self.tr("The export was cancelled; nothing was left behind."))
@@ -297,9 +298,9 @@ class ExportDialog(QDialog):
 
     def show_in_folder(self) -> bool:
         """Open the folder that holds what was written in the file manager."""
-        if self.result is None:
+        if self.outcome is None:
             return False
-        path = self.result.path
+        path = self.outcome.path
         folder = path if path.is_dir() else path.parent
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
