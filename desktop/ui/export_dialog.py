@@ -31,7 +31,7 @@ from desktop.controllers.exporting import ExportJob
 from desktop.core.errors import ConfabError
 from desktop.core.export.common import Labels, Style, safe_name
 from desktop.core.services.exporting import EXTENSIONS, Exporter, ExportResult
-from desktop.ui import plain
+from desktop.ui import formats, plain
 from desktop.ui.error_text import detail
 
 # What the scope buttons mean.
@@ -72,7 +72,7 @@ class ExportDialog(QDialog):
         )
         self.selected_button.setVisible(len(self._selected) > 1)
         self.everything_button = QRadioButton(
-            self.tr("Everything ({count} conversations)").format(count=total)
+            self.tr("Everything ({count} conversations)").format(count=formats.number(total))
         )
         self.scope = QButtonGroup(self)
         for button in (self.current_button, self.selected_button, self.everything_button):

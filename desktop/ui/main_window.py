@@ -202,7 +202,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.usage_action)
         self.export_action = QAction(self.tr("&Export…"), self)
         self.export_action.setToolTip(
-            self.tr("Save this conversation or the whole library as Markdown, HTML, PDF or a file")
+            self.tr(
+                "Save conversations as Markdown, a web page or PDF, or the whole library as an archive"
+            )
         )
         self.export_action.triggered.connect(lambda: self.open_export())
         file_menu.addAction(self.export_action)
