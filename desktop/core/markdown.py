@@ -43,6 +43,7 @@ from desktop.core.links import CHECK_SCHEME, misleading
 __all__ = [
     "Block",
     "StreamingRenderer",
+    "UntrustedRenderer",
     "is_live_url",
     "lexer_for",
     "parse_finished",
@@ -737,11 +738,40 @@ def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
     return False
 
 
-class _QtRenderer(RendererHTML):
-    """markdown-it's HTML renderer, adjusted to what Qt draws and to untrusted input.
+class UntrustedRenderer(RendererHTML):
+    """markdown-it's HTML renderer for untrusted input: raw HTML is shown as text, and an
+    image is never loaded (a link to it when its address is http(s), else its alt text).
+    The base of the view's renderer and of the export's (desktop/core/export/page.py).
 
     Method names are token types: RendererHTML dispatches on them.
     """
+
+    # Added to the links made for images (the export's page: rel="noopener noreferrer").
+    link_attributes = ""
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        # Never <img>: Qt would load local files and a remote image would report the read.
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        alt = self.renderInlineAsText(token.children, options, env)
+        if _live_url(src) and not _inside_link(tokens, idx):
+            return f'<a href="{_escape(src)}"{self.link_attributes}>{_escape(alt or src)}</a>'
+        return _escape(alt)
+
+    # Raw HTML is disabled in the parser; should a token still appear, it is shown, not obeyed.
+    def html_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+    def html_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+
+class _QtRenderer(UntrustedRenderer):
+    """The renderer for the view, adjusted to what Qt draws."""
 
     def __init__(self, theme: _Theme) -> None:
         super().__init__()
@@ -791,26 +821,6 @@ class _QtRenderer(RendererHTML):
             if tokens[i].type == "link_open":
                 return "</a>" if _live_url(str(tokens[i].attrGet("href") or "")) else ""
         return ""
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        # Never <img>: Qt would load local files and a remote image would report the read.
-        token = tokens[idx]
-        src = str(token.attrGet("src") or "")
-        alt = self.renderInlineAsText(token.children, options, env)
-        if _live_url(src) and not _inside_link(tokens, idx):
-            return f'<a href="{_escape(src)}">{_escape(alt or src)}</a>'
-        return _escape(alt)
-
-    # Raw HTML is disabled in the parser; should a token still appear, it is shown, not obeyed.
-    def html_block(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
-
-    def html_inline(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
 
     def table_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType

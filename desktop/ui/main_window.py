@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
         self.export_action = QAction(self.tr("&Export…"), self)
         self.export_action.setToolTip(
             self.tr(
-                "Save conversations as Markdown, a web page or PDF, or the whole library as an archive"
+                "Save conversations as Markdown, a web page or PDF, or the whole library as an "
+                "archive"
             )
         )
         self.export_action.triggered.connect(lambda: self.open_export())

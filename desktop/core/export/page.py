@@ -20,7 +20,6 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -30,7 +29,13 @@ from pygments.formatters import HtmlFormatter
 
 from desktop.core.export.common import Entry, Style, entries, model_line
 from desktop.core.links import CHECK_SCHEME, misleading, shown_address
-from desktop.core.markdown import is_live_url, lexer_for, parse_finished, render_markdown
+from desktop.core.markdown import (
+    UntrustedRenderer,
+    is_live_url,
+    lexer_for,
+    parse_finished,
+    render_markdown,
+)
 from desktop.core.models import Conversation
 
 
@@ -133,15 +138,6 @@ def _code_text(token: Token) -> str:
     return token.content[:-1] if token.content.endswith("\n") else token.content
 
 
-def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
-    for i in range(idx - 1, -1, -1):
-        if tokens[i].type == "link_close":
-            return False
-        if tokens[i].type == "link_open":
-            return True
-    return False
-
-
 def _open_link(tokens: Sequence[Token], idx: int) -> Token | None:
     """The link_open of the link that closes at ``idx`` (links cannot nest)."""
     for i in range(idx - 1, -1, -1):
@@ -160,9 +156,11 @@ def _link_text(tokens: Sequence[Token], idx: int) -> str:
     return "".join(parts)
 
 
-class _PageRenderer(RendererHTML):
-    """markdown-it's HTML renderer for untrusted text shown in a browser. Method names are
-    token types: RendererHTML dispatches on them."""
+class _PageRenderer(UntrustedRenderer):
+    """The renderer for untrusted text shown in a browser (images and raw HTML: as the
+    view's). Method names are token types: RendererHTML dispatches on them."""
+
+    link_attributes = ' rel="noopener noreferrer"'
 
     def __init__(self, code_label: str) -> None:
         super().__init__()
@@ -198,26 +196,6 @@ class _PageRenderer(RendererHTML):
             return f'</a> <span class="real">({_escape(shown_address(href))})</span>'
         return "</a>"
 
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        # Never <img>: offline, and no server learns the page was read.
-        token = tokens[idx]
-        src = str(token.attrGet("src") or "")
-        alt = self.renderInlineAsText(token.children, options, env)
-        if is_live_url(src) and not _inside_link(tokens, idx):
-            return f'<a href="{_escape(src)}" rel="noopener noreferrer">{_escape(alt or src)}</a>'
-        return _escape(alt)
-
-    # Raw HTML is off in the parser; should a token still appear, it is shown, not obeyed.
-    def html_block(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
-
-    def html_inline(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
-
 
 _RENDERERS: dict[str, _PageRenderer] = {}
 # What the renderer reads of the parser's options (desktop/core/markdown.py parses).
@@ -233,6 +211,12 @@ def markdown_html(text: str, code_label: str = "code") -> str:
     if renderer is None:
         renderer = _RENDERERS[code_label] = _PageRenderer(code_label)
     return str(renderer.render(tokens, _OPTIONS, {}))
+
+
+def _meta(conversation: Conversation, style: Style) -> list[str]:
+    """The line under the title: model (provider), when it began."""
+    model = model_line(conversation, style)
+    return [part for part in (model, style.time(conversation.created_at)) if part]
 
 
 def _role_class(role: str) -> str:
@@ -272,11 +256,7 @@ def conversation_page(
     """One self-contained HTML page of ``conversation`` (the thread on screen)."""
     labels = style.labels
     title = style.title(conversation)
-    meta = [
-        part
-        for part in (model_line(conversation, style), style.time(conversation.created_at))
-        if part
-    ]
+    meta = _meta(conversation, style)
     if conversation.tags:
         meta.append(", ".join(conversation.tags))
     body = [
@@ -342,11 +322,7 @@ def print_html(conversation: Conversation, style: Style, exported: str) -> str:
     """``conversation`` as the rich text QTextDocument prints (see the module's docstring)."""
     labels = style.labels
     title = style.title(conversation)
-    meta = [
-        part
-        for part in (model_line(conversation, style), style.time(conversation.created_at))
-        if part
-    ]
+    meta = _meta(conversation, style)
     out = [
         '<html><head><meta charset="utf-8"><title>' + _escape(title) + "</title></head>",
         '<body style="color: #1b1f24">',

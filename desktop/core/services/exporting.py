@@ -205,10 +205,8 @@ class Exporter:
             elif len(chosen) == 1 and ids is not None:
                 self._single(chosen[0], fmt, out, result)
                 report(1, 1)
-            elif _is_zip(out):
-                self._zip_of_files(chosen, fmt, out, result, report, stop)
             else:
-                self._folder_of_files(chosen, fmt, out, result, report, stop)
+                self._files(chosen, fmt, out, result, report, stop)
         except _Cancelled:
             result.cancelled = True
         return result
@@ -261,7 +259,7 @@ class Exporter:
         result.conversations = 1
         result.messages = len(read.conversation.messages)
 
-    def _folder_of_files(
+    def _files(
         self,
         ids: list[str],
         fmt: str,
@@ -270,29 +268,22 @@ class Exporter:
         report: Progress,
         stop: Callable[[], bool],
     ) -> None:
+        """One file per conversation, in a zip (``out`` ends in .zip) or a folder."""
+        names = UniqueNames()
+        conversations = self._conversations(ids, result, report, stop)
+        if _is_zip(out):
+            with _TempZip(out) as archive:
+                for read in conversations:
+                    archive.add(self._file_name(read, fmt, names), self._rendered(read, fmt))
+            return
         try:
             out.mkdir(parents=True, exist_ok=True)
-            names = UniqueNames()
             for existing in out.iterdir():
                 names.take(existing.name, "")
         except OSError as exc:
             raise WriteFailedError(f"{out}: {exc.strerror or exc}") from exc
-        for read in self._conversations(ids, result, report, stop):
+        for read in conversations:
             write_bytes_atomic(out / self._file_name(read, fmt, names), self._rendered(read, fmt))
-
-    def _zip_of_files(
-        self,
-        ids: list[str],
-        fmt: str,
-        out: Path,
-        result: ExportResult,
-        report: Progress,
-        stop: Callable[[], bool],
-    ) -> None:
-        names = UniqueNames()
-        with _TempZip(out) as archive:
-            for read in self._conversations(ids, result, report, stop):
-                archive.add(self._file_name(read, fmt, names), self._rendered(read, fmt))
 
     def _archive(
         self,
