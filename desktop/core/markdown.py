@@ -46,6 +46,7 @@ __all__ = [
     "UntrustedRenderer",
     "is_live_url",
     "lexer_for",
+    "link_text",
     "parse_finished",
     "render_markdown",
 ]
@@ -94,6 +95,11 @@ def lexer_for(language: str) -> Any:
 def is_live_url(url: str) -> bool:
     """Whether a link to ``url`` is made live (http, https and mailto only)."""
     return _live_url(url)
+
+
+def link_text(tokens: Sequence[Token], idx: int) -> str:
+    """The text shown for the link that opens at ``idx`` (what ``misleading`` compares)."""
+    return _link_text(tokens, idx)
 
 
 class StreamingRenderer:

@@ -33,6 +33,7 @@ from desktop.core.markdown import (
     UntrustedRenderer,
     is_live_url,
     lexer_for,
+    link_text,
     parse_finished,
     render_markdown,
 )
@@ -146,16 +147,6 @@ def _open_link(tokens: Sequence[Token], idx: int) -> Token | None:
     return None
 
 
-def _link_text(tokens: Sequence[Token], idx: int) -> str:
-    parts = []
-    for token in tokens[idx + 1 :]:
-        if token.type == "link_close":
-            break
-        if token.type in ("text", "code_inline"):
-            parts.append(token.content)
-    return "".join(parts)
-
-
 class _PageRenderer(UntrustedRenderer):
     """The renderer for untrusted text shown in a browser (images and raw HTML: as the
     view's). Method names are token types: RendererHTML dispatches on them."""
@@ -191,7 +182,7 @@ class _PageRenderer(UntrustedRenderer):
         if not is_live_url(href):
             return ""
         start = tokens.index(opened) if opened is not None else idx
-        if misleading(_link_text(tokens, start), href):
+        if misleading(link_text(tokens, start), href):
             # Its text reads as another address: say where it really goes.
             return f'</a> <span class="real">({_escape(shown_address(href))})</span>'
         return "</a>"
