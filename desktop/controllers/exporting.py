@@ -76,6 +76,11 @@ class ExportJob(QObject):
         self._thread.start()
         self._timer.start()
 
+    @property
+    def cancelled(self) -> bool:
+        """Cancel was asked for and the thread has not ended yet."""
+        return self._thread is not None and self._thread.cancel.is_set()
+
     def cancel(self) -> None:
         if self._thread is not None:
             self._thread.cancel.set()

@@ -60,6 +60,7 @@ class ExportDialog(QDialog):
         self.job: ExportJob | None = None
         self.outcome: ExportResult | None = None
         self.target: Path | None = None
+        self._close_when_done = False
 
         self.current_button = QRadioButton(self.tr("This conversation"))
         if current is not None:
@@ -275,6 +276,7 @@ class ExportDialog(QDialog):
         self._ended()
         if result.cancelled:
             self.status.setText(self.tr("The export was cancelled; nothing was left behind."))
+            self._close_if_asked()
             return
         if result.conversations == 1:
             text = self.tr("Exported 1 conversation to {path}.")
@@ -289,12 +291,18 @@ class ExportDialog(QDialog):
             )
         self.status.setText(text)
         self.show_button.setVisible(True)
+        self._close_if_asked()
+
+    def _close_if_asked(self) -> None:
+        if self._close_when_done:
+            super().reject()
 
     def _on_job_failed(self, error: ConfabError) -> None:
         self._ended()
         self.status.setText(
             self.tr("The export could not be written: {detail}").format(detail=detail(error))
         )
+        self._close_if_asked()
 
     def show_in_folder(self) -> bool:
         """Open the folder that holds what was written in the file manager."""
@@ -305,13 +313,22 @@ class ExportDialog(QDialog):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def reject(self) -> None:
-        # Closing while it runs: stop it, and wait for its thread (it stops between two
-        # conversations, and leaves nothing behind).
+        # Closing while it runs: stop it, and close once its thread has ended (it stops
+        # between two conversations and leaves nothing behind); the UI thread never waits.
         if self.running:
-            assert self.job is not None
-            self.job.cancel()
-            self.job.wait()
+            self._close_when_done = True
+            self._on_cancel_button_clicked()
+            return
         super().reject()
+
+    async def shutdown(self) -> None:
+        """Quitting: stop the export and wait (without blocking) until its thread has ended."""
+        import asyncio
+
+        if self.job is not None:
+            self.job.cancel()
+            while self.job.running:
+                await asyncio.sleep(0.02)
 
 
 def _short(title: str, most: int = 50) -> str:

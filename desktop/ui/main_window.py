@@ -1082,6 +1082,15 @@ class MainWindow(QMainWindow):
         await self._tasks.cancel_all()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
+        await self._stop_export()
+
+    async def _stop_export(self) -> None:
+        """An export still running is cancelled and its thread waited for (a QThread must not
+        outlive the window it belongs to)."""
+        from shiboken6 import isValid
+
+        if self.export_dialog is not None and isValid(self.export_dialog):
+            await self.export_dialog.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:

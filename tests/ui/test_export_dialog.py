@@ -4,6 +4,7 @@ thread, a selection into a folder, Cancel, and a target that cannot be written."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import zipfile
@@ -151,18 +152,29 @@ def test_a_selection_into_a_folder_of_markdown_files(
     assert sorted(p.name for p in folder.iterdir()) == ["Second.md", "北国春光.md"]
 
 
-def test_cancel_stops_the_export_and_leaves_nothing(
-    start_app: Any, library: Path, tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The export thread waits at its start until the test sets this."""
     gate = threading.Event()
     original = ConversationsController.exporter
 
     def held(self: ConversationsController, **kwargs: Any) -> Any:
         exporter = original(self, **kwargs)
-        exporter.wait = gate.wait  # the export thread waits here until the test says
+        exporter.wait = gate.wait
         return exporter
 
     monkeypatch.setattr(ConversationsController, "exporter", held)
+    return gate
+
+
+def test_cancel_stops_the_export_and_leaves_nothing(
+    start_app: Any,
+    library: Path,
+    tmp_path: Path,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    gate: threading.Event,
+) -> None:
     app = start_app(library)
     dialog = app.window.open_export()
     dialog.set_format("zip")
@@ -193,3 +205,52 @@ def test_a_target_that_cannot_be_written_is_said(
     assert dialog.status.text().startswith("The export could not be written: ")
     assert "is not a folder" in dialog.status.text()
     assert dialog.cancel_button.text() == "Close"
+
+
+def test_closing_while_it_runs_cancels_and_closes_once_the_thread_ends(
+    start_app: Any,
+    library: Path,
+    tmp_path: Path,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    gate: threading.Event,
+) -> None:
+    app = start_app(library)
+    dialog = app.window.open_export()
+    out = tmp_path / "library.zip"
+    _save_to(monkeypatch, out)
+    dialog.export_button.click()
+    dialog.reject()  # Escape, or the title bar's close button
+    assert dialog.isVisible() and dialog.status.text() == "Cancelling…"
+    gate.set()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert not out.exists()
+
+
+def test_quitting_while_it_runs_waits_for_the_export_thread(
+    start_app: Any,
+    library: Path,
+    tmp_path: Path,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    gate: threading.Event,
+    run_async: Any,
+) -> None:
+    app = start_app(library)
+    dialog = app.window.open_export()
+    out = tmp_path / "library.zip"
+    _save_to(monkeypatch, out)
+    dialog.export_button.click()
+    job = dialog.job
+
+    async def quit_with_the_export_held() -> None:
+        quitting = asyncio.ensure_future(app.window.shutdown())
+        while not job.cancelled:  # shutdown has asked the export to stop...
+            await asyncio.sleep(0)
+        assert job.running  # ...and waits for its thread, held at its start
+        gate.set()
+        await quitting
+
+    run_async(quit_with_the_export_held())
+    assert not job.running
+    assert not out.exists()
