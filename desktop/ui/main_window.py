@@ -453,6 +453,10 @@ class MainWindow(QMainWindow):
             if shown is not None and self._conversations.is_listed(shown.id)
             else None
         )
+        if ids is not None and len(ids) == 1:
+            # One conversation chosen in the list: "this conversation" is that one.
+            current = (ids[0], self._conversations.title_of(ids[0]) or "")
+            ids = None
         names = {p.id: p.name for p in self._settings.providers()}
 
         def make_exporter(style: Style) -> Exporter:

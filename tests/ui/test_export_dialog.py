@@ -222,8 +222,8 @@ def test_closing_while_it_runs_cancels_and_closes_once_the_thread_ends(
     dialog.export_button.click()
     dialog.reject()  # Escape, or the title bar's close button
     assert dialog.isVisible() and dialog.status.text() == "Cancelling…"
-    gate.set()
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with qtbot.waitSignal(dialog.finished, timeout=30_000):  # then deleted (on close)
+        gate.set()
     assert not out.exists()
 
 
@@ -254,3 +254,14 @@ def test_quitting_while_it_runs_waits_for_the_export_thread(
     run_async(quit_with_the_export_held())
     assert not job.running
     assert not out.exists()
+
+
+def test_one_conversation_chosen_in_the_list_is_this_conversation(
+    start_app: Any, library: Path
+) -> None:
+    app = start_app(library)
+    app.open("c0ffee01")
+    dialog = app.window.open_export(["second"])
+    assert dialog.current_button.isChecked()
+    assert dialog.current_button.text() == "This conversation: Second"
+    assert dialog.ids == ["second"]
