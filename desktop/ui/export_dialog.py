@@ -223,7 +223,8 @@ class ExportDialog(QDialog):
     def start(self, target: Path) -> None:
         """Export to ``target`` (the window asks where; tests say it)."""
         self.target = target
-        language = self.locale().name().replace("_", "-")
+        language = self.locale().bcp47Name()
+        language = language if language not in ("", "C") else "en"
         exporter = self._make_exporter(Style(labels=self.labels(), language=language))
         self.job = ExportJob(exporter, self)
         self.job.progressed.connect(self._on_job_progressed)

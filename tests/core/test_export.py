@@ -337,3 +337,22 @@ def test_an_unwritable_target_says_so_and_leaves_no_file(data: Path, tmp_path: P
         with pytest.raises(WriteFailedError, match="a-file is not a folder"):
             exporter(data).run(None if fmt == "zip" else ["c0ffee01"], fmt, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]
+
+
+def test_several_as_json_are_their_files_in_a_folder_or_an_archive(
+    data: Path, tmp_path: Path
+) -> None:
+    write(data, plain_conversation("second", "Second"))
+    folder = tmp_path / "files"
+    exporter(data).run(["c0ffee01", "second"], "json", folder)
+    for name in ("c0ffee01.json", "second.json"):
+        assert (folder / name).read_bytes() == (data / "conversations" / name).read_bytes()
+    archive = tmp_path / "files.zip"
+    exporter(data).run(["c0ffee01", "second"], "json", archive)
+    entries = _entries(archive)
+    assert set(entries) == {
+        "conversations/c0ffee01.json",
+        "conversations/second.json",
+        "manifest.json",
+    }
+    assert json.loads(entries["manifest.json"])["scope"] == "selection"

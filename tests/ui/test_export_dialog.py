@@ -74,6 +74,7 @@ def test_the_conversation_on_screen_as_a_web_page(
     assert dialog.status.text() == f"Exported 1 conversation to {out}."
     page = out.read_text(encoding="utf-8")
     assert CHINESE in page and "DeepSeek" in page  # the provider by the name the user gave it
+    assert '<html lang="en">' in page
     opened: list[QUrl] = []
     monkeypatch.setattr(
         QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
