@@ -223,8 +223,8 @@ class ExportDialog(QDialog):
     def start(self, target: Path) -> None:
         """Export to ``target`` (the window asks where; tests say it)."""
         self.target = target
-        language = self.locale().bcp47Name()
-        language = language if language not in ("", "C") else "en"
+        # The page's lang (browsers pick CJK fonts by it); Qt calls the C locale en-POSIX.
+        language = self.locale().bcp47Name().removesuffix("-POSIX") or "en"
         exporter = self._make_exporter(Style(labels=self.labels(), language=language))
         self.job = ExportJob(exporter, self)
         self.job.progressed.connect(self._on_job_progressed)
