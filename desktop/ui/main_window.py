@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
                 "archive"
             )
         )
-        self.export_action.triggered.connect(lambda: self.open_export())
+        self.export_action.triggered.connect(self._on_export_action_triggered)
         file_menu.addAction(self.export_action)
         self.trash_action = QAction(self.tr("&Trash…"), self)
         self.trash_action.setToolTip(self.tr("Deleted conversations, to restore"))
@@ -501,6 +501,9 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
         self._present(dialog, modal=True)
         return dialog
+
+    def _on_export_action_triggered(self) -> None:
+        self.open_export()
 
     def _on_sidebar_export_requested(self, ids: list[str]) -> None:
         self.open_export(list(ids))
@@ -1117,9 +1120,13 @@ class MainWindow(QMainWindow):
     async def _stop_export(self) -> None:
         """An export still running is cancelled and its thread waited for (a QThread must not
         outlive the window it belongs to)."""
-        from shiboken6 import isValid
-
-        if self.export_dialog is not None and isValid(self.export_dialog):
+        if self.export_dialog is None:
+            return
+        try:
+            running = self.export_dialog.running
+        except RuntimeError:  # closed, hence deleted: its export had ended
+            return
+        if running:
             await self.export_dialog.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
