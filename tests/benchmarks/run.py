@@ -92,6 +92,18 @@ slow_stream_*            "[x" * 50_000 streamed into a reply widget in 660-chara
                          _reference_* the same for an ordinary Markdown reply as long, in the
                          same run; _flush_vs_reference the worst flushes' ratio (≤ 1.5)
 
+import_*                 a ChatGPT export's .zip of 5,000 conversations of ~20 messages (105,000;
+                         500 with --quick; tests/support/exports.py's generator) imported into
+                         an empty data folder (medians of 3 runs, tests/benchmarks/import_costs.py):
+                         import_window_s in the real window, from the start of the import (as
+                         File → Import… starts it) until its report is shown and every
+                         conversation is in the list (≤ 60 s), _report_s until the report,
+                         _max_stall_ms the worst stall of the event loop meanwhile (as
+                         stream_max_stall_ms; ≤ 50 ms), _stalls_over_50ms how many (none),
+                         _reference_max_stall_ms the idle window's worst over 3 s before it
+                         (a busy machine shows there too), _cli_s `confab import` of the same
+                         export in a process of its own, start to exit
+
 The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py (markdown: in
 markdown_costs.py) as child processes. --quick runs the same with less: 20 replies of ~400
 tokens, 1,000 conversations (sidebar and library), fewer runs.
@@ -152,6 +164,9 @@ REQUIRED_KEYS = (
     "long_save_max_stall_ms",
     "long_save_save_max_ms",
     "long_save_reference_save_max_ms",
+    "import_window_s",
+    "import_max_stall_ms",
+    "import_cli_s",
 )
 
 # metric -> (comparison, limit)
@@ -170,6 +185,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "long_save_save_max_ms": ("<=", 16.0),
     # As costly a flush as an ordinary reply's, measured alongside (machines differ).
     "slow_stream_flush_vs_reference": ("<=", 1.5),
+    # A ChatGPT export of 5,000 conversations / 100,000 messages (issue 13).
+    "import_window_s": ("<=", 60.0),
+    "import_max_stall_ms": ("<=", 50.0),
+    "import_stalls_over_50ms": ("<=", 0.0),
 }
 
 BARE_QT = textwrap.dedent(
@@ -225,6 +244,10 @@ class Plan:
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
     chunk_size_tokens: int = 4
     concurrent_delay: float = 0.0125
+    # A ChatGPT export imported in the window and by `confab import`: its size, runs of each.
+    import_conversations: int = 5000
+    import_messages: int = 20
+    import_runs: int = 3
 
 
 # The server sleeps `delay` between deltas; with its own overhead 1.9 ms makes ~500 a second.
@@ -256,6 +279,8 @@ QUICK = replace(
     library_warm_runs=1,
     library_opens=3,
     library_pages=20,
+    import_conversations=500,
+    import_runs=1,
 )
 
 
@@ -653,6 +678,25 @@ def measure_markdown(plan: Plan, work: Path, log: Callable[[str], None]) -> dict
     return {**raw, "details": {"markdown_runs": raw.pop("markdown_runs")}}
 
 
+def measure_import(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(
+        f"import: a ChatGPT export of {plan.import_conversations:,} conversations of "
+        f"~{plan.import_messages} messages, in the window and by confab import, "
+        f"{plan.import_runs} runs each"
+    )
+    options = [
+        "--work",
+        str(work / "import"),
+        f"--conversations={plan.import_conversations}",
+        f"--messages={plan.import_messages}",
+        f"--runs={plan.import_runs}",
+    ]
+    raw = run_worker(
+        "import", options, work, timeout=300 + 240 * plan.import_runs, script="import_costs.py"
+    )
+    return {**raw, "details": {"import": raw.pop("import_runs")}}
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 # metric -> (label, unit, format)
@@ -741,6 +785,16 @@ ROWS: list[tuple[str, str, str]] = [
     ("long_save_reference_send_ms", "ms", "{:.0f}"),
     ("long_save_open_max_stall_ms", "ms", "{:.0f}"),
     ("long_save_saves", "", "{:.0f}"),
+    ("import_conversations", "", "{:.0f}"),
+    ("import_messages", "", "{:.0f}"),
+    ("import_export_mb", "MB", "{:.1f}"),
+    ("import_window_s", "s", "{:.1f}"),
+    ("import_report_s", "s", "{:.1f}"),
+    ("import_max_stall_ms", "ms", "{:.0f}"),
+    ("import_stall_p99_ms", "ms", "{:.1f}"),
+    ("import_stalls_over_50ms", "", "{:.0f}"),
+    ("import_reference_max_stall_ms", "ms", "{:.0f}"),
+    ("import_cli_s", "s", "{:.1f}"),
 ]
 _LIBRARY_UNITS = {"_ms": ("ms", "{:.0f}"), "_s": ("s", "{:.1f}"), "_mb": ("MiB", "{:.1f}")}
 for _size in ("1k", "10k", "100k"):
@@ -806,6 +860,7 @@ def main(argv: list[str] | None = None) -> int:
             "markdown",
             "long_save",
             "library",
+            "import",
         ],
         action="append",
     )
@@ -832,6 +887,7 @@ def main(argv: list[str] | None = None) -> int:
             "library",
             lambda: measure_library(plan, work, log, results.get("bare_qt_first_paint_ms")),
         ),
+        ("import", lambda: measure_import(plan, work, log)),
     ]
     try:
         for name, phase in phases:
@@ -878,6 +934,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nWorst stalls opening the long conversation (s after select: length; inside):")
         for stall in sorted(opening, key=lambda s: -s["ms"])[:3]:
             inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items())
+            print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
+    importing = [
+        s for run in details.get("import", {}).get("window", []) for s in run["worst_stalls"]
+    ]
+    if importing:
+        print("\nWorst stalls importing (s after the start: length; inside):")
+        for stall in sorted(importing, key=lambda s: -s["ms"])[:3]:
+            inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items() if v)
             print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
     if args.json:
         document = {
