@@ -1013,7 +1013,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+182"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1201,7 +1201,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
