@@ -236,7 +236,8 @@ def test_model_times_and_title_are_kept_and_null_times_borrowed() -> None:
     data = source.to_dict()
     conversation = read_conversation(data, clock=_clock).conversation
     assert conversation.title == "Showcase ✨"
-    assert conversation.model == "gpt-4o"
+    # The next request goes to the provider's default model, not ChatGPT's name for one.
+    assert conversation.model is None
     assert conversation.created_at == datetime.fromtimestamp(data["create_time"], UTC)
     assert conversation.updated_at == datetime.fromtimestamp(data["update_time"], UTC)
     first = conversation.message(message_id(CHATGPT, source.id, nodes["q1"]))
@@ -246,6 +247,10 @@ def test_model_times_and_title_are_kept_and_null_times_borrowed() -> None:
     null_time = conversation.message(message_id(CHATGPT, source.id, nodes["a2b"]))
     assert null_time.created_at == conversation.message(null_time.parent or "").created_at
     assert conversation.message(message_id(CHATGPT, source.id, nodes["a1"])).model == "gpt-4o"
+    data["mapping"][nodes["a1"]]["message"]["metadata"].pop("model_slug")
+    data["default_model_slug"] = "gpt-4-turbo"
+    again = read_conversation(data).conversation
+    assert again.message(message_id(CHATGPT, source.id, nodes["a1"])).model == "gpt-4-turbo"
     origin = conversation.imported_from
     assert origin is not None and (origin.app, origin.id, origin.at) == (CHATGPT, source.id, AT)
 

@@ -113,6 +113,15 @@ def test_the_zip_and_the_bare_file_are_detected_and_read(tmp_path: Path) -> None
         assert item.conversation.title == "Notes"
 
 
+def test_replies_carry_the_conversations_model_when_the_export_names_it() -> None:
+    data = showcase_claude()
+    data["model"] = "claude-sonnet-4-5"
+    conversation = read_conversation(data).conversation
+    assert conversation.model is None
+    replies = [m for m in conversation.messages if m.role == "assistant"]
+    assert replies and {m.model for m in replies} == {"claude-sonnet-4-5"}
+
+
 def test_the_current_leaf_when_the_export_names_it() -> None:
     data = showcase_claude()
     data["current_leaf_message_uuid"] = A1

@@ -36,12 +36,16 @@ def conversation_of(
     title: str,
     created: datetime | None,
     updated: datetime | None,
-    model: str | None,
     clock: Clock | None,
 ) -> Conversation:
     """The conversation of ``tree``: ``head`` is the source's key of the message on screen
     (None, unknown or not kept: the nearest kept ancestor, else the newest leaf); missing
-    times come from the messages; a missing title is the first question's first line."""
+    times come from the messages; a missing title is the first question's first line.
+
+    The conversation's ``model`` (what its next request asks for) is left unset, so that the
+    request goes to the provider's default model: the other app's names for its models
+    ("auto", "gpt-4o-canmore", "claude-3-5-sonnet-20241022") are rarely one of the user's
+    provider. Each reply keeps the model that wrote it."""
     messages = tree.messages
     shown = tree.resolve(head) or tree.newest_leaf()
     created = created or min((m.created_at for m in messages), default=EPOCH)
@@ -50,15 +54,11 @@ def conversation_of(
     if not title:
         first = next((m for m in messages if m.role == "user"), None)
         title = title_from_text(first.content) if first else ""
-    if model is None:
-        models = [m.model for m in messages if m.model]
-        model = models[-1] if models else None
     return Conversation(
         id=conversation_id(app, source_id),
         title=title,
         created_at=created,
         updated_at=max(updated, created),
-        model=model,
         head=shown.id if shown is not None else None,
         messages=messages,
         # The other app named it: no title is asked of the model for it.

@@ -23,9 +23,12 @@ text); ``code`` sent to a tool (``recipient`` not "all": python, the browser, DA
 is a tool call on the assistant message (``arguments``: the code as written), and the tool's
 reply (``execution_output`` or any message of role tool) a message of role "tool" with the
 call's id; ``tether_quote`` / ``tether_browsing_display`` (quoted sources) a Markdown quote
-with the title and address; any other type with text: the text. The model slug
-(``metadata.model_slug``), the times (``create_time``, seconds since 1970, may be null: the
-parent's time then) and the title are kept.
+with the title and address; any other type with text: the text.
+
+Kept: the model slug on each reply (``metadata.model_slug``, else the conversation's
+``default_model_slug``; the conversation's own ``model`` is left unset, build.py says why),
+the times (``create_time``, seconds since 1970, may be null: the parent's time then) and the
+title.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ def read_conversation(
         mapping = {}
     files: list[str] = []
     reader = _NodeReader(source_id, images, files, created or EPOCH)
+    reader.model = _text(data.get("default_model_slug")) or None
 
     def parent_of(key: str) -> str | None:
         node = mapping[key]
@@ -143,7 +147,6 @@ def read_conversation(
         title=_text(data.get("title")),
         created=created,
         updated=timestamp(data.get("update_time")),
-        model=_text(data.get("default_model_slug")) or None,
         clock=clock,
     )
     notes.extend(reader.notes)
@@ -159,6 +162,8 @@ class _NodeReader:
         self.files = files
         self.start = start
         self.notes: list[str] = []
+        # The conversation's model: a reply without a model_slug of its own.
+        self.model: str | None = None
 
     def convert(self, key: str, node: Any, under: Message | None) -> Converted:
         if not isinstance(node, dict):
@@ -206,7 +211,7 @@ class _NodeReader:
             created_at=created,
         )
         if role == "assistant":
-            message.model = _text(metadata.get("model_slug")) or None
+            message.model = _text(metadata.get("model_slug")) or self.model
             finish = _text(_dict(metadata.get("finish_details")).get("type"))
             message.finish_reason = _FINISH.get(finish, finish or None)
         if calls:

@@ -91,7 +91,7 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
         parent = message.get("parent_message_uuid") if isinstance(message, dict) else None
         parents[key] = (parent if isinstance(parent, str) else None) if tree_given else previous
         previous = key
-    reader = _MessageReader(source_id, created or EPOCH)
+    reader = _MessageReader(source_id, created or EPOCH, _text(data.get("model")) or None)
     tree = build_tree(
         ((key, parents[key]) for key in keyed),
         lambda _key: [],
@@ -106,16 +106,17 @@ def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
         title=_text(data.get("name")),
         created=created,
         updated=_time(data.get("updated_at")),
-        model=_text(data.get("model")) or None,
         clock=clock,
     )
     return Item(conversation, tree.skipped, notes + reader.notes)
 
 
 class _MessageReader:
-    def __init__(self, source_id: str, start: datetime) -> None:
+    def __init__(self, source_id: str, start: datetime, model: str | None) -> None:
         self.source_id = source_id
         self.start = start
+        # The conversation's model (newer exports name it): each reply's.
+        self.model = model
         self.notes: list[str] = []
 
     def convert(self, key: str, raw: Any, under: Message | None) -> Converted:
@@ -180,6 +181,9 @@ class _MessageReader:
             # The reply ended with a tool's result: that result stands for the message.
             last = parts.pop()
             last.id = self._id(key)
+        for part in (*parts, last):
+            if part.role == "assistant":
+                part.model = self.model
         return Converted(last, before=tuple(parts))
 
     def _id(self, key: str) -> str:
