@@ -287,10 +287,8 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(c.select)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
-        # The sidebar's multi-select Export… (the organise work adds the signal).
-        export_requested = getattr(self.sidebar, "export_requested", None)
-        if export_requested is not None:
-            export_requested.connect(self._on_sidebar_export_requested)
+        # The sidebar's Export… for one or many selected conversations.
+        self.sidebar.export_requested.connect(self._on_sidebar_export_requested)
         self.chat_view.action_requested.connect(self._on_chat_view_action_requested)
         self.chat_view.edit_submitted.connect(self._on_chat_view_edit_submitted)
         self.chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
