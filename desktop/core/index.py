@@ -412,7 +412,9 @@ class ConversationIndex:
         db.execute("BEGIN")
         try:
             yield
+            self.search.flush()
         except BaseException:
+            self.search.forget()
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
@@ -597,6 +599,7 @@ class ConversationIndex:
             if skipped.get(stem) != (size, mtime) and stem not in busy
         ]
         db.execute("DELETE FROM temp.listing")
+        self.search.flush()
         db.execute("COMMIT")
         db.execute("BEGIN")
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
@@ -608,12 +611,14 @@ class ConversationIndex:
             pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
+                self.search.flush()
                 db.execute("COMMIT")
                 whole.add(part)
                 if report is not None:
                     report(part)
                 part = ScanReport(done=part.done, total=part.total)
                 db.execute("BEGIN")
+        self.search.flush()
         db.execute("COMMIT")
         part.finished = True
         whole.add(part)

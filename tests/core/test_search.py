@@ -350,9 +350,11 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
     first.close()
     downgrade_to_version_2(tmp_path / INDEX_NAME)
     gate = threading.Event()
+    reading = threading.Event()
     real = store.read_as_is
 
     def held(path: Path) -> Conversation | None:
+        reading.set()
         gate.wait(10)
         return real(path)
 
@@ -364,6 +366,7 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
         assert len(listing.order) == 30 and library.index.migrated
         library.reconcile().result()  # nothing changed: the text pass starts behind it
         assert library.search("needle", SearchFilters()).result() == []
+        assert reading.wait(10)  # the pass has begun reading, in the index thread
         assert library.text_progress == (0, 30)
         gate.set()
         library.wait_for_usage()
