@@ -551,7 +551,8 @@ class SearchIndex:
             cached: tuple[_Row | None, dict[str, _Row]] = (None, {})
         else:
             key = found[0]
-            cached = self._cache.pop(conversation_id, None) or self._stored(key)
+            held = self._cache.pop(conversation_id, None)
+            cached = held if held is not None else self._stored(key)
         if messages is None:
             db.execute(
                 "UPDATE search_state SET archived = ?, text_known = 0 WHERE key = ?",
@@ -691,9 +692,11 @@ class SearchIndex:
 
     def known(self, conversation_id: str) -> bool:
         """The conversation's text is indexed."""
-        found = self._db().execute(
-            "SELECT text_known FROM search_state WHERE id = ?", (conversation_id,)
-        ).fetchone()
+        found = (
+            self._db()
+            .execute("SELECT text_known FROM search_state WHERE id = ?", (conversation_id,))
+            .fetchone()
+        )
         return found is not None and found[0] == 1
 
     def progress(self) -> tuple[int, int]:

@@ -126,7 +126,9 @@ class Stalls:
         check.stop()
         self.timer.stop()
         self.ticks.append(perf())
-        return [max(0.0, (b - a) * 1000 - 1) for a, b in zip(self.ticks, self.ticks[1:])]
+        return [
+            max(0.0, (b - a) * 1000 - 1) for a, b in zip(self.ticks, self.ticks[1:], strict=False)
+        ]
 
 
 def remove_index(data_dir: Path) -> None:

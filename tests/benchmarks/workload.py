@@ -400,12 +400,14 @@ def library_folder(conversations: int, cache_root: Path | None = None) -> Path:
 
 # Bumped whenever search_library_folder makes something else (its cache is keyed by it).
 SEARCH_LIBRARY_VERSION = 1
-_ZH_WORDS = (
-    "模型 回复 缓存 窗口 线程 请求 服务器 客户端 问题 延迟 内存 事件 循环 定时器 信号 代码 索引 分支 "
-    "消息 历史 上下文 成本 价格 限制 密钥 设置 春光 周报 旅行 计划 读书 笔记 面试 准备 菜谱 税务 北国 "
-    "风光 千里 冰封 万里 雪飘 长城 内外 大河 上下 江山 英雄 数据 文件 搜索 导入 导出 文档 测试 性能 "
-    "我们 你们 他们 今天 明天 已经 可以 需要 如果 因为 所以 但是 然后 这个 那个 什么 怎么 为什么"
-).split()
+_ZH_VOCABULARY = (
+    "模型 回复 缓存 窗口 线程 请求 服务器 客户端 问题 延迟 内存 事件 循环 定时器 信号 代码 "
+    "索引 分支 消息 历史 上下文 成本 价格 限制 密钥 设置 春光 周报 旅行 计划 读书 笔记 "
+    "面试 准备 菜谱 税务 北国 风光 千里 冰封 万里 雪飘 长城 内外 大河 上下 江山 英雄 "
+    "数据 文件 搜索 导入 导出 文档 测试 性能 我们 你们 他们 今天 明天 已经 可以 需要 "
+    "如果 因为 所以 但是 然后 这个 那个 什么 怎么 为什么"
+)
+_ZH_WORDS = tuple(_ZH_VOCABULARY.split())
 # Words that occur rarely (about one message in RARE_EVERY), and the one word that is in one
 # conversation only (``case<number>`` in its first question).
 RARE_WORDS = ("walrus", "quokka", "narwhal", "axolotl", "pangolin", "鸭嘴兽", "熊猫")

@@ -231,7 +231,9 @@ def ids(library: Library, query: str, **filters: object) -> set[tuple[str, str |
 
 def test_every_filter(library: Library) -> None:
     c = filtered_library(library)
-    work, acme, shop, none, arch = (c[k].id for k in ("work", "acme", "workshop", "none", "archived"))
+    work, acme, shop, none, arch = (
+        c[k].id for k in ("work", "acme", "workshop", "none", "archived")
+    )
     everything = ids(library, "report")
     assert len(everything) == 7
     assert ids(library, "report", folder="Work") == {(work, "m0"), (work, "m1"), (acme, "m0")}
