@@ -7,16 +7,15 @@ Tables (made by the index's schema, or added to a version-2 index by ``MIGRATION
   other tables use; ``id``; ``archived``; ``text_known`` 0 while its text is still to be read,
   after a migration or a save that did not carry the messages).
 - ``search_text``: one row per message (``message`` its id) and one per title (``message``
-  NULL), keyed by a number made of the message's time (``time_key``: microseconds since 1970
-  times 1024, plus a few to make it unique), so that "newest first" is the rowid's order.
-  The text is kept here once.
+  NULL), keyed by a number made of the message's time (``time_key``: whole seconds since 1970
+  times 16, plus its place among that second's rows), so that "newest first" is the rowid's
+  order; for a title the conversation's last change. The text is kept here once.
 - ``search_fts``: a contentless FTS5 table (``content=''``) with the ``trigram`` tokenizer and
-  ``detail=none`` (rowids only, no positions: a quarter of the size of ``detail=full``, 0.8×
-  the text instead of 2.8× measured on 200,000 messages). Its document for a row is the text
-  and, after it, the row's *short keys* (``document``): trigram finds any substring of three
-  characters or more, but cannot match one or two; a short key is such a piece, marked with a
-  private-use character so it is a trigram of its own: each CJK character and each pair of
-  adjacent ones, and each word of one or two letters or digits.
+  ``detail=none`` (rowids only, no positions: ``detail=full`` was 2.8 times the text, this is
+  0.75). Its document for a row (``document``) is the text and, after it, the row's *short
+  keys*: trigram finds any substring of three characters or more but cannot match one or two,
+  so each CJK character and each pair of adjacent ones, and each word of one or two letters or
+  digits, is written once more as a trigram of its own between private-use marks (MARK, WORD).
 
 A query (``parse``) is words, all of which must match, and "quoted phrases": a term of three
 characters or more matches where it appears in the text (any case), found by the trigrams it
