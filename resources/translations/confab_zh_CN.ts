@@ -142,7 +142,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+117"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+128"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -548,7 +548,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+98"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -706,7 +706,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+60"/>
+        <location line="+63"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -1338,7 +1338,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+133"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+151"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1353,15 +1353,20 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+77"/>
+        <location line="+13"/>
+        <location line="+96"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-58"/>
         <source>Indexing {done} of {total} conversations…</source>
         <translation>正在建立索引：{done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Indexing messages for search: {done} of {total} conversations…</source>
+        <translation>正在为搜索建立消息索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
         <location line="+36"/>
