@@ -269,6 +269,24 @@ def test_filters_answered_by_scanning_give_the_same_hits(library: Library, tmp_p
         assert walked == scanned and walked
 
 
+def test_a_query_past_its_budget_answers_with_the_newest_hits_found(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [
+        make(f"c{i}", [("user", f"common term {i}")] * 3, start=T0 - timedelta(hours=i))
+        for i in range(40)
+    ]
+    indexed(library, *many)
+    path = tmp_path / INDEX_NAME
+    full = search(path, "common term", SearchFilters(), limit=200)
+    assert len(full) == 120
+    ticks = iter(range(100_000))
+    # A clock that moves 100 ms at each look (every 1,000 steps of SQLite's): the budget is
+    # gone after 3 looks.
+    cut = search(path, "common term", SearchFilters(), limit=200, clock=lambda: next(ticks) / 10)
+    assert 0 < len(cut) < len(full) and cut == full[: len(cut)]
+
+
 def save(library: Library, conversation: Conversation) -> None:
     """Confab's own save, as the controller makes it: the record on the UI thread, the row
     in the index thread once written."""
