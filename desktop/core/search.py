@@ -352,14 +352,7 @@ def _search(
         )
     )
     lo, hi = _key_range(filters)
-    bounds: list[str] = []
-    bound_args: list[object] = []
-    if lo is not None:
-        bounds.append("f.rowid >= ?")
-        bound_args.append(lo)
-    if hi is not None:
-        bounds.append("f.rowid < ?")
-        bound_args.append(hi)
+    bounds, bound_args = _bounds("f.rowid", lo, hi)
     sql = (
         f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
         "CROSS JOIN search_state s ON s.key = t.conversation "
@@ -419,14 +412,7 @@ def _scan(
     """The query that reads the filtered conversations' rows, each term looked for in the
     text (when the words are common and the conversations few, walking the words' matches
     passes by most)."""
-    checks: list[str] = []
-    bounds: list[object] = []
-    if lo is not None:
-        checks.append("t.key >= ?")
-        bounds.append(lo)
-    if hi is not None:
-        checks.append("t.key < ?")
-        bounds.append(hi)
+    checks, bounds = _bounds("t.key", lo, hi)
     checks += [f"confab_has(t.text, {i})" for i in range(len(terms))]
     sql = (
         f"SELECT {_COLUMNS} FROM conversations c CROSS JOIN search_state s ON s.id = c.id "
@@ -434,6 +420,19 @@ def _scan(
         f"WHERE 1 {_and(where)}{_and(checks)}ORDER BY t.key DESC LIMIT ?"
     )
     return sql, [*args, *bounds, limit]
+
+
+def _bounds(column: str, lo: int | None, hi: int | None) -> tuple[list[str], list[object]]:
+    """The conditions (and their arguments) that keep ``column`` within [lo, hi)."""
+    conditions: list[str] = []
+    args: list[object] = []
+    if lo is not None:
+        conditions.append(f"{column} >= ?")
+        args.append(lo)
+    if hi is not None:
+        conditions.append(f"{column} < ?")
+        args.append(hi)
+    return conditions, args
 
 
 def _and(conditions: Iterable[str]) -> str:
