@@ -746,13 +746,16 @@ class ConversationIndex:
         self._put_usage(conversation_id, Record.of(conversation).usage())
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
         if not self.search.known(conversation_id):  # read now: not again by the text pass
-            self.search.put(
-                conversation.id,
-                conversation.title,
-                _us(conversation.updated_at),
-                conversation.messages,
-                archived=conversation_archived(conversation),
-            )
+            self._put_text(conversation)
+
+    def _put_text(self, conversation: Conversation) -> None:
+        self.search.put(
+            conversation.id,
+            conversation.title,
+            _us(conversation.updated_at),
+            conversation.messages,
+            archived=conversation_archived(conversation),
+        )
 
     # ---- text not indexed yet (an index migrated from version 2) --------------------
 
@@ -791,13 +794,7 @@ class ConversationIndex:
             if row is not None:
                 self.search.put(row.id, row.title, _us(row.updated_at), (), archived=False)
             return
-        self.search.put(
-            conversation.id,
-            conversation.title,
-            _us(conversation.updated_at),
-            conversation.messages,
-            archived=conversation_archived(conversation),
-        )
+        self._put_text(conversation)
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:
