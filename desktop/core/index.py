@@ -134,6 +134,8 @@ _MIGRATIONS = {
 
 # How many files a reconcile reads between two reports (and commits).
 BATCH = 500
+# A reconcile that reads more files than this leaves their text to the background text pass.
+TEXT_INLINE_FILES = 200
 # The index thread's reconcile, in the window, rests 1 ms (pacing.REST_S) once it has read
 # files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: 43-48 s),
 # the worst stall the same (28-39 ms, was 138).
@@ -422,7 +424,9 @@ class ConversationIndex:
             raise
         db.execute("COMMIT")
 
-    def _put(self, record: Record, stat: os.stat_result | None) -> None:
+    def _put(self, record: Record, stat: os.stat_result | None, *, text: bool = True) -> None:
+        """The row, its usage and (``text``; else it is marked to be read by the background
+        text pass) its text."""
         cells = record.usage()
         self._put_usage(record.id, cells)
         self.db.execute(
@@ -450,7 +454,7 @@ class ConversationIndex:
             record.id,
             record.title,
             _us(record.updated_at),
-            record.messages_of_usage,
+            record.messages_of_usage if text else None,
             archived=record.archived,
         )
 
@@ -607,10 +611,14 @@ class ConversationIndex:
         db.execute("BEGIN")
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
         part.total = whole.total = len(to_read)
+        # Many files (a cold start, a big sync): their rows first, their text after, read
+        # again by the background text pass (the list of 100,000 was ~N times slower to fill
+        # with the text of every message indexed as each file was read).
+        text = len(to_read) <= TEXT_INLINE_FILES
         for path in to_read:
             if stop():
                 break
-            self._read_into(path, part)
+            self._read_into(path, part, text=text)
             pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
@@ -629,7 +637,7 @@ class ConversationIndex:
             report(part)
         return whole
 
-    def _read_into(self, path: Path, part: ScanReport) -> None:
+    def _read_into(self, path: Path, part: ScanReport, *, text: bool = True) -> None:
         store = self._store
         for _attempt in range(3):
             try:
@@ -665,7 +673,7 @@ class ConversationIndex:
             # Changed while read (a sync tool, an upgrade written back): read it again.
         assert conversation is not None
         self.db.execute("DELETE FROM skipped WHERE name = ?", (target.name,))
-        self._put(Record.of(conversation), after)
+        self._put(Record.of(conversation), after, text=text)
         part.changed.append(summary_of(conversation))
         if outcome == REPAIRED:
             part.repaired.append(path.name)

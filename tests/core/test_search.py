@@ -402,6 +402,39 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
     db.close()
 
 
+def test_a_cold_start_lists_every_row_first_and_reads_the_text_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ConversationStore(tmp_path)
+    for i in range(12):
+        store.save(make(f"c{i}", [("user", f"needle {i}")], start=T0 - timedelta(hours=i)))
+    monkeypatch.setattr("desktop.core.index.TEXT_INLINE_FILES", 5)
+    gate = threading.Event()
+    reading = threading.Event()
+    real = store.read_as_is
+
+    def held(path: Path) -> Conversation | None:
+        reading.set()
+        gate.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(store, "read_as_is", held)
+    library = Library(store)
+    try:
+        library.open().result()
+        report = library.reconcile().result()
+        assert len(report.changed) == 12  # every row, before any text
+        assert reading.wait(10)
+        assert library.text_progress == (0, 12)
+        assert library.search("needle", SearchFilters()).result() == []
+        gate.set()
+        library.wait_for_usage()
+        assert len(library.search("needle", SearchFilters()).result()) == 12
+    finally:
+        gate.set()
+        library.close()
+
+
 @pytest.mark.parametrize("damage", ["deleted", "garbage", "truncated"])
 def test_a_deleted_or_damaged_index_is_rebuilt_with_its_text(tmp_path: Path, damage: str) -> None:
     store = ConversationStore(tmp_path)
