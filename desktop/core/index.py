@@ -455,6 +455,8 @@ class ConversationIndex:
             _us(record.updated_at),
             record.messages_of_usage if text else None,
             archived=record.archived,
+            folder=record.folder,
+            tags=record.tags,
         )
 
     def _put_usage(self, conversation_id: str, cells: list[UsageCell] | None) -> None:
@@ -762,6 +764,8 @@ class ConversationIndex:
             _us(conversation.updated_at),
             conversation.messages,
             archived=conversation_archived(conversation),
+            folder=conversation_folder(conversation),
+            tags=conversation.tags,
         )
 
     # ---- text not indexed yet (an index migrated from version 2) --------------------
@@ -799,7 +803,15 @@ class ConversationIndex:
             # Unreadable now: nothing to find in it (the next reconcile reads it again).
             row = self.record(conversation_id)
             if row is not None:
-                self.search.put(row.id, row.title, _us(row.updated_at), (), archived=False)
+                self.search.put(
+                    row.id,
+                    row.title,
+                    _us(row.updated_at),
+                    (),
+                    archived=False,
+                    folder=row.folder,
+                    tags=row.tags,
+                )
             return
         self._put_text(conversation)
 
