@@ -112,7 +112,7 @@ SNIPPET_CHARS = 160
 SNIPPET_BEFORE = 50
 # A query whose folder or tag leaves conversations of this many messages at most reads their
 # rows (a scan) rather than walk the matches of its words.
-SCAN_MESSAGES = 5000
+SCAN_MESSAGES = 8000
 # No query takes longer than this: past it, the hits found so far (the newest) are the answer.
 QUERY_BUDGET_S = 0.25
 # Conversations whose indexed strings are kept (the ones saved lately, a reply streaming).
