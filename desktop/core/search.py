@@ -9,7 +9,8 @@ Tables (made by the index's schema, or added to a version-2 index by ``MIGRATION
 - ``search_text``: one row per message (``message`` its id) and one per title (``message``
   NULL), keyed by a number made of the message's time (``time_key``: whole seconds since 1970
   times 16, plus its place among that second's rows), so that "newest first" is the rowid's
-  order; for a title the conversation's last change. The text is kept here once.
+  order; for a title the conversation's last change. The text is kept here once (zlib-
+  compressed from PACK_CHARS characters: ``packed``, ``unpacked``).
 - ``search_fts``: a contentless FTS5 table (``content=''``) with the ``trigram`` tokenizer and
   ``detail=none`` (rowids only, no positions: ``detail=full`` was 2.8 times the text, this is
   0.75). Its document for a row (``document``) is the text and, after it, the row's *short
@@ -41,6 +42,7 @@ import os
 import re
 import sqlite3
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -382,7 +384,7 @@ class Searcher:
         db.create_function(
             "confab_has",
             2,
-            lambda text, i: self._terms[i].pattern.search(text) is not None,
+            lambda text, i: self._terms[i].pattern.search(unpacked(text)) is not None,
             deterministic=True,
         )
         self._db, self._file = db, (st.st_dev, st.st_ino)
@@ -560,13 +562,28 @@ def _key_range(filters: SearchFilters) -> tuple[int | None, int | None]:
 
 
 def _hit(row: tuple[int, str | None, str | None, str, str, int, str], terms: list[Term]) -> Hit:
-    key, message, role, conversation_id, title, updated_us, text = row
+    key, message, role, conversation_id, title, updated_us, stored = row
+    text = unpacked(stored)
     shown, marks = snippet(text, terms)
     when = updated_us if message is None else key_time(key)
     return Hit(conversation_id, message, title, when, role, shown, marks)
 
 
 # ---- keeping it current (the index thread) -----------------------------------------------
+
+# A text this long or longer is kept compressed (zlib: ~a third of its size in the benchmark's
+# library); a shorter one as it is (zlib's header would outweigh the saving).
+PACK_CHARS = 200
+
+
+def packed(text: str) -> str | bytes:
+    """``text`` as search_text keeps it."""
+    return zlib.compress(text.encode("utf-8"), 6) if len(text) >= PACK_CHARS else text
+
+
+def unpacked(value: str | bytes) -> str:
+    """A search_text ``text`` as the text it is."""
+    return value if isinstance(value, str) else zlib.decompress(value).decode("utf-8")
 
 
 class _Row(NamedTuple):
@@ -674,13 +691,13 @@ class SearchIndex:
                 db.execute(
                     "UPDATE search_text SET role = ?, model = ?, provider = ?, text = ? "
                     "WHERE key = ?",
-                    (role, model, provider, text, row_key),
+                    (role, model, provider, packed(text), row_key),
                 )
             else:
                 row_key = self._free_key(micros(message.created_at))
                 db.execute(
                     "INSERT INTO search_text VALUES (?,?,?,?,?,?,?)",
-                    (row_key, key, message.id, role, model, provider, text),
+                    (row_key, key, message.id, role, model, provider, packed(text)),
                 )
             self._writes.append((row_key, 1, document(text)))
             rows[message.id] = _Row(row_key, text, role, model, provider)
@@ -718,7 +735,8 @@ class SearchIndex:
             return None
         row_key = self._free_key(updated_us)
         db.execute(
-            "INSERT INTO search_text VALUES (?,?,NULL,NULL,NULL,NULL,?)", (row_key, key, title)
+            "INSERT INTO search_text VALUES (?,?,NULL,NULL,NULL,NULL,?)",
+            (row_key, key, packed(title)),
         )
         self._writes.append((row_key, 1, document(title)))
         return _Row(row_key, title, None, None, None)
@@ -731,7 +749,7 @@ class SearchIndex:
             "WHERE conversation = ?",
             (key,),
         ):
-            row = _Row(row_key, text, role, model, provider)
+            row = _Row(row_key, unpacked(text), role, model, provider)
             if message is None:
                 title = row
             else:
@@ -772,7 +790,7 @@ class SearchIndex:
         for row_key, text in db.execute(
             "SELECT key, text FROM search_text WHERE conversation = ?", (found[0],)
         ).fetchall():
-            self._unindex(row_key, text)
+            self._unindex(row_key, unpacked(text))
         db.execute("DELETE FROM search_text WHERE conversation = ?", (found[0],))
         db.execute("DELETE FROM search_tags WHERE conversation = ?", (found[0],))
         db.execute("DELETE FROM search_state WHERE key = ?", (found[0],))
