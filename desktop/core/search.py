@@ -114,7 +114,7 @@ SNIPPET_CHARS = 160
 SNIPPET_BEFORE = 50
 # A query whose folder or tag leaves conversations of this many messages at most reads their
 # rows (a scan) rather than walk the matches of its words.
-SCAN_MESSAGES = 8000
+SCAN_MESSAGES = 4000
 # No query takes longer than this: past it, the hits found so far (the newest) are the answer.
 QUERY_BUDGET_S = 0.25
 # Conversations whose indexed strings are kept (the ones saved lately, a reply streaming).
@@ -419,26 +419,33 @@ def _search(
     few = _few_conversations(db, filters, scan_messages)
     if few is not None:
         # The filters leave few conversations: their rows, each term looked for in the text
-        # (walking the words' matches newest first would pass by almost all of them).
+        # once every other filter has let it through (walking the words' matches newest
+        # first would pass by almost all of them).
         checks, bounds = _bounds("t.key", lo, hi)
-        checks += [f"confab_has(t.text, {i})" for i in range(len(terms))]
+        found = " AND ".join(f"confab_has(t.text, {i})" for i in range(len(terms)))
+        checks.append(f"CASE WHEN {' AND '.join(where) or '1'} THEN {found} ELSE 0 END")
         sql = (
             f"SELECT {_COLUMNS} FROM search_text t "
             "CROSS JOIN search_state s ON s.key = t.conversation "
             "CROSS JOIN conversations c ON c.id = s.id "
             "WHERE t.conversation IN (SELECT value FROM json_each(?)) "
-            f"{_and(checks + where)}ORDER BY t.key DESC LIMIT ?"
+            f"{_and(checks)}ORDER BY t.key DESC LIMIT ?"
         )
         params: list[object] = [json.dumps(few), *bounds, *args, limit]
     else:
         # The words' matches, newest first (FTS5 walks them backwards and stops at the limit).
         confirms = [f"confab_has(t.text, {i})" for i, term in enumerate(terms) if term.confirm]
+        if confirms:
+            # The text (unpacked, searched) only for a row every filter lets through: in one
+            # CASE, which SQLite evaluates in order (it may reorder the terms of a WHERE).
+            cheap = " AND ".join(where) or "1"
+            where = [f"CASE WHEN {cheap} THEN {' AND '.join(confirms)} ELSE 0 END"]
         checks, bounds = _bounds("f.rowid", lo, hi)
         sql = (
             f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
             "CROSS JOIN search_state s ON s.key = t.conversation "
             "CROSS JOIN conversations c ON c.id = s.id "
-            f"WHERE search_fts MATCH ? {_and(checks + where + confirms)}"
+            f"WHERE search_fts MATCH ? {_and(checks + where)}"
             "ORDER BY f.rowid DESC LIMIT ?"
         )
         params = [match_expression(terms), *bounds, *args, limit]
