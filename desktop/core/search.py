@@ -146,7 +146,8 @@ class Hit(NamedTuple):
     conversation_id: str
     message_id: str | None  # None: the title matched
     title: str
-    when_us: int  # the message's (or, for a title, the conversation's last change) time
+    # The message's time (to the second), or for a title the conversation's last change.
+    when_us: int
     role: str | None
     snippet: str  # plain text around the match
     marks: tuple[tuple[int, int], ...]  # [start, end) of each match inside snippet
