@@ -381,7 +381,81 @@ def _provider_names(data_dir: Path) -> dict[str, str]:
 
 
 def run_search(args: argparse.Namespace, ctx: Context) -> int:
-    raise CliError("confab search: not built yet")
+    """Alone on the folder: bring the index up to date (progress on stderr), then search it.
+    Beside a running Confab: search the index as that one keeps it (read only)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from desktop.core.search import SearchFilters, search
+
+    query = " ".join(args.query)
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1", EXIT_USAGE)
+    if ctx.owner:
+        _bring_index_up_to_date(ctx)
+    from desktop.core.index import INDEX_NAME
+
+    hits = search(ctx.data_dir / INDEX_NAME, query, SearchFilters(), args.limit)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    if args.json:
+        items = [
+            {
+                **hit._asdict(),
+                "marks": [list(mark) for mark in hit.marks],
+                "when": (epoch + timedelta(microseconds=hit.when_us)).isoformat(),
+            }
+            for hit in hits
+        ]
+        ctx.out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    for hit in hits:
+        when = (epoch + timedelta(microseconds=hit.when_us)).astimezone()
+        where = "title" if hit.message_id is None else (hit.role or "message")
+        ctx.out.write(
+            f"{hit.title or '(untitled)'}  {when:%Y-%m-%d %H:%M}  [{where}]  "
+            f"{hit.conversation_id}\n    {hit.snippet}\n"
+        )
+    if not hits:
+        ctx.say(f"No matches for {query!r}.")
+    return EXIT_OK
+
+
+def _bring_index_up_to_date(ctx: Context) -> None:
+    """Reconcile the index with the folder, then let the background text pass (an index of
+    an older schema) finish, saying how far each has come."""
+    from desktop.core.index import Library, ScanReport
+    from desktop.core.storage import ConversationStore
+
+    library = Library(ConversationStore(ctx.data_dir))
+    try:
+        library.open().result()
+
+        def report(part: ScanReport) -> None:
+            if part.total:
+                ctx.progress.update(
+                    f"Indexing {part.done:,} of {part.total:,} conversations…",
+                    part.done,
+                    part.total,
+                )
+
+        scan = library.reconcile(report, tidy=True)
+        scan.result()
+        while True:
+            shown = library.text_progress
+            if shown is not None:
+                done, total = shown
+                ctx.progress.update(
+                    f"Indexing messages for search: {done:,} of {total:,} conversations…",
+                    done,
+                    total,
+                )
+            if not library.busy:
+                break
+            time.sleep(0.1)
+        library.wait_for_usage()
+        ctx.progress.done()
+    finally:
+        library.close()
 
 
 _RUN: dict[str, tuple[Callable[[argparse.Namespace, Context], int], bool]] = {

@@ -39,6 +39,9 @@ from desktop.core.merge import Merged, merge_rows
 from desktop.core.models import Conversation, Message
 from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
+from desktop.core.search import MIGRATION as _SEARCH_MIGRATION
+from desktop.core.search import SCHEMA as _SEARCH_SCHEMA
+from desktop.core.search import Hit, Searcher, SearchFilters, SearchIndex
 from desktop.core.storage import (
     CHANGED,
     COPY,
@@ -122,6 +125,8 @@ CREATE TABLE skipped (
 """
     + _USAGE_SCHEMA
     + _LISTED_SCHEMA
+    # Version 3: the text of every message and title (desktop/core/search.py).
+    + _SEARCH_SCHEMA
 )
 
 # From an index of the key's version to the next, in place: the list shows from the old rows
@@ -130,20 +135,27 @@ CREATE TABLE skipped (
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN usage_known INTEGER NOT NULL DEFAULT 0;"
     + _USAGE_SCHEMA,
-    # Version 2 had no archived column (files before it had no "archived"), and its list
-    # index did not cover the folder and tags.
+    # Version 2 had no archived column (files before it had no "archived"), its list index
+    # did not cover the folder and tags, and it had no text: search's tables, empty, filled by
+    # Library's background text pass (newest first) while the list shows from the old rows.
     2: "ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"
-    "DROP INDEX conversations_listed;" + _LISTED_SCHEMA,
+    "DROP INDEX conversations_listed;" + _LISTED_SCHEMA + _SEARCH_MIGRATION,
 }
 
 # How many files a reconcile reads between two reports (and commits).
 BATCH = 500
+# A reconcile that reads more files than this leaves their text to the background text pass.
+TEXT_INLINE_FILES = 200
 # The index thread's reconcile, in the window, rests 1 ms (pacing.REST_S) once it has read
 # files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: 43-48 s),
 # the worst stall the same (28-39 ms, was 138).
 RECONCILE_BURST_S = 0.004
 # How many files the background usage pass reads in one step of the index thread.
 FILL_BATCH = 200
+# And the background text pass (paced within the step, as a reconcile).
+TEXT_FILL_BATCH = 200
+USAGE_PASS = "usage"
+TEXT_PASS = "text"
 
 
 class ListRow(NamedTuple):
@@ -204,8 +216,9 @@ class Record:
     folder: str | None = None
     read_only: bool = False
     archived: bool = False
-    # The conversation's messages, for its usage (summed in the index's thread, not on the UI
-    # thread at each save); None: not known (the row is marked so, and its file read later).
+    # The conversation's messages, for its usage and its text (summed and indexed in the
+    # index's thread, not on the UI thread at each save); None: not known (the row is marked
+    # so, and its file read later).
     messages_of_usage: tuple[Message, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
@@ -308,6 +321,7 @@ class ConversationIndex:
         self.migrated = False  # the last open() brought an older index up to date
         # The usage rows changed since the owner last looked (Library tells the UI thread).
         self.usage_changed = False
+        self.search = SearchIndex(lambda: self.db)
 
     # ---- opening ---------------------------------------------------------------------
 
@@ -374,6 +388,7 @@ class ConversationIndex:
         """Delete the index file and begin an empty one."""
         log.warning("rebuilding %s (%s)", self.path.name, why)
         self.close()
+        self.search.forget()
         self.rebuilt = why
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
@@ -385,6 +400,7 @@ class ConversationIndex:
         self._db = self._connect()
 
     def close(self) -> None:
+        self.search.forget()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -454,12 +470,16 @@ class ConversationIndex:
         db.execute("BEGIN")
         try:
             yield
+            self.search.flush()
         except BaseException:
+            self.search.forget()
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 
-    def _put(self, record: Record, stat: os.stat_result | None) -> None:
+    def _put(self, record: Record, stat: os.stat_result | None, *, text: bool = True) -> None:
+        """The row, its usage and (``text``; else it is marked to be read by the background
+        text pass) its text."""
         cells = record.usage()
         self._put_usage(record.id, cells)
         self.db.execute(
@@ -483,6 +503,15 @@ class ConversationIndex:
                 int(cells is not None),
                 int(record.archived),
             ),
+        )
+        self.search.put(
+            record.id,
+            record.title,
+            _us(record.updated_at),
+            record.messages_of_usage if text else None,
+            archived=record.archived,
+            folder=record.folder,
+            tags=record.tags,
         )
 
     def _put_usage(self, conversation_id: str, cells: list[UsageCell] | None) -> None:
@@ -533,6 +562,7 @@ class ConversationIndex:
         if db.execute("DELETE FROM usage WHERE conversation = ?", (conversation_id,)).rowcount:
             self.usage_changed = True
         gone = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount
+        self.search.drop(conversation_id)
         if gone:
             self.usage_changed = True  # one fewer to count
         return bool(gone)
@@ -632,23 +662,30 @@ class ConversationIndex:
             if skipped.get(stem) != (size, mtime) and stem not in busy
         ]
         db.execute("DELETE FROM temp.listing")
+        self.search.flush()
         db.execute("COMMIT")
         db.execute("BEGIN")
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
         part.total = whole.total = len(to_read)
+        # Many files (a cold start, a big sync): their rows first, their text after, read
+        # again by the background text pass (with the text of every message indexed as each
+        # file was read, the list of 100,000 took 958 s to fill on a busy machine, not ~35).
+        text = len(to_read) <= TEXT_INLINE_FILES
         for path in to_read:
             if stop():
                 break
-            self._read_into(path, part)
+            self._read_into(path, part, text=text)
             pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
+                self.search.flush()
                 db.execute("COMMIT")
                 whole.add(part)
                 if report is not None:
                     report(part)
                 part = ScanReport(done=part.done, total=part.total)
                 db.execute("BEGIN")
+        self.search.flush()
         db.execute("COMMIT")
         part.finished = True
         whole.add(part)
@@ -656,7 +693,7 @@ class ConversationIndex:
             report(part)
         return whole
 
-    def _read_into(self, path: Path, part: ScanReport) -> None:
+    def _read_into(self, path: Path, part: ScanReport, *, text: bool = True) -> None:
         store = self._store
         for _attempt in range(3):
             try:
@@ -692,7 +729,7 @@ class ConversationIndex:
             # Changed while read (a sync tool, an upgrade written back): read it again.
         assert conversation is not None
         self.db.execute("DELETE FROM skipped WHERE name = ?", (target.name,))
-        self._put(Record.of(conversation), after)
+        self._put(Record.of(conversation), after, text=text)
         part.changed.append(summary_of(conversation))
         if outcome == REPAIRED:
             part.repaired.append(path.name)
@@ -772,6 +809,74 @@ class ConversationIndex:
             return
         self._put_usage(conversation_id, Record.of(conversation).usage())
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
+        if not self.search.known(conversation_id):  # read now: not again by the text pass
+            self._put_text(conversation)
+
+    def _put_text(self, conversation: Conversation) -> None:
+        self.search.put(
+            conversation.id,
+            conversation.title,
+            _us(conversation.updated_at),
+            conversation.messages,
+            archived=conversation.archived,
+            folder=conversation.folder,
+            tags=conversation.tags,
+        )
+
+    # ---- text not indexed yet (an index migrated from version 2) --------------------
+
+    def fill_text(
+        self,
+        after: tuple[int, str] | None,
+        limit: int,
+        busy: Container[str] = (),
+        pace: Callable[[], None] = lambda: None,
+    ) -> tuple[int, str] | None:
+        """Read into the search tables the text of up to ``limit`` conversations that have
+        none, newest first from just past ``after`` (as fill_usage; ``pace`` after each
+        file). Returns where to go on from, or None when there is no more."""
+        rows = self.search.unknown(after, limit)
+        if not rows:
+            return None
+        with self._transaction():
+            for _updated, conversation_id, size, mtime_ns in rows:
+                if conversation_id not in busy:  # its write's record brings its text
+                    self._fill_text_one(conversation_id, size, mtime_ns)
+                    pace()
+        return rows[-1][0], rows[-1][1]
+
+    def _fill_text_one(self, conversation_id: str, size: int, mtime_ns: int) -> None:
+        try:
+            path = self._store.path_of(conversation_id)
+            before = path.stat()
+        except (OSError, StorageError):
+            return
+        if (before.st_size, before.st_mtime_ns) != (size, mtime_ns):
+            return  # changed since indexed: the reconcile it sets off reads it whole
+        conversation = self._store.read_as_is(path)
+        if conversation is None or conversation.id != conversation_id:
+            # Unreadable now: nothing to find in it (the next reconcile reads it again).
+            row = self.record(conversation_id)
+            if row is not None:
+                self.search.put(
+                    row.id,
+                    row.title,
+                    _us(row.updated_at),
+                    (),
+                    archived=row.archived,
+                    folder=row.folder,
+                    tags=row.tags,
+                )
+            return
+        self._put_text(conversation)
+        if conversation.archived:
+            # Archived by a Confab of schema 3 elsewhere (a synced file) before this index was
+            # migrated: its row had no archived column then (seen in the list from the next
+            # start on; the search filters see it now).
+            self.db.execute(
+                "UPDATE conversations SET archived = 1 WHERE id = ? AND archived = 0",
+                (conversation_id,),
+            )
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:
@@ -897,10 +1002,19 @@ class Library:
         self._querier = ThreadPoolExecutor(1, thread_name_prefix="confab-usage")
         # The list's big merges (desktop/core/merge.py): not behind a reconcile of minutes.
         self._merger = ThreadPoolExecutor(1, thread_name_prefix="confab-list")
+        # Search queries (desktop/core/search.py): a read-only connection each, not behind
+        # the index thread; a query superseded before it starts is not run.
+        self._searcher = ThreadPoolExecutor(1, thread_name_prefix="confab-search")
+        self._search = Searcher(self.index.path)  # used in that thread only
+        self._searches = 0
+        # (conversations with text, listed) while the text pass runs; None otherwise.
+        self._text_progress: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._jobs = 0  # handed to the index thread, not ended
         self._usage_version = 0  # counts the commits that changed the usage rows
-        self._filling = False  # the background pass over rows of unknown usage is under way
+        # The background passes under way (USAGE_PASS: rows of unknown usage; TEXT_PASS:
+        # rows without text).
+        self._passes: set[str] = set()
         self._writes: dict[str, int] = {}  # id → writes handed to the writer, not yet indexed
         self._latest: dict[str, Record] = {}  # id → the record of its latest save
         # The folder's modification time when only Confab had changed it since it was listed,
@@ -1077,41 +1191,83 @@ class Library:
                     pace=Pace(RECONCILE_BURST_S),
                 )
             finally:
+                # The text pass follows the usage pass (which fills the text of the files
+                # it reads: an index of version 1 has neither), not beside it.
                 self._fill_usage_soon()
 
         return self._submit(run)
 
     def _fill_usage_soon(self) -> None:
         """Index thread, after a reconcile: start the pass that reads the usage the rows do
-        not have yet (an index of version 1), unless it is under way."""
+        not have yet (an index of version 1), unless it is under way; the text pass follows
+        it."""
+        self._start_pass(USAGE_PASS)
+
+    def _start_pass(self, name: str) -> None:
         with self._lock:
-            if self._filling or self._closed:
+            if name in self._passes or self._closed:
                 return
-            self._filling = True
+            self._passes.add(name)
         try:
-            self._submit(lambda: self._fill_usage(None))
+            self._submit(lambda: self._pass_step(name, None))
         except RuntimeError:  # shut down meanwhile
             with self._lock:
-                self._filling = False
+                self._passes.discard(name)
 
-    def _fill_usage(self, after: tuple[int, str] | None) -> None:
-        """One step of the pass: FILL_BATCH files, then the next step queued behind whatever
-        was asked for meanwhile (a save's row, a reconcile, the list), so that those wait
-        for one step at most, not for the whole pass."""
+    def _pass_step(self, name: str, after: tuple[int, str] | None) -> None:
+        """One step of a background pass: FILL_BATCH files (the usage pass) or TEXT_FILL_BATCH
+        (the text pass, paced), then the next step queued behind whatever was asked for
+        meanwhile (a save's row, a reconcile, the list), so that those wait for one step at
+        most, not for the whole pass."""
         going_on: tuple[int, str] | None = None
         try:
             if not self._closed:
-                going_on = self.index.fill_usage(after, FILL_BATCH, _Busy(self))
+                going_on = self._step(name, after)
         except sqlite3.DatabaseError as exc:
-            log.warning("could not read the usage into the index: %s", exc)
+            log.warning("could not read the %s into the index: %s", name, exc)
         if going_on is not None:
             try:
-                self._submit(lambda: self._fill_usage(going_on))
+                self._submit(lambda: self._pass_step(name, going_on))
                 return
             except RuntimeError:  # shut down meanwhile
                 pass
         with self._lock:
-            self._filling = False
+            self._passes.discard(name)
+            if name == TEXT_PASS:
+                self._text_progress = None
+        if name == USAGE_PASS:
+            self._start_pass(TEXT_PASS)
+
+    def _step(self, name: str, after: tuple[int, str] | None) -> tuple[int, str] | None:
+        if name == USAGE_PASS:
+            return self.index.fill_usage(after, FILL_BATCH, _Busy(self))
+        done, total = self.index.search.progress()
+        with self._lock:
+            self._text_progress = (done, total) if done < total else None
+        return self.index.fill_text(after, TEXT_FILL_BATCH, _Busy(self), Pace(RECONCILE_BURST_S))
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 50) -> Future[list[Hit]]:
+        """The hits of ``query`` (desktop/core/search.py: newest first), in the search thread
+        on a connection of its own. A query asked for while an older one waits makes that one
+        answer [] at once (typing a word asks for each of its prefixes)."""
+        with self._lock:
+            self._searches += 1
+            mine = self._searches
+
+        def run() -> list[Hit]:
+            with self._lock:
+                if mine != self._searches:
+                    return []
+            return self._search.search(query, filters, limit)
+
+        return self._searcher.submit(run)
+
+    @property
+    def text_progress(self) -> tuple[int, int] | None:
+        """(conversations whose text is indexed, conversations listed) while the background
+        text pass (an index migrated from version 2) runs; None when there is none."""
+        with self._lock:
+            return self._text_progress
 
     def load(self, conversation_id: str) -> Future[Conversation]:
         """Read one conversation in full (upgraded or repaired as storage does)."""
@@ -1231,13 +1387,14 @@ class Library:
         self._loader.submit(lambda: None).result()
         self._querier.submit(lambda: None).result()
         self._merger.submit(lambda: None).result()
+        self._searcher.submit(lambda: None).result()
 
     def wait_for_usage(self) -> None:
-        """Until the background usage pass has ended too (tests, benchmarks)."""
+        """Until the background passes (usage, text) have ended too (tests, benchmarks)."""
         while True:
             self.wait()
             with self._lock:
-                if not self._filling and self._jobs == 0:
+                if not self._passes and self._jobs == 0:
                     return
 
     def close(self) -> None:
@@ -1246,6 +1403,9 @@ class Library:
         self._loader.shutdown(wait=True)
         self._querier.shutdown(wait=True)
         self._merger.shutdown(wait=True)
+        with contextlib.suppress(RuntimeError):
+            self._searcher.submit(self._search.close)
+        self._searcher.shutdown(wait=True)
         with contextlib.suppress(RuntimeError):
             self._executor.submit(self.index.close)
         self._executor.shutdown(wait=True)

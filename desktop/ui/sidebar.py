@@ -354,6 +354,7 @@ class Sidebar(QWidget):
         self.status_label.setObjectName("sidebarStatus")
         self.status_label.setWordWrap(True)
         self.status_label.hide()
+        self._text_progress: tuple[int, int] | None = None  # set_text_indexing's
 
         delete_action = QAction(self.tr("Delete"), self.view)
         delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -420,6 +421,20 @@ class Sidebar(QWidget):
 
     def set_indexing(self, progress: tuple[int, int] | None) -> None:
         """Say how far the index is built (None: it is not being built)."""
+        self._show_progress(self.tr("Indexing {done} of {total} conversations…"), progress)
+
+    def set_text_indexing(self, progress: tuple[int, int] | None) -> None:
+        """Say how far the messages are read for search (None: done), unless the files
+        themselves are being indexed (set_indexing's line comes first)."""
+        if not self.status_label.isHidden() and self._text_progress is None:
+            return
+        self._text_progress = progress
+        self._show_progress(
+            self.tr("Indexing messages for search: {done} of {total} conversations…"), progress
+        )
+
+    def _show_progress(self, text: str, progress: tuple[int, int] | None) -> None:
+        """The status line: ``text`` with {done} and {total} (None: hidden)."""
         if progress is None:
             self.status_label.hide()
             return
@@ -427,9 +442,7 @@ class Sidebar(QWidget):
 
         done, total = progress
         self.status_label.setText(
-            self.tr("Indexing {done} of {total} conversations…").format(
-                done=formats.number(done), total=formats.number(total)
-            )
+            text.format(done=formats.number(done), total=formats.number(total))
         )
         self.status_label.show()
 

@@ -988,7 +988,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+110"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1163,7 +1163,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+60"/>
+        <location line="+63"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -1996,29 +1996,34 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+22"/>
-        <location line="+68"/>
+        <location line="+69"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
         <location line="-56"/>
-        <location line="+111"/>
+        <location line="+123"/>
         <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-139"/>
         <source>Nothing here yet.</source>
         <translation>这里还没有内容。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+7"/>
         <source>Indexing {done} of {total} conversations…</source>
         <translation>正在建立索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+9"/>
+        <source>Indexing messages for search: {done} of {total} conversations…</source>
+        <translation>正在为搜索建立消息索引：{done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>

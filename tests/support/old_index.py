@@ -1,5 +1,6 @@
-"""An index.sqlite3 as a Confab of an older schema version left it: made from a current index by
-dropping what the later versions added, the rows kept as they are."""
+"""An index.sqlite3 as an older Confab left it: schema version 2 (before search's tables and
+the archived column) or 1 (before the usage table too), made from a current index by dropping
+what the later versions added, the rows kept as they are."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 
 def downgrade_to_version_2(path: Path) -> None:
-    """An index as a Confab of schema version 2 left it (before the archived column)."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
+        for table in ("search_fts", "search_text", "search_tags", "search_state"):
+            db.execute(f"DROP TABLE {table}")
         db.execute("DROP INDEX conversations_listed")
         db.execute("ALTER TABLE conversations DROP COLUMN archived")
         db.execute(

@@ -178,6 +178,8 @@ def test_usage_comes_from_the_index_and_follows_replies_and_other_programs(
     expected = _figures(usage_from_files(data, "day"))  # read by the test, before Confab
     app = start_app(data)
     app.conversations.rescan_delay_ms = 0  # the folder watcher's event, at once
+    # The cold start's background text pass (search) reads the files again: not for this.
+    app.conversations.wait_for_usage()
     reads = _file_reads(monkeypatch)
     dialog = app.window.open_usage()
     figures_shown(dialog, qtbot)
