@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -151,6 +161,8 @@ class ChatView(QScrollArea):
         self._backfill_fallback.timeout.connect(self._painted_or_waited)
         self._streaming = False
         self._follow = True
+        # The message (and the part of it) kept in the middle of the pane: see centre_on.
+        self._target: tuple[MessageWidget, QRect | None] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
@@ -221,12 +233,13 @@ class ChatView(QScrollArea):
         # before the layout's posted requests, and showed the new messages unsized at the top
         # of an empty pane for a frame.
         self._lay_out_now()
+        self._target = None
         if keep_place:
             bar.setValue(value)
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
         else:
             self.scroll_to_bottom()
-            QTimer.singleShot(0, self.scroll_to_bottom)
+            QTimer.singleShot(0, self, self._settle_at_end)
 
     def _build_newest(self, window: list[Message]) -> int:
         """Build the newest messages of ``window``, newest first, until they fill the view
@@ -363,17 +376,88 @@ class ChatView(QScrollArea):
         batch = self._hidden_earlier[-EARLIER_BATCH:]
         if not batch:
             return 0
-        self._hidden_earlier = self._hidden_earlier[: -len(batch)]
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
-        for offset, message in enumerate(batch):
-            self._add_widget(message, index=1 + offset)
-        self._update_earlier_button()
+        self._build_earlier(batch)
         self._follow = False
         # Keep the messages the user was reading in place once the layout has grown.
         QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
         self.earlier_loaded.emit(len(batch))
         return len(batch)
+
+    def _build_earlier(self, batch: list[Message]) -> None:
+        self._hidden_earlier = self._hidden_earlier[: -len(batch)]
+        for offset, message in enumerate(batch):
+            self._add_widget(message, index=1 + offset)
+        self._update_earlier_button()
+
+    # ---- going to a message (search, find) -----------------------------------------
+
+    def build_through(self, message_id: str) -> MessageWidget | None:
+        """Build the thread down from ``message_id`` (older batches as needed, the whole of
+        a long reply) and return its widget; None when it is not on the thread."""
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            backfill = any(m.id == message_id for m in self._backfill)
+            hidden = any(m.id == message_id for m in self._hidden_earlier)
+            if not backfill and not hidden:
+                return None
+            self.finish_backfill()
+            while message_id not in self._widgets and self._hidden_earlier:
+                count = len(self._hidden_earlier)
+                self._build_earlier(self._hidden_earlier[-EARLIER_BATCH:])
+                if len(self._hidden_earlier) == count:
+                    break
+            widget = self._widgets.get(message_id)
+            if widget is None:
+                return None
+        if widget in self._unbuilt:
+            self._unbuilt.remove(widget)
+        widget.build_rest()
+        self._lay_out_now()
+        return widget
+
+    def centre_on(self, widget: MessageWidget, area: QRect | None = None) -> None:
+        """Scroll so that ``area`` of ``widget`` (its own coordinates; the whole message when
+        None) is in the middle of the pane, and stay there while the rest builds: the view
+        stops following the end."""
+        self._follow = False
+        self._target = (widget, area)
+        self._centre()
+        # Once more after what this turn of the loop has queued (the end a conversation just
+        # opened scrolls to, a layout pass).
+        QTimer.singleShot(0, self, self._centre)
+
+    def _centre(self) -> None:
+        if self._target is None:
+            return
+        widget, area = self._target
+        if widget.message_id not in self._widgets or self._widgets[widget.message_id] is not widget:
+            self._target = None
+            return
+        self._lay_out_now()
+        rect = area if area is not None else widget.rect()
+        middle = widget.mapTo(self._content, rect.center()).y()
+        if area is None and rect.height() > self.viewport().height():
+            middle = widget.mapTo(self._content, QPoint(0, 0)).y() + self.viewport().height() // 2
+        bar = self.verticalScrollBar()
+        self._follow = False
+        bar.setValue(max(0, middle - self.viewport().height() // 2))
+        self._update_jump_button()
+
+    def visible_message_ids(self) -> list[str]:
+        """The ids of the messages at least partly in view, top to bottom."""
+        view = self.viewport().rect()
+        shown = []
+        for widget in self.message_widgets():
+            top = widget.mapTo(self.viewport(), QPoint(0, 0)).y()
+            if top < view.bottom() and top + widget.height() > view.top():
+                shown.append(widget.message_id)
+        return shown
+
+    def _settle_at_end(self) -> None:
+        if self._target is None:
+            self.scroll_to_bottom()
 
     @property
     def hidden_earlier(self) -> int:
@@ -489,6 +573,7 @@ class ChatView(QScrollArea):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def scroll_to_bottom(self) -> None:
+        self._target = None
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
         self._follow = True
@@ -499,6 +584,7 @@ class ChatView(QScrollArea):
             self.verticalScrollBar().setValue(maximum)
 
     def _on_scrollbar_action_triggered(self, _action: int) -> None:
+        self._target = None
         # The user moved the bar (wheel, drag, keys): that alone decides whether we follow.
         # The slider position already holds where the action goes; the value follows after.
         bar = self.verticalScrollBar()
@@ -515,6 +601,7 @@ class ChatView(QScrollArea):
         self._update_jump_button()
 
     def wheelEvent(self, event: object) -> None:
+        self._target = None
         super().wheelEvent(event)  # type: ignore[arg-type]
         self._update_follow_from_position()
 

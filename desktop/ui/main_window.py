@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
     from desktop.core.services.chat import RetryWait
     from desktop.ui.conversation_settings import ConversationSettingsDialog
+    from desktop.ui.find_bar import FindBar
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.trash_dialog import TrashDialog
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+        self._build_search_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Confab"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -441,6 +443,76 @@ class MainWindow(QMainWindow):
         self.provider_dialog.activateWindow()
         return self.provider_dialog
 
+    # ---- search and find (desktop/ui/find_bar.py, desktop/ui/search_panel.py) ----------
+
+    def _build_search_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Search"))
+        self.search_action = QAction(self.tr("&Search Everything…"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.triggered.connect(lambda: self.open_search())
+        menu.addAction(self.search_action)
+        menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find in Conversation…"), self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self.open_find)
+        menu.addAction(self.find_action)
+        self.find_next_action = QAction(self.tr("Find &Next"), self)
+        self.find_next_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindNext))
+        self.find_next_action.triggered.connect(lambda: self.find_bar.next())
+        menu.addAction(self.find_next_action)
+        self.find_previous_action = QAction(self.tr("Find &Previous"), self)
+        self.find_previous_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious))
+        self.find_previous_action.triggered.connect(lambda: self.find_bar.previous())
+        menu.addAction(self.find_previous_action)
+        self._find_bar: FindBar | None = None
+        self._opening_at: tuple[str, str | None, str] | None = None
+
+    @property
+    def find_bar(self) -> FindBar:
+        """The find bar above the thread, built when first asked for."""
+        if self._find_bar is None:
+            from desktop.ui.find_bar import FindBar
+
+            self._find_bar = FindBar(self.chat_view, lambda: self.current)
+            self._find_bar.closed.connect(self._back_to_composer)
+            pane = self.chat_view.parentWidget()
+            layout = pane.layout() if pane is not None else None
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(layout.indexOf(self.chat_view), self._find_bar)
+        return self._find_bar
+
+    def open_find(self) -> None:
+        self.find_bar.open_bar()
+
+    def open_at(self, conversation_id: str, message_id: str | None, query: str) -> None:
+        """Open a conversation at a message (a search result): its branch on screen, built
+        down to it, the message in the middle of the pane with the query's words marked.
+        ``message_id`` None: the title matched; the conversation opens at its end."""
+        self._opening_at = (conversation_id, message_id, query)
+        self._conversations.open(conversation_id, self._on_opened_at)
+
+    def _on_opened_at(self, conversation: Conversation | None) -> None:
+        wanted = self._opening_at
+        if conversation is None or wanted is None or wanted[0] != conversation.id:
+            return
+        self._opening_at = None
+        _, message_id, query = wanted
+        if self._find_bar is not None and self._find_bar.isVisible():
+            self._find_bar.close_bar()
+        on_screen = bool(message_id) and self._chat.show_message(conversation, message_id or "")
+        if conversation is not self.current:
+            self._conversations.select(conversation.id)
+        if not on_screen or message_id is None or self.current is not conversation:
+            return
+        from desktop.core.find import query_terms
+        from desktop.ui import marks
+
+        widget = self.chat_view.build_through(message_id)
+        if widget is None:
+            return
+        area = marks.match_rect(widget, 0) if marks.mark(widget, query_terms(query), 0) else None
+        self.chat_view.centre_on(widget, area)
+
     # ---- controller events ---------------------------------------------------------
 
     def _refresh_sidebar(self) -> None:
@@ -479,6 +551,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._update_title()
         self._refresh_pickers()
+        if self._find_bar is not None:
+            self._find_bar.refresh()
 
     def _show_read_only(self, conversation: Conversation | None) -> bool:
         """Enable what a conversation written by a newer Confab cannot do, or not; True (and
@@ -681,6 +755,8 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.id == conversation_id:
             provider = self._settings.provider(conversation.provider)
             self.chat_view.show_conversation(conversation, provider.name if provider else "")
+            if self._find_bar is not None:
+                self._find_bar.refresh()
 
     def _on_save_failed(self, error: ConfabError) -> None:
         self.banner.show_message(explain(error), detail(error))

@@ -1,0 +1,226 @@
+"""Find in conversation (Ctrl+F): the bar above the thread, as in a browser.
+
+The matches are counted in the thread's messages themselves (desktop/core/find.py), all of
+them, not only the messages built on screen; going to one builds what is needed to show it
+(ChatView.build_through), marks the matches of the built messages (desktop/ui/marks.py) and
+keeps the current one in the middle of the pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from desktop.core.find import Matches
+from desktop.ui import marks
+
+if TYPE_CHECKING:
+    from desktop.core.models import Conversation
+    from desktop.ui.chat_view import ChatView
+
+
+class FindBar(QFrame):
+    """The field, "3 of 17", previous, next and close. Enter / F3 next, Shift+Enter /
+    Shift+F3 previous, Escape closes and takes the marks away."""
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        chat_view: ChatView,
+        conversation: Callable[[], Conversation | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("findBar")
+        self._chat_view = chat_view
+        self._conversation = conversation
+        self.field = QLineEdit()
+        self.field.setObjectName("findField")
+        self.field.setPlaceholderText(self.tr("Find in conversation"))
+        self.field.setClearButtonEnabled(True)
+        self.field.textChanged.connect(self._on_field_text_changed)
+        self.field.installEventFilter(self)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("findCount")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.previous_button = QToolButton()
+        self.previous_button.setObjectName("findPrevious")
+        self.previous_button.setText("↑")
+        self.previous_button.setToolTip(self.tr("Previous match (Shift+Enter)"))
+        self.previous_button.clicked.connect(self.previous)
+        self.next_button = QToolButton()
+        self.next_button.setObjectName("findNext")
+        self.next_button.setText("↓")
+        self.next_button.setToolTip(self.tr("Next match (Enter)"))
+        self.next_button.clicked.connect(self.next)
+        self.close_button = QToolButton()
+        self.close_button.setObjectName("findClose")
+        self.close_button.setText("✕")
+        self.close_button.setToolTip(self.tr("Close (Escape)"))
+        self.close_button.clicked.connect(self.close_bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 4, 12, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.previous_button)
+        layout.addWidget(self.next_button)
+        layout.addWidget(self.close_button)
+        self.field.setMaximumWidth(360)
+        layout.insertStretch(0, 1)
+        self._matches: Matches | None = None
+        self._current = -1
+        self._marked: set[str] = set()
+        self._current_shown: str | None = None
+        chat_view.earlier_loaded.connect(self._on_chat_view_earlier_loaded)
+        self.hide()
+
+    # ---- intents -------------------------------------------------------------------
+
+    def open_bar(self) -> None:
+        """Show the bar with its text selected (Ctrl+F again selects it to type anew)."""
+        self.show()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+        if self.field.text() and self._matches is None:
+            self.find_text(self.field.text())
+
+    def close_bar(self) -> None:
+        self._clear_marks()
+        self._matches = None
+        self._current = -1
+        self.hide()
+        self.closed.emit()
+
+    def next(self) -> None:
+        self._step(forward=True)
+
+    def previous(self) -> None:
+        self._step(forward=False)
+
+    def refresh(self) -> None:
+        """Another conversation (or another branch) is on screen: find again in it."""
+        if self.isVisible():
+            self.find_text(self.field.text())
+
+    @property
+    def current(self) -> int:
+        """The current match, 0-based through the thread (-1: none)."""
+        return self._current
+
+    @property
+    def total(self) -> int:
+        return self._matches.total if self._matches is not None else 0
+
+    def find_text(self, text: str) -> None:
+        """Find ``text`` in the thread on screen and go to the first match from the top of
+        the view down (else the last one above it)."""
+        self._clear_marks()
+        conversation = self._conversation()
+        thread = conversation.thread() if conversation is not None else []
+        self._matches = Matches(thread, text) if text else None
+        self._current = -1
+        if self._matches is None or not self._matches.total:
+            self._show_count()
+            return
+        order = [message.id for message in thread]
+        visible = self._chat_view.visible_message_ids()
+        start = order.index(visible[0]) if visible and visible[0] in order else len(order) - 1
+        self._go(self._matches.first_from(order, start))
+
+    # ---- internals -----------------------------------------------------------------
+
+    def _on_field_text_changed(self, text: str) -> None:
+        self.find_text(text)
+
+    def _step(self, *, forward: bool) -> None:
+        if not self.isVisible():
+            self.open_bar()
+            return
+        if self._matches is None:
+            self.find_text(self.field.text())
+            return
+        if self._matches.total:
+            self._go(self._matches.step(self._current, forward))
+
+    def _go(self, number: int) -> None:
+        assert self._matches is not None
+        self._current = number
+        message_id, local = self._matches.locate(number)
+        widget = self._chat_view.build_through(message_id)
+        if self._current_shown is not None and self._current_shown != message_id:
+            self._mark(self._current_shown, None)  # no longer the current one
+        self._current_shown = message_id
+        self._mark_built()
+        self._show_count()
+        if widget is None:
+            return
+        shown = marks.mark(widget, [self._matches.needle], local)
+        self._marked.add(message_id)
+        area = marks.match_rect(widget, min(local, shown - 1)) if shown else None
+        self._chat_view.centre_on(widget, area)
+
+    def _mark(self, message_id: str, current: int | None) -> None:
+        widget = self._chat_view.message_widget(message_id)
+        if widget is not None and self._matches is not None:
+            marks.mark(widget, [self._matches.needle], current)
+            self._marked.add(message_id)
+
+    def _mark_built(self) -> None:
+        """Mark the matches of the messages built and not marked yet."""
+        if self._matches is None:
+            return
+        for found in self._matches.found:
+            if found.message_id not in self._marked and found.message_id != self._current_shown:
+                self._mark(found.message_id, None)
+
+    def _clear_marks(self) -> None:
+        for message_id in self._marked:
+            widget = self._chat_view.message_widget(message_id)
+            if widget is not None:
+                marks.unmark(widget)
+        self._marked.clear()
+        self._current_shown = None
+
+    def _show_count(self) -> None:
+        from desktop.ui import formats
+
+        matches = self._matches
+        if matches is None:
+            self.count_label.setText("")
+        elif not matches.total:
+            self.count_label.setText(self.tr("No matches"))
+        else:
+            self.count_label.setText(
+                self.tr("{current} of {total}").format(
+                    current=formats.number(self._current + 1), total=formats.number(matches.total)
+                )
+            )
+        self.field.setProperty("found", "none" if matches is not None and not matches.total else "")
+        self.field.style().unpolish(self.field)
+        self.field.style().polish(self.field)
+        self.previous_button.setEnabled(bool(matches and matches.total))
+        self.next_button.setEnabled(bool(matches and matches.total))
+
+    def _on_chat_view_earlier_loaded(self, _count: int) -> None:
+        self._mark_built()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and isinstance(event, QKeyEvent):
+            key = event.key()
+            if event.type() == QEvent.Type.ShortcutOverride and key == Qt.Key.Key_Escape:
+                event.accept()  # ours, not the window's Stop
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                    self._step(forward=not shift)
+                    return True
+                if key == Qt.Key.Key_Escape:
+                    self.close_bar()
+                    return True
+        return super().eventFilter(watched, event)

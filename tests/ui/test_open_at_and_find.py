@@ -1,0 +1,178 @@
+"""Opening a conversation at a found message (on another branch, far up the thread) and
+Find in conversation (Ctrl+F): what the user sees is the message in the middle of the pane
+and the matched words highlighted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRect, Qt
+
+from desktop.ui import marks
+from tests.conftest import write_settings
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _branched(data: Path) -> str:
+    """A conversation of 200 messages on screen (m0 … m199) and another branch from a
+    regeneration of m9 (b10 … b129) that has "the zebra" in b15, far above its end; the
+    words "needle" and "针" sit in a few messages of the branch on screen."""
+    from desktop.core.models import Conversation, Message
+    from desktop.core.storage import ConversationStore
+
+    conversation = Conversation.new(model="m")
+    conversation.title = "Branches"
+    parent = None
+    for i in range(200):
+        role = "user" if i % 2 == 0 else "assistant"
+        text = f"Message {i}: " + "some ordinary words to fill a line. " * 3
+        if i in (20, 120, 180):
+            text += "Here is the Needle, and another needle. 北国的针。"
+        if i == 190:
+            text += "**Needle** in bold."
+        message = Message(f"m{i}", parent, role, text, T0 + timedelta(minutes=i))
+        parent = conversation.append(message).id
+    head = parent
+    parent = "m8"
+    for i in range(10, 130):
+        role = "user" if i % 2 == 0 else "assistant"
+        text = f"Branch {i}: other words on the other branch."
+        if i == 15:
+            text = "On this branch we met **the zebra** and 斑马 in the grass. A zebra again."
+        message = Message(f"b{i}", parent, role, text, T0 + timedelta(hours=10, minutes=i))
+        parent = conversation.append(message).id
+    conversation.head = head
+    store = ConversationStore(data)
+    store.save(conversation)
+    store.close()
+    # A provider, so that the window opens on the conversation, not on the providers dialog.
+    write_settings(data, [{"id": "local", "name": "Local", "base_url": "http://127.0.0.1:9/v1"}])
+    return conversation.id
+
+
+def _in_view(view: Any, widget: Any, area: QRect | None = None) -> bool:
+    rect = area if area is not None else widget.rect()
+    top_left = widget.mapTo(view.viewport(), rect.topLeft())
+    shown = QRect(top_left, rect.size())
+    return view.viewport().rect().contains(shown)
+
+
+def _settled(qtbot: Any, view: Any) -> None:
+    qtbot.waitUntil(lambda: not view.building)
+    for _ in range(3):
+        qtbot.wait(20)
+
+
+def test_open_at_a_message_on_another_branch_puts_it_in_view_highlighted(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    app = start_app(data)
+    app.window.resize(1000, 700)
+    view = app.window.chat_view
+    app.window.open_at(conversation_id, "b15", "zebra")
+    qtbot.waitUntil(lambda: view.message_widget("b15") is not None)
+    _settled(qtbot, view)
+    conversation = app.conversations.current
+    assert conversation.id == conversation_id
+    assert conversation.head == "b129"  # the found branch's end is on screen
+    widget = view.message_widget("b15")
+    assert _in_view(view, widget)
+    # In the middle of the pane, not at an edge.
+    middle = widget.mapTo(view.viewport(), widget.rect().center()).y()
+    assert abs(middle - view.viewport().height() // 2) < view.viewport().height() // 4
+    # Both matches of the word are marked, the first as the current one.
+    assert marks.marked_text(widget) == [("zebra", True), ("zebra", False)]
+    area = marks.match_rect(widget, 0)
+    assert area is not None and _in_view(view, widget, area)
+    # The other branch's messages are not on screen; the head change is in the file.
+    assert view.message_widget("m150") is None
+    app.conversations.wait_for_writes()
+    saved = json.loads((data / "conversations" / f"{conversation_id}.json").read_text("utf-8"))
+    assert saved["head"] == "b129"
+
+
+def test_open_at_a_message_on_screen_keeps_the_branch(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    app = start_app(data)
+    view = app.window.chat_view
+    app.window.open_at(conversation_id, "m20", "北国")
+    qtbot.waitUntil(lambda: view.message_widget("m20") is not None)
+    _settled(qtbot, view)
+    assert app.conversations.current.head == "m199"
+    widget = view.message_widget("m20")
+    assert _in_view(view, widget)
+    assert marks.marked_text(widget) == [("北国", True)]
+
+
+def test_find_in_conversation_steps_through_every_match_of_the_thread(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    app = start_app(data)
+    app.window.resize(1000, 700)
+    view = app.window.chat_view
+    app.open(conversation_id)
+    _settled(qtbot, view)
+    assert view.message_widget("m20") is None  # far above what is built
+    qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    bar = app.window.find_bar
+    qtbot.waitUntil(bar.isVisible)
+    assert bar.field.hasFocus()
+    qtbot.keyClicks(bar.field, "needle")
+    # Counted in the whole thread: three messages with two, one with one.
+    assert bar.total == 7
+    # From the view (at the end) on: the only match below the top of the view is m190's.
+    assert bar.count_label.text() == "7 of 7"
+    current = view.message_widget("m190")
+    assert marks.marked_text(current) == [("Needle", True)]
+    assert _in_view(view, current, marks.match_rect(current, 0))
+
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # next: round to the first, far up
+    assert bar.count_label.text() == "1 of 7"
+    first = view.message_widget("m20")
+    assert first is not None
+    _settled(qtbot, view)
+    assert _in_view(view, first, marks.match_rect(first, 0))
+    assert marks.marked_text(first) == [("Needle", True), ("needle", False)]
+    assert marks.marked_text(current) == [("Needle", False)]  # no longer the current one
+
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert bar.count_label.text() == "2 of 7"
+    assert marks.marked_text(first) == [("Needle", False), ("needle", True)]
+    qtbot.keyClick(bar.field, Qt.Key.Key_F3)  # F3: next as well
+    assert bar.count_label.text() == "3 of 7"
+    second = view.message_widget("m120")
+    _settled(qtbot, view)
+    assert _in_view(view, second, marks.match_rect(second, 0))
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.count_label.text() == "2 of 7"
+    _settled(qtbot, view)
+    assert _in_view(view, first, marks.match_rect(first, 1))
+    qtbot.keyClick(bar.field, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.count_label.text() == "1 of 7"
+
+    # Chinese, and nothing found.
+    bar.field.setText("针")
+    assert bar.total == 3
+    bar.field.setText("no such thing")
+    assert bar.count_label.text() == "No matches"
+    assert marks.marked_text(first) == []
+
+    # Escape closes the bar and takes the marks away.
+    bar.field.setText("needle")
+    assert marks.marked_text(first)
+    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert marks.marked_text(first) == [] and marks.marked_text(current) == []
+    assert app.window.composer.edit.hasFocus()
