@@ -42,11 +42,13 @@ if TYPE_CHECKING:
     from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
     from desktop.core.models import Conversation, Message
+    from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.find_bar import FindBar
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
+    from desktop.ui.search_panel import SearchPanel
     from desktop.ui.trash_dialog import TrashDialog
     from desktop.ui.usage_dialog import UsageDialog
 
@@ -248,6 +250,7 @@ class MainWindow(QMainWindow):
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
         s.save_failed.connect(self._on_save_failed)
         self.sidebar.new_requested.connect(self.new_conversation)
+        self.sidebar.search_requested.connect(self._on_sidebar_search_requested)
         self.sidebar.open_requested.connect(c.select)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
@@ -465,6 +468,7 @@ class MainWindow(QMainWindow):
         self.find_previous_action.triggered.connect(lambda: self.find_bar.previous())
         menu.addAction(self.find_previous_action)
         self._find_bar: FindBar | None = None
+        self._search_panel: SearchPanel | None = None
         self._opening_at: tuple[str, str | None, str] | None = None
 
     @property
@@ -483,6 +487,50 @@ class MainWindow(QMainWindow):
 
     def open_find(self) -> None:
         self.find_bar.open_bar()
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        """The search panel over the window, built when first asked for."""
+        if self._search_panel is None:
+            from desktop.ui.search_panel import SearchPanel
+
+            self._search_panel = SearchPanel(self)
+            self._search_panel.search = self._run_search
+            self._search_panel.open_requested.connect(self._on_search_panel_open_requested)
+            self._search_panel.closed.connect(self._back_to_composer)
+        return self._search_panel
+
+    def open_search(self, text: str | None = None) -> None:
+        """Search everything (Ctrl+K, the sidebar's field): ``text`` starts the query."""
+        panel = self.search_panel
+        panel.set_choices(
+            models=self._search_models(),
+            providers=[(p.id, p.name) for p in self._settings.providers()],
+        )
+        panel.open_panel(text)
+
+    def _search_models(self) -> list[str]:
+        """The models the filter offers: the providers' defaults and the current one."""
+        models = {p.default_model for p in self._settings.providers() if p.default_model}
+        if self.current is not None and self.current.model:
+            models.add(self.current.model)
+        return sorted(models, key=str.casefold)
+
+    def _run_search(
+        self, query: str, filters: SearchFilters, then: Callable[[object], None]
+    ) -> None:
+        from desktop.ui.search_panel import RESULT_LIMIT
+
+        self._conversations.search(query, filters, then, limit=RESULT_LIMIT)
+
+    def _on_search_panel_open_requested(
+        self, conversation_id: str, message_id: str, query: str
+    ) -> None:
+        self.search_panel.close_panel()
+        self.open_at(conversation_id, message_id or None, query)
+
+    def _on_sidebar_search_requested(self, text: str) -> None:
+        self.open_search(text or None)
 
     def open_at(self, conversation_id: str, message_id: str | None, query: str) -> None:
         """Open a conversation at a message (a search result): its branch on screen, built
