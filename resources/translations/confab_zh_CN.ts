@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+673"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+760"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-559"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-636"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message>
-        <location line="+446"/>
+        <location line="+523"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -142,7 +142,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+117"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+128"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -436,6 +436,39 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../../desktop/ui/find_bar.py" line="+43"/>
+        <source>Find in conversation</source>
+        <translation>在对话中查找</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Previous match (Shift+Enter)</source>
+        <translation>上一个匹配（Shift+Enter）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Next match (Enter)</source>
+        <translation>下一个匹配（Enter）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Close (Escape)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+133"/>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{current} of {total}</source>
+        <translation>第 {current} 个，共 {total} 个</translation>
+    </message>
+</context>
+<context>
     <name>Formats</name>
     <message>
         <location filename="../../desktop/ui/formats.py" line="+38"/>
@@ -451,9 +484,17 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>HitListModel</name>
+    <message>
+        <location filename="../../desktop/ui/search_panel.py" line="+110"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+95"/>
+        <location filename="../../desktop/ui/main_window.py" line="+98"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -538,7 +579,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -548,7 +589,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+98"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -573,7 +614,32 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+90"/>
+        <source>&amp;Search</source>
+        <translation>搜索(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Search Everything…</source>
+        <translation>搜索全部(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Find in Conversation…</source>
+        <translation>在对话中查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Find &amp;Next</source>
+        <translation>查找下一个(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Find &amp;Previous</source>
+        <translation>查找上一个(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+149"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -663,13 +729,13 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-164"/>
-        <location line="+175"/>
+        <location line="-166"/>
+        <location line="+177"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1336,9 +1402,168 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>SearchField</name>
+    <message>
+        <location filename="../../desktop/ui/sidebar.py" line="+151"/>
+        <source>Search (Ctrl+K)</source>
+        <translation>搜索（Ctrl+K）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search every message of every conversation (Ctrl+K)</source>
+        <translation>搜索所有对话中的每条消息（Ctrl+K）</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../../desktop/ui/search_panel.py" line="+123"/>
+        <source>Search all conversations</source>
+        <translation>搜索所有对话</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+346"/>
+        <source>Filters</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <location line="-345"/>
+        <source>Folder, tag, model, provider, date, role</source>
+        <translation>文件夹、标签、模型、服务商、日期、角色</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Close (Escape)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Any folder</source>
+        <translation>任意文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any tag</source>
+        <translation>任意标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any model</source>
+        <translation>任意模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any provider</source>
+        <translation>任意服务商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All messages</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>My messages</source>
+        <translation>我的消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replies</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Any time</source>
+        <translation>任意时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past year</source>
+        <translation>最近一年</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Between dates…</source>
+        <translation>指定日期范围…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Include archived</source>
+        <translation>包括已归档</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search everything again</source>
+        <translation>清除筛选，重新搜索全部</translation>
+    </message>
+    <message>
+        <location line="+128"/>
+        <source>Search index: {done} of {total} conversations… (results may be missing)</source>
+        <translation>搜索索引：已建 {done} / {total} 个对话……（结果可能不全）</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+40"/>
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n 条结果</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The first {count} results</source>
+        <translation>前 {count} 条结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No results for “{query}”</source>
+        <translation>没有找到“{query}”的结果</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This search could not be run: {reason}</source>
+        <translation>无法执行此搜索：{reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This search could not be run. Try other words, or fewer symbols.</source>
+        <translation>无法执行此搜索。请换些词语，或少用符号。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Filters ({count})</source>
+        <translation>筛选（{count}）</translation>
+    </message>
+</context>
+<context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+133"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+22"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1354,7 +1579,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+77"/>
+        <location line="+80"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
