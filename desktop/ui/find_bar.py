@@ -76,7 +76,8 @@ class FindBar(QFrame):
         self._current = -1
         self._marked: set[str] = set()
         self._current_shown: str | None = None
-        chat_view.earlier_loaded.connect(self._on_chat_view_earlier_loaded)
+        chat_view.earlier_loaded.connect(self._on_chat_view_batch_loaded)
+        chat_view.later_loaded.connect(self._on_chat_view_batch_loaded)
         self.hide()
 
     # ---- intents -------------------------------------------------------------------
@@ -206,7 +207,7 @@ class FindBar(QFrame):
         self.previous_button.setEnabled(bool(matches and matches.total))
         self.next_button.setEnabled(bool(matches and matches.total))
 
-    def _on_chat_view_earlier_loaded(self, _count: int) -> None:
+    def _on_chat_view_batch_loaded(self, _count: int) -> None:
         self._mark_built()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -741,7 +741,8 @@ class MainWindow(QMainWindow):
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation is self.current:
             widget = self.chat_view.add_message(conversation.message(message_id))
-            widget.set_waiting(True)
+            if widget is not None:
+                widget.set_waiting(True)
 
     def _on_chat_reply_delta(
         self, conversation_id: str, message_id: str, _kind: str, _text: str

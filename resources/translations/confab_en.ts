@@ -4,7 +4,15 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+721"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+517"/>
+        <source>Show %Ln later message(s)</source>
+        <translation>
+            <numerusform>Show %Ln later message</numerusform>
+            <numerusform>Show %Ln later messages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+314"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -15,7 +23,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1036"/>
+        <location filename="../../desktop/ui/main_window.py" line="+1037"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+760"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+870"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,14 +46,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-636"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-737"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -62,8 +62,15 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Scroll to the newest message and follow it</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
+    <message numerus="yes">
+        <location line="+368"/>
+        <source>Show %Ln later message(s)</source>
+        <translation>
+            <numerusform>显示更新的 %Ln 条消息</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+523"/>
+        <location line="+250"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -458,7 +465,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+134"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -704,7 +711,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -734,8 +741,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-166"/>
-        <location line="+177"/>
+        <location line="-167"/>
+        <location line="+178"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QRect, Qt
 
 from desktop.ui import marks
+from desktop.ui.chat_view import AROUND_AFTER, AROUND_BEFORE
 from tests.conftest import write_settings
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -145,7 +146,11 @@ def test_find_in_conversation_steps_through_every_match_of_the_thread(
     _settled(qtbot, view)
     assert _in_view(view, first, marks.match_rect(first, 0))
     assert marks.marked_text(first) == [("Needle", True), ("needle", False)]
-    assert marks.marked_text(current) == [("Needle", False)]  # no longer the current one
+    # Only the messages around it are built, not the 170 between it and the end; "Jump to
+    # latest" is there to go back.
+    assert len(view.message_widgets()) <= AROUND_BEFORE + AROUND_AFTER + 1
+    assert view.message_widget("m190") is None and view.hidden_later > 0
+    assert view.jump_button.isVisible()
 
     qtbot.keyClick(bar.field, Qt.Key.Key_Return)
     assert bar.count_label.text() == "2 of 7"
@@ -155,24 +160,51 @@ def test_find_in_conversation_steps_through_every_match_of_the_thread(
     second = view.message_widget("m120")
     _settled(qtbot, view)
     assert _in_view(view, second, marks.match_rect(second, 0))
+    assert marks.marked_text(second)[0] == ("Needle", True)
     qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert bar.count_label.text() == "2 of 7"
+    first = view.message_widget("m20")
     _settled(qtbot, view)
     assert _in_view(view, first, marks.match_rect(first, 1))
+    assert marks.marked_text(first) == [("Needle", False), ("needle", True)]
     qtbot.keyClick(bar.field, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     assert bar.count_label.text() == "1 of 7"
 
     # Chinese, and nothing found.
     bar.field.setText("针")
     assert bar.total == 3
+    assert ("针", True) in marks.marked_text(view.message_widget("m20"))
     bar.field.setText("no such thing")
     assert bar.count_label.text() == "No matches"
-    assert marks.marked_text(first) == []
+    assert marks.marked_text(view.message_widget("m20")) == []
 
     # Escape closes the bar and takes the marks away.
     bar.field.setText("needle")
-    assert marks.marked_text(first)
+    shown = view.message_widgets()
+    assert any(marks.marked_text(widget) for widget in shown)
     qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
     assert not bar.isVisible()
-    assert marks.marked_text(first) == [] and marks.marked_text(current) == []
+    assert not any(marks.marked_text(widget) for widget in shown)
     assert app.window.composer.edit.hasFocus()
+
+
+def test_jump_to_latest_after_going_far_up_builds_the_end_again(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    app = start_app(data)
+    view = app.window.chat_view
+    app.window.open_at(conversation_id, "m20", "needle")
+    qtbot.waitUntil(lambda: view.message_widget("m20") is not None)
+    _settled(qtbot, view)
+    assert view.hidden_later > 0
+    # Scrolled to the bottom of what is built, the next newer batch comes.
+    before = len(view.message_widgets())
+    bar = view.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)
+    qtbot.waitUntil(lambda: len(view.message_widgets()) > before)
+    assert view.message_widget("m20") is not None
+    qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.message_widget("m199") is not None)
+    assert view.hidden_later == 0 and view.following
