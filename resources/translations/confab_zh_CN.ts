@@ -66,7 +66,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+368"/>
         <source>Show %Ln later message(s)</source>
         <translation>
-            <numerusform>显示更新的 %Ln 条消息</numerusform>
+            <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
