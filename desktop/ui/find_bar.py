@@ -22,6 +22,35 @@ if TYPE_CHECKING:
     from desktop.ui.chat_view import ChatView
 
 
+def tool_button(name: str, text: str, tip: str, clicked: Callable[[], object]) -> QToolButton:
+    """A small flat button of the find bar or the search panel."""
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.clicked.connect(clicked)
+    return button
+
+
+def query_field(name: str, placeholder: str, owner: QObject) -> QLineEdit:
+    """The field of the find bar or the search panel; ``owner`` filters its keys."""
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setPlaceholderText(placeholder)
+    field.setClearButtonEnabled(True)
+    field.installEventFilter(owner)
+    return field
+
+
+def claims_escape(event: QKeyEvent) -> bool:
+    """Escape in the field is the field's (close), not the window's (Stop a reply): accept
+    the shortcut override that would give it to the window."""
+    if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape:
+        event.accept()
+        return True
+    return False
+
+
 class FindBar(QFrame):
     """The field, "3 of 17", previous, next and close. Enter / F3 next, Shift+Enter /
     Shift+F3 previous, Escape closes and takes the marks away."""
@@ -38,30 +67,16 @@ class FindBar(QFrame):
         self.setObjectName("findBar")
         self._chat_view = chat_view
         self._conversation = conversation
-        self.field = QLineEdit()
-        self.field.setObjectName("findField")
-        self.field.setPlaceholderText(self.tr("Find in conversation"))
-        self.field.setClearButtonEnabled(True)
+        self.field = query_field("findField", self.tr("Find in conversation"), self)
         self.field.textChanged.connect(self._on_field_text_changed)
-        self.field.installEventFilter(self)
         self.count_label = QLabel()
         self.count_label.setObjectName("findCount")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.previous_button = QToolButton()
-        self.previous_button.setObjectName("findPrevious")
-        self.previous_button.setText("↑")
-        self.previous_button.setToolTip(self.tr("Previous match (Shift+Enter)"))
-        self.previous_button.clicked.connect(self.previous)
-        self.next_button = QToolButton()
-        self.next_button.setObjectName("findNext")
-        self.next_button.setText("↓")
-        self.next_button.setToolTip(self.tr("Next match (Enter)"))
-        self.next_button.clicked.connect(self.next)
-        self.close_button = QToolButton()
-        self.close_button.setObjectName("findClose")
-        self.close_button.setText("✕")
-        self.close_button.setToolTip(self.tr("Close (Escape)"))
-        self.close_button.clicked.connect(self.close_bar)
+        self.previous_button = tool_button(
+            "findPrevious", "↑", self.tr("Previous match (Shift+Enter)"), self.previous
+        )
+        self.next_button = tool_button("findNext", "↓", self.tr("Next match (Enter)"), self.next)
+        self.close_button = tool_button("findClose", "✕", self.tr("Close (Escape)"), self.close_bar)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 4, 12, 4)
         layout.setSpacing(4)
@@ -213,8 +228,7 @@ class FindBar(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.field and isinstance(event, QKeyEvent):
             key = event.key()
-            if event.type() == QEvent.Type.ShortcutOverride and key == Qt.Key.Key_Escape:
-                event.accept()  # ours, not the window's Stop
+            if claims_escape(event):
                 return True
             if event.type() == QEvent.Type.KeyPress:
                 if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

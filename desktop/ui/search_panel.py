@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -57,6 +56,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.ui.find_bar import claims_escape, query_field, tool_button
 
 if TYPE_CHECKING:
     from desktop.core.search import Hit, SearchFilters
@@ -228,23 +229,17 @@ class SearchPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         # Who runs a query: (query, filters, then) → then(list of hits, or the exception).
         self.search: Callable[[str, SearchFilters, Callable[[object], None]], None] | None = None
-        self.field = QLineEdit()
-        self.field.setObjectName("searchField")
-        self.field.setPlaceholderText(self.tr("Search all conversations"))
-        self.field.setClearButtonEnabled(True)
+        self.field = query_field("searchField", self.tr("Search all conversations"), self)
         self.field.textChanged.connect(self._on_query_changed)
-        self.field.installEventFilter(self)
         self.filters_button = QToolButton()
         self.filters_button.setObjectName("searchFiltersButton")
         self.filters_button.setCheckable(True)
         self.filters_button.setText(self.tr("Filters"))
         self.filters_button.setToolTip(self.tr("Folder, tag, model, provider, date, role"))
         self.filters_button.toggled.connect(self._on_filters_button_toggled)
-        self.close_button = QToolButton()
-        self.close_button.setObjectName("searchClose")
-        self.close_button.setText("✕")
-        self.close_button.setToolTip(self.tr("Close (Escape)"))
-        self.close_button.clicked.connect(self.close_panel)
+        self.close_button = tool_button(
+            "searchClose", "✕", self.tr("Close (Escape)"), self.close_panel
+        )
         top = QHBoxLayout()
         top.setSpacing(6)
         top.addWidget(self.field, 1)
@@ -290,11 +285,12 @@ class SearchPanel(QFrame):
         self.archived_box.setObjectName("searchArchived")
         self.archived_box.setChecked(True)
         self.archived_box.toggled.connect(self._on_filters_changed)
-        self.reset_button = QToolButton()
-        self.reset_button.setObjectName("searchResetFilters")
-        self.reset_button.setText(self.tr("Reset"))
-        self.reset_button.setToolTip(self.tr("Search everything again"))
-        self.reset_button.clicked.connect(self.reset_filters)
+        self.reset_button = tool_button(
+            "searchResetFilters",
+            self.tr("Reset"),
+            self.tr("Search everything again"),
+            self.reset_filters,
+        )
         first = QHBoxLayout()
         first.setSpacing(6)
         for combo in (self.folder_combo, self.tag_combo, self.model_combo, self.provider_combo):
@@ -640,8 +636,7 @@ class SearchPanel(QFrame):
             return False
         if watched is self.field and isinstance(event, QKeyEvent):
             key = event.key()
-            if event.type() == QEvent.Type.ShortcutOverride and key == Qt.Key.Key_Escape:
-                event.accept()  # ours, not the window's Stop
+            if claims_escape(event):
                 return True
             if event.type() == QEvent.Type.KeyPress:
                 if key == Qt.Key.Key_Escape:

@@ -69,6 +69,16 @@ def _settled(qtbot: Any, view: Any) -> None:
         qtbot.wait(20)
 
 
+def _opened_at(app: Any, qtbot: Any, conversation_id: str, message_id: str, query: str) -> Any:
+    """open_at, as choosing a search result calls it; returns the message's widget once the
+    view has settled."""
+    view = app.window.chat_view
+    app.window.open_at(conversation_id, message_id, query)
+    qtbot.waitUntil(lambda: view.message_widget(message_id) is not None)
+    _settled(qtbot, view)
+    return view.message_widget(message_id)
+
+
 def test_open_at_a_message_on_another_branch_puts_it_in_view_highlighted(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
@@ -77,13 +87,10 @@ def test_open_at_a_message_on_another_branch_puts_it_in_view_highlighted(
     app = start_app(data)
     app.window.resize(1000, 700)
     view = app.window.chat_view
-    app.window.open_at(conversation_id, "b15", "zebra")
-    qtbot.waitUntil(lambda: view.message_widget("b15") is not None)
-    _settled(qtbot, view)
+    widget = _opened_at(app, qtbot, conversation_id, "b15", "zebra")
     conversation = app.conversations.current
     assert conversation.id == conversation_id
     assert conversation.head == "b129"  # the found branch's end is on screen
-    widget = view.message_widget("b15")
     assert _in_view(view, widget)
     # In the middle of the pane, not at an edge.
     middle = widget.mapTo(view.viewport(), widget.rect().center()).y()
@@ -106,11 +113,8 @@ def test_open_at_a_message_on_screen_keeps_the_branch(
     conversation_id = _branched(data)
     app = start_app(data)
     view = app.window.chat_view
-    app.window.open_at(conversation_id, "m20", "北国")
-    qtbot.waitUntil(lambda: view.message_widget("m20") is not None)
-    _settled(qtbot, view)
+    widget = _opened_at(app, qtbot, conversation_id, "m20", "北国")
     assert app.conversations.current.head == "m199"
-    widget = view.message_widget("m20")
     assert _in_view(view, widget)
     assert marks.marked_text(widget) == [("北国", True)]
 
@@ -195,9 +199,7 @@ def test_jump_to_latest_after_going_far_up_builds_the_end_again(
     conversation_id = _branched(data)
     app = start_app(data)
     view = app.window.chat_view
-    app.window.open_at(conversation_id, "m20", "needle")
-    qtbot.waitUntil(lambda: view.message_widget("m20") is not None)
-    _settled(qtbot, view)
+    _opened_at(app, qtbot, conversation_id, "m20", "needle")
     assert view.hidden_later > 0
     # Scrolled to the bottom of what is built, the next newer batch comes.
     before = len(view.message_widgets())
