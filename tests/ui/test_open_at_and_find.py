@@ -64,7 +64,8 @@ def _in_view(view: Any, widget: Any, area: QRect | None = None) -> bool:
 
 
 def _settled(qtbot: Any, view: Any) -> None:
-    qtbot.waitUntil(lambda: not view.building)
+    # The initial window is built a message per turn of the loop: slow on a loaded machine.
+    qtbot.waitUntil(lambda: not view.building, timeout=20_000)
     for _ in range(3):
         qtbot.wait(20)
 
