@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from desktop.core.models import Message
+if TYPE_CHECKING:
+    from desktop.core.models import Message
 
 # FTS5's query words that are operators, not text to highlight.
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from desktop.core.find import Matches
@@ -49,6 +49,24 @@ def claims_escape(event: QKeyEvent) -> bool:
         event.accept()
         return True
     return False
+
+
+class ShortcutsFirst(QObject):
+    """Lets the window's shortcuts ``keys`` through a text widget that would take them as
+    its own (a QPlainTextEdit deletes to the end of the line on Ctrl+K under X11)."""
+
+    def __init__(self, widget: QWidget, keys: list[QKeySequence]) -> None:
+        super().__init__(widget)
+        self._keys = [key.toString() for key in keys if not key.isEmpty()]
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination()).toString()
+            if pressed in self._keys:
+                event.ignore()
+                return True  # not the widget's: the shortcut map takes it
+        return super().eventFilter(watched, event)
 
 
 class FindBar(QFrame):

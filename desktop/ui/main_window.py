@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.composer.edit.textChanged.connect(self._on_composer_text_changed)
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
         self._connect()
+        self._attach_search()
 
     # ---- set-up --------------------------------------------------------------------
 
@@ -470,6 +471,13 @@ class MainWindow(QMainWindow):
         self._find_bar: FindBar | None = None
         self._search_panel: SearchPanel | None = None
         self._opening_at: tuple[str, str | None, str] | None = None
+
+    def _attach_search(self) -> None:
+        # After the first paint (find_bar is not on its way): Ctrl+K reaches the window from
+        # the composer, which would take it as "delete to the end of the line".
+        from desktop.ui.find_bar import ShortcutsFirst
+
+        ShortcutsFirst(self.composer.edit, [self.search_action.shortcut()])
 
     @property
     def find_bar(self) -> FindBar:

@@ -183,7 +183,7 @@ class HitDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).height()
-        return QSize(0, self.PADDING + line + 2 + 2 * line + self.PADDING // 2)
+        return QSize(0, self.PADDING // 2 + line + 2 + 2 * line + self.PADDING + 2)
 
 
 def _date_text(when_us: int) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from desktop.ui import marks
 from desktop.ui.search_panel import MARK_BACKGROUND
@@ -211,3 +212,24 @@ def test_the_index_being_built_is_said(
     assert "1,200 of 100,000" in panel.index_label.text()
     panel.set_index_progress(None)
     assert not panel.index_label.isVisible()
+
+
+def test_ctrl_k_from_the_composer_opens_the_panel(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    """The composer takes Ctrl+K as "delete to the end of the line" under X11 unless the
+    window claims it."""
+    data = tmp_path / "data"
+    _branched(data)
+    app = start_app(data)
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window)
+    edit = app.window.composer.edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "draft")
+    edit.moveCursor(edit.textCursor().MoveOperation.Start)
+    qtbot.keyClick(edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    panel = app.window.search_panel
+    qtbot.waitUntil(panel.isVisible)
+    assert panel.field.hasFocus()
+    assert edit.toPlainText() == "draft"  # not deleted
