@@ -480,7 +480,14 @@ def _spare_memory() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    words = sys.argv[1:] if argv is None else argv
+    from desktop.cli import is_command
+
+    if is_command(words):  # `confab import|export|search …`: no window, no Qt
+        from desktop import cli
+
+        return cli.main(words)
+    args = parse_args(words)
     from PySide6.QtWidgets import QApplication
 
     _spare_memory()

@@ -57,6 +57,7 @@ from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, su
 from desktop.core.merge import Merged
 from desktop.core.models import Clock, Conversation, Params, utc_now
 from desktop.core.pricing import Price
+from desktop.core.search import Hit, SearchFilters
 from desktop.core.services import sync
 from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
 from desktop.core.usage import UsageFigures, UsageTable
@@ -121,6 +122,10 @@ class ConversationsController(QObject):
     synced = Signal(object)  # SyncNote: what became of a loaded conversation changed elsewhere
     # The usage figures may have changed: the index's usage rows, or how far it has counted.
     usage_changed = Signal()
+    # search(): (its token, list[Hit]), on the UI thread, for the latest search only.
+    search_answered = Signal(int, object)
+    # ``text_indexing`` changed: the messages of an older index being read for search.
+    text_indexing_changed = Signal()
 
     def __init__(
         self,
@@ -195,6 +200,12 @@ class ConversationsController(QObject):
         self._first_scan_due = False
         self._closed = False
         self._usage_seen: tuple[object, ...] = ()
+        # Searches asked for (the latest's token) and their answers from the search thread.
+        self._search_token = 0
+        self._searching = 0
+        self._searches_ended: deque[tuple[int, Future[list[Hit]]]] = deque()
+        # (conversations whose text is indexed, listed) while the index reads it; else None.
+        self.text_indexing: tuple[int, int] | None = None
         # No thread of ours touches a Qt object (a signal emitted from the writer raced the
         # controller's deletion and crashed the process): they only append to the deques
         # above, and this timer, running while such work is under way, takes the outcomes in.
@@ -685,6 +696,34 @@ class ConversationsController(QObject):
         figures = dataclasses.replace(table.figures, unread=unread, scanning=not self.indexed)
         return UsageTable(table.rows, figures)
 
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50) -> int:
+        """Search every message and title (desktop/core/search.py, newest first) in the
+        search thread; the hits come with ``search_answered(token, hits)`` on the UI thread,
+        for the latest search only (an earlier one still running is dropped). Returns the
+        token."""
+        self._search_token += 1
+        token = self._search_token
+        future = self._library.search(query, filters or SearchFilters(), limit)
+        self._searching += 1
+        future.add_done_callback(functools.partial(_appended, self._searches_ended, token))
+        self._start_poll()
+        return token
+
+    def _take_searches(self) -> None:
+        while self._searches_ended:
+            token, future = self._searches_ended.popleft()
+            self._searching -= 1
+            if token != self._search_token:
+                continue  # superseded by a later search
+            error = future.exception()
+            if error is not None:
+                log.error("search failed", exc_info=error)
+            self.search_answered.emit(token, [] if error is not None else future.result())
+        progress = self._library.text_progress
+        if progress != self.text_indexing:
+            self.text_indexing = progress
+            self.text_indexing_changed.emit()
+
     def write_file(self, path: Path, data: bytes) -> Future[None]:
         """Write a file the user asked for (an export) atomically, off this thread."""
         return self._library.write_file(path, data)
@@ -974,8 +1013,10 @@ class ConversationsController(QObject):
         self._take_reports()
         self._take_checks()
         self._take_usage_news()
+        self._take_searches()
         if not (
             working
+            or self._searching
             or self._writing
             or self._ended
             or self._loading

@@ -522,6 +522,13 @@ def conversation_folder(conversation: Conversation) -> str | None:
     return folder if isinstance(folder, str) else None
 
 
+def conversation_archived(conversation: Conversation) -> bool:
+    """Whether the conversation is archived (``"archived": true``; not a typed attribute yet:
+    kept in ``extra`` until the organise work makes it ``Conversation.archived``, which then
+    replaces this one place). The index keeps it for search's filter."""
+    return conversation.extra.get("archived") is True
+
+
 def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Conversation:
     """Build a conversation from parsed JSON.
 

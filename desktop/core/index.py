@@ -33,11 +33,15 @@ from typing import NamedTuple, TypeVar
 from desktop.core.atomic import write_bytes_atomic
 from desktop.core.encoding import make_parts
 from desktop.core.errors import StorageError
-from desktop.core.fileformat import conversation_folder
+from desktop.core.fileformat import conversation_archived, conversation_folder
 from desktop.core.merge import Merged, merge_rows
 from desktop.core.models import Conversation, Message
 from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
+from desktop.core.search import Hit, SearchFilters, SearchIndex
+from desktop.core.search import MIGRATION as _SEARCH_MIGRATION
+from desktop.core.search import SCHEMA as _SEARCH_SCHEMA
+from desktop.core.search import search as _search
 from desktop.core.storage import (
     CHANGED,
     COPY,
@@ -58,7 +62,7 @@ log = logging.getLogger("confab.index")
 INDEX_NAME = "index.sqlite3"
 # Bumped whenever the tables change: an index of another version is rebuilt from the files,
 # except one _MIGRATIONS brings up to date in place.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # "Cnfb": marks the file as Confab's index (PRAGMA application_id).
 APPLICATION_ID = 0x436E6662
 
@@ -113,6 +117,8 @@ CREATE TABLE skipped (
 );
 """
     + _USAGE_SCHEMA
+    # Version 3: the text of every message and title (desktop/core/search.py).
+    + _SEARCH_SCHEMA
 )
 
 # From an index of the key's version to the next, in place: the list shows from the old rows
@@ -121,6 +127,9 @@ CREATE TABLE skipped (
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN usage_known INTEGER NOT NULL DEFAULT 0;"
     + _USAGE_SCHEMA,
+    # Version 2 had no text: search's tables, empty, filled by Library's background text
+    # pass (newest first) while the list shows from the old rows.
+    2: _SEARCH_MIGRATION,
 }
 
 # How many files a reconcile reads between two reports (and commits).
@@ -131,6 +140,8 @@ BATCH = 500
 RECONCILE_BURST_S = 0.004
 # How many files the background usage pass reads in one step of the index thread.
 FILL_BATCH = 200
+# And the background text pass (paced within the step, as a reconcile).
+TEXT_FILL_BATCH = 200
 
 
 class ListRow(NamedTuple):
@@ -163,7 +174,8 @@ class Record:
     tags: tuple[str, ...] = ()
     folder: str | None = None
     read_only: bool = False
-    # The conversation's messages, for its usage (summed in the index's thread, not on the UI
+    archived: bool = False
+    # The conversation's messages, for its usage and its text (summed in the index's thread, not on the UI
     # thread at each save); None: not known (the row is marked so, and its file read later).
     messages_of_usage: tuple[Message, ...] | None = field(default=None, compare=False, repr=False)
 
@@ -181,6 +193,7 @@ class Record:
             tags=tuple(conversation.tags),
             folder=conversation_folder(conversation),
             read_only=conversation.read_only,
+            archived=conversation_archived(conversation),
             # A copy of the list (in C, microseconds for 5,000): the UI thread may append to
             # it while the index thread reads it.
             messages_of_usage=tuple(conversation.messages),
@@ -252,6 +265,7 @@ class ConversationIndex:
         self.migrated = False  # the last open() brought an older index up to date
         # The usage rows changed since the owner last looked (Library tells the UI thread).
         self.usage_changed = False
+        self.search = SearchIndex(lambda: self.db)
 
     # ---- opening ---------------------------------------------------------------------
 
@@ -318,6 +332,7 @@ class ConversationIndex:
         """Delete the index file and begin an empty one."""
         log.warning("rebuilding %s (%s)", self.path.name, why)
         self.close()
+        self.search.forget()
         self.rebuilt = why
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
@@ -329,6 +344,7 @@ class ConversationIndex:
         self._db = self._connect()
 
     def close(self) -> None:
+        self.search.forget()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -425,6 +441,13 @@ class ConversationIndex:
                 int(cells is not None),
             ),
         )
+        self.search.put(
+            record.id,
+            record.title,
+            _us(record.updated_at),
+            record.messages_of_usage,
+            archived=record.archived,
+        )
 
     def _put_usage(self, conversation_id: str, cells: list[UsageCell] | None) -> None:
         """Replace the conversation's usage rows with ``cells`` (None: not known), unless
@@ -474,6 +497,7 @@ class ConversationIndex:
         if db.execute("DELETE FROM usage WHERE conversation = ?", (conversation_id,)).rowcount:
             self.usage_changed = True
         gone = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount
+        self.search.drop(conversation_id)
         if gone:
             self.usage_changed = True  # one fewer to count
         return bool(gone)
@@ -713,6 +737,62 @@ class ConversationIndex:
             return
         self._put_usage(conversation_id, Record.of(conversation).usage())
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
+        if not self.search.known(conversation_id):  # read now: not again by the text pass
+            self.search.put(
+                conversation.id,
+                conversation.title,
+                _us(conversation.updated_at),
+                conversation.messages,
+                archived=conversation_archived(conversation),
+            )
+
+
+    # ---- text not indexed yet (an index migrated from version 2) --------------------
+
+    def fill_text(
+        self,
+        after: tuple[int, str] | None,
+        limit: int,
+        busy: Container[str] = (),
+        pace: Callable[[], None] = lambda: None,
+    ) -> tuple[int, str] | None:
+        """Read into the search tables the text of up to ``limit`` conversations that have
+        none, newest first from just past ``after`` (as fill_usage; ``pace`` after each
+        file). Returns where to go on from, or None when there is no more."""
+        rows = self.search.unknown(after, limit)
+        if not rows:
+            return None
+        with self._transaction():
+            for _updated, conversation_id, size, mtime_ns in rows:
+                if conversation_id not in busy:  # its write's record brings its text
+                    self._fill_text_one(conversation_id, size, mtime_ns)
+                    pace()
+        return rows[-1][0], rows[-1][1]
+
+    def _fill_text_one(self, conversation_id: str, size: int, mtime_ns: int) -> None:
+        try:
+            path = self._store.path_of(conversation_id)
+            before = path.stat()
+        except (OSError, StorageError):
+            return
+        if (before.st_size, before.st_mtime_ns) != (size, mtime_ns):
+            return  # changed since indexed: the reconcile it sets off reads it whole
+        conversation = self._store.read_as_is(path)
+        if conversation is None or conversation.id != conversation_id:
+            # Unreadable now: nothing to find in it (the next reconcile reads it again).
+            row = self.record(conversation_id)
+            if row is not None:
+                self.search.put(
+                    row.id, row.title, _us(row.updated_at), (), archived=False
+                )
+            return
+        self.search.put(
+            conversation.id,
+            conversation.title,
+            _us(conversation.updated_at),
+            conversation.messages,
+            archived=conversation_archived(conversation),
+        )
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:
@@ -835,6 +915,13 @@ class Library:
         self._querier = ThreadPoolExecutor(1, thread_name_prefix="confab-usage")
         # The list's big merges (desktop/core/merge.py): not behind a reconcile of minutes.
         self._merger = ThreadPoolExecutor(1, thread_name_prefix="confab-list")
+        # Search queries (desktop/core/search.py): a read-only connection each, not behind
+        # the index thread; a query superseded before it starts is not run.
+        self._searcher = ThreadPoolExecutor(1, thread_name_prefix="confab-search")
+        self._searches = 0
+        self._text_filling = False  # the background pass over rows without text
+        # (conversations with text, listed) while that pass runs; None otherwise.
+        self._text_progress: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._jobs = 0  # handed to the index thread, not ended
         self._usage_version = 0  # counts the commits that changed the usage rows
@@ -992,6 +1079,8 @@ class Library:
                     pace=Pace(RECONCILE_BURST_S),
                 )
             finally:
+                # The text pass follows the usage pass (which fills the text of the files
+                # it reads: an index of version 1 has neither), not beside it.
                 self._fill_usage_soon()
 
         return self._submit(run)
@@ -1027,6 +1116,67 @@ class Library:
                 pass
         with self._lock:
             self._filling = False
+        self._fill_text_soon()
+
+    def search(self, query: str, filters: SearchFilters, limit: int = 50) -> Future[list[Hit]]:
+        """The hits of ``query`` (desktop/core/search.py: newest first), in the search thread
+        on a connection of its own. A query asked for while an older one waits makes that one
+        answer [] at once (typing a word asks for each of its prefixes)."""
+        with self._lock:
+            self._searches += 1
+            mine = self._searches
+
+        def run() -> list[Hit]:
+            with self._lock:
+                if mine != self._searches:
+                    return []
+            return _search(self.index.path, query, filters, limit)
+
+        return self._searcher.submit(run)
+
+    @property
+    def text_progress(self) -> tuple[int, int] | None:
+        """(conversations whose text is indexed, conversations listed) while the background
+        text pass (an index migrated from version 2) runs; None when there is none."""
+        with self._lock:
+            return self._text_progress
+
+    def _fill_text_soon(self) -> None:
+        """Index thread, after a reconcile: start the pass that reads the text the rows do
+        not have yet, unless it is under way."""
+        with self._lock:
+            if self._text_filling or self._closed:
+                return
+            self._text_filling = True
+        try:
+            self._submit(lambda: self._fill_text(None))
+        except RuntimeError:  # shut down meanwhile
+            with self._lock:
+                self._text_filling = False
+
+    def _fill_text(self, after: tuple[int, str] | None) -> None:
+        """One step of the text pass (search.FILL_BATCH files, paced), then the next one
+        queued behind whatever was asked for meanwhile, as _fill_usage."""
+        going_on: tuple[int, str] | None = None
+        try:
+            if not self._closed:
+                done, total = self.index.search.progress()
+                with self._lock:
+                    self._text_progress = (done, total) if done < total else None
+                going_on = self.index.fill_text(
+                    after, TEXT_FILL_BATCH, _Busy(self), Pace(RECONCILE_BURST_S)
+                )
+        except sqlite3.DatabaseError as exc:
+            log.warning("could not read the text into the index: %s", exc)
+        if going_on is not None:
+            try:
+                self._submit(lambda: self._fill_text(going_on))
+                return
+            except RuntimeError:  # shut down meanwhile
+                pass
+        with self._lock:
+            self._text_filling = False
+            self._text_progress = None
 
     def load(self, conversation_id: str) -> Future[Conversation]:
         """Read one conversation in full (upgraded or repaired as storage does)."""
@@ -1140,13 +1290,14 @@ class Library:
         self._loader.submit(lambda: None).result()
         self._querier.submit(lambda: None).result()
         self._merger.submit(lambda: None).result()
+        self._searcher.submit(lambda: None).result()
 
     def wait_for_usage(self) -> None:
-        """Until the background usage pass has ended too (tests, benchmarks)."""
+        """Until the background passes (usage, text) have ended too (tests, benchmarks)."""
         while True:
             self.wait()
             with self._lock:
-                if not self._filling and self._jobs == 0:
+                if not self._filling and not self._text_filling and self._jobs == 0:
                     return
 
     def close(self) -> None:
@@ -1155,6 +1306,7 @@ class Library:
         self._loader.shutdown(wait=True)
         self._querier.shutdown(wait=True)
         self._merger.shutdown(wait=True)
+        self._searcher.shutdown(wait=True)
         with contextlib.suppress(RuntimeError):
             self._executor.submit(self.index.close)
         self._executor.shutdown(wait=True)

@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         c.settings_changed.connect(self._on_conversations_settings_changed)
         c.trash_changed.connect(self._on_conversations_trash_changed)
         c.indexing_changed.connect(self._on_conversations_indexing_changed)
+        c.text_indexing_changed.connect(self._on_conversations_text_indexing_changed)
         c.scan_finished.connect(self._on_conversations_scan_finished)
         c.load_failed.connect(self._on_save_failed)
         c.conversation_reloaded.connect(self._on_conversations_conversation_reloaded)
@@ -1022,6 +1023,9 @@ class MainWindow(QMainWindow):
 
     def _on_conversations_indexing_changed(self) -> None:
         self.sidebar.set_indexing(self._conversations.indexing)
+
+    def _on_conversations_text_indexing_changed(self) -> None:
+        self.sidebar.set_text_indexing(self._conversations.text_indexing)
 
     def _on_conversations_scan_finished(self) -> None:
         # Before start() its banner takes these in; after, what each scan found on its own.

@@ -331,6 +331,7 @@ class Sidebar(QWidget):
         self.status_label.setObjectName("sidebarStatus")
         self.status_label.setWordWrap(True)
         self.status_label.hide()
+        self._text_progress: tuple[int, int] | None = None  # set_text_indexing's
 
         delete_action = QAction(self.tr("Delete"), self.view)
         delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -374,6 +375,25 @@ class Sidebar(QWidget):
         done, total = progress
         self.status_label.setText(
             self.tr("Indexing {done} of {total} conversations…").format(
+                done=formats.number(done), total=formats.number(total)
+            )
+        )
+        self.status_label.show()
+
+    def set_text_indexing(self, progress: tuple[int, int] | None) -> None:
+        """Say how far the messages are read for search (None: done), unless the files
+        themselves are being indexed (set_indexing's line comes first)."""
+        if not self.status_label.isHidden() and self._text_progress is None:
+            return
+        self._text_progress = progress
+        if progress is None:
+            self.status_label.hide()
+            return
+        from desktop.ui import formats  # not on the way to the first paint
+
+        done, total = progress
+        self.status_label.setText(
+            self.tr("Indexing messages for search: {done} of {total} conversations…").format(
                 done=formats.number(done), total=formats.number(total)
             )
         )

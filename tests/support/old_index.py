@@ -1,5 +1,6 @@
-"""An index.sqlite3 as a Confab of schema version 1 left it (before the usage table): made from
-a version-2 index by dropping what version 2 added, the rows kept as they are."""
+"""An index.sqlite3 as an older Confab left it: schema version 2 (before search's tables) or
+1 (before the usage table too), made from a current index by dropping what the later versions
+added, the rows kept as they are."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ import sqlite3
 from pathlib import Path
 
 
+def downgrade_to_version_2(path: Path) -> None:
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        for table in ("search_fts", "search_text", "search_state"):
+            db.execute(f"DROP TABLE {table}")
+        db.execute("PRAGMA user_version = 2")
+    finally:
+        db.close()
+
+
 def downgrade_to_version_1(path: Path) -> None:
+    downgrade_to_version_2(path)
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("DROP TABLE usage")

@@ -1,0 +1,379 @@
+"""``confab import|export|search``: the library from the command line, without a window.
+
+The commands work on the same data folder as the app (``--data-dir``, else
+``$CONFAB_DATA_DIR``, else the OS's user data folder). One Confab owns a data folder at a time
+(desktop/core/instance.py):
+
+- ``import`` writes conversation files, so it needs the folder to itself. When a Confab window
+  runs with that folder, the command waits for it to close (saying so on stderr; Ctrl+C stops
+  the wait), or, with ``--no-wait``, exits at once with status 3. It never writes beside a
+  running app.
+- ``export`` and ``search`` only read: the conversation files are replaced whole by a rename
+  (a reader sees the old file or the new one, never half of one) and the index is SQLite in WAL
+  mode (a reader sees the last commit). So they run beside a running app, reading what it has
+  saved (``Access.owner`` False); alone, they own the folder and may bring the index up to date
+  first.
+
+Progress goes to stderr, results to stdout, so ``confab search … --json | jq`` works. Exit
+status: 0 done, 1 failed (with one line saying why), 2 wrong arguments, 3 the folder is busy,
+130 interrupted. No traceback reaches the user; the log (logs/confab.log) has the details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from desktop import __version__
+
+log = logging.getLogger("confab.cli")
+
+COMMANDS = ("import", "export", "search")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+EXIT_INTERRUPTED = 130
+
+# How often a waiting command looks whether the running Confab has let the folder go.
+LOCK_POLL_S = 0.25
+# A progress line on a terminal is rewritten at most this often.
+PROGRESS_EVERY_S = 0.1
+
+
+class CliError(Exception):
+    """What a command says when it cannot do what it was asked: one line, no traceback."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# The app's options that take a value as the next word (desktop/app.py parse_args).
+_VALUED_OPTIONS = frozenset({"--data-dir", "--lang", "--theme"})
+
+
+def is_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for a command rather than the window: its first word that is not
+    an option (or an option's value) names one."""
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in COMMANDS:
+            return True
+        if word in _VALUED_OPTIONS:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        return False
+    return False
+
+
+class Progress:
+    """A progress line on stderr: rewritten in place on a terminal (at most every
+    PROGRESS_EVERY_S), one line per tenth of the way elsewhere (a log, a pipe)."""
+
+    def __init__(
+        self, stream: TextIO, clock: Callable[[], float] = time.monotonic, tty: bool | None = None
+    ) -> None:
+        self.stream = stream
+        self.clock = clock
+        self.tty = stream.isatty() if tty is None else tty
+        self._shown_at: float | None = None
+        self._tenth = -1
+        self._open = False
+
+    def update(self, text: str, done: int = 0, total: int | None = None) -> None:
+        if self.tty:
+            now = self.clock()
+            soon = self._shown_at is not None and now - self._shown_at < PROGRESS_EVERY_S
+            if soon and (total is None or done < total):
+                return
+            self._shown_at = now
+            self.stream.write("\r\x1b[2K" + text)
+            self._open = True
+        else:
+            tenth = done * 10 // total if total else -1
+            if total and tenth == self._tenth and done < total:
+                return
+            self._tenth = tenth
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def done(self, text: str | None = None) -> None:
+        """End the progress line (and say ``text`` on a line of its own)."""
+        if self._open:
+            self.stream.write("\r\x1b[2K" if text else "\n")
+            self._open = False
+        if text:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class Context:
+    """What a command works with."""
+
+    data_dir: Path
+    # True: this process holds the data folder (no Confab runs with it). False: a running
+    # Confab does; the command only reads what it has saved.
+    owner: bool
+    out: TextIO
+    err: TextIO
+    progress: Progress
+    _lock: object | None = field(default=None, repr=False)
+
+    def say(self, text: str) -> None:
+        """A line for the person at the terminal (stderr: stdout is for results)."""
+        self.err.write(text + "\n")
+        self.err.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="confab",
+        description="Confab's library from the command line: import, export and search the "
+        "conversations of a data folder without opening a window.",
+    )
+    parser.add_argument("--version", action="version", version=f"Confab {__version__}")
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the data folder (default: $CONFAB_DATA_DIR, else the user data folder of this OS)",
+    )
+    parser.add_argument("--data-dir", metavar="PATH", default=None, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = commands.add_parser(
+        "import",
+        parents=[data_dir],
+        help="import a ChatGPT or Claude export, or Confab files",
+        description="Import ChatGPT exports (the .zip, conversations.json or its split files), "
+        "Claude exports, Confab conversation files and Confab export archives. Importing the "
+        "same export again adds only what is new.",
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    imp.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if Confab is running with this data folder, exit (status 3) instead of waiting "
+        "for it to close",
+    )
+
+    exp = commands.add_parser(
+        "export",
+        parents=[data_dir],
+        help="export conversations or the whole library",
+        description="Export conversations as Markdown, HTML, PDF or Confab JSON, or the whole "
+        "library as one .zip (never a key).",
+    )
+    exp.add_argument("out", metavar="OUT", type=Path)
+    exp.add_argument(
+        "--format",
+        choices=("md", "html", "pdf", "json", "zip"),
+        help="the output format (default: from OUT's extension; zip for everything)",
+    )
+    exp.add_argument(
+        "--conversation",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="export this conversation (repeat for several; default: all)",
+    )
+
+    find = commands.add_parser(
+        "search",
+        parents=[data_dir],
+        help="search every message of every conversation",
+        description="Search every message of every conversation and branch, and the titles.",
+    )
+    find.add_argument("query", nargs="+", metavar="QUERY")
+    find.add_argument("--json", action="store_true", help="print the hits as one JSON array")
+    find.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
+    return parser
+
+
+def run_import(args: argparse.Namespace, ctx: Context) -> int:
+    raise CliError("confab import: not built yet")
+
+
+def run_export(args: argparse.Namespace, ctx: Context) -> int:
+    raise CliError("confab export: not built yet")
+
+
+def run_search(args: argparse.Namespace, ctx: Context) -> int:
+    """Alone on the folder: bring the index up to date (progress on stderr), then search it.
+    Beside a running Confab: search the index as that one keeps it (read only)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from desktop.core.search import SearchFilters, search
+
+    query = " ".join(args.query)
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1", EXIT_USAGE)
+    if ctx.owner:
+        _bring_index_up_to_date(ctx)
+    from desktop.core.index import INDEX_NAME
+
+    hits = search(ctx.data_dir / INDEX_NAME, query, SearchFilters(), args.limit)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    if args.json:
+        items = [
+            {
+                **hit._asdict(),
+                "marks": [list(mark) for mark in hit.marks],
+                "when": (epoch + timedelta(microseconds=hit.when_us)).isoformat(),
+            }
+            for hit in hits
+        ]
+        ctx.out.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    for hit in hits:
+        when = (epoch + timedelta(microseconds=hit.when_us)).astimezone()
+        where = "title" if hit.message_id is None else (hit.role or "message")
+        ctx.out.write(
+            f"{hit.title or '(untitled)'}  {when:%Y-%m-%d %H:%M}  [{where}]  "
+            f"{hit.conversation_id}\n    {hit.snippet}\n"
+        )
+    if not hits:
+        ctx.say(f"No matches for {query!r}.")
+    return EXIT_OK
+
+
+def _bring_index_up_to_date(ctx: Context) -> None:
+    """Reconcile the index with the folder, then let the background text pass (an index of
+    an older schema) finish, saying how far each has come."""
+    from desktop.core.index import Library, ScanReport
+    from desktop.core.storage import ConversationStore
+
+    library = Library(ConversationStore(ctx.data_dir))
+    try:
+        library.open().result()
+
+        def report(part: ScanReport) -> None:
+            if part.total:
+                ctx.progress.update(
+                    f"Indexing {part.done:,} of {part.total:,} conversations…",
+                    part.done,
+                    part.total,
+                )
+
+        scan = library.reconcile(report, tidy=True)
+        scan.result()
+        while True:
+            shown = library.text_progress
+            if shown is not None:
+                done, total = shown
+                ctx.progress.update(
+                    f"Indexing messages for search: {done:,} of {total:,} conversations…",
+                    done,
+                    total,
+                )
+            if not library.busy:
+                break
+            time.sleep(0.1)
+        library.wait_for_usage()
+        ctx.progress.done()
+    finally:
+        library.close()
+
+
+_RUN: dict[str, tuple[Callable[[argparse.Namespace, Context], int], bool]] = {
+    # command: (its function, whether it writes: then it needs the folder to itself)
+    "import": (run_import, True),
+    "export": (run_export, False),
+    "search": (run_search, False),
+}
+
+
+@contextmanager
+def _folder(
+    data_dir: Path, *, writes: bool, wait: bool, err: TextIO
+) -> Iterator[tuple[bool, object | None]]:
+    """Take the data folder's lock if no Confab holds it. A command that writes waits for a
+    running one to close (or, ``wait`` False, fails with EXIT_BUSY)."""
+    from desktop.core.instance import DataFolderLock
+
+    lock = DataFolderLock(data_dir)
+    owner = lock.acquire()
+    if not owner and writes:
+        if not wait:
+            raise CliError(
+                f"Confab is running with the data folder {data_dir}; close it and try again "
+                "(or leave out --no-wait to wait for it).",
+                EXIT_BUSY,
+            )
+        err.write(
+            f"Confab is running with the data folder {data_dir}: waiting for it to close "
+            "(Ctrl+C to stop)…\n"
+        )
+        err.flush()
+        while not lock.acquire():
+            time.sleep(LOCK_POLL_S)
+        owner = True
+    try:
+        yield owner, lock if owner else None
+    finally:
+        if owner:
+            lock.release()
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # argparse: --help, --version, or wrong arguments
+        return int(exc.code or 0)
+    from desktop.core.errors import StorageError
+    from desktop.core.paths import prepare_data_dir, resolve_data_dir
+
+    function, writes = _RUN[args.command]
+    try:
+        data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
+        _log_to(data_dir)
+        wait = not getattr(args, "no_wait", False)
+        with _folder(data_dir, writes=writes, wait=wait, err=err) as (owner, lock):
+            ctx = Context(data_dir, owner, out, err, Progress(err), lock)
+            return function(args, ctx)
+    except CliError as exc:
+        err.write(f"confab {args.command}: {exc.message}\n")
+        return exc.status
+    except StorageError as exc:
+        err.write(f"confab {args.command}: cannot use the data folder: {exc.detail}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write(f"\nconfab {args.command}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `confab search … | head`
+        return EXIT_OK
+    except Exception as exc:  # the last resort: one line here, the traceback in the log
+        log.exception("confab %s failed", args.command)
+        err.write(
+            f"confab {args.command}: failed: {type(exc).__name__}: {exc} "
+            "(details in logs/confab.log)\n"
+        )
+        return EXIT_FAILED
+
+
+def _log_to(data_dir: Path) -> None:
+    from desktop.core.logs import setup_logging
+
+    setup_logging(data_dir)

@@ -1,0 +1,668 @@
+"""Full-text search over every message of every conversation (every branch) and every title,
+in ``index.sqlite3`` (schema 3).
+
+Tables (made by the index's schema, or added to a version-2 index by ``MIGRATION``):
+
+- ``search_state``: one row per conversation whose text is indexed (``key``, the integer the
+  other tables use; ``id``; ``archived``; ``text_known`` 0 while its text is still to be read,
+  after a migration or a save that did not carry the messages).
+- ``search_text``: one row per message (``message`` its id) and one per title (``message``
+  NULL), keyed by a number made of the message's time (``time_key``: microseconds since 1970
+  times 1024, plus a few to make it unique), so that "newest first" is the rowid's order.
+  The text is kept here once.
+- ``search_fts``: a contentless FTS5 table (``content=''``) with the ``trigram`` tokenizer and
+  ``detail=none`` (rowids only, no positions: a quarter of the size of ``detail=full``, 0.8×
+  the text instead of 2.8× measured on 200,000 messages). Its document for a row is the text
+  and, after it, the row's *short keys* (``document``): trigram finds any substring of three
+  characters or more, but cannot match one or two; a short key is such a piece, marked with a
+  private-use character so it is a trigram of its own: each CJK character and each pair of
+  adjacent ones, and each word of one or two letters or digits.
+
+A query (``parse``) is words, all of which must match, and "quoted phrases": a term of three
+characters or more matches where it appears in the text (any case), found by the trigrams it
+contains and confirmed in the text (detail=none keeps no positions); a term of one or two
+characters matches a CJK character or pair, or a word that short ("AI", "C"). What a person
+types is never FTS syntax: every piece goes to FTS5 as a quoted string.
+
+Hits come newest first (the key's order, which FTS5 walks backwards and stops at the limit):
+for a common word over 1,000,000 messages best-first (bm25) would rank every match before
+answering, and in a chat history the recent conversation is the one usually looked for.
+
+Keeping it current costs the UI thread nothing more than ``Record.of`` (a tuple of the
+messages): the index thread compares the messages with what it indexed last (the strings
+themselves, kept for the conversations saved lately: a reply streaming into 5,000 messages
+re-indexes the one growing reply) and writes only what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from desktop.core.models import Message
+
+log = logging.getLogger("confab.search")
+
+# The tables of schema 3 that are search's (a self-contained step: the index's other
+# additions of version 3 come in their own statements).
+SCHEMA = """
+CREATE TABLE search_state (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    archived INTEGER NOT NULL DEFAULT 0,
+    text_known INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE search_text (
+    key INTEGER PRIMARY KEY,
+    conversation INTEGER NOT NULL,
+    message TEXT,
+    role TEXT,
+    model TEXT,
+    provider TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX search_text_conversation ON search_text (conversation);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    doc, content='', tokenize='trigram', detail='none'
+);
+"""
+# From schema 2: the tables, empty; the index thread fills them in the background
+# (Library's text pass), newest conversation first.
+MIGRATION = SCHEMA
+
+# A short key: MARK + one character + MARK, or MARK + two characters (a trigram each).
+MARK = "\ue000"
+# Hangul Jamo, CJK punctuation excluded: kana, bopomofo, Hangul compatibility Jamo, CJK
+# extension A, unified ideographs, Hangul syllables, compatibility ideographs, extension B+.
+_CJK = (
+    "\u1100-\u11ff\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31bf\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+# A term longer than this many trigrams is looked up by this many of them (spread over it),
+# and confirmed in the text whole: a pasted paragraph must not make a query of hundreds.
+MAX_TRIGRAMS = 12
+MAX_TERMS = 16
+SNIPPET_CHARS = 160
+SNIPPET_BEFORE = 50
+# A query whose filters leave few conversations is answered from their rows (a scan),
+# when walking the matches of its words newest first has not found enough within this long.
+SCAN_AFTER_S = 0.015
+# How many conversations a step of the background text pass reads.
+FILL_BATCH = 200
+# Conversations whose indexed strings are kept (the ones saved lately, a reply streaming).
+CACHED_CONVERSATIONS = 8
+
+_KEY_SPREAD = 1024
+_MAX_US = (2**63 - 1) // _KEY_SPREAD - _KEY_SPREAD
+_MIN_US = -(2**63) // _KEY_SPREAD + _KEY_SPREAD
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    folder: str | None = None  # this folder and its sub-folders
+    tag: str | None = None
+    model: str | None = None  # a reply's model, else the conversation's
+    provider: str | None = None  # a reply's provider, else the conversation's
+    since: datetime | None = None  # message time, inclusive
+    until: datetime | None = None  # exclusive
+    role: str | None = None  # "user" | "assistant" | None (both)
+    archived: bool | None = None  # None: both; False: not archived; True: only archived
+
+
+class Hit(NamedTuple):
+    conversation_id: str
+    message_id: str | None  # None: the title matched
+    title: str
+    when_us: int  # the message's (or, for a title, the conversation's last change) time
+    role: str | None
+    snippet: str  # plain text around the match
+    marks: tuple[tuple[int, int], ...]  # [start, end) of each match inside snippet
+
+
+def time_key(us: int) -> int:
+    """The first key of a moment (microseconds since 1970): keys sort as the times do."""
+    return min(max(us, _MIN_US), _MAX_US) * _KEY_SPREAD
+
+
+def micros(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+# ---- documents ---------------------------------------------------------------------------
+
+
+def short_keys(text: str) -> list[str]:
+    """The pieces of one or two characters a query may look for in ``text`` (sorted, each
+    once): every CJK character and pair of adjacent ones, every word of one or two letters
+    or digits (lower case)."""
+    keys: set[str] = set()
+    for run in _RUNS.findall(text):
+        if _IS_CJK.match(run):
+            keys.update(run)
+            keys.update(run[i : i + 2] for i in range(len(run) - 1))
+        elif len(run) <= 2:
+            keys.add(run.lower())
+    return sorted(keys)
+
+
+def _encoded(key: str) -> str:
+    return f"{MARK}{key}{MARK}" if len(key) == 1 else f"{MARK}{key}"
+
+
+def document(text: str) -> str:
+    """What FTS5 indexes for ``text`` (deterministic: a contentless table's row is deleted
+    by giving it the same document again)."""
+    keys = short_keys(text)
+    if not keys:
+        return text
+    return text + "\n" + " ".join(map(_encoded, keys))
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    tokens: tuple[str, ...]  # the FTS5 strings (trigrams or encoded short keys)
+    pattern: re.Pattern[str]  # finds it in a text (the confirmation and the snippet's marks)
+    confirm: bool  # the tokens alone may match where the term does not
+
+
+_TERMS = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def parse(query: str) -> list[Term]:
+    """The terms of what a person typed: words and "phrases" (an unclosed quote runs to the
+    end). Pieces that cannot be looked for (punctuation of one or two characters) are left
+    out."""
+    terms: list[Term] = []
+    for phrase, word in _TERMS.findall(query):
+        text = " ".join((phrase if phrase else word).split())
+        if not text:
+            continue
+        term = _term(text)
+        if term is not None and term not in terms:
+            terms.append(term)
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def _term(text: str) -> Term | None:
+    if len(text) >= 3:
+        grams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+        if len(grams) > MAX_TRIGRAMS:
+            step = (len(grams) - 1) / (MAX_TRIGRAMS - 1)
+            grams = [grams[round(i * step)] for i in range(MAX_TRIGRAMS)]
+        pattern = re.compile(r"\s+".join(map(re.escape, text.split(" "))), re.IGNORECASE)
+        return Term(text, tuple(grams), pattern, confirm=len(text) > 3 or " " in text)
+    runs = _RUNS.findall(text)
+    if not runs:
+        return None
+    keys: list[str] = []
+    parts: list[str] = []
+    for run in runs:
+        if _IS_CJK.match(run):
+            keys.append(run)  # one character or a pair: a key of its own
+            parts.append(re.escape(run))
+        else:
+            keys.append(run.lower())
+            parts.append(rf"(?<![^\W_{_CJK}]){re.escape(run)}(?![^\W_{_CJK}])")
+    pattern = re.compile("|".join(parts), re.IGNORECASE)
+    return Term(text, tuple(map(_encoded, keys)), pattern, confirm=False)
+
+
+def match_expression(terms: Sequence[Term]) -> str:
+    """An FTS5 query that only ever holds quoted strings (all of them must match)."""
+    tokens = dict.fromkeys(token for term in terms for token in term.tokens)
+    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
+def snippet(text: str, terms: Sequence[Term]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Up to SNIPPET_CHARS of ``text`` around its first match, on one line, with the matches
+    in it marked ([start, end) in the snippet)."""
+    first = None
+    for term in terms:
+        found = term.pattern.search(text)
+        if found is not None and (first is None or found.start() < first):
+            first = found.start()
+    start = 0
+    if first is not None and first > SNIPPET_BEFORE:
+        start = first - SNIPPET_BEFORE
+        space = text.rfind(" ", start - 15, start)
+        if space >= 0:
+            start = space + 1
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", end - 20, end)
+        if space > start:
+            end = space
+    piece = text[start:end]
+    # One line, and each character where it was (the marks keep their places).
+    piece = piece.translate(_FLAT)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for found in term.pattern.finditer(piece):
+            if found.end() > found.start():
+                spans.append((found.start() + shift, found.end() + shift))
+    spans.sort()
+    marks: list[tuple[int, int]] = []
+    for s, e in spans:
+        if marks and s <= marks[-1][1]:
+            marks[-1] = (marks[-1][0], max(marks[-1][1], e))
+        else:
+            marks.append((s, e))
+    return prefix + piece + suffix, tuple(marks)
+
+
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def search(
+    path: Path,
+    query: str,
+    filters: SearchFilters,
+    limit: int = 50,
+    *,
+    scan_after_s: float = SCAN_AFTER_S,
+    clock: Callable[[], float] | None = None,
+) -> list[Hit]:
+    """The hits of ``query`` in the index at ``path``, newest first, at most ``limit``: on a
+    read-only connection of its own (any thread; the index thread may write meanwhile). An
+    index that cannot be read (missing, being rebuilt, of another version) gives none."""
+    terms = parse(query)
+    if not terms or limit <= 0:
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        log.info("search: %s cannot be opened: %s", path.name, exc)
+        return []
+    try:
+        db.create_function(
+            "confab_has",
+            2,
+            lambda text, i: terms[i].pattern.search(text) is not None,
+            deterministic=True,
+        )
+        return _search(db, terms, filters, limit, scan_after_s, clock)
+    except sqlite3.Error as exc:
+        log.info("search: %s cannot be read: %s", path.name, exc)
+        return []
+    finally:
+        db.close()
+
+
+_COLUMNS = "t.key, t.message, t.role, s.id, c.title, c.updated_us, t.text"
+
+
+def _search(
+    db: sqlite3.Connection,
+    terms: list[Term],
+    filters: SearchFilters,
+    limit: int,
+    scan_after_s: float,
+    clock: Callable[[], float] | None,
+) -> list[Hit]:
+    from desktop.core.index import SCHEMA_VERSION
+
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        return []
+    where, args = _filters(filters)
+    confirms = [f"confab_has(t.text, {i})" for i, term in enumerate(terms) if term.confirm]
+    conversation_level = any(
+        value is not None
+        for value in (
+            filters.folder,
+            filters.tag,
+            filters.model,
+            filters.provider,
+            filters.archived,
+        )
+    )
+    lo, hi = _key_range(filters)
+    bounds: list[str] = []
+    bound_args: list[object] = []
+    if lo is not None:
+        bounds.append("f.rowid >= ?")
+        bound_args.append(lo)
+    if hi is not None:
+        bounds.append("f.rowid < ?")
+        bound_args.append(hi)
+    sql = (
+        f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
+        "CROSS JOIN search_state s ON s.key = t.conversation "
+        "CROSS JOIN conversations c ON c.id = s.id "
+        f"WHERE search_fts MATCH ? {_and(bounds + where + confirms)}"
+        "ORDER BY f.rowid DESC LIMIT ?"
+    )
+    params = [match_expression(terms), *bound_args, *args, limit]
+    rows: list[tuple[int, str | None, str | None, str, str, int, str]]
+    if conversation_level:
+        rows_or_none = _with_deadline(db, sql, params, scan_after_s, clock)
+        if rows_or_none is None:
+            rows = _scan(db, terms, where, args, lo, hi, limit)
+        else:
+            rows = rows_or_none
+    else:
+        rows = db.execute(sql, params).fetchall()
+    return [_hit(row, terms) for row in rows]
+
+
+def _with_deadline(
+    db: sqlite3.Connection,
+    sql: str,
+    params: list[object],
+    seconds: float,
+    clock: Callable[[], float] | None,
+) -> list[tuple[int, str | None, str | None, str, str, int, str]] | None:
+    """The query's rows, or None when it ran longer than ``seconds`` (interrupted)."""
+    import time
+
+    now = clock or time.perf_counter
+    deadline = now() + seconds
+    db.set_progress_handler(lambda: now() > deadline, 2000)
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "interrupt" not in str(exc):
+            raise
+        return None
+    finally:
+        db.set_progress_handler(None, 0)
+
+
+def _scan(
+    db: sqlite3.Connection,
+    terms: list[Term],
+    where: list[str],
+    args: list[object],
+    lo: int | None,
+    hi: int | None,
+    limit: int,
+) -> list[tuple[int, str | None, str | None, str, str, int, str]]:
+    """The filtered conversations' rows, each term looked for in the text (their words are
+    common, the conversations few: walking the words' matches would pass by most)."""
+    checks: list[str] = []
+    bounds: list[object] = []
+    if lo is not None:
+        checks.append("t.key >= ?")
+        bounds.append(lo)
+    if hi is not None:
+        checks.append("t.key < ?")
+        bounds.append(hi)
+    checks += [f"confab_has(t.text, {i})" for i in range(len(terms))]
+    sql = (
+        f"SELECT {_COLUMNS} FROM conversations c CROSS JOIN search_state s ON s.id = c.id "
+        "CROSS JOIN search_text t ON t.conversation = s.key "
+        f"WHERE 1 {_and(where)}{_and(checks)}ORDER BY t.key DESC LIMIT ?"
+    )
+    rows: list[tuple[int, str | None, str | None, str, str, int, str]] = db.execute(
+        sql, [*args, *bounds, limit]
+    ).fetchall()
+    return rows
+
+
+def _and(conditions: Iterable[str]) -> str:
+    return "".join(f"AND {c} " for c in conditions)
+
+
+def _filters(filters: SearchFilters) -> tuple[list[str], list[object]]:
+    where: list[str] = []
+    args: list[object] = []
+    if filters.folder is not None:
+        folder = filters.folder.strip("/")
+        where.append("(c.folder = ? OR substr(c.folder, 1, ?) = ?)")
+        args += [folder, len(folder) + 1, folder + "/"]
+    if filters.tag is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
+        args.append(filters.tag)
+    if filters.model is not None:
+        where.append("coalesce(t.model, c.model) = ?")
+        args.append(filters.model)
+    if filters.provider is not None:
+        where.append("coalesce(t.provider, c.provider) = ?")
+        args.append(filters.provider)
+    if filters.role is not None:
+        where.append("t.role = ?")
+        args.append(filters.role)
+    if filters.archived is not None:
+        where.append("s.archived = ?")
+        args.append(int(filters.archived))
+    return where, args
+
+
+def _key_range(filters: SearchFilters) -> tuple[int | None, int | None]:
+    lo = time_key(micros(filters.since)) if filters.since is not None else None
+    hi = time_key(micros(filters.until)) if filters.until is not None else None
+    return lo, hi
+
+
+def _hit(row: tuple[int, str | None, str | None, str, str, int, str], terms: list[Term]) -> Hit:
+    key, message, role, conversation_id, title, updated_us, text = row
+    shown, marks = snippet(text, terms)
+    when = updated_us if message is None else key // _KEY_SPREAD
+    return Hit(conversation_id, message, title, when, role, shown, marks)
+
+
+# ---- keeping it current (the index thread) -----------------------------------------------
+
+
+class _Row(NamedTuple):
+    key: int
+    text: str
+    role: str | None
+    model: str | None
+    provider: str | None
+
+
+class SearchIndex:
+    """The text of the conversations in the index's connection (its thread only)."""
+
+    def __init__(self, db: Callable[[], sqlite3.Connection]) -> None:
+        self._db = db
+        # id → (the title row, the message rows by id): what was indexed last, for the
+        # conversations saved lately (their strings are the conversation's own).
+        self._cache: OrderedDict[str, tuple[_Row | None, dict[str, _Row]]] = OrderedDict()
+        self.changed = threading.Event()  # set after a change to the text (tests, progress)
+
+    def forget(self) -> None:
+        """The index started over (or closed): nothing cached holds."""
+        self._cache.clear()
+
+    def put(
+        self,
+        conversation_id: str,
+        title: str,
+        updated_us: int,
+        messages: Sequence[Message] | None,
+        *,
+        archived: bool,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        """Index a conversation's title and messages (None: not known; its text is read by
+        the background pass), writing only what changed since it was indexed."""
+        del provider, model  # the conversation's are read from its row when a query filters
+        db = self._db()
+        found = db.execute(
+            "SELECT key, text_known FROM search_state WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if found is None:
+            cursor = db.execute(
+                "INSERT INTO search_state (id, archived, text_known) VALUES (?, ?, 0)",
+                (conversation_id, int(archived)),
+            )
+            key = cursor.lastrowid
+            assert key is not None
+            cached: tuple[_Row | None, dict[str, _Row]] = (None, {})
+        else:
+            key = found[0]
+            cached = self._cache.pop(conversation_id, None) or self._stored(key)
+        if messages is None:
+            db.execute(
+                "UPDATE search_state SET archived = ?, text_known = 0 WHERE key = ?",
+                (int(archived), key),
+            )
+            return
+        old_title, old_rows = cached
+        title_row = self._put_title(key, old_title, title, updated_us)
+        rows: dict[str, _Row] = {}
+        for message in messages:
+            text = message.content
+            if not text or text.isspace():
+                continue
+            old = old_rows.pop(message.id, None)
+            role, model, provider = message.role, message.model, message.provider
+            if old is not None and old.text == text and old.role == role:
+                if old.model != model or old.provider != provider:
+                    db.execute(
+                        "UPDATE search_text SET model = ?, provider = ? WHERE key = ?",
+                        (model, provider, old.key),
+                    )
+                    old = old._replace(model=model, provider=provider)
+                rows[message.id] = old
+                continue
+            if old is not None:
+                self._unindex(old.key, old.text)
+                row_key = old.key
+                db.execute(
+                    "UPDATE search_text SET role = ?, model = ?, provider = ?, text = ? "
+                    "WHERE key = ?",
+                    (role, model, provider, text, row_key),
+                )
+            else:
+                row_key = self._free_key(micros(message.created_at), message.id)
+                db.execute(
+                    "INSERT INTO search_text VALUES (?,?,?,?,?,?,?)",
+                    (row_key, key, message.id, role, model, provider, text),
+                )
+            db.execute("INSERT INTO search_fts (rowid, doc) VALUES (?, ?)", (row_key, document(text)))
+            rows[message.id] = _Row(row_key, text, role, model, provider)
+        for gone in old_rows.values():  # messages deleted (a branch removed)
+            self._unindex(gone.key, gone.text)
+            db.execute("DELETE FROM search_text WHERE key = ?", (gone.key,))
+        db.execute(
+            "UPDATE search_state SET archived = ?, text_known = 1 WHERE key = ?",
+            (int(archived), key),
+        )
+        self._cache[conversation_id] = (title_row, rows)
+        while len(self._cache) > CACHED_CONVERSATIONS:
+            self._cache.popitem(last=False)
+        self.changed.set()
+
+    def _put_title(self, key: int, old: _Row | None, title: str, updated_us: int) -> _Row | None:
+        db = self._db()
+        wanted = time_key(updated_us)
+        if old is not None:
+            if old.text == title and wanted <= old.key < wanted + _KEY_SPREAD:
+                return old
+            self._unindex(old.key, old.text)
+            db.execute("DELETE FROM search_text WHERE key = ?", (old.key,))
+        if not title.strip():
+            return None
+        row_key = self._free_key(updated_us, "")
+        db.execute(
+            "INSERT INTO search_text VALUES (?,?,NULL,NULL,NULL,NULL,?)", (row_key, key, title)
+        )
+        db.execute("INSERT INTO search_fts (rowid, doc) VALUES (?, ?)", (row_key, document(title)))
+        return _Row(row_key, title, None, None, None)
+
+    def _stored(self, key: int) -> tuple[_Row | None, dict[str, _Row]]:
+        title: _Row | None = None
+        rows: dict[str, _Row] = {}
+        for row_key, message, role, model, provider, text in self._db().execute(
+            "SELECT key, message, role, model, provider, text FROM search_text "
+            "WHERE conversation = ?",
+            (key,),
+        ):
+            row = _Row(row_key, text, role, model, provider)
+            if message is None:
+                title = row
+            else:
+                rows[message] = row
+        return title, rows
+
+    def _free_key(self, us: int, salt: str) -> int:
+        db = self._db()
+        base = time_key(us)
+        offset = hash(salt) % _KEY_SPREAD if salt else 0
+        for i in range(_KEY_SPREAD * 4):
+            candidate = base + (offset + i) % _KEY_SPREAD + (i // _KEY_SPREAD) * _KEY_SPREAD
+            if db.execute("SELECT 1 FROM search_text WHERE key = ?", (candidate,)).fetchone() is None:
+                return candidate
+        found = db.execute("SELECT max(key) FROM search_text").fetchone()[0]
+        return int(found) + 1
+
+    def _unindex(self, row_key: int, text: str) -> None:
+        self._db().execute(
+            "INSERT INTO search_fts (search_fts, rowid, doc) VALUES ('delete', ?, ?)",
+            (row_key, document(text)),
+        )
+
+    def drop(self, conversation_id: str) -> None:
+        """The conversation is gone: its text leaves the index."""
+        db = self._db()
+        self._cache.pop(conversation_id, None)
+        found = db.execute(
+            "SELECT key FROM search_state WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if found is None:
+            return
+        for row_key, text in db.execute(
+            "SELECT key, text FROM search_text WHERE conversation = ?", (found[0],)
+        ).fetchall():
+            self._unindex(row_key, text)
+        db.execute("DELETE FROM search_text WHERE conversation = ?", (found[0],))
+        db.execute("DELETE FROM search_state WHERE key = ?", (found[0],))
+        self.changed.set()
+
+    # ---- the background pass ------------------------------------------------------------
+
+    def unknown(self, after: tuple[int, str] | None, limit: int) -> list[tuple[int, str, int, int]]:
+        """(updated_us, id, size, mtime_ns) of up to ``limit`` conversations whose text is not
+        indexed, newest first from just past ``after``."""
+        query = (
+            "SELECT c.updated_us, c.id, c.size, c.mtime_ns FROM conversations c "
+            "WHERE NOT EXISTS (SELECT 1 FROM search_state s WHERE s.id = c.id "
+            "AND s.text_known = 1)"
+        )
+        if after is not None:
+            query += " AND (c.updated_us, c.id) < (?, ?)"
+        query += " ORDER BY c.updated_us DESC, c.id DESC LIMIT ?"
+        params = (*after, limit) if after is not None else (limit,)
+        return self._db().execute(query, params).fetchall()
+
+    def known(self, conversation_id: str) -> bool:
+        """The conversation's text is indexed."""
+        found = self._db().execute(
+            "SELECT text_known FROM search_state WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return found is not None and found[0] == 1
+
+    def progress(self) -> tuple[int, int]:
+        """(conversations whose text is indexed, conversations listed)."""
+        db = self._db()
+        known = db.execute("SELECT count(*) FROM search_state WHERE text_known = 1").fetchone()[0]
+        total = db.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        return min(known, total), total
