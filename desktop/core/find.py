@@ -3,36 +3,20 @@ where a found message opens. Pure Python: the window marks what these count."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from desktop.core.models import Message
 
-# FTS5's query words that are operators, not text to highlight.
-_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
-_TERM = re.compile(r'"([^"]*)"|(\S+)')
-
 
 def query_terms(query: str) -> list[str]:
-    """The pieces of a search query to highlight in a message: each "quoted phrase" whole,
-    each other word alone, without FTS operators, prefix stars, column filters or a leading
-    minus; longest first (so that a longer piece wins where two overlap), no duplicates."""
-    found: dict[str, None] = {}
-    for match in _TERM.finditer(query):
-        phrase, word = match.group(1), match.group(2)
-        if phrase is not None:
-            piece = phrase.strip()
-        else:
-            if word in _OPERATORS:
-                continue
-            piece = word.lstrip("-+^").rstrip("*").strip("()")
-            if ":" in piece and not piece.startswith(":"):
-                piece = piece.split(":", 1)[1]  # column:word
-        if piece:
-            found.setdefault(piece.casefold(), None)
-    return sorted(found, key=len, reverse=True)
+    """The pieces of a search query to mark in a found message: its terms as search reads
+    them (desktop/core/search.py: words, "quoted phrases"), longest first (so that a longer
+    piece wins where two overlap)."""
+    from desktop.core.search import parse
+
+    return sorted(dict.fromkeys(term.text for term in parse(query)), key=len, reverse=True)
 
 
 class FoundIn(NamedTuple):

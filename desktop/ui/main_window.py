@@ -479,6 +479,9 @@ class MainWindow(QMainWindow):
         from desktop.ui.find_bar import ShortcutsFirst
 
         ShortcutsFirst(self.composer.edit, [self.search_action.shortcut()])
+        self._search_waiting: tuple[int, Callable[[object], None]] | None = None
+        self._conversations.search_answered.connect(self._on_conversations_search_answered)
+        self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
 
     @property
     def find_bar(self) -> FindBar:
@@ -516,6 +519,7 @@ class MainWindow(QMainWindow):
             models=self._search_models(),
             providers=[(p.id, p.name) for p in self._settings.providers()],
         )
+        panel.set_index_progress(self._conversations.text_indexing)
         panel.open_panel(text)
 
     def _search_models(self) -> list[str]:
@@ -528,9 +532,22 @@ class MainWindow(QMainWindow):
     def _run_search(
         self, query: str, filters: SearchFilters, then: Callable[[object], None]
     ) -> None:
+        """The panel's query, to the search thread; ``then`` hears its answer (the panel
+        keeps one in flight: an earlier one is superseded, the controller drops its answer)."""
         from desktop.ui.search_panel import RESULT_LIMIT
 
-        self._conversations.search(query, filters, then, limit=RESULT_LIMIT)
+        token = self._conversations.search(query, filters, RESULT_LIMIT)
+        self._search_waiting = (token, then)
+
+    def _on_conversations_search_answered(self, token: int, hits: object) -> None:
+        waiting = self._search_waiting
+        if waiting is not None and waiting[0] == token:
+            self._search_waiting = None
+            waiting[1](hits)
+
+    def _show_search_index_progress(self) -> None:
+        if self._search_panel is not None:
+            self._search_panel.set_index_progress(self._conversations.text_indexing)
 
     def _on_search_panel_open_requested(
         self, conversation_id: str, message_id: str, query: str

@@ -59,12 +59,7 @@ def test_an_empty_needle_finds_nothing() -> None:
     assert Matches(_messages("anything"), "").total == 0
 
 
-def test_query_terms_drop_operators_and_keep_phrases() -> None:
-    assert query_terms('"spring light" north* AND -south title:Poem') == [
-        "spring light",
-        "north",
-        "south",
-        "poem",
-    ]
+def test_query_terms_are_the_search_terms_longest_first() -> None:
+    assert query_terms('north "spring light" AND 北国') == ["spring light", "north", "AND", "北国"]
     assert query_terms("北国 春光 北国") == ["北国", "春光"]
-    assert query_terms("   ") == []
+    assert query_terms('  "" ') == []
