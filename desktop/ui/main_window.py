@@ -1181,6 +1181,8 @@ class MainWindow(QMainWindow):
         await self._tasks.cancel_all()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
+        if self._search_panel is not None:
+            self._search_panel.stop()  # no query after the search thread has stopped
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:

@@ -425,19 +425,28 @@ class SearchPanel(QFrame):
     # ---- intents -------------------------------------------------------------------
 
     def open_panel(self, text: str | None = None) -> None:
-        """Show the panel with the field focused; ``text`` replaces what it held."""
+        """Show the panel with the field focused; ``text`` replaces what it held, the cursor
+        after it (typing goes on from there), else what it held is selected."""
         self.show()
         self.raise_()
-        if text is not None and text != self.field.text():
+        # Focused first: a shortcut's focus selects the whole text, which the next key
+        # would replace.
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if text is not None:
             self.field.setText(text)
             self.field.end(False)
         else:
             self.field.selectAll()
-        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def close_panel(self) -> None:
         self.hide()
         self.closed.emit()
+
+    def stop(self) -> None:
+        """Ask nothing more (Confab is quitting)."""
+        self._debounce.stop()
+        self.search = None
+        self._token += 1
 
     def filters(self) -> SearchFilters:
         """The filters as chosen."""
