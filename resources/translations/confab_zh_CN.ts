@@ -445,27 +445,27 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+43"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+88"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>Previous match (Shift+Enter)</source>
         <translation>上一个匹配（Shift+Enter）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
         <source>Next match (Enter)</source>
         <translation>下一个匹配（Enter）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>Close (Escape)</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+133"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -493,7 +493,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>HitListModel</name>
     <message>
-        <location filename="../../desktop/ui/search_panel.py" line="+110"/>
+        <location filename="../../desktop/ui/search_panel.py" line="+111"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -531,7 +531,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -596,7 +596,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+99"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -646,7 +646,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+149"/>
+        <location line="+173"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -779,7 +779,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+60"/>
+        <location line="+63"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -834,7 +834,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -1424,23 +1424,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../desktop/ui/search_panel.py" line="+123"/>
+        <location filename="../../desktop/ui/search_panel.py" line="+121"/>
         <source>Search all conversations</source>
         <translation>搜索所有对话</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+346"/>
+        <location line="+5"/>
+        <location line="+354"/>
         <source>Filters</source>
         <translation>筛选</translation>
     </message>
     <message>
-        <location line="-345"/>
+        <location line="-353"/>
         <source>Folder, tag, model, provider, date, role</source>
         <translation>文件夹、标签、模型、服务商、日期、角色</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Close (Escape)</source>
         <translation>关闭（Esc）</translation>
     </message>
@@ -1525,12 +1525,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>清除筛选，重新搜索全部</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+129"/>
         <source>Search index: {done} of {total} conversations… (results may be missing)</source>
         <translation>搜索索引：已建 {done} / {total} 个对话……（结果可能不全）</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+82"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
@@ -1585,15 +1585,20 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+80"/>
+        <location line="+13"/>
+        <location line="+99"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-58"/>
         <source>Indexing {done} of {total} conversations…</source>
         <translation>正在建立索引：{done} / {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Indexing messages for search: {done} of {total} conversations…</source>
+        <translation>正在为搜索索引消息：{done} / {total} 个对话…</translation>
     </message>
     <message>
         <location line="+36"/>
