@@ -38,9 +38,9 @@ from desktop.core.merge import Merged, merge_rows
 from desktop.core.models import Conversation, Message
 from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
-from desktop.core.search import Hit, SearchFilters, SearchIndex
 from desktop.core.search import MIGRATION as _SEARCH_MIGRATION
 from desktop.core.search import SCHEMA as _SEARCH_SCHEMA
+from desktop.core.search import Hit, SearchFilters, SearchIndex
 from desktop.core.search import search as _search
 from desktop.core.storage import (
     CHANGED,
@@ -175,8 +175,9 @@ class Record:
     folder: str | None = None
     read_only: bool = False
     archived: bool = False
-    # The conversation's messages, for its usage and its text (summed in the index's thread, not on the UI
-    # thread at each save); None: not known (the row is marked so, and its file read later).
+    # The conversation's messages, for its usage and its text (summed and indexed in the
+    # index's thread, not on the UI thread at each save); None: not known (the row is marked
+    # so, and its file read later).
     messages_of_usage: tuple[Message, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
@@ -412,7 +413,9 @@ class ConversationIndex:
         db.execute("BEGIN")
         try:
             yield
+            self.search.flush()
         except BaseException:
+            self.search.forget()
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
@@ -597,6 +600,7 @@ class ConversationIndex:
             if skipped.get(stem) != (size, mtime) and stem not in busy
         ]
         db.execute("DELETE FROM temp.listing")
+        self.search.flush()
         db.execute("COMMIT")
         db.execute("BEGIN")
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
@@ -608,12 +612,14 @@ class ConversationIndex:
             pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
+                self.search.flush()
                 db.execute("COMMIT")
                 whole.add(part)
                 if report is not None:
                     report(part)
                 part = ScanReport(done=part.done, total=part.total)
                 db.execute("BEGIN")
+        self.search.flush()
         db.execute("COMMIT")
         part.finished = True
         whole.add(part)
@@ -746,7 +752,6 @@ class ConversationIndex:
                 archived=conversation_archived(conversation),
             )
 
-
     # ---- text not indexed yet (an index migrated from version 2) --------------------
 
     def fill_text(
@@ -782,9 +787,7 @@ class ConversationIndex:
             # Unreadable now: nothing to find in it (the next reconcile reads it again).
             row = self.record(conversation_id)
             if row is not None:
-                self.search.put(
-                    row.id, row.title, _us(row.updated_at), (), archived=False
-                )
+                self.search.put(row.id, row.title, _us(row.updated_at), (), archived=False)
             return
         self.search.put(
             conversation.id,

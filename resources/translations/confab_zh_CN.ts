@@ -1598,7 +1598,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="+19"/>
         <source>Indexing messages for search: {done} of {total} conversations…</source>
-        <translation>正在为搜索索引消息：{done} / {total} 个对话…</translation>
+        <translation>正在为搜索建立消息索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
         <location line="+36"/>

@@ -82,6 +82,24 @@ library_<size>_*         a library of 10,000 and of 100,000 conversations (1,000
                          (worst of the runs), _usage_fill_s an index of schema version 1
                          migrated in place and its usage read from every file in the
                          background by core alone (no window), until complete
+search_*                 full-text search (tests/benchmarks/search_costs.py) over a library of
+                         100,000 conversations, ~1,000,000 messages (2,000 with --quick) of
+                         the library's mix, a fifth in Chinese, with rare words, folders,
+                         tags, archived ones and three models (workload.search_library_folder,
+                         cached): _query_p50/p95/max_ms over a varied query set (English
+                         common and rare words, phrases, CJK of 1, 2, 3+ characters, short
+                         words, no match, with and without filters; each query --runs times,
+                         shuffled; p95 ≤ 50 ms), timed from Library.search to its answer (each
+                         query's median is logged); _save_ui_5000_ms/_small_ms the UI thread's
+                         part of keeping the index current after a save while a reply grows
+                         (Record.of and Library.saving; ≤ 2 ms), _save_index_*_ms the index
+                         thread's (the row, the reply's text); _build_s a cold start's index
+                         (rows and text) built from scratch in the index thread, paced, with
+                         _build_max_stall_ms the worst stall of a Qt event loop beside it;
+                         _fill_s/_fill_max_stall_ms the same for the text alone after an index
+                         of schema 2 is migrated in place (the list at once:
+                         _migrated_list_ms); _index_mb the index's size, _text_table_mb and
+                         _fts_mb its text and FTS5 parts
 markdown_huge_*_ms       render_markdown of a 100,000-character line (a word, inline code, a
                          code block, a URL, "[x" * 50_000), median of runs; _vs_word: the
                          brackets over the word; markdown_unbudgeted_brackets_parse_ms what
@@ -152,6 +170,12 @@ REQUIRED_KEYS = (
     "long_save_max_stall_ms",
     "long_save_save_max_ms",
     "long_save_reference_save_max_ms",
+    "search_query_p95_ms",
+    "search_save_ui_5000_ms",
+    "search_save_ui_small_ms",
+    "search_build_s",
+    "search_fill_s",
+    "search_index_mb",
 )
 
 # metric -> (comparison, limit)
@@ -168,6 +192,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "sidebar_scroll_frame_p95_ms": ("<=", 16.0),
     # Saving while a reply streams into 5,000 messages: never more than a frame (issue 12).
     "long_save_save_max_ms": ("<=", 16.0),
+    # Search over 100,000 conversations / 1,000,000 messages (issue 13).
+    "search_query_p95_ms": ("<=", 50.0),
+    "search_save_ui_5000_ms": ("<=", 2.0),
+    "search_save_ui_small_ms": ("<=", 2.0),
     # As costly a flush as an ordinary reply's, measured alongside (machines differ).
     "slow_stream_flush_vs_reference": ("<=", 1.5),
 }
@@ -220,6 +248,9 @@ class Plan:
     library_warm_runs: int = 3
     library_opens: int = 7
     library_pages: int = 150
+    # Search: the library's size (workload.search_library_folder) and each query's runs.
+    search_conversations: int = 100_000
+    search_runs: int = 5
     idle_s: float = 1.5
     concurrent_streams: int = 20
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
@@ -256,6 +287,8 @@ QUICK = replace(
     library_warm_runs=1,
     library_opens=3,
     library_pages=20,
+    search_conversations=1_000,
+    search_runs=2,
 )
 
 
@@ -653,6 +686,22 @@ def measure_markdown(plan: Plan, work: Path, log: Callable[[str], None]) -> dict
     return {**raw, "details": {"markdown_runs": raw.pop("markdown_runs")}}
 
 
+def measure_search(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    count = plan.search_conversations
+    log(f"search: {count:,} conversations (generated once, cached), {plan.search_runs} runs")
+    options = [f"--conversations={count}", f"--runs={plan.search_runs}"]
+    raw = run_worker("search", options, work, timeout=4 * 3600, script="search_costs.py")
+    details = {
+        key: raw.pop(key)
+        for key in ("search_query_medians_ms", "search_query_hits", "search_folder")
+        if key in raw
+    }
+    for label, ms in details.get("search_query_medians_ms", {}).items():
+        hits = details.get("search_query_hits", {}).get(label, 0)
+        log(f"search: {label:<22} {ms:7.2f} ms median, {hits} hits")
+    return {**raw, "details": {"search": details}}
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 # metric -> (label, unit, format)
@@ -741,6 +790,26 @@ ROWS: list[tuple[str, str, str]] = [
     ("long_save_reference_send_ms", "ms", "{:.0f}"),
     ("long_save_open_max_stall_ms", "ms", "{:.0f}"),
     ("long_save_saves", "", "{:.0f}"),
+    ("search_conversations", "", "{:.0f}"),
+    ("search_messages", "", "{:.0f}"),
+    ("search_query_p50_ms", "ms", "{:.1f}"),
+    ("search_query_p95_ms", "ms", "{:.1f}"),
+    ("search_query_max_ms", "ms", "{:.1f}"),
+    ("search_queries", "", "{:.0f}"),
+    ("search_save_ui_5000_ms", "ms", "{:.3f}"),
+    ("search_save_ui_5000_max_ms", "ms", "{:.3f}"),
+    ("search_save_ui_small_ms", "ms", "{:.3f}"),
+    ("search_save_index_5000_ms", "ms", "{:.1f}"),
+    ("search_save_index_small_ms", "ms", "{:.1f}"),
+    ("search_build_s", "s", "{:.0f}"),
+    ("search_build_max_stall_ms", "ms", "{:.0f}"),
+    ("search_build_stalls_over_50ms", "", "{:.0f}"),
+    ("search_fill_s", "s", "{:.0f}"),
+    ("search_fill_max_stall_ms", "ms", "{:.0f}"),
+    ("search_migrated_list_ms", "ms", "{:.0f}"),
+    ("search_index_mb", "MiB", "{:.0f}"),
+    ("search_text_table_mb", "MiB", "{:.0f}"),
+    ("search_fts_mb", "MiB", "{:.0f}"),
 ]
 _LIBRARY_UNITS = {"_ms": ("ms", "{:.0f}"), "_s": ("s", "{:.1f}"), "_mb": ("MiB", "{:.1f}")}
 for _size in ("1k", "10k", "100k"):
@@ -806,6 +875,7 @@ def main(argv: list[str] | None = None) -> int:
             "markdown",
             "long_save",
             "library",
+            "search",
         ],
         action="append",
     )
@@ -832,6 +902,7 @@ def main(argv: list[str] | None = None) -> int:
             "library",
             lambda: measure_library(plan, work, log, results.get("bare_qt_first_paint_ms")),
         ),
+        ("search", lambda: measure_search(plan, work, log)),
     ]
     try:
         for name, phase in phases:

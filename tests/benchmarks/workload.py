@@ -394,3 +394,100 @@ def library_folder(conversations: int, cache_root: Path | None = None) -> Path:
         shutil.rmtree(making, ignore_errors=True)
         raise
     return final
+
+
+# ---- the search benchmark's library ------------------------------------------------------
+
+# Bumped whenever search_library_folder makes something else (its cache is keyed by it).
+SEARCH_LIBRARY_VERSION = 1
+_ZH_VOCABULARY = (
+    "模型 回复 缓存 窗口 线程 请求 服务器 客户端 问题 延迟 内存 事件 循环 定时器 信号 代码 "
+    "索引 分支 消息 历史 上下文 成本 价格 限制 密钥 设置 春光 周报 旅行 计划 读书 笔记 "
+    "面试 准备 菜谱 税务 北国 风光 千里 冰封 万里 雪飘 长城 内外 大河 上下 江山 英雄 "
+    "数据 文件 搜索 导入 导出 文档 测试 性能 我们 你们 他们 今天 明天 已经 可以 需要 "
+    "如果 因为 所以 但是 然后 这个 那个 什么 怎么 为什么"
+)
+_ZH_WORDS = tuple(_ZH_VOCABULARY.split())
+# Words that occur rarely (about one message in RARE_EVERY), and the one word that is in one
+# conversation only (``case<number>`` in its first question).
+RARE_WORDS = ("walrus", "quokka", "narwhal", "axolotl", "pangolin", "鸭嘴兽", "熊猫")
+RARE_EVERY = 2000
+SEARCH_FOLDERS = ("Work", "Work/Clients", "Work/Clients/Acme", "Personal", "Research/ML")
+SEARCH_MODELS = (("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("deepseek", "deepseek-chat"))
+
+
+def chinese_text(rng: random.Random, sentences: int) -> str:
+    out = []
+    for _ in range(sentences):
+        out.append("".join(rng.choice(_ZH_WORDS) for _ in range(rng.randint(4, 14))) + "。")
+    return "".join(out)
+
+
+def search_library_folder(conversations: int, cache_root: Path | None = None) -> Path:
+    """A library for the search benchmark, made once and kept as library_folder's is: the same
+    mix of lengths (10 messages a conversation on average: 100,000 conversations hold about
+    1,000,000 messages), a fifth of the conversations in Chinese, rare words
+    (RARE_WORDS), one word found in one conversation only (``case<i>``), folders
+    (SEARCH_FOLDERS), tags, archived conversations and three models."""
+    import os
+    import shutil
+    import tempfile
+
+    root = cache_root or Path(tempfile.gettempdir())
+    final = root / f"confab-bench-search-v{SEARCH_LIBRARY_VERSION}-{conversations}"
+    if (final / "conversations").is_dir():
+        return final
+    making = Path(tempfile.mkdtemp(prefix=f"{final.name}.making-", dir=root))
+    try:
+        write_settings(making, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+        rng = random.Random(13)
+        newest = datetime(2025, 6, 1, tzinfo=UTC)
+        folder = making / "conversations"
+        folder.mkdir(parents=True)
+        for i in range(conversations):
+            kind = rng.random()
+            messages = (
+                rng.randint(2, 8)
+                if kind < 0.85
+                else rng.randint(10, 40)
+                if kind < 0.98
+                else rng.randint(60, 200)
+            )
+            chinese = rng.random() < 0.2
+            title = (
+                rng.choice(_CJK_TITLES) + f" {i}"
+                if chinese or rng.random() < 0.1
+                else user_question(rng).rstrip("?")[:60]
+            )
+            provider_id, model = rng.choice(SEARCH_MODELS)
+            data = conversation(
+                f"srch{i:06d}",
+                title,
+                messages,
+                rng,
+                provider=provider_id,
+                model=model,
+                start=newest - timedelta(hours=3 * i, minutes=rng.randint(0, 120)),
+            )
+            for number, item in enumerate(data["messages"]):
+                if chinese:
+                    item["content"] = chinese_text(rng, rng.randint(1, 12))
+                if rng.randrange(RARE_EVERY) == 0:
+                    item["content"] += f" {rng.choice(RARE_WORDS)}"
+                if number == 0:
+                    item["content"] += f" case{i:06d}"
+            data["pinned"] = rng.random() < 0.02
+            if rng.random() < 0.1:
+                data["tags"] = rng.sample(_TAGS, rng.randint(1, 2))
+            if rng.random() < 0.3:
+                data["folder"] = rng.choice(SEARCH_FOLDERS)
+            if rng.random() < 0.05:
+                data["archived"] = True
+            (folder / f"{data['id']}.json").write_text(
+                json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+        os.replace(making, final)
+    except BaseException:
+        shutil.rmtree(making, ignore_errors=True)
+        raise
+    return final

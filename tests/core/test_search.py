@@ -231,7 +231,9 @@ def ids(library: Library, query: str, **filters: object) -> set[tuple[str, str |
 
 def test_every_filter(library: Library) -> None:
     c = filtered_library(library)
-    work, acme, shop, none, arch = (c[k].id for k in ("work", "acme", "workshop", "none", "archived"))
+    work, acme, shop, none, arch = (
+        c[k].id for k in ("work", "acme", "workshop", "none", "archived")
+    )
     everything = ids(library, "report")
     assert len(everything) == 7
     assert ids(library, "report", folder="Work") == {(work, "m0"), (work, "m1"), (acme, "m0")}
@@ -350,9 +352,11 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
     first.close()
     downgrade_to_version_2(tmp_path / INDEX_NAME)
     gate = threading.Event()
+    reading = threading.Event()
     real = store.read_as_is
 
     def held(path: Path) -> Conversation | None:
+        reading.set()
         gate.wait(10)
         return real(path)
 
@@ -364,6 +368,7 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
         assert len(listing.order) == 30 and library.index.migrated
         library.reconcile().result()  # nothing changed: the text pass starts behind it
         assert library.search("needle", SearchFilters()).result() == []
+        assert reading.wait(10)  # the pass has begun reading, in the index thread
         assert library.text_progress == (0, 30)
         gate.set()
         library.wait_for_usage()
