@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 # would only be dropped as stale).
 DEBOUNCE_MS = 150
 # Results asked for at most (the list shows them all; hundreds are cheap).
-RESULT_LIMIT = 200
+RESULT_LIMIT = 100
 MARK_BACKGROUND = "#ffe970"
 MARK_TEXT = "#000000"
 
