@@ -231,3 +231,57 @@ def test_ctrl_k_from_the_composer_opens_the_panel(
     qtbot.waitUntil(panel.isVisible)
     assert panel.field.hasFocus()
     assert edit.toPlainText() == "draft"  # not deleted
+
+
+def test_every_filter_reaches_the_query(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    app = start_app(tmp_path / "data")
+    panel = app.window.search_panel
+    backend = _Backend()
+    panel.search = backend
+    app.window.open_search("poem")
+    qtbot.waitUntil(lambda: len(backend.asked) == 1)
+    backend.asked[0][2]([])
+    assert backend.asked[0][1] == type(backend.asked[0][1])()  # nothing set: everything
+    panel.filters_button.click()
+    panel.set_choices(models=["gpt-4o"], providers=[("openai", "OpenAI")])
+    panel.folder_combo.setEditText("Work/Clients")
+    panel.tag_combo.setEditText("poetry")
+    panel.model_combo.setCurrentIndex(panel.model_combo.findData("gpt-4o"))
+    panel.provider_combo.setCurrentIndex(panel.provider_combo.findData("openai"))
+    panel.role_combo.setCurrentIndex(panel.role_combo.findData("assistant"))
+    panel.period_combo.setCurrentIndex(panel.period_combo.count() - 1)  # between dates
+    assert panel.since_edit.isVisible() and panel.until_edit.isVisible()
+    panel.since_edit.setDate(panel.since_edit.date().fromString("2026-01-05", "yyyy-MM-dd"))
+    panel.until_edit.setDate(panel.until_edit.date().fromString("2026-01-31", "yyyy-MM-dd"))
+    panel.archived_box.setChecked(False)
+    chosen = panel.filters()
+    assert (chosen.folder, chosen.tag, chosen.model, chosen.provider, chosen.role) == (
+        "Work/Clients",
+        "poetry",
+        "gpt-4o",
+        "openai",
+        "assistant",
+    )
+    assert chosen.archived is False
+    assert chosen.since is not None and chosen.until is not None
+    local_since = chosen.since.astimezone()
+    assert (local_since.year, local_since.month, local_since.day) == (2026, 1, 5)
+    assert chosen.until - chosen.since > (
+        datetime(2026, 2, 1, tzinfo=UTC) - datetime(2026, 1, 6, tzinfo=UTC)
+    )
+    assert panel.filters_button.text() == "Filters (7)"
+    # The query asked at the first change is still in flight: its answer is stale, so the
+    # newest filters are asked then.
+    asked = len(backend.asked)
+    backend.asked[-1][2]([])
+    assert len(backend.asked) == asked + 1
+    assert backend.asked[-1][1] == chosen
+    # Reset: everything again.
+    backend.asked[-1][2]([])
+    panel.reset_filters()
+    assert panel.filters() == type(chosen)()
+    assert panel.filters_button.text() == "Filters"
