@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QDate,
     QEvent,
     QModelIndex,
@@ -166,16 +167,29 @@ class HitDelegate(QStyledItemDelegate):
         text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         layout.setTextOption(text_option)
         layout.setFormats(_mark_formats(marks))
+        # Who wrote it, before the snippet: "You ·" or the reply's side, "Title ·".
+        who = _who(hit)
+        who_font = QFont(small)
+        who_font.setWeight(QFont.Weight.DemiBold)
+        who_width = QFontMetrics(who_font).horizontalAdvance(who + " ") if who else 0
         layout.beginLayout()
         top = float(rect.top() + line + 2)
-        for _ in range(2):
+        for number in range(2):
             text_line = layout.createLine()
             if not text_line.isValid():
                 break
-            text_line.setLineWidth(rect.width())
-            text_line.setPosition(QPointF(0, top - rect.top()))
+            indent = who_width if number == 0 else 0
+            text_line.setLineWidth(rect.width() - indent)
+            text_line.setPosition(QPointF(indent, top - rect.top()))
             top += text_line.height()
         layout.endLayout()
+        if who:
+            painter.setFont(who_font)
+            painter.setPen(dim)
+            who_rect = QRect(rect.left(), rect.top() + line + 2, who_width, line)
+            painter.drawText(
+                who_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, who
+            )
         painter.setPen(dim)
         painter.setClipRect(QRect(rect.left(), rect.top(), rect.width(), rect.height()))
         layout.draw(painter, rect.topLeft().toPointF())
@@ -184,6 +198,14 @@ class HitDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).height()
         return QSize(0, self.PADDING // 2 + line + 2 + 2 * line + self.PADDING + 2)
+
+
+def _who(hit: Hit) -> str:
+    if hit.message_id is None:
+        return QCoreApplication.translate("SearchPanel", "Title ·")
+    if hit.role == "user":
+        return QCoreApplication.translate("SearchPanel", "You ·")
+    return ""
 
 
 def _date_text(when_us: int) -> str:

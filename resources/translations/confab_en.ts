@@ -77,7 +77,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/search_panel.py" line="+542"/>
+        <location filename="../../desktop/ui/search_panel.py" line="+564"/>
         <source>%n result(s)</source>
         <translation>
             <numerusform>%n result</numerusform>

@@ -493,7 +493,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>HitListModel</name>
     <message>
-        <location filename="../../desktop/ui/search_panel.py" line="+111"/>
+        <location filename="../../desktop/ui/search_panel.py" line="+112"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1424,7 +1424,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../desktop/ui/search_panel.py" line="+121"/>
+        <location filename="../../desktop/ui/search_panel.py" line="+93"/>
+        <source>Title ·</source>
+        <translation>标题 ·</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You ·</source>
+        <translation>你 ·</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Search all conversations</source>
         <translation>搜索所有对话</translation>
     </message>
