@@ -76,9 +76,9 @@ def test_beside_a_running_confab_the_index_is_only_read(tmp_path: Path) -> None:
     assert running.acquire()
     try:
         before = (tmp_path / INDEX_NAME).stat().st_mtime_ns
-        status, out, err = run(tmp_path, "walrus")
+        status, out, _err = run(tmp_path, "walrus")
         assert status == cli.EXIT_OK and out == ""  # the app has not indexed it yet
-        status, out, err = run(tmp_path, "poem")
+        status, out, _err = run(tmp_path, "poem")
         assert status == cli.EXIT_OK and "Spring poems" in out
         assert (tmp_path / INDEX_NAME).stat().st_mtime_ns == before
     finally:

@@ -134,6 +134,8 @@ _MIGRATIONS = {
 
 # How many files a reconcile reads between two reports (and commits).
 BATCH = 500
+# A reconcile that reads more files than this leaves their text to the background text pass.
+TEXT_INLINE_FILES = 200
 # The index thread's reconcile, in the window, rests 1 ms (pacing.REST_S) once it has read
 # files this long: a cold start of 100,000 with 2 ms took ~60 s instead of 39 (4 ms: 43-48 s),
 # the worst stall the same (28-39 ms, was 138).
@@ -142,6 +144,8 @@ RECONCILE_BURST_S = 0.004
 FILL_BATCH = 200
 # And the background text pass (paced within the step, as a reconcile).
 TEXT_FILL_BATCH = 200
+USAGE_PASS = "usage"
+TEXT_PASS = "text"
 
 
 class ListRow(NamedTuple):
@@ -420,7 +424,9 @@ class ConversationIndex:
             raise
         db.execute("COMMIT")
 
-    def _put(self, record: Record, stat: os.stat_result | None) -> None:
+    def _put(self, record: Record, stat: os.stat_result | None, *, text: bool = True) -> None:
+        """The row, its usage and (``text``; else it is marked to be read by the background
+        text pass) its text."""
         cells = record.usage()
         self._put_usage(record.id, cells)
         self.db.execute(
@@ -448,7 +454,7 @@ class ConversationIndex:
             record.id,
             record.title,
             _us(record.updated_at),
-            record.messages_of_usage,
+            record.messages_of_usage if text else None,
             archived=record.archived,
         )
 
@@ -605,10 +611,14 @@ class ConversationIndex:
         db.execute("BEGIN")
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
         part.total = whole.total = len(to_read)
+        # Many files (a cold start, a big sync): their rows first, their text after, read
+        # again by the background text pass (the list of 100,000 was ~N times slower to fill
+        # with the text of every message indexed as each file was read).
+        text = len(to_read) <= TEXT_INLINE_FILES
         for path in to_read:
             if stop():
                 break
-            self._read_into(path, part)
+            self._read_into(path, part, text=text)
             pace()
             part.done += 1
             if part.done % BATCH == 0 and part.done < part.total:
@@ -627,7 +637,7 @@ class ConversationIndex:
             report(part)
         return whole
 
-    def _read_into(self, path: Path, part: ScanReport) -> None:
+    def _read_into(self, path: Path, part: ScanReport, *, text: bool = True) -> None:
         store = self._store
         for _attempt in range(3):
             try:
@@ -663,7 +673,7 @@ class ConversationIndex:
             # Changed while read (a sync tool, an upgrade written back): read it again.
         assert conversation is not None
         self.db.execute("DELETE FROM skipped WHERE name = ?", (target.name,))
-        self._put(Record.of(conversation), after)
+        self._put(Record.of(conversation), after, text=text)
         part.changed.append(summary_of(conversation))
         if outcome == REPAIRED:
             part.repaired.append(path.name)
@@ -744,13 +754,16 @@ class ConversationIndex:
         self._put_usage(conversation_id, Record.of(conversation).usage())
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
         if not self.search.known(conversation_id):  # read now: not again by the text pass
-            self.search.put(
-                conversation.id,
-                conversation.title,
-                _us(conversation.updated_at),
-                conversation.messages,
-                archived=conversation_archived(conversation),
-            )
+            self._put_text(conversation)
+
+    def _put_text(self, conversation: Conversation) -> None:
+        self.search.put(
+            conversation.id,
+            conversation.title,
+            _us(conversation.updated_at),
+            conversation.messages,
+            archived=conversation_archived(conversation),
+        )
 
     # ---- text not indexed yet (an index migrated from version 2) --------------------
 
@@ -789,13 +802,7 @@ class ConversationIndex:
             if row is not None:
                 self.search.put(row.id, row.title, _us(row.updated_at), (), archived=False)
             return
-        self.search.put(
-            conversation.id,
-            conversation.title,
-            _us(conversation.updated_at),
-            conversation.messages,
-            archived=conversation_archived(conversation),
-        )
+        self._put_text(conversation)
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:
@@ -922,13 +929,14 @@ class Library:
         # the index thread; a query superseded before it starts is not run.
         self._searcher = ThreadPoolExecutor(1, thread_name_prefix="confab-search")
         self._searches = 0
-        self._text_filling = False  # the background pass over rows without text
-        # (conversations with text, listed) while that pass runs; None otherwise.
+        # (conversations with text, listed) while the text pass runs; None otherwise.
         self._text_progress: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._jobs = 0  # handed to the index thread, not ended
         self._usage_version = 0  # counts the commits that changed the usage rows
-        self._filling = False  # the background pass over rows of unknown usage is under way
+        # The background passes under way (USAGE_PASS: rows of unknown usage; TEXT_PASS:
+        # rows without text).
+        self._passes: set[str] = set()
         self._writes: dict[str, int] = {}  # id → writes handed to the writer, not yet indexed
         self._latest: dict[str, Record] = {}  # id → the record of its latest save
         # The folder's modification time when only Confab had changed it since it was listed,
@@ -1090,36 +1098,52 @@ class Library:
 
     def _fill_usage_soon(self) -> None:
         """Index thread, after a reconcile: start the pass that reads the usage the rows do
-        not have yet (an index of version 1), unless it is under way."""
+        not have yet (an index of version 1), unless it is under way; the text pass follows
+        it."""
+        self._start_pass(USAGE_PASS)
+
+    def _start_pass(self, name: str) -> None:
         with self._lock:
-            if self._filling or self._closed:
+            if name in self._passes or self._closed:
                 return
-            self._filling = True
+            self._passes.add(name)
         try:
-            self._submit(lambda: self._fill_usage(None))
+            self._submit(lambda: self._pass_step(name, None))
         except RuntimeError:  # shut down meanwhile
             with self._lock:
-                self._filling = False
+                self._passes.discard(name)
 
-    def _fill_usage(self, after: tuple[int, str] | None) -> None:
-        """One step of the pass: FILL_BATCH files, then the next step queued behind whatever
-        was asked for meanwhile (a save's row, a reconcile, the list), so that those wait
-        for one step at most, not for the whole pass."""
+    def _pass_step(self, name: str, after: tuple[int, str] | None) -> None:
+        """One step of a background pass: FILL_BATCH files (the usage pass) or TEXT_FILL_BATCH
+        (the text pass, paced), then the next step queued behind whatever was asked for
+        meanwhile (a save's row, a reconcile, the list), so that those wait for one step at
+        most, not for the whole pass."""
         going_on: tuple[int, str] | None = None
         try:
             if not self._closed:
-                going_on = self.index.fill_usage(after, FILL_BATCH, _Busy(self))
+                going_on = self._step(name, after)
         except sqlite3.DatabaseError as exc:
-            log.warning("could not read the usage into the index: %s", exc)
+            log.warning("could not read the %s into the index: %s", name, exc)
         if going_on is not None:
             try:
-                self._submit(lambda: self._fill_usage(going_on))
+                self._submit(lambda: self._pass_step(name, going_on))
                 return
             except RuntimeError:  # shut down meanwhile
                 pass
         with self._lock:
-            self._filling = False
-        self._fill_text_soon()
+            self._passes.discard(name)
+            if name == TEXT_PASS:
+                self._text_progress = None
+        if name == USAGE_PASS:
+            self._start_pass(TEXT_PASS)
+
+    def _step(self, name: str, after: tuple[int, str] | None) -> tuple[int, str] | None:
+        if name == USAGE_PASS:
+            return self.index.fill_usage(after, FILL_BATCH, _Busy(self))
+        done, total = self.index.search.progress()
+        with self._lock:
+            self._text_progress = (done, total) if done < total else None
+        return self.index.fill_text(after, TEXT_FILL_BATCH, _Busy(self), Pace(RECONCILE_BURST_S))
 
     def search(self, query: str, filters: SearchFilters, limit: int = 50) -> Future[list[Hit]]:
         """The hits of ``query`` (desktop/core/search.py: newest first), in the search thread
@@ -1143,43 +1167,6 @@ class Library:
         text pass (an index migrated from version 2) runs; None when there is none."""
         with self._lock:
             return self._text_progress
-
-    def _fill_text_soon(self) -> None:
-        """Index thread, after a reconcile: start the pass that reads the text the rows do
-        not have yet, unless it is under way."""
-        with self._lock:
-            if self._text_filling or self._closed:
-                return
-            self._text_filling = True
-        try:
-            self._submit(lambda: self._fill_text(None))
-        except RuntimeError:  # shut down meanwhile
-            with self._lock:
-                self._text_filling = False
-
-    def _fill_text(self, after: tuple[int, str] | None) -> None:
-        """One step of the text pass (search.FILL_BATCH files, paced), then the next one
-        queued behind whatever was asked for meanwhile, as _fill_usage."""
-        going_on: tuple[int, str] | None = None
-        try:
-            if not self._closed:
-                done, total = self.index.search.progress()
-                with self._lock:
-                    self._text_progress = (done, total) if done < total else None
-                going_on = self.index.fill_text(
-                    after, TEXT_FILL_BATCH, _Busy(self), Pace(RECONCILE_BURST_S)
-                )
-        except sqlite3.DatabaseError as exc:
-            log.warning("could not read the text into the index: %s", exc)
-        if going_on is not None:
-            try:
-                self._submit(lambda: self._fill_text(going_on))
-                return
-            except RuntimeError:  # shut down meanwhile
-                pass
-        with self._lock:
-            self._text_filling = False
-            self._text_progress = None
 
     def load(self, conversation_id: str) -> Future[Conversation]:
         """Read one conversation in full (upgraded or repaired as storage does)."""
@@ -1300,7 +1287,7 @@ class Library:
         while True:
             self.wait()
             with self._lock:
-                if not self._filling and not self._text_filling and self._jobs == 0:
+                if not self._passes and self._jobs == 0:
                     return
 
     def close(self) -> None:

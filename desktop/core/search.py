@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -103,8 +104,8 @@ SNIPPET_BEFORE = 50
 # A query whose filters leave few conversations is answered from their rows (a scan),
 # when walking the matches of its words newest first has not found enough within this long.
 SCAN_AFTER_S = 0.015
-# How many conversations a step of the background text pass reads.
-FILL_BATCH = 200
+# No query takes longer than this: past it, the hits found so far (the newest) are the answer.
+QUERY_BUDGET_S = 0.25
 # Conversations whose indexed strings are kept (the ones saved lately, a reply streaming).
 CACHED_CONVERSATIONS = 8
 
@@ -351,14 +352,7 @@ def _search(
         )
     )
     lo, hi = _key_range(filters)
-    bounds: list[str] = []
-    bound_args: list[object] = []
-    if lo is not None:
-        bounds.append("f.rowid >= ?")
-        bound_args.append(lo)
-    if hi is not None:
-        bounds.append("f.rowid < ?")
-        bound_args.append(hi)
+    bounds, bound_args = _bounds("f.rowid", lo, hi)
     sql = (
         f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
         "CROSS JOIN search_state s ON s.key = t.conversation "
@@ -367,70 +361,78 @@ def _search(
         "ORDER BY f.rowid DESC LIMIT ?"
     )
     params = [match_expression(terms), *bound_args, *args, limit]
-    rows: list[tuple[int, str | None, str | None, str, str, int, str]]
-    if conversation_level:
-        rows_or_none = _with_deadline(db, sql, params, scan_after_s, clock)
-        if rows_or_none is None:
-            rows = _scan(db, terms, where, args, lo, hi, limit)
-        else:
-            rows = rows_or_none
-    else:
-        rows = db.execute(sql, params).fetchall()
+    now = clock or time.perf_counter
+    began = now()
+    end = began + QUERY_BUDGET_S
+    if not conversation_level:
+        rows, _complete = _rows(db, sql, params, end, now)
+        return [_hit(row, terms) for row in rows]
+    rows, complete = _rows(db, sql, params, min(end, began + scan_after_s), now)
+    if not complete and len(rows) < limit:
+        scan_sql, scan_params = _scan(terms, where, args, lo, hi, limit)
+        scanned, done = _rows(db, scan_sql, scan_params, end, now)
+        if done or len(scanned) > len(rows):
+            rows = scanned
     return [_hit(row, terms) for row in rows]
 
 
-def _with_deadline(
+_Found = tuple[int, str | None, str | None, str, str, int, str]
+
+
+def _rows(
     db: sqlite3.Connection,
     sql: str,
-    params: list[object],
-    seconds: float,
-    clock: Callable[[], float] | None,
-) -> list[tuple[int, str | None, str | None, str, str, int, str]] | None:
-    """The query's rows, or None when it ran longer than ``seconds`` (interrupted)."""
-    import time
-
-    now = clock or time.perf_counter
-    deadline = now() + seconds
-    db.set_progress_handler(lambda: now() > deadline, 2000)
+    params: Sequence[object],
+    deadline: float,
+    now: Callable[[], float],
+) -> tuple[list[_Found], bool]:
+    """The query's rows, and whether it ran to its end: past ``deadline`` it is interrupted,
+    and the rows it gave so far (newest first: the newest of the hits) are kept."""
+    rows: list[_Found] = []
+    db.set_progress_handler(lambda: now() > deadline, 1000)
     try:
-        return db.execute(sql, params).fetchall()
+        rows.extend(db.execute(sql, params))
     except sqlite3.OperationalError as exc:
         if "interrupt" not in str(exc):
             raise
-        return None
+        return rows, False
     finally:
         db.set_progress_handler(None, 0)
+    return rows, True
 
 
 def _scan(
-    db: sqlite3.Connection,
     terms: list[Term],
     where: list[str],
     args: list[object],
     lo: int | None,
     hi: int | None,
     limit: int,
-) -> list[tuple[int, str | None, str | None, str, str, int, str]]:
-    """The filtered conversations' rows, each term looked for in the text (their words are
-    common, the conversations few: walking the words' matches would pass by most)."""
-    checks: list[str] = []
-    bounds: list[object] = []
-    if lo is not None:
-        checks.append("t.key >= ?")
-        bounds.append(lo)
-    if hi is not None:
-        checks.append("t.key < ?")
-        bounds.append(hi)
+) -> tuple[str, list[object]]:
+    """The query that reads the filtered conversations' rows, each term looked for in the
+    text (when the words are common and the conversations few, walking the words' matches
+    passes by most)."""
+    checks, bounds = _bounds("t.key", lo, hi)
     checks += [f"confab_has(t.text, {i})" for i in range(len(terms))]
     sql = (
         f"SELECT {_COLUMNS} FROM conversations c CROSS JOIN search_state s ON s.id = c.id "
         "CROSS JOIN search_text t ON t.conversation = s.key "
         f"WHERE 1 {_and(where)}{_and(checks)}ORDER BY t.key DESC LIMIT ?"
     )
-    rows: list[tuple[int, str | None, str | None, str, str, int, str]] = db.execute(
-        sql, [*args, *bounds, limit]
-    ).fetchall()
-    return rows
+    return sql, [*args, *bounds, limit]
+
+
+def _bounds(column: str, lo: int | None, hi: int | None) -> tuple[list[str], list[object]]:
+    """The conditions (and their arguments) that keep ``column`` within [lo, hi)."""
+    conditions: list[str] = []
+    args: list[object] = []
+    if lo is not None:
+        conditions.append(f"{column} >= ?")
+        args.append(lo)
+    if hi is not None:
+        conditions.append(f"{column} < ?")
+        args.append(hi)
+    return conditions, args
 
 
 def _and(conditions: Iterable[str]) -> str:

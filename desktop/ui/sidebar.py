@@ -367,18 +367,7 @@ class Sidebar(QWidget):
 
     def set_indexing(self, progress: tuple[int, int] | None) -> None:
         """Say how far the index is built (None: it is not being built)."""
-        if progress is None:
-            self.status_label.hide()
-            return
-        from desktop.ui import formats  # not on the way to the first paint
-
-        done, total = progress
-        self.status_label.setText(
-            self.tr("Indexing {done} of {total} conversations…").format(
-                done=formats.number(done), total=formats.number(total)
-            )
-        )
-        self.status_label.show()
+        self._show_progress(self.tr("Indexing {done} of {total} conversations…"), progress)
 
     def set_text_indexing(self, progress: tuple[int, int] | None) -> None:
         """Say how far the messages are read for search (None: done), unless the files
@@ -386,6 +375,12 @@ class Sidebar(QWidget):
         if not self.status_label.isHidden() and self._text_progress is None:
             return
         self._text_progress = progress
+        self._show_progress(
+            self.tr("Indexing messages for search: {done} of {total} conversations…"), progress
+        )
+
+    def _show_progress(self, text: str, progress: tuple[int, int] | None) -> None:
+        """The status line: ``text`` with {done} and {total} (None: hidden)."""
         if progress is None:
             self.status_label.hide()
             return
@@ -393,9 +388,7 @@ class Sidebar(QWidget):
 
         done, total = progress
         self.status_label.setText(
-            self.tr("Indexing messages for search: {done} of {total} conversations…").format(
-                done=formats.number(done), total=formats.number(total)
-            )
+            text.format(done=formats.number(done), total=formats.number(total))
         )
         self.status_label.show()
 

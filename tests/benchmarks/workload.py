@@ -347,30 +347,12 @@ def library_folder(conversations: int, cache_root: Path | None = None) -> Path:
     a few long (60 to 200); titles in English and Chinese, a few pinned, some tagged; one
     every few hours back from 2025-06-01. Made in a sibling folder and renamed into place, so
     an interrupted run leaves no half-made cache. The index is not part of it."""
-    import os
-    import shutil
-    import tempfile
 
-    root = cache_root or Path(tempfile.gettempdir())
-    final = root / f"confab-bench-library-v{LIBRARY_VERSION}-{conversations}"
-    if (final / "conversations").is_dir():
-        return final
-    making = Path(tempfile.mkdtemp(prefix=f"{final.name}.making-", dir=root))
-    try:
-        write_settings(making, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+    def fill(folder: Path) -> None:
         rng = random.Random(12)
         newest = datetime(2025, 6, 1, tzinfo=UTC)
-        folder = making / "conversations"
-        folder.mkdir(parents=True)
         for i in range(conversations):
-            kind = rng.random()
-            messages = (
-                rng.randint(2, 8)
-                if kind < 0.85
-                else rng.randint(10, 40)
-                if kind < 0.98
-                else rng.randint(60, 200)
-            )
+            messages = _library_length(rng)
             title = (
                 rng.choice(_CJK_TITLES) + f" {i}"
                 if rng.random() < 0.3
@@ -386,9 +368,45 @@ def library_folder(conversations: int, cache_root: Path | None = None) -> Path:
             data["pinned"] = rng.random() < 0.02
             if rng.random() < 0.1:
                 data["tags"] = rng.sample(_TAGS, rng.randint(1, 2))
-            (folder / f"{data['id']}.json").write_text(
-                json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            _write_json(folder, data)
+
+    return _cached_folder(
+        f"confab-bench-library-v{LIBRARY_VERSION}-{conversations}", fill, cache_root
+    )
+
+
+def _library_length(rng: random.Random) -> int:
+    """How many messages a conversation of the library's mix has."""
+    kind = rng.random()
+    if kind < 0.85:
+        return rng.randint(2, 8)
+    return rng.randint(10, 40) if kind < 0.98 else rng.randint(60, 200)
+
+
+def _write_json(folder: Path, data: dict[str, Any]) -> None:
+    (folder / f"{data['id']}.json").write_text(
+        json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+
+
+def _cached_folder(name: str, fill: Any, cache_root: Path | None) -> Path:
+    """The data folder ``name`` under the temporary folder, made by ``fill(conversations
+    folder)`` the first time, in a sibling folder renamed into place (an interrupted run
+    leaves no half-made cache)."""
+    import os
+    import shutil
+    import tempfile
+
+    root = cache_root or Path(tempfile.gettempdir())
+    final = root / name
+    if (final / "conversations").is_dir():
+        return final
+    making = Path(tempfile.mkdtemp(prefix=f"{final.name}.making-", dir=root))
+    try:
+        write_settings(making, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+        folder = making / "conversations"
+        folder.mkdir(parents=True)
+        fill(folder)
         os.replace(making, final)
     except BaseException:
         shutil.rmtree(making, ignore_errors=True)
@@ -429,30 +447,12 @@ def search_library_folder(conversations: int, cache_root: Path | None = None) ->
     1,000,000 messages), a fifth of the conversations in Chinese, rare words
     (RARE_WORDS), one word found in one conversation only (``case<i>``), folders
     (SEARCH_FOLDERS), tags, archived conversations and three models."""
-    import os
-    import shutil
-    import tempfile
 
-    root = cache_root or Path(tempfile.gettempdir())
-    final = root / f"confab-bench-search-v{SEARCH_LIBRARY_VERSION}-{conversations}"
-    if (final / "conversations").is_dir():
-        return final
-    making = Path(tempfile.mkdtemp(prefix=f"{final.name}.making-", dir=root))
-    try:
-        write_settings(making, [provider("http://127.0.0.1:9/v1", models=["m"])], auto_title=False)
+    def fill(folder: Path) -> None:
         rng = random.Random(13)
         newest = datetime(2025, 6, 1, tzinfo=UTC)
-        folder = making / "conversations"
-        folder.mkdir(parents=True)
         for i in range(conversations):
-            kind = rng.random()
-            messages = (
-                rng.randint(2, 8)
-                if kind < 0.85
-                else rng.randint(10, 40)
-                if kind < 0.98
-                else rng.randint(60, 200)
-            )
+            messages = _library_length(rng)
             chinese = rng.random() < 0.2
             title = (
                 rng.choice(_CJK_TITLES) + f" {i}"
@@ -483,11 +483,7 @@ def search_library_folder(conversations: int, cache_root: Path | None = None) ->
                 data["folder"] = rng.choice(SEARCH_FOLDERS)
             if rng.random() < 0.05:
                 data["archived"] = True
-            (folder / f"{data['id']}.json").write_text(
-                json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
-        os.replace(making, final)
-    except BaseException:
-        shutil.rmtree(making, ignore_errors=True)
-        raise
-    return final
+            _write_json(folder, data)
+
+    name = f"confab-bench-search-v{SEARCH_LIBRARY_VERSION}-{conversations}"
+    return _cached_folder(name, fill, cache_root)

@@ -269,6 +269,24 @@ def test_filters_answered_by_scanning_give_the_same_hits(library: Library, tmp_p
         assert walked == scanned and walked
 
 
+def test_a_query_past_its_budget_answers_with_the_newest_hits_found(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [
+        make(f"c{i}", [("user", f"common term {i}")] * 3, start=T0 - timedelta(hours=i))
+        for i in range(40)
+    ]
+    indexed(library, *many)
+    path = tmp_path / INDEX_NAME
+    full = search(path, "common term", SearchFilters(), limit=200)
+    assert len(full) == 120
+    ticks = iter(range(100_000))
+    # A clock that moves 100 ms at each look (every 1,000 steps of SQLite's): the budget is
+    # gone after 3 looks.
+    cut = search(path, "common term", SearchFilters(), limit=200, clock=lambda: next(ticks) / 10)
+    assert 0 < len(cut) < len(full) and cut == full[: len(cut)]
+
+
 def save(library: Library, conversation: Conversation) -> None:
     """Confab's own save, as the controller makes it: the record on the UI thread, the row
     in the index thread once written."""
@@ -382,6 +400,39 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
     db = sqlite3.connect(tmp_path / INDEX_NAME)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
+
+
+def test_a_cold_start_lists_every_row_first_and_reads_the_text_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ConversationStore(tmp_path)
+    for i in range(12):
+        store.save(make(f"c{i}", [("user", f"needle {i}")], start=T0 - timedelta(hours=i)))
+    monkeypatch.setattr("desktop.core.index.TEXT_INLINE_FILES", 5)
+    gate = threading.Event()
+    reading = threading.Event()
+    real = store.read_as_is
+
+    def held(path: Path) -> Conversation | None:
+        reading.set()
+        gate.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(store, "read_as_is", held)
+    library = Library(store)
+    try:
+        library.open().result()
+        report = library.reconcile().result()
+        assert len(report.changed) == 12  # every row, before any text
+        assert reading.wait(10)
+        assert library.text_progress == (0, 12)
+        assert library.search("needle", SearchFilters()).result() == []
+        gate.set()
+        library.wait_for_usage()
+        assert len(library.search("needle", SearchFilters()).result()) == 12
+    finally:
+        gate.set()
+        library.close()
 
 
 @pytest.mark.parametrize("damage", ["deleted", "garbage", "truncated"])
