@@ -59,7 +59,10 @@ EARLIER_BATCH = 40
 # between took 1.8 s here).
 JUMP_DISTANCE = EARLIER_BATCH
 AROUND_BEFORE = 8
-AROUND_AFTER = 12
+AROUND_AFTER = 6
+# Of those above, only this many are built at once; the others by the backfill, a message
+# per turn of the loop, above what is shown (a Markdown reply costs 10-40 ms to build).
+AROUND_AT_ONCE = 2
 # Of those, the newest are built before the conversation first paints, as many as fill the
 # view (at most FIRST_PAINT: one long reply is often all that shows), the others BACKFILL_STEP
 # per turn of the loop after it, above what is shown (a Markdown message takes ~10-20 ms to
@@ -472,12 +475,15 @@ class ChatView(QScrollArea):
         self._finishing.clear()
         self._catch_up_slice.clear()
         start = max(0, at - AROUND_BEFORE)
+        built = max(0, at - AROUND_AT_ONCE)
         end = min(len(thread), at + AROUND_AFTER + 1)
         self._hidden_earlier = thread[:start]
+        self._backfill = thread[start:built]
         self._hidden_later = thread[end:]
         self._follow = False
-        for message in thread[start:end]:
+        for message in thread[built:end]:
             self._add_widget(message)
+        self._schedule_backfill()
         self._refresh_tail()
         self._update_earlier_button()
         self._update_later_button()
@@ -544,13 +550,15 @@ class ChatView(QScrollArea):
         bar.setValue(max(0, middle - self.viewport().height() // 2))
         self._update_jump_button()
 
-    def visible_message_ids(self) -> list[str]:
-        """The ids of the messages at least partly in view, top to bottom."""
+    def visible_message_ids(self, margin: float = 0.0) -> list[str]:
+        """The ids of the messages at least partly in view (or within ``margin`` panes of
+        it), top to bottom."""
         view = self.viewport().rect()
+        extra = int(view.height() * margin)
         shown = []
         for widget in self.message_widgets():
             top = widget.mapTo(self.viewport(), QPoint(0, 0)).y()
-            if top < view.bottom() and top + widget.height() > view.top():
+            if top < view.bottom() + extra and top + widget.height() > view.top() - extra:
                 shown.append(widget.message_id)
         return shown
 

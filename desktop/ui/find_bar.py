@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
@@ -69,6 +69,12 @@ class ShortcutsFirst(QObject):
         return super().eventFilter(watched, event)
 
 
+# How long a text of one or two characters waits for the next key before it is found.
+SHORT_TEXT_WAIT_MS = 250
+# And a longer one (a fast typist's next key comes sooner: one search for both).
+TEXT_WAIT_MS = 60
+
+
 class FindBar(QFrame):
     """The field, "3 of 17", previous, next and close. Enter / F3 next, Shift+Enter /
     Shift+F3 previous, Escape closes and takes the marks away."""
@@ -109,6 +115,11 @@ class FindBar(QFrame):
         self._current = -1
         self._marked: set[str] = set()
         self._current_shown: str | None = None
+        self._mark_due = False
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.timeout.connect(self._on_typing_timeout)
+        chat_view.verticalScrollBar().valueChanged.connect(self._on_chat_view_scrolled)
         chat_view.earlier_loaded.connect(self._on_chat_view_batch_loaded)
         chat_view.later_loaded.connect(self._on_chat_view_batch_loaded)
         self.hide()
@@ -124,6 +135,7 @@ class FindBar(QFrame):
             self.find_text(self.field.text())
 
     def close_bar(self) -> None:
+        self._typing.stop()
         self._clear_marks()
         self._matches = None
         self._current = -1
@@ -169,11 +181,20 @@ class FindBar(QFrame):
     # ---- internals -----------------------------------------------------------------
 
     def _on_field_text_changed(self, text: str) -> None:
-        self.find_text(text)
+        # A letter or two matches thousands of times and the next key narrows it: wait a
+        # moment for it. Longer text is found at once.
+        self._typing.start(SHORT_TEXT_WAIT_MS if len(text) < 3 else TEXT_WAIT_MS)
+
+    def _on_typing_timeout(self) -> None:
+        self.find_text(self.field.text())
 
     def _step(self, *, forward: bool) -> None:
         if not self.isVisible():
             self.open_bar()
+            return
+        if self._typing.isActive():
+            self._typing.stop()
+            self.find_text(self.field.text())
             return
         if self._matches is None:
             self.find_text(self.field.text())
@@ -205,12 +226,27 @@ class FindBar(QFrame):
             self._marked.add(message_id)
 
     def _mark_built(self) -> None:
-        """Mark the matches of the messages built and not marked yet."""
+        """Mark the matches of the messages in view (and a pane's height around) not marked
+        yet; the others as the view comes to them (marking each of 30 long replies cost
+        ~15 ms)."""
         if self._matches is None:
             return
-        for found in self._matches.found:
-            if found.message_id not in self._marked and found.message_id != self._current_shown:
-                self._mark(found.message_id, None)
+        for message_id in self._chat_view.visible_message_ids(margin=1.0):
+            if (
+                message_id not in self._marked
+                and message_id != self._current_shown
+                and self._matches.count_in(message_id)
+            ):
+                self._mark(message_id, None)
+
+    def _on_chat_view_scrolled(self, _value: int) -> None:
+        if self._matches is not None and not self._mark_due:
+            self._mark_due = True
+            QTimer.singleShot(0, self, self._mark_after_scroll)
+
+    def _mark_after_scroll(self) -> None:
+        self._mark_due = False
+        self._mark_built()
 
     def _clear_marks(self) -> None:
         for message_id in self._marked:

@@ -29,12 +29,13 @@ MATCH_TEXT = "#000000"
 class _Marked:
     """What a label showed before it was marked, and what it shows marked."""
 
-    __slots__ = ("format", "marked", "spans", "text")
+    __slots__ = ("document", "format", "marked", "spans", "text")
 
     def __init__(self, text: str, text_format: Qt.TextFormat) -> None:
         self.text, self.format = text, text_format
         self.marked = ""
         self.spans: list[tuple[int, int]] = []
+        self.document: QTextDocument | None = None  # the marked text, for match_rect
 
 
 def _state(label: QLabel) -> _Marked | None:
@@ -61,6 +62,17 @@ def text_labels(widget: MessageWidget) -> list[QLabel]:
             elif isinstance(block, QLabel):
                 labels.append(block)
     return labels
+
+
+def _may_hold(text: str, needles: Sequence[str]) -> bool:
+    """Whether a label's text (markup or plain) may show a match: a needle without the
+    characters markup escapes shows only where its own text is in the markup."""
+    lowered = text.lower()
+    return any(
+        any(c in needle for c in "&<>\"'") or needle.lower() in lowered
+        for needle in needles
+        if needle
+    )
 
 
 def _document(label: QLabel, text: str, text_format: Qt.TextFormat) -> QTextDocument:
@@ -99,6 +111,8 @@ def mark(widget: MessageWidget, needles: Sequence[str], current: int | None = No
         text_format = label.textFormat()
         if text_format == Qt.TextFormat.AutoText:
             text_format = Qt.TextFormat.RichText
+        if not _may_hold(label.text(), needles):
+            continue  # a document of each label costs: most of a reply's have no match
         state = _Marked(label.text(), text_format)
         document = _document(label, state.text, text_format)
         spans = _spans(document, needles)
@@ -117,6 +131,7 @@ def mark(widget: MessageWidget, needles: Sequence[str], current: int | None = No
         count += len(spans)
         state.spans = spans
         state.marked = document.toHtml()
+        state.document = document
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setText(state.marked)
         label._confab_marks = state  # type: ignore[attr-defined]
@@ -175,7 +190,7 @@ def match_rect(widget: MessageWidget, number: int) -> QRect | None:
 
 def _span_rect(label: QLabel, state: _Marked, start: int, end: int) -> QRect:
     contents = label.contentsRect()
-    document = _document(label, state.marked, Qt.TextFormat.RichText)
+    document = state.document or _document(label, state.marked, Qt.TextFormat.RichText)
     document.setTextWidth(max(1, contents.width()))
     layout = document.documentLayout()
     block = document.findBlock(start)

@@ -137,7 +137,7 @@ def test_find_in_conversation_steps_through_every_match_of_the_thread(
     assert bar.field.hasFocus()
     qtbot.keyClicks(bar.field, "needle")
     # Counted in the whole thread: three messages with two, one with one.
-    assert bar.total == 7
+    qtbot.waitUntil(lambda: bar.total == 7)
     # From the view (at the end) on: the only match below the top of the view is m190's.
     assert bar.count_label.text() == "7 of 7"
     current = view.message_widget("m190")
@@ -176,17 +176,17 @@ def test_find_in_conversation_steps_through_every_match_of_the_thread(
     assert bar.count_label.text() == "1 of 7"
 
     # Chinese, and nothing found.
-    bar.field.setText("针")
-    assert bar.total == 3
+    bar.field.setText("针")  # one character: found once the next key has not come
+    qtbot.waitUntil(lambda: bar.total == 3)
     assert ("针", True) in marks.marked_text(view.message_widget("m20"))
     bar.field.setText("no such thing")
-    assert bar.count_label.text() == "No matches"
+    qtbot.waitUntil(lambda: bar.count_label.text() == "No matches")
     assert marks.marked_text(view.message_widget("m20")) == []
 
     # Escape closes the bar and takes the marks away.
     bar.field.setText("needle")
+    qtbot.waitUntil(lambda: any(marks.marked_text(w) for w in view.message_widgets()))
     shown = view.message_widgets()
-    assert any(marks.marked_text(widget) for widget in shown)
     qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
     assert not bar.isVisible()
     assert not any(marks.marked_text(widget) for widget in shown)
