@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+870"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+878"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-737"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-742"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,14 +63,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+368"/>
+        <location line="+371"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+250"/>
+        <location line="+252"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -445,7 +445,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+88"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+94"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -465,7 +465,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+163"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -1596,7 +1596,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+99"/>
+        <location line="+92"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1606,12 +1606,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在建立索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+9"/>
         <source>Indexing messages for search: {done} of {total} conversations…</source>
         <translation>正在为搜索建立消息索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+46"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
