@@ -211,3 +211,27 @@ def test_jump_to_latest_after_going_far_up_builds_the_end_again(
     qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.message_widget("m199") is not None)
     assert view.hidden_later == 0 and view.following
+
+
+def test_sending_from_a_stretch_far_up_goes_back_to_the_end(
+    start_app: Callable[..., Any],
+    server_provider: dict[str, Any],
+    openai_server: Any,
+    qtbot: Any,
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    write_settings(data, [server_provider])
+    app = start_app(data)
+    view = app.window.chat_view
+    _opened_at(app, qtbot, conversation_id, "m20", "needle")
+    assert view.hidden_later > 0
+    app.type_and_send("a new question")
+    app.wait_idle()
+    bubbles = app.bubbles()
+    # The end of the thread is built again, the question and its reply below m199.
+    assert view.hidden_later == 0
+    assert bubbles[-2] == ("user", "a new question")
+    assert bubbles[-1][0] == "assistant" and bubbles[-1][1]
+    assert bubbles[-3][1].startswith("Message 199:")
