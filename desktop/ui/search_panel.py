@@ -169,7 +169,7 @@ class HitDelegate(QStyledItemDelegate):
         layout.setFormats(_mark_formats(marks))
         # Who wrote it, before the snippet: "You ·" or the reply's side, "Title ·".
         who = _who(hit)
-        who_font = QFont(small)
+        who_font = QFont(opt.font)  # the snippet's size: one baseline
         who_font.setWeight(QFont.Weight.DemiBold)
         who_width = QFontMetrics(who_font).horizontalAdvance(who + " ") if who else 0
         layout.beginLayout()
