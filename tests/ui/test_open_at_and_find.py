@@ -56,6 +56,20 @@ def _branched(data: Path) -> str:
     return conversation.id
 
 
+def _start_branched(
+    start_app: Callable[..., Any], tmp_path: Path, provider: dict[str, Any] | None = None
+) -> tuple[Any, str]:
+    """The window on a data folder holding ``_branched``'s conversation (and ``provider``
+    as the only one, if given), 1000×700; returns it and the conversation's id."""
+    data = tmp_path / "data"
+    conversation_id = _branched(data)
+    if provider is not None:
+        write_settings(data, [provider])
+    app = start_app(data)
+    app.window.resize(1000, 700)
+    return app, conversation_id
+
+
 def _in_view(view: Any, widget: Any, area: QRect | None = None) -> bool:
     rect = area if area is not None else widget.rect()
     top_left = widget.mapTo(view.viewport(), rect.topLeft())
@@ -83,10 +97,7 @@ def _opened_at(app: Any, qtbot: Any, conversation_id: str, message_id: str, quer
 def test_open_at_a_message_on_another_branch_puts_it_in_view_highlighted(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    app = start_app(data)
-    app.window.resize(1000, 700)
+    app, conversation_id = _start_branched(start_app, tmp_path)
     view = app.window.chat_view
     widget = _opened_at(app, qtbot, conversation_id, "b15", "zebra")
     conversation = app.conversations.current
@@ -103,16 +114,15 @@ def test_open_at_a_message_on_another_branch_puts_it_in_view_highlighted(
     # The other branch's messages are not on screen; the head change is in the file.
     assert view.message_widget("m150") is None
     app.conversations.wait_for_writes()
-    saved = json.loads((data / "conversations" / f"{conversation_id}.json").read_text("utf-8"))
+    path = app.data_dir / "conversations" / f"{conversation_id}.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["head"] == "b129"
 
 
 def test_open_at_a_message_on_screen_keeps_the_branch(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    app = start_app(data)
+    app, conversation_id = _start_branched(start_app, tmp_path)
     view = app.window.chat_view
     widget = _opened_at(app, qtbot, conversation_id, "m20", "北国")
     assert app.conversations.current.head == "m199"
@@ -123,10 +133,7 @@ def test_open_at_a_message_on_screen_keeps_the_branch(
 def test_find_in_conversation_steps_through_every_match_of_the_thread(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    app = start_app(data)
-    app.window.resize(1000, 700)
+    app, conversation_id = _start_branched(start_app, tmp_path)
     view = app.window.chat_view
     app.open(conversation_id)
     _settled(qtbot, view)
@@ -196,9 +203,7 @@ def test_find_in_conversation_steps_through_every_match_of_the_thread(
 def test_jump_to_latest_after_going_far_up_builds_the_end_again(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    app = start_app(data)
+    app, conversation_id = _start_branched(start_app, tmp_path)
     view = app.window.chat_view
     _opened_at(app, qtbot, conversation_id, "m20", "needle")
     assert view.hidden_later > 0
@@ -220,10 +225,7 @@ def test_sending_from_a_stretch_far_up_goes_back_to_the_end(
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    write_settings(data, [server_provider])
-    app = start_app(data)
+    app, conversation_id = _start_branched(start_app, tmp_path, server_provider)
     view = app.window.chat_view
     _opened_at(app, qtbot, conversation_id, "m20", "needle")
     assert view.hidden_later > 0

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.ui import marks
 from desktop.ui.search_panel import MARK_BACKGROUND
-from tests.ui.test_open_at_and_find import _branched, _in_view, _settled
+from tests.ui.test_open_at_and_find import _in_view, _settled, _start_branched
 
 
 def _marked_pixels(panel: Any) -> int:
@@ -42,10 +42,7 @@ def _results(panel: Any) -> list[Any]:
 def test_typing_shows_hits_with_the_words_marked_and_enter_opens_at_the_message(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    conversation_id = _branched(data)
-    app = start_app(data)
-    app.window.resize(1000, 700)
+    app, conversation_id = _start_branched(start_app, tmp_path)
     app.conversations.wait_for_index()
     _active(app, qtbot)
     # Typed into the sidebar's field: the panel takes the text over.
@@ -78,9 +75,7 @@ def test_typing_shows_hits_with_the_words_marked_and_enter_opens_at_the_message(
 def test_chinese_is_found_and_nothing_found_says_so(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    _branched(data)
-    app = start_app(data)
+    app, _ = _start_branched(start_app, tmp_path)
     app.conversations.wait_for_index()
     _active(app, qtbot)
     app.window.open_search()
@@ -103,9 +98,7 @@ def test_chinese_is_found_and_nothing_found_says_so(
 def test_the_role_filter_keeps_only_my_messages(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    _branched(data)
-    app = start_app(data)
+    app, _ = _start_branched(start_app, tmp_path)
     app.conversations.wait_for_index()
     app.window.open_search("ordinary")
     panel = app.window.search_panel
@@ -218,9 +211,7 @@ def test_ctrl_k_from_the_composer_opens_the_panel(
 ) -> None:
     """The composer takes Ctrl+K as "delete to the end of the line" under X11 unless the
     window claims it."""
-    data = tmp_path / "data"
-    _branched(data)
-    app = start_app(data)
+    app, _ = _start_branched(start_app, tmp_path)
     _active(app, qtbot)
     edit = app.window.composer.edit
     edit.setFocus()
