@@ -125,24 +125,14 @@ class ChatView(QScrollArea):
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(12)
-        self._earlier = QPushButton()
-        self._earlier.setObjectName("showEarlier")
-        self._earlier.setFlat(True)
-        self._earlier.clicked.connect(self.load_earlier)
-        self._earlier.hide()
-        self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._earlier = self._batch_button("showEarlier", self.load_earlier)
         self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
         self.empty.setObjectName("emptyChat")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty, 1)
-        self._later = QPushButton()
-        self._later.setObjectName("showLater")
-        self._later.setFlat(True)
-        self._later.clicked.connect(self.load_later)
-        self._later.hide()
-        self._layout.addWidget(self._later, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._later = self._batch_button("showLater", self.load_later)
         self._layout.addStretch(0)
         self.setWidget(self._content)
 
@@ -198,6 +188,16 @@ class ChatView(QScrollArea):
         bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
         self.viewport().installEventFilter(self)
+
+    def _batch_button(self, name: str, load: Callable[[], int]) -> QPushButton:
+        """ "Show N earlier (later) messages", at the end of the column so far."""
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setFlat(True)
+        button.clicked.connect(load)
+        button.hide()
+        self._layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        return button
 
     # ---- building ------------------------------------------------------------------
 
