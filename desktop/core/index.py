@@ -40,8 +40,7 @@ from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
 from desktop.core.search import MIGRATION as _SEARCH_MIGRATION
 from desktop.core.search import SCHEMA as _SEARCH_SCHEMA
-from desktop.core.search import Hit, SearchFilters, SearchIndex
-from desktop.core.search import search as _search
+from desktop.core.search import Hit, Searcher, SearchFilters, SearchIndex
 from desktop.core.storage import (
     CHANGED,
     COPY,
@@ -928,6 +927,7 @@ class Library:
         # Search queries (desktop/core/search.py): a read-only connection each, not behind
         # the index thread; a query superseded before it starts is not run.
         self._searcher = ThreadPoolExecutor(1, thread_name_prefix="confab-search")
+        self._search = Searcher(self.index.path)  # used in that thread only
         self._searches = 0
         # (conversations with text, listed) while the text pass runs; None otherwise.
         self._text_progress: tuple[int, int] | None = None
@@ -1157,7 +1157,7 @@ class Library:
             with self._lock:
                 if mine != self._searches:
                     return []
-            return _search(self.index.path, query, filters, limit)
+            return self._search.search(query, filters, limit)
 
         return self._searcher.submit(run)
 
@@ -1296,6 +1296,8 @@ class Library:
         self._loader.shutdown(wait=True)
         self._querier.shutdown(wait=True)
         self._merger.shutdown(wait=True)
+        with contextlib.suppress(RuntimeError):
+            self._searcher.submit(self._search.close)
         self._searcher.shutdown(wait=True)
         with contextlib.suppress(RuntimeError):
             self._executor.submit(self.index.close)

@@ -36,6 +36,7 @@ re-indexes the one growing reply) and writes only what changed.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -298,30 +299,92 @@ def search(
     scan_after_s: float = SCAN_AFTER_S,
     clock: Callable[[], float] | None = None,
 ) -> list[Hit]:
-    """The hits of ``query`` in the index at ``path``, newest first, at most ``limit``: on a
-    read-only connection of its own (any thread; the index thread may write meanwhile). An
-    index that cannot be read (missing, being rebuilt, of another version) gives none."""
-    terms = parse(query)
-    if not terms or limit <= 0:
-        return []
+    """The hits of ``query`` in the index at ``path``, newest first, at most ``limit``, on a
+    read-only connection opened for this one query (``Searcher`` keeps one)."""
+    searcher = Searcher(path)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.Error as exc:
-        log.info("search: %s cannot be opened: %s", path.name, exc)
-        return []
-    try:
+        return searcher.search(query, filters, limit, scan_after_s=scan_after_s, clock=clock)
+    finally:
+        searcher.close()
+
+
+# The search connection's page cache and memory map: a query reads the FTS5 pages of its
+# terms and the rows it returns; a connection per query started cold each time.
+CACHE_KIB = 16 * 1024
+MMAP_BYTES = 256 * 2**20
+
+
+class Searcher:
+    """Queries of the index at ``path`` on one read-only connection (any one thread; the
+    index thread may write meanwhile), kept open between queries and opened again when the
+    file is replaced (the index rebuilt) or cannot be read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None
+        self._terms: list[Term] = []
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        limit: int = 50,
+        *,
+        scan_after_s: float = SCAN_AFTER_S,
+        clock: Callable[[], float] | None = None,
+    ) -> list[Hit]:
+        """The hits of ``query``, newest first, at most ``limit``. An index that cannot be
+        read (missing, being rebuilt, of another version) gives none."""
+        terms = parse(query)
+        if not terms or limit <= 0:
+            return []
+        db = self._connection()
+        if db is None:
+            return []
+        self._terms = terms
+        try:
+            return _search(db, terms, filters, limit, scan_after_s, clock)
+        except sqlite3.Error as exc:
+            log.info("search: %s cannot be read: %s", self.path.name, exc)
+            self.close()
+            return []
+
+    def _connection(self) -> sqlite3.Connection | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            self.close()
+            return None
+        if self._db is not None and self._file == (st.st_dev, st.st_ino):
+            return self._db
+        self.close()
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            log.info("search: %s cannot be opened: %s", self.path.name, exc)
+            return None
+        try:
+            db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        except sqlite3.Error as exc:
+            log.info("search: %s cannot be read: %s", self.path.name, exc)
+            db.close()
+            return None
         db.create_function(
             "confab_has",
             2,
-            lambda text, i: terms[i].pattern.search(text) is not None,
+            lambda text, i: self._terms[i].pattern.search(text) is not None,
             deterministic=True,
         )
-        return _search(db, terms, filters, limit, scan_after_s, clock)
-    except sqlite3.Error as exc:
-        log.info("search: %s cannot be read: %s", path.name, exc)
-        return []
-    finally:
-        db.close()
+        self._db, self._file = db, (st.st_dev, st.st_ino)
+        return db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._file = None
 
 
 _COLUMNS = "t.key, t.message, t.role, s.id, c.title, c.updated_us, t.text"
