@@ -208,7 +208,90 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    raise CliError("confab import: not built yet")
+    """Import each PATH into the data folder (desktop/core/services/importing.py): progress on
+    stderr, the report on stdout. Ctrl+C stops between two conversations (what was imported
+    stays; status 130). Status 1 when a PATH could not be read at all (not an export, not
+    found), nothing could be imported, or a conversation could not be written (a full disk);
+    conversations or messages skipped inside an export are listed, and are no failure."""
+    import signal
+    import threading
+
+    from desktop.core.services.importing import (
+        NOT_AN_EXPORT,
+        UNREADABLE,
+        WRITE_FAILED,
+        Importer,
+        ImportProgress,
+        describe,
+    )
+    from desktop.core.storage import ConversationStore
+
+    paths: list[Path] = args.paths
+
+    shown: list[ImportProgress] = []
+
+    def progress(p: ImportProgress) -> None:
+        if shown and shown[-1] == p:
+            return
+        shown[:] = [p]
+        where = f"{paths[p.source].name}: " if p.sources > 1 else ""
+        if p.total is not None:
+            text = f"Importing {where}{p.done:,} of {p.total:,} conversations…"
+            ctx.progress.update(text, p.done, p.total)
+        elif p.bytes_total:
+            # The number of conversations is known at the end: the share of the file read.
+            share = p.bytes_done * 100 // p.bytes_total
+            text = f"Importing {where}{share}% read, {p.done:,} conversations so far…"
+            ctx.progress.update(text, p.bytes_done, p.bytes_total)
+        else:
+            ctx.progress.update(f"Importing {where}{p.done:,} conversations so far…")
+
+    stop = threading.Event()
+    importer = Importer(
+        ConversationStore(ctx.data_dir), cancelled=stop.is_set, progress=progress, pace=_no_pace
+    )
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        report = importer.run(paths)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        ctx.progress.done()
+    out = ctx.out
+    state = "Cancelled: " if report.cancelled else ""
+    out.write(
+        f"{state}{report.new:,} new conversations, {report.updated:,} updated, "
+        f"{report.unchanged:,} already up to date; {report.messages:,} messages imported.\n"
+    )
+    if report.skipped:
+        out.write(f"Skipped ({len(report.skipped):,}):\n")
+        for skipped in report.skipped:
+            why = describe(skipped)
+            out.write(f"  {skipped.where}: {why}\n" if skipped.where else f"  {why}\n")
+    out.flush()
+    if report.cancelled:
+        ctx.say("confab import: interrupted; what was imported until then is kept")
+        return EXIT_INTERRUPTED
+    unwritten = [s for s in report.skipped if s.kind == WRITE_FAILED]
+    if unwritten:
+        raise CliError(
+            f"{len(unwritten):,} conversations could not be written to {ctx.data_dir}: "
+            f"{unwritten[0].why}"
+        )
+    unread = [s for s in report.skipped if s.kind in (NOT_AN_EXPORT, UNREADABLE)]
+    if report.failed or unread:
+        names = ", ".join(s.where for s in unread) or ", ".join(str(p) for p in paths)
+        raise CliError(
+            f"could not import {names}: {describe(unread[0]) if unread else 'nothing read'}"
+        )
+    return EXIT_OK
+
+
+def _no_pace() -> None:
+    """The command has no window to leave turns at the GIL to."""
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:

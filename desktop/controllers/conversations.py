@@ -198,6 +198,7 @@ class ConversationsController(QObject):
         self._scan_findings = ScanReport()
         self._rescan_again = False
         self._first_scan_due = False
+        self._rescans_held = False  # an import under way: see hold_rescans
         self._closed = False
         self._usage_seen: tuple[object, ...] = ()
         # Searches asked for (the latest's token) and their answers from the search thread.
@@ -253,6 +254,8 @@ class ConversationsController(QObject):
 
     def rescan(self) -> None:
         """Reconcile the index with the folder now (or once the scan under way has ended)."""
+        if self._rescans_held:
+            return  # hold_rescans(False) rescans
         if self._scan is not None or self._opening is not None or self._first_scan_due:
             self._rescan_again = True
             return
@@ -273,6 +276,27 @@ class ConversationsController(QObject):
         )
         self._scan.add_done_callback(functools.partial(_scan_ended, reports))
         self._start_poll()
+
+    @property
+    def store(self) -> ConversationStore:
+        """The store of the conversation files (an import writes into its folder)."""
+        return self._store
+
+    def imported(self) -> None:
+        """An import (desktop/controllers/importing.py) wrote files into the folder: the
+        index reads them at a rescan that lists the folder (not a quick one: the folder's
+        time may look as if only Confab's writer had changed it)."""
+        self._library.folder_changed()
+        self.rescan()
+
+    def hold_rescans(self, held: bool) -> None:
+        """While an import writes thousands of files, the folder is looked at once, at the
+        end (``held`` False: now, as ``imported``): reconciling them as they arrived had the
+        index and list threads fight the importing thread for the GIL, and the window stalled
+        50-90 ms at a time. A change another program makes meanwhile is seen then too."""
+        self._rescans_held = held
+        if not held:
+            self.imported()
 
     def _on_watcher_directory_changed(self, _path: str) -> None:
         if not self._rescan_timer.isActive():

@@ -8,6 +8,12 @@ screen, marked as not sent.
 The budget is the conversation's ``context`` (a Budget: either limit may be None), and a
 message's ``pinned`` / ``excluded`` flags say what always / never goes (docs/format.md has
 their form in the file).
+
+Tool use (imported from ChatGPT or Claude: ``Message.tool_calls`` and messages of role
+"tool") is shown, not sent: a request carries the text of user, assistant and system messages
+only, so a reply that is only tool calls and every tool result are left out. Sending them would
+need the tools declared in the request and each call paired with its result even when the
+budget cuts the thread between them; left out, any server accepts the request.
 """
 
 from __future__ import annotations

@@ -44,15 +44,56 @@ _MAKING = threading.Lock()
 _SLICE = 1 << 18
 
 
+# Leaves (strings, numbers, true/false/null) by the C encoder: see indented.
+_LEAF = json.JSONEncoder(ensure_ascii=False)
+
+
+class _NotPlain(Exception):
+    """A value ``indented`` leaves to json.dumps (a key that is not a string)."""
+
+
+def indented(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, character for character, without
+    the reference cycles json's indenting encoder leaves behind: it is written in Python, and
+    each call makes nested functions that refer to each other, ~30 objects only the cycle
+    collector frees. Confab's collector runs on the UI thread (desktop/controllers/collector.py),
+    so an import writing 100,000 messages piled up garbage it then walked in passes of 100 ms.
+    Here the leaves are encoded by the C encoder, which leaves none."""
+    try:
+        return _indented(value, 0)
+    except _NotPlain:
+        return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def _indented(value: Any, depth: int) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + " " * (depth + 1)
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotPlain()
+            items.append(_LEAF.encode(key) + ": " + _indented(item, depth + 1))
+        return "{" + inner + ("," + inner).join(items) + "\n" + " " * depth + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + " " * (depth + 1)
+        parts = [_indented(item, depth + 1) for item in value]
+        return "[" + inner + ("," + inner).join(parts) + "\n" + " " * depth + "]"
+    return _LEAF.encode(value)
+
+
 def encode_message(data: dict[str, Any]) -> list[bytes]:
     """A message's dict as it appears in the file's ``messages`` list (without separators), in
     pieces to write one after the other."""
     try:
         big = {k: v for k, v in data.items() if isinstance(v, str) and len(v) > _SLICE}
         if not big:
-            text = json.dumps(data, ensure_ascii=False, indent=1)
+            text = indented(data)
             return [text.replace("\n", _MESSAGE_INDENT).encode("utf-8")]
-        text = json.dumps({**data, **dict.fromkeys(big, "")}, ensure_ascii=False, indent=1)
+        text = indented({**data, **dict.fromkeys(big, "")})
         return _spliced(text.replace("\n", _MESSAGE_INDENT), big)
     except UnicodeEncodeError:  # a lone surrogate
         escaped = json.dumps(data, ensure_ascii=True, indent=1)
@@ -175,7 +216,7 @@ def encode_conversation(
 def _dumps(value: Any) -> bytes:
     """A top-level field's value, indented as it is in the file."""
     try:
-        text = json.dumps(value, ensure_ascii=False, indent=1)
+        text = indented(value)
         return text.replace("\n", "\n ").encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return json.dumps(value, ensure_ascii=True, indent=1).replace("\n", "\n ").encode()

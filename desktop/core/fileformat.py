@@ -26,11 +26,14 @@ from desktop.core.models import (
     STOPPED,
     Budget,
     Conversation,
+    ImportedFile,
+    ImportedFrom,
     Message,
     MessageExtra,
     Params,
     ReplyError,
     Summary,
+    ToolCall,
     Usage,
     format_time,
     parse_time,
@@ -329,6 +332,10 @@ _MESSAGE_FIELDS = frozenset(
         "streaming",
         "pinned",
         "excluded",
+        "tool_calls",
+        "tool_call_id",
+        "tool_name",
+        "imported_files",
     }
 )
 
@@ -359,8 +366,75 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         data["pinned"] = True
     if message.excluded:
         data["excluded"] = True
+    if message.tool_calls:
+        data["tool_calls"] = [tool_call_to_dict(call) for call in message.tool_calls]
+    if message.tool_call_id is not None:
+        data["tool_call_id"] = message.tool_call_id
+    if message.tool_name is not None:
+        data["tool_name"] = message.tool_name
+    if message.imported_files:
+        data["imported_files"] = [imported_file_to_dict(f) for f in message.imported_files]
     data.update({k: v for k, v in message.extra.items() if k not in data})
     return data
+
+
+def tool_call_to_dict(call: ToolCall) -> dict[str, Any]:
+    return {"id": call.id, "type": call.type, "name": call.name, "arguments": call.arguments}
+
+
+def _objects(value: Any, what: str) -> list[dict[str, Any]]:
+    """A list of objects (tool calls, files): TypeError when it is not one."""
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    for item in value:
+        if not isinstance(item, dict):
+            raise TypeError(f"a {what} is {type(item).__name__}, not an object")
+    return value
+
+
+def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
+    return tuple(
+        ToolCall(
+            id=_required_str(item, "id"),
+            name=_required_str(item, "name"),
+            arguments=_optional_str(item.get("arguments")) or "",
+            type=_optional_str(item.get("type")) or "function",
+        )
+        for item in _objects(value, "tool call")
+    )
+
+
+def imported_file_to_dict(file: ImportedFile) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": file.name, "kind": file.kind}
+    if file.source is not None:
+        data["source"] = file.source
+    if file.path is not None:
+        data["path"] = file.path
+    return data
+
+
+def _imported_files(value: Any) -> tuple[ImportedFile, ...]:
+    return tuple(
+        ImportedFile(
+            name=_required_str(item, "name"),
+            kind=_optional_str(item.get("kind")) or "file",
+            source=_optional_str(item.get("source")),
+            path=_optional_str(item.get("path")),
+        )
+        for item in _objects(value, "file")
+    )
+
+
+def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:
+    return {"app": origin.app, "id": origin.id, "at": format_time(origin.at)}
+
+
+def _imported_from(value: Any) -> ImportedFrom:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    return ImportedFrom(
+        app=_required_str(value, "app"), id=_required_str(value, "id"), at=_time(value.get("at"))
+    )
 
 
 def message_from_dict(
@@ -397,6 +471,15 @@ def message_from_dict(
         pinned=_message_flag(data, "pinned", fix),
         excluded=_message_flag(data, "excluded", fix),
     )
+    # Absent from nearly every message: looked up only when there (start-up reads them all).
+    if "tool_calls" in data:
+        message.__dict__["tool_calls"] = fix.field(data, "tool_calls", _tool_calls, ())
+    if "tool_call_id" in data:
+        message.__dict__["tool_call_id"] = fix.field(data, "tool_call_id", _optional_str, None)
+    if "tool_name" in data:
+        message.__dict__["tool_name"] = fix.field(data, "tool_name", _optional_str, None)
+    if "imported_files" in data:
+        message.__dict__["imported_files"] = fix.field(data, "imported_files", _imported_files, ())
     return message
 
 
@@ -433,6 +516,7 @@ _CONVERSATION_FIELDS = frozenset(
         "title_set_by_user",
         "title_generated",
         "copied_from",
+        "imported_from",
     }
 )
 _BUDGET_FIELDS = frozenset({"max_messages", "max_tokens"})
@@ -485,6 +569,8 @@ def conversation_shell(conversation: Conversation) -> dict[str, Any]:
         data["title_generated"] = True
     if conversation.copied_from is not None:
         data["copied_from"] = conversation.copied_from
+    if conversation.imported_from is not None:
+        data["imported_from"] = imported_from_to_dict(conversation.imported_from)
     data.update({k: v for k, v in conversation.extra.items() if k not in data})
     return data
 
@@ -590,6 +676,7 @@ def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Convers
         title_generated=fix.field(data, "title_generated", _flag, False),
         copied_from=fix.field(data, "copied_from", _text, None),
         extra=_unknown(data, _CONVERSATION_FIELDS),
+        imported_from=fix.field(data, "imported_from", _imported_from, None),
         newer_version=version if version > CONVERSATION_VERSION else None,
     )
 

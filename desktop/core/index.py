@@ -1252,6 +1252,12 @@ class Library:
                     if self._latest.get(conversation_id) is record:
                         self._latest.pop(conversation_id, None)
 
+    def folder_changed(self) -> None:
+        """Any thread: something other than Confab's writer changed the folder (an import):
+        the next rescan lists it."""
+        with self._lock:
+            self._folder_dirty = True
+
     def _folder_time(self) -> int | None:
         try:
             return self.store.folder.stat().st_mtime_ns

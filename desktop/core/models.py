@@ -134,6 +134,57 @@ class ReplyError:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function the model asks to have run: ``arguments`` is the text it wrote (the JSON
+    assembled from the pieces it streamed; for a tool imported from ChatGPT, the code it ran),
+    kept as it came, valid or not. A reply's ``tool_calls`` hold these, and so does a request
+    (desktop/core/wire.py re-exports it)."""
+
+    id: str
+    name: str
+    arguments: str = ""
+    type: str = "function"
+
+    def parsed_arguments(self) -> Any:
+        """The arguments as JSON values; raises WireValueError when they are not JSON."""
+        import json
+
+        from desktop.core.wire import WireValueError
+
+        try:
+            return json.loads(self.arguments) if self.arguments.strip() else {}
+        except (ValueError, RecursionError) as exc:
+            raise WireValueError(
+                f"the arguments of {self.name!r} are not valid JSON ({exc})"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """A file (an image, a document) an imported message had, which Confab could not attach
+    (attachments come later, issue 14): ``name`` is the file's name as shown (the content
+    holds a placeholder "[Image: name]" / "[File: name]" where it was), ``kind`` "image" or
+    "file", ``source`` the other app's reference to it (ChatGPT's asset pointer
+    "file-service://file-…"), ``path`` the file's name inside the export when it was found
+    there (None: not in the export)."""
+
+    name: str
+    kind: str = "image"
+    source: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedFrom:
+    """Where an imported conversation came from: ``app`` "chatgpt", "claude" or "confab",
+    ``id`` its id there, ``at`` when it was imported."""
+
+    app: str
+    id: str
+    at: datetime
+
+
 class MessageExtra(dict[str, Any]):
     """A message's ``extra``: a dict that counts its changes, so that the encoded form of the
     message kept for the next save (desktop/core/encoding.py) knows when it is stale. Values
@@ -201,6 +252,13 @@ class Message:
     # Always sent, whatever the context budget / never sent (not both).
     pinned: bool = False
     excluded: bool = False
+    # Tool use: the calls a reply made / on a message of role "tool", the call it answers
+    # (None: the source did not say) and the tool's name.
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    tool_name: str | None = None
+    # Files of an imported message not attached (yet): see ImportedFile.
+    imported_files: tuple[ImportedFile, ...] = ()
 
     # The message as encoded for the file at the last save (desktop/core/encoding.py), and
     # the change count of ``extra`` then; class-level defaults, not fields.
@@ -299,6 +357,8 @@ class Conversation:
     # The file this was read from when that name was not its id (a sync tool's conflict copy).
     copied_from: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Imported from another app (or another Confab's export): see ImportedFrom.
+    imported_from: ImportedFrom | None = None
     # The format version of the file when it is newer than this Confab's; never written.
     newer_version: int | None = field(default=None, compare=False)
     _index: dict[str, Message] = field(default_factory=dict, init=False, repr=False, compare=False)

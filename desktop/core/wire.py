@@ -12,12 +12,12 @@ built from a conversation's messages when it is sent.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from desktop.core.models import ToolCall as ToolCall  # re-exported: a message's type too
 from desktop.core.models import Usage
 
 log = logging.getLogger("confab.client")
@@ -108,26 +108,6 @@ def content_text(content: Content) -> str:
 
 def text_only(content: Content) -> bool:
     return isinstance(content, str) or all(isinstance(part, TextPart) for part in content)
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCall:
-    """A function the model asks to have run: ``arguments`` is the JSON text it wrote
-    (assembled from the pieces it streamed), kept as it came, valid or not."""
-
-    id: str
-    name: str
-    arguments: str = ""
-    type: str = "function"
-
-    def parsed_arguments(self) -> Any:
-        """The arguments as JSON values; raises WireValueError when they are not JSON."""
-        try:
-            return json.loads(self.arguments) if self.arguments.strip() else {}
-        except (ValueError, RecursionError) as exc:
-            raise WireValueError(
-                f"the arguments of {self.name!r} are not valid JSON ({exc})"
-            ) from exc
 
 
 @dataclass(frozen=True, slots=True)

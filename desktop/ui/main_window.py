@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QToolButton,
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
         self._connect()
         self._attach_search()
+        self._attach_import(conversations)
 
     # ---- set-up --------------------------------------------------------------------
 
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow):
         self.new_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_action.triggered.connect(self.new_conversation)
         file_menu.addAction(self.new_action)
+        self._add_import_actions(file_menu)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
         self.conversation_settings_action.setShortcut(QKeySequence("Ctrl+Shift+,"))
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
@@ -219,6 +222,28 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
         self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.stop_shortcut.activated.connect(self.stop_reply)
+
+    def _add_import_actions(self, file_menu: QMenu) -> None:
+        self.import_action = QAction(self.tr("&Import…"), self)
+        self.import_action.setToolTip(
+            self.tr("Import a ChatGPT or Claude export, or Confab files (or drop them here)")
+        )
+        self.import_action.triggered.connect(lambda: self.import_flow.choose_files())
+        file_menu.addAction(self.import_action)
+        self.import_folder_action = QAction(self.tr("Import &Folder…"), self)
+        self.import_folder_action.triggered.connect(lambda: self.import_flow.choose_folder())
+        file_menu.addAction(self.import_folder_action)
+
+    def _attach_import(self, conversations: ConversationsController) -> None:
+        """File → Import… and files dropped on the window (desktop/ui/import_flow.py)."""
+        from desktop.ui.import_flow import ImportFlow
+
+        self.import_flow = ImportFlow(self, conversations)
+        self.setAcceptDrops(True)
+        # The window, and its widgets that take drops of their own (the message box).
+        self.import_flow.accept_drops_on(
+            [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
+        )
 
     def _connect(self) -> None:
         c, chat, s = self._conversations, self._chat, self._settings
@@ -1179,6 +1204,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Cancel what the window itself started (model lists, connection tests)."""
         await self._tasks.cancel_all()
+        await self.import_flow.shutdown()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
         if self._search_panel is not None:

@@ -507,6 +507,11 @@ class BranchSwitcher(QWidget):
             self.switch_requested.emit(self._ids[target])
 
 
+def _frame_name(role: str) -> str:
+    """The frame's object name, which the style sheets give each kind of message's look."""
+    return {"user": "userMessage", "tool": "toolMessage"}.get(role, "assistantMessage")
+
+
 class MessageWidget(QFrame):
     # (action, message id): "copy", "edit", "regenerate", "continue", "delete"
     action_requested = Signal(str, str)
@@ -529,11 +534,11 @@ class MessageWidget(QFrame):
         self._tail = tail
         self.role = message.role
         self.content = ""
-        self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
+        self.setObjectName(_frame_name(message.role))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         # The name is the server's ``model`` field: plain, and set only once plain.
-        self.header = plain.label(self.tr("You") if message.role == "user" else assistant_name)
+        self.header = plain.label(self._author(message, assistant_name))
         self.header.setObjectName("messageHeader")
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
@@ -587,6 +592,12 @@ class MessageWidget(QFrame):
             body = self.markdown
         self.body = body
 
+        # The tools a reply called (imported conversations have them): below its text.
+        self.tool_calls: MarkdownView | None = None
+        if message.tool_calls:
+            self.tool_calls = MarkdownView(dark)
+            self.tool_calls.setObjectName("toolCalls")
+
         self.editor: QPlainTextEdit | None = None
         self.edit_row: QWidget | None = None
 
@@ -613,6 +624,8 @@ class MessageWidget(QFrame):
                 ("continue", self.tr("Continue")),
                 ("delete", self.tr("Delete")),
             ]
+            if message.role != "tool"
+            else [("copy", self.tr("Copy")), ("delete", self.tr("Delete"))]
         )
         names += [("pin", self.tr("Pin")), ("exclude", self.tr("Exclude"))]
         for name, label in names:
@@ -640,6 +653,8 @@ class MessageWidget(QFrame):
         self._layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self.thinking)
         self._layout.addWidget(body)
+        if self.tool_calls is not None:
+            self._layout.addWidget(self.tool_calls)
         self._layout.addWidget(self.status)
         self._layout.addWidget(self.actions_row)
         self.update_from(message)
@@ -647,11 +662,27 @@ class MessageWidget(QFrame):
 
     # ---- content -------------------------------------------------------------------
 
+    def _author(self, message: Message, assistant_name: str) -> str:
+        if message.role == "user":
+            return self.tr("You")
+        if message.role == "system":
+            return self.tr("System")
+        if message.role == "tool":
+            if message.tool_name:
+                return self.tr("Tool output: %1").replace("%1", message.tool_name)
+            return self.tr("Tool output")
+        return assistant_name
+
     def update_from(self, message: Message, *, last: bool = False) -> None:
         # A reply still coming in has nothing to act on yet: its actions appear when it ends.
         self._growing = message.streaming
         self.actions_row.setVisible(not self._growing)
-        self.set_text(message.content)
+        from desktop.core.tooltext import calls_markdown, output_markdown
+
+        self.set_text(output_markdown(message) if message.role == "tool" else message.content)
+        if self.tool_calls is not None:
+            heading = self.tr("Tool call: %1").replace("%1", "{name}")
+            self.tool_calls.set_markdown(calls_markdown(message.tool_calls, heading))
         self.set_reasoning(message.reasoning or "")
         if message.error:
             from desktop.ui.error_text import describe_saved_error

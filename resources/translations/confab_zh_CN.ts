@@ -499,9 +499,194 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ImportFlow</name>
+    <message>
+        <location filename="../../desktop/ui/import_flow.py" line="+72"/>
+        <source>Import Conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>ChatGPT, Claude and Confab exports (*.zip *.json)</source>
+        <translation>ChatGPT、Claude 和 Confab 的导出文件 (*.zip *.json)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Import a Folder</source>
+        <translation>导入文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>ImportProgress</name>
+    <message>
+        <location filename="../../desktop/ui/import_dialogs.py" line="+30"/>
+        <source>Looking at the files…</source>
+        <translation>正在查看文件…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading conversations: {done} so far…</source>
+        <translation>正在读取对话：已读 {done} 个…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Importing {done} of {total} conversations…</source>
+        <translation>正在导入对话：{done} / {total}…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>File {n} of {count}: {text}</source>
+        <translation>第 {n} 个文件，共 {count} 个：{text}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportProgressDialog</name>
+    <message>
+        <location line="+118"/>
+        <source>Importing</source>
+        <translation>正在导入</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Cancelling after this conversation…</source>
+        <translation>正在取消，完成当前对话后停止…</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReport</name>
+    <message>
+        <location line="-148"/>
+        <source>not a ChatGPT or Claude export, nor Confab files</source>
+        <translation>不是 ChatGPT 或 Claude 的导出文件，也不是 Confab 文件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>cannot be read: {detail}</source>
+        <translation>无法读取：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>in the trash: restore it (File → Trash) and import again to update it</source>
+        <translation>在回收站中：请先恢复（文件 → 回收站），再次导入即可更新</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>saved by a newer version of Confab: left as it is</source>
+        <translation>由更新版本的 Confab 保存：保持原样</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>its file in the library cannot be read: left as it is</source>
+        <translation>资料库中的文件无法读取：保持原样</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>its id cannot name a file: {detail}</source>
+        <translation>其 ID 不能用作文件名：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>could not be written: {detail}</source>
+        <translation>无法写入：{detail}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Nothing could be imported.</source>
+        <translation>没有可导入的内容。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import cancelled. What was imported until then is kept.</source>
+        <translation>导入已取消。取消前已导入的内容会保留。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing new: every conversation was already in the library.</source>
+        <translation>没有新内容：所有对话都已在资料库中。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import finished.</source>
+        <translation>导入完成。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>New conversations</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Updated conversations</source>
+        <translation>已更新的对话</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Already up to date</source>
+        <translation>已是最新</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Messages imported</source>
+        <translation>导入的消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{where}: {why}</source>
+        <translation>{where}：{why}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>… and {count} more (Copy takes them all)</source>
+        <translation>… 还有 {count} 项（复制会包含全部）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Skipped:</source>
+        <translation>已跳过：</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReportDialog</name>
+    <message>
+        <location line="+75"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Skipped, and why:</source>
+        <translation>已跳过的内容及原因：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy Report</source>
+        <translation>复制报告</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+98"/>
+        <location filename="../../desktop/ui/main_window.py" line="+99"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -531,7 +716,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -541,7 +726,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
@@ -596,7 +781,22 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+8"/>
+        <source>&amp;Import…</source>
+        <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import a ChatGPT or Claude export, or Confab files (or drop them here)</source>
+        <translation>导入 ChatGPT 或 Claude 的导出文件，或 Confab 文件（也可以拖放到这里）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Import &amp;Folder…</source>
+        <translation>导入文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <location line="+107"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -834,7 +1034,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+60"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -905,40 +1105,42 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+451"/>
+        <location line="+582"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+168"/>
+        <location line="-119"/>
+        <location line="+194"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-180"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+57"/>
         <location line="+3"/>
+        <location line="+6"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-9"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+6"/>
+        <location line="+3"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-5"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -948,7 +1150,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Pin</source>
         <translation>固定</translation>
     </message>
@@ -973,7 +1175,27 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+24"/>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tool output: %1</source>
+        <translation>工具输出：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output</source>
+        <translation>工具输出</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tool call: %1</source>
+        <translation>工具调用：%1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>

@@ -111,6 +111,18 @@ slow_stream_*            "[x" * 50_000 streamed into a reply widget in 660-chara
                          _reference_* the same for an ordinary Markdown reply as long, in the
                          same run; _flush_vs_reference the worst flushes' ratio (≤ 1.5)
 
+import_*                 a ChatGPT export's .zip of 5,000 conversations of ~20 messages (105,000;
+                         500 with --quick; tests/support/exports.py's generator) imported into
+                         an empty data folder (medians of 3 runs, tests/benchmarks/import_costs.py):
+                         import_window_s in the real window, from the start of the import (as
+                         File → Import… starts it) until its report is shown and every
+                         conversation is in the list (≤ 60 s), _report_s until the report,
+                         _max_stall_ms the worst stall of the event loop meanwhile (as
+                         stream_max_stall_ms; ≤ 50 ms), _stalls_over_50ms how many (none),
+                         _reference_max_stall_ms the idle window's worst over 3 s before it
+                         (a busy machine shows there too), _cli_s `confab import` of the same
+                         export in a process of its own, start to exit
+
 The in-process parts (all but start-up) run in tests/benchmarks/inprocess.py (markdown: in
 markdown_costs.py) as child processes. --quick runs the same with less: 20 replies of ~400
 tokens, 1,000 conversations (sidebar and library), fewer runs.
@@ -177,6 +189,9 @@ REQUIRED_KEYS = (
     "search_build_s",
     "search_fill_s",
     "search_index_mb",
+    "import_window_s",
+    "import_max_stall_ms",
+    "import_cli_s",
 )
 
 # metric -> (comparison, limit)
@@ -199,6 +214,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "search_save_ui_small_ms": ("<=", 2.0),
     # As costly a flush as an ordinary reply's, measured alongside (machines differ).
     "slow_stream_flush_vs_reference": ("<=", 1.5),
+    # A ChatGPT export of 5,000 conversations / 100,000 messages (issue 13).
+    "import_window_s": ("<=", 60.0),
+    "import_max_stall_ms": ("<=", 50.0),
+    "import_stalls_over_50ms": ("<=", 0.0),
 }
 
 BARE_QT = textwrap.dedent(
@@ -257,6 +276,10 @@ class Plan:
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
     chunk_size_tokens: int = 4
     concurrent_delay: float = 0.0125
+    # A ChatGPT export imported in the window and by `confab import`: its size, runs of each.
+    import_conversations: int = 5000
+    import_messages: int = 20
+    import_runs: int = 3
 
 
 # The server sleeps `delay` between deltas; with its own overhead 1.9 ms makes ~500 a second.
@@ -290,6 +313,8 @@ QUICK = replace(
     library_pages=20,
     search_conversations=1_000,
     search_runs=2,
+    import_conversations=500,
+    import_runs=1,
 )
 
 
@@ -703,6 +728,25 @@ def measure_search(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[s
     return {**raw, "details": {"search": details}}
 
 
+def measure_import(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(
+        f"import: a ChatGPT export of {plan.import_conversations:,} conversations of "
+        f"~{plan.import_messages} messages, in the window and by confab import, "
+        f"{plan.import_runs} runs each"
+    )
+    options = [
+        "--work",
+        str(work / "import"),
+        f"--conversations={plan.import_conversations}",
+        f"--messages={plan.import_messages}",
+        f"--runs={plan.import_runs}",
+    ]
+    raw = run_worker(
+        "import", options, work, timeout=300 + 240 * plan.import_runs, script="import_costs.py"
+    )
+    return {**raw, "details": {"import": raw.pop("import_runs")}}
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 # metric -> (label, unit, format)
@@ -812,6 +856,16 @@ ROWS: list[tuple[str, str, str]] = [
     ("search_index_mb", "MiB", "{:.0f}"),
     ("search_text_table_mb", "MiB", "{:.0f}"),
     ("search_fts_mb", "MiB", "{:.0f}"),
+    ("import_conversations", "", "{:.0f}"),
+    ("import_messages", "", "{:.0f}"),
+    ("import_export_mb", "MB", "{:.1f}"),
+    ("import_window_s", "s", "{:.1f}"),
+    ("import_report_s", "s", "{:.1f}"),
+    ("import_max_stall_ms", "ms", "{:.0f}"),
+    ("import_stall_p99_ms", "ms", "{:.1f}"),
+    ("import_stalls_over_50ms", "", "{:.0f}"),
+    ("import_reference_max_stall_ms", "ms", "{:.0f}"),
+    ("import_cli_s", "s", "{:.1f}"),
 ]
 _LIBRARY_UNITS = {"_ms": ("ms", "{:.0f}"), "_s": ("s", "{:.1f}"), "_mb": ("MiB", "{:.1f}")}
 for _size in ("1k", "10k", "100k"):
@@ -878,6 +932,7 @@ def main(argv: list[str] | None = None) -> int:
             "long_save",
             "library",
             "search",
+            "import",
         ],
         action="append",
     )
@@ -905,6 +960,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: measure_library(plan, work, log, results.get("bare_qt_first_paint_ms")),
         ),
         ("search", lambda: measure_search(plan, work, log)),
+        ("import", lambda: measure_import(plan, work, log)),
     ]
     try:
         for name, phase in phases:
@@ -951,6 +1007,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nWorst stalls opening the long conversation (s after select: length; inside):")
         for stall in sorted(opening, key=lambda s: -s["ms"])[:3]:
             inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items())
+            print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
+    importing = [
+        s for run in details.get("import", {}).get("window", []) for s in run["worst_stalls"]
+    ]
+    if importing:
+        print("\nWorst stalls importing (s after the start: length; inside):")
+        for stall in sorted(importing, key=lambda s: -s["ms"])[:3]:
+            inside = ", ".join(f"{k} {v:.0f} ms" for k, v in stall["inside_ms"].items() if v)
             print(f"  {stall['at_s']:6.2f} s: {stall['ms']:.0f} ms; {inside or 'none of them'}")
     if args.json:
         document = {

@@ -253,3 +253,29 @@ def test_a_reply_of_megabytes_is_encoded_in_slices_as_json_dumps_would() -> None
     reply.content += "\ud800"  # a lone surrogate in a big string: escapes, still JSON
     written = encode_conversation(conversation).join()
     assert json.loads(written)["messages"][1]["content"] == reply.content
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_json)
+def test_indented_writes_what_json_dumps_writes_and_leaves_no_cycles(value: Any) -> None:
+    import gc
+
+    assert encoding.indented(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    gc.collect()
+    before = gc.get_count()[0]
+    for _ in range(50):
+        encoding.indented({"a": [value, {"b": value}], "c": 1.5})
+    # json's own indenting encoder leaves ~30 objects for the cycle collector per call.
+    assert gc.get_count()[0] - before < 50
+
+
+def test_indented_writes_floats_odd_strings_and_odd_keys_as_json_dumps() -> None:
+    value = {
+        "floats": [0.1, -0.0, 1e300, float("inf"), float("-inf"), 3.0],
+        "text": 'a"b\\c\n\t\x01 北国 😀 \u2028',
+        "nested": {"": [], "e": {}, "t": (1, "x")},
+        "flags": [True, False, None, 2**70],
+    }
+    assert encoding.indented(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    odd_keys = {1: "one", None: [2]}  # not strings: json.dumps's own way
+    assert encoding.indented(odd_keys) == json.dumps(odd_keys, ensure_ascii=False, indent=1)

@@ -26,10 +26,13 @@ from desktop.core.instance import LOCK_NAME
 from desktop.core.models import (
     INTERRUPTED,
     Conversation,
+    ImportedFile,
+    ImportedFrom,
     Message,
     Params,
     ReplyError,
     Summary,
+    ToolCall,
     Usage,
     new_id,
 )
@@ -119,7 +122,21 @@ def _conversation_with_everything() -> Conversation:
     conversation.draft = "typed, not sent"
     conversation.title_set_by_user = True
     conversation.title_generated = True
+    _add_imported_parts(conversation)
     return conversation
+
+
+def _add_imported_parts(conversation: Conversation) -> None:
+    """What an import brings: where it came from, tool use, a file not attached."""
+    conversation.imported_from = ImportedFrom("chatgpt", "67a1-…", _moment())
+    question = conversation.messages[0]
+    call = Message(new_id(), question.id, "assistant", "", _moment())
+    call.tool_calls = (ToolCall("call_1", "python", "print(1)"),)
+    output = Message(new_id(), call.id, "tool", "1", _moment())
+    output.tool_call_id, output.tool_name = "call_1", "python"
+    image = Message(new_id(), None, "user", "[Image: cat.png]", _moment())
+    image.imported_files = (ImportedFile("cat.png", "image", "file-service://file-1", "cat.png"),)
+    conversation.messages.extend([call, output, image])
 
 
 def _conversation_files(tmp_path: Path) -> list[dict[str, Any]]:
@@ -171,6 +188,7 @@ def test_every_conversation_field_core_writes_is_documented(tmp_path: Path, doc:
     keys = set().union(*map(_keys, files))
     # The build used every feature.
     assert {"copied_from", "streaming", "cached_tokens", "seconds", "status", "draft"} <= keys
+    assert {"imported_from", "tool_calls", "tool_call_id", "tool_name", "imported_files"} <= keys
     assert _missing(keys, doc) == [], "conversation fields missing from docs/format.md"
 
 

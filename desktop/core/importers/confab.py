@@ -1,0 +1,85 @@
+"""Confab's own files: a conversation file, a folder of them (a data folder too: its
+``conversations/``), and Confab's export archive (a .zip with ``conversations/<id>.json``
+and ``attachments/``).
+
+Each file is read as Confab reads its own (desktop/core/fileformat.py: liberally, what cannot
+be read noted), and keeps its ids: the import service sees the same conversation again as
+such. ``imported_from`` is set (app "confab", the conversation's id) unless the file already
+says where the conversation came from (a ChatGPT conversation exported from another Confab).
+The archive's attachments are listed by ``attachment_names`` and read with ``read_file``
+(desktop/core/importers/__init__.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop.core.errors import CorruptFileError
+from desktop.core.importers import CONFAB, Cancelled, Event, Item, Problem, Progress
+from desktop.core.importers.container import MEMBER_ERRORS, Container
+from desktop.core.importers.detection import confab_files
+from desktop.core.importers.jsonstream import TooLarge
+from desktop.core.importers.lists import CONVERSION_ERRORS
+from desktop.core.models import Clock, Conversation, ImportedFrom
+
+# As desktop/core/storage.py's: an id that can name a file.
+SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# A conversation file of 2,000 messages is ~3 MB; past this one is not read.
+MAX_FILE_BYTES = 1 << 30
+
+
+def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Event]:
+    container = Container.open_or_problem(path)
+    if isinstance(container, Problem):
+        yield container
+        return
+    with container:
+        names = confab_files(container)
+        total = sum(container.size(name) for name in names)
+        read = 0
+        for number, name in enumerate(names):
+            if cancelled():
+                return
+            where = name if container.is_zip or path.is_dir() else str(path)
+            yield _read_one(container, name, where, clock)
+            read += container.size(name)
+            yield Progress(number + 1, len(names), read, total)
+        if not names:
+            yield Problem(str(path), "holds no Confab conversation")
+
+
+def _read_one(container: Container, name: str, where: str, clock: Clock) -> Item | Problem:
+    try:
+        text = container.read_member(name, MAX_FILE_BYTES)
+    except TooLarge:
+        return Problem(where, f"larger than {MAX_FILE_BYTES >> 20} MiB: not read")
+    except MEMBER_ERRORS as exc:
+        return Problem(where, f"cannot be read ({exc})")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return Problem(where, f"not valid JSON ({exc})")
+    notes: list[str] = []
+    try:
+        conversation = Conversation.from_dict(data, notes)
+    except CorruptFileError as exc:
+        return Problem(where, exc.detail or str(exc))
+    except CONVERSION_ERRORS as exc:
+        return Problem(where, f"cannot be read ({type(exc).__name__}: {exc})")
+    if not SAFE_ID.fullmatch(conversation.id):
+        # It would name a file in conversations/ (a hostile "../x" anywhere else).
+        return Problem(where, f"its id {conversation.id[:40]!r} cannot name a file")
+    if conversation.read_only:
+        notes.append(f"written by a newer Confab (format version {conversation.newer_version})")
+    if conversation.imported_from is None:
+        conversation.imported_from = ImportedFrom(CONFAB, conversation.id, clock())
+    return Item(conversation, [], notes)
+
+
+def attachment_names(container: Container) -> list[str]:
+    return sorted(
+        n for n in container.names() if n.startswith("attachments/") and n.count("/") == 1
+    )
