@@ -295,7 +295,89 @@ def _no_pace() -> None:
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
-    raise CliError("confab export: not built yet")
+    """desktop/core/services/exporting.py on the data folder: what is saved there (beside a
+    running Confab too: it only reads). PDF needs Qt's text layout: an offscreen
+    QGuiApplication is made for that format only."""
+    from desktop.core.errors import StorageError, WriteFailedError
+    from desktop.core.export.common import Style
+    from desktop.core.services.exporting import EXTENSIONS, Exporter, format_of
+
+    out: Path = args.out
+    ids: list[str] | None = list(args.conversation) or None
+    fmt = args.format or format_of(out) or ("zip" if ids is None else None)
+    if fmt is None:
+        raise CliError(
+            f"cannot tell the format from {out.name!r}: add --format md, html, pdf, json or zip",
+            EXIT_USAGE,
+        )
+    many = ids is None or len(ids) > 1
+    if many and fmt != "zip" and format_of(out) == fmt and not out.is_dir():
+        raise CliError(
+            f"{out.name} names one {EXTENSIONS[fmt]} file, but several conversations are "
+            "exported: give a folder or a .zip",
+            EXIT_USAGE,
+        )
+    pdf = None
+    if fmt == "pdf":
+        _gui_for_pdf()
+        from desktop.controllers.pdf import html_to_pdf
+
+        pdf = html_to_pdf
+    exporter = Exporter(
+        ctx.data_dir,
+        style=Style(provider_names=_provider_names(ctx.data_dir)),
+        pdf=pdf,
+        app_version=__version__,
+    )
+
+    def progress(done: int, total: int) -> None:
+        ctx.progress.update(f"Exporting: {done} of {total} conversations", done, total)
+
+    try:
+        result = exporter.run(ids, fmt, out, progress=progress)
+    except WriteFailedError as exc:
+        ctx.progress.done()
+        raise CliError(f"could not write {out}: {exc.detail} (nothing was left there)") from exc
+    except StorageError as exc:
+        ctx.progress.done()
+        raise CliError(exc.detail) from exc
+    ctx.progress.done()
+    for name, why in result.skipped:
+        ctx.say(f"skipped {name}: {why}")
+    noun = "conversation" if result.conversations == 1 else "conversations"
+    ctx.say(f"Exported {result.conversations} {noun} ({result.messages} messages) to {result.path}")
+    return EXIT_OK
+
+
+def _gui_for_pdf() -> None:
+    """A QGuiApplication for Qt's fonts and text layout, on the offscreen platform (no
+    display needed), unless one exists."""
+    import os
+
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        global _gui
+        _gui = QGuiApplication(["confab"])
+
+
+_gui: object | None = None  # the command line's QGuiApplication, kept while it runs
+
+
+def _provider_names(data_dir: Path) -> dict[str, str]:
+    """Provider ids → the names the user gave them (read only: nothing is moved or written,
+    even beside a running Confab)."""
+    import json
+
+    from desktop.core.fileformat import settings_from_dict
+
+    try:
+        data = json.loads((data_dir / "settings.json").read_text(encoding="utf-8-sig"))
+        settings = settings_from_dict(data) if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return {}
+    return {p.id: p.name for p in settings.providers} if settings is not None else {}
 
 
 def run_search(args: argparse.Namespace, ctx: Context) -> int:

@@ -64,6 +64,9 @@ from desktop.core.usage import UsageFigures, UsageTable
 
 if TYPE_CHECKING:
     import asyncio
+    from typing import Any
+
+    from desktop.core.services.exporting import Exporter
 
 log = logging.getLogger("confab.conversations")
 
@@ -751,6 +754,13 @@ class ConversationsController(QObject):
     def write_file(self, path: Path, data: bytes) -> Future[None]:
         """Write a file the user asked for (an export) atomically, off this thread."""
         return self._library.write_file(path, data)
+
+    def exporter(self, **collaborators: Any) -> Exporter:
+        """An Exporter of this data folder (desktop/core/services/exporting.py) whose thread
+        first waits for the writes asked for so far: it reads what is on screen, saved."""
+        from desktop.core.services.exporting import Exporter
+
+        return Exporter(self._store.data_dir, wait=self._store.wait_for_writes, **collaborators)
 
     def get(self, conversation_id: str) -> Conversation | None:
         """The conversation if it is loaded (on screen, streaming, being saved…), else None:

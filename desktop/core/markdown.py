@@ -40,7 +40,16 @@ from pygments.util import ClassNotFound
 
 from desktop.core.links import CHECK_SCHEME, misleading
 
-__all__ = ["Block", "StreamingRenderer", "render_markdown"]
+__all__ = [
+    "Block",
+    "StreamingRenderer",
+    "UntrustedRenderer",
+    "is_live_url",
+    "lexer_for",
+    "link_text",
+    "parse_finished",
+    "render_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,36 @@ class Block:
 
 def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
     return _render(_clean(text), 0, {}, _DARK if dark else _LIGHT, budget=_final_budget())
+
+
+def parse_finished(text: str) -> list[Token] | None:
+    """markdown-it's tokens of ``text`` as the view parses a finished message (the same
+    parser, raw HTML off, control characters removed, the same budget: an inline run too
+    costly to parse stays as typed), for renderers of other targets (desktop/core/export/).
+    None when the text is nested deeper than markdown-it can go: show it as typed."""
+    text = _clean(text)
+    if _TOO_DEEP.search(text):
+        return None
+    env: EnvType = {_BUDGET: _final_budget(), _QUOTE_DEPTH: 0}
+    try:
+        return _PARSER.parse(text, env)
+    except RecursionError:
+        return None
+
+
+def lexer_for(language: str) -> Any:
+    """The Pygments lexer the view highlights a fence of ``language`` with, or None."""
+    return _lexer(language)
+
+
+def is_live_url(url: str) -> bool:
+    """Whether a link to ``url`` is made live (http, https and mailto only)."""
+    return _live_url(url)
+
+
+def link_text(tokens: Sequence[Token], idx: int) -> str:
+    """The text shown for the link that opens at ``idx`` (what ``misleading`` compares)."""
+    return _link_text(tokens, idx)
 
 
 class StreamingRenderer:
@@ -705,11 +744,40 @@ def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
     return False
 
 
-class _QtRenderer(RendererHTML):
-    """markdown-it's HTML renderer, adjusted to what Qt draws and to untrusted input.
+class UntrustedRenderer(RendererHTML):
+    """markdown-it's HTML renderer for untrusted input: raw HTML is shown as text, and an
+    image is never loaded (a link to it when its address is http(s), else its alt text).
+    The base of the view's renderer and of the export's (desktop/core/export/page.py).
 
     Method names are token types: RendererHTML dispatches on them.
     """
+
+    # Added to the links made for images (the export's page: rel="noopener noreferrer").
+    link_attributes = ""
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        # Never <img>: Qt would load local files and a remote image would report the read.
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        alt = self.renderInlineAsText(token.children, options, env)
+        if _live_url(src) and not _inside_link(tokens, idx):
+            return f'<a href="{_escape(src)}"{self.link_attributes}>{_escape(alt or src)}</a>'
+        return _escape(alt)
+
+    # Raw HTML is disabled in the parser; should a token still appear, it is shown, not obeyed.
+    def html_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+    def html_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return _escape(tokens[idx].content)
+
+
+class _QtRenderer(UntrustedRenderer):
+    """The renderer for the view, adjusted to what Qt draws."""
 
     def __init__(self, theme: _Theme) -> None:
         super().__init__()
@@ -759,26 +827,6 @@ class _QtRenderer(RendererHTML):
             if tokens[i].type == "link_open":
                 return "</a>" if _live_url(str(tokens[i].attrGet("href") or "")) else ""
         return ""
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        # Never <img>: Qt would load local files and a remote image would report the read.
-        token = tokens[idx]
-        src = str(token.attrGet("src") or "")
-        alt = self.renderInlineAsText(token.children, options, env)
-        if _live_url(src) and not _inside_link(tokens, idx):
-            return f'<a href="{_escape(src)}">{_escape(alt or src)}</a>'
-        return _escape(alt)
-
-    # Raw HTML is disabled in the parser; should a token still appear, it is shown, not obeyed.
-    def html_block(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
-
-    def html_inline(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return _escape(tokens[idx].content)
 
     def table_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
+    from desktop.core.services.exporting import Exporter
     from desktop.ui.conversation_settings import ConversationSettingsDialog
+    from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self._undo_for: str | None = None  # the conversation the banner's Undo restores
         self.prices_dialog: PricesDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
+        self.export_dialog: ExportDialog | None = None
 
         self.sidebar = Sidebar()
         self.title_label = ElidedLabel()
@@ -204,6 +207,15 @@ class MainWindow(QMainWindow):
         self.usage_action = QAction(self.tr("&Usage…"), self)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
+        self.export_action = QAction(self.tr("&Export…"), self)
+        self.export_action.setToolTip(
+            self.tr(
+                "Save conversations as Markdown, a web page or PDF, or the whole library as an "
+                "archive"
+            )
+        )
+        self.export_action.triggered.connect(self._on_export_action_triggered)
+        file_menu.addAction(self.export_action)
         self.trash_action = QAction(self.tr("&Trash…"), self)
         self.trash_action.setToolTip(self.tr("Deleted conversations, to restore"))
         self.trash_action.triggered.connect(self.open_trash)
@@ -281,6 +293,10 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(c.select)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
+        # The sidebar's multi-select Export… (the organise work adds the signal).
+        export_requested = getattr(self.sidebar, "export_requested", None)
+        if export_requested is not None:
+            export_requested.connect(self._on_sidebar_export_requested)
         self.chat_view.action_requested.connect(self._on_chat_view_action_requested)
         self.chat_view.edit_submitted.connect(self._on_chat_view_edit_submitted)
         self.chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
@@ -452,6 +468,52 @@ class MainWindow(QMainWindow):
         self.trash_dialog = dialog
         self._present(dialog)
         return dialog
+
+    def open_export(self, ids: list[str] | None = None) -> ExportDialog:
+        """File → Export…: the conversation on screen or everything; with ``ids`` (the
+        sidebar's selection) those conversations."""
+        import dataclasses
+
+        from desktop import __version__
+        from desktop.controllers.pdf import html_to_pdf
+        from desktop.core.export.common import Style
+        from desktop.ui.export_dialog import ExportDialog
+
+        shown = self.current
+        current = (
+            (shown.id, shown.title)
+            if shown is not None and self._conversations.is_listed(shown.id)
+            else None
+        )
+        if ids is not None and len(ids) == 1:
+            # One conversation chosen in the list: "this conversation" is that one.
+            current = (ids[0], self._conversations.title_of(ids[0]) or "")
+            ids = None
+        names = {p.id: p.name for p in self._settings.providers()}
+
+        def make_exporter(style: Style) -> Exporter:
+            return self._conversations.exporter(
+                style=dataclasses.replace(style, provider_names=names),
+                pdf=html_to_pdf,
+                app_version=__version__,
+            )
+
+        dialog = ExportDialog(
+            make_exporter,
+            current=current,
+            selected=ids,
+            total=len(self._conversations.summaries()),
+            parent=self,
+        )
+        self.export_dialog = dialog
+        self._present(dialog, modal=True)
+        return dialog
+
+    def _on_export_action_triggered(self) -> None:
+        self.open_export()
+
+    def _on_sidebar_export_requested(self, ids: list[str]) -> None:
+        self.open_export(list(ids))
 
     def _present(self, dialog: QDialog, *, modal: bool = False) -> None:
         """Show a dialog that is deleted when closed and hands the keyboard back after."""
@@ -1209,6 +1271,19 @@ class MainWindow(QMainWindow):
             await self.provider_dialog.shutdown()
         if self._search_panel is not None:
             self._search_panel.stop()  # no query after the search thread has stopped
+        await self._stop_export()
+
+    async def _stop_export(self) -> None:
+        """An export still running is cancelled and its thread waited for (a QThread must not
+        outlive the window it belongs to)."""
+        if self.export_dialog is None:
+            return
+        try:
+            running = self.export_dialog.running
+        except RuntimeError:  # closed, hence deleted: its export had ended
+            return
+        if running:
+            await self.export_dialog.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:

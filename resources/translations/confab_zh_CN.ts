@@ -443,6 +443,236 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../desktop/ui/export_dialog.py" line="+56"/>
+        <location line="+160"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="-151"/>
+        <source>This conversation</source>
+        <translation>此对话</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This conversation: {title}</source>
+        <translation>此对话：{title}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The {count} selected conversations</source>
+        <translation>选中的 {count} 个对话</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Everything ({count} conversations)</source>
+        <translation>全部（{count} 个对话）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Markdown (.md)</source>
+        <translation>Markdown (.md)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Web page (.html)</source>
+        <translation>网页 (.html)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PDF (.pdf)</source>
+        <translation>PDF (.pdf)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confab conversation file (.json)</source>
+        <translation>Confab 对话文件 (.json)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confab archive, every branch (.zip)</source>
+        <translation>Confab 归档，含所有分支 (.zip)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>As files in a folder, not one .zip</source>
+        <translation>存为文件夹中的文件，而非一个 .zip</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show in Folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Export:</source>
+        <translation>导出：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>One .zip with every branch of each conversation, as Confab keeps them; for the whole library also its attachments and settings, never a key. Confab imports it.</source>
+        <translation>一个 .zip，含每个对话的所有分支，与 Confab 保存的一致；导出整个资料库时还包括附件和设置，绝不含密钥。Confab 可以导入它。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The conversation files themselves, with every branch.</source>
+        <translation>对话文件本身，含所有分支。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The branch on screen of each conversation, with its reasoning.</source>
+        <translation>每个对话当前显示的分支，含推理过程。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Thinking</source>
+        <translation>思考</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created</source>
+        <translation>创建于</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+18"/>
+        <source>Untitled</source>
+        <translation>无标题</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Exported from Confab on {date}</source>
+        <translation>于 {date} 从 Confab 导出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>version {number} of {count}</source>
+        <translation>第 {number} 版，共 {count} 版</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reply was stopped.</source>
+        <translation>回复已被停止。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reply was cut short.</source>
+        <translation>回复被中断。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The reply failed: {error}</source>
+        <translation>回复失败：{error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export into folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confab export {date}</source>
+        <translation>Confab 导出 {date}</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Exporting: {done} of {total} conversations…</source>
+        <translation>正在导出：第 {done} 个，共 {total} 个对话…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The export was cancelled; nothing was left behind.</source>
+        <translation>导出已取消，未留下任何文件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Exported 1 conversation to {path}.</source>
+        <translation>已将 1 个对话导出到 {path}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exported {count} conversations to {path}.</source>
+        <translation>已将 {count} 个对话导出到 {path}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{count} files could not be read and were left out: {names}</source>
+        <translation>{count} 个文件无法读取，已略过：{names}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The export could not be written: {detail}</source>
+        <translation>无法写入导出文件：{detail}</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <location filename="../../desktop/ui/find_bar.py" line="+94"/>
@@ -686,7 +916,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+99"/>
+        <location filename="../../desktop/ui/main_window.py" line="+102"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -716,7 +946,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+8"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -757,6 +987,16 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save conversations as Markdown, a web page or PDF, or the whole library as an archive</source>
+        <translation>将对话保存为 Markdown、网页或 PDF，或将整个资料库保存为归档</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>&amp;Trash…</source>
         <translation>回收站(&amp;T)…</translation>
     </message>
@@ -796,7 +1036,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+111"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -821,7 +1061,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+136"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
@@ -1034,7 +1274,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+73"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>

@@ -1,0 +1,84 @@
+"""A conversation as Markdown: the title as heading, the model and provider, then the thread
+on screen (root → head), each message under a heading with its role and time. The messages
+are Markdown already and are kept as they are, with one repair: a fence a reply left open
+(stopped mid-code) is closed, or it would swallow every message after it. Reasoning and the
+system prompt are collapsible ``<details>`` sections (GitHub, GitLab and most editors'
+previews fold them)."""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.export.common import Style, entries, model_line
+from desktop.core.models import Conversation
+
+# An opening fence at the top level: up to three spaces, three or more backticks or tildes.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# Characters that could make a title or a model name into Markdown.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def close_fences(text: str) -> str:
+    """``text`` with a closing fence added if it ends inside a fenced code block."""
+    opened: str | None = None
+    for line in text.split("\n"):
+        found = _FENCE.match(line)
+        if opened is None:
+            # A backtick fence's info string may not hold a backtick (CommonMark).
+            if found and not (found[1][0] == "`" and "`" in found[2]):
+                opened = found[1]
+        elif (
+            found
+            and found[1][0] == opened[0]
+            and len(found[1]) >= len(opened)
+            and not found[2].strip()
+        ):
+            opened = None
+    if opened is None:
+        return text
+    return f"{text.rstrip(chr(10))}\n{opened}"
+
+
+def inline(text: str) -> str:
+    """Text shown as it is inside a line of Markdown (a title, a model name)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _details(summary: str, body: str) -> list[str]:
+    # The blank lines make the body Markdown again inside the HTML block.
+    return [
+        "<details>",
+        f"<summary>{inline(summary)}</summary>",
+        "",
+        close_fences(body),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def conversation_markdown(conversation: Conversation, style: Style, exported: str) -> str:
+    """The Markdown document of ``conversation``; ``exported`` is the export's date."""
+    labels = style.labels
+    lines = [f"# {inline(style.title(conversation))}", ""]
+    model = model_line(conversation, style)
+    if model:
+        lines.append(f"- {labels.model}: {inline(model)}")
+    lines.append(f"- {labels.created}: {style.time(conversation.created_at)}")
+    if conversation.tags:
+        lines.append(f"- {labels.tags}: {inline(', '.join(conversation.tags))}")
+    lines.append(f"- {inline(labels.exported.format(date=exported))}")
+    lines.append("")
+    if conversation.system_prompt.strip():
+        lines += _details(labels.system_prompt, conversation.system_prompt)
+    for entry in entries(conversation, style):
+        heading = " · ".join(part for part in (entry.who, entry.when, entry.version) if part)
+        lines += ["---", "", f"### {inline(heading)}", ""]
+        message = entry.message
+        if message.reasoning:
+            lines += _details(labels.thinking, message.reasoning)
+        if message.content:
+            lines += [close_fences(message.content.rstrip("\n")), ""]
+        if entry.note:
+            lines += [f"> *{inline(entry.note)}*", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

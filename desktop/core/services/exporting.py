@@ -1,0 +1,452 @@
+"""Exporting conversations: one, a selection, or the whole library, as Markdown, HTML, PDF,
+Confab JSON or a Confab export archive (.zip).
+
+``Exporter.run`` (``export`` is the same in one call) runs in a thread of the caller's (the
+window's export thread, the command line's main thread), reads the files of
+``conversations/`` one at a time, as they are on disk (never all at once: a library of
+100,000 conversations streams through), reports progress after each and stops when
+``cancelled()`` says so. It writes to a temporary name beside the target and renames it into
+place at the end: a full disk, an unwritable folder or Cancel leaves no half file (a folder
+of files gets only whole ones). PDF is printed by the ``pdf`` collaborator (rich text →
+bytes; desktop/controllers/pdf.py's Qt printer): core has no Qt.
+
+What is written where (``plan``):
+
+- one conversation (``ids`` of one): ``out`` is the file (``.md``, ``.html``, ``.pdf``,
+  ``.json``: the conversation file itself, every branch);
+- several or all, in md/html/pdf: ``out`` ending in ``.zip`` is a zip of one file per
+  conversation, named by its title (made safe for every file system, unique); otherwise
+  ``out`` is a folder (made if missing) and the files go into it;
+- several in json: a folder of ``<id>.json``, or, to a ``.zip``, an archive (below) of them;
+- ``zip``: the Confab export archive, docs/format.md ("The export archive"):
+  ``conversations/<id>.json``, and when it is the whole library ``attachments/`` (if the
+  folder exists) and ``settings.json`` without any key, password or token, then
+  ``manifest.json`` (``"format": "confab.export"``, version, app version, time, counts).
+
+Never a key: conversation files hold none (desktop/core/logs.py masks a reply's error), and
+settings.json is written back through fileformat (which drops secret-named fields) with any
+secret-named field left anywhere dropped and any value masked that looks like a key or is
+one the process has handled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from desktop.core.atomic import json_bytes, write_bytes_atomic
+from desktop.core.encoding import read_file
+from desktop.core.errors import StorageError, WriteFailedError
+from desktop.core.export.common import Style, UniqueNames, safe_name
+from desktop.core.export.page import conversation_page, print_html
+from desktop.core.export.text import conversation_markdown
+from desktop.core.fileformat import (
+    CONVERSATION_FORMAT,
+    SECRET_FIELD_NAMES,
+    conversation_from_dict,
+    settings_from_dict,
+    settings_to_dict,
+)
+from desktop.core.files import read_regular_file
+from desktop.core.logs import redact
+from desktop.core.models import Clock, Conversation, format_time, utc_now
+from desktop.core.storage import is_safe_id
+
+log = logging.getLogger("confab.export")
+
+FORMATS = ("md", "html", "pdf", "json", "zip")
+EXTENSIONS = {"md": ".md", "html": ".html", "pdf": ".pdf", "json": ".json", "zip": ".zip"}
+_BY_EXTENSION = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".json": "json",
+    ".zip": "zip",
+}
+ARCHIVE_FORMAT = "confab.export"
+ARCHIVE_VERSION = 1
+# A secret-looking field name anywhere in settings.json (beyond fileformat's own rules).
+_SECRET_HINTS = ("password", "passwd", "secret", "token", "api_key", "apikey", "authorization")
+
+# rich text (page.print_html) → the bytes of a PDF
+PdfPrinter = Callable[[str], bytes]
+Progress = Callable[[int, int], None]
+
+
+def format_of(path: Path) -> str | None:
+    """The format ``path``'s extension names (None: none that Confab writes)."""
+    return _BY_EXTENSION.get(path.suffix.lower())
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: ``path`` (a file or a folder), how many conversations, and the
+    files it could not read (name, why). ``cancelled``: stopped by the user, nothing left."""
+
+    path: Path
+    conversations: int = 0
+    messages: int = 0
+    attachments: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Read:
+    name: str
+    raw: bytes
+    conversation: Conversation
+
+
+class Exporter:
+    """Exports from the data folder ``data_dir``; see the module's docstring. ``wait`` is
+    called first (the window's pending writes reach disk before their files are read)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        style: Style | None = None,
+        pdf: PdfPrinter | None = None,
+        clock: Clock = utc_now,
+        app_version: str = "",
+        wait: Callable[[], Any] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.folder = data_dir / "conversations"
+        self.style = style or Style()
+        self.pdf = pdf
+        self.clock = clock
+        self.app_version = app_version
+        self.wait = wait
+
+    # ---- what to export ---------------------------------------------------------------
+
+    def all_ids(self) -> list[str]:
+        """The conversations of the library: every file of conversations/ named by an id."""
+        try:
+            names = [entry.name for entry in os.scandir(self.folder)]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StorageError(f"{self.folder}: {exc.strerror or exc}") from exc
+        return sorted(n[:-5] for n in names if n.endswith(".json") and is_safe_id(n[:-5]))
+
+    def _read(self, conversation_id: str) -> _Read:
+        """One conversation file, read as it is (nothing moved, nothing written back)."""
+        name = f"{conversation_id}.json"
+        if not is_safe_id(conversation_id):
+            raise StorageError(f"{conversation_id!r} is not a conversation id")
+        try:
+            raw = read_regular_file(self.folder / name)
+        except FileNotFoundError as exc:
+            raise StorageError(f"there is no conversation {conversation_id}") from exc
+        try:
+            data = read_file(raw)
+        except (ValueError, RecursionError) as exc:
+            raise StorageError(f"{name} is not valid JSON ({exc})") from exc
+        if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+            raise StorageError(f"{name} is not a Confab conversation")
+        return _Read(name, raw, conversation_from_dict(data))
+
+    # ---- the flow ---------------------------------------------------------------------
+
+    def run(
+        self,
+        ids: Sequence[str] | None,
+        fmt: str,
+        out: Path,
+        *,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        """Export ``ids`` (None: the whole library) as ``fmt`` to ``out``. Raises
+        StorageError (a conversation asked for by id does not exist, the library cannot be
+        listed), WriteFailedError (the target cannot be written: its message says why) and
+        ValueError (an unknown format, PDF without a printer)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        if fmt == "pdf" and self.pdf is None:
+            raise ValueError("PDF needs a printer")
+        if self.wait is not None:
+            self.wait()
+        everything = ids is None
+        chosen = self.all_ids() if ids is None else list(dict.fromkeys(ids))
+        if ids is not None:
+            missing = [
+                i for i in chosen if not (is_safe_id(i) and (self.folder / f"{i}.json").is_file())
+            ]
+            if missing:
+                raise StorageError("no such conversation: " + ", ".join(missing))
+        _check_target(out)
+        result = ExportResult(out)
+        report = progress or (lambda _done, _total: None)
+        stop = cancelled or (lambda: False)
+        report(0, len(chosen))
+        try:
+            if fmt == "zip" or (fmt == "json" and len(chosen) != 1 and _is_zip(out)):
+                self._archive(
+                    chosen, out, result, report, stop, everything=everything and fmt == "zip"
+                )
+            elif len(chosen) == 1 and ids is not None:
+                self._single(chosen[0], fmt, out, result)
+                report(1, 1)
+            else:
+                self._files(chosen, fmt, out, result, report, stop)
+        except _Cancelled:
+            result.cancelled = True
+        return result
+
+    def _conversations(
+        self, ids: list[str], result: ExportResult, report: Progress, stop: Callable[[], bool]
+    ) -> Iterator[_Read]:
+        """Each readable conversation in turn (the unreadable in ``result.skipped``)."""
+        for done, conversation_id in enumerate(ids):
+            if stop():
+                raise _Cancelled
+            try:
+                read = self._read(conversation_id)
+            except StorageError as exc:
+                log.warning("export: skipping %s: %s", conversation_id, exc.detail)
+                result.skipped.append((f"{conversation_id}.json", exc.detail))
+            else:
+                yield read
+                result.conversations += 1
+                result.messages += len(read.conversation.messages)
+            report(done + 1, len(ids))
+        if stop():
+            raise _Cancelled
+
+    def _rendered(self, read: _Read, fmt: str) -> bytes:
+        conversation = read.conversation
+        exported = self.style.time(self.clock())
+        if fmt == "md":
+            return conversation_markdown(conversation, self.style, exported).encode("utf-8")
+        if fmt == "html":
+            generator = f"Confab {self.app_version}".strip()
+            return conversation_page(conversation, self.style, exported, generator).encode("utf-8")
+        if fmt == "pdf":
+            assert self.pdf is not None  # checked in run
+            return self.pdf(print_html(conversation, self.style, exported))
+        return read.raw  # json: the file as Confab wrote it
+
+    def _file_name(self, read: _Read, fmt: str, names: UniqueNames) -> str:
+        if fmt == "json":
+            return names.take(read.conversation.id, ".json")
+        stem = safe_name(read.conversation.title, self.style.labels.untitled)
+        return names.take(stem, EXTENSIONS[fmt])
+
+    def _single(self, conversation_id: str, fmt: str, out: Path, result: ExportResult) -> None:
+        read = self._read(conversation_id)
+        if out.is_dir():
+            out = out / self._file_name(read, fmt, UniqueNames())
+            result.path = out
+        write_bytes_atomic(out, self._rendered(read, fmt))
+        result.conversations = 1
+        result.messages = len(read.conversation.messages)
+
+    def _files(
+        self,
+        ids: list[str],
+        fmt: str,
+        out: Path,
+        result: ExportResult,
+        report: Progress,
+        stop: Callable[[], bool],
+    ) -> None:
+        """One file per conversation, in a zip (``out`` ends in .zip) or a folder."""
+        names = UniqueNames()
+        conversations = self._conversations(ids, result, report, stop)
+        if _is_zip(out):
+            with _TempZip(out) as archive:
+                for read in conversations:
+                    archive.add(self._file_name(read, fmt, names), self._rendered(read, fmt))
+            return
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for existing in out.iterdir():
+                names.take(existing.name, "")
+        except OSError as exc:
+            raise WriteFailedError(f"{out}: {exc.strerror or exc}") from exc
+        for read in conversations:
+            write_bytes_atomic(out / self._file_name(read, fmt, names), self._rendered(read, fmt))
+
+    def _archive(
+        self,
+        ids: list[str],
+        out: Path,
+        result: ExportResult,
+        report: Progress,
+        stop: Callable[[], bool],
+        *,
+        everything: bool,
+    ) -> None:
+        with _TempZip(out) as archive:
+            for read in self._conversations(ids, result, report, stop):
+                archive.add(f"conversations/{read.conversation.id}.json", read.raw)
+            settings = False
+            if everything:
+                result.attachments = self._add_attachments(archive, stop)
+                settings = self._add_settings(archive)
+            manifest = {
+                "format": ARCHIVE_FORMAT,
+                "version": ARCHIVE_VERSION,
+                "app": "Confab",
+                "app_version": self.app_version,
+                "created_at": format_time(self.clock()),
+                "scope": "library" if everything else "selection",
+                "conversations": result.conversations,
+                "messages": result.messages,
+                "attachments": result.attachments,
+                "settings": settings,
+                "skipped": [{"file": name, "reason": why} for name, why in result.skipped],
+            }
+            archive.add("manifest.json", json_bytes(manifest))
+
+    def _add_attachments(self, archive: _TempZip, stop: Callable[[], bool]) -> int:
+        folder = self.data_dir / "attachments"
+        if not folder.is_dir():
+            return 0
+        count = 0
+        for path in sorted(folder.rglob("*")):
+            if stop():
+                raise _Cancelled
+            if path.is_file() and not path.is_symlink():
+                archive.add_file(f"attachments/{path.relative_to(folder).as_posix()}", path)
+                count += 1
+        return count
+
+    def _add_settings(self, archive: _TempZip) -> bool:
+        path = self.data_dir / "settings.json"
+        try:
+            data = json.loads(read_regular_file(path).decode("utf-8-sig"))
+        except FileNotFoundError:
+            return False
+        except (OSError, StorageError, ValueError) as exc:
+            log.warning("export: settings.json left out: %s", exc)
+            return False
+        if not isinstance(data, dict):
+            return False
+        archive.add(
+            "settings.json", json_bytes(without_secrets(settings_to_dict(settings_from_dict(data))))
+        )
+        return True
+
+
+def without_secrets(value: Any) -> Any:
+    """``value`` (parsed JSON) with every secret-named field dropped and every text that is
+    or holds a key masked (desktop/core/logs.py: the keys Confab has handled, ``sk-…``,
+    bearer tokens)."""
+    if isinstance(value, dict):
+        return {
+            key: without_secrets(item)
+            for key, item in value.items()
+            if key.lower() not in SECRET_FIELD_NAMES
+            and not any(hint in key.lower() for hint in _SECRET_HINTS)
+        }
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    if isinstance(value, str):
+        return redact(value)
+    return value
+
+
+def _check_target(out: Path) -> None:
+    """A target inside something that is not a folder cannot be written: say so plainly
+    (mkdir's own words would be "File exists")."""
+    for folder in out.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise WriteFailedError(f"{out}: {folder} is not a folder")
+            return
+
+
+def _is_zip(path: Path) -> bool:
+    return path.suffix.lower() == ".zip"
+
+
+class _TempZip:
+    """A zip written to a hidden temporary file beside ``path``, fsynced and renamed over it
+    when the block ends normally; removed otherwise (an error, Cancel)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> _TempZip:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+        except OSError as exc:
+            raise WriteFailedError(f"{self.path}: {exc.strerror or exc}") from exc
+        self._tmp = Path(name)
+        self._handle: IO[bytes] = os.fdopen(fd, "wb")
+        self._zip = zipfile.ZipFile(self._handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        return self
+
+    def add(self, name: str, data: bytes) -> None:
+        self._guard(lambda: self._zip.writestr(name, data))
+
+    def add_file(self, name: str, path: Path) -> None:
+        self._guard(lambda: self._zip.write(path, name))
+
+    def _guard(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except OSError as exc:
+            raise WriteFailedError(f"{self.path}: {exc.strerror or exc}") from exc
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
+    ) -> None:
+        try:
+            if kind is None:
+                self._zip.close()
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+                os.replace(self._tmp, self.path)
+                return
+        except OSError as error:
+            self._discard()
+            raise WriteFailedError(f"{self.path}: {error.strerror or error}") from error
+        self._discard()
+
+    def _discard(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._zip.close()
+        with contextlib.suppress(OSError):
+            self._handle.close()
+        with contextlib.suppress(OSError):
+            self._tmp.unlink(missing_ok=True)
+
+
+def export(
+    ids: Sequence[str] | None,
+    fmt: str,
+    out: Path,
+    *,
+    data_dir: Path,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    **collaborators: Any,
+) -> ExportResult:
+    """``Exporter(data_dir, **collaborators).run(ids, fmt, out, …)`` in one call."""
+    return Exporter(data_dir, **collaborators).run(
+        ids, fmt, out, progress=progress, cancelled=cancelled
+    )
