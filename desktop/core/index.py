@@ -455,6 +455,8 @@ class ConversationIndex:
             _us(record.updated_at),
             record.messages_of_usage if text else None,
             archived=record.archived,
+            folder=record.folder,
+            tags=record.tags,
         )
 
     def _put_usage(self, conversation_id: str, cells: list[UsageCell] | None) -> None:
@@ -611,8 +613,8 @@ class ConversationIndex:
         to_read = [store.folder / f"{stem}.json" for stem in listing_stems_order(stems)]
         part.total = whole.total = len(to_read)
         # Many files (a cold start, a big sync): their rows first, their text after, read
-        # again by the background text pass (the list of 100,000 was ~N times slower to fill
-        # with the text of every message indexed as each file was read).
+        # again by the background text pass (with the text of every message indexed as each
+        # file was read, the list of 100,000 took 958 s to fill on a busy machine, not ~35).
         text = len(to_read) <= TEXT_INLINE_FILES
         for path in to_read:
             if stop():
@@ -762,6 +764,8 @@ class ConversationIndex:
             _us(conversation.updated_at),
             conversation.messages,
             archived=conversation_archived(conversation),
+            folder=conversation_folder(conversation),
+            tags=conversation.tags,
         )
 
     # ---- text not indexed yet (an index migrated from version 2) --------------------
@@ -799,7 +803,15 @@ class ConversationIndex:
             # Unreadable now: nothing to find in it (the next reconcile reads it again).
             row = self.record(conversation_id)
             if row is not None:
-                self.search.put(row.id, row.title, _us(row.updated_at), (), archived=False)
+                self.search.put(
+                    row.id,
+                    row.title,
+                    _us(row.updated_at),
+                    (),
+                    archived=False,
+                    folder=row.folder,
+                    tags=row.tags,
+                )
             return
         self._put_text(conversation)
 

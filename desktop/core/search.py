@@ -9,7 +9,8 @@ Tables (made by the index's schema, or added to a version-2 index by ``MIGRATION
 - ``search_text``: one row per message (``message`` its id) and one per title (``message``
   NULL), keyed by a number made of the message's time (``time_key``: whole seconds since 1970
   times 16, plus its place among that second's rows), so that "newest first" is the rowid's
-  order; for a title the conversation's last change. The text is kept here once.
+  order; for a title the conversation's last change. The text is kept here once (zlib-
+  compressed from PACK_CHARS characters: ``packed``, ``unpacked``).
 - ``search_fts``: a contentless FTS5 table (``content=''``) with the ``trigram`` tokenizer and
   ``detail=none`` (rowids only, no positions: ``detail=full`` was 2.8 times the text, this is
   0.75). Its document for a row (``document``) is the text and, after it, the row's *short
@@ -35,11 +36,13 @@ re-indexes the one growing reply) and writes only what changed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sqlite3
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -59,8 +62,15 @@ CREATE TABLE search_state (
     key INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     archived INTEGER NOT NULL DEFAULT 0,
+    folder TEXT,
     text_known INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX search_state_folder ON search_state (folder);
+CREATE TABLE search_tags (
+    tag TEXT NOT NULL,
+    conversation INTEGER NOT NULL,
+    PRIMARY KEY (tag, conversation)
+) WITHOUT ROWID;
 CREATE TABLE search_text (
     key INTEGER PRIMARY KEY,
     conversation INTEGER NOT NULL,
@@ -102,9 +112,9 @@ MAX_TRIGRAMS = 12
 MAX_TERMS = 16
 SNIPPET_CHARS = 160
 SNIPPET_BEFORE = 50
-# A query whose filters leave few conversations is answered from their rows (a scan),
-# when walking the matches of its words newest first has not found enough within this long.
-SCAN_AFTER_S = 0.015
+# A query whose folder or tag leaves conversations of this many messages at most reads their
+# rows (a scan) rather than walk the matches of its words.
+SCAN_MESSAGES = 4000
 # No query takes longer than this: past it, the hits found so far (the newest) are the answer.
 QUERY_BUDGET_S = 0.25
 # Conversations whose indexed strings are kept (the ones saved lately, a reply streaming).
@@ -296,14 +306,14 @@ def search(
     filters: SearchFilters,
     limit: int = 50,
     *,
-    scan_after_s: float = SCAN_AFTER_S,
+    scan_messages: int = SCAN_MESSAGES,
     clock: Callable[[], float] | None = None,
 ) -> list[Hit]:
     """The hits of ``query`` in the index at ``path``, newest first, at most ``limit``, on a
     read-only connection opened for this one query (``Searcher`` keeps one)."""
     searcher = Searcher(path)
     try:
-        return searcher.search(query, filters, limit, scan_after_s=scan_after_s, clock=clock)
+        return searcher.search(query, filters, limit, scan_messages=scan_messages, clock=clock)
     finally:
         searcher.close()
 
@@ -331,7 +341,7 @@ class Searcher:
         filters: SearchFilters,
         limit: int = 50,
         *,
-        scan_after_s: float = SCAN_AFTER_S,
+        scan_messages: int = SCAN_MESSAGES,
         clock: Callable[[], float] | None = None,
     ) -> list[Hit]:
         """The hits of ``query``, newest first, at most ``limit``. An index that cannot be
@@ -344,7 +354,7 @@ class Searcher:
             return []
         self._terms = terms
         try:
-            return _search(db, terms, filters, limit, scan_after_s, clock)
+            return _search(db, terms, filters, limit, scan_messages, clock)
         except sqlite3.Error as exc:
             log.info("search: %s cannot be read: %s", self.path.name, exc)
             self.close()
@@ -374,7 +384,7 @@ class Searcher:
         db.create_function(
             "confab_has",
             2,
-            lambda text, i: self._terms[i].pattern.search(text) is not None,
+            lambda text, i: self._terms[i].pattern.search(unpacked(text)) is not None,
             deterministic=True,
         )
         self._db, self._file = db, (st.st_dev, st.st_ino)
@@ -395,48 +405,81 @@ def _search(
     terms: list[Term],
     filters: SearchFilters,
     limit: int,
-    scan_after_s: float,
+    scan_messages: int,
     clock: Callable[[], float] | None,
 ) -> list[Hit]:
     from desktop.core.index import SCHEMA_VERSION
 
     if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
         return []
-    where, args = _filters(filters)
-    confirms = [f"confab_has(t.text, {i})" for i, term in enumerate(terms) if term.confirm]
-    conversation_level = any(
-        value is not None
-        for value in (
-            filters.folder,
-            filters.tag,
-            filters.model,
-            filters.provider,
-            filters.archived,
-        )
-    )
-    lo, hi = _key_range(filters)
-    bounds, bound_args = _bounds("f.rowid", lo, hi)
-    sql = (
-        f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
-        "CROSS JOIN search_state s ON s.key = t.conversation "
-        "CROSS JOIN conversations c ON c.id = s.id "
-        f"WHERE search_fts MATCH ? {_and(bounds + where + confirms)}"
-        "ORDER BY f.rowid DESC LIMIT ?"
-    )
-    params = [match_expression(terms), *bound_args, *args, limit]
     now = clock or time.perf_counter
-    began = now()
-    end = began + QUERY_BUDGET_S
-    if not conversation_level:
-        rows, _complete = _rows(db, sql, params, end, now)
-        return [_hit(row, terms) for row in rows]
-    rows, complete = _rows(db, sql, params, min(end, began + scan_after_s), now)
-    if not complete and len(rows) < limit:
-        scan_sql, scan_params = _scan(terms, where, args, lo, hi, limit)
-        scanned, done = _rows(db, scan_sql, scan_params, end, now)
-        if done or len(scanned) > len(rows):
-            rows = scanned
+    end = now() + QUERY_BUDGET_S
+    where, args = _filters(filters)
+    lo, hi = _key_range(filters)
+    few = _few_conversations(db, filters, scan_messages)
+    if few is not None:
+        # The filters leave few conversations: their rows, each term looked for in the text
+        # once every other filter has let it through (walking the words' matches newest
+        # first would pass by almost all of them).
+        checks, bounds = _bounds("t.key", lo, hi)
+        found = " AND ".join(f"confab_has(t.text, {i})" for i in range(len(terms)))
+        checks.append(f"CASE WHEN {' AND '.join(where) or '1'} THEN {found} ELSE 0 END")
+        sql = (
+            f"SELECT {_COLUMNS} FROM search_text t "
+            "CROSS JOIN search_state s ON s.key = t.conversation "
+            "CROSS JOIN conversations c ON c.id = s.id "
+            "WHERE t.conversation IN (SELECT value FROM json_each(?)) "
+            f"{_and(checks)}ORDER BY t.key DESC LIMIT ?"
+        )
+        params: list[object] = [json.dumps(few), *bounds, *args, limit]
+    else:
+        # The words' matches, newest first (FTS5 walks them backwards and stops at the limit).
+        confirms = [f"confab_has(t.text, {i})" for i, term in enumerate(terms) if term.confirm]
+        if confirms:
+            # The text (unpacked, searched) only for a row every filter lets through: in one
+            # CASE, which SQLite evaluates in order (it may reorder the terms of a WHERE).
+            cheap = " AND ".join(where) or "1"
+            where = [f"CASE WHEN {cheap} THEN {' AND '.join(confirms)} ELSE 0 END"]
+        checks, bounds = _bounds("f.rowid", lo, hi)
+        sql = (
+            f"SELECT {_COLUMNS} FROM search_fts f CROSS JOIN search_text t ON t.key = f.rowid "
+            "CROSS JOIN search_state s ON s.key = t.conversation "
+            "CROSS JOIN conversations c ON c.id = s.id "
+            f"WHERE search_fts MATCH ? {_and(checks + where)}"
+            "ORDER BY f.rowid DESC LIMIT ?"
+        )
+        params = [match_expression(terms), *bounds, *args, limit]
+    rows, _complete = _rows(db, sql, params, end, now)
     return [_hit(row, terms) for row in rows]
+
+
+def _few_conversations(
+    db: sqlite3.Connection, filters: SearchFilters, scan_messages: int
+) -> list[int] | None:
+    """The keys of the conversations a folder or tag filter leaves, when they hold no more
+    than ``scan_messages`` messages in all (found by the folder's and the tags' indexes);
+    None otherwise, or when there is no such filter."""
+    if filters.folder is None and filters.tag is None:
+        return None
+    where, args = _conversation_filters(filters, tag=False)
+    if filters.tag is not None:  # from the tag's rows
+        source = "search_tags g CROSS JOIN search_state s ON s.key = g.conversation"
+        where.insert(0, "g.tag = ?")
+        args.insert(0, filters.tag)
+    else:  # from the folder's index
+        source = "search_state s"
+    keys: list[int] = []
+    total = 0
+    for key, messages in db.execute(
+        f"SELECT s.key, c.messages FROM {source} CROSS JOIN conversations c ON c.id = s.id "
+        f"WHERE 1 {_and(where)}",
+        args,
+    ):
+        keys.append(key)
+        total += messages + 1  # and the title
+        if total > scan_messages:
+            return None
+    return keys
 
 
 _Found = tuple[int, str | None, str | None, str, str, int, str]
@@ -464,27 +507,6 @@ def _rows(
     return rows, True
 
 
-def _scan(
-    terms: list[Term],
-    where: list[str],
-    args: list[object],
-    lo: int | None,
-    hi: int | None,
-    limit: int,
-) -> tuple[str, list[object]]:
-    """The query that reads the filtered conversations' rows, each term looked for in the
-    text (when the words are common and the conversations few, walking the words' matches
-    passes by most)."""
-    checks, bounds = _bounds("t.key", lo, hi)
-    checks += [f"confab_has(t.text, {i})" for i in range(len(terms))]
-    sql = (
-        f"SELECT {_COLUMNS} FROM conversations c CROSS JOIN search_state s ON s.id = c.id "
-        "CROSS JOIN search_text t ON t.conversation = s.key "
-        f"WHERE 1 {_and(where)}{_and(checks)}ORDER BY t.key DESC LIMIT ?"
-    )
-    return sql, [*args, *bounds, limit]
-
-
 def _bounds(column: str, lo: int | None, hi: int | None) -> tuple[list[str], list[object]]:
     """The conditions (and their arguments) that keep ``column`` within [lo, hi)."""
     conditions: list[str] = []
@@ -502,16 +524,32 @@ def _and(conditions: Iterable[str]) -> str:
     return "".join(f"AND {c} " for c in conditions)
 
 
-def _filters(filters: SearchFilters) -> tuple[list[str], list[object]]:
+def _conversation_filters(
+    filters: SearchFilters, *, tag: bool = True
+) -> tuple[list[str], list[object]]:
+    """The conditions on the conversation (``s``, its search_state row; ``tag``: its tag
+    too)."""
     where: list[str] = []
     args: list[object] = []
+    if tag and filters.tag is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM search_tags g WHERE g.tag = ? AND g.conversation = s.key)"
+        )
+        args.append(filters.tag)
     if filters.folder is not None:
         folder = filters.folder.strip("/")
-        where.append("(c.folder = ? OR substr(c.folder, 1, ?) = ?)")
-        args += [folder, len(folder) + 1, folder + "/"]
-    if filters.tag is not None:
-        where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
-        args.append(filters.tag)
+        # The folder itself, and the paths below it ("/" sorts just before "0").
+        where.append("(s.folder = ? OR (s.folder >= ? AND s.folder < ?))")
+        args += [folder, folder + "/", folder + "0"]
+    if filters.archived is not None:
+        where.append("s.archived = ?")
+        args.append(int(filters.archived))
+    return where, args
+
+
+def _filters(filters: SearchFilters) -> tuple[list[str], list[object]]:
+    """Every condition of ``filters`` on a row (``t``, its conversation ``s`` and ``c``)."""
+    where, args = _conversation_filters(filters)
     if filters.model is not None:
         where.append("coalesce(t.model, c.model) = ?")
         args.append(filters.model)
@@ -521,9 +559,6 @@ def _filters(filters: SearchFilters) -> tuple[list[str], list[object]]:
     if filters.role is not None:
         where.append("t.role = ?")
         args.append(filters.role)
-    if filters.archived is not None:
-        where.append("s.archived = ?")
-        args.append(int(filters.archived))
     return where, args
 
 
@@ -534,13 +569,28 @@ def _key_range(filters: SearchFilters) -> tuple[int | None, int | None]:
 
 
 def _hit(row: tuple[int, str | None, str | None, str, str, int, str], terms: list[Term]) -> Hit:
-    key, message, role, conversation_id, title, updated_us, text = row
+    key, message, role, conversation_id, title, updated_us, stored = row
+    text = unpacked(stored)
     shown, marks = snippet(text, terms)
     when = updated_us if message is None else key_time(key)
     return Hit(conversation_id, message, title, when, role, shown, marks)
 
 
 # ---- keeping it current (the index thread) -----------------------------------------------
+
+# A text this long or longer is kept compressed (zlib: ~a third of its size in the benchmark's
+# library); a shorter one as it is (zlib's header would outweigh the saving).
+PACK_CHARS = 200
+
+
+def packed(text: str) -> str | bytes:
+    """``text`` as search_text keeps it."""
+    return zlib.compress(text.encode("utf-8"), 6) if len(text) >= PACK_CHARS else text
+
+
+def unpacked(value: str | bytes) -> str:
+    """A search_text ``text`` as the text it is."""
+    return value if isinstance(value, str) else zlib.decompress(value).decode("utf-8")
 
 
 class _Row(NamedTuple):
@@ -595,20 +645,20 @@ class SearchIndex:
         messages: Sequence[Message] | None,
         *,
         archived: bool,
-        provider: str | None = None,
-        model: str | None = None,
+        folder: str | None = None,
+        tags: Sequence[str] = (),
     ) -> None:
         """Index a conversation's title and messages (None: not known; its text is read by
-        the background pass), writing only what changed since it was indexed."""
-        del provider, model  # the conversation's are read from its row when a query filters
+        the background pass), writing only what changed since it was indexed, and what its
+        filters need (archived, folder, tags)."""
         db = self._db()
         found = db.execute(
             "SELECT key, text_known FROM search_state WHERE id = ?", (conversation_id,)
         ).fetchone()
         if found is None:
             cursor = db.execute(
-                "INSERT INTO search_state (id, archived, text_known) VALUES (?, ?, 0)",
-                (conversation_id, int(archived)),
+                "INSERT INTO search_state (id, archived, folder, text_known) VALUES (?, ?, ?, 0)",
+                (conversation_id, int(archived), folder),
             )
             key = cursor.lastrowid
             assert key is not None
@@ -617,10 +667,11 @@ class SearchIndex:
             key = found[0]
             held = self._cache.pop(conversation_id, None)
             cached = held if held is not None else self._stored(key)
+        self._put_tags(key, tags)
         if messages is None:
             db.execute(
-                "UPDATE search_state SET archived = ?, text_known = 0 WHERE key = ?",
-                (int(archived), key),
+                "UPDATE search_state SET archived = ?, folder = ?, text_known = 0 WHERE key = ?",
+                (int(archived), folder, key),
             )
             return
         old_title, old_rows = cached
@@ -647,13 +698,13 @@ class SearchIndex:
                 db.execute(
                     "UPDATE search_text SET role = ?, model = ?, provider = ?, text = ? "
                     "WHERE key = ?",
-                    (role, model, provider, text, row_key),
+                    (role, model, provider, packed(text), row_key),
                 )
             else:
                 row_key = self._free_key(micros(message.created_at))
                 db.execute(
                     "INSERT INTO search_text VALUES (?,?,?,?,?,?,?)",
-                    (row_key, key, message.id, role, model, provider, text),
+                    (row_key, key, message.id, role, model, provider, packed(text)),
                 )
             self._writes.append((row_key, 1, document(text)))
             rows[message.id] = _Row(row_key, text, role, model, provider)
@@ -661,12 +712,23 @@ class SearchIndex:
             self._unindex(gone.key, gone.text)
             db.execute("DELETE FROM search_text WHERE key = ?", (gone.key,))
         db.execute(
-            "UPDATE search_state SET archived = ?, text_known = 1 WHERE key = ?",
-            (int(archived), key),
+            "UPDATE search_state SET archived = ?, folder = ?, text_known = 1 WHERE key = ?",
+            (int(archived), folder, key),
         )
         self._cache[conversation_id] = (title_row, rows)
         while len(self._cache) > CACHED_CONVERSATIONS:
             self._cache.popitem(last=False)
+
+    def _put_tags(self, key: int, tags: Sequence[str]) -> None:
+        db = self._db()
+        stored = {
+            tag
+            for (tag,) in db.execute("SELECT tag FROM search_tags WHERE conversation = ?", (key,))
+        }
+        wanted = set(tags)
+        if stored != wanted:
+            db.execute("DELETE FROM search_tags WHERE conversation = ?", (key,))
+            db.executemany("INSERT INTO search_tags VALUES (?, ?)", [(t, key) for t in wanted])
 
     def _put_title(self, key: int, old: _Row | None, title: str, updated_us: int) -> _Row | None:
         db = self._db()
@@ -680,7 +742,8 @@ class SearchIndex:
             return None
         row_key = self._free_key(updated_us)
         db.execute(
-            "INSERT INTO search_text VALUES (?,?,NULL,NULL,NULL,NULL,?)", (row_key, key, title)
+            "INSERT INTO search_text VALUES (?,?,NULL,NULL,NULL,NULL,?)",
+            (row_key, key, packed(title)),
         )
         self._writes.append((row_key, 1, document(title)))
         return _Row(row_key, title, None, None, None)
@@ -693,7 +756,7 @@ class SearchIndex:
             "WHERE conversation = ?",
             (key,),
         ):
-            row = _Row(row_key, text, role, model, provider)
+            row = _Row(row_key, unpacked(text), role, model, provider)
             if message is None:
                 title = row
             else:
@@ -734,8 +797,9 @@ class SearchIndex:
         for row_key, text in db.execute(
             "SELECT key, text FROM search_text WHERE conversation = ?", (found[0],)
         ).fetchall():
-            self._unindex(row_key, text)
+            self._unindex(row_key, unpacked(text))
         db.execute("DELETE FROM search_text WHERE conversation = ?", (found[0],))
+        db.execute("DELETE FROM search_tags WHERE conversation = ?", (found[0],))
         db.execute("DELETE FROM search_state WHERE key = ?", (found[0],))
 
     # ---- the background pass ------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 def downgrade_to_version_2(path: Path) -> None:
     db = sqlite3.connect(path, isolation_level=None)
     try:
-        for table in ("search_fts", "search_text", "search_state"):
+        for table in ("search_fts", "search_text", "search_tags", "search_state"):
             db.execute(f"DROP TABLE {table}")
         db.execute("PRAGMA user_version = 2")
     finally:
