@@ -147,6 +147,9 @@ class ChatController(QObject):
     def switch_branch(self, conversation: Conversation, message_id: str) -> None:
         self.service.switch_branch(conversation, message_id)
 
+    def show_message(self, conversation: Conversation, message_id: str) -> bool:
+        return self.service.show_message(conversation, message_id)
+
     def delete_message(self, conversation: Conversation, message_id: str) -> None:
         self.service.delete_message(conversation, message_id)
 

@@ -424,6 +424,51 @@ class Conversation:
         self.message(message_id)
         self.head = self.leaf_of(message_id)
 
+    def on_thread(self, message_id: str) -> bool:
+        """Whether ``message_id`` is on the thread on screen (the path from the root to
+        ``head``)."""
+        by_id = {m.id: m for m in self.messages}
+        current = by_id.get(self.head) if self.head else None
+        seen: set[str] = set()
+        while current is not None and current.id not in seen:
+            if current.id == message_id:
+                return True
+            seen.add(current.id)
+            current = by_id.get(current.parent) if current.parent else None
+        return False
+
+    def head_showing(self, message_id: str) -> str:
+        """The ``head`` that puts ``message_id`` on screen: the current one when the message
+        is on the thread already, else the newest leaf below it, following at each level the
+        most recent child (by time; of children of the same time, the later in the file).
+        Imported trees do not list children in the order they were written, so the file's
+        order alone (``leaf_of``) could pick an older branch."""
+        self.message(message_id)
+        if self.on_thread(message_id):
+            return self.head or message_id
+        kids_of: dict[str | None, list[tuple[datetime, int, str]]] = {}
+        for position, message in enumerate(self.messages):
+            kids_of.setdefault(message.parent, []).append(
+                (message.created_at, position, message.id)
+            )
+        current, seen = message_id, {message_id}
+        while True:
+            kids = [kid for kid in kids_of.get(current, []) if kid[2] not in seen]
+            if not kids:
+                return current
+            current = max(kids)[2]
+            seen.add(current)
+
+    def show_message(self, message_id: str) -> bool:
+        """Move ``head`` so that ``message_id`` is on the thread on screen (see
+        ``head_showing``); True if ``head`` changed (the file is to be saved, as after any
+        switch of branch)."""
+        head = self.head_showing(message_id)
+        if head == self.head:
+            return False
+        self.head = head
+        return True
+
     def remove_branch(self, message_id: str) -> list[str]:
         """Delete ``message_id`` and everything below it; returns the removed ids. The thread
         moves to a remaining sibling, else to the parent."""

@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -42,6 +52,17 @@ CATCH_UP_AT_ONCE = CATCH_UP_TICKS * CATCH_UP_SLICE
 # the user scrolls to the top. A thread of thousands never builds thousands of widgets.
 INITIAL_WINDOW = 30
 EARLIER_BATCH = 40
+# Going to a message further than JUMP_DISTANCE from what is built (a search result, a find
+# match far up a long thread) builds the messages around it, AROUND_BEFORE above and
+# AROUND_AFTER below, not every message between: the rest of the thread comes in batches as
+# the user scrolls, and "Jump to latest" goes back to the end (building the 170 messages
+# between took 1.8 s here).
+JUMP_DISTANCE = EARLIER_BATCH
+AROUND_BEFORE = 8
+AROUND_AFTER = 6
+# Of those above, only this many are built at once; the others by the backfill, a message
+# per turn of the loop, above what is shown (a Markdown reply costs 10-40 ms to build).
+AROUND_AT_ONCE = 2
 # Of those, the newest are built before the conversation first paints, as many as fill the
 # view (at most FIRST_PAINT: one long reply is often all that shows), the others BACKFILL_STEP
 # per turn of the loop after it, above what is shown (a Markdown message takes ~10-20 ms to
@@ -79,6 +100,7 @@ class ChatView(QScrollArea):
     """Shows one conversation's thread and follows a streaming reply while at the bottom."""
 
     earlier_loaded = Signal(int)
+    later_loaded = Signal(int)
     # Intents from the messages, with the message id.
     action_requested = Signal(str, str)
     edit_submitted = Signal(str, str)
@@ -103,18 +125,14 @@ class ChatView(QScrollArea):
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(12)
-        self._earlier = QPushButton()
-        self._earlier.setObjectName("showEarlier")
-        self._earlier.setFlat(True)
-        self._earlier.clicked.connect(self.load_earlier)
-        self._earlier.hide()
-        self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._earlier = self._batch_button("showEarlier", self.load_earlier)
         self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
         self.empty.setObjectName("emptyChat")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty, 1)
+        self._later = self._batch_button("showLater", self.load_later)
         self._layout.addStretch(0)
         self.setWidget(self._content)
 
@@ -139,6 +157,9 @@ class ChatView(QScrollArea):
         self._conversation: Conversation | None = None
         self._assistant_name = ""
         self._hidden_earlier: list[Message] = []
+        # Newer messages of the thread not built: the view shows a stretch around a message
+        # gone to (see JUMP_DISTANCE); empty when it shows the thread's end.
+        self._hidden_later: list[Message] = []
         self._backfill: list[Message] = []  # of the initial window, not built yet
         self._unbuilt: list[MessageWidget] = []  # long replies built only in part
         self._backfill_due = False
@@ -151,6 +172,8 @@ class ChatView(QScrollArea):
         self._backfill_fallback.timeout.connect(self._painted_or_waited)
         self._streaming = False
         self._follow = True
+        # The message (and the part of it) kept in the middle of the pane: see centre_on.
+        self._target: tuple[MessageWidget, QRect | None] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
@@ -165,6 +188,16 @@ class ChatView(QScrollArea):
         bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
         self.viewport().installEventFilter(self)
+
+    def _batch_button(self, name: str, load: Callable[[], int]) -> QPushButton:
+        """ "Show N earlier (later) messages", at the end of the column so far."""
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setFlat(True)
+        button.clicked.connect(load)
+        button.hide()
+        self._layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        return button
 
     # ---- building ------------------------------------------------------------------
 
@@ -197,6 +230,8 @@ class ChatView(QScrollArea):
         keep_place = keep_place and not follow
         cut = max(0, len(thread) - (max(built, INITIAL_WINDOW) if keep_place else INITIAL_WINDOW))
         self._hidden_earlier = thread[:cut]
+        self._hidden_later = []
+        self._update_later_button()
         window = thread[cut:]
         if keep_place:
             # Kept in place, all at once: built a few at a time, the view would move as they
@@ -221,12 +256,13 @@ class ChatView(QScrollArea):
         # before the layout's posted requests, and showed the new messages unsized at the top
         # of an empty pane for a frame.
         self._lay_out_now()
+        self._target = None
         if keep_place:
             bar.setValue(value)
             QTimer.singleShot(0, bar, lambda: bar.setValue(value))
         else:
             self.scroll_to_bottom()
-            QTimer.singleShot(0, self.scroll_to_bottom)
+            QTimer.singleShot(0, self, self._settle_at_end)
 
     def _build_newest(self, window: list[Message]) -> int:
         """Build the newest messages of ``window``, newest first, until they fill the view
@@ -261,7 +297,19 @@ class ChatView(QScrollArea):
         lines = self.viewport().height() / max(1, metrics.lineSpacing())
         return max(TAIL_MIN_CHARS, int(1.5 * columns * lines))
 
-    def add_message(self, message: Message) -> MessageWidget:
+    def add_message(self, message: Message) -> MessageWidget | None:
+        if self._hidden_later and self._conversation is not None:
+            if message.role != "user":
+                # The view shows a stretch far above the end: the new message waits with
+                # the others below it (built on scrolling down, or by "Jump to latest").
+                self._hidden_later.append(message)
+                self._update_later_button()
+                return None
+            # The user sent: back to the end, where it is.
+            self.show_conversation(self._conversation, self._assistant_name)
+            shown = self._widgets.get(message.id)
+            if shown is not None:
+                return shown
         widget = self._add_widget(message)
         self._refresh_tail()
         self._update_empty()
@@ -363,17 +411,160 @@ class ChatView(QScrollArea):
         batch = self._hidden_earlier[-EARLIER_BATCH:]
         if not batch:
             return 0
-        self._hidden_earlier = self._hidden_earlier[: -len(batch)]
         bar = self.verticalScrollBar()
         distance_from_bottom = bar.maximum() - bar.value()
-        for offset, message in enumerate(batch):
-            self._add_widget(message, index=1 + offset)
-        self._update_earlier_button()
+        self._build_earlier(batch)
         self._follow = False
         # Keep the messages the user was reading in place once the layout has grown.
         QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum() - distance_from_bottom))
         self.earlier_loaded.emit(len(batch))
         return len(batch)
+
+    def _build_earlier(self, batch: list[Message]) -> None:
+        self._hidden_earlier = self._hidden_earlier[: -len(batch)]
+        for offset, message in enumerate(batch):
+            self._add_widget(message, index=1 + offset)
+        self._update_earlier_button()
+
+    # ---- going to a message (search, find) -----------------------------------------
+
+    def build_through(self, message_id: str) -> MessageWidget | None:
+        """Build the thread down from ``message_id`` (older batches as needed, the whole of
+        a long reply) and return its widget; None when it is not on the thread."""
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            if not any(
+                m.id == message_id
+                for m in (*self._backfill, *self._hidden_earlier, *self._hidden_later)
+            ):
+                return None
+            self.finish_backfill()
+            above = [m.id for m in self._hidden_earlier]
+            below = [m.id for m in self._hidden_later]
+            if message_id in above and len(above) - above.index(message_id) <= JUMP_DISTANCE:
+                self._build_earlier(self._hidden_earlier[-JUMP_DISTANCE:])
+            elif message_id in below and below.index(message_id) < JUMP_DISTANCE:
+                self._build_later(self._hidden_later[:JUMP_DISTANCE])
+            else:
+                self._show_around(message_id)
+            widget = self._widgets.get(message_id)
+            if widget is None:
+                return None
+        if widget in self._unbuilt:
+            self._unbuilt.remove(widget)
+        widget.build_rest()
+        self._lay_out_now()
+        return widget
+
+    def _show_around(self, message_id: str) -> None:
+        """Build only the messages around ``message_id`` (see JUMP_DISTANCE)."""
+        if self._conversation is None:
+            return
+        thread = self._conversation.thread()
+        at = next((i for i, m in enumerate(thread) if m.id == message_id), None)
+        if at is None:
+            return
+        for widget in self._widgets.values():
+            self._layout.removeWidget(widget)
+            widget.hide()
+            widget.deleteLater()
+        self._widgets.clear()
+        self._unbuilt.clear()
+        self._backfill = []
+        self._pending.clear()
+        self._finishing.clear()
+        self._catch_up_slice.clear()
+        start = max(0, at - AROUND_BEFORE)
+        built = max(0, at - AROUND_AT_ONCE)
+        end = min(len(thread), at + AROUND_AFTER + 1)
+        self._hidden_earlier = thread[:start]
+        self._backfill = thread[start:built]
+        self._hidden_later = thread[end:]
+        self._follow = False
+        for message in thread[built:end]:
+            self._add_widget(message)
+        self._schedule_backfill()
+        self._refresh_tail()
+        self._update_earlier_button()
+        self._update_later_button()
+        self._update_empty()
+        self._update_jump_button()
+
+    def _build_later(self, batch: list[Message]) -> None:
+        self._hidden_later = self._hidden_later[len(batch) :]
+        for message in batch:
+            self._add_widget(message)
+        self._refresh_tail()
+        self._update_later_button()
+
+    def load_later(self) -> int:
+        """Build the next batch of newer messages below (the view shows a stretch far above
+        the end), keeping the view where it was."""
+        batch = self._hidden_later[:EARLIER_BATCH]
+        if not batch:
+            return 0
+        bar = self.verticalScrollBar()
+        value = bar.value()
+        self._build_later(batch)
+        self._lay_out_now()
+        bar.setValue(value)
+        self._update_jump_button()
+        self.later_loaded.emit(len(batch))
+        return len(batch)
+
+    @property
+    def hidden_later(self) -> int:
+        """Newer messages of the thread below the ones built (0: the end is built)."""
+        return len(self._hidden_later)
+
+    def _update_later_button(self) -> None:
+        count = len(self._hidden_later)
+        self._later.setVisible(count > 0)
+        self._later.setText(self.tr("Show %Ln later message(s)", "", count))
+
+    def centre_on(self, widget: MessageWidget, area: QRect | None = None) -> None:
+        """Scroll so that ``area`` of ``widget`` (its own coordinates; the whole message when
+        None) is in the middle of the pane, and stay there while the rest builds: the view
+        stops following the end."""
+        self._follow = False
+        self._target = (widget, area)
+        self._centre()
+        # Once more after what this turn of the loop has queued (the end a conversation just
+        # opened scrolls to, a layout pass).
+        QTimer.singleShot(0, self, self._centre)
+
+    def _centre(self) -> None:
+        if self._target is None:
+            return
+        widget, area = self._target
+        if widget.message_id not in self._widgets or self._widgets[widget.message_id] is not widget:
+            self._target = None
+            return
+        self._lay_out_now()
+        rect = area if area is not None else widget.rect()
+        middle = widget.mapTo(self._content, rect.center()).y()
+        if area is None and rect.height() > self.viewport().height():
+            middle = widget.mapTo(self._content, QPoint(0, 0)).y() + self.viewport().height() // 2
+        bar = self.verticalScrollBar()
+        self._follow = False
+        bar.setValue(max(0, middle - self.viewport().height() // 2))
+        self._update_jump_button()
+
+    def visible_message_ids(self, margin: float = 0.0) -> list[str]:
+        """The ids of the messages at least partly in view (or within ``margin`` panes of
+        it), top to bottom."""
+        view = self.viewport().rect()
+        extra = int(view.height() * margin)
+        shown = []
+        for widget in self.message_widgets():
+            top = widget.mapTo(self.viewport(), QPoint(0, 0)).y()
+            if top < view.bottom() + extra and top + widget.height() > view.top() - extra:
+                shown.append(widget.message_id)
+        return shown
+
+    def _settle_at_end(self) -> None:
+        if self._target is None:
+            self.scroll_to_bottom()
 
     @property
     def hidden_earlier(self) -> int:
@@ -489,6 +680,10 @@ class ChatView(QScrollArea):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def scroll_to_bottom(self) -> None:
+        self._target = None
+        if self._hidden_later and self._conversation is not None:
+            self.show_conversation(self._conversation, self._assistant_name)
+            return
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
         self._follow = True
@@ -499,22 +694,32 @@ class ChatView(QScrollArea):
             self.verticalScrollBar().setValue(maximum)
 
     def _on_scrollbar_action_triggered(self, _action: int) -> None:
+        self._target = None
         # The user moved the bar (wheel, drag, keys): that alone decides whether we follow.
         # The slider position already holds where the action goes; the value follows after.
         bar = self.verticalScrollBar()
-        self._follow = bar.sliderPosition() >= bar.maximum() - FOLLOW_SLACK
+        self._follow = (
+            not self._hidden_later and bar.sliderPosition() >= bar.maximum() - FOLLOW_SLACK
+        )
         self._update_jump_button()
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         if value == 0 and self._hidden_earlier and not self._follow:
             self.load_earlier()
+        elif (
+            self._hidden_later
+            and self._target is None
+            and value >= self.verticalScrollBar().maximum()
+        ):
+            QTimer.singleShot(0, self, self.load_later)  # not inside the bar's own signal
 
     def _update_follow_from_position(self) -> None:
         bar = self.verticalScrollBar()
-        self._follow = bar.value() >= bar.maximum() - FOLLOW_SLACK
+        self._follow = not self._hidden_later and bar.value() >= bar.maximum() - FOLLOW_SLACK
         self._update_jump_button()
 
     def wheelEvent(self, event: object) -> None:
+        self._target = None
         super().wheelEvent(event)  # type: ignore[arg-type]
         self._update_follow_from_position()
 
@@ -553,7 +758,7 @@ class ChatView(QScrollArea):
 
     def _update_jump_button(self) -> None:
         bar = self.verticalScrollBar()
-        away = not self._follow and bar.maximum() > 0
+        away = (not self._follow and bar.maximum() > 0) or bool(self._hidden_later)
         self.jump_button.setVisible(away)
         if away:
             self._place_jump_button()
@@ -580,8 +785,8 @@ class ChatView(QScrollArea):
         self._show_usage(widget, message)
         self._show_context(widget, message.id)
         self._widgets[message.id] = widget
-        # Before the trailing stretch.
-        position = self._layout.count() - 1 if index is None else index
+        # Before the "later" button and the trailing stretch.
+        position = self._layout.indexOf(self._later) if index is None else index
         self._layout.insertWidget(position, widget)
         # Now, not by the layout's queued call: until then the layout leaves it out.
         widget.setVisible(True)

@@ -44,12 +44,15 @@ if TYPE_CHECKING:
     from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
     from desktop.core.models import Conversation, Message
+    from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
+    from desktop.ui.find_bar import FindBar
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
+    from desktop.ui.search_panel import SearchPanel
     from desktop.ui.trash_dialog import TrashDialog
     from desktop.ui.usage_dialog import UsageDialog
 
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         self.composer.edit.textChanged.connect(self._on_composer_text_changed)
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
         self._connect()
+        self._attach_search()
         self._attach_import(conversations)
 
     # ---- set-up --------------------------------------------------------------------
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+        self._build_search_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Confab"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -285,6 +290,7 @@ class MainWindow(QMainWindow):
         s.keyring_unavailable.connect(self._on_settings_keyring_unavailable)
         s.save_failed.connect(self._on_save_failed)
         self.sidebar.new_requested.connect(self.new_conversation)
+        self.sidebar.search_requested.connect(self._on_sidebar_search_requested)
         self.sidebar.open_requested.connect(c.select)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
@@ -530,6 +536,145 @@ class MainWindow(QMainWindow):
         self.provider_dialog.activateWindow()
         return self.provider_dialog
 
+    # ---- search and find (desktop/ui/find_bar.py, desktop/ui/search_panel.py) ----------
+
+    def _build_search_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Search"))
+        self.search_action = QAction(self.tr("&Search Everything…"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.triggered.connect(lambda: self.open_search())
+        menu.addAction(self.search_action)
+        menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find in Conversation…"), self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self.open_find)
+        menu.addAction(self.find_action)
+        self.find_next_action = QAction(self.tr("Find &Next"), self)
+        self.find_next_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindNext))
+        self.find_next_action.triggered.connect(lambda: self.find_bar.next())
+        menu.addAction(self.find_next_action)
+        self.find_previous_action = QAction(self.tr("Find &Previous"), self)
+        self.find_previous_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious))
+        self.find_previous_action.triggered.connect(lambda: self.find_bar.previous())
+        menu.addAction(self.find_previous_action)
+        self._find_bar: FindBar | None = None
+        self._search_panel: SearchPanel | None = None
+        self._opening_at: tuple[str, str | None, str] | None = None
+
+    def _attach_search(self) -> None:
+        # After the first paint (find_bar is not on its way): Ctrl+K reaches the window from
+        # the composer, which would take it as "delete to the end of the line".
+        from desktop.ui.find_bar import ShortcutsFirst
+
+        ShortcutsFirst(self.composer.edit, [self.search_action.shortcut()])
+        self._search_waiting: tuple[int, Callable[[object], None]] | None = None
+        self._conversations.search_answered.connect(self._on_conversations_search_answered)
+        self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
+
+    @property
+    def find_bar(self) -> FindBar:
+        """The find bar above the thread, built when first asked for."""
+        if self._find_bar is None:
+            from desktop.ui.find_bar import FindBar
+
+            self._find_bar = FindBar(self.chat_view, lambda: self.current)
+            self._find_bar.closed.connect(self._back_to_composer)
+            pane = self.chat_view.parentWidget()
+            layout = pane.layout() if pane is not None else None
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(layout.indexOf(self.chat_view), self._find_bar)
+        return self._find_bar
+
+    def open_find(self) -> None:
+        self.find_bar.open_bar()
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        """The search panel over the window, built when first asked for."""
+        if self._search_panel is None:
+            from desktop.ui.search_panel import SearchPanel
+
+            self._search_panel = SearchPanel(self)
+            self._search_panel.search = self._run_search
+            self._search_panel.open_requested.connect(self._on_search_panel_open_requested)
+            self._search_panel.closed.connect(self._back_to_composer)
+        return self._search_panel
+
+    def open_search(self, text: str | None = None) -> None:
+        """Search everything (Ctrl+K, the sidebar's field): ``text`` starts the query."""
+        panel = self.search_panel
+        panel.set_choices(
+            models=self._search_models(),
+            providers=[(p.id, p.name) for p in self._settings.providers()],
+        )
+        panel.set_index_progress(self._conversations.text_indexing)
+        panel.open_panel(text)
+
+    def _search_models(self) -> list[str]:
+        """The models the filter offers: the providers' defaults and the current one."""
+        models = {p.default_model for p in self._settings.providers() if p.default_model}
+        if self.current is not None and self.current.model:
+            models.add(self.current.model)
+        return sorted(models, key=str.casefold)
+
+    def _run_search(
+        self, query: str, filters: SearchFilters, then: Callable[[object], None]
+    ) -> None:
+        """The panel's query, to the search thread; ``then`` hears its answer (the panel
+        keeps one in flight: an earlier one is superseded, the controller drops its answer)."""
+        from desktop.ui.search_panel import RESULT_LIMIT
+
+        token = self._conversations.search(query, filters, RESULT_LIMIT)
+        self._search_waiting = (token, then)
+
+    def _on_conversations_search_answered(self, token: int, hits: object) -> None:
+        waiting = self._search_waiting
+        if waiting is not None and waiting[0] == token:
+            self._search_waiting = None
+            waiting[1](hits)
+
+    def _show_search_index_progress(self) -> None:
+        if self._search_panel is not None:
+            self._search_panel.set_index_progress(self._conversations.text_indexing)
+
+    def _on_search_panel_open_requested(
+        self, conversation_id: str, message_id: str, query: str
+    ) -> None:
+        self.search_panel.close_panel()
+        self.open_at(conversation_id, message_id or None, query)
+
+    def _on_sidebar_search_requested(self, text: str) -> None:
+        self.open_search(text or None)
+
+    def open_at(self, conversation_id: str, message_id: str | None, query: str) -> None:
+        """Open a conversation at a message (a search result): its branch on screen, built
+        down to it, the message in the middle of the pane with the query's words marked.
+        ``message_id`` None: the title matched; the conversation opens at its end."""
+        self._opening_at = (conversation_id, message_id, query)
+        self._conversations.open(conversation_id, self._on_opened_at)
+
+    def _on_opened_at(self, conversation: Conversation | None) -> None:
+        wanted = self._opening_at
+        if conversation is None or wanted is None or wanted[0] != conversation.id:
+            return
+        self._opening_at = None
+        _, message_id, query = wanted
+        if self._find_bar is not None and self._find_bar.isVisible():
+            self._find_bar.close_bar()
+        on_screen = bool(message_id) and self._chat.show_message(conversation, message_id or "")
+        if conversation is not self.current:
+            self._conversations.select(conversation.id)
+        if not on_screen or message_id is None or self.current is not conversation:
+            return
+        from desktop.core.find import query_terms
+        from desktop.ui import marks
+
+        widget = self.chat_view.build_through(message_id)
+        if widget is None:
+            return
+        area = marks.match_rect(widget, 0) if marks.mark(widget, query_terms(query), 0) else None
+        self.chat_view.centre_on(widget, area)
+
     # ---- controller events ---------------------------------------------------------
 
     def _refresh_sidebar(self) -> None:
@@ -570,6 +715,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._update_title()
         self._refresh_pickers()
+        if self._find_bar is not None:
+            self._find_bar.refresh()
 
     def _show_read_only(self, conversation: Conversation | None) -> bool:
         """Enable what a conversation written by a newer Confab cannot do, or not; True (and
@@ -710,7 +857,8 @@ class MainWindow(QMainWindow):
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation is self.current:
             widget = self.chat_view.add_message(conversation.message(message_id))
-            widget.set_waiting(True)
+            if widget is not None:
+                widget.set_waiting(True)
 
     def _on_chat_reply_delta(
         self, conversation_id: str, message_id: str, _kind: str, _text: str
@@ -772,6 +920,8 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.id == conversation_id:
             provider = self._settings.provider(conversation.provider)
             self.chat_view.show_conversation(conversation, provider.name if provider else "")
+            if self._find_bar is not None:
+                self._find_bar.refresh()
 
     def _on_save_failed(self, error: ConfabError) -> None:
         self.banner.show_message(explain(error), detail(error))
@@ -1179,6 +1329,8 @@ class MainWindow(QMainWindow):
         await self.import_flow.shutdown()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
+        if self._search_panel is not None:
+            self._search_panel.stop()  # no query after the search thread has stopped
         await self._stop_export()
 
     async def _stop_export(self) -> None:

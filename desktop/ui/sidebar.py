@@ -304,8 +304,31 @@ class ConversationDelegate(QStyledItemDelegate):
         return QSize(0, max(34, size.height() + 14))
 
 
+class SearchField(QLineEdit):
+    """The search field at the top of the sidebar: what is typed there (or a click) opens
+    the search panel, which takes the text over (desktop/ui/search_panel.py)."""
+
+    search_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebarSearch")
+        self.setPlaceholderText(self.tr("Search (Ctrl+K)"))
+        self.setToolTip(self.tr("Search every message of every conversation (Ctrl+K)"))
+        self.textEdited.connect(self._on_text_edited)
+
+    def _on_text_edited(self, text: str) -> None:
+        self.clear()
+        self.search_requested.emit(text)
+
+    def mousePressEvent(self, event: Any) -> None:
+        super().mousePressEvent(event)
+        self.search_requested.emit("")
+
+
 class Sidebar(QWidget):
     new_requested = Signal()
+    search_requested = Signal(str)  # the search panel, with this text ("": as it was)
     open_requested = Signal(str)
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
@@ -365,6 +388,9 @@ class Sidebar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(8)
+        self.search_field = SearchField()
+        self.search_field.search_requested.connect(self.search_requested)
+        layout.addWidget(self.search_field)
         layout.addWidget(self.new_button)
         # The search field goes here, above the navigation (search-ui).
         self.search_slot = QVBoxLayout()

@@ -4,7 +4,15 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+634"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+523"/>
+        <source>Show %Ln later message(s)</source>
+        <translation>
+            <numerusform>Show %Ln later message</numerusform>
+            <numerusform>Show %Ln later messages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+316"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -15,7 +23,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1063"/>
+        <location filename="../../desktop/ui/main_window.py" line="+1213"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -63,6 +71,17 @@
         <translation>
             <numerusform>Connected. The server offers %n model.</numerusform>
             <numerusform>Connected. The server offers %n models.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/search_panel.py" line="+564"/>
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n result</numerusform>
+            <numerusform>%n results</numerusform>
         </translation>
     </message>
 </context>

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+673"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+878"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,14 +46,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-559"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-747"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -62,8 +62,15 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Scroll to the newest message and follow it</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
+    <message numerus="yes">
+        <location line="+381"/>
+        <source>Show %Ln later message(s)</source>
+        <translation>
+            <numerusform>显示后面的 %Ln 条消息</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+446"/>
+        <location line="+252"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -666,6 +673,39 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../../desktop/ui/find_bar.py" line="+94"/>
+        <source>Find in conversation</source>
+        <translation>在对话中查找</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Previous match (Shift+Enter)</source>
+        <translation>上一个匹配（Shift+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next match (Enter)</source>
+        <translation>下一个匹配（Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close (Escape)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+163"/>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{current} of {total}</source>
+        <translation>第 {current} 个，共 {total} 个</translation>
+    </message>
+</context>
+<context>
     <name>Formats</name>
     <message>
         <location filename="../../desktop/ui/formats.py" line="+38"/>
@@ -678,6 +718,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>MMM d, yyyy</source>
         <comment>date in another year</comment>
         <translation>yyyy年M月d日</translation>
+    </message>
+</context>
+<context>
+    <name>HitListModel</name>
+    <message>
+        <location filename="../../desktop/ui/search_panel.py" line="+112"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
     </message>
 </context>
 <context>
@@ -868,7 +916,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+100"/>
+        <location filename="../../desktop/ui/main_window.py" line="+103"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -898,7 +946,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -963,7 +1011,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -988,7 +1036,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+111"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1013,7 +1061,32 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+136"/>
+        <source>&amp;Search</source>
+        <translation>搜索(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Search Everything…</source>
+        <translation>搜索全部(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Find in Conversation…</source>
+        <translation>在对话中查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Find &amp;Next</source>
+        <translation>查找下一个(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Find &amp;Previous</source>
+        <translation>查找上一个(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+175"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1078,7 +1151,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -1103,13 +1176,13 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-164"/>
-        <location line="+175"/>
+        <location line="-167"/>
+        <location line="+178"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1218,7 +1291,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+73"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -1983,9 +2056,178 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>SearchField</name>
+    <message>
+        <location filename="../../desktop/ui/sidebar.py" line="+180"/>
+        <source>Search (Ctrl+K)</source>
+        <translation>搜索（Ctrl+K）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search every message of every conversation (Ctrl+K)</source>
+        <translation>搜索所有对话中的每条消息（Ctrl+K）</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../../desktop/ui/search_panel.py" line="+93"/>
+        <source>Title ·</source>
+        <translation>标题 ·</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You ·</source>
+        <translation>你 ·</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Search all conversations</source>
+        <translation>搜索所有对话</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+354"/>
+        <source>Filters</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <location line="-353"/>
+        <source>Folder, tag, model, provider, date, role</source>
+        <translation>文件夹、标签、模型、服务商、日期、角色</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close (Escape)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Any folder</source>
+        <translation>任意文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any tag</source>
+        <translation>任意标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any model</source>
+        <translation>任意模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any provider</source>
+        <translation>任意服务商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All messages</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>My messages</source>
+        <translation>我的消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replies</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Any time</source>
+        <translation>任意时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Past year</source>
+        <translation>最近一年</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Between dates…</source>
+        <translation>指定日期范围…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Include archived</source>
+        <translation>包括已归档</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search everything again</source>
+        <translation>清除筛选，重新搜索全部</translation>
+    </message>
+    <message>
+        <location line="+129"/>
+        <source>Search index: {done} of {total} conversations… (results may be missing)</source>
+        <translation>搜索索引：已建 {done} / {total} 个对话……（结果可能不全）</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+40"/>
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n 条结果</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The first {count} results</source>
+        <translation>前 {count} 条结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No results for “{query}”</source>
+        <translation>没有找到“{query}”的结果</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This search could not be run: {reason}</source>
+        <translation>无法执行此搜索：{reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This search could not be run. Try other words, or fewer symbols.</source>
+        <translation>无法执行此搜索。请换些词语，或少用符号。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Filters ({count})</source>
+        <translation>筛选（{count}）</translation>
+    </message>
+</context>
+<context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+186"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+28"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -1996,13 +2238,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+22"/>
-        <location line="+69"/>
+        <location line="+72"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+123"/>
+        <location line="-59"/>
+        <location line="+126"/>
         <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>

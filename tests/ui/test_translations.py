@@ -311,7 +311,7 @@ def test_main_window_speaks_chinese(
         assert window.composer.send_button.toolTip() == "发送（Enter）"
         assert window.sidebar.new_button.text() == "新建对话"
         menus = [action.text() for action in window.menuBar().actions()]
-        assert menus == ["文件(&F)", "帮助(&H)"]
+        assert menus == ["文件(&F)", "搜索(&S)", "帮助(&H)"]
         assert window.new_action.text() == "新建对话(&N)"
         assert window.title_label.text() == "新对话"
         assert window.windowTitle() == "新对话 — Confab"

@@ -323,6 +323,22 @@ class ChatService:
         self._conversations.save(conversation, touch=False)
         self._events.thread_changed(conversation.id)
 
+    def show_message(self, conversation: Conversation, message_id: str) -> bool:
+        """Put ``message_id`` on the thread on screen (a search opened the conversation at
+        it): its branch's newest leaf becomes the head, saved as any switch of branch is.
+        False when it cannot be on screen (unknown; another branch while a reply streams)."""
+        if not conversation.has_message(message_id):
+            return False
+        if conversation.on_thread(message_id):
+            return True
+        if self.is_streaming(conversation.id):
+            return False
+        conversation.show_message(message_id)
+        if not conversation.read_only:
+            self._conversations.save(conversation, touch=False)
+        self._events.thread_changed(conversation.id)
+        return True
+
     def delete_message(self, conversation: Conversation, message_id: str) -> None:
         """Delete a message and its branch below; the other branches stay."""
         if (
