@@ -392,10 +392,6 @@ class Sidebar(QWidget):
         self.search_field.search_requested.connect(self.search_requested)
         layout.addWidget(self.search_field)
         layout.addWidget(self.new_button)
-        # The search field goes here, above the navigation (search-ui).
-        self.search_slot = QVBoxLayout()
-        self.search_slot.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.search_slot)
         self.navigation = Navigation()
         self.navigation.filter_chosen.connect(self._on_navigation_filter_chosen)
         self.navigation.move_requested.connect(self._on_navigation_move_requested)
