@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from desktop.core.encoding import make_parts
-from desktop.core.errors import ConfabError, StorageError
+from desktop.core.errors import ConfabError, SearchIndexError, StorageError
 from desktop.core.folders import Change
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.merge import Merged
@@ -145,7 +145,8 @@ class ConversationsController(QObject):
     # A change to many conversations (``change``) ended: how many changed, how many could not
     # be read.
     changes_ended = Signal(int, int)
-    # search(): (its token, list[Hit]), on the UI thread, for the latest search only.
+    # search(): (its token, list[Hit] or the ConfabError that stopped it), on the UI
+    # thread, for the latest search only.
     search_answered = Signal(int, object)
     # ``text_indexing`` changed: the messages of an older index being read for search.
     text_indexing_changed = Signal()
@@ -754,10 +755,14 @@ class ConversationsController(QObject):
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50) -> int:
         """Search every message and title (desktop/core/search.py, newest first) in the
         search thread; the hits come with ``search_answered(token, hits)`` on the UI thread,
-        for the latest search only (an earlier one still running is dropped). Returns the
-        token."""
+        for the latest search only (an earlier one still running is dropped); a search that
+        failed answers with its error (a ConfabError: SearchIndexError when the index cannot
+        be read). Returns the token; after ``close()`` nothing is asked and nothing answers.
+        """
         self._search_token += 1
         token = self._search_token
+        if self._closed:  # quitting: the search thread has stopped
+            return token
         future = self._library.search(query, filters or SearchFilters(), limit)
         self._searching += 1
         future.add_done_callback(functools.partial(_appended, self._searches_ended, token))
@@ -771,9 +776,13 @@ class ConversationsController(QObject):
             if token != self._search_token:
                 continue  # superseded by a later search
             error = future.exception()
-            if error is not None:
+            if error is None:
+                self.search_answered.emit(token, future.result())
+                continue
+            if not isinstance(error, ConfabError):
                 log.error("search failed", exc_info=error)
-            self.search_answered.emit(token, [] if error is not None else future.result())
+                error = SearchIndexError(f"{type(error).__name__}: {error}")
+            self.search_answered.emit(token, error)
         progress = self._library.text_progress
         if progress != self.text_indexing:
             self.text_indexing = progress

@@ -87,6 +87,12 @@ class WriteFailedError(StorageError):
     KIND = "write_failed"
 
 
+class SearchIndexError(StorageError):
+    """The search index exists but a query could not read it (damaged, unreadable)."""
+
+    KIND = "search_index"
+
+
 class NewerFormatError(StorageError):
     """A file in a format version newer than this Confab's: it may be read, never written."""
 

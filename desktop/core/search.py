@@ -50,6 +50,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from desktop.core.errors import SearchIndexError
+
 if TYPE_CHECKING:
     from desktop.core.models import Message
 
@@ -345,8 +347,10 @@ class Searcher:
         scan_messages: int = SCAN_MESSAGES,
         clock: Callable[[], float] | None = None,
     ) -> list[Hit]:
-        """The hits of ``query``, newest first, at most ``limit``. An index that cannot be
-        read (missing, being rebuilt, of another version) gives none."""
+        """The hits of ``query``, newest first, at most ``limit``. An index not there yet or
+        of another version (being built or migrated) gives none; one that is there but cannot
+        be read (damaged, no permission) raises SearchIndexError (the next query opens it
+        again)."""
         terms = parse(query)
         if not terms or limit <= 0:
             return []
@@ -357,9 +361,9 @@ class Searcher:
         try:
             return _search(db, terms, filters, limit, scan_messages, clock)
         except sqlite3.Error as exc:
-            log.info("search: %s cannot be read: %s", self.path.name, exc)
+            log.warning("search: %s cannot be read: %s", self.path.name, exc)
             self.close()
-            return []
+            raise SearchIndexError(str(exc)) from exc
 
     def _connection(self) -> sqlite3.Connection | None:
         try:
@@ -373,15 +377,15 @@ class Searcher:
         try:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
         except sqlite3.Error as exc:
-            log.info("search: %s cannot be opened: %s", self.path.name, exc)
-            return None
+            log.warning("search: %s cannot be opened: %s", self.path.name, exc)
+            raise SearchIndexError(str(exc)) from exc
         try:
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         except sqlite3.Error as exc:
-            log.info("search: %s cannot be read: %s", self.path.name, exc)
+            log.warning("search: %s cannot be read: %s", self.path.name, exc)
             db.close()
-            return None
+            raise SearchIndexError(str(exc)) from exc
         db.create_function(
             "confab_has",
             2,

@@ -153,6 +153,12 @@ def explain(error: BaseException) -> str:
             "This was saved by a newer version of Confab, so this version leaves it "
             "unchanged. Update Confab to change it.",
         )
+    if isinstance(error, e.SearchIndexError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The search index could not be read. Restarting Confab checks it and rebuilds "
+            "it if it is damaged.",
+        )
     if isinstance(error, e.StorageError):
         return QCoreApplication.translate(
             "ErrorText", "Confab could not read or write its data folder."
