@@ -570,6 +570,7 @@ class MainWindow(QMainWindow):
         self._search_waiting: tuple[int, Callable[[object], None]] | None = None
         self._conversations.search_answered.connect(self._on_conversations_search_answered)
         self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
+        self._conversations.tally_changed.connect(self._offer_search_choices)
 
     @property
     def find_bar(self) -> FindBar:
@@ -603,12 +604,24 @@ class MainWindow(QMainWindow):
     def open_search(self, text: str | None = None) -> None:
         """Search everything (Ctrl+K, the sidebar's field): ``text`` starts the query."""
         panel = self.search_panel
-        panel.set_choices(
+        self._offer_search_choices()
+        panel.set_index_progress(self._conversations.text_indexing)
+        panel.open_panel(text)
+
+    def _offer_search_choices(self) -> None:
+        """The filters offer what the library holds: its folders (those made too) and tags
+        as the navigation counts them, the models, the providers."""
+        if self._search_panel is None:
+            return
+        from desktop.core import folders
+
+        tally = self._conversations.tally
+        self._search_panel.set_choices(
+            folders=folders.all_folders([*self._settings.folders(), *tally.folders]),
+            tags=sorted(tally.tags, key=lambda t: (t.casefold(), t)),
             models=self._search_models(),
             providers=[(p.id, p.name) for p in self._settings.providers()],
         )
-        panel.set_index_progress(self._conversations.text_indexing)
-        panel.open_panel(text)
 
     def _search_models(self) -> list[str]:
         """The models the filter offers: the providers' defaults and the current one."""
