@@ -255,6 +255,34 @@ def test_model_times_and_title_are_kept_and_null_times_borrowed() -> None:
     assert origin is not None and (origin.app, origin.id, origin.at) == (CHATGPT, source.id, AT)
 
 
+@pytest.mark.parametrize(
+    ("archived", "starred", "expected"),
+    [
+        (True, True, (True, True)),
+        (True, None, (True, False)),
+        (False, True, (False, True)),
+        (None, None, (False, False)),
+        ("missing", "missing", (False, False)),
+        ("yes", 1, (False, False)),  # not booleans: not set
+    ],
+)
+def test_archived_and_starred_become_archived_and_pinned(
+    archived: Any, starred: Any, expected: tuple[bool, bool]
+) -> None:
+    c = ChatGPTConversation("Flags")
+    c.assistant("Hi.", c.user("Hello"))
+    data = c.to_dict()
+    for key, value in (("is_archived", archived), ("is_starred", starred)):
+        if value == "missing":
+            del data[key]
+        else:
+            data[key] = value
+    conversation = read_conversation(data, clock=_clock).conversation
+    assert (conversation.archived, conversation.pinned) == expected
+    written = conversation.to_dict()
+    assert written.get("archived", False) is expected[0] and written["pinned"] is expected[1]
+
+
 def test_an_untitled_conversation_is_named_after_its_first_question() -> None:
     c = ChatGPTConversation(None)
     c.user("How do tides work?\nAnd why twice a day?")

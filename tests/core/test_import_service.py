@@ -344,6 +344,45 @@ def test_a_chatgpt_zip_imported_twice_has_no_duplicates_and_a_later_one_adds_wha
     assert updated.head is not None and updated.head != shown.head
 
 
+def test_archived_and_starred_come_in_once_and_a_reimport_keeps_the_users_own_flags(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    from desktop.core.folders import Change
+
+    starred, names = showcase_chatgpt()
+    starred.is_archived, starred.is_starred = True, True
+    plain = next(iter(generate_chatgpt(1, 4, seed=3)))
+    first = write_chatgpt_zip(tmp_path / "first.zip", [starred.to_dict(), plain])
+    report = real(store, first)
+    assert report.new == 2
+    flags = {
+        (c := store.load(cid)).title: (c.archived, c.pinned) for cid in report.written
+    }
+    assert flags["Showcase ✨"] == (True, True)
+    assert set(flags.values()) == {(True, True), (False, False)}
+
+    # In Confab the user takes the showcase out of the archive and unpins it, and pins the
+    # other: organising saves without moving updated_at, as the sidebar's actions do.
+    for cid in report.written:
+        conversation = store.load(cid)
+        mine = conversation.title == "Showcase ✨"
+        assert (Change(archived=False, pinned=False) if mine else Change(pinned=True)).apply(
+            conversation
+        )
+        store.save(conversation)
+
+    # A later export: more messages, still archived and starred there, the other not.
+    question = starred.user("And 2**20?", names["a1b"])
+    starred.assistant("1048576.", question)
+    plain["is_archived"] = plain["is_starred"] = False
+    later = write_chatgpt_zip(tmp_path / "later.zip", [starred.to_dict(), plain])
+    again = real(store, later, at=IMPORTED_AT + timedelta(days=30))
+    assert again.updated == 1 and again.messages == 2
+    after = {(c := store.load(cid)).title: (c.archived, c.pinned) for cid in report.written}
+    assert after["Showcase ✨"] == (False, False)  # the user's, not the export's
+    assert sorted(after.values()) == [(False, False), (False, True)]
+
+
 def test_confab_files_keep_their_ids_and_the_users_own_conversation_only_grows(
     store: ConversationStore, tmp_path: Path
 ) -> None:

@@ -64,6 +64,9 @@ class ChatGPTConversation:
         self.model = model
         self.mapping: dict[str, dict[str, Any]] = {}
         self.current_node: str | None = None
+        # The conversation-level flags as ChatGPT writes them (null when never set).
+        self.is_archived: bool | None = False
+        self.is_starred: bool | None = None
         self._clock = create_time or T0
         self.root = self._node(None, None, node_id="client-created-root")
         self.top = self.root
@@ -211,8 +214,8 @@ class ChatGPTConversation:
             "conversation_template_id": None,
             "gizmo_id": None,
             "gizmo_type": None,
-            "is_archived": False,
-            "is_starred": None,
+            "is_archived": self.is_archived,
+            "is_starred": self.is_starred,
             "safe_urls": [],
             "default_model_slug": self.model,
             "conversation_origin": None,

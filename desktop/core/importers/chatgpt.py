@@ -149,6 +149,10 @@ def read_conversation(
         updated=timestamp(data.get("update_time")),
         clock=clock,
     )
+    # The export's conversation-level flags (missing or null: not set). On a re-import of a
+    # conversation already in the library, the library's own flags stay (importing.merge).
+    conversation.archived = data.get("is_archived") is True
+    conversation.pinned = data.get("is_starred") is True
     notes.extend(reader.notes)
     return Item(conversation, tree.skipped, notes, files)
 
