@@ -63,7 +63,7 @@ from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, su
 from desktop.core.merge import Merged
 from desktop.core.models import Clock, Conversation, Params, utc_now
 from desktop.core.pricing import Price
-from desktop.core.search import Hit, SearchFilters
+from desktop.core.search import SearchFilters
 from desktop.core.services import sync
 from desktop.core.storage import CHANGED, REMOVED, ConversationStore, OnDisk, TrashedConversation
 from desktop.core.usage import UsageFigures, UsageTable
@@ -97,6 +97,8 @@ CHANGE_STEP = 16
 # The navigation's counts are made again this long after a row's folder, tags or archive
 # changed (once for a burst).
 TALLY_DELAY_MS = 150
+# search_models()' key among the searches' answers (a search's token is never below 1).
+MODELS = -1
 
 T = TypeVar("T")
 
@@ -148,6 +150,8 @@ class ConversationsController(QObject):
     # search(): (its token, list[Hit] or the ConfabError that stopped it), on the UI
     # thread, for the latest search only.
     search_answered = Signal(int, object)
+    # search_models(): the models the library names (list[str]), on the UI thread.
+    search_models_answered = Signal(object)
     # ``text_indexing`` changed: the messages of an older index being read for search.
     text_indexing_changed = Signal()
 
@@ -228,7 +232,7 @@ class ConversationsController(QObject):
         # Searches asked for (the latest's token) and their answers from the search thread.
         self._search_token = 0
         self._searching = 0
-        self._searches_ended: deque[tuple[int, Future[list[Hit]]]] = deque()
+        self._searches_ended: deque[tuple[int, Future[Any]]] = deque()
         # (conversations whose text is indexed, listed) while the index reads it; else None.
         self.text_indexing: tuple[int, int] | None = None
         # No thread of ours touches a Qt object (a signal emitted from the writer raced the
@@ -769,10 +773,26 @@ class ConversationsController(QObject):
         self._start_poll()
         return token
 
+    def search_models(self) -> None:
+        """Ask which models the library names (for the search's model filter); they come
+        with ``search_models_answered(models)`` (none if the index cannot be read)."""
+        if self._closed:
+            return
+        self._searching += 1
+        future = self._library.search_models()
+        future.add_done_callback(functools.partial(_appended, self._searches_ended, MODELS))
+        self._start_poll()
+
     def _take_searches(self) -> None:
         while self._searches_ended:
             token, future = self._searches_ended.popleft()
             self._searching -= 1
+            if token == MODELS:
+                failed = future.exception()
+                if failed is not None and not isinstance(failed, ConfabError):
+                    log.error("listing the models failed", exc_info=failed)
+                self.search_models_answered.emit([] if failed is not None else future.result())
+                continue
             if token != self._search_token:
                 continue  # superseded by a later search
             error = future.exception()

@@ -1262,6 +1262,10 @@ class Library:
 
         return self._searcher.submit(run)
 
+    def search_models(self) -> Future[list[str]]:
+        """The models the library names (``Searcher.models``), in the search thread."""
+        return self._searcher.submit(self._search.models)
+
     @property
     def text_progress(self) -> tuple[int, int] | None:
         """(conversations whose text is indexed, conversations listed) while the background

@@ -365,6 +365,24 @@ class Searcher:
             self.close()
             raise SearchIndexError(str(exc)) from exc
 
+    def models(self) -> list[str]:
+        """The models the library names, for the model filter: the conversations' own and
+        those of the replies the usage counts (both columns the index keeps; no message text
+        is read), sorted. None known or no index yet: []."""
+        db = self._connection()
+        if db is None:
+            return []
+        try:
+            rows = db.execute(
+                "SELECT model FROM conversations WHERE model IS NOT NULL AND model != '' "
+                "UNION SELECT model FROM usage WHERE model != ''"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("search: %s cannot be read: %s", self.path.name, exc)
+            self.close()
+            raise SearchIndexError(str(exc)) from exc
+        return sorted((str(model) for (model,) in rows), key=lambda m: (m.casefold(), m))
+
     def _connection(self) -> sqlite3.Connection | None:
         try:
             st = os.stat(self.path)

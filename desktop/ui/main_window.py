@@ -571,6 +571,8 @@ class MainWindow(QMainWindow):
         self._conversations.search_answered.connect(self._on_conversations_search_answered)
         self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
         self._conversations.tally_changed.connect(self._offer_search_choices)
+        self._conversations.search_models_answered.connect(self._on_search_models_answered)
+        self._library_models: list[str] = []
 
     @property
     def find_bar(self) -> FindBar:
@@ -605,6 +607,7 @@ class MainWindow(QMainWindow):
         """Search everything (Ctrl+K, the sidebar's field): ``text`` starts the query."""
         panel = self.search_panel
         self._offer_search_choices()
+        self._conversations.search_models()  # the models the library uses, when they come
         panel.set_index_progress(self._conversations.text_indexing)
         panel.open_panel(text)
 
@@ -623,9 +626,15 @@ class MainWindow(QMainWindow):
             providers=[(p.id, p.name) for p in self._settings.providers()],
         )
 
+    def _on_search_models_answered(self, models: object) -> None:
+        self._library_models = [str(m) for m in models] if isinstance(models, list) else []
+        self._offer_search_choices()
+
     def _search_models(self) -> list[str]:
-        """The models the filter offers: the providers' defaults and the current one."""
+        """The models the filter offers: those the library names (the index's), the
+        providers' defaults and the current one."""
         models = {p.default_model for p in self._settings.providers() if p.default_model}
+        models.update(self._library_models)
         if self.current is not None and self.current.model:
             models.add(self.current.model)
         return sorted(models, key=str.casefold)

@@ -271,12 +271,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+195"/>
+        <location filename="../../desktop/ui/error_text.py" line="+201"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-173"/>
+        <location line="-179"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -399,6 +399,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+6"/>
         <source>This was saved by a newer version of Confab, so this version leaves it unchanged. Update Confab to change it.</source>
         <translation>这是由更新版本的 Confab 保存的，当前版本不会修改它。请更新 Confab 后再修改。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The search index could not be read. Restarting Confab checks it and rebuilds it if it is damaged.</source>
+        <translation>无法读取搜索索引。重新启动 Confab 会检查它，如有损坏则重建。</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1086,7 +1091,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+175"/>
+        <location line="+197"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -2238,13 +2243,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+22"/>
-        <location line="+72"/>
+        <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="-59"/>
-        <location line="+126"/>
+        <location line="-55"/>
+        <location line="+122"/>
         <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>

@@ -355,9 +355,7 @@ def test_archived_and_starred_come_in_once_and_a_reimport_keeps_the_users_own_fl
     first = write_chatgpt_zip(tmp_path / "first.zip", [starred.to_dict(), plain])
     report = real(store, first)
     assert report.new == 2
-    flags = {
-        (c := store.load(cid)).title: (c.archived, c.pinned) for cid in report.written
-    }
+    flags = {(c := store.load(cid)).title: (c.archived, c.pinned) for cid in report.written}
     assert flags["Showcase ✨"] == (True, True)
     assert set(flags.values()) == {(True, True), (False, False)}
 

@@ -478,3 +478,15 @@ def test_a_later_search_makes_a_waiting_one_answer_nothing(library: Library) -> 
     gate.set()
     blocker.result()
     assert older.result() == [] and len(newer.result()) == 1
+
+
+def test_the_models_the_library_names_come_from_the_index(library: Library) -> None:
+    assert library.search_models().result() == []
+    indexed(
+        library,
+        make("One", [("user", "which model")], model="qwen-max"),
+        make("Two", [("user", "and this one")], model="Llama3"),
+        make("Three", [("user", "none at all")], model=None),
+        make("Four", [("user", "again")], model="qwen-max"),
+    )
+    assert library.search_models().result() == ["Llama3", "qwen-max"]

@@ -38,7 +38,7 @@ def test_the_folder_and_tag_filters_list_what_exists_and_filter_the_hits(
     conversations = app.conversations
     ids = []
     for n in range(3):
-        conversation = conversations.new_conversation("openai", "gpt-4o")
+        conversation = conversations.new_conversation("openai", "qwen-max" if n else "gpt-4o")
         when = datetime(2026, 5, 1 + n, tzinfo=UTC)
         conversation.append(Message(f"m{n}", None, "user", f"a walrus number {n}", when))
         assert conversations.save(conversation)
@@ -67,3 +67,27 @@ def test_the_folder_and_tag_filters_list_what_exists_and_filter_the_hits(
     _choose(panel.tag_combo, "poetry")
     qtbot.waitUntil(lambda: _found(panel) == {ids[1], ids[2]}, timeout=10_000)
     assert panel.filters_button.text() == "Filters (1)"
+
+
+def test_the_model_filter_offers_the_models_the_library_uses(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_app(tmp_path / "data")
+    conversations = app.conversations
+    ids = []
+    for n, model in enumerate(["qwen-max", "llama3.1:8b-test", "qwen-max"]):
+        conversation = conversations.new_conversation("openai", model)
+        when = datetime(2026, 5, 1 + n, tzinfo=UTC)
+        conversation.append(Message(f"m{n}", None, "user", f"a walrus number {n}", when))
+        assert conversations.save(conversation)
+        ids.append(conversation.id)
+    conversations.wait_for_index()
+    app.window.open_search("walrus")
+    panel = app.window.search_panel
+    qtbot.waitUntil(lambda: "llama3.1:8b-test" in _items(panel.model_combo), timeout=10_000)
+    offered = _items(panel.model_combo)
+    assert "qwen-max" in offered and offered.count("qwen-max") == 1
+    assert offered == sorted(offered, key=lambda m: (m.casefold(), m))
+    qtbot.waitUntil(lambda: len(_found(panel)) == 3, timeout=10_000)
+    _choose(panel.model_combo, "llama3.1:8b-test")
+    qtbot.waitUntil(lambda: _found(panel) == {ids[1]}, timeout=10_000)

@@ -21,16 +21,23 @@ def test_a_damaged_index_says_the_search_failed_and_a_later_search_recovers(
 ) -> None:
     app, conversation_id = _start_branched(start_app, tmp_path)
     app.conversations.wait_for_index()
+    with qtbot.waitSignal(app.conversations.search_models_answered):
+        app.window.open_search()  # asks which models the library names too
+    panel = app.window.search_panel
     # The search thread's connection now reads a damaged file (as a disk error would).
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(b"not a database at all" * 200)
-    searcher = app.conversations._library._search
-    searcher._connection()  # opened on the real index, then swapped
-    real = searcher._db
-    searcher._db = sqlite3.connect(damaged, check_same_thread=False)
-    real.close()
-    app.window.open_search("zebra")
-    panel = app.window.search_panel
+    library = app.conversations._library
+    searcher = library._search
+
+    def swap() -> None:  # in the search thread, whose connection it is
+        real = searcher._connection()  # open on the real index, then swapped
+        assert real is not None
+        searcher._db = sqlite3.connect(damaged)
+        real.close()
+
+    library._searcher.submit(swap).result()
+    panel.field.setText("zebra")
     status = panel.status_label
     qtbot.waitUntil(lambda: status.property("error") is True, timeout=10_000)
     assert "could not be run" in status.text()
