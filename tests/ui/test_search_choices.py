@@ -31,19 +31,25 @@ def _found(panel: Any) -> set[str]:
     return {panel.model.hit(row).conversation_id for row in range(panel.model.rowCount())}
 
 
-def test_the_folder_and_tag_filters_list_what_exists_and_filter_the_hits(
-    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
-) -> None:
-    app = start_app(tmp_path / "data")
-    conversations = app.conversations
+def _walruses(conversations: Any, models: list[str]) -> list[str]:
+    """A conversation per model, each with a message about a walrus; their ids, indexed."""
     ids = []
-    for n in range(3):
-        conversation = conversations.new_conversation("openai", "qwen-max" if n else "gpt-4o")
+    for n, model in enumerate(models):
+        conversation = conversations.new_conversation("openai", model)
         when = datetime(2026, 5, 1 + n, tzinfo=UTC)
         conversation.append(Message(f"m{n}", None, "user", f"a walrus number {n}", when))
         assert conversations.save(conversation)
         ids.append(conversation.id)
     conversations.wait_for_index()
+    return ids
+
+
+def test_the_folder_and_tag_filters_list_what_exists_and_filter_the_hits(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_app(tmp_path / "data")
+    conversations = app.conversations
+    ids = _walruses(conversations, ["gpt-4o", "qwen-max", "qwen-max"])
     app.settings.add_folder("Empty one")
     conversations.change([ids[0]], Change(folder="Work/Acme"))
     qtbot.waitUntil(lambda: "Work/Acme" in conversations.tally.folders, timeout=10_000)
@@ -73,15 +79,7 @@ def test_the_model_filter_offers_the_models_the_library_uses(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:
     app = start_app(tmp_path / "data")
-    conversations = app.conversations
-    ids = []
-    for n, model in enumerate(["qwen-max", "llama3.1:8b-test", "qwen-max"]):
-        conversation = conversations.new_conversation("openai", model)
-        when = datetime(2026, 5, 1 + n, tzinfo=UTC)
-        conversation.append(Message(f"m{n}", None, "user", f"a walrus number {n}", when))
-        assert conversations.save(conversation)
-        ids.append(conversation.id)
-    conversations.wait_for_index()
+    ids = _walruses(app.conversations, ["qwen-max", "llama3.1:8b-test", "qwen-max"])
     app.window.open_search("walrus")
     panel = app.window.search_panel
     qtbot.waitUntil(lambda: "llama3.1:8b-test" in _items(panel.model_combo), timeout=10_000)
