@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+878"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+884"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-747"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-753"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -70,7 +70,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         </translation>
     </message>
     <message>
-        <location line="+252"/>
+        <location line="+258"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -446,12 +446,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     <name>ExportDialog</name>
     <message>
         <location filename="../../desktop/ui/export_dialog.py" line="+56"/>
-        <location line="+160"/>
+        <location line="+163"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-154"/>
         <source>This conversation</source>
         <translation>此对话</translation>
     </message>
@@ -582,12 +582,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>Untitled</source>
         <translation>无标题</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-20"/>
         <source>Exported from Confab on {date}</source>
         <translation>于 {date} 从 Confab 导出</translation>
     </message>
@@ -615,6 +615,21 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+1"/>
         <source>code</source>
         <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool call: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output</source>
+        <translation type="unfinished">工具输出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output: {name}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2238,13 +2253,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+22"/>
-        <location line="+72"/>
+        <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
     </message>
     <message>
-        <location line="-59"/>
-        <location line="+126"/>
+        <location line="-55"/>
+        <location line="+122"/>
         <location line="+74"/>
         <source>Delete</source>
         <translation>删除</translation>
