@@ -619,17 +619,17 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location line="+1"/>
         <source>Tool call: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>工具调用：{name}</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Tool output</source>
-        <translation type="unfinished">工具输出</translation>
+        <translation>工具输出</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Tool output: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>工具输出：{name}</translation>
     </message>
     <message>
         <location line="+6"/>
