@@ -47,6 +47,8 @@ EXIT_INTERRUPTED = 130
 LOCK_POLL_S = 0.25
 # A progress line on a terminal is rewritten at most this often.
 PROGRESS_EVERY_S = 0.1
+# Elsewhere (a log, a pipe), a line per tenth of the way, or per second when the end is unknown.
+QUIET_PROGRESS_EVERY_S = 1.0
 
 
 class CliError(Exception):
@@ -83,7 +85,8 @@ def is_command(argv: Sequence[str]) -> bool:
 
 class Progress:
     """A progress line on stderr: rewritten in place on a terminal (at most every
-    PROGRESS_EVERY_S), one line per tenth of the way elsewhere (a log, a pipe)."""
+    PROGRESS_EVERY_S), elsewhere (a log, a pipe) one line per tenth of the way, or per
+    QUIET_PROGRESS_EVERY_S when the end is not known."""
 
     def __init__(
         self, stream: TextIO, clock: Callable[[], float] = time.monotonic, tty: bool | None = None
@@ -104,11 +107,17 @@ class Progress:
             self._shown_at = now
             self.stream.write("\r\x1b[2K" + text)
             self._open = True
-        else:
-            tenth = done * 10 // total if total else -1
-            if total and tenth == self._tenth and done < total:
+        elif total:
+            tenth = done * 10 // total
+            if tenth == self._tenth:
                 return
             self._tenth = tenth
+            self.stream.write(text + "\n")
+        else:  # no end known: a line a second at most
+            now = self.clock()
+            if self._shown_at is not None and now - self._shown_at < QUIET_PROGRESS_EVERY_S:
+                return
+            self._shown_at = now
             self.stream.write(text + "\n")
         self.stream.flush()
 
@@ -234,17 +243,17 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         if shown and shown[-1] == p:
             return
         shown[:] = [p]
-        where = f"{paths[p.source].name}: " if p.sources > 1 else ""
+        where = f"{paths[p.source].name}: "
         if p.total is not None:
             text = f"Importing {where}{p.done:,} of {p.total:,} conversations…"
             ctx.progress.update(text, p.done, p.total)
         elif p.bytes_total:
             # The number of conversations is known at the end: the share of the file read.
             share = p.bytes_done * 100 // p.bytes_total
-            text = f"Importing {where}{share}% read, {p.done:,} conversations so far…"
+            text = f"Importing {where}{share}% read, conversations so far: {p.done:,}…"
             ctx.progress.update(text, p.bytes_done, p.bytes_total)
         else:
-            ctx.progress.update(f"Importing {where}{p.done:,} conversations so far…")
+            ctx.progress.update(f"Importing {where}conversations so far: {p.done:,}…")
 
     stop = threading.Event()
     importer = Importer(

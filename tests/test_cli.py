@@ -154,3 +154,15 @@ def test_the_progress_elsewhere_is_one_line_per_tenth() -> None:
     assert lines[0] == "1 of 1000"
     assert lines[-1] == "1000 of 1000"
     assert len(lines) == 11  # 0/10 … 10/10
+
+
+def test_the_progress_elsewhere_without_an_end_is_a_line_a_second() -> None:
+    now = [0.0]
+    stream = io.StringIO()
+    progress = cli.Progress(stream, clock=lambda: now[0], tty=False)
+    for done in range(1, 101):
+        now[0] = done * 0.1  # ten updates a second for ten seconds
+        progress.update(f"conversations so far: {done:,}…", done)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "conversations so far: 1…"
+    assert 9 <= len(lines) <= 11

@@ -712,6 +712,8 @@ class ChatView(QScrollArea):
             and value >= self.verticalScrollBar().maximum()
         ):
             QTimer.singleShot(0, self, self.load_later)  # not inside the bar's own signal
+        if not self._follow:
+            self._update_jump_button()
 
     def _update_follow_from_position(self) -> None:
         bar = self.verticalScrollBar()
@@ -758,7 +760,11 @@ class ChatView(QScrollArea):
 
     def _update_jump_button(self) -> None:
         bar = self.verticalScrollBar()
-        away = (not self._follow and bar.maximum() > 0) or bool(self._hidden_later)
+        # Not following but at the end (a search's hit on the last message of its branch):
+        # there is nothing later to jump to.
+        away = (not self._follow and bar.value() < bar.maximum() - FOLLOW_SLACK) or bool(
+            self._hidden_later
+        )
         self.jump_button.setVisible(away)
         if away:
             self._place_jump_button()

@@ -200,6 +200,9 @@ class ExportDialog(QDialog):
             interrupted=self.tr("The reply was cut short."),
             failed=self.tr("The reply failed: {error}"),
             code=self.tr("code"),
+            tool_call=self.tr("Tool call: {name}"),
+            tool_output=self.tr("Tool output"),
+            tool_output_named=self.tr("Tool output: {name}"),
         )
 
     def choose_target(self) -> Path | None:

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+878"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+884"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-747"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-753"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -70,7 +70,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         </translation>
     </message>
     <message>
-        <location line="+252"/>
+        <location line="+258"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -451,12 +451,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     <name>ExportDialog</name>
     <message>
         <location filename="../../desktop/ui/export_dialog.py" line="+56"/>
-        <location line="+160"/>
+        <location line="+163"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-154"/>
         <source>This conversation</source>
         <translation>此对话</translation>
     </message>
@@ -587,12 +587,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>Untitled</source>
         <translation>无标题</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-20"/>
         <source>Exported from Confab on {date}</source>
         <translation>于 {date} 从 Confab 导出</translation>
     </message>
@@ -620,6 +620,21 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+1"/>
         <source>code</source>
         <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool call: {name}</source>
+        <translation>工具调用：{name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output</source>
+        <translation>工具输出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tool output: {name}</source>
+        <translation>工具输出：{name}</translation>
     </message>
     <message>
         <location line="+6"/>

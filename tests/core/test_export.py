@@ -356,3 +356,46 @@ def test_several_as_json_are_their_files_in_a_folder_or_an_archive(
         "manifest.json",
     }
     assert json.loads(entries["manifest.json"])["scope"] == "selection"
+
+
+def test_an_imported_conversation_exports_its_tool_use_as_the_view_shows_it(
+    tmp_path: Path,
+) -> None:
+    # A ChatGPT export with code the model ran and its output, read by the real reader and
+    # imported: the Markdown and the page show the call's code and the output, fenced.
+    from desktop.core.services.importing import Importer
+    from desktop.core.storage import ConversationStore
+    from tests.support.exports import showcase_chatgpt, write_chatgpt_zip
+
+    showcase, _nodes = showcase_chatgpt()
+    source = write_chatgpt_zip(tmp_path / "export.zip", [showcase.to_dict()])
+    data = tmp_path / "data"
+    store = ConversationStore(data)
+    report = Importer(store).run([source])
+    store.close()
+    assert report.new == 1
+    (conversation_id,) = report.written
+    # The branch through the first question as asked (2**100), where the python tool ran.
+    conversation = ConversationStore(data).load(conversation_id)
+    answer = next(m for m in conversation.messages if m.content.startswith("It is 1267"))
+    conversation.head = answer.id
+    write(data, conversation)
+
+    out = tmp_path / "showcase.md"
+    exporter(data).run([conversation_id], "md", out)
+    text = out.read_text(encoding="utf-8")
+    assert "**Tool call: python**" in text
+    assert "### Tool output: python" in text
+    fences = [
+        (t.info, t.content) for t in MarkdownIt("commonmark").parse(text) if t.type == "fence"
+    ]
+    assert ("python", "print(2**100)\n") in fences
+    assert ("", "1267650600228229401496703205376\n") in fences
+
+    page = tmp_path / "showcase.html"
+    exporter(data).run([conversation_id], "html", page)
+    parsed = _Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    shown = "".join(parsed.text)
+    assert "Tool call: python" in shown and "Tool output: python" in shown
+    assert "1267650600228229401496703205376" in shown

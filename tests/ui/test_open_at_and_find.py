@@ -130,6 +130,20 @@ def test_open_at_a_message_on_screen_keeps_the_branch(
     assert marks.marked_text(widget) == [("北国", True)]
 
 
+def test_open_at_the_last_message_of_its_branch_offers_no_jump_to_latest(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    # The found message is the branch's end: the view stands at the bottom, and a "Jump to
+    # latest" button there would only cover the message's buttons.
+    app, conversation_id = _start_branched(start_app, tmp_path)
+    view = app.window.chat_view
+    widget = _opened_at(app, qtbot, conversation_id, "m199", "Message 199")
+    bar = view.verticalScrollBar()
+    assert _in_view(view, widget)
+    assert bar.value() == bar.maximum()
+    assert not view.jump_button.isVisible()
+
+
 def test_find_in_conversation_steps_through_every_match_of_the_thread(
     start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
 ) -> None:

@@ -34,6 +34,10 @@ class Labels:
     interrupted: str = "The reply was cut short."
     failed: str = "The reply failed: {error}"
     code: str = "code"
+    # Tool use (imported from ChatGPT or Claude): the calls under a reply, a tool's output.
+    tool_call: str = "Tool call: {name}"
+    tool_output: str = "Tool output"
+    tool_output_named: str = "Tool output: {name}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,12 @@ def entries(conversation: Conversation, style: Style) -> list[Entry]:
                 who = f"{who} · {message.model}"
         elif message.role == "system":
             who = labels.system
+        elif message.role == "tool":
+            who = (
+                labels.tool_output_named.format(name=message.tool_name)
+                if message.tool_name
+                else labels.tool_output
+            )
         else:
             who = message.role
         group = siblings.get(message.parent, [])
@@ -98,6 +108,19 @@ def entries(conversation: Conversation, style: Style) -> list[Entry]:
             Entry(message, who, style.time(message.created_at), version, _note(message, labels))
         )
     return found
+
+
+def body_markdown(message: Message, labels: Labels) -> str:
+    """The Markdown an export shows for a message, as the chat view does: a tool's output
+    fenced (a quote of sources as it is), and below a reply's text the tools it called with
+    their arguments."""
+    from desktop.core.tooltext import calls_markdown, output_markdown
+
+    text = output_markdown(message) if message.role == "tool" else message.content
+    if message.tool_calls:
+        calls = calls_markdown(message.tool_calls, labels.tool_call)
+        text = f"{text.rstrip(chr(10))}\n\n{calls}" if text.strip() else calls
+    return text
 
 
 def _note(message: Message, labels: Labels) -> str:

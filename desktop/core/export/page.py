@@ -27,7 +27,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
-from desktop.core.export.common import Entry, Style, entries, model_line
+from desktop.core.export.common import Entry, Style, body_markdown, entries, model_line
 from desktop.core.links import CHECK_SCHEME, misleading, shown_address
 from desktop.core.markdown import (
     UntrustedRenderer,
@@ -232,8 +232,9 @@ def _message_html(entry: Entry, style: Style) -> str:
             f'<details class="thinking"><summary>{_escape(labels.thinking)}</summary>'
             f'<div class="body">{markdown_html(message.reasoning, labels.code)}</div></details>'
         )
-    if message.content:
-        parts.append(f'<div class="body">{markdown_html(message.content, labels.code)}</div>')
+    body = body_markdown(message, labels)
+    if body:
+        parts.append(f'<div class="body">{markdown_html(body, labels.code)}</div>')
     if entry.note:
         error = message.error is not None and message.error.kind not in ("stopped", "interrupted")
         parts.append(f'<p class="status{" error" if error else ""}">{_escape(entry.note)}</p>')
@@ -329,8 +330,9 @@ def print_html(conversation: Conversation, style: Style, exported: str) -> str:
         cell = [f'<p style="color: #5b6270; font-size: 9pt; font-weight: 600">{_escape(head)}</p>']
         if message.reasoning:
             cell.append(_print_aside(labels.thinking, message.reasoning))
-        if message.content:
-            cell.append(_print_blocks(message.content))
+        body = body_markdown(message, labels)
+        if body:
+            cell.append(_print_blocks(body))
         if entry.note:
             cell.append(f'<p style="color: #6b7280; font-style: italic">{_escape(entry.note)}</p>')
         out.append(

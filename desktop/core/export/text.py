@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from desktop.core.export.common import Style, entries, model_line
+from desktop.core.export.common import Style, body_markdown, entries, model_line
 from desktop.core.models import Conversation
 
 # An opening fence at the top level: up to three spaces, three or more backticks or tildes.
@@ -77,8 +77,9 @@ def conversation_markdown(conversation: Conversation, style: Style, exported: st
         message = entry.message
         if message.reasoning:
             lines += _details(labels.thinking, message.reasoning)
-        if message.content:
-            lines += [close_fences(message.content.rstrip("\n")), ""]
+        body = body_markdown(message, labels)
+        if body:
+            lines += [close_fences(body.rstrip("\n")), ""]
         if entry.note:
             lines += [f"> *{inline(entry.note)}*", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
