@@ -138,6 +138,32 @@ def test_hidden_messages_are_dropped_and_their_children_kept() -> None:
     assert by_id[message_id(CHATGPT, c.id, q)].parent is None
 
 
+def test_empty_reply_nodes_before_the_reply_are_dropped_and_both_edits_kept() -> None:
+    # As exports of 2025 have them: under the hidden system node, the question and its edit,
+    # each answered by an empty assistant node (parts [""]) whose child is the real reply;
+    # current_node on the edit's reply.
+    c = ChatGPTConversation("Edited")
+    system = c.text("system", "", None, metadata={"is_visually_hidden_from_conversation": True})
+    first = c.user("What is it?", system)
+    second = c.user("What is it, and do I need it?", system)
+    answer1 = c.assistant("It runs apps.", c.assistant("", first))
+    answer2 = c.assistant("It runs apps; you need it for some.", c.assistant("", second))
+    c.current_node = answer2
+    conversation = read_conversation(c.to_dict()).conversation
+    by_id = {m.id: m for m in conversation.messages}
+    assert len(conversation.messages) == 4
+    assert not any(m.content == "" for m in conversation.messages)
+    assert by_id[message_id(CHATGPT, c.id, answer1)].parent == message_id(CHATGPT, c.id, first)
+    assert by_id[message_id(CHATGPT, c.id, answer2)].parent == message_id(CHATGPT, c.id, second)
+    assert by_id[message_id(CHATGPT, c.id, first)].parent is None
+    assert by_id[message_id(CHATGPT, c.id, second)].parent is None
+    assert conversation.head == message_id(CHATGPT, c.id, answer2)
+    assert [m.content for m in conversation.thread()] == [
+        "What is it, and do I need it?",
+        "It runs apps; you need it for some.",
+    ]
+
+
 def test_a_visible_system_message_is_kept() -> None:
     c = ChatGPTConversation("System", system_hidden=False)
     s = c.text("system", "You are terse.", c.root)
@@ -281,6 +307,20 @@ def test_archived_and_starred_become_archived_and_pinned(
     assert (conversation.archived, conversation.pinned) == expected
     written = conversation.to_dict()
     assert written.get("archived", False) is expected[0] and written["pinned"] is expected[1]
+
+
+@pytest.mark.parametrize(
+    ("pinned_time", "expected"),
+    [(1749968388.9, True), ("2025-06-15T06:19:48Z", True), (None, False), (0, False)],
+)
+def test_a_newer_exports_pinned_time_pins_it(pinned_time: Any, expected: bool) -> None:
+    # Exports of 2025 have "pinned_time" (null, or when it was pinned) instead of a star.
+    c = ChatGPTConversation("Pinned")
+    c.assistant("Hi.", c.user("Hello"))
+    data = c.to_dict()
+    data["is_starred"] = None
+    data["pinned_time"] = pinned_time
+    assert read_conversation(data, clock=_clock).conversation.pinned is expected
 
 
 def test_an_untitled_conversation_is_named_after_its_first_question() -> None:

@@ -152,7 +152,13 @@ def read_conversation(
     # The export's conversation-level flags (missing or null: not set). On a re-import of a
     # conversation already in the library, the library's own flags stay (importing.merge).
     conversation.archived = data.get("is_archived") is True
-    conversation.pinned = data.get("is_starred") is True
+    # Older exports star a conversation; newer ones (2025) pin it, with the time it was pinned.
+    pinned_time = data.get("pinned_time")
+    conversation.pinned = data.get("is_starred") is True or (
+        isinstance(pinned_time, (int, float, str))
+        and not isinstance(pinned_time, bool)
+        and bool(pinned_time)
+    )
     notes.extend(reader.notes)
     return Item(conversation, tree.skipped, notes, files)
 
