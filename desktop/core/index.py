@@ -158,6 +158,13 @@ USAGE_PASS = "usage"
 TEXT_PASS = "text"
 
 
+class _Changed:
+    """A file that is no longer the one its row was made from."""
+
+
+STALE = _Changed()
+
+
 class ListRow(NamedTuple):
     """One row of the sidebar: a tuple, so that 100,000 of them stay small and quick to make
     (the time as the index keeps it, microseconds since 1970: making a datetime of each took
@@ -783,22 +790,35 @@ class ConversationIndex:
                 self._fill_one(conversation_id, size, mtime_ns)
         return rows[-1][0], rows[-1][1]
 
-    def _fill_one(self, conversation_id: str, size: int, mtime_ns: int) -> None:
+    def _read_as_listed(
+        self, conversation_id: str, size: int, mtime_ns: int
+    ) -> Conversation | _Changed | None:
+        """The file of a row, if it is still the file the row was made from (its size and
+        time, before and after the read): the conversation, None when it cannot be read now,
+        or STALE (the reconcile its change sets off reads it)."""
         try:
             path = self._store.path_of(conversation_id)
             before = path.stat()
         except (OSError, StorageError):
-            return
+            return STALE
         if (before.st_size, before.st_mtime_ns) != (size, mtime_ns):
-            return  # changed since indexed: the reconcile it sets off reads it
+            return STALE
         conversation = self._store.read_as_is(path)
         try:
             after = path.stat()
         except OSError:
-            return
+            return STALE
         if (after.st_size, after.st_mtime_ns) != (size, mtime_ns):
-            return
+            return STALE
         if conversation is None or conversation.id != conversation_id:
+            return None
+        return conversation
+
+    def _fill_one(self, conversation_id: str, size: int, mtime_ns: int) -> None:
+        conversation = self._read_as_listed(conversation_id, size, mtime_ns)
+        if isinstance(conversation, _Changed):
+            return
+        if conversation is None:
             # Unreadable now: counted as nothing (as a file that cannot be read always was),
             # and read again by the next reconcile, which says what became of it.
             self._put_usage(conversation_id, [])
@@ -846,15 +866,10 @@ class ConversationIndex:
         return rows[-1][0], rows[-1][1]
 
     def _fill_text_one(self, conversation_id: str, size: int, mtime_ns: int) -> None:
-        try:
-            path = self._store.path_of(conversation_id)
-            before = path.stat()
-        except (OSError, StorageError):
+        conversation = self._read_as_listed(conversation_id, size, mtime_ns)
+        if isinstance(conversation, _Changed):
             return
-        if (before.st_size, before.st_mtime_ns) != (size, mtime_ns):
-            return  # changed since indexed: the reconcile it sets off reads it whole
-        conversation = self._store.read_as_is(path)
-        if conversation is None or conversation.id != conversation_id:
+        if conversation is None:
             # Unreadable now: nothing to find in it (the next reconcile reads it again).
             row = self.record(conversation_id)
             if row is not None:
