@@ -16,7 +16,8 @@ The commands work on the same data folder as the app (``--data-dir``, else
 
 Progress goes to stderr, results to stdout, so ``confab search … --json | jq`` works. Exit
 status: 0 done, 1 failed (with one line saying why), 2 wrong arguments, 3 the folder is busy,
-130 interrupted. No traceback reaches the user; the log (logs/confab.log) has the details.
+130 interrupted. No traceback reaches the user; the log has the details (logs/confab.log, or
+logs/confab-cli.log for a command run beside the app).
 """
 
 from __future__ import annotations
@@ -296,6 +297,9 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(
             f"could not import {names}: {describe(unread[0]) if unread else 'nothing read'}"
         )
+    if report.conversations == 0 and report.skipped:
+        # Exports it could open, and not one conversation of them could be taken in.
+        raise CliError(f"nothing could be imported: {describe(report.skipped[0])}")
     return EXIT_OK
 
 
@@ -400,10 +404,12 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
     query = " ".join(args.query)
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
-    if ctx.owner:
-        _bring_index_up_to_date(ctx)
     from desktop.core.index import INDEX_NAME
 
+    if ctx.owner:
+        _bring_index_up_to_date(ctx)
+    else:
+        _say_how_far_the_running_app_is(ctx, ctx.data_dir / INDEX_NAME)
     hits = search(ctx.data_dir / INDEX_NAME, query, SearchFilters(), args.limit)
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     if args.json:
@@ -427,6 +433,37 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
     if not hits:
         ctx.say(f"No matches for {query!r}.")
     return EXIT_OK
+
+
+def _say_how_far_the_running_app_is(ctx: Context, path: Path) -> None:
+    """Beside a running Confab, whose index may still be being built: a search of what it has
+    read so far, said so (a bare "No matches" would be a wrong answer), or none at all."""
+    import sqlite3
+
+    from desktop.core.index import SCHEMA_VERSION
+
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema {version}")
+            total = db.execute("SELECT count(*) FROM conversations").fetchone()[0]
+            known = db.execute("SELECT count(*) FROM search_state WHERE text_known = 1").fetchone()[
+                0
+            ]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        raise CliError(
+            "the running Confab is still building its index: search again once it has "
+            "finished (its window says how far it is)"
+        ) from None
+    if known < total:
+        ctx.say(
+            f"The running Confab has read {known:,} of {total:,} conversations for search so "
+            "far: what it has not read yet is not found."
+        )
 
 
 def _bring_index_up_to_date(ctx: Context) -> None:
@@ -522,9 +559,9 @@ def main(
     function, writes = _RUN[args.command]
     try:
         data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
-        _log_to(data_dir)
         wait = not getattr(args, "no_wait", False)
         with _folder(data_dir, writes=writes, wait=wait, err=err) as (owner, lock):
+            _log_to(data_dir, owner)
             ctx = Context(data_dir, owner, out, err, Progress(err), lock)
             return function(args, ctx)
     except CliError as exc:
@@ -542,12 +579,14 @@ def main(
         log.exception("confab %s failed", args.command)
         err.write(
             f"confab {args.command}: failed: {type(exc).__name__}: {exc} "
-            "(details in logs/confab.log)\n"
+            "(details in the data folder's logs)\n"
         )
         return EXIT_FAILED
 
 
-def _log_to(data_dir: Path) -> None:
+def _log_to(data_dir: Path, owner: bool) -> None:
+    """The app's log when no Confab runs with the folder; beside a running one, a log of the
+    command's own (two processes rotating one file would lose lines, and on Windows fail)."""
     from desktop.core.logs import setup_logging
 
-    setup_logging(data_dir)
+    setup_logging(data_dir, name="confab.log" if owner else "confab-cli.log")

@@ -108,6 +108,25 @@ def test_a_writing_command_waits_for_the_running_confab_to_close(tmp_path: Path)
     free.release()
 
 
+def test_a_command_beside_a_running_confab_writes_a_log_of_its_own(tmp_path: Path) -> None:
+    running = DataFolderLock(tmp_path)
+    assert running.acquire()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop", "--data-dir", str(tmp_path), "search", "x"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+            check=False,
+        )
+    finally:
+        running.release()
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "logs" / "confab-cli.log").exists()
+    assert not (tmp_path / "logs" / "confab.log").exists()  # the app's own, not rotated by two
+
+
 def test_a_command_loads_no_qt(tmp_path: Path) -> None:
     code = (
         "import sys; from desktop.app import main; "

@@ -83,3 +83,18 @@ def test_beside_a_running_confab_the_index_is_only_read(tmp_path: Path) -> None:
         assert (tmp_path / INDEX_NAME).stat().st_mtime_ns == before
     finally:
         running.release()
+
+
+def test_beside_a_running_confab_still_building_its_index_it_says_so(tmp_path: Path) -> None:
+    # The app has not made its index yet (a first start, a rebuild): "No matches" would be a
+    # wrong answer.
+    folder(tmp_path)
+    running = DataFolderLock(tmp_path)
+    assert running.acquire()
+    try:
+        status, out, err = run(tmp_path, "poem")
+    finally:
+        running.release()
+    assert status == cli.EXIT_FAILED and out == ""
+    assert "still building its index" in err
+    assert "No matches" not in err

@@ -825,7 +825,33 @@ class ConversationsController(QObject):
         return self._loaded.get(conversation_id)
 
     def is_loaded(self, conversation_id: str) -> bool:
+        """Also asked from the importing thread (a dict lookup: safe beside the UI thread)."""
         return conversation_id in self._loaded
+
+    def take_imported(self, incoming: Conversation, now: datetime) -> tuple[bool, int] | None:
+        """An import's version of a conversation loaded here (the importer leaves those to
+        the UI thread: ``ImportReport.held``), merged into the object in memory, as a sync
+        tool's change is taken in place, and saved: how many messages it brought, or None if
+        the conversation is no longer loaded."""
+        from desktop.core.services.importing import merge
+
+        conversation = self._loaded.get(incoming.id)
+        if conversation is None:
+            return None
+        merged = merge(conversation, incoming, now)
+        if merged is None:
+            return False, 0
+        added = len(merged.messages) - len(conversation.messages)
+        # The same message objects, and more: a reply streaming into it goes on unharmed.
+        conversation.take_contents(merged)
+        self.save(conversation, touch=False)
+        self._set_summary(summary_of(conversation))
+        self.conversation_changed.emit(conversation.id)
+        if not conversation.has_streaming_reply:
+            # Redrawn where the user was (the thread on screen is only longer or on the
+            # source's branch); a streaming view is left to its stream.
+            self.conversation_reloaded.emit(conversation.id)
+        return True, added
 
     def open(self, conversation_id: str, then: Callable[[Conversation | None], None]) -> None:
         """Call ``then`` with the conversation in full: at once if it is loaded, else once
@@ -1503,7 +1529,7 @@ class ConversationsController(QObject):
     def _finish_changes(self) -> None:
         """Quitting: the changes still being read are made and handed to the writer."""
         while self._change_queue and not self._closed:
-            self._library.wait()
+            self._library.wait_for_loads()
             if not self._changes_ended:
                 break  # (cannot happen: every read queued has ended)
             self._take_changes()

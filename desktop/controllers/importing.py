@@ -7,8 +7,10 @@ running only while an import is under way, takes them in and emits ``progressed`
 ``finished``. The list learns of the files the way it learns of a sync tool's: the index reads
 them at a rescan, once the import has ended (``ConversationsController.hold_rescans``: read as
 they arrived, the index and list threads fought the importing thread for the GIL and the window
-stalled); a conversation open meanwhile that an import gives new messages is then compared with
-its file as any file changed behind its back (desktop/core/services/sync.py).
+stalled). A conversation the window has in memory is not written by the importing thread
+(``Importer(held=…)``): it is merged into the window's own object at the end, on the UI thread
+(``ConversationsController.take_imported``), and saved from there; written behind the app's
+back, its next save (a reply streaming in) would have set the import's version aside as a copy.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class ImportController(QObject):
             clock=self._clock,
             cancelled=self._cancel.is_set,
             progress=self._progress.append,
+            held=self._conversations.is_loaded,
         )
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="confab-import")
@@ -143,9 +146,29 @@ class ImportController(QObject):
         else:
             report = future.result()
         del future
+        self._take_held(report)
         self._conversations.hold_rescans(False)  # the index reads what was written
         self.last_report = report
         self.finished.emit(report)
+
+    def _take_held(self, report: ImportReport) -> None:
+        """The conversations the window had in memory, merged into them here (the importing
+        thread left their files alone), and counted as the importer counts the others."""
+        from desktop.core.services.importing import IN_USE, Skipped
+
+        now = self._clock()
+        for incoming in report.held:
+            taken = self._conversations.take_imported(incoming, now)
+            if taken is None:  # closed before the import ended: its file is as it was
+                why = "open in Confab during the import: import again to bring it in"
+                report.skipped.append(Skipped(incoming.title or incoming.id, why, IN_USE))
+            elif taken[0]:
+                report.updated += 1
+                report.messages += taken[1]
+                report.written.append(incoming.id)
+            else:
+                report.unchanged += 1
+        report.held.clear()
 
 
 def _ended(ended: deque[None], _future: Future[ImportReport]) -> None:

@@ -1408,6 +1408,11 @@ class Library:
         self._merger.submit(lambda: None).result()
         self._searcher.submit(lambda: None).result()
 
+    def wait_for_loads(self) -> None:
+        """Until the loading thread has done what it was asked (quitting with a change to
+        many still being read: not behind a reconcile of minutes in the index thread)."""
+        self._loader.submit(lambda: None).result()
+
     def wait_for_usage(self) -> None:
         """Until the background passes (usage, text) have ended too (tests, benchmarks)."""
         while True:

@@ -288,12 +288,16 @@ class RedactingFormatter(logging.Formatter):
 log_problem = ""
 
 
-def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:
-    """Log to ``logs/confab.log``; None (and ``log_problem`` says why) when that cannot be
-    opened, as when ``logs`` is a file: Confab then runs without a log rather than not at all."""
+def setup_logging(
+    data_dir: Path, level: int = logging.INFO, name: str = "confab.log"
+) -> Path | None:
+    """Log to ``logs/confab.log`` (or ``name``: a command run beside the app writes its own,
+    two processes rotating one file lose lines); None (and ``log_problem`` says why) when that
+    cannot be opened, as when ``logs`` is a file: Confab then runs without a log rather than
+    not at all."""
     global log_problem
     folder = data_dir / "logs"
-    path = folder / "confab.log"
+    path = folder / name
     handler: logging.Handler
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -127,6 +127,8 @@ CACHED_CONVERSATIONS = 8
 # distance from the one before, and microseconds times 1,024 made every distance 5 bytes or
 # more (the index was 1.9 times the text; 0.7 with seconds).
 _KEY_SPREAD = 16
+# How many windows of 4 * _KEY_SPREAD keys a row's key is looked for in past its time's.
+_KEY_WINDOWS = 16
 _MAX_S = (2**63 - 1) // _KEY_SPREAD - 2**20
 _MIN_S = -(2**63) // _KEY_SPREAD + 2**20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -791,17 +793,22 @@ class SearchIndex:
         base = time_key(us)
         # The next free one from there (more than _KEY_SPREAD rows in a second, from an
         # import say, go on into the next seconds).
-        taken = db.execute(
-            "SELECT key FROM search_text WHERE key >= ? AND key < ? ORDER BY key",
-            (base, base + 4 * _KEY_SPREAD),
-        ).fetchall()
+        # Up to _KEY_WINDOWS windows on, so that a hit's date stays within about a minute
+        # of its message's (imported messages without a time of their own share their
+        # parent's); past them the newest key of all (its date then is the newest).
         candidate = base
-        for (key,) in taken:
-            if key != candidate:
-                break
-            candidate += 1
-        if candidate < base + 4 * _KEY_SPREAD:
-            return candidate
+        for _window in range(_KEY_WINDOWS):
+            end = candidate + 4 * _KEY_SPREAD
+            taken = db.execute(
+                "SELECT key FROM search_text WHERE key >= ? AND key < ? ORDER BY key",
+                (candidate, end),
+            ).fetchall()
+            for (key,) in taken:
+                if key != candidate:
+                    break
+                candidate += 1
+            if candidate < end:
+                return candidate
         found = db.execute("SELECT max(key) FROM search_text").fetchone()[0]
         return int(found) + 1
 

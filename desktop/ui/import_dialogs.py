@@ -71,6 +71,10 @@ def reason(skipped: Skipped) -> str:
         return QCoreApplication.translate(
             "ImportReport", "its id cannot name a file: {detail}"
         ).format(detail=skipped.why)
+    if kind == importing.IN_USE:
+        return QCoreApplication.translate(
+            "ImportReport", "closed while it was being imported: import again to bring it in"
+        )
     if kind == importing.WRITE_FAILED:
         return QCoreApplication.translate("ImportReport", "could not be written: {detail}").format(
             detail=skipped.why

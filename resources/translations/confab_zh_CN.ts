@@ -797,7 +797,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportProgressDialog</name>
     <message>
-        <location line="+118"/>
+        <location line="+122"/>
         <source>Importing</source>
         <translation>正在导入</translation>
     </message>
@@ -815,7 +815,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportReport</name>
     <message>
-        <location line="-148"/>
+        <location line="-152"/>
         <source>not a ChatGPT or Claude export, nor Confab files</source>
         <translation>不是 ChatGPT 或 Claude 的导出文件，也不是 Confab 文件</translation>
     </message>
@@ -843,6 +843,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+4"/>
         <source>its id cannot name a file: {detail}</source>
         <translation>其 ID 不能用作文件名：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>closed while it was being imported: import again to bring it in</source>
+        <translation>导入期间被关闭：请再次导入以带入新内容</translation>
     </message>
     <message>
         <location line="+4"/>

@@ -43,10 +43,8 @@ def make(
         conversation.append(message)
         parent = message.id
     conversation.updated_at = start + timedelta(minutes=len(texts))
-    if folder is not None:
-        conversation.extra["folder"] = folder
-    if archived:
-        conversation.extra["archived"] = True
+    conversation.folder = folder
+    conversation.archived = archived
     conversation.tags = tags or []
     return conversation
 
@@ -490,3 +488,17 @@ def test_the_models_the_library_names_come_from_the_index(library: Library) -> N
         make("Four", [("user", "again")], model="qwen-max"),
     )
     assert library.search_models().result() == ["Llama3", "qwen-max"]
+
+
+def test_messages_sharing_one_second_keep_their_date_in_the_hits(library: Library) -> None:
+    # Imported messages without a time of their own take their parent's: 300 in one second
+    # (more than a second's keys). Their hits keep about that date, not the newest of all.
+    many = make("Same second", [("user", f"walrus number {i}") for i in range(300)])
+    for message in many.messages:
+        message.created_at = T0
+    later = make("A year later", [("user", "something else")], start=T0 + timedelta(days=365))
+    indexed(library, many, later)
+    hits = library.search("walrus", SearchFilters(), limit=500).result()
+    assert len(hits) == 300
+    t0_us = int(T0.timestamp() * 1_000_000)
+    assert all(abs(hit.when_us - t0_us) <= 120 * 1_000_000 for hit in hits)

@@ -86,6 +86,21 @@ def test_a_truncated_export_imports_what_it_can_and_lists_what_it_could_not(
     assert len(list((tmp_path / "data" / "conversations").glob("*.json"))) == 2
 
 
+def test_an_export_of_which_nothing_can_be_taken_in_fails_the_command(tmp_path: Path) -> None:
+    # A conversations.json cut inside its first conversation: an export it could open, and
+    # not one conversation of it imported. The person must not read "done".
+    whole = json.dumps(list(generate_chatgpt(1, 40)))
+    cut = tmp_path / "conversations.json"
+    cut.write_text(whole[: len(whole) // 2], encoding="utf-8")
+
+    done = confab(tmp_path / "data", str(cut))
+
+    assert done.returncode == cli.EXIT_FAILED
+    assert done.stdout.startswith("0 new conversations")
+    assert "nothing could be imported" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_a_data_folder_that_cannot_hold_conversations_fails_with_one_clear_line(
     tmp_path: Path,
 ) -> None:

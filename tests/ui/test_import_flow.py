@@ -213,6 +213,50 @@ def test_the_conversation_on_screen_takes_an_imports_new_messages_in_place(
     assert app.bubbles()[-2:] == [("user", "And a haiku?"), ("assistant", "Five, seven, five.")]
 
 
+def test_a_conversation_saved_while_an_import_brings_it_more_stays_one_conversation(
+    start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    # The conversation is open, and the window saves it while the import is under way (as a
+    # reply streaming in does every second): the import's messages join the window's own
+    # object, and no copy "from another device" appears.
+    gate = threading.Event()
+    gate.set()  # open for the first import
+    reading = TinyExport(gate)
+    app = started(start_app, reading)
+    app.window.import_flow.start([export(tmp_path / "first.json", BRANCHED)])
+    report_dialog(app, qtbot).accept()
+    qtbot.waitUntil(lambda: "imp-c1" in listed(app))
+    shown = app.open("imp-c1")
+    gate.clear()  # the second is held after its conversation, until the window has saved
+    bigger = dict(BRANCHED)
+    bigger["nodes"] = [
+        *BRANCHED["nodes"],
+        *nodes("q2<a2:user:And a haiku?", "h<q2:assistant:Five, seven, five."),
+    ]
+    bigger["current"] = "h"
+    app.window.import_flow.start([export(tmp_path / "second.json", bigger)])
+    qtbot.waitUntil(lambda: reading.read_count == 2)  # the conversation is taken in
+    shown.draft = "typed while it imports"
+    app.conversations.save(shown, touch=False)
+    app.conversations.wait_for_writes()
+
+    gate.set()
+
+    dialog = report_dialog(app, qtbot)
+    assert dialog.numbers["Updated conversations"] == "1"
+    assert app.conversations.current is shown
+    assert app.bubbles()[-2:] == [("user", "And a haiku?"), ("assistant", "Five, seven, five.")]
+    app.conversations.wait_for_writes()
+    with qtbot.waitSignal(app.conversations.scan_finished, timeout=10_000):
+        app.conversations.rescan()
+    assert listed(app) == {"imp-c1"}
+    files = sorted(p.name for p in (app.data_dir / "conversations").glob("*.json"))
+    assert files == ["imp-c1.json"]
+    saved = json.loads((app.data_dir / "conversations" / "imp-c1.json").read_text("utf-8"))
+    assert saved["draft"] == "typed while it imports"
+    assert "And a haiku?" in [m["content"] for m in saved["messages"]]
+
+
 def test_quitting_during_an_import_cancels_it_cleanly(
     start_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:

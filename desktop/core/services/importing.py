@@ -64,6 +64,7 @@ NEWER = "newer"  # the library's file is of a newer format: left alone
 DAMAGED = "damaged"  # the library's file for that id cannot be read: left alone
 BAD_ID = "bad_id"  # the reader gave an id unfit for a file name
 WRITE_FAILED = "write_failed"  # the file could not be written (disk full, permissions)
+IN_USE = "in_use"  # open in the app during the import and closed before its end: not taken
 
 # How many times a merge is made again when its file changed between the read and the write.
 _ATTEMPTS = 3
@@ -142,6 +143,11 @@ class ImportReport:
     sources_read: int = 0  # paths that were exports Confab could read
     # The conversations written (new or updated), in the order they were.
     written: list[str] = field(default_factory=list)
+    # Conversations the app has in memory (``held``): not written here but handed back, for
+    # the app to merge into its own object on its UI thread (ImportController). Written
+    # here, the app's next save of it (a reply streaming in, say) would find a version it
+    # did not know and set it aside as a copy.
+    held: list[Conversation] = field(default_factory=list)
 
     @property
     def conversations(self) -> int:
@@ -219,6 +225,7 @@ class Importer:
         progress: Callable[[ImportProgress], None] = lambda _p: None,
         wrote: Callable[[str], None] = lambda _id: None,
         pace: Callable[[], None] | None = None,
+        held: Callable[[str], bool] = lambda _id: False,
     ) -> None:
         if reading is None:
             from desktop.core import importers
@@ -230,6 +237,7 @@ class Importer:
         self._cancelled = cancelled
         self._progress = progress
         self._wrote = wrote
+        self._held = held
         # Short turns at the GIL between conversations (desktop/core/pacing.py): the window
         # stays responsive while its importing thread works.
         self._pace = pace or Pace()
@@ -327,9 +335,10 @@ class Importer:
         path = self._store.path_of(incoming.id)
         if incoming.id in self._writing:  # the same id twice in a source: one after the other
             self._settle(report, until_done=incoming.id)
-        if not path.exists() and (self._store.trash / path.name).exists():
-            report.in_trash.append(title)
-            report.skipped.append(Skipped(title, "in the trash", IN_TRASH))
+        if self._in_trash(path, title, report):
+            return
+        if self._held(incoming.id):
+            report.held.append(incoming)
             return
         try:
             planned = self._plan(path, incoming, title, report)
@@ -345,6 +354,13 @@ class Importer:
             self._writing[incoming.id] = planned
             self._settle(report, keep=IN_FLIGHT)
 
+    def _in_trash(self, path: Path, title: str, report: ImportReport) -> bool:
+        if path.exists() or not (self._store.trash / path.name).exists():
+            return False
+        report.in_trash.append(title)
+        report.skipped.append(Skipped(title, "in the trash", IN_TRASH))
+        return True
+
     def _plan(
         self, path: Path, incoming: Conversation, title: str, report: ImportReport
     ) -> _Planned | None:
@@ -352,6 +368,10 @@ class Importer:
         the file changed while it was read."""
         base = _stamp(path)
         now = self._clock()
+        if base is None and self._in_trash(path, title, report):
+            # Trashed since _take looked (a retry after the file moved): it stays there, with
+            # the user's messages, rather than come back with only the imported ones.
+            return None
         if base is None:
             conversation = replace(
                 incoming, imported_from=_origin(incoming, now, incoming.updated_at)
