@@ -13,8 +13,7 @@ folder), plain data that a thread applies to a conversation it read (``Change.ap
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from desktop.core.models import Conversation
@@ -93,8 +92,8 @@ def clean_tag(tag: str) -> str | None:
     return cleaned or None
 
 
-@dataclass(frozen=True)
-class Change:
+# A NamedTuple, not a dataclass: the navigation imports this module before the first paint.
+class Change(NamedTuple):
     """One change to many conversations. Each field left None changes nothing:
 
     - ``pinned``, ``archived``: set to that;

@@ -16,8 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from desktop.core.folders import ancestors, is_within
 
@@ -36,8 +35,9 @@ def view_key(row: ListRow) -> tuple[bool, int, str]:
     return (bool(row.pinned), row.updated_us, row.id)
 
 
-@dataclass(frozen=True)
-class ListFilter:
+# Not dataclasses: this module is on the way to the first paint, and dataclasses cost ~3 ms to
+# import there (and each class made with it a little more).
+class ListFilter(NamedTuple):
     """Which conversations the list shows: ``kind`` ALL, FOLDER (``value`` its path), TAG
     (``value`` the tag) or ARCHIVE."""
 
@@ -94,15 +94,41 @@ class ListFilter:
         return changed
 
 
-@dataclass(frozen=True)
 class Tally:
     """How many conversations each entry of the navigation holds (archived ones only under
     Archive): every folder with its sub-folders' conversations, every tag."""
 
-    all: int = 0
-    archived: int = 0
-    folders: dict[str, int] = field(default_factory=dict)
-    tags: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("all", "archived", "folders", "tags")
+
+    def __init__(
+        self,
+        all: int = 0,  # the entry "All conversations"
+        archived: int = 0,
+        folders: dict[str, int] | None = None,
+        tags: dict[str, int] | None = None,
+    ) -> None:
+        self.all = all
+        self.archived = archived
+        self.folders: dict[str, int] = {} if folders is None else folders
+        self.tags: dict[str, int] = {} if tags is None else tags
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        return (self.all, self.archived, self.folders, self.tags) == (
+            other.all,
+            other.archived,
+            other.folders,
+            other.tags,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # (it holds dicts)
+
+    def __repr__(self) -> str:
+        return (
+            f"Tally(all={self.all}, archived={self.archived}, folders={self.folders}, "
+            f"tags={self.tags})"
+        )
 
 
 def tally(order: Sequence[ListRow], pace: Callable[[], None] = lambda: None) -> Tally:

@@ -40,7 +40,6 @@ from desktop.core.views import ALL, ARCHIVE, TAG, ListFilter
 from desktop.ui import plain
 from desktop.ui.confirm import ask
 from desktop.ui.navigation import Navigation
-from desktop.ui.organise import TagsDialog, organise_menu
 
 if TYPE_CHECKING:
     from desktop.core.index import ListRow
@@ -548,6 +547,8 @@ class Sidebar(QWidget):
     def organise_menu(self, chosen: list[str]) -> QMenu:
         rows = self._rows_of(chosen)
         single = chosen[0] if len(chosen) == 1 else None
+        from desktop.ui.organise import organise_menu  # not on the way to the first paint
+
         return organise_menu(
             self,
             count=len(chosen),
@@ -596,6 +597,8 @@ class Sidebar(QWidget):
         from desktop.core.folders import Change
 
         rows = self._rows_of(chosen)
+        from desktop.ui.organise import TagsDialog
+
         dialog = TagsDialog(
             self.window(),
             self.navigation.tags(),
