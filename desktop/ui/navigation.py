@@ -59,7 +59,6 @@ class Navigation(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("navigation")
-        self.setColumnCount(2)
         self.setHeaderHidden(True)
         self.setRootIsDecorated(True)
         self.setIndentation(14)
@@ -67,12 +66,6 @@ class Navigation(QTreeWidget):
         self.setAllColumnsShowFocus(True)
         self.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.setMinimumSectionSize(8)
-        header.resizeSection(1, 48)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -90,7 +83,19 @@ class Navigation(QTreeWidget):
         self.itemExpanded.connect(lambda item: self._note_folded(item, False))
         self.name_dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.rebuild()
+        # Filled at the first set_contents (the window's attach, after the first paint): a
+        # tree's second column costs ~8 ms to make, on the way to the first paint otherwise.
+        self._columns = False
+
+    def _make_columns(self) -> None:
+        self._columns = True
+        self.setColumnCount(2)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(8)
+        header.resizeSection(1, 48)
 
     # ---- what it shows ---------------------------------------------------------------
 
@@ -110,6 +115,8 @@ class Navigation(QTreeWidget):
         return sorted(self._tally.tags, key=lambda t: (t.casefold(), t))
 
     def rebuild(self) -> None:
+        if not self._columns:
+            self._make_columns()
         self._filling = True
         scrolled = self.verticalScrollBar().value()
         try:
