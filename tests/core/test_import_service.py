@@ -274,6 +274,31 @@ def test_a_file_changed_between_the_read_and_the_write_is_merged_again(
     assert loaded.has_message("mine") and loaded.has_message("imp-c1-q2")
 
 
+def test_a_conversation_trashed_between_the_read_and_the_write_stays_in_the_trash(
+    store: ConversationStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user deletes it while the import reads it: the retry must not write the imported
+    # messages back as a new file beside the trashed one (its own messages are in the trash).
+    run(store, export(tmp_path / "first.json", BRANCHED))
+    bigger = dict(BRANCHED)
+    bigger["nodes"] = [*BRANCHED["nodes"], *nodes("q2<a2:user:More?")]
+    real = store.read_as_is
+
+    def read_then_the_user_deletes(path: Path) -> Conversation | None:
+        found = real(path)
+        if path.exists():
+            store.delete("imp-c1")
+        return found
+
+    monkeypatch.setattr(store, "read_as_is", read_then_the_user_deletes)
+
+    report = run(store, export(tmp_path / "second.json", bigger), at=IMPORTED_AT + timedelta(1))
+
+    assert not (store.folder / "imp-c1.json").exists()
+    assert (store.trash / "imp-c1.json").exists()
+    assert report.in_trash == ["Chat c1"] and report.updated == 0 and report.new == 0
+
+
 def test_merge_moves_the_head_only_while_the_conversation_is_as_the_import_left_it() -> None:
     origin = ImportedFrom("chatgpt", "c1", IMPORTED_AT)
     base = Conversation(
