@@ -281,6 +281,10 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         for skipped in report.skipped:
             why = describe(skipped)
             out.write(f"  {skipped.where}: {why}\n" if skipped.where else f"  {why}\n")
+    if report.notes:
+        out.write(f"Notes ({len(report.notes):,}):\n")
+        for note in report.notes:
+            out.write(f"  {note.where}: {note.why}\n")
     out.flush()
     if report.cancelled:
         ctx.say("confab import: interrupted; what was imported until then is kept")

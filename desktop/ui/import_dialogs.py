@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.services import importing
 from desktop.core.services.importing import ImportProgress, ImportReport, Skipped
-from desktop.ui import formats
+from desktop.ui import formats, import_reasons
 from desktop.ui.plain import label
 
 # At most this many skipped items are listed in the dialog (all of them are copied).
@@ -44,8 +44,10 @@ def progress_text(progress: ImportProgress | None) -> str:
 
 
 def reason(skipped: Skipped) -> str:
-    """Why ``skipped`` was not imported, in the user's language (a reader's own words as they
-    are)."""
+    """Why ``skipped`` was not imported (or, a note, what was noticed), in the user's
+    language."""
+    if skipped.reason is not None:
+        return import_reasons.say(skipped.reason)
     kind = skipped.kind
     if kind == importing.NOT_AN_EXPORT:
         return QCoreApplication.translate(
@@ -122,8 +124,12 @@ def figures(report: ImportReport) -> list[tuple[str, str]]:
     ]
 
 
-def skipped_lines(report: ImportReport, limit: int | None = None) -> list[str]:
-    items = report.skipped if limit is None else report.skipped[:limit]
+def skipped_lines(
+    report: ImportReport, limit: int | None = None, items: list[Skipped] | None = None
+) -> list[str]:
+    """The lines of ``items`` (the report's skipped), at most ``limit`` of them."""
+    every = report.skipped if items is None else items
+    items = every if limit is None else every[:limit]
     lines = [
         QCoreApplication.translate("ImportReport", "{where}: {why}").format(
             where=s.where, why=reason(s)
@@ -132,11 +138,11 @@ def skipped_lines(report: ImportReport, limit: int | None = None) -> list[str]:
         else reason(s)
         for s in items
     ]
-    if limit is not None and len(report.skipped) > limit:
+    if limit is not None and len(every) > limit:
         lines.append(
             QCoreApplication.translate(
                 "ImportReport", "… and {count} more (Copy takes them all)"
-            ).format(count=formats.number(len(report.skipped) - limit))
+            ).format(count=formats.number(len(every) - limit))
         )
     return lines
 
@@ -148,7 +154,27 @@ def report_text(report: ImportReport) -> str:
     if report.skipped:
         lines += ["", QCoreApplication.translate("ImportReport", "Skipped:")]
         lines += skipped_lines(report)
+    if report.notes:
+        lines += ["", notes_title()]
+        lines += skipped_lines(report, items=report.notes)
     return "\n".join(lines) + "\n"
+
+
+def notes_title() -> str:
+    return QCoreApplication.translate(
+        "ImportReport", "Noticed in conversations that were imported:"
+    )
+
+
+def listed_text(report: ImportReport) -> str:
+    """What the report's box lists: the skipped, then the notes, each up to SHOWN_SKIPPED."""
+    parts = []
+    if report.skipped:
+        parts.append("\n".join(skipped_lines(report, SHOWN_SKIPPED)))
+    if report.notes:
+        notes = skipped_lines(report, SHOWN_SKIPPED, report.notes)
+        parts.append("\n".join([notes_title(), *notes]) if report.skipped else "\n".join(notes))
+    return "\n\n".join(parts)
 
 
 class ImportProgressDialog(QDialog):
@@ -222,7 +248,8 @@ class ImportReportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("importReportDialog")
         self.setWindowTitle(self.tr("Import"))
-        self.resize(560, 420 if report.skipped else 240)
+        listed = bool(report.skipped or report.notes)
+        self.resize(560, 420 if listed else 240)
         self.report = report
         self.headline = label(headline(report))
         self.headline.setObjectName("importHeadline")
@@ -237,10 +264,12 @@ class ImportReportDialog(QDialog):
         self.skipped = QPlainTextEdit()
         self.skipped.setObjectName("importSkipped")
         self.skipped.setReadOnly(True)
-        self.skipped.setPlainText("\n".join(skipped_lines(report, SHOWN_SKIPPED)))
-        self.skipped.setVisible(bool(report.skipped))
-        self.skipped_title = label(self.tr("Skipped, and why:"))
-        self.skipped_title.setVisible(bool(report.skipped))
+        self.skipped.setPlainText(listed_text(report))
+        self.skipped.setVisible(listed)
+        self.skipped_title = label(
+            self.tr("Skipped, and why:") if report.skipped else notes_title()
+        )
+        self.skipped_title.setVisible(listed)
         self.copy_button = QPushButton(self.tr("Copy Report"))
         self.copy_button.setObjectName("importCopyButton")
         self.copy_button.setAutoDefault(False)

@@ -149,7 +149,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+136"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+135"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -797,7 +797,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportProgressDialog</name>
     <message>
-        <location line="+122"/>
+        <location line="+148"/>
         <source>Importing</source>
         <translation>正在导入</translation>
     </message>
@@ -813,9 +813,153 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ImportReason</name>
+    <message>
+        <location filename="../../desktop/ui/import_reasons.py" line="+16"/>
+        <source>cannot be opened ({error})</source>
+        <translation>无法打开（{error}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+26"/>
+        <source>cannot be read ({error})</source>
+        <translation>无法读取（{error}）</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>has no conversations.json</source>
+        <translation>其中没有 conversations.json</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>holds no Confab conversation</source>
+        <translation>其中没有 Confab 对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not an export Confab reads ({kind})</source>
+        <translation>不是 Confab 能读取的导出（{kind}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{error}: the conversations before it were read</source>
+        <translation>{error}：之前的对话已读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file ends here (cut short?): the conversations before it were read</source>
+        <translation>文件在此处结束（可能不完整）：之前的对话已读取</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not a JSON list of conversations</source>
+        <translation>不是对话的 JSON 列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>larger than Confab reads ({error}): the conversations before it were read</source>
+        <translation>超出 Confab 可读取的大小（{error}）：之前的对话已读取</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>unreadable after conversation {count} ({error}): those before were read</source>
+        <translation>第 {count} 个对话之后无法读取（{error}）：之前的已读取</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the reading stopped ({error}): what was read before is kept</source>
+        <translation>读取中止（{error}）：之前读取的内容已保留</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>larger than {mib} MiB: not read</source>
+        <translation>大于 {mib} MiB：未读取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not valid JSON ({error})</source>
+        <translation>不是有效的 JSON（{error}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a conversation is {type}, not an object</source>
+        <translation>对话是 {type}，而不是对象</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>damaged: {error}</source>
+        <translation>已损坏：{error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its id {id} cannot name a file</source>
+        <translation>其 ID {id} 不能用作文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the node is {type}, not an object</source>
+        <translation>该节点是 {type}，而不是对象</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its message is {type}, not an object</source>
+        <translation>其消息是 {type}，而不是对象</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>content of type {kind} has no text Confab reads</source>
+        <translation>类型为 {kind} 的内容没有 Confab 能读取的文本</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>its parent links form a cycle</source>
+        <translation>其父级链接构成了循环</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the conversation has no id: one was made from its title and time</source>
+        <translation>该对话没有 ID：已根据其标题和时间生成一个</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>its messages ({field}) are missing</source>
+        <translation>缺少其消息（{field}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>its messages ({field}) are {type}, not an object</source>
+        <translation>其消息（{field}）是 {type}，而不是对象</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>its messages ({field}) are {type}, not a list</source>
+        <translation>其消息（{field}）是 {type}，而不是列表</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>message {message}: a {kind} block with no text left out</source>
+        <translation>消息 {message}：已略去一个没有文本的 {kind} 块</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>image {name} is not in the export</source>
+        <translation>导出中没有图片 {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>written by a newer Confab (format version {version})</source>
+        <translation>由较新版本的 Confab 写入（格式版本 {version}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a field could not be read: {detail}</source>
+        <translation>有字段无法读取：{detail}</translation>
+    </message>
+</context>
+<context>
     <name>ImportReport</name>
     <message>
-        <location line="-152"/>
+        <location filename="../../desktop/ui/import_dialogs.py" line="-176"/>
         <source>not a ChatGPT or Claude export, nor Confab files</source>
         <translation>不是 ChatGPT 或 Claude 的导出文件，也不是 Confab 文件</translation>
     </message>
@@ -900,7 +1044,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>已跳过</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>{where}: {why}</source>
         <translation>{where}：{why}</translation>
     </message>
@@ -914,21 +1058,26 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Skipped:</source>
         <translation>已跳过：</translation>
     </message>
+    <message>
+        <location line="+9"/>
+        <source>Noticed in conversations that were imported:</source>
+        <translation>在已导入的对话中发现：</translation>
+    </message>
 </context>
 <context>
     <name>ImportReportDialog</name>
     <message>
-        <location line="+75"/>
+        <location line="+86"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>Skipped, and why:</source>
         <translation>已跳过的内容及原因：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Copy Report</source>
         <translation>复制报告</translation>
     </message>
@@ -1510,7 +1659,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Navigation</name>
     <message>
-        <location filename="../../desktop/ui/navigation.py" line="+118"/>
+        <location filename="../../desktop/ui/navigation.py" line="+125"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -2083,7 +2232,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>SearchField</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+180"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+183"/>
         <source>Search (Ctrl+K)</source>
         <translation>搜索（Ctrl+K）</translation>
     </message>
@@ -2252,7 +2401,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+28"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+32"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -2270,12 +2419,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="-55"/>
         <location line="+122"/>
-        <location line="+74"/>
+        <location line="+76"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-139"/>
+        <location line="-141"/>
         <source>Nothing here yet.</source>
         <translation>这里还没有内容。</translation>
     </message>
@@ -2305,7 +2454,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>Delete conversations</source>
         <translation>删除对话</translation>
     </message>
@@ -2320,7 +2469,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core.importers import CHATGPT, Item, Problem, Progress, Source, detect, read
+from desktop.core.importers import CHATGPT, Item, Problem, Progress, Source, detect, read, reasons
 from desktop.core.importers.chatgpt import read_conversation
 from desktop.core.importers.claude import read_conversation as read_claude
 from desktop.core.importers.ids import conversation_id, message_id
@@ -239,7 +239,8 @@ def test_an_image_not_in_the_export_still_leaves_a_placeholder() -> None:
     question = item.conversation.message(message_id(CHATGPT, source.id, nodes["q2"]))
     assert question.content.startswith("[Image: file-AbC123]")
     assert question.imported_files[0].path is None
-    assert any("not in the export" in note for note in item.notes)
+    assert [note.code for note in item.notes] == [reasons.IMAGE_NOT_IN_EXPORT]
+    assert "not in the export" in str(item.notes[0])
 
 
 def test_an_unknown_type_keeps_its_text_or_is_skipped_and_counted() -> None:
@@ -251,7 +252,9 @@ def test_an_unknown_type_keeps_its_text_or_is_skipped_and_counted() -> None:
     item = read_conversation(c.to_dict())
     conversation = item.conversation
     assert conversation.message(message_id(CHATGPT, c.id, kept)).content == "Oops"
-    assert item.skipped_messages == [(lost, "content of type 'hologram' has no text Confab reads")]
+    assert [(key, str(why)) for key, why in item.skipped_messages] == [
+        (lost, "content of type 'hologram' has no text Confab reads")
+    ]
     assert conversation.message(message_id(CHATGPT, c.id, after)).parent == message_id(
         CHATGPT, c.id, kept
     )

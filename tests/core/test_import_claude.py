@@ -97,7 +97,8 @@ def test_text_is_used_when_there_are_no_blocks_and_broken_messages_are_skipped()
     conversation_data = claude_conversation("Mixed", [plain, "garbage", {"sender": 5}])  # type: ignore[list-item]
     item = read_conversation(conversation_data)
     assert [m.content for m in item.conversation.messages] == ["Plain text"]
-    assert ("#1", "the message is str, not an object") in item.skipped_messages
+    skipped = [(key, str(why)) for key, why in item.skipped_messages]
+    assert ("#1", "its message is str, not an object") in skipped
 
 
 def test_the_zip_and_the_bare_file_are_detected_and_read(tmp_path: Path) -> None:

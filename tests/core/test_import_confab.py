@@ -7,7 +7,17 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop.core.importers import CONFAB, Item, Problem, Source, detect, files, read, read_file
+from desktop.core.importers import (
+    CONFAB,
+    Item,
+    Problem,
+    Source,
+    detect,
+    files,
+    read,
+    read_file,
+    reasons,
+)
 from desktop.core.models import Conversation, ImportedFrom, Message
 
 T = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -93,7 +103,7 @@ def test_an_id_that_cannot_name_a_file_is_refused(tmp_path: Path) -> None:
     events = list(read(Source(path, CONFAB)))
     assert not [e for e in events if isinstance(e, Item)]
     (problem,) = [e for e in events if isinstance(e, Problem)]
-    assert "cannot name a file" in problem.why
+    assert problem.why.code == reasons.UNSAFE_ID and "cannot name a file" in str(problem.why)
 
 
 def test_the_typed_import_fields_read_back_and_bad_ones_are_noted() -> None:

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from desktop.core.importers import CHATGPT, CLAUDE, Item, Problem, Source, detect, read
+from desktop.core.importers import CHATGPT, CLAUDE, Item, Problem, Source, detect, read, reasons
 from desktop.core.importers import container as container_module
 from desktop.core.importers.chatgpt import read_conversation
 from desktop.core.importers.ids import message_id
 from desktop.core.importers.jsonstream import Broken, ListReader, NotAList, Truncated
+from desktop.core.importers.reasons import reason
 from tests.support.exports import ChatGPTConversation, generate_chatgpt, showcase_claude
 
 
@@ -43,8 +44,9 @@ def test_a_truncated_file_gives_the_conversations_before_the_damage(tmp_path: Pa
         "Conversation 2",
     ]
     (problem,) = problems
-    assert problem.where.endswith("conversation 4")
-    assert "ends" in problem.why
+    assert problem.where.endswith("conversations.json #4")
+    assert problem.why.code == reasons.ENDS_EARLY
+    assert "the conversations before it were read" in str(problem.why)
 
 
 def test_a_broken_conversation_in_the_middle_is_skipped(tmp_path: Path) -> None:
@@ -55,7 +57,8 @@ def test_a_broken_conversation_in_the_middle_is_skipped(tmp_path: Path) -> None:
     items, problems = _events(path)
     assert [i.conversation.title for i in items] == ["Conversation 0", "Conversation 2"]
     (problem,) = problems
-    assert problem.where.endswith("conversation 2") and "not valid JSON" in problem.why
+    assert problem.where.endswith("#2") and problem.why.code == reasons.NOT_JSON
+    assert str(problem.why).startswith("not valid JSON (")
 
 
 def test_a_broken_node_loses_only_itself() -> None:
@@ -71,7 +74,7 @@ def test_a_broken_node_loses_only_itself() -> None:
     item = read_conversation(data)
     contents = [m.content for m in item.conversation.messages]
     assert contents == ["Question", "Still here"]
-    assert dict(item.skipped_messages) == {
+    assert {key: str(why) for key, why in item.skipped_messages} == {
         bad: "cannot be read (TypeError: its parts are str, not a list)",
         "weird": "the node is str, not an object",
     }
@@ -135,7 +138,7 @@ def test_a_zip_bomb_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     items, problems = _events(path)
     assert len(items) == 1
     (problem,) = problems
-    assert "more than" in problem.why
+    assert problem.why.code == reasons.SOURCE_TOO_LARGE and "more than" in str(problem.why)
 
 
 def test_path_traversal_names_in_a_zip_are_never_used(tmp_path: Path) -> None:
@@ -147,7 +150,8 @@ def test_path_traversal_names_in_a_zip_are_never_used(tmp_path: Path) -> None:
         archive.writestr("C:/conversations.json", conversations)
     assert detect(path) is None
     items, problems = _events(path)
-    assert not items and problems[0].why == "has no conversations.json"
+    assert not items and problems[0].why == reason(reasons.NO_CONVERSATIONS_JSON)
+    assert str(problems[0].why) == "has no conversations.json"
     assert not list(tmp_path.parent.glob("conversations.json"))
 
 
@@ -162,7 +166,8 @@ def test_not_an_export(tmp_path: Path) -> None:
         os.mkfifo(tmp_path / "conversations.json")  # reading it would block: never opened
         assert detect(tmp_path / "conversations.json") is None
     items, problems = _events(tmp_path / "missing.zip")
-    assert not items and "cannot be opened" in problems[0].why
+    assert not items and problems[0].why.code == reasons.OPEN_FAILED
+    assert "cannot be opened" in str(problems[0].why)
 
 
 def test_claude_damage_is_a_problem_too(tmp_path: Path) -> None:
@@ -195,10 +200,11 @@ def test_missing_fields_leave_an_empty_conversation_that_says_why() -> None:
     item = read_conversation({"title": "Bare", "id": "c-1"})
     assert item.conversation.messages == [] and item.conversation.head is None
     assert item.conversation.title == "Bare"
-    assert item.notes == ["its mapping (the messages) is missing"]
+    assert item.notes == [reason(reasons.MESSAGES_MISSING, field="mapping")]
+    assert str(item.notes[0]) == "its messages (mapping) are missing"
     no_id = read_conversation({"create_time": 1.5, "mapping": {}})
     assert no_id.conversation.id == read_conversation({"create_time": 1.5}).conversation.id
-    assert "no id" in no_id.notes[0]
+    assert no_id.notes == [reason(reasons.MADE_ID)]
 
 
 def test_a_damaged_zip_member_is_a_problem(tmp_path: Path) -> None:
@@ -214,5 +220,5 @@ def test_a_damaged_zip_member_is_a_problem(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     items, problems = _events(path)
     (problem,) = problems
-    assert "invalid block type" in problem.why
+    assert "invalid block type" in str(problem.why)
     assert items == []

@@ -198,7 +198,7 @@ def test_progress_counts_the_conversations_of_the_source(
 def test_a_damaged_source_imports_what_it_can_and_says_what_it_could_not(
     store: ConversationStore, tmp_path: Path
 ) -> None:
-    partial = conversation("c2", "x", "x<:user:Hi", skipped=[["n7", "an unknown content type"]])
+    partial = conversation("c2", "x", "x<:user:Hi", skipped=[["n7", "voice_note"]])
     source = export(tmp_path / "export.json", BRANCHED, "garbage", partial)
     not_an_export = tmp_path / "notes.json"
     not_an_export.write_text("[1, 2, 3]", encoding="utf-8")
@@ -208,8 +208,8 @@ def test_a_damaged_source_imports_what_it_can_and_says_what_it_could_not(
     assert report.new == 2
     assert [(s.where, s.why, s.kind) for s in report.skipped] == [
         (str(not_an_export), "not an export Confab reads", importing.NOT_AN_EXPORT),
-        ("export.json: conversation 2", "not an object", importing.READER),
-        ("Chat c2: n7", "an unknown content type", importing.READER),
+        ("export.json #2", "a conversation is str, not an object", importing.READER),
+        ("Chat c2: n7", "content of type 'voice_note' has no text Confab reads", importing.READER),
         (str(tmp_path / "missing.zip"), "not found", importing.UNREADABLE),
     ]
     assert report.skipped_messages == 1

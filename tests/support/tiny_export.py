@@ -3,10 +3,11 @@
 import's flow (the service, its thread, the window) is tested apart from the real readers:
 
     {"tiny_export": [{"id", "title", "updated", "current", "nodes": [{id, parent, role, text}],
-                      "skipped": [[source id, why], …]}, …]}
+                      "skipped": [[source id, content type], …]}, …]}
 
 Ids are derived from the source's as the real readers derive them ("imp-<id>", messages
-"imp-<id>-<node>"). A conversation written as anything but an object is damaged: a Problem,
+"imp-<id>-<node>"); a skipped node's reason is the real readers' CONTENT_WITHOUT_TEXT for its
+content type. A conversation written as anything but an object is damaged: a Problem,
 and the reading goes on. ``gate``: the reading waits on it (or for the import to be cancelled)
 after each conversation, so that a test catches the import under way."""
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.importers import Item, Problem, Progress, Source
+from desktop.core.importers.reasons import CONTENT_WITHOUT_TEXT, NOT_AN_OBJECT, Reason, reason
 from desktop.core.models import Clock, Conversation, ImportedFrom, Message, parse_time
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -48,7 +50,10 @@ class TinyExport:
             if cancelled():
                 return
             if not isinstance(raw, dict):
-                yield Problem(f"{source.path.name}: conversation {number}", "not an object")
+                yield Problem(
+                    f"{source.path.name} #{number}",
+                    reason(NOT_AN_OBJECT, type=type(raw).__name__),
+                )
                 continue
             yield Item(to_conversation(raw, clock()), skipped_messages=skipped(raw))
             self.read_count += 1
@@ -81,8 +86,11 @@ def to_conversation(raw: dict[str, Any], at: datetime) -> Conversation:
     )
 
 
-def skipped(raw: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(str(source_id), str(why)) for source_id, why in raw.get("skipped", [])]
+def skipped(raw: dict[str, Any]) -> list[tuple[str, Reason]]:
+    return [
+        (str(source_id), reason(CONTENT_WITHOUT_TEXT, kind=repr(kind)))
+        for source_id, kind in raw.get("skipped", [])
+    ]
 
 
 def nodes(*spec: str) -> list[dict[str, Any]]:

@@ -5,9 +5,10 @@ not show."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +25,22 @@ def _english_plurals(qapp: object) -> None:
     from desktop.app import install_translators
 
     install_translators(qapp, "en")
+
+
+@pytest.fixture
+def chinese(qapp: Any) -> Iterator[None]:
+    """The app's Chinese (zh_CN) translators for one test, as ``--lang zh_CN`` installs them;
+    English again after it."""
+    from desktop.app import install_translators
+
+    before = list(qapp.findChildren(QTranslator))
+    previous = QLocale()
+    try:
+        install_translators(qapp, "zh_CN")
+        yield
+    finally:
+        for translator in qapp.findChildren(QTranslator):
+            if translator not in before:
+                QCoreApplication.removeTranslator(translator)
+                translator.deleteLater()
+        QLocale.setDefault(previous)

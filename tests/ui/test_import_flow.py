@@ -47,7 +47,7 @@ def test_file_import_with_a_chosen_file_lists_the_conversations_and_reports(
         tmp_path / "export.json",
         BRANCHED,
         "damaged",
-        conversation("c2", "x", "x<:user:Hello", skipped=[["n9", "an unknown content type"]]),
+        conversation("c2", "x", "x<:user:Hello", skipped=[["n9", "voice_note"]]),
     )
     app = started(start_app)
 
@@ -67,15 +67,16 @@ def test_file_import_with_a_chosen_file_lists_the_conversations_and_reports(
     }
     assert dialog.headline.text() == "Import finished."
     assert dialog.skipped.toPlainText().splitlines() == [
-        "export.json: conversation 2: not an object",
-        "Chat c2: n9: an unknown content type",
+        "export.json #2: a conversation is str, not an object",
+        "Chat c2: n9: content of type 'voice_note' has no text Confab reads",
     ]
     qtbot.waitUntil(lambda: {"imp-c1", "imp-c2"} <= listed(app))
     assert ("imp-c1", "Chat c1") in rows(app)
     # Copy puts the whole report on the clipboard, as text.
     qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().text()
-    assert "New conversations: 2" in copied and "Chat c2: n9: an unknown content type" in copied
+    assert "New conversations: 2" in copied
+    assert "Chat c2: n9: content of type 'voice_note'" in copied
     # Opening one shows its tree at the source's branch.
     app.open("imp-c1")
     assert app.bubbles()[-1] == ("assistant", "A poem of fourteen lines, regenerated.")

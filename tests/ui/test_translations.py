@@ -281,11 +281,10 @@ def test_english_plurals_are_used(qapp: Any) -> None:
 
 
 def test_main_window_speaks_chinese(
-    qapp: Any, start_app: Any, openai_server: Any, tmp_path: Path
+    qapp: Any, chinese: None, start_app: Any, openai_server: Any, tmp_path: Path
 ) -> None:
-    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+    from PySide6.QtCore import QCoreApplication, QTranslator
 
-    from desktop.app import install_translators
     from desktop.core.models import ReplyError
     from desktop.ui import formats
     from desktop.ui.error_text import describe_saved_error
@@ -298,38 +297,27 @@ def test_main_window_speaks_chinese(
         "default_model": "test-model",
     }
     write_settings(tmp_path / "data", [provider])
-    before = list(qapp.findChildren(QTranslator))
-    previous_locale = QLocale()
-    try:
-        install_translators(qapp, LOCALE)
-        files = [Path(t.filePath()).name for t in qapp.findChildren(QTranslator)]
-        assert f"confab_{LOCALE}.qm" in files
-        assert f"qtbase_{LOCALE}.qm" in files
+    files = [Path(t.filePath()).name for t in qapp.findChildren(QTranslator)]
+    assert f"confab_{LOCALE}.qm" in files
+    assert f"qtbase_{LOCALE}.qm" in files
 
-        window = start_app().window
-        assert window.composer.send_button.text() == "发送"
-        assert window.composer.send_button.toolTip() == "发送（Enter）"
-        assert window.sidebar.new_button.text() == "新建对话"
-        menus = [action.text() for action in window.menuBar().actions()]
-        assert menus == ["文件(&F)", "搜索(&S)", "帮助(&H)"]
-        assert window.new_action.text() == "新建对话(&N)"
-        assert window.title_label.text() == "新对话"
-        assert window.windowTitle() == "新对话 — Confab"
-        # A plural, a module-level translate() and Qt's own strings (the delete dialog's Cancel).
-        assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 3) == (
-            "显示更早的 3 条消息"
-        )
-        assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 1970) == (
-            "显示更早的 1,970 条消息"
-        )
-        assert formats.when(datetime(2025, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "2025年1月2日"
-        assert formats.when(datetime(2026, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "1月2日"
-        assert describe_saved_error(ReplyError.stopped()) == "已停止"
-        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
-    finally:
-        for translator in qapp.findChildren(QTranslator):
-            if translator not in before:
-                QCoreApplication.removeTranslator(translator)
-                translator.deleteLater()
-        QLocale.setDefault(previous_locale)
-    assert QCoreApplication.translate("Composer", "Send") == "Send"
+    window = start_app().window
+    assert window.composer.send_button.text() == "发送"
+    assert window.composer.send_button.toolTip() == "发送（Enter）"
+    assert window.sidebar.new_button.text() == "新建对话"
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["文件(&F)", "搜索(&S)", "帮助(&H)"]
+    assert window.new_action.text() == "新建对话(&N)"
+    assert window.title_label.text() == "新对话"
+    assert window.windowTitle() == "新对话 — Confab"
+    # A plural, a module-level translate() and Qt's own strings (the delete dialog's Cancel).
+    assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 3) == (
+        "显示更早的 3 条消息"
+    )
+    assert QCoreApplication.translate("ChatView", "Show %Ln earlier message(s)", "", 1970) == (
+        "显示更早的 1,970 条消息"
+    )
+    assert formats.when(datetime(2025, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "2025年1月2日"
+    assert formats.when(datetime(2026, 1, 2, 9, 0), now=datetime(2026, 6, 1)) == "1月2日"
+    assert describe_saved_error(ReplyError.stopped()) == "已停止"
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"

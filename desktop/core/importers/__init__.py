@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from desktop.core.importers.reasons import NOT_AN_EXPORT, Reason, reason
 from desktop.core.models import Clock, Conversation, utc_now
 
 CHATGPT = "chatgpt"
@@ -49,8 +50,8 @@ class Item:
     (ChatGPT's images, a Confab archive's attachments), for attachments to come (issue 14)."""
 
     conversation: Conversation
-    skipped_messages: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    skipped_messages: list[tuple[str, Reason]] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
 
@@ -59,7 +60,7 @@ class Problem(NamedTuple):
     the conversation's title or number in it), ``why`` says what was wrong, for a person."""
 
     where: str
-    why: str
+    why: Reason
 
 
 class Progress(NamedTuple):
@@ -107,7 +108,7 @@ def read(source: Source, cancelled: Cancelled = _never, clock: Clock = utc_now) 
         from desktop.core.importers.confab import read_confab
 
         return read_confab(source.path, cancelled, clock)
-    return iter([Problem(str(source.path), f"not an export Confab reads ({source.kind!r})")])
+    return iter([Problem(str(source.path), reason(NOT_AN_EXPORT, kind=source.kind))])
 
 
 def files(source: Source) -> list[str]:

@@ -49,6 +49,19 @@ from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
 from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
+from desktop.core.importers.reasons import (
+    CONTENT_WITHOUT_TEXT,
+    CONVERSION_FAILED,
+    IMAGE_NOT_IN_EXPORT,
+    MADE_ID,
+    MESSAGE_NOT_AN_OBJECT,
+    MESSAGES_MISSING,
+    MESSAGES_NOT_AN_OBJECT,
+    NODE_NOT_AN_OBJECT,
+    Reason,
+    error_text,
+    reason,
+)
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
@@ -108,16 +121,20 @@ def read_conversation(
     """One conversation of the export (its JSON object) as an Item."""
     images = images or {}
     source_id = _text(data.get("conversation_id")) or _text(data.get("id"))
-    notes: list[str] = []
+    notes: list[Reason] = []
     created = timestamp(data.get("create_time"))
     if not source_id:
         # No id to derive one from: the title and time still give the same id each time.
         source_id = f"untitled:{data.get('create_time')!r}:{_text(data.get('title'))}"
-        notes.append("the conversation has no id: one was made from its title and time")
+        notes.append(reason(MADE_ID))
     mapping = data.get("mapping")
     if not isinstance(mapping, dict):
-        shown = "missing" if mapping is None else f"{type(mapping).__name__}, not an object"
-        notes.append(f"its mapping (the messages) is {shown}")
+        if mapping is None:
+            notes.append(reason(MESSAGES_MISSING, field="mapping"))
+        else:
+            notes.append(
+                reason(MESSAGES_NOT_AN_OBJECT, field="mapping", type=type(mapping).__name__)
+            )
         mapping = {}
     files: list[str] = []
     reader = _NodeReader(source_id, images, files, created or EPOCH)
@@ -171,22 +188,22 @@ class _NodeReader:
         self.images = images
         self.files = files
         self.start = start
-        self.notes: list[str] = []
+        self.notes: list[Reason] = []
         # The conversation's model: a reply without a model_slug of its own.
         self.model: str | None = None
 
     def convert(self, key: str, node: Any, under: Message | None) -> Converted:
         if not isinstance(node, dict):
-            return Converted(None, skipped=f"the node is {type(node).__name__}, not an object")
+            return Converted(None, skipped=reason(NODE_NOT_AN_OBJECT, type=type(node).__name__))
         raw = node.get("message")
         if raw is None:
             return Converted(None)  # the root
         if not isinstance(raw, dict):
-            return Converted(None, skipped=f"its message is {type(raw).__name__}")
+            return Converted(None, skipped=reason(MESSAGE_NOT_AN_OBJECT, type=type(raw).__name__))
         try:
             return self._message(key, raw, under)
         except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-            return Converted(None, skipped=f"cannot be read ({type(exc).__name__}: {exc})")
+            return Converted(None, skipped=reason(CONVERSION_FAILED, error=error_text(exc)))
 
     def _message(self, key: str, raw: dict[str, Any], under: Message | None) -> Converted:
         author = _dict(raw.get("author"))
@@ -201,7 +218,7 @@ class _NodeReader:
         recipient = _text(raw.get("recipient")) or "all"
         text, files = self._content(kind, content, metadata)
         if text is None:
-            return Converted(None, skipped=f"content of type {kind!r} has no text Confab reads")
+            return Converted(None, skipped=reason(CONTENT_WITHOUT_TEXT, kind=repr(kind)))
         calls: tuple[ToolCall, ...] = ()
         if role == "assistant" and recipient != "all":
             calls = (ToolCall(id=key, name=recipient, arguments=text),)
@@ -298,7 +315,7 @@ class _NodeReader:
             self.files.append(path)
         else:
             name = found[1] if found is not None else (pointer.rsplit("/", 1)[-1] or "image")
-            self.notes.append(f"image {pointer!r} is not in the export")
+            self.notes.append(reason(IMAGE_NOT_IN_EXPORT, name=repr(pointer)))
         files.append(ImportedFile(name=name, kind="image", source=pointer or None, path=path))
         return f"[Image: {name}]"
 

@@ -35,6 +35,16 @@ from desktop.core.importers.build import text as _text
 from desktop.core.importers.container import Container
 from desktop.core.importers.ids import message_id
 from desktop.core.importers.lists import ReadOne, read_lists
+from desktop.core.importers.reasons import (
+    BLOCK_WITHOUT_TEXT,
+    CONVERSION_FAILED,
+    MADE_ID,
+    MESSAGE_NOT_AN_OBJECT,
+    MESSAGES_NOT_A_LIST,
+    Reason,
+    error_text,
+    reason,
+)
 from desktop.core.importers.tree import Converted, build_tree
 from desktop.core.models import (
     EPOCH,
@@ -68,14 +78,16 @@ def _time(value: Any) -> datetime | None:
 
 def read_conversation(data: dict[str, Any], clock: Clock | None = None) -> Item:
     source_id = _text(data.get("uuid"))
-    notes: list[str] = []
+    notes: list[Reason] = []
     if not source_id:
         source_id = f"untitled:{_text(data.get('created_at'))}:{_text(data.get('name'))}"
-        notes.append("the conversation has no uuid: one was made from its name and time")
+        notes.append(reason(MADE_ID))
     raw = data.get("chat_messages")
     if not isinstance(raw, list):
         if raw is not None:
-            notes.append(f"chat_messages is {type(raw).__name__}, not a list")
+            notes.append(
+                reason(MESSAGES_NOT_A_LIST, field="chat_messages", type=type(raw).__name__)
+            )
         raw = []
     created = _time(data.get("created_at"))
     # Keys: the message's uuid (a made-up one when it has none or a repeated one).
@@ -117,15 +129,15 @@ class _MessageReader:
         self.start = start
         # The conversation's model (newer exports name it): each reply's.
         self.model = model
-        self.notes: list[str] = []
+        self.notes: list[Reason] = []
 
     def convert(self, key: str, raw: Any, under: Message | None) -> Converted:
         if not isinstance(raw, dict):
-            return Converted(None, skipped=f"the message is {type(raw).__name__}, not an object")
+            return Converted(None, skipped=reason(MESSAGE_NOT_AN_OBJECT, type=type(raw).__name__))
         try:
             return self._convert(key, raw, under)
         except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-            return Converted(None, skipped=f"cannot be read ({type(exc).__name__}: {exc})")
+            return Converted(None, skipped=reason(CONVERSION_FAILED, error=error_text(exc)))
 
     def _convert(self, key: str, raw: dict[str, Any], under: Message | None) -> Converted:
         sender = _text(raw.get("sender"))
@@ -170,7 +182,7 @@ class _MessageReader:
             elif _text(block.get("text")):
                 segment.text.append(_text(block.get("text")))
             else:
-                self.notes.append(f"message {key}: a {kind!r} block with no text left out")
+                self.notes.append(reason(BLOCK_WITHOUT_TEXT, message=key, kind=repr(kind)))
         files = self._files(raw, segment)
         last = segment.message(self._id(key), role, created)
         if files:

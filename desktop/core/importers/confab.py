@@ -23,6 +23,19 @@ from desktop.core.importers.container import MEMBER_ERRORS, Container
 from desktop.core.importers.detection import confab_files
 from desktop.core.importers.jsonstream import TooLarge
 from desktop.core.importers.lists import CONVERSION_ERRORS
+from desktop.core.importers.reasons import (
+    CONVERSION_FAILED,
+    DAMAGED_FILE,
+    FIELD_LEFT_OUT,
+    NEWER_FORMAT,
+    NO_CONFAB_CONVERSATION,
+    NOT_JSON,
+    NOT_READABLE,
+    TOO_LARGE,
+    UNSAFE_ID,
+    error_text,
+    reason,
+)
 from desktop.core.models import Clock, Conversation, ImportedFrom
 
 # As desktop/core/storage.py's: an id that can name a file.
@@ -48,32 +61,33 @@ def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Even
             read += container.size(name)
             yield Progress(number + 1, len(names), read, total)
         if not names:
-            yield Problem(str(path), "holds no Confab conversation")
+            yield Problem(str(path), reason(NO_CONFAB_CONVERSATION))
 
 
 def _read_one(container: Container, name: str, where: str, clock: Clock) -> Item | Problem:
     try:
         text = container.read_member(name, MAX_FILE_BYTES)
     except TooLarge:
-        return Problem(where, f"larger than {MAX_FILE_BYTES >> 20} MiB: not read")
+        return Problem(where, reason(TOO_LARGE, mib=MAX_FILE_BYTES >> 20))
     except MEMBER_ERRORS as exc:
-        return Problem(where, f"cannot be read ({exc})")
+        return Problem(where, reason(NOT_READABLE, error=exc))
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        return Problem(where, f"not valid JSON ({exc})")
-    notes: list[str] = []
+        return Problem(where, reason(NOT_JSON, error=exc))
+    found: list[str] = []
     try:
-        conversation = Conversation.from_dict(data, notes)
+        conversation = Conversation.from_dict(data, found)
     except CorruptFileError as exc:
-        return Problem(where, exc.detail or str(exc))
+        return Problem(where, reason(DAMAGED_FILE, error=exc.detail or exc))
     except CONVERSION_ERRORS as exc:
-        return Problem(where, f"cannot be read ({type(exc).__name__}: {exc})")
+        return Problem(where, reason(CONVERSION_FAILED, error=error_text(exc)))
+    notes = [reason(FIELD_LEFT_OUT, detail=text) for text in found]
     if not SAFE_ID.fullmatch(conversation.id):
         # It would name a file in conversations/ (a hostile "../x" anywhere else).
-        return Problem(where, f"its id {conversation.id[:40]!r} cannot name a file")
+        return Problem(where, reason(UNSAFE_ID, id=repr(conversation.id[:40])))
     if conversation.read_only:
-        notes.append(f"written by a newer Confab (format version {conversation.newer_version})")
+        notes.append(reason(NEWER_FORMAT, version=conversation.newer_version))
     if conversation.imported_from is None:
         conversation.imported_from = ImportedFrom(CONFAB, conversation.id, clock())
     return Item(conversation, [], notes)

@@ -18,6 +18,7 @@ from typing import IO
 
 from desktop.core.importers import Problem
 from desktop.core.importers.jsonstream import TooLarge
+from desktop.core.importers.reasons import OPEN_FAILED, reason
 
 # What opening or reading a member may raise: a damaged zip, a damaged deflate stream (zlib's
 # own error), an encrypted or unsupported member (RuntimeError, NotImplementedError), a
@@ -96,7 +97,7 @@ class Container:
         try:
             return cls.open(path)
         except READ_ERRORS as exc:
-            return Problem(str(path), f"cannot be opened ({exc})")
+            return Problem(str(path), reason(OPEN_FAILED, error=exc))
 
     @classmethod
     def open(cls, path: Path) -> Container:

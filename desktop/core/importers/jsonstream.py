@@ -55,6 +55,10 @@ class Truncated(JsonStreamError):
     before it were read."""
 
 
+class Ended(Truncated):
+    """The file itself ends there (a download cut short), rather than holding bad JSON."""
+
+
 class TooLarge(JsonStreamError):
     """More than the limit was read (a zip bomb, or an export bigger than Confab reads)."""
 
@@ -133,14 +137,14 @@ class ListReader:
         while True:
             char = self._next_char()
             if char is None:
-                raise Truncated("the file ends before the list does", index)
+                raise Ended("the file ends before the list does", index)
             if char == "]":
                 return
             if index and char == ",":
                 self._pos += 1
                 char = self._next_char()
                 if char is None:
-                    raise Truncated("the file ends before the list does", index)
+                    raise Ended("the file ends before the list does", index)
             elif index:
                 raise Truncated(f"expected a comma after element {index}", index)
             yield from self._element(index)
@@ -159,7 +163,7 @@ class ListReader:
                     yield Broken(_reason(exc), index)
                     return
                 if not self._more(size):
-                    raise Truncated("the file ends in the middle of it", index) from None
+                    raise Ended("the file ends in the middle of it", index) from None
                 size *= 2
                 continue
             # A number at the very end of the buffer may go on in the next chunk.

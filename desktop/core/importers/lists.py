@@ -12,7 +12,29 @@ from typing import Any
 from desktop.core.importers import Cancelled, Event, Item, Problem, Progress
 from desktop.core.importers.container import MEMBER_ERRORS, READ_ERRORS, Container
 from desktop.core.importers.detection import export_files
-from desktop.core.importers.jsonstream import Broken, JsonStreamError, ListReader
+from desktop.core.importers.jsonstream import (
+    Broken,
+    Ended,
+    JsonStreamError,
+    ListReader,
+    NotAList,
+    TooLarge,
+)
+from desktop.core.importers.reasons import (
+    CONVERSION_FAILED,
+    ENDS_EARLY,
+    NO_CONVERSATIONS_JSON,
+    NOT_A_LIST,
+    NOT_AN_OBJECT,
+    NOT_JSON,
+    NOT_READABLE,
+    SOURCE_TOO_LARGE,
+    STOPPED_AFTER,
+    STOPPED_AT,
+    Reason,
+    error_text,
+    reason,
+)
 
 ReadOne = Callable[[dict[str, Any]], Item]
 # What a reader's function may raise on a conversation it cannot make sense of.
@@ -32,7 +54,7 @@ def read_lists(
     with container:
         files = export_files(container)
         if not files:
-            yield Problem(str(path), "has no conversations.json")
+            yield Problem(str(path), reason(NO_CONVERSATIONS_JSON))
             return
         read_one = prepare(container)
         total = sum(container.size(name) for name in files)
@@ -59,7 +81,7 @@ def _read_file(
     try:
         stream = container.open_member(name)
     except MEMBER_ERRORS as exc:
-        yield Problem(where, f"cannot be read ({exc})")
+        yield Problem(where, reason(NOT_READABLE, error=exc))
         return
     with stream:
         reader = ListReader(stream)
@@ -68,26 +90,35 @@ def _read_file(
             for index, element in enumerate(reader):
                 if cancelled():
                     return
-                yield _one(element, f"{where}, conversation {index + 1}", read_one)
+                yield _one(element, f"{where} #{index + 1}", read_one)
                 count = index + 1
                 yield Progress(0, None, reader.bytes_read)
         except JsonStreamError as exc:
-            at = where if exc.index < 0 else f"{where}, conversation {exc.index + 1}"
-            yield Problem(at, f"{exc}: the conversations before it were read")
+            at = where if exc.index < 0 else f"{where} #{exc.index + 1}"
+            yield Problem(at, _stopped(exc))
         except OPEN_ERRORS as exc:
-            at = f"{where}, after conversation {count}" if count else where
-            yield Problem(at, f"cannot be read ({exc}): the conversations before it were read")
+            yield Problem(where, reason(STOPPED_AFTER, count=count, error=exc))
 
 
 def _one(data: Any, where: str, read_one: ReadOne) -> Item | Problem:
     if isinstance(data, Broken):
-        return Problem(where, f"not valid JSON ({data})")
+        return Problem(where, reason(NOT_JSON, error=data))
     if not isinstance(data, dict):
-        return Problem(where, f"a conversation is {type(data).__name__}, not an object")
+        return Problem(where, reason(NOT_AN_OBJECT, type=type(data).__name__))
     title = data.get("title", data.get("name"))
     if isinstance(title, str) and title.strip():
         where = f"{where} ({title.strip()[:60]})"
     try:
         return read_one(data)
     except CONVERSION_ERRORS as exc:
-        return Problem(where, f"cannot be read ({type(exc).__name__}: {exc})")
+        return Problem(where, reason(CONVERSION_FAILED, error=error_text(exc)))
+
+
+def _stopped(exc: JsonStreamError) -> Reason:
+    if isinstance(exc, Ended):
+        return reason(ENDS_EARLY)
+    if isinstance(exc, NotAList):
+        return reason(NOT_A_LIST)
+    if isinstance(exc, TooLarge):
+        return reason(SOURCE_TOO_LARGE, error=exc)
+    return reason(STOPPED_AT, error=exc)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from desktop.core.importers.reasons import PARENT_CYCLE, Reason, reason
 from desktop.core.models import Message
 
 
@@ -30,7 +31,7 @@ class Converted(NamedTuple):
 
     message: Message | None
     reasoning: str = ""
-    skipped: str | None = None
+    skipped: Reason | None = None
     before: tuple[Message, ...] = ()
 
 
@@ -44,7 +45,7 @@ class Tree:
     # children now hang under (None: a root).
     kept: dict[str, Message] = field(default_factory=dict)
     stand_in: dict[str, Message | None] = field(default_factory=dict)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, Reason]] = field(default_factory=list)
 
     def resolve(self, key: str | None) -> Message | None:
         """The message that stands for source node ``key`` (itself, or its nearest kept
@@ -119,7 +120,7 @@ def build_tree(
         push(key, message, reasoning)
     for key, _ in pairs:
         if key not in seen:
-            tree.skipped.append((key, "its parent links form a cycle"))
+            tree.skipped.append((key, reason(PARENT_CYCLE)))
     return tree
 
 

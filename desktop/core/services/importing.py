@@ -47,7 +47,8 @@ from desktop.core.encoding import encode_conversation
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file
-from desktop.core.importers import Item, Problem, Progress, Source
+from desktop.core.importers import Item, Problem, Progress, Source, reasons
+from desktop.core.importers.reasons import Reason
 from desktop.core.models import Clock, Conversation, ImportedFrom, utc_now
 from desktop.core.pacing import Pace
 from desktop.core.storage import ConversationStore, Stamp, is_safe_id, stamp_of
@@ -88,12 +89,18 @@ class Reading(Protocol):
 
 @dataclass(frozen=True)
 class Skipped:
-    """Something not imported: ``where`` (a file, a conversation's title, a message), ``why``
-    (the reader's words, or the detail of ``kind``)."""
+    """Something not imported (or, in ``ImportReport.notes``, noticed): ``where`` (a file, a
+    conversation's title, a message), ``why`` (the detail of ``kind``; for READER the
+    reader's ``reason`` in English)."""
 
     where: str
     why: str
     kind: str = READER
+    reason: Reason | None = None
+
+    @classmethod
+    def by_reader(cls, where: str, reason: Reason) -> Skipped:
+        return cls(where, str(reason), READER, reason)
 
 
 def describe(skipped: Skipped) -> str:
@@ -138,6 +145,9 @@ class ImportReport:
     messages: int = 0  # messages brought in: every message of the new ones, the new of others
     skipped: list[Skipped] = field(default_factory=list)
     skipped_messages: int = 0  # of the skipped, how many were single messages
+    # What the readers noticed in conversations they did read (a field that could not be
+    # read, an image not in the export): ``where`` is the conversation's title.
+    notes: list[Skipped] = field(default_factory=list)
     in_trash: list[str] = field(default_factory=list)  # titles of conversations left in trash
     cancelled: bool = False
     sources_read: int = 0  # paths that were exports Confab could read
@@ -304,7 +314,7 @@ class Importer:
                         found.bytes_total,
                     )
                 elif isinstance(found, Problem):
-                    report.skipped.append(Skipped(found.where, found.why))
+                    report.skipped.append(Skipped.by_reader(found.where, found.why))
                 else:
                     self._take(found, report)
                     taken += 1
@@ -315,7 +325,8 @@ class Importer:
                     break
         except Exception as exc:  # a reader that broke its promise: what it read stays
             log.exception("reading %s failed", path)
-            report.skipped.append(Skipped(name, f"{type(exc).__name__}: {exc}"))
+            failed = reasons.reason(reasons.READER_FAILED, error=reasons.error_text(exc))
+            report.skipped.append(Skipped.by_reader(name, failed))
         if self._cancelled():
             report.cancelled = True
 
@@ -323,8 +334,9 @@ class Importer:
         incoming = item.conversation
         title = incoming.title or incoming.id
         for source_id, why in item.skipped_messages:
-            report.skipped.append(Skipped(f"{title}: {source_id}", why))
+            report.skipped.append(Skipped.by_reader(f"{title}: {source_id}", why))
             report.skipped_messages += 1
+        report.notes += [Skipped.by_reader(title, note) for note in item.notes]
         if not is_safe_id(incoming.id):
             report.skipped.append(Skipped(title, incoming.id, BAD_ID))
             return
