@@ -1149,6 +1149,7 @@ class ConversationsController(QObject):
         self._take_list_jobs()
         self._take_changes()
         self._take_usage_news()
+        self._take_found_archived()
         self._take_searches()
         if not (
             working
@@ -1208,6 +1209,19 @@ class ConversationsController(QObject):
             for waiter in self._waiters.pop(future, []):
                 if not waiter.done():
                     waiter.set_result(error is None)
+
+    def _take_found_archived(self) -> None:
+        """Rows the index's text pass found archived in their file (a synced file archived
+        elsewhere before this index was migrated): out of the list, as any archived one."""
+        found = self._library.index.found_archived
+        taken = 0
+        while found:
+            summary = self._summaries.get(found.popleft())
+            if summary is not None and not summary.archived:
+                self._set_summary(summary._replace(archived=True))
+                taken += 1
+        if taken:
+            self.conversations_reset.emit()
 
     def _take_usage_news(self) -> None:
         """``usage_changed`` once the index's usage rows, or how far it has counted, moved."""
