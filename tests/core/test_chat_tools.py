@@ -113,7 +113,7 @@ def test_a_call_approved_once_runs_and_the_model_answers_with_its_result(
         assert h.service.pending_approvals(c.id) == [request.call.id]
         assert h.service.decide(request.call.id, "once")
         await h.until_idle(c)
-        question, asked, result, answer = c.thread()
+        _question, asked, result, answer = c.thread()
         assert asked.finish_reason == "tool_calls" and asked.tool_calls[0].name == "echo"
         assert result.role == "tool" and result.content == "hi from the tool"
         assert result.tool_server == "test" and result.tool_name == "echo"

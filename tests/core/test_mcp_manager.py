@@ -272,7 +272,8 @@ ORPHAN_SCRIPT = textwrap.dedent(
 
     async def main():
         manager = ToolManager()
-        manager.configure([McpServer("t", "t", command=sys.executable, args=(sys.argv[1], "tools"))])
+        server = McpServer("t", "t", command=sys.executable, args=(sys.argv[1], "tools"))
+        manager.configure([server])
         print((await manager.call("t", "pid", {})).output, flush=True)
         await asyncio.sleep(3600)
 
