@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from desktop.core.errors import ToolServerError, ToolTimeoutError
+from desktop.core.logs import redact
 from desktop.core.tools.config import HTTP, McpServer
 from desktop.core.tools.types import (
     FAILED,
@@ -176,7 +177,9 @@ class ToolManager:
                 log.exception("a tool-state listener failed")
 
     def _set_state(self, server_id: str, state: str, detail: str = "") -> None:
-        """From the manager's thread."""
+        """From the manager's thread. A secret the server printed (its stderr is the reason) is
+        masked as in the log."""
+        detail = redact(detail)
         if self._states.get(server_id) == ServerState(state, detail):
             return
         self._states[server_id] = ServerState(state, detail)
