@@ -169,7 +169,7 @@ async def main_async(runs: int) -> dict[str, float]:
         figures["mcp_start_manager_max_stall_ms"].append(stall)
         figures["mcp_start_manager_ui_cpu_ms"].append(cpu)
         figures["mcp_start_s"].append(took)
-        stall, _took, cpu = await measure(lambda: idle(took), meter)
+        stall, _took, cpu = await measure(lambda took=took: idle(took), meter)
         figures["mcp_start_idle_max_stall_ms"].append(stall)
         figures["mcp_start_idle_ui_cpu_ms"].append(cpu)
         stall, _took, cpu = await measure(on_ui_loop, meter)
