@@ -181,6 +181,10 @@ class ChatController(QObject):
         """Call ids of this conversation waiting for a decision (a view opened meanwhile)."""
         return self.service.pending_approvals(conversation_id)
 
+    def approval_requests(self, conversation_id: str) -> list[ApprovalRequest]:
+        """The ApprovalRequests of this conversation still waiting, in the order asked."""
+        return self.service.approval_requests(conversation_id)
+
     def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
         """Which servers (and tools) the conversation offers the model; saved with it."""
         self.service.set_tools(conversation, tools)

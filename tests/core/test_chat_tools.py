@@ -111,6 +111,7 @@ def test_a_call_approved_once_runs_and_the_model_answers_with_its_result(
         assert json.loads(request.call.arguments) == {"text": "hi from the tool"}
         assert request.conversation_id == c.id and c.message(request.message_id).tool_calls
         assert h.service.pending_approvals(c.id) == [request.call.id]
+        assert h.service.approval_requests(c.id) == [request]
         assert h.service.decide(request.call.id, "once")
         await h.until_idle(c)
         _question, asked, result, answer = c.thread()
@@ -425,3 +426,10 @@ def test_the_budget_takes_a_call_and_its_result_together_or_not_at_all() -> None
     sent = plan_context(c, Budget(max_messages=6)).messages
     roles = [m["role"] for m in sent]
     assert "tool" in roles and roles[roles.index("tool") - 1] == "assistant"
+
+
+def test_a_request_without_tools_sends_confab_s_runs_as_text_only() -> None:
+    c = _thread_with_runs()
+    sent = plan_context(c, tool_runs=False).messages
+    assert all(m["role"] != "tool" and "tool_calls" not in m for m in sent)
+    assert {"role": "assistant", "content": "Checking."} in sent
