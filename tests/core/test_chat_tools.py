@@ -18,6 +18,7 @@ from desktop.core.context import plan_context
 from desktop.core.errors import ToolRoundLimitError, ToolsUnsupportedError
 from desktop.core.models import Message, ToolCall, ToolSelection, new_id
 from desktop.core.services.chat import DENIED_TEXT, STOPPED_TEXT
+from desktop.core.services.recovery import NO_TOOLS, RETRY, recoveries
 from desktop.core.tools import McpServer, ToolInfo, ToolOutcome
 from desktop.core.tools.manager import ToolManager
 from tests.core.test_chat_service import NOW, Harness
@@ -336,6 +337,7 @@ def test_a_model_without_tools_is_a_clear_error_and_can_be_asked_without(
         await h.until_idle(c)
         failure = next(args for name, args in h.events.heard if name == "reply_failed")
         assert isinstance(failure[2], ToolsUnsupportedError)
+        assert recoveries(c, failure[1], failure[2]) == [NO_TOOLS, RETRY]
         assert c.message(failure[1]).error.kind == "tools_unsupported"  # type: ignore[union-attr]
         assert h.service.retry_without_tools(c, failure[1])
         await h.until_idle(c)
