@@ -95,7 +95,12 @@ class ChatController(QObject):
             tools=tools,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        if tools is not None:
+            tools.tools_listed.connect(self._on_tools_tools_listed)
         conversations.usage_changed.connect(self.usage_changed)
+
+    def _on_tools_tools_listed(self, server_id: str, _tools: object) -> None:
+        self.service.tools_listed(server_id)
 
     # The service's own, for callers that hold the controller.
     @property

@@ -366,6 +366,8 @@ def test_the_meter_counts_the_tools_schemas_and_the_tool_messages(run: Any) -> N
         c.tools = (ToolSelection("test"),)
         assert h.service.next_send(c, "what time is it?").tokens == bare  # not listed yet
         await tools.manager.tools("test")
+        h.service.tools_listed("test")  # (ToolsController.tools_listed, in the app)
+        assert ("context_changed", (c.id,)) in h.events.heard  # the meter counts again
         with_schemas = h.service.next_send(c, "what time is it?").tokens
         assert with_schemas > bare + 50
         only_echo = (ToolSelection("test", ("echo",)),)

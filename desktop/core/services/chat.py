@@ -257,6 +257,9 @@ class ChatService:
         self.auto_title = auto_title
         self.tools = tools
         self.tool_rounds = TOOL_ROUNDS
+        # Per MCP server not listed yet, the conversations whose meter counted without its
+        # tools: told ``context_changed`` once it has listed them (``tools_listed``).
+        self._unlisted: dict[str, set[str]] = {}
         # Tool calls waiting for the user: (conversation id, call id) → the decision's future
         # and what was asked.
         self._approvals: dict[tuple[str, str], tuple[asyncio.Future[str], ApprovalRequest]] = {}
@@ -741,7 +744,10 @@ class ChatService:
 
         tools: list[ToolInfo] = []
         for selection in conversation.tools:
-            listed = self.tools.known_tools(selection.server) or []
+            known = self.tools.known_tools(selection.server)
+            if known is None:
+                self._unlisted.setdefault(selection.server, set()).add(conversation.id)
+            listed = known or []
             wanted = set(selection.tools) if selection.tools is not None else None
             tools += [t for t in listed if wanted is None or t.name in wanted]
         return ToolBox.of(tools) or None
@@ -830,6 +836,11 @@ class ChatService:
         return ToolRun(
             call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
         )
+
+    def tools_listed(self, server_id: str) -> None:
+        """A server has listed its tools: the meters that counted without them count again."""
+        for conversation_id in sorted(self._unlisted.pop(server_id, set())):
+            self._events.context_changed(conversation_id)
 
     def decide(self, call_id: str, decision: str, conversation_id: str | None = None) -> bool:
         """The user's decision on a call waiting for approval ("once", "always", "deny");
