@@ -162,6 +162,11 @@ def test_states_restart_and_a_failing_server(app: Any, qtbot: Any, run_async: An
     tools.list_tools("bad")
     qtbot.waitUntil(lambda: tools.state("bad")[0] == FAILED, timeout=30000)
     assert "configuration file ~/.test-server.toml is missing" in tools.state("bad")[1]
+    # A failed server is not started again for each request: it offers nothing until restarted.
+    assert run_async(tools.offered((ToolSelection("bad"), ToolSelection("t", ("echo",))))) == [
+        t for t in tools.known_tools("t") or [] if t.name == "echo"
+    ]
+    assert tools.state("bad")[0] == FAILED
 
     tools.remove_server("t")
     assert [s.id for s in tools.servers()] == ["bad"]
