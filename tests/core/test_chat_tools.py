@@ -255,11 +255,19 @@ def test_the_round_limit_ends_the_turn_with_a_note(run: Any, openai_server: Open
         assert len(openai_server.chat_requests()) == 2
         failures = [args for name, args in h.events.heard if name == "reply_failed"]
         assert len(failures) == 1 and isinstance(failures[0][2], ToolRoundLimitError)
-        last = c.thread()[-1]
-        assert last.role == "tool"
-        asked = c.message(failures[0][1])
-        assert asked.error is not None and asked.error.kind == "tool_rounds"
+        stopped = c.thread()[-1]  # the reply that would have gone on, not sent
+        assert stopped.id == failures[0][1] and stopped.content == ""
+        assert stopped.error is not None and stopped.error.kind == "tool_rounds"
+        assert c.message(stopped.parent or "").role == "tool"
         assert openai_server.pending == 1
+        # Retry goes on from there: the third request carries the second round's result.
+        assert recoveries(c, stopped.id, failures[0][2]) == [RETRY]
+        h.service.tool_rounds = 8
+        openai_server.enqueue(Reply(text="finally"))
+        assert h.service.retry(c, stopped.id)
+        await h.until_idle(c)
+        assert openai_server.chat_requests()[2]["json"]["messages"][-1]["role"] == "tool"
+        assert len([m for m in c.thread() if m.role == "tool"]) == 3
 
     run(body)
 

@@ -627,17 +627,19 @@ class ChatService:
                 self._events.reply_finished(conversation.id, reply.id)
                 assert box is not None
                 await self._run_calls(conversation, reply, box)
-                if rounds >= self.tool_rounds:
-                    raise ToolRoundLimitError(
-                        f"{self.tool_rounds} requests in one turn; the model was still "
-                        "asking for tools"
-                    )
                 reply = self._new_reply(conversation)
                 reply.streaming = True
                 self._replies[conversation.id] = (conversation, reply)
                 earlier_usage = None
                 messages = None
                 self._events.reply_started(conversation.id, reply.id)
+                if rounds >= self.tool_rounds:
+                    # Not sent: the reply that would have gone on says why (Retry sends it,
+                    # the results so far with it).
+                    raise ToolRoundLimitError(
+                        f"{self.tool_rounds} requests in one turn; the model was still "
+                        "asking for tools"
+                    )
         except asyncio.CancelledError:
             if self._streams.get(conversation.id) is asyncio.current_task():
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
