@@ -183,3 +183,27 @@ def test_secrets_saved_with_a_server_go_to_the_keyring_only(app: Any, tmp_path: 
     assert tools.server("gh").secret_env == ("GITHUB_TOKEN",)  # type: ignore[union-attr]
     tools.remove_server("gh")
     tools._settings.wait_for_writes()
+
+
+def test_the_manager_s_loop_is_asyncio_s_own_under_qasync_s_policy(
+    qloop: Any, run_async: Any
+) -> None:
+    """The app runs under ``qasync.run``, whose policy makes every new loop a QEventLoop; the
+    manager's thread needs a plain asyncio loop (a QEventLoop cannot run off the UI thread)."""
+    import asyncio
+
+    import qasync
+
+    from desktop.core.tools.manager import ToolManager
+
+    policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(qasync.DefaultQEventLoopPolicy())
+    manager = ToolManager()
+    try:
+        manager.configure([McpServer("t", "T", command=sys.executable, args=(TEST_SERVER,))])
+        call = asyncio.wait_for(manager.call("t", "echo", {"text": "under qasync"}), 30)
+        assert run_async(call).output == "under qasync"
+        assert not isinstance(manager._loop, qasync.QEventLoop)
+    finally:
+        asyncio.set_event_loop_policy(policy)
+        run_async(manager.shutdown())

@@ -276,7 +276,9 @@ class ToolManager:
             if self._closed:
                 return None
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                # Not asyncio.new_event_loop(): under qasync.run (the app) the policy makes
+                # that a QEventLoop, which cannot run outside the UI thread.
+                loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
                 started = threading.Event()
 
                 def run() -> None:
@@ -291,7 +293,8 @@ class ToolManager:
 
                 self._thread = threading.Thread(target=run, name="confab-mcp", daemon=True)
                 self._thread.start()
-                started.wait()
+                if not started.wait(10):
+                    raise ToolServerError("the thread that runs the MCP servers did not start")
                 self._loop = loop
             return self._loop
 
