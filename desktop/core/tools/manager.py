@@ -375,9 +375,11 @@ class ToolManager:
             else:
                 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+                # Windows: no guard (its exec would start a new process and end this one);
+                # the SDK's job object kills the server with Confab there.
                 command, args = (
                     guarded_command(server.command, server.args)
-                    if self._guard
+                    if self._guard and os.name == "posix"
                     else (server.command, list(server.args))
                 )
                 env = {**server.env, **secrets, "CONFAB_GUARD_PARENT": str(os.getpid())}
