@@ -12,6 +12,11 @@ http(s) and mailto links become anchors; images are never loaded; control charac
 
 Some Markdown costs markdown-it far more than its length suggests; every parse works within a
 budget, and text that would blow it is shown as typed (see "what markdown-it can afford").
+
+LaTeX (see "math"): mdit-py-plugins finds ``$…$``, ``\\(…\\)``, ``$$…$$``, ``\\[…\\]`` and
+``\\begin{align}…`` (dollarmath's rules keep "$5 and $10" text); a block's formulas are listed
+in ``Block.formulas`` and its HTML shows each one's source, between markers that
+``math_html`` replaces with the view's images of them.
 """
 
 from __future__ import annotations
@@ -28,8 +33,12 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 # Pygments ships no type information; the project's mypy config has ignore_missing_imports, so
 # these names are Any. They are used in three places below, each behind a typed function.
@@ -38,6 +47,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from desktop.core.formulas import Formula
 from desktop.core.links import CHECK_SCHEME, misleading
 
 __all__ = [
@@ -47,6 +57,7 @@ __all__ = [
     "is_live_url",
     "lexer_for",
     "link_text",
+    "math_html",
     "parse_finished",
     "render_markdown",
 ]
@@ -66,6 +77,8 @@ class Block:
     # Or because laying it out would (see "what Qt's layout can afford"): "table" (shown as
     # text), "long" (only its beginning is shown; ``source`` holds all of it).
     unformatted: str = ""
+    # The LaTeX formulas in the block, in order; ``html`` shows their source (see math_html).
+    formulas: tuple[Formula, ...] = ()
 
 
 def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
@@ -253,6 +266,71 @@ class StreamingRenderer:
 _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 100}).enable(
     ["table", "strikethrough"]
 )
+
+
+# ---- math ----------------------------------------------------------------------------------
+
+# dollarmath's rules for "$": no space after the opening "$" nor before the closing one, no
+# digit right after the closing one, so "$5 and $10" and "costs $3.50, or $4" stay text;
+# "$$…$$" in a line is display math (double_inline); labels ("$$…$$ (1)") are not parsed.
+# texmath's brackets: "\(…\)" inline and "\[…\]" as a block of its own; "\[…\]" within a
+# paragraph (a model's "where\n\[x\]\nis") by _display_brackets. amsmath: "\begin{align}…".
+# All run before "escape", which would take "\(" for an escaped parenthesis.
+_PARSER.use(
+    dollarmath_plugin,
+    allow_labels=False,
+    allow_space=False,
+    allow_digits=False,
+    double_inline=True,
+)
+_PARSER.use(texmath_plugin, delimiters="brackets")
+_PARSER.use(amsmath_plugin)
+_CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_FORMULAS = "confab.formulas"  # env key: the formulas of the block being rendered
+
+
+def _display_brackets(state: StateInline, silent: bool) -> bool:
+    """``\\[…\\]`` inside a paragraph: display math, as texmath's block rule makes it alone."""
+    start = state.pos
+    if not state.src.startswith("\\[", start):
+        return False
+    end = state.src.find("\\]", start + 2)
+    if end < 0 or not state.src[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline_double", "math", 0)
+        token.markup = "\\["
+        token.content = state.src[start + 2 : end]
+    state.pos = end + 2
+    return True
+
+
+_PARSER.inline.ruler.before("escape", "math_display_brackets", _display_brackets)
+
+
+def _formula(token: Token, display: bool) -> Formula:
+    if token.type == "amsmath":
+        return Formula(token.content.strip("\n"), token.content, True)
+    closing = _CLOSING.get(token.markup, token.markup)
+    return Formula(token.markup + token.content + closing, token.content, display)
+
+
+def math_html(block: Block, images: Sequence[str | None]) -> str:
+    """``block.html`` with ``images[i]`` (an ``<img>`` the view made) in place of the source
+    of ``block.formulas[i]``, where it is not None; a display formula of its own is centred."""
+
+    def replace_one(found: re.Match[str]) -> str:
+        index = int(found.group(2))
+        image = images[index] if index < len(images) else None
+        if image is None:
+            return found.group(0)
+        return f'<p align="center">{image}</p>' if found.group(1) == "b" else image
+
+    return _MARKED.sub(replace_one, block.html)
+
+
+# A formula's source in a block's HTML, between markers (comments: Qt's rich text skips them).
+_MARKED = re.compile(r"<!--f([bi])(\d+)-->.*?<!--/f-->", re.DOTALL)
 
 
 # ---- what markdown-it can afford -----------------------------------------------------------
@@ -469,6 +547,7 @@ def _render_part(
                 )
             )
         else:
+            env[_FORMULAS] = []
             markup = _CONTROLS.sub("", renderer.render(group, _PARSER.options, env)).rstrip("\n")
             source = "\n".join(lines[begin:end])
             why = {token.meta.get(_UNFORMATTED, "") for token in group if token.type == "inline"}
@@ -482,6 +561,7 @@ def _render_part(
                     begin + line_offset,
                     end + line_offset,
                     unformatted,
+                    tuple(env.pop(_FORMULAS)),
                 )
             )
     if rest:
@@ -775,6 +855,31 @@ class UntrustedRenderer(RendererHTML):
     ) -> str:
         return _escape(tokens[idx].content)
 
+    # LaTeX (see "math"): here its source, as code; the view's and the page's renderers draw it.
+    def math_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], False), False, env)
+
+    def math_inline_double(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], True), False, env)
+
+    def math_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], True), True, env) + "\n"
+
+    def amsmath(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.formula(_formula(tokens[idx], True), True, env) + "\n"
+
+    def formula(self, formula: Formula, block: bool, env: EnvType) -> str:
+        """A formula's HTML: ``block``, a display formula on its own (else within text)."""
+        if block:
+            return f"<pre><code>{_escape(formula.source)}</code></pre>"
+        return f"<code>{_escape(formula.source)}</code>"
+
 
 class _QtRenderer(UntrustedRenderer):
     """The renderer for the view, adjusted to what Qt draws."""
@@ -796,6 +901,23 @@ class _QtRenderer(UntrustedRenderer):
             f'<code style="background-color: {self._theme.inline_code_background}">'
             f"{_escape(tokens[idx].content)}</code>"
         )
+
+    def formula(self, formula: Formula, block: bool, env: EnvType) -> str:
+        # Its source as code, between markers that math_html replaces with the view's image.
+        found: list[Formula] = env.setdefault(_FORMULAS, [])
+        found.append(formula)
+        kind, index = "b" if block else "i", len(found) - 1
+        if block:
+            shown = (
+                f'<pre style="color: {self._theme.code_foreground}">'
+                f"{_escape(formula.source)}</pre>"
+            )
+        else:
+            shown = (
+                f'<code style="background-color: {self._theme.inline_code_background}">'
+                f"{_escape(formula.source)}</code>"
+            )
+        return f"<!--f{kind}{index}-->{shown}<!--/f-->"
 
     # Top-level code blocks become Blocks of their own; these render code nested in lists/quotes.
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
