@@ -320,17 +320,18 @@ def math_html(block: Block, images: Sequence[str | None]) -> str:
     of ``block.formulas[i]``, where it is not None; a display formula of its own is centred."""
 
     def replace_one(found: re.Match[str]) -> str:
-        index = int(found.group(2))
+        index = int(found.group(3))
         image = images[index] if index < len(images) else None
         if image is None:
             return found.group(0)
-        return f'<p align="center">{image}</p>' if found.group(1) == "b" else image
+        return f'<p align="center">{image}</p>' if found.group(2) == "b" else image
 
     return _MARKED.sub(replace_one, block.html)
 
 
-# A formula's source in a block's HTML, between markers (comments: Qt's rich text skips them).
-_MARKED = re.compile(r"<!--f([bi])(\d+)-->.*?<!--/f-->", re.DOTALL)
+# A formula's source in a block's HTML: a <code> or <pre> whose text is between markers
+# (comments: Qt's rich text skips them).
+_MARKED = re.compile(r"<(code|pre)[^>]*><!--f([bi])(\d+)-->.*?<!--/f--></\1>", re.DOTALL)
 
 
 # ---- what markdown-it can afford -----------------------------------------------------------
@@ -907,17 +908,14 @@ class _QtRenderer(UntrustedRenderer):
         found: list[Formula] = env.setdefault(_FORMULAS, [])
         found.append(formula)
         kind, index = "b" if block else "i", len(found) - 1
+        # Inside the element: Qt drops the white space after a comment that ends one.
+        shown = f"<!--f{kind}{index}-->{_escape(formula.source)}<!--/f-->"
         if block:
-            shown = (
-                f'<pre style="color: {self._theme.code_foreground}">'
-                f"{_escape(formula.source)}</pre>"
-            )
-        else:
-            shown = (
-                f'<code style="background-color: {self._theme.inline_code_background}">'
-                f"{_escape(formula.source)}</code>"
-            )
-        return f"<!--f{kind}{index}-->{shown}<!--/f-->"
+            return f'<pre style="color: {self._theme.code_foreground}">{shown}</pre>'
+        return (
+            f'<code style="background-color: {self._theme.inline_code_background}">'
+            f"{shown}</code>"
+        )
 
     # Top-level code blocks become Blocks of their own; these render code nested in lists/quotes.
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -188,6 +188,34 @@ class ChatView(QScrollArea):
         bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
         self.viewport().installEventFilter(self)
+        # Formulas drawn in the formula thread arrive here, to be swapped in without moving
+        # what the user reads (see _on_formulas_drawn).
+        from desktop.ui.formula_images import controller
+
+        controller().drawn.connect(self._on_formulas_drawn)
+
+    def _on_formulas_drawn(self, keys: list[tuple[str, bool]]) -> None:
+        """Show the formulas just drawn in the messages built; the message at the top of the
+        pane stays where it is (at the end, the view follows the end)."""
+        drawn = set(keys)
+        anchor, offset = self._top_message()
+        for widget in self._widgets.values():
+            widget.formulas_drawn(drawn)
+        if anchor is None or self._follow:
+            return
+        self._lay_out_now()
+        bar = self.verticalScrollBar()
+        bar.setValue(anchor.mapTo(self._content, QPoint(0, 0)).y() - offset)
+
+    def _top_message(self) -> tuple[MessageWidget | None, int]:
+        """The first message whose bottom is in the pane, and how far its top is above the
+        pane's top."""
+        top = self.verticalScrollBar().value()
+        for widget in self.message_widgets():
+            y = widget.mapTo(self._content, QPoint(0, 0)).y()
+            if y + widget.height() > top:
+                return widget, y - top
+        return None, 0
 
     def _batch_button(self, name: str, load: Callable[[], int]) -> QPushButton:
         """ "Show N earlier (later) messages", at the end of the column so far."""

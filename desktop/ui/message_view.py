@@ -12,6 +12,8 @@ from PySide6.QtGui import (
     QCursor,
     QDesktopServices,
     QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -149,6 +151,34 @@ class BlockLabel(QLabel):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._forget()
         super().changeEvent(event)
+
+    # A label showing formulas copies each as its LaTeX source (Qt would copy an image as
+    # U+FFFC): Ctrl+C and the context menu's Copy.
+    has_formulas = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.has_formulas and event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not (self.has_formulas and self.hasSelectedText()):
+            super().contextMenuEvent(event)
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        copy = menu.addAction(QCoreApplication.translate("MarkdownView", "Copy"))
+        copy.triggered.connect(self.copy_selection)
+        menu.popup(event.globalPos())
+
+    def copy_selection(self) -> None:
+        from desktop.ui.formula_images import selection_source
+
+        text = selection_source(self)
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def _height_here(self) -> int:
         width = self.width() if self.width() > WRAPPED_MIN_WIDTH else WRAPPED_HINT_WIDTH
@@ -327,6 +357,10 @@ class MarkdownView(QWidget):
         self._renderer: StreamingRenderer | None = None
         self._highlight_open = True
         self._unbuilt: list[Block] = []  # the first blocks, not built yet (see ``tail``)
+        # Labels showing formulas, and their blocks: filled again when a formula's drawing
+        # arrives (``formulas_drawn``) or the width they were fitted to changes.
+        self._math: dict[QWidget, Block] = {}
+        self._math_width = 0
         self.text = ""
 
     def set_markdown(self, text: str, *, streaming: bool = False, tail: int | None = None) -> None:
@@ -405,12 +439,14 @@ class MarkdownView(QWidget):
                     self._layout.addWidget(new)
                 else:
                     self._layout.replaceWidget(widget, new)
+                    self._math.pop(widget, None)
                     widget.deleteLater()
                     self._widgets[index] = new
                 continue
             self._fill(widget, block)
         for widget in self._widgets[len(blocks) :]:
             self._layout.removeWidget(widget)
+            self._math.pop(widget, None)
             widget.deleteLater()
         del self._widgets[len(blocks) :]
 
@@ -420,14 +456,54 @@ class MarkdownView(QWidget):
         self._fill(widget, block)
         return widget
 
-    @staticmethod
-    def _fill(widget: QWidget, block: Block) -> None:
+    def _fill(self, widget: QWidget, block: Block) -> None:
         if isinstance(widget, CodeBlockWidget):
             widget.set_block(block)
         elif isinstance(widget, QLabel):
-            markup = block.html + _note(block.unformatted)
+            if block.formulas:
+                markup = self._with_formulas(widget, block)
+            else:
+                self._math.pop(widget, None)
+                markup = block.html
+            markup += _note(block.unformatted)
             if widget.text() != markup:
                 widget.setText(markup)
+
+    def _with_formulas(self, label: QLabel, block: Block) -> str:
+        """The block's HTML with the formulas drawn so far as images (the others as typed
+        until their drawing arrives: see formulas_drawn)."""
+        from desktop.core.markdown import math_html
+        from desktop.ui.formula_images import controller, image_tag
+
+        self._math[label] = block
+        fit = self._fit_width()
+        images = []
+        for formula in block.formulas:
+            tag = image_tag(label, formula, fit)
+            images.append(None if tag is controller().PENDING else tag)
+        if isinstance(label, BlockLabel):
+            label.has_formulas = any(image is not None for image in images)
+        return math_html(block, images)
+
+    def _fit_width(self) -> int | None:
+        """How wide a formula may be (the labels' width), once this view has one."""
+        width = self.width()
+        return width - 2 if width > WRAPPED_MIN_WIDTH and self.isVisible() else None
+
+    def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
+        """Formulas were drawn: the labels waiting for them show them now."""
+        for label, block in list(self._math.items()):
+            if any(formula.key in keys for formula in block.formulas):
+                self._fill(label, block)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Formulas shrunk to fit (or that may now need it): fitted again to the new width.
+        width = event.size().width()
+        if self._math and abs(width - self._math_width) > 1:
+            self._math_width = width
+            for label, block in list(self._math.items()):
+                self._fill(label, block)
 
 
 def _may_wait(widget: QWidget | None, block: Block) -> bool:
@@ -707,6 +783,12 @@ class MessageWidget(QFrame):
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
+
+    def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
+        """Formulas were drawn: show them where this message waits for them."""
+        for view in (self.markdown, self.tool_calls):
+            if view is not None:
+                view.formulas_drawn(keys)
 
     @property
     def unbuilt(self) -> int:
