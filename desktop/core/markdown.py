@@ -13,8 +13,9 @@ http(s) and mailto links become anchors; images are never loaded; control charac
 Some Markdown costs markdown-it far more than its length suggests; every parse works within a
 budget, and text that would blow it is shown as typed (see "what markdown-it can afford").
 
-LaTeX (see "math"): mdit-py-plugins finds ``$…$``, ``\\(…\\)``, ``$$…$$``, ``\\[…\\]`` and
-``\\begin{align}…`` (dollarmath's rules keep "$5 and $10" text); a block's formulas are listed
+LaTeX (see "math"): mdit-py-plugins finds ``$…$``, ``$$…$$`` and ``\\begin{align}…``
+(dollarmath's rules keep "$5 and $10" text), rules of ours ``\\(…\\)`` and ``\\[…\\]``; a
+block's formulas are listed
 in ``Block.formulas`` and its HTML shows each one's source, between markers that
 ``math_html`` replaces with the view's images of them.
 """
@@ -32,13 +33,13 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath import texmath_plugin
 
 # Pygments ships no type information; the project's mypy config has ignore_missing_imports, so
 # these names are Any. They are used in three places below, each behind a typed function.
@@ -272,40 +273,75 @@ _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 100}).enable(
 
 # dollarmath's rules for "$": no space after the opening "$" nor before the closing one, no
 # digit right after the closing one, so "$5 and $10" and "costs $3.50, or $4" stay text;
-# "$$…$$" in a line is display math (double_inline); labels ("$$…$$ (1)") are not parsed.
-# texmath's brackets: "\(…\)" inline and "\[…\]" as a block of its own; "\[…\]" within a
-# paragraph (a model's "where\n\[x\]\nis") by _display_brackets. amsmath: "\begin{align}…".
-# All run before "escape", which would take "\(" for an escaped parenthesis.
+# "$$…$$" in a line is display math (double_inline); labels ("$$…$$ (1)") are not parsed, nor
+# is a display block across a blank line (TeX does not allow one, and a stray "$$" must not
+# swallow paragraphs). "\\(…\\)" inline and "\\[…\\]" (a block of its own, or within a
+# paragraph: a model's "where\n\\[x\\]\nis") by the rules below, before "escape", which would
+# take "\\(" for an escaped parenthesis. amsmath: "\\begin{align}…\\end{align}" as a block.
 _PARSER.use(
     dollarmath_plugin,
     allow_labels=False,
     allow_space=False,
     allow_digits=False,
+    allow_blank_lines=False,
     double_inline=True,
 )
-_PARSER.use(texmath_plugin, delimiters="brackets")
 _PARSER.use(amsmath_plugin)
 _CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _FORMULAS = "confab.formulas"  # env key: the formulas of the block being rendered
 
 
-def _display_brackets(state: StateInline, silent: bool) -> bool:
-    """``\\[…\\]`` inside a paragraph: display math, as texmath's block rule makes it alone."""
+def _backslash_math(state: StateInline, silent: bool) -> bool:
+    """``\\(…\\)`` (inline) and ``\\[…\\]`` (display) within a paragraph."""
     start = state.pos
-    if not state.src.startswith("\\[", start):
+    opening = state.src[start : start + 2]
+    if opening not in ("\\(", "\\["):
         return False
-    end = state.src.find("\\]", start + 2)
+    end = state.src.find(_CLOSING[opening], start + 2)
     if end < 0 or not state.src[start + 2 : end].strip():
         return False
     if not silent:
-        token = state.push("math_inline_double", "math", 0)
-        token.markup = "\\["
+        token = state.push("math_inline" if opening == "\\(" else "math_inline_double", "math", 0)
+        token.markup = opening
         token.content = state.src[start + 2 : end]
     state.pos = end + 2
     return True
 
 
-_PARSER.inline.ruler.before("escape", "math_display_brackets", _display_brackets)
+def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A ``\\[`` line (up to three spaces in) to the line ending in ``\\]``: display math."""
+    if state.is_code_block(start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    line = start_line
+    text = state.src[begin + 2 : state.eMarks[line]]
+    lines = [text]
+    while not text.rstrip().endswith("\\]") or (line == start_line and not text.strip()):
+        line += 1
+        if line >= end_line or state.isEmpty(line):
+            return False  # not closed (yet, while it streams): text
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        lines.append(text)
+    if silent:
+        return True
+    content = "\n".join(lines).rstrip()[:-2]
+    if not content.strip():
+        return False
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.markup = "\\["
+    token.content = content
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+_PARSER.inline.ruler.before("escape", "math_backslash", _backslash_math)
+_PARSER.block.ruler.before(
+    "fence", "math_brackets", _bracket_block, {"alt": ["paragraph", "reference", "blockquote"]}
+)
 
 
 def _formula(token: Token, display: bool) -> Formula:

@@ -603,6 +603,9 @@ class ChatView(QScrollArea):
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
+        from desktop.ui.formula_images import controller
+
+        controller().drawer.gentle = streaming  # formulas drawn gently while a reply streams
         for widget in self._widgets.values():
             widget.set_streaming(streaming)
         self._update_jump_button()
@@ -618,7 +621,10 @@ class ChatView(QScrollArea):
     def flush(self) -> None:
         """Render what the replies brought since the last tick: while a reply streams, at
         most FLUSH_CHARS more of each; called once streaming is over, all of it."""
-        self._render(FLUSH_CHARS if self._streaming else None)
+        from desktop.ui.formula_images import controller
+
+        with controller().drawer.hold():  # the formula thread waits meanwhile
+            self._render(FLUSH_CHARS if self._streaming else None)
 
     def refresh_message(self, message: Message) -> None:
         """A reply ended (or changed): show it in its final form, once caught up with it."""
