@@ -25,6 +25,7 @@ import logging
 import re
 import threading
 import time
+import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -102,6 +103,8 @@ def load() -> Any:
     global _ziamath
     with _lock:
         if _ziamath is None:
+            # ziamath 0.13 finds its font with importlib.resources.path, deprecated since 3.11.
+            warnings.filterwarnings("ignore", "path is deprecated", DeprecationWarning, "ziamath")
             import ziamath
             from ziamath.nodes.mnode import Mnode
 
@@ -159,7 +162,7 @@ def draw(latex: str, display: bool, *, pace: Callable[[], None] | None = None) -
     _x, top, width, height = (float(value) for value in found.groups())
     if not (0 < width < 1e5 and 0 < height < 1e5):
         return None  # nothing drawn (an empty group, "\\\\")
-    svg = svg.replace('fill="black"', 'fill="currentColor"')
+    svg = svg.replace("<svg ", '<svg fill="currentColor" ', 1)  # paths without a fill: the text's
     return Drawing(svg, width, -top, height + top)
 
 

@@ -66,8 +66,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "html" or "code"
-    html: str  # Qt rich text: a fragment for "html", a <pre> for "code"
+    kind: str  # "html", "code", or "math" (a display formula alone, see math_html)
+    html: str  # Qt rich text: a fragment for "html" and "math", a <pre> for "code"
     source: str  # the Markdown of this block; for "code" the code alone, as the user copies it
     language: str  # "code" only: first word of the fence's info string ("" if none)
     start_line: int  # 0-based line span in the whole text, end exclusive
@@ -589,9 +589,10 @@ def _render_part(
             source = "\n".join(lines[begin:end])
             why = {token.meta.get(_UNFORMATTED, "") for token in group if token.type == "inline"}
             unformatted = "costly" if "costly" in why else "pending" if "pending" in why else ""
+            alone = first.type in ("math_block", "amsmath") and len(group) == 1
             blocks.append(
                 Block(
-                    "html",
+                    "math" if alone else "html",
                     markup,
                     source,
                     "",

@@ -70,21 +70,30 @@ def text_px(widget: QWidget) -> float:
     return float(info.pixelSize() or 16)
 
 
-def image_tag(widget: QWidget, formula: Formula, max_width: int | None = None) -> Any:
+def image_tag(
+    widget: QWidget, formula: Formula, max_width: int | None = None, min_scale: float = 0.0
+) -> Any:
     """An ``<img>`` (in its ``<span>``) of ``formula`` for ``widget``'s rich text; None when the
-    formula does not parse (its source stays); ``controller().PENDING`` while it is drawn."""
+    formula does not parse (its source stays); ``controller().PENDING`` while it is drawn.
+    Wider than ``max_width``, it is shrunk to fit, but not below ``min_scale`` of its size."""
     drawing = controller().drawing(formula.latex, formula.display)
     if drawing is None or drawing is controller().PENDING:
         return drawing
-    return _tag(widget, formula, drawing, max_width)
+    return _tag(widget, formula, drawing, max_width, min_scale)
 
 
-def _tag(widget: QWidget, formula: Formula, drawing: Drawing, max_width: int | None) -> str:
+def _tag(
+    widget: QWidget,
+    formula: Formula,
+    drawing: Drawing,
+    max_width: int | None,
+    min_scale: float,
+) -> str:
     from desktop.core.formulas import REFERENCE_PX
 
     scale = text_px(widget) * EM_SCALE / REFERENCE_PX
     if max_width is not None and drawing.width * scale > max_width:
-        scale = max_width / drawing.width  # wider than the view: shrunk to fit, never cut
+        scale = max(max_width / drawing.width, scale * min_scale)
     ascent, depth = drawing.ascent * scale, drawing.depth * scale
     # Whole pixels, the baseline on a pixel's edge: ``top`` rows above the formula.
     above = math.ceil(ascent)

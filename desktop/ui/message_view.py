@@ -344,6 +344,50 @@ class CodeBlockWidget(QFrame):
         )
 
 
+class FormulaBlockWidget(QScrollArea):
+    """A display formula on its own: centred, shrunk a little to fit the view, and past
+    that scrolled sideways (never cut, never too small to read)."""
+
+    # The smallest a display formula is shrunk to (of its size at the text's), before it
+    # scrolls instead.
+    MIN_SCALE = 0.75
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formulaBlock")
+        self.label = BlockLabel()
+        self.label.setObjectName("markdownBlock")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(False)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_markup(self, markup: str) -> None:
+        self.label.setText(markup)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        hint = self.label.sizeHint()
+        bar = self.horizontalScrollBar()
+        needs_bar = hint.width() > self.viewport().width()
+        height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+
 class MarkdownView(QWidget):
     """A reply's text as Markdown blocks; while it streams only the last block is redrawn."""
 
@@ -431,7 +475,7 @@ class MarkdownView(QWidget):
             widget = self._widgets[index] if index < len(self._widgets) else None
             if streaming and _may_wait(widget, block):
                 continue
-            kind_fits = isinstance(widget, CodeBlockWidget) == (block.kind == "code")
+            kind_fits = _kind_of(widget) == block.kind
             if widget is None or not kind_fits:
                 new = self._make(block)
                 if widget is None:
@@ -439,26 +483,35 @@ class MarkdownView(QWidget):
                     self._layout.addWidget(new)
                 else:
                     self._layout.replaceWidget(widget, new)
-                    self._math.pop(widget, None)
+                    self._forget_math(widget)
                     widget.deleteLater()
                     self._widgets[index] = new
                 continue
             self._fill(widget, block)
         for widget in self._widgets[len(blocks) :]:
             self._layout.removeWidget(widget)
-            self._math.pop(widget, None)
+            self._forget_math(widget)
             widget.deleteLater()
         del self._widgets[len(blocks) :]
 
     def _make(self, block: Block) -> QWidget:
         widget: QWidget
-        widget = CodeBlockWidget(self) if block.kind == "code" else _rich_label("markdownBlock")
+        if block.kind == "code":
+            widget = CodeBlockWidget(self)
+        elif block.kind == "math":
+            widget = FormulaBlockWidget(self)
+        else:
+            widget = _rich_label("markdownBlock")
         self._fill(widget, block)
         return widget
 
     def _fill(self, widget: QWidget, block: Block) -> None:
         if isinstance(widget, CodeBlockWidget):
             widget.set_block(block)
+        elif isinstance(widget, FormulaBlockWidget):
+            markup = self._with_formulas(widget.label, block, alone=True)
+            if widget.label.text() != markup:
+                widget.set_markup(markup)
         elif isinstance(widget, QLabel):
             if block.formulas:
                 markup = self._with_formulas(widget, block)
@@ -469,21 +522,27 @@ class MarkdownView(QWidget):
             if widget.text() != markup:
                 widget.setText(markup)
 
-    def _with_formulas(self, label: QLabel, block: Block) -> str:
+    def _with_formulas(self, label: QLabel, block: Block, *, alone: bool = False) -> str:
         """The block's HTML with the formulas drawn so far as images (the others as typed
-        until their drawing arrives: see formulas_drawn)."""
+        until their drawing arrives: see formulas_drawn). A formula wider than the view is
+        shrunk to fit it; one ``alone`` (a FormulaBlockWidget) only so far, then scrolls."""
         from desktop.core.markdown import math_html
         from desktop.ui.formula_images import controller, image_tag
 
         self._math[label] = block
         fit = self._fit_width()
+        if fit is not None and block.html.lstrip().startswith(("<ul", "<ol", "<table")):
+            fit -= 40 * block.html.count("<li")  # within a list's indent
         images = []
         for formula in block.formulas:
-            tag = image_tag(label, formula, fit)
+            tag = image_tag(label, formula, fit, FormulaBlockWidget.MIN_SCALE if alone else 0)
             images.append(None if tag is controller().PENDING else tag)
         if isinstance(label, BlockLabel):
             label.has_formulas = any(image is not None for image in images)
         return math_html(block, images)
+
+    def _forget_math(self, widget: QWidget) -> None:
+        self._math.pop(widget.label if isinstance(widget, FormulaBlockWidget) else widget, None)
 
     def _fit_width(self) -> int | None:
         """How wide a formula may be (the labels' width), once this view has one."""
@@ -494,7 +553,16 @@ class MarkdownView(QWidget):
         """Formulas were drawn: the labels waiting for them show them now."""
         for label, block in list(self._math.items()):
             if any(formula.key in keys for formula in block.formulas):
-                self._fill(label, block)
+                self._refill(label, block)
+
+    def _refill(self, label: QLabel, block: Block) -> None:
+        holder = label.parentWidget()
+        while holder is not None and holder is not self:
+            if isinstance(holder, FormulaBlockWidget):
+                self._fill(holder, block)
+                return
+            holder = holder.parentWidget()
+        self._fill(label, block)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -503,7 +571,14 @@ class MarkdownView(QWidget):
         if self._math and abs(width - self._math_width) > 1:
             self._math_width = width
             for label, block in list(self._math.items()):
-                self._fill(label, block)
+                self._refill(label, block)
+
+
+def _kind_of(widget: QWidget | None) -> str:
+    """The Block.kind a block widget shows."""
+    if isinstance(widget, CodeBlockWidget):
+        return "code"
+    return "math" if isinstance(widget, FormulaBlockWidget) else "html"
 
 
 def _may_wait(widget: QWidget | None, block: Block) -> bool:
