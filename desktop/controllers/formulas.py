@@ -36,7 +36,7 @@ class FormulaController(QObject):
         formula."""
         self._drawer.warm()
 
-    def drawing(self, latex: str, display: bool) -> Drawing | None | Any:
+    def drawing(self, latex: str, display: bool) -> Drawing | Any | None:
         """The drawing, None (does not parse) or ``PENDING`` (asked for; ``drawn`` follows)."""
         found = self._drawer.get(latex, display)
         if found is Drawer.PENDING and not self._timer.isActive():

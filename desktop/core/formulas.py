@@ -106,10 +106,11 @@ def load() -> Any:
             # ziamath 0.13 finds its font with importlib.resources.path, deprecated since 3.11.
             warnings.filterwarnings("ignore", "path is deprecated", DeprecationWarning, "ziamath")
             import ziamath
+            from ziamath.config import config
             from ziamath.nodes.mnode import Mnode
 
-            ziamath.config.svg2 = False  # paths, no <symbol>/<use>: no ids to clash in a page
-            ziamath.config.numbering.autonumber = False
+            config.svg2 = False  # paths, no <symbol>/<use>: no ids to clash in a page
+            config.numbering.autonumber = False
             _pace_nodes(Mnode)
             _ziamath = ziamath
     return _ziamath
@@ -120,7 +121,7 @@ def _pace_nodes(mnode: Any) -> None:
     fromelement = mnode.fromelement.__func__
     draw_node = mnode.draw
 
-    def paced_fromelement(cls: Any, element: Any, parent: Any, **kwargs: Any) -> Any:
+    def paced_fromelement(cls: Any, /, element: Any, parent: Any, **kwargs: Any) -> Any:
         pace = getattr(_local, "pace", None)
         if pace is not None:
             pace()
@@ -151,7 +152,7 @@ def draw(latex: str, display: bool, *, pace: Callable[[], None] | None = None) -
                 log.debug("formula not drawn, unknown command: %.200s", latex)
                 return None
             svg = ziamath.Math(mathml, size=REFERENCE_PX, margin=0).svg()
-        except Exception as error:  # noqa: BLE001 - latex2mathml and ziamath raise anything
+        except Exception as error:
             log.debug("formula not drawn (%s): %.200s", type(error).__name__, latex)
             return None
         finally:

@@ -950,8 +950,7 @@ class _QtRenderer(UntrustedRenderer):
         if block:
             return f'<pre style="color: {self._theme.code_foreground}">{shown}</pre>'
         return (
-            f'<code style="background-color: {self._theme.inline_code_background}">'
-            f"{shown}</code>"
+            f'<code style="background-color: {self._theme.inline_code_background}">{shown}</code>'
         )
 
     # Top-level code blocks become Blocks of their own; these render code nested in lists/quotes.

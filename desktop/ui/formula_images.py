@@ -146,7 +146,7 @@ def _raster(
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide's stub says bytes
     url = "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
     _rasters[key] = url
     while len(_rasters) > RASTERS:
@@ -184,7 +184,9 @@ def selection_source(label: QLabel) -> str:
     document.setHtml(label.text())
     cursor = QTextCursor(document)
     cursor.setPosition(start)
-    cursor.setPosition(min(start + length, document.characterCount() - 1), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(
+        min(start + length, document.characterCount() - 1), QTextCursor.MoveMode.KeepAnchor
+    )
     text = cursor.selection().toPlainText()
     if OBJECT not in text:
         return text

@@ -403,7 +403,7 @@ class MarkdownView(QWidget):
         self._unbuilt: list[Block] = []  # the first blocks, not built yet (see ``tail``)
         # Labels showing formulas, and their blocks: filled again when a formula's drawing
         # arrives (``formulas_drawn``) or the width they were fitted to changes.
-        self._math: dict[QWidget, Block] = {}
+        self._math: dict[QWidget, Block] = {}  # label → block
         self._math_width = 0
         self.text = ""
 
@@ -555,7 +555,7 @@ class MarkdownView(QWidget):
             if any(formula.key in keys for formula in block.formulas):
                 self._refill(label, block)
 
-    def _refill(self, label: QLabel, block: Block) -> None:
+    def _refill(self, label: QWidget, block: Block) -> None:
         holder = label.parentWidget()
         while holder is not None and holder is not self:
             if isinstance(holder, FormulaBlockWidget):

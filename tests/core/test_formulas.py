@@ -91,7 +91,8 @@ def test_a_formula_still_open_in_a_streaming_reply_stays_text_until_it_closes() 
 
 def test_streaming_a_reply_of_formulas_ends_as_rendering_it_whole() -> None:
     text = "\n\n".join(
-        f"Para {i} with $x_{{{i}}}$ and \\(y^{i}\\).\n\n\\[\n\\frac{{{i}}}{{2}}\n\\]\n\n$$\nz_{i}\n$$"
+        f"Para {i} with $x_{{{i}}}$ and \\(y^{i}\\).\n\n"
+        f"\\[\n\\frac{{{i}}}{{2}}\n\\]\n\n$$\nz_{i}\n$$"
         for i in range(20)
     )
     renderer = StreamingRenderer(highlight_open=False)

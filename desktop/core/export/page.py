@@ -97,7 +97,8 @@ blockquote { margin: 8px 0; padding-left: 10px; border-left: 3px solid var(--rul
 table { border-collapse: collapse; margin: 8px 0; display: block; overflow-x: auto; }
 th, td { border: 1px solid var(--rule); padding: 4px 8px; }
 hr { border: none; border-top: 1px solid var(--rule); }
-.math svg { fill: currentColor; } .math.display { text-align: center; overflow-x: auto; margin: 8px 0; }
+.math svg { fill: currentColor; }
+.math.display { text-align: center; overflow-x: auto; margin: 8px 0; }
 footer { color: var(--faint); font-size: 0.8em; text-align: center; margin-top: 32px; }
 @media print { .message { break-inside: avoid-page; } details > .body { display: block; } }
 """
