@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import formula_images
+
 if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
     from desktop.ui.message_view import MessageWidget
@@ -189,15 +191,12 @@ class ChatView(QScrollArea):
         self._content.installEventFilter(self)
         self.viewport().installEventFilter(self)
         # Formulas drawn in the formula thread arrive here, to be swapped in without moving
-        # what the user reads (see _on_formulas_drawn).
-        from desktop.ui.formula_images import controller
+        # what the user reads (see formulas_drawn).
+        formula_images.listen(self)
 
-        controller().drawn.connect(self._on_formulas_drawn)
-
-    def _on_formulas_drawn(self, keys: list[tuple[str, bool]]) -> None:
+    def formulas_drawn(self, drawn: set[tuple[str, bool]]) -> None:
         """Show the formulas just drawn in the messages built; the message at the top of the
         pane stays where it is (at the end, the view follows the end)."""
-        drawn = set(keys)
         anchor, offset = self._top_message()
         for widget in self._widgets.values():
             widget.formulas_drawn(drawn)
@@ -603,9 +602,7 @@ class ChatView(QScrollArea):
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
-        from desktop.ui.formula_images import controller
-
-        controller().drawer.gentle = streaming  # formulas drawn gently while a reply streams
+        formula_images.set_gentle(streaming)  # formulas drawn gently while a reply streams
         for widget in self._widgets.values():
             widget.set_streaming(streaming)
         self._update_jump_button()
@@ -621,9 +618,7 @@ class ChatView(QScrollArea):
     def flush(self) -> None:
         """Render what the replies brought since the last tick: while a reply streams, at
         most FLUSH_CHARS more of each; called once streaming is over, all of it."""
-        from desktop.ui.formula_images import controller
-
-        with controller().drawer.hold():  # the formula thread waits meanwhile
+        with formula_images.holding():  # the formula thread waits meanwhile
             self._render(FLUSH_CHARS if self._streaming else None)
 
     def refresh_message(self, message: Message) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import base64
 import html
 import math
+import weakref
 from collections import OrderedDict
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, Qt
@@ -52,16 +54,49 @@ OBJECT = "\ufffc"  # what Qt's text has for an image
 _controller: FormulaController | None = None
 _rasters: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 _span_sizes: dict[tuple[str, int], int] = {}
+# The views told when formulas have been drawn (ChatView: it swaps them in, keeping its place).
+_listeners: weakref.WeakSet[Any] = weakref.WeakSet()
+_gentle = False
 
 
 def controller() -> FormulaController:
-    """The one formula drawer of the process (its thread starts with the first formula)."""
+    """The one formula drawer of the process, made with the first formula (its thread and
+    the renderer's import are not paid by a window that shows none)."""
     global _controller
     if _controller is None:
         from desktop.controllers.formulas import FormulaController
 
         _controller = FormulaController(QCoreApplication.instance())
+        _controller.drawer.gentle = _gentle
+        _controller.drawn.connect(_tell_listeners)
     return _controller
+
+
+def listen(view: Any) -> None:
+    """Call ``view.formulas_drawn(keys)`` once formulas have been drawn (held weakly)."""
+    _listeners.add(view)
+
+
+def _tell_listeners(keys: list[tuple[str, bool]]) -> None:
+    import shiboken6
+
+    drawn = {tuple(key) for key in keys}
+    for view in list(_listeners):
+        if shiboken6.isValid(view):
+            view.formulas_drawn(drawn)
+
+
+def set_gentle(gentle: bool) -> None:
+    """While a reply streams, the formula thread draws in short bursts (Drawer.gentle)."""
+    global _gentle
+    _gentle = gentle
+    if _controller is not None:
+        _controller.drawer.gentle = gentle
+
+
+def holding() -> AbstractContextManager[None]:
+    """The formula thread rests while the caller renders (Drawer.hold), if there is one."""
+    return _controller.drawer.hold() if _controller is not None else nullcontext()
 
 
 def text_px(widget: QWidget) -> float:

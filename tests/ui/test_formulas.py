@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QTextDocument
 from PySide6.QtWidgets import QLabel
 
-from desktop.controllers.formulas import FormulaController
 from desktop.core import formulas
 from desktop.core.markdown import render_markdown
 from desktop.core.models import Conversation, Message
@@ -31,9 +30,9 @@ from desktop.ui.message_view import BlockLabel, FormulaBlockWidget, MessageWidge
 def drawn_formulas(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     """A formula thread of this test's own (nothing cached from another), and how many times
     each LaTeX was drawn."""
-    controller = FormulaController()
-    monkeypatch.setattr(formula_images, "_controller", controller)
+    monkeypatch.setattr(formula_images, "_controller", None)
     monkeypatch.setattr(formula_images, "_rasters", formula_images.OrderedDict())
+    controller = formula_images.controller()
     counts: Counter[str] = Counter()
     real = formulas.draw
 
