@@ -59,6 +59,7 @@ __all__ = [
     "lexer_for",
     "link_text",
     "math_html",
+    "plain_with_formulas",
     "parse_finished",
     "render_markdown",
 ]
@@ -363,6 +364,45 @@ def math_html(block: Block, images: Sequence[str | None]) -> str:
         return f'<p align="center">{image}</p>' if found.group(2) == "b" else image
 
     return _MARKED.sub(replace_one, block.html)
+
+
+# What the user typed is shown as typed; only its formulas are drawn (the same rules).
+_PLAIN_PARSER = MarkdownIt("zero").use(
+    dollarmath_plugin,
+    allow_labels=False,
+    allow_space=False,
+    allow_digits=False,
+    allow_blank_lines=False,
+    double_inline=True,
+)
+_PLAIN_PARSER.inline.ruler.before("text", "math_backslash", _backslash_math)
+# Past this a text typed is shown as plain text, formulas and all (the parse is per
+# character of text; a user's message is short, a pasted log need not be looked at).
+MAX_PLAIN_FORMULA_CHARS = 50_000
+
+
+def plain_with_formulas(text: str, *, dark: bool = False) -> Block | None:
+    """``text`` as typed (white space and line breaks kept, nothing formatted) with its
+    formulas as in a reply, for the view of the user's own message; None when it has none."""
+    if "$" not in text and "\\" not in text or len(text) > MAX_PLAIN_FORMULA_CHARS:
+        return None
+    text = _clean(text)
+    (inline,) = _PLAIN_PARSER.parseInline(text)
+    if not any(token.type.startswith("math") for token in inline.children or ()):
+        return None
+    renderer = _RENDERERS[_DARK if dark else _LIGHT]
+    env: EnvType = {_FORMULAS: []}
+    parts = []
+    for token in inline.children or ():
+        if token.type == "math_inline":
+            parts.append(renderer.formula(_formula(token, False), False, env))
+        elif token.type == "math_inline_double":
+            parts.append(renderer.formula(_formula(token, True), False, env))
+        else:
+            parts.append(_escape(token.content).replace("\n", "<br>"))
+    markup = '<p style="white-space: pre-wrap">' + "".join(parts) + "</p>"
+    lines = text.count("\n") + 1
+    return Block("html", markup, text, "", 0, lines, "", tuple(env[_FORMULAS]))
 
 
 # A formula's source in a block's HTML: a <code> or <pre> whose text is between markers

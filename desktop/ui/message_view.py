@@ -526,28 +526,14 @@ class MarkdownView(QWidget):
         """The block's HTML with the formulas drawn so far as images (the others as typed
         until their drawing arrives: see formulas_drawn). A formula wider than the view is
         shrunk to fit it; one ``alone`` (a FormulaBlockWidget) only so far, then scrolls."""
-        from desktop.core.markdown import math_html
-        from desktop.ui.formula_images import controller, image_tag
-
         self._math[label] = block
-        fit = self._fit_width()
+        fit = _fit_width(self)
         if fit is not None and block.html.lstrip().startswith(("<ul", "<ol", "<table")):
             fit -= 40 * block.html.count("<li")  # within a list's indent
-        images = []
-        for formula in block.formulas:
-            tag = image_tag(label, formula, fit, FormulaBlockWidget.MIN_SCALE if alone else 0)
-            images.append(None if tag is controller().PENDING else tag)
-        if isinstance(label, BlockLabel):
-            label.has_formulas = any(image is not None for image in images)
-        return math_html(block, images)
+        return _formula_markup(label, block, fit, FormulaBlockWidget.MIN_SCALE if alone else 0)
 
     def _forget_math(self, widget: QWidget) -> None:
         self._math.pop(widget.label if isinstance(widget, FormulaBlockWidget) else widget, None)
-
-    def _fit_width(self) -> int | None:
-        """How wide a formula may be (the labels' width), once this view has one."""
-        width = self.width()
-        return width - 2 if width > WRAPPED_MIN_WIDTH and self.isVisible() else None
 
     def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
         """Formulas were drawn: the labels waiting for them show them now."""
@@ -572,6 +558,27 @@ class MarkdownView(QWidget):
             self._math_width = width
             for label, block in list(self._math.items()):
                 self._refill(label, block)
+
+
+def _fit_width(view: QWidget) -> int | None:
+    """How wide a formula may be (the labels' width), once ``view`` has one."""
+    width = view.width()
+    return width - 2 if width > WRAPPED_MIN_WIDTH and view.isVisible() else None
+
+
+def _formula_markup(label: QLabel, block: Block, fit: int | None, min_scale: float) -> str:
+    """The block's HTML with the formulas drawn so far as images in ``label``'s size and
+    colour (the others as typed until their drawing arrives)."""
+    from desktop.core.markdown import math_html
+    from desktop.ui.formula_images import controller, image_tag
+
+    images = []
+    for formula in block.formulas:
+        tag = image_tag(label, formula, fit, min_scale)
+        images.append(None if tag is controller().PENDING else tag)
+    if isinstance(label, BlockLabel):
+        label.has_formulas = any(image is not None for image in images)
+    return math_html(block, images)
 
 
 def _kind_of(widget: QWidget | None) -> str:
@@ -723,8 +730,11 @@ class MessageWidget(QFrame):
         self.thinking.hide()
         self.thinking_toggle.hide()
 
-        # What the user typed is shown as typed (plain text); replies are Markdown.
-        self.plain: QLabel | None = None
+        # What the user typed is shown as typed (plain text, formulas drawn); replies are
+        # Markdown.
+        self._dark = dark
+        self._typed_formulas: Block | None = None
+        self.plain: BlockLabel | None = None
         self.markdown: MarkdownView | None = None
         if message.role == "user":
             self.plain = BlockLabel()
@@ -853,8 +863,7 @@ class MessageWidget(QFrame):
     def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text
         if self.plain is not None:
-            if self.plain.text() != text:
-                self.plain.setText(text)
+            self._show_typed()
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
@@ -864,6 +873,35 @@ class MessageWidget(QFrame):
         for view in (self.markdown, self.tool_calls):
             if view is not None:
                 view.formulas_drawn(keys)
+        typed = self._typed_formulas
+        if typed is not None and any(f.key in keys for f in typed.formulas):
+            self._show_typed()
+
+    def _show_typed(self) -> None:
+        """What the user typed, as typed; its formulas drawn as in a reply (rich text then,
+        every other character escaped)."""
+        assert self.plain is not None
+        text = self.content
+        block = None
+        if "$" in text or "\\" in text:
+            from desktop.core.markdown import plain_with_formulas
+
+            block = plain_with_formulas(text, dark=self._dark)
+        self._typed_formulas = block
+        if block is None:
+            self.plain.has_formulas = False
+            self.plain.setTextFormat(Qt.TextFormat.PlainText)
+            markup = text
+        else:
+            self.plain.setTextFormat(Qt.TextFormat.RichText)
+            markup = _formula_markup(self.plain, block, _fit_width(self.plain), 0)
+        if self.plain.text() != markup:
+            self.plain.setText(markup)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._typed_formulas is not None and event.size().width() != event.oldSize().width():
+            self._show_typed()  # formulas fitted to the new width
 
     @property
     def unbuilt(self) -> int:

@@ -328,3 +328,35 @@ def test_formula_colour_follows_the_label(qtbot: Any, drawn_formulas: Counter[st
         if image.pixelColor(x, y).alpha() > 220
     ]
     assert inked and all(c.red() > 150 and c.green() < 60 for c in inked)
+
+
+def test_the_users_own_formulas_are_drawn_the_rest_shown_as_typed(
+    qtbot: Any, drawn_formulas: Counter[str]
+) -> None:
+    conversation = Conversation.new()
+    now = datetime.now(UTC)
+    typed = "Is  $e^{i\\pi} + 1 = 0$ true?\n*not bold* <b>x</b>, for $5 and $10"
+    conversation.append(Message("q", None, "user", typed, now))
+    conversation.append(Message("p", "q", "user", "Just $5 and $10, *plain*", now))
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(640, 600)
+    view.show()
+    view.show_conversation(conversation, "Bot")
+    qtbot.waitUntil(lambda: not formula_images.controller().drawer.waiting(), timeout=30_000)
+    qtbot.wait(20)
+    widget = view.message_widget("q")
+    assert widget is not None and widget.plain is not None
+    label = widget.plain
+    assert label.textFormat() == Qt.TextFormat.RichText and len(_images(label)) == 1
+    document = QTextDocument()
+    document.setHtml(label.text())
+    # As typed: the double space, the line break, the asterisks and the markup as text.
+    assert document.toPlainText() == ("Is  \ufffc true?\n*not bold* <b>x</b>, for $5 and $10")
+    label.setSelection(0, len(document.toPlainText()))
+    label.copy_selection()
+    assert QGuiApplication.clipboard().text() == typed
+    other = view.message_widget("p")
+    assert other is not None and other.plain is not None
+    assert other.plain.textFormat() == Qt.TextFormat.PlainText  # no formula: as before
+    assert other.plain.text() == "Just $5 and $10, *plain*"
