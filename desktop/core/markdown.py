@@ -59,8 +59,8 @@ __all__ = [
     "lexer_for",
     "link_text",
     "math_html",
-    "plain_with_formulas",
     "parse_finished",
+    "plain_with_formulas",
     "render_markdown",
 ]
 
@@ -384,7 +384,7 @@ MAX_PLAIN_FORMULA_CHARS = 50_000
 def plain_with_formulas(text: str, *, dark: bool = False) -> Block | None:
     """``text`` as typed (white space and line breaks kept, nothing formatted) with its
     formulas as in a reply, for the view of the user's own message; None when it has none."""
-    if "$" not in text and "\\" not in text or len(text) > MAX_PLAIN_FORMULA_CHARS:
+    if ("$" not in text and "\\" not in text) or len(text) > MAX_PLAIN_FORMULA_CHARS:
         return None
     text = _clean(text)
     (inline,) = _PLAIN_PARSER.parseInline(text)
