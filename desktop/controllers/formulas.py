@@ -31,11 +31,6 @@ class FormulaController(QObject):
     def drawer(self) -> Drawer:
         return self._drawer
 
-    def warm(self) -> None:
-        """Import the renderer in its thread now (after the first paint), not at the first
-        formula."""
-        self._drawer.warm()
-
     def drawing(self, latex: str, display: bool) -> Drawing | Any | None:
         """The drawing, None (does not parse) or ``PENDING`` (asked for; ``drawn`` follows)."""
         found = self._drawer.get(latex, display)

@@ -28,9 +28,9 @@ import time
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any
 
 from desktop.core.pacing import Pace
@@ -92,6 +92,7 @@ class Drawing:
 _lock = threading.Lock()  # ziamath keeps global state (fonts, their caches, its config)
 _local = threading.local()  # .pace: the Pace of the drawing under way in this thread
 _ziamath: Any = None
+_load_failed = False
 _VIEWBOX = re.compile(r'viewBox="([-\d.e]+) ([-\d.e]+) ([-\d.e]+) ([-\d.e]+)"')
 # latex2mathml passes a command it does not know through as an identifier: "\foo" drawn as
 # the letters of its name would pass for a formula; it is shown as typed instead.
@@ -143,7 +144,15 @@ def draw(latex: str, display: bool, *, pace: Callable[[], None] | None = None) -
     latex = latex.strip()
     if not latex or len(latex) > MAX_LATEX_CHARS:
         return None
-    ziamath = load()
+    global _load_failed
+    if _load_failed:
+        return None
+    try:
+        ziamath = load()
+    except Exception:  # a broken install: sources shown, said once in the log
+        _load_failed = True
+        log.warning("the formula renderer could not be loaded", exc_info=True)
+        return None
     with _lock:
         _local.pace = pace
         try:
@@ -152,7 +161,7 @@ def draw(latex: str, display: bool, *, pace: Callable[[], None] | None = None) -
                 log.debug("formula not drawn, unknown command: %.200s", latex)
                 return None
             svg = ziamath.Math(mathml, size=REFERENCE_PX, margin=0).svg()
-        except Exception as error:
+        except Exception as error:  # latex2mathml and ziamath raise anything
             log.debug("formula not drawn (%s): %.200s", type(error).__name__, latex)
             return None
         finally:
@@ -183,21 +192,28 @@ class Drawer:
         self._asked: set[tuple[str, bool]] = set()
         self._done: deque[tuple[tuple[str, bool], Drawing | None]] = deque()
         self._notify = notify
-        self._executor: ThreadPoolExecutor | None = None
+        self._queue: SimpleQueue[tuple[str, bool] | None] = SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._closing = False
         self.drawn = 0  # formulas drawn, for the tests and benchmarks
         # Set by the window while a reply streams: the thread then runs GENTLE bursts.
         self.gentle = False
         # Set by the window while it renders a flush: the thread waits (see ``hold``).
         self.held = False
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="confab-math")
-        return self._executor
+    def _ask(self, key: tuple[str, bool]) -> None:
+        if self._thread is None:
+            # A daemon: quitting does not wait for the formulas still asked for (a thread
+            # pool's worker would draw every one of them first, seconds at the end of a
+            # reply of hundreds), and the thread holds nothing to clean up.
+            self._thread = threading.Thread(target=self._run, name="confab-math", daemon=True)
+            self._thread.start()
+        self._queue.put(key)
 
-    def warm(self) -> None:
-        """Import ziamath in the thread now, before a formula needs it."""
-        self._pool().submit(load)
+    def _run(self) -> None:
+        while (key := self._queue.get()) is not None:
+            if not self._closing:
+                self._draw(key)
 
     def get(self, latex: str, display: bool) -> Any:
         key = (latex, display)
@@ -206,7 +222,7 @@ class Drawer:
             return self._cache[key]
         if key not in self._asked:
             self._asked.add(key)
-            self._pool().submit(self._draw, key)
+            self._ask(key)
         return self.PENDING
 
     def _draw(self, key: tuple[str, bool]) -> None:
@@ -251,6 +267,9 @@ class Drawer:
         return taken
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Stop the thread, leaving the formulas still asked for undrawn."""
+        if self._thread is not None:
+            self._closing = True
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
