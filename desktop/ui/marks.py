@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument, QTextLine
+from PySide6.QtGui import (
+    QColor,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextLine,
+)
 from PySide6.QtWidgets import QLabel
 
 if TYPE_CHECKING:
@@ -54,11 +61,13 @@ def text_labels(widget: MessageWidget) -> list[QLabel]:
     labels: list[QLabel] = []
     if widget.markdown is not None:
         widget.build_rest()
-        from desktop.ui.message_view import CodeBlockWidget
+        from desktop.ui.message_view import CodeBlockWidget, FormulaBlockWidget
 
         for block in widget.markdown.blocks():
             if isinstance(block, CodeBlockWidget):
                 labels.append(block.code)
+            elif isinstance(block, FormulaBlockWidget):
+                labels.append(block.label)
             elif isinstance(block, QLabel):
                 labels.append(block)
     return labels
@@ -99,7 +108,31 @@ def _spans(document: QTextDocument, needles: Sequence[str]) -> list[tuple[int, i
             if end > start and not any(s < end and start < e for s, e in spans):
                 spans.append((start, end))
             cursor = document.find(needle, cursor)
+    spans += _formula_spans(document, needles)
     return sorted(spans)
+
+
+def _formula_spans(document: QTextDocument, needles: Sequence[str]) -> list[tuple[int, int]]:
+    """A formula drawn is an image whose alt text is its source (desktop/ui/formula_images.py):
+    each match in that source is a match of the image, as Find counts the message's text."""
+    lowered = [needle.lower() for needle in needles if needle]
+    spans: list[tuple[int, int]] = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                alt = str(fmt.property(QTextFormat.Property.ImageAltText) or "").lower()
+                if alt:
+                    matches = max(alt.count(needle) for needle in lowered) if lowered else 0
+                    for offset in range(fragment.length()):  # a run of images: one each
+                        position = fragment.position() + offset
+                        spans += [(position, position + 1)] * matches
+            iterator += 1
+        block = block.next()
+    return spans
 
 
 def mark(widget: MessageWidget, needles: Sequence[str], current: int | None = None) -> int:

@@ -302,17 +302,21 @@ def test_a_reply_of_formulas_through_the_server_ends_with_every_formula_drawn(
     assert not any("<!--f" in label.text() for label in _labels(widget))  # no source left
     assert set(drawn_formulas.values()) == {1}
 
-    # Find counts the formulas' source, and marking a label keeps its formulas drawn.
+    # Find counts the formulas' source, drawn or not.
     qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     bar = app.window.find_bar
     qtbot.waitUntil(bar.isVisible)
     qtbot.keyClicks(bar.field, "\\int_0")
     qtbot.waitUntil(lambda: bar.total == 15)
+    assert bar.count_label.text().endswith(" of 15")
+    # Going to one in a formula: it is in the message's marks (the image, where its source is).
+    state = [getattr(label, "_confab_marks", None) for label in _labels(widget)]
+    assert sum(len(marked.spans) for marked in state if marked is not None) == 15
     bar.field.setText("Term 3")
     qtbot.waitUntil(lambda: bar.total == 1)
-    qtbot.waitUntil(lambda: bool(marks.marked_text(widget)))
-    marked = [label for label in _labels(widget) if "Term 3" in label.text()]
-    assert marked and "<img" in marked[0].text()
+    qtbot.waitUntil(lambda: ("Term 3", True) in marks.marked_text(widget))
+    (label,) = [label for label in _labels(widget) if "Term 3" in label.text()]
+    assert len(_images(label)) == 1  # marked, its formula still drawn
 
 
 def test_formula_colour_follows_the_label(qtbot: Any, drawn_formulas: Counter[str]) -> None:
