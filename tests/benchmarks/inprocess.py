@@ -366,7 +366,8 @@ def _formulas_shown(widget: Any) -> tuple[int, int]:
     """(formulas in the reply's blocks, formulas shown as images) of a message widget."""
     found = shown = 0
     for block in widget.markdown.blocks():
-        text = block.text() if hasattr(block, "text") else ""
+        label = getattr(block, "label", block)  # a display formula's FormulaBlockWidget
+        text = label.text() if hasattr(label, "text") else ""
         found += text.count("<!--f")  # the source still shown
         shown += text.count("<img ")
     return found + shown, shown
