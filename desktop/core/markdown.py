@@ -279,14 +279,14 @@ _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 100}).enable(
 # swallow paragraphs). "\\(…\\)" inline and "\\[…\\]" (a block of its own, or within a
 # paragraph: a model's "where\n\\[x\\]\nis") by the rules below, before "escape", which would
 # take "\\(" for an escaped parenthesis. amsmath: "\\begin{align}…\\end{align}" as a block.
-_PARSER.use(
-    dollarmath_plugin,
-    allow_labels=False,
-    allow_space=False,
-    allow_digits=False,
-    allow_blank_lines=False,
-    double_inline=True,
-)
+_DOLLAR_RULES: dict[str, Any] = {
+    "allow_labels": False,
+    "allow_space": False,
+    "allow_digits": False,
+    "allow_blank_lines": False,
+    "double_inline": True,
+}
+_PARSER.use(dollarmath_plugin, **_DOLLAR_RULES)
 _PARSER.use(amsmath_plugin)
 _CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _FORMULAS = "confab.formulas"  # env key: the formulas of the block being rendered
@@ -367,14 +367,7 @@ def math_html(block: Block, images: Sequence[str | None]) -> str:
 
 
 # What the user typed is shown as typed; only its formulas are drawn (the same rules).
-_PLAIN_PARSER = MarkdownIt("zero").use(
-    dollarmath_plugin,
-    allow_labels=False,
-    allow_space=False,
-    allow_digits=False,
-    allow_blank_lines=False,
-    double_inline=True,
-)
+_PLAIN_PARSER = MarkdownIt("zero").use(dollarmath_plugin, **_DOLLAR_RULES)
 _PLAIN_PARSER.inline.ruler.before("text", "math_backslash", _backslash_math)
 # Past this a text typed is shown as plain text, formulas and all (the parse is per
 # character of text; a user's message is short, a pasted log need not be looked at).

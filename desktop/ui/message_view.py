@@ -271,6 +271,16 @@ def _rich_label(object_name: str) -> QLabel:
     return label
 
 
+def _fit_scroller(scroller: QScrollArea, content: QWidget) -> None:
+    """A sideways scroller as tall as its content, and its scroll bar when it needs one."""
+    hint = content.sizeHint()
+    bar = scroller.horizontalScrollBar()
+    needs_bar = hint.width() > scroller.viewport().width()
+    height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
+    if scroller.height() != height:
+        scroller.setFixedHeight(height)
+
+
 class CodeBlockWidget(QFrame):
     """A fenced code block: language label, Copy button, highlighted code that scrolls
     sideways instead of wrapping."""
@@ -328,12 +338,7 @@ class CodeBlockWidget(QFrame):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        hint = self.code.sizeHint()
-        bar = self.scroller.horizontalScrollBar()
-        needs_bar = hint.width() > self.scroller.viewport().width()
-        height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
-        if self.scroller.height() != height:
-            self.scroller.setFixedHeight(height)
+        _fit_scroller(self.scroller, self.code)
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
@@ -380,12 +385,7 @@ class FormulaBlockWidget(QScrollArea):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        hint = self.label.sizeHint()
-        bar = self.horizontalScrollBar()
-        needs_bar = hint.width() > self.viewport().width()
-        height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
-        if self.height() != height:
-            self.setFixedHeight(height)
+        _fit_scroller(self, self.label)
 
 
 class MarkdownView(QWidget):
