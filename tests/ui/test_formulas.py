@@ -364,3 +364,38 @@ def test_the_users_own_formulas_are_drawn_the_rest_shown_as_typed(
     assert other is not None and other.plain is not None
     assert other.plain.textFormat() == Qt.TextFormat.PlainText  # no formula: as before
     assert other.plain.text() == "Just $5 and $10, *plain*"
+
+
+def test_formulas_swapped_in_above_keep_the_message_read_in_place(
+    qtbot: Any, drawn_formulas: Counter[str]
+) -> None:
+    from PySide6.QtWidgets import QAbstractSlider
+
+    conversation = Conversation.new()
+    now = datetime.now(UTC)
+    parent = None
+    for i in range(8):
+        question = conversation.append(Message(f"q{i}", parent, "user", f"Question {i}", now))
+        display = f"\\frac{{a_{{{i}}}}}{{b}} + \\sqrt{{{i}}}"
+        text = f"Answer {i}: $y_{{{i}}}$ and\n\n$$\n{display}\n$$\n\nEnd."
+        parent = conversation.append(Message(f"r{i}", question.id, "assistant", text, now)).id
+    drawer = formula_images.controller().drawer
+    drawer.held = True  # nothing drawn until the view is where the user reads
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(640, 400)
+    view.show()
+    view.show_conversation(conversation, "Bot")
+    qtbot.waitUntil(lambda: not view.building)
+    bar = view.verticalScrollBar()
+    for _ in range(3):
+        bar.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)
+    assert not view.following
+    top, offset = view._top_message()
+    assert top is not None and top.message_id not in ("q0", "r7")
+    drawer.held = False
+    qtbot.waitUntil(lambda: not drawer.waiting(), timeout=30_000)
+    replies = [w for w in view.message_widgets() if w.role == "assistant"]
+    qtbot.waitUntil(lambda: all("<img" in _labels(w)[0].text() for w in replies))
+    qtbot.wait(20)
+    assert view._top_message() == (top, offset)  # the same message, at the same place
