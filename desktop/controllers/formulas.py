@@ -11,6 +11,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.core.formulas import Drawer, Drawing
 
 TAKE_INTERVAL_MS = 5
+# Formulas taken in per tick: each costs the window its raster (~0.5-5 ms) and a label laid
+# out again; the thread can finish dozens between two ticks of a busy loop, and swapping
+# them all in at once was a stall of its own.
+TAKE_AT_ONCE = 4
 
 
 class FormulaController(QObject):
@@ -39,7 +43,7 @@ class FormulaController(QObject):
         return found
 
     def _on_timer_timeout(self) -> None:
-        taken = self._drawer.take()
+        taken = self._drawer.take(TAKE_AT_ONCE)
         if not self._drawer.waiting():
             self._timer.stop()
         if taken:

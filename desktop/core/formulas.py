@@ -253,10 +253,10 @@ class Drawer:
         """Whether a formula asked for has not been taken in yet."""
         return bool(self._asked)
 
-    def take(self) -> list[tuple[str, bool]]:
-        """The formulas drawn since the last call (now in the cache)."""
+    def take(self, most: int | None = None) -> list[tuple[str, bool]]:
+        """The formulas drawn since the last call (now in the cache), ``most`` at most."""
         taken = []
-        while self._done:
+        while self._done and (most is None or len(taken) < most):
             key, drawing = self._done.popleft()
             self._asked.discard(key)
             self._cache[key] = drawing

@@ -395,6 +395,7 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
         spans: list[tuple[str, float, float]] = []
         _time_calls(app.conversations, "save", "save conversation", spans)
         _time_calls(view, "refresh_message", "chat_view.refresh_message", spans)
+        _time_calls(view, "formulas_drawn", "chat_view.formulas_drawn", spans)
         stall = StallTimer()
         conversation = app.conversations.current
         assert conversation is not None, "window.start() opens a new conversation"
