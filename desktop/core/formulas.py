@@ -255,7 +255,7 @@ class Drawer:
 
     def take(self, most: int | None = None) -> list[tuple[str, bool]]:
         """The formulas drawn since the last call (now in the cache), ``most`` at most."""
-        taken = []
+        taken: list[tuple[str, bool]] = []
         while self._done and (most is None or len(taken) < most):
             key, drawing = self._done.popleft()
             self._asked.discard(key)
