@@ -309,9 +309,13 @@ def test_a_reply_of_formulas_through_the_server_ends_with_every_formula_drawn(
     qtbot.keyClicks(bar.field, "\\int_0")
     qtbot.waitUntil(lambda: bar.total == 15)
     assert bar.count_label.text().endswith(" of 15")
-    # Going to one in a formula: it is in the message's marks (the image, where its source is).
+    # Going to one in a formula: it is in the message's marks (the image, where its source
+    # is), tinted behind, the current one in the current match's colour.
     state = [getattr(label, "_confab_marks", None) for label in _labels(widget)]
     assert sum(len(marked.spans) for marked in state if marked is not None) == 15
+    tinted = marks.marked_text(widget)
+    assert len(tinted) == 15 and {text for text, _ in tinted} == {"\ufffc"}
+    assert [current for _, current in tinted].count(True) == 1
     bar.field.setText("Term 3")
     qtbot.waitUntil(lambda: bar.total == 1)
     qtbot.waitUntil(lambda: ("Term 3", True) in marks.marked_text(widget))
