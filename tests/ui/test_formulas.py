@@ -403,3 +403,14 @@ def test_formulas_swapped_in_above_keep_the_message_read_in_place(
     qtbot.waitUntil(lambda: all("<img" in _labels(w)[0].text() for w in replies))
     qtbot.wait(20)
     assert view._top_message() == (top, offset)  # the same message, at the same place
+
+
+def test_a_formulas_source_cannot_become_markup(qtbot: Any, drawn_formulas: Counter[str]) -> None:
+    widget = _shown(qtbot, 'See $x"><img src="http://e.example/a.png$ and $\\text{<b>}$.')
+    (label,) = _labels(widget)
+    assert _images(label)
+    tags = re.findall(r"<(\w+)", label.text())
+    assert tags.count("img") == len(_images(label))  # only the formulas' own images
+    assert "b" not in tags
+    sources = re.findall(r'src="([^"]*)"', label.text())
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
