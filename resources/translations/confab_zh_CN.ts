@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+884"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+918"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +33,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+478"/>
+        <location filename="../../desktop/ui/message_view.py" line="+629"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-753"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-787"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,14 +63,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+381"/>
+        <location line="+409"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+258"/>
+        <location line="+264"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -85,7 +85,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-225"/>
+        <location filename="../../desktop/ui/message_view.py" line="-346"/>
         <location line="+56"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -1498,7 +1498,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+140"/>
+        <location filename="../../desktop/ui/message_view.py" line="-168"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+429"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1516,7 +1521,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="-382"/>
+        <location line="-531"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1536,18 +1541,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+582"/>
+        <location line="+731"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location line="-119"/>
-        <location line="+194"/>
+        <location line="+200"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-180"/>
+        <location line="-186"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -1626,7 +1631,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：%1</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+50"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
