@@ -23,6 +23,64 @@ Only one Confab at a time may write there. Switch to its window, or start this o
     </message>
 </context>
 <context>
+    <name>AttachmentReason</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_reasons.py" line="+17"/>
+        <source>{name} cannot be read ({error})</source>
+        <translation>无法读取 {name}（{error}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is empty</source>
+        <translation>{name} 是空文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is {size} MB: more than the {limit} MB Confab attaches</source>
+        <translation>{name} 有 {size} MB：超过了 Confab 可附加的 {limit} MB 上限</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} has {pixels} megapixels: more than the {limit} Confab opens</source>
+        <translation>{name} 有 {pixels} 百万像素：超过了 Confab 能打开的 {limit} 百万像素</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), PDF, DOCX and text files are</source>
+        <translation>{name} 不是 Confab 能附加的文件（{type}）：可以附加图片（PNG、JPEG、GIF、WebP）、PDF、DOCX 和文本文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is damaged or not what it seems ({error})</source>
+        <translation>{name} 已损坏，或并非其看起来的类型（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is protected by a password</source>
+        <translation>{name} 受密码保护</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} unpacks to more than {limit} MB: not opened</source>
+        <translation>{name} 解压后超过 {limit} MB：未打开</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file of {name} is missing from the data folder</source>
+        <translation>数据文件夹中缺少 {name} 的文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} could not be saved in the data folder ({error})</source>
+        <translation>无法将 {name} 保存到数据文件夹（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name}: {error}</source>
+        <translation>{name}：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../desktop/ui/chat_view.py" line="+884"/>
@@ -271,12 +329,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+201"/>
+        <location filename="../../desktop/ui/error_text.py" line="+211"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-189"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -301,12 +359,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>The server refused the request ({status}).</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-62"/>
         <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
         <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
     </message>
@@ -331,7 +389,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>保存的 API 密钥包含无法发送的字符。请在“提供商”（Ctrl+,）中重新粘贴密钥。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+16"/>
+        <source>This model cannot take images (the server refused them). Pick a model that sees images, or exclude the images and send again.</source>
+        <translation>此模型不能接收图片（服务器拒绝了图片）。请选择一个能识别图片的模型，或排除这些图片后重新发送。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>The proxy refused the user name or password. Check them in the provider&apos;s Network settings (Ctrl+,).</source>
         <translation>代理服务器拒绝了用户名或密码。请在服务商的“网络”设置中检查（Ctrl+,）。</translation>
     </message>
@@ -441,7 +504,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>已中断：回复完成前 Confab 已关闭。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <location line="+5"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
