@@ -1010,6 +1010,11 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>file {name} was not attached: {error}</source>
+        <translation>文件 {name} 未能附加：{error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>written by a newer Confab (format version {version})</source>
         <translation>由较新版本的 Confab 写入（格式版本 {version}）</translation>
     </message>
