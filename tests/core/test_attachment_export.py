@@ -66,7 +66,7 @@ def test_the_library_archive_carries_every_attachment_and_imports_back(tmp_path:
 
 def test_a_selection_carries_only_what_its_conversations_name(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    _store, image, pdf, other = _library(data)
+    _store, image, _pdf, other = _library(data)
     out = tmp_path / "holiday.zip"
     result = Exporter(data).run(["b"], "zip", out)
     with zipfile.ZipFile(out) as archive:
