@@ -83,6 +83,11 @@ def test_several_selected_with_ctrl_and_shift_move_into_a_new_folder(
     click_row(app, qtbot, "c006", Qt.KeyboardModifier.ControlModifier)
     sidebar = app.window.sidebar
     assert sidebar.selected_ids() == ["c001", "c002", "c003", "c006"]
+    # The last one clicked opens (read in the loading thread); once it has, the selection
+    # is still the four, not the one that opened.
+    qtbot.waitUntil(lambda: app.window.current is not None and app.window.current.id == "c006")
+    app.window._refresh_sidebar()  # (as a save elsewhere does meanwhile)
+    assert sidebar.selected_ids() == ["c001", "c002", "c003", "c006"]
 
     menu = sidebar.organise_menu(sidebar.selected_ids())
     move = action(menu, "Move to Folder").menu()
@@ -92,8 +97,9 @@ def test_several_selected_with_ctrl_and_shift_move_into_a_new_folder(
     dialog.setTextValue("  Clients ")
     dialog.accept()
 
-    qtbot.waitUntil(lambda: app.conversations.summary("c006").folder == "Clients")
-    for cid in ("c001", "c002", "c003", "c006"):
+    moved = ("c001", "c002", "c003", "c006")
+    qtbot.waitUntil(lambda: all(app.conversations.summary(c).folder == "Clients" for c in moved))
+    for cid in moved:
         assert on_disk(app, cid)["folder"] == "Clients"
     assert "folder" not in on_disk(app, "c004")
     assert json.loads((app.data_dir / "settings.json").read_text())["folders"] == ["Clients"]
@@ -124,6 +130,13 @@ def test_dragging_conversations_onto_a_folder_moves_them_and_onto_all_takes_them
         None,
     ]
     qtbot.waitUntil(lambda: count_of(app, ListFilter(FOLDER, "Work")) == "2")
+    # The drop ended as a move: what the view does then, take the rows out of its model, is
+    # refused (All still lists them), and the conversation on screen stays.
+    qtbot.waitUntil(lambda: app.window.current is not None and app.window.current.id == "c004")
+    rows = sorted(index.row() for index in sidebar.view.selectionModel().selectedRows())
+    assert not model.removeRows(rows[0], 1) and not model.removeRows(rows[1], 1)
+    assert listed(app) == ["c000", "c001", "c002", "c003", "c004"]
+    assert app.window.current.id == "c004"
     # Not onto a heading, or onto the Archive.
     assert not navigation.dropMimeData(
         navigation.item_of(ListFilter(ARCHIVE)), 0, dragged, Qt.DropAction.MoveAction
@@ -317,3 +330,42 @@ def test_a_conversation_started_in_a_folder_is_filed_there(
     new = app.conversations.current
     assert on_disk(app, new.id)["folder"] == "Work"
     qtbot.waitUntil(lambda: listed(app) == [new.id, "c001"])
+
+
+def test_quitting_while_a_change_to_many_is_still_being_read_saves_every_one(
+    start_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from desktop.core.folders import Change
+
+    write_conversations(tmp_path / "data", 40)
+    app = start_app()
+    qtbot.waitUntil(lambda: len(listed(app)) == 40)
+    library = app.conversations._library
+    # The loading thread reads nothing until the quit waits for it: every change is still
+    # to be read when the window closes.
+    quitting = threading.Event()
+    load = library.store.load
+
+    def held_load(conversation_id: str) -> Any:
+        if not quitting.wait(10):  # (only when the quit does not wait: the test fails)
+            quitting.set()
+        return load(conversation_id)
+
+    monkeypatch.setattr(library.store, "load", held_load)
+    wait_for_loads = library.wait_for_loads
+
+    def quit_waits() -> None:
+        quitting.set()
+        wait_for_loads()
+
+    monkeypatch.setattr(library, "wait_for_loads", quit_waits)
+    app.conversations.change(listed(app), Change(archived=True, add_tags=("done",)))
+    assert not quitting.is_set()
+
+    app.quit()
+
+    for i in range(40):
+        data = json.loads((app.data_dir / "conversations" / f"c{i:03d}.json").read_text("utf-8"))
+        assert data["archived"] is True and data["tags"] == ["done"], i

@@ -44,14 +44,13 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from desktop.core.atomic import json_bytes, write_bytes_atomic
+from desktop.core.atomic import json_bytes, shared_mode, temporary_beside, write_bytes_atomic
 from desktop.core.attachments.store import AttachmentStore
 from desktop.core.encoding import read_file
 from desktop.core.errors import StorageError, WriteFailedError
@@ -342,7 +341,7 @@ class Exporter:
             result.path = out
         rendered = self._rendered(read, fmt, out.name)
         self._write_beside(out.parent, rendered, result)
-        write_bytes_atomic(out, rendered.data)
+        write_bytes_atomic(out, rendered.data, mode=shared_mode())
         result.conversations = 1
         result.messages = len(read.conversation.messages)
 
@@ -358,7 +357,7 @@ class Exporter:
             except OSError as exc:
                 log.warning("export: %s left out: %s", source.name, exc)
                 continue
-            write_bytes_atomic(target, data)
+            write_bytes_atomic(target, data, mode=shared_mode())
             result.attachments += 1
 
     def _files(
@@ -397,7 +396,7 @@ class Exporter:
                 names.take(f"{Path(name).stem}_files", "")
             rendered = self._rendered(read, fmt, name)
             self._write_beside(out, rendered, result)
-            write_bytes_atomic(out / name, rendered.data)
+            write_bytes_atomic(out / name, rendered.data, mode=shared_mode())
 
     def _archive(
         self,
@@ -506,13 +505,9 @@ class _TempZip:
 
     def __enter__(self) -> _TempZip:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-            )
+            fd, self._tmp = temporary_beside(self.path, shared_mode())
         except OSError as exc:
             raise WriteFailedError(f"{self.path}: {exc.strerror or exc}") from exc
-        self._tmp = Path(name)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
         self._zip = zipfile.ZipFile(self._handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._names: set[str] = set()
