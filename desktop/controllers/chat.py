@@ -79,6 +79,7 @@ class ChatController(QObject):
             defer=lambda run: QTimer.singleShot(1, self, run),
             sleep=sleep,
             auto_title=settings.settings.auto_title,
+            attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
         conversations.usage_changed.connect(self.usage_changed)
