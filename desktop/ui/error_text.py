@@ -213,3 +213,23 @@ def describe_saved_error(error: ReplyError) -> str:
     return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
         detail=error.text or error.detail or error.kind
     )
+
+
+def tool_error(error: str, output: str = "") -> str:
+    """What a tool call's saved ``tool_error`` means (desktop/core/tools/manager.py writes
+    it: a timeout, a server that failed or died, or the tool's own error result, which is
+    then its ``output`` too), in a sentence, the server's words after it."""
+    import re
+
+    timeout = re.match(r"no result after ([\d.]+) s", error)
+    if timeout:
+        return QCoreApplication.translate(
+            "ErrorText", "The tool gave no result within {seconds} s and was cancelled."
+        ).format(seconds=timeout.group(1))
+    if error == output or error == "the tool reported an error":
+        return QCoreApplication.translate(
+            "ErrorText", "The tool reported an error; the model was told."
+        )
+    return QCoreApplication.translate("ErrorText", "The tool could not run: {detail}").format(
+        detail=error
+    )

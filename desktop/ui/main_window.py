@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
+    from desktop.controllers.tools import ToolsController
     from desktop.core.models import Conversation, Message
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.search_panel import SearchPanel
+    from desktop.ui.tools_dialog import ToolsDialog
+    from desktop.ui.tools_picker import ToolsPicker
     from desktop.ui.trash_dialog import TrashDialog
     from desktop.ui.usage_dialog import UsageDialog
 
@@ -90,6 +93,9 @@ class MainWindow(QMainWindow):
         self.prices_dialog: PricesDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
         self.export_dialog: ExportDialog | None = None
+        self.tools_dialog: ToolsDialog | None = None
+        self.tools_picker: ToolsPicker | None = None
+        self._tools: ToolsController | None = None
 
         self.sidebar = Sidebar()
         self.title_label = ElidedLabel()
@@ -119,6 +125,14 @@ class MainWindow(QMainWindow):
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
         self.settings_button.clicked.connect(self.open_conversation_settings)
+        self.tools_button = QToolButton()
+        self.tools_button.setObjectName("conversationToolsButton")
+        self.tools_button.setText(self.tr("Tools"))
+        self.tools_button.setToolTip(
+            self.tr("The MCP tools the model may ask to run in this conversation")
+        )
+        self.tools_button.clicked.connect(self.open_tools_picker)
+        self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
         self.banner = Banner()
         self.composer = Composer()
@@ -131,6 +145,7 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.total_label)
         header_layout.addWidget(self.provider_combo)
         header_layout.addWidget(self.model_combo)
+        header_layout.addWidget(self.tools_button)
         header_layout.addWidget(self.settings_button)
 
         pane = QWidget()
@@ -162,10 +177,12 @@ class MainWindow(QMainWindow):
         conversations: ConversationsController,
         chat: ChatController,
         settings: SettingsController,
+        tools: ToolsController | None = None,
     ) -> None:
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
+        self._tools = tools
         self.chat_view.usage_text = self._usage_of
         self._meter_timer = QTimer(self)
         self._meter_timer.setSingleShot(True)
@@ -177,6 +194,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._attach_search()
         self._attach_import(conversations)
+        if tools is not None:
+            self._attach_tools(tools)
 
     # ---- set-up --------------------------------------------------------------------
 
@@ -196,6 +215,11 @@ class MainWindow(QMainWindow):
         self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
+        self.tools_action = QAction(self.tr("T&ools…"), self)
+        self.tools_action.setToolTip(self.tr("MCP servers: the tools the model may use"))
+        self.tools_action.triggered.connect(self.open_tools)
+        self.tools_action.setEnabled(False)  # until the tools are attached
+        file_menu.addAction(self.tools_action)
         self.compact_action = QAction(self.tr("Summarize &Older Messages"), self)
         self.compact_action.setToolTip(
             self.tr("Replace the older part of the conversation by a summary in what is sent")
@@ -536,6 +560,118 @@ class MainWindow(QMainWindow):
         self.provider_dialog.activateWindow()
         return self.provider_dialog
 
+    # ---- tools (desktop/ui/tools_dialog.py, tools_picker.py, tool_card.py) -------------
+
+    def _attach_tools(self, tools: ToolsController) -> None:
+        chat = self._chat
+        self.tools_action.setEnabled(True)
+        self.tools_button.show()
+        self.chat_view.server_name = self._server_name
+        chat.approval_needed.connect(self._on_chat_approval_needed)
+        chat.tool_started.connect(self._on_chat_tool_started)
+        chat.tool_finished.connect(self._on_chat_tool_finished)
+        self.chat_view.tool_decided.connect(self._on_chat_view_tool_decided)
+        tools.servers_changed.connect(self._update_tools_button)
+
+    def _server_name(self, server_id: str) -> str:
+        server = self._tools.server(server_id) if self._tools is not None else None
+        return server.name if server is not None else server_id
+
+    def open_tools(self) -> ToolsDialog:
+        """File → Tools…: the MCP servers, their state, the always-allowed tools."""
+        assert self._tools is not None
+        if self.tools_dialog is None:
+            from desktop.ui.tools_dialog import ToolsDialog
+
+            self.tools_dialog = ToolsDialog(self._tools, self)
+            self.tools_dialog.finished.connect(self._on_tools_dialog_finished)
+        self.tools_dialog.show()
+        self.tools_dialog.raise_()
+        self.tools_dialog.activateWindow()
+        return self.tools_dialog
+
+    def _on_tools_dialog_finished(self, _result: int) -> None:
+        self._update_tools_button()
+        self._back_to_composer()
+
+    def open_tools_picker(self) -> ToolsPicker:
+        """The tools of the conversation on screen (the header's Tools button)."""
+        assert self._tools is not None
+        if self.current is None:
+            self.new_conversation()
+        conversation = self.current
+        assert conversation is not None
+        from desktop.ui.tools_picker import ToolsPicker
+
+        picker = ToolsPicker(self._tools, conversation.tools, self)
+        picker.accepted.connect(lambda: self._on_tools_picker_accepted(conversation, picker))
+        self.tools_picker = picker
+        self._present(picker, modal=True)
+        return picker
+
+    def _on_tools_picker_accepted(self, conversation: Conversation, picker: ToolsPicker) -> None:
+        assert self._tools is not None
+        self._tools.set_conversation_tools(conversation, picker.selections())
+        self._update_tools_button()
+
+    def _update_tools_button(self) -> None:
+        from desktop.ui.tools_picker import tools_label
+
+        conversation = self.current
+        selections = conversation.tools if conversation is not None else ()
+        self.tools_button.setText(tools_label(selections))
+        self.tools_button.setProperty("on", bool(selections))
+        self.tools_button.style().unpolish(self.tools_button)
+        self.tools_button.style().polish(self.tools_button)
+
+    def _on_chat_approval_needed(self, request: object) -> None:
+        from desktop.core.tools import ApprovalRequest
+        from desktop.ui.tool_card import APPROVAL, LiveCall
+
+        assert isinstance(request, ApprovalRequest)
+        self.chat_view.set_live_call(
+            request.conversation_id,
+            request.message_id,
+            request.call.id,
+            LiveCall(APPROVAL, request.server_id, request.tool),
+        )
+        if self.current is None or self.current.id != request.conversation_id:
+            title = self._conversations.title_of(request.conversation_id) or self.tr("Untitled")
+            conversation_id = request.conversation_id
+            self.banner.show_message(
+                self.tr("A tool call in “{title}” waits for your approval.").format(title=title),
+                level="info",
+                action=(self.tr("Show It"), lambda: self._conversations.select(conversation_id)),
+                outlives_switch=True,
+            )
+
+    def _on_chat_tool_started(self, conversation_id: str, call_id: str) -> None:
+        from desktop.ui.tool_card import RUNNING, LiveCall
+
+        before = self.chat_view.live_calls(conversation_id).get(call_id)
+        self.chat_view.set_live_call(
+            conversation_id,
+            "",
+            call_id,
+            LiveCall(RUNNING, before.server_id if before else "", before.tool if before else ""),
+        )
+
+    def _on_chat_tool_finished(self, conversation_id: str, call_id: str) -> None:
+        self.chat_view.set_live_call(conversation_id, "", call_id, None)
+
+    def _on_chat_view_tool_decided(self, call_id: str, decision: str) -> None:
+        self._chat.decide(call_id, decision)
+
+    def _stop_live_calls(self, conversation_id: str) -> None:
+        """The turn ended (stopped, failed): what still waited or ran says it was stopped."""
+        from desktop.ui.tool_card import STOPPED, LiveCall
+
+        for call_id, live in self.chat_view.live_calls(conversation_id).items():
+            if live.state != STOPPED:
+                self.chat_view.set_live_call(
+                    conversation_id, "", call_id, LiveCall(STOPPED, live.server_id, live.tool)
+                )
+
     # ---- search and find (desktop/ui/find_bar.py, desktop/ui/search_panel.py) ----------
 
     def _build_search_menu(self) -> None:
@@ -738,6 +874,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._update_title()
         self._refresh_pickers()
+        if self._tools is not None:
+            self._update_tools_button()
         if self._find_bar is not None:
             self._find_bar.refresh()
 
@@ -932,6 +1070,8 @@ class MainWindow(QMainWindow):
         self.banner.show_message(text, detail(error), action=action, second_action=second)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
+        if not streaming and self._tools is not None:
+            self._stop_live_calls(conversation_id)
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
             self.chat_view.set_streaming(streaming)
@@ -1117,6 +1257,7 @@ class MainWindow(QMainWindow):
         self.provider_combo.setEnabled(idle)
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
         self.settings_button.setEnabled(idle)
+        self.tools_button.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -1352,6 +1493,8 @@ class MainWindow(QMainWindow):
         await self.import_flow.shutdown()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
+        if self.tools_dialog is not None:
+            await self.tools_dialog.shutdown()
         if self._search_panel is not None:
             self._search_panel.stop()  # no query after the search thread has stopped
         await self._stop_export()

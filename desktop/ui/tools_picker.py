@@ -1,0 +1,222 @@
+"""The tools of one conversation: which MCP servers, and which of their tools, the model is
+offered (``Conversation.tools``). Reached by the "Tools" button of the chat header; a new
+conversation has none on.
+
+A server ticked offers all its tools (those it adds later too); its tools ticked one by one
+offer only those. The servers' tools are listed as the picker opens (a server not running
+is started for that: listing is a first need)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.models import ToolSelection
+from desktop.core.tasks import TaskSet
+from desktop.ui import plain
+
+if TYPE_CHECKING:
+    from desktop.controllers.tools import ToolsController
+    from desktop.core.tools import McpServer, ToolInfo
+
+ServerRole = Qt.ItemDataRole.UserRole + 1
+ToolRole = Qt.ItemDataRole.UserRole + 2
+
+
+def tools_label(selections: tuple[ToolSelection, ...]) -> str:
+    """The header button's text: "Tools" when none are on, else how many (a server with
+    all its tools on counts once)."""
+    from PySide6.QtCore import QCoreApplication
+
+    if not selections:
+        return QCoreApplication.translate("ToolsPicker", "Tools")
+    count = sum(len(s.tools) if s.tools is not None else 1 for s in selections)
+    return QCoreApplication.translate("ToolsPicker", "Tools: {count}").format(count=count)
+
+
+class ToolsPicker(QDialog):
+    # The servers' tools were listed (each answered, or failed).
+    listed = Signal()
+
+    def __init__(
+        self,
+        tools: ToolsController,
+        chosen: tuple[ToolSelection, ...],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("toolsPicker")
+        self.setWindowTitle(self.tr("Tools for this conversation"))
+        self.setMinimumSize(520, 420)
+        self._tools = tools
+        self._tasks = TaskSet()
+        self._chosen = {s.server: s for s in chosen}
+        self._filling = False
+        self._waiting: set[str] = set()
+
+        intro = plain.label(
+            self.tr(
+                "The model may ask to run the tools ticked here. Each call is shown in the "
+                "reply and runs only once you allow it."
+            )
+        )
+        intro.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("toolsTree")
+        self.tree.setHeaderHidden(True)
+        self.note = plain.label()
+        self.note.setObjectName("toolsPickerNote")
+        self.note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        self._fill()
+
+    # ---- public --------------------------------------------------------------------
+
+    def selections(self) -> tuple[ToolSelection, ...]:
+        """What is ticked, in the servers' order."""
+        chosen: list[ToolSelection] = []
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            server_id = item.data(0, ServerRole)
+            listed = [item.child(i) for i in range(item.childCount()) if item.child(i).data(0, ToolRole)]
+            ticked = [c.data(0, ToolRole) for c in listed if c.checkState(0) == Qt.CheckState.Checked]
+            state = item.checkState(0)
+            if state == Qt.CheckState.Checked and (not listed or len(ticked) == len(listed)):
+                chosen.append(ToolSelection(server_id))
+            elif ticked:
+                chosen.append(ToolSelection(server_id, tuple(ticked)))
+            elif state == Qt.CheckState.Checked:
+                chosen.append(ToolSelection(server_id))
+        return tuple(chosen)
+
+    def server_item(self, server_id: str) -> QTreeWidgetItem | None:
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            if item.data(0, ServerRole) == server_id:
+                return item
+        return None
+
+    @property
+    def waiting(self) -> bool:
+        """Some server has not answered with its tools yet."""
+        return bool(self._waiting)
+
+    async def shutdown(self) -> None:
+        await self._tasks.cancel_all()
+
+    # ---- internals -----------------------------------------------------------------
+
+    def _fill(self) -> None:
+        self._filling = True
+        servers = [s for s in self._tools.servers() if s.enabled]
+        known = {s.id for s in servers}
+        for server in servers:
+            item = QTreeWidgetItem([server.name])
+            item.setData(0, ServerRole, server.id)
+            item.setFlags(
+                item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
+            )
+            chosen = self._chosen.get(server.id)
+            item.setCheckState(
+                0,
+                Qt.CheckState.Checked
+                if chosen is not None and chosen.tools is None
+                else Qt.CheckState.PartiallyChecked
+                if chosen is not None
+                else Qt.CheckState.Unchecked,
+            )
+            waiting = QTreeWidgetItem([self.tr("Listing its tools…")])
+            waiting.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.addChild(waiting)
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(chosen is not None)
+            self._waiting.add(server.id)
+            self._tasks.spawn(self._list(server))
+        gone = [s for s in self._chosen if s not in known]
+        self._filling = False
+        if not servers:
+            self.note.setText(
+                self.tr("No MCP server is set up yet. Add one in File → Tools… first.")
+            )
+        elif gone:
+            self.note.setText(
+                self.tr(
+                    "%n server(s) this conversation used are removed or disabled: they are "
+                    "left out.",
+                    "",
+                    len(gone),
+                )
+            )
+        if not servers:
+            self.listed.emit()
+
+    async def _list(self, server: McpServer) -> None:
+        from desktop.core.errors import ConfabError
+
+        try:
+            listed: list[ToolInfo] | None = await self._tools.tools(server.id)
+            problem = ""
+        except ConfabError as exc:
+            from desktop.ui.error_text import detail, explain
+
+            listed, problem = None, " ".join(filter(None, (explain(exc), detail(exc))))
+        self._show_tools(server.id, listed, problem)
+
+    def _show_tools(self, server_id: str, listed: list[ToolInfo] | None, problem: str) -> None:
+        item = self.server_item(server_id)
+        self._waiting.discard(server_id)
+        if item is None:
+            return
+        self._filling = True
+        chosen = self._chosen.get(server_id)
+        whole = item.checkState(0) == Qt.CheckState.Checked
+        item.takeChildren()
+        if listed is None:
+            failed = QTreeWidgetItem(
+                [self.tr("Its tools could not be listed: {reason}").format(reason=problem)]
+            )
+            failed.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            failed.setToolTip(0, plain.tooltip(problem))
+            item.addChild(failed)
+            item.setExpanded(True)
+        elif not listed:
+            none = QTreeWidgetItem([self.tr("It offers no tools.")])
+            none.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.addChild(none)
+        for info in listed or []:
+            text = f"{info.name} — {info.description}" if info.description else info.name
+            child = QTreeWidgetItem([" ".join(text.split())])
+            child.setData(0, ToolRole, info.name)
+            child.setToolTip(0, plain.tooltip(info.description))
+            child.setFlags(
+                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+            )
+            on = whole or (chosen is not None and chosen.tools is not None and info.name in chosen.tools)
+            child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            item.addChild(child)
+        self._filling = False
+        if not self._waiting:
+            self.listed.emit()
+
+    def done(self, result: int) -> None:
+        self._tasks.cancel()  # no listing lands in a closed (deleted) dialog
+        super().done(result)
