@@ -611,7 +611,7 @@ class MainWindow(QMainWindow):
 
     def _on_tools_picker_accepted(self, conversation: Conversation, picker: ToolsPicker) -> None:
         assert self._tools is not None
-        self._tools.set_conversation_tools(conversation, picker.selections())
+        self._chat.set_tools(conversation, picker.selections())
         self._update_tools_button()
 
     def _update_tools_button(self) -> None:
@@ -657,10 +657,25 @@ class MainWindow(QMainWindow):
         )
 
     def _on_chat_tool_finished(self, conversation_id: str, call_id: str) -> None:
+        """The call's "tool" message is in the conversation: into its card."""
         self.chat_view.set_live_call(conversation_id, "", call_id, None)
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation is not self.current:
+            return
+        result = next(
+            (
+                m
+                for m in reversed(conversation.messages)
+                if m.role == "tool" and m.tool_call_id == call_id
+            ),
+            None,
+        )
+        if result is not None:
+            self.chat_view.add_message(result)
 
     def _on_chat_view_tool_decided(self, call_id: str, decision: str) -> None:
-        self._chat.decide(call_id, decision)
+        conversation = self.current
+        self._chat.decide(call_id, decision, conversation.id if conversation else None)
 
     def _stop_live_calls(self, conversation_id: str) -> None:
         """The turn ended (stopped, failed): what still waited or ran says it was stopped."""

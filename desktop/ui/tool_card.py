@@ -288,6 +288,8 @@ class ToolCallCard(QFrame):
     def _result_state(self, result: Message) -> str:
         if result.denied:
             return DENIED
+        if result.tool_error == "stopped":  # the chat service's word for a call cut short
+            return STOPPED
         if result.tool_error:
             return FAILED
         return DONE

@@ -1,5 +1,5 @@
-"""Imported tool use on screen: a reply's calls below its text, a tool's output with its own
-look and the tool's name."""
+"""Imported tool use on screen: a reply's calls below its text, a card each, a call's output
+in its card; an output no call asked for with its own look and the tool's name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop.core.importers.chatgpt import read_conversation
 from desktop.core.models import Message, ToolCall
+from desktop.ui.chat_view import ChatView
 from desktop.ui.message_view import CodeBlockWidget, MessageWidget
 from tests.support.exports import showcase_chatgpt
 
@@ -22,7 +23,7 @@ def _widget(qtbot: Any, message: Message) -> MessageWidget:
     return widget
 
 
-def test_a_reply_shows_its_tool_calls_with_their_arguments(qtbot: Any) -> None:
+def test_a_reply_shows_each_tool_call_as_a_card_with_its_arguments(qtbot: Any) -> None:
     message = Message("a", None, "assistant", "Let me check.", T)
     message.tool_calls = (
         ToolCall("c1", "python", "print(2**100)"),
@@ -30,11 +31,13 @@ def test_a_reply_shows_its_tool_calls_with_their_arguments(qtbot: Any) -> None:
     )
     widget = _widget(qtbot, message)
     assert widget.tool_calls is not None and widget.tool_calls.isVisible()
-    shown = " ".join(label.text() for label in widget.tool_calls.findChildren(type(widget.header)))
-    assert "Tool call: python" in shown and "Tool call: web_search" in shown
-    codes = [block.source for block in widget.tool_calls.findChildren(CodeBlockWidget)]
-    assert codes[0].strip() == "print(2**100)"
-    assert '"query": "tea"' in codes[1]
+    cards = list(widget.tool_calls.cards.values())
+    assert [card.toggle.text() for card in cards] == ["python", "web_search"]
+    assert cards[0].arguments.full_text == "print(2**100)"  # code as written
+    assert cards[1].arguments.full_text == '{\n  "query": "tea"\n}'  # JSON pretty-printed
+    # Saved without a result (an import that had none): collapsed, and says so.
+    assert [card.status.text() for card in cards] == ["No result", "No result"]
+    assert not any(card.expanded for card in cards)
 
 
 def test_a_tool_output_has_its_own_look_and_names_the_tool(qtbot: Any) -> None:
@@ -49,13 +52,25 @@ def test_a_tool_output_has_its_own_look_and_names_the_tool(qtbot: Any) -> None:
     assert "regenerate" not in widget.action_buttons
 
 
-def test_an_imported_thread_with_tools_renders(qtbot: Any) -> None:
+def test_an_imported_thread_shows_a_call_with_its_output_in_one_card(qtbot: Any) -> None:
     source, _ = showcase_chatgpt()
     conversation = read_conversation(source.to_dict()).conversation
-    widgets = [_widget(qtbot, message) for message in conversation.thread()]
-    names = [w.objectName() for w in widgets]
-    assert names.count("toolMessage") == 3  # the python output, the quote, the browsing
-    assert any(w.tool_calls is not None for w in widgets)
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 900)
+    view.show()
+    view.show_conversation(conversation, "ChatGPT")
+    qtbot.waitUntil(lambda: not view.building)
+    widgets = view.message_widgets()
+    # The python tool's output is in the card of the call that ran it; the quote and the
+    # browsing (no call above them) stay messages of their own.
+    assert [w.objectName() for w in widgets].count("toolMessage") == 2
+    (card,) = [c for w in widgets if w.tool_calls for c in w.tool_calls.cards.values()]
+    assert card.toggle.text() == "python"
+    assert card.arguments.full_text == "print(2**100)"
+    assert card.result_box.full_text == "1267650600228229401496703205376\n"
+    assert card.state == "done" and card.status.text() == "Done"
+    assert len(widgets) == len(conversation.thread()) - 1
 
 
 def test_a_system_message_says_so(qtbot: Any) -> None:
