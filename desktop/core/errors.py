@@ -13,6 +13,9 @@
     ├── SetupError                   Confab cannot send yet: something is not configured
     │   ├── NoProviderError          no provider has been added
     │   └── NoModelError             the conversation has no model chosen
+    ├── ToolError                    an MCP server or one of its tools went wrong
+    │   ├── ToolServerError          the server could not start, or died (``detail``: why)
+    │   └── ToolTimeoutError         a tool ran past its timeout (the call is cancelled)
     └── ApiError                     talking to a chat server went wrong
         ├── ConnectFailedError       DNS, refused connection, TLS: nothing reached the server
         ├── InvalidKeyError          the stored key cannot even be sent (control characters)
@@ -20,6 +23,7 @@
         ├── ProxyFailedError         the proxy is unreachable, misconfigured or would not connect
         │   └── ProxyAuthError       the proxy refused the user name or password (407, SOCKS5)
         ├── CertificateError         the server's TLS certificate could not be verified
+        ├── ToolRoundLimitError      the model kept calling tools past the rounds of one turn
         ├── HttpStatusError          the server answered with an error status
         │   ├── AuthenticationError  401/403: wrong or missing key
         │   ├── NotFoundError        404: unknown model or wrong base URL
@@ -27,7 +31,8 @@
         │   ├── QuotaError           402, or 429 "insufficient_quota": no credit left
         │   ├── ServerError          5xx
         │   └── BadRequestError      400 and other 4xx
-        │       └── ContextTooLongError  the request is larger than the model's context
+        │       ├── ContextTooLongError  the request is larger than the model's context
+        │       └── ToolsUnsupportedError  the model or server does not take ``tools``
         └── StreamError              the reply stream itself went wrong
             ├── StreamInterruptedError  the connection dropped mid-reply
             ├── EmptyReplyError         the server closed the stream without any text
@@ -123,6 +128,22 @@ class NoModelError(SetupError):
     KIND = "no_model"
 
 
+class ToolError(ConfabError):
+    """An MCP server or one of its tools went wrong; ``detail`` says what, in the server's or
+    the system's words. A tool call that fails so becomes a result saying so (the model is
+    told), never a failed reply."""
+
+    KIND = "tool"
+
+
+class ToolServerError(ToolError):
+    KIND = "tool_server"
+
+
+class ToolTimeoutError(ToolError):
+    KIND = "tool_timeout"
+
+
 class ApiError(ConfabError):
     KIND = "api"
 
@@ -199,6 +220,21 @@ class BadRequestError(HttpStatusError):
 
 class ContextTooLongError(BadRequestError):
     KIND = "context_too_long"
+
+
+class ToolsUnsupportedError(BadRequestError):
+    """A 400 (or 404/422) whose words are about ``tools`` / functions / tool calls: this
+    model or server takes no tools. The turn can be asked again without them
+    (``ChatService.retry_without_tools``)."""
+
+    KIND = "tools_unsupported"
+
+
+class ToolRoundLimitError(ApiError):
+    """The model asked for tools round after round, past ``detail``'s limit: the turn was
+    stopped there (what it said and ran so far is kept)."""
+
+    KIND = "tool_rounds"
 
 
 class StreamError(ApiError):

@@ -35,6 +35,7 @@ from desktop.core.context import (
     set_flag,
 )
 from desktop.core.errors import (
+    BadRequestError,
     ConfabError,
     ConnectFailedError,
     NewerFormatError,
@@ -42,6 +43,8 @@ from desktop.core.errors import (
     NoProviderError,
     RateLimitError,
     ServerError,
+    ToolRoundLimitError,
+    ToolsUnsupportedError,
 )
 from desktop.core.logs import redact
 from desktop.core.models import (
@@ -51,6 +54,8 @@ from desktop.core.models import (
     Params,
     ReplyError,
     Summary,
+    ToolCall,
+    ToolSelection,
     Usage,
     new_id,
     title_from_text,
@@ -73,12 +78,23 @@ if TYPE_CHECKING:
     from desktop.core.client import ChatClient
     from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
+    from desktop.core.tools.naming import ToolBox
+    from desktop.core.tools.types import ApprovalRequest, ToolInfo, ToolOutcome
 
 log = logging.getLogger("confab.chat")
 
 SAVE_INTERVAL_S = 1.0
 TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
+
+# Requests of one turn that may end in tool calls: the ninth is not sent, and the turn ends
+# with a note (ToolRoundLimitError) instead of going round for ever.
+TOOL_ROUNDS = 8
+# What the model is told of a call that did not run.
+DENIED_TEXT = "The user denied this tool call; it was not run."
+STOPPED_TEXT = "The user stopped this tool call before it finished."
+# A 400 about these words, to a request that carried tools: the model takes none.
+_TOOL_WORDS = ("tool", "function")
 
 # Not timeouts: a model slow to answer would only be asked again, and wait as long again.
 RETRYABLE = (RateLimitError, ServerError, ConnectFailedError)
@@ -145,6 +161,16 @@ class ProviderSource(Protocol):
     def prices(self) -> PriceTable: ...
 
 
+class ToolSource(Protocol):
+    """The tools a conversation may use (desktop/controllers/tools.py's ToolsController)."""
+
+    async def offered(self, selections: tuple[ToolSelection, ...]) -> list[ToolInfo]: ...
+    def known_tools(self, server_id: str) -> list[ToolInfo] | None: ...
+    async def call(self, server_id: str, tool: str, arguments: dict[str, Any]) -> ToolOutcome: ...
+    def is_always_allowed(self, server_id: str, tool: str) -> bool: ...
+    def allow_always(self, server_id: str, tool: str) -> None: ...
+
+
 class Ticker(Protocol):
     """A repeating timer whose owner calls ``ChatService.save_tick`` at each tick."""
 
@@ -191,6 +217,15 @@ class ChatEvents:
     def retry_scheduled(self, conversation_id: str, message_id: str, wait: RetryWait) -> None:
         """An automatic retry of the reply ``message_id`` is waiting."""
 
+    def approval_needed(self, request: ApprovalRequest) -> None:
+        """A tool call waits for ``ChatService.decide``."""
+
+    def tool_started(self, conversation_id: str, call_id: str) -> None:
+        """The call runs now (approved, or always allowed)."""
+
+    def tool_finished(self, conversation_id: str, call_id: str) -> None:
+        """The call's "tool" message is in the conversation (ran, failed, denied, stopped)."""
+
 
 def _next_turn(run: Callable[[], None]) -> None:
     import asyncio
@@ -210,6 +245,7 @@ class ChatService:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Clock = utc_now,
         auto_title: bool = True,
+        tools: ToolSource | None = None,
     ) -> None:
         self._conversations = conversations
         self._providers = providers
@@ -219,6 +255,10 @@ class ChatService:
         self._sleep = sleep
         self._clock = clock
         self.auto_title = auto_title
+        self.tools = tools
+        self.tool_rounds = TOOL_ROUNDS
+        # Tool calls waiting for the user: (conversation id, call id) → the decision's future.
+        self._approvals: dict[tuple[str, str], asyncio.Future[str]] = {}
         self.retry_policy = RetryPolicy()
         self.tasks = TaskSet()
         self._streams: dict[str, asyncio.Task[None]] = {}
@@ -274,7 +314,7 @@ class ChatService:
         reply = conversation.message(message_id)
         if reply.role != "assistant" or not self._ready(conversation):
             return False
-        if not reply.content and not reply.reasoning:
+        if not reply.content and not reply.reasoning and not reply.tool_calls:
             conversation.remove_branch(reply.id)
             self._events.thread_changed(conversation.id)
         conversation.head = reply.parent
@@ -407,7 +447,9 @@ class ChatService:
             self._stopped(*self._replies[conversation_id])
 
     def _stopped(self, conversation: Conversation, reply: Message) -> None:
-        reply.error = ReplyError.stopped()
+        if reply.streaming or not reply.tool_calls:
+            # (A reply whose calls were running finished well: the calls say "stopped".)
+            reply.error = ReplyError.stopped()
         self._finish(conversation, reply)
         self._events.reply_stopped(conversation.id, reply.id)
 
@@ -422,44 +464,56 @@ class ChatService:
         await self.tasks.cancel_all()
         self._conversations.flush()
 
-    def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
-        reply = Message(
-            id=new_id(),
-            parent=conversation.head,
-            role="assistant",
-            content="",
-            created_at=self._clock(),
-            model=conversation.model,
-            provider=conversation.provider,
-        )
-        conversation.append(reply)
+    def _start_reply(
+        self,
+        conversation: Conversation,
+        question: Message | None = None,
+        *,
+        use_tools: bool = True,
+    ) -> None:
+        reply = self._new_reply(conversation)
         # Planned by the stream, without a wait on the UI thread (see _request_messages).
-        self._launch(conversation, reply, None, question)
+        self._launch(conversation, reply, None, question, use_tools=use_tools)
+
+    def _new_reply(self, conversation: Conversation) -> Message:
+        return conversation.append(
+            Message(
+                id=new_id(),
+                parent=conversation.head,
+                role="assistant",
+                content="",
+                created_at=self._clock(),
+                model=conversation.model,
+                provider=conversation.provider,
+            )
+        )
 
     def _launch(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]] | None,
+        messages: list[dict[str, Any]] | None,
         question: Message | None = None,
+        *,
+        use_tools: bool = True,
     ) -> None:
         """``messages`` None: planned by the stream (``_request_messages``)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
-        task = self.tasks.spawn(self._stream(conversation, reply, messages, question))
+        task = self.tasks.spawn(
+            self._stream(conversation, reply, messages, question, use_tools=use_tools)
+        )
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
         # A task cancelled before its first step never runs its body: finish it here then.
-        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
+        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, t))
         self._events.reply_started(conversation.id, reply.id)
         self._events.streaming_changed(conversation.id, True)
         if not self._save_timer.isActive():
             self._save_timer.start()
 
-    def _on_stream_task_done(
-        self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
-    ) -> None:
+    def _on_stream_task_done(self, conversation: Conversation, task: asyncio.Task[None]) -> None:
         if self._streams.get(conversation.id) is task:
-            self._stopped(conversation, reply)
+            self._stopped(*self._replies[conversation.id])
 
     def save_tick(self) -> None:
         """Save every growing reply at least once a second, even while the model pauses (the
@@ -484,7 +538,7 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
-    async def _request_messages(self, conversation: Conversation) -> list[dict[str, str]]:
+    async def _request_messages(self, conversation: Conversation) -> list[dict[str, Any]]:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead. (The new
@@ -504,14 +558,20 @@ class ChatService:
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]] | None,
+        messages: list[dict[str, Any]] | None,
         question: Message | None = None,
+        *,
+        use_tools: bool = True,
     ) -> None:
+        """One turn: a request, its reply streamed in; while the reply asks for tools (and
+        the conversation has them on), each call approved, run and answered by a "tool"
+        message, then the next request, up to ``tool_rounds`` requests."""
         import asyncio  # at run time only (start-up cost, see core/tasks)
 
         earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:
+            # ``reply`` is the current round's (reassigned below).
             if kind == "reasoning":
                 reply.reasoning = (reply.reasoning or "") + text
             else:
@@ -531,32 +591,43 @@ class ChatService:
             if provider is None:
                 raise NoProviderError()
             client = await self._providers.client(provider)
-            if messages is None:
-                messages = await self._request_messages(conversation)
-            request = ChatRequest(conversation.model or "", messages, conversation.params)
-            attempt = 1
+            box = await self._toolbox(conversation) if use_tools else None
+            rounds = 0
             while True:
-                try:
-                    result = await client.stream_chat(request, on_delta)
+                if messages is None:
+                    messages = await self._request_messages(conversation)
+                request = ChatRequest(
+                    conversation.model or "",
+                    messages,
+                    conversation.params,
+                    tools=box.specs() if box else (),
+                )
+                result = await self._request(conversation, reply, client, request, on_delta, box)
+                rounds += 1
+                calls = tuple(result.tool_calls) if box else ()
+                if not calls:
                     break
-                except RETRYABLE as exc:
-                    wait = self.retry_policy.delay(exc, attempt)
-                    if wait is None or reply.content or reply.reasoning:
-                        raise  # out of tries, or text already arrived: keep it, say so
-                    log.info(
-                        "attempt %d failed (%s); retrying in %.1f s",
-                        attempt,
-                        type(exc).__name__,
-                        wait,
+                # A round that asked for tools: the reply is done; its calls run, and the
+                # next request carries them and their results.
+                self._settle(conversation, reply, result, messages, None)
+                reply.tool_calls = calls
+                reply.streaming = False
+                self._growing.discard(conversation.id)
+                self._conversations.save(conversation)
+                self._events.reply_finished(conversation.id, reply.id)
+                assert box is not None
+                await self._run_calls(conversation, reply, box)
+                if rounds >= self.tool_rounds:
+                    raise ToolRoundLimitError(
+                        f"{self.tool_rounds} requests in one turn; the model was still "
+                        "asking for tools"
                     )
-                    reason = "unreachable" if isinstance(exc, ConnectFailedError) else "busy"
-                    self._events.retry_scheduled(
-                        conversation.id,
-                        reply.id,
-                        RetryWait(wait, attempt + 1, self.retry_policy.attempts, reason),
-                    )
-                    await (self._sleep or asyncio.sleep)(wait)
-                    attempt += 1
+                reply = self._new_reply(conversation)
+                reply.streaming = True
+                self._replies[conversation.id] = (conversation, reply)
+                earlier_usage = None
+                messages = None
+                self._events.reply_started(conversation.id, reply.id)
         except asyncio.CancelledError:
             if self._streams.get(conversation.id) is asyncio.current_task():
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
@@ -571,24 +642,246 @@ class ChatService:
             self._finish(conversation, reply)
             self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
-            reply.finish_reason = result.finish_reason
-            if earlier_usage is not None and result.usage is not None:
-                # A continued reply cost both requests.
-                result.usage = Usage(
-                    earlier_usage.prompt_tokens + result.usage.prompt_tokens,
-                    earlier_usage.completion_tokens + result.usage.completion_tokens,
-                    earlier_usage.total_tokens + result.usage.total_tokens,
-                    earlier_usage.estimated or result.usage.estimated,
-                )
-            if result.usage is None:
-                # Several local servers ignore include_usage: count here, and say so.
-                result.usage = self._estimate_usage(conversation, messages, result.content)
-            reply.usage = result.usage
-            if result.model:
-                reply.model = result.model
+            assert messages is not None
+            self._settle(conversation, reply, result, messages, earlier_usage)
             self._finish(conversation, reply)
             self._events.reply_finished(conversation.id, reply.id)
             self._maybe_title(conversation)
+
+    async def _request(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        client: ChatClient,
+        request: Any,
+        on_delta: Callable[[str, str], None],
+        box: ToolBox | None,
+    ) -> Any:
+        """One request streamed into ``reply``, retried as the policy says; a 400 about
+        tools to a request that carried some is ToolsUnsupportedError."""
+        import asyncio
+
+        attempt = 1
+        while True:
+            try:
+                return await client.stream_chat(request, on_delta)
+            except RETRYABLE as exc:
+                wait = self.retry_policy.delay(exc, attempt)
+                if wait is None or reply.content or reply.reasoning:
+                    raise  # out of tries, or text already arrived: keep it, say so
+                log.info(
+                    "attempt %d failed (%s); retrying in %.1f s",
+                    attempt,
+                    type(exc).__name__,
+                    wait,
+                )
+                reason = "unreachable" if isinstance(exc, ConnectFailedError) else "busy"
+                self._events.retry_scheduled(
+                    conversation.id,
+                    reply.id,
+                    RetryWait(wait, attempt + 1, self.retry_policy.attempts, reason),
+                )
+                await (self._sleep or asyncio.sleep)(wait)
+                attempt += 1
+            except BadRequestError as exc:
+                words = exc.detail.lower()
+                if box and exc.status in (400, 404, 422) and any(w in words for w in _TOOL_WORDS):
+                    raise ToolsUnsupportedError(exc.status, exc.detail) from exc
+                raise
+
+    def _settle(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        result: Any,
+        messages: list[dict[str, Any]],
+        earlier_usage: Usage | None,
+    ) -> None:
+        """A finished request's finish reason, usage and model, on its reply."""
+        reply.finish_reason = result.finish_reason
+        if earlier_usage is not None and result.usage is not None:
+            # A continued reply cost both requests.
+            result.usage = Usage(
+                earlier_usage.prompt_tokens + result.usage.prompt_tokens,
+                earlier_usage.completion_tokens + result.usage.completion_tokens,
+                earlier_usage.total_tokens + result.usage.total_tokens,
+                earlier_usage.estimated or result.usage.estimated,
+            )
+        if result.usage is None:
+            # Several local servers ignore include_usage: count here, and say so.
+            result.usage = self._estimate_usage(conversation, messages, result.content)
+        reply.usage = result.usage
+        if result.model:
+            reply.model = result.model
+
+    # ---- tools ------------------------------------------------------------------------
+
+    async def _toolbox(self, conversation: Conversation) -> ToolBox | None:
+        """The tools this turn offers (None: none, the request goes as it always did)."""
+        if self.tools is None or not conversation.tools:
+            return None
+        from desktop.core.tools.naming import ToolBox
+
+        box = ToolBox.of(await self.tools.offered(conversation.tools))
+        return box or None
+
+    def known_toolbox(self, conversation: Conversation) -> ToolBox | None:
+        """The tools the conversation would offer, from the servers' last listings (no
+        server started): what the meter counts."""
+        if self.tools is None or not conversation.tools:
+            return None
+        from desktop.core.tools.naming import ToolBox
+
+        tools: list[ToolInfo] = []
+        for selection in conversation.tools:
+            listed = self.tools.known_tools(selection.server) or []
+            wanted = set(selection.tools) if selection.tools is not None else None
+            tools += [t for t in listed if wanted is None or t.name in wanted]
+        return ToolBox.of(tools) or None
+
+    async def _run_calls(self, conversation: Conversation, reply: Message, box: ToolBox) -> None:
+        """Each call of ``reply`` in order: approved (or always allowed), run, and answered
+        by a "tool" message below it, saved at once. Cancelled (Stop), the call running
+        and those after it are answered "stopped"."""
+        import asyncio
+
+        from desktop.core.tools.types import ToolRun
+
+        pending = list(reply.tool_calls)
+        try:
+            while pending:
+                call = pending[0]
+                run = await self._run_call(conversation, reply, call, box)
+                pending.pop(0)
+                self._add_run(conversation, run)
+        except asyncio.CancelledError:
+            for call in pending:
+                target = box.target(call.name)
+                self._add_run(
+                    conversation,
+                    ToolRun(
+                        call.id,
+                        target.server_id if target else "",
+                        target.name if target else call.name,
+                        STOPPED_TEXT,
+                        error="stopped",
+                    ),
+                )
+            raise
+
+    def _add_run(self, conversation: Conversation, run: Any) -> None:
+        message = Message(
+            id=new_id(),
+            parent=conversation.head,
+            role="tool",
+            content="",
+            created_at=self._clock(),
+        )
+        conversation.append(run.fill(message))
+        self._conversations.save(conversation)
+        self._events.tool_finished(conversation.id, run.call_id)
+
+    async def _run_call(
+        self, conversation: Conversation, reply: Message, call: ToolCall, box: ToolBox
+    ) -> Any:
+        import asyncio
+        import time
+
+        from desktop.core.tools.types import ALWAYS, DENY, ApprovalRequest, ToolRun
+        from desktop.core.wire import WireValueError
+
+        target = box.target(call.name)
+        if target is None or self.tools is None:
+            text = f"There is no tool named {call.name!r}."
+            return ToolRun(call.id, "", call.name, text, error=text)
+        server, tool = target.server_id, target.name
+        if not self.tools.is_always_allowed(server, tool):
+            key = (conversation.id, call.id)
+            decision_future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            self._approvals[key] = decision_future
+            self._events.approval_needed(
+                ApprovalRequest(conversation.id, reply.id, call, server, tool)
+            )
+            try:
+                decision = await decision_future
+            finally:
+                self._approvals.pop(key, None)
+            if decision == DENY:
+                return ToolRun(call.id, server, tool, DENIED_TEXT, denied=True)
+            if decision == ALWAYS:
+                self.tools.allow_always(server, tool)
+        self._events.tool_started(conversation.id, call.id)
+        started = time.monotonic()
+        try:
+            arguments = call.parsed_arguments()
+        except WireValueError as exc:
+            return ToolRun(call.id, server, tool, str(exc), error=str(exc))
+        if not isinstance(arguments, dict):
+            text = f"the arguments of {call.name!r} are not a JSON object"
+            return ToolRun(call.id, server, tool, text, error=text)
+        try:
+            outcome = await self.tools.call(server, tool, arguments)
+        except asyncio.CancelledError:
+            self._add_run(
+                conversation,
+                ToolRun(
+                    call.id,
+                    server,
+                    tool,
+                    STOPPED_TEXT,
+                    int((time.monotonic() - started) * 1000),
+                    error="stopped",
+                ),
+            )
+            raise
+        output = outcome.output
+        if outcome.error and not output:
+            output = f"Error: {outcome.error}"
+        return ToolRun(
+            call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
+        )
+
+    def decide(self, call_id: str, decision: str, conversation_id: str | None = None) -> bool:
+        """The user's decision on a call waiting for approval ("once", "always", "deny");
+        False when no such call waits (decided already, stopped)."""
+        from desktop.core.tools.types import DECISIONS
+
+        if decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        for (waiting_in, waiting_call), future in list(self._approvals.items()):
+            if waiting_call == call_id and conversation_id in (None, waiting_in):
+                if future.done():
+                    continue
+                future.set_result(decision)
+                return True
+        return False
+
+    def pending_approvals(self, conversation_id: str) -> list[str]:
+        """The ids of the calls of this conversation waiting for the user."""
+        return [
+            c for (cid, c), f in self._approvals.items() if cid == conversation_id and not f.done()
+        ]
+
+    def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
+        """The servers (and tools) this conversation offers the model from its next request."""
+        if conversation.read_only or conversation.tools == tuple(tools):
+            return
+        conversation.tools = tuple(tools)
+        self._conversations.save(conversation, touch=False)
+        self._events.context_changed(conversation.id)
+
+    def retry_without_tools(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask again, this once without tools (the model or server took none:
+        ToolsUnsupportedError). The conversation keeps its choice of tools."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        if not reply.content and not reply.reasoning and not reply.tool_calls:
+            conversation.remove_branch(reply.id)
+        conversation.head = reply.parent
+        self._events.thread_changed(conversation.id)
+        self._start_reply(conversation, use_tools=False)
+        return True
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
         reply.streaming = False
@@ -710,7 +1003,7 @@ class ChatService:
     async def _compact(
         self,
         conversation: Conversation,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         through: str,
         then_retry: str | None,
     ) -> None:
@@ -775,7 +1068,7 @@ class ChatService:
     # ---- usage and costs --------------------------------------------------------------
 
     def _estimate_usage(
-        self, conversation: Conversation, messages: list[dict[str, str]], completion: str
+        self, conversation: Conversation, messages: list[dict[str, Any]], completion: str
     ) -> Usage:
         counter = TokenCounter(conversation.model or "")
         prompt = counter.messages(messages).tokens
