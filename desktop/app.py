@@ -87,6 +87,7 @@ class Composition:
     chat: object
     settings: object
     data_dir: Path
+    tools: object = None  # ToolsController
 
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
@@ -100,6 +101,11 @@ class Composition:
         assert isinstance(self.window, MainWindow)
         await self.window.shutdown()
         await self.chat.shutdown()
+        if self.tools is not None:
+            from desktop.controllers.tools import ToolsController
+
+            assert isinstance(self.tools, ToolsController)
+            await self.tools.shutdown()  # every MCP server stopped (none left behind)
         # Every write on disk, and the writer thread stopped, before the loop ends.
         self.conversations.close()
         await self.settings.aclose()
@@ -119,6 +125,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
+    from desktop.controllers.tools import ToolsController
     from desktop.core.secrets import KeyStore
     from desktop.core.settings import SettingsStore
     from desktop.core.storage import ConversationStore
@@ -132,9 +139,10 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     conversations = ConversationsController(ConversationStore(data_dir))
     # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
     UiThreadCollector(conversations)
-    chat = ChatController(conversations, settings)
-    window.attach(conversations, chat, settings)
-    return Composition(window, conversations, chat, settings, data_dir)
+    tools = ToolsController(settings)
+    chat = ChatController(conversations, settings, tools=tools)
+    window.attach(conversations, chat, settings, tools)
+    return Composition(window, conversations, chat, settings, data_dir, tools)
 
 
 def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:

@@ -222,12 +222,13 @@ class ToolCallCard(QFrame):
         body.addWidget(self.approval)
         body.addLayout(result_row)
         body.addWidget(self.result_box)
-        body.addWidget(self.problem)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 6)
         layout.setSpacing(2)
         layout.addLayout(header)
+        # What went wrong shows collapsed too: a failed or denied call must not look done.
+        layout.addWidget(self.problem)
         layout.addWidget(self.body)
         self.arguments.show_text(_arguments(call))
         self.show_state(None, None)
