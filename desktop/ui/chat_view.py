@@ -352,7 +352,9 @@ class ChatView(QScrollArea):
         caller = message
         while caller.role == "tool" and caller.parent and conversation.has_message(caller.parent):
             caller = conversation.message(caller.parent)
-        if caller.role == "tool" or not any(c.id == message.tool_call_id for c in caller.tool_calls):
+        if caller.role == "tool" or not any(
+            c.id == message.tool_call_id for c in caller.tool_calls
+        ):
             return False
         results = self._results.setdefault(caller.id, {})
         if results.get(message.tool_call_id, message) is not message:

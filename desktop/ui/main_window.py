@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.core.errors import AuthenticationError, ConfabError
+from desktop.core.errors import AuthenticationError, ConfabError, ToolsUnsupportedError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
@@ -132,10 +132,12 @@ class MainWindow(QMainWindow):
             self.tr("The MCP tools the model may ask to run in this conversation")
         )
         self.tools_button.clicked.connect(self.open_tools_picker)
+        self.tools_button.setAutoRaise(True)
         self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
         self.banner = Banner()
         self.composer = Composer()
+        self.composer.footer.insertWidget(0, self.tools_button)
 
         header = QWidget()
         header.setObjectName("chatHeader")
@@ -145,7 +147,6 @@ class MainWindow(QMainWindow):
         header_layout.addWidget(self.total_label)
         header_layout.addWidget(self.provider_combo)
         header_layout.addWidget(self.model_combo)
-        header_layout.addWidget(self.tools_button)
         header_layout.addWidget(self.settings_button)
 
         pane = QWidget()
@@ -448,6 +449,11 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.has_message(message_id):
             self._chat.retry(conversation, message_id)
 
+    def _retry_without_tools(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.retry_without_tools(conversation, message_id)
+
     def _continue_reply(self, conversation_id: str, message_id: str) -> None:
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation.has_message(message_id):
@@ -595,7 +601,7 @@ class MainWindow(QMainWindow):
         self._back_to_composer()
 
     def open_tools_picker(self) -> ToolsPicker:
-        """The tools of the conversation on screen (the header's Tools button)."""
+        """The tools of the conversation on screen (the Tools button under the message box)."""
         assert self._tools is not None
         if self.current is None:
             self.new_conversation()
@@ -1069,6 +1075,15 @@ class MainWindow(QMainWindow):
         for way in recovery.recoveries(conversation, message_id, error)[:2]:
             label, act = buttons[way]
             actions.append((label, functools.partial(act, conversation.id, message_id)))
+        if isinstance(error, ToolsUnsupportedError):
+            conversation_id = conversation.id
+            actions.insert(
+                0,
+                (
+                    self.tr("Send Without Tools"),
+                    lambda: self._retry_without_tools(conversation_id, message_id),
+                ),
+            )
         action = actions[0] if actions else None
         second = actions[1] if len(actions) > 1 else None
         text = explain(error)

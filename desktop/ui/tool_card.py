@@ -91,9 +91,13 @@ class TextBox(QPlainTextEdit):
         self.full_text = text
         shown = text
         if len(text) > SHOWN_CHARS:
-            shown = text[:SHOWN_CHARS] + "\n…\n" + self.tr(
-                "({count} more characters: Copy copies all)"
-            ).format(count=len(text) - SHOWN_CHARS)
+            shown = (
+                text[:SHOWN_CHARS]
+                + "\n…\n"
+                + self.tr("({count} more characters: Copy copies all)").format(
+                    count=len(text) - SHOWN_CHARS
+                )
+            )
         if shown != self.toPlainText():
             self.setPlainText(shown)
 
@@ -255,10 +259,7 @@ class ToolCallCard(QFrame):
             self.server = server
         if tool:
             self.tool = tool
-        if result is not None:
-            state = self._result_state(result)
-        else:
-            state = live or NO_RESULT
+        state = self._result_state(result) if result is not None else live or NO_RESULT
         previous, self.state = self.state, state
         name = self.tool or self.call.name or "?"
         self.toggle.setText(
@@ -303,9 +304,7 @@ class ToolCallCard(QFrame):
             APPROVAL: self.tr("Waiting for your approval"),
             RUNNING: self.tr("Running…"),
             DONE: self.tr("Done in {time}").format(time=took) if took else self.tr("Done"),
-            FAILED: self.tr("Failed after {time}").format(time=took)
-            if took
-            else self.tr("Failed"),
+            FAILED: self.tr("Failed after {time}").format(time=took) if took else self.tr("Failed"),
             DENIED: self.tr("Denied"),
             STOPPED: self.tr("Stopped"),
             NO_RESULT: self.tr("No result"),
@@ -394,20 +393,21 @@ class ToolCalls(QWidget):
         """A card for each call (those shown already are kept, with their state)."""
         wanted = {call.id: call for call in calls}
         for call_id in [c for c in self.cards if c not in wanted]:
-            card = self.cards.pop(call_id)
-            self._layout.removeWidget(card)
-            card.deleteLater()
+            self._drop(self.cards.pop(call_id))
         for position, call in enumerate(calls):
-            card = self.cards.get(call.id)
-            if card is None or card.call != call:
-                if card is not None:
-                    self._layout.removeWidget(card)
-                    card.deleteLater()
+            shown = self.cards.get(call.id)
+            if shown is None or shown.call != call:
+                if shown is not None:
+                    self._drop(shown)
                 card = ToolCallCard(call)
                 card.decided.connect(self.decided)
                 self.cards[call.id] = card
                 self._layout.insertWidget(position, card)
         self.setVisible(bool(self.cards))
+
+    def _drop(self, card: ToolCallCard) -> None:
+        self._layout.removeWidget(card)
+        card.deleteLater()
 
     def show_runs(
         self,

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from desktop.core.tools import ParsedConfig, ToolInfo
 
 ServerIdRole = Qt.ItemDataRole.UserRole + 1
+# A server as the form has it, and the secrets typed (by name) for the keyring.
+_Made = tuple[McpServer, dict[str, str | None]]
 # A pasted config is read this long after the last keystroke.
 IMPORT_CHECK_MS = 250
 # A config file larger than this is not one.
@@ -131,9 +133,8 @@ class PairsEditor(QWidget):
         self.edited.emit()
 
     def _on_row_removed(self, row: object) -> None:
-        if row in self.rows:
-            self.rows.remove(row)  # type: ignore[arg-type]
-            assert isinstance(row, QWidget)
+        if isinstance(row, _PairRow) and row in self.rows:
+            self.rows.remove(row)
             row.deleteLater()
             self.edited.emit()
 
@@ -269,7 +270,9 @@ class ToolsDialog(QDialog):
         self.command_edit.setPlaceholderText(self.tr("for example uvx, npx or a program's path"))
         self.args_edit = QLineEdit()
         self.args_edit.setObjectName("serverArguments")
-        self.args_edit.setPlaceholderText(self.tr('for example mcp-server-time --local-timezone "Asia/Tokyo"'))
+        self.args_edit.setPlaceholderText(
+            self.tr('for example mcp-server-time --local-timezone "Asia/Tokyo"')
+        )
         self.env_editor = PairsEditor("env")
         self.env_editor.setObjectName("serverEnvironment")
         self.url_edit = QLineEdit()
@@ -479,10 +482,11 @@ class ToolsDialog(QDialog):
 
     # ---- the form ------------------------------------------------------------------
 
-    def _server_from_form(self, server: McpServer) -> tuple[McpServer, dict[str, str]] | None:
+    def _server_from_form(self, server: McpServer) -> _Made | None:
         transport = str(self.transport_combo.currentData())
         name = self.name_edit.text().strip() or server.name
-        command, args = "", ()
+        command = ""
+        args: tuple[str, ...] = ()
         url = ""
         if transport == STDIO:
             command = self.command_edit.text().strip()
@@ -506,7 +510,7 @@ class ToolsDialog(QDialog):
         editor = self.env_editor if transport == STDIO else self.headers_editor
         values: dict[str, str] = {}
         secret_names: list[str] = []
-        secrets: dict[str, str] = {}
+        secrets: dict[str, str | None] = {}
         for row in editor.rows:
             pair_name = row.name
             value = row.value_edit.text()
@@ -549,7 +553,9 @@ class ToolsDialog(QDialog):
         )
         return updated, secrets
 
-    def _form_error(self, message: str, field: QWidget) -> None:
+    def _form_error(self, message: str, field: QWidget) -> _Made | None:
+        """Say what to fix, with the field in question focused; None (for the caller to
+        return: nothing is saved)."""
         self.tabs.setCurrentWidget(self.servers_page)
         field.setFocus()
         self._show_status(message, error=True)
@@ -594,7 +600,9 @@ class ToolsDialog(QDialog):
         self._loading = True
         if server is not None:
             self.name_edit.setText(server.name)
-            self.transport_combo.setCurrentIndex(max(0, self.transport_combo.findData(server.transport)))
+            self.transport_combo.setCurrentIndex(
+                max(0, self.transport_combo.findData(server.transport))
+            )
             self.transport_pages.setCurrentWidget(
                 self.stdio_page if server.transport == STDIO else self.http_page
             )
@@ -629,9 +637,7 @@ class ToolsDialog(QDialog):
         self.state_detail.setText(detail if state == FAILED else "")
         self.state_detail.setVisible(bool(self.state_detail.text()))
         self.restart_button.setEnabled(server.enabled)
-        self.restart_button.setText(
-            self.tr("Start") if state == STOPPED else self.tr("Restart")
-        )
+        self.restart_button.setText(self.tr("Start") if state == STOPPED else self.tr("Restart"))
         self.tool_list.clear()
         if not server.enabled:
             self.tools_note.setText(self.tr("Enable the server to see its tools."))
@@ -688,16 +694,15 @@ class ToolsDialog(QDialog):
             self.allowed_tree.addTopLevelItem(item)
         count = self.allowed_tree.topLevelItemCount()
         self.allowed_note.setText(
-            self.tr(
-                "These tools run without asking. Revoke one to be asked again before it runs."
-            )
+            self.tr("These tools run without asking. Revoke one to be asked again before it runs.")
             if count
             else self.tr(
                 "No tool runs without asking. “Always Allow This Tool” on a call adds it here."
             )
         )
-        if count:
-            self.allowed_tree.setCurrentItem(self.allowed_tree.topLevelItem(0))
+        first = self.allowed_tree.topLevelItem(0)
+        if first is not None:
+            self.allowed_tree.setCurrentItem(first)
         self._update_revoke_button()
 
     def _update_revoke_button(self) -> None:
@@ -792,7 +797,7 @@ class ImportServersDialog(QDialog):
         self.parsed: ParsedConfig | None = None
         intro = plain.label(
             self.tr(
-                'Paste a config as Claude Desktop, Cursor or Cherry Studio write it '
+                "Paste a config as Claude Desktop, Cursor or Cherry Studio write it "
                 '({"mcpServers": {…}}), or choose its file. Nothing is added until you say so.'
             )
         )

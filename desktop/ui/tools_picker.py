@@ -1,5 +1,5 @@
 """The tools of one conversation: which MCP servers, and which of their tools, the model is
-offered (``Conversation.tools``). Reached by the "Tools" button of the chat header; a new
+offered (``Conversation.tools``). Reached by the "Tools" button under the message box; a new
 conversation has none on.
 
 A server ticked offers all its tools (those it adds later too); its tools ticked one by one
@@ -92,28 +92,35 @@ class ToolsPicker(QDialog):
     # ---- public --------------------------------------------------------------------
 
     def selections(self) -> tuple[ToolSelection, ...]:
-        """What is ticked, in the servers' order."""
+        """What is ticked, in the servers' order. A server whose tools are not listed (yet,
+        or could not be) keeps what it had unless its own box was changed."""
         chosen: list[ToolSelection] = []
-        for index in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(index)
-            server_id = item.data(0, ServerRole)
-            listed = [item.child(i) for i in range(item.childCount()) if item.child(i).data(0, ToolRole)]
-            ticked = [c.data(0, ToolRole) for c in listed if c.checkState(0) == Qt.CheckState.Checked]
+        for item in self._server_items():
+            server_id = str(item.data(0, ServerRole))
+            children = [item.child(i) for i in range(item.childCount())]
+            listed = [c for c in children if c is not None and c.data(0, ToolRole)]
+            ticked = [
+                str(c.data(0, ToolRole)) for c in listed if c.checkState(0) == Qt.CheckState.Checked
+            ]
             state = item.checkState(0)
-            if state == Qt.CheckState.Checked and (not listed or len(ticked) == len(listed)):
-                chosen.append(ToolSelection(server_id))
+            if not listed:
+                before = self._chosen.get(server_id)
+                if state == Qt.CheckState.Checked:
+                    chosen.append(ToolSelection(server_id))
+                elif state == Qt.CheckState.PartiallyChecked and before is not None:
+                    chosen.append(before)
+            elif len(ticked) == len(listed):
+                chosen.append(ToolSelection(server_id))  # all: those it adds later too
             elif ticked:
                 chosen.append(ToolSelection(server_id, tuple(ticked)))
-            elif state == Qt.CheckState.Checked:
-                chosen.append(ToolSelection(server_id))
         return tuple(chosen)
 
     def server_item(self, server_id: str) -> QTreeWidgetItem | None:
-        for index in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(index)
-            if item.data(0, ServerRole) == server_id:
-                return item
-        return None
+        return next((i for i in self._server_items() if i.data(0, ServerRole) == server_id), None)
+
+    def _server_items(self) -> list[QTreeWidgetItem]:
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     @property
     def waiting(self) -> bool:
@@ -207,10 +214,10 @@ class ToolsPicker(QDialog):
             child = QTreeWidgetItem([" ".join(text.split())])
             child.setData(0, ToolRole, info.name)
             child.setToolTip(0, plain.tooltip(info.description))
-            child.setFlags(
-                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+            child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            on = whole or (
+                chosen is not None and chosen.tools is not None and info.name in chosen.tools
             )
-            on = whole or (chosen is not None and chosen.tools is not None and info.name in chosen.tools)
             child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             item.addChild(child)
         self._filling = False

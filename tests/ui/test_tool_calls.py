@@ -38,7 +38,9 @@ def _start(start_chat_app: Any, **settings: Any) -> Any:
     return app
 
 
-def _ask(app: Any, openai_server: Any, call_id: str = "call_tokyo", answer: str = "It is late.") -> None:
+def _ask(
+    app: Any, openai_server: Any, call_id: str = "call_tokyo", answer: str = "It is late."
+) -> None:
     openai_server.enqueue(
         Reply(
             text="Let me look.",
@@ -61,9 +63,7 @@ def _card(app: Any, qtbot: Any, call_id: str, state: str, timeout: int = SERVER_
     return found[0]
 
 
-def test_tools_are_chosen_per_conversation_in_the_picker(
-    start_chat_app: Any, qtbot: Any
-) -> None:
+def test_tools_are_chosen_per_conversation_in_the_picker(start_chat_app: Any, qtbot: Any) -> None:
     app = start_chat_app(mcp_servers=[CLOCK])
     window = app.window
     assert window.tools_button.isVisible() and window.tools_button.text() == "Tools"

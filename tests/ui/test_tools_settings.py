@@ -188,7 +188,11 @@ def _servers(**servers: dict[str, Any]) -> list[dict[str, Any]]:
 def test_the_state_of_each_server_is_shown_ready_with_its_tools_or_failed_with_why(
     start_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    crash = [sys.executable, "-c", "import sys; sys.stderr.write('cannot open ~/.notes: no such file\\n'); sys.exit(3)"]
+    crash = [
+        sys.executable,
+        "-c",
+        "import sys; sys.stderr.write('cannot open ~/.notes: no such file\\n'); sys.exit(3)",
+    ]
     write_settings(
         tmp_path / "data",
         [],
