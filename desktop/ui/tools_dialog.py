@@ -238,7 +238,7 @@ class ToolsDialog(QDialog):
         self.import_button.setObjectName("importServers")
         self.import_button.setAutoDefault(False)
         self.import_button.setToolTip(
-            self.tr('Add servers from an {"mcpServers": …} config, pasted or from a file')
+            self.tr('Add servers from an "mcpServers" config, pasted or from a file')
         )
         self.import_button.clicked.connect(self.open_import)
         self.remove_button = QPushButton(self.tr("Remove"))
@@ -797,8 +797,8 @@ class ImportServersDialog(QDialog):
         self.parsed: ParsedConfig | None = None
         intro = plain.label(
             self.tr(
-                "Paste a config as Claude Desktop, Cursor or Cherry Studio write it "
-                '({"mcpServers": {…}}), or choose its file. Nothing is added until you say so.'
+                'Paste an "mcpServers" config as Claude Desktop, Cursor or Cherry Studio write '
+                "it, or choose its file. Nothing is added until you say so."
             )
         )
         intro.setWordWrap(True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,8 @@ def _forget_secrets(secret_service: Any) -> Iterator[None]:
     forget()
 
 
-def _saved(app: Any, qtbot: Any) -> dict[str, Any]:
-    """settings.json once the settings writer has written what was asked."""
+def _saved(app: Any, qtbot: Any, until: Callable[[list[dict[str, Any]]], bool]) -> dict[str, Any]:
+    """settings.json once the settings writer has written servers that pass ``until``."""
     path = app.data_dir / "settings.json"
     found: dict[str, Any] = {}
 
@@ -49,7 +49,7 @@ def _saved(app: Any, qtbot: Any) -> dict[str, Any]:
             found = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return bool(found.get("mcp_servers"))
+        return until(found.get("mcp_servers", []))
 
     qtbot.waitUntil(written)
     return found
@@ -82,7 +82,7 @@ def test_a_server_added_in_the_page_is_saved_its_secret_in_the_keyring(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Saved."
 
-    saved = _saved(app, qtbot)
+    saved = _saved(app, qtbot, lambda servers: [s["name"] for s in servers] == ["Weather"])
     (server,) = saved["mcp_servers"]
     assert server["name"] == "Weather" and server["command"] == "uvx"
     assert server["args"] == ["weather-mcp", "--city", "New York"]
@@ -151,7 +151,7 @@ def test_servers_imported_by_paste_show_what_was_found_before_they_are_added(
 
     qtbot.mouseClick(importer.add_button, Qt.MouseButton.LeftButton)
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == ["time", "search"]
-    saved = _saved(app, qtbot)
+    saved = _saved(app, qtbot, lambda servers: len(servers) == 2)
     assert {s["id"] for s in saved["mcp_servers"]} == {"time", "search"}
     assert "BSA-secret" not in (app.data_dir / "settings.json").read_text(encoding="utf-8")
     app.settle_keyring()
