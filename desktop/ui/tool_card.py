@@ -9,6 +9,7 @@ ended; a call that waits for the user is opened and cannot be collapsed until an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -109,12 +110,29 @@ class TextBox(QPlainTextEdit):
         return QSize(super().sizeHint().width(), self._height())
 
     def _height(self) -> int:
-        # The plain-text layout measures its document in lines, wrapped lines counted.
-        lines = max(1, min(self._lines, round(self.document().size().height())))
+        # Its blocks' heights as laid out (wrapped lines counted), up to ``lines`` lines: the
+        # font's line spacing alone came short of the layout's by a few pixels, and a scroll
+        # bar showed on a text that fits.
+        shown = 0.0
+        lines = 0
+        block = self.document().firstBlock()
+        while block.isValid() and lines < self._lines:
+            height = self.blockBoundingRect(block).height()
+            count = max(1, block.lineCount())
+            if lines + count > self._lines:
+                shown += height * (self._lines - lines) / count
+                lines = self._lines
+                break
+            shown += height
+            lines += count
+            block = block.next()
+        if not lines:
+            shown = self.fontMetrics().lineSpacing()
         margins = self.contentsMargins()
         return (
-            self.fontMetrics().lineSpacing() * lines
+            math.ceil(shown)
             + 2 * int(self.document().documentMargin())
+            + 2 * self.frameWidth()
             + margins.top()
             + margins.bottom()
             + 2

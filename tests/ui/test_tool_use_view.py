@@ -76,3 +76,30 @@ def test_an_imported_thread_shows_a_call_with_its_output_in_one_card(qtbot: Any)
 def test_a_system_message_says_so(qtbot: Any) -> None:
     widget = _widget(qtbot, Message("s", None, "system", "You are terse.", T))
     assert widget.header.text() == "System"
+
+
+def test_a_short_result_shows_whole_and_a_long_one_scrolls_in_a_bounded_box(
+    qtbot: Any, apply_app_theme: Any
+) -> None:
+    from desktop.ui.tool_card import RESULT_LINES, ToolCallCard
+
+    apply_app_theme(False)
+    card = ToolCallCard(ToolCall("c1", "get_current_time", '{"timezone": "Asia/Tokyo"}'))
+    qtbot.addWidget(card)
+    result = Message("r", "a", "tool", '{\n  "a": 1,\n  "b": 2,\n  "c": 3\n}', T)
+    result.tool_call_id, result.tool_server, result.duration_ms = "c1", "clock", 412
+    card.show_state(result, None, "Clock")
+    card.resize(700, 400)
+    card.show()
+    card.set_expanded(True)
+    qtbot.waitUntil(lambda: card.result_box.isVisible())
+    box = card.result_box
+    assert box.verticalScrollBar().maximum() == 0  # five lines: all in sight
+    assert card.arguments.verticalScrollBar().maximum() == 0
+    short = box.height()
+
+    result.content = "\n".join(f"line {n}" for n in range(500))
+    card.show_state(result, None, "Clock")
+    qtbot.waitUntil(lambda: box.verticalScrollBar().maximum() > 0)
+    assert box.height() <= short * RESULT_LINES / 5 + 10  # bounded, it scrolls
+    assert box.full_text.endswith("line 499")
