@@ -87,7 +87,7 @@ class Composition:
     chat: object
     settings: object
     data_dir: Path
-    tools: object = None  # ToolsController
+    tools: object = None  # ToolsController: the MCP servers
 
     async def shutdown(self) -> None:
         from desktop.controllers.chat import ChatController
@@ -105,7 +105,8 @@ class Composition:
             from desktop.controllers.tools import ToolsController
 
             assert isinstance(self.tools, ToolsController)
-            await self.tools.shutdown()  # every MCP server stopped (none left behind)
+            # Every MCP server stopped (bounded: what does not exit is killed).
+            await self.tools.shutdown()
         # Every write on disk, and the writer thread stopped, before the loop ends.
         self.conversations.close()
         await self.settings.aclose()
@@ -125,7 +126,6 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
-    from desktop.controllers.tools import ToolsController
     from desktop.core.secrets import KeyStore
     from desktop.core.settings import SettingsStore
     from desktop.core.storage import ConversationStore
@@ -139,6 +139,10 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     conversations = ConversationsController(ConversationStore(data_dir))
     # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
     UiThreadCollector(conversations)
+    # The MCP servers: nothing starts until a conversation with tools on, or the Tools
+    # settings page, needs one (the SDK itself is imported then).
+    from desktop.controllers.tools import ToolsController
+
     tools = ToolsController(settings)
     chat = ChatController(conversations, settings, tools=tools)
     window.attach(conversations, chat, settings, tools)

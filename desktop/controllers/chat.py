@@ -80,6 +80,8 @@ class ChatController(QObject):
         the MCP servers a conversation may use (none without it)."""
         super().__init__(parent)
         self._settings = settings
+        # The MCP servers' controller (the Tools page, the picker): None without tools.
+        self.tools = tools
         self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self.service = ChatService(

@@ -785,7 +785,6 @@ class ChatService:
         self, conversation: Conversation, reply: Message, call: ToolCall, box: ToolBox
     ) -> Any:
         import asyncio
-        import time
 
         from desktop.core.tools.types import ALWAYS, DENY, ApprovalRequest, ToolRun
         from desktop.core.wire import WireValueError
@@ -811,7 +810,6 @@ class ChatService:
             if decision == ALWAYS:
                 self.tools.allow_always(server, tool)
         self._events.tool_started(conversation.id, call.id)
-        started = time.monotonic()
         try:
             arguments = call.parsed_arguments()
         except WireValueError as exc:
@@ -819,21 +817,7 @@ class ChatService:
         if not isinstance(arguments, dict):
             text = f"the arguments of {call.name!r} are not a JSON object"
             return ToolRun(call.id, server, tool, text, error=text)
-        try:
-            outcome = await self.tools.call(server, tool, arguments)
-        except asyncio.CancelledError:
-            self._add_run(
-                conversation,
-                ToolRun(
-                    call.id,
-                    server,
-                    tool,
-                    STOPPED_TEXT,
-                    int((time.monotonic() - started) * 1000),
-                    error="stopped",
-                ),
-            )
-            raise
+        outcome = await self.tools.call(server, tool, arguments)
         output = outcome.output
         if outcome.error and not output:
             output = f"Error: {outcome.error}"
@@ -936,6 +920,7 @@ class ChatService:
         plan = self._plan(conversation, draft, counter)
         messages = plan.messages
         tokens = plan.tokens + TOKENS_PER_REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages)
+        tokens += self._tools_tokens(conversation, counter)
         price = self._providers.prices.price(model)
         return SendEstimate(
             tokens=tokens,
@@ -944,6 +929,18 @@ class ChatService:
             context_window=price.context if price else None,
             plan=plan,
         )
+
+    def _tools_tokens(self, conversation: Conversation, counter: TokenCounter) -> int:
+        """What the tools on offer cost in a request: their schemas, as sent (counted from
+        the servers' last listings; nothing before a server has started)."""
+        box = self.known_toolbox(conversation)
+        if box is None:
+            return 0
+        import json
+
+        from desktop.core.openai_wire import encode_tool
+
+        return counter.text(json.dumps([encode_tool(spec) for spec in box.specs()]))
 
     def _count_again(self, conversation_id: str, model: str) -> None:
         """Once the table ``model`` is counted with has loaded and the counting thread has

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from desktop.core.errors import ToolServerError, ToolTimeoutError
+from desktop.core.logs import redact
 from desktop.core.tools.config import HTTP, McpServer
 from desktop.core.tools.types import (
     FAILED,
@@ -90,6 +91,8 @@ class _Handle:
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.garbage = ""  # the first thing it printed that was not MCP
+        self.died = False  # its connection ended without being stopped
+        self.http_status = 0  # the last error status an HTTP server answered with
 
     @property
     def alive(self) -> bool:
@@ -174,7 +177,9 @@ class ToolManager:
                 log.exception("a tool-state listener failed")
 
     def _set_state(self, server_id: str, state: str, detail: str = "") -> None:
-        """From the manager's thread."""
+        """From the manager's thread. A secret the server printed (its stderr is the reason) is
+        masked as in the log."""
+        detail = redact(detail)
         if self._states.get(server_id) == ServerState(state, detail):
             return
         self._states[server_id] = ServerState(state, detail)
@@ -325,6 +330,9 @@ class ToolManager:
         server = handle.server
         try:
             await self._session(handle, secrets, errlog)
+            if handle.died:
+                detail = _stderr_tail(errlog) or f"{server.name} stopped"
+                self._set_state(server.id, FAILED, detail)
             if not handle.ready.done():
                 handle.ready.set_exception(ToolServerError(f"{server.name} ended at once"))
             if self._states.get(server.id, ServerState()).state != FAILED:
@@ -335,7 +343,7 @@ class ToolManager:
                 handle.ready.set_exception(ToolServerError(f"{server.name} was stopped"))
             raise
         except BaseException as exc:  # anyio groups, the SDK's own errors, OSError…
-            detail = _reason(exc, errlog, handle.garbage, self.start_timeout)
+            detail = _reason(exc, errlog, handle, self.start_timeout)
             self._set_state(server.id, FAILED, detail)
             if not handle.ready.done():
                 handle.ready.set_exception(ToolServerError(detail))
@@ -350,7 +358,7 @@ class ToolManager:
 
         async def on_message(message: Any) -> None:
             if isinstance(message, Exception) and not handle.garbage:
-                handle.garbage = _first_line(str(message))
+                handle.garbage = _garbage(message)
 
         async with contextlib.AsyncExitStack() as stack:
             if server.transport == HTTP:
@@ -359,6 +367,12 @@ class ToolManager:
 
                 headers = {**server.headers, **secrets}
                 client = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+
+                async def on_response(response: Any) -> None:
+                    if response.status_code >= 400:
+                        handle.http_status = response.status_code
+
+                client.event_hooks = {**client.event_hooks, "response": [on_response]}
                 read, write = await stack.enter_async_context(
                     streamable_http_client(server.url, http_client=client)
                 )
@@ -384,7 +398,21 @@ class ToolManager:
             self._tools[server.id] = tools
             self._set_state(server.id, READY)
             handle.ready.set_result(None)
-            await handle.stop.wait()
+            await self._until_stopped(handle, session)
+
+    @staticmethod
+    async def _until_stopped(handle: _Handle, session: Any) -> None:
+        """Until told to stop, or until the connection ends (the server died: it is then
+        "failed" with its stderr's last lines at once, not at the next call). The SDK says
+        the end only to a request waiting; its dispatcher's flag is looked at twice a
+        second (a private one: without it, the next call finds out)."""
+        dispatcher = getattr(session, "_dispatcher", None)
+        while not handle.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(handle.stop.wait(), 0.5)
+            if getattr(dispatcher, "_closed", False) and not handle.stop.is_set():
+                handle.died = True
+                return
 
     async def _call(
         self, server_id: str, tool: str, arguments: dict[str, Any], timeout: float
@@ -403,6 +431,10 @@ class ToolManager:
                 f"no result after {timeout:g} s; the call was cancelled"
             ) from exc
         except Exception as exc:
+            if _connection_closed(exc) and handle.task is not None:
+                # Died mid-call: wait for the session to wind down, and say why it died.
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(asyncio.shield(handle.task), STOP_TIMEOUT_S)
             if not handle.alive or handle.session is None:
                 state = self._states.get(server_id, ServerState())
                 raise ToolServerError(state.detail or f"the server stopped ({exc})") from exc
@@ -508,6 +540,23 @@ def _first_line(text: str) -> str:
     return ""
 
 
+def _connection_closed(exc: BaseException) -> bool:
+    from mcp_types import CONNECTION_CLOSED
+
+    return getattr(exc, "code", None) == CONNECTION_CLOSED
+
+
+def _garbage(exc: Exception) -> str:
+    """What a server printed that was not a JSON-RPC message (pydantic's error holds it)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        with contextlib.suppress(Exception):
+            for error in errors():
+                if isinstance(error.get("input"), str):
+                    return repr(error["input"][:200])
+    return _first_line(str(exc))
+
+
 def _leaf_text(exc: BaseException) -> str:
     """The words of the innermost error of an (anyio) exception group."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
@@ -532,7 +581,18 @@ def _stderr_tail(errlog: TextIO) -> str:
     return "\n".join(lines[-STDERR_LINES:])
 
 
-def _reason(exc: BaseException, errlog: TextIO, garbage: str, start_timeout: float) -> str:
+_STATUS_WORDS = {
+    401: "the server refused the credentials (HTTP 401)",
+    403: "the server refused access (HTTP 403)",
+    404: "no MCP server at this address (HTTP 404)",
+}
+
+
+def _reason(exc: BaseException, errlog: TextIO, handle: _Handle, start_timeout: float) -> str:
+    garbage = handle.garbage
+    if handle.http_status:
+        status = handle.http_status
+        return _STATUS_WORDS.get(status, f"the server answered with HTTP {status}")
     leaf = exc
     while isinstance(leaf, BaseExceptionGroup) and leaf.exceptions:
         leaf = leaf.exceptions[0]
