@@ -283,7 +283,9 @@ class ToolManager:
             if self._closed:
                 return None
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                # Not asyncio.new_event_loop(): under qasync.run (the app) the policy makes
+                # that a QEventLoop, which cannot run outside the UI thread.
+                loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
                 started = threading.Event()
 
                 def run() -> None:
