@@ -578,6 +578,7 @@ class MainWindow(QMainWindow):
         chat.tool_finished.connect(self._on_chat_tool_finished)
         self.chat_view.tool_decided.connect(self._on_chat_view_tool_decided)
         tools.servers_changed.connect(self._update_tools_button)
+        tools.tools_listed.connect(lambda _server_id, _tools: self._update_tools_button())
 
     def _server_name(self, server_id: str) -> str:
         server = self._tools.server(server_id) if self._tools is not None else None
@@ -625,7 +626,13 @@ class MainWindow(QMainWindow):
 
         conversation = self.current
         selections = conversation.tools if conversation is not None else ()
-        self.tools_button.setText(tools_label(selections))
+        tools = self._tools
+
+        def known(server_id: str) -> int | None:
+            listed = tools.known_tools(server_id) if tools is not None else None
+            return len(listed) if listed is not None else None
+
+        self.tools_button.setText(tools_label(selections, known))
         self.tools_button.setProperty("on", bool(selections))
         self.tools_button.style().unpolish(self.tools_button)
         self.tools_button.style().polish(self.tools_button)
@@ -682,6 +689,9 @@ class MainWindow(QMainWindow):
     def _on_chat_view_tool_decided(self, call_id: str, decision: str) -> None:
         conversation = self.current
         self._chat.decide(call_id, decision, conversation.id if conversation else None)
+        # The card's buttons go: the keyboard back where the user types (another call that
+        # waits takes it next).
+        self.composer.edit.setFocus()
 
     def _stop_live_calls(self, conversation_id: str) -> None:
         """The turn ended (stopped, failed): what still waited or ran says it was stopped."""

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QTabWidget,
     QToolButton,
     QTreeWidget,
@@ -191,10 +190,12 @@ class _PairRow(QWidget):
         self.value_edit.setEchoMode(
             QLineEdit.EchoMode.Password if secret else QLineEdit.EchoMode.Normal
         )
+        stored = secret and self.stored
         self.value_edit.setPlaceholderText(
-            self.tr("Stored in the system keyring — type to replace")
-            if secret and self.stored
-            else self.tr("value")
+            self.tr("Stored in the keyring") if stored else self.tr("value")
+        )
+        self.value_edit.setToolTip(
+            self.tr("Stored in the system keyring — type to replace") if stored else ""
         )
 
     def _on_edited(self, _text: str = "") -> None:
@@ -281,23 +282,6 @@ class ToolsDialog(QDialog):
         self.headers_editor = PairsEditor("header")
         self.headers_editor.setObjectName("serverHeaders")
 
-        stdio_form = QFormLayout()
-        stdio_form.setContentsMargins(0, 0, 0, 0)
-        stdio_form.addRow(self.tr("Command"), self.command_edit)
-        stdio_form.addRow(self.tr("Arguments"), self.args_edit)
-        stdio_form.addRow(self.tr("Environment"), self.env_editor)
-        http_form = QFormLayout()
-        http_form.setContentsMargins(0, 0, 0, 0)
-        http_form.addRow(self.tr("URL"), self.url_edit)
-        http_form.addRow(self.tr("Headers"), self.headers_editor)
-        self.stdio_page = QWidget()
-        self.stdio_page.setLayout(stdio_form)
-        self.http_page = QWidget()
-        self.http_page.setLayout(http_form)
-        self.transport_pages = QStackedWidget()
-        self.transport_pages.addWidget(self.stdio_page)
-        self.transport_pages.addWidget(self.http_page)
-
         self.state_icon = QLabel()
         self.state_icon.setObjectName("serverStateDot")
         self.state_label = plain.label()
@@ -331,15 +315,20 @@ class ToolsDialog(QDialog):
         self.status.setObjectName("toolsStatus")
         self.status.setWordWrap(True)
 
-        form = QFormLayout()
+        # One form, its rows of the other kind of server hidden: the labels stay aligned.
+        form = self.form = QFormLayout()
         form.addRow(self.tr("Name"), self.name_edit)
         form.addRow(self.tr("Kind"), self.transport_combo)
         form.addRow("", self.enabled_check)
+        form.addRow(self.tr("Command"), self.command_edit)
+        form.addRow(self.tr("Arguments"), self.args_edit)
+        form.addRow(self.tr("Environment"), self.env_editor)
+        form.addRow(self.tr("URL"), self.url_edit)
+        form.addRow(self.tr("Headers"), self.headers_editor)
         self.form_widget = QWidget()
         right = QVBoxLayout(self.form_widget)
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(form)
-        right.addWidget(self.transport_pages)
         right.addLayout(state_row)
         tools_heading = plain.label(self.tr("Tools it offers"))
         tools_heading.setObjectName("toolsHeading")
@@ -386,6 +375,7 @@ class ToolsDialog(QDialog):
         self.allowed_tree.setObjectName("allowedTools")
         self.allowed_tree.setRootIsDecorated(False)
         self.allowed_tree.setHeaderLabels([self.tr("Tool"), self.tr("Server")])
+        self.allowed_tree.header().setMinimumSectionSize(120)
         self.allowed_tree.itemSelectionChanged.connect(self._update_revoke_button)
         self.revoke_button = QPushButton(self.tr("Revoke"))
         self.revoke_button.setObjectName("revokeTool")
@@ -603,9 +593,7 @@ class ToolsDialog(QDialog):
             self.transport_combo.setCurrentIndex(
                 max(0, self.transport_combo.findData(server.transport))
             )
-            self.transport_pages.setCurrentWidget(
-                self.stdio_page if server.transport == STDIO else self.http_page
-            )
+            self._show_transport(server.transport)
             self.enabled_check.setChecked(server.enabled)
             self.command_edit.setText(server.command)
             self.args_edit.setText(shlex.join(server.args))
@@ -700,6 +688,7 @@ class ToolsDialog(QDialog):
                 "No tool runs without asking. “Always Allow This Tool” on a call adds it here."
             )
         )
+        self.allowed_tree.resizeColumnToContents(0)
         first = self.allowed_tree.topLevelItem(0)
         if first is not None:
             self.allowed_tree.setCurrentItem(first)
@@ -720,9 +709,14 @@ class ToolsDialog(QDialog):
         if not self._loading:
             self._dirty = True
 
+    def _show_transport(self, transport: str) -> None:
+        for widget in (self.command_edit, self.args_edit, self.env_editor):
+            self.form.setRowVisible(widget, transport == STDIO)
+        for widget in (self.url_edit, self.headers_editor):
+            self.form.setRowVisible(widget, transport == HTTP)
+
     def _on_transport_combo_changed(self, _index: int) -> None:
-        http = self.transport_combo.currentData() == HTTP
-        self.transport_pages.setCurrentWidget(self.http_page if http else self.stdio_page)
+        self._show_transport(str(self.transport_combo.currentData()))
         self._on_form_edited()
 
     def _on_list_current_item_changed(

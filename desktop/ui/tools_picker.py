@@ -8,6 +8,7 @@ is started for that: listing is a first need)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -32,14 +33,21 @@ ServerRole = Qt.ItemDataRole.UserRole + 1
 ToolRole = Qt.ItemDataRole.UserRole + 2
 
 
-def tools_label(selections: tuple[ToolSelection, ...]) -> str:
-    """The header button's text: "Tools" when none are on, else how many (a server with
-    all its tools on counts once)."""
+def tools_label(
+    selections: tuple[ToolSelection, ...], known: Callable[[str], int | None] | None = None
+) -> str:
+    """The Tools button's text: "Tools" when none are on, else how many: a server with all
+    its tools on counts them as ``known`` says (None: not listed yet, it counts once)."""
     from PySide6.QtCore import QCoreApplication
 
     if not selections:
         return QCoreApplication.translate("ToolsPicker", "Tools")
-    count = sum(len(s.tools) if s.tools is not None else 1 for s in selections)
+    count = 0
+    for selection in selections:
+        if selection.tools is not None:
+            count += len(selection.tools)
+        else:
+            count += (known(selection.server) if known is not None else None) or 1
     return QCoreApplication.translate("ToolsPicker", "Tools: {count}").format(count=count)
 
 
@@ -73,6 +81,7 @@ class ToolsPicker(QDialog):
         self.tree = QTreeWidget()
         self.tree.setObjectName("toolsTree")
         self.tree.setHeaderHidden(True)
+        self.tree.itemChanged.connect(self._on_tree_item_changed)
         self.note = plain.label()
         self.note.setObjectName("toolsPickerNote")
         self.note.setWordWrap(True)
@@ -139,9 +148,7 @@ class ToolsPicker(QDialog):
         for server in servers:
             item = QTreeWidgetItem([server.name])
             item.setData(0, ServerRole, server.id)
-            item.setFlags(
-                item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
-            )
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             chosen = self._chosen.get(server.id)
             item.setCheckState(
                 0,
@@ -185,7 +192,9 @@ class ToolsPicker(QDialog):
         except ConfabError as exc:
             from desktop.ui.error_text import detail, explain
 
-            listed, problem = None, " ".join(filter(None, (explain(exc), detail(exc))))
+            # The server's own words (its stderr) say more than the sentence for the error.
+            _state, why = self._tools.state(server.id)
+            listed, problem = None, why or detail(exc) or explain(exc)
         self._show_tools(server.id, listed, problem)
 
     def _show_tools(self, server_id: str, listed: list[ToolInfo] | None, problem: str) -> None:
@@ -199,7 +208,7 @@ class ToolsPicker(QDialog):
         item.takeChildren()
         if listed is None:
             failed = QTreeWidgetItem(
-                [self.tr("Its tools could not be listed: {reason}").format(reason=problem)]
+                [self.tr("It could not start: {reason}").format(reason=" ".join(problem.split()))]
             )
             failed.setFlags(Qt.ItemFlag.ItemIsEnabled)
             failed.setToolTip(0, plain.tooltip(problem))
@@ -220,9 +229,39 @@ class ToolsPicker(QDialog):
             )
             child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             item.addChild(child)
+        self._show_whole(item)
         self._filling = False
         if not self._waiting:
             self.listed.emit()
+
+    def _show_whole(self, server: QTreeWidgetItem) -> None:
+        """A server's box from its tools' boxes: all, some or none ticked."""
+        tools = [server.child(i) for i in range(server.childCount())]
+        states = [t.checkState(0) for t in tools if t is not None and t.data(0, ToolRole)]
+        if not states:
+            return  # not listed: the server's own box says it
+        if all(state == Qt.CheckState.Checked for state in states):
+            server.setCheckState(0, Qt.CheckState.Checked)
+        elif any(state == Qt.CheckState.Checked for state in states):
+            server.setCheckState(0, Qt.CheckState.PartiallyChecked)
+        else:
+            server.setCheckState(0, Qt.CheckState.Unchecked)
+
+    def _on_tree_item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+        if self._filling:
+            return
+        self._filling = True
+        server = item.parent()
+        if server is None:  # a server ticked or unticked: all its tools with it
+            state = item.checkState(0)
+            if state != Qt.CheckState.PartiallyChecked:
+                for i in range(item.childCount()):
+                    tool = item.child(i)
+                    if tool is not None and tool.data(0, ToolRole):
+                        tool.setCheckState(0, state)
+        else:
+            self._show_whole(server)
+        self._filling = False
 
     def done(self, result: int) -> None:
         self._tasks.cancel()  # no listing lands in a closed (deleted) dialog

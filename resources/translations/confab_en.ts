@@ -23,7 +23,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+880"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+875"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -50,7 +50,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1407"/>
+        <location filename="../../desktop/ui/main_window.py" line="+1417"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -115,7 +115,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-214"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>
@@ -123,7 +123,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+89"/>
+        <location line="+95"/>
         <source>Added %n server(s).</source>
         <translation>
             <numerusform>Added %n server.</numerusform>
@@ -134,7 +134,7 @@
 <context>
     <name>ToolsPicker</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_picker.py" line="+170"/>
+        <location filename="../../desktop/ui/tools_picker.py" line="+179"/>
         <source>%n server(s) this conversation used are removed or disabled: they are left out.</source>
         <translation>
             <numerusform>%n server this conversation used is removed or disabled: it is left out.</numerusform>

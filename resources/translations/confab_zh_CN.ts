@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+252"/>
+        <location filename="../../desktop/app.py" line="+256"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -1130,7 +1130,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+794"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+789"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -1386,7 +1386,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+217"/>
+        <location line="+224"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1396,7 +1396,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+52"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
@@ -1521,8 +1521,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-480"/>
-        <location line="+302"/>
+        <location line="-483"/>
+        <location line="+305"/>
         <location line="+189"/>
         <source>Untitled</source>
         <translation>未命名</translation>
@@ -1993,7 +1993,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-834"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-830"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -2697,7 +2697,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>TextBox</name>
     <message>
-        <location filename="../../desktop/ui/tool_card.py" line="+97"/>
+        <location filename="../../desktop/ui/tool_card.py" line="+98"/>
         <source>({count} more characters: Copy copies all)</source>
         <translation>（还有 {count} 个字符：“复制”会复制全部）</translation>
     </message>
@@ -2715,7 +2715,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+110"/>
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
@@ -2830,7 +2830,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ToolsDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+119"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+121"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
@@ -2895,7 +2895,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>例如 mcp-server-time --local-timezone &quot;Asia/Tokyo&quot;</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+49"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
@@ -2910,7 +2910,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>环境变量</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
@@ -2920,13 +2920,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>请求头</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <location line="+330"/>
+        <location line="-33"/>
+        <location line="+334"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location line="-305"/>
+        <location line="-308"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -2936,7 +2936,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>Tools it offers</source>
         <translation>提供的工具</translation>
     </message>
@@ -2971,7 +2971,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Revoke</source>
         <translation>撤销</translation>
     </message>
@@ -3046,7 +3046,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>“{name}”的值保存在系统钥匙串中，不会显示：如要改存到设置中，请输入它的值。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+88"/>
         <source>Disabled: never started, offered to no conversation</source>
         <translation>已停用：不会启动，也不提供给任何对话</translation>
     </message>
@@ -3123,7 +3123,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>所有工具运行前都会询问。在调用中选择“始终允许此工具”会把它添加到这里。</translation>
     </message>
     <message numerus="yes">
-        <location line="+71"/>
+        <location line="+77"/>
         <source>Added %n server(s).</source>
         <translation>
             <numerusform>已添加 %n 个服务器。</numerusform>
@@ -3133,12 +3133,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ToolsPicker</name>
     <message>
-        <location filename="../../desktop/ui/tools_picker.py" line="+41"/>
+        <location filename="../../desktop/ui/tools_picker.py" line="+44"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>Tools: {count}</source>
         <translation>工具：{count}</translation>
     </message>
@@ -3153,7 +3153,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>模型可以请求运行这里勾选的工具。每次调用都会显示在回复中，只有你允许后才会运行。</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+87"/>
         <source>Listing its tools…</source>
         <translation>正在列出其工具…</translation>
     </message>
@@ -3170,9 +3170,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         </translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+35"/>
+        <source>It could not start: {reason}</source>
+        <translation>无法启动：{reason}</translation>
+    </message>
+    <message>
         <source>Its tools could not be listed: {reason}</source>
-        <translation>无法列出其工具：{reason}</translation>
+        <translation type="vanished">无法列出其工具：{reason}</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -3384,7 +3388,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_PairRow</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-618"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-614"/>
         <source>NAME</source>
         <translation>名称</translation>
     </message>
@@ -3395,12 +3399,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-38"/>
         <source>Secret</source>
         <translation>机密</translation>
     </message>
@@ -3415,7 +3419,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
+        <source>Stored in the keyring</source>
+        <translation>已存入钥匙串</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新值可替换</translation>
     </message>

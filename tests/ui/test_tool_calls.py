@@ -64,7 +64,14 @@ def _card(app: Any, qtbot: Any, call_id: str, state: str, timeout: int = SERVER_
 
 
 def test_tools_are_chosen_per_conversation_in_the_picker(start_chat_app: Any, qtbot: Any) -> None:
-    app = start_chat_app(mcp_servers=[CLOCK])
+    notes = {
+        "id": "notes",
+        "name": "Notes",
+        "transport": "stdio",
+        "command": sys.executable,
+        "args": ["-c", "import sys; sys.stderr.write('notes: no such file\\n'); sys.exit(2)"],
+    }
+    app = start_chat_app(mcp_servers=[CLOCK, notes])
     window = app.window
     assert window.tools_button.isVisible() and window.tools_button.text() == "Tools"
     picker = window.open_tools_picker()
@@ -73,7 +80,16 @@ def test_tools_are_chosen_per_conversation_in_the_picker(start_chat_app: Any, qt
     assert item is not None and item.text(0) == "Clock"
     tools = [item.child(i).data(0, ToolRole) for i in range(item.childCount())]
     assert "get_current_time" in tools and "convert_time" in tools
-    item.child(tools.index("get_current_time")).setCheckState(0, Qt.CheckState.Checked)
+    # The server's box ticks all its tools, and shows what its tools' boxes say.
+    item.setCheckState(0, Qt.CheckState.Checked)
+    assert all(item.child(i).checkState(0) == Qt.CheckState.Checked for i in range(2))
+    assert picker.selections() == (ToolSelection("clock"),)
+    item.child(tools.index("convert_time")).setCheckState(0, Qt.CheckState.Unchecked)
+    assert item.checkState(0) == Qt.CheckState.PartiallyChecked
+    # A server that cannot start says why, in its own words.
+    broken = picker.server_item("notes")
+    assert broken is not None and broken.childCount() == 1
+    assert broken.child(0).text(0) == "It could not start: notes: no such file"
     qtbot.mouseClick(picker.ok_button, Qt.MouseButton.LeftButton)
     conversation = app.conversations.current
     assert conversation.tools == (ToolSelection("clock", ("get_current_time",)),)

@@ -96,7 +96,7 @@ def test_a_server_added_in_the_page_is_saved_its_secret_in_the_keyring(
     again = app.window.open_tools()
     row = next(r for r in again.env_editor.rows if r.name == "WEATHER_TOKEN")
     assert row.secret and row.value_edit.text() == ""
-    assert "Stored in the system keyring" in row.value_edit.placeholderText()
+    assert row.value_edit.placeholderText() == "Stored in the keyring"
     assert again.args_edit.text() == "weather-mcp --city 'New York'"
 
 
