@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -461,7 +462,11 @@ class MainWindow(QMainWindow):
 
     def stop_reply(self) -> None:
         if self.current is not None:
+            focus = QApplication.focusWidget()
             self._chat.stop(self.current.id)
+            if focus is not None and self.chat_view.isAncestorOf(focus):
+                # A tool call's buttons had it (they go): back where the user types.
+                self.composer.edit.setFocus()
 
     def open_conversation_settings(self) -> ConversationSettingsDialog:
         if self.current is None:

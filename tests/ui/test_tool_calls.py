@@ -117,6 +117,7 @@ def test_a_call_asks_first_then_shows_its_result_and_the_answer(
     assert len(openai_server.chat_requests()) == 1
 
     qtbot.mouseClick(card.allow_once_button, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is app.window.composer.edit
     app.wait_idle(timeout=SERVER_START_MS)
     card = _card(app, qtbot, "call_tokyo", tool_card.DONE)
     assert not card.expanded  # collapsed once done
@@ -205,6 +206,7 @@ def test_stop_while_a_call_waits_ends_the_turn_and_the_card_says_so(
     assert not card.approval.isVisible()
     assert len(openai_server.chat_requests()) == 1  # nothing more was asked
     assert app.window.composer.send_button.text() == "Send"
+    assert QApplication.focusWidget() is app.window.composer.edit
 
 
 def test_the_cards_are_there_after_a_restart(
