@@ -491,8 +491,17 @@ def _spare_memory() -> None:
     feature._mod_uses_pyside = uses_pyside
 
 
+# The first argument with which a bundled Confab runs the MCP guard (manager.guarded_command).
+GUARD_ARGUMENT = "--mcp-guard"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    if words[:1] == [GUARD_ARGUMENT]:
+        # A bundled Confab starting an MCP server (desktop/core/tools/guard.py): no window.
+        from desktop.core.tools import guard
+
+        return guard.main(list(words[1:]))
     from desktop.cli import is_command
 
     if is_command(words):  # `confab import|export|search …`: no window, no Qt

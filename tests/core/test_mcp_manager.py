@@ -305,3 +305,35 @@ def test_no_orphan_after_kill_9_of_confab() -> None:
         confab.wait(10)
         if confab.stdout is not None:
             confab.stdout.close()
+
+
+def test_the_guard_says_a_command_that_cannot_run_and_a_bundle_runs_it_through_confab(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.core.tools import guard
+    from desktop.core.tools.manager import guarded_command
+
+    done = subprocess.run(
+        [sys.executable, "-I", guard.__file__, "--", "confab-no-such-command", "x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (
+        done.returncode == 127
+        and done.stderr.strip() == "command not found: confab-no-such-command"
+    )
+    assert guarded_command("uvx", ["a"])[1][-3:] == ["--", "uvx", "a"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert guarded_command("uvx", ["a"]) == (sys.executable, ["--mcp-guard", "--", "uvx", "a"])
+    # And the bundle's entry point hands those arguments to the guard, before any window.
+    code = "from desktop.app import main; raise SystemExit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; " + code, "--mcp-guard", "--", "confab-no-such"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 127 and "command not found: confab-no-such" in done.stderr
+    assert "PySide6" not in done.stderr

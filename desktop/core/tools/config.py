@@ -201,6 +201,8 @@ def _server(
     command = entry.get("command")
     enabled = not (entry.get("disabled") is True or entry.get("isActive") is False)
     note = ""
+    if kind and kind not in _STDIO_TYPES | _HTTP_TYPES | _SSE_TYPES:
+        return None, {}, f"unknown transport type {kind!r}"
     if kind in _SSE_TYPES:
         note = "uses the older SSE transport; added as Streamable HTTP, which most servers serve"
     if isinstance(url, str) and url.strip() and (kind in _HTTP_TYPES | _SSE_TYPES or not command):
@@ -219,8 +221,6 @@ def _server(
             secrets,
             note,
         )
-    if kind and kind not in _STDIO_TYPES | _HTTP_TYPES | _SSE_TYPES:
-        return None, {}, f"unknown transport type {kind!r}"
     if not isinstance(command, str) or not command.strip():
         return None, {}, "neither a command nor a URL"
     args = entry.get("args")

@@ -76,7 +76,11 @@ SecretSource = Callable[[McpServer], Awaitable[dict[str, str]]]
 
 
 def guarded_command(command: str, args: Iterable[str]) -> tuple[str, list[str]]:
-    """The command line that runs ``command args…`` under the guard (dies with Confab)."""
+    """The command line that runs ``command args…`` under the guard (dies with Confab): the
+    guard script run by this Python, or, in a bundle (where ``sys.executable`` is Confab
+    itself), Confab with ``--mcp-guard`` (desktop/app.py hands it to the guard)."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["--mcp-guard", "--", command, *args]
     return sys.executable, ["-I", str(GUARD), "--", command, *args]
 
 
