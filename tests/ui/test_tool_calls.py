@@ -234,3 +234,69 @@ def test_the_cards_are_there_after_a_restart(
         ("assistant", "It is 21:00 in Tokyo."),
     ]
     assert again.window.tools_button.text() == "Tools: 1"
+
+
+TEST_SERVER = str(Path(__file__).resolve().parent.parent / "support" / "mcp_servers.py")
+
+
+def _own_server(start_chat_app: Any) -> Any:
+    """The window with the project's test server, its tools always allowed: they run at once."""
+    server = {
+        "id": "own",
+        "name": "Own",
+        "transport": "stdio",
+        "command": sys.executable,
+        "args": [TEST_SERVER, "tools"],
+    }
+    approvals = [{"server": "own", "tool": name} for name in ("slow", "fail")]
+    app = start_chat_app(mcp_servers=[server], tool_approvals=approvals)
+    app.chat.set_tools(app.conversations.current, (ToolSelection("own"),))
+    return app
+
+
+def test_stop_while_a_tool_runs_cancels_it_and_the_card_says_so(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = _own_server(start_chat_app)
+    openai_server.enqueue(
+        Reply(text="", tool_calls=[ToolCallReply("slow", '{"seconds": 600}', id="call_slow")]),
+        Reply(text="never asked"),
+    )
+    app.type_and_send("Take your time.")
+    card = _card(app, qtbot, "call_slow", tool_card.RUNNING)
+    assert card.status.text() == "Running…" and card.expanded
+    assert not card.approval.isVisible()  # always allowed: it did not ask
+    qtbot.mouseClick(app.window.composer.send_button, Qt.MouseButton.LeftButton)  # Stop
+    app.wait_idle()
+    card = _card(app, qtbot, "call_slow", tool_card.STOPPED, timeout=5_000)
+    assert "Stopped" in card.problem.text()
+    # The cancelled call's result comes as the task unwinds: the card shows it, the file too.
+    qtbot.waitUntil(lambda: app.window.chat_view.card("call_slow").result is not None)
+    assert app.window.chat_view.card("call_slow").state == tool_card.STOPPED
+    assert len(openai_server.chat_requests()) == 1
+    (saved,) = app.conversation_files()
+    last = saved["messages"][-1]
+    assert last["role"] == "tool" and last["tool_error"] == "stopped"
+
+
+def test_a_tool_that_fails_says_so_in_words_and_the_model_is_told(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = _own_server(start_chat_app)
+    openai_server.enqueue(
+        Reply(
+            text="",
+            tool_calls=[ToolCallReply("fail", '{"message": "disk is full"}', id="call_fail")],
+        ),
+        Reply(text="The tool failed: the disk is full."),
+    )
+    app.type_and_send("Try it.")
+    app.wait_idle(timeout=SERVER_START_MS)
+    card = _card(app, qtbot, "call_fail", tool_card.FAILED)
+    assert card.status.text().startswith("Failed after ")
+    assert card.problem.isVisible()
+    assert card.problem.text() == "The tool reported an error; the model was told."
+    assert "disk is full" in card.result_box.full_text
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    assert sent[-1]["role"] == "tool" and "disk is full" in sent[-1]["content"]
+    assert app.bubbles()[-1] == ("assistant", "The tool failed: the disk is full.")
