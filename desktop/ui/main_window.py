@@ -583,7 +583,33 @@ class MainWindow(QMainWindow):
         chat.tool_finished.connect(self._on_chat_tool_finished)
         self.chat_view.tool_decided.connect(self._on_chat_view_tool_decided)
         tools.servers_changed.connect(self._update_tools_button)
+        tools.state_changed.connect(self._on_tools_state_changed)
         tools.tools_listed.connect(lambda _server_id, _tools: self._update_tools_button())
+
+    def _on_tools_state_changed(self, server_id: str) -> None:
+        """A server of the conversation on screen failed while a turn needed it: its tools
+        are not offered (the request goes without them), and the user is told why."""
+        from desktop.core.tools import FAILED
+
+        assert self._tools is not None
+        conversation = self.current
+        state, why = self._tools.state(server_id)
+        if (
+            state != FAILED
+            or conversation is None
+            or not self._chat.is_streaming(conversation.id)
+            or all(s.server != server_id for s in conversation.tools)
+        ):
+            return
+        self.banner.show_message(
+            self.tr(
+                "The tool server “{name}” could not start, so its tools are not offered in "
+                "this reply."
+            ).format(name=self._server_name(server_id)),
+            why,
+            level="warning",
+            action=(self.tr("Open Tools"), self.open_tools),
+        )
 
     def _server_name(self, server_id: str) -> str:
         server = self._tools.server(server_id) if self._tools is not None else None

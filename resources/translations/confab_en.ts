@@ -23,7 +23,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+875"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -50,7 +50,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1417"/>
+        <location filename="../../desktop/ui/main_window.py" line="+1448"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -134,7 +134,7 @@
 <context>
     <name>ToolsPicker</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_picker.py" line="+179"/>
+        <location filename="../../desktop/ui/tools_picker.py" line="+177"/>
         <source>%n server(s) this conversation used are removed or disabled: they are left out.</source>
         <translation>
             <numerusform>%n server this conversation used is removed or disabled: it is left out.</numerusform>

@@ -1130,7 +1130,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+789"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+788"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -1221,7 +1221,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+109"/>
+        <location filename="../../desktop/ui/main_window.py" line="+110"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1386,7 +1386,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+224"/>
+        <location line="+174"/>
+        <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
+        <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open Tools</source>
+        <translation>打开工具设置</translation>
+    </message>
+    <message>
+        <location line="+75"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1993,7 +2003,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-830"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-829"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -2895,7 +2905,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>例如 mcp-server-time --local-timezone &quot;Asia/Tokyo&quot;</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+48"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
@@ -3153,7 +3163,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>模型可以请求运行这里勾选的工具。每次调用都会显示在回复中，只有你允许后才会运行。</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>Listing its tools…</source>
         <translation>正在列出其工具…</translation>
     </message>
@@ -3170,7 +3180,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         </translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
         <source>It could not start: {reason}</source>
         <translation>无法启动：{reason}</translation>
     </message>
@@ -3388,7 +3398,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_PairRow</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-614"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-613"/>
         <source>NAME</source>
         <translation>名称</translation>
     </message>

@@ -300,3 +300,31 @@ def test_a_tool_that_fails_says_so_in_words_and_the_model_is_told(
     sent = openai_server.chat_requests()[-1]["json"]["messages"]
     assert sent[-1]["role"] == "tool" and "disk is full" in sent[-1]["content"]
     assert app.bubbles()[-1] == ("assistant", "The tool failed: the disk is full.")
+
+
+def test_a_server_that_cannot_start_is_said_and_the_others_tools_still_go(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    broken = {
+        "id": "notes",
+        "name": "Notes",
+        "transport": "stdio",
+        "command": sys.executable,
+        "args": [TEST_SERVER, "exit"],
+    }
+    app = start_chat_app(mcp_servers=[CLOCK, broken])
+    app.chat.set_tools(app.conversations.current, (ToolSelection("clock"), ToolSelection("notes")))
+    openai_server.enqueue(Reply(text="Noted."))
+    app.type_and_send("Hello")
+    app.wait_idle(timeout=SERVER_START_MS)
+    banner = app.window.banner
+    assert banner.isVisible()
+    assert banner.text.text() == (
+        "The tool server “Notes” could not start, so its tools are not offered in this reply."
+    )
+    assert banner.detail.text()  # the server's own words
+    assert banner.action_button.text() == "Open Tools"
+    offered = [t["function"]["name"] for t in openai_server.chat_requests()[-1]["json"]["tools"]]
+    assert "get_current_time" in offered
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    assert app.window.tools_dialog is not None and app.window.tools_dialog.isVisible()
