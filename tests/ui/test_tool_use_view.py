@@ -10,7 +10,7 @@ from desktop.core.importers.chatgpt import read_conversation
 from desktop.core.models import Message, ToolCall
 from desktop.ui.chat_view import ChatView
 from desktop.ui.message_view import CodeBlockWidget, MessageWidget
-from tests.support.exports import showcase_chatgpt
+from tests.support.exports import showcase_chatgpt, showcase_claude
 
 T = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -71,6 +71,26 @@ def test_an_imported_thread_shows_a_call_with_its_output_in_one_card(qtbot: Any)
     assert card.result_box.full_text == "1267650600228229401496703205376\n"
     assert card.state == "done" and card.status.text() == "Done"
     assert len(widgets) == len(conversation.thread()) - 1
+
+
+def test_an_imported_claude_tool_use_is_one_card_with_its_result(qtbot: Any) -> None:
+    from desktop.core.importers.claude import read_conversation as read_claude
+
+    conversation = read_claude(showcase_claude()).conversation
+    assert conversation is not None
+    first = next(m for m in conversation.messages if m.role == "assistant" and m.tool_calls)
+    conversation.switch_to(first.id)
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 900)
+    view.show()
+    view.show_conversation(conversation, "Claude")
+    qtbot.waitUntil(lambda: not view.building)
+    card = view.card("toolu_01")
+    assert card is not None and card.toggle.text() == "web_search"
+    assert card.arguments.full_text == '{\n  "query": "tea etiquette"\n}'
+    assert card.result_box.full_text == "Tea is served at 10."
+    assert not [w for w in view.message_widgets() if w.role == "tool"]
 
 
 def test_a_system_message_says_so(qtbot: Any) -> None:
