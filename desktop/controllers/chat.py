@@ -95,7 +95,12 @@ class ChatController(QObject):
             tools=tools,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        if tools is not None:
+            tools.tools_listed.connect(self._on_tools_tools_listed)
         conversations.usage_changed.connect(self.usage_changed)
+
+    def _on_tools_tools_listed(self, server_id: str, _tools: object) -> None:
+        self.service.tools_listed(server_id)
 
     # The service's own, for callers that hold the controller.
     @property
@@ -180,6 +185,10 @@ class ChatController(QObject):
     def pending_approvals(self, conversation_id: str) -> list[str]:
         """Call ids of this conversation waiting for a decision (a view opened meanwhile)."""
         return self.service.pending_approvals(conversation_id)
+
+    def approval_requests(self, conversation_id: str) -> list[ApprovalRequest]:
+        """The ApprovalRequests of this conversation still waiting, in the order asked."""
+        return self.service.approval_requests(conversation_id)
 
     def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
         """Which servers (and tools) the conversation offers the model; saved with it."""

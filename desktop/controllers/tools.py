@@ -21,6 +21,7 @@ from desktop.core.models import ToolSelection
 from desktop.core.providers import slugify
 from desktop.core.tasks import TaskSet
 from desktop.core.tools import (
+    FAILED,
     McpServer,
     ParsedConfig,
     ToolInfo,
@@ -226,11 +227,16 @@ class ToolsController(QObject):
     async def offered(self, selections: Iterable[ToolSelection]) -> list[ToolInfo]:
         """The tools a conversation's selection offers: each enabled server's (started if
         needed), those named, or all. A server that cannot start offers none (its state says
-        why; the request goes without them)."""
+        why; the request goes without them), and one that has failed is not started again
+        for each request (a hang in initialize would hold every turn for the start timeout):
+        it offers none until restarted (``restart``, Settings → Tools)."""
         offered: list[ToolInfo] = []
         for selection in selections:
             server = self.server(selection.server)
             if server is None or not server.enabled:
+                continue
+            if self.manager.state(server.id).state == FAILED:
+                log.info("tools of %s not offered: it failed", server.id)
                 continue
             try:
                 tools = await self.tools(server.id)

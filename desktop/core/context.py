@@ -71,10 +71,13 @@ def plan_context(
     budget: Budget | None = None,
     count: Callable[[str], int] | None = None,
     draft: str = "",
+    *,
+    tool_runs: bool = True,
 ) -> ContextPlan:
     """The newest messages that fit ``budget`` (tokens counted with ``count``), plus pinned
     ones, in thread order. What is being sent always goes: ``draft`` (not yet a message), else
-    the newest message."""
+    the newest message. ``tool_runs`` False (a request without tools: several servers refuse
+    tool messages then): Confab's own runs go as imported ones do, text only."""
     budget = budget or Budget.of(conversation)
     system = conversation.system_prompt.strip()
     thread = conversation.thread()
@@ -84,7 +87,7 @@ def plan_context(
         ids = [m.id for m in thread]
         if summary[1] in ids:
             summarized = set(ids[: ids.index(summary[1]) + 1])
-    units = tool_units(thread)
+    units = tool_units(thread) if tool_runs else {}
     sendable = [
         m
         for m in thread

@@ -162,6 +162,11 @@ def test_states_restart_and_a_failing_server(app: Any, qtbot: Any, run_async: An
     tools.list_tools("bad")
     qtbot.waitUntil(lambda: tools.state("bad")[0] == FAILED, timeout=30000)
     assert "configuration file ~/.test-server.toml is missing" in tools.state("bad")[1]
+    # A failed server is not started again for each request: it offers nothing until restarted.
+    assert run_async(tools.offered((ToolSelection("bad"), ToolSelection("t", ("echo",))))) == [
+        t for t in tools.known_tools("t") or [] if t.name == "echo"
+    ]
+    assert tools.state("bad")[0] == FAILED
 
     tools.remove_server("t")
     assert [s.id for s in tools.servers()] == ["bad"]
@@ -178,3 +183,27 @@ def test_secrets_saved_with_a_server_go_to_the_keyring_only(app: Any, tmp_path: 
     assert tools.server("gh").secret_env == ("GITHUB_TOKEN",)  # type: ignore[union-attr]
     tools.remove_server("gh")
     tools._settings.wait_for_writes()
+
+
+def test_the_manager_s_loop_is_asyncio_s_own_under_qasync_s_policy(
+    qloop: Any, run_async: Any
+) -> None:
+    """The app runs under ``qasync.run``, whose policy makes every new loop a QEventLoop; the
+    manager's thread needs a plain asyncio loop (a QEventLoop cannot run off the UI thread)."""
+    import asyncio
+
+    import qasync
+
+    from desktop.core.tools.manager import ToolManager
+
+    policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(qasync.DefaultQEventLoopPolicy())
+    manager = ToolManager()
+    try:
+        manager.configure([McpServer("t", "T", command=sys.executable, args=(TEST_SERVER,))])
+        call = asyncio.wait_for(manager.call("t", "echo", {"text": "under qasync"}), 30)
+        assert run_async(call).output == "under qasync"
+        assert not isinstance(manager._loop, qasync.QEventLoop)
+    finally:
+        asyncio.set_event_loop_policy(policy)
+        run_async(manager.shutdown())

@@ -18,6 +18,7 @@ from desktop.core.context import plan_context
 from desktop.core.errors import ToolRoundLimitError, ToolsUnsupportedError
 from desktop.core.models import Message, ToolCall, ToolSelection, new_id
 from desktop.core.services.chat import DENIED_TEXT, STOPPED_TEXT
+from desktop.core.services.recovery import NO_TOOLS, RETRY, recoveries
 from desktop.core.tools import McpServer, ToolInfo, ToolOutcome
 from desktop.core.tools.manager import ToolManager
 from tests.core.test_chat_service import NOW, Harness
@@ -111,6 +112,7 @@ def test_a_call_approved_once_runs_and_the_model_answers_with_its_result(
         assert json.loads(request.call.arguments) == {"text": "hi from the tool"}
         assert request.conversation_id == c.id and c.message(request.message_id).tool_calls
         assert h.service.pending_approvals(c.id) == [request.call.id]
+        assert h.service.approval_requests(c.id) == [request]
         assert h.service.decide(request.call.id, "once")
         await h.until_idle(c)
         _question, asked, result, answer = c.thread()
@@ -253,11 +255,19 @@ def test_the_round_limit_ends_the_turn_with_a_note(run: Any, openai_server: Open
         assert len(openai_server.chat_requests()) == 2
         failures = [args for name, args in h.events.heard if name == "reply_failed"]
         assert len(failures) == 1 and isinstance(failures[0][2], ToolRoundLimitError)
-        last = c.thread()[-1]
-        assert last.role == "tool"
-        asked = c.message(failures[0][1])
-        assert asked.error is not None and asked.error.kind == "tool_rounds"
+        stopped = c.thread()[-1]  # the reply that would have gone on, not sent
+        assert stopped.id == failures[0][1] and stopped.content == ""
+        assert stopped.error is not None and stopped.error.kind == "tool_rounds"
+        assert c.message(stopped.parent or "").role == "tool"
         assert openai_server.pending == 1
+        # Retry goes on from there: the third request carries the second round's result.
+        assert recoveries(c, stopped.id, failures[0][2]) == [RETRY]
+        h.service.tool_rounds = 8
+        openai_server.enqueue(Reply(text="finally"))
+        assert h.service.retry(c, stopped.id)
+        await h.until_idle(c)
+        assert openai_server.chat_requests()[2]["json"]["messages"][-1]["role"] == "tool"
+        assert len([m for m in c.thread() if m.role == "tool"]) == 3
 
     run(body)
 
@@ -335,6 +345,7 @@ def test_a_model_without_tools_is_a_clear_error_and_can_be_asked_without(
         await h.until_idle(c)
         failure = next(args for name, args in h.events.heard if name == "reply_failed")
         assert isinstance(failure[2], ToolsUnsupportedError)
+        assert recoveries(c, failure[1], failure[2]) == [NO_TOOLS, RETRY]
         assert c.message(failure[1]).error.kind == "tools_unsupported"  # type: ignore[union-attr]
         assert h.service.retry_without_tools(c, failure[1])
         await h.until_idle(c)
@@ -363,6 +374,8 @@ def test_the_meter_counts_the_tools_schemas_and_the_tool_messages(run: Any) -> N
         c.tools = (ToolSelection("test"),)
         assert h.service.next_send(c, "what time is it?").tokens == bare  # not listed yet
         await tools.manager.tools("test")
+        h.service.tools_listed("test")  # (ToolsController.tools_listed, in the app)
+        assert ("context_changed", (c.id,)) in h.events.heard  # the meter counts again
         with_schemas = h.service.next_send(c, "what time is it?").tokens
         assert with_schemas > bare + 50
         only_echo = (ToolSelection("test", ("echo",)),)
@@ -425,3 +438,10 @@ def test_the_budget_takes_a_call_and_its_result_together_or_not_at_all() -> None
     sent = plan_context(c, Budget(max_messages=6)).messages
     roles = [m["role"] for m in sent]
     assert "tool" in roles and roles[roles.index("tool") - 1] == "assistant"
+
+
+def test_a_request_without_tools_sends_confab_s_runs_as_text_only() -> None:
+    c = _thread_with_runs()
+    sent = plan_context(c, tool_runs=False).messages
+    assert all(m["role"] != "tool" and "tool_calls" not in m for m in sent)
+    assert {"role": "assistant", "content": "Checking."} in sent

@@ -337,3 +337,42 @@ def test_the_guard_says_a_command_that_cannot_run_and_a_bundle_runs_it_through_c
     )
     assert done.returncode == 127 and "command not found: confab-no-such" in done.stderr
     assert "PySide6" not in done.stderr
+
+
+WATCHED = textwrap.dedent(
+    """
+    import subprocess, sys, time
+    server = "import os, time; print(os.getpid(), flush=True); time.sleep(3600)"
+    subprocess.Popen(
+        [sys.executable, "-I", sys.argv[1], "--watch", "--", sys.executable, "-c", server]
+    )
+    time.sleep(3600)
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the watching guard is POSIX's")
+def test_the_watching_guard_of_macos_kills_the_server_when_confab_dies() -> None:
+    """macOS has no death signal: there the guard watches its parent (``--watch``, run here
+    on Linux the same way)."""
+    from desktop.core.tools import guard
+
+    confab = subprocess.Popen(
+        [sys.executable, "-c", WATCHED, guard.__file__], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert confab.stdout is not None
+        server_pid = int(confab.stdout.readline())
+        assert alive(server_pid)
+        confab.kill()
+        confab.wait(10)
+        assert wait_gone(server_pid), "the watched server outlived Confab"
+    finally:
+        confab.kill()
+        confab.wait(10)
+        if confab.stdout is not None:
+            confab.stdout.close()
+    quick = [sys.executable, "-I", guard.__file__, "--watch", "--"]
+    assert subprocess.run([*quick, sys.executable, "-c", "exit(5)"], timeout=30).returncode == 5
+    missing = subprocess.run([*quick, "confab-no-such"], capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 127 and "command not found: confab-no-such" in missing.stderr

@@ -257,8 +257,12 @@ class ChatService:
         self.auto_title = auto_title
         self.tools = tools
         self.tool_rounds = TOOL_ROUNDS
-        # Tool calls waiting for the user: (conversation id, call id) → the decision's future.
-        self._approvals: dict[tuple[str, str], asyncio.Future[str]] = {}
+        # Per MCP server not listed yet, the conversations whose meter counted without its
+        # tools: told ``context_changed`` once it has listed them (``tools_listed``).
+        self._unlisted: dict[str, set[str]] = {}
+        # Tool calls waiting for the user: (conversation id, call id) → the decision's future
+        # and what was asked.
+        self._approvals: dict[tuple[str, str], tuple[asyncio.Future[str], ApprovalRequest]] = {}
         self.retry_policy = RetryPolicy()
         self.tasks = TaskSet()
         self._streams: dict[str, asyncio.Task[None]] = {}
@@ -538,7 +542,9 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
-    async def _request_messages(self, conversation: Conversation) -> list[dict[str, Any]]:
+    async def _request_messages(
+        self, conversation: Conversation, *, tool_runs: bool = False
+    ) -> list[dict[str, Any]]:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead. (The new
@@ -547,12 +553,16 @@ class ChatService:
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
             counter = TokenCounter(self._model_of(conversation), wait=False)
-            plan = plan_context(conversation, self.budget(conversation), counter.text)
+            plan = plan_context(
+                conversation, self.budget(conversation), counter.text, tool_runs=tool_runs
+            )
             if not counter.pending:
                 return plan.messages
             with contextlib.suppress(Exception):  # a table that failed: counts are estimates
                 await asyncio.wrap_future(counted(counter.model))
-        return self.plan(conversation).messages
+        return self._plan(
+            conversation, "", TokenCounter(self._model_of(conversation)), tool_runs=tool_runs
+        ).messages
 
     async def _stream(
         self,
@@ -595,7 +605,7 @@ class ChatService:
             rounds = 0
             while True:
                 if messages is None:
-                    messages = await self._request_messages(conversation)
+                    messages = await self._request_messages(conversation, tool_runs=bool(box))
                 request = ChatRequest(
                     conversation.model or "",
                     messages,
@@ -617,17 +627,19 @@ class ChatService:
                 self._events.reply_finished(conversation.id, reply.id)
                 assert box is not None
                 await self._run_calls(conversation, reply, box)
-                if rounds >= self.tool_rounds:
-                    raise ToolRoundLimitError(
-                        f"{self.tool_rounds} requests in one turn; the model was still "
-                        "asking for tools"
-                    )
                 reply = self._new_reply(conversation)
                 reply.streaming = True
                 self._replies[conversation.id] = (conversation, reply)
                 earlier_usage = None
                 messages = None
                 self._events.reply_started(conversation.id, reply.id)
+                if rounds >= self.tool_rounds:
+                    # Not sent: the reply that would have gone on says why (Retry sends it,
+                    # the results so far with it).
+                    raise ToolRoundLimitError(
+                        f"{self.tool_rounds} requests in one turn; the model was still "
+                        "asking for tools"
+                    )
         except asyncio.CancelledError:
             if self._streams.get(conversation.id) is asyncio.current_task():
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
@@ -734,7 +746,10 @@ class ChatService:
 
         tools: list[ToolInfo] = []
         for selection in conversation.tools:
-            listed = self.tools.known_tools(selection.server) or []
+            known = self.tools.known_tools(selection.server)
+            if known is None:
+                self._unlisted.setdefault(selection.server, set()).add(conversation.id)
+            listed = known or []
             wanted = set(selection.tools) if selection.tools is not None else None
             tools += [t for t in listed if wanted is None or t.name in wanted]
         return ToolBox.of(tools) or None
@@ -797,10 +812,9 @@ class ChatService:
         if not self.tools.is_always_allowed(server, tool):
             key = (conversation.id, call.id)
             decision_future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-            self._approvals[key] = decision_future
-            self._events.approval_needed(
-                ApprovalRequest(conversation.id, reply.id, call, server, tool)
-            )
+            request = ApprovalRequest(conversation.id, reply.id, call, server, tool)
+            self._approvals[key] = (decision_future, request)
+            self._events.approval_needed(request)
             try:
                 decision = await decision_future
             finally:
@@ -825,6 +839,11 @@ class ChatService:
             call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
         )
 
+    def tools_listed(self, server_id: str) -> None:
+        """A server has listed its tools: the meters that counted without them count again."""
+        for conversation_id in sorted(self._unlisted.pop(server_id, set())):
+            self._events.context_changed(conversation_id)
+
     def decide(self, call_id: str, decision: str, conversation_id: str | None = None) -> bool:
         """The user's decision on a call waiting for approval ("once", "always", "deny");
         False when no such call waits (decided already, stopped)."""
@@ -832,7 +851,7 @@ class ChatService:
 
         if decision not in DECISIONS:
             raise ValueError(f"unknown decision {decision!r}")
-        for (waiting_in, waiting_call), future in list(self._approvals.items()):
+        for (waiting_in, waiting_call), (future, _request) in list(self._approvals.items()):
             if waiting_call == call_id and conversation_id in (None, waiting_in):
                 if future.done():
                     continue
@@ -842,8 +861,15 @@ class ChatService:
 
     def pending_approvals(self, conversation_id: str) -> list[str]:
         """The ids of the calls of this conversation waiting for the user."""
+        return [r.call.id for r in self.approval_requests(conversation_id)]
+
+    def approval_requests(self, conversation_id: str) -> list[ApprovalRequest]:
+        """The calls of this conversation waiting for the user (a view opened meanwhile
+        shows their buttons again), in the order asked."""
         return [
-            c for (cid, c), f in self._approvals.items() if cid == conversation_id and not f.done()
+            request
+            for (cid, _call), (future, request) in self._approvals.items()
+            if cid == conversation_id and not future.done()
         ]
 
     def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
@@ -905,8 +931,23 @@ class ChatService:
             conversation, draft, TokenCounter(self._model_of(conversation), wait=wait)
         )
 
-    def _plan(self, conversation: Conversation, draft: str, counter: TokenCounter) -> ContextPlan:
-        plan = plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+    def _plan(
+        self,
+        conversation: Conversation,
+        draft: str,
+        counter: TokenCounter,
+        *,
+        tool_runs: bool | None = None,
+    ) -> ContextPlan:
+        """``tool_runs`` None: Confab's own tool runs are sent when the conversation has
+        tools on (its requests carry tools)."""
+        plan = plan_context(
+            conversation,
+            self.budget(conversation),
+            counter.text,
+            draft.strip(),
+            tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
+        )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
         return plan

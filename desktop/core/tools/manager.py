@@ -250,24 +250,13 @@ class ToolManager:
             await asyncio.wait_for(asyncio.wrap_future(future), timeout + 2.0)
         self._end_thread()
 
-    def shutdown_now(self, timeout: float = STOP_TIMEOUT_S) -> None:
-        """``shutdown`` for a caller without a running loop (a script, the end of a test)."""
-        if self._loop is None or self._closed:
-            self._closed = True
-            return
-        self._closed = True
-        future = asyncio.run_coroutine_threadsafe(self._stop_all(timeout), self._loop)
-        with contextlib.suppress(Exception):
-            future.result(timeout + 2.0)
-        self._end_thread()
-
     def _end_thread(self) -> None:
         loop, thread = self._loop, self._thread
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
-            thread.join(5.0)
+            thread.join(2.0)  # its loop stops at once: the servers are stopped by now
 
     def _stop_soon(self, server_id: str) -> None:
         if self._loop is not None and not self._closed:
@@ -304,7 +293,8 @@ class ToolManager:
 
                 self._thread = threading.Thread(target=run, name="confab-mcp", daemon=True)
                 self._thread.start()
-                started.wait()
+                if not started.wait(10):
+                    raise ToolServerError("the thread that runs the MCP servers did not start")
                 self._loop = loop
             return self._loop
 
@@ -385,9 +375,11 @@ class ToolManager:
             else:
                 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+                # Windows: no guard (its exec would start a new process and end this one);
+                # the SDK's job object kills the server with Confab there.
                 command, args = (
                     guarded_command(server.command, server.args)
-                    if self._guard
+                    if self._guard and os.name == "posix"
                     else (server.command, list(server.args))
                 )
                 env = {**server.env, **secrets, "CONFAB_GUARD_PARENT": str(os.getpid())}
