@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.core.errors import AuthenticationError, ConfabError, ToolsUnsupportedError
+from desktop.core.errors import AuthenticationError, ConfabError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
@@ -365,6 +365,7 @@ class MainWindow(QMainWindow):
         if self._chat.send(conversation, text):
             self.composer.clear()
             self._conversations.set_draft(conversation, "")
+            self._say_failed_servers(conversation)
         self.composer.edit.setFocus()
 
     def shrink_context_and_retry(self, conversation_id: str, message_id: str) -> None:
@@ -587,29 +588,35 @@ class MainWindow(QMainWindow):
         tools.tools_listed.connect(lambda _server_id, _tools: self._update_tools_button())
 
     def _on_tools_state_changed(self, server_id: str) -> None:
-        """A server of the conversation on screen failed while a turn needed it: its tools
-        are not offered (the request goes without them), and the user is told why."""
+        """A server of the conversation on screen failed while a turn needed it."""
+        conversation = self.current
+        if conversation is not None and self._chat.is_streaming(conversation.id):
+            self._say_failed_servers(conversation, only=server_id)
+
+    def _say_failed_servers(self, conversation: Conversation, only: str | None = None) -> None:
+        """The conversation's servers that failed offer no tools (the request goes without
+        them, and a failed server is not started again until Restart): say so, and why."""
         from desktop.core.tools import FAILED
 
-        assert self._tools is not None
-        conversation = self.current
-        state, why = self._tools.state(server_id)
-        if (
-            state != FAILED
-            or conversation is None
-            or not self._chat.is_streaming(conversation.id)
-            or all(s.server != server_id for s in conversation.tools)
-        ):
+        if self._tools is None:
             return
-        self.banner.show_message(
-            self.tr(
-                "The tool server “{name}” could not start, so its tools are not offered in "
-                "this reply."
-            ).format(name=self._server_name(server_id)),
-            why,
-            level="warning",
-            action=(self.tr("Open Tools"), self.open_tools),
-        )
+        for selection in conversation.tools:
+            if only is not None and selection.server != only:
+                continue
+            state, why = self._tools.state(selection.server)
+            server = self._tools.server(selection.server)
+            if state != FAILED or server is None or not server.enabled:
+                continue
+            self.banner.show_message(
+                self.tr(
+                    "The tool server “{name}” could not start, so its tools are not offered "
+                    "in this reply."
+                ).format(name=server.name),
+                why,
+                level="warning",
+                action=(self.tr("Open Tools"), self.open_tools),
+            )
+            return
 
     def _server_name(self, server_id: str) -> str:
         server = self._tools.server(server_id) if self._tools is not None else None
@@ -1111,6 +1118,7 @@ class MainWindow(QMainWindow):
             recovery.COMPACT: (self.tr("Summarize Older Messages"), self.compact_and_retry),
             recovery.RETRY: (self.tr("Retry"), self.retry),
             recovery.CONTINUE: (self.tr("Continue"), self._continue_reply),
+            recovery.NO_TOOLS: (self.tr("Send Without Tools"), self._retry_without_tools),
         }
         actions: list[tuple[str, Callable[[], None]]] = []
         for way in recovery.recoveries(conversation, message_id, error)[:2]:
@@ -1118,15 +1126,6 @@ class MainWindow(QMainWindow):
                 continue
             label, act = buttons[way]
             actions.append((label, functools.partial(act, conversation.id, message_id)))
-        if isinstance(error, ToolsUnsupportedError):
-            conversation_id = conversation.id
-            actions.insert(
-                0,
-                (
-                    self.tr("Send Without Tools"),
-                    lambda: self._retry_without_tools(conversation_id, message_id),
-                ),
-            )
         action = actions[0] if actions else None
         second = actions[1] if len(actions) > 1 else None
         text = explain(error)

@@ -50,7 +50,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1448"/>
+        <location filename="../../desktop/ui/main_window.py" line="+1449"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -1361,7 +1361,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+112"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1386,7 +1386,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+174"/>
+        <location line="+179"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1396,7 +1396,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>打开工具设置</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1516,12 +1516,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+1"/>
         <source>Send Without Tools</source>
         <translation>不带工具发送</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
@@ -1531,9 +1531,9 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-483"/>
+        <location line="-477"/>
         <location line="+305"/>
-        <location line="+189"/>
+        <location line="+183"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>

@@ -326,5 +326,37 @@ def test_a_server_that_cannot_start_is_said_and_the_others_tools_still_go(
     assert banner.action_button.text() == "Open Tools"
     offered = [t["function"]["name"] for t in openai_server.chat_requests()[-1]["json"]["tools"]]
     assert "get_current_time" in offered
+    # Asked again: the failed server is not started again, and the banner says so again.
+    banner.hide()
+    openai_server.enqueue(Reply(text="Noted again."))
+    app.type_and_send("Hello again")
+    app.wait_idle(timeout=SERVER_START_MS)
+    assert banner.isVisible() and "“Notes” could not start" in banner.text.text()
     qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
     assert app.window.tools_dialog is not None and app.window.tools_dialog.isVisible()
+
+
+def test_a_model_without_tools_is_said_so_and_asked_again_without_them(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = _start(start_chat_app)
+    refusal = {
+        "error": {
+            "message": "This model does not support tools.",
+            "type": "invalid_request_error",
+            "param": "tools",
+            "code": None,
+        }
+    }
+    openai_server.enqueue(Reply(status=400, body=json.dumps(refusal)), Reply(text="Hello!"))
+    app.type_and_send("Hi")
+    app.wait_idle(timeout=SERVER_START_MS)
+    banner = app.window.banner
+    assert banner.isVisible()
+    assert banner.text.text().startswith("This model (or its server) does not take tools.")
+    assert banner.action_button.text() == "Send Without Tools"
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    app.wait_idle(timeout=SERVER_START_MS)
+    assert "tools" not in openai_server.chat_requests()[-1]["json"]
+    assert app.bubbles()[-1] == ("assistant", "Hello!")
+    assert app.conversations.current.tools == (ToolSelection("clock"),)  # kept
