@@ -614,7 +614,7 @@ class MainWindow(QMainWindow):
                 ).format(name=server.name),
                 why,
                 level="warning",
-                action=(self.tr("Open Tools"), self.open_tools),
+                action=(self.tr("Open Tools"), self._on_banner_open_tools),
             )
             return
 
@@ -634,6 +634,9 @@ class MainWindow(QMainWindow):
         self.tools_dialog.raise_()
         self.tools_dialog.activateWindow()
         return self.tools_dialog
+
+    def _on_banner_open_tools(self) -> None:
+        self.open_tools()
 
     def _on_tools_dialog_finished(self, _result: int) -> None:
         self._update_tools_button()
