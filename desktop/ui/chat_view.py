@@ -395,6 +395,10 @@ class ChatView(QScrollArea):
             )
             self._show_runs(widget)
 
+    def waiting_conversations(self, state: str) -> list[str]:
+        """The conversations with a call in ``state`` (one of tool_card.LIVE_STATES)."""
+        return list(dict.fromkeys(c for (c, _), live in self._live.items() if live.state == state))
+
     def live_calls(self, conversation_id: str) -> dict[str, LiveCall]:
         return {call: live for (conv, call), live in self._live.items() if conv == conversation_id}
 

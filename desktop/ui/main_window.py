@@ -689,15 +689,23 @@ class MainWindow(QMainWindow):
             request.call.id,
             LiveCall(APPROVAL, request.server_id, request.tool),
         )
-        if self.current is None or self.current.id != request.conversation_id:
-            title = self._conversations.title_of(request.conversation_id) or self.tr("Untitled")
-            conversation_id = request.conversation_id
-            self.banner.show_message(
-                self.tr("A tool call in “{title}” waits for your approval.").format(title=title),
-                level="info",
-                action=(self.tr("Show It"), lambda: self._conversations.select(conversation_id)),
-                outlives_switch=True,
-            )
+        self._say_waiting_approvals()
+
+    def _say_waiting_approvals(self) -> None:
+        """A tool call of another conversation waits for the user: the banner says where."""
+        from desktop.ui.tool_card import APPROVAL
+
+        current = self.current.id if self.current is not None else None
+        waiting = self.chat_view.waiting_conversations(APPROVAL)
+        elsewhere = next((c for c in waiting if c != current), None)
+        if elsewhere is None:
+            return
+        title = self._conversations.title_of(elsewhere) or self.tr("Untitled")
+        self.banner.show_message(
+            self.tr("A tool call in “{title}” waits for your approval.").format(title=title),
+            level="info",
+            action=(self.tr("Show It"), lambda: self._conversations.select(elsewhere)),
+        )
 
     def _on_chat_tool_started(self, conversation_id: str, call_id: str) -> None:
         from desktop.ui.tool_card import RUNNING, LiveCall
@@ -948,6 +956,7 @@ class MainWindow(QMainWindow):
         self._refresh_pickers()
         if self._tools is not None:
             self._update_tools_button()
+            self._say_waiting_approvals()
         if self._find_bar is not None:
             self._find_bar.refresh()
 

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+995"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+999"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -46,7 +46,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-861"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-865"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +63,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+485"/>
+        <location line="+489"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -1396,7 +1396,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>打开工具设置</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+88"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1406,7 +1406,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+51"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
@@ -1431,7 +1431,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+201"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1531,8 +1531,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-477"/>
-        <location line="+305"/>
+        <location line="-476"/>
+        <location line="+304"/>
         <location line="+183"/>
         <source>Untitled</source>
         <translation>未命名</translation>

@@ -360,3 +360,22 @@ def test_a_model_without_tools_is_said_so_and_asked_again_without_them(
     assert "tools" not in openai_server.chat_requests()[-1]["json"]
     assert app.bubbles()[-1] == ("assistant", "Hello!")
     assert app.conversations.current.tools == (ToolSelection("clock"),)  # kept
+
+
+def test_a_call_waiting_in_another_conversation_is_said_and_asks_there(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = _start(start_chat_app)
+    asking = app.conversations.current
+    _ask(app, openai_server, answer="It is late in Tokyo.")
+    _card(app, qtbot, "call_tokyo", tool_card.APPROVAL)
+    app.window.new_conversation()  # the user moves on while the call waits
+    assert app.window.chat_view.card("call_tokyo") is None
+    banner = app.window.banner
+    assert banner.isVisible() and "waits for your approval" in banner.text.text()
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)  # Show It
+    card = _card(app, qtbot, "call_tokyo", tool_card.APPROVAL, timeout=5_000)
+    assert app.conversations.current is asking
+    qtbot.mouseClick(card.allow_once_button, Qt.MouseButton.LeftButton)
+    app.wait_idle(timeout=SERVER_START_MS)
+    _card(app, qtbot, "call_tokyo", tool_card.DONE)
