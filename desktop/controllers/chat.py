@@ -93,6 +93,7 @@ class ChatController(QObject):
             sleep=sleep,
             auto_title=settings.settings.auto_title,
             tools=tools,
+            attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
         if tools is not None:

@@ -23,9 +23,67 @@ Only one Confab at a time may write there. Switch to its window, or start this o
     </message>
 </context>
 <context>
+    <name>AttachmentReason</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_reasons.py" line="+17"/>
+        <source>{name} cannot be read ({error})</source>
+        <translation>无法读取 {name}（{error}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is empty</source>
+        <translation>{name} 是空文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is {size} MB: more than the {limit} MB Confab attaches</source>
+        <translation>{name} 有 {size} MB：超过了 Confab 可附加的 {limit} MB 上限</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} has {pixels} megapixels: more than the {limit} Confab opens</source>
+        <translation>{name} 有 {pixels} 百万像素：超过了 Confab 能打开的 {limit} 百万像素</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), PDF, DOCX and text files are</source>
+        <translation>{name} 不是 Confab 能附加的文件（{type}）：可以附加图片（PNG、JPEG、GIF、WebP）、PDF、DOCX 和文本文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is damaged or not what it seems ({error})</source>
+        <translation>{name} 已损坏，或并非其看起来的类型（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is protected by a password</source>
+        <translation>{name} 受密码保护</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} unpacks to more than {limit} MB: not opened</source>
+        <translation>{name} 解压后超过 {limit} MB：未打开</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file of {name} is missing from the data folder</source>
+        <translation>数据文件夹中缺少 {name} 的文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} could not be saved in the data folder ({error})</source>
+        <translation>无法将 {name} 保存到数据文件夹（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name}: {error}</source>
+        <translation>{name}：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+999"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1028"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +91,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+481"/>
+        <location filename="../../desktop/ui/message_view.py" line="+639"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +104,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-865"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-892"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,14 +121,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+489"/>
+        <location line="+514"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+259"/>
+        <location line="+261"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -85,13 +143,13 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-225"/>
-        <location line="+56"/>
+        <location filename="../../desktop/ui/message_view.py" line="-343"/>
+        <location line="+51"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-50"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
@@ -106,7 +164,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{language}：只显示了开头几行；复制会复制全部内容</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+15"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -271,12 +329,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+225"/>
+        <location filename="../../desktop/ui/error_text.py" line="+235"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-185"/>
+        <location line="-195"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -301,12 +359,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>The server refused the request ({status}).</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-68"/>
         <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
         <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
     </message>
@@ -356,7 +414,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>这个模型（或其服务器）不支持工具。请不带工具重新发送，或换一个支持工具调用的模型。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+12"/>
+        <source>This model cannot take images (the server refused them). Pick a model that sees images, or exclude the images and send again.</source>
+        <translation>此模型不能接收图片（服务器拒绝了图片）。请选择一个能识别图片的模型，或排除这些图片后重新发送。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>The proxy refused the user name or password. Check them in the provider&apos;s Network settings (Ctrl+,).</source>
         <translation>代理服务器拒绝了用户名或密码。请在服务商的“网络”设置中检查（Ctrl+,）。</translation>
     </message>
@@ -987,6 +1050,11 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>file {name} was not attached: {error}</source>
+        <translation>文件 {name} 未能附加：{error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>written by a newer Confab (format version {version})</source>
         <translation>由较新版本的 Confab 写入（格式版本 {version}）</translation>
     </message>
@@ -1675,7 +1743,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+140"/>
+        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+436"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1693,7 +1766,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location line="-382"/>
+        <location line="-538"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1713,23 +1786,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+578"/>
+        <location line="+737"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-114"/>
-        <location line="+209"/>
+        <location line="-117"/>
+        <location line="+246"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-195"/>
+        <location line="-232"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+57"/>
         <location line="+3"/>
         <location line="+6"/>
         <source>Copy</source>
@@ -1802,7 +1875,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation type="vanished">工具调用：%1</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+109"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2905,7 +2978,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>例如 mcp-server-time --local-timezone &quot;Asia/Tokyo&quot;</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+19"/>
+        <location line="+334"/>
+        <source>Restart</source>
+        <translation>重新启动</translation>
+    </message>
+    <message>
+        <location line="-308"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
@@ -2930,23 +3019,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>请求头</translation>
     </message>
     <message>
-        <location line="-33"/>
-        <location line="+334"/>
-        <source>Restart</source>
-        <translation>重新启动</translation>
-    </message>
-    <message>
-        <location line="-308"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+6"/>
         <source>Tools it offers</source>
         <translation>提供的工具</translation>
     </message>
@@ -3183,10 +3256,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+34"/>
         <source>It could not start: {reason}</source>
         <translation>无法启动：{reason}</translation>
-    </message>
-    <message>
-        <source>Its tools could not be listed: {reason}</source>
-        <translation type="vanished">无法列出其工具：{reason}</translation>
     </message>
     <message>
         <location line="+7"/>

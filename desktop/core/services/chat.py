@@ -10,7 +10,11 @@ grows; retries, branches, context planning and compaction, titles, usage and cos
 - ``events`` (``ChatEvents``): hears what happened (a reply started, grew, failed…);
 - ``save_timer`` (``Ticker``): started while replies stream; its owner calls ``save_tick()``
   at every tick (once a second); ``defer`` runs a function at the next turn of the loop;
-- ``sleep`` waits before an automatic retry and ``clock`` stamps the messages.
+- ``sleep`` waits before an automatic retry and ``clock`` stamps the messages;
+- ``attachments`` (``AttachmentStore``): the data folder's attachments. A request with
+  attachments is built off the UI thread (a thread of the service's own): the documents'
+  texts read, the images scaled and encoded (once: the store keeps them), then sent as content
+  parts (desktop/core/attachments/parts.py). Without a store, messages go as text only.
 
 The controller (desktop/controllers/chat.py) passes a QTimer, ``QTimer.singleShot`` and Qt
 signals; the tests (tests/core/test_chat_service.py) pass a ticker they tick by hand, a sleep
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -73,13 +77,16 @@ from desktop.core.usage import UsageRow, UsageTable, rows_to_csv
 
 if TYPE_CHECKING:
     import asyncio
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
+    from desktop.core.attachments.store import AttachmentStore
     from desktop.core.client import ChatClient
+    from desktop.core.models import Attachment
     from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
     from desktop.core.tools.naming import ToolBox
     from desktop.core.tools.types import ApprovalRequest, ToolInfo, ToolOutcome
+    from desktop.core.wire import WireMessage
 
 log = logging.getLogger("confab.chat")
 
@@ -227,6 +234,30 @@ class ChatEvents:
         """The call's "tool" message is in the conversation (ran, failed, denied, stopped)."""
 
 
+class _AttachmentCosts:
+    """The tokens of attachments for one model, without waiting (never reads a file): a
+    document whose text is not in the store's memory counts from its size and is listed in
+    ``missing``; ``exact`` is False once any count was an estimate."""
+
+    def __init__(self, store: AttachmentStore | None, model: str) -> None:
+        self.store = store
+        self.model = model
+        self.missing: list[Attachment] = []
+        self.exact = True
+
+    def __call__(self, attachment: Attachment) -> int:
+        from desktop.core.attachments.estimate import estimate_attachment_tokens
+
+        text = None
+        if attachment.kind != "image" and self.store is not None:
+            text = self.store.cached_text(attachment)
+            if text is None and attachment not in self.missing:
+                self.missing.append(attachment)
+        estimate = estimate_attachment_tokens(attachment, self.model, text)
+        self.exact = self.exact and estimate.exact
+        return estimate.tokens
+
+
 def _next_turn(run: Callable[[], None]) -> None:
     import asyncio
 
@@ -245,6 +276,7 @@ class ChatService:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Clock = utc_now,
         auto_title: bool = True,
+        attachments: AttachmentStore | None = None,
         tools: ToolSource | None = None,
     ) -> None:
         self._conversations = conversations
@@ -273,6 +305,10 @@ class ChatService:
         self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
         # Per model, the conversations whose meter showed an estimate while its table loaded.
         self._estimated: dict[str, set[str]] = {}
+        self.attachments = attachments
+        self._attachment_pool: ThreadPoolExecutor | None = None
+        # Documents whose text is being read for the meter (sha256s).
+        self._reading: set[str] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.tasks.spawn(coro)
@@ -291,16 +327,29 @@ class ChatService:
 
     # ---- asking ---------------------------------------------------------------------
 
-    def send(self, conversation: Conversation, text: str) -> bool:
-        """Save the user's message, then stream the reply. False if nothing was sent."""
-        return self._ask(conversation, text, parent=conversation.head)
+    def send(
+        self, conversation: Conversation, text: str, attachments: Sequence[Attachment] = ()
+    ) -> bool:
+        """Save the user's message (its ``attachments``, stored already: AttachmentStore),
+        then stream the reply. False if nothing was sent."""
+        return self._ask(conversation, text, parent=conversation.head, attachments=attachments)
 
-    def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
-        """Send an edited question as a sibling of the original; the original stays."""
+    def edit(
+        self,
+        conversation: Conversation,
+        message_id: str,
+        text: str,
+        attachments: Sequence[Attachment] | None = None,
+    ) -> bool:
+        """Send an edited question as a sibling of the original; the original stays. Its
+        attachments go with it unless ``attachments`` says otherwise."""
         original = conversation.message(message_id)
-        if original.role != "user" or text.strip() == original.content.strip():
+        kept = original.attachments if attachments is None else tuple(attachments)
+        if original.role != "user" or (
+            text.strip() == original.content.strip() and kept == original.attachments
+        ):
             return False
-        return self._ask(conversation, text, parent=original.parent)
+        return self._ask(conversation, text, parent=original.parent, attachments=kept)
 
     def regenerate(self, conversation: Conversation, message_id: str) -> bool:
         """A new reply to the same question, as a sibling of ``message_id``."""
@@ -354,10 +403,10 @@ class ChatService:
         conversation.switch_to(reply.id)
         if conversation.head != reply.id:
             return False  # only the last reply of a thread can be continued
-        messages = self.plan(conversation).messages
-        messages.append({"role": "user", "content": CONTINUE_PROMPT})
+        plan = self.plan(conversation)
+        plan.messages.append({"role": "user", "content": CONTINUE_PROMPT})
         reply.error = None
-        self._launch(conversation, reply, messages)
+        self._launch(conversation, reply, plan)
         return True
 
     def switch_branch(self, conversation: Conversation, message_id: str) -> None:
@@ -418,17 +467,27 @@ class ChatService:
             return False
         return True
 
-    def _ask(self, conversation: Conversation, text: str, parent: str | None) -> bool:
+    def _ask(
+        self,
+        conversation: Conversation,
+        text: str,
+        parent: str | None,
+        attachments: Sequence[Attachment] = (),
+    ) -> bool:
         text = text.strip()
-        if not text or not self._ready(conversation):
+        if not (text or attachments) or not self._ready(conversation):
             return False
         branching = parent != conversation.head
         user = Message(
             id=new_id(), parent=parent, role="user", content=text, created_at=self._clock()
         )
+        if attachments:
+            user.attachments = tuple(attachments)
         conversation.append(user)
         if not conversation.title:
-            conversation.title = title_from_text(text)
+            conversation.title = title_from_text(text) or title_from_text(
+                " ".join(a.name for a in attachments)
+            )
         # The question is on disk before the request leaves (_stream waits for this write);
         # if it fails the reply is still tried, and the conversations' owner retries it.
         self._conversations.save(conversation)
@@ -466,6 +525,9 @@ class ChatService:
 
             await asyncio.gather(*streams, return_exceptions=True)
         await self.tasks.cancel_all()
+        if self._attachment_pool is not None:
+            self._attachment_pool.shutdown(wait=False)
+            self._attachment_pool = None
         self._conversations.flush()
 
     def _start_reply(
@@ -476,7 +538,7 @@ class ChatService:
         use_tools: bool = True,
     ) -> None:
         reply = self._new_reply(conversation)
-        # Planned by the stream, without a wait on the UI thread (see _request_messages).
+        # Planned by the stream, without a wait on the UI thread (see _request_plan).
         self._launch(conversation, reply, None, question, use_tools=use_tools)
 
     def _new_reply(self, conversation: Conversation) -> Message:
@@ -496,15 +558,15 @@ class ChatService:
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, Any]] | None,
+        plan: ContextPlan | None,
         question: Message | None = None,
         *,
         use_tools: bool = True,
     ) -> None:
-        """``messages`` None: planned by the stream (``_request_messages``)."""
+        """``plan`` None: planned by the stream (``_request_plan``)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
         task = self.tasks.spawn(
-            self._stream(conversation, reply, messages, question, use_tools=use_tools)
+            self._stream(conversation, reply, plan, question, use_tools=use_tools)
         )
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
@@ -542,33 +604,84 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
-    async def _request_messages(
+    async def _request_plan(
         self, conversation: Conversation, *, tool_runs: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
-        5,000 messages) on the UI thread; they are awaited in their threads instead. (The new
-        reply, still empty, is not sent.)"""
+        5,000 messages) on the UI thread; they are awaited in their threads instead, and so
+        are the texts of the documents attached. (The new reply, still empty, is not sent.)"""
         import asyncio
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
-            counter = TokenCounter(self._model_of(conversation), wait=False)
+            model = self._model_of(conversation)
+            counter = TokenCounter(model, wait=False)
+            costs = _AttachmentCosts(self.attachments, model)
             plan = plan_context(
-                conversation, self.budget(conversation), counter.text, tool_runs=tool_runs
+                conversation,
+                self.budget(conversation),
+                counter.text,
+                attachment_cost=costs,
+                tool_runs=tool_runs,
             )
-            if not counter.pending:
-                return plan.messages
-            with contextlib.suppress(Exception):  # a table that failed: counts are estimates
-                await asyncio.wrap_future(counted(counter.model))
+            if not counter.pending and not costs.missing:
+                return plan
+            if costs.missing:
+                with contextlib.suppress(Exception):  # unreadable: the request will say so
+                    await self._read_texts(costs.missing)
+            if counter.pending:
+                with contextlib.suppress(Exception):  # a table that failed: estimates
+                    await asyncio.wrap_future(counted(counter.model))
+        model = self._model_of(conversation)
         return self._plan(
-            conversation, "", TokenCounter(self._model_of(conversation)), tool_runs=tool_runs
-        ).messages
+            conversation,
+            "",
+            TokenCounter(model),
+            _AttachmentCosts(self.attachments, model),
+            tool_runs=tool_runs,
+        )
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._attachment_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._attachment_pool = ThreadPoolExecutor(1, thread_name_prefix="confab-attachments")
+        return self._attachment_pool
+
+    async def _read_texts(self, documents: list[Attachment]) -> None:
+        """The texts of ``documents`` read into the store's memory, in the service's thread."""
+        import asyncio
+
+        store = self.attachments
+        if store is None:
+            return
+
+        def read() -> None:
+            for document in documents:
+                store.text_of(document)
+
+        await asyncio.wrap_future(self._pool().submit(read))
+
+    async def _wire_messages(
+        self, plan: ContextPlan, model: str
+    ) -> list[Mapping[str, Any] | WireMessage]:
+        """The plan's messages, those with attachments as content parts, made in the
+        service's thread (desktop/core/attachments/parts.py)."""
+        import asyncio
+
+        store = self.attachments
+        if store is None or not plan.attachments:
+            return list(plan.messages)
+        from desktop.core.attachments.parts import with_attachments
+
+        job = self._pool().submit(with_attachments, plan.messages, plan.attachments, store, model)
+        return await asyncio.wrap_future(job)
 
     async def _stream(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, Any]] | None,
+        plan: ContextPlan | None,
         question: Message | None = None,
         *,
         use_tools: bool = True,
@@ -604,11 +717,12 @@ class ChatService:
             box = await self._toolbox(conversation) if use_tools else None
             rounds = 0
             while True:
-                if messages is None:
-                    messages = await self._request_messages(conversation, tool_runs=bool(box))
+                if plan is None:
+                    plan = await self._request_plan(conversation, tool_runs=bool(box))
+                wire = await self._wire_messages(plan, conversation.model or "")
                 request = ChatRequest(
                     conversation.model or "",
-                    messages,
+                    wire,
                     conversation.params,
                     tools=box.specs() if box else (),
                 )
@@ -619,7 +733,7 @@ class ChatService:
                     break
                 # A round that asked for tools: the reply is done; its calls run, and the
                 # next request carries them and their results.
-                self._settle(conversation, reply, result, messages, None)
+                self._settle(conversation, reply, result, plan, None)
                 reply.tool_calls = calls
                 reply.streaming = False
                 self._growing.discard(conversation.id)
@@ -631,7 +745,7 @@ class ChatService:
                 reply.streaming = True
                 self._replies[conversation.id] = (conversation, reply)
                 earlier_usage = None
-                messages = None
+                plan = None
                 self._events.reply_started(conversation.id, reply.id)
                 if rounds >= self.tool_rounds:
                     # Not sent: the reply that would have gone on says why (Retry sends it,
@@ -654,8 +768,8 @@ class ChatService:
             self._finish(conversation, reply)
             self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
-            assert messages is not None
-            self._settle(conversation, reply, result, messages, earlier_usage)
+            assert plan is not None
+            self._settle(conversation, reply, result, plan, earlier_usage)
             self._finish(conversation, reply)
             self._events.reply_finished(conversation.id, reply.id)
             self._maybe_title(conversation)
@@ -706,7 +820,7 @@ class ChatService:
         conversation: Conversation,
         reply: Message,
         result: Any,
-        messages: list[dict[str, Any]],
+        plan: ContextPlan,
         earlier_usage: Usage | None,
     ) -> None:
         """A finished request's finish reason, usage and model, on its reply."""
@@ -721,7 +835,7 @@ class ChatService:
             )
         if result.usage is None:
             # Several local servers ignore include_usage: count here, and say so.
-            result.usage = self._estimate_usage(conversation, messages, result.content)
+            result.usage = self._estimate_usage(conversation, plan, result.content)
         reply.usage = result.usage
         if result.model:
             reply.model = result.model
@@ -922,13 +1036,25 @@ class ChatService:
         return budget
 
     def plan(
-        self, conversation: Conversation, draft: str = "", *, wait: bool = True
+        self,
+        conversation: Conversation,
+        draft: str = "",
+        *,
+        wait: bool = True,
+        draft_attachments: Sequence[Attachment] = (),
     ) -> ContextPlan:
         """What the model will see: the request's messages and which thread messages go.
         ``wait=False`` (the meter): counted from the text's size while the token table loads,
-        and ``context_changed`` once it is there (desktop/core/tokens.py)."""
+        and ``context_changed`` once it is there (desktop/core/tokens.py); a document whose
+        text is not in memory yet counts from its size until it is (read in a thread, then
+        ``context_changed`` again)."""
+        model = self._model_of(conversation)
         return self._plan(
-            conversation, draft, TokenCounter(self._model_of(conversation), wait=wait)
+            conversation,
+            draft,
+            TokenCounter(model, wait=wait),
+            _AttachmentCosts(self.attachments, model),
+            draft_attachments,
         )
 
     def _plan(
@@ -936,6 +1062,8 @@ class ChatService:
         conversation: Conversation,
         draft: str,
         counter: TokenCounter,
+        costs: _AttachmentCosts,
+        draft_attachments: Sequence[Attachment] = (),
         *,
         tool_runs: bool | None = None,
     ) -> ContextPlan:
@@ -946,26 +1074,59 @@ class ChatService:
             self.budget(conversation),
             counter.text,
             draft.strip(),
+            attachment_cost=costs,
+            draft_attachments=draft_attachments,
             tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
         )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
+        if costs.missing:
+            self._read_for_meter(conversation.id, costs.missing)
         return plan
 
-    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window;
-        never waits for a token table (see ``plan``). Each message is counted once, by the
-        plan (at every keystroke: a second count of a 5,000-message thread cost ~20 ms)."""
+    def _read_for_meter(self, conversation_id: str, documents: list[Attachment]) -> None:
+        """Read the texts of ``documents`` in the service's thread, then say the context
+        changed (the meter counts them then)."""
+        import asyncio
+
+        new = [d for d in documents if d.sha256 not in self._reading]
+        if not new:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop: the next request reads them itself
+            return
+        self._reading.update(d.sha256 for d in new)
+
+        async def read() -> None:
+            try:
+                await self._read_texts(new)
+            except Exception as exc:  # a missing file: counted from its size meanwhile
+                log.info("an attachment's text cannot be read: %s", exc)
+            finally:
+                self._reading.difference_update(d.sha256 for d in new)
+            self._events.context_changed(conversation_id)
+
+        self.tasks.spawn(read())
+
+    def next_send(
+        self, conversation: Conversation, draft: str, attachments: Sequence[Attachment] = ()
+    ) -> SendEstimate:
+        """What sending ``draft`` (with ``attachments``) now would carry: tokens (exact or
+        ≈), cost, context window; never waits for a token table or a file (see ``plan``).
+        Each message is counted once, by the plan (at every keystroke: a second count of a
+        5,000-message thread cost ~20 ms)."""
         model = self._model_of(conversation)
         counter = TokenCounter(model, wait=False)
-        plan = self._plan(conversation, draft, counter)
+        costs = _AttachmentCosts(self.attachments, model)
+        plan = self._plan(conversation, draft, counter, costs, attachments)
         messages = plan.messages
         tokens = plan.tokens + TOKENS_PER_REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages)
         tokens += self._tools_tokens(conversation, counter)
         price = self._providers.prices.price(model)
         return SendEstimate(
             tokens=tokens,
-            exact=counter.all_exact,
+            exact=counter.all_exact and costs.exact,
             cost=price.prompt_cost(tokens) if price else None,
             context_window=price.context if price else None,
             plan=plan,
@@ -1041,7 +1202,7 @@ class ChatService:
     async def _compact(
         self,
         conversation: Conversation,
-        messages: list[dict[str, Any]],
+        messages: list[dict[str, str]],
         through: str,
         then_retry: str | None,
     ) -> None:
@@ -1106,10 +1267,12 @@ class ChatService:
     # ---- usage and costs --------------------------------------------------------------
 
     def _estimate_usage(
-        self, conversation: Conversation, messages: list[dict[str, Any]], completion: str
+        self, conversation: Conversation, plan: ContextPlan, completion: str
     ) -> Usage:
         counter = TokenCounter(conversation.model or "")
-        prompt = counter.messages(messages).tokens
+        costs = _AttachmentCosts(self.attachments, conversation.model or "")
+        prompt = counter.messages(plan.messages).tokens
+        prompt += sum(costs(a) for carried in plan.attachments.values() for a in carried)
         output = counter.text(completion)
         return Usage(prompt, output, prompt + output, estimated=True)
 
