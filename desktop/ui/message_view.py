@@ -889,9 +889,8 @@ class MessageWidget(QFrame):
 
     def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
         """Formulas were drawn: show them where this message waits for them."""
-        for view in (self.markdown, self.tool_calls):
-            if view is not None:
-                view.formulas_drawn(keys)
+        if self.markdown is not None:  # (tool cards show their text as it is)
+            self.markdown.formulas_drawn(keys)
         typed = self._typed_formulas
         if typed is not None and any(f.key in keys for f in typed.formulas):
             self._show_typed()
