@@ -1792,12 +1792,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="-117"/>
-        <location line="+246"/>
+        <location line="+245"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-231"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -1875,7 +1875,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation type="vanished">工具调用：%1</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+108"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
