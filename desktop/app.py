@@ -145,7 +145,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
 
     tools = ToolsController(settings)
     chat = ChatController(conversations, settings, tools=tools)
-    window.attach(conversations, chat, settings)
+    window.attach(conversations, chat, settings, tools)
     return Composition(window, conversations, chat, settings, data_dir, tools)
 
 
