@@ -87,8 +87,10 @@ class Composition:
     chat: object
     settings: object
     data_dir: Path
+    attachments: object = None  # AttachmentsController
 
     async def shutdown(self) -> None:
+        from desktop.controllers.attachments import AttachmentsController
         from desktop.controllers.chat import ChatController
         from desktop.controllers.conversations import ConversationsController
         from desktop.controllers.settings import SettingsController
@@ -102,6 +104,8 @@ class Composition:
         await self.chat.shutdown()
         # Every write on disk, and the writer thread stopped, before the loop ends.
         self.conversations.close()
+        if isinstance(self.attachments, AttachmentsController):
+            self.attachments.close()
         await self.settings.aclose()
 
 
@@ -115,6 +119,7 @@ def build_window(data_dir: Path, *, dark: bool = False) -> object:
 def attach(window: object, data_dir: Path, key_store: object | None = None) -> Composition:
     """Build the controllers (after the first paint: their imports cost ~30 ms) and connect
     the window to them."""
+    from desktop.controllers.attachments import AttachmentsController
     from desktop.controllers.chat import ChatController
     from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
@@ -133,8 +138,9 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
     UiThreadCollector(conversations)
     chat = ChatController(conversations, settings)
-    window.attach(conversations, chat, settings)
-    return Composition(window, conversations, chat, settings, data_dir)
+    attachments = AttachmentsController(data_dir)
+    window.attach(conversations, chat, settings, attachments)
+    return Composition(window, conversations, chat, settings, data_dir, attachments)
 
 
 def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:

@@ -13,7 +13,7 @@ from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.core.context import Budget, ContextPlan
 from desktop.core.errors import ConfabError
-from desktop.core.models import Conversation, Usage
+from desktop.core.models import Attachment, Conversation, Usage
 from desktop.core.services.chat import (
     SAVE_INTERVAL_S,
     ChatEvents,
@@ -123,8 +123,10 @@ class ChatController(QObject):
     def is_streaming(self, conversation_id: str | None) -> bool:
         return self.service.is_streaming(conversation_id)
 
-    def send(self, conversation: Conversation, text: str) -> bool:
-        return self.service.send(conversation, text)
+    def send(
+        self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> bool:
+        return self.service.send(conversation, text, attachments)
 
     def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
         return self.service.edit(conversation, message_id, text)
@@ -169,6 +171,9 @@ class ChatController(QObject):
 
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
         return self.service.next_send(conversation, draft)
+
+    def model_of(self, conversation: Conversation) -> str:
+        return self.service.model_of(conversation)
 
     def set_message_flag(
         self, conversation: Conversation, message_id: str, flag: str, value: bool

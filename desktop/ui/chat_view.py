@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from desktop.core.models import Conversation, Message
+    from desktop.ui.attachment_view import AttachmentSource
     from desktop.ui.message_view import MessageWidget
 
 FLUSH_INTERVAL_MS = 33
@@ -146,6 +147,8 @@ class ChatView(QScrollArea):
         self._widgets: dict[str, MessageWidget] = {}
         # Set by the window: a reply's tokens and cost as text ("" when unknown).
         self.usage_text: Callable[[Message], str] | None = None
+        # Set by the window: the attachments' thumbnails and files (the controller).
+        self.attachment_source: AttachmentSource | None = None
         self._left_out: set[str] = set()
         self._summarized: set[str] = set()
         self._pinned: set[str] = set()
@@ -779,7 +782,14 @@ class ChatView(QScrollArea):
         from desktop.ui.message_view import MessageWidget
 
         name = message.model or self._assistant_name or self.tr("Assistant")
-        widget = MessageWidget(message, name, dark=self._dark, parent=self._column, tail=tail)
+        widget = MessageWidget(
+            message,
+            name,
+            dark=self._dark,
+            parent=self._column,
+            tail=tail,
+            attachments=self.attachment_source,
+        )
         widget.action_requested.connect(self.action_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from desktop.core.client import ChatClient
+    from desktop.core.models import Attachment
     from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
 
@@ -247,16 +248,22 @@ class ChatService:
 
     # ---- asking ---------------------------------------------------------------------
 
-    def send(self, conversation: Conversation, text: str) -> bool:
-        """Save the user's message, then stream the reply. False if nothing was sent."""
-        return self._ask(conversation, text, parent=conversation.head)
+    def send(
+        self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> bool:
+        """Save the user's message (its text and ``attachments``, already in the store), then
+        stream the reply. False if nothing was sent."""
+        return self._ask(conversation, text, parent=conversation.head, attachments=attachments)
 
     def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
-        """Send an edited question as a sibling of the original; the original stays."""
+        """Send an edited question as a sibling of the original (with the original's
+        attachments); the original stays."""
         original = conversation.message(message_id)
         if original.role != "user" or text.strip() == original.content.strip():
             return False
-        return self._ask(conversation, text, parent=original.parent)
+        return self._ask(
+            conversation, text, parent=original.parent, attachments=original.attachments
+        )
 
     def regenerate(self, conversation: Conversation, message_id: str) -> bool:
         """A new reply to the same question, as a sibling of ``message_id``."""
@@ -374,17 +381,28 @@ class ChatService:
             return False
         return True
 
-    def _ask(self, conversation: Conversation, text: str, parent: str | None) -> bool:
+    def _ask(
+        self,
+        conversation: Conversation,
+        text: str,
+        parent: str | None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> bool:
         text = text.strip()
-        if not text or not self._ready(conversation):
+        if (not text and not attachments) or not self._ready(conversation):
             return False
         branching = parent != conversation.head
         user = Message(
-            id=new_id(), parent=parent, role="user", content=text, created_at=self._clock()
+            id=new_id(),
+            parent=parent,
+            role="user",
+            content=text,
+            created_at=self._clock(),
+            attachments=tuple(attachments),
         )
         conversation.append(user)
         if not conversation.title:
-            conversation.title = title_from_text(text)
+            conversation.title = title_from_text(text or attachments[0].name)
         # The question is on disk before the request leaves (_stream waits for this write);
         # if it fails the reply is still tried, and the conversations' owner retries it.
         self._conversations.save(conversation)
@@ -633,6 +651,10 @@ class ChatService:
         if counter.pending:
             self._count_again(conversation.id, counter.model)
         return plan
+
+    def model_of(self, conversation: Conversation) -> str:
+        """The model a request of ``conversation`` goes to (its own, else its provider's)."""
+        return self._model_of(conversation)
 
     def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
         """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window;

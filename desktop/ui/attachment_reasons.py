@@ -1,0 +1,88 @@
+"""Why a file cannot be attached (desktop/core/attachments/reasons.py), in the user's language:
+the same texts as the catalogue's English, through ``translate``
+(tests/ui/test_attachment_reasons.py checks that each code has its text here, with the same
+fields)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop.core.attachments import reasons
+
+
+class _Fields(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _texts() -> dict[str, str]:
+    translate = QCoreApplication.translate
+    return {
+        reasons.UNREADABLE: translate("AttachmentReason", "{name} cannot be read ({error})"),
+        reasons.EMPTY: translate("AttachmentReason", "{name} is empty"),
+        reasons.TOO_LARGE: translate(
+            "AttachmentReason",
+            "{name} is {size} MB: more than the {limit} MB Confab attaches for {kind}",
+        ),
+        reasons.TOO_MANY_PIXELS: translate(
+            "AttachmentReason", "{name} has {pixels} megapixels: more than the {limit} Confab opens"
+        ),
+        reasons.UNSUPPORTED: translate(
+            "AttachmentReason",
+            "{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), "
+            "PDF, DOCX and text files are",
+        ),
+        reasons.DAMAGED: translate(
+            "AttachmentReason", "{name} is damaged or not what it seems ({error})"
+        ),
+        reasons.ENCRYPTED: translate("AttachmentReason", "{name} is protected by a password"),
+        reasons.UNPACKS_TOO_LARGE: translate(
+            "AttachmentReason", "{name} unpacks to more than {limit} MB: not opened"
+        ),
+        reasons.MISSING: translate(
+            "AttachmentReason", "the file of {name} is missing from the data folder"
+        ),
+        reasons.WRITE_FAILED: translate(
+            "AttachmentReason", "{name} could not be saved in the data folder ({error})"
+        ),
+        reasons.FAILED: translate("AttachmentReason", "{name}: {error}"),
+    }
+
+
+def texts() -> dict[str, str]:
+    """Each code's text in the user's language (its fields still to fill)."""
+    return _texts()
+
+
+def kinds_in_words() -> dict[str, str]:
+    """TOO_LARGE's ``kind`` field ("images", "documents") in the user's language."""
+    translate = QCoreApplication.translate
+    return {
+        "images": translate("AttachmentReason", "images"),
+        "documents": translate("AttachmentReason", "documents"),
+    }
+
+
+def say(error: object) -> str:
+    """Why a file was refused, in the user's language: an AttachmentError by its code, an
+    OSError or anything else by its words (never a traceback)."""
+    from desktop.core.errors import AttachmentError
+
+    if isinstance(error, AttachmentError):
+        template = _texts().get(error.kind)
+        fields = _Fields(error.fields)
+        if "kind" in fields:
+            fields["kind"] = kinds_in_words().get(fields["kind"], fields["kind"])
+        if template is not None:
+            try:
+                return template.format_map(fields).removeprefix(": ").strip()
+            except (IndexError, ValueError):  # a translation with a field it does not have
+                pass
+        return str(error)
+    if isinstance(error, OSError):
+        return QCoreApplication.translate(
+            "AttachmentReason", "The file cannot be read ({error})"
+        ).format(error=error.strerror or str(error))
+    return QCoreApplication.translate("AttachmentReason", "The file cannot be attached ({error})").format(
+        error=str(error) or type(error).__name__
+    )
