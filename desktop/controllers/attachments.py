@@ -131,7 +131,7 @@ class AttachmentsController(QObject):
     def key(attachment: Attachment, box: int) -> str:
         return f"{attachment.sha256}:{box}"
 
-    def thumbnail(self, attachment: Attachment, box: int) -> QImage | Missing | None | bool:
+    def thumbnail(self, attachment: Attachment, box: int) -> QImage | Missing | bool | None:
         """The image scaled to fit ``box`` pixels, from the cache; False when not decoded yet
         (it is decoded now, in the decoding thread: ``thumbnail_ready`` with its key). Of a
         document: True, or MISSING when its file is not there."""
@@ -174,7 +174,12 @@ class AttachmentsController(QObject):
         return self._next_ticket
 
     def _submit(
-        self, pool: ThreadPoolExecutor, kind: str, fn: Callable[..., Any], *args: Any, key: Any = None
+        self,
+        pool: ThreadPoolExecutor,
+        kind: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        key: Any = None,
     ) -> int:
         ticket = self._ticket()
         future = pool.submit(fn, *args)

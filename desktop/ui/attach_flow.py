@@ -83,9 +83,9 @@ class AttachFlow(QObject):
             conversation_id
         ):
             return
-        if self._shown is None and conversation_id is not None and self._drafts.get(None):
-            if not self._drafts.get(conversation_id):
-                self._drafts[conversation_id] = self._drafts.pop(None)
+        carried = self._shown is None and conversation_id is not None and self._drafts.get(None)
+        if carried and not self._drafts.get(conversation_id):
+            self._drafts[conversation_id] = self._drafts.pop(None)
         self._shown = conversation_id
         self._composer.chips.set_items(self._draft(conversation_id))
 

@@ -83,6 +83,6 @@ def say(error: object) -> str:
         return QCoreApplication.translate(
             "AttachmentReason", "The file cannot be read ({error})"
         ).format(error=error.strerror or str(error))
-    return QCoreApplication.translate("AttachmentReason", "The file cannot be attached ({error})").format(
-        error=str(error) or type(error).__name__
-    )
+    return QCoreApplication.translate(
+        "AttachmentReason", "The file cannot be attached ({error})"
+    ).format(error=str(error) or type(error).__name__)

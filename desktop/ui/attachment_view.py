@@ -88,7 +88,9 @@ class ImageThumb(QLabel):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFixedSize(fitted(attachment.width, attachment.height, THUMB_BOX))
-        self.setToolTip(plain.tooltip(self.tr("{name} (click to open)").format(name=attachment.name)))
+        self.setToolTip(
+            plain.tooltip(self.tr("{name} (click to open)").format(name=attachment.name))
+        )
         self.setAccessibleName(attachment.name)
         self.missing = False
         self.shown = False  # the decoded image is on it

@@ -1247,7 +1247,9 @@ class MainWindow(QMainWindow):
         tokens, exact, cost = estimate.tokens, estimate.exact, estimate.cost
         if self.attach_flow is not None:
             # The draft's attachments, as they will be sent (excluded ones are not).
-            extra = [self._estimate_attachment(a) for a in self.attach_flow.to_send() if not a.excluded]
+            extra = [
+                self._estimate_attachment(a) for a in self.attach_flow.to_send() if not a.excluded
+            ]
             if extra:
                 tokens += sum(e[0] for e in extra)
                 exact = exact and all(e[1] for e in extra)
