@@ -13,6 +13,8 @@
     ├── SetupError                   Confab cannot send yet: something is not configured
     │   ├── NoProviderError          no provider has been added
     │   └── NoModelError             the conversation has no model chosen
+    ├── AttachmentError              a file cannot be attached, or its stored file read back
+    │                                (``kind``: a code of desktop/core/attachments/reasons.py)
     └── ApiError                     talking to a chat server went wrong
         ├── ConnectFailedError       DNS, refused connection, TLS: nothing reached the server
         ├── InvalidKeyError          the stored key cannot even be sent (control characters)
@@ -27,7 +29,8 @@
         │   ├── QuotaError           402, or 429 "insufficient_quota": no credit left
         │   ├── ServerError          5xx
         │   └── BadRequestError      400 and other 4xx
-        │       └── ContextTooLongError  the request is larger than the model's context
+        │       ├── ContextTooLongError  the request is larger than the model's context
+    │       └── ImagesRejectedError  the model (or server) takes no images: a 400 about them
         └── StreamError              the reply stream itself went wrong
             ├── StreamInterruptedError  the connection dropped mid-reply
             ├── EmptyReplyError         the server closed the stream without any text
@@ -123,6 +126,32 @@ class NoModelError(SetupError):
     KIND = "no_model"
 
 
+class AttachmentError(ConfabError):
+    """A file that cannot be attached (or an attachment whose stored file cannot be read):
+    ``kind`` is a code of desktop/core/attachments/reasons.py's catalogue, ``fields`` the
+    values its text names (the file's name, the limit…), shown as they are in every language
+    (desktop/ui/attachment_reasons.py says it in the user's); ``str()`` is the English text."""
+
+    KIND = "attachment"
+
+    def __init__(self, kind: str = "failed", detail: str = "", **fields: object) -> None:
+        from desktop.core.attachments.reasons import ENGLISH, FAILED
+
+        self.kind = kind if kind in ENGLISH else FAILED
+        self.fields: dict[str, str] = {name: str(value) for name, value in fields.items()}
+        self.fields.setdefault("name", "")
+        self.fields.setdefault("error", detail)
+        super().__init__(detail or self.english())
+
+    def english(self) -> str:
+        from desktop.core.attachments.reasons import english
+
+        return english(self.kind, self.fields)
+
+    def __str__(self) -> str:
+        return self.english()
+
+
 class ApiError(ConfabError):
     KIND = "api"
 
@@ -201,6 +230,13 @@ class ContextTooLongError(BadRequestError):
     KIND = "context_too_long"
 
 
+class ImagesRejectedError(BadRequestError):
+    """A 400 whose error is about images (the model cannot see them, the content type of
+    a part is not accepted): the user can choose another model, or exclude the images."""
+
+    KIND = "images_rejected"
+
+
 class StreamError(ApiError):
     KIND = "stream"
 
@@ -275,4 +311,6 @@ def error_of_kind(
         return cls(status or 0, detail)
     if issubclass(cls, RequestTimeoutError):
         return cls(detail, timeout or "", seconds)
+    if issubclass(cls, AttachmentError):
+        return cls(detail=detail)
     return cls(detail)

@@ -25,6 +25,7 @@ from desktop.core.models import (
     EPOCH,
     INTERRUPTED,
     STOPPED,
+    Attachment,
     Budget,
     Conversation,
     ImportedFile,
@@ -337,6 +338,7 @@ _MESSAGE_FIELDS = frozenset(
         "tool_call_id",
         "tool_name",
         "imported_files",
+        "attachments",
     }
 )
 
@@ -375,6 +377,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         data["tool_name"] = message.tool_name
     if message.imported_files:
         data["imported_files"] = [imported_file_to_dict(f) for f in message.imported_files]
+    if message.attachments:
+        data["attachments"] = [attachment_to_dict(a) for a in message.attachments]
     data.update({k: v for k, v in message.extra.items() if k not in data})
     return data
 
@@ -424,6 +428,63 @@ def _imported_files(value: Any) -> tuple[ImportedFile, ...]:
         )
         for item in _objects(value, "file")
     )
+
+
+_ATTACHMENT_FIELDS = frozenset(
+    {"sha256", "name", "kind", "mime", "size", "ext", "width", "height", "excluded"}
+)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# A stored file's extension: what names it inside attachments/ (no dot, no separator).
+_EXT = re.compile(r"[a-z0-9]{1,10}")
+ATTACHMENT_KINDS = ("image", "document")
+
+
+def attachment_to_dict(attachment: Attachment) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "sha256": attachment.sha256,
+        "name": attachment.name,
+        "kind": attachment.kind,
+        "mime": attachment.mime,
+        "size": attachment.size,
+        "ext": attachment.ext,
+    }
+    if attachment.width is not None:
+        data["width"] = attachment.width
+    if attachment.height is not None:
+        data["height"] = attachment.height
+    if attachment.excluded:
+        data["excluded"] = True
+    data.update({k: v for k, v in attachment.extra.items() if k not in data})
+    return data
+
+
+def attachment_from_dict(item: dict[str, Any]) -> Attachment:
+    """One attachment of a message's ``attachments``; ValueError/TypeError when its file
+    cannot be named (a digest that is not 64 lower-case hex digits, an extension that is not
+    a plain one: a hand-edited file must not point outside ``attachments/``)."""
+    sha256 = _required_str(item, "sha256").lower()
+    ext = _required_str(item, "ext").lower()
+    if not _SHA256.fullmatch(sha256):
+        raise ValueError(f"sha256 {sha256[:70]!r} is not 64 hex digits")
+    if not _EXT.fullmatch(ext):
+        raise ValueError(f"ext {ext[:20]!r} is not a plain file extension")
+    size = item.get("size")
+    return Attachment(
+        sha256=sha256,
+        name=_optional_str(item.get("name")) or f"{sha256[:12]}.{ext}",
+        kind=_optional_str(item.get("kind")) or "document",
+        mime=_optional_str(item.get("mime")) or "application/octet-stream",
+        size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else 0,
+        ext=ext,
+        width=_positive(item.get("width")),
+        height=_positive(item.get("height")),
+        excluded=item.get("excluded") is True,
+        extra=_unknown(item, _ATTACHMENT_FIELDS),
+    )
+
+
+def _attachments(value: Any) -> tuple[Attachment, ...]:
+    return tuple(attachment_from_dict(item) for item in _objects(value, "attachment"))
 
 
 def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:
@@ -481,6 +542,8 @@ def message_from_dict(
         message.__dict__["tool_name"] = fix.field(data, "tool_name", _optional_str, None)
     if "imported_files" in data:
         message.__dict__["imported_files"] = fix.field(data, "imported_files", _imported_files, ())
+    if "attachments" in data:
+        message.__dict__["attachments"] = fix.field(data, "attachments", _attachments, ())
     return message
 
 

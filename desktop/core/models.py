@@ -176,6 +176,37 @@ class ImportedFile:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file attached to a message (issue 14): stored once, content-addressed, as
+    ``attachments/<sha256>.<ext>`` in the data folder (desktop/core/attachments/). ``sha256``
+    is the stored file's digest (64 lower-case hex digits), ``name`` the file name the user
+    sees, ``kind`` "image" or "document", ``mime`` its type as sniffed from its bytes, ``size``
+    the stored file's bytes, ``ext`` the stored file's extension (lower case, no dot),
+    ``width``/``height`` an image's pixels, ``excluded`` left out of what is sent."""
+
+    sha256: str
+    name: str
+    kind: str
+    mime: str
+    size: int
+    ext: str
+    width: int | None = None
+    height: int | None = None
+    excluded: bool = False
+    # Fields of the file's attachment a newer Confab wrote.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def file_name(self) -> str:
+        """The stored file's name inside ``attachments/``."""
+        return f"{self.sha256}.{self.ext}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image"
+
+
+@dataclass(frozen=True)
 class ImportedFrom:
     """Where an imported conversation came from: ``app`` "chatgpt", "claude" or "confab",
     ``id`` its id there, ``at`` when it was imported."""
@@ -259,6 +290,8 @@ class Message:
     tool_name: str | None = None
     # Files of an imported message not attached (yet): see ImportedFile.
     imported_files: tuple[ImportedFile, ...] = ()
+    # Files attached to the message (images, documents): see Attachment.
+    attachments: tuple[Attachment, ...] = ()
 
     # The message as encoded for the file at the last save (desktop/core/encoding.py), and
     # the change count of ``extra`` then; class-level defaults, not fields.

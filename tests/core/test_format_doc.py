@@ -25,6 +25,7 @@ from desktop.core.fileformat import CONVERSATION_FORMAT
 from desktop.core.instance import LOCK_NAME
 from desktop.core.models import (
     INTERRUPTED,
+    Attachment,
     Conversation,
     ImportedFile,
     ImportedFrom,
@@ -136,6 +137,10 @@ def _add_imported_parts(conversation: Conversation) -> None:
     output.tool_call_id, output.tool_name = "call_1", "python"
     image = Message(new_id(), None, "user", "[Image: cat.png]", _moment())
     image.imported_files = (ImportedFile("cat.png", "image", "file-service://file-1", "cat.png"),)
+    image.attachments = (
+        Attachment("a" * 64, "cat.png", "image", "image/png", 1200, "png", 64, 48, excluded=True),
+        Attachment("b" * 64, "notes.pdf", "document", "application/pdf", 5000, "pdf"),
+    )
     conversation.messages.extend([call, output, image])
 
 
@@ -189,6 +194,7 @@ def test_every_conversation_field_core_writes_is_documented(tmp_path: Path, doc:
     # The build used every feature.
     assert {"copied_from", "streaming", "cached_tokens", "seconds", "status", "draft"} <= keys
     assert {"imported_from", "tool_calls", "tool_call_id", "tool_name", "imported_files"} <= keys
+    assert {"attachments", "sha256", "mime", "ext", "width", "height"} <= keys
     assert _missing(keys, doc) == [], "conversation fields missing from docs/format.md"
 
 
