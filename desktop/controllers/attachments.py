@@ -91,12 +91,12 @@ class AttachmentsController(QObject):
 
     # ---- adding --------------------------------------------------------------------
 
-    def add_file(self, path: Path, *, maybe_export: bool = False) -> int:
+    def add_file(self, path: Path, *, export: Callable[[Path], bool] | None = None) -> int:
         """Add ``path`` in the adding thread; ``added`` or ``refused`` says how it went, with
-        the ticket returned here. ``maybe_export``: a dropped .json, imported instead when it
-        is an export (``is_export``)."""
+        the ticket returned here. ``export``: asked first, in that thread, whether the file
+        is an export to import instead (``is_export``); it must hold no Qt object."""
         store = self.store
-        return self._submit(self._adding, "add", _add_file, store, Path(path), maybe_export)
+        return self._submit(self._adding, "add", _add_file, store, Path(path), export)
 
     def add_bytes(self, data: bytes, name: str, mime: str | None = None) -> int:
         return self._submit(self._adding, "add", _add_bytes, self.store, data, name, mime)
@@ -241,12 +241,11 @@ def _appended(into: deque, kind: str, key: object, future: Future) -> None:  # t
 # ---- the jobs (in the worker threads: no QObject of the UI thread, no widgets) ------------
 
 
-def _add_file(store: AttachmentStore, path: Path, maybe_export: bool) -> Attachment | Path:
-    if maybe_export:
-        from desktop.core.importers import detect
-
-        if detect(path) is not None:
-            return path
+def _add_file(
+    store: AttachmentStore, path: Path, export: Callable[[Path], bool] | None
+) -> Attachment | Path:
+    if export is not None and export(path):
+        return path
     return store.add_file(path)
 
 
@@ -258,7 +257,8 @@ def _add_image(store: AttachmentStore, image: QImage, name: str) -> Attachment:
     data = QByteArray()
     buffer = QBuffer(data)  # made and dropped here, in this thread
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # PySide6 takes the format as str, though its stubs say bytes (which it refuses).
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     buffer.close()
     return store.add_bytes(bytes(data.data()), name, "image/png")
 

@@ -23,6 +23,7 @@ from desktop.ui.composer import Composer, local_files
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController
     from desktop.core.models import Attachment
+    from desktop.core.services.importing import Reading
     from desktop.ui.import_flow import ImportFlow
 
 # Extensions the file dialog's first filter shows (the store decides what it takes, from the
@@ -38,6 +39,20 @@ DOCUMENTS = (
 def imported_on_drop(path: Path) -> bool:
     """A folder or a .zip: dropped, it is imported, never attached."""
     return path.suffix.lower() == ".zip" or path.is_dir()
+
+
+def _export_check(reading: Reading | None) -> Callable[[Path], bool]:
+    """Whether the import reads a file (an export, Confab files), as ImportFlow.is_export
+    says, holding only ``reading`` (plain Python)."""
+
+    def check(path: Path) -> bool:
+        if reading is not None:
+            return reading.detect(path) is not None
+        from desktop.core.importers import detect
+
+        return detect(path) is not None
+
+    return check
 
 
 class AttachFlow(QObject):
@@ -147,7 +162,10 @@ class AttachFlow(QObject):
                 to_import.append(path)
                 continue
             maybe_export = dropped and path.suffix.lower() == ".json"
-            ticket = self._controller.add_file(path, maybe_export=maybe_export)
+            # (The import's detection, without the flow: a bound method of a QObject would
+            # reach the adding thread.)
+            export = _export_check(self._import_flow.reading) if maybe_export else None
+            ticket = self._controller.add_file(path, export=export)
             added.append(self._add_item(ticket, path.name))
         if to_import:
             self._import_flow.start(to_import)

@@ -203,8 +203,15 @@ class AttachmentChip(QFrame):
 
 
 def _mark(attachment: Attachment) -> str:
-    """A document's mark: its extension, short ("PDF", "DOCX", "PY")."""
-    return (attachment.ext or "?").upper()[:4]
+    """A document's mark: its name's extension, short ("PDF", "DOCX", "PY", "MD"); else the
+    stored file's."""
+    return mark(attachment)
+
+
+def mark(attachment: Attachment) -> str:
+    _, dot, suffix = attachment.name.rpartition(".")
+    shown = suffix if dot and 0 < len(suffix) <= 5 and suffix.isalnum() else attachment.ext
+    return (shown or "?").upper()[:4]
 
 
 class AttachmentChips(QWidget):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl, SignalInstance
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -38,23 +38,13 @@ from desktop.ui import formats, plain
 from desktop.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
+    from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.models import Attachment
 
 # The box a thumbnail in the thread fits in (device-independent pixels).
 THUMB_BOX = 180
 # The viewer takes at most this share of the screen.
 VIEWER_SHARE = 0.9
-
-
-class AttachmentSource(Protocol):
-    """What the thread needs of desktop/controllers/attachments.py."""
-
-    thumbnail_ready: SignalInstance
-
-    def key(self, attachment: Attachment, box: int) -> str: ...
-    def thumbnail(self, attachment: Attachment, box: int) -> object: ...
-    def full_image(self, attachment: Attachment, box: QSize) -> int: ...
-    def open_copy(self, attachment: Attachment, then: object) -> None: ...
 
 
 def fitted(width: int | None, height: int | None, box: int) -> QSize:
@@ -148,7 +138,9 @@ class DocumentChip(QToolButton):
 
     def _show(self) -> None:
         attachment = self.attachment
-        mark = (attachment.ext or "?").upper()[:4]
+        from desktop.ui.attachment_chips import mark as mark_of
+
+        mark = mark_of(attachment)
         name = self.fontMetrics().elidedText(attachment.name, Qt.TextElideMode.ElideMiddle, 220)
         if self.missing:
             self.setText(f"{mark}  {_missing_text(attachment)}")
@@ -188,7 +180,8 @@ class MessageAttachments(QWidget):
                 self.documents.append(chip)
                 self._layout.addWidget(chip)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        for widget in (*self.images, *self.documents):
+        shown: list[ImageThumb | DocumentChip] = [*self.images, *self.documents]
+        for widget in shown:
             self._ask(widget)
 
     def _box(self) -> int:

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.models import Conversation, Message
-    from desktop.ui.attachment_view import AttachmentSource
     from desktop.ui.message_view import MessageWidget
 
 FLUSH_INTERVAL_MS = 33

@@ -37,9 +37,10 @@ from desktop.ui import plain
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
+    from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.markdown import Block, StreamingRenderer
     from desktop.core.models import Message
-    from desktop.ui.attachment_view import AttachmentSource, MessageAttachments
+    from desktop.ui.attachment_view import MessageAttachments
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 COPIED_FEEDBACK_MS = 1500

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QPainter,
+    QTextCursor,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -222,7 +223,7 @@ def test_a_chip_is_removed_by_its_button_or_by_delete(
 ) -> None:
     app = start_chat_app()
     drop(app.window, [png_file(tmp_path / "a.png"), png_file(tmp_path / "b.png", 30, 30)])
-    first, second = ready(app, qtbot, 2)
+    _first, second = ready(app, qtbot, 2)
     chip_a, chip_b = chips(app)
 
     qtbot.mouseClick(chip_a.remove_button, Qt.MouseButton.LeftButton)
@@ -278,6 +279,7 @@ def test_the_meter_counts_the_attachments_and_a_big_document_can_be_excluded(
 ) -> None:
     app = start_chat_app(model="gpt-4o")
     app.window.composer.edit.setPlainText("Summarize")
+    app.window.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
     app.window.update_meter()
     before = meter_tokens(app)
     big = tmp_path / "report.txt"
@@ -313,7 +315,9 @@ def meter_tokens(app: Any) -> int:
     return int(found[1].replace(",", ""))
 
 
-def sent_with_image(app: Any, qtbot: Any, tmp_path: Path, width: int = 900, height: int = 600) -> Any:
+def sent_with_image(
+    app: Any, qtbot: Any, tmp_path: Path, width: int = 900, height: int = 600
+) -> Any:
     drop(app.window, [png_file(tmp_path / "chart.png", width, height)])
     ready(app, qtbot)
     app.type_and_send("Look")
@@ -344,7 +348,10 @@ def test_the_sent_image_is_a_thumbnail_in_the_bubble_that_opens_full_size(
     viewer = strip.viewer
     assert viewer is not None and viewer.isVisible()
     qtbot.waitUntil(lambda: viewer.shown)
-    assert viewer.image.pixmap().width() == 900  # full size: it fits the screen
+    # Full size, or fitted to the screen (the offscreen one is 800 × 600).
+    area = viewer.screen().availableGeometry()
+    scale = min(1.0, 0.9 * area.width() / 900, 0.9 * area.height() / 600)
+    assert viewer.image.pixmap().width() == round(900 * scale)
     qtbot.keyClick(viewer, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: strip.viewer is None)
 
@@ -415,10 +422,13 @@ def test_a_draft_keeps_its_attachments_across_conversations_and_a_failed_send_lo
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     app = start_chat_app()
+    app.type_and_send("Hello")
+    app.wait_idle()
     first = app.conversations.current
     drop(app.window, [png_file(tmp_path / "one.png")])
     (item,) = ready(app, qtbot)
     app.window.composer.edit.setPlainText("about this")
+    app.window.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
 
     app.window.new_conversation()
     assert app.window.attach_flow.items() == []
@@ -432,8 +442,10 @@ def test_a_draft_keeps_its_attachments_across_conversations_and_a_failed_send_lo
     app.type_and_send("")
     app.wait_idle()
     (saved,) = [f for f in app.conversation_files() if f["id"] == first.id]
-    assert saved["messages"][0]["content"] == "about this"
-    assert saved["messages"][0]["attachments"][0]["sha256"] == item.attachment.sha256
+    question = saved["messages"][2]
+    assert question["content"] == "about this"
+    assert question["attachments"][0]["sha256"] == item.attachment.sha256
+    assert saved["messages"][3]["error"] is not None
 
 
 def test_attachments_are_there_after_a_restart_and_a_missing_file_says_so(
