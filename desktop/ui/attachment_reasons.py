@@ -22,7 +22,7 @@ def _texts() -> dict[str, str]:
         reasons.EMPTY: translate("AttachmentReason", "{name} is empty"),
         reasons.TOO_LARGE: translate(
             "AttachmentReason",
-            "{name} is {size} MB: more than the {limit} MB Confab attaches for {kind}",
+            "{name} is {size} MB: more than the {limit} MB Confab attaches as {what}",
         ),
         reasons.TOO_MANY_PIXELS: translate(
             "AttachmentReason", "{name} has {pixels} megapixels: more than the {limit} Confab opens"
@@ -54,12 +54,12 @@ def texts() -> dict[str, str]:
     return _texts()
 
 
-def kinds_in_words() -> dict[str, str]:
-    """TOO_LARGE's ``kind`` field ("images", "documents") in the user's language."""
+def what_in_words() -> dict[str, str]:
+    """TOO_LARGE's ``what`` field ("an image", "a file") in the user's language."""
     translate = QCoreApplication.translate
     return {
-        "images": translate("AttachmentReason", "images"),
-        "documents": translate("AttachmentReason", "documents"),
+        "an image": translate("AttachmentReason", "an image"),
+        "a file": translate("AttachmentReason", "a file"),
     }
 
 
@@ -71,8 +71,8 @@ def say(error: object) -> str:
     if isinstance(error, AttachmentError):
         template = _texts().get(error.kind)
         fields = _Fields(error.fields)
-        if "kind" in fields:
-            fields["kind"] = kinds_in_words().get(fields["kind"], fields["kind"])
+        if "what" in fields:
+            fields["what"] = what_in_words().get(fields["what"], fields["what"])
         if template is not None:
             try:
                 return template.format_map(fields).removeprefix(": ").strip()

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+244"/>
+        <location filename="../../desktop/app.py" line="+250"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -23,9 +23,158 @@ Only one Confab at a time may write there. Switch to its window, or start this o
     </message>
 </context>
 <context>
+    <name>AttachFlow</name>
+    <message>
+        <location filename="../../desktop/ui/attach_flow.py" line="+132"/>
+        <source>Attach Files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Images and documents ({patterns})</source>
+        <translation>图片和文档 ({patterns})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Images ({patterns})</source>
+        <translation>图片 ({patterns})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Pasted image</source>
+        <translation>粘贴的图片</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_chips.py" line="+75"/>
+        <source>{tokens} tokens</source>
+        <translation>{tokens} 个 token</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Exclude</source>
+        <translation>不发送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep this file with the message but do not send it to the model</source>
+        <translation>保留在消息中，但不发送给模型</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Remove (Delete)</source>
+        <translation>移除 (Delete)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove attachment</source>
+        <translation>移除附件</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>not sent</source>
+        <translation>不发送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>big</source>
+        <translation>较大</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentReason</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_reasons.py" line="+21"/>
+        <source>{name} cannot be read ({error})</source>
+        <translation>无法读取 {name}（{error}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is empty</source>
+        <translation>{name} 是空文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is {size} MB: more than the {limit} MB Confab attaches as {what}</source>
+        <translation>{name} 有 {size} MB：超过了 Confab {what}的 {limit} MB 上限</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} has {pixels} megapixels: more than the {limit} Confab opens</source>
+        <translation>{name} 有 {pixels} 百万像素：超过了 Confab 能打开的 {limit}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), PDF, DOCX and text files are</source>
+        <translation>{name} 不是 Confab 能附加的文件（{type}）：可附加图片（PNG、JPEG、GIF、WebP）、PDF、DOCX 和文本文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is damaged or not what it seems ({error})</source>
+        <translation>{name} 已损坏或与其类型不符（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is protected by a password</source>
+        <translation>{name} 受密码保护</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} unpacks to more than {limit} MB: not opened</source>
+        <translation>{name} 解压后超过 {limit} MB：未打开</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file of {name} is missing from the data folder</source>
+        <translation>数据文件夹中缺少 {name} 的文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} could not be saved in the data folder ({error})</source>
+        <translation>无法将 {name} 保存到数据文件夹（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name}: {error}</source>
+        <translation>{name}：{error}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>an image</source>
+        <translation>单张图片</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a file</source>
+        <translation>单个文件</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The file cannot be read ({error})</source>
+        <translation>无法读取该文件（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The file cannot be attached ({error})</source>
+        <translation>无法附加该文件（{error}）</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+884"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+894"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -33,7 +182,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+478"/>
+        <location filename="../../desktop/ui/message_view.py" line="+480"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -46,7 +195,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-753"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-762"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -63,7 +212,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+381"/>
+        <location line="+383"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -75,7 +224,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+64"/>
+        <location line="+71"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -114,19 +263,34 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+84"/>
-        <location line="+30"/>
+        <location filename="../../desktop/ui/composer.py" line="+123"/>
+        <location line="+47"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-27"/>
-        <location line="+38"/>
+        <location line="-44"/>
+        <location line="+55"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-43"/>
+        <source>Attach</source>
+        <translation>附加</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attach files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)</source>
+        <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
     </message>
@@ -266,6 +430,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentChip</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="+136"/>
+        <source>Open {name}</source>
+        <translation>打开 {name}</translation>
     </message>
 </context>
 <context>
@@ -749,6 +921,42 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ImageThumb</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="-54"/>
+        <source>{name} (click to open)</source>
+        <translation>{name}（点击打开）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>{name}: cannot be shown</source>
+        <translation>{name}：无法显示</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <location line="+173"/>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>This image cannot be shown.</source>
+        <translation>无法显示此图片。</translation>
+    </message>
+</context>
+<context>
     <name>ImportFlow</name>
     <message>
         <location filename="../../desktop/ui/import_flow.py" line="+72"/>
@@ -1090,7 +1298,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+103"/>
+        <location filename="../../desktop/ui/main_window.py" line="+107"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1115,12 +1323,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+60"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1131,6 +1339,16 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+5"/>
+        <source>&amp;Attach Files…</source>
+        <translation>附加文件(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attach images or documents to the message</source>
+        <translation>为消息附加图片或文档</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
@@ -1209,8 +1427,40 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
+    <message numerus="yes">
+        <location line="+106"/>
+        <source>Still adding %n file(s): send once they are ready.</source>
+        <translation>
+            <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+111"/>
+        <location line="+19"/>
+        <source>Send images</source>
+        <translation>发送图片</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{model} may not see images.</source>
+        <translation>{model} 可能看不到图片。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This model</source>
+        <translation>此模型</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>It is not known as a vision model: the server may refuse the request, or the model answer without seeing them. Choose a vision model, or send anyway.</source>
+        <translation>它不是已知的视觉模型：服务器可能拒绝请求，或者模型在看不到图片的情况下作答。请选择视觉模型，或仍然发送。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send Anyway</source>
+        <translation>仍然发送</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1260,7 +1510,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+197"/>
+        <location line="+199"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1405,7 +1655,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+122"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1514,9 +1764,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>MessageAttachments</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="-256"/>
+        <source>{name}: the file is missing</source>
+        <translation>{name}：文件已丢失</translation>
+    </message>
+</context>
+<context>
     <name>MessageWidget</name>
     <message>
-        <location line="-382"/>
+        <location filename="../../desktop/ui/message_view.py" line="-382"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1536,23 +1794,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+582"/>
+        <location line="+593"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+194"/>
+        <location line="-128"/>
+        <location line="+205"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-180"/>
+        <location line="-191"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+64"/>
         <location line="+3"/>
         <location line="+6"/>
         <source>Copy</source>
@@ -1606,7 +1864,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -1626,7 +1884,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：%1</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
