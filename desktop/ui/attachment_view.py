@@ -13,7 +13,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -170,7 +170,10 @@ class MessageAttachments(QWidget):
         self._waiting: dict[str, list[ImageThumb | DocumentChip]] = {}
         self.viewer: ImageViewer | None = None
         source.thumbnail_ready.connect(self._on_source_thumbnail_ready)
-        for attachment in attachments:
+        # The images first, then the documents (in the order attached): a row of pictures,
+        # the files below.
+        ordered = sorted(attachments, key=lambda a: a.kind != "image")
+        for attachment in ordered:
             if attachment.kind == "image":
                 thumb = ImageThumb(attachment, self)
                 self.images.append(thumb)
@@ -222,11 +225,13 @@ class MessageAttachments(QWidget):
         if self.viewer is not None:
             self.viewer.close()
         screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry().size() * VIEWER_SHARE
+        available = screen.availableGeometry()
+        area = available.size() * VIEWER_SHARE
         ratio = self.devicePixelRatioF()
         box = QSize(round(area.width() * ratio), round(area.height() * ratio))
         ticket = self._source.full_image(attachment, box)
         viewer = ImageViewer(attachment, f"full:{ticket}", self.window())
+        viewer.place(available, area)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.destroyed.connect(self._on_viewer_destroyed)
         self.viewer = viewer
@@ -299,7 +304,39 @@ class ImageViewer(QDialog):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(scroller, 1)
         layout.addLayout(bottom)
+        self._layout, self._bottom = layout, bottom
         self.shown = False
+        self._available: QRect | None = None
+
+    def place(self, available: QRect, area: QSize) -> None:
+        """At the size the image will have (fitted into ``area``), centred in ``available``
+        (the screen's free part): it opens where it stays, before the image is decoded."""
+        self._available = available
+        attachment = self.attachment
+        if attachment.width and attachment.height:
+            scale = min(1.0, area.width() / attachment.width, area.height() / attachment.height)
+            size = QSize(round(attachment.width * scale), round(attachment.height * scale))
+        else:
+            size = QSize(area.width() // 2, area.height() // 2)
+        self._fit(size)
+
+    def _fit(self, image: QSize) -> None:
+        margins = self._layout.contentsMargins()
+        chrome = QSize(
+            margins.left() + margins.right() + 2,
+            margins.top()
+            + margins.bottom()
+            + self._layout.spacing()
+            + self._bottom.sizeHint().height()
+            + 2,
+        )
+        size = (image + chrome).expandedTo(self.minimumSizeHint())
+        if self._available is not None:
+            size = size.boundedTo(self._available.size())
+            self.resize(size)
+            self.move(self._available.center() - self.rect().center())
+        else:
+            self.resize(size)
 
     def set_image(self, image: object) -> None:
         from desktop.controllers.attachments import Missing
@@ -311,7 +348,8 @@ class ImageViewer(QDialog):
             self.image.setPixmap(pixmap)
             self.shown = True
             logical = QSize(round(image.width() / ratio), round(image.height() / ratio))
-            self.resize(logical + QSize(24, 56))
+            if not (self.attachment.width and self.attachment.height):
+                self._fit(logical)
         elif isinstance(image, Missing):
             self.image.setText(_missing_text(self.attachment))
         else:
