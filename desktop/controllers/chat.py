@@ -25,6 +25,7 @@ from desktop.core.services.chat import (
 from desktop.core.usage import UsageRow, UsageTable
 
 if TYPE_CHECKING:
+    from desktop.core.attachments.store import AttachmentStore
     from desktop.core.tasks import TaskSet
 
 __all__ = ["ChatController", "RetryPolicy", "SendEstimate"]
@@ -64,9 +65,12 @@ class ChatController(QObject):
         *,
         timer_factory: Callable[[QObject], QTimer] = QTimer,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
-        automatic retry (asyncio.sleep): the seams through which tests drive time."""
+        automatic retry (asyncio.sleep): the seams through which tests drive time.
+        ``attachments``: the data folder's store, which the requests' content parts come
+        from (the window's AttachmentsController shares it)."""
         super().__init__(parent)
         self._settings = settings
         self._save_timer = timer_factory(self)
@@ -79,6 +83,7 @@ class ChatController(QObject):
             defer=lambda run: QTimer.singleShot(1, self, run),
             sleep=sleep,
             auto_title=settings.settings.auto_title,
+            attachments=attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
         conversations.usage_changed.connect(self.usage_changed)
@@ -169,8 +174,10 @@ class ChatController(QObject):
     ) -> ContextPlan:
         return self.service.plan(conversation, draft, wait=wait)
 
-    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        return self.service.next_send(conversation, draft)
+    def next_send(
+        self, conversation: Conversation, draft: str, attachments: tuple[Attachment, ...] = ()
+    ) -> SendEstimate:
+        return self.service.next_send(conversation, draft, attachments)
 
     def model_of(self, conversation: Conversation) -> str:
         return self.service.model_of(conversation)

@@ -49,6 +49,7 @@ from desktop.core.errors import (
     ContextTooLongError,
     EmptyReplyError,
     HttpStatusError,
+    ImagesRejectedError,
     InvalidKeyError,
     JsonReplyError,
     NotAStreamError,
@@ -80,6 +81,7 @@ from desktop.core.openai_wire import apply_chunk, decode_message, encode_request
 from desktop.core.sse import SSEParser, StreamLimitError
 from desktop.core.wire import (
     ChatResult,
+    ImagePart,
     StreamEvent,
     SurrogateJoiner,
     TextDelta,
@@ -210,6 +212,15 @@ class ChatRequest:
         self.tools: tuple[ToolSpec, ...] = tuple(tools)
         self.tool_choice = tool_choice
 
+    @property
+    def has_images(self) -> bool:
+        return any(
+            isinstance(part, ImagePart)
+            for message in self.messages
+            if not isinstance(message.content, str)
+            for part in message.content
+        )
+
     def body(self, *, stream: bool = True) -> dict[str, Any]:
         return encode_request(
             self.model,
@@ -284,6 +295,19 @@ _MISSING_HINTS = (
     "does not exist",
     "invalid model",
 )
+# A 400 to a request with images, about them: the model (or the server) takes none.
+_IMAGE_HINTS = (
+    "image",
+    "vision",
+    "multimodal",
+    "multi-modal",
+    "content type",
+    "content_type",
+    "unsupported content",
+    "expected a string",
+    "must be a string",
+    "invalid type for 'messages",
+)
 _QUOTA_HINTS = ("insufficient_quota", "quota", "insufficient balance", "credits", "billing")
 
 
@@ -329,7 +353,11 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     return max(0.0, moment.timestamp() - now())
 
 
-def status_error(status: int, body: bytes | str, headers: httpx.Headers | None = None) -> ApiError:
+def status_error(
+    status: int, body: bytes | str, headers: httpx.Headers | None = None, *, images: bool = False
+) -> ApiError:
+    """The error a status and its body say; ``images``: the request carried images (a 400
+    about them then says the model takes none: ImagesRejectedError)."""
     # Servers sometimes echo the key they were given: never let it reach a message or a file.
     detail = redact(error_detail(body))
     lowered = detail.lower()
@@ -351,6 +379,8 @@ def status_error(status: int, body: bytes | str, headers: httpx.Headers | None =
         return ServerError(status, detail)
     if status in (400, 413, 422) and any(h in detail.lower() for h in _CONTEXT_HINTS):
         return ContextTooLongError(status, detail)
+    if images and status in (400, 415, 422) and any(h in lowered for h in _IMAGE_HINTS):
+        return ImagesRejectedError(status, detail)
     if status >= 400:
         return BadRequestError(status, detail)
     return HttpStatusError(status, detail)
@@ -480,7 +510,7 @@ class ChatClient:
             raise deadline.error() from exc
 
     async def _read_whole(
-        self, method: str, path: str, limit: int, what: str, **kwargs: Any
+        self, method: str, path: str, limit: int, what: str, *, images: bool = False, **kwargs: Any
     ) -> tuple[httpx.Response, bytes]:
         """One request, its body read to the end within ``limit`` decoded bytes (an error
         status's body within MAX_ERROR_BODY_BYTES, the rest ignored): raises ApiError."""
@@ -491,7 +521,7 @@ class ChatClient:
             ):
                 if response.status_code >= 400:
                     body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
-                    raise status_error(response.status_code, body, response.headers)
+                    raise status_error(response.status_code, body, response.headers, images=images)
                 try:
                     body = await read_body(response, limit)
                 except BodyTooLargeError as exc:
@@ -531,6 +561,7 @@ class ChatClient:
             "chat/completions",
             MAX_REPLY_BYTES,
             "the answer",
+            images=request.has_images,
             json=request.body(stream=False),
         )
         if "text/event-stream" in response.headers.get("content-type", ""):
@@ -554,7 +585,9 @@ class ChatClient:
                 if response.status_code >= 400:
                     deadline.started()
                     body = await read_body(response, MAX_ERROR_BODY_BYTES, truncate=True)
-                    raise status_error(response.status_code, body, response.headers)
+                    raise status_error(
+                        response.status_code, body, response.headers, images=request.has_images
+                    )
                 content_type = response.headers.get("content-type", "")
                 if "application/json" in content_type:
                     # A server that ignored stream: true and answered in one piece.

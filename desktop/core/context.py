@@ -9,6 +9,13 @@ The budget is the conversation's ``context`` (a Budget: either limit may be None
 message's ``pinned`` / ``excluded`` flags say what always / never goes (docs/format.md has
 their form in the file).
 
+Attachments (``Message.attachments``, issue 14) go with the user message they belong to, the
+excluded ones left out: the plan says which of its messages carry which
+(``ContextPlan.attachments``), and counts their tokens with the message's (``attachment_cost``,
+desktop/core/attachments/estimate.py), so a message with a big PDF may not fit the budget
+where its text alone would. desktop/core/attachments/parts.py turns a planned message with
+attachments into content parts (text, the documents' text, the images) off the UI thread.
+
 Tool use (imported from ChatGPT or Claude: ``Message.tool_calls`` and messages of role
 "tool") is shown, not sent: a request carries the text of user, assistant and system messages
 only, so a reply that is only tool calls and every tool result are left out. Sending them would
@@ -18,11 +25,11 @@ budget cuts the thread between them; left out, any server accepts the request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from desktop.core.models import Attachment, Conversation, Message
 from desktop.core.models import Budget as Budget  # re-exported: the budget is a model type
-from desktop.core.models import Conversation, Message
 
 # Room kept for the reply when the budget comes from the model's context window.
 REPLY_RESERVE = 4096
@@ -59,8 +66,19 @@ class ContextPlan:
     left_out: set[str] = field(default_factory=set)
     summarized: set[str] = field(default_factory=set)
     # The tokens of the messages' contents, as counted by the plan's ``count`` (0 without
-    # one); a request's count adds each message's and the reply's overhead (tokens.py).
+    # one), and of their attachments (``attachment_cost``); a request's count adds each
+    # message's and the reply's overhead (tokens.py).
     tokens: int = 0
+    # The attachments that go with ``messages[i]`` (a user message's, not excluded), by i.
+    attachments: dict[int, tuple[Attachment, ...]] = field(default_factory=dict)
+
+
+def sent_attachments(message: Message) -> tuple[Attachment, ...]:
+    """The attachments of ``message`` that a request carries: a user message's, not
+    excluded (servers take images on user messages only)."""
+    if message.role != "user" or not message.attachments:
+        return ()
+    return tuple(a for a in message.attachments if not a.excluded)
 
 
 def plan_context(
@@ -68,10 +86,19 @@ def plan_context(
     budget: Budget | None = None,
     count: Callable[[str], int] | None = None,
     draft: str = "",
+    *,
+    attachment_cost: Callable[[Attachment], int] | None = None,
+    draft_attachments: Sequence[Attachment] = (),
 ) -> ContextPlan:
-    """The newest messages that fit ``budget`` (tokens counted with ``count``), plus pinned
-    ones, in thread order. What is being sent always goes: ``draft`` (not yet a message), else
-    the newest message."""
+    """The newest messages that fit ``budget`` (tokens counted with ``count``, attachments'
+    with ``attachment_cost``), plus pinned ones, in thread order. What is being sent always
+    goes: ``draft`` and ``draft_attachments`` (not yet a message), else the newest message."""
+    draft_attachments = tuple(a for a in draft_attachments if not a.excluded)
+    attached = attachment_cost if count is not None else None
+
+    def cost_of_attachments(attachments: Sequence[Attachment]) -> int:
+        return sum(map(attached, attachments)) if attached is not None else 0
+
     budget = budget or Budget.of(conversation)
     system = conversation.system_prompt.strip()
     thread = conversation.thread()
@@ -98,16 +125,19 @@ def plan_context(
         used += count(summary_message["content"])
     if draft and count:
         used += count(draft)
+    used += cost_of_attachments(draft_attachments)
+    drafting = bool(draft or draft_attachments)
     included: set[str] = set()
     taken = 0
     full = False
     for index, message in enumerate(reversed(sendable)):
-        newest = index == 0 and not draft
+        newest = index == 0 and not drafting
         if (is_excluded(message) or message.id in summarized) and not newest:
             continue
         if full and not is_pinned(message):
             continue  # not even counted: a long thread stops costing once the budget is full
         cost = count(message.content) if count else 0
+        cost += cost_of_attachments(sent_attachments(message))
         if not (newest or is_pinned(message)):
             over_count = budget.max_messages is not None and taken >= budget.max_messages
             over_tokens = budget.max_tokens is not None and used + cost > budget.max_tokens
@@ -122,8 +152,16 @@ def plan_context(
     messages = [{"role": "system", "content": conversation.system_prompt}] if system else []
     if summary_message is not None:
         messages.append(summary_message)
-    messages += [{"role": m.role, "content": m.content} for m in sendable if m.id in included]
-    if draft:
+    attachments: dict[int, tuple[Attachment, ...]] = {}
+    for message in sendable:
+        if message.id in included:
+            carried = sent_attachments(message)
+            if carried:
+                attachments[len(messages)] = carried
+            messages.append({"role": message.role, "content": message.content})
+    if drafting:
+        if draft_attachments:
+            attachments[len(messages)] = draft_attachments
         messages.append({"role": "user", "content": draft})
     return ContextPlan(
         messages,
@@ -131,6 +169,7 @@ def plan_context(
         {m.id for m in sendable if m.id not in included},
         summarized & {m.id for m in sendable},
         used,
+        attachments,
     )
 
 

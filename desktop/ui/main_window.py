@@ -1243,19 +1243,10 @@ class MainWindow(QMainWindow):
         if conversation is None or conversation.read_only or not self._settings.providers():
             self.composer.meter.clear()
             return
-        estimate = self._chat.next_send(conversation, self.composer.text())
+        # With the draft's attachments, as they will be sent (an excluded one is not).
+        attached = self.attach_flow.to_send() if self.attach_flow is not None else ()
+        estimate = self._chat.next_send(conversation, self.composer.text(), attached)
         tokens, exact, cost = estimate.tokens, estimate.exact, estimate.cost
-        if self.attach_flow is not None:
-            # The draft's attachments, as they will be sent (excluded ones are not).
-            extra = [
-                self._estimate_attachment(a) for a in self.attach_flow.to_send() if not a.excluded
-            ]
-            if extra:
-                tokens += sum(e[0] for e in extra)
-                exact = exact and all(e[1] for e in extra)
-                model = self._chat.model_of(conversation)
-                price = self._settings.prices.price(model) if model else None
-                cost = price.prompt_cost(tokens) if price else None
         from desktop.core.context import is_excluded, is_pinned
 
         plan = estimate.plan

@@ -25,15 +25,14 @@ def png(width: int = 640, height: int = 480, *, alpha: bool = False) -> bytes:
 
 
 def photo(width: int = 1600, height: int = 1200, fmt: str = "JPEG", **options: object) -> bytes:
-    """A photo-like image: smooth gradients and noise (thousands of colours)."""
-    import random
-
-    rng = random.Random(14)
-    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    noise = Image.effect_noise((width, height), 40).convert("RGB")
-    image = Image.blend(image, noise, 0.4)
-    tint = Image.new("RGB", (width, height), (rng.randrange(256), 120, 60))
-    image = Image.blend(image, tint, 0.3)
+    """A photo-like image: smooth gradients and noise in each channel (many thousands of
+    colours)."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    channels = [
+        Image.blend(gradient, Image.effect_noise((width, height), sigma), 0.5)
+        for sigma in (30, 45, 60)
+    ]
+    image = Image.merge("RGB", channels)
     out = io.BytesIO()
     image.save(out, format=fmt, **options)
     return out.getvalue()

@@ -10,7 +10,11 @@ grows; retries, branches, context planning and compaction, titles, usage and cos
 - ``events`` (``ChatEvents``): hears what happened (a reply started, grew, failed…);
 - ``save_timer`` (``Ticker``): started while replies stream; its owner calls ``save_tick()``
   at every tick (once a second); ``defer`` runs a function at the next turn of the loop;
-- ``sleep`` waits before an automatic retry and ``clock`` stamps the messages.
+- ``sleep`` waits before an automatic retry and ``clock`` stamps the messages;
+- ``attachments`` (``AttachmentStore``): the data folder's attachments. A request with
+  attachments is built off the UI thread (a thread of the service's own): the documents'
+  texts read, the images scaled and encoded (once: the store keeps them), then sent as content
+  parts (desktop/core/attachments/parts.py). Without a store, messages go as text only.
 
 The controller (desktop/controllers/chat.py) passes a QTimer, ``QTimer.singleShot`` and Qt
 signals; the tests (tests/core/test_chat_service.py) pass a ticker they tick by hand, a sleep
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -68,12 +72,14 @@ from desktop.core.usage import UsageRow, UsageTable, rows_to_csv
 
 if TYPE_CHECKING:
     import asyncio
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
+    from desktop.core.attachments.store import AttachmentStore
     from desktop.core.client import ChatClient
     from desktop.core.models import Attachment
     from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
+    from desktop.core.wire import WireMessage
 
 log = logging.getLogger("confab.chat")
 
@@ -193,6 +199,30 @@ class ChatEvents:
         """An automatic retry of the reply ``message_id`` is waiting."""
 
 
+class _AttachmentCosts:
+    """The tokens of attachments for one model, without waiting (never reads a file): a
+    document whose text is not in the store's memory counts from its size and is listed in
+    ``missing``; ``exact`` is False once any count was an estimate."""
+
+    def __init__(self, store: AttachmentStore | None, model: str) -> None:
+        self.store = store
+        self.model = model
+        self.missing: list[Attachment] = []
+        self.exact = True
+
+    def __call__(self, attachment: Attachment) -> int:
+        from desktop.core.attachments.estimate import estimate_attachment_tokens
+
+        text = None
+        if attachment.kind != "image" and self.store is not None:
+            text = self.store.cached_text(attachment)
+            if text is None and attachment not in self.missing:
+                self.missing.append(attachment)
+        estimate = estimate_attachment_tokens(attachment, self.model, text)
+        self.exact = self.exact and estimate.exact
+        return estimate.tokens
+
+
 def _next_turn(run: Callable[[], None]) -> None:
     import asyncio
 
@@ -211,6 +241,7 @@ class ChatService:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Clock = utc_now,
         auto_title: bool = True,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self._conversations = conversations
         self._providers = providers
@@ -230,6 +261,10 @@ class ChatService:
         self._due: list[str] = []  # growing at the last tick, saved one per turn of the loop
         # Per model, the conversations whose meter showed an estimate while its table loaded.
         self._estimated: dict[str, set[str]] = {}
+        self.attachments = attachments
+        self._attachment_pool: ThreadPoolExecutor | None = None
+        # Documents whose text is being read for the meter (sha256s).
+        self._reading: set[str] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.tasks.spawn(coro)
@@ -249,21 +284,28 @@ class ChatService:
     # ---- asking ---------------------------------------------------------------------
 
     def send(
-        self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...] = ()
+        self, conversation: Conversation, text: str, attachments: Sequence[Attachment] = ()
     ) -> bool:
-        """Save the user's message (its text and ``attachments``, already in the store), then
-        stream the reply. False if nothing was sent."""
+        """Save the user's message (its ``attachments``, stored already: AttachmentStore),
+        then stream the reply. False if nothing was sent."""
         return self._ask(conversation, text, parent=conversation.head, attachments=attachments)
 
-    def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
-        """Send an edited question as a sibling of the original (with the original's
-        attachments); the original stays."""
+    def edit(
+        self,
+        conversation: Conversation,
+        message_id: str,
+        text: str,
+        attachments: Sequence[Attachment] | None = None,
+    ) -> bool:
+        """Send an edited question as a sibling of the original; the original stays. Its
+        attachments go with it unless ``attachments`` says otherwise."""
         original = conversation.message(message_id)
-        if original.role != "user" or text.strip() == original.content.strip():
+        kept = original.attachments if attachments is None else tuple(attachments)
+        if original.role != "user" or (
+            text.strip() == original.content.strip() and kept == original.attachments
+        ):
             return False
-        return self._ask(
-            conversation, text, parent=original.parent, attachments=original.attachments
-        )
+        return self._ask(conversation, text, parent=original.parent, attachments=kept)
 
     def regenerate(self, conversation: Conversation, message_id: str) -> bool:
         """A new reply to the same question, as a sibling of ``message_id``."""
@@ -317,10 +359,10 @@ class ChatService:
         conversation.switch_to(reply.id)
         if conversation.head != reply.id:
             return False  # only the last reply of a thread can be continued
-        messages = self.plan(conversation).messages
-        messages.append({"role": "user", "content": CONTINUE_PROMPT})
+        plan = self.plan(conversation)
+        plan.messages.append({"role": "user", "content": CONTINUE_PROMPT})
         reply.error = None
-        self._launch(conversation, reply, messages)
+        self._launch(conversation, reply, plan)
         return True
 
     def switch_branch(self, conversation: Conversation, message_id: str) -> None:
@@ -386,23 +428,22 @@ class ChatService:
         conversation: Conversation,
         text: str,
         parent: str | None,
-        attachments: tuple[Attachment, ...] = (),
+        attachments: Sequence[Attachment] = (),
     ) -> bool:
         text = text.strip()
-        if (not text and not attachments) or not self._ready(conversation):
+        if not (text or attachments) or not self._ready(conversation):
             return False
         branching = parent != conversation.head
         user = Message(
-            id=new_id(),
-            parent=parent,
-            role="user",
-            content=text,
-            created_at=self._clock(),
-            attachments=tuple(attachments),
+            id=new_id(), parent=parent, role="user", content=text, created_at=self._clock()
         )
+        if attachments:
+            user.attachments = tuple(attachments)
         conversation.append(user)
         if not conversation.title:
-            conversation.title = title_from_text(text or attachments[0].name)
+            conversation.title = title_from_text(text) or title_from_text(
+                " ".join(a.name for a in attachments)
+            )
         # The question is on disk before the request leaves (_stream waits for this write);
         # if it fails the reply is still tried, and the conversations' owner retries it.
         self._conversations.save(conversation)
@@ -438,6 +479,9 @@ class ChatService:
 
             await asyncio.gather(*streams, return_exceptions=True)
         await self.tasks.cancel_all()
+        if self._attachment_pool is not None:
+            self._attachment_pool.shutdown(wait=False)
+            self._attachment_pool = None
         self._conversations.flush()
 
     def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
@@ -451,19 +495,19 @@ class ChatService:
             provider=conversation.provider,
         )
         conversation.append(reply)
-        # Planned by the stream, without a wait on the UI thread (see _request_messages).
+        # Planned by the stream, without a wait on the UI thread (see _request_plan).
         self._launch(conversation, reply, None, question)
 
     def _launch(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]] | None,
+        plan: ContextPlan | None,
         question: Message | None = None,
     ) -> None:
-        """``messages`` None: planned by the stream (``_request_messages``)."""
+        """``plan`` None: planned by the stream (``_request_plan``)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
-        task = self.tasks.spawn(self._stream(conversation, reply, messages, question))
+        task = self.tasks.spawn(self._stream(conversation, reply, plan, question))
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
         # A task cancelled before its first step never runs its body: finish it here then.
@@ -502,27 +546,71 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
-    async def _request_messages(self, conversation: Conversation) -> list[dict[str, str]]:
+    async def _request_plan(self, conversation: Conversation) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
-        5,000 messages) on the UI thread; they are awaited in their threads instead. (The new
-        reply, still empty, is not sent.)"""
+        5,000 messages) on the UI thread; they are awaited in their threads instead, and so
+        are the texts of the documents attached. (The new reply, still empty, is not sent.)"""
         import asyncio
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
-            counter = TokenCounter(self._model_of(conversation), wait=False)
-            plan = plan_context(conversation, self.budget(conversation), counter.text)
-            if not counter.pending:
-                return plan.messages
-            with contextlib.suppress(Exception):  # a table that failed: counts are estimates
-                await asyncio.wrap_future(counted(counter.model))
-        return self.plan(conversation).messages
+            model = self._model_of(conversation)
+            counter = TokenCounter(model, wait=False)
+            costs = _AttachmentCosts(self.attachments, model)
+            plan = plan_context(
+                conversation, self.budget(conversation), counter.text, attachment_cost=costs
+            )
+            if not counter.pending and not costs.missing:
+                return plan
+            if costs.missing:
+                with contextlib.suppress(Exception):  # unreadable: the request will say so
+                    await self._read_texts(costs.missing)
+            if counter.pending:
+                with contextlib.suppress(Exception):  # a table that failed: estimates
+                    await asyncio.wrap_future(counted(counter.model))
+        return self.plan(conversation)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._attachment_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._attachment_pool = ThreadPoolExecutor(1, thread_name_prefix="confab-attachments")
+        return self._attachment_pool
+
+    async def _read_texts(self, documents: list[Attachment]) -> None:
+        """The texts of ``documents`` read into the store's memory, in the service's thread."""
+        import asyncio
+
+        store = self.attachments
+        if store is None:
+            return
+
+        def read() -> None:
+            for document in documents:
+                store.text_of(document)
+
+        await asyncio.wrap_future(self._pool().submit(read))
+
+    async def _wire_messages(
+        self, plan: ContextPlan, model: str
+    ) -> list[Mapping[str, Any] | WireMessage]:
+        """The plan's messages, those with attachments as content parts, made in the
+        service's thread (desktop/core/attachments/parts.py)."""
+        import asyncio
+
+        store = self.attachments
+        if store is None or not plan.attachments:
+            return list(plan.messages)
+        from desktop.core.attachments.parts import with_attachments
+
+        job = self._pool().submit(with_attachments, plan.messages, plan.attachments, store, model)
+        return await asyncio.wrap_future(job)
 
     async def _stream(
         self,
         conversation: Conversation,
         reply: Message,
-        messages: list[dict[str, str]] | None,
+        plan: ContextPlan | None,
         question: Message | None = None,
     ) -> None:
         import asyncio  # at run time only (start-up cost, see core/tasks)
@@ -549,9 +637,10 @@ class ChatService:
             if provider is None:
                 raise NoProviderError()
             client = await self._providers.client(provider)
-            if messages is None:
-                messages = await self._request_messages(conversation)
-            request = ChatRequest(conversation.model or "", messages, conversation.params)
+            if plan is None:
+                plan = await self._request_plan(conversation)
+            wire = await self._wire_messages(plan, conversation.model or "")
+            request = ChatRequest(conversation.model or "", wire, conversation.params)
             attempt = 1
             while True:
                 try:
@@ -600,7 +689,7 @@ class ChatService:
                 )
             if result.usage is None:
                 # Several local servers ignore include_usage: count here, and say so.
-                result.usage = self._estimate_usage(conversation, messages, result.content)
+                result.usage = self._estimate_usage(conversation, plan, result.content)
             reply.usage = result.usage
             if result.model:
                 reply.model = result.model
@@ -637,38 +726,95 @@ class ChatService:
         return budget
 
     def plan(
-        self, conversation: Conversation, draft: str = "", *, wait: bool = True
+        self,
+        conversation: Conversation,
+        draft: str = "",
+        *,
+        wait: bool = True,
+        draft_attachments: Sequence[Attachment] = (),
     ) -> ContextPlan:
         """What the model will see: the request's messages and which thread messages go.
         ``wait=False`` (the meter): counted from the text's size while the token table loads,
-        and ``context_changed`` once it is there (desktop/core/tokens.py)."""
+        and ``context_changed`` once it is there (desktop/core/tokens.py); a document whose
+        text is not in memory yet counts from its size until it is (read in a thread, then
+        ``context_changed`` again)."""
+        model = self._model_of(conversation)
         return self._plan(
-            conversation, draft, TokenCounter(self._model_of(conversation), wait=wait)
+            conversation,
+            draft,
+            TokenCounter(model, wait=wait),
+            _AttachmentCosts(self.attachments, model),
+            draft_attachments,
         )
 
-    def _plan(self, conversation: Conversation, draft: str, counter: TokenCounter) -> ContextPlan:
-        plan = plan_context(conversation, self.budget(conversation), counter.text, draft.strip())
+    def _plan(
+        self,
+        conversation: Conversation,
+        draft: str,
+        counter: TokenCounter,
+        costs: _AttachmentCosts,
+        draft_attachments: Sequence[Attachment] = (),
+    ) -> ContextPlan:
+        plan = plan_context(
+            conversation,
+            self.budget(conversation),
+            counter.text,
+            draft.strip(),
+            attachment_cost=costs,
+            draft_attachments=draft_attachments,
+        )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
+        if costs.missing:
+            self._read_for_meter(conversation.id, costs.missing)
         return plan
+
+    def _read_for_meter(self, conversation_id: str, documents: list[Attachment]) -> None:
+        """Read the texts of ``documents`` in the service's thread, then say the context
+        changed (the meter counts them then)."""
+        import asyncio
+
+        new = [d for d in documents if d.sha256 not in self._reading]
+        if not new:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop: the next request reads them itself
+            return
+        self._reading.update(d.sha256 for d in new)
+
+        async def read() -> None:
+            try:
+                await self._read_texts(new)
+            except Exception as exc:  # a missing file: counted from its size meanwhile
+                log.info("an attachment's text cannot be read: %s", exc)
+            finally:
+                self._reading.difference_update(d.sha256 for d in new)
+            self._events.context_changed(conversation_id)
+
+        self.tasks.spawn(read())
 
     def model_of(self, conversation: Conversation) -> str:
         """The model a request of ``conversation`` goes to (its own, else its provider's)."""
         return self._model_of(conversation)
 
-    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        """What sending ``draft`` now would carry: tokens (exact or ≈), cost, context window;
-        never waits for a token table (see ``plan``). Each message is counted once, by the
-        plan (at every keystroke: a second count of a 5,000-message thread cost ~20 ms)."""
+    def next_send(
+        self, conversation: Conversation, draft: str, attachments: Sequence[Attachment] = ()
+    ) -> SendEstimate:
+        """What sending ``draft`` (with ``attachments``) now would carry: tokens (exact or
+        ≈), cost, context window; never waits for a token table or a file (see ``plan``).
+        Each message is counted once, by the plan (at every keystroke: a second count of a
+        5,000-message thread cost ~20 ms)."""
         model = self._model_of(conversation)
         counter = TokenCounter(model, wait=False)
-        plan = self._plan(conversation, draft, counter)
+        costs = _AttachmentCosts(self.attachments, model)
+        plan = self._plan(conversation, draft, counter, costs, attachments)
         messages = plan.messages
         tokens = plan.tokens + TOKENS_PER_REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages)
         price = self._providers.prices.price(model)
         return SendEstimate(
             tokens=tokens,
-            exact=counter.all_exact,
+            exact=counter.all_exact and costs.exact,
             cost=price.prompt_cost(tokens) if price else None,
             context_window=price.context if price else None,
             plan=plan,
@@ -797,10 +943,12 @@ class ChatService:
     # ---- usage and costs --------------------------------------------------------------
 
     def _estimate_usage(
-        self, conversation: Conversation, messages: list[dict[str, str]], completion: str
+        self, conversation: Conversation, plan: ContextPlan, completion: str
     ) -> Usage:
         counter = TokenCounter(conversation.model or "")
-        prompt = counter.messages(messages).tokens
+        costs = _AttachmentCosts(self.attachments, conversation.model or "")
+        prompt = counter.messages(plan.messages).tokens
+        prompt += sum(costs(a) for carried in plan.attachments.values() for a in carried)
         output = counter.text(completion)
         return Usage(prompt, output, prompt + output, estimated=True)
 
