@@ -141,7 +141,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     # One store of the folder's attachments: the window adds to it, requests read from it.
     store = AttachmentStore(data_dir)
     chat = ChatController(conversations, settings, attachments=store)
-    attachments = AttachmentsController(data_dir, store_factory=lambda _folder: store)
+    attachments = AttachmentsController(store)
     window.attach(conversations, chat, settings, attachments)
     return Composition(window, conversations, chat, settings, data_dir, attachments)
 

@@ -55,17 +55,10 @@ class AttachmentsController(QObject):
     # file is there but is not an image Qt reads.
     thumbnail_ready = Signal(str, object)
 
-    def __init__(
-        self,
-        data_dir: Path,
-        parent: QObject | None = None,
-        *,
-        store_factory: Callable[[Path], AttachmentStore] | None = None,
-    ) -> None:
+    def __init__(self, store: AttachmentStore, parent: QObject | None = None) -> None:
+        """``store``: the data folder's attachments (the chat service reads the same one)."""
         super().__init__(parent)
-        self._data_dir = data_dir
-        self._store_factory = store_factory
-        self._store: AttachmentStore | None = None
+        self.store = store
         self._adding = ThreadPoolExecutor(1, thread_name_prefix="attach")
         self._decoding = ThreadPoolExecutor(1, thread_name_prefix="thumbnail")
         self._next_ticket = 0
@@ -77,17 +70,6 @@ class AttachmentsController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._take_in)
-
-    @property
-    def store(self) -> AttachmentStore:
-        if self._store is None:
-            if self._store_factory is not None:
-                self._store = self._store_factory(self._data_dir)
-            else:
-                from desktop.core.attachments import AttachmentStore
-
-                self._store = AttachmentStore(self._data_dir)
-        return self._store
 
     # ---- adding --------------------------------------------------------------------
 
