@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 # Outcomes are taken in this often while jobs are under way.
 POLL_MS = 5
-# Thumbnails kept (the 50 images of a long conversation at two sizes fit many times over).
-CACHE_ENTRIES = 400
+# Bytes of decoded thumbnails kept (a 180 × 120 one is ~86 kB: some 190 of them), the least
+# recently shown dropped first; answers without an image (missing, a document) weigh little.
+CACHE_BYTES = 16 << 20
 # A pasted image is stored as PNG under this name (the store names it; shown on its chip).
 PASTED_NAME = "pasted-image.png"
 # Where documents are copied under their own names to be opened (see ``open_copy``).
@@ -65,6 +66,7 @@ class AttachmentsController(QObject):
         self._ended: deque[tuple[str, Any, Future[Any]]] = deque()
         self._cache: OrderedDict[str, QImage | Missing | bool | None] = OrderedDict()
         self._decoding_keys: set[str] = set()
+        self._cached_bytes = 0
         self._then: dict[int, Callable[[Path | None], None]] = {}
         self._under_way = 0
         self._timer = QTimer(self)
@@ -190,9 +192,7 @@ class AttachmentsController(QObject):
             elif kind == "thumbnail":
                 self._decoding_keys.discard(key)
                 image = None if error is not None else future.result()
-                self._cache[key] = image
-                while len(self._cache) > CACHE_ENTRIES:
-                    self._cache.popitem(last=False)
+                self._keep(key, image)
                 self.thumbnail_ready.emit(key, image)
             elif kind == "full":
                 self.thumbnail_ready.emit(key, None if error is not None else future.result())
@@ -202,6 +202,13 @@ class AttachmentsController(QObject):
                     then(None if error is not None else future.result())
         if not self._under_way:
             self._timer.stop()
+
+    def _keep(self, key: str, image: QImage | Missing | bool | None) -> None:
+        self._cache[key] = image
+        self._cached_bytes += _weight(image)
+        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+            _key, dropped = self._cache.popitem(last=False)
+            self._cached_bytes -= _weight(dropped)
 
     def wait(self) -> None:
         """Until every job given so far has ended, and take their outcomes in (tests, quit)."""
@@ -214,6 +221,10 @@ class AttachmentsController(QObject):
         for pool in (self._adding, self._decoding):
             pool.shutdown(wait=True, cancel_futures=True)
         self._ended.clear()
+
+
+def _weight(image: object) -> int:
+    return int(image.sizeInBytes()) if isinstance(image, QImage) else 64
 
 
 def _appended(into: deque, kind: str, key: object, future: Future) -> None:  # type: ignore[type-arg]
@@ -279,6 +290,6 @@ def _safe_name(name: str, ext: str) -> str:
     base = "".join("_" if c in '<>:"/\\|?*' or ord(c) < 32 else c for c in name).strip(" .")
     if not base:
         base = "attachment"
-    if ext and not base.lower().endswith("." + ext.lower()):
+    if ext and not Path(base).suffix:  # its own extension says which program opens it
         base = f"{base}.{ext}"
     return base[:200]
