@@ -538,9 +538,7 @@ def measure_open(
 
 
 def measure_open_images(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
-    log(
-        f"open_images: {plan.open_images_runs} runs of a conversation of 50 images, and without"
-    )
+    log(f"open_images: {plan.open_images_runs} runs of a conversation of 50 images, and without")
     options = ["--data", str(work / "open-images-data"), "--runs", str(plan.open_images_runs)]
     raw = run_worker(
         "open_images",
