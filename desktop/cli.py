@@ -29,10 +29,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from desktop import __version__
+
+if TYPE_CHECKING:
+    from desktop.core.search import SearchFilters
 
 log = logging.getLogger("confab.cli")
 
@@ -214,7 +218,53 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("query", nargs="+", metavar="QUERY")
     find.add_argument("--json", action="store_true", help="print the hits as one JSON array")
     find.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
+    find.add_argument("--folder", help="only in this folder and its sub-folders (Work/Clients)")
+    find.add_argument("--tag", help="only conversations with this tag")
+    find.add_argument("--model", help="only messages of this model (or in its conversations)")
+    find.add_argument("--provider", help="only messages of this provider (its id)")
+    find.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="only messages from this day on"
+    )
+    find.add_argument(
+        "--until", type=_day, metavar="YYYY-MM-DD", help="only messages up to this day, included"
+    )
+    find.add_argument(
+        "--role",
+        choices=("user", "assistant"),
+        help="only my messages (user) or only the replies (assistant)",
+    )
+    archived = find.add_mutually_exclusive_group()
+    archived.add_argument("--archived", action="store_true", help="only archived conversations")
+    archived.add_argument(
+        "--not-archived", action="store_true", help="leave archived conversations out"
+    )
     return parser
+
+
+def _day(text: str) -> datetime:
+    """A day given as YYYY-MM-DD: its start, in the local time zone."""
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD") from None
+    return day.astimezone()
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    from datetime import timedelta
+
+    from desktop.core.search import SearchFilters
+
+    return SearchFilters(
+        folder=args.folder.strip("/") if args.folder else None,
+        tag=args.tag or None,
+        model=args.model or None,
+        provider=args.provider or None,
+        since=args.since,
+        until=args.until + timedelta(days=1) if args.until is not None else None,
+        role=args.role,
+        archived=True if args.archived else False if args.not_archived else None,
+    )
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -401,9 +451,9 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
     """Alone on the folder: bring the index up to date (progress on stderr), then search it.
     Beside a running Confab: search the index as that one keeps it (read only)."""
     import json
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
-    from desktop.core.search import SearchFilters, search
+    from desktop.core.search import search
 
     query = " ".join(args.query)
     if args.limit < 1:
@@ -414,7 +464,7 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
         _bring_index_up_to_date(ctx)
     else:
         _say_how_far_the_running_app_is(ctx, ctx.data_dir / INDEX_NAME)
-    hits = search(ctx.data_dir / INDEX_NAME, query, SearchFilters(), args.limit)
+    hits = search(ctx.data_dir / INDEX_NAME, query, _filters(args), args.limit)
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     if args.json:
         items = [

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from desktop import cli
 from desktop.core.index import INDEX_NAME
@@ -98,3 +99,36 @@ def test_beside_a_running_confab_still_building_its_index_it_says_so(tmp_path: P
     assert status == cli.EXIT_FAILED and out == ""
     assert "still building its index" in err
     assert "No matches" not in err
+
+
+def test_search_filters_narrow_the_hits(tmp_path: Path, capsys: Any) -> None:
+    conversation = folder(tmp_path)
+    store = ConversationStore(tmp_path)
+    other = Conversation.new(provider="deepseek", model="deepseek-chat")
+    other.title, other.folder, other.tags = "Work notes", "Work/Clients", ["acme"]
+    other.archived = True
+    when = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    other.append(Message("q", None, "user", "a poem for the client", when))
+    other.append(Message("a", "q", "assistant", "Roses are red: a poem", when))
+    store.save(other)
+    store.close()
+
+    def found(*options: str) -> set[tuple[str, str | None]]:
+        status, out, err = run(tmp_path, "poem", "--json", "--limit", "50", *options)
+        assert status == cli.EXIT_OK, err
+        return {(h["conversation_id"], h["message_id"]) for h in json.loads(out)}
+
+    everything = found()
+    assert {(other.id, "q"), (other.id, "a"), (conversation.id, "a")} <= everything
+    assert found("--folder", "Work") == {(other.id, "q"), (other.id, "a")}
+    assert found("--tag", "acme", "--role", "user") == {(other.id, "q")}
+    assert found("--model", "gpt-4o", "--role", "assistant") == {(conversation.id, "a")}
+    assert found("--provider", "deepseek", "--role", "assistant") == {(other.id, "a")}
+    assert found("--until", "2026-05-01", "--role", "assistant") == {(conversation.id, "a")}
+    assert found("--since", "2026-05-01", "--role", "assistant") == {(other.id, "a")}
+    assert {c for c, _m in found("--not-archived")} == {conversation.id}
+    assert {c for c, _m in found("--archived")} == {other.id}
+    # A day that is no day is a usage error, said plainly.
+    status, _out, err = run(tmp_path, "poem", "--since", "yesterday")
+    err += capsys.readouterr().err  # (argparse's own message)
+    assert status == cli.EXIT_USAGE and "YYYY-MM-DD" in err and "Traceback" not in err

@@ -1007,19 +1007,32 @@ class ConversationsController(QObject):
         try:
             conversation = self._store.restore(conversation_id)
         except ConfabError as exc:
-            log.error("restoring %s failed: %s", conversation_id, exc.detail)
-            self.save_failed.emit(exc)
+            self._restore_failed(conversation_id, exc)
             return None
+        return self._restored(conversation_id, conversation, show=show)
+
+    def _restore_failed(self, conversation_id: str, exc: ConfabError) -> None:
+        log.error("restoring %s failed: %s", conversation_id, exc.detail)
+        self.save_failed.emit(exc)
+
+    def _restored(
+        self, conversation_id: str, conversation: Conversation, *, show: bool
+    ) -> Conversation:
+        """The store brought ``conversation_id`` back as ``conversation``: list it again."""
         kept = self._trashed.pop(conversation_id, None)
+        # Written again only when what comes back is not the file as it is: the object it had
+        # in memory, or a copy under a new id (restore wrote that one already).
+        rewrite = False
         if conversation.id == conversation_id:
             self._deleted.discard(conversation_id)
             if kept is not None and not kept.read_only:
                 conversation = kept
+                rewrite = True
         # Else it came back under a new id: the old id stays deleted, so that nothing still
         # holding the old object writes it over the conversation now under that id.
         self._loaded[conversation.id] = conversation
-        if not self.save(conversation, touch=False, tell=show):
-            # Not written again (read-only): listed as the file is.
+        if not rewrite or not self.save(conversation, touch=False, tell=show):
+            # Not written again (the file as it was, or read-only): listed as the file is.
             self._library.saving(Record.of(conversation), new_write=True)
             self._library.written(conversation.id, True)
             self._set_summary(summary_of(conversation))
@@ -1136,6 +1149,7 @@ class ConversationsController(QObject):
         self._take_list_jobs()
         self._take_changes()
         self._take_usage_news()
+        self._take_found_archived()
         self._take_searches()
         if not (
             working
@@ -1195,6 +1209,19 @@ class ConversationsController(QObject):
             for waiter in self._waiters.pop(future, []):
                 if not waiter.done():
                     waiter.set_result(error is None)
+
+    def _take_found_archived(self) -> None:
+        """Rows the index's text pass found archived in their file (a synced file archived
+        elsewhere before this index was migrated): out of the list, as any archived one."""
+        found = self._library.index.found_archived
+        taken = 0
+        while found:
+            summary = self._summaries.get(found.popleft())
+            if summary is not None and not summary.archived:
+                self._set_summary(summary._replace(archived=True))
+                taken += 1
+        if taken:
+            self.conversations_reset.emit()
 
     def _take_usage_news(self) -> None:
         """``usage_changed`` once the index's usage rows, or how far it has counted, moved."""
@@ -1574,9 +1601,27 @@ class ConversationsController(QObject):
         return deleted
 
     def restore_many(self, conversation_ids: Iterable[str]) -> None:
-        """Bring several deleted conversations back (the Undo of ``delete_many``)."""
-        restored = [self.restore(c, show=False) for c in conversation_ids]
-        if any(r is not None for r in restored):
+        """Bring several deleted conversations back (the Undo of ``delete_many``): their files
+        are read and moved back in the list's thread (hundreds of them cost the UI thread
+        nothing but their rows), and the list shows them at once when all are back."""
+        self._in_list_thread(
+            self._took_restored, _restore_each, self._store, list(conversation_ids)
+        )
+
+    def _took_restored(self, future: Future[list[tuple[str, Conversation | ConfabError]]]) -> None:
+        try:
+            results = future.result()
+        except Exception:
+            log.exception("restoring conversations failed")
+            return
+        restored = 0
+        for conversation_id, found in results:
+            if isinstance(found, ConfabError):
+                self._restore_failed(conversation_id, found)
+            else:
+                self._restored(conversation_id, found, show=False)
+                restored += 1
+        if restored:
             self.conversations_reset.emit()
 
 
@@ -1607,6 +1652,20 @@ def _scan_ended(reports: deque[ScanReport | None], future: Future[ScanReport]) -
     if error is not None:
         log.error("reconciling the index failed", exc_info=error)
         reports.append(ScanReport(finished=True))
+
+
+def _restore_each(
+    store: ConversationStore, conversation_ids: list[str], *, pace: Callable[[], None]
+) -> list[tuple[str, Conversation | ConfabError]]:
+    """In the list's thread: each conversation brought back from the trash, or why not."""
+    results: list[tuple[str, Conversation | ConfabError]] = []
+    for conversation_id in conversation_ids:
+        pace()
+        try:
+            results.append((conversation_id, store.restore(conversation_id)))
+        except ConfabError as exc:
+            results.append((conversation_id, exc))
+    return results
 
 
 def _appended(into: deque, key: object, future: Future) -> None:  # type: ignore[type-arg]

@@ -56,6 +56,8 @@ def _default_client(
 
 class SettingsController(QObject):
     providers_changed = Signal()
+    # The folders the user made (settings.json ``folders``) changed.
+    folders_changed = Signal()
     keyring_unavailable = Signal(str)
     save_failed = Signal(object)
 
@@ -339,6 +341,7 @@ class SettingsController(QObject):
         if path not in self.settings.folders:
             self.settings.folders = [*self.settings.folders, path]
             self._save()
+            self.folders_changed.emit()
 
     def move_folder(self, old: str, new: str | None) -> None:
         """The folder ``old`` and its sub-folders renamed to ``new`` (None: deleted)."""
@@ -352,6 +355,7 @@ class SettingsController(QObject):
         if kept != self.settings.folders:
             self.settings.folders = kept
             self._save()
+            self.folders_changed.emit()
 
     # ---- window state --------------------------------------------------------------
 

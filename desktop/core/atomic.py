@@ -21,18 +21,50 @@ def _replace(tmp: Path, path: Path, _written: os.stat_result) -> None:
     os.replace(tmp, path)
 
 
+def shared_mode() -> int:
+    """The mode a file the user makes to take elsewhere gets (an export): 0o666 less the
+    process's umask, as any program's new file. (The data folder's own files keep mkstemp's
+    0o600: they are the user's alone.) Read from /proc where it is there, since setting the
+    umask to read it would change it for every thread for a moment; 0o644 elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o644
+
+
+def temporary_beside(path: Path, mode: int | None = None) -> tuple[int, Path]:
+    """A new hidden temporary file beside ``path`` (its folder made if missing), open for
+    writing, with ``mode`` (None: only the user may read it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if mode is not None and hasattr(os, "fchmod"):
+        try:
+            os.fchmod(fd, mode)
+        except OSError:
+            os.close(fd)
+            os.unlink(name)
+            raise
+    return fd, Path(name)
+
+
 def write_bytes_atomic(
-    path: Path, data: bytes | Iterable[bytes], *, replace: Replace = _replace
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    replace: Replace = _replace,
+    mode: int | None = None,
 ) -> None:
     """Write ``data`` (bytes, or pieces of them written one after the other) to a temporary
     file beside ``path``, fsync it, then replace ``path`` (by ``replace``: a caller that must
-    look at the file it replaces first, see storage.py)."""
+    look at the file it replaces first, see storage.py). ``mode``: the file's (None: only the
+    user may read it; ``shared_mode()`` for an export)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = temporary_beside(path, mode)
     except OSError as exc:  # read-only folder, disk full, permission denied
         raise WriteFailedError(f"{path.name}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):

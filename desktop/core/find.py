@@ -3,6 +3,7 @@ where a found message opens. Pure Python: the window marks what these count."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -28,9 +29,23 @@ class FoundIn(NamedTuple):
     first: int
 
 
+# What Markdown shows of a message's source and what it does not: the lines that open and
+# close a code block (with their language), and a link's or an image's target.
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*$", re.MULTILINE)
+_LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+
+
+def shown_text(content: str) -> str:
+    """``content`` (Markdown) without what its rendering never shows as text: the fences of
+    code blocks and their language ("```python"), and links' targets ("](https://…)"). Not a
+    rendering: the window corrects a message's count once it is drawn (Matches.correct)."""
+    return _LINK_TARGET.sub("]", _FENCE_LINE.sub("", content))
+
+
 class Matches:
-    """The matches of ``needle`` in ``messages`` (their text, case-insensitively, counted as
-    a browser counts them: left to right, not overlapping), numbered through the thread."""
+    """The matches of ``needle`` in ``messages`` (their text as shown, case-insensitively,
+    counted as a browser counts them: left to right, not overlapping), numbered through the
+    thread."""
 
     def __init__(self, messages: Iterable[Message], needle: str) -> None:
         self.needle = needle
@@ -39,12 +54,40 @@ class Matches:
         lowered = needle.lower()
         if lowered:
             for message in messages:
-                count = message.content.lower().count(lowered)
+                if lowered not in message.content.lower():
+                    continue
+                # The user's own messages are shown as typed; the others' Markdown rendered.
+                text = message.content if message.role == "user" else shown_text(message.content)
+                count = text.lower().count(lowered)
                 if count:
                     self.found.append(FoundIn(message.id, count, total))
                     total += count
         self.total = total
         self._rows = {found.message_id: row for row, found in enumerate(self.found)}
+
+    def correct(self, message_id: str, shown: int) -> int:
+        """The window drew ``message_id`` and shows ``shown`` matches in it: that is its
+        count from now on (the matches after it renumbered). Returns by how much its count
+        changed (0: it was right)."""
+        row = self._rows.get(message_id)
+        before = self.found[row].matches if row is not None else 0
+        change = shown - before
+        if row is None or change == 0:
+            return 0  # (a message not found in the text is not drawn with matches either)
+        found = self.found[row]
+        self.found[row] = found._replace(matches=shown)
+        for later in range(row + 1, len(self.found)):
+            self.found[later] = self.found[later]._replace(first=self.found[later].first + change)
+        self.total += change
+        if shown == 0:
+            del self.found[row]
+            self._rows = {f.message_id: r for r, f in enumerate(self.found)}
+        return change
+
+    def first_of(self, message_id: str) -> int:
+        """The number of the first match of ``message_id`` through the thread (-1: none)."""
+        row = self._rows.get(message_id)
+        return self.found[row].first if row is not None else -1
 
     def locate(self, number: int) -> tuple[str, int]:
         """Match ``number`` (0-based, through the thread) as (message id, its number in that

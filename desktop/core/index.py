@@ -24,6 +24,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -328,6 +329,10 @@ class ConversationIndex:
         self.migrated = False  # the last open() brought an older index up to date
         # The usage rows changed since the owner last looked (Library tells the UI thread).
         self.usage_changed = False
+        # Conversations the text pass found archived in their file though not in their row
+        # (archived elsewhere before this index was migrated): the index thread appends, the
+        # UI thread takes them (the list hides them as it does any archived one).
+        self.found_archived: deque[str] = deque()
         self.search = SearchIndex(lambda: self.db)
 
     # ---- opening ---------------------------------------------------------------------
@@ -886,12 +891,14 @@ class ConversationIndex:
         self._put_text(conversation)
         if conversation.archived:
             # Archived by a Confab of schema 3 elsewhere (a synced file) before this index was
-            # migrated: its row had no archived column then (seen in the list from the next
-            # start on; the search filters see it now).
-            self.db.execute(
+            # migrated: its row had no archived column then. The search filters see it now,
+            # the list once the controller takes ``found_archived``.
+            changed = self.db.execute(
                 "UPDATE conversations SET archived = 1 WHERE id = ? AND archived = 0",
                 (conversation_id,),
             )
+            if changed.rowcount:
+                self.found_archived.append(conversation_id)
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:

@@ -491,19 +491,23 @@ class ConversationStore:
         the folder again meanwhile (a sync tool put it back), the restored one gets a new id:
         neither overwrites the other."""
         source = self.trash / self.path_of(conversation_id).name
-        conversation = self._read(source)
-        clash = conversation.id != conversation_id or self.path_of(conversation_id).exists()
-        if conversation.read_only:
-            # It cannot be rewritten under a new id: it goes back as it is, or not at all.
-            if clash:
-                raise StorageError(f"{source.name}: a conversation with its id exists")
+        conversation, stamp = self._read_stamped(source)
+        target = self.path_of(conversation_id)
+        clash = conversation.id != conversation_id or target.exists()
+        if not clash:
+            # The file goes back as it is: a rename (nothing encoded, written or fsynced:
+            # undoing the delete of hundreds stays quick), which keeps the version just read.
             try:
-                os.replace(source, self.path_of(conversation_id))
+                os.replace(source, target)
             except OSError as exc:
                 raise StorageError(f"{source.name}: {exc.strerror or exc}") from exc
+            with self._stamps_lock:
+                self._stamps[conversation_id] = stamp
             return conversation
-        if clash:
-            conversation.id = new_id()
+        if conversation.read_only:
+            # It cannot be rewritten under a new id: it goes back as it is, or not at all.
+            raise StorageError(f"{source.name}: a conversation with its id exists")
+        conversation.id = new_id()
         self.save(conversation)
         try:
             source.unlink()

@@ -1,9 +1,11 @@
 """Find in conversation (Ctrl+F): the bar above the thread, as in a browser.
 
 The matches are counted in the thread's messages themselves (desktop/core/find.py), all of
-them, not only the messages built on screen; going to one builds what is needed to show it
-(ChatView.build_through), marks the matches of the built messages (desktop/ui/marks.py) and
-keeps the current one in the middle of the pane."""
+them, not only the messages built on screen, in what their Markdown shows as text; going to one
+builds what is needed to show it (ChatView.build_through), marks the matches of the built
+messages (desktop/ui/marks.py) and keeps the current one in the middle of the pane. A message
+once drawn is counted by the marks it shows (``Matches.correct``), so that "3 of 17" and the
+highlights agree where Markdown hides some of the text ("**", "`")."""
 
 from __future__ import annotations
 
@@ -200,30 +202,51 @@ class FindBar(QFrame):
             self.find_text(self.field.text())
             return
         if self._matches.total:
-            self._go(self._matches.step(self._current, forward))
+            self._go(self._matches.step(self._current, forward), forward=forward)
 
-    def _go(self, number: int) -> None:
-        assert self._matches is not None
+    def _go(self, number: int, *, forward: bool = True) -> None:
+        matches = self._matches
+        assert matches is not None
         self._current = number
-        message_id, local = self._matches.locate(number)
+        message_id, local = matches.locate(number)
         widget = self._chat_view.build_through(message_id)
         if self._current_shown is not None and self._current_shown != message_id:
             self._mark(self._current_shown, None)  # no longer the current one
         self._current_shown = message_id
         self._mark_built()
-        self._show_count()
         if widget is None:
+            self._show_count()
             return
-        shown = marks.mark(widget, [self._matches.needle], local)
+        shown = marks.mark(widget, [matches.needle], local)
         self._marked.add(message_id)
-        area = marks.match_rect(widget, min(local, shown - 1)) if shown else None
-        self._chat_view.centre_on(widget, area)
+        if matches.correct(message_id, shown):
+            # Drawn, the message shows another number of matches than its text has (Markdown
+            # that is not shown as text: "**", a link's target): the count follows what is shown.
+            if not shown:
+                self._current_shown = None
+                if not matches.total:
+                    self._current = -1
+                    self._show_count()
+                    return
+                # The match that had this number is not shown: the next one has it now.
+                self._go((number if forward else number - 1) % matches.total, forward=forward)
+                return
+            local = min(local, shown - 1)
+            self._current = matches.first_of(message_id) + local
+            marks.mark(widget, [matches.needle], local)
+        self._show_count()
+        self._chat_view.centre_on(widget, marks.match_rect(widget, local))
 
     def _mark(self, message_id: str, current: int | None) -> None:
         widget = self._chat_view.message_widget(message_id)
-        if widget is not None and self._matches is not None:
-            marks.mark(widget, [self._matches.needle], current)
+        matches = self._matches
+        if widget is not None and matches is not None:
+            shown = marks.mark(widget, [matches.needle], current)
             self._marked.add(message_id)
+            before_current = 0 <= matches.first_of(message_id) < self._current
+            change = matches.correct(message_id, shown)
+            if change and before_current:
+                self._current += change
 
     def _mark_built(self) -> None:
         """Mark the matches of the messages in view (and a pane's height around) not marked
@@ -247,6 +270,7 @@ class FindBar(QFrame):
     def _mark_after_scroll(self) -> None:
         self._mark_due = False
         self._mark_built()
+        self._show_count()  # a message drawn may have corrected the count
 
     def _clear_marks(self) -> None:
         for message_id in self._marked:

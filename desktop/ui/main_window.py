@@ -667,6 +667,7 @@ class MainWindow(QMainWindow):
         self._conversations.search_answered.connect(self._on_conversations_search_answered)
         self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
         self._conversations.tally_changed.connect(self._offer_search_choices)
+        self._settings.folders_changed.connect(self._offer_search_choices)
         self._conversations.search_models_answered.connect(self._on_search_models_answered)
         self._library_models: list[str] = []
 

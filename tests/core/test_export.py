@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import stat
 import zipfile
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from desktop.core.atomic import shared_mode
 from desktop.core.errors import StorageError, WriteFailedError
 from desktop.core.export.common import Labels, Style, safe_name
 from desktop.core.logs import register_secret
@@ -399,3 +402,22 @@ def test_an_imported_conversation_exports_its_tool_use_as_the_view_shows_it(
     shown = "".join(parsed.text)
     assert "Tool call: python" in shown and "Tool output: python" in shown
     assert "1267650600228229401496703205376" in shown
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_exported_files_are_made_as_any_programs_new_file(data: Path, tmp_path: Path) -> None:
+    """An export is made to take elsewhere (mail it, share it): readable as the umask allows,
+    not 0600 as the data folder's own files are."""
+    write(data, plain_conversation("second", "Second"))
+    previous = os.umask(0o027)
+    try:
+        assert shared_mode() == 0o640
+        exporter(data).run(["second"], "md", tmp_path / "one.md")
+        exporter(data).run(["second", "c0ffee01"], "zip", tmp_path / "two.zip")
+        exporter(data).run(["second", "c0ffee01"], "html", tmp_path / "folder")
+    finally:
+        os.umask(previous)
+    made = [tmp_path / "one.md", tmp_path / "two.zip", *(tmp_path / "folder").iterdir()]
+    assert len(made) == 4
+    assert {stat.S_IMODE(p.stat().st_mode) for p in made} == {0o640}
+    assert stat.S_IMODE((data / "conversations" / "second.json").stat().st_mode) == 0o600

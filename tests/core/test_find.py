@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from desktop.core.find import Matches, query_terms
+from desktop.core.find import Matches, query_terms, shown_text
 from desktop.core.models import Message
 
 
@@ -63,3 +63,23 @@ def test_query_terms_are_the_search_terms_longest_first() -> None:
     assert query_terms('north "spring light" AND 北国') == ["spring light", "north", "AND", "北国"]
     assert query_terms("北国 春光 北国") == ["北国", "春光"]
     assert query_terms('  "" ') == []
+
+
+def test_a_replys_fences_and_link_targets_are_not_counted_but_a_question_is_as_typed() -> None:
+    reply = "```python\nprint('python')\n```\n[python docs](https://python.org \"python\")"
+    assert shown_text(reply).split() == ["print('python')", "[python", "docs]"]
+    question, answer = _messages("```python\n[a](python)", reply)
+    found = Matches([question, answer], "python")
+    assert (found.count_in("m0"), found.count_in("m1")) == (2, 2)
+
+
+def test_a_correction_renumbers_the_matches_after_it() -> None:
+    found = Matches(_messages("cat cat", "cat", "cat cat cat"), "cat")
+    assert (found.total, found.first_of("m2")) == (6, 3)
+    assert found.correct("m1", 1) == 0  # right already
+    assert found.correct("m0", 1) == -1
+    assert (found.total, found.first_of("m1"), found.first_of("m2")) == (5, 1, 2)
+    assert found.correct("m1", 0) == -1  # drawn, it shows none: no longer a place to go
+    assert found.first_of("m1") == -1 and found.locate(1) == ("m2", 0)
+    assert [f.message_id for f in found.found] == ["m0", "m2"] and found.total == 4
+    assert found.correct("nowhere", 3) == 0

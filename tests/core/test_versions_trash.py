@@ -218,6 +218,28 @@ def test_restoring_never_overwrites_a_conversation_that_came_back(tmp_path: Path
     assert store.trashed() == []
 
 
+def test_a_restored_conversation_is_its_file_moved_back_and_saves_as_the_same_version(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore(tmp_path)
+    saved(store, "back", "Back again", 3)
+    store.delete("back")
+    in_trash = (store.trash / "back.json").stat()
+
+    restored = store.restore("back")
+
+    path = store.path_of("back")
+    # Moved back, not written again (no encoding, no fsync: an Undo of hundreds is quick).
+    assert path.stat().st_ino == in_trash.st_ino and not (store.trash / "back.json").exists()
+    assert restored.title == "Back again" and len(restored.messages) == 3
+    # The version in memory is the file's: its next save is no conflict with another device.
+    assert store.on_disk("back").state == "same"
+    restored.append(Message("m9", restored.head, "user", "one more", T0))
+    store.save(restored)
+    assert [p.name for p in store.folder.iterdir()] == ["back.json"]
+    assert len(store.load("back").messages) == 4
+
+
 def test_delete_for_good_empties_only_that_conversation(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
     saved(store, "keep", "Keep", 1)

@@ -251,3 +251,55 @@ def test_sending_from_a_stretch_far_up_goes_back_to_the_end(
     assert bubbles[-2] == ("user", "a new question")
     assert bubbles[-1][0] == "assistant" and bubbles[-1][1]
     assert bubbles[-3][1].startswith("Message 199:")
+
+
+def test_find_counts_what_the_markdown_shows_and_the_highlights_agree(
+    start_app: Callable[..., Any], qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.core.test_versions_trash import conversation_data, write
+
+    data = conversation_data("md", title="Markdown")
+    data["head"] = "m3"
+    data["messages"] = [
+        {"id": "m1", "parent": None, "role": "user", "created_at": "2026-11-24T09:00:00Z",
+         "content": "Which python? I typed **bold** as is."},
+        {"id": "m2", "parent": "m1", "role": "assistant", "created_at": "2026-11-24T09:00:01Z",
+         "content": "```python\nprint('python')\n```\n\nSee [the docs](https://docs.python.org)"
+                    ", in **bold**."},
+        {"id": "m3", "parent": "m2", "role": "user", "created_at": "2026-11-24T09:00:02Z",
+         "content": "Thanks."},
+    ]  # fmt: skip
+    write(tmp_path / "data" / "conversations", "md.json", data)
+    write_settings(
+        tmp_path / "data", [{"id": "local", "name": "Local", "base_url": "http://127.0.0.1:9/v1"}]
+    )
+    app = start_app(tmp_path / "data")
+    app.window.resize(1000, 700)
+    view = app.window.chat_view
+    app.open("md")
+    _settled(qtbot, view)
+    qtbot.keyClick(app.window.composer.edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    bar = app.window.find_bar
+    qtbot.waitUntil(bar.isVisible)
+
+    def highlighted() -> dict[str, int]:
+        return {m: len(marks.marked_text(view.message_widget(m))) for m in ("m1", "m2", "m3")}
+
+    # The reply's "python" is also in its code block's language and its link's target, which
+    # are not shown: counted as the highlights are, once in each message.
+    bar.field.setText("python")
+    qtbot.waitUntil(lambda: bar.total == 2)
+    assert highlighted() == {"m1": 1, "m2": 1, "m3": 0}
+    assert bar.count_label.text() in ("1 of 2", "2 of 2")
+
+    # "**bold**" is shown as typed in the question and as bold (no stars) in the reply: the
+    # reply, once drawn, counts none, and the count is the one highlight.
+    bar.field.setText("**bold**")
+    qtbot.waitUntil(lambda: bar.count_label.text() == "1 of 1")
+    assert highlighted() == {"m1": 1, "m2": 0, "m3": 0}
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # round to the same one, not a hidden one
+    assert bar.count_label.text() == "1 of 1"
+    assert marks.marked_text(view.message_widget("m1")) == [("**bold**", True)]
+    bar.field.setText("bold")
+    qtbot.waitUntil(lambda: bar.total == 2)
+    assert highlighted() == {"m1": 1, "m2": 1, "m3": 0}

@@ -317,3 +317,42 @@ def test_a_conversation_started_in_a_folder_is_filed_there(
     new = app.conversations.current
     assert on_disk(app, new.id)["folder"] == "Work"
     qtbot.waitUntil(lambda: listed(app) == [new.id, "c001"])
+
+
+def test_quitting_while_a_change_to_many_is_still_being_read_saves_every_one(
+    start_app: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from desktop.core.folders import Change
+
+    write_conversations(tmp_path / "data", 40)
+    app = start_app()
+    qtbot.waitUntil(lambda: len(listed(app)) == 40)
+    library = app.conversations._library
+    # The loading thread reads nothing until the quit waits for it: every change is still
+    # to be read when the window closes.
+    quitting = threading.Event()
+    load = library.store.load
+
+    def held_load(conversation_id: str) -> Any:
+        if not quitting.wait(10):  # (only when the quit does not wait: the test fails)
+            quitting.set()
+        return load(conversation_id)
+
+    monkeypatch.setattr(library.store, "load", held_load)
+    wait_for_loads = library.wait_for_loads
+
+    def quit_waits() -> None:
+        quitting.set()
+        wait_for_loads()
+
+    monkeypatch.setattr(library, "wait_for_loads", quit_waits)
+    app.conversations.change(listed(app), Change(archived=True, add_tags=("done",)))
+    assert not quitting.is_set()
+
+    app.quit()
+
+    for i in range(40):
+        data = json.loads((app.data_dir / "conversations" / f"c{i:03d}.json").read_text("utf-8"))
+        assert data["archived"] is True and data["tags"] == ["done"], i

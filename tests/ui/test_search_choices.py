@@ -64,6 +64,9 @@ def test_the_folder_and_tag_filters_list_what_exists_and_filter_the_hits(
     conversations.change([ids[1], ids[2]], Change(add_tags=("poetry",)))
     qtbot.waitUntil(lambda: _items(panel.tag_combo) == ["poetry"], timeout=10_000)
     assert panel.folder_combo.isEditable() and panel.tag_combo.isEditable()
+    # And a folder made while it is open (empty yet): offered at once too.
+    app.settings.add_folder("Made just now")
+    assert _items(panel.folder_combo) == ["Empty one", "Made just now", "Work", "Work/Acme"]
 
     _choose(panel.folder_combo, "Work")  # a folder holds its sub-folders' conversations
     qtbot.waitUntil(lambda: _found(panel) == {ids[0]}, timeout=10_000)

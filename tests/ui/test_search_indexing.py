@@ -1,9 +1,12 @@
 """An index of schema 2 (before search) in the real window: the list shows from its rows at
 once, the status line says how far the messages are read for search while the index thread
-reads them, and the line goes once they are all in."""
+reads them, and the line goes once they are all in. A conversation archived by a newer Confab
+elsewhere before the upgrade (its file says so, its old row could not) leaves the list when the
+pass reads it."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,9 @@ def test_the_text_of_an_older_index_is_read_behind_the_list_and_said(
     data = tmp_path / "data"
     write_settings(data, [])
     write_conversations(data, 30)
+    archived_elsewhere = data / "conversations" / "c003.json"
+    synced = json.loads(archived_elsewhere.read_text("utf-8")) | {"archived": True}
+    archived_elsewhere.write_text(json.dumps(synced), encoding="utf-8")
     index = ConversationIndex(ConversationStore(data))
     index.open()
     index.reconcile()
@@ -50,6 +56,8 @@ def test_the_text_of_an_older_index_is_read_behind_the_list_and_said(
         assert len(rows_of(window)) == 30  # the list from the old rows, at once
         looked.set()
         qtbot.waitUntil(lambda: not status.isVisible())
+        qtbot.waitUntil(lambda: len(rows_of(window)) == 29)
+        assert "Conversation 3" not in rows_of(window)
         hits: list[Any] = []
         conversations.search_answered.connect(lambda _token, found: hits.extend(found))
         conversations.search("Conversation 7")

@@ -35,14 +35,13 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from desktop.core.atomic import json_bytes, write_bytes_atomic
+from desktop.core.atomic import json_bytes, shared_mode, temporary_beside, write_bytes_atomic
 from desktop.core.encoding import read_file
 from desktop.core.errors import StorageError, WriteFailedError
 from desktop.core.export.common import Style, UniqueNames, safe_name
@@ -255,7 +254,7 @@ class Exporter:
         if out.is_dir():
             out = out / self._file_name(read, fmt, UniqueNames())
             result.path = out
-        write_bytes_atomic(out, self._rendered(read, fmt))
+        write_bytes_atomic(out, self._rendered(read, fmt), mode=shared_mode())
         result.conversations = 1
         result.messages = len(read.conversation.messages)
 
@@ -283,7 +282,11 @@ class Exporter:
         except OSError as exc:
             raise WriteFailedError(f"{out}: {exc.strerror or exc}") from exc
         for read in conversations:
-            write_bytes_atomic(out / self._file_name(read, fmt, names), self._rendered(read, fmt))
+            write_bytes_atomic(
+                out / self._file_name(read, fmt, names),
+                self._rendered(read, fmt),
+                mode=shared_mode(),
+            )
 
     def _archive(
         self,
@@ -388,13 +391,9 @@ class _TempZip:
 
     def __enter__(self) -> _TempZip:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-            )
+            fd, self._tmp = temporary_beside(self.path, shared_mode())
         except OSError as exc:
             raise WriteFailedError(f"{self.path}: {exc.strerror or exc}") from exc
-        self._tmp = Path(name)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
         self._zip = zipfile.ZipFile(self._handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         return self
