@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+250"/>
+        <location filename="../../desktop/app.py" line="+253"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -867,7 +867,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+94"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+96"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -887,7 +887,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+163"/>
+        <location line="+185"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -936,7 +936,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location line="+173"/>
+        <location line="+178"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
@@ -951,7 +951,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关闭 (Esc)</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+58"/>
         <source>This image cannot be shown.</source>
         <translation>无法显示此图片。</translation>
     </message>
@@ -1510,7 +1510,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+199"/>
+        <location line="+200"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1655,7 +1655,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+113"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1766,7 +1766,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageAttachments</name>
     <message>
-        <location filename="../../desktop/ui/attachment_view.py" line="-256"/>
+        <location filename="../../desktop/ui/attachment_view.py" line="-294"/>
         <source>{name}: the file is missing</source>
         <translation>{name}：文件已丢失</translation>
     </message>
