@@ -5,16 +5,12 @@ the limit) as they are; an error that is not an AttachmentError still says somet
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 from desktop.core.attachments import reasons
 from desktop.core.errors import AttachmentError
 from desktop.ui import attachment_reasons
-
-
-def fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+from tests.ui.test_import_reasons import fields
 
 
 def test_each_reason_has_the_windows_text_with_the_same_fields(qapp: Any) -> None:

@@ -13,78 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import (
-    QColor,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QImage,
-    QPainter,
-    QTextCursor,
-)
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QTextCursor
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.ui.attachment_chips import AttachmentChip, DraftItem
 from desktop.ui.attachment_view import DocumentChip, ImageThumb, MessageAttachments
+from tests.support.attachment_files import png
 from tests.support.tiny_export import BRANCHED, TinyExport, export
+from tests.ui.test_import_flow import drop
 
 
 def drawn(width: int = 320, height: int = 200) -> QImage:
-    """A screenshot-like picture: flat colours and a shape."""
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#ffffff"))
-    painter = QPainter(image)
-    painter.fillRect(20, 20, width // 2, height // 2, QColor("#1f5fd0"))
-    painter.setBrush(QColor("#e03030"))
-    painter.drawEllipse(width // 2, height // 2, width // 3, height // 3)
-    painter.end()
-    return image
-
-
-def png_bytes(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
+    """A screenshot-like picture, a real PNG made now."""
+    return QImage.fromData(png(width, height))
 
 
 def png_file(path: Path, width: int = 320, height: int = 200) -> Path:
-    path.write_bytes(png_bytes(drawn(width, height)))
+    path.write_bytes(png(width, height))
     return path
-
-
-def urls(*paths: Path) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return mime
-
-
-def drop(target: Any, paths: list[Path]) -> QDropEvent:
-    """Files dragged onto ``target`` and dropped, as the window system sends it."""
-    mime = urls(*paths)
-    enter = QDragEnterEvent(
-        QPoint(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter.ignore()
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(target, event)
-    return event
 
 
 def chips(app: Any) -> list[AttachmentChip]:
