@@ -60,6 +60,16 @@ def explain(error: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "The server had an internal error ({status}). Try again in a moment."
         ).format(status=error.status)
+    if isinstance(error, e.ImagesRejectedError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The server refused the images: this model may not see images. Pick a vision "
+            "model and retry, or exclude the images (their messages' Exclude).",
+        )
+    if isinstance(error, e.AttachmentError):
+        from desktop.ui.attachment_reasons import say
+
+        return say(error)
     if isinstance(error, e.ContextTooLongError):
         return QCoreApplication.translate(
             "ErrorText",

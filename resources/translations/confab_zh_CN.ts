@@ -443,12 +443,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+201"/>
+        <location filename="../../desktop/ui/error_text.py" line="+211"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-189"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -468,7 +468,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器发生内部错误（{status}）。请稍后重试。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+14"/>
         <source>The conversation is too long for this model. Start a new conversation or pick a model with a larger context.</source>
         <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
     </message>
@@ -478,7 +478,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-62"/>
         <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
         <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
     </message>
@@ -501,6 +501,11 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+6"/>
         <source>The stored API key contains characters that cannot be sent. Paste the key again in Providers (Ctrl+,).</source>
         <translation>保存的 API 密钥包含无法发送的字符。请在“提供商”（Ctrl+,）中重新粘贴密钥。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The server refused the images: this model may not see images. Pick a vision model and retry, or exclude the images (their messages&apos; Exclude).</source>
+        <translation>服务器拒绝了这些图片：此模型可能看不到图片。请选择视觉模型后重试，或排除这些图片（所在消息的“排除”）。</translation>
     </message>
     <message>
         <location line="+20"/>

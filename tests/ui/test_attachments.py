@@ -423,3 +423,23 @@ def test_attachments_are_there_after_a_restart_and_a_missing_file_says_so(
     assert thumb.isVisible() and thumb.height() > 0
     qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
     assert user_message(third).attachments.viewer is None
+
+
+def test_a_server_that_refuses_the_images_says_what_to_do_and_keeps_them(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from tests.support.openai_server import Reply
+
+    app = start_chat_app(model="my-local-model")  # not known either way: no question
+    openai_server.enqueue(
+        Reply(
+            status=400,
+            body='{"error": {"message": "image input is not supported by this model"}}',
+        )
+    )
+    sent_with_image(app, qtbot, tmp_path)
+    banner = app.window.banner
+    qtbot.waitUntil(banner.isVisible)
+    assert banner.text.text().startswith("The server refused the images")
+    (saved,) = app.conversation_files()
+    assert saved["messages"][0]["attachments"][0]["name"] == "chart.png"
