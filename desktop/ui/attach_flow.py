@@ -212,8 +212,7 @@ class AttachFlow(QObject):
         if item is None:
             return  # removed while it was being added
         item.attachment = attachment
-        if item.name != attachment.name and not item.name.endswith(attachment.ext):
-            item.name = attachment.name
+        item.name = attachment.name  # a pasted image's, once the store has named it
         self._refresh(item)
 
     def _on_controller_refused(self, ticket: int, error: object) -> None:

@@ -1246,6 +1246,9 @@ class MainWindow(QMainWindow):
             return
         # With the draft's attachments, as they will be sent (an excluded one is not).
         attached = self.attach_flow.to_send() if self.attach_flow is not None else ()
+        if attached:
+            # Their chips too: another model, or a count now exact (the token table loaded).
+            self.composer.chips.refresh()
         estimate = self._chat.next_send(conversation, self.composer.text(), attached)
         tokens, exact, cost = estimate.tokens, estimate.exact, estimate.cost
         from desktop.core.context import is_excluded, is_pinned
