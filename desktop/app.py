@@ -124,7 +124,6 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
     from desktop.controllers.settings import SettingsController
-    from desktop.core.attachments.store import AttachmentStore
     from desktop.core.secrets import KeyStore
     from desktop.core.settings import SettingsStore
     from desktop.core.storage import ConversationStore
@@ -138,10 +137,9 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     conversations = ConversationsController(ConversationStore(data_dir))
     # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
     UiThreadCollector(conversations)
-    # One store of the folder's attachments: the window adds to it, requests read from it.
-    store = AttachmentStore(data_dir)
-    chat = ChatController(conversations, settings, attachments=store)
-    attachments = AttachmentsController(store)
+    chat = ChatController(conversations, settings)
+    # The folder's one store of attachments: the window adds to it, requests read from it.
+    attachments = AttachmentsController(conversations.attachments)
     window.attach(conversations, chat, settings, attachments)
     return Composition(window, conversations, chat, settings, data_dir, attachments)
 

@@ -412,7 +412,11 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
     for name, why in result.skipped:
         ctx.say(f"skipped {name}: {why}")
     noun = "conversation" if result.conversations == 1 else "conversations"
-    ctx.say(f"Exported {result.conversations} {noun} ({result.messages} messages) to {result.path}")
+    carried = f", {result.attachments} attachments" if result.attachments else ""
+    ctx.say(
+        f"Exported {result.conversations} {noun} ({result.messages} messages{carried}) "
+        f"to {result.path}"
+    )
     return EXIT_OK
 
 

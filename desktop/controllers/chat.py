@@ -25,7 +25,6 @@ from desktop.core.services.chat import (
 from desktop.core.usage import UsageRow, UsageTable
 
 if TYPE_CHECKING:
-    from desktop.core.attachments.store import AttachmentStore
     from desktop.core.tasks import TaskSet
 
 __all__ = ["ChatController", "RetryPolicy", "SendEstimate"]
@@ -65,12 +64,11 @@ class ChatController(QObject):
         *,
         timer_factory: Callable[[QObject], QTimer] = QTimer,
         sleep: Callable[[float], Awaitable[None]] | None = None,
-        attachments: AttachmentStore | None = None,
     ) -> None:
         """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
-        automatic retry (asyncio.sleep): the seams through which tests drive time.
-        ``attachments``: the data folder's store, which the requests' content parts come
-        from (the window's AttachmentsController shares it)."""
+        automatic retry (asyncio.sleep): the seams through which tests drive time. The
+        requests' attachments come from the conversations' store (the window's
+        AttachmentsController adds to the same one)."""
         super().__init__(parent)
         self._settings = settings
         self._save_timer = timer_factory(self)
@@ -83,7 +81,7 @@ class ChatController(QObject):
             defer=lambda run: QTimer.singleShot(1, self, run),
             sleep=sleep,
             auto_title=settings.settings.auto_title,
-            attachments=attachments,
+            attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
         conversations.usage_changed.connect(self.usage_changed)

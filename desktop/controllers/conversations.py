@@ -56,6 +56,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from desktop.controllers.blocking import Worker
+from desktop.core.attachments.store import AttachmentStore
 from desktop.core.encoding import make_parts
 from desktop.core.errors import ConfabError, SearchIndexError, StorageError
 from desktop.core.folders import Change
@@ -87,6 +89,8 @@ WRITE_POLL_MS = 5
 # A change in conversations/ is looked at this long after it was noticed (one rescan for a
 # burst of changes, and at most one a while Confab's own saves touch the folder each second).
 RESCAN_DELAY_MS = 1500
+# After a delete for good, attachments are collected once no other has come for this long.
+COLLECT_DELAY_MS = 2000
 # The reconcile at start begins this long after the list is shown (after its paint).
 FIRST_SCAN_DELAY_MS = 200
 # A reconcile's rows are taken into the list in one merge past this many (one by one below),
@@ -256,6 +260,16 @@ class ConversationsController(QObject):
         self._set_aside: dict[str, tuple[str, str]] = {}
         # What the window's composer holds for a conversation, typed and not saved yet.
         self._typed: tuple[str, str] | None = None
+        # The data folder's attachments (the chat and the composer attach through it), and
+        # their collection after deletes for good: one after a burst of them (emptying the
+        # trash), in a thread of its own (desktop/core/attachments/collect.py).
+        self.attachments = AttachmentStore(store.data_dir)
+        self._collector = Worker("confab-attachments-gc")
+        self.collected: Future[int | None] | None = None  # the latest collection
+        self._collect_timer = QTimer(self)
+        self._collect_timer.setSingleShot(True)
+        self._collect_timer.setInterval(COLLECT_DELAY_MS)
+        self._collect_timer.timeout.connect(self.collect_attachments)
         self._init_views()
 
     # ---- the list ------------------------------------------------------------------
@@ -1052,7 +1066,18 @@ class ConversationsController(QObject):
             return False
         self._trashed.pop(conversation_id, None)
         self.trash_changed.emit(conversation_id)
+        self._collect_timer.start()
         return True
+
+    def collect_attachments(self) -> Future[int | None]:
+        """Remove, in the collector's thread, the attachments no conversation nor the trash
+        uses (the job holds the store and a path: no Qt object)."""
+        from desktop.core.attachments.collect import collect
+        from desktop.core.index import INDEX_NAME
+
+        index_path = self._store.data_dir / INDEX_NAME
+        self.collected = self._collector.submit(collect, self.attachments, index_path)
+        return self.collected
 
     def set_model(self, conversation: Conversation, provider_id: str | None, model: str) -> None:
         if conversation.read_only or (
@@ -1306,6 +1331,8 @@ class ConversationsController(QObject):
         self.flush()
         self._store.close()
         self._take_ended_writes()
+        self._collect_timer.stop()
+        self._collector.close()
         self._library.close()
 
     @property

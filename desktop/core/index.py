@@ -64,7 +64,7 @@ log = logging.getLogger("confab.index")
 INDEX_NAME = "index.sqlite3"
 # Bumped whenever the tables change: an index of another version is rebuilt from the files,
 # except one _MIGRATIONS brings up to date in place.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # "Cnfb": marks the file as Confab's index (PRAGMA application_id).
 APPLICATION_ID = 0x436E6662
 
@@ -98,6 +98,19 @@ CREATE INDEX conversations_listed ON conversations
     (updated_us DESC, id DESC, title, pinned, folder, tags, archived);
 """
 
+# Version 4: which conversation names which attachment (attachments/<sha256>.<ext>), so that
+# deleting conversations for good finds the attachments nothing uses any more without reading
+# 100,000 files (desktop/core/attachments/collect.py). Written with the row's usage, dropped
+# with it.
+_ATTACHMENTS_SCHEMA = """
+CREATE TABLE attachments (
+    conversation TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (conversation, sha256)
+) WITHOUT ROWID;
+CREATE INDEX attachments_by_digest ON attachments (sha256);
+"""
+
 _SCHEMA = (
     """
 CREATE TABLE conversations (
@@ -128,6 +141,7 @@ CREATE TABLE skipped (
     + _LISTED_SCHEMA
     # Version 3: the text of every message and title (desktop/core/search.py).
     + _SEARCH_SCHEMA
+    + _ATTACHMENTS_SCHEMA
 )
 
 # From an index of the key's version to the next, in place: the list shows from the old rows
@@ -141,6 +155,13 @@ _MIGRATIONS = {
     # Library's background text pass (newest first) while the list shows from the old rows.
     2: "ALTER TABLE conversations ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"
     "DROP INDEX conversations_listed;" + _LISTED_SCHEMA + _SEARCH_MIGRATION,
+    # Version 3 had no attachments table. A file may name attachments even so (written by a
+    # Confab of version 4, then indexed by one of version 3): every row's file is read again
+    # by a background pass, which fills the table too (the usage pass; the text pass for the
+    # rows whose text is still to read, coming from version 2); until both are done, nothing
+    # is collected (read_attachment_refs says None).
+    3: _ATTACHMENTS_SCHEMA + "UPDATE conversations SET usage_known = 0 "
+    "WHERE id IN (SELECT id FROM search_state WHERE text_known = 1);",
 }
 
 # How many files a reconcile reads between two reports (and commits).
@@ -494,6 +515,8 @@ class ConversationIndex:
         text pass) its text."""
         cells = record.usage()
         self._put_usage(record.id, cells)
+        if record.messages_of_usage is not None:
+            self._put_attachments(record.id, record.messages_of_usage)
         self.db.execute(
             "INSERT OR REPLACE INTO conversations (id, title, created_us, updated_us, "
             "provider, model, messages, pinned, tags, folder, read_only, size, mtime_ns, "
@@ -564,13 +587,31 @@ class ConversationIndex:
         )
         self.usage_changed = True
 
+    def _put_attachments(self, conversation_id: str, messages: Sequence[Message]) -> None:
+        """Replace the digests of the attachments the conversation names, unless the same."""
+        named = {a.sha256 for m in messages if m.attachments for a in m.attachments}
+        db = self.db
+        stored = {
+            row[0]
+            for row in db.execute(
+                "SELECT sha256 FROM attachments WHERE conversation = ?", (conversation_id,)
+            )
+        }
+        if stored == named:
+            return
+        db.execute("DELETE FROM attachments WHERE conversation = ?", (conversation_id,))
+        db.executemany(
+            "INSERT INTO attachments VALUES (?, ?)", [(conversation_id, d) for d in named]
+        )
+
     def drop(self, conversation_id: str) -> None:
         with self._transaction():
             self._delete_row(conversation_id)
 
     def _delete_row(self, conversation_id: str) -> bool:
-        """Drop a conversation's row and its usage; False if it had none."""
+        """Drop a conversation's row, its usage and its attachments; False if it had none."""
         db = self.db
+        db.execute("DELETE FROM attachments WHERE conversation = ?", (conversation_id,))
         if db.execute("DELETE FROM usage WHERE conversation = ?", (conversation_id,)).rowcount:
             self.usage_changed = True
         gone = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount
@@ -833,6 +874,7 @@ class ConversationIndex:
             )
             return
         self._put_usage(conversation_id, Record.of(conversation).usage())
+        self._put_attachments(conversation_id, conversation.messages)
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
         if not self.search.known(conversation_id):  # read now: not again by the text pass
             self._put_text(conversation)
@@ -889,6 +931,7 @@ class ConversationIndex:
                 )
             return
         self._put_text(conversation)
+        self._put_attachments(conversation.id, conversation.messages)
         if conversation.archived:
             # Archived by a Confab of schema 3 elsewhere (a synced file) before this index was
             # migrated: its row had no archived column then. The search filters see it now,
@@ -899,6 +942,36 @@ class ConversationIndex:
             )
             if changed.rowcount:
                 self.found_archived.append(conversation_id)
+
+
+def read_attachment_refs(path: Path) -> set[str] | None:
+    """The digests of every attachment a listed conversation names, from the index at
+    ``path`` (a connection of its own, any thread); None when the index cannot tell: it is
+    missing or unreadable, some rows are still to be read (after a migration), or some files
+    could not be read at all (``skipped``: they may name any)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        log.info("attachments: %s cannot be opened: %s", path.name, exc)
+        return None
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return None
+        db.execute("BEGIN")  # one snapshot: the index thread may be writing meanwhile
+        for still_to_read in (
+            "SELECT count(*) FROM conversations WHERE usage_known = 0",
+            "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM search_state"
+            " s WHERE s.id = c.id AND s.text_known = 1)",
+            "SELECT count(*) FROM skipped",
+        ):
+            if db.execute(still_to_read).fetchone()[0]:
+                return None
+        return {row[0] for row in db.execute("SELECT DISTINCT sha256 FROM attachments")}
+    except sqlite3.Error as exc:
+        log.info("attachments: %s cannot be read: %s", path.name, exc)
+        return None
+    finally:
+        db.close()
 
 
 def read_usage(path: Path, by: str = "day") -> UsageFigures:

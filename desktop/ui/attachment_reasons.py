@@ -1,18 +1,14 @@
-"""Why a file cannot be attached (desktop/core/attachments/reasons.py), in the user's language:
-the same texts as the catalogue's English, through ``translate``
-(tests/ui/test_attachment_reasons.py checks that each code has its text here, with the same
-fields)."""
+"""Why a file cannot be attached (``AttachmentError.kind``, the codes of
+desktop/core/attachments/reasons.py) in the user's language: the same texts as the
+catalogue's English, through ``translate`` (tests/ui/test_attachment_reasons.py checks that
+each code has its text here, with the same fields)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.attachments import reasons
-
-
-class _Fields(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
+from desktop.core.errors import AttachmentError
 
 
 def _texts() -> dict[str, str]:
@@ -22,15 +18,16 @@ def _texts() -> dict[str, str]:
         reasons.EMPTY: translate("AttachmentReason", "{name} is empty"),
         reasons.TOO_LARGE: translate(
             "AttachmentReason",
-            "{name} is {size} MB: more than the {limit} MB Confab attaches as {what}",
+            "{name} is {size} MB: more than the {limit} MB Confab attaches",
         ),
         reasons.TOO_MANY_PIXELS: translate(
-            "AttachmentReason", "{name} has {pixels} megapixels: more than the {limit} Confab opens"
+            "AttachmentReason",
+            "{name} has {pixels} megapixels: more than the {limit} Confab opens",
         ),
         reasons.UNSUPPORTED: translate(
             "AttachmentReason",
-            "{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), "
-            "PDF, DOCX and text files are",
+            "{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, "
+            "WebP), PDF, DOCX and text files are",
         ),
         reasons.DAMAGED: translate(
             "AttachmentReason", "{name} is damaged or not what it seems ({error})"
@@ -54,35 +51,28 @@ def texts() -> dict[str, str]:
     return _texts()
 
 
-def what_in_words() -> dict[str, str]:
-    """TOO_LARGE's ``what`` field ("an image", "a file") in the user's language."""
-    translate = QCoreApplication.translate
-    return {
-        "an image": translate("AttachmentReason", "an image"),
-        "a file": translate("AttachmentReason", "a file"),
-    }
-
-
-def say(error: object) -> str:
-    """Why a file was refused, in the user's language: an AttachmentError by its code, an
-    OSError or anything else by its words (never a traceback)."""
-    from desktop.core.errors import AttachmentError
-
-    if isinstance(error, AttachmentError):
-        template = _texts().get(error.kind)
-        fields = _Fields(error.fields)
-        if "what" in fields:
-            fields["what"] = what_in_words().get(fields["what"], fields["what"])
-        if template is not None:
-            try:
-                return template.format_map(fields).removeprefix(": ").strip()
-            except (IndexError, ValueError):  # a translation with a field it does not have
-                pass
-        return str(error)
-    if isinstance(error, OSError):
+def say(error: AttachmentError | BaseException) -> str:
+    """``error`` in the user's language; the English when its code has no text here. Not an
+    AttachmentError (a file that failed some other way, in the adding thread): said in
+    words too, never a traceback."""
+    if not isinstance(error, AttachmentError):
+        if isinstance(error, OSError):
+            return QCoreApplication.translate(
+                "AttachmentReason", "The file cannot be read ({error})"
+            ).format(error=error.strerror or str(error))
         return QCoreApplication.translate(
-            "AttachmentReason", "The file cannot be read ({error})"
-        ).format(error=error.strerror or str(error))
-    return QCoreApplication.translate(
-        "AttachmentReason", "The file cannot be attached ({error})"
-    ).format(error=str(error) or type(error).__name__)
+            "AttachmentReason", "The file cannot be attached ({error})"
+        ).format(error=str(error) or type(error).__name__)
+    template = _texts().get(error.kind)
+    if template is None:
+        return str(error)
+    try:
+        text = template.format_map(_Fields(error.fields))
+    except (KeyError, IndexError, ValueError):  # a translation with a field it does not have
+        return str(error)
+    return text.removeprefix(": ").strip()
+
+
+class _Fields(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -60,22 +60,22 @@ def explain(error: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "The server had an internal error ({status}). Try again in a moment."
         ).format(status=error.status)
-    if isinstance(error, e.ImagesRejectedError):
-        return QCoreApplication.translate(
-            "ErrorText",
-            "The server refused the images: this model may not see images. Pick a vision "
-            "model and retry, or exclude the images (their messages' Exclude).",
-        )
-    if isinstance(error, e.AttachmentError):
-        from desktop.ui.attachment_reasons import say
-
-        return say(error)
     if isinstance(error, e.ContextTooLongError):
         return QCoreApplication.translate(
             "ErrorText",
             "The conversation is too long for this model. Start a new conversation or "
             "pick a model with a larger context.",
         )
+    if isinstance(error, e.ImagesRejectedError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "This model cannot take images (the server refused them). Pick a model that "
+            "sees images, or exclude the images and send again.",
+        )
+    if isinstance(error, e.AttachmentError):
+        from desktop.ui import attachment_reasons
+
+        return attachment_reasons.say(error)
     if isinstance(error, e.BadRequestError):
         return QCoreApplication.translate(
             "ErrorText", "The server refused the request ({status})."
@@ -214,6 +214,8 @@ def describe_saved_error(error: ReplyError) -> str:
             "ErrorText", "Interrupted: Confab closed before the reply finished."
         )
     again = e.error_of_kind(error.kind, error.detail, error.status, error.timeout, error.seconds)
+    if isinstance(again, e.ImagesRejectedError):
+        return explain(again)
     if isinstance(again, e.HttpStatusError):
         return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
             detail=error.detail

@@ -65,6 +65,9 @@ def _texts() -> dict[str, str]:
             "ImportReason", "message {message}: a {kind} block with no text left out"
         ),
         reasons.IMAGE_NOT_IN_EXPORT: translate("ImportReason", "image {name} is not in the export"),
+        reasons.ATTACHMENT_REFUSED: translate(
+            "ImportReason", "file {name} was not attached: {error}"
+        ),
         reasons.NEWER_FORMAT: translate(
             "ImportReason", "written by a newer Confab (format version {version})"
         ),

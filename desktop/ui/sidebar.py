@@ -112,15 +112,21 @@ class ConversationListModel(QStringListModel):
         elif new_end == first:  # rows removed from one place
             self._items = items
             self._rows = None
-            self.removeRows(first, old_end - first)
+            QStringListModel.removeRows(self, first, old_end - first)
             return
         self._items = items
         self._rows = None
         # All rows out and the new ones in, at the top: in C++ (a setStringList of 100,000
         # empty strings converted each from Python, 7 ms; QStringListModel inserts rows
         # below the top one at a time, 250 ms for 25,000).
-        self.removeRows(0, self.rowCount())
+        QStringListModel.removeRows(self, 0, self.rowCount())
         self.insertRows(0, len(items))
+
+    def removeRows(self, row: int, count: int, parent: Any = None) -> bool:
+        """Refused: rows leave when the list does (``set_items``). Dropped on a folder, a drag
+        of rows ends as a move, and the view would take them out of the model itself; the
+        change of folder is the controller's, and All still lists them."""
+        return False
 
     def row_of(self, conversation_id: str) -> int:
         if self._rows is None:
@@ -483,9 +489,13 @@ class Sidebar(QWidget):
                 self.view.setCurrentIndex(QModelIndex())
             else:
                 index = self.model.index(row)
-                self.view.setAutoScroll(scroll)  # setCurrentIndex scrolls too
-                self.view.setCurrentIndex(index)
-                self.view.setAutoScroll(True)
+                if self.view.currentIndex() != index:
+                    # (Already current: the user's click or Shift/Ctrl+click chose it, and the
+                    # selection they made stays. setCurrentIndex would select by the keys
+                    # held now, after the conversation has opened: it alone.)
+                    self.view.setAutoScroll(scroll)  # setCurrentIndex scrolls too
+                    self.view.setCurrentIndex(index)
+                    self.view.setAutoScroll(True)
                 if scroll:
                     self.view.scrollTo(index)
         finally:

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+253"/>
+        <location filename="../../desktop/app.py" line="+251"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -96,7 +96,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachmentReason</name>
     <message>
-        <location filename="../../desktop/ui/attachment_reasons.py" line="+21"/>
+        <location filename="../../desktop/ui/attachment_reasons.py" line="+17"/>
         <source>{name} cannot be read ({error})</source>
         <translation>无法读取 {name}（{error}）</translation>
     </message>
@@ -107,23 +107,23 @@ Only one Confab at a time may write there. Switch to its window, or start this o
     </message>
     <message>
         <location line="+1"/>
-        <source>{name} is {size} MB: more than the {limit} MB Confab attaches as {what}</source>
-        <translation>{name} 有 {size} MB：超过了 Confab {what}的 {limit} MB 上限</translation>
+        <source>{name} is {size} MB: more than the {limit} MB Confab attaches</source>
+        <translation>{name} 有 {size} MB：超过了 Confab 可附加的 {limit} MB 上限</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>{name} has {pixels} megapixels: more than the {limit} Confab opens</source>
-        <translation>{name} 有 {pixels} 百万像素：超过了 Confab 能打开的 {limit}</translation>
+        <translation>{name} 有 {pixels} 百万像素：超过了 Confab 能打开的 {limit} 百万像素</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, WebP), PDF, DOCX and text files are</source>
-        <translation>{name} 不是 Confab 能附加的文件（{type}）：可附加图片（PNG、JPEG、GIF、WebP）、PDF、DOCX 和文本文件</translation>
+        <translation>{name} 不是 Confab 能附加的文件（{type}）：可以附加图片（PNG、JPEG、GIF、WebP）、PDF、DOCX 和文本文件</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>{name} is damaged or not what it seems ({error})</source>
-        <translation>{name} 已损坏或与其类型不符（{error}）</translation>
+        <translation>{name} 已损坏，或并非其看起来的类型（{error}）</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -151,17 +151,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
         <translation>{name}：{error}</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>an image</source>
-        <translation>单张图片</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>a file</source>
-        <translation>单个文件</translation>
-    </message>
-    <message>
-        <location line="+21"/>
+        <location line="+15"/>
         <source>The file cannot be read ({error})</source>
         <translation>无法读取该文件（{error}）</translation>
     </message>
@@ -313,7 +303,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+135"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+141"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -468,12 +458,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器发生内部错误（{status}）。请稍后重试。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+4"/>
         <source>The conversation is too long for this model. Start a new conversation or pick a model with a larger context.</source>
         <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>The server refused the request ({status}).</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
     </message>
@@ -503,12 +493,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>保存的 API 密钥包含无法发送的字符。请在“提供商”（Ctrl+,）中重新粘贴密钥。</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>The server refused the images: this model may not see images. Pick a vision model and retry, or exclude the images (their messages&apos; Exclude).</source>
-        <translation>服务器拒绝了这些图片：此模型可能看不到图片。请选择视觉模型后重试，或排除这些图片（所在消息的“排除”）。</translation>
+        <location line="+16"/>
+        <source>This model cannot take images (the server refused them). Pick a model that sees images, or exclude the images and send again.</source>
+        <translation>此模型不能接收图片（服务器拒绝了图片）。请选择一个能识别图片的模型，或排除这些图片后重新发送。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+14"/>
         <source>The proxy refused the user name or password. Check them in the provider&apos;s Network settings (Ctrl+,).</source>
         <translation>代理服务器拒绝了用户名或密码。请在服务商的“网络”设置中检查（Ctrl+,）。</translation>
     </message>
@@ -618,7 +608,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>已中断：回复完成前 Confab 已关闭。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <location line="+5"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
@@ -1160,6 +1150,11 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>file {name} was not attached: {error}</source>
+        <translation>文件 {name} 未能附加：{error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>written by a newer Confab (format version {version})</source>
         <translation>由较新版本的 Confab 写入（格式版本 {version}）</translation>
     </message>
@@ -1660,7 +1655,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+116"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -2681,13 +2676,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="-55"/>
-        <location line="+122"/>
+        <location line="+126"/>
         <location line="+76"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-145"/>
         <source>Nothing here yet.</source>
         <translation>这里还没有内容。</translation>
     </message>
@@ -2702,7 +2697,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在为搜索建立消息索引：{done} / {total} 个对话…</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+50"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>

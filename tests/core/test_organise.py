@@ -14,7 +14,14 @@ import pytest
 
 from desktop.core import folders
 from desktop.core.folders import Change
-from desktop.core.index import INDEX_NAME, ConversationIndex, Library, ListRow, summary_of
+from desktop.core.index import (
+    INDEX_NAME,
+    SCHEMA_VERSION,
+    ConversationIndex,
+    Library,
+    ListRow,
+    summary_of,
+)
 from desktop.core.models import Conversation
 from desktop.core.settings import Settings, SettingsStore
 from desktop.core.storage import ConversationStore
@@ -213,7 +220,7 @@ def test_an_index_of_version_2_gains_the_archive_in_place(
         library.close()
     db = sqlite3.connect(tmp_path / INDEX_NAME)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         plan = db.execute(
             "EXPLAIN QUERY PLAN SELECT updated_us, id, title, pinned, folder, tags, archived "
             "FROM conversations ORDER BY updated_us DESC, id DESC"

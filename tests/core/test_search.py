@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core import search as search_module
-from desktop.core.index import INDEX_NAME, Library, Record
+from desktop.core.index import INDEX_NAME, SCHEMA_VERSION, Library, Record
 from desktop.core.models import Conversation, Message
 from desktop.core.search import SearchFilters, search
 from desktop.core.storage import ConversationStore
@@ -396,7 +396,7 @@ def test_an_index_of_version_2_lists_at_once_and_its_text_is_read_behind(
     finally:
         library.close()
     db = sqlite3.connect(tmp_path / INDEX_NAME)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
 
 

@@ -237,7 +237,7 @@ def test_an_index_of_version_1_lists_at_once_and_its_usage_is_filled_in_behind(
     store = varied_library(tmp_path, 450)
     built(tmp_path)
     downgrade_to_version_1(tmp_path / INDEX_NAME)
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 4
     reads: list[tuple[str, str]] = []  # (file, thread) of every conversation file read
     from desktop.core import storage
 

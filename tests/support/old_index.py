@@ -1,6 +1,7 @@
-"""An index.sqlite3 as an older Confab left it: schema version 2 (before search's tables and
-the archived column) or 1 (before the usage table too), made from a current index by dropping
-what the later versions added, the rows kept as they are."""
+"""An index.sqlite3 as an older Confab left it: schema version 3 (before the attachments
+table), 2 (before search's tables and the archived column too) or 1 (before the usage table
+too), made from a current index by dropping what the later versions added, the rows kept as
+they are."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ import sqlite3
 from pathlib import Path
 
 
+def downgrade_to_version_3(path: Path) -> None:
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("DROP TABLE attachments")
+        db.execute("PRAGMA user_version = 3")
+    finally:
+        db.close()
+
+
 def downgrade_to_version_2(path: Path) -> None:
+    downgrade_to_version_3(path)
     db = sqlite3.connect(path, isolation_level=None)
     try:
         for table in ("search_fts", "search_text", "search_tags", "search_state"):

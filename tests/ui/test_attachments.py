@@ -440,6 +440,6 @@ def test_a_server_that_refuses_the_images_says_what_to_do_and_keeps_them(
     sent_with_image(app, qtbot, tmp_path)
     banner = app.window.banner
     qtbot.waitUntil(banner.isVisible)
-    assert banner.text.text().startswith("The server refused the images")
+    assert banner.text.text().startswith("This model cannot take images")
     (saved,) = app.conversation_files()
     assert saved["messages"][0]["attachments"][0]["name"] == "chart.png"

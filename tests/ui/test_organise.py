@@ -83,6 +83,11 @@ def test_several_selected_with_ctrl_and_shift_move_into_a_new_folder(
     click_row(app, qtbot, "c006", Qt.KeyboardModifier.ControlModifier)
     sidebar = app.window.sidebar
     assert sidebar.selected_ids() == ["c001", "c002", "c003", "c006"]
+    # The last one clicked opens (read in the loading thread); once it has, the selection
+    # is still the four, not the one that opened.
+    qtbot.waitUntil(lambda: app.window.current is not None and app.window.current.id == "c006")
+    app.window._refresh_sidebar()  # (as a save elsewhere does meanwhile)
+    assert sidebar.selected_ids() == ["c001", "c002", "c003", "c006"]
 
     menu = sidebar.organise_menu(sidebar.selected_ids())
     move = action(menu, "Move to Folder").menu()
@@ -92,8 +97,9 @@ def test_several_selected_with_ctrl_and_shift_move_into_a_new_folder(
     dialog.setTextValue("  Clients ")
     dialog.accept()
 
-    qtbot.waitUntil(lambda: app.conversations.summary("c006").folder == "Clients")
-    for cid in ("c001", "c002", "c003", "c006"):
+    moved = ("c001", "c002", "c003", "c006")
+    qtbot.waitUntil(lambda: all(app.conversations.summary(c).folder == "Clients" for c in moved))
+    for cid in moved:
         assert on_disk(app, cid)["folder"] == "Clients"
     assert "folder" not in on_disk(app, "c004")
     assert json.loads((app.data_dir / "settings.json").read_text())["folders"] == ["Clients"]
@@ -124,6 +130,13 @@ def test_dragging_conversations_onto_a_folder_moves_them_and_onto_all_takes_them
         None,
     ]
     qtbot.waitUntil(lambda: count_of(app, ListFilter(FOLDER, "Work")) == "2")
+    # The drop ended as a move: what the view does then, take the rows out of its model, is
+    # refused (All still lists them), and the conversation on screen stays.
+    qtbot.waitUntil(lambda: app.window.current is not None and app.window.current.id == "c004")
+    rows = sorted(index.row() for index in sidebar.view.selectionModel().selectedRows())
+    assert not model.removeRows(rows[0], 1) and not model.removeRows(rows[1], 1)
+    assert listed(app) == ["c000", "c001", "c002", "c003", "c004"]
+    assert app.window.current.id == "c004"
     # Not onto a heading, or onto the Archive.
     assert not navigation.dropMimeData(
         navigation.item_of(ListFilter(ARCHIVE)), 0, dragged, Qt.DropAction.MoveAction

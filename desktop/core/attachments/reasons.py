@@ -13,7 +13,7 @@ from collections.abc import Mapping
 UNREADABLE = "unreadable"
 # Nothing in it.
 EMPTY = "empty"
-# Larger than the limit of its kind: ``size`` and ``limit`` in MB, ``what`` "an image"/"a file".
+# Larger than the limit of its kind: ``size`` and ``limit`` in MB (20 for images, 50 for others).
 TOO_LARGE = "too_large"
 # An image with more pixels than Confab decodes (a decompression bomb, or just huge).
 TOO_MANY_PIXELS = "too_many_pixels"
@@ -35,7 +35,7 @@ FAILED = "failed"
 ENGLISH: dict[str, str] = {
     UNREADABLE: "{name} cannot be read ({error})",
     EMPTY: "{name} is empty",
-    TOO_LARGE: "{name} is {size} MB: more than the {limit} MB Confab attaches as {what}",
+    TOO_LARGE: "{name} is {size} MB: more than the {limit} MB Confab attaches",
     TOO_MANY_PIXELS: "{name} has {pixels} megapixels: more than the {limit} Confab opens",
     UNSUPPORTED: "{name} is not a file Confab can attach ({type}): images (PNG, JPEG, GIF, "
     "WebP), PDF, DOCX and text files are",

@@ -174,7 +174,6 @@ class AttachmentStore:
             name=name,
             size=_mb(size),
             limit=_mb(limit_of(sniffed)),
-            what="an image" if sniffed.kind == "image" else "a file",
         )
 
     def _extract(self, data: bytes, name: str, sniffed: Sniffed) -> DocumentText:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from desktop.core.errors import INTERRUPTED, STOPPED
-from desktop.core.models import Conversation, Message
+from desktop.core.models import Attachment, Conversation, Message
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,18 @@ def body_markdown(message: Message, labels: Labels) -> str:
         calls = calls_markdown(message.tool_calls, labels.tool_call)
         text = f"{text.rstrip(chr(10))}\n\n{calls}" if text.strip() else calls
     return text
+
+
+def size_text(size: int) -> str:
+    """A file's size as an export shows it: "812 KB", "3.4 MB"."""
+    if size < 1000 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 2**20:.1f} MB"
+
+
+def attachment_label(attachment: Attachment) -> str:
+    """An attachment as a line of text: its name and size ("report.pdf, 210 KB")."""
+    return f"{attachment.name}, {size_text(attachment.size)}"
 
 
 def _note(message: Message, labels: Labels) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +27,14 @@ from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
-from desktop.core.export.common import Entry, Style, body_markdown, entries, model_line
+from desktop.core.export.common import (
+    Entry,
+    Style,
+    attachment_label,
+    body_markdown,
+    entries,
+    model_line,
+)
 from desktop.core.links import CHECK_SCHEME, misleading, shown_address
 from desktop.core.markdown import (
     UntrustedRenderer,
@@ -37,7 +44,7 @@ from desktop.core.markdown import (
     parse_finished,
     render_markdown,
 )
-from desktop.core.models import Conversation
+from desktop.core.models import Attachment, Conversation
 
 
 def _escape(text: str) -> str:
@@ -214,7 +221,27 @@ def _role_class(role: str) -> str:
     return role if role in ("user", "assistant", "system") else "other"
 
 
-def _message_html(entry: Entry, style: Style) -> str:
+# An image as a data: URL to embed in the page, or None (not at hand: named only).
+ImageSource = Callable[[Attachment], str | None]
+
+
+def _attachments_html(attachments: tuple[Attachment, ...], image: ImageSource) -> str:
+    items: list[str] = []
+    for attachment in attachments:
+        label = _escape(attachment_label(attachment))
+        source = image(attachment) if attachment.kind == "image" else None
+        if source is not None:
+            items.append(
+                f'<figure><img src="{_escape(source)}" alt="{_escape(attachment.name)}"'
+                f' style="max-width: 100%; height: auto"><figcaption>{label}</figcaption>'
+                "</figure>"
+            )
+        else:
+            items.append(f'<p class="attachment">📎 {label}</p>')
+    return f'<div class="attachments">{"".join(items)}</div>'
+
+
+def _message_html(entry: Entry, style: Style, image: ImageSource | None = None) -> str:
     message = entry.message
     labels = style.labels
     header = [f'<span class="who">{_escape(entry.who)}</span>']
@@ -235,6 +262,8 @@ def _message_html(entry: Entry, style: Style) -> str:
     body = body_markdown(message, labels)
     if body:
         parts.append(f'<div class="body">{markdown_html(body, labels.code)}</div>')
+    if message.attachments:
+        parts.append(_attachments_html(message.attachments, image or (lambda _a: None)))
     if entry.note:
         error = message.error is not None and message.error.kind not in ("stopped", "interrupted")
         parts.append(f'<p class="status{" error" if error else ""}">{_escape(entry.note)}</p>')
@@ -243,9 +272,14 @@ def _message_html(entry: Entry, style: Style) -> str:
 
 
 def conversation_page(
-    conversation: Conversation, style: Style, exported: str, generator: str = "Confab"
+    conversation: Conversation,
+    style: Style,
+    exported: str,
+    generator: str = "Confab",
+    image: ImageSource | None = None,
 ) -> str:
-    """One self-contained HTML page of ``conversation`` (the thread on screen)."""
+    """One self-contained HTML page of ``conversation`` (the thread on screen); its images
+    embedded as data: URLs (``image``; None: named only)."""
     labels = style.labels
     title = style.title(conversation)
     meta = _meta(conversation, style)
@@ -261,7 +295,7 @@ def conversation_page(
             f'<div class="body">{markdown_html(conversation.system_prompt, labels.code)}</div>'
             "</details>"
         )
-    body += [_message_html(entry, style) for entry in entries(conversation, style)]
+    body += [_message_html(entry, style, image) for entry in entries(conversation, style)]
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{_escape(style.language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -333,6 +367,8 @@ def print_html(conversation: Conversation, style: Style, exported: str) -> str:
         body = body_markdown(message, labels)
         if body:
             cell.append(_print_blocks(body))
+        for attachment in message.attachments:
+            cell.append(f"<p>📎 {_escape(attachment_label(attachment))}</p>")
         if entry.note:
             cell.append(f'<p style="color: #6b7280; font-style: italic">{_escape(entry.note)}</p>')
         out.append(

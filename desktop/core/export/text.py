@@ -8,9 +8,19 @@ previews fold them)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from desktop.core.export.common import Style, body_markdown, entries, model_line
-from desktop.core.models import Conversation
+from desktop.core.export.common import (
+    Style,
+    attachment_label,
+    body_markdown,
+    entries,
+    model_line,
+)
+from desktop.core.models import Attachment, Conversation
+
+# Where an attachment is beside the Markdown file (a path relative to it), or None.
+AttachmentLink = Callable[[Attachment], str | None]
 
 # An opening fence at the top level: up to three spaces, three or more backticks or tildes.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -57,8 +67,35 @@ def _details(summary: str, body: str) -> list[str]:
     ]
 
 
-def conversation_markdown(conversation: Conversation, style: Style, exported: str) -> str:
-    """The Markdown document of ``conversation``; ``exported`` is the export's date."""
+def _link_target(path: str) -> str:
+    # CommonMark's <…> destination takes spaces and parentheses; only < > and line ends not.
+    return "<" + path.replace("<", "%3C").replace(">", "%3E").replace("\n", "") + ">"
+
+
+def attachments_markdown(attachments: tuple[Attachment, ...], link: AttachmentLink) -> list[str]:
+    """A message's attachments: an image embedded (``![name](path)``), a document linked,
+    both from the folder beside the file (``link``); one not exported named with its size."""
+    lines: list[str] = []
+    for attachment in attachments:
+        target = link(attachment)
+        label = inline(attachment_label(attachment))
+        if target is None:
+            lines.append(f"- 📎 {label}")
+        elif attachment.kind == "image":
+            lines.append(f"![{inline(attachment.name)}]({_link_target(target)})")
+        else:
+            lines.append(f"- 📎 [{label}]({_link_target(target)})")
+    return [*lines, ""] if lines else []
+
+
+def conversation_markdown(
+    conversation: Conversation,
+    style: Style,
+    exported: str,
+    link: AttachmentLink | None = None,
+) -> str:
+    """The Markdown document of ``conversation``; ``exported`` is the export's date, ``link``
+    where each attachment was written beside it (None: none was, they are named)."""
     labels = style.labels
     lines = [f"# {inline(style.title(conversation))}", ""]
     model = model_line(conversation, style)
@@ -80,6 +117,8 @@ def conversation_markdown(conversation: Conversation, style: Style, exported: st
         body = body_markdown(message, labels)
         if body:
             lines += [close_fences(body.rstrip("\n")), ""]
+        if message.attachments:
+            lines += attachments_markdown(message.attachments, link or (lambda _a: None))
         if entry.note:
             lines += [f"> *{inline(entry.note)}*", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -134,7 +134,25 @@ def read_file(source: Source, name: str, limit: int = 256 << 20) -> bytes:
     """The bytes of file ``name`` of ``source`` (a name ``files`` gave). Raises KeyError (no
     such file), OSError or zipfile.BadZipFile (it cannot be read), jsonstream.TooLarge
     (larger than ``limit``)."""
-    from desktop.core.importers.container import Container
+    from desktop.core.importers.container import Container, safe_name
 
     with Container.open(source.path) as container:
-        return container.read_member(name, limit)
+        try:
+            return container.read_member(name, limit)
+        except KeyError:
+            if source.kind != CONFAB or not name.startswith("attachments/"):
+                raise
+    # A Confab file's attachments beside it (confab.attachment_folders).
+    from desktop.core.importers.confab import attachment_folders
+    from desktop.core.importers.jsonstream import TooLarge
+
+    inside = safe_name(name.removeprefix("attachments/"))
+    if inside is None or "/" in inside:
+        raise KeyError(name)
+    for folder in attachment_folders(source.path):
+        path = folder / inside
+        if path.is_file():
+            if path.stat().st_size > limit:
+                raise TooLarge(f"{path.name} holds more than {limit:,} bytes", -1)
+            return path.read_bytes()
+    raise KeyError(name)

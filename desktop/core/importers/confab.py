@@ -6,14 +6,18 @@ Each file is read as Confab reads its own (desktop/core/fileformat.py: liberally
 be read noted), and keeps its ids: the import service sees the same conversation again as
 such. ``imported_from`` is set (app "confab", the conversation's id) unless the file already
 says where the conversation came from (a ChatGPT conversation exported from another Confab).
-The archive's attachments are listed by ``attachment_names`` and read with ``read_file``
-(desktop/core/importers/__init__.py).
+The attachments a conversation names (``attachments/<sha256>.<ext>``) that the source holds
+are listed in its ``Item.files``: in the archive, in the folder read, or beside the file (a
+single ``.json`` exported with its ``attachments/`` folder, or a data folder's
+``conversations/<id>.json``); they are read with ``read_file``
+(desktop/core/importers/__init__.py) and stored by the import service.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +42,37 @@ from desktop.core.importers.reasons import (
 )
 from desktop.core.models import Clock, Conversation, ImportedFrom
 
+ATTACHMENTS = "attachments"
 # As desktop/core/storage.py's: an id that can name a file.
 SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # A conversation file of 2,000 messages is ~3 MB; past this one is not read.
 MAX_FILE_BYTES = 1 << 30
+
+
+def attachment_folders(path: Path) -> list[Path]:
+    """Where a conversation file or folder read from disk keeps its attachments besides the
+    container itself: the ``attachments/`` beside it, or beside the ``conversations/``
+    folder it is in (a data folder's)."""
+    if zipfile.is_zipfile(path) if path.is_file() else False:
+        return []
+    base = path if path.is_dir() else path.parent
+    found = [base / ATTACHMENTS]
+    if base.name == "conversations":
+        found.append(base.parent / ATTACHMENTS)
+    return found
+
+
+def _attached(container: Container, conversation: Conversation, beside: list[Path]) -> list[str]:
+    names = set(container.names())
+    files: list[str] = []
+    for message in conversation.messages:
+        for attachment in message.attachments:
+            name = f"{ATTACHMENTS}/{attachment.file_name}"
+            if name in files:
+                continue
+            if name in names or any((f / attachment.file_name).is_file() for f in beside):
+                files.append(name)
+    return files
 
 
 def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Event]:
@@ -49,6 +80,7 @@ def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Even
     if isinstance(container, Problem):
         yield container
         return
+    beside = attachment_folders(path)
     with container:
         names = confab_files(container)
         total = sum(container.size(name) for name in names)
@@ -57,7 +89,10 @@ def read_confab(path: Path, cancelled: Cancelled, clock: Clock) -> Iterator[Even
             if cancelled():
                 return
             where = name if container.is_zip or path.is_dir() else str(path)
-            yield _read_one(container, name, where, clock)
+            found = _read_one(container, name, where, clock)
+            if isinstance(found, Item):
+                found.files = _attached(container, found.conversation, beside)
+            yield found
             read += container.size(name)
             yield Progress(number + 1, len(names), read, total)
         if not names:

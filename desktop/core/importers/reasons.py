@@ -42,6 +42,7 @@ MESSAGES_NOT_AN_OBJECT = "messages_not_an_object"
 MESSAGES_NOT_A_LIST = "messages_not_a_list"
 BLOCK_WITHOUT_TEXT = "block_without_text"
 IMAGE_NOT_IN_EXPORT = "image_not_in_export"
+ATTACHMENT_REFUSED = "attachment_refused"
 NEWER_FORMAT = "newer_format"
 FIELD_LEFT_OUT = "field_left_out"
 
@@ -73,6 +74,7 @@ ENGLISH: dict[str, str] = {
     MESSAGES_NOT_A_LIST: "its messages ({field}) are {type}, not a list",
     BLOCK_WITHOUT_TEXT: "message {message}: a {kind} block with no text left out",
     IMAGE_NOT_IN_EXPORT: "image {name} is not in the export",
+    ATTACHMENT_REFUSED: "file {name} was not attached: {error}",
     NEWER_FORMAT: "written by a newer Confab (format version {version})",
     FIELD_LEFT_OUT: "a field could not be read: {detail}",
 }

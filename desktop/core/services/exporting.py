@@ -19,9 +19,18 @@ What is written where (``plan``):
   ``out`` is a folder (made if missing) and the files go into it;
 - several in json: a folder of ``<id>.json``, or, to a ``.zip``, an archive (below) of them;
 - ``zip``: the Confab export archive, docs/format.md ("The export archive"):
-  ``conversations/<id>.json``, and when it is the whole library ``attachments/`` (if the
-  folder exists) and ``settings.json`` without any key, password or token, then
-  ``manifest.json`` (``"format": "confab.export"``, version, app version, time, counts).
+  ``conversations/<id>.json``, ``attachments/`` (the whole folder for the library; for a
+  selection, the files its conversations name), and when it is the whole library
+  ``settings.json`` without any key, password or token, then ``manifest.json``
+  (``"format": "confab.export"``, version, app version, time, counts).
+
+Attachments (desktop/core/attachments/): Markdown embeds a conversation's images and links
+its documents from a folder beside it, ``<file's name>_files/`` (each file under its own
+name, made safe and unique), in the zip or the folder too; HTML embeds the images as data:
+URLs (one self-contained file) and names the documents; PDF names them. Confab JSON carries
+the files its conversations name in ``attachments/<sha256>.<ext>`` beside the ``.json`` (or in
+the folder or archive), the layout of the data folder, which the importer reads back. An
+attachment whose file is missing is named, never an error.
 
 Never a key: conversation files hold none (desktop/core/logs.py masks a reply's error), and
 settings.json is written back through fileformat (which drops secret-named fields) with any
@@ -42,6 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from desktop.core.atomic import json_bytes, shared_mode, temporary_beside, write_bytes_atomic
+from desktop.core.attachments.store import AttachmentStore
 from desktop.core.encoding import read_file
 from desktop.core.errors import StorageError, WriteFailedError
 from desktop.core.export.common import Style, UniqueNames, safe_name
@@ -56,7 +66,7 @@ from desktop.core.fileformat import (
 )
 from desktop.core.files import read_regular_file
 from desktop.core.logs import redact
-from desktop.core.models import Clock, Conversation, format_time, utc_now
+from desktop.core.models import Attachment, Clock, Conversation, format_time, utc_now
 from desktop.core.storage import is_safe_id
 
 log = logging.getLogger("confab.export")
@@ -111,6 +121,26 @@ class _Read:
     conversation: Conversation
 
 
+@dataclass
+class _Rendered:
+    """A conversation as exported: its file's bytes, and the attachments written beside it
+    (the name inside the export, relative to the file's folder, and the stored file)."""
+
+    data: bytes
+    files: list[tuple[str, Path]] = field(default_factory=list)
+
+
+def named_attachments(conversation: Conversation, *, thread: bool = False) -> list[Attachment]:
+    """The attachments of the conversation's messages (``thread``: of the thread on screen
+    only), each file once, in their order."""
+    seen: dict[str, Attachment] = {}
+    messages = conversation.thread() if thread else conversation.messages
+    for message in messages:
+        for attachment in message.attachments:
+            seen.setdefault(attachment.sha256, attachment)
+    return list(seen.values())
+
+
 class Exporter:
     """Exports from the data folder ``data_dir``; see the module's docstring. ``wait`` is
     called first (the window's pending writes reach disk before their files are read)."""
@@ -132,6 +162,7 @@ class Exporter:
         self.clock = clock
         self.app_version = app_version
         self.wait = wait
+        self.attachments = AttachmentStore(data_dir)
 
     # ---- what to export ---------------------------------------------------------------
 
@@ -230,18 +261,72 @@ class Exporter:
         if stop():
             raise _Cancelled
 
-    def _rendered(self, read: _Read, fmt: str) -> bytes:
+    def _rendered(self, read: _Read, fmt: str, file_name: str = "") -> _Rendered:
+        """``read`` as ``fmt``; ``file_name`` is the name it is written under (Markdown's
+        attachments go to ``<stem>_files/`` beside it)."""
         conversation = read.conversation
         exported = self.style.time(self.clock())
         if fmt == "md":
-            return conversation_markdown(conversation, self.style, exported).encode("utf-8")
+            folder = f"{Path(file_name).stem or 'conversation'}_files"
+            files, links = self._beside(conversation, folder)
+            text = conversation_markdown(conversation, self.style, exported, links.get)
+            return _Rendered(text.encode("utf-8"), files)
         if fmt == "html":
             generator = f"Confab {self.app_version}".strip()
-            return conversation_page(conversation, self.style, exported, generator).encode("utf-8")
+            page = conversation_page(conversation, self.style, exported, generator, self._data_url)
+            return _Rendered(page.encode("utf-8"))
         if fmt == "pdf":
             assert self.pdf is not None  # checked in run
-            return self.pdf(print_html(conversation, self.style, exported))
-        return read.raw  # json: the file as Confab wrote it
+            return _Rendered(self.pdf(print_html(conversation, self.style, exported)))
+        # json: the file as Confab wrote it, and its attachments as the data folder has them.
+        return _Rendered(read.raw, self._stored(named_attachments(conversation)))
+
+    def _stored(self, attachments: list[Attachment]) -> list[tuple[str, Path]]:
+        """``attachments/<sha256>.<ext>`` of each whose file is there."""
+        found = []
+        for attachment in attachments:
+            path = self.attachments.path_of(attachment)
+            if path.is_file():
+                found.append((f"attachments/{attachment.file_name}", path))
+            else:
+                log.warning("export: the file of attachment %s is missing", attachment.name)
+        return found
+
+    def _beside(
+        self, conversation: Conversation, folder: str
+    ) -> tuple[list[tuple[str, Path]], dict[Attachment, str]]:
+        """The thread's attachments under their own names in ``folder``, and each one's
+        path (relative to the Markdown file)."""
+        names = UniqueNames()
+        by_digest: dict[str, str] = {}
+        files: list[tuple[str, Path]] = []
+        for attachment in named_attachments(conversation, thread=True):
+            path = self.attachments.path_of(attachment)
+            if not path.is_file():
+                continue
+            stem, dot, ext = attachment.name.rpartition(".")
+            if not dot or not stem:
+                stem, ext = attachment.name, attachment.ext
+            name = names.take(safe_name(stem, "attachment"), f".{safe_name(ext, attachment.ext)}")
+            by_digest[attachment.sha256] = f"{folder}/{name}"
+            files.append((f"{folder}/{name}", path))
+        links = {
+            a: by_digest[a.sha256]
+            for m in conversation.thread()
+            for a in m.attachments
+            if a.sha256 in by_digest
+        }
+        return files, links
+
+    def _data_url(self, attachment: Attachment) -> str | None:
+        """An image's stored bytes as a data: URL (None: its file is missing)."""
+        import base64
+
+        try:
+            data = self.attachments.path_of(attachment).read_bytes()
+        except OSError:
+            return None
+        return f"data:{attachment.mime};base64,{base64.b64encode(data).decode('ascii')}"
 
     def _file_name(self, read: _Read, fmt: str, names: UniqueNames) -> str:
         if fmt == "json":
@@ -254,9 +339,26 @@ class Exporter:
         if out.is_dir():
             out = out / self._file_name(read, fmt, UniqueNames())
             result.path = out
-        write_bytes_atomic(out, self._rendered(read, fmt), mode=shared_mode())
+        rendered = self._rendered(read, fmt, out.name)
+        self._write_beside(out.parent, rendered, result)
+        write_bytes_atomic(out, rendered.data, mode=shared_mode())
         result.conversations = 1
         result.messages = len(read.conversation.messages)
+
+    def _write_beside(self, folder: Path, rendered: _Rendered, result: ExportResult) -> None:
+        """The attachments of ``rendered`` into ``folder`` (one already there, the same
+        content-addressed file, is left as it is)."""
+        for name, source in rendered.files:
+            target = folder / name
+            if name.startswith("attachments/") and target.is_file():
+                continue
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                log.warning("export: %s left out: %s", source.name, exc)
+                continue
+            write_bytes_atomic(target, data, mode=shared_mode())
+            result.attachments += 1
 
     def _files(
         self,
@@ -273,20 +375,28 @@ class Exporter:
         if _is_zip(out):
             with _TempZip(out) as archive:
                 for read in conversations:
-                    archive.add(self._file_name(read, fmt, names), self._rendered(read, fmt))
+                    name = self._file_name(read, fmt, names)
+                    rendered = self._rendered(read, fmt, name)
+                    archive.add(name, rendered.data)
+                    for inside, source in rendered.files:
+                        if archive.add_file_once(inside, source):
+                            result.attachments += 1
             return
         try:
             out.mkdir(parents=True, exist_ok=True)
             for existing in out.iterdir():
                 names.take(existing.name, "")
+                # A Markdown file's folder is named after it: not taken by another's.
+                names.take(f"{Path(existing.name).stem}_files", "")
         except OSError as exc:
             raise WriteFailedError(f"{out}: {exc.strerror or exc}") from exc
         for read in conversations:
-            write_bytes_atomic(
-                out / self._file_name(read, fmt, names),
-                self._rendered(read, fmt),
-                mode=shared_mode(),
-            )
+            name = self._file_name(read, fmt, names)
+            if fmt == "md":
+                names.take(f"{Path(name).stem}_files", "")
+            rendered = self._rendered(read, fmt, name)
+            self._write_beside(out, rendered, result)
+            write_bytes_atomic(out / name, rendered.data, mode=shared_mode())
 
     def _archive(
         self,
@@ -301,6 +411,10 @@ class Exporter:
         with _TempZip(out) as archive:
             for read in self._conversations(ids, result, report, stop):
                 archive.add(f"conversations/{read.conversation.id}.json", read.raw)
+                if not everything:  # the library's go all at once, below
+                    for inside, source in self._stored(named_attachments(read.conversation)):
+                        if archive.add_file_once(inside, source):
+                            result.attachments += 1
             settings = False
             if everything:
                 result.attachments = self._add_attachments(archive, stop)
@@ -396,6 +510,7 @@ class _TempZip:
             raise WriteFailedError(f"{self.path}: {exc.strerror or exc}") from exc
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
         self._zip = zipfile.ZipFile(self._handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._names: set[str] = set()
         return self
 
     def add(self, name: str, data: bytes) -> None:
@@ -403,6 +518,21 @@ class _TempZip:
 
     def add_file(self, name: str, path: Path) -> None:
         self._guard(lambda: self._zip.write(path, name))
+
+    def add_file_once(self, name: str, path: Path) -> bool:
+        """``add_file`` unless ``name`` is in the archive already (an attachment two
+        conversations share); False when it was, or the file cannot be read (logged)."""
+        if name in self._names:
+            return False
+        try:
+            self.add_file(name, path)
+        except WriteFailedError:
+            if not path.is_file():
+                log.warning("export: %s left out: it is gone", path.name)
+                return False
+            raise
+        self._names.add(name)
+        return True
 
     def _guard(self, write: Callable[[], None]) -> None:
         try:

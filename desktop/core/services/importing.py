@@ -43,13 +43,21 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from desktop.core.atomic import write_bytes_atomic
+from desktop.core.attachments.store import ATTACHMENTS, AttachmentStore
 from desktop.core.encoding import encode_conversation
-from desktop.core.errors import ConfabError, StorageError
+from desktop.core.errors import AttachmentError, ConfabError, StorageError
 from desktop.core.fileformat import CONVERSATION_FORMAT, CONVERSATION_VERSION, format_version
 from desktop.core.files import read_regular_file
 from desktop.core.importers import Item, Problem, Progress, Source, reasons
 from desktop.core.importers.reasons import Reason
-from desktop.core.models import Clock, Conversation, ImportedFrom, utc_now
+from desktop.core.models import (
+    Attachment,
+    Clock,
+    Conversation,
+    ImportedFile,
+    ImportedFrom,
+    utc_now,
+)
 from desktop.core.pacing import Pace
 from desktop.core.storage import ConversationStore, Stamp, is_safe_id, stamp_of
 
@@ -77,6 +85,15 @@ WRITERS = 2
 IN_FLIGHT = 64
 
 
+def _without_placeholder(content: str, placeholder: str) -> str:
+    """``content`` without the first ``placeholder`` (the image is attached instead), and
+    the blank lines it leaves."""
+    before, found, after = content.partition(placeholder)
+    if not found:
+        return content
+    return "\n\n".join(part.strip("\n") for part in (before, after) if part.strip())
+
+
 class Reading(Protocol):
     """The readers (desktop/core/importers): a seam for tests."""
 
@@ -85,6 +102,8 @@ class Reading(Protocol):
     def read(
         self, source: Source, cancelled: Callable[[], bool], clock: Clock
     ) -> Iterator[Item | Problem | Progress]: ...
+
+    def read_file(self, source: Source, name: str, limit: int = ...) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -255,6 +274,10 @@ class Importer:
         # once share its journal's commits), oldest first.
         self._pool: ThreadPoolExecutor | None = None
         self._writing: dict[str, _Planned] = {}
+        # The data folder's attachments, and the files of the sources read into it (by the
+        # source and the file's name there: one image many conversations share is read once).
+        self._attachments = AttachmentStore(store.data_dir)
+        self._from_source: dict[tuple[str, str], Attachment] = {}
 
     def run(self, paths: Iterable[Path]) -> ImportReport:
         report = ImportReport()
@@ -316,6 +339,8 @@ class Importer:
                 elif isinstance(found, Problem):
                     report.skipped.append(Skipped.by_reader(found.where, found.why))
                 else:
+                    if found.files:
+                        self._attach(found, source)
                     self._take(found, report)
                     taken += 1
                     shown = shown._replace(done=taken)
@@ -329,6 +354,62 @@ class Importer:
             report.skipped.append(Skipped.by_reader(name, failed))
         if self._cancelled():
             report.cancelled = True
+
+    def _attach(self, item: Item, source: Source) -> None:
+        """The files of ``item`` that its source holds, into the data folder's attachments
+        (through the store: type, limits and hostile files checked as when the user attaches
+        one): a Confab archive's ``attachments/`` its messages name, and a ChatGPT export's
+        images, which become the messages' attachments in place of their "[Image: name]"
+        placeholder (an image the export lacks, or one refused, stays an imported file, and
+        the refusal is noted)."""
+        files = set(item.files)
+        for message in item.conversation.messages:
+            for attachment in message.attachments:  # a Confab file's own
+                name = f"{ATTACHMENTS}/{attachment.file_name}"
+                if name in files and not self._attachments.exists(attachment):
+                    stored = self._read_attachment(item, source, name, attachment.name)
+                    if stored is not None and stored.sha256 != attachment.sha256:
+                        log.warning("import: %s does not hold what its name says", name)
+            kept: list[ImportedFile] = []
+            added: list[Attachment] = []
+            for file in message.imported_files:  # another app's images
+                stored = None
+                if file.kind == "image" and file.path is not None and file.path in files:
+                    stored = self._read_attachment(item, source, file.path, file.name)
+                if stored is None:
+                    kept.append(file)
+                    continue
+                added.append(stored)
+                message.content = _without_placeholder(message.content, f"[Image: {file.name}]")
+            if added:
+                message.attachments = (*message.attachments, *added)
+                message.imported_files = tuple(kept)
+
+    def _read_attachment(
+        self, item: Item, source: Source, name: str, shown: str
+    ) -> Attachment | None:
+        from desktop.core.attachments.store import DOCUMENT_LIMIT
+
+        known = self._from_source.get((str(source.path), name))
+        if known is not None:
+            return replace(known, name=shown)
+        try:
+            data = self._reading.read_file(source, name, DOCUMENT_LIMIT + 1)
+            stored = self._attachments.add_bytes(data, shown)
+        except AttachmentError as exc:
+            item.notes.append(
+                reasons.reason(reasons.ATTACHMENT_REFUSED, name=shown, error=str(exc))
+            )
+            return None
+        except Exception as exc:  # KeyError, OSError, zip errors, TooLarge: not read
+            item.notes.append(
+                reasons.reason(
+                    reasons.ATTACHMENT_REFUSED, name=shown, error=reasons.error_text(exc)
+                )
+            )
+            return None
+        self._from_source[(str(source.path), name)] = stored
+        return stored
 
     def _take(self, item: Item, report: ImportReport) -> None:
         incoming = item.conversation
