@@ -215,7 +215,7 @@ class AttachFlow(QObject):
         item.name = attachment.name  # a pasted image's, once the store has named it
         self._refresh(item)
 
-    def _on_controller_refused(self, ticket: int, error: object) -> None:
+    def _on_controller_refused(self, ticket: int, error: BaseException) -> None:
         from desktop.ui.attachment_reasons import say
 
         item = self._items.get(ticket)
