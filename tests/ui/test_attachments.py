@@ -70,6 +70,9 @@ def test_a_pasted_screenshot_is_a_chip_with_its_size_and_tokens_and_goes_on_the_
 
     (chip,) = chips(app)
     assert chip.isVisible()
+    # Busy until the adding thread's outcome is taken in, on the UI thread.
+    assert chip.property("state") == "busy" and chip.busy_bar.isVisibleTo(chip)
+    assert chip.details.text() == "Adding…"
     (item,) = ready(app, qtbot)
     assert item.attachment is not None and item.attachment.kind == "image"
     assert (item.attachment.width, item.attachment.height) == (800, 600)
@@ -443,3 +446,22 @@ def test_a_server_that_refuses_the_images_says_what_to_do_and_keeps_them(
     assert banner.text.text().startswith("This model cannot take images")
     (saved,) = app.conversation_files()
     assert saved["messages"][0]["attachments"][0]["name"] == "chart.png"
+
+
+def test_files_copied_in_a_file_manager_are_attached_when_pasted(
+    start_chat_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QMimeData
+
+    app = start_chat_app()
+    copied = QMimeData()
+    copied.setUrls([QUrl.fromLocalFile(str(png_file(tmp_path / "copied.png")))])
+    copied.setText(str(tmp_path / "copied.png"))  # file managers offer the path as text too
+    QGuiApplication.clipboard().setMimeData(copied)
+    edit = app.window.composer.edit
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+    (item,) = ready(app, qtbot)
+    assert item.name == "copied.png" and item.attachment is not None
+    assert edit.toPlainText() == ""
