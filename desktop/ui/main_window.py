@@ -377,13 +377,14 @@ class MainWindow(QMainWindow):
         assert conversation is not None
         self._on_model_chosen()
         self.banner.hide()
+        model = self._chat.model_of(conversation)
         if self._model_cannot_see(conversation, attachments):
             self.vision_box = ask(
                 self,
                 name="confirmVision",
                 title=self.tr("Send images"),
                 text=self.tr("{model} may not see images.").format(
-                    model=conversation.model or self.tr("This model")
+                    model=model or self.tr("This model")
                 ),
                 informative=self.tr(
                     "It is not known as a vision model: the server may refuse the request, or "
@@ -1250,7 +1251,6 @@ class MainWindow(QMainWindow):
             # Their chips too: another model, or a count now exact (the token table loaded).
             self.composer.chips.refresh()
         estimate = self._chat.next_send(conversation, self.composer.text(), attached)
-        tokens, exact, cost = estimate.tokens, estimate.exact, estimate.cost
         from desktop.core.context import is_excluded, is_pinned
 
         plan = estimate.plan
@@ -1262,7 +1262,9 @@ class MainWindow(QMainWindow):
             plan.summarized,
         )
         self.composer.meter.setText(
-            usage_text.next_send(tokens, exact, cost, estimate.context_window)
+            usage_text.next_send(
+                estimate.tokens, estimate.exact, estimate.cost, estimate.context_window
+            )
         )
         tokens, cost = self._chat.conversation_total(conversation)
         self.total_label.setText(usage_text.total(tokens, cost) if tokens else "")

@@ -26,7 +26,7 @@ open_50_images_*         a conversation of 50 questions each with a photo (1600 
                          every thumbnail of the messages built is shown (decoded in the
                          decoding thread), _max_stall_ms the worst stall of the event loop
                          until then (as stream_max_stall_ms; the backfill's, the same for the
-                         reference, _reference_max_stall_ms); medians of 7 runs (3 with
+                         reference, _reference_max_stall_ms); medians of 7 runs (2 with
                          --quick), stalls the worst of the runs
 stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150,000-character
                          Markdown reply streams at about 500 deltas a second (≤ 8 ms)
@@ -331,7 +331,7 @@ QUICK = replace(
     search_runs=2,
     import_conversations=500,
     import_runs=1,
-    open_images_runs=3,
+    open_images_runs=2,
 )
 
 
