@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController
     from desktop.core.models import Attachment
     from desktop.core.services.importing import Reading
+    from desktop.ui.attachment_view import ImageViewer
     from desktop.ui.import_flow import ImportFlow
 
 # Extensions the file dialog's first filter shows (the store decides what it takes, from the
@@ -76,6 +77,8 @@ class AttachFlow(QObject):
         self.on_change: Callable[[], None] = lambda: None
         composer.chips.thumbnails = controller.thumbnail
         composer.chips.changed.connect(self._on_chips_changed)
+        composer.chips.open_requested.connect(self._on_chips_open_requested)
+        self.viewer: ImageViewer | None = None
         composer.attach_requested.connect(self.choose_files)
         composer.edit.files_given.connect(self.add_paths)
         composer.edit.image_given.connect(self.add_image)
@@ -238,6 +241,19 @@ class AttachFlow(QObject):
         if item in self._composer.chips.items:
             self._composer.chips.refresh(item)
         self.on_change()
+
+    def _on_chips_open_requested(self, item: DraftItem, chip: QWidget) -> None:
+        from desktop.ui.attachment_view import open_viewer
+
+        if item.attachment is None:
+            return
+        if self.viewer is not None:
+            self.viewer.close()
+        self.viewer = open_viewer(self._controller, item.attachment, chip)
+        self.viewer.destroyed.connect(self._on_viewer_destroyed)
+
+    def _on_viewer_destroyed(self) -> None:
+        self.viewer = None
 
     def _on_chips_changed(self) -> None:
         # A chip removed (from the list it shows: the draft's own) or excluded.

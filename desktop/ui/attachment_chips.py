@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QFocusEvent, QImage, QKeyEvent, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -80,6 +80,7 @@ def tokens_text(tokens: int, exact: bool) -> str:
 class AttachmentChip(QFrame):
     remove_requested = Signal(object)  # the DraftItem
     exclude_toggled = Signal(object, bool)
+    open_requested = Signal(object)  # the DraftItem: its image at full size
 
     def __init__(self, item: DraftItem, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,12 +188,29 @@ class AttachmentChip(QFrame):
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self.devicePixelRatioF())
         self.thumb.setPixmap(pixmap)
+        self.thumb.setCursor(Qt.CursorShape.PointingHandCursor)  # a click shows it whole
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.remove_requested.emit(self.item)
             return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self._open()
+            return
         super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.thumb.geometry().contains(
+            event.position().toPoint()
+        ):
+            self._open()
+            return
+        super().mouseReleaseEvent(event)
+
+    def _open(self) -> None:
+        attachment = self.item.attachment
+        if attachment is not None and attachment.kind == "image":
+            self.open_requested.emit(self.item)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
@@ -220,6 +238,8 @@ class AttachmentChips(QWidget):
     (remove, exclude) is reported with ``changed``."""
 
     changed = Signal()
+    # (DraftItem, the chip): open the item's image at full size.
+    open_requested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -290,6 +310,7 @@ class AttachmentChips(QWidget):
         chip = AttachmentChip(item, self)
         chip.remove_requested.connect(self.remove)
         chip.exclude_toggled.connect(self._on_chip_exclude_toggled)
+        chip.open_requested.connect(lambda item, c=chip: self.open_requested.emit(item, c))
         self._chips[item.ticket] = chip
         self._layout.addWidget(chip)
         self._show(chip)

@@ -203,8 +203,6 @@ class MessageAttachments(QWidget):
     def _on_source_thumbnail_ready(self, key: str, image: object) -> None:
         for widget in self._waiting.pop(key, []):
             _show(widget, image)
-        if self.viewer is not None and key == self.viewer.key:
-            self.viewer.set_image(image)
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -224,18 +222,9 @@ class MessageAttachments(QWidget):
     def open_image(self, attachment: Attachment) -> ImageViewer:
         if self.viewer is not None:
             self.viewer.close()
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        available = screen.availableGeometry()
-        area = available.size() * VIEWER_SHARE
-        ratio = self.devicePixelRatioF()
-        box = QSize(round(area.width() * ratio), round(area.height() * ratio))
-        ticket = self._source.full_image(attachment, box)
-        viewer = ImageViewer(attachment, f"full:{ticket}", self.window())
-        viewer.place(available, area)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer = open_viewer(self._source, attachment, self)
         viewer.destroyed.connect(self._on_viewer_destroyed)
         self.viewer = viewer
-        viewer.open()
         return viewer
 
     def _on_viewer_destroyed(self) -> None:
@@ -244,6 +233,23 @@ class MessageAttachments(QWidget):
     def open_document(self, chip: DocumentChip) -> None:
         reference = weakref.ref(chip)
         self._source.open_copy(chip.attachment, lambda path: _open_document(reference, path))
+
+
+def open_viewer(source: AttachmentSource, attachment: Attachment, near: QWidget) -> ImageViewer:
+    """The viewer of ``attachment``, opened over ``near``'s window: the image decoded in the
+    decoding thread, fitted to the screen ``near`` is on."""
+    screen = near.screen() or QGuiApplication.primaryScreen()
+    available = screen.availableGeometry()
+    area = available.size() * VIEWER_SHARE
+    ratio = near.devicePixelRatioF()
+    box = QSize(round(area.width() * ratio), round(area.height() * ratio))
+    ticket = source.full_image(attachment, box)
+    viewer = ImageViewer(attachment, f"full:{ticket}", near.window())
+    source.thumbnail_ready.connect(viewer.on_image_ready)
+    viewer.place(available, area)
+    viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    viewer.open()
+    return viewer
 
 
 def _show(widget: ImageThumb | DocumentChip, answer: object) -> None:
@@ -337,6 +343,10 @@ class ImageViewer(QDialog):
             self.move(self._available.center() - self.rect().center())
         else:
             self.resize(size)
+
+    def on_image_ready(self, key: str, image: object) -> None:
+        if key == self.key:
+            self.set_image(image)
 
     def set_image(self, image: object) -> None:
         from desktop.controllers.attachments import Missing

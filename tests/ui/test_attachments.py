@@ -82,6 +82,12 @@ def test_a_pasted_screenshot_is_a_chip_with_its_size_and_tokens_and_goes_on_the_
     assert chip.details.text() == f"{size_text(item.attachment.size)} · 765 tokens"
     assert not chip.busy_bar.isVisible()
     qtbot.waitUntil(lambda: not chip.thumb.pixmap().isNull())
+    # A click on its thumbnail shows it at full size.
+    qtbot.mouseClick(chip.thumb, Qt.MouseButton.LeftButton)
+    viewer = app.window.attach_flow.viewer
+    assert viewer is not None and viewer.isVisible()
+    qtbot.waitUntil(lambda: viewer.shown)
+    viewer.close()
     # Stored once, by its content.
     (path,) = stored(app)
     assert path.name == f"{item.attachment.sha256}.png"
