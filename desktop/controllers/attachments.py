@@ -203,6 +203,11 @@ class AttachmentsController(QObject):
         if not self._under_way:
             self._timer.stop()
 
+    def forget_thumbnails(self) -> None:
+        """Empty the thumbnails' cache (they are decoded again when next shown)."""
+        self._cache.clear()
+        self._cached_bytes = 0
+
     def _keep(self, key: str, image: QImage | Missing | bool | None) -> None:
         self._cache[key] = image
         self._cached_bytes += _weight(image)

@@ -9,7 +9,8 @@ run. Run by run.py as a child process:
 Figures (medians of --runs runs of each; see run.py's docstring): open_50_images_ms select()
 until the chat view's first paint (the open target, ≤ 300 ms), open_50_images_reference_ms the
 same without images, open_50_images_thumbnails_ms until every thumbnail of the messages built
-then is shown (decoded and scaled in the decoding thread), open_50_images_max_stall_ms the
+then is shown (decoded and scaled in the decoding thread; the cache emptied before each
+run, as at the first open after a start), open_50_images_max_stall_ms the
 worst stall of the event loop from select() until then and the backfill done (worst of the
 runs), and the same stall for the reference.
 """
@@ -152,6 +153,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             for target, into in ((IMAGES_ID, runs), (PLAIN_ID, references)):
                 app.conversations.select(SMALL_ID)
                 await settle(app.window, quiet=0.25, timeout=10)
+                # Each open decodes its thumbnails, as the first open after a start does.
+                app.parts.attachments.forget_thumbnails()
                 into.append(await open_once(app, probe, target))
         probe.remove()
     finally:
