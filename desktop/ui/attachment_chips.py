@@ -174,6 +174,9 @@ class AttachmentChip(QFrame):
         self.exclude_button.blockSignals(True)
         self.exclude_button.setChecked(item.excluded)
         self.exclude_button.blockSignals(False)
+        # What a screen reader says of the chip: the file, then its state.
+        self.setAccessibleName(item.name)
+        self.setAccessibleDescription(self.details.text())
         self.setProperty("big", self.big and not item.excluded)
         self.setProperty("excluded", item.excluded)
         for widget in (self, self.details):
