@@ -900,6 +900,9 @@ async def measure_library(args: argparse.Namespace) -> dict[str, Any]:
             t_first_rows = perf()
             await wait_until(lambda: conversations.indexed, 3600, "the index")
             t_indexed = perf()
+            # The list's last merge may still be on its way from the list's thread (a busy
+            # machine): every row, then the figures.
+            await wait_until(lambda: sidebar.model.rowCount() >= count, 600, "every row")
             stall.stop()
             stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
             result.update(
