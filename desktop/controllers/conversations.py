@@ -275,6 +275,15 @@ class ConversationsController(QObject):
     # ---- the list ------------------------------------------------------------------
 
     @property
+    def collect_delay_ms(self) -> int:
+        """How long after the last delete for good the attachments are collected."""
+        return self._collect_timer.interval()
+
+    @collect_delay_ms.setter
+    def collect_delay_ms(self, value: int) -> None:
+        self._collect_timer.setInterval(value)
+
+    @property
     def rescan_delay_ms(self) -> int:
         """How long after a change in the folder is noticed it is looked at."""
         return self._rescan_timer.interval()

@@ -484,7 +484,10 @@ def attachment_from_dict(item: dict[str, Any]) -> Attachment:
 
 
 def _attachments(value: Any) -> tuple[Attachment, ...]:
-    return tuple(attachment_from_dict(item) for item in _objects(value, "attachment"))
+    try:
+        return tuple(attachment_from_dict(item) for item in _objects(value, "attachment"))
+    except KeyError as exc:  # a field the file does not have: the list cannot be read
+        raise TypeError(f"an attachment has no {exc}") from exc
 
 
 def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:

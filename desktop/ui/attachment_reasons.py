@@ -67,12 +67,6 @@ def say(error: AttachmentError | BaseException) -> str:
     if template is None:
         return str(error)
     try:
-        text = template.format_map(_Fields(error.fields))
-    except (KeyError, IndexError, ValueError):  # a translation with a field it does not have
+        return reasons.fill(template, error.fields)
+    except (IndexError, ValueError):  # a translation that is not a template
         return str(error)
-    return text.removeprefix(": ").strip()
-
-
-class _Fields(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""

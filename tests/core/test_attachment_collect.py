@@ -21,7 +21,11 @@ from tests.support import attachment_files as files
 from tests.support.old_index import downgrade_to_version_3
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
-LATER = time.time() + GRACE_SECONDS + 60  # past the grace of files written now
+
+
+def later() -> float:
+    """Past the grace of the files written until now."""
+    return time.time() + GRACE_SECONDS + 60
 
 
 def _conversation(cid: str, *attachments: Attachment) -> Conversation:
@@ -58,17 +62,17 @@ def test_only_what_nothing_uses_is_removed(tmp_path: Path) -> None:
         # In the trash, c's attachment is still used (c can be restored).
         store.delete("c")
         library.reconcile().result()
-        assert collect(attachments, index, now=LATER) == 1  # the draft's, attached long ago
+        assert collect(attachments, index, now=later()) == 1  # the draft's, attached long ago
         assert _names(attachments) == {shared.sha256, own.sha256, other.sha256}
         store.purge("c")
-        assert collect(attachments, index, now=LATER) == 1
+        assert collect(attachments, index, now=later()) == 1
         assert _names(attachments) == {shared.sha256, own.sha256}
         assert not list((tmp_path / "derived").glob(f"{other.sha256}*"))
         # a goes for good: its PDF (and the PDF's text) goes, the image b shares stays.
         store.delete("a")
         store.purge("a")
         library.reconcile().result()
-        assert collect(attachments, index, now=LATER) == 1
+        assert collect(attachments, index, now=later()) == 1
         assert _names(attachments) == {shared.sha256}
         assert not (tmp_path / "derived" / f"{own.sha256}.txt").exists()
         assert loose.sha256 not in _names(attachments)
@@ -109,7 +113,7 @@ def test_an_upgraded_index_removes_nothing_until_its_files_are_read(tmp_path: Pa
         library.reconcile().result()
         library.wait_for_usage()  # the pass that reads every file again, behind the list
         assert read_attachment_refs(index) == {used.sha256}
-        assert collect(attachments, index, now=LATER) == 1
+        assert collect(attachments, index, now=later()) == 1
         assert _names(attachments) == {used.sha256}
         assert unused.sha256 not in _names(attachments)
     finally:
@@ -119,5 +123,5 @@ def test_an_upgraded_index_removes_nothing_until_its_files_are_read(tmp_path: Pa
 def test_without_an_index_nothing_is_removed(tmp_path: Path) -> None:
     attachments = AttachmentStore(tmp_path)
     attachments.add_bytes(files.png(), "x.png")
-    assert collect(attachments, tmp_path / INDEX_NAME, now=LATER) is None
+    assert collect(attachments, tmp_path / INDEX_NAME, now=later()) is None
     assert len(list(attachments.folder.iterdir())) == 1

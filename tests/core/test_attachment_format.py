@@ -76,6 +76,10 @@ def test_a_reference_outside_the_folder_is_a_damaged_field() -> None:
         message = Message.from_dict({**data, "attachments": [item]}, notes)
         assert message.attachments == ()
         assert notes and "attachments" in notes[0]
+    # Another tool's list of another shape: the field left out, the message kept.
+    notes: list[str] = []
+    message = Message.from_dict({**data, "attachments": [{"name": "a.png"}]}, notes)
+    assert message.id == "q" and message.attachments == () and notes
     # Upper-case hex is the same digest, written back in lower case.
     upper = {**data["attachments"][0], "sha256": "C" * 64}
     assert Message.from_dict({**data, "attachments": [upper]}).attachments[0].sha256 == "c" * 64

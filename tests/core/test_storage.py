@@ -52,7 +52,7 @@ def full_conversation() -> Conversation:
             role="user",
             content="写一首词",
             created_at=T0,
-            extra={"attachments": [], "client": {"name": "other-tool"}},
+            extra={"reactions": [], "client": {"name": "other-tool"}},
         ),
         Message(
             id="a1",
@@ -92,7 +92,7 @@ def test_round_trip_keeps_every_field_and_unknown_extras(store: ConversationStor
     assert loaded == original
     assert loaded.to_dict() == original.to_dict()
     assert loaded.extra == {"color": "teal", "sync": {"device": "laptop", "seq": [1, 2, 3]}}
-    assert loaded.messages[0].extra == {"attachments": [], "client": {"name": "other-tool"}}
+    assert loaded.messages[0].extra == {"reactions": [], "client": {"name": "other-tool"}}
     assert loaded.messages[1].extra == {"rating": 5}
     assert loaded.messages[1].usage == Usage(20, 100, 120, estimated=True)
     assert loaded.created_at.tzinfo is not None
@@ -104,7 +104,7 @@ def test_unknown_fields_written_by_others_survive_load_and_save(
     """A file edited by a newer Confab or another tool loses nothing when saved here."""
     data = full_conversation().to_dict()
     data["future_field"] = {"nested": [1, "two", None]}
-    data["messages"][1]["attachments"] = [{"name": "a.png"}]
+    data["messages"][1]["reactions"] = [{"name": "a.png"}]
     path = store.path_of(data["id"])
     path.write_text(json.dumps(data), encoding="utf-8")
 
@@ -112,7 +112,7 @@ def test_unknown_fields_written_by_others_survive_load_and_save(
 
     again = json.loads(path.read_text(encoding="utf-8"))
     assert again["future_field"] == {"nested": [1, "two", None]}
-    assert again["messages"][1]["attachments"] == [{"name": "a.png"}]
+    assert again["messages"][1]["reactions"] == [{"name": "a.png"}]
     assert again == data
 
 

@@ -55,9 +55,14 @@ class _Fields(dict[str, str]):
         return ""
 
 
+def fill(template: str, fields: Mapping[str, str]) -> str:
+    """``template`` (a text of the catalogue, or its translation) with ``fields`` filled in;
+    one it names and was not given is empty (FAILED without a name is just the error)."""
+    return template.format_map(_Fields(fields)).removeprefix(": ").strip()
+
+
 def english(kind: str, fields: Mapping[str, str]) -> str:
-    text = ENGLISH.get(kind, ENGLISH[FAILED]).format_map(_Fields(fields))
-    return text.removeprefix(": ").strip()
+    return fill(ENGLISH.get(kind, ENGLISH[FAILED]), fields)
 
 
 def error_text(exc: BaseException) -> str:
