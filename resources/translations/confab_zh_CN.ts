@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachFlow</name>
     <message>
-        <location filename="../../desktop/ui/attach_flow.py" line="+132"/>
+        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
         <source>Attach Files</source>
         <translation>附加文件</translation>
     </message>
@@ -58,7 +58,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
         <translation>{tokens} 个 token</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Exclude</source>
         <translation>不发送</translation>
     </message>
@@ -931,7 +931,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location line="+178"/>
+        <location line="+184"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
@@ -946,7 +946,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关闭 (Esc)</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+62"/>
         <source>This image cannot be shown.</source>
         <translation>无法显示此图片。</translation>
     </message>
@@ -1435,7 +1435,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         </translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Send images</source>
         <translation>发送图片</translation>
     </message>
@@ -1655,7 +1655,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+117"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1766,7 +1766,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageAttachments</name>
     <message>
-        <location filename="../../desktop/ui/attachment_view.py" line="-294"/>
+        <location filename="../../desktop/ui/attachment_view.py" line="-304"/>
         <source>{name}: the file is missing</source>
         <translation>{name}：文件已丢失</translation>
     </message>
