@@ -12,6 +12,12 @@ http(s) and mailto links become anchors; images are never loaded; control charac
 
 Some Markdown costs markdown-it far more than its length suggests; every parse works within a
 budget, and text that would blow it is shown as typed (see "what markdown-it can afford").
+
+LaTeX (see "math"): mdit-py-plugins finds ``$…$``, ``$$…$$`` and ``\\begin{align}…``
+(dollarmath's rules keep "$5 and $10" text), rules of ours ``\\(…\\)`` and ``\\[…\\]``; a
+block's formulas are listed
+in ``Block.formulas`` and its HTML shows each one's source, between markers that
+``math_html`` replaces with the view's images of them.
 """
 
 from __future__ import annotations
@@ -27,9 +33,13 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 # Pygments ships no type information; the project's mypy config has ignore_missing_imports, so
 # these names are Any. They are used in three places below, each behind a typed function.
@@ -38,6 +48,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from desktop.core.formulas import Formula
 from desktop.core.links import CHECK_SCHEME, misleading
 
 __all__ = [
@@ -47,15 +58,17 @@ __all__ = [
     "is_live_url",
     "lexer_for",
     "link_text",
+    "math_html",
     "parse_finished",
+    "plain_with_formulas",
     "render_markdown",
 ]
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "html" or "code"
-    html: str  # Qt rich text: a fragment for "html", a <pre> for "code"
+    kind: str  # "html", "code", or "math" (a display formula alone, see math_html)
+    html: str  # Qt rich text: a fragment for "html" and "math", a <pre> for "code"
     source: str  # the Markdown of this block; for "code" the code alone, as the user copies it
     language: str  # "code" only: first word of the fence's info string ("" if none)
     start_line: int  # 0-based line span in the whole text, end exclusive
@@ -66,6 +79,8 @@ class Block:
     # Or because laying it out would (see "what Qt's layout can afford"): "table" (shown as
     # text), "long" (only its beginning is shown; ``source`` holds all of it).
     unformatted: str = ""
+    # The LaTeX formulas in the block, in order; ``html`` shows their source (see math_html).
+    formulas: tuple[Formula, ...] = ()
 
 
 def render_markdown(text: str, *, dark: bool = False) -> list[Block]:
@@ -253,6 +268,139 @@ class StreamingRenderer:
 _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 100}).enable(
     ["table", "strikethrough"]
 )
+
+
+# ---- math ----------------------------------------------------------------------------------
+
+# dollarmath's rules for "$": no space after the opening "$" nor before the closing one, no
+# digit right after the closing one, so "$5 and $10" and "costs $3.50, or $4" stay text;
+# "$$…$$" in a line is display math (double_inline); labels ("$$…$$ (1)") are not parsed, nor
+# is a display block across a blank line (TeX does not allow one, and a stray "$$" must not
+# swallow paragraphs). "\\(…\\)" inline and "\\[…\\]" (a block of its own, or within a
+# paragraph: a model's "where\n\\[x\\]\nis") by the rules below, before "escape", which would
+# take "\\(" for an escaped parenthesis. amsmath: "\\begin{align}…\\end{align}" as a block.
+_DOLLAR_RULES: dict[str, Any] = {
+    "allow_labels": False,
+    "allow_space": False,
+    "allow_digits": False,
+    "allow_blank_lines": False,
+    "double_inline": True,
+}
+_PARSER.use(dollarmath_plugin, **_DOLLAR_RULES)
+_PARSER.use(amsmath_plugin)
+_CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_FORMULAS = "confab.formulas"  # env key: the formulas of the block being rendered
+
+
+def _backslash_math(state: StateInline, silent: bool) -> bool:
+    """``\\(…\\)`` (inline) and ``\\[…\\]`` (display) within a paragraph."""
+    start = state.pos
+    opening = state.src[start : start + 2]
+    if opening not in ("\\(", "\\["):
+        return False
+    end = state.src.find(_CLOSING[opening], start + 2)
+    if end < 0 or not state.src[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline" if opening == "\\(" else "math_inline_double", "math", 0)
+        token.markup = opening
+        token.content = state.src[start + 2 : end]
+    state.pos = end + 2
+    return True
+
+
+def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A ``\\[`` line (up to three spaces in) to the line ending in ``\\]``: display math."""
+    if state.is_code_block(start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    line = start_line
+    text = state.src[begin + 2 : state.eMarks[line]]
+    lines = [text]
+    while not text.rstrip().endswith("\\]") or (line == start_line and not text.strip()):
+        line += 1
+        if line >= end_line or state.isEmpty(line):
+            return False  # not closed (yet, while it streams): text
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        lines.append(text)
+    if silent:
+        return True
+    content = "\n".join(lines).rstrip()[:-2]
+    if not content.strip():
+        return False
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.markup = "\\["
+    token.content = content
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+_PARSER.inline.ruler.before("escape", "math_backslash", _backslash_math)
+_PARSER.block.ruler.before(
+    "fence", "math_brackets", _bracket_block, {"alt": ["paragraph", "reference", "blockquote"]}
+)
+
+
+def _formula(token: Token, display: bool) -> Formula:
+    if token.type == "amsmath":
+        return Formula(token.content.strip("\n"), token.content, True)
+    closing = _CLOSING.get(token.markup, token.markup)
+    return Formula(token.markup + token.content + closing, token.content, display)
+
+
+def math_html(block: Block, images: Sequence[str | None]) -> str:
+    """``block.html`` with ``images[i]`` (an ``<img>`` the view made) in place of the source
+    of ``block.formulas[i]``, where it is not None; a display formula of its own is centred."""
+
+    def replace_one(found: re.Match[str]) -> str:
+        index = int(found.group(3))
+        image = images[index] if index < len(images) else None
+        if image is None:
+            return found.group(0)
+        return f'<p align="center">{image}</p>' if found.group(2) == "b" else image
+
+    return _MARKED.sub(replace_one, block.html)
+
+
+# What the user typed is shown as typed; only its formulas are drawn (the same rules).
+_PLAIN_PARSER = MarkdownIt("zero").use(dollarmath_plugin, **_DOLLAR_RULES)
+_PLAIN_PARSER.inline.ruler.before("text", "math_backslash", _backslash_math)
+# Past this a text typed is shown as plain text, formulas and all (the parse is per
+# character of text; a user's message is short, a pasted log need not be looked at).
+MAX_PLAIN_FORMULA_CHARS = 50_000
+
+
+def plain_with_formulas(text: str, *, dark: bool = False) -> Block | None:
+    """``text`` as typed (white space and line breaks kept, nothing formatted) with its
+    formulas as in a reply, for the view of the user's own message; None when it has none."""
+    if ("$" not in text and "\\" not in text) or len(text) > MAX_PLAIN_FORMULA_CHARS:
+        return None
+    text = _clean(text)
+    (inline,) = _PLAIN_PARSER.parseInline(text)
+    if not any(token.type.startswith("math") for token in inline.children or ()):
+        return None
+    renderer = _RENDERERS[_DARK if dark else _LIGHT]
+    env: EnvType = {_FORMULAS: []}
+    parts = []
+    for token in inline.children or ():
+        if token.type == "math_inline":
+            parts.append(renderer.formula(_formula(token, False), False, env))
+        elif token.type == "math_inline_double":
+            parts.append(renderer.formula(_formula(token, True), False, env))
+        else:
+            parts.append(_escape(token.content).replace("\n", "<br>"))
+    markup = '<p style="white-space: pre-wrap">' + "".join(parts) + "</p>"
+    lines = text.count("\n") + 1
+    return Block("html", markup, text, "", 0, lines, "", tuple(env[_FORMULAS]))
+
+
+# A formula's source in a block's HTML: a <code> or <pre> whose text is between markers
+# (comments: Qt's rich text skips them).
+_MARKED = re.compile(r"<(code|pre)[^>]*><!--f([bi])(\d+)-->.*?<!--/f--></\1>", re.DOTALL)
 
 
 # ---- what markdown-it can afford -----------------------------------------------------------
@@ -469,19 +617,22 @@ def _render_part(
                 )
             )
         else:
+            env[_FORMULAS] = []
             markup = _CONTROLS.sub("", renderer.render(group, _PARSER.options, env)).rstrip("\n")
             source = "\n".join(lines[begin:end])
             why = {token.meta.get(_UNFORMATTED, "") for token in group if token.type == "inline"}
             unformatted = "costly" if "costly" in why else "pending" if "pending" in why else ""
+            alone = first.type in ("math_block", "amsmath") and len(group) == 1
             blocks.append(
                 Block(
-                    "html",
+                    "math" if alone else "html",
                     markup,
                     source,
                     "",
                     begin + line_offset,
                     end + line_offset,
                     unformatted,
+                    tuple(env.pop(_FORMULAS)),
                 )
             )
     if rest:
@@ -775,6 +926,31 @@ class UntrustedRenderer(RendererHTML):
     ) -> str:
         return _escape(tokens[idx].content)
 
+    # LaTeX (see "math"): here its source, as code; the view's and the page's renderers draw it.
+    def math_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], False), False, env)
+
+    def math_inline_double(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], True), False, env)
+
+    def math_block(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.formula(_formula(tokens[idx], True), True, env) + "\n"
+
+    def amsmath(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.formula(_formula(tokens[idx], True), True, env) + "\n"
+
+    def formula(self, formula: Formula, block: bool, env: EnvType) -> str:
+        """A formula's HTML: ``block``, a display formula on its own (else within text)."""
+        if block:
+            return f"<pre><code>{_escape(formula.source)}</code></pre>"
+        return f"<code>{_escape(formula.source)}</code>"
+
 
 class _QtRenderer(UntrustedRenderer):
     """The renderer for the view, adjusted to what Qt draws."""
@@ -795,6 +971,19 @@ class _QtRenderer(UntrustedRenderer):
         return (
             f'<code style="background-color: {self._theme.inline_code_background}">'
             f"{_escape(tokens[idx].content)}</code>"
+        )
+
+    def formula(self, formula: Formula, block: bool, env: EnvType) -> str:
+        # Its source as code, between markers that math_html replaces with the view's image.
+        found: list[Formula] = env.setdefault(_FORMULAS, [])
+        found.append(formula)
+        kind, index = "b" if block else "i", len(found) - 1
+        # Inside the element: Qt drops the white space after a comment that ends one.
+        shown = f"<!--f{kind}{index}-->{_escape(formula.source)}<!--/f-->"
+        if block:
+            return f'<pre style="color: {self._theme.code_foreground}">{shown}</pre>'
+        return (
+            f'<code style="background-color: {self._theme.inline_code_background}">{shown}</code>'
         )
 
     # Top-level code blocks become Blocks of their own; these render code nested in lists/quotes.

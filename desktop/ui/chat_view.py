@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import formula_images
+
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.models import Conversation, Message
@@ -191,6 +193,31 @@ class ChatView(QScrollArea):
         bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
         self._content.installEventFilter(self)
         self.viewport().installEventFilter(self)
+        # Formulas drawn in the formula thread arrive here, to be swapped in without moving
+        # what the user reads (see formulas_drawn).
+        formula_images.listen(self)
+
+    def formulas_drawn(self, drawn: set[tuple[str, bool]]) -> None:
+        """Show the formulas just drawn in the messages built; the message at the top of the
+        pane stays where it is (at the end, the view follows the end)."""
+        anchor, offset = self._top_message()
+        for widget in self._widgets.values():
+            widget.formulas_drawn(drawn)
+        if anchor is None or self._follow:
+            return
+        self._lay_out_now()
+        bar = self.verticalScrollBar()
+        bar.setValue(anchor.mapTo(self._content, QPoint(0, 0)).y() - offset)
+
+    def _top_message(self) -> tuple[MessageWidget | None, int]:
+        """The first message whose bottom is in the pane, and how far its top is above the
+        pane's top."""
+        top = self.verticalScrollBar().value()
+        for widget in self.message_widgets():
+            y = widget.mapTo(self._content, QPoint(0, 0)).y()
+            if y + widget.height() > top:
+                return widget, y - top
+        return None, 0
 
     def _batch_button(self, name: str, load: Callable[[], int]) -> QPushButton:
         """ "Show N earlier (later) messages", at the end of the column so far."""
@@ -578,6 +605,7 @@ class ChatView(QScrollArea):
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
+        formula_images.set_gentle(streaming)  # formulas drawn gently while a reply streams
         for widget in self._widgets.values():
             widget.set_streaming(streaming)
         self._update_jump_button()
@@ -593,7 +621,8 @@ class ChatView(QScrollArea):
     def flush(self) -> None:
         """Render what the replies brought since the last tick: while a reply streams, at
         most FLUSH_CHARS more of each; called once streaming is over, all of it."""
-        self._render(FLUSH_CHARS if self._streaming else None)
+        with formula_images.holding():  # the formula thread waits meanwhile
+            self._render(FLUSH_CHARS if self._streaming else None)
 
     def refresh_message(self, message: Message) -> None:
         """A reply ended (or changed): show it in its final form, once caught up with it."""

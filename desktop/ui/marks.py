@@ -10,11 +10,19 @@ it changed meanwhile: a reply re-rendered has lost its marks anyway)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument, QTextLine
+from PySide6.QtGui import (
+    QColor,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextLine,
+)
 from PySide6.QtWidgets import QLabel
 
 if TYPE_CHECKING:
@@ -54,11 +62,13 @@ def text_labels(widget: MessageWidget) -> list[QLabel]:
     labels: list[QLabel] = []
     if widget.markdown is not None:
         widget.build_rest()
-        from desktop.ui.message_view import CodeBlockWidget
+        from desktop.ui.message_view import CodeBlockWidget, FormulaBlockWidget
 
         for block in widget.markdown.blocks():
             if isinstance(block, CodeBlockWidget):
                 labels.append(block.code)
+            elif isinstance(block, FormulaBlockWidget):
+                labels.append(block.label)
             elif isinstance(block, QLabel):
                 labels.append(block)
     return labels
@@ -99,7 +109,65 @@ def _spans(document: QTextDocument, needles: Sequence[str]) -> list[tuple[int, i
             if end > start and not any(s < end and start < e for s, e in spans):
                 spans.append((start, end))
             cursor = document.find(needle, cursor)
+    spans += _formula_spans(document, needles)
     return sorted(spans)
+
+
+def _image_positions(document: QTextDocument) -> list[int]:
+    """Where the document's images are, in order."""
+    found: list[int] = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.charFormat().isImageFormat():
+                found += range(fragment.position(), fragment.position() + fragment.length())
+            iterator += 1
+        block = block.next()
+    return found
+
+
+_IMAGE_TAG = re.compile(r"<img\b[^>]*>")
+
+
+def _tint_images(marked: str, images: list[int], tinted: dict[int, str]) -> str:
+    """A formula's image matched: behind it the match's colour (Qt's HTML keeps no
+    background of an image's own, but draws a span's behind it)."""
+    if not tinted:
+        return marked
+    found = iter(images)
+
+    def tint(tag: re.Match[str]) -> str:
+        colour = tinted.get(next(found, -1))
+        if colour is None:
+            return tag[0]
+        return f'<span style="background-color: {colour}">{tag[0]}</span>'
+
+    return _IMAGE_TAG.sub(tint, marked)
+
+
+def _formula_spans(document: QTextDocument, needles: Sequence[str]) -> list[tuple[int, int]]:
+    """A formula drawn is an image whose alt text is its source (desktop/ui/formula_images.py):
+    each match in that source is a match of the image, as Find counts the message's text."""
+    lowered = [needle.lower() for needle in needles if needle]
+    spans: list[tuple[int, int]] = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                alt = str(fmt.property(QTextFormat.Property.ImageAltText) or "").lower()
+                if alt:
+                    matches = max(alt.count(needle) for needle in lowered) if lowered else 0
+                    for offset in range(fragment.length()):  # a run of images: one each
+                        position = fragment.position() + offset
+                        spans += [(position, position + 1)] * matches
+            iterator += 1
+        block = block.next()
+    return spans
 
 
 def mark(widget: MessageWidget, needles: Sequence[str], current: int | None = None) -> int:
@@ -118,19 +186,24 @@ def mark(widget: MessageWidget, needles: Sequence[str], current: int | None = No
         spans = _spans(document, needles)
         if not spans:
             continue
+        images = _image_positions(document)
+        tinted: dict[int, str] = {}  # formulas' images matched: position -> colour
         for number, (start, end) in enumerate(spans, start=count):
+            colour = CURRENT_BACKGROUND if number == current else MATCH_BACKGROUND
+            if end - start == 1 and start in images:
+                if tinted.get(start) != CURRENT_BACKGROUND:
+                    tinted[start] = colour
+                continue
             cursor = QTextCursor(document)
             cursor.setPosition(start)
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             look = QTextCharFormat()
-            look.setBackground(
-                QColor(CURRENT_BACKGROUND if number == current else MATCH_BACKGROUND)
-            )
+            look.setBackground(QColor(colour))
             look.setForeground(QColor(MATCH_TEXT))
             cursor.mergeCharFormat(look)
         count += len(spans)
         state.spans = spans
-        state.marked = document.toHtml()
+        state.marked = _tint_images(document.toHtml(), images, tinted)
         state.document = document
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setText(state.marked)

@@ -12,6 +12,8 @@ from PySide6.QtGui import (
     QCursor,
     QDesktopServices,
     QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -152,6 +154,34 @@ class BlockLabel(QLabel):
             self._forget()
         super().changeEvent(event)
 
+    # A label showing formulas copies each as its LaTeX source (Qt would copy an image as
+    # U+FFFC): Ctrl+C and the context menu's Copy.
+    has_formulas = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.has_formulas and event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not (self.has_formulas and self.hasSelectedText()):
+            super().contextMenuEvent(event)
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        copy = menu.addAction(QCoreApplication.translate("MarkdownView", "Copy"))
+        copy.triggered.connect(self.copy_selection)
+        menu.popup(event.globalPos())
+
+    def copy_selection(self) -> None:
+        from desktop.ui.formula_images import selection_source
+
+        text = selection_source(self)
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
     def _height_here(self) -> int:
         width = self.width() if self.width() > WRAPPED_MIN_WIDTH else WRAPPED_HINT_WIDTH
         return self.heightForWidth(width)
@@ -243,6 +273,16 @@ def _rich_label(object_name: str) -> QLabel:
     return label
 
 
+def _fit_scroller(scroller: QScrollArea, content: QWidget) -> None:
+    """A sideways scroller as tall as its content, and its scroll bar when it needs one."""
+    hint = content.sizeHint()
+    bar = scroller.horizontalScrollBar()
+    needs_bar = hint.width() > scroller.viewport().width()
+    height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
+    if scroller.height() != height:
+        scroller.setFixedHeight(height)
+
+
 class CodeBlockWidget(QFrame):
     """A fenced code block: language label, Copy button, highlighted code that scrolls
     sideways instead of wrapping."""
@@ -300,12 +340,7 @@ class CodeBlockWidget(QFrame):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        hint = self.code.sizeHint()
-        bar = self.scroller.horizontalScrollBar()
-        needs_bar = hint.width() > self.scroller.viewport().width()
-        height = hint.height() + (bar.sizeHint().height() if needs_bar else 0)
-        if self.scroller.height() != height:
-            self.scroller.setFixedHeight(height)
+        _fit_scroller(self.scroller, self.code)
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
@@ -314,6 +349,45 @@ class CodeBlockWidget(QFrame):
         QTimer.singleShot(
             COPIED_FEEDBACK_MS, self.copy_button, lambda: self.copy_button.setText(self.tr("Copy"))
         )
+
+
+class FormulaBlockWidget(QScrollArea):
+    """A display formula on its own: centred, shrunk a little to fit the view, and past
+    that scrolled sideways (never cut, never too small to read)."""
+
+    # The smallest a display formula is shrunk to (of its size at the text's), before it
+    # scrolls instead.
+    MIN_SCALE = 0.75
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formulaBlock")
+        self.label = BlockLabel()
+        self.label.setObjectName("markdownBlock")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(False)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_markup(self, markup: str) -> None:
+        self.label.setText(markup)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        _fit_scroller(self, self.label)
 
 
 class MarkdownView(QWidget):
@@ -329,6 +403,10 @@ class MarkdownView(QWidget):
         self._renderer: StreamingRenderer | None = None
         self._highlight_open = True
         self._unbuilt: list[Block] = []  # the first blocks, not built yet (see ``tail``)
+        # Labels showing formulas, and their blocks: filled again when a formula's drawing
+        # arrives (``formulas_drawn``) or the width they were fitted to changes.
+        self._math: dict[QWidget, Block] = {}  # label → block
+        self._math_width = 0
         self.text = ""
 
     def set_markdown(self, text: str, *, streaming: bool = False, tail: int | None = None) -> None:
@@ -399,7 +477,7 @@ class MarkdownView(QWidget):
             widget = self._widgets[index] if index < len(self._widgets) else None
             if streaming and _may_wait(widget, block):
                 continue
-            kind_fits = isinstance(widget, CodeBlockWidget) == (block.kind == "code")
+            kind_fits = _kind_of(widget) == block.kind
             if widget is None or not kind_fits:
                 new = self._make(block)
                 if widget is None:
@@ -407,29 +485,109 @@ class MarkdownView(QWidget):
                     self._layout.addWidget(new)
                 else:
                     self._layout.replaceWidget(widget, new)
+                    self._forget_math(widget)
                     widget.deleteLater()
                     self._widgets[index] = new
                 continue
             self._fill(widget, block)
         for widget in self._widgets[len(blocks) :]:
             self._layout.removeWidget(widget)
+            self._forget_math(widget)
             widget.deleteLater()
         del self._widgets[len(blocks) :]
 
     def _make(self, block: Block) -> QWidget:
         widget: QWidget
-        widget = CodeBlockWidget(self) if block.kind == "code" else _rich_label("markdownBlock")
+        if block.kind == "code":
+            widget = CodeBlockWidget(self)
+        elif block.kind == "math":
+            widget = FormulaBlockWidget(self)
+        else:
+            widget = _rich_label("markdownBlock")
         self._fill(widget, block)
         return widget
 
-    @staticmethod
-    def _fill(widget: QWidget, block: Block) -> None:
+    def _fill(self, widget: QWidget, block: Block) -> None:
         if isinstance(widget, CodeBlockWidget):
             widget.set_block(block)
+        elif isinstance(widget, FormulaBlockWidget):
+            markup = self._with_formulas(widget.label, block, alone=True)
+            if widget.label.text() != markup:
+                widget.set_markup(markup)
         elif isinstance(widget, QLabel):
-            markup = block.html + _note(block.unformatted)
+            if block.formulas:
+                markup = self._with_formulas(widget, block)
+            else:
+                self._math.pop(widget, None)
+                markup = block.html
+            markup += _note(block.unformatted)
             if widget.text() != markup:
                 widget.setText(markup)
+
+    def _with_formulas(self, label: QLabel, block: Block, *, alone: bool = False) -> str:
+        """The block's HTML with the formulas drawn so far as images (the others as typed
+        until their drawing arrives: see formulas_drawn). A formula wider than the view is
+        shrunk to fit it; one ``alone`` (a FormulaBlockWidget) only so far, then scrolls."""
+        self._math[label] = block
+        fit = _fit_width(self)
+        if fit is not None and block.html.lstrip().startswith(("<ul", "<ol", "<table")):
+            fit -= 40 * block.html.count("<li")  # within a list's indent
+        return _formula_markup(label, block, fit, FormulaBlockWidget.MIN_SCALE if alone else 0)
+
+    def _forget_math(self, widget: QWidget) -> None:
+        self._math.pop(widget.label if isinstance(widget, FormulaBlockWidget) else widget, None)
+
+    def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
+        """Formulas were drawn: the labels waiting for them show them now."""
+        for label, block in list(self._math.items()):
+            if any(formula.key in keys for formula in block.formulas):
+                self._refill(label, block)
+
+    def _refill(self, label: QWidget, block: Block) -> None:
+        holder = label.parentWidget()
+        while holder is not None and holder is not self:
+            if isinstance(holder, FormulaBlockWidget):
+                self._fill(holder, block)
+                return
+            holder = holder.parentWidget()
+        self._fill(label, block)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Formulas shrunk to fit (or that may now need it): fitted again to the new width.
+        width = event.size().width()
+        if self._math and abs(width - self._math_width) > 1:
+            self._math_width = width
+            for label, block in list(self._math.items()):
+                self._refill(label, block)
+
+
+def _fit_width(view: QWidget) -> int | None:
+    """How wide a formula may be (the labels' width), once ``view`` has one."""
+    width = view.width()
+    return width - 2 if width > WRAPPED_MIN_WIDTH and view.isVisible() else None
+
+
+def _formula_markup(label: QLabel, block: Block, fit: int | None, min_scale: float) -> str:
+    """The block's HTML with the formulas drawn so far as images in ``label``'s size and
+    colour (the others as typed until their drawing arrives)."""
+    from desktop.core.markdown import math_html
+    from desktop.ui.formula_images import controller, image_tag
+
+    images = []
+    for formula in block.formulas:
+        tag = image_tag(label, formula, fit, min_scale)
+        images.append(None if tag is controller().PENDING else tag)
+    if isinstance(label, BlockLabel):
+        label.has_formulas = any(image is not None for image in images)
+    return math_html(block, images)
+
+
+def _kind_of(widget: QWidget | None) -> str:
+    """The Block.kind a block widget shows."""
+    if isinstance(widget, CodeBlockWidget):
+        return "code"
+    return "math" if isinstance(widget, FormulaBlockWidget) else "html"
 
 
 def _may_wait(widget: QWidget | None, block: Block) -> bool:
@@ -576,8 +734,11 @@ class MessageWidget(QFrame):
         self.thinking.hide()
         self.thinking_toggle.hide()
 
-        # What the user typed is shown as typed (plain text); replies are Markdown.
-        self.plain: QLabel | None = None
+        # What the user typed is shown as typed (plain text, formulas drawn); replies are
+        # Markdown.
+        self._dark = dark
+        self._typed_formulas: Block | None = None
+        self.plain: BlockLabel | None = None
         self.markdown: MarkdownView | None = None
         if message.role == "user":
             self.plain = BlockLabel()
@@ -715,13 +876,47 @@ class MessageWidget(QFrame):
     def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text
         if self.plain is not None:
-            if self.plain.text() != text:
-                self.plain.setText(text)
+            self._show_typed()
             # An image sent without words: no empty line under it.
             self.plain.setVisible(bool(text) or self.attachments is None)
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
+
+    def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
+        """Formulas were drawn: show them where this message waits for them."""
+        for view in (self.markdown, self.tool_calls):
+            if view is not None:
+                view.formulas_drawn(keys)
+        typed = self._typed_formulas
+        if typed is not None and any(f.key in keys for f in typed.formulas):
+            self._show_typed()
+
+    def _show_typed(self) -> None:
+        """What the user typed, as typed; its formulas drawn as in a reply (rich text then,
+        every other character escaped)."""
+        assert self.plain is not None
+        text = self.content
+        block = None
+        if "$" in text or "\\" in text:
+            from desktop.core.markdown import plain_with_formulas
+
+            block = plain_with_formulas(text, dark=self._dark)
+        self._typed_formulas = block
+        if block is None:
+            self.plain.has_formulas = False
+            self.plain.setTextFormat(Qt.TextFormat.PlainText)
+            markup = text
+        else:
+            self.plain.setTextFormat(Qt.TextFormat.RichText)
+            markup = _formula_markup(self.plain, block, _fit_width(self.plain), 0)
+        if self.plain.text() != markup:
+            self.plain.setText(markup)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._typed_formulas is not None and event.size().width() != event.oldSize().width():
+            self._show_typed()  # formulas fitted to the new width
 
     @property
     def unbuilt(self) -> int:

@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+894"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+923"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+480"/>
+        <location filename="../../desktop/ui/message_view.py" line="+638"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -185,7 +185,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-762"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-789"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -202,14 +202,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+383"/>
+        <location line="+408"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+258"/>
+        <location line="+260"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -224,13 +224,13 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-225"/>
-        <location line="+56"/>
+        <location filename="../../desktop/ui/message_view.py" line="-343"/>
+        <location line="+51"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-50"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
@@ -245,7 +245,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{language}：只显示了开头几行；复制会复制全部内容</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+15"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -1748,7 +1748,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+140"/>
+        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+436"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1774,7 +1779,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-382"/>
+        <location filename="../../desktop/ui/message_view.py" line="-538"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1794,23 +1799,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+593"/>
+        <location line="+752"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-128"/>
-        <location line="+205"/>
+        <location line="-131"/>
+        <location line="+242"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-228"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+67"/>
         <location line="+3"/>
         <location line="+6"/>
         <source>Copy</source>
@@ -1884,7 +1889,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：%1</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+80"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>

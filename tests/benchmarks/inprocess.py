@@ -3,7 +3,7 @@ process so that a hang or a crash here cannot take the harness with it.
 
     python tests/benchmarks/inprocess.py open   --data DIR --out FILE [--runs N] [--profile F]
     python tests/benchmarks/inprocess.py stream --data DIR --out FILE [--chars N] [--chunk-size N]
-                                                [--delay S]
+                                                [--delay S] [--formulas N]
     python tests/benchmarks/inprocess.py concurrent --data DIR --out FILE [--streams N] [--chars N]
                                                 [--chunk-size N] [--delay S] [--switch-every S]
                                                 [--background N]
@@ -344,6 +344,7 @@ def server_process(args: argparse.Namespace) -> Iterator[str]:
         f"--delay={args.delay}",
         f"--seed={STREAM_SEED}",
         f"--count={args.streams}",
+        f"--formulas={getattr(args, 'formulas', 0)}",
     ]
     with loopback_server(command, ROOT) as base_url:
         yield base_url
@@ -353,9 +354,23 @@ STREAM_SEED = 3
 
 
 async def measure_stream(args: argparse.Namespace) -> dict[str, Any]:
-    text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    if args.formulas:
+        text = workload.math_reply(random.Random(STREAM_SEED), args.formulas)
+    else:
+        text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
     with server_process(args) as base_url:
         return await _stream(args, text, base_url)
+
+
+def _formulas_shown(widget: Any) -> tuple[int, int]:
+    """(formulas in the reply's blocks, formulas shown as images) of a message widget."""
+    found = shown = 0
+    for block in widget.markdown.blocks():
+        label = getattr(block, "label", block)  # a display formula's FormulaBlockWidget
+        text = label.text() if hasattr(label, "text") else ""
+        found += text.count("<!--f")  # the source still shown
+        shown += text.count("<img ")
+    return found + shown, shown
 
 
 async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
@@ -380,6 +395,7 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
         spans: list[tuple[str, float, float]] = []
         _time_calls(app.conversations, "save", "save conversation", spans)
         _time_calls(view, "refresh_message", "chat_view.refresh_message", spans)
+        _time_calls(view, "formulas_drawn", "chat_view.formulas_drawn", spans)
         stall = StallTimer()
         conversation = app.conversations.current
         assert conversation is not None, "window.start() opens a new conversation"
@@ -402,6 +418,25 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
         t_end = perf()
         # The final render (refresh_message) and its paint belong to the streaming period.
         await asyncio.sleep(0.3)
+        formula_figures: dict[str, Any] = {}
+        if args.formulas:
+            from desktop.ui.formula_images import controller
+
+            drawer = controller().drawer
+            # Every formula drawn and shown: the stall timer still runs meanwhile.
+            t_drawn = perf()
+            with contextlib.suppress(TimeoutError):
+                await wait_until(lambda: not drawer.waiting(), 60, "every formula drawn")
+            await asyncio.sleep(0.1)
+            widget = view.message_widget(conversation.head)
+            total, shown = _formulas_shown(widget) if widget is not None else (0, 0)
+            formula_figures = {
+                "math_formulas": args.formulas,
+                "math_formulas_drawn": drawer.drawn,
+                "math_formulas_shown": shown,
+                "math_formulas_in_blocks": total,
+                "math_drawn_after_end_s": perf() - t_drawn,
+            }
         stall.stop()
         reply = conversation.message(conversation.head)
         flush_ms = [d * 1000 for start, d in flushes.calls if start >= t0]
@@ -434,6 +469,7 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
                 ((b - a) * 1000 for name, a, b in spans if name == "save conversation"),
                 default=0.0,
             ),
+            **formula_figures,
         }
     finally:
         if app is not None:
@@ -1184,6 +1220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=40)
     parser.add_argument("--delay", type=float, default=0.0019)
     parser.add_argument("--streams", type=int, default=1)
+    parser.add_argument("--formulas", type=int, default=0)
     parser.add_argument("--switch-every", type=float, default=1.0)
     parser.add_argument("--background", type=int, default=0)
     parser.add_argument("--conversations", type=int, default=10_000)

@@ -32,6 +32,12 @@ stream_flush_p95_ms      95th percentile of ChatView.flush durations while a 150
                          Markdown reply streams at about 500 deltas a second (≤ 8 ms)
 stream_max_stall_ms      the longest the event loop went without serving a 1 ms timer during
                          that stream, minus the 1 ms (≤ 50 ms)
+math_stream_*            the same two (≤ 8 ms, ≤ 50 ms) while a reply of 200 distinct LaTeX
+                         formulas (workload.math_reply, ~35,000 characters) streams at the same
+                         pace, the formulas drawn in the formula thread and swapped in;
+                         math_formulas_shown how many the reply shows as images once the
+                         stream is over and the thread idle (200), _drawn_after_end_s how
+                         long that took after the reply's end
 concurrent_*             20 conversations sent a question each, a few a second, so that 20
                          replies of ~2,000 tokens (~80 tokens a second each) stream at once
                          while the window opens another of them every second:
@@ -182,6 +188,9 @@ REQUIRED_KEYS = (
     "open_50_images_reference_ms",
     "stream_flush_p95_ms",
     "stream_max_stall_ms",
+    "math_stream_flush_p95_ms",
+    "math_stream_max_stall_ms",
+    "math_formulas_shown",
     "concurrent_max_stall_ms",
     "concurrent_stall_p95_ms",
     "concurrent_total_s",
@@ -216,6 +225,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "open_50_images_ms": ("<=", 300.0),
     "stream_flush_p95_ms": ("<=", 8.0),
     "stream_max_stall_ms": ("<=", 50.0),
+    # A reply of 200 formulas (issue 14): the stream's targets, and every formula drawn.
+    "math_stream_flush_p95_ms": ("<=", 8.0),
+    "math_stream_max_stall_ms": ("<=", 50.0),
+    "math_formulas_shown": (">=", 200.0),
     "concurrent_max_stall_no_switch_ms": ("<=", 50.0),
     "concurrent_replies_intact": (">=", 20.0),
     "sidebar_open_ms": ("<=", 300.0),
@@ -290,6 +303,8 @@ class Plan:
     # One token (~4 characters) a delta, 12.5 ms apart: ~80 tokens a second, a fast model.
     chunk_size_tokens: int = 4
     concurrent_delay: float = 0.0125
+    # A reply of this many formulas streamed (issue 14).
+    math_formulas: int = 200
     # A ChatGPT export imported in the window and by `confab import`: its size, runs of each.
     import_conversations: int = 5000
     import_messages: int = 20
@@ -570,6 +585,32 @@ def measure_stream(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[s
     return {**raw, "details": details}
 
 
+def measure_math_stream(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(f"math: a reply of {plan.math_formulas} formulas streamed")
+    options = [
+        "--chars",
+        "0",
+        "--chunk-size",
+        str(plan.chunk_size),
+        "--delay",
+        str(plan.delay),
+        "--formulas",
+        str(plan.math_formulas),
+    ]
+    raw = run_worker("stream", options, work, timeout=300, data=work / "math-data")
+    figures = {
+        ("math_" + key if key.startswith("stream_") else key): value
+        for key, value in raw.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    details = {
+        "math_stream_text_intact": raw.get("stream_text_intact"),
+        "math_stream_finished": raw.get("stream_finished"),
+        "math_stream_worst_stalls": raw.get("stream_worst_stalls"),
+    }
+    return {**figures, "details": details}
+
+
 def measure_concurrent(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     nominal = plan.concurrent_chars / plan.chunk_size_tokens * plan.concurrent_delay
     log(
@@ -809,6 +850,19 @@ ROWS: list[tuple[str, str, str]] = [
     ("stream_duration_s", "s", "{:.2f}"),
     ("stream_flush_total_ms", "ms", "{:.0f}"),
     ("stream_save_ms_max", "ms", "{:.1f}"),
+    ("math_stream_flush_p95_ms", "ms", "{:.1f}"),
+    ("math_stream_flush_p50_ms", "ms", "{:.1f}"),
+    ("math_stream_flush_max_ms", "ms", "{:.1f}"),
+    ("math_stream_max_stall_ms", "ms", "{:.0f}"),
+    ("math_stream_stall_p99_ms", "ms", "{:.1f}"),
+    ("math_stream_stalls_over_50ms", "", "{:.0f}"),
+    ("math_stream_flushes", "", "{:.0f}"),
+    ("math_stream_chars", "", "{:.0f}"),
+    ("math_stream_duration_s", "s", "{:.2f}"),
+    ("math_formulas", "", "{:.0f}"),
+    ("math_formulas_drawn", "", "{:.0f}"),
+    ("math_formulas_shown", "", "{:.0f}"),
+    ("math_drawn_after_end_s", "s", "{:.2f}"),
     ("concurrent_streams", "", "{:.0f}"),
     ("concurrent_max_stall_ms", "ms", "{:.0f}"),
     ("concurrent_max_stall_no_switch_ms", "ms", "{:.0f}"),
@@ -962,6 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
             "open",
             "open_images",
             "stream",
+            "math",
             "concurrent",
             "sidebar",
             "markdown",
@@ -988,6 +1043,7 @@ def main(argv: list[str] | None = None) -> int:
         ("open", lambda: measure_open(plan, work, log, args.profile)),
         ("open_images", lambda: measure_open_images(plan, work, log)),
         ("stream", lambda: measure_stream(plan, work, log)),
+        ("math", lambda: measure_math_stream(plan, work, log)),
         ("concurrent", lambda: measure_concurrent(plan, work, log)),
         ("sidebar", lambda: measure_sidebar(plan, work, log)),
         ("markdown", lambda: measure_markdown(plan, work, log)),
@@ -1031,6 +1087,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nConfab did not exit cleanly on SIGTERM: {details['unclean_exits']}")
     if "stream_text_intact" in details and not details["stream_text_intact"]:
         print("\nThe streamed reply did not arrive intact (see details in the JSON).")
+    if details.get("math_stream_text_intact") is False:
+        print("\nThe reply of formulas did not arrive intact (see details in the JSON).")
     if details.get("stream_finished") is False:
         print("\nThe reply did not finish in time: it was stopped, figures cover it so far.")
     if details.get("stream_worst_stalls"):

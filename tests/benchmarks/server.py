@@ -2,9 +2,11 @@
 its own, so its thread does not compete with the window for the GIL while a reply streams.
 
     python tests/benchmarks/server.py --chars N --chunk-size N --delay S --seed N [--count N]
+        [--formulas N]
 
 Prints ``port <n>`` once listening on 127.0.0.1, answers the first chat request (the first
-``count``) with a long Markdown reply (workload.long_reply with the seed), and stops when its
+``count``) with a long Markdown reply (workload.long_reply with the seed; workload.math_reply
+with ``--formulas``), and stops when its
 stdin closes, so it never outlives the process that started it.
 """
 
@@ -31,8 +33,12 @@ def main() -> int:
     parser.add_argument("--delay", type=float, required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--formulas", type=int, default=0, help="a reply of N formulas instead")
     args = parser.parse_args()
-    text = workload.long_reply(random.Random(args.seed), args.chars)
+    if args.formulas:
+        text = workload.math_reply(random.Random(args.seed), args.formulas)
+    else:
+        text = workload.long_reply(random.Random(args.seed), args.chars)
     server = OpenAIServer(models=["m"])
     server.enqueue(*[Reply(text=text, chunk_size=args.chunk_size, delay=args.delay)] * args.count)
     return serve_until_stdin_closes(server)

@@ -167,6 +167,61 @@ def long_reply(rng: random.Random, chars: int) -> str:
     return "\n\n".join(blocks)
 
 
+# LaTeX as models write it: {a} {b} letters, {n} {m} numbers (every formula made distinct).
+_INLINE_MATH = [
+    "{a}^{n}",
+    "\\frac{{{a}}}{{{b}}}",
+    "{a}_{{{n}}} + {b}_{{{m}}}",
+    "\\sqrt{{{a}^2 + {b}^{n}}}",
+    "e^{{-{a}t}}",
+    "\\alpha_{n} + \\beta_{m}",
+    "O({a} \\log {b})",
+    "f({a}) = {a}^{n} - {m}",
+    "\\sum_{{i=1}}^{{{n}}} {a}_i",
+    "\\mathbb{{R}}^{{{n}}}",
+    "{a} \\in [0, {n}]",
+    "\\lim_{{{a} \\to {n}}} {b}",
+]
+_DISPLAY_MATH = [
+    "\\int_0^{{{n}}} {a}^{m} \\, d{a} = \\frac{{{n}^{{{m}+1}}}}{{{m}+1}}",
+    "\\sum_{{k=0}}^{{{n}}} \\binom{{{n}}}{{k}} {a}^k {b}^{{{n}-k}} = ({a}+{b})^{{{n}}}",
+    "\\begin{{pmatrix}} {a} & {n} \\\\ {m} & {b} \\end{{pmatrix}}",
+    "{a}(t) = \\frac{{1}}{{\\sqrt{{2\\pi}}}} e^{{-t^2/{n}}}",
+    "\\nabla \\cdot \\mathbf{{{a}}} = \\frac{{\\rho_{n}}}{{\\varepsilon_0}}",
+]
+_LETTERS = "abcdfghkmnpqrsuvwxyz"
+
+
+def _formula(rng: random.Random, templates: list[str], serial: int) -> str:
+    a, b = rng.sample(_LETTERS, 2)
+    return rng.choice(templates).format(a=a, b=b, n=serial, m=rng.randint(2, 9))
+
+
+def math_reply(rng: random.Random, formulas: int) -> str:
+    """A Markdown reply with ``formulas`` distinct LaTeX formulas: paragraphs with a few inline
+    ones (``$…$``, some ``\\(…\\)``), a display one (``$$…$$`` or ``\\[…\\]``) every few blocks,
+    and prices in dollars that stay text. No code blocks: the first block of each language
+    compiles its lexer on the UI thread (~40-80 ms, as in any reply), and in a reply of ~45
+    flushes three of those are the 95th percentile."""
+    blocks: list[str] = []
+    made = 0
+    while made < formulas:
+        if len(blocks) % 4 == 3:
+            latex = _formula(rng, _DISPLAY_MATH, made)
+            blocks.append(f"$$\n{latex}\n$$" if made % 2 else f"\\[\n{latex}\n\\]")
+            made += 1
+        else:
+            parts = [_sentence(rng)]
+            for _ in range(min(rng.randint(2, 4), formulas - made)):
+                latex = _formula(rng, _INLINE_MATH, made)
+                math = f"\\({latex}\\)" if made % 5 == 4 else f"${latex}$"
+                parts.append(f"Here {math} holds, for ${rng.randint(2, 90)} or less.")
+                parts.append(_sentence(rng))
+                made += 1
+            blocks.append(" ".join(parts))
+    return "\n\n".join(blocks)
+
+
 # ---- data folders ----------------------------------------------------------------------------
 
 

@@ -5,7 +5,9 @@ looks like Confab's view (its colours, light and dark by ``prefers-color-scheme`
 The Markdown is parsed as the view parses it (desktop/core/markdown.py ``parse_finished``:
 raw HTML off, so markup in a message stays text; the same budget), code is highlighted by
 the same Pygments lexers, and only http(s) and mailto links are made (a link whose text
-reads as another address shows where it really goes). Images are never loaded: the page
+reads as another address shows where it really goes). LaTeX formulas are inline SVG drawn by
+the view's renderer (desktop/core/formulas.py), in the page's text colour; the PDF shows their
+source, as code. Images are never loaded: the page
 works offline and tells no server it was read. The page holds no script, and its
 Content-Security-Policy lets it load nothing but its own inline styles.
 """
@@ -35,6 +37,7 @@ from desktop.core.export.common import (
     entries,
     model_line,
 )
+from desktop.core.formulas import REFERENCE_PX, Formula, draw
 from desktop.core.links import CHECK_SCHEME, misleading, shown_address
 from desktop.core.markdown import (
     UntrustedRenderer,
@@ -101,6 +104,8 @@ blockquote { margin: 8px 0; padding-left: 10px; border-left: 3px solid var(--rul
 table { border-collapse: collapse; margin: 8px 0; display: block; overflow-x: auto; }
 th, td { border: 1px solid var(--rule); padding: 4px 8px; }
 hr { border: none; border-top: 1px solid var(--rule); }
+.math svg { fill: currentColor; }
+.math.display { text-align: center; overflow-x: auto; margin: 8px 0; }
 footer { color: var(--faint); font-size: 0.8em; text-align: center; margin-top: 32px; }
 @media print { .message { break-inside: avoid-page; } details > .body { display: block; } }
 """
@@ -181,6 +186,17 @@ class _PageRenderer(UntrustedRenderer):
             return ""
         return f'<a href="{_escape(href)}" rel="noopener noreferrer">'
 
+    def formula(self, formula: Formula, block: bool, env: EnvType) -> str:
+        # Inline SVG from the view's renderer, in the page's text colour; its source as the
+        # title. A formula that does not parse: its source, as code (UntrustedRenderer's).
+        svg = _formula_svg(formula.latex, formula.display)
+        if svg is None:
+            return super().formula(formula, block, env)
+        title = _escape(formula.source)
+        if block:
+            return f'<div class="math display" title="{title}">{svg}</div>\n'
+        return f'<span class="math" title="{title}">{svg}</span>'
+
     def link_close(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
@@ -193,6 +209,26 @@ class _PageRenderer(UntrustedRenderer):
             # Its text reads as another address: say where it really goes.
             return f'</a> <span class="real">({_escape(shown_address(href))})</span>'
         return "</a>"
+
+
+# What a formula's SVG may hold: ziamath's paths and shapes, nothing that loads or runs.
+_SVG_UNSAFE = re.compile(r"<(?:script|a|image|foreignObject|use|style)\b|\bon\w+=|href", re.I)
+_SVG_SIZE = re.compile(r'^<svg ([^>]*?)width="[^"]*" height="[^"]*"')
+
+
+@lru_cache(maxsize=512)
+def _formula_svg(latex: str, display: bool) -> str | None:
+    """The formula as inline SVG sized in ems of the page's text, on its baseline."""
+    drawing = draw(latex, display)
+    if drawing is None or _SVG_UNSAFE.search(drawing.svg):
+        return None
+    em = REFERENCE_PX / 1.21  # the view's scale (desktop/ui/formula_images.py EM_SCALE)
+    size = (
+        f'width="{drawing.width / em:.3f}em" height="{drawing.height / em:.3f}em" '
+        f'style="vertical-align: {-drawing.depth / em:.3f}em" role="img" aria-hidden="true"'
+    )
+    svg, found = _SVG_SIZE.subn(lambda match: f"<svg {match[1]}{size}", drawing.svg, count=1)
+    return svg if found else None
 
 
 _RENDERERS: dict[str, _PageRenderer] = {}
