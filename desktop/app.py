@@ -87,6 +87,7 @@ class Composition:
     chat: object
     settings: object
     data_dir: Path
+    tools: object = None  # ToolsController: the MCP servers
     attachments: object = None  # AttachmentsController
 
     async def shutdown(self) -> None:
@@ -102,6 +103,12 @@ class Composition:
         assert isinstance(self.window, MainWindow)
         await self.window.shutdown()
         await self.chat.shutdown()
+        if self.tools is not None:
+            from desktop.controllers.tools import ToolsController
+
+            assert isinstance(self.tools, ToolsController)
+            # Every MCP server stopped (bounded: what does not exit is killed).
+            await self.tools.shutdown()
         # Every write on disk, and the writer thread stopped, before the loop ends.
         self.conversations.close()
         if isinstance(self.attachments, AttachmentsController):
@@ -137,11 +144,18 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     conversations = ConversationsController(ConversationStore(data_dir))
     # From here on threads of Confab's own run: the cycle collector keeps to the UI thread.
     UiThreadCollector(conversations)
-    chat = ChatController(conversations, settings)
+    # The MCP servers: nothing starts until a conversation with tools on, or the Tools
+    # settings page, needs one (the SDK itself is imported then).
+    from desktop.controllers.tools import ToolsController
+
+    tools = ToolsController(settings)
+    chat = ChatController(conversations, settings, tools=tools)
     # The folder's one store of attachments: the window adds to it, requests read from it.
     attachments = AttachmentsController(conversations.attachments)
     window.attach(conversations, chat, settings, attachments)
-    return Composition(window, conversations, chat, settings, data_dir, attachments)
+    return Composition(
+        window, conversations, chat, settings, data_dir, tools=tools, attachments=attachments
+    )
 
 
 def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:
@@ -486,8 +500,17 @@ def _spare_memory() -> None:
     feature._mod_uses_pyside = uses_pyside
 
 
+# The first argument with which a bundled Confab runs the MCP guard (manager.guarded_command).
+GUARD_ARGUMENT = "--mcp-guard"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    if words[:1] == [GUARD_ARGUMENT]:
+        # A bundled Confab starting an MCP server (desktop/core/tools/guard.py): no window.
+        from desktop.core.tools import guard
+
+        return guard.main(list(words[1:]))
     from desktop.cli import is_command
 
     if is_command(words):  # `confab import|export|search …`: no window, no Qt

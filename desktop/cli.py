@@ -392,7 +392,10 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
         pdf = html_to_pdf
     exporter = Exporter(
         ctx.data_dir,
-        style=Style(provider_names=_provider_names(ctx.data_dir)),
+        style=Style(
+            provider_names=_provider_names(ctx.data_dir),
+            tool_servers=_provider_names(ctx.data_dir, servers=True),
+        ),
         pdf=pdf,
         app_version=__version__,
     )
@@ -436,9 +439,9 @@ def _gui_for_pdf() -> None:
 _gui: object | None = None  # the command line's QGuiApplication, kept while it runs
 
 
-def _provider_names(data_dir: Path) -> dict[str, str]:
-    """Provider ids → the names the user gave them (read only: nothing is moved or written,
-    even beside a running Confab)."""
+def _provider_names(data_dir: Path, *, servers: bool = False) -> dict[str, str]:
+    """Provider ids (``servers``: MCP servers' ids) → the names the user gave them (read
+    only: nothing is moved or written, even beside a running Confab)."""
     import json
 
     from desktop.core.fileformat import settings_from_dict
@@ -448,7 +451,11 @@ def _provider_names(data_dir: Path) -> dict[str, str]:
         settings = settings_from_dict(data) if isinstance(data, dict) else None
     except (OSError, ValueError):
         return {}
-    return {p.id: p.name for p in settings.providers} if settings is not None else {}
+    if settings is None:
+        return {}
+    if servers:
+        return {s.id: s.name for s in settings.mcp_servers}
+    return {p.id: p.name for p in settings.providers}
 
 
 def run_search(args: argparse.Namespace, ctx: Context) -> int:

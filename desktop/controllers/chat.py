@@ -13,7 +13,7 @@ from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.core.context import Budget, ContextPlan
 from desktop.core.errors import ConfabError
-from desktop.core.models import Attachment, Conversation, Usage
+from desktop.core.models import Attachment, Conversation, ToolSelection, Usage
 from desktop.core.services.chat import (
     SAVE_INTERVAL_S,
     ChatEvents,
@@ -25,7 +25,9 @@ from desktop.core.services.chat import (
 from desktop.core.usage import UsageRow, UsageTable
 
 if TYPE_CHECKING:
+    from desktop.controllers.tools import ToolsController
     from desktop.core.tasks import TaskSet
+    from desktop.core.tools.types import ApprovalRequest
 
 __all__ = ["ChatController", "RetryPolicy", "SendEstimate"]
 
@@ -55,6 +57,13 @@ class ChatController(QObject):
     # The usage figures may have changed (a reply saved, a file a sync tool brought, counting
     # under way): ConversationsController.usage_changed.
     usage_changed = Signal()
+    # A tool call waits for the user: the ApprovalRequest (conversation, reply, the call in
+    # full, server and tool). Answer with ``decide(call_id, "once" | "always" | "deny")``.
+    approval_needed = Signal(object)
+    # (conversation id, call id): the call runs now / its "tool" message is in the
+    # conversation (ran, failed, denied or stopped: the message says which).
+    tool_started = Signal(str, str)
+    tool_finished = Signal(str, str)
 
     def __init__(
         self,
@@ -64,13 +73,17 @@ class ChatController(QObject):
         *,
         timer_factory: Callable[[QObject], QTimer] = QTimer,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        tools: ToolsController | None = None,
     ) -> None:
         """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
-        automatic retry (asyncio.sleep): the seams through which tests drive time. The
-        requests' attachments come from the conversations' store (the window's
-        AttachmentsController adds to the same one)."""
+        automatic retry (asyncio.sleep): the seams through which tests drive time. ``tools``:
+        the MCP servers a conversation may use (none without it). The requests' attachments
+        come from the conversations' store (the window's AttachmentsController adds to the
+        same one)."""
         super().__init__(parent)
         self._settings = settings
+        # The MCP servers' controller (the Tools page, the picker): None without tools.
+        self.tools = tools
         self._save_timer = timer_factory(self)
         self._save_timer.setInterval(int(SAVE_INTERVAL_S * 1000))
         self.service = ChatService(
@@ -81,10 +94,16 @@ class ChatController(QObject):
             defer=lambda run: QTimer.singleShot(1, self, run),
             sleep=sleep,
             auto_title=settings.settings.auto_title,
+            tools=tools,
             attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        if tools is not None:
+            tools.tools_listed.connect(self._on_tools_tools_listed)
         conversations.usage_changed.connect(self.usage_changed)
+
+    def _on_tools_tools_listed(self, server_id: str, _tools: object) -> None:
+        self.service.tools_listed(server_id)
 
     # The service's own, for callers that hold the controller.
     @property
@@ -159,7 +178,30 @@ class ChatController(QObject):
         self.service.delete_message(conversation, message_id)
 
     def stop(self, conversation_id: str) -> None:
+        """Stop the turn: the reply streaming, or the tool running or awaiting approval."""
         self.service.stop(conversation_id)
+
+    def decide(self, call_id: str, decision: str, conversation_id: str | None = None) -> bool:
+        """The user's answer to ``approval_needed``: "once", "always" (remembered for the
+        server's tool, revocable in settings) or "deny" (the model is told). False when the
+        call no longer waits."""
+        return self.service.decide(call_id, decision, conversation_id)
+
+    def pending_approvals(self, conversation_id: str) -> list[str]:
+        """Call ids of this conversation waiting for a decision (a view opened meanwhile)."""
+        return self.service.pending_approvals(conversation_id)
+
+    def approval_requests(self, conversation_id: str) -> list[ApprovalRequest]:
+        """The ApprovalRequests of this conversation still waiting, in the order asked."""
+        return self.service.approval_requests(conversation_id)
+
+    def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
+        """Which servers (and tools) the conversation offers the model; saved with it."""
+        self.service.set_tools(conversation, tools)
+
+    def retry_without_tools(self, conversation: Conversation, message_id: str) -> bool:
+        """After ToolsUnsupportedError ("tools_unsupported"): ask again without tools."""
+        return self.service.retry_without_tools(conversation, message_id)
 
     async def shutdown(self) -> None:
         await self.service.shutdown()
@@ -248,3 +290,12 @@ class _Signals(ChatEvents):
 
     def retry_scheduled(self, conversation_id: str, message_id: str, wait: RetryWait) -> None:
         self._c.retry_scheduled.emit(conversation_id, message_id, wait)
+
+    def approval_needed(self, request: ApprovalRequest) -> None:
+        self._c.approval_needed.emit(request)
+
+    def tool_started(self, conversation_id: str, call_id: str) -> None:
+        self._c.tool_started.emit(conversation_id, call_id)
+
+    def tool_finished(self, conversation_id: str, call_id: str) -> None:
+        self._c.tool_finished.emit(conversation_id, call_id)

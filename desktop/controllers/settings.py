@@ -210,6 +210,25 @@ class SettingsController(QObject):
             return None  # no keyring look-up for a password that would not be sent
         return await self.proxy_password(provider.id)
 
+    async def secret(self, name: str) -> str | None:
+        """Another stored secret (an MCP server's, ``tools.secret_name``), read in the
+        keyring thread; registered with the log's redaction."""
+        value = await self._keyring.run(self._keys.get_secret, name)
+        if value is not None:
+            self._check_keyring()
+        register_secret(value)
+        return value
+
+    def store_secret(self, name: str, value: str | None) -> None:
+        """Store (None or "": remove) another secret, in the keyring thread; reads asked for
+        after this see it."""
+        register_secret(value)
+        self._store_secret(self._keys.set_secret, name, value or None)
+
+    def save(self) -> None:
+        """Write settings.json as ``settings`` now is (another controller changed it)."""
+        self._save()
+
     @staticmethod
     def check_ca_bundle(path: str) -> str | None:
         """What is wrong with a CA bundle file ("missing", "unreadable", "not_pem"), or None."""

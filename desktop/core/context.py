@@ -16,17 +16,20 @@ desktop/core/attachments/estimate.py), so a message with a big PDF may not fit t
 where its text alone would. desktop/core/attachments/parts.py turns a planned message with
 attachments into content parts (text, the documents' text, the images) off the UI thread.
 
-Tool use (imported from ChatGPT or Claude: ``Message.tool_calls`` and messages of role
-"tool") is shown, not sent: a request carries the text of user, assistant and system messages
-only, so a reply that is only tool calls and every tool result are left out. Sending them would
-need the tools declared in the request and each call paired with its result even when the
-budget cuts the thread between them; left out, any server accepts the request.
+Tool use: Confab's own runs (a reply's ``tool_calls`` each answered by a "tool" message
+with a ``tool_server``, desktop/core/tools/) are sent, the calls on the assistant message and
+each result after it, as one unit: the budget takes a reply and its results together or
+not at all, so a result never goes without its call. Tool use that cannot be paired so
+(imported from ChatGPT or Claude, or a run cut by a crash) is shown, not sent: such a reply
+goes as its text only (nothing when it has none) and its results are left out, so that any
+server accepts the request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from desktop.core.models import Attachment, Conversation, Message
 from desktop.core.models import Budget as Budget  # re-exported: the budget is a model type
@@ -60,7 +63,7 @@ def set_flag(message: Message, name: str, value: bool) -> None:
 
 @dataclass
 class ContextPlan:
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     included: set[str] = field(default_factory=set)
     # On the thread but not sent: over the budget, excluded or summarized.
     left_out: set[str] = field(default_factory=set)
@@ -89,10 +92,13 @@ def plan_context(
     *,
     attachment_cost: Callable[[Attachment], int] | None = None,
     draft_attachments: Sequence[Attachment] = (),
+    tool_runs: bool = True,
 ) -> ContextPlan:
     """The newest messages that fit ``budget`` (tokens counted with ``count``, attachments'
     with ``attachment_cost``), plus pinned ones, in thread order. What is being sent always
-    goes: ``draft`` and ``draft_attachments`` (not yet a message), else the newest message."""
+    goes: ``draft`` and ``draft_attachments`` (not yet a message), else the newest message.
+    ``tool_runs`` False (a request without tools: several servers refuse tool messages then):
+    Confab's own runs go as imported ones do, text only."""
     draft_attachments = tuple(a for a in draft_attachments if not a.excluded)
     attached = attachment_cost if count is not None else None
 
@@ -108,12 +114,16 @@ def plan_context(
         ids = [m.id for m in thread]
         if summary[1] in ids:
             summarized = set(ids[: ids.index(summary[1]) + 1])
+    units = tool_units(thread) if tool_runs else {}
     sendable = [
         m
         for m in thread
-        if m.role in ("user", "assistant", "system")
-        # A failed reply with no text carries nothing for the model.
-        and not (m.role == "assistant" and not m.content)
+        if m.id in units
+        or (
+            m.role in ("user", "assistant", "system")
+            # A failed reply with no text carries nothing for the model.
+            and not (m.role == "assistant" and not m.content)
+        )
     ]
     used = count(conversation.system_prompt) if count and system else 0
     summary_message = (
@@ -136,7 +146,7 @@ def plan_context(
             continue
         if full and not is_pinned(message):
             continue  # not even counted: a long thread stops costing once the budget is full
-        cost = count(message.content) if count else 0
+        cost = (count(message.content) + _calls_cost(message, count)) if count else 0
         cost += cost_of_attachments(sent_attachments(message))
         if not (newest or is_pinned(message)):
             over_count = budget.max_messages is not None and taken >= budget.max_messages
@@ -149,7 +159,12 @@ def plan_context(
         used += cost
         if not is_pinned(message):
             taken += 1
-    messages = [{"role": "system", "content": conversation.system_prompt}] if system else []
+    if units:
+        newest_id = sendable[-1].id if sendable and not drafting else ""
+        included = _whole_units(included, units, newest_id)
+    messages: list[dict[str, Any]] = (
+        [{"role": "system", "content": conversation.system_prompt}] if system else []
+    )
     if summary_message is not None:
         messages.append(summary_message)
     attachments: dict[int, tuple[Attachment, ...]] = {}
@@ -158,7 +173,7 @@ def plan_context(
             carried = sent_attachments(message)
             if carried:
                 attachments[len(messages)] = carried
-            messages.append({"role": message.role, "content": message.content})
+            messages.append(_request_message(message, message.id in units))
     if drafting:
         if draft_attachments:
             attachments[len(messages)] = draft_attachments
@@ -171,6 +186,66 @@ def plan_context(
         used,
         attachments,
     )
+
+
+def tool_units(thread: list[Message]) -> dict[str, str]:
+    """Confab's own tool runs on ``thread`` that can be sent: each reply whose every call is
+    answered by a "tool" message of its own (``tool_server`` set) before the next message of
+    another kind, with those results; by message id, the id of the reply they go with."""
+    units: dict[str, str] = {}
+    for index, message in enumerate(thread):
+        if message.role != "assistant" or not message.tool_calls:
+            continue
+        wanted = {call.id for call in message.tool_calls}
+        answers: list[str] = []
+        for later in thread[index + 1 :]:
+            if later.role != "tool":
+                break
+            if later.tool_server is not None and later.tool_call_id in wanted:
+                wanted.discard(later.tool_call_id)
+                answers.append(later.id)
+        if not wanted:
+            units[message.id] = message.id
+            units.update(dict.fromkeys(answers, message.id))
+    return units
+
+
+def _whole_units(included: set[str], units: dict[str, str], newest: str) -> set[str]:
+    """A reply and its results go together: all when any of them is the newest message (it
+    always goes), else all when all fit, else none."""
+    members: dict[str, set[str]] = {}
+    for message_id, unit in units.items():
+        members.setdefault(unit, set()).add(message_id)
+    result = set(included)
+    for ids in members.values():
+        if newest in ids:
+            result |= ids
+        elif not ids <= included:
+            result -= ids
+    return result
+
+
+def _calls_cost(message: Message, count: Callable[[str], int]) -> int:
+    return sum(count(call.name) + count(call.arguments) for call in message.tool_calls)
+
+
+def _request_message(message: Message, in_unit: bool) -> dict[str, Any]:
+    if not in_unit:
+        return {"role": message.role, "content": message.content}
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    return {
+        "role": "assistant",
+        "content": message.content,
+        "tool_calls": [
+            {
+                "id": call.id,
+                "type": call.type,
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in message.tool_calls
+        ],
+    }
 
 
 SUMMARY_PREFIX = "Summary of the earlier part of this conversation:\n"
@@ -188,7 +263,7 @@ def summary_of(conversation: Conversation) -> tuple[str, str] | None:
     return (summary.text, summary.through) if summary is not None else None
 
 
-def compaction_request(conversation: Conversation) -> tuple[list[dict[str, str]], str] | None:
+def compaction_request(conversation: Conversation) -> tuple[list[dict[str, Any]], str] | None:
     """The request that summarizes all but the newest KEEP_RECENT messages of the thread, and
     the id of the last message it covers; None when there is too little to compact."""
     thread = [m for m in conversation.thread() if m.content]
@@ -208,5 +283,5 @@ def compaction_request(conversation: Conversation) -> tuple[list[dict[str, str]]
 
 def request_messages(
     conversation: Conversation, count: Callable[[str], int] | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     return plan_context(conversation, count=count).messages

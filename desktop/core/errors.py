@@ -13,6 +13,9 @@
     ├── SetupError                   Confab cannot send yet: something is not configured
     │   ├── NoProviderError          no provider has been added
     │   └── NoModelError             the conversation has no model chosen
+    ├── ToolError                    an MCP server or one of its tools went wrong
+    │   ├── ToolServerError          the server could not start, or died (``detail``: why)
+    │   └── ToolTimeoutError         a tool ran past its timeout (the call is cancelled)
     ├── AttachmentError              a file cannot be attached, or its stored file read back
     │                                (``kind``: a code of desktop/core/attachments/reasons.py)
     └── ApiError                     talking to a chat server went wrong
@@ -22,6 +25,7 @@
         ├── ProxyFailedError         the proxy is unreachable, misconfigured or would not connect
         │   └── ProxyAuthError       the proxy refused the user name or password (407, SOCKS5)
         ├── CertificateError         the server's TLS certificate could not be verified
+        ├── ToolRoundLimitError      the model kept calling tools past the rounds of one turn
         ├── HttpStatusError          the server answered with an error status
         │   ├── AuthenticationError  401/403: wrong or missing key
         │   ├── NotFoundError        404: unknown model or wrong base URL
@@ -30,7 +34,8 @@
         │   ├── ServerError          5xx
         │   └── BadRequestError      400 and other 4xx
         │       ├── ContextTooLongError  the request is larger than the model's context
-    │       └── ImagesRejectedError  the model (or server) takes no images: a 400 about them
+        │       ├── ImagesRejectedError  the model (or server) takes no images: a 400 about them
+        │       └── ToolsUnsupportedError  the model or server does not take ``tools``
         └── StreamError              the reply stream itself went wrong
             ├── StreamInterruptedError  the connection dropped mid-reply
             ├── EmptyReplyError         the server closed the stream without any text
@@ -124,6 +129,22 @@ class NoProviderError(SetupError):
 
 class NoModelError(SetupError):
     KIND = "no_model"
+
+
+class ToolError(ConfabError):
+    """An MCP server or one of its tools went wrong; ``detail`` says what, in the server's or
+    the system's words. A tool call that fails so becomes a result saying so (the model is
+    told), never a failed reply."""
+
+    KIND = "tool"
+
+
+class ToolServerError(ToolError):
+    KIND = "tool_server"
+
+
+class ToolTimeoutError(ToolError):
+    KIND = "tool_timeout"
 
 
 class AttachmentError(ConfabError):
@@ -235,6 +256,21 @@ class ImagesRejectedError(BadRequestError):
     a part is not accepted): the user can choose another model, or exclude the images."""
 
     KIND = "images_rejected"
+
+
+class ToolsUnsupportedError(BadRequestError):
+    """A 400 (or 404/422) whose words are about ``tools`` / functions / tool calls: this
+    model or server takes no tools. The turn can be asked again without them
+    (``ChatService.retry_without_tools``)."""
+
+    KIND = "tools_unsupported"
+
+
+class ToolRoundLimitError(ApiError):
+    """The model asked for tools round after round, past ``detail``'s limit: the turn was
+    stopped there (what it said and ran so far is kept)."""
+
+    KIND = "tool_rounds"
 
 
 class StreamError(ApiError):

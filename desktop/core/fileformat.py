@@ -36,6 +36,7 @@ from desktop.core.models import (
     ReplyError,
     Summary,
     ToolCall,
+    ToolSelection,
     Usage,
     format_time,
     parse_time,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from desktop.core.pricing import Price
     from desktop.core.providers import Provider
     from desktop.core.settings import Settings
+    from desktop.core.tools.config import McpServer
 
 CONVERSATION_FORMAT = "confab.conversation"
 CONVERSATION_VERSION = 1
@@ -337,6 +339,10 @@ _MESSAGE_FIELDS = frozenset(
         "tool_calls",
         "tool_call_id",
         "tool_name",
+        "tool_server",
+        "duration_ms",
+        "tool_error",
+        "denied",
         "imported_files",
         "attachments",
     }
@@ -375,6 +381,14 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         data["tool_call_id"] = message.tool_call_id
     if message.tool_name is not None:
         data["tool_name"] = message.tool_name
+    if message.tool_server is not None:
+        data["tool_server"] = message.tool_server
+    if message.duration_ms is not None:
+        data["duration_ms"] = message.duration_ms
+    if message.tool_error is not None:
+        data["tool_error"] = message.tool_error
+    if message.denied:
+        data["denied"] = True
     if message.imported_files:
         data["imported_files"] = [imported_file_to_dict(f) for f in message.imported_files]
     if message.attachments:
@@ -407,6 +421,14 @@ def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
         )
         for item in _objects(value, "tool call")
     )
+
+
+def _milliseconds(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"expected a number of milliseconds, found {value!r}")
+    return max(0, int(value))
 
 
 def imported_file_to_dict(file: ImportedFile) -> dict[str, Any]:
@@ -543,6 +565,14 @@ def message_from_dict(
         message.__dict__["tool_call_id"] = fix.field(data, "tool_call_id", _optional_str, None)
     if "tool_name" in data:
         message.__dict__["tool_name"] = fix.field(data, "tool_name", _optional_str, None)
+    if "tool_server" in data:
+        message.__dict__["tool_server"] = fix.field(data, "tool_server", _optional_str, None)
+    if "duration_ms" in data:
+        message.__dict__["duration_ms"] = fix.field(data, "duration_ms", _milliseconds, None)
+    if "tool_error" in data:
+        message.__dict__["tool_error"] = fix.field(data, "tool_error", _optional_str, None)
+    if "denied" in data:
+        message.__dict__["denied"] = _message_flag(data, "denied", fix)
     if "imported_files" in data:
         message.__dict__["imported_files"] = fix.field(data, "imported_files", _imported_files, ())
     if "attachments" in data:
@@ -586,6 +616,7 @@ _CONVERSATION_FIELDS = frozenset(
         "folder",
         "archived",
         "imported_from",
+        "tools",
     }
 )
 _BUDGET_FIELDS = frozenset({"max_messages", "max_tokens"})
@@ -644,6 +675,8 @@ def conversation_shell(conversation: Conversation) -> dict[str, Any]:
         data["archived"] = True
     if conversation.imported_from is not None:
         data["imported_from"] = imported_from_to_dict(conversation.imported_from)
+    if conversation.tools:
+        data["tools"] = [tool_selection_to_dict(s) for s in conversation.tools]
     data.update({k: v for k, v in conversation.extra.items() if k not in data})
     return data
 
@@ -672,6 +705,27 @@ def _summary(value: Any) -> Summary:
         created_at=_time(created) if created is not None else None,
         extra=_unknown(value, _SUMMARY_FIELDS),
     )
+
+
+def tool_selection_to_dict(selection: ToolSelection) -> dict[str, Any]:
+    data: dict[str, Any] = {"server": selection.server}
+    if selection.tools is not None:
+        data["tools"] = list(selection.tools)
+    return data
+
+
+def _tool_selections(value: Any) -> tuple[ToolSelection, ...]:
+    selections: list[ToolSelection] = []
+    for item in _objects(value, "tool selection"):
+        server = _required_str(item, "server")
+        tools = item.get("tools")
+        if tools is not None and not (
+            isinstance(tools, list) and all(isinstance(t, str) for t in tools)
+        ):
+            raise TypeError("tools is not a list of names")
+        if all(s.server != server for s in selections):
+            selections.append(ToolSelection(server, tuple(tools) if tools is not None else None))
+    return tuple(selections)
 
 
 def conversation_folder(conversation: Conversation) -> str | None:
@@ -744,6 +798,7 @@ def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Convers
         archived=fix.field(data, "archived", _flag, False),
         extra=_unknown(data, _CONVERSATION_FIELDS),
         imported_from=fix.field(data, "imported_from", _imported_from, None),
+        tools=fix.field(data, "tools", _tool_selections, ()),
         newer_version=version if version > CONVERSATION_VERSION else None,
     )
 
@@ -761,6 +816,8 @@ _SETTINGS_FIELDS = frozenset(
         "prices",
         "personas",
         "folders",
+        "mcp_servers",
+        "tool_approvals",
     }
 )
 
@@ -785,6 +842,12 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         data["personas"] = [persona_to_dict(p) for p in settings.personas]
     if settings.folders:
         data["folders"] = list(settings.folders)
+    if settings.mcp_servers:
+        data["mcp_servers"] = [mcp_server_to_dict(s) for s in settings.mcp_servers]
+    if settings.tool_approvals:
+        data["tool_approvals"] = [
+            {"server": server, "tool": tool} for server, tool in settings.tool_approvals
+        ]
     for key, value in settings.extra.items():
         if key not in data and _not_secret(key):
             data[key] = value
@@ -828,6 +891,8 @@ def settings_from_dict(data: dict[str, Any], notes: list[str] | None = None) -> 
         prices=fix.field(data, "prices", lambda v: _prices(v, fix), {}),
         personas=fix.field(data, "personas", lambda v: _personas(v, fix), []),
         folders=fix.field(data, "folders", lambda v: _folders(v, fix), []),
+        mcp_servers=fix.field(data, "mcp_servers", lambda v: _mcp_servers(v, fix), []),
+        tool_approvals=fix.field(data, "tool_approvals", _tool_approvals, []),
         extra={k: v for k, v in data.items() if k not in _SETTINGS_FIELDS and _not_secret(k)},
     )
 
@@ -871,6 +936,125 @@ def _personas(value: Any, fix: _Fixer) -> list[Persona]:
         else:
             personas.append(persona)
     return personas
+
+
+_MCP_SERVER_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "transport",
+        "command",
+        "args",
+        "env",
+        "secret_env",
+        "url",
+        "headers",
+        "secret_headers",
+        "enabled",
+        "call_timeout",
+    }
+)
+
+
+def mcp_server_to_dict(server: McpServer) -> dict[str, Any]:
+    """Only what the transport uses (a stdio server has no ``url``), and never the value of
+    a secret: an env variable or header named in ``secret_env``/``secret_headers`` is left
+    out even if it got into ``env``/``headers``."""
+    data: dict[str, Any] = {"id": server.id, "name": server.name, "transport": server.transport}
+    if server.transport == "http":
+        data["url"] = server.url
+        data["headers"] = {
+            k: v for k, v in server.headers.items() if k not in server.secret_headers
+        }
+        data["secret_headers"] = list(server.secret_headers)
+    else:
+        data["command"] = server.command
+        data["args"] = list(server.args)
+        data["env"] = {k: v for k, v in server.env.items() if k not in server.secret_env}
+        data["secret_env"] = list(server.secret_env)
+    data["enabled"] = server.enabled
+    if server.call_timeout is not None:
+        data["call_timeout"] = _number(server.call_timeout)
+    for key, value in server.extra.items():
+        if key not in data and _not_secret(key):
+            data[key] = value
+    return data
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of names")
+    return tuple(dict.fromkeys(value))
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    return {str(k): _required_str(value, k) for k in value}
+
+
+def mcp_server_from_dict(data: Any) -> McpServer:
+    """A server as settings.json has it; TypeError/KeyError/ValueError when it cannot be
+    used at all (no id, an unknown transport)."""
+    from desktop.core.tools.config import TRANSPORTS, McpServer
+
+    if not isinstance(data, dict):
+        raise TypeError(f"a server is {type(data).__name__}, not an object")
+    server_id = _required_str(data, "id").strip()
+    transport = _optional_str(data.get("transport")) or "stdio"
+    if not server_id or transport not in TRANSPORTS:
+        raise ValueError(f"server {server_id!r}: no id, or unknown transport {transport!r}")
+    timeout = data.get("call_timeout")
+    return McpServer(
+        id=server_id,
+        name=_optional_str(data.get("name")) or server_id,
+        transport=transport,
+        command=_optional_str(data.get("command")) or "",
+        args=tuple(str(a) for a in data.get("args") or () if isinstance(a, str | int | float)),
+        env=_string_map(data.get("env")),
+        secret_env=_names(data.get("secret_env")),
+        url=_optional_str(data.get("url")) or "",
+        headers=_string_map(data.get("headers")),
+        secret_headers=_names(data.get("secret_headers")),
+        enabled=data.get("enabled") is not False,
+        call_timeout=float(timeout)
+        if isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
+        and timeout > 0
+        else None,
+        extra={k: v for k, v in data.items() if k not in _MCP_SERVER_FIELDS and _not_secret(k)},
+    )
+
+
+def _mcp_servers(value: Any, fix: _Fixer) -> list[McpServer]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    servers: list[McpServer] = []
+    for index, entry in enumerate(value):
+        try:
+            server = mcp_server_from_dict(entry)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            fix.note(f"mcp_servers[{index}]", entry)
+            continue
+        if any(s.id == server.id for s in servers):
+            fix.note(f"mcp_servers[{index}]", entry)
+            continue
+        servers.append(server)
+    return servers
+
+
+def _tool_approvals(value: Any) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for item in _objects(value, "tool approval"):
+        pair = (_required_str(item, "server"), _required_str(item, "tool"))
+        if pair not in pairs:
+            pairs.append(pair)
+    return pairs
 
 
 _PROVIDER_FIELDS = frozenset({"id", "name", "base_url", "default_model", "models", "network"})

@@ -160,6 +160,16 @@ class ToolCall:
             ) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class ToolSelection:
+    """One MCP server whose tools a conversation offers the model (``Conversation.tools``):
+    ``server`` its id (settings.json ``mcp_servers``), ``tools`` the names of the tools on,
+    None: all the server has."""
+
+    server: str
+    tools: tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True)
 class ImportedFile:
     """A file (an image, a document) an imported message had, which Confab could not attach
@@ -288,6 +298,13 @@ class Message:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     tool_name: str | None = None
+    # A tool run of Confab's own (an MCP server's tool, desktop/core/tools/): on the "tool"
+    # message, the id of the server that ran it, how long it took, what went wrong (the
+    # server's words: an error result, a timeout, a crash) or that the user denied it.
+    tool_server: str | None = None
+    duration_ms: int | None = None
+    tool_error: str | None = None
+    denied: bool = False
     # Files of an imported message not attached (yet): see ImportedFile.
     imported_files: tuple[ImportedFile, ...] = ()
     # Files attached to the message (images, documents): see Attachment.
@@ -396,6 +413,9 @@ class Conversation:
     extra: dict[str, Any] = field(default_factory=dict)
     # Imported from another app (or another Confab's export): see ImportedFrom.
     imported_from: ImportedFrom | None = None
+    # The MCP servers (and their tools) offered to the model in this conversation; empty:
+    # no tools (the request carries none).
+    tools: tuple[ToolSelection, ...] = ()
     # The format version of the file when it is newer than this Confab's; never written.
     newer_version: int | None = field(default=None, compare=False)
     _index: dict[str, Message] = field(default_factory=dict, init=False, repr=False, compare=False)

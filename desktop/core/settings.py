@@ -16,6 +16,7 @@ from desktop.core.files import read_regular_file
 from desktop.core.personas import Persona
 from desktop.core.pricing import Price
 from desktop.core.providers import PRESETS, Preset, Provider, normalize_base_url, slugify
+from desktop.core.tools.config import McpServer
 
 __all__ = [
     "PRESETS",
@@ -46,12 +47,22 @@ class Settings:
     personas: list[Persona] = field(default_factory=list)
     # Folders the user made (paths, desktop/core/folders.py), shown even while empty.
     folders: list[str] = field(default_factory=list)
+    # MCP servers (desktop/core/tools/config.py; their secrets are in the keyring) and the
+    # tools the user always allows, as (server id, tool name).
+    mcp_servers: list[McpServer] = field(default_factory=list)
+    tool_approvals: list[tuple[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provider(self, provider_id: str | None) -> Provider | None:
         for provider in self.providers:
             if provider.id == provider_id:
                 return provider
+        return None
+
+    def mcp_server(self, server_id: str | None) -> McpServer | None:
+        for server in self.mcp_servers:
+            if server.id == server_id:
+                return server
         return None
 
     def to_dict(self) -> dict[str, Any]:

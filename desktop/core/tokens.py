@@ -405,7 +405,7 @@ class TokenCounter:
             return Count(estimate(text), False)
         return Count(tokens, self.exact and exact)
 
-    def messages(self, messages: list[dict[str, str]]) -> Count:
+    def messages(self, messages: list[dict[str, Any]]) -> Count:
         total = TOKENS_PER_REPLY_PRIMING
         exact = self.exact
         pending = False

@@ -1013,6 +1013,8 @@ class MainWindow(QMainWindow):
         }
         actions: list[tuple[str, Callable[[], None]]] = []
         for way in recovery.recoveries(conversation, message_id, error)[:2]:
+            if way not in buttons:  # a way out this window has no button for yet
+                continue
             label, act = buttons[way]
             actions.append((label, functools.partial(act, conversation.id, message_id)))
         action = actions[0] if actions else None

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+251"/>
+        <location filename="../../desktop/app.py" line="+265"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -1595,7 +1595,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
@@ -1605,8 +1605,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-167"/>
-        <location line="+178"/>
+        <location line="-169"/>
+        <location line="+180"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>

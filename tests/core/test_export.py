@@ -421,3 +421,45 @@ def test_exported_files_are_made_as_any_programs_new_file(data: Path, tmp_path: 
     assert len(made) == 4
     assert {stat.S_IMODE(p.stat().st_mode) for p in made} == {0o640}
     assert stat.S_IMODE((data / "conversations" / "second.json").stat().st_mode) == 0o600
+
+
+def test_confab_s_own_tool_runs_export_with_their_server_and_how_they_ended(
+    tmp_path: Path,
+) -> None:
+    from desktop.core.models import Message, ToolCall
+    from desktop.core.tools import ToolRun
+
+    conversation = Conversation(id="run1", title="Tokyo", created_at=NOW, updated_at=NOW)
+
+    def add(message: Message) -> Message:
+        return conversation.append(message)
+
+    add(Message("q", None, "user", "What time is it in Tokyo?", NOW))
+    asked = add(Message("a1", "q", "assistant", "", NOW, model="m", finish_reason="tool_calls"))
+    asked.tool_calls = (
+        ToolCall("call_1", "get_current_time", '{"timezone": "Asia/Tokyo"}'),
+        ToolCall("call_2", "get_current_time", '{"timezone": "Mars/Olympus"}'),
+    )
+    out = '{"timezone": "Asia/Tokyo", "datetime": "2026-12-01T18:30:00+09:00"}'
+    ran = ToolRun("call_1", "time", "get_current_time", out, 118)
+    add(ran.fill(Message("t1", "a1", "tool", "", NOW)))
+    denied = ToolRun("call_2", "time", "get_current_time", "denied", denied=True)
+    add(denied.fill(Message("t2", "t1", "tool", "", NOW)))
+    add(Message("a2", "t2", "assistant", "It is 18:30 in Tokyo.", NOW, model="m"))
+    data = tmp_path / "data"
+    write(data, conversation)
+    style = Style(tool_servers={"time": "Time (MCP)"}, tz=UTC)
+    target = tmp_path / "run.md"
+    Exporter(data, style=style, clock=lambda: NOW, app_version="9.9").run(["run1"], "md", target)
+    text = target.read_text(encoding="utf-8")
+    assert (
+        text.count("Tool output: get\\_current\\_time (Time (MCP))")
+        + text.count("Tool output: get_current_time (Time (MCP))")
+        == 2
+    )
+    assert "The user denied this tool call." in text
+    assert "**Tool call: get\\_current\\_time**" in text
+    fences = [t.content for t in MarkdownIt("commonmark").parse(text) if t.type == "fence"]
+    assert out + "\n" in fences
+    assert any('"timezone": "Asia/Tokyo"' in f for f in fences if f != out + "\n")
+    assert "It is 18:30 in Tokyo." in text

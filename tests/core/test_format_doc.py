@@ -34,6 +34,7 @@ from desktop.core.models import (
     ReplyError,
     Summary,
     ToolCall,
+    ToolSelection,
     Usage,
     new_id,
 )
@@ -43,6 +44,7 @@ from desktop.core.pricing import Price
 from desktop.core.secrets import SERVICE, proxy_secret_name
 from desktop.core.settings import SETTINGS_FORMAT, Provider, Settings, SettingsStore
 from desktop.core.storage import ConversationStore
+from desktop.core.tools import McpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "format.md"
@@ -135,13 +137,21 @@ def _add_imported_parts(conversation: Conversation) -> None:
     call.tool_calls = (ToolCall("call_1", "python", "print(1)"),)
     output = Message(new_id(), call.id, "tool", "1", _moment())
     output.tool_call_id, output.tool_name = "call_1", "python"
+    # A run of Confab's own (an MCP tool) that failed, and one the user denied.
+    ran = Message(new_id(), output.id, "tool", "Error: boom", _moment())
+    ran.tool_call_id, ran.tool_name, ran.tool_server = "call_2", "get_time", "time"
+    ran.duration_ms, ran.tool_error = 12, "boom"
+    denied = Message(new_id(), ran.id, "tool", "denied", _moment())
+    denied.tool_call_id, denied.tool_name, denied.tool_server = "call_3", "get_time", "time"
+    denied.denied = True
+    conversation.tools = (ToolSelection("time", ("get_time",)),)
     image = Message(new_id(), None, "user", "[Image: cat.png]", _moment())
     image.imported_files = (ImportedFile("cat.png", "image", "file-service://file-1", "cat.png"),)
     image.attachments = (
         Attachment("a" * 64, "cat.png", "image", "image/png", 1200, "png", 64, 48, excluded=True),
         Attachment("b" * 64, "notes.pdf", "document", "application/pdf", 5000, "pdf"),
     )
-    conversation.messages.extend([call, output, image])
+    conversation.messages.extend([call, output, ran, denied, image])
 
 
 def _conversation_files(tmp_path: Path) -> list[dict[str, Any]]:
@@ -181,6 +191,27 @@ def _settings_file(tmp_path: Path) -> dict[str, Any]:
         auto_title=False,
         prices={"qwen-max": Price(1.0, 2.0, 0.5, context=8192, checked="2026-11-30")},
         personas=[Persona("p", "P", "Be kind.")],
+        mcp_servers=[
+            McpServer(
+                "time",
+                "Time",
+                command="uvx",
+                args=("mcp-server-time",),
+                env={"TZ": "UTC"},
+                secret_env=("API_KEY",),
+                call_timeout=30,
+            ),
+            McpServer(
+                "remote",
+                "Remote",
+                transport="http",
+                url="https://mcp.example/mcp",
+                headers={"X-Team": "a"},
+                secret_headers=("Authorization",),
+                enabled=False,
+            ),
+        ],
+        tool_approvals=[("time", "get_current_time")],
     )
     store.save(settings)
     data: dict[str, Any] = json.loads(store.path.read_text(encoding="utf-8"))
@@ -194,6 +225,7 @@ def test_every_conversation_field_core_writes_is_documented(tmp_path: Path, doc:
     # The build used every feature.
     assert {"copied_from", "streaming", "cached_tokens", "seconds", "status", "draft"} <= keys
     assert {"imported_from", "tool_calls", "tool_call_id", "tool_name", "imported_files"} <= keys
+    assert {"tool_server", "duration_ms", "tool_error", "denied", "tools"} <= keys
     assert {"attachments", "sha256", "mime", "ext", "width", "height"} <= keys
     assert _missing(keys, doc) == [], "conversation fields missing from docs/format.md"
 

@@ -192,6 +192,27 @@ def test_the_bundled_app_prints_its_version(app_path: Path) -> None:
         assert out.stdout.strip() == f"Confab {__version__}"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="the MCP guard is POSIX's")
+def test_the_bundled_app_starts_an_mcp_server_through_its_guard(app_path: Path) -> None:
+    """In a bundle ``sys.executable`` is Confab: it runs the guard (desktop/core/tools)."""
+    out = subprocess.run(
+        [str(app_path), "--mcp-guard", "--", sys.executable, "-c", "print('server ran')"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "server ran"
+    missing = subprocess.run(
+        [str(app_path), "--mcp-guard", "--", "confab-no-such-command"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert missing.returncode == 127 and "command not found" in missing.stderr
+
+
 def test_the_bundle_carries_what_is_imported_by_name(app_path: Path) -> None:
     """Modules found at run time by name (keyring's backends through entry points, Pygments'
     lexers) and package data (the token tables), which PyInstaller cannot see in the code."""

@@ -38,16 +38,22 @@ class Labels:
     tool_call: str = "Tool call: {name}"
     tool_output: str = "Tool output"
     tool_output_named: str = "Tool output: {name}"
+    # Confab's own runs of an MCP server's tool: which server ran it, and how it ended.
+    tool_output_server: str = "Tool output: {name} ({server})"
+    tool_denied: str = "The user denied this tool call."
+    tool_stopped: str = "The tool call was stopped."
+    tool_failed: str = "The tool failed: {error}"
 
 
 @dataclass(frozen=True)
 class Style:
     """How an export is worded and dated: ``tz`` None is the computer's own time zone;
     ``provider_names`` turns a provider's id (the files keep ids) into the name the user gave
-    it."""
+    it, ``tool_servers`` an MCP server's id into its name."""
 
     labels: Labels = field(default_factory=Labels)
     provider_names: Mapping[str, str] = field(default_factory=dict)
+    tool_servers: Mapping[str, str] = field(default_factory=dict)
     tz: tzinfo | None = None
     language: str = "en"
 
@@ -60,6 +66,9 @@ class Style:
         if not provider_id:
             return ""
         return self.provider_names.get(provider_id, provider_id)
+
+    def tool_server(self, server_id: str) -> str:
+        return self.tool_servers.get(server_id, server_id)
 
     def title(self, conversation: Conversation) -> str:
         return " ".join(conversation.title.split()) or self.labels.untitled
@@ -92,6 +101,10 @@ def entries(conversation: Conversation, style: Style) -> list[Entry]:
                 who = f"{who} · {message.model}"
         elif message.role == "system":
             who = labels.system
+        elif message.role == "tool" and message.tool_server:
+            who = labels.tool_output_server.format(
+                name=message.tool_name or "?", server=style.tool_server(message.tool_server)
+            )
         elif message.role == "tool":
             who = (
                 labels.tool_output_named.format(name=message.tool_name)
@@ -136,6 +149,13 @@ def attachment_label(attachment: Attachment) -> str:
 
 
 def _note(message: Message, labels: Labels) -> str:
+    if message.role == "tool":
+        if message.denied:
+            return labels.tool_denied
+        if message.tool_error == STOPPED:
+            return labels.tool_stopped
+        if message.tool_error:
+            return labels.tool_failed.format(error=message.tool_error)
     error = message.error
     if error is None:
         return ""

@@ -39,6 +39,7 @@ from desktop.core.context import (
     set_flag,
 )
 from desktop.core.errors import (
+    BadRequestError,
     ConfabError,
     ConnectFailedError,
     NewerFormatError,
@@ -46,6 +47,8 @@ from desktop.core.errors import (
     NoProviderError,
     RateLimitError,
     ServerError,
+    ToolRoundLimitError,
+    ToolsUnsupportedError,
 )
 from desktop.core.logs import redact
 from desktop.core.models import (
@@ -55,6 +58,8 @@ from desktop.core.models import (
     Params,
     ReplyError,
     Summary,
+    ToolCall,
+    ToolSelection,
     Usage,
     new_id,
     title_from_text,
@@ -79,6 +84,8 @@ if TYPE_CHECKING:
     from desktop.core.models import Attachment
     from desktop.core.pricing import Price, PriceTable
     from desktop.core.settings import Provider
+    from desktop.core.tools.naming import ToolBox
+    from desktop.core.tools.types import ApprovalRequest, ToolInfo, ToolOutcome
     from desktop.core.wire import WireMessage
 
 log = logging.getLogger("confab.chat")
@@ -86,6 +93,15 @@ log = logging.getLogger("confab.chat")
 SAVE_INTERVAL_S = 1.0
 TITLE_MAX_TOKENS = 24
 CONTINUE_PROMPT = "Continue exactly where you stopped. Do not repeat anything."
+
+# Requests of one turn that may end in tool calls: the ninth is not sent, and the turn ends
+# with a note (ToolRoundLimitError) instead of going round for ever.
+TOOL_ROUNDS = 8
+# What the model is told of a call that did not run.
+DENIED_TEXT = "The user denied this tool call; it was not run."
+STOPPED_TEXT = "The user stopped this tool call before it finished."
+# A 400 about these words, to a request that carried tools: the model takes none.
+_TOOL_WORDS = ("tool", "function")
 
 # Not timeouts: a model slow to answer would only be asked again, and wait as long again.
 RETRYABLE = (RateLimitError, ServerError, ConnectFailedError)
@@ -152,6 +168,16 @@ class ProviderSource(Protocol):
     def prices(self) -> PriceTable: ...
 
 
+class ToolSource(Protocol):
+    """The tools a conversation may use (desktop/controllers/tools.py's ToolsController)."""
+
+    async def offered(self, selections: tuple[ToolSelection, ...]) -> list[ToolInfo]: ...
+    def known_tools(self, server_id: str) -> list[ToolInfo] | None: ...
+    async def call(self, server_id: str, tool: str, arguments: dict[str, Any]) -> ToolOutcome: ...
+    def is_always_allowed(self, server_id: str, tool: str) -> bool: ...
+    def allow_always(self, server_id: str, tool: str) -> None: ...
+
+
 class Ticker(Protocol):
     """A repeating timer whose owner calls ``ChatService.save_tick`` at each tick."""
 
@@ -198,6 +224,15 @@ class ChatEvents:
     def retry_scheduled(self, conversation_id: str, message_id: str, wait: RetryWait) -> None:
         """An automatic retry of the reply ``message_id`` is waiting."""
 
+    def approval_needed(self, request: ApprovalRequest) -> None:
+        """A tool call waits for ``ChatService.decide``."""
+
+    def tool_started(self, conversation_id: str, call_id: str) -> None:
+        """The call runs now (approved, or always allowed)."""
+
+    def tool_finished(self, conversation_id: str, call_id: str) -> None:
+        """The call's "tool" message is in the conversation (ran, failed, denied, stopped)."""
+
 
 class _AttachmentCosts:
     """The tokens of attachments for one model, without waiting (never reads a file): a
@@ -242,6 +277,7 @@ class ChatService:
         clock: Clock = utc_now,
         auto_title: bool = True,
         attachments: AttachmentStore | None = None,
+        tools: ToolSource | None = None,
     ) -> None:
         self._conversations = conversations
         self._providers = providers
@@ -251,6 +287,14 @@ class ChatService:
         self._sleep = sleep
         self._clock = clock
         self.auto_title = auto_title
+        self.tools = tools
+        self.tool_rounds = TOOL_ROUNDS
+        # Per MCP server not listed yet, the conversations whose meter counted without its
+        # tools: told ``context_changed`` once it has listed them (``tools_listed``).
+        self._unlisted: dict[str, set[str]] = {}
+        # Tool calls waiting for the user: (conversation id, call id) → the decision's future
+        # and what was asked.
+        self._approvals: dict[tuple[str, str], tuple[asyncio.Future[str], ApprovalRequest]] = {}
         self.retry_policy = RetryPolicy()
         self.tasks = TaskSet()
         self._streams: dict[str, asyncio.Task[None]] = {}
@@ -323,7 +367,7 @@ class ChatService:
         reply = conversation.message(message_id)
         if reply.role != "assistant" or not self._ready(conversation):
             return False
-        if not reply.content and not reply.reasoning:
+        if not reply.content and not reply.reasoning and not reply.tool_calls:
             conversation.remove_branch(reply.id)
             self._events.thread_changed(conversation.id)
         conversation.head = reply.parent
@@ -466,7 +510,9 @@ class ChatService:
             self._stopped(*self._replies[conversation_id])
 
     def _stopped(self, conversation: Conversation, reply: Message) -> None:
-        reply.error = ReplyError.stopped()
+        if reply.streaming or not reply.tool_calls:
+            # (A reply whose calls were running finished well: the calls say "stopped".)
+            reply.error = ReplyError.stopped()
         self._finish(conversation, reply)
         self._events.reply_stopped(conversation.id, reply.id)
 
@@ -484,19 +530,29 @@ class ChatService:
             self._attachment_pool = None
         self._conversations.flush()
 
-    def _start_reply(self, conversation: Conversation, question: Message | None = None) -> None:
-        reply = Message(
-            id=new_id(),
-            parent=conversation.head,
-            role="assistant",
-            content="",
-            created_at=self._clock(),
-            model=conversation.model,
-            provider=conversation.provider,
-        )
-        conversation.append(reply)
+    def _start_reply(
+        self,
+        conversation: Conversation,
+        question: Message | None = None,
+        *,
+        use_tools: bool = True,
+    ) -> None:
+        reply = self._new_reply(conversation)
         # Planned by the stream, without a wait on the UI thread (see _request_plan).
-        self._launch(conversation, reply, None, question)
+        self._launch(conversation, reply, None, question, use_tools=use_tools)
+
+    def _new_reply(self, conversation: Conversation) -> Message:
+        return conversation.append(
+            Message(
+                id=new_id(),
+                parent=conversation.head,
+                role="assistant",
+                content="",
+                created_at=self._clock(),
+                model=conversation.model,
+                provider=conversation.provider,
+            )
+        )
 
     def _launch(
         self,
@@ -504,24 +560,26 @@ class ChatService:
         reply: Message,
         plan: ContextPlan | None,
         question: Message | None = None,
+        *,
+        use_tools: bool = True,
     ) -> None:
         """``plan`` None: planned by the stream (``_request_plan``)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
-        task = self.tasks.spawn(self._stream(conversation, reply, plan, question))
+        task = self.tasks.spawn(
+            self._stream(conversation, reply, plan, question, use_tools=use_tools)
+        )
         self._streams[conversation.id] = task
         self._replies[conversation.id] = (conversation, reply)
         # A task cancelled before its first step never runs its body: finish it here then.
-        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, reply, t))
+        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, t))
         self._events.reply_started(conversation.id, reply.id)
         self._events.streaming_changed(conversation.id, True)
         if not self._save_timer.isActive():
             self._save_timer.start()
 
-    def _on_stream_task_done(
-        self, conversation: Conversation, reply: Message, task: asyncio.Task[None]
-    ) -> None:
+    def _on_stream_task_done(self, conversation: Conversation, task: asyncio.Task[None]) -> None:
         if self._streams.get(conversation.id) is task:
-            self._stopped(conversation, reply)
+            self._stopped(*self._replies[conversation.id])
 
     def save_tick(self) -> None:
         """Save every growing reply at least once a second, even while the model pauses (the
@@ -546,7 +604,9 @@ class ChatService:
         if self._due:
             self._defer(self._save_next_due)
 
-    async def _request_plan(self, conversation: Conversation) -> ContextPlan:
+    async def _request_plan(
+        self, conversation: Conversation, *, tool_runs: bool = False
+    ) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead, and so
@@ -558,7 +618,11 @@ class ChatService:
             counter = TokenCounter(model, wait=False)
             costs = _AttachmentCosts(self.attachments, model)
             plan = plan_context(
-                conversation, self.budget(conversation), counter.text, attachment_cost=costs
+                conversation,
+                self.budget(conversation),
+                counter.text,
+                attachment_cost=costs,
+                tool_runs=tool_runs,
             )
             if not counter.pending and not costs.missing:
                 return plan
@@ -568,7 +632,14 @@ class ChatService:
             if counter.pending:
                 with contextlib.suppress(Exception):  # a table that failed: estimates
                     await asyncio.wrap_future(counted(counter.model))
-        return self.plan(conversation)
+        model = self._model_of(conversation)
+        return self._plan(
+            conversation,
+            "",
+            TokenCounter(model),
+            _AttachmentCosts(self.attachments, model),
+            tool_runs=tool_runs,
+        )
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._attachment_pool is None:
@@ -612,12 +683,18 @@ class ChatService:
         reply: Message,
         plan: ContextPlan | None,
         question: Message | None = None,
+        *,
+        use_tools: bool = True,
     ) -> None:
+        """One turn: a request, its reply streamed in; while the reply asks for tools (and
+        the conversation has them on), each call approved, run and answered by a "tool"
+        message, then the next request, up to ``tool_rounds`` requests."""
         import asyncio  # at run time only (start-up cost, see core/tasks)
 
         earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:
+            # ``reply`` is the current round's (reassigned below).
             if kind == "reasoning":
                 reply.reasoning = (reply.reasoning or "") + text
             else:
@@ -637,33 +714,46 @@ class ChatService:
             if provider is None:
                 raise NoProviderError()
             client = await self._providers.client(provider)
-            if plan is None:
-                plan = await self._request_plan(conversation)
-            wire = await self._wire_messages(plan, conversation.model or "")
-            request = ChatRequest(conversation.model or "", wire, conversation.params)
-            attempt = 1
+            box = await self._toolbox(conversation) if use_tools else None
+            rounds = 0
             while True:
-                try:
-                    result = await client.stream_chat(request, on_delta)
+                if plan is None:
+                    plan = await self._request_plan(conversation, tool_runs=bool(box))
+                wire = await self._wire_messages(plan, conversation.model or "")
+                request = ChatRequest(
+                    conversation.model or "",
+                    wire,
+                    conversation.params,
+                    tools=box.specs() if box else (),
+                )
+                result = await self._request(conversation, reply, client, request, on_delta, box)
+                rounds += 1
+                calls = tuple(result.tool_calls) if box else ()
+                if not calls:
                     break
-                except RETRYABLE as exc:
-                    wait = self.retry_policy.delay(exc, attempt)
-                    if wait is None or reply.content or reply.reasoning:
-                        raise  # out of tries, or text already arrived: keep it, say so
-                    log.info(
-                        "attempt %d failed (%s); retrying in %.1f s",
-                        attempt,
-                        type(exc).__name__,
-                        wait,
+                # A round that asked for tools: the reply is done; its calls run, and the
+                # next request carries them and their results.
+                self._settle(conversation, reply, result, plan, None)
+                reply.tool_calls = calls
+                reply.streaming = False
+                self._growing.discard(conversation.id)
+                self._conversations.save(conversation)
+                self._events.reply_finished(conversation.id, reply.id)
+                assert box is not None
+                await self._run_calls(conversation, reply, box)
+                reply = self._new_reply(conversation)
+                reply.streaming = True
+                self._replies[conversation.id] = (conversation, reply)
+                earlier_usage = None
+                plan = None
+                self._events.reply_started(conversation.id, reply.id)
+                if rounds >= self.tool_rounds:
+                    # Not sent: the reply that would have gone on says why (Retry sends it,
+                    # the results so far with it).
+                    raise ToolRoundLimitError(
+                        f"{self.tool_rounds} requests in one turn; the model was still "
+                        "asking for tools"
                     )
-                    reason = "unreachable" if isinstance(exc, ConnectFailedError) else "busy"
-                    self._events.retry_scheduled(
-                        conversation.id,
-                        reply.id,
-                        RetryWait(wait, attempt + 1, self.retry_policy.attempts, reason),
-                    )
-                    await (self._sleep or asyncio.sleep)(wait)
-                    attempt += 1
         except asyncio.CancelledError:
             if self._streams.get(conversation.id) is asyncio.current_task():
                 self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
@@ -678,24 +768,244 @@ class ChatService:
             self._finish(conversation, reply)
             self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
-            reply.finish_reason = result.finish_reason
-            if earlier_usage is not None and result.usage is not None:
-                # A continued reply cost both requests.
-                result.usage = Usage(
-                    earlier_usage.prompt_tokens + result.usage.prompt_tokens,
-                    earlier_usage.completion_tokens + result.usage.completion_tokens,
-                    earlier_usage.total_tokens + result.usage.total_tokens,
-                    earlier_usage.estimated or result.usage.estimated,
-                )
-            if result.usage is None:
-                # Several local servers ignore include_usage: count here, and say so.
-                result.usage = self._estimate_usage(conversation, plan, result.content)
-            reply.usage = result.usage
-            if result.model:
-                reply.model = result.model
+            assert plan is not None
+            self._settle(conversation, reply, result, plan, earlier_usage)
             self._finish(conversation, reply)
             self._events.reply_finished(conversation.id, reply.id)
             self._maybe_title(conversation)
+
+    async def _request(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        client: ChatClient,
+        request: Any,
+        on_delta: Callable[[str, str], None],
+        box: ToolBox | None,
+    ) -> Any:
+        """One request streamed into ``reply``, retried as the policy says; a 400 about
+        tools to a request that carried some is ToolsUnsupportedError."""
+        import asyncio
+
+        attempt = 1
+        while True:
+            try:
+                return await client.stream_chat(request, on_delta)
+            except RETRYABLE as exc:
+                wait = self.retry_policy.delay(exc, attempt)
+                if wait is None or reply.content or reply.reasoning:
+                    raise  # out of tries, or text already arrived: keep it, say so
+                log.info(
+                    "attempt %d failed (%s); retrying in %.1f s",
+                    attempt,
+                    type(exc).__name__,
+                    wait,
+                )
+                reason = "unreachable" if isinstance(exc, ConnectFailedError) else "busy"
+                self._events.retry_scheduled(
+                    conversation.id,
+                    reply.id,
+                    RetryWait(wait, attempt + 1, self.retry_policy.attempts, reason),
+                )
+                await (self._sleep or asyncio.sleep)(wait)
+                attempt += 1
+            except BadRequestError as exc:
+                words = exc.detail.lower()
+                if box and exc.status in (400, 404, 422) and any(w in words for w in _TOOL_WORDS):
+                    raise ToolsUnsupportedError(exc.status, exc.detail) from exc
+                raise
+
+    def _settle(
+        self,
+        conversation: Conversation,
+        reply: Message,
+        result: Any,
+        plan: ContextPlan,
+        earlier_usage: Usage | None,
+    ) -> None:
+        """A finished request's finish reason, usage and model, on its reply."""
+        reply.finish_reason = result.finish_reason
+        if earlier_usage is not None and result.usage is not None:
+            # A continued reply cost both requests.
+            result.usage = Usage(
+                earlier_usage.prompt_tokens + result.usage.prompt_tokens,
+                earlier_usage.completion_tokens + result.usage.completion_tokens,
+                earlier_usage.total_tokens + result.usage.total_tokens,
+                earlier_usage.estimated or result.usage.estimated,
+            )
+        if result.usage is None:
+            # Several local servers ignore include_usage: count here, and say so.
+            result.usage = self._estimate_usage(conversation, plan, result.content)
+        reply.usage = result.usage
+        if result.model:
+            reply.model = result.model
+
+    # ---- tools ------------------------------------------------------------------------
+
+    async def _toolbox(self, conversation: Conversation) -> ToolBox | None:
+        """The tools this turn offers (None: none, the request goes as it always did)."""
+        if self.tools is None or not conversation.tools:
+            return None
+        from desktop.core.tools.naming import ToolBox
+
+        box = ToolBox.of(await self.tools.offered(conversation.tools))
+        return box or None
+
+    def known_toolbox(self, conversation: Conversation) -> ToolBox | None:
+        """The tools the conversation would offer, from the servers' last listings (no
+        server started): what the meter counts."""
+        if self.tools is None or not conversation.tools:
+            return None
+        from desktop.core.tools.naming import ToolBox
+
+        tools: list[ToolInfo] = []
+        for selection in conversation.tools:
+            known = self.tools.known_tools(selection.server)
+            if known is None:
+                self._unlisted.setdefault(selection.server, set()).add(conversation.id)
+            listed = known or []
+            wanted = set(selection.tools) if selection.tools is not None else None
+            tools += [t for t in listed if wanted is None or t.name in wanted]
+        return ToolBox.of(tools) or None
+
+    async def _run_calls(self, conversation: Conversation, reply: Message, box: ToolBox) -> None:
+        """Each call of ``reply`` in order: approved (or always allowed), run, and answered
+        by a "tool" message below it, saved at once. Cancelled (Stop), the call running
+        and those after it are answered "stopped"."""
+        import asyncio
+
+        from desktop.core.tools.types import ToolRun
+
+        pending = list(reply.tool_calls)
+        try:
+            while pending:
+                call = pending[0]
+                run = await self._run_call(conversation, reply, call, box)
+                pending.pop(0)
+                self._add_run(conversation, run)
+        except asyncio.CancelledError:
+            for call in pending:
+                target = box.target(call.name)
+                self._add_run(
+                    conversation,
+                    ToolRun(
+                        call.id,
+                        target.server_id if target else "",
+                        target.name if target else call.name,
+                        STOPPED_TEXT,
+                        error="stopped",
+                    ),
+                )
+            raise
+
+    def _add_run(self, conversation: Conversation, run: Any) -> None:
+        message = Message(
+            id=new_id(),
+            parent=conversation.head,
+            role="tool",
+            content="",
+            created_at=self._clock(),
+        )
+        conversation.append(run.fill(message))
+        self._conversations.save(conversation)
+        self._events.tool_finished(conversation.id, run.call_id)
+
+    async def _run_call(
+        self, conversation: Conversation, reply: Message, call: ToolCall, box: ToolBox
+    ) -> Any:
+        import asyncio
+
+        from desktop.core.tools.types import ALWAYS, DENY, ApprovalRequest, ToolRun
+        from desktop.core.wire import WireValueError
+
+        target = box.target(call.name)
+        if target is None or self.tools is None:
+            text = f"There is no tool named {call.name!r}."
+            return ToolRun(call.id, "", call.name, text, error=text)
+        server, tool = target.server_id, target.name
+        if not self.tools.is_always_allowed(server, tool):
+            key = (conversation.id, call.id)
+            decision_future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            request = ApprovalRequest(conversation.id, reply.id, call, server, tool)
+            self._approvals[key] = (decision_future, request)
+            self._events.approval_needed(request)
+            try:
+                decision = await decision_future
+            finally:
+                self._approvals.pop(key, None)
+            if decision == DENY:
+                return ToolRun(call.id, server, tool, DENIED_TEXT, denied=True)
+            if decision == ALWAYS:
+                self.tools.allow_always(server, tool)
+        self._events.tool_started(conversation.id, call.id)
+        try:
+            arguments = call.parsed_arguments()
+        except WireValueError as exc:
+            return ToolRun(call.id, server, tool, str(exc), error=str(exc))
+        if not isinstance(arguments, dict):
+            text = f"the arguments of {call.name!r} are not a JSON object"
+            return ToolRun(call.id, server, tool, text, error=text)
+        outcome = await self.tools.call(server, tool, arguments)
+        output = outcome.output
+        if outcome.error and not output:
+            output = f"Error: {outcome.error}"
+        return ToolRun(
+            call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
+        )
+
+    def tools_listed(self, server_id: str) -> None:
+        """A server has listed its tools: the meters that counted without them count again."""
+        for conversation_id in sorted(self._unlisted.pop(server_id, set())):
+            self._events.context_changed(conversation_id)
+
+    def decide(self, call_id: str, decision: str, conversation_id: str | None = None) -> bool:
+        """The user's decision on a call waiting for approval ("once", "always", "deny");
+        False when no such call waits (decided already, stopped)."""
+        from desktop.core.tools.types import DECISIONS
+
+        if decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        for (waiting_in, waiting_call), (future, _request) in list(self._approvals.items()):
+            if waiting_call == call_id and conversation_id in (None, waiting_in):
+                if future.done():
+                    continue
+                future.set_result(decision)
+                return True
+        return False
+
+    def pending_approvals(self, conversation_id: str) -> list[str]:
+        """The ids of the calls of this conversation waiting for the user."""
+        return [r.call.id for r in self.approval_requests(conversation_id)]
+
+    def approval_requests(self, conversation_id: str) -> list[ApprovalRequest]:
+        """The calls of this conversation waiting for the user (a view opened meanwhile
+        shows their buttons again), in the order asked."""
+        return [
+            request
+            for (cid, _call), (future, request) in self._approvals.items()
+            if cid == conversation_id and not future.done()
+        ]
+
+    def set_tools(self, conversation: Conversation, tools: tuple[ToolSelection, ...]) -> None:
+        """The servers (and tools) this conversation offers the model from its next request."""
+        if conversation.read_only or conversation.tools == tuple(tools):
+            return
+        conversation.tools = tuple(tools)
+        self._conversations.save(conversation, touch=False)
+        self._events.context_changed(conversation.id)
+
+    def retry_without_tools(self, conversation: Conversation, message_id: str) -> bool:
+        """Ask again, this once without tools (the model or server took none:
+        ToolsUnsupportedError). The conversation keeps its choice of tools."""
+        reply = conversation.message(message_id)
+        if reply.role != "assistant" or not self._ready(conversation):
+            return False
+        if not reply.content and not reply.reasoning and not reply.tool_calls:
+            conversation.remove_branch(reply.id)
+        conversation.head = reply.parent
+        self._events.thread_changed(conversation.id)
+        self._start_reply(conversation, use_tools=False)
+        return True
 
     def _finish(self, conversation: Conversation, reply: Message) -> None:
         reply.streaming = False
@@ -754,7 +1064,11 @@ class ChatService:
         counter: TokenCounter,
         costs: _AttachmentCosts,
         draft_attachments: Sequence[Attachment] = (),
+        *,
+        tool_runs: bool | None = None,
     ) -> ContextPlan:
+        """``tool_runs`` None: Confab's own tool runs are sent when the conversation has
+        tools on (its requests carry tools)."""
         plan = plan_context(
             conversation,
             self.budget(conversation),
@@ -762,6 +1076,7 @@ class ChatService:
             draft.strip(),
             attachment_cost=costs,
             draft_attachments=draft_attachments,
+            tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
         )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
@@ -811,6 +1126,7 @@ class ChatService:
         plan = self._plan(conversation, draft, counter, costs, attachments)
         messages = plan.messages
         tokens = plan.tokens + TOKENS_PER_REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages)
+        tokens += self._tools_tokens(conversation, counter)
         price = self._providers.prices.price(model)
         return SendEstimate(
             tokens=tokens,
@@ -819,6 +1135,18 @@ class ChatService:
             context_window=price.context if price else None,
             plan=plan,
         )
+
+    def _tools_tokens(self, conversation: Conversation, counter: TokenCounter) -> int:
+        """What the tools on offer cost in a request: their schemas, as sent (counted from
+        the servers' last listings; nothing before a server has started)."""
+        box = self.known_toolbox(conversation)
+        if box is None:
+            return 0
+        import json
+
+        from desktop.core.openai_wire import encode_tool
+
+        return counter.text(json.dumps([encode_tool(spec) for spec in box.specs()]))
 
     def _count_again(self, conversation_id: str, model: str) -> None:
         """Once the table ``model`` is counted with has loaded and the counting thread has
