@@ -152,7 +152,7 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     chat = ChatController(conversations, settings, tools=tools)
     # The folder's one store of attachments: the window adds to it, requests read from it.
     attachments = AttachmentsController(conversations.attachments)
-    window.attach(conversations, chat, settings, attachments)
+    window.attach(conversations, chat, settings, tools, attachments)
     return Composition(
         window, conversations, chat, settings, data_dir, tools=tools, attachments=attachments
     )

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.models import Conversation, Message
     from desktop.ui.message_view import MessageWidget
+    from desktop.ui.tool_card import LiveCall, ToolCallCard
 
 FLUSH_INTERVAL_MS = 33
 # New characters of a reply rendered per tick at most (the stream benchmark brings ~660 a
@@ -108,6 +109,8 @@ class ChatView(QScrollArea):
     action_requested = Signal(str, str)
     edit_submitted = Signal(str, str)
     branch_requested = Signal(str)
+    # A tool call's card answered: (call id, "once" | "always" | "deny").
+    tool_decided = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
@@ -161,6 +164,14 @@ class ChatView(QScrollArea):
         self._catch_up_slice: dict[str, int] = {}  # characters a tick, per reply catching up
         self._conversation: Conversation | None = None
         self._assistant_name = ""
+        # Tool results shown in their reply's cards, not as messages (tool_card.fold_results):
+        # reply id → call id → result, and result id → reply id.
+        self._results: dict[str, dict[str, Message]] = {}
+        self._folded: dict[str, str] = {}
+        # What the controller said of the calls under way: (conversation id, call id) → state.
+        self._live: dict[tuple[str, str], LiveCall] = {}
+        # Set by the window: a server's name from its id.
+        self.server_name: Callable[[str], str] = lambda server_id: server_id
         self._hidden_earlier: list[Message] = []
         # Newer messages of the thread not built: the view shows a stretch around a message
         # gone to (see JUMP_DISTANCE); empty when it shows the thread's end.
@@ -256,7 +267,7 @@ class ChatView(QScrollArea):
         self._catch_up_timer.stop()
         self._conversation = conversation
         self._assistant_name = assistant_name
-        thread = conversation.thread() if conversation else []
+        thread = self._shown_thread()
         keep_place = keep_place and not follow
         cut = max(0, len(thread) - (max(built, INITIAL_WINDOW) if keep_place else INITIAL_WINDOW))
         self._hidden_earlier = thread[:cut]
@@ -294,6 +305,14 @@ class ChatView(QScrollArea):
             self.scroll_to_bottom()
             QTimer.singleShot(0, self, self._settle_at_end)
 
+    def _shown_thread(self) -> list[Message]:
+        """The conversation's thread as shown: tool results in their replies' cards."""
+        from desktop.ui.tool_card import fold_results
+
+        thread = self._conversation.thread() if self._conversation else []
+        shown, self._results, self._folded = fold_results(thread)
+        return shown
+
     def _build_newest(self, window: list[Message]) -> int:
         """Build the newest messages of ``window``, newest first, until they fill the view
         (at most FIRST_PAINT; of a long reply only its end, see MessageWidget's ``tail``);
@@ -328,6 +347,8 @@ class ChatView(QScrollArea):
         return max(TAIL_MIN_CHARS, int(1.5 * columns * lines))
 
     def add_message(self, message: Message) -> MessageWidget | None:
+        if message.role == "tool" and self._fold(message):
+            return self._widgets.get(self._folded[message.id])
         if self._hidden_later and self._conversation is not None:
             if message.role != "user":
                 # The view shows a stretch far above the end: the new message waits with
@@ -349,6 +370,83 @@ class ChatView(QScrollArea):
 
     def message_widget(self, message_id: str) -> MessageWidget | None:
         return self._widgets.get(message_id)
+
+    # ---- tool calls ----------------------------------------------------------------
+
+    def _fold(self, message: Message) -> bool:
+        """A tool result that arrived: into the card of the call it answers, if the reply
+        that made the call is above it (through the other results of that reply)."""
+        conversation = self._conversation
+        if conversation is None or not message.tool_call_id:
+            return False
+        caller = message
+        while caller.role == "tool" and caller.parent and conversation.has_message(caller.parent):
+            caller = conversation.message(caller.parent)
+        if caller.role == "tool" or not any(
+            c.id == message.tool_call_id for c in caller.tool_calls
+        ):
+            return False
+        results = self._results.setdefault(caller.id, {})
+        if results.get(message.tool_call_id, message) is not message:
+            return False  # that call has its result already
+        results[message.tool_call_id] = message
+        self._folded[message.id] = caller.id
+        self._live.pop((conversation.id, message.tool_call_id), None)
+        widget = self._widgets.get(caller.id)
+        if widget is not None:
+            self._show_runs(widget)
+        return True
+
+    def set_live_call(
+        self, conversation_id: str, message_id: str, call_id: str, live: LiveCall | None
+    ) -> None:
+        """What is under way for a call of reply ``message_id`` (None: nothing any more);
+        its card shows it when that conversation is on screen (now or later)."""
+        if live is None:
+            self._live.pop((conversation_id, call_id), None)
+        else:
+            self._live[(conversation_id, call_id)] = live
+        conversation = self._conversation
+        if conversation is None or conversation.id != conversation_id:
+            return
+        widget = self._widgets.get(message_id) if message_id else None
+        if widget is None:
+            widget = next(
+                (
+                    w
+                    for w in self._widgets.values()
+                    if w.tool_calls is not None and call_id in w.tool_calls.cards
+                ),
+                None,
+            )
+        if widget is not None and conversation.has_message(widget.message_id):
+            widget.update_from(
+                conversation.message(widget.message_id), last=self._is_last(widget.message_id)
+            )
+            self._show_runs(widget)
+
+    def waiting_conversations(self, state: str) -> list[str]:
+        """The conversations with a call in ``state`` (one of tool_card.LIVE_STATES)."""
+        return list(dict.fromkeys(c for (c, _), live in self._live.items() if live.state == state))
+
+    def live_calls(self, conversation_id: str) -> dict[str, LiveCall]:
+        return {call: live for (conv, call), live in self._live.items() if conv == conversation_id}
+
+    def card(self, call_id: str) -> ToolCallCard | None:
+        """The card of a call on screen (the newest reply's, if several share the id)."""
+        for widget in reversed(self.message_widgets()):
+            if widget.tool_calls is not None and call_id in widget.tool_calls.cards:
+                return widget.tool_calls.cards[call_id]
+        return None
+
+    def _show_runs(self, widget: MessageWidget) -> None:
+        if widget.tool_calls is None or self._conversation is None:
+            return
+        widget.show_runs(
+            self._results.get(widget.message_id, {}),
+            self.live_calls(self._conversation.id),
+            self.server_name,
+        )
 
     def message_widgets(self) -> list[MessageWidget]:
         """The message widgets in the order shown."""
@@ -460,7 +558,20 @@ class ChatView(QScrollArea):
 
     def build_through(self, message_id: str) -> MessageWidget | None:
         """Build the thread down from ``message_id`` (older batches as needed, the whole of
-        a long reply) and return its widget; None when it is not on the thread."""
+        a long reply) and return its widget; None when it is not on the thread. A tool
+        result shown in its reply's card: that reply's widget, the card opened."""
+        if message_id in self._folded:
+            result = self._conversation.message(message_id) if self._conversation else None
+            widget = self.build_through(self._folded[message_id])
+            card = (
+                widget.tool_calls.cards.get(result.tool_call_id or "")
+                if widget is not None and widget.tool_calls is not None and result is not None
+                else None
+            )
+            if card is not None:
+                card.set_expanded(True)
+                self._lay_out_now()
+            return widget
         widget = self._widgets.get(message_id)
         if widget is None:
             if not any(
@@ -490,7 +601,7 @@ class ChatView(QScrollArea):
         """Build only the messages around ``message_id`` (see JUMP_DISTANCE)."""
         if self._conversation is None:
             return
-        thread = self._conversation.thread()
+        thread = self._shown_thread()
         at = next((i for i, m in enumerate(thread) if m.id == message_id), None)
         if at is None:
             return
@@ -642,6 +753,7 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.set_waiting(False)
             widget.update_from(message, last=self._is_last(message.id))
+            self._show_runs(widget)
             self._show_usage(widget, message)
 
     def _on_catch_up_timer_timeout(self) -> None:
@@ -822,6 +934,8 @@ class ChatView(QScrollArea):
         widget.action_requested.connect(self.action_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)
+        widget.tool_decided.connect(self.tool_decided)
+        self._show_runs(widget)
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
         widget.set_streaming(self._streaming)
@@ -874,6 +988,7 @@ class ChatView(QScrollArea):
             if widget.role == "assistant" and self._conversation.has_message(message_id):
                 message = self._conversation.message(message_id)
                 widget.update_from(message, last=self._is_last(message_id))
+                self._show_runs(widget)
 
     def _update_empty(self) -> None:
         self.empty.setVisible(not self._widgets)

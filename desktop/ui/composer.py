@@ -156,7 +156,12 @@ class Composer(QFrame):
         layout.setSpacing(3)
         layout.addWidget(self.chips)
         layout.addLayout(row)
-        layout.addWidget(self.meter)
+        # The meter's line; the window puts the conversation's Tools button at its start.
+        self.footer = QHBoxLayout()
+        self.footer.setContentsMargins(0, 0, 0, 0)
+        self.footer.setSpacing(8)
+        self.footer.addWidget(self.meter, 1)
+        layout.addLayout(self.footer)
         self.set_streaming(False)
 
     def set_read_only(self, read_only: bool) -> None:

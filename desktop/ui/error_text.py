@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 
 def explain(error: BaseException) -> str:
     """One or two short sentences: what happened, then what to do."""
+    if isinstance(error, e.ToolRoundLimitError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The model kept asking for tools, round after round, so Confab stopped the turn. "
+            "What it said and ran so far is kept; ask again, perhaps more precisely.",
+        )
+    if isinstance(error, e.ToolTimeoutError):
+        return QCoreApplication.translate(
+            "ErrorText", "A tool gave no result in time and was cancelled."
+        )
+    if isinstance(error, e.ToolServerError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "A tool server could not start or stopped. File → Tools… shows why; fix it there "
+            "and Restart.",
+        )
+    if isinstance(error, e.ToolError):
+        return QCoreApplication.translate("ErrorText", "A tool went wrong.")
     if isinstance(error, e.NoProviderError):
         return QCoreApplication.translate(
             "ErrorText", "No provider is set up yet. Open Providers (Ctrl+,) and add one."
@@ -60,6 +78,12 @@ def explain(error: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "The server had an internal error ({status}). Try again in a moment."
         ).format(status=error.status)
+    if isinstance(error, e.ToolsUnsupportedError):
+        return QCoreApplication.translate(
+            "ErrorText",
+            "This model (or its server) does not take tools. Send again without tools, or pick "
+            "a model that supports tool calling.",
+        )
     if isinstance(error, e.ContextTooLongError):
         return QCoreApplication.translate(
             "ErrorText",
@@ -214,7 +238,7 @@ def describe_saved_error(error: ReplyError) -> str:
             "ErrorText", "Interrupted: Confab closed before the reply finished."
         )
     again = e.error_of_kind(error.kind, error.detail, error.status, error.timeout, error.seconds)
-    if isinstance(again, e.ImagesRejectedError):
+    if isinstance(again, (e.ToolsUnsupportedError, e.ImagesRejectedError)):
         return explain(again)
     if isinstance(again, e.HttpStatusError):
         return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
@@ -224,4 +248,24 @@ def describe_saved_error(error: ReplyError) -> str:
         return explain(again)
     return QCoreApplication.translate("ErrorText", "Reply failed: {detail}").format(
         detail=error.text or error.detail or error.kind
+    )
+
+
+def tool_error(error: str, output: str = "") -> str:
+    """What a tool call's saved ``tool_error`` means (desktop/core/tools/manager.py writes
+    it: a timeout, a server that failed or died, or the tool's own error result, which is
+    then its ``output`` too), in a sentence, the server's words after it."""
+    import re
+
+    timeout = re.match(r"no result after ([\d.]+) s", error)
+    if timeout:
+        return QCoreApplication.translate(
+            "ErrorText", "The tool gave no result within {seconds} s and was cancelled."
+        ).format(seconds=timeout.group(1))
+    if error == output or error == "the tool reported an error":
+        return QCoreApplication.translate(
+            "ErrorText", "The tool reported an error; the model was told."
+        )
+    return QCoreApplication.translate("ErrorText", "The tool could not run: {detail}").format(
+        detail=error
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
+    from desktop.controllers.tools import ToolsController
     from desktop.core.models import Attachment, Conversation, Message
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.search_panel import SearchPanel
+    from desktop.ui.tools_dialog import ToolsDialog
+    from desktop.ui.tools_picker import ToolsPicker
     from desktop.ui.trash_dialog import TrashDialog
     from desktop.ui.usage_dialog import UsageDialog
 
@@ -94,6 +98,9 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.attach_flow: AttachFlow | None = None
         self.vision_box: QMessageBox | None = None
+        self.tools_dialog: ToolsDialog | None = None
+        self.tools_picker: ToolsPicker | None = None
+        self._tools: ToolsController | None = None
 
         self.sidebar = Sidebar()
         self.title_label = ElidedLabel()
@@ -123,9 +130,19 @@ class MainWindow(QMainWindow):
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
         self.settings_button.clicked.connect(self.open_conversation_settings)
+        self.tools_button = QToolButton()
+        self.tools_button.setObjectName("conversationToolsButton")
+        self.tools_button.setText(self.tr("Tools"))
+        self.tools_button.setToolTip(
+            self.tr("The MCP tools the model may ask to run in this conversation")
+        )
+        self.tools_button.clicked.connect(self.open_tools_picker)
+        self.tools_button.setAutoRaise(True)
+        self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
         self.banner = Banner()
         self.composer = Composer()
+        self.composer.footer.insertWidget(0, self.tools_button)
 
         header = QWidget()
         header.setObjectName("chatHeader")
@@ -166,12 +183,14 @@ class MainWindow(QMainWindow):
         conversations: ConversationsController,
         chat: ChatController,
         settings: SettingsController,
+        tools: ToolsController | None = None,
         attachments: AttachmentsController | None = None,
     ) -> None:
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
         self._attachments = attachments
+        self._tools = tools
         self.chat_view.usage_text = self._usage_of
         self.chat_view.attachment_source = attachments
         self._meter_timer = QTimer(self)
@@ -184,6 +203,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._attach_search()
         self._attach_import(conversations)
+        if tools is not None:
+            self._attach_tools(tools)
         self._attach_attachments()
 
     # ---- set-up --------------------------------------------------------------------
@@ -209,6 +230,11 @@ class MainWindow(QMainWindow):
         self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
+        self.tools_action = QAction(self.tr("T&ools…"), self)
+        self.tools_action.setToolTip(self.tr("MCP servers: the tools the model may use"))
+        self.tools_action.triggered.connect(self.open_tools)
+        self.tools_action.setEnabled(False)  # until the tools are attached
+        file_menu.addAction(self.tools_action)
         self.compact_action = QAction(self.tr("Summarize &Older Messages"), self)
         self.compact_action.setToolTip(
             self.tr("Replace the older part of the conversation by a summary in what is sent")
@@ -405,6 +431,7 @@ class MainWindow(QMainWindow):
             self._conversations.set_draft(conversation, "")
             if self.attach_flow is not None:
                 self.attach_flow.clear(conversation.id)
+            self._say_failed_servers(conversation)
         self.composer.edit.setFocus()
 
     def _model_cannot_see(
@@ -521,6 +548,11 @@ class MainWindow(QMainWindow):
         if conversation is not None and conversation.has_message(message_id):
             self._chat.retry(conversation, message_id)
 
+    def _retry_without_tools(self, conversation_id: str, message_id: str) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.retry_without_tools(conversation, message_id)
+
     def _continue_reply(self, conversation_id: str, message_id: str) -> None:
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation.has_message(message_id):
@@ -528,7 +560,11 @@ class MainWindow(QMainWindow):
 
     def stop_reply(self) -> None:
         if self.current is not None:
+            focus = QApplication.focusWidget()
             self._chat.stop(self.current.id)
+            if focus is not None and self.chat_view.isAncestorOf(focus):
+                # A tool call's buttons had it (they go): back where the user types.
+                self.composer.edit.setFocus()
 
     def open_conversation_settings(self) -> ConversationSettingsDialog:
         if self.current is None:
@@ -632,6 +668,186 @@ class MainWindow(QMainWindow):
         self.provider_dialog.raise_()
         self.provider_dialog.activateWindow()
         return self.provider_dialog
+
+    # ---- tools (desktop/ui/tools_dialog.py, tools_picker.py, tool_card.py) -------------
+
+    def _attach_tools(self, tools: ToolsController) -> None:
+        chat = self._chat
+        self.tools_action.setEnabled(True)
+        self.tools_button.show()
+        self.chat_view.server_name = self._server_name
+        chat.approval_needed.connect(self._on_chat_approval_needed)
+        chat.tool_started.connect(self._on_chat_tool_started)
+        chat.tool_finished.connect(self._on_chat_tool_finished)
+        self.chat_view.tool_decided.connect(self._on_chat_view_tool_decided)
+        tools.servers_changed.connect(self._update_tools_button)
+        tools.state_changed.connect(self._on_tools_state_changed)
+        tools.tools_listed.connect(lambda _server_id, _tools: self._update_tools_button())
+
+    def _on_tools_state_changed(self, server_id: str) -> None:
+        """A server of the conversation on screen failed while a turn needed it."""
+        conversation = self.current
+        if conversation is not None and self._chat.is_streaming(conversation.id):
+            self._say_failed_servers(conversation, only=server_id)
+
+    def _say_failed_servers(self, conversation: Conversation, only: str | None = None) -> None:
+        """The conversation's servers that failed offer no tools (the request goes without
+        them, and a failed server is not started again until Restart): say so, and why."""
+        from desktop.core.tools import FAILED
+
+        if self._tools is None:
+            return
+        for selection in conversation.tools:
+            if only is not None and selection.server != only:
+                continue
+            state, why = self._tools.state(selection.server)
+            server = self._tools.server(selection.server)
+            if state != FAILED or server is None or not server.enabled:
+                continue
+            self.banner.show_message(
+                self.tr(
+                    "The tool server “{name}” could not start, so its tools are not offered "
+                    "in this reply."
+                ).format(name=server.name),
+                why,
+                level="warning",
+                action=(self.tr("Open Tools"), self._on_banner_open_tools),
+            )
+            return
+
+    def _server_name(self, server_id: str) -> str:
+        server = self._tools.server(server_id) if self._tools is not None else None
+        return server.name if server is not None else server_id
+
+    def open_tools(self) -> ToolsDialog:
+        """File → Tools…: the MCP servers, their state, the always-allowed tools."""
+        assert self._tools is not None
+        if self.tools_dialog is None:
+            from desktop.ui.tools_dialog import ToolsDialog
+
+            self.tools_dialog = ToolsDialog(self._tools, self)
+            self.tools_dialog.finished.connect(self._on_tools_dialog_finished)
+        self.tools_dialog.show()
+        self.tools_dialog.raise_()
+        self.tools_dialog.activateWindow()
+        return self.tools_dialog
+
+    def _on_banner_open_tools(self) -> None:
+        self.open_tools()
+
+    def _on_tools_dialog_finished(self, _result: int) -> None:
+        self._update_tools_button()
+        self._back_to_composer()
+
+    def open_tools_picker(self) -> ToolsPicker:
+        """The tools of the conversation on screen (the Tools button under the message box)."""
+        assert self._tools is not None
+        if self.current is None:
+            self.new_conversation()
+        conversation = self.current
+        assert conversation is not None
+        from desktop.ui.tools_picker import ToolsPicker
+
+        picker = ToolsPicker(self._tools, conversation.tools, self)
+        picker.accepted.connect(lambda: self._on_tools_picker_accepted(conversation, picker))
+        self.tools_picker = picker
+        self._present(picker, modal=True)
+        return picker
+
+    def _on_tools_picker_accepted(self, conversation: Conversation, picker: ToolsPicker) -> None:
+        assert self._tools is not None
+        self._chat.set_tools(conversation, picker.selections())
+        self._update_tools_button()
+
+    def _update_tools_button(self) -> None:
+        from desktop.ui.tools_picker import tools_label
+
+        conversation = self.current
+        selections = conversation.tools if conversation is not None else ()
+        tools = self._tools
+
+        def known(server_id: str) -> int | None:
+            listed = tools.known_tools(server_id) if tools is not None else None
+            return len(listed) if listed is not None else None
+
+        self.tools_button.setText(tools_label(selections, known))
+        self.tools_button.setProperty("on", bool(selections))
+        self.tools_button.style().unpolish(self.tools_button)
+        self.tools_button.style().polish(self.tools_button)
+
+    def _on_chat_approval_needed(self, request: object) -> None:
+        from desktop.core.tools import ApprovalRequest
+        from desktop.ui.tool_card import APPROVAL, LiveCall
+
+        assert isinstance(request, ApprovalRequest)
+        self.chat_view.set_live_call(
+            request.conversation_id,
+            request.message_id,
+            request.call.id,
+            LiveCall(APPROVAL, request.server_id, request.tool),
+        )
+        self._say_waiting_approvals()
+
+    def _say_waiting_approvals(self) -> None:
+        """A tool call of another conversation waits for the user: the banner says where."""
+        from desktop.ui.tool_card import APPROVAL
+
+        current = self.current.id if self.current is not None else None
+        waiting = self.chat_view.waiting_conversations(APPROVAL)
+        elsewhere = next((c for c in waiting if c != current), None)
+        if elsewhere is None:
+            return
+        title = self._conversations.title_of(elsewhere) or self.tr("Untitled")
+        self.banner.show_message(
+            self.tr("A tool call in “{title}” waits for your approval.").format(title=title),
+            level="info",
+            action=(self.tr("Show It"), lambda: self._conversations.select(elsewhere)),
+        )
+
+    def _on_chat_tool_started(self, conversation_id: str, call_id: str) -> None:
+        from desktop.ui.tool_card import RUNNING, LiveCall
+
+        before = self.chat_view.live_calls(conversation_id).get(call_id)
+        self.chat_view.set_live_call(
+            conversation_id,
+            "",
+            call_id,
+            LiveCall(RUNNING, before.server_id if before else "", before.tool if before else ""),
+        )
+
+    def _on_chat_tool_finished(self, conversation_id: str, call_id: str) -> None:
+        """The call's "tool" message is in the conversation: into its card."""
+        self.chat_view.set_live_call(conversation_id, "", call_id, None)
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation is not self.current:
+            return
+        result = next(
+            (
+                m
+                for m in reversed(conversation.messages)
+                if m.role == "tool" and m.tool_call_id == call_id
+            ),
+            None,
+        )
+        if result is not None:
+            self.chat_view.add_message(result)
+
+    def _on_chat_view_tool_decided(self, call_id: str, decision: str) -> None:
+        conversation = self.current
+        self._chat.decide(call_id, decision, conversation.id if conversation else None)
+        # The card's buttons go: the keyboard back where the user types (another call that
+        # waits takes it next).
+        self.composer.edit.setFocus()
+
+    def _stop_live_calls(self, conversation_id: str) -> None:
+        """The turn ended (stopped, failed): what still waited or ran says it was stopped."""
+        from desktop.ui.tool_card import STOPPED, LiveCall
+
+        for call_id, live in self.chat_view.live_calls(conversation_id).items():
+            if live.state != STOPPED:
+                self.chat_view.set_live_call(
+                    conversation_id, "", call_id, LiveCall(STOPPED, live.server_id, live.tool)
+                )
 
     # ---- search and find (desktop/ui/find_bar.py, desktop/ui/search_panel.py) ----------
 
@@ -837,6 +1053,9 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._update_title()
         self._refresh_pickers()
+        if self._tools is not None:
+            self._update_tools_button()
+            self._say_waiting_approvals()
         if self._find_bar is not None:
             self._find_bar.refresh()
 
@@ -1010,6 +1229,7 @@ class MainWindow(QMainWindow):
             recovery.COMPACT: (self.tr("Summarize Older Messages"), self.compact_and_retry),
             recovery.RETRY: (self.tr("Retry"), self.retry),
             recovery.CONTINUE: (self.tr("Continue"), self._continue_reply),
+            recovery.NO_TOOLS: (self.tr("Send Without Tools"), self._retry_without_tools),
         }
         actions: list[tuple[str, Callable[[], None]]] = []
         for way in recovery.recoveries(conversation, message_id, error)[:2]:
@@ -1033,6 +1253,8 @@ class MainWindow(QMainWindow):
         self.banner.show_message(text, detail(error), action=action, second_action=second)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
+        if not streaming and self._tools is not None:
+            self._stop_live_calls(conversation_id)
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
             self.chat_view.set_streaming(streaming)
@@ -1218,6 +1440,7 @@ class MainWindow(QMainWindow):
         self.provider_combo.setEnabled(idle)
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
         self.settings_button.setEnabled(idle)
+        self.tools_button.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -1458,6 +1681,8 @@ class MainWindow(QMainWindow):
         await self.import_flow.shutdown()
         if self.provider_dialog is not None:
             await self.provider_dialog.shutdown()
+        if self.tools_dialog is not None:
+            await self.tools_dialog.shutdown()
         if self._search_panel is not None:
             self._search_panel.stop()  # no query after the search thread has stopped
         await self._stop_export()

@@ -39,10 +39,13 @@ from desktop.ui import plain
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.markdown import Block, StreamingRenderer
     from desktop.core.models import Message
     from desktop.ui.attachment_view import MessageAttachments
+    from desktop.ui.tool_card import LiveCall, ToolCalls
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 COPIED_FEEDBACK_MS = 1500
@@ -677,6 +680,7 @@ class MessageWidget(QFrame):
     action_requested = Signal(str, str)
     edit_submitted = Signal(str, str)  # (message id, new text)
     branch_requested = Signal(str)  # the sibling to show
+    tool_decided = Signal(str, str)  # (call id, "once" | "always" | "deny")
 
     def __init__(
         self,
@@ -764,11 +768,8 @@ class MessageWidget(QFrame):
 
             self.attachments = MessageAttachments(message.attachments, attachments, self)
 
-        # The tools a reply called (imported conversations have them): below its text.
-        self.tool_calls: MarkdownView | None = None
-        if message.tool_calls:
-            self.tool_calls = MarkdownView(dark)
-            self.tool_calls.setObjectName("toolCalls")
+        # The tools a reply called, a card each (desktop/ui/tool_card.py): below its text.
+        self.tool_calls: ToolCalls | None = None
 
         self.editor: QPlainTextEdit | None = None
         self.edit_row: QWidget | None = None
@@ -827,8 +828,6 @@ class MessageWidget(QFrame):
         if self.attachments is not None:
             self._layout.addWidget(self.attachments)
         self._layout.addWidget(body)
-        if self.tool_calls is not None:
-            self._layout.addWidget(self.tool_calls)
         self._layout.addWidget(self.status)
         self._layout.addWidget(self.actions_row)
         self.update_from(message)
@@ -851,12 +850,10 @@ class MessageWidget(QFrame):
         # A reply still coming in has nothing to act on yet: its actions appear when it ends.
         self._growing = message.streaming
         self.actions_row.setVisible(not self._growing)
-        from desktop.core.tooltext import calls_markdown, output_markdown
+        from desktop.core.tooltext import output_markdown
 
         self.set_text(output_markdown(message) if message.role == "tool" else message.content)
-        if self.tool_calls is not None:
-            heading = self.tr("Tool call: %1").replace("%1", "{name}")
-            self.tool_calls.set_markdown(calls_markdown(message.tool_calls, heading))
+        self._show_calls(message)
         self.set_reasoning(message.reasoning or "")
         if message.error:
             from desktop.ui.error_text import describe_saved_error
@@ -873,6 +870,28 @@ class MessageWidget(QFrame):
             )
             self.action_buttons["continue"].setVisible(last and cut and not self._read_only)
 
+    def _show_calls(self, message: Message) -> None:
+        if not message.tool_calls and self.tool_calls is None:
+            return
+        if self.tool_calls is None:
+            from desktop.ui.tool_card import ToolCalls
+
+            self.tool_calls = ToolCalls()
+            self.tool_calls.decided.connect(self.tool_decided)
+            self._layout.insertWidget(self._layout.indexOf(self.body) + 1, self.tool_calls)
+        self.tool_calls.set_calls(message.tool_calls)
+
+    def show_runs(
+        self,
+        results: dict[str, Message],
+        live: dict[str, LiveCall],
+        server_name: Callable[[str], str],
+    ) -> None:
+        """What became of the reply's tool calls: their results (by call id), or what is
+        under way (see ToolCalls.show_runs)."""
+        if self.tool_calls is not None:
+            self.tool_calls.show_runs(results, live, server_name)
+
     def set_text(self, text: str, *, streaming: bool = False) -> None:
         self.content = text
         if self.plain is not None:
@@ -885,9 +904,8 @@ class MessageWidget(QFrame):
 
     def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
         """Formulas were drawn: show them where this message waits for them."""
-        for view in (self.markdown, self.tool_calls):
-            if view is not None:
-                view.formulas_drawn(keys)
+        if self.markdown is not None:  # (tool cards show their text as it is)
+            self.markdown.formulas_drawn(keys)
         typed = self._typed_formulas
         if typed is not None and any(f.key in keys for f in typed.formulas):
             self._show_typed()

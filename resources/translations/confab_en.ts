@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+553"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+664"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+331"/>
+        <location line="+335"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -21,9 +21,36 @@
     </message>
 </context>
 <context>
+    <name>ImportServersDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
+        <source>(%n secret(s) to the system keyring)</source>
+        <translation>
+            <numerusform>(%n secret to the system keyring)</numerusform>
+            <numerusform>(%n secrets to the system keyring)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n server(s) to add.</source>
+        <translation>
+            <numerusform>%n server to add.</numerusform>
+            <numerusform>%n servers to add.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+10"/>
+        <source>Add %n Server(s)</source>
+        <translation>
+            <numerusform>Add %n Server</numerusform>
+            <numerusform>Add %n Servers</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+365"/>
+        <location filename="../../desktop/ui/main_window.py" line="+391"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -31,7 +58,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+977"/>
+        <location line="+1174"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -90,6 +117,36 @@
         <translation>
             <numerusform>%n result</numerusform>
             <numerusform>%n results</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ToolsDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
+        <source>%n tool(s).</source>
+        <translation>
+            <numerusform>%n tool.</numerusform>
+            <numerusform>%n tools.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+95"/>
+        <source>Added %n server(s).</source>
+        <translation>
+            <numerusform>Added %n server.</numerusform>
+            <numerusform>Added %n servers.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ToolsPicker</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/tools_picker.py" line="+177"/>
+        <source>%n server(s) this conversation used are removed or disabled: they are left out.</source>
+        <translation>
+            <numerusform>%n server this conversation used is removed or disabled: it is left out.</numerusform>
+            <numerusform>%n servers this conversation used are removed or disabled: they are left out.</numerusform>
         </translation>
     </message>
 </context>

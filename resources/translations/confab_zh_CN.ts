@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+923"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+638"/>
+        <location filename="../../desktop/ui/message_view.py" line="+641"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -185,7 +185,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-789"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -202,19 +202,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+408"/>
+        <location line="+516"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+260"/>
+        <location line="+261"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+71"/>
+        <location line="+74"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -254,18 +254,18 @@ Enter sends, Shift+Enter starts a new line.</source>
     <name>Composer</name>
     <message>
         <location filename="../../desktop/ui/composer.py" line="+123"/>
-        <location line="+47"/>
+        <location line="+52"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-44"/>
-        <location line="+55"/>
+        <location line="-49"/>
+        <location line="+60"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-48"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
@@ -280,7 +280,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
     </message>
@@ -433,12 +433,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../desktop/ui/error_text.py" line="+211"/>
+        <location filename="../../desktop/ui/error_text.py" line="+235"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="-189"/>
+        <location line="-195"/>
         <source>No model is chosen for this conversation. Pick one in the model box above.</source>
         <translation>此对话尚未选择模型。请在上方的模型框中选择一个。</translation>
     </message>
@@ -458,7 +458,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器发生内部错误（{status}）。请稍后重试。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+10"/>
         <source>The conversation is too long for this model. Start a new conversation or pick a model with a larger context.</source>
         <translation>对话太长，超出了此模型的上下文长度。请新建对话，或选择上下文更长的模型。</translation>
     </message>
@@ -468,12 +468,32 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>服务器拒绝了请求（{status}）。</translation>
     </message>
     <message>
-        <location line="-62"/>
+        <location line="-68"/>
         <source>No provider is set up yet. Open Providers (Ctrl+,) and add one.</source>
         <translation>还没有设置提供商。请打开“提供商”（Ctrl+,）添加一个。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-18"/>
+        <source>The model kept asking for tools, round after round, so Confab stopped the turn. What it said and ran so far is kept; ask again, perhaps more precisely.</source>
+        <translation>模型一轮又一轮地请求调用工具，Confab 已停止本轮。已说的内容和已运行的调用都会保留；可以再问一次，问得更具体些。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A tool gave no result in time and was cancelled.</source>
+        <translation>一个工具未能及时给出结果，已被取消。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A tool server could not start or stopped. File → Tools… shows why; fix it there and Restart.</source>
+        <translation>一个工具服务器无法启动或已停止。“文件 → 工具…”中会显示原因；在那里修正后点“重新启动”。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A tool went wrong.</source>
+        <translation>一个工具出错了。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The server rejected the API key. Check the key in Providers (Ctrl+,).</source>
         <translation>服务器拒绝了 API 密钥。请在“提供商”（Ctrl+,）中检查密钥。</translation>
     </message>
@@ -493,7 +513,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>保存的 API 密钥包含无法发送的字符。请在“提供商”（Ctrl+,）中重新粘贴密钥。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
+        <source>This model (or its server) does not take tools. Send again without tools, or pick a model that supports tool calling.</source>
+        <translation>这个模型（或其服务器）不支持工具。请不带工具重新发送，或换一个支持工具调用的模型。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>This model cannot take images (the server refused them). Pick a model that sees images, or exclude the images and send again.</source>
         <translation>此模型不能接收图片（服务器拒绝了图片）。请选择一个能识别图片的模型，或排除这些图片后重新发送。</translation>
     </message>
@@ -612,6 +637,21 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+5"/>
         <source>Reply failed: {detail}</source>
         <translation>回复失败：{detail}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The tool gave no result within {seconds} s and was cancelled.</source>
+        <translation>该工具在 {seconds} 秒内没有给出结果，已被取消。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The tool reported an error; the model was told.</source>
+        <translation>该工具报告了错误；已告知模型。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The tool could not run: {detail}</source>
+        <translation>该工具无法运行：{detail}</translation>
     </message>
 </context>
 <context>
@@ -1296,9 +1336,100 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ImportServersDialog</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+788"/>
+        <source>Import MCP Servers</source>
+        <translation>导入 MCP 服务器</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Paste an &quot;mcpServers&quot; config as Claude Desktop, Cursor or Cherry Studio write it, or choose its file. Nothing is added until you say so.</source>
+        <translation>粘贴 Claude Desktop、Cursor 或 Cherry Studio 所写的 &quot;mcpServers&quot; 配置，或选择配置文件。在你确认之前不会添加任何内容。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose File…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+47"/>
+        <location line="+23"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location line="-66"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Found</source>
+        <translation>找到的内容</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Nothing pasted yet.</source>
+        <translation>尚未粘贴任何内容。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name}: {launch}</source>
+        <translation>{name}：{launch}</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>(%n secret(s) to the system keyring)</source>
+        <translation>
+            <numerusform>（%n 项机密存入系统钥匙串）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n server(s) to add.</source>
+        <translation>
+            <numerusform>将添加 %n 个服务器。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No server could be read from this text.</source>
+        <translation>无法从这段文本中读出任何服务器。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Problems:</source>
+        <translation>问题：</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Add %n Server(s)</source>
+        <translation>
+            <numerusform>添加 %n 个服务器</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Choose an MCP config</source>
+        <translation>选择 MCP 配置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The file could not be read: {reason}</source>
+        <translation>无法读取该文件：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+107"/>
+        <location filename="../../desktop/ui/main_window.py" line="+114"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1323,12 +1454,22 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+5"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The MCP tools the model may ask to run in this conversation</source>
+        <translation>本对话中模型可以请求运行的 MCP 工具</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1359,6 +1500,16 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+5"/>
+        <source>T&amp;ools…</source>
+        <translation>工具(&amp;O)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MCP servers: the tools the model may use</source>
+        <translation>MCP 服务器：模型可以使用的工具</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Summarize &amp;Older Messages</source>
         <translation>总结较早的消息(&amp;O)</translation>
     </message>
@@ -1460,7 +1611,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>仍然发送</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1485,7 +1636,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+179"/>
+        <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
+        <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open Tools</source>
+        <translation>打开工具设置</translation>
+    </message>
+    <message>
+        <location line="+88"/>
+        <source>A tool call in “{title}” waits for your approval.</source>
+        <translation>“{title}”中的一次工具调用正等待你批准。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show It</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
@@ -1510,7 +1681,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+203"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1595,18 +1766,24 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>继续</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Send Without Tools</source>
+        <translation>不带工具发送</translation>
+    </message>
+    <message>
         <location line="+18"/>
         <source>The system keyring is not available, so Confab has no key for this provider. Type the key in Providers (Ctrl+,); it is kept in memory until Confab closes.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-169"/>
-        <location line="+180"/>
+        <location line="-478"/>
+        <location line="+306"/>
+        <location line="+183"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1655,7 +1832,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1715,7 +1892,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+75"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -1799,23 +1976,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+752"/>
+        <location line="+748"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-131"/>
-        <location line="+242"/>
+        <location line="-126"/>
+        <location line="+256"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-242"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+64"/>
         <location line="+3"/>
         <location line="+6"/>
         <source>Copy</source>
@@ -1869,7 +2046,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+24"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -1884,12 +2061,11 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+11"/>
         <source>Tool call: %1</source>
-        <translation>工具调用：%1</translation>
+        <translation type="vanished">工具调用：%1</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+110"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2085,6 +2261,19 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Delete {count}…</source>
         <translation>删除 {count} 个…</translation>
+    </message>
+</context>
+<context>
+    <name>PairsEditor</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-829"/>
+        <source>Add Variable</source>
+        <translation>添加变量</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add Header</source>
+        <translation>添加请求头</translation>
     </message>
 </context>
 <context>
@@ -2779,6 +2968,492 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>TextBox</name>
+    <message>
+        <location filename="../../desktop/ui/tool_card.py" line="+98"/>
+        <source>({count} more characters: Copy copies all)</source>
+        <translation>（还有 {count} 个字符：“复制”会复制全部）</translation>
+    </message>
+</context>
+<context>
+    <name>ToolCallCard</name>
+    <message>
+        <location line="-33"/>
+        <source>{ms} ms</source>
+        <translation>{ms} 毫秒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <location line="+110"/>
+        <source>Arguments</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The model wants to run this tool with the arguments above. Allow it?</source>
+        <translation>模型想用上面的参数运行这个工具。允许吗？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Allow Once</source>
+        <translation>允许一次</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Always Allow This Tool</source>
+        <translation>始终允许此工具</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Run this tool of this server without asking from now on (Tools settings list it; Revoke asks again)</source>
+        <translation>从现在起运行此服务器的这个工具时不再询问（工具设置中会列出它；撤销后会重新询问）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Deny</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>{tool} · {server}</source>
+        <translation>{tool} · {server}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Tool call: {tool}</source>
+        <translation>工具调用：{tool}</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for your approval</source>
+        <translation>等待你的批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+58"/>
+        <source>Running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <source>Done in {time}</source>
+        <translation>完成，用时 {time}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed after {time}</source>
+        <translation>失败，用时 {time}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+55"/>
+        <source>Denied</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No result</source>
+        <translation>无结果</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>You denied this call. The model was told it was not run.</source>
+        <translation>你拒绝了这次调用。已告知模型它没有运行。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stopped: the tool was cancelled and the reply ended.</source>
+        <translation>已停止：工具被取消，回复已结束。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+121"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Server on This Computer (Command)…</source>
+        <translation>本机上的服务器（命令）…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remote Server (URL)…</source>
+        <translation>远程服务器（URL）…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add servers from an &quot;mcpServers&quot; config, pasted or from a file</source>
+        <translation>从 &quot;mcpServers&quot; 配置添加服务器：粘贴或从文件读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Command on this computer (stdio)</source>
+        <translation>本机上的命令（stdio）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remote server (Streamable HTTP)</source>
+        <translation>远程服务器（Streamable HTTP）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A disabled server is never started and offered to no conversation</source>
+        <translation>停用的服务器不会启动，也不会提供给任何对话</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>for example uvx, npx or a program&apos;s path</source>
+        <translation>例如 uvx、npx 或程序的路径</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>for example mcp-server-time --local-timezone &quot;Asia/Tokyo&quot;</source>
+        <translation>例如 mcp-server-time --local-timezone &quot;Asia/Tokyo&quot;</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+334"/>
+        <source>Restart</source>
+        <translation>重新启动</translation>
+    </message>
+    <message>
+        <location line="-308"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Arguments</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Environment</source>
+        <translation>环境变量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Headers</source>
+        <translation>请求头</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Tools it offers</source>
+        <translation>提供的工具</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>MCP servers give the model tools: read files, fetch pages, query a database. Each call is shown to you, and runs only once you allow it.</source>
+        <translation>MCP 服务器为模型提供工具：读取文件、获取网页、查询数据库。每次调用都会展示给你，只有你允许后才会运行。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add a Server on This Computer (Command)…</source>
+        <translation>添加本机上的服务器（命令）…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a Remote Server (URL)…</source>
+        <translation>添加远程服务器（URL）…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import a Config (mcpServers JSON)…</source>
+        <translation>导入配置（mcpServers JSON）…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Tool</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Revoke</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ask again before this tool runs</source>
+        <translation>运行此工具前重新询问</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Servers</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Always Allowed</source>
+        <translation>始终允许</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>New server</source>
+        <translation>新服务器</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remote server</source>
+        <translation>远程服务器</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Type the command that starts the server, for example uvx.</source>
+        <translation>请输入启动服务器的命令，例如 uvx。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The arguments have a quote that is not closed.</source>
+        <translation>参数中有未闭合的引号。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The URL must start with http:// or https://.</source>
+        <translation>URL 必须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A value has no name.</source>
+        <translation>有一个值没有名称。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>“{name}” is there twice.</source>
+        <translation>“{name}”出现了两次。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The value of “{name}” is in the system keyring and is not shown: type it to keep it in the settings instead.</source>
+        <translation>“{name}”的值保存在系统钥匙串中，不会显示：如要改存到设置中，请输入它的值。</translation>
+    </message>
+    <message>
+        <location line="+88"/>
+        <source>Disabled: never started, offered to no conversation</source>
+        <translation>已停用：不会启动，也不提供给任何对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not running: starts when a conversation first needs it</source>
+        <translation>未运行：对话首次需要时启动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enable the server to see its tools.</source>
+        <translation>启用服务器后可查看其工具。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Asking the server…</source>
+        <translation>正在询问服务器…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Its tools are listed once it is ready.</source>
+        <translation>服务器就绪后会列出其工具。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fix what the server says above (or its command), then Restart.</source>
+        <translation>请按上面服务器给出的信息修正（或修正其命令），然后重新启动。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start the server to see its tools.</source>
+        <translation>启动服务器后可查看其工具。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+24"/>
+        <source>%n tool(s).</source>
+        <translation>
+            <numerusform>%n 个工具。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>It offers no tools.</source>
+        <translation>它不提供任何工具。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>These tools run without asking. Revoke one to be asked again before it runs.</source>
+        <translation>这些工具运行时不会询问。撤销某个工具后，它运行前会再次询问。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No tool runs without asking. “Always Allow This Tool” on a call adds it here.</source>
+        <translation>所有工具运行前都会询问。在调用中选择“始终允许此工具”会把它添加到这里。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+77"/>
+        <source>Added %n server(s).</source>
+        <translation>
+            <numerusform>已添加 %n 个服务器。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ToolsPicker</name>
+    <message>
+        <location filename="../../desktop/ui/tools_picker.py" line="+44"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Tools: {count}</source>
+        <translation>工具：{count}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Tools for this conversation</source>
+        <translation>本对话的工具</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The model may ask to run the tools ticked here. Each call is shown in the reply and runs only once you allow it.</source>
+        <translation>模型可以请求运行这里勾选的工具。每次调用都会显示在回复中，只有你允许后才会运行。</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Listing its tools…</source>
+        <translation>正在列出其工具…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No MCP server is set up yet. Add one in File → Tools… first.</source>
+        <translation>尚未设置任何 MCP 服务器。请先在“文件 → 工具…”中添加。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n server(s) this conversation used are removed or disabled: they are left out.</source>
+        <translation>
+            <numerusform>本对话用过的 %n 个服务器已被删除或停用，已略去。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>It could not start: {reason}</source>
+        <translation>无法启动：{reason}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>It offers no tools.</source>
+        <translation>它不提供任何工具。</translation>
+    </message>
+</context>
+<context>
     <name>TrashDialog</name>
     <message>
         <location filename="../../desktop/ui/trash_dialog.py" line="+31"/>
@@ -2977,6 +3652,50 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+7"/>
         <source>{tokens} tokens so far</source>
         <translation>累计 {tokens} 个 token</translation>
+    </message>
+</context>
+<context>
+    <name>_PairRow</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-613"/>
+        <source>NAME</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Header-Name</source>
+        <translation>请求头名称</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+39"/>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location line="-38"/>
+        <source>Secret</source>
+        <translation>机密</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Kept in the system keyring, never in a file, and never shown again</source>
+        <translation>保存在系统钥匙串中，从不写入文件，也不会再次显示</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Stored in the keyring</source>
+        <translation>已存入钥匙串</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stored in the system keyring — type to replace</source>
+        <translation>已保存在系统钥匙串中，输入新值可替换</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,5 @@
-"""Imported tool use on screen: a reply's calls below its text, a tool's output with its own
-look and the tool's name."""
+"""Imported tool use on screen: a reply's calls below its text, a card each, a call's output
+in its card; an output no call asked for with its own look and the tool's name."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from desktop.core.importers.chatgpt import read_conversation
 from desktop.core.models import Message, ToolCall
+from desktop.ui.chat_view import ChatView
 from desktop.ui.message_view import CodeBlockWidget, MessageWidget
-from tests.support.exports import showcase_chatgpt
+from tests.support.exports import showcase_chatgpt, showcase_claude
 
 T = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -22,7 +23,7 @@ def _widget(qtbot: Any, message: Message) -> MessageWidget:
     return widget
 
 
-def test_a_reply_shows_its_tool_calls_with_their_arguments(qtbot: Any) -> None:
+def test_a_reply_shows_each_tool_call_as_a_card_with_its_arguments(qtbot: Any) -> None:
     message = Message("a", None, "assistant", "Let me check.", T)
     message.tool_calls = (
         ToolCall("c1", "python", "print(2**100)"),
@@ -30,11 +31,13 @@ def test_a_reply_shows_its_tool_calls_with_their_arguments(qtbot: Any) -> None:
     )
     widget = _widget(qtbot, message)
     assert widget.tool_calls is not None and widget.tool_calls.isVisible()
-    shown = " ".join(label.text() for label in widget.tool_calls.findChildren(type(widget.header)))
-    assert "Tool call: python" in shown and "Tool call: web_search" in shown
-    codes = [block.source for block in widget.tool_calls.findChildren(CodeBlockWidget)]
-    assert codes[0].strip() == "print(2**100)"
-    assert '"query": "tea"' in codes[1]
+    cards = list(widget.tool_calls.cards.values())
+    assert [card.toggle.text() for card in cards] == ["python", "web_search"]
+    assert cards[0].arguments.full_text == "print(2**100)"  # code as written
+    assert cards[1].arguments.full_text == '{\n  "query": "tea"\n}'  # JSON pretty-printed
+    # Saved without a result (an import that had none): collapsed, and says so.
+    assert [card.status.text() for card in cards] == ["No result", "No result"]
+    assert not any(card.expanded for card in cards)
 
 
 def test_a_tool_output_has_its_own_look_and_names_the_tool(qtbot: Any) -> None:
@@ -49,15 +52,74 @@ def test_a_tool_output_has_its_own_look_and_names_the_tool(qtbot: Any) -> None:
     assert "regenerate" not in widget.action_buttons
 
 
-def test_an_imported_thread_with_tools_renders(qtbot: Any) -> None:
+def test_an_imported_thread_shows_a_call_with_its_output_in_one_card(qtbot: Any) -> None:
     source, _ = showcase_chatgpt()
     conversation = read_conversation(source.to_dict()).conversation
-    widgets = [_widget(qtbot, message) for message in conversation.thread()]
-    names = [w.objectName() for w in widgets]
-    assert names.count("toolMessage") == 3  # the python output, the quote, the browsing
-    assert any(w.tool_calls is not None for w in widgets)
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 900)
+    view.show()
+    view.show_conversation(conversation, "ChatGPT")
+    qtbot.waitUntil(lambda: not view.building)
+    widgets = view.message_widgets()
+    # The python tool's output is in the card of the call that ran it; the quote and the
+    # browsing (no call above them) stay messages of their own.
+    assert [w.objectName() for w in widgets].count("toolMessage") == 2
+    (card,) = [c for w in widgets if w.tool_calls for c in w.tool_calls.cards.values()]
+    assert card.toggle.text() == "python"
+    assert card.arguments.full_text == "print(2**100)"
+    assert card.result_box.full_text == "1267650600228229401496703205376\n"
+    assert card.state == "done" and card.status.text() == "Done"
+    assert len(widgets) == len(conversation.thread()) - 1
+
+
+def test_an_imported_claude_tool_use_is_one_card_with_its_result(qtbot: Any) -> None:
+    from desktop.core.importers.claude import read_conversation as read_claude
+
+    conversation = read_claude(showcase_claude()).conversation
+    assert conversation is not None
+    first = next(m for m in conversation.messages if m.role == "assistant" and m.tool_calls)
+    conversation.switch_to(first.id)
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 900)
+    view.show()
+    view.show_conversation(conversation, "Claude")
+    qtbot.waitUntil(lambda: not view.building)
+    card = view.card("toolu_01")
+    assert card is not None and card.toggle.text() == "web_search"
+    assert card.arguments.full_text == '{\n  "query": "tea etiquette"\n}'
+    assert card.result_box.full_text == "Tea is served at 10."
+    assert not [w for w in view.message_widgets() if w.role == "tool"]
 
 
 def test_a_system_message_says_so(qtbot: Any) -> None:
     widget = _widget(qtbot, Message("s", None, "system", "You are terse.", T))
     assert widget.header.text() == "System"
+
+
+def test_a_short_result_shows_whole_and_a_long_one_scrolls_in_a_bounded_box(
+    qtbot: Any, apply_app_theme: Any
+) -> None:
+    from desktop.ui.tool_card import RESULT_LINES, ToolCallCard
+
+    apply_app_theme(False)
+    card = ToolCallCard(ToolCall("c1", "get_current_time", '{"timezone": "Asia/Tokyo"}'))
+    qtbot.addWidget(card)
+    result = Message("r", "a", "tool", '{\n  "a": 1,\n  "b": 2,\n  "c": 3\n}', T)
+    result.tool_call_id, result.tool_server, result.duration_ms = "c1", "clock", 412
+    card.show_state(result, None, "Clock")
+    card.resize(700, 400)
+    card.show()
+    card.set_expanded(True)
+    qtbot.waitUntil(lambda: card.result_box.isVisible())
+    box = card.result_box
+    assert box.verticalScrollBar().maximum() == 0  # five lines: all in sight
+    assert card.arguments.verticalScrollBar().maximum() == 0
+    short = box.height()
+
+    result.content = "\n".join(f"line {n}" for n in range(500))
+    card.show_state(result, None, "Clock")
+    qtbot.waitUntil(lambda: box.verticalScrollBar().maximum() > 0)
+    assert box.height() <= short * RESULT_LINES / 5 + 10  # bounded, it scrolls
+    assert box.full_text.endswith("line 499")
