@@ -88,8 +88,10 @@ class Composition:
     settings: object
     data_dir: Path
     tools: object = None  # ToolsController: the MCP servers
+    attachments: object = None  # AttachmentsController
 
     async def shutdown(self) -> None:
+        from desktop.controllers.attachments import AttachmentsController
         from desktop.controllers.chat import ChatController
         from desktop.controllers.conversations import ConversationsController
         from desktop.controllers.settings import SettingsController
@@ -109,6 +111,8 @@ class Composition:
             await self.tools.shutdown()
         # Every write on disk, and the writer thread stopped, before the loop ends.
         self.conversations.close()
+        if isinstance(self.attachments, AttachmentsController):
+            self.attachments.close()
         await self.settings.aclose()
 
 
@@ -122,6 +126,7 @@ def build_window(data_dir: Path, *, dark: bool = False) -> object:
 def attach(window: object, data_dir: Path, key_store: object | None = None) -> Composition:
     """Build the controllers (after the first paint: their imports cost ~30 ms) and connect
     the window to them."""
+    from desktop.controllers.attachments import AttachmentsController
     from desktop.controllers.chat import ChatController
     from desktop.controllers.collector import UiThreadCollector
     from desktop.controllers.conversations import ConversationsController
@@ -145,8 +150,12 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
 
     tools = ToolsController(settings)
     chat = ChatController(conversations, settings, tools=tools)
-    window.attach(conversations, chat, settings, tools)
-    return Composition(window, conversations, chat, settings, data_dir, tools)
+    # The folder's one store of attachments: the window adds to it, requests read from it.
+    attachments = AttachmentsController(conversations.attachments)
+    window.attach(conversations, chat, settings, tools, attachments)
+    return Composition(
+        window, conversations, chat, settings, data_dir, tools=tools, attachments=attachments
+    )
 
 
 def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False) -> Composition:

@@ -13,7 +13,7 @@ from desktop.controllers.conversations import ConversationsController
 from desktop.controllers.settings import SettingsController
 from desktop.core.context import Budget, ContextPlan
 from desktop.core.errors import ConfabError
-from desktop.core.models import Conversation, ToolSelection, Usage
+from desktop.core.models import Attachment, Conversation, ToolSelection, Usage
 from desktop.core.services.chat import (
     SAVE_INTERVAL_S,
     ChatEvents,
@@ -77,7 +77,9 @@ class ChatController(QObject):
     ) -> None:
         """``timer_factory`` makes the periodic save's timer and ``sleep`` waits before an
         automatic retry (asyncio.sleep): the seams through which tests drive time. ``tools``:
-        the MCP servers a conversation may use (none without it)."""
+        the MCP servers a conversation may use (none without it). The requests' attachments
+        come from the conversations' store (the window's AttachmentsController adds to the
+        same one)."""
         super().__init__(parent)
         self._settings = settings
         # The MCP servers' controller (the Tools page, the picker): None without tools.
@@ -143,8 +145,10 @@ class ChatController(QObject):
     def is_streaming(self, conversation_id: str | None) -> bool:
         return self.service.is_streaming(conversation_id)
 
-    def send(self, conversation: Conversation, text: str) -> bool:
-        return self.service.send(conversation, text)
+    def send(
+        self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> bool:
+        return self.service.send(conversation, text, attachments)
 
     def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
         return self.service.edit(conversation, message_id, text)
@@ -210,8 +214,13 @@ class ChatController(QObject):
     ) -> ContextPlan:
         return self.service.plan(conversation, draft, wait=wait)
 
-    def next_send(self, conversation: Conversation, draft: str) -> SendEstimate:
-        return self.service.next_send(conversation, draft)
+    def next_send(
+        self, conversation: Conversation, draft: str, attachments: tuple[Attachment, ...] = ()
+    ) -> SendEstimate:
+        return self.service.next_send(conversation, draft, attachments)
+
+    def model_of(self, conversation: Conversation) -> str:
+        return self.service.model_of(conversation)
 
     def set_message_flag(
         self, conversation: Conversation, message_id: str, flag: str, value: bool

@@ -51,8 +51,18 @@ def texts() -> dict[str, str]:
     return _texts()
 
 
-def say(error: AttachmentError) -> str:
-    """``error`` in the user's language; the English when its code has no text here."""
+def say(error: AttachmentError | BaseException) -> str:
+    """``error`` in the user's language; the English when its code has no text here. Not an
+    AttachmentError (a file that failed some other way, in the adding thread): said in
+    words too, never a traceback."""
+    if not isinstance(error, AttachmentError):
+        if isinstance(error, OSError):
+            return QCoreApplication.translate(
+                "AttachmentReason", "The file cannot be read ({error})"
+            ).format(error=error.strerror or str(error))
+        return QCoreApplication.translate(
+            "AttachmentReason", "The file cannot be attached ({error})"
+        ).format(error=str(error) or type(error).__name__)
     template = _texts().get(error.kind)
     if template is None:
         return str(error)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.ui import formula_images
 
 if TYPE_CHECKING:
+    from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.models import Conversation, Message
     from desktop.ui.message_view import MessageWidget
     from desktop.ui.tool_card import LiveCall, ToolCallCard
@@ -151,6 +152,8 @@ class ChatView(QScrollArea):
         self._widgets: dict[str, MessageWidget] = {}
         # Set by the window: a reply's tokens and cost as text ("" when unknown).
         self.usage_text: Callable[[Message], str] | None = None
+        # Set by the window: the attachments' thumbnails and files (the controller).
+        self.attachment_source: AttachmentSource | None = None
         self._left_out: set[str] = set()
         self._summarized: set[str] = set()
         self._pinned: set[str] = set()
@@ -920,7 +923,14 @@ class ChatView(QScrollArea):
         from desktop.ui.message_view import MessageWidget
 
         name = message.model or self._assistant_name or self.tr("Assistant")
-        widget = MessageWidget(message, name, dark=self._dark, parent=self._column, tail=tail)
+        widget = MessageWidget(
+            message,
+            name,
+            dark=self._dark,
+            parent=self._column,
+            tail=tail,
+            attachments=self.attachment_source,
+        )
         widget.action_requested.connect(self.action_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)

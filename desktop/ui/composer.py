@@ -1,9 +1,13 @@
-"""Where the user types: Enter sends, Shift+Enter starts a new line."""
+"""Where the user types: Enter sends, Shift+Enter starts a new line. Files and images come
+in by the attach button, by pasting (an image from the clipboard, or copied files) and by
+dropping files on the message box; they show as chips above it (desktop/ui/attachment_chips.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -11,15 +15,28 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.ui.attachment_chips import AttachmentChips
+
 MAX_LINES = 10
+
+
+def local_files(mime: QMimeData | None) -> list[Path]:
+    """The local files and folders among what is pasted or dropped."""
+    if mime is None or not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
 class ComposerEdit(QPlainTextEdit):
     submitted = Signal()
+    # Pasted or dropped on the message box: local files (list[Path]), or an image.
+    files_given = Signal(list)
+    image_given = Signal(QImage)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +69,27 @@ class ComposerEdit(QPlainTextEdit):
                 return
         super().keyPressEvent(event)
 
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        if local_files(source) or source.hasImage():
+            return not self.isReadOnly()
+        return super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Files (copied in a file manager, or dropped) and images (a screenshot tool's) are
+        attached, not pasted as text; text is pasted as text."""
+        if self.isReadOnly():
+            return
+        files = local_files(source)
+        if files:
+            self.files_given.emit(files)
+            return
+        if source.hasImage():
+            image = source.imageData()
+            if isinstance(image, QImage) and not image.isNull():
+                self.image_given.emit(image)
+                return
+        super().insertFromMimeData(source)
+
     def sizeHint(self) -> QSize:
         return QSize(
             super().sizeHint().width(), self._height_for(round(self.document().size().height()))
@@ -75,6 +113,7 @@ class ComposerEdit(QPlainTextEdit):
 class Composer(QFrame):
     send_requested = Signal(str)
     stop_requested = Signal()
+    attach_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,14 +131,30 @@ class Composer(QFrame):
         self.meter = QLabel()
         self.meter.setObjectName("sendMeter")
         self.meter.setTextFormat(Qt.TextFormat.PlainText)
+        self.attach_button = QToolButton()
+        self.attach_button.setObjectName("attachButton")
+        # The paper clip comes from the style sheet (light and dark); the text is what shows
+        # without one, and what a screen reader says.
+        self.attach_button.setText(self.tr("Attach"))
+        self.attach_button.setAccessibleName(self.tr("Attach files"))
+        self.attach_button.setToolTip(
+            self.tr("Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)")
+        )
+        self.attach_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.attach_button.setAutoRaise(True)
+        self.attach_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.attach_button.clicked.connect(self.attach_requested)
+        self.chips = AttachmentChips()
         self._streaming = False
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.edit, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 6)
         layout.setSpacing(3)
+        layout.addWidget(self.chips)
         layout.addLayout(row)
         # The meter's line; the window puts the conversation's Tools button at its start.
         self.footer = QHBoxLayout()
@@ -113,6 +168,7 @@ class Composer(QFrame):
         """A conversation this Confab must not change: nothing can be typed or sent."""
         self.edit.setReadOnly(read_only)
         self.send_button.setEnabled(not read_only)
+        self.attach_button.setEnabled(not read_only)
         self.edit.setPlaceholderText(
             self.tr("Saved by a newer version of Confab: read-only")
             if read_only
@@ -135,13 +191,17 @@ class Composer(QFrame):
         self.send_button.style().unpolish(self.send_button)
         self.send_button.style().polish(self.send_button)
 
+    def has_content(self) -> bool:
+        """Something to send: text, or an attachment (a refused file's chip is not one)."""
+        return bool(self.text().strip()) or any(not i.error for i in self.chips.items)
+
     def _on_edit_submitted(self) -> None:
-        if not self._streaming and not self.edit.isReadOnly() and self.text().strip():
+        if not self._streaming and not self.edit.isReadOnly() and self.has_content():
             self.send_requested.emit(self.text())
 
     def _on_send_button_clicked(self) -> None:
         if self._streaming:
             self.stop_requested.emit()
-        elif self.text().strip():
+        elif self.has_content():
             self.send_requested.emit(self.text())
         self.edit.setFocus()

@@ -39,3 +39,10 @@ def when(moment: datetime, now: datetime | None = None) -> str:
     else:
         pattern = QCoreApplication.translate("Formats", "MMM d, yyyy", "date in another year")
     return locale.toString(local.date(), pattern)
+
+
+def size(count: int) -> str:
+    """A file's size in SI units, one decimal: "1.2 MB", "640 kB", "999 bytes"."""
+    return display_locale().formattedDataSize(
+        max(0, count), 1, QLocale.DataSizeFormat.DataSizeSIFormat
+    )

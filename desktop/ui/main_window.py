@@ -41,14 +41,16 @@ from desktop.ui.sidebar import Sidebar
 if TYPE_CHECKING:
     from typing import Any
 
+    from desktop.controllers.attachments import AttachmentsController
     from desktop.controllers.chat import ChatController
     from desktop.controllers.conversations import ConversationsController, SyncNote
     from desktop.controllers.settings import SettingsController
     from desktop.controllers.tools import ToolsController
-    from desktop.core.models import Conversation, Message
+    from desktop.core.models import Attachment, Conversation, Message
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
+    from desktop.ui.attach_flow import AttachFlow
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
         self.prices_dialog: PricesDialog | None = None
         self.conversation_settings_dialog: ConversationSettingsDialog | None = None
         self.export_dialog: ExportDialog | None = None
+        self.attach_flow: AttachFlow | None = None
+        self.vision_box: QMessageBox | None = None
         self.tools_dialog: ToolsDialog | None = None
         self.tools_picker: ToolsPicker | None = None
         self._tools: ToolsController | None = None
@@ -180,12 +184,15 @@ class MainWindow(QMainWindow):
         chat: ChatController,
         settings: SettingsController,
         tools: ToolsController | None = None,
+        attachments: AttachmentsController | None = None,
     ) -> None:
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
+        self._attachments = attachments
         self._tools = tools
         self.chat_view.usage_text = self._usage_of
+        self.chat_view.attachment_source = attachments
         self._meter_timer = QTimer(self)
         self._meter_timer.setSingleShot(True)
         self._meter_timer.setInterval(METER_DELAY_MS)
@@ -198,6 +205,7 @@ class MainWindow(QMainWindow):
         self._attach_import(conversations)
         if tools is not None:
             self._attach_tools(tools)
+        self._attach_attachments()
 
     # ---- set-up --------------------------------------------------------------------
 
@@ -208,6 +216,11 @@ class MainWindow(QMainWindow):
         self.new_action.triggered.connect(self.new_conversation)
         file_menu.addAction(self.new_action)
         self._add_import_actions(file_menu)
+        self.attach_action = QAction(self.tr("&Attach Files…"), self)
+        self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.attach_action.setToolTip(self.tr("Attach images or documents to the message"))
+        self.attach_action.triggered.connect(self._on_attach_action_triggered)
+        file_menu.addAction(self.attach_action)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
         self.conversation_settings_action.setShortcut(QKeySequence("Ctrl+Shift+,"))
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
@@ -284,6 +297,22 @@ class MainWindow(QMainWindow):
             [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
         )
 
+    def _attach_attachments(self) -> None:
+        """The attach button, paste and drops (desktop/ui/attach_flow.py); after the import's
+        drops, so that what is not an export is attached."""
+        if self._attachments is None:
+            self.attach_action.setEnabled(False)
+            self.composer.attach_button.setEnabled(False)
+            return
+        from desktop.ui.attach_flow import AttachFlow
+
+        self.attach_flow = AttachFlow(self, self.composer, self._attachments, self.import_flow)
+        self.attach_flow.on_change = self._meter_timer.start
+        self.composer.chips.estimate = self._estimate_attachment
+        self.attach_flow.accept_drops_on(
+            [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
+        )
+
     def _connect(self) -> None:
         c, chat, s = self._conversations, self._chat, self._settings
         c.conversations_reset.connect(self._refresh_sidebar)
@@ -355,6 +384,18 @@ class MainWindow(QMainWindow):
         self.composer.edit.setFocus()
 
     def send(self, text: str) -> None:
+        flow = self.attach_flow
+        if flow is not None and flow.busy():
+            count = sum(1 for item in flow.items() if item.busy)
+            self.banner.show_message(
+                self.tr("Still adding %n file(s): send once they are ready.", "", count),
+                level="info",
+                brief=True,
+            )
+            return
+        attachments = flow.to_send() if flow is not None else ()
+        if not text.strip() and not attachments:
+            return
         conversation = self.current
         if conversation is None:
             self.new_conversation()
@@ -362,11 +403,67 @@ class MainWindow(QMainWindow):
         assert conversation is not None
         self._on_model_chosen()
         self.banner.hide()
-        if self._chat.send(conversation, text):
+        model = self._chat.model_of(conversation)
+        if self._model_cannot_see(conversation, attachments):
+            self.vision_box = ask(
+                self,
+                name="confirmVision",
+                title=self.tr("Send images"),
+                text=self.tr("{model} may not see images.").format(
+                    model=model or self.tr("This model")
+                ),
+                informative=self.tr(
+                    "It is not known as a vision model: the server may refuse the request, or "
+                    "the model answer without seeing them. Choose a vision model, or send anyway."
+                ),
+                action=self.tr("Send Anyway"),
+                on_confirm=lambda: self._send_now(conversation, text, attachments),
+                icon=QMessageBox.Icon.Warning,
+            )
+            return
+        self._send_now(conversation, text, attachments)
+
+    def _send_now(
+        self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...]
+    ) -> None:
+        if self._chat.send(conversation, text, attachments):
             self.composer.clear()
             self._conversations.set_draft(conversation, "")
+            if self.attach_flow is not None:
+                self.attach_flow.clear(conversation.id)
             self._say_failed_servers(conversation)
         self.composer.edit.setFocus()
+
+    def _model_cannot_see(
+        self, conversation: Conversation, attachments: tuple[Attachment, ...]
+    ) -> bool:
+        """Images would go (attached now, or earlier in the thread) to a model known not to
+        see them (not known: no warning)."""
+        if self._attachments is None:
+            return False
+        images = any(a.kind == "image" and not a.excluded for a in attachments) or any(
+            a.kind == "image" and not a.excluded
+            for m in conversation.thread()
+            for a in m.attachments
+        )
+        if not images:
+            return False
+        model = self._chat.model_of(conversation)
+        return self._attachments.sees_images(conversation.provider, model) is False
+
+    def _on_attach_action_triggered(self) -> None:
+        if self.attach_flow is not None and not self.composer.edit.isReadOnly():
+            self.attach_flow.choose_files()
+
+    def _estimate_attachment(self, attachment: Attachment) -> tuple[int, bool, int | None]:
+        """An attachment's tokens for the model of the conversation shown, and its context
+        window (the chips say when a document is big)."""
+        assert self._attachments is not None
+        conversation = self.current
+        model = self._chat.model_of(conversation) if conversation is not None else ""
+        estimate = self._attachments.estimate(attachment, model)
+        price = self._settings.prices.price(model) if model else None
+        return estimate.tokens, estimate.exact, price.context if price else None
 
     def shrink_context_and_retry(self, conversation_id: str, message_id: str) -> None:
         """The server said the context is too long: send fewer messages, then retry."""
@@ -941,6 +1038,8 @@ class MainWindow(QMainWindow):
         self._meter_timer.start()
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
+        if self.attach_flow is not None:
+            self.attach_flow.show_draft(self._shown_id)
         draft = conversation.draft if conversation else ""
         self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
@@ -1371,7 +1470,12 @@ class MainWindow(QMainWindow):
         if conversation is None or conversation.read_only or not self._settings.providers():
             self.composer.meter.clear()
             return
-        estimate = self._chat.next_send(conversation, self.composer.text())
+        # With the draft's attachments, as they will be sent (an excluded one is not).
+        attached = self.attach_flow.to_send() if self.attach_flow is not None else ()
+        if attached:
+            # Their chips too: another model, or a count now exact (the token table loaded).
+            self.composer.chips.refresh()
+        estimate = self._chat.next_send(conversation, self.composer.text(), attached)
         from desktop.core.context import is_excluded, is_pinned
 
         plan = estimate.plan

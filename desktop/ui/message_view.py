@@ -41,8 +41,10 @@ from desktop.ui.confirm import ask
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop.controllers.attachments import AttachmentsController as AttachmentSource
     from desktop.core.markdown import Block, StreamingRenderer
     from desktop.core.models import Message
+    from desktop.ui.attachment_view import MessageAttachments
     from desktop.ui.tool_card import LiveCall, ToolCalls
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -688,9 +690,11 @@ class MessageWidget(QFrame):
         dark: bool = False,
         parent: QWidget | None = None,
         tail: int | None = None,
+        attachments: AttachmentSource | None = None,
     ) -> None:
         """``tail``: build only about that many characters at the end of a long reply, the
-        rest on ``build_rest`` (see MarkdownView.set_markdown)."""
+        rest on ``build_rest`` (see MarkdownView.set_markdown). ``attachments``: where the
+        message's attachments' thumbnails and files come from (desktop/controllers)."""
         super().__init__(parent)
         self.message_id = message.id
         self._tail = tail
@@ -757,6 +761,13 @@ class MessageWidget(QFrame):
             body = self.markdown
         self.body = body
 
+        # Its images and documents, above its text (none: nothing built).
+        self.attachments: MessageAttachments | None = None
+        if message.attachments and attachments is not None:
+            from desktop.ui.attachment_view import MessageAttachments
+
+            self.attachments = MessageAttachments(message.attachments, attachments, self)
+
         # The tools a reply called, a card each (desktop/ui/tool_card.py): below its text.
         self.tool_calls: ToolCalls | None = None
 
@@ -814,6 +825,8 @@ class MessageWidget(QFrame):
         self._layout.addLayout(header_row)
         self._layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self.thinking)
+        if self.attachments is not None:
+            self._layout.addWidget(self.attachments)
         self._layout.addWidget(body)
         self._layout.addWidget(self.status)
         self._layout.addWidget(self.actions_row)
@@ -883,6 +896,8 @@ class MessageWidget(QFrame):
         self.content = text
         if self.plain is not None:
             self._show_typed()
+            # An image sent without words: no empty line under it.
+            self.plain.setVisible(bool(text) or self.attachments is None)
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
@@ -1040,7 +1055,7 @@ class MessageWidget(QFrame):
                 widget.deleteLater()
         self.editor = self.edit_row = None
         if self.plain is not None:
-            self.plain.show()
+            self.plain.setVisible(bool(self.content) or self.attachments is None)
         self.actions_row.show()
 
     def _on_send_edit_clicked(self) -> None:

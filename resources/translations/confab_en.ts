@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+661"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+664"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+328"/>
+        <location line="+335"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -50,7 +50,15 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+1461"/>
+        <location filename="../../desktop/ui/main_window.py" line="+391"/>
+        <source>Still adding %n file(s): send once they are ready.</source>
+        <translation>
+            <numerusform>Still adding %n file: send once it is ready.</numerusform>
+            <numerusform>Still adding %n files: send once they are ready.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1174"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+256"/>
+        <location filename="../../desktop/app.py" line="+265"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -20,6 +20,77 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 {path}
 
 同一时间只能有一个 Confab 写入这里。请切换到它的窗口，或用 --data-dir 指定另一个文件夹启动。</translation>
+    </message>
+</context>
+<context>
+    <name>AttachFlow</name>
+    <message>
+        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
+        <source>Attach Files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Images and documents ({patterns})</source>
+        <translation>图片和文档 ({patterns})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Images ({patterns})</source>
+        <translation>图片 ({patterns})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Pasted image</source>
+        <translation>粘贴的图片</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_chips.py" line="+75"/>
+        <source>{tokens} tokens</source>
+        <translation>{tokens} 个 token</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Exclude</source>
+        <translation>不发送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep this file with the message but do not send it to the model</source>
+        <translation>保留在消息中，但不发送给模型</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Remove (Delete)</source>
+        <translation>移除 (Delete)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove attachment</source>
+        <translation>移除附件</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>not sent</source>
+        <translation>不发送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>big</source>
+        <translation>较大</translation>
     </message>
 </context>
 <context>
@@ -79,11 +150,21 @@ Only one Confab at a time may write there. Switch to its window, or start this o
         <source>{name}: {error}</source>
         <translation>{name}：{error}</translation>
     </message>
+    <message>
+        <location line="+15"/>
+        <source>The file cannot be read ({error})</source>
+        <translation>无法读取该文件（{error}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The file cannot be attached ({error})</source>
+        <translation>无法附加该文件（{error}）</translation>
+    </message>
 </context>
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1028"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -91,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+639"/>
+        <location filename="../../desktop/ui/message_view.py" line="+641"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -104,7 +185,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-892"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -121,7 +202,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+514"/>
+        <location line="+516"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -133,7 +214,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+67"/>
+        <location line="+74"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -172,19 +253,34 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+84"/>
-        <location line="+35"/>
+        <location filename="../../desktop/ui/composer.py" line="+123"/>
+        <location line="+52"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-32"/>
-        <location line="+43"/>
+        <location line="-49"/>
+        <location line="+60"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-48"/>
+        <source>Attach</source>
+        <translation>附加</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attach files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)</source>
+        <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
     </message>
@@ -324,6 +420,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentChip</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="+136"/>
+        <source>Open {name}</source>
+        <translation>打开 {name}</translation>
     </message>
 </context>
 <context>
@@ -852,6 +956,42 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ImageThumb</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="-54"/>
+        <source>{name} (click to open)</source>
+        <translation>{name}（点击打开）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>{name}: cannot be shown</source>
+        <translation>{name}：无法显示</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <location line="+184"/>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>This image cannot be shown.</source>
+        <translation>无法显示此图片。</translation>
+    </message>
+</context>
+<context>
     <name>ImportFlow</name>
     <message>
         <location filename="../../desktop/ui/import_flow.py" line="+72"/>
@@ -1289,7 +1429,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+110"/>
+        <location filename="../../desktop/ui/main_window.py" line="+114"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1324,12 +1464,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+65"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1340,6 +1480,16 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+5"/>
+        <source>&amp;Attach Files…</source>
+        <translation>附加文件(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attach images or documents to the message</source>
+        <translation>为消息附加图片或文档</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
@@ -1428,8 +1578,40 @@ Enter sends, Shift+Enter starts a new line.</source>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
+    <message numerus="yes">
+        <location line="+106"/>
+        <source>Still adding %n file(s): send once they are ready.</source>
+        <translation>
+            <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+112"/>
+        <location line="+20"/>
+        <source>Send images</source>
+        <translation>发送图片</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{model} may not see images.</source>
+        <translation>{model} 可能看不到图片。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This model</source>
+        <translation>此模型</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>It is not known as a vision model: the server may refuse the request, or the model answer without seeing them. Choose a vision model, or send anyway.</source>
+        <translation>它不是已知的视觉模型：服务器可能拒绝请求，或者模型在看不到图片的情况下作答。请选择视觉模型，或仍然发送。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send Anyway</source>
+        <translation>仍然发送</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1499,7 +1681,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+201"/>
+        <location line="+203"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1599,8 +1781,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-476"/>
-        <location line="+304"/>
+        <location line="-478"/>
+        <location line="+306"/>
         <location line="+183"/>
         <source>Untitled</source>
         <translation>未命名</translation>
@@ -1650,7 +1832,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+118"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1764,9 +1946,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>MessageAttachments</name>
+    <message>
+        <location filename="../../desktop/ui/attachment_view.py" line="-304"/>
+        <source>{name}: the file is missing</source>
+        <translation>{name}：文件已丢失</translation>
+    </message>
+</context>
+<context>
     <name>MessageWidget</name>
     <message>
-        <location line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-538"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1786,23 +1976,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+737"/>
+        <location line="+748"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+245"/>
+        <location line="-126"/>
+        <location line="+256"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-231"/>
+        <location line="-242"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+64"/>
         <location line="+3"/>
         <location line="+6"/>
         <source>Copy</source>
@@ -1856,7 +2046,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -1875,7 +2065,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation type="vanished">工具调用：%1</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+110"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>

@@ -48,3 +48,10 @@ def test_a_model_that_takes_no_images_is_said_so_now_and_after_a_restart(qapp: A
     saved = ReplyError.of(error)
     assert saved.kind == "images_rejected"
     assert error_text.describe_saved_error(saved) == said
+
+
+def test_a_file_that_failed_another_way_is_said_in_words(qapp: Any) -> None:
+    assert attachment_reasons.say(OSError(13, "Permission denied")) == (
+        "The file cannot be read (Permission denied)"
+    )
+    assert attachment_reasons.say(MemoryError()) == "The file cannot be attached (MemoryError)"

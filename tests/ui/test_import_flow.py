@@ -135,15 +135,18 @@ def test_a_file_dropped_on_the_window_is_imported(
     qtbot.waitUntil(lambda: "imp-c1" in listed(app))
 
 
-def test_what_is_not_an_export_is_not_taken_by_a_drop(
+def test_what_is_not_an_export_is_attached_not_imported(
     start_app: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     picture = tmp_path / "photo.png"
     picture.write_bytes(b"\x89PNG")
     app = started(start_app)
-    enter = drag_enter(app.window, urls(picture))
-    assert not enter.isAccepted()
+    drop(app.window, [picture])
+    flow = app.window.attach_flow
+    qtbot.waitUntil(lambda: len(flow.items()) == 1 and not flow.busy())
+    assert flow.items()[0].name == "photo.png"
     assert not app.window.import_flow.running
+    assert app.window.import_flow.report_dialog is None
 
 
 def test_importing_the_same_export_again_says_nothing_is_new(

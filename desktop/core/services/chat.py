@@ -1109,6 +1109,10 @@ class ChatService:
 
         self.tasks.spawn(read())
 
+    def model_of(self, conversation: Conversation) -> str:
+        """The model a request of ``conversation`` goes to (its own, else its provider's)."""
+        return self._model_of(conversation)
+
     def next_send(
         self, conversation: Conversation, draft: str, attachments: Sequence[Attachment] = ()
     ) -> SendEstimate:
