@@ -28,6 +28,7 @@ manager never keeps a controller (a Qt object) alive, nor frees one in its threa
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -127,6 +128,8 @@ class ToolManager:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._handles: dict[str, _Handle] = {}  # the manager thread's
+        # Stops asked for by ``configure`` and not waited for yet (the callers' thread).
+        self._stopping: dict[str, concurrent.futures.Future[None]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -209,6 +212,12 @@ class ToolManager:
             raise ToolServerError(f"no MCP server {server_id!r}")
         if not server.enabled:
             raise ToolServerError(f"{server.name} is turned off")
+        stopping = self._stopping.get(server_id)
+        if stopping is not None:
+            with contextlib.suppress(Exception):  # (its failure is the state's)
+                await asyncio.wrap_future(stopping)
+            if self._stopping.get(server_id) is stopping:
+                del self._stopping[server_id]
         if self.state(server_id).state == READY:
             return
         secrets = await self.secrets(server) if self.secrets is not None else {}
@@ -260,7 +269,11 @@ class ToolManager:
 
     def _stop_soon(self, server_id: str) -> None:
         if self._loop is not None and not self._closed:
-            asyncio.run_coroutine_threadsafe(self._stop(server_id), self._loop)
+            # Kept until it ends: a call asked for meanwhile waits for it (else it would find
+            # the old session still READY, on its way out, and fail).
+            self._stopping[server_id] = asyncio.run_coroutine_threadsafe(
+                self._stop(server_id), self._loop
+            )
 
     async def _in_thread(self, coro: Coroutine[Any, Any, _T]) -> _T:
         if self._caller_loop is None:
