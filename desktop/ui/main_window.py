@@ -337,7 +337,9 @@ class MainWindow(QMainWindow):
         chat.reply_failed.connect(self._on_chat_reply_failed)
         chat.streaming_changed.connect(self._on_chat_streaming_changed)
         chat.thread_changed.connect(self._on_chat_thread_changed)
-        chat.context_changed.connect(lambda _conversation_id: self._meter_timer.start())
+        # Bound methods, not lambdas: Qt drops the connection when the window goes (a lambda
+        # would outlive it and touch its deleted timer).
+        chat.context_changed.connect(self._on_chat_context_changed)
         chat.compacted.connect(self._on_chat_compacted)
         chat.retry_scheduled.connect(self._on_chat_retry_scheduled)
         chat.compaction_failed.connect(self._on_chat_compaction_failed)
@@ -682,7 +684,7 @@ class MainWindow(QMainWindow):
         self.chat_view.tool_decided.connect(self._on_chat_view_tool_decided)
         tools.servers_changed.connect(self._update_tools_button)
         tools.state_changed.connect(self._on_tools_state_changed)
-        tools.tools_listed.connect(lambda _server_id, _tools: self._update_tools_button())
+        tools.tools_listed.connect(self._on_tools_listed)
 
     def _on_tools_state_changed(self, server_id: str) -> None:
         """A server of the conversation on screen failed while a turn needed it."""
@@ -757,6 +759,12 @@ class MainWindow(QMainWindow):
     def _on_tools_picker_accepted(self, conversation: Conversation, picker: ToolsPicker) -> None:
         assert self._tools is not None
         self._chat.set_tools(conversation, picker.selections())
+        self._update_tools_button()
+
+    def _on_chat_context_changed(self, _conversation_id: str) -> None:
+        self._meter_timer.start()
+
+    def _on_tools_listed(self, _server_id: str, _tools: object) -> None:
         self._update_tools_button()
 
     def _update_tools_button(self) -> None:
