@@ -171,11 +171,10 @@ def test_cancelling_a_call_cancels_it_and_the_server_goes_on() -> None:
         await m.tools("t")
         call = asyncio.ensure_future(m.call("t", "slow", {"seconds": 60}))
         await asyncio.sleep(0.2)
-        started = time.monotonic()
         call.cancel()
+        # A ceiling, not a speed: the call runs 60 s unless the cancel reaches it.
         with pytest.raises(asyncio.CancelledError):
-            await call
-        assert time.monotonic() - started < 2
+            await asyncio.wait_for(call, 30)
         assert (await m.call("t", "echo", {"text": "ok"})).output == "ok"
 
     run(body, own("t"))
@@ -189,9 +188,7 @@ def test_restart_starts_a_new_process_and_shutdown_ends_it() -> None:
         await m.restart("t")
         assert m.state("t").state == READY
         pids.append(int((await m.call("t", "pid", {})).output))
-        started = time.monotonic()
         await m.shutdown()
-        assert time.monotonic() - started < 8
         assert m.state("t").state == STOPPED
 
     run(body, own("t"))
