@@ -17,17 +17,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import (
     QColor,
-    QFocusEvent,
     QGuiApplication,
     QIcon,
     QImageReader,
     QPalette,
     QPixmap,
 )
-from PySide6.QtWidgets import QAbstractButton, QApplication, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QToolButton, QWidget
 
 
 def _folder() -> Path:
@@ -185,9 +184,9 @@ def blank(size: int = DEFAULT_SIZE) -> QIcon:
 
 
 class IconButton(QToolButton):
-    """A button that shows only its icon: its tooltip says what it does, on hover and on
-    keyboard focus too (a keyboard user sees it just as a mouse user does), and is its
-    accessible name. ``text`` stays the button's short name (menus show it)."""
+    """A button that shows only its icon: its tooltip says what it does and is its
+    accessible name; ``text`` stays the button's short name (menus show it). A message shows
+    the name of the one the keyboard's focus is on beside its row (MessageWidget)."""
 
     def __init__(
         self,
@@ -210,29 +209,3 @@ class IconButton(QToolButton):
     def set_tooltip(self, tooltip: str) -> None:
         self.setToolTip(tooltip)  # (our own words, never data)
         self.setAccessibleName(tooltip)
-        if self.hasFocus() and QToolTip.isVisible():
-            self._show_tooltip()
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        if event.reason() in KEYBOARD_REASONS:
-            self._show_tooltip()
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        if QToolTip.isVisible() and QToolTip.text() == self.toolTip():
-            QToolTip.hideText()
-
-    def _show_tooltip(self) -> None:
-        # Below the button, where a hover's tooltip would be.
-        where = self.mapToGlobal(QPoint(0, self.height() + 2))
-        QToolTip.showText(where, self.toolTip(), self)
-
-
-# How focus arrives from the keyboard (a click's is MouseFocusReason).
-KEYBOARD_REASONS = (
-    Qt.FocusReason.TabFocusReason,
-    Qt.FocusReason.BacktabFocusReason,
-    Qt.FocusReason.ShortcutFocusReason,
-    Qt.FocusReason.OtherFocusReason,
-)

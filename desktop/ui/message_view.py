@@ -752,7 +752,8 @@ class MessageWidget(QFrame):
         avatar = _AVATARS.get(message.role)
         if avatar is not None:
             self.avatar.setPixmap(icons.icon(avatar, tone="accent", size=16).pixmap(16, 16))
-        self.avatar.setVisible(avatar is not None)
+        else:
+            self.avatar.hide()
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
         self.switcher.hide()
@@ -862,8 +863,13 @@ class MessageWidget(QFrame):
         self._hovered = False
         self._focused = False
         self.revealed = False
+        # The name of the action the keyboard's focus is on, beside the icons (a tooltip
+        # would be gone at the key's release).
+        self.action_label = plain.ElidedLabel()
+        self.action_label.setObjectName("actionLabel")
         if message.role == "user":
-            actions.addStretch(1)
+            self.action_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            actions.addWidget(self.action_label, 1)
         actions.addWidget(self.switcher)
         for name in _actions_of(message.role):
             text, tip = self._action_words(name)
@@ -876,7 +882,8 @@ class MessageWidget(QFrame):
             self.action_buttons[name].setCheckable(True)
             self.action_buttons[name].toggled.connect(self._show_actions)
         if message.role != "user":
-            actions.addStretch(1)
+            actions.addSpacing(6)
+            actions.addWidget(self.action_label, 1)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
@@ -948,6 +955,8 @@ class MessageWidget(QFrame):
 
     def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         focused = now is not None and (now is self or self.isAncestorOf(now))
+        on_action = focused and isinstance(now, QToolButton) and self.actions_row.isAncestorOf(now)
+        self.action_label.setText(now.toolTip() if on_action and now is not None else "")
         if focused != self._focused:
             self._focused = focused
             self._show_actions()
