@@ -17,12 +17,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
-    QGuiApplication,
     QIcon,
+    QIconEngine,
+    QImage,
     QImageReader,
+    QPainter,
     QPalette,
     QPixmap,
 )
@@ -85,14 +87,7 @@ def source(name: str) -> str:
     return text
 
 
-def _ratios() -> list[float]:
-    ratios = {1.0, 2.0}
-    for screen in QGuiApplication.screens():
-        ratios.add(float(screen.devicePixelRatio()))
-    return sorted(ratios)
-
-
-def _draw(svg: str, colour: QColor, size: int, ratio: float, filled: bool) -> QPixmap:
+def _draw(svg: str, colour: QColor, pixels: QSize, filled: bool) -> QImage:
     text = svg.replace("currentColor", colour.name())
     if filled:
         text = text.replace('fill="none"', f'fill="{colour.name()}"', 1)
@@ -100,11 +95,72 @@ def _draw(svg: str, colour: QColor, size: int, ratio: float, filled: bool) -> QP
     buffer.setData(QByteArray(text.encode("utf-8")))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buffer, QByteArray(b"svg"))
-    pixels = round(size * ratio)
-    reader.setScaledSize(QSize(pixels, pixels))
-    pixmap = QPixmap.fromImage(reader.read())
-    pixmap.setDevicePixelRatio(ratio)
-    return pixmap
+    reader.setScaledSize(pixels)
+    return reader.read()
+
+
+class _Engine(QIconEngine):
+    """Draws the SVG when Qt asks for a size, mode and state, at the device's pixel ratio
+    (so only what is painted is drawn: an eager 1x and 2x of every mode cost 3 ms an icon,
+    before the first paint)."""
+
+    def __init__(
+        self, svg: str, colours: dict[tuple[QIcon.Mode, QIcon.State], QColor], filled: bool
+    ):
+        super().__init__()
+        self._svg = svg
+        self._colours = colours
+        self._filled = filled
+        self._drawn: dict[tuple[int, int, QIcon.Mode, QIcon.State], QPixmap] = {}
+
+    def _colour(self, mode: QIcon.Mode, state: QIcon.State) -> QColor:
+        if mode == QIcon.Mode.Selected:
+            mode = QIcon.Mode.Active
+        return self._colours[(mode, state)]
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        side = min(size.width(), size.height())
+        pixels = max(1, round(side * max(scale, 1.0)))
+        key = (side, pixels, mode, state)
+        pixmap = self._drawn.get(key)
+        if pixmap is None:
+            image = _draw(self._svg, self._colour(mode, state), QSize(pixels, pixels), self._filled)
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(pixels / side if side else 1.0)
+            if len(self._drawn) > 32:
+                self._drawn.clear()
+            self._drawn[key] = pixmap
+        return pixmap
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        pixmap = self.scaledPixmap(rect.size(), mode, state, ratio)
+        side = min(rect.width(), rect.height())
+        target = QRect(0, 0, side, side)
+        target.moveCenter(rect.center())
+        painter.drawPixmap(target, pixmap)
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+        side = min(size.width(), size.height())
+        return QSize(side, side)
+
+    def clone(self) -> QIconEngine:
+        twin = _Engine(self._svg, self._colours, self._filled)
+        _engines.append(twin)
+        return twin
+
+    def key(self) -> str:
+        return "confab-svg"
+
+
+# Every engine made stays referenced here: a QIcon owns its engine in C++, and Python must
+# never free one under it. (A few dozen, each a few hundred bytes.)
+_engines: list[_Engine] = []
 
 
 def icon(
@@ -116,29 +172,31 @@ def icon(
     palette: QPalette | None = None,
 ) -> QIcon:
     """The icon ``name`` (a file of resources/icons/lucide) in ``tone``: normal in the tone,
-    hovered (Active) in the text's colour, disabled faint, checked (On) in the accent."""
+    hovered (Active) in the text's colour, disabled faint, checked (On) in the accent; drawn
+    at the size and pixel ratio it is painted at."""
     palette = palette or QApplication.palette()
     colours = _colours(palette)
     key = (name, size, tone, filled, tuple(c.name() for c in colours.values()))
     made = _cache.get(key)
     if made is not None:
         return made
-    svg = source(name)
     normal = colours[tone]
     strong = normal if tone in ("on_accent", "accent", "error") else colours["strong"]
-    made = QIcon()
-    drawn = (
-        (QIcon.Mode.Normal, QIcon.State.Off, normal),
-        (QIcon.Mode.Active, QIcon.State.Off, strong),
-        (QIcon.Mode.Disabled, QIcon.State.Off, colours["disabled"]),
-        (QIcon.Mode.Normal, QIcon.State.On, colours["accent"]),
-        (QIcon.Mode.Active, QIcon.State.On, colours["accent"]),
-        (QIcon.Mode.Disabled, QIcon.State.On, colours["disabled"]),
+    off, on = QIcon.State.Off, QIcon.State.On
+    engine = _Engine(
+        source(name),
+        {
+            (QIcon.Mode.Normal, off): normal,
+            (QIcon.Mode.Active, off): strong,
+            (QIcon.Mode.Disabled, off): colours["disabled"],
+            (QIcon.Mode.Normal, on): colours["accent"],
+            (QIcon.Mode.Active, on): colours["accent"],
+            (QIcon.Mode.Disabled, on): colours["disabled"],
+        },
+        filled,
     )
-    for ratio in _ratios():
-        for mode, state, colour in drawn:
-            made.addPixmap(_draw(svg, colour, size, ratio, filled), mode, state)
-    _cache[key] = made
+    _engines.append(engine)
+    made = _cache[key] = QIcon(engine)
     return made
 
 

@@ -162,6 +162,14 @@ class BlockLabel(QLabel):
             self._forget()
         super().changeEvent(event)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.wordWrap() and event.size().width() != event.oldSize().width():
+            # Its size hint is its height at its width (above): tell the layouts, which keep
+            # the hint they had, or a reply narrowed by the window kept its old, shorter
+            # height and its blocks overlapped.
+            self.updateGeometry()
+
     # A label showing formulas copies each as its LaTeX source (Qt would copy an image as
     # U+FFFC): Ctrl+C and the context menu's Copy.
     has_formulas = False
@@ -736,6 +744,7 @@ class MessageWidget(QFrame):
         rest on ``build_rest`` (see MarkdownView.set_markdown). ``attachments``: where the
         message's attachments' thumbnails and files come from (desktop/controllers)."""
         super().__init__(parent)
+        self._built = False
         self.message_id = message.id
         self._tail = tail
         self.role = message.role
@@ -749,10 +758,7 @@ class MessageWidget(QFrame):
         # Who wrote it, at a glance: the assistant's mark, the system's, a tool's.
         self.avatar = QLabel()
         self.avatar.setObjectName("messageAvatar")
-        avatar = _AVATARS.get(message.role)
-        if avatar is not None:
-            self.avatar.setPixmap(icons.icon(avatar, tone="accent", size=16).pixmap(16, 16))
-        else:
+        if message.role not in _AVATARS:
             self.avatar.hide()
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
@@ -837,8 +843,8 @@ class MessageWidget(QFrame):
         status_layout.setSpacing(6)
         self.status_icon = QLabel()
         self.status_icon.setObjectName("messageStatusIcon")
-        self.status_icon.setPixmap(icons.icon("circle-alert", tone="error").pixmap(16, 16))
         self.status_icon.hide()
+        self._draw_marks()
         self.status = QLabel()
         self.status.setObjectName("messageStatus")
         self.status.setWordWrap(True)
@@ -924,6 +930,22 @@ class MessageWidget(QFrame):
         self.update_from(message)
         self._show_actions()
         self._tail = None
+        self._built = True
+
+    def _draw_marks(self) -> None:
+        """The avatar and the error's mark, in the palette's colours (again when it changes)."""
+        ratio = self.devicePixelRatioF()
+        avatar = _AVATARS.get(self.role)
+        if avatar is not None:
+            self.avatar.setPixmap(icons.icon(avatar, tone="accent").pixmap(QSize(16, 16), ratio))
+        alert = icons.icon("circle-alert", tone="error")
+        self.status_icon.setPixmap(alert.pixmap(QSize(16, 16), ratio))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._built:
+            self._draw_marks()
+            self._show_actions()
 
     def _action_words(self, name: str) -> tuple[str, str]:
         """An action's short name (menus) and what it does (its tooltip and accessible name)."""

@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui import icons
+
 THEMES = ("auto", "light", "dark")
 
 
@@ -46,12 +48,18 @@ def _dark_palette() -> QPalette:
 
 
 def apply_theme(app: QApplication, resources: Path, dark: bool) -> None:
+    """Style the application light or dark; again at any time (a theme switched live): the
+    icons already shown are drawn again in the new palette's colours."""
     app.setStyle("Fusion")
     if dark:
         app.setPalette(_dark_palette())
+    elif icons.is_dark(app.palette()):
+        app.setPalette(app.style().standardPalette())  # back from dark
     sheet = resources / "styles" / ("confab-dark.qss" if dark else "confab.qss")
     try:
         text = sheet.read_text(encoding="utf-8")
     except OSError:
-        return
+        text = ""
     app.setStyleSheet(text.replace("@ICONS@", (resources / "icons").as_posix()))
+    for window in app.topLevelWidgets():
+        icons.refresh(window)

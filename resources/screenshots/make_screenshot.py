@@ -57,9 +57,9 @@ def _message(index: int, parent: str | None, role: str, content: str, **extra: o
     return message
 
 
-def sample_data(folder: Path) -> None:
+def sample_data(folder: Path, *, failures: bool = False) -> None:
     """A data folder with one provider and the sample conversation (and a few others in the
-    list)."""
+    list); with ``failures``, a system prompt above it and a failed reply below."""
     settings = {
         "format": "confab.settings",
         "version": 1,
@@ -111,6 +111,22 @@ def sample_data(folder: Path) -> None:
         usage={"prompt_tokens": 140, "completion_tokens": 96, "total_tokens": 236},
     )
     thread = [user, asked, result, answer]
+    if failures:
+        # The look of the other kinds of message: a system prompt, a reply that failed.
+        system = _message(5, None, "system", "You are a careful accountant. Show your steps.")
+        user["parent"] = system["id"]
+        again = _message(6, answer["id"], "user", FOLLOW_UP)
+        failed = _message(
+            7,
+            again["id"],
+            "assistant",
+            "",
+            model="gpt-4o-mini",
+            provider="local",
+            error="ServerError: upstream timed out",
+            error_info={"kind": "server", "status": 502, "detail": "upstream timed out"},
+        )
+        thread = [system, *thread, again, failed]
     _write(folder, CONVERSATION_ID, "Compound interest, checked", thread, "2026-12-01T09:31:00Z")
     others = [
         ("Tuples or lists in Python", "2026-11-30T18:00:00Z"),
@@ -167,9 +183,13 @@ async def shoot(args: argparse.Namespace, data: Path) -> None:
     parts.conversations.select(CONVERSATION_ID)
     view = window.chat_view
     await _settle(app, lambda: len(view.message_widgets()) >= 3 and not view.building, 10)
-    window.composer.edit.setPlainText(FOLLOW_UP)
+    if not args.failures:
+        window.composer.edit.setPlainText(FOLLOW_UP)
     window.composer.edit.setFocus()
     await _settle(app, lambda: False, 1.5)  # the formulas drawn, the scroll settled
+    if args.top:
+        view.verticalScrollBar().setValue(0)
+        await _settle(app, lambda: False, 0.3)
     if args.hover:
         last = view.message_widgets()[-1]
         QCursor.setPos(last.mapToGlobal(QPoint(last.width() // 2, 30)))
@@ -189,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1100)
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--hover", action="store_true", help="the pointer on the last reply")
+    parser.add_argument(
+        "--failures", action="store_true", help="a system prompt and a failed reply too"
+    )
+    parser.add_argument("--top", action="store_true", help="scrolled to the top")
     args = parser.parse_args(argv)
 
     import asyncio
@@ -204,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app, resources_dir(), args.dark)
     with tempfile.TemporaryDirectory() as temp:
         data = Path(temp) / "data"
-        sample_data(data)
+        sample_data(data, failures=args.failures)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:

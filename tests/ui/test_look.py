@@ -136,11 +136,13 @@ def test_every_action_is_an_icon_with_a_tooltip_that_names_it(
             assert icons.icon_of(button), button.objectName()
             assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
             assert button.toolTip() and button.accessibleName() == button.toolTip()
-            # Drawn at 1x and at 2x: sharp on either screen.
-            icon = icons.icon(icons.icon_of(button))
-            assert not icon.isNull()
-            sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
-            assert {(16, 16), (32, 32)} <= sizes or {(14, 14), (28, 28)} <= sizes
+            # Drawn for the screen's pixel ratio, 1x or 2x: sharp on either.
+            icon = icons.icon(icons.icon_of(button), size=button.iconSize().width())
+            side = button.iconSize().width()
+            for ratio in (1.0, 2.0):
+                pixmap = icon.pixmap(button.iconSize(), ratio)
+                assert pixmap.width() == round(side * ratio) and not pixmap.isNull()
+                assert pixmap.devicePixelRatio() == ratio
     reply = widgets["a1"]
     assert reply.action_buttons["regenerate"].toolTip() == "Regenerate this reply"
     assert reply.action_buttons["copy"].text() == "Copy"  # the context menu's word
@@ -305,3 +307,34 @@ def test_every_kind_of_message_reads_in_both_themes(
         dark_back = _luminance(QColor(back)) < _luminance(QColor(fore))
         assert dark_back is dark, (role, fore, back)
     assert (_luminance(QColor(seen["assistant"][1])) < 0.05) is dark
+
+
+def test_switching_the_theme_draws_the_icons_again_in_its_colours(
+    start_app: Any, apply_app_theme: Callable[[bool], None], qtbot: Any, tmp_path: Path
+) -> None:
+    apply_app_theme(False)
+    app, widgets = _open(start_app, qtbot, tmp_path)
+    reply = widgets["a1"]
+    qtbot.mouseMove(reply, QPoint(reply.width() // 2, 10))
+    qtbot.waitUntil(lambda: reply.revealed)
+
+    def drawn(button: Any) -> set[str]:
+        image = button.icon().pixmap(16, 16).toImage()
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(16)
+            for y in range(16)
+            if image.pixelColor(x, y).alpha() == 255
+        }
+
+    copy, send = reply.action_buttons["copy"], app.window.composer.attach_button
+    light = drawn(copy), drawn(send)
+    apply_app_theme(True)
+    QApplication.processEvents()
+    dark = drawn(copy), drawn(send)
+    assert light[0] and dark[0] and light[0].isdisjoint(dark[0])
+    assert light[1].isdisjoint(dark[1])
+    # Darker strokes on the light page, lighter ones on the dark.
+    assert max(_luminance(QColor(c)) for c in light[0]) < min(
+        _luminance(QColor(c)) for c in dark[0]
+    )
