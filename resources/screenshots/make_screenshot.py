@@ -6,7 +6,9 @@ tool call and its result, a code block, a table), in either theme and language.
 
 Run it under a display (``xvfb-run -a -s "-screen 0 1400x900x24"``) or with
 ``QT_QPA_PLATFORM=offscreen``; fonts differ between the two, README's is drawn under Xvfb.
-resources/screenshots/main-window.png is ``make_screenshot.py main-window.png``.
+resources/screenshots/main-window.png (README's) is
+``xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python resources/screenshots/make_screenshot.py
+resources/screenshots/main-window.png --hover --height 740``.
 """
 
 from __future__ import annotations
