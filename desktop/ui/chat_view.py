@@ -89,7 +89,6 @@ FOLLOW_SLACK = 24
 # reasoning and the editor; not their headings, notes and buttons.
 THREAD_TEXT = (
     "#messageBody",
-    "#messageBody QLabel",
     "#markdownBlock",
     "#codeText",
     "#thinkingText",

@@ -752,11 +752,11 @@ class MainWindow(QMainWindow):
     def apply_preferences(self, preferences: Preferences) -> None:
         """Show ``preferences``: the theme, the thread's font size, the send key, the
         shortcuts."""
+        self.chat_view.set_font_size(preferences.thread_font_size)
         if preferences.theme == self._start_theme:
             self.set_dark(self._start_dark)
         else:
             self.set_dark(wants_dark(preferences.theme))
-        self.chat_view.set_font_size(preferences.thread_font_size)
         self.composer.set_send_key(preferences.send_key)
         self.chat_view.set_send_key(preferences.send_key)
         if dict(preferences.shortcuts) != self._applied_shortcuts:

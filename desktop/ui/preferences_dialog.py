@@ -55,6 +55,16 @@ LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 TABS = ("general", "providers", "tools", "shortcuts")
 CONFLICT_LIGHT = QColor("#fde2e1")
 CONFLICT_DARK = QColor("#5c2b29")
+CONFLICT_TEXT_LIGHT = "#b42318"
+CONFLICT_TEXT_DARK = "#fda29b"
+COMBO_WIDTH = 320
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    form = QFormLayout(box)
+    # Fields as wide as they need (and at least COMBO_WIDTH), not the dialog's whole width.
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+    return form
 
 
 class PreferencesDialog(QDialog):
@@ -141,7 +151,7 @@ class PreferencesDialog(QDialog):
         self.font_spin.setSuffix(self.tr(" pt"))
         self.font_spin.setMaximumWidth(140)
         appearance = QGroupBox(self.tr("Appearance"))
-        form = QFormLayout(appearance)
+        form = _form(appearance)
         form.addRow(self.tr("&Language"), self.language_combo)
         form.addRow("", self.language_note)
         form.addRow(self.tr("&Theme"), self.theme_combo)
@@ -160,7 +170,7 @@ class PreferencesDialog(QDialog):
         self.titles_check = QCheckBox(self.tr("Let the model give new conversations a title"))
         self.titles_check.setObjectName("autoTitleCheck")
         conversations = QGroupBox(self.tr("Conversations"))
-        form = QFormLayout(conversations)
+        form = _form(conversations)
         form.addRow(self.tr("&Send with"), self.send_combo)
         form.addRow(self.tr("Default &provider"), self.provider_combo)
         form.addRow(self.tr("Default &model"), self.model_combo)
@@ -179,6 +189,14 @@ class PreferencesDialog(QDialog):
         for check in (self.login_check, self.tray_check, self.notify_check):
             column.addWidget(check)
 
+        for combo in (
+            self.language_combo,
+            self.theme_combo,
+            self.send_combo,
+            self.provider_combo,
+            self.model_combo,
+        ):
+            combo.setMinimumWidth(COMBO_WIDTH)
         layout = QVBoxLayout(page)
         layout.addWidget(appearance)
         layout.addWidget(conversations)
@@ -416,6 +434,9 @@ class PreferencesDialog(QDialog):
             lines.append(self.tr("{keys} is used by {actions}.").format(keys=keys, actions=names))
         lines.append(self.tr("Give one of them other keys before saving."))
         self.conflict_label.setText("\n".join(lines))
+        self.conflict_label.setStyleSheet(
+            f"color: {CONFLICT_TEXT_DARK if dark else CONFLICT_TEXT_LIGHT}; font-weight: 600;"
+        )
         self.conflict_label.show()
 
     def _clashing_keys(self, clashes: dict[str, set[str]]) -> list[tuple[str, list[str]]]:

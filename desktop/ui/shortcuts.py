@@ -13,6 +13,7 @@ Next…), which has the platform's keys (sometimes several).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -53,8 +54,13 @@ def _defaults(default: Default) -> tuple[str, ...]:
 
 
 def _label(text: str) -> str:
-    """A menu text as a row's label: without its mnemonic and its ellipsis."""
+    """A menu text as a row's label: without its mnemonic (also the "(&N)" that Chinese and
+    Japanese menus add) and its ellipsis."""
+    text = _ADDED_MNEMONIC.sub("", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+_ADDED_MNEMONIC = re.compile(r"\s*\(&\w\)")
 
 
 @dataclass

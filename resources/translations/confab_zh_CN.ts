@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+300"/>
+        <location filename="../../desktop/app.py" line="+315"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1083"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1082"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+641"/>
+        <location filename="../../desktop/ui/message_view.py" line="+653"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -231,18 +231,18 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-343"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-344"/>
+        <location line="+52"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-51"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -1445,7 +1445,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+124"/>
+        <location filename="../../desktop/ui/main_window.py" line="+125"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1485,7 +1485,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+20"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1662,12 +1662,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+174"/>
+        <location line="+176"/>
         <source>Confab could not change whether it starts when you log in.</source>
         <translation>Confab 无法更改登录时是否自动启动。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+92"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1956,12 +1956,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <location filename="../../desktop/ui/message_view.py" line="-185"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+448"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1987,7 +1987,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-550"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2007,7 +2007,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+748"/>
+        <location line="+760"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -2310,7 +2310,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../desktop/ui/preferences_dialog.py" line="+73"/>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
@@ -2357,12 +2357,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+173"/>
+        <location line="+181"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-180"/>
         <source> pt</source>
         <translation> 磅</translation>
     </message>
@@ -2442,7 +2442,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>桌面</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+119"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -2497,7 +2497,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>请先为其中一个换一组按键再保存。</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+83"/>
         <source>Two actions have the same keys: change one of them.</source>
         <translation>有两个操作使用了相同的按键：请修改其中一个。</translation>
     </message>

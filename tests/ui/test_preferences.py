@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
+from desktop.ui.message_view import CodeBlockWidget
 from tests.conftest import RunningApp, write_settings
 from tests.support.openai_server import Reply
 
@@ -76,14 +77,19 @@ def test_the_font_size_changes_the_thread_text_and_its_height(
 ) -> None:
     apply_app_theme(False)  # its QWidget { font-size } is what a preference must beat
     app = start_chat_app()
-    openai_server.enqueue(Reply(text="A reply of a few words, long enough to wrap. " * 8))
+    words = "A reply of a few words, long enough to wrap. " * 8
+    openai_server.enqueue(
+        Reply(text=f"{words}\n\n```python\nfor i in range(3):\n    print(i)\n```")
+    )
     app.type_and_send("hello")
     app.wait_idle()
     app.bubbles()
     reply = app.window.chat_view.message_widgets()[-1]
-    body_label = reply.body.findChildren(QLabel)[0]
+    body_label = reply.body.findChild(QLabel, "markdownBlock")
+    code = reply.findChild(CodeBlockWidget)
     before_points = body_label.font().pointSizeF()
     before_height = reply.height()
+    before_code = code.scroller.height()
     header_points = reply.header.font().pointSizeF()
 
     dialog = app.window.open_preferences()
@@ -91,6 +97,10 @@ def test_the_font_size_changes_the_thread_text_and_its_height(
     qtbot.waitUntil(lambda: reply.height() > before_height * 1.3)
     assert body_label.font().pointSizeF() == 20 != before_points
     assert reply.header.font().pointSizeF() == header_points  # the headings keep theirs
+    # The code grew too, and its box with it: no line cut off.
+    assert code.code.font().pointSizeF() == 20
+    assert code.scroller.height() > before_code * 1.3
+    assert code.scroller.height() >= code.code.sizeHint().height()
     assert app.window.chat_view.font_size == 20
     assert dialog.save()
     assert _saved(app)["thread_font_size"] == 20

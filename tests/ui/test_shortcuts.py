@@ -57,3 +57,13 @@ def test_the_global_quick_ask_key_clashes_with_window_actions_but_not_its_own() 
         GLOBAL_QUICK_ASK: {"search"},
         "search": {GLOBAL_QUICK_ASK},
     }
+
+
+def test_a_translated_menu_text_loses_its_mnemonic_in_the_list(qtbot: Any) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    registry = ShortcutRegistry(widget)
+    registry.register("new_conversation", QAction("新建对话(&N)", widget), "Ctrl+N")
+    registry.register("export", QAction("导出(&E)…", widget))
+    registry.register("save", QAction("Save && Quit", widget))
+    assert [e.label for e in registry.entries()] == ["新建对话", "导出", "Save & Quit"]
