@@ -705,7 +705,7 @@ class MainWindow(QMainWindow):
         self.open_preferences()
 
     def open_preferences(self, tab: str | None = None) -> PreferencesDialog:
-        """Edit → Preferences… (Ctrl+,): what it previews shows at once; Cancel undoes it."""
+        """File → Preferences… (Ctrl+,): what it previews shows at once; Cancel undoes it."""
         if self.preferences_dialog is None:
             from desktop.ui.preferences_dialog import PreferencesDialog
 
