@@ -23,7 +23,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -39,7 +39,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>Add %n Server</numerusform>
@@ -123,7 +123,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-222"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>
