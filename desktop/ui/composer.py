@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
+from desktop.ui import icons
 from desktop.ui.attachment_chips import AttachmentChips
 
 MAX_LINES = 10
@@ -140,9 +141,10 @@ class Composer(QFrame):
         self.meter.setTextFormat(Qt.TextFormat.PlainText)
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
-        # The paper clip comes from the style sheet (light and dark); the text is what shows
-        # without one, and what a screen reader says.
+        # The paper clip (desktop/ui/icons.py, in the theme's colours); the text is what shows
+        # without one.
         self.attach_button.setText(self.tr("Attach"))
+        icons.set_icon(self.attach_button, "paperclip", size=20)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setToolTip(
             self.tr("Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)")
@@ -205,6 +207,10 @@ class Composer(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         self.send_button.setText(self.tr("Stop") if streaming else self.tr("Send"))
+        if streaming:
+            icons.set_icon(self.send_button, "square", tone="on_accent", size=14, filled=True)
+        else:
+            icons.set_icon(self.send_button, "arrow-up", tone="on_accent", size=16)
         self.send_button.setToolTip(
             self.tr("Stop the reply (Esc)")
             if streaming

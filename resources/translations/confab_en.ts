@@ -50,7 +50,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+432"/>
+        <location filename="../../desktop/ui/main_window.py" line="+437"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
