@@ -403,8 +403,10 @@ class Conversation:
     # The context budget (no limit of its own: Budget()) and the latest compaction.
     context: Budget = field(default_factory=Budget)
     summary: Summary | None = None
-    # What the user typed and did not send.
+    # What the user typed and did not send, and the files attached to it (stored in
+    # attachments/ already; sent with the draft, never collected while the draft names them).
     draft: str = ""
+    draft_attachments: tuple[Attachment, ...] = ()
     # The user renamed it (no generated title replaces that) / the model wrote the title.
     title_set_by_user: bool = False
     title_generated: bool = False

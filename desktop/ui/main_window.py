@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
 
         self.attach_flow = AttachFlow(self, self.composer, self._attachments, self.import_flow)
         self.attach_flow.on_change = self._meter_timer.start
+        self.attach_flow.on_draft_changed = self._on_attach_flow_draft_changed
         self.composer.chips.estimate = self._estimate_attachment
         self.attach_flow.accept_drops_on(
             [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
@@ -430,7 +431,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         if self._chat.send(conversation, text, attachments):
             self.composer.clear()
-            self._conversations.set_draft(conversation, "")
+            self._conversations.set_draft(conversation, "", ())
             if self.attach_flow is not None:
                 self.attach_flow.clear(conversation.id)
             self._say_failed_servers(conversation)
@@ -452,6 +453,13 @@ class MainWindow(QMainWindow):
             return False
         model = self._chat.model_of(conversation)
         return self._attachments.sees_images(conversation.provider, model) is False
+
+    def _on_attach_flow_draft_changed(
+        self, conversation_id: str, attachments: tuple[Attachment, ...]
+    ) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            self._conversations.set_draft_attachments(conversation, attachments)
 
     def _on_attach_action_triggered(self) -> None:
         if self.attach_flow is not None and not self.composer.edit.isReadOnly():
@@ -1047,7 +1055,9 @@ class MainWindow(QMainWindow):
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
         if self.attach_flow is not None:
-            self.attach_flow.show_draft(self._shown_id)
+            self.attach_flow.show_draft(
+                self._shown_id, conversation.draft_attachments if conversation else ()
+            )
         draft = conversation.draft if conversation else ""
         self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)

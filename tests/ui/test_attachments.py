@@ -57,6 +57,13 @@ def stored(app: Any) -> list[Path]:
     return sorted((app.data_dir / "attachments").glob("*.*"))
 
 
+def said_hello(app: Any) -> Any:
+    """The conversation of a first question answered (a conversation with a file)."""
+    app.type_and_send("Hello")
+    app.wait_idle()
+    return app.conversations.current
+
+
 def user_message(app: Any) -> Any:
     return next(w for w in app.window.chat_view.message_widgets() if w.role == "user")
 
@@ -379,9 +386,7 @@ def test_a_draft_keeps_its_attachments_across_conversations_and_a_failed_send_lo
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     app = start_chat_app()
-    app.type_and_send("Hello")
-    app.wait_idle()
-    first = app.conversations.current
+    first = said_hello(app)
     drop(app.window, [png_file(tmp_path / "one.png")])
     (item,) = ready(app, qtbot)
     app.window.composer.edit.setPlainText("about this")
@@ -433,6 +438,68 @@ def test_attachments_are_there_after_a_restart_and_a_missing_file_says_so(
     assert thumb.isVisible() and thumb.height() > 0
     qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
     assert user_message(third).attachments.viewer is None
+
+
+def test_a_drafts_attachments_are_back_after_a_restart_and_go_with_the_message(
+    start_chat_app: Any, start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="gpt-4o")
+    conversation_id = said_hello(app).id
+    drop(app.window, [png_file(tmp_path / "plan.png", 800, 600)])
+    (item,) = ready(app, qtbot)
+    attachment = item.attachment
+    assert attachment is not None
+    (saved,) = app.conversation_files()
+    assert [a["sha256"] for a in saved["draft_attachments"]] == [attachment.sha256]
+    app.quit()
+
+    again = start_app(tmp_path / "data")
+    again.open(conversation_id)
+    (chip,) = chips(again)
+    assert chip.item.attachment == attachment
+    assert chip.details.text() == f"{size_text(attachment.size)} · 765 tokens"
+    qtbot.waitUntil(lambda: not chip.thumb.pixmap().isNull())
+    # Away and back: still there, once.
+    again.window.new_conversation()
+    assert chips(again) == []
+    again.open(conversation_id)
+    assert [c.item.attachment for c in chips(again)] == [attachment]
+
+    again.type_and_send("And this plan?")
+    again.wait_idle()
+    content = openai_server.chat_requests()[-1]["json"]["messages"][-1]["content"]
+    assert {"type": "text", "text": "And this plan?"} in content
+    assert [p["type"] for p in content].count("image_url") == 1
+    assert chips(again) == []
+    (saved,) = again.conversation_files()
+    assert "draft_attachments" not in saved
+    assert saved["messages"][2]["attachments"][0]["sha256"] == attachment.sha256
+
+
+def test_a_removed_or_excluded_draft_attachment_is_so_after_a_restart(
+    start_chat_app: Any, start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app()
+    conversation_id = said_hello(app).id
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\n" + "a long plan, step by step. " * 4_000, encoding="utf-8")
+    drop(app.window, [png_file(tmp_path / "a.png"), notes])
+    ready(app, qtbot, 2)
+    chip_a, chip_notes = chips(app)
+    qtbot.mouseClick(chip_a.remove_button, Qt.MouseButton.LeftButton)
+    assert chip_notes.exclude_button.isVisible()  # a big document
+    qtbot.mouseClick(chip_notes.exclude_button, Qt.MouseButton.LeftButton)
+    (saved,) = app.conversation_files()
+    assert [(a["name"], a.get("excluded")) for a in saved["draft_attachments"]] == [
+        ("notes.md", True)
+    ]
+    app.quit()
+
+    again = start_app(tmp_path / "data")
+    again.open(conversation_id)
+    (chip,) = chips(again)
+    assert chip.item.name == "notes.md" and chip.item.excluded
+    assert chip.exclude_button.isChecked()
 
 
 def test_a_server_that_refuses_the_images_says_what_to_do_and_keeps_them(

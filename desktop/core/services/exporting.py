@@ -131,13 +131,15 @@ class _Rendered:
 
 
 def named_attachments(conversation: Conversation, *, thread: bool = False) -> list[Attachment]:
-    """The attachments of the conversation's messages (``thread``: of the thread on screen
-    only), each file once, in their order."""
+    """The attachments of the conversation's messages and its draft (``thread``: of the
+    thread on screen only), each file once, in their order."""
     seen: dict[str, Attachment] = {}
     messages = conversation.thread() if thread else conversation.messages
     for message in messages:
         for attachment in message.attachments:
             seen.setdefault(attachment.sha256, attachment)
+    for attachment in () if thread else conversation.draft_attachments:
+        seen.setdefault(attachment.sha256, attachment)
     return list(seen.values())
 
 
