@@ -549,9 +549,13 @@ class Conversation:
 
     def thread(self) -> list[Message]:
         """The messages on screen: the path from the root to ``head``."""
+        return self.path_to(self.head)
+
+    def path_to(self, message_id: str | None) -> list[Message]:
+        """The path from the root to ``message_id`` (None, or not here: empty)."""
         by_id = {m.id: m for m in self.messages}
         path: list[Message] = []
-        current = by_id.get(self.head) if self.head else None
+        current = by_id.get(message_id) if message_id else None
         seen: set[str] = set()
         while current is not None and current.id not in seen:
             seen.add(current.id)

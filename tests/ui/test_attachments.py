@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QTextCursor
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from desktop.ui.attachment_chips import AttachmentChip, DraftItem
 from desktop.ui.attachment_view import DocumentChip, ImageThumb, MessageAttachments
@@ -370,6 +370,94 @@ def test_a_model_that_cannot_see_images_warns_before_sending(
     app.wait_idle()
     assert len(openai_server.chat_requests()) == 1
     assert app.window.attach_flow.items() == []
+
+
+def blind_after_an_image(app: Any, qtbot: Any, tmp_path: Path) -> Any:
+    """A question with an image answered by a model not known either way (no question),
+    then the model typed in the picker: one known not to see images. The question's bubble."""
+    bubble = sent_with_image(app, qtbot, tmp_path)
+    picker = app.window.model_combo.lineEdit()
+    picker.setText("gpt-3.5-turbo")
+    picker.editingFinished.emit()
+    assert app.conversations.current.model == "gpt-3.5-turbo"
+    return bubble
+
+
+def vision_box(app: Any) -> QMessageBox:
+    box = app.window.vision_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.text() == "gpt-3.5-turbo may not see images."
+    return box
+
+
+def send_anyway(box: QMessageBox) -> None:
+    next(b for b in box.buttons() if b.text() == "Send Anyway").click()
+
+
+def test_editing_a_question_with_an_image_for_a_blind_model_asks_first(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="my-local-model")
+    bubble = blind_after_an_image(app, qtbot, tmp_path)
+    asked = len(openai_server.chat_requests())
+    qtbot.mouseClick(bubble.action_buttons["edit"], Qt.MouseButton.LeftButton)
+    assert bubble.editor is not None
+    bubble.editor.setPlainText("Look closer")
+    send = next(b for b in bubble.edit_row.findChildren(QPushButton) if b.text() == "Send")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+
+    # Cancel: nothing sent, the edit back in its editor, the thread as it was.
+    vision_box(app).reject()
+    assert len(openai_server.chat_requests()) == asked
+    bubble = user_message(app)
+    assert bubble.editor is not None and bubble.editor.toPlainText() == "Look closer"
+    assert len(app.conversations.current.messages) == 2
+
+    send = next(b for b in bubble.edit_row.findChildren(QPushButton) if b.text() == "Send")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    send_anyway(vision_box(app))
+    app.wait_idle()
+    assert len(openai_server.chat_requests()) == asked + 1
+    content = openai_server.chat_requests()[-1]["json"]["messages"][-1]["content"]
+    assert {"type": "text", "text": "Look closer"} in content
+    assert any(part["type"] == "image_url" for part in content)  # the image went with it
+
+
+def test_regenerating_a_reply_to_an_image_for_a_blind_model_asks_first(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="my-local-model")
+    blind_after_an_image(app, qtbot, tmp_path)
+    asked = len(openai_server.chat_requests())
+    reply = app.window.chat_view.message_widgets()[-1]
+    assert reply.role == "assistant"
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+
+    vision_box(app).reject()
+    assert len(openai_server.chat_requests()) == asked
+    conversation = app.conversations.current
+    assert len(conversation.messages) == 2 and conversation.head == reply.message_id
+    assert [role for role, _ in app.bubbles()] == ["user", "assistant"]
+
+    reply = app.window.chat_view.message_widgets()[-1]
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+    send_anyway(vision_box(app))
+    app.wait_idle()
+    assert len(openai_server.chat_requests()) == asked + 1
+    assert len(app.conversations.current.messages) == 3  # a sibling reply
+
+
+def test_a_thread_without_images_regenerates_for_a_blind_model_without_a_question(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = start_chat_app(model="gpt-3.5-turbo")
+    said_hello(app)
+    app.window.vision_box = None
+    reply = app.window.chat_view.message_widgets()[-1]
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert app.window.vision_box is None
+    assert len(openai_server.chat_requests()) == 2
 
 
 def test_a_model_not_known_either_way_does_not_warn(
