@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
 
         self.attach_flow = AttachFlow(self, self.composer, self._attachments, self.import_flow)
         self.attach_flow.on_change = self._meter_timer.start
+        self.attach_flow.on_draft_changed = self._on_attach_flow_draft_changed
         self.composer.chips.estimate = self._estimate_attachment
         self.attach_flow.accept_drops_on(
             [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
@@ -449,53 +450,80 @@ class MainWindow(QMainWindow):
         assert conversation is not None
         self._on_model_chosen()
         self.banner.hide()
-        model = self._chat.model_of(conversation)
-        if self._model_cannot_see(conversation, attachments):
-            self.vision_box = ask(
-                self,
-                name="confirmVision",
-                title=self.tr("Send images"),
-                text=self.tr("{model} may not see images.").format(
-                    model=model or self.tr("This model")
-                ),
-                informative=self.tr(
-                    "It is not known as a vision model: the server may refuse the request, or "
-                    "the model answer without seeing them. Choose a vision model, or send anyway."
-                ),
-                action=self.tr("Send Anyway"),
-                on_confirm=lambda: self._send_now(conversation, text, attachments),
-                icon=QMessageBox.Icon.Warning,
-            )
+        self._unless_blind(
+            conversation,
+            conversation.thread(),
+            attachments,
+            lambda: self._send_now(conversation, text, attachments),
+        )
+
+    def _unless_blind(
+        self,
+        conversation: Conversation,
+        thread: list[Message],
+        attachments: tuple[Attachment, ...],
+        go: Callable[[], object],
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
+        """``go`` now, unless images (``attachments``, or in ``thread``: what the request
+        carries) would go to a model known not to see them: then a question first, Send
+        Anyway (``go``) or Cancel (``on_cancel``: nothing sent, nothing lost)."""
+        if not self._model_cannot_see(conversation, attachments, thread):
+            go()
             return
-        self._send_now(conversation, text, attachments)
+        model = self._chat.model_of(conversation)
+        self.vision_box = ask(
+            self,
+            name="confirmVision",
+            title=self.tr("Send images"),
+            text=self.tr("{model} may not see images.").format(
+                model=model or self.tr("This model")
+            ),
+            informative=self.tr(
+                "It is not known as a vision model: the server may refuse the request, or "
+                "the model answer without seeing them. Choose a vision model, or send anyway."
+            ),
+            action=self.tr("Send Anyway"),
+            on_confirm=go,
+            on_cancel=on_cancel,
+            icon=QMessageBox.Icon.Warning,
+        )
 
     def _send_now(
         self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...]
     ) -> None:
         if self._chat.send(conversation, text, attachments):
             self.composer.clear()
-            self._conversations.set_draft(conversation, "")
+            self._conversations.set_draft(conversation, "", ())
             if self.attach_flow is not None:
                 self.attach_flow.clear(conversation.id)
             self._say_failed_servers(conversation)
         self.composer.edit.setFocus()
 
     def _model_cannot_see(
-        self, conversation: Conversation, attachments: tuple[Attachment, ...]
+        self,
+        conversation: Conversation,
+        attachments: tuple[Attachment, ...],
+        thread: list[Message],
     ) -> bool:
-        """Images would go (attached now, or earlier in the thread) to a model known not to
+        """Images would go (attached now, or earlier in ``thread``) to a model known not to
         see them (not known: no warning)."""
         if self._attachments is None:
             return False
         images = any(a.kind == "image" and not a.excluded for a in attachments) or any(
-            a.kind == "image" and not a.excluded
-            for m in conversation.thread()
-            for a in m.attachments
+            a.kind == "image" and not a.excluded for m in thread for a in m.attachments
         )
         if not images:
             return False
         model = self._chat.model_of(conversation)
         return self._attachments.sees_images(conversation.provider, model) is False
+
+    def _on_attach_flow_draft_changed(
+        self, conversation_id: str, attachments: tuple[Attachment, ...]
+    ) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            self._conversations.set_draft_attachments(conversation, attachments)
 
     def _on_attach_action_triggered(self) -> None:
         if self.attach_flow is not None and not self.composer.edit.isReadOnly():
@@ -1185,7 +1213,9 @@ class MainWindow(QMainWindow):
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
         if self.attach_flow is not None:
-            self.attach_flow.show_draft(self._shown_id)
+            self.attach_flow.show_draft(
+                self._shown_id, conversation.draft_attachments if conversation else ()
+            )
         draft = conversation.draft if conversation else ""
         self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
@@ -1302,7 +1332,13 @@ class MainWindow(QMainWindow):
         if conversation is None or not conversation.has_message(message_id):
             return
         if action == "regenerate":
-            self._chat.regenerate(conversation, message_id)
+            reply = conversation.message(message_id)
+            self._unless_blind(
+                conversation,
+                conversation.path_to(reply.parent),
+                (),
+                lambda: self._chat.regenerate(conversation, message_id),
+            )
         elif action == "continue":
             self._chat.continue_reply(conversation, message_id)
         elif action == "delete":
@@ -1326,8 +1362,23 @@ class MainWindow(QMainWindow):
 
     def _on_chat_view_edit_submitted(self, message_id: str, text: str) -> None:
         conversation = self.current
-        if conversation is not None and conversation.has_message(message_id):
-            self._chat.edit(conversation, message_id, text)
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        original = conversation.message(message_id)
+
+        def edit_again() -> None:
+            # Cancelled: the editor again, with what was typed in it.
+            widget = self.chat_view.message_widget(message_id)
+            if widget is not None and self.current is conversation:
+                widget.start_edit(text)
+
+        self._unless_blind(
+            conversation,
+            conversation.path_to(original.parent),
+            original.attachments,
+            lambda: self._chat.edit(conversation, message_id, text),
+            edit_again,
+        )
 
     def _on_chat_view_branch_requested(self, message_id: str) -> None:
         conversation = self.current

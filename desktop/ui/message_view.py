@@ -1217,10 +1217,11 @@ class MessageWidget(QFrame):
             return
         self.action_requested.emit(action, self.message_id)
 
-    def start_edit(self) -> None:
+    def start_edit(self, text: str | None = None) -> None:
+        """The editor, holding the message's text (or ``text``: an edit taken back)."""
         if self.plain is None or self.editor is not None:
             return
-        self.editor = QPlainTextEdit(self.content)
+        self.editor = QPlainTextEdit(self.content if text is None else text)
         self.editor.setObjectName("messageEditor")
         self.editor.setMinimumHeight(80)
         send = QPushButton(self.tr("Send"))
