@@ -272,6 +272,9 @@ class CompareColumn(QFrame):
         # What the reply's own row would offer (copy, regenerate…) waits for the thread.
         widget.actions_row.hide()
         widget.header.hide()
+        # Its height follows its width (a narrower column, more lines): not capped at the
+        # size hint of the width it had first, which clipped its last lines.
+        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.scroller = QScrollArea()
         self.scroller.setObjectName("compareScroller")
         self.scroller.setWidgetResizable(True)
@@ -363,6 +366,13 @@ class CompareView(QWidget):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
+        from desktop.ui import formula_images
+
+        formula_images.listen(self)  # formulas drawn in their thread arrive here
+
+    def formulas_drawn(self, drawn: set[tuple[str, bool]]) -> None:
+        for column in self.columns:
+            column.widget.formulas_drawn(drawn)
 
     # ---- building ------------------------------------------------------------------
 
@@ -380,9 +390,7 @@ class CompareView(QWidget):
 
         self.clear()
         self.conversation_id = conversation_id
-        self.heading.setText(
-            QCoreApplication.translate("CompareView", "Comparing %n model(s)", "", len(replies))
-        )
+        self.heading.setText(self.tr("Comparing %n model(s)", "", len(replies)))
         self.question.setText(_first_lines(question.content, 3))
         self.question.setToolTip(question.content[:2000])
         for reply, title in zip(replies, titles, strict=True):

@@ -17,6 +17,9 @@ from tests.support.openai_server import OpenAIServer, Reply
 
 # Models of the shipped price table: each column has a cost.
 FAST_MODEL, SLOW_MODEL = "gpt-4o-mini", "gpt-4o"
+FAST_TEXT = (
+    "**Paris**, on the Seine. " + "The seat of government for most of a thousand years. " * 4
+)
 
 
 @pytest.fixture
@@ -75,7 +78,7 @@ def test_the_columns_stream_side_by_side_and_keep_continues_from_one(
     start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
 ) -> None:
     gate = threading.Event()
-    openai_server.enqueue(Reply(text="**Paris**, on the Seine.", chunk_size=3))
+    openai_server.enqueue(Reply(text=FAST_TEXT, chunk_size=9))
     slow_server.enqueue(
         Reply(text="Paris. Capital since 987.", chunk_size=6, stall_after=1, gate=gate)
     )
@@ -91,7 +94,7 @@ def test_the_columns_stream_side_by_side_and_keep_continues_from_one(
     # The fast one streams to its end while the slow one is held after its first piece.
     qtbot.waitUntil(lambda: "tokens" not in fast.stats.text() and "$" in fast.stats.text())
     qtbot.waitUntil(lambda: slow.widget.content == "Paris.")
-    assert fast.widget.content == "**Paris**, on the Seine."
+    assert fast.widget.content == FAST_TEXT
     assert fast.widget.markdown is not None and "<strong>Paris</strong>" in _html(
         fast.widget
     )  # Markdown
@@ -105,6 +108,13 @@ def test_the_columns_stream_side_by_side_and_keep_continues_from_one(
     qtbot.waitUntil(lambda: slow.keep_button.isEnabled())
     assert slow.widget.content == "Paris. Capital since 987."
     assert "$" in slow.stats.text() and "first token" in slow.stats.text()
+    # A narrow window: the columns scroll sideways, each reply whole at its column's width.
+    width = window.width()
+    window.resize(600, window.height())
+    qtbot.waitUntil(lambda: view.area.horizontalScrollBar().maximum() > 0)
+    qtbot.waitUntil(lambda: all(_whole(c.widget) for c in view.columns))
+    assert all(c.width() >= 300 for c in view.columns)
+    window.resize(width, window.height())
     qtbot.mouseClick(slow.keep_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.chat_view.isVisible())
     assert not view.isVisible()
@@ -120,7 +130,7 @@ def test_the_columns_stream_side_by_side_and_keep_continues_from_one(
     assert head["content"] == "Paris. Capital since 987." and head["provider"] == "slow"
     assert isinstance(head["ttft_ms"], int)
     siblings = [m for m in saved["messages"] if m["parent"] == head["parent"]]
-    assert [m["content"] for m in siblings] == ["**Paris**, on the Seine.", head["content"]]
+    assert [m["content"] for m in siblings] == [FAST_TEXT, head["content"]]
     # The thread goes on from the kept reply, with the conversation's own model.
     app.type_and_send("And Germany?")
     app.wait_idle()
@@ -190,6 +200,11 @@ def test_a_restart_shows_the_compared_replies_as_branches(
     assert reply.switcher.label.text() == "1 / 2"
     qtbot.mouseClick(reply.switcher.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: again.bubbles()[-1] == ("assistant", "From the slow one."))
+
+
+def _whole(widget: Any) -> bool:
+    """Not clipped: as tall as its text needs at its width."""
+    return bool(widget.height() >= widget.heightForWidth(widget.width()))
 
 
 def _html(widget: Any) -> str:
