@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controllers.chat import Target
+from desktop.ui.chat_view import CATCH_UP_SLICE, CATCH_UP_TICKS, FLUSH_CHARS
 from desktop.ui.plain import ElidedLabel
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 MIN_TARGETS, MAX_TARGETS = 2, 4
 # A column is at least this wide: narrower windows scroll the columns sideways.
 COLUMN_MIN_WIDTH = 300
-FLUSH_INTERVAL_MS = 33
+FLUSH_INTERVAL_MS = 33  # as the thread's (desktop/ui/chat_view.py)
 
 
 class ProviderChoice:
@@ -325,6 +326,8 @@ class CompareView(QWidget):
         self.columns: list[CompareColumn] = []
         self._streaming = False
         self._pending: dict[str, Message] = {}
+        # Replies that ended while still behind on screen, and the slice each catches up by.
+        self._finishing: dict[str, int] = {}
         # (message) → the figures' text: tokens, cost (set by the window).
         self.usage_text: Callable[[Message], str] | None = None
         self.attachment_source: AttachmentsController | None = None
@@ -416,6 +419,7 @@ class CompareView(QWidget):
             column.deleteLater()
         self.columns = []
         self._pending.clear()
+        self._finishing.clear()
         self._flush_timer.stop()
         self.conversation_id = None
 
@@ -438,8 +442,6 @@ class CompareView(QWidget):
                 else self.tr("Continue the conversation from this reply")
             )
         self.close_button.setEnabled(not streaming)
-        if not streaming:
-            self.flush()
 
     def queue_delta(self, message: Message) -> None:
         """The reply grew: shown at the next tick, with the others that grew."""
@@ -448,21 +450,50 @@ class CompareView(QWidget):
             self._flush_timer.start()
 
     def flush(self) -> None:
+        """What the replies brought since the last tick, at most FLUSH_CHARS more of each (a
+        reply that ended behind, its catch-up slice): three replies flooding in at once,
+        each drawn whole at every tick, held the window up to 330 ms."""
         pending, self._pending = self._pending, {}
         for message in pending.values():
             column = self.column(message.id)
             if column is None:
+                self._finishing.pop(message.id, None)
                 continue
+            shown, content = column.widget.content, message.content
+            budget = self._finishing.get(message.id, FLUSH_CHARS)
+            if content.startswith(shown) and len(content) - len(shown) > budget:
+                self._pending[message.id] = message  # the rest at the next ticks
+                # Whole lines where it can: the last, still growing block is redone less.
+                cut = content.rfind("\n", len(shown) + budget // 2, len(shown) + budget)
+                content = content[: cut + 1 if cut != -1 else len(shown) + budget]
             column.widget.set_waiting(False)
-            column.widget.set_text(message.content, streaming=True)
+            column.widget.set_text(content, streaming=True)
             column.widget.set_reasoning(message.reasoning or "")
             column.stats.setText(self._figures(message))
+            if message.id not in self._pending and message.id in self._finishing:
+                self._show_final(message)
         if not self._pending:
             self._flush_timer.stop()
 
     def refresh(self, message: Message) -> None:
-        """A reply started, ended (finished, failed, stopped): shown as it is now."""
+        """A reply started, ended (finished, failed, stopped): shown as it is now, once the
+        column has caught up with its text."""
+        column = self.column(message.id)
+        if column is None:
+            return
+        shown, content = column.widget.content, message.content
+        backlog = len(content) - len(shown)
+        if content.startswith(shown) and backlog > FLUSH_CHARS:
+            self._finishing[message.id] = min(
+                CATCH_UP_SLICE, max(FLUSH_CHARS, backlog // CATCH_UP_TICKS)
+            )
+            self.queue_delta(message)
+            return
+        self._show_final(message)
+
+    def _show_final(self, message: Message) -> None:
         self._pending.pop(message.id, None)
+        self._finishing.pop(message.id, None)
         column = self.column(message.id)
         if column is None:
             return

@@ -284,3 +284,32 @@ def test_a_comparison_needs_two_to_four_targets_and_no_stream_under_way(run: Any
         assert len(c.children(c.messages[0].id)) == 4
 
     run(body)
+
+
+def test_the_attachments_go_to_every_target(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, tmp_path: Path
+) -> None:
+    from desktop.core.attachments import AttachmentStore
+    from tests.support import attachment_files as files
+
+    async def body(h: Compare) -> None:
+        store = h.service.attachments = AttachmentStore(tmp_path / "data")
+        photo = store.add_bytes(files.photo(3000, 2000), "beach.jpg")
+        pdf = store.add_bytes(files.pdf(["Revenue was 42 million."]), "q3.pdf")
+        c = h.conversation()
+        ids = h.service.compare(c, "What do these show?", [FAST, SLOW], [photo, pdf])
+        await h.until_idle(c)
+        assert all(c.message(i).error is None for i in ids)
+        for server in (openai_server, slow_server):
+            (request,) = server.chat_requests()
+            (message,) = request["json"]["messages"]
+            text, image, document = message["content"]
+            assert text == {"type": "text", "text": "What do these show?"}
+            assert image["type"] == "image_url"
+            assert image["image_url"]["url"].startswith("data:image/")
+            assert document["text"] == "[File: q3.pdf]\nRevenue was 42 million."
+        # The one question carries them, once.
+        (question,) = [m for m in c.messages if m.role == "user"]
+        assert question.attachments == (photo, pdf)
+
+    run(body)
