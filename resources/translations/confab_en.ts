@@ -23,7 +23,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+233"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+234"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+151"/>
+        <location line="+162"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>
@@ -45,7 +45,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -61,7 +61,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>Add %n Server</numerusform>
@@ -145,7 +145,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-222"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>
