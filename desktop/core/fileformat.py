@@ -342,6 +342,7 @@ _MESSAGE_FIELDS = frozenset(
         "error",
         "error_info",
         "provider",
+        "ttft_ms",
         "streaming",
         "pinned",
         "excluded",
@@ -379,6 +380,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
             data["error_info"] = {**error_info_to_dict(error), **error.extra}
         if message.provider:
             data["provider"] = message.provider
+        if message.ttft_ms is not None:
+            data["ttft_ms"] = message.ttft_ms
     if message.streaming:
         data["streaming"] = True
     if message.pinned:
@@ -601,6 +604,8 @@ def message_from_dict(
         excluded=_message_flag(data, "excluded", fix),
     )
     # Absent from nearly every message: looked up only when there (start-up reads them all).
+    if "ttft_ms" in data:
+        message.__dict__["ttft_ms"] = fix.field(data, "ttft_ms", _milliseconds, None)
     if "tool_calls" in data:
         message.__dict__["tool_calls"] = fix.field(data, "tool_calls", _tool_calls, ())
     if "tool_call_id" in data:

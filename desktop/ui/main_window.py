@@ -32,6 +32,7 @@ from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
 from desktop.ui import icons, usage_text
 from desktop.ui.chat_view import Banner, ChatView
+from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
     from desktop.ui.attach_flow import AttachFlow
+    from desktop.ui.compare_flow import CompareFlow
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
@@ -156,9 +158,24 @@ class MainWindow(QMainWindow):
         icons.set_icon(self.tools_button, "wrench", size=14)
         self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
+        # Compare: the replies of one question to several models, in place of the thread
+        # while they stream (desktop/ui/compare_flow.py).
+        self.compare_view = CompareView(dark=dark)
+        self.compare_view.hide()
+        self.compare_flow: CompareFlow | None = None
         self.banner = Banner()
         self.composer = Composer()
         self.composer.footer.insertWidget(0, self.tools_button)
+        self.compare_button = QToolButton()
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setText(self.tr("Compare"))
+        self.compare_button.setAccessibleName(self.tr("Compare models"))
+        self.compare_button.setToolTip(
+            self.tr("Send the message to two to four models at once, side by side (Ctrl+Shift+M)")
+        )
+        self.compare_button.setAutoRaise(True)
+        self.compare_button.clicked.connect(self.open_compare)
+        self.composer.footer.addWidget(self.compare_button)
 
         header = QWidget()
         header.setObjectName("chatHeader")
@@ -177,6 +194,7 @@ class MainWindow(QMainWindow):
         pane_layout.setSpacing(0)
         pane_layout.addWidget(header)
         pane_layout.addWidget(self.chat_view, 1)
+        pane_layout.addWidget(self.compare_view, 1)
         pane_layout.addWidget(self.banner)
         pane_layout.addWidget(self.composer)
 
@@ -216,6 +234,11 @@ class MainWindow(QMainWindow):
         self.composer.edit.textChanged.connect(self._meter_timer.start)
         self.composer.edit.textChanged.connect(self._on_composer_text_changed)
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
+        from desktop.ui.compare_flow import CompareFlow
+
+        self.compare_flow = CompareFlow(
+            self, self.compare_view, conversations, chat, settings, attachments
+        )
         self._connect()
         self._attach_search()
         self._attach_import(conversations)
@@ -246,6 +269,15 @@ class MainWindow(QMainWindow):
         self.attach_action.setToolTip(self.tr("Attach images or documents to the message"))
         self.attach_action.triggered.connect(self._on_attach_action_triggered)
         file_menu.addAction(self.attach_action)
+        # Action id "compare" (the shortcuts' registry).
+        self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
+        self.compare_action.setObjectName("compare")
+        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.compare_action.setToolTip(
+            self.tr("Send the message to two to four models at once and keep the best reply")
+        )
+        self.compare_action.triggered.connect(self.open_compare)
+        file_menu.addAction(self.compare_action)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
         keys("conversation_settings", self.conversation_settings_action, "Ctrl+Shift+,")
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
@@ -489,9 +521,29 @@ class MainWindow(QMainWindow):
             icon=QMessageBox.Icon.Warning,
         )
 
+    def open_compare(self) -> None:
+        if self.compare_flow is not None and not self.composer.edit.isReadOnly():
+            self.compare_flow.open_dialog()
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` as a task of the window's (cancelled when it closes)."""
+        self._tasks.spawn(coro)
+
+    def show_thread(self) -> None:
+        """Draw the thread of the conversation shown again."""
+        conversation = self.current
+        provider = self._settings.provider(conversation.provider) if conversation else None
+        self.chat_view.show_conversation(conversation, provider.name if provider else "")
+
+    def reply_usage_text(self, message: Message) -> str:
+        """A reply's tokens and cost, as its header shows them."""
+        return self._usage_of(message)
+
     def _send_now(
         self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...]
     ) -> None:
+        if self.compare_flow is not None:
+            self.compare_flow.leave(conversation.id)
         if self._chat.send(conversation, text, attachments):
             self.composer.clear()
             self._conversations.set_draft(conversation, "", ())
@@ -1221,6 +1273,8 @@ class MainWindow(QMainWindow):
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
+        if self.compare_flow is not None:
+            self.compare_flow.show_for(conversation)
         self.sidebar.select(self._listed_current())
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
@@ -1392,6 +1446,9 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _on_chat_reply_started(self, conversation_id: str, message_id: str) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation is self.current:
             widget = self.chat_view.add_message(conversation.message(message_id))
@@ -1401,12 +1458,18 @@ class MainWindow(QMainWindow):
     def _on_chat_reply_delta(
         self, conversation_id: str, message_id: str, _kind: str, _text: str
     ) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_grew(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.queue_delta(conversation.message(message_id))
 
     def _on_chat_reply_ended(self, conversation_id: str, message_id: str) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.refresh_message(conversation.message(message_id))
@@ -1415,6 +1478,9 @@ class MainWindow(QMainWindow):
         self, conversation_id: str, message_id: str, error: ConfabError
     ) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return  # its column says what went wrong; the others go on
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
@@ -1452,6 +1518,8 @@ class MainWindow(QMainWindow):
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if not streaming and self._tools is not None:
             self._stop_live_calls(conversation_id)
+        if self.compare_flow is not None:
+            self.compare_flow.streaming_changed(conversation_id, streaming)
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
             self.chat_view.set_streaming(streaming)
@@ -1614,12 +1682,16 @@ class MainWindow(QMainWindow):
         _fit_popup(self.model_combo)
         self._update_pickers_enabled()
 
-    async def _fetch_models(self, provider_id: str) -> None:
+    async def provider_models(self, provider_id: str) -> list[str]:
+        """The provider's models as its server lists them ([] when it cannot say)."""
         try:
-            models = await self._settings.fetch_provider_models(provider_id)
+            return await self._settings.fetch_provider_models(provider_id)
         except ConfabError as exc:
             log.info("model list for %s unavailable: %s", provider_id, exc.detail)
-            return
+            return []
+
+    async def _fetch_models(self, provider_id: str) -> None:
+        models = await self.provider_models(provider_id)
         if self.provider_combo.currentData() == provider_id and models:
             text = self.model_combo.currentText()
             self.model_combo.blockSignals(True)
@@ -1638,6 +1710,8 @@ class MainWindow(QMainWindow):
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
         self.settings_button.setEnabled(idle)
         self.tools_button.setEnabled(idle)
+        self.compare_button.setEnabled(idle)
+        self.compare_action.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())

@@ -21,6 +21,28 @@
     </message>
 </context>
 <context>
+    <name>CompareDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/compare_view.py" line="+234"/>
+        <source>Send to %n Models</source>
+        <translation>
+            <numerusform>Send to %n Model</numerusform>
+            <numerusform>Send to %n Models</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message numerus="yes">
+        <location line="+162"/>
+        <source>Comparing %n model(s)</source>
+        <translation>
+            <numerusform>Comparing %n model</numerusform>
+            <numerusform>Comparing %n models</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
         <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
@@ -50,7 +72,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+437"/>
+        <location filename="../../desktop/ui/main_window.py" line="+470"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -58,7 +80,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1274"/>
+        <location line="+1366"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachFlow</name>
     <message>
-        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
+        <location filename="../../desktop/ui/attach_flow.py" line="+166"/>
         <source>Attach Files</source>
         <translation>附加文件</translation>
     </message>
@@ -256,6 +256,112 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <location line="+15"/>
         <source>Copied</source>
         <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>CompareColumn</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+294"/>
+        <source>Keep This One</source>
+        <translation>保留这个</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the reply of {model}</source>
+        <translation>保留 {model} 的回复</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <location line="-157"/>
+        <source>Compare Models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The question goes to every model at once; their replies stream side by side. Keep the best one to continue: the others stay as its versions.</source>
+        <translation>问题同时发给每个模型，它们的回复并排流式显示。保留最好的一个继续对话：其他回复作为它的版本保留。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add a Model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tools are off in a comparison: each model answers without them. Keep a reply, then continue with tools as usual.</source>
+        <translation>比较时不使用工具：每个模型都在没有工具的情况下回答。保留一个回复后，即可照常使用工具继续。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+76"/>
+        <source>Send to %n Models</source>
+        <translation>
+            <numerusform>发送给 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{models} may not see images: the images go to every model, and these may refuse them or answer without seeing them.</source>
+        <translation>{models} 可能看不到图片：图片会发给每个模型，这些模型可能拒绝它们，或在看不到图片的情况下回答。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareFlow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_flow.py" line="+65"/>
+        <source>Type the question first: Compare sends it to several models at once.</source>
+        <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Still adding files: compare once they are ready.</source>
+        <translation>仍在添加文件：准备好后再比较。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+100"/>
+        <source>Back to the Thread</source>
+        <translation>返回对话</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show the thread with the first reply; the others are its versions</source>
+        <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+50"/>
+        <source>Comparing %n model(s)</source>
+        <translation>
+            <numerusform>正在比较 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Available once every reply has ended (Stop ends them now)</source>
+        <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Continue the conversation from this reply</source>
+        <translation>从这个回复继续对话</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>{tokens} out</source>
+        <translation>输出 {tokens}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>first token {seconds} s</source>
+        <translation>首个令牌 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>waiting for the first token</source>
+        <translation>正在等待首个令牌</translation>
     </message>
 </context>
 <context>
@@ -1509,7 +1615,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+125"/>
+        <location filename="../../desktop/ui/main_window.py" line="+127"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1544,12 +1650,27 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+18"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send the message to two to four models at once, side by side (Ctrl+Shift+M)</source>
+        <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1569,7 +1690,17 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>为消息附加图片或文档</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Co&amp;mpare Models…</source>
+        <translation>比较模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send the message to two to four models at once and keep the best reply</source>
+        <translation>把消息同时发给两到四个模型，并保留最好的回复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
@@ -1669,14 +1800,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+111"/>
+        <location line="+112"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
         <source>Send images</source>
         <translation>发送图片</translation>
     </message>
@@ -1701,7 +1832,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>仍然发送</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+89"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1776,7 +1907,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+210"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1821,7 +1952,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>“{title}”在这里更改的同时已在另一台设备上删除：它已被保留，并已写回磁盘。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1841,7 +1972,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+78"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -1871,14 +2002,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-483"/>
-        <location line="+311"/>
-        <location line="+183"/>
+        <location line="-522"/>
+        <location line="+315"/>
+        <location line="+218"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1927,7 +2058,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+124"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -2192,7 +2323,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -3978,6 +4109,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新值可替换</translation>
+    </message>
+</context>
+<context>
+    <name>_TargetRow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="-460"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+1"/>
+        <source>Remove this model</source>
+        <translation>移除这个模型</translation>
     </message>
 </context>
 </TS>
