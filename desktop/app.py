@@ -354,7 +354,8 @@ def _serve_activation(window: object, data_dir: Path, open_quick: Callable[[], o
         # Once a whole line has come, or the other side has gone (an older Confab wrote
         # "activate" and closed; a line may also arrive in pieces).
         if done or (
-            not connection.canReadLine() and connection.state() == QLocalSocket.LocalSocketState.ConnectedState
+            not connection.canReadLine()
+            and connection.state() == QLocalSocket.LocalSocketState.ConnectedState
         ):
             return
         done.append(True)

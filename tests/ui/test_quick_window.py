@@ -147,9 +147,7 @@ def test_a_failed_reply_is_explained_in_the_quick_window(
     assert not quick.chat_view.isHidden()
 
 
-def test_a_shortcut_another_program_holds_is_shown_as_taken(
-    start_citizen: Any, qtbot: Any
-) -> None:
+def test_a_shortcut_another_program_holds_is_shown_as_taken(start_citizen: Any, qtbot: Any) -> None:
     citizen = start_citizen(answer=hotkeys.TAKEN)
     integration = citizen.integration
     assert integration.shortcut.state == hotkeys.TAKEN
