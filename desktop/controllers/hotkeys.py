@@ -171,15 +171,21 @@ class X11Backend:
         return ACTIVE
 
     def unregister(self) -> None:
-        for keycode, mask in self._grabs:
-            self._root.ungrab_key(keycode, mask)
-        if self._grabs:
-            self._grabs = []
-            self._display.sync()
+        grabs, self._grabs = self._grabs, []
+        try:
+            for keycode, mask in grabs:
+                self._root.ungrab_key(keycode, mask)
+            if grabs:
+                self._display.sync()
+        except Exception as exc:  # the X server went first: its grabs went with it
+            log.info("X11 grabs not released: %s", exc)
 
     def close(self) -> None:
         self._notifier.setEnabled(False)
-        self._display.close()
+        try:
+            self._display.close()
+        except Exception as exc:
+            log.info("X11 connection not closed: %s", exc)
 
     def _numlock_mask(self) -> int:
         from Xlib import XK
@@ -194,10 +200,14 @@ class X11Backend:
         from Xlib import X
 
         grabbed = {keycode for keycode, _ in self._grabs}
-        while self._display.pending_events():
-            event = self._display.next_event()
-            if event.type == X.KeyPress and event.detail in grabbed:
-                self._on_activated()
+        try:
+            while self._display.pending_events():
+                event = self._display.next_event()
+                if event.type == X.KeyPress and event.detail in grabbed:
+                    self._on_activated()
+        except Exception as exc:  # the X server is gone (the session ended)
+            log.warning("X11 connection lost: %s", exc)
+            self._notifier.setEnabled(False)
 
 
 # ---- Windows ----------------------------------------------------------------------------

@@ -102,7 +102,9 @@ class DesktopIntegration(QObject):
         text = self._pref("quick_ask_shortcut", DEFAULT_SHORTCUT)
         if text != self.shortcut.text or self.shortcut.state == hotkeys.OFF:
             self.shortcut.set_shortcut(text)
-        self.tray.set_wanted(self._pref("tray_icon", True))
+        shown = self.tray.visible
+        if self.tray.set_wanted(self._pref("tray_icon", True)) != shown:
+            log.info("tray icon %s", "shown" if self.tray.visible else "removed")
 
     def start(self) -> None:
         self.apply_preferences()
@@ -185,6 +187,7 @@ class DesktopIntegration(QObject):
     def _hides_to_tray(self) -> bool:
         if not self.tray.visible:
             return False
+        log.info("window hidden to the tray")
         if not self._told_in_tray:
             self._told_in_tray = True
             self.tray.show_message(

@@ -52,3 +52,34 @@ def xdotool(display: str, *args: str) -> str:
         ["xdotool", *args], check=True, timeout=30, env=env, capture_output=True, text=True
     )
     return done.stdout
+
+
+def close_window(display: str, window_id: int) -> None:
+    """What a window manager does on a click on the window's close button: WM_DELETE_WINDOW
+    (Xvfb has no window manager)."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+    from Xlib.protocol import event
+
+    connection = xdisplay.Display(display)
+    try:
+        window = connection.create_resource_object("window", window_id)
+        protocols = connection.intern_atom("WM_PROTOCOLS")
+        delete = connection.intern_atom("WM_DELETE_WINDOW")
+        message = event.ClientMessage(
+            window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
+        )
+        window.send_event(message, event_mask=X.NoEventMask)
+        connection.sync()
+    finally:
+        connection.close()
+
+
+def visible_windows(display: str, pid: int, name: str = "") -> list[int]:
+    """The mapped windows of process ``pid`` (whose title matches ``name``), by id."""
+    args = ["search", "--all", "--onlyvisible", "--pid", str(pid)]
+    if name:
+        args += ["--name", name]
+    env = {**os.environ, "DISPLAY": display}
+    done = subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=30)
+    return [int(w) for w in done.stdout.split()]
