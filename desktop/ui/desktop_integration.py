@@ -10,14 +10,14 @@ Choices, each for a reason a user notices:
 - A notification when a reply ends (or fails) while the main window is not the active one,
   unless the quick-ask window is showing that very reply. Its title is the conversation's, its
   text the reply's start; a click opens the conversation (where the server has actions).
-- The settings (``quick_ask_shortcut``, ``tray_icon``, ``notify_when_done``) are read from the
-  Preferences' fields, with their defaults when a setting is not there.
+- The settings ``quick_ask_shortcut``, ``tray_icon`` and ``notify_when_done`` (the Preferences
+  window's) apply at once: ``apply_preferences`` when they change.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("confab.ui")
 
-DEFAULT_SHORTCUT = "Ctrl+Alt+Space"
 TOLD_IN_TRAY = "told_in_tray"  # settings.json's window state: the user knows it keeps running
 
 
@@ -94,16 +93,12 @@ class DesktopIntegration(QObject):
 
     # ---- preferences -------------------------------------------------------------------
 
-    def _pref(self, name: str, default: Any) -> Any:
-        value = getattr(self._settings.settings, name, default)
-        return value if isinstance(value, type(default)) else default
-
     def apply_preferences(self, *_args: object) -> None:
-        text = self._pref("quick_ask_shortcut", DEFAULT_SHORTCUT)
+        text = self._settings.settings.quick_ask_shortcut
         if text != self.shortcut.text or self.shortcut.state == hotkeys.OFF:
             self.shortcut.set_shortcut(text)
         shown = self.tray.visible
-        if self.tray.set_wanted(self._pref("tray_icon", True)) != shown:
+        if self.tray.set_wanted(self._settings.settings.tray_icon) != shown:
             log.info("tray icon %s", "shown" if self.tray.visible else "removed")
 
     def start(self) -> None:
@@ -207,7 +202,7 @@ class DesktopIntegration(QObject):
     # ---- notifications -----------------------------------------------------------------
 
     def _wants_notice(self, conversation_id: str) -> bool:
-        if not self._pref("notify_when_done", True):
+        if not self._settings.settings.notify_when_done:
             return False
         if self.window.isVisible() and self.window.isActiveWindow():
             return False

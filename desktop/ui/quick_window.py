@@ -290,7 +290,7 @@ class QuickWindow(QWidget):
     def _refresh_pickers(self) -> None:
         providers = self._settings.providers()
         chosen = self._settings.default_provider()
-        default_model = getattr(self._settings.settings, "default_model", None)
+        default_model = self._settings.settings.default_model
         if (
             default_model
             and chosen is not None

@@ -174,3 +174,27 @@ def test_the_quick_window_is_closed_with_confab(start_citizen: Any) -> None:
     assert quick in QApplication.topLevelWidgets()
     citizen.integration.close()
     assert citizen.integration.quick_window is None
+
+
+def test_the_default_model_of_the_preferences_is_the_quick_windows(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen(settings={"default_model": "other-model"})
+    quick = citizen.integration.open_quick()
+    assert quick.model_combo.currentText() == "other-model"
+    _ask(qtbot, quick, "Hi")
+    qtbot.waitUntil(lambda: quick.conversation is not None)
+    qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
+    assert openai_server.chat_requests()[-1]["json"]["model"] == "other-model"
+
+
+def test_a_changed_quick_ask_shortcut_applies_at_once(start_citizen: Any) -> None:
+    citizen = start_citizen(settings={"quick_ask_shortcut": "Meta+Shift+K"})
+    backend = citizen.backend
+    assert backend.registered == ["Shift+Meta+K"]
+    citizen.app.settings.settings.quick_ask_shortcut = ""
+    citizen.integration.apply_preferences()
+    assert backend.registered == [] and citizen.integration.shortcut.state == hotkeys.OFF
+    citizen.app.settings.settings.quick_ask_shortcut = "Ctrl+Alt+Q"
+    citizen.integration.apply_preferences()
+    assert backend.registered == ["Ctrl+Alt+Q"]
