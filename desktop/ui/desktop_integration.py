@@ -109,25 +109,24 @@ class DesktopIntegration(QObject):
     def shortcut_note(self) -> str:
         """How the global shortcut fares, as a sentence (empty when it simply works)."""
         state, key = self.shortcut.state, self.shortcut.text
-        tr = self.tr
         if state == hotkeys.TAKEN:
-            return tr(
+            return self.tr(
                 "{key} is in use by another program, so it cannot open Quick Ask: choose "
                 "another shortcut in Preferences."
             ).format(key=key)
         if state == hotkeys.INVALID:
-            return tr("{key} cannot be a global shortcut: choose another in Preferences.").format(
-                key=key
-            )
+            return self.tr(
+                "{key} cannot be a global shortcut: choose another in Preferences."
+            ).format(key=key)
         if state == hotkeys.UNSUPPORTED:
-            return tr(
+            return self.tr(
                 "This desktop does not let Confab set a global shortcut: bind the command "
                 "“confab --quick” to a key in your desktop's keyboard settings."
             )
         if state == hotkeys.PENDING:
-            return tr("Confirm the Quick Ask shortcut in the dialog your desktop shows.")
+            return self.tr("Confirm the Quick Ask shortcut in the dialog your desktop shows.")
         if state == hotkeys.FAILED:
-            return tr(
+            return self.tr(
                 "The shortcut {key} could not be set. You can bind the command "
                 "“confab --quick” to a key in your desktop's keyboard settings."
             ).format(key=key)

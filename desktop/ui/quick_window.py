@@ -47,7 +47,7 @@ QUICK_ANSWER_HEIGHT = 520
 
 
 class ClipboardChip(QFrame):
-    """ "Use clipboard (N chars)", on by default, the text's start beside it, ✕ to remove."""
+    """The chip "Use clipboard (N chars)": on by default, the text's start beside it, ✕ removes it."""
 
     removed = Signal()
 
@@ -80,9 +80,9 @@ class ClipboardChip(QFrame):
             self.hide()
             return
         self.check.setText(
-            self.tr("Use clipboard (%n chars)", "", len(self.text))
+            self.tr("Use clipboard (%Ln char(s))", "", len(self.text))
             if len(self.text) == len(text)
-            else self.tr("Use clipboard (first %n chars)", "", len(self.text))
+            else self.tr("Use clipboard (first %Ln char(s))", "", len(self.text))
         )
         self.check.setChecked(True)
         self.preview.setText(quick.clip_preview(text))

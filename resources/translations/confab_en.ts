@@ -21,6 +21,25 @@
     </message>
 </context>
 <context>
+    <name>ClipboardChip</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/quick_window.py" line="+83"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>Use clipboard (%Ln char)</numerusform>
+            <numerusform>Use clipboard (%Ln chars)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>Use clipboard (first %Ln char)</numerusform>
+            <numerusform>Use clipboard (first %Ln chars)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
         <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
@@ -50,7 +69,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+391"/>
+        <location filename="../../desktop/ui/main_window.py" line="+401"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -58,7 +77,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1174"/>
+        <location line="+1181"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
