@@ -47,7 +47,7 @@ QUICK_ANSWER_HEIGHT = 520
 
 
 class ClipboardChip(QFrame):
-    """The chip "Use clipboard (N chars)": on by default, the text's start beside it, ✕ to remove."""
+    """The chip "Use clipboard (N chars)": on by default, the text's start, ✕ to remove."""
 
     removed = Signal()
 
