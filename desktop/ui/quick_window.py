@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,9 @@ log = logging.getLogger("confab.ui")
 QUICK_WIDTH = 640
 QUICK_HEIGHT = 200  # before an answer: the question alone
 QUICK_ANSWER_HEIGHT = 520
+# A message's actions here (copy is the message's own); delete, pin and exclude are in the main
+# window, after "Continue in Confab".
+QUICK_ACTIONS = frozenset({"copy", "edit", "regenerate", "continue"})
 
 
 class ClipboardChip(QFrame):
@@ -54,6 +58,7 @@ class ClipboardChip(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("clipboardChip")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.text = ""
         self.check = QCheckBox()
         self.check.setObjectName("clipboardUse")
@@ -146,6 +151,10 @@ class QuickWindow(QWidget):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.hide()
         self.chat_view = ChatView(dark=dark)
+        self.chat_view.actions_shown = QUICK_ACTIONS
+        self.chat_view.action_requested.connect(self._on_chat_view_action_requested)
+        self.chat_view.edit_submitted.connect(self._on_chat_view_edit_submitted)
+        self.chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
         self.chat_view.hide()
         self.banner = Banner()
         self.chip = ClipboardChip()
@@ -180,6 +189,7 @@ class QuickWindow(QWidget):
         layout.addLayout(chip_row)
         layout.addWidget(self.composer)
         self.resize(QUICK_WIDTH, QUICK_HEIGHT)
+        self.chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.continue_in_main)
@@ -190,6 +200,7 @@ class QuickWindow(QWidget):
         chat.reply_stopped.connect(self._on_chat_reply_ended)
         chat.reply_failed.connect(self._on_chat_reply_failed)
         chat.streaming_changed.connect(self._on_chat_streaming_changed)
+        chat.thread_changed.connect(self._on_chat_thread_changed)
         settings.providers_changed.connect(self._refresh_pickers)
 
     # ---- intents -----------------------------------------------------------------------
@@ -203,6 +214,8 @@ class QuickWindow(QWidget):
         clipboard = QGuiApplication.clipboard()
         if not self.isVisible() and (self.conversation is None or not self.conversation.messages):
             self.chip.offer(clipboard.text() if clipboard is not None else "")
+        if self.chat_view.isHidden():  # the question alone: no room left empty
+            self.resize(QUICK_WIDTH, self.sizeHint().height())
         was_visible = self.isVisible()
         self.show()
         if not was_visible:
@@ -317,6 +330,25 @@ class QuickWindow(QWidget):
         provider = self._settings.provider(self.provider_combo.currentData())
         self._fill_models(provider.default_model if provider else "")
 
+    def _on_chat_view_action_requested(self, action: str, message_id: str) -> None:
+        conversation = self.conversation
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        if action == "regenerate":
+            self._chat.regenerate(conversation, message_id)
+        elif action == "continue":
+            self._chat.continue_reply(conversation, message_id)
+
+    def _on_chat_view_edit_submitted(self, message_id: str, text: str) -> None:
+        conversation = self.conversation
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.edit(conversation, message_id, text)
+
+    def _on_chat_view_branch_requested(self, message_id: str) -> None:
+        conversation = self.conversation
+        if conversation is not None and conversation.has_message(message_id):
+            self._chat.switch_branch(conversation, message_id)
+
     def _mine(self, conversation_id: str) -> Conversation | None:
         conversation = self.conversation
         return conversation if conversation and conversation.id == conversation_id else None
@@ -355,6 +387,12 @@ class QuickWindow(QWidget):
             self.chat_view.refresh_message(conversation.message(message_id))
         self._show_answer_area()
         self.banner.show_message(explain(error), detail(error))
+
+    def _on_chat_thread_changed(self, conversation_id: str) -> None:
+        """An edit or a regenerated reply made another branch the one on screen."""
+        conversation = self._mine(conversation_id)
+        if conversation is not None:
+            self.chat_view.show_conversation(conversation)
 
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if self._mine(conversation_id) is not None:

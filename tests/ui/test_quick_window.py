@@ -198,3 +198,22 @@ def test_a_changed_quick_ask_shortcut_applies_at_once(start_citizen: Any) -> Non
     citizen.app.settings.settings.quick_ask_shortcut = "Ctrl+Alt+Q"
     citizen.integration.apply_preferences()
     assert backend.registered == ["Ctrl+Alt+Q"]
+
+
+def test_a_reply_in_the_quick_window_can_be_regenerated_there(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen()
+    quick = citizen.integration.open_quick()
+    _ask(qtbot, quick, "Hi")
+    qtbot.waitUntil(lambda: quick.conversation is not None)
+    qtbot.waitUntil(lambda: len(_bubbles(qtbot, quick.chat_view)) == 2)
+    qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
+    reply = quick.chat_view.message_widgets()[1]
+    shown = {name for name, b in reply.action_buttons.items() if b.isVisibleTo(reply)}
+    assert shown == {"copy", "regenerate"}  # delete, pin, exclude: in the main window
+    openai_server.enqueue(Reply(text="A second take"))
+    reply.action_buttons["regenerate"].click()
+    qtbot.waitUntil(lambda: _bubbles(qtbot, quick.chat_view)[-1] == ("assistant", "A second take"))
+    qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
+    assert len(quick.conversation.messages) == 3  # the first reply kept, as a sibling
