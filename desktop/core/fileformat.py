@@ -351,6 +351,7 @@ _MESSAGE_FIELDS = frozenset(
         "tool_server",
         "duration_ms",
         "tool_error",
+        "tool_failure",
         "denied",
         "imported_files",
         "attachments",
@@ -396,6 +397,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         data["duration_ms"] = message.duration_ms
     if message.tool_error is not None:
         data["tool_error"] = message.tool_error
+    if message.tool_failure is not None:
+        data["tool_failure"] = message.tool_failure
     if message.denied:
         data["denied"] = True
     if message.imported_files:
@@ -430,6 +433,14 @@ def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
         )
         for item in _objects(value, "tool call")
     )
+
+
+def _legacy_tool_failure(error: str) -> str | None:
+    if error == "stopped":
+        return "stopped"
+    if error.startswith("no result after "):
+        return "timeout"
+    return None
 
 
 def _milliseconds(value: Any) -> int | None:
@@ -580,6 +591,11 @@ def message_from_dict(
         message.__dict__["duration_ms"] = fix.field(data, "duration_ms", _milliseconds, None)
     if "tool_error" in data:
         message.__dict__["tool_error"] = fix.field(data, "tool_error", _optional_str, None)
+    if "tool_failure" in data:
+        message.__dict__["tool_failure"] = fix.field(data, "tool_failure", _optional_str, None)
+    elif message.tool_error is not None and message.tool_server is not None:
+        # Written before the kind was saved (a development build): the two it could tell.
+        message.__dict__["tool_failure"] = _legacy_tool_failure(message.tool_error)
     if "denied" in data:
         message.__dict__["denied"] = _message_flag(data, "denied", fix)
     if "imported_files" in data:

@@ -304,6 +304,10 @@ class Message:
     tool_server: str | None = None
     duration_ms: int | None = None
     tool_error: str | None = None
+    # What kind of failure ``tool_error`` is: one of desktop/core/tools/types.py's FAILURES
+    # ("tool", "timeout", "server", "arguments", "unknown_tool", "stopped"); None when the
+    # call did not fail, or for a file that did not say.
+    tool_failure: str | None = None
     denied: bool = False
     # Files of an imported message not attached (yet): see ImportedFile.
     imported_files: tuple[ImportedFile, ...] = ()

@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+664"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+667"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+335"/>
+        <location line="+339"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>ClipboardChip</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/quick_window.py" line="+83"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+88"/>
         <source>Use clipboard (%Ln char(s))</source>
         <translation>
             <numerusform>Use clipboard (%Ln char)</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -58,7 +58,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>Add %n Server</numerusform>
@@ -142,7 +142,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-222"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>

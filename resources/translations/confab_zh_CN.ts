@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1045"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -185,7 +185,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-908"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
@@ -202,7 +202,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+516"/>
+        <location line="+519"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -214,7 +214,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+74"/>
+        <location line="+78"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -224,7 +224,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ClipboardChip</name>
     <message>
-        <location filename="../../desktop/ui/quick_window.py" line="+67"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
         <source>Do not send the clipboard</source>
         <translation>不发送剪贴板内容</translation>
     </message>
@@ -325,6 +325,44 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+0"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigProblem</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+86"/>
+        <source>This is not JSON: {detail}</source>
+        <translation>这不是 JSON：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No &quot;mcpServers&quot; object was found.</source>
+        <translation>没有找到 &quot;mcpServers&quot; 对象。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The config lists no servers.</source>
+        <translation>配置中没有列出任何服务器。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{server}: not an object, left out.</source>
+        <translation>{server}：不是对象，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: unknown transport type “{detail}”, left out.</source>
+        <translation>{server}：未知的传输类型“{detail}”，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: neither a command nor a URL, left out.</source>
+        <translation>{server}：既没有命令也没有 URL，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: uses the older SSE transport. Added as Streamable HTTP, which most servers serve.</source>
+        <translation>{server}：使用旧的 SSE 传输。已作为 Streamable HTTP 添加，大多数服务器都支持。</translation>
     </message>
 </context>
 <context>
@@ -724,12 +762,37 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>该工具在 {seconds} 秒内没有给出结果，已被取消。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>The tool gave no result in time and was cancelled.</source>
+        <translation>工具未能及时给出结果，已取消。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The tool reported an error; the model was told.</source>
         <translation>该工具报告了错误；已告知模型。</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>The tool reported an error: {detail}</source>
+        <translation>工具报告了错误：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The tool&apos;s server could not run it: {detail}</source>
+        <translation>工具的服务器无法运行它：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model&apos;s arguments could not be read: {detail}</source>
+        <translation>无法读取模型给出的参数：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model asked for a tool that is not on.</source>
+        <translation>模型请求了一个未启用的工具。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The tool could not run: {detail}</source>
         <translation>该工具无法运行：{detail}</translation>
     </message>
@@ -1418,7 +1481,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+788"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+725"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -1435,12 +1498,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location line="+14"/>
         <location line="+47"/>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1484,7 +1547,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>问题：</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>添加 %n 个服务器</numerusform>
@@ -2146,10 +2209,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <source>Tool call: %1</source>
-        <translation type="vanished">工具调用：%1</translation>
-    </message>
-    <message>
         <location line="+110"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
@@ -2351,7 +2410,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-829"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-831"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -2442,10 +2501,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>添加</translation>
     </message>
     <message>
-        <source>{name} (local)</source>
-        <translation type="vanished">{name}（本地）</translation>
-    </message>
-    <message>
         <location line="+13"/>
         <location line="+93"/>
         <source>Other OpenAI-compatible server…</source>
@@ -2533,10 +2588,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>自定义代理</translation>
     </message>
     <message>
-        <source>http://proxy.example.com:3128 or socks5://127.0.0.1:1080</source>
-        <translation type="vanished">http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
-    </message>
-    <message>
         <location line="+12"/>
         <location line="+285"/>
         <location line="+9"/>
@@ -2547,10 +2598,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="-290"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
-    </message>
-    <message>
-        <source>None: the usual certificate authorities</source>
-        <translation type="vanished">无：使用常规证书颁发机构</translation>
     </message>
     <message>
         <location line="-8"/>
@@ -2799,7 +2846,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+21"/>
         <source>Ask anything…  (Enter to send, Esc to close)</source>
         <translation>随便问…（Enter 发送，Esc 关闭）</translation>
     </message>
@@ -3058,14 +3105,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <source>Archive</source>
         <translation>归档</translation>
     </message>
-    <message>
-        <source>Rename</source>
-        <translation type="vanished">重命名</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation type="vanished">删除…</translation>
-    </message>
 </context>
 <context>
     <name>TagsDialog</name>
@@ -3166,7 +3205,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：{tool}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
@@ -3177,12 +3216,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+58"/>
+        <location line="+55"/>
         <source>Running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-54"/>
         <source>Done in {time}</source>
         <translation>完成，用时 {time}</translation>
     </message>
@@ -3203,12 +3242,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+55"/>
+        <location line="+52"/>
         <source>Denied</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location line="-54"/>
+        <location line="-51"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -3218,7 +3257,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>You denied this call. The model was told it was not run.</source>
         <translation>你拒绝了这次调用。已告知模型它没有运行。</translation>
     </message>

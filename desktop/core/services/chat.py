@@ -874,7 +874,7 @@ class ChatService:
         and those after it are answered "stopped"."""
         import asyncio
 
-        from desktop.core.tools.types import ToolRun
+        from desktop.core.tools.types import FAIL_STOPPED, ToolRun
 
         pending = list(reply.tool_calls)
         try:
@@ -894,6 +894,7 @@ class ChatService:
                         target.name if target else call.name,
                         STOPPED_TEXT,
                         error="stopped",
+                        failure=FAIL_STOPPED,
                     ),
                 )
             raise
@@ -915,13 +916,20 @@ class ChatService:
     ) -> Any:
         import asyncio
 
-        from desktop.core.tools.types import ALWAYS, DENY, ApprovalRequest, ToolRun
+        from desktop.core.tools.types import (
+            ALWAYS,
+            DENY,
+            FAIL_ARGUMENTS,
+            FAIL_UNKNOWN_TOOL,
+            ApprovalRequest,
+            ToolRun,
+        )
         from desktop.core.wire import WireValueError
 
         target = box.target(call.name)
         if target is None or self.tools is None:
             text = f"There is no tool named {call.name!r}."
-            return ToolRun(call.id, "", call.name, text, error=text)
+            return ToolRun(call.id, "", call.name, text, error=text, failure=FAIL_UNKNOWN_TOOL)
         server, tool = target.server_id, target.name
         if not self.tools.is_always_allowed(server, tool):
             key = (conversation.id, call.id)
@@ -941,16 +949,22 @@ class ChatService:
         try:
             arguments = call.parsed_arguments()
         except WireValueError as exc:
-            return ToolRun(call.id, server, tool, str(exc), error=str(exc))
+            return ToolRun(call.id, server, tool, str(exc), error=str(exc), failure=FAIL_ARGUMENTS)
         if not isinstance(arguments, dict):
             text = f"the arguments of {call.name!r} are not a JSON object"
-            return ToolRun(call.id, server, tool, text, error=text)
+            return ToolRun(call.id, server, tool, text, error=text, failure=FAIL_ARGUMENTS)
         outcome = await self.tools.call(server, tool, arguments)
         output = outcome.output
         if outcome.error and not output:
             output = f"Error: {outcome.error}"
         return ToolRun(
-            call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
+            call.id,
+            server,
+            tool,
+            output,
+            outcome.duration_ms,
+            error=redact(outcome.error),
+            failure=outcome.failure if outcome.error else "",
         )
 
     def tools_listed(self, server_id: str) -> None:
