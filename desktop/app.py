@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -66,12 +66,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--lang",
         metavar="LOCALE",
-        help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the system's)",
+        help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the one "
+        "chosen in Preferences, else the system's)",
     )
     parser.add_argument(
         "--theme",
         choices=("auto", "light", "dark"),
-        help="light or dark, or follow the system (default: $CONFAB_THEME, else auto)",
+        help="light or dark, or follow the system (default: $CONFAB_THEME, else the one "
+        "chosen in Preferences, else auto)",
     )
     parser.add_argument(
         "--quick",
@@ -159,6 +161,8 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     # The folder's one store of attachments: the window adds to it, requests read from it.
     attachments = AttachmentsController(conversations.attachments)
     window.attach(conversations, chat, settings, tools, attachments)
+    # The theme chosen in Preferences shows at once.
+    window.theme_applier = switch_theme
     return Composition(
         window, conversations, chat, settings, data_dir, tools=tools, attachments=attachments
     )
@@ -169,9 +173,9 @@ def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False
     return attach(build_window(data_dir, dark=dark), data_dir, key_store)
 
 
-def _read_window_state(data_dir: Path) -> dict[str, Any]:
-    # Only the window's size and splitter, with no import of the settings machinery; the
-    # settings controller reads (and checks) the whole file after the first paint.
+def _early_settings(data_dir: Path) -> dict[str, Any]:
+    """settings.json as the first paint needs it, with no import of the settings machinery;
+    the settings controller reads (and checks) the whole file after the first paint."""
     from desktop.core.errors import StorageError
     from desktop.core.files import read_regular_file
 
@@ -179,8 +183,54 @@ def _read_window_state(data_dir: Path) -> dict[str, Any]:
         data = json.loads(read_regular_file(data_dir / "settings.json", 16 << 20))
     except (OSError, ValueError, RecursionError, StorageError):
         return {}
-    window = data.get("window") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _read_window_state(data_dir: Path) -> dict[str, Any]:
+    # Only the window's size and splitter.
+    window = _early_settings(data_dir).get("window")
     return window if isinstance(window, dict) else {}
+
+
+def saved_look(data_dir: Path) -> tuple[str | None, str | None]:
+    """The theme and language saved in Preferences (None when not set or not text): what
+    the command line's --theme and --lang, and $CONFAB_THEME and $CONFAB_LANG, override."""
+    data = _early_settings(data_dir)
+    theme, language = data.get("theme"), data.get("language")
+    return (
+        theme if isinstance(theme, str) else None,
+        language if isinstance(language, str) else None,
+    )
+
+
+def chosen_look(
+    args: argparse.Namespace, environ: Mapping[str, str] = os.environ
+) -> tuple[str | None, str | None]:
+    """The theme and the language to start with: the command line's, else the
+    environment's ($CONFAB_THEME, $CONFAB_LANG), else the ones chosen in Preferences (None:
+    follow the system)."""
+    from desktop.core.paths import resolve_data_dir
+
+    saved_theme, saved_language = saved_look(resolve_data_dir(args.data_dir, environ))
+    return (
+        args.theme or environ.get("CONFAB_THEME") or saved_theme,
+        args.lang or environ.get("CONFAB_LANG") or saved_language,
+    )
+
+
+def switch_theme(dark: bool) -> None:
+    """The application's style, light or dark, while it runs (Preferences → Theme)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    app.setStyle("Fusion")
+    if not dark:
+        app.setPalette(app.style().standardPalette())  # the dark one is replaced whole
+    apply_theme(app, resources_dir(), dark)
 
 
 def install_translators(app: object, lang: str | None) -> None:
@@ -616,10 +666,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
-    install_translators(app, args.lang or os.environ.get("CONFAB_LANG"))
+    theme, language = chosen_look(args)
+    install_translators(app, language)
     from desktop.ui.theme import apply_theme, wants_dark
 
-    dark = wants_dark(args.theme)
+    dark = wants_dark(theme)
     apply_theme(app, resources_dir(), dark)
     install_crash_hook()
     painted = _paint_window(args, dark)

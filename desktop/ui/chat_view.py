@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
 from desktop.ui import formula_images
 
 if TYPE_CHECKING:
@@ -84,6 +85,15 @@ BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
+# What the thread's font size (Preferences → General) applies to: the messages' text, code,
+# reasoning and the editor; not their headings, notes and buttons.
+THREAD_TEXT = (
+    "#messageBody",
+    "#markdownBlock",
+    "#codeText",
+    "#thinkingText",
+    "#messageEditor",
+)
 
 
 class _ChatContent(QWidget):
@@ -119,6 +129,8 @@ class ChatView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._dark = dark
+        self._font_size: int | None = None
+        self.empty = QLabel()
         self._content = _ChatContent()
         self._content.setObjectName("chatContent")
         # Messages sit in a centred column: long lines across a wide window are hard to read.
@@ -132,9 +144,8 @@ class ChatView(QScrollArea):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(12)
         self._earlier = self._batch_button("showEarlier", self.load_earlier)
-        self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
+        self.set_send_key(SEND_ENTER)
         self.empty.setObjectName("emptyChat")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty, 1)
@@ -716,6 +727,39 @@ class ChatView(QScrollArea):
         return len(self._hidden_earlier) + len(self._backfill)
 
     # ---- streaming -----------------------------------------------------------------
+
+    # ---- preferences ---------------------------------------------------------------
+
+    def set_send_key(self, send_key: str) -> None:
+        """The empty thread's hint says which key sends (Preferences → General)."""
+        self.empty.setText(
+            self.tr("Ask anything.\nCtrl+Enter sends, Enter starts a new line.")
+            if send_key == SEND_CTRL_ENTER
+            else self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line.")
+        )
+
+    def set_font_size(self, points: int | None) -> None:
+        """The thread's text in ``points`` (None: the style's size); headings, notes and
+        buttons keep theirs."""
+        if points == self._font_size:
+            return
+        self._font_size = points
+        self.setStyleSheet(
+            "" if points is None else f"{', '.join(THREAD_TEXT)} {{ font-size: {points}pt; }}"
+        )
+
+    @property
+    def font_size(self) -> int | None:
+        return self._font_size
+
+    def set_dark(self, dark: bool) -> None:
+        """Replies' colours (code, formulas) for the dark or the light theme: the thread on
+        screen is shown again in them (a reply streaming keeps its own until it ends)."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self._conversation is not None and not self._streaming:
+            self.show_conversation(self._conversation, self._assistant_name, keep_place=True)
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming

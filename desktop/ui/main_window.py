@@ -36,7 +36,9 @@ from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.plain import ElidedLabel
+from desktop.ui.shortcuts import ShortcutRegistry
 from desktop.ui.sidebar import Sidebar
+from desktop.ui.theme import wants_dark
 
 if TYPE_CHECKING:
     from typing import Any
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from desktop.controllers.settings import SettingsController
     from desktop.controllers.tools import ToolsController
     from desktop.core.models import Attachment, Conversation, Message
+    from desktop.core.preferences import Preferences
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
+    from desktop.ui.preferences_dialog import PreferencesDialog
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.search_panel import SearchPanel
@@ -105,6 +109,13 @@ class MainWindow(QMainWindow):
         self.tools_dialog: ToolsDialog | None = None
         self.tools_picker: ToolsPicker | None = None
         self._tools: ToolsController | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        self._dark = self._start_dark = dark
+        self._start_theme: str | None = None
+        # Switches the application's style sheet and palette (app.py sets it): the theme
+        # chosen in Preferences shows at once.
+        self.theme_applier: Callable[[bool], None] | None = None
+        self._applied_shortcuts: dict[str, str] = {}
 
         self.sidebar = Sidebar()
         self.title_label = ElidedLabel()
@@ -210,31 +221,48 @@ class MainWindow(QMainWindow):
         if tools is not None:
             self._attach_tools(tools)
         self._attach_attachments()
+        settings.preferences_changed.connect(self._on_settings_preferences_changed)
+        settings.start_on_login_failed.connect(self._on_settings_start_on_login_failed)
+        # Until the user chooses another theme, the one the window started in stays (the
+        # command line's --theme may have chosen it over the saved one).
+        self._start_theme = settings.settings.theme
+        self.apply_preferences(settings.preferences())
 
     # ---- set-up --------------------------------------------------------------------
 
     def _build_menus(self) -> None:
+        # Every action's keys: its default, or the user's (Preferences → Shortcuts).
+        self.shortcuts = ShortcutRegistry(self)
+        keys = self.shortcuts.register
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.new_action = QAction(self.tr("&New Conversation"), self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        keys("new_conversation", self.new_action, "Ctrl+N")
         self.new_action.triggered.connect(self.new_conversation)
         file_menu.addAction(self.new_action)
         self._add_import_actions(file_menu)
         self.attach_action = QAction(self.tr("&Attach Files…"), self)
-        self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        keys("attach_files", self.attach_action, "Ctrl+Shift+A")
         self.attach_action.setToolTip(self.tr("Attach images or documents to the message"))
         self.attach_action.triggered.connect(self._on_attach_action_triggered)
         file_menu.addAction(self.attach_action)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
-        self.conversation_settings_action.setShortcut(QKeySequence("Ctrl+Shift+,"))
+        keys("conversation_settings", self.conversation_settings_action, "Ctrl+Shift+,")
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
         file_menu.addAction(self.conversation_settings_action)
+        file_menu.addSeparator()
+        # On macOS in the application menu (Confab → Settings…, ⌘,).
+        self.preferences_action = QAction(self.tr("Pr&eferences…"), self)
+        keys("preferences", self.preferences_action, "Ctrl+,")
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.triggered.connect(self._on_preferences_action_triggered)
+        file_menu.addAction(self.preferences_action)
         self.providers_action = QAction(self.tr("&Providers…"), self)
-        self.providers_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        keys("providers", self.providers_action)
+        self.providers_action.setMenuRole(QAction.MenuRole.NoRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
         self.tools_action = QAction(self.tr("T&ools…"), self)
+        keys("tools", self.tools_action)
         self.tools_action.setToolTip(self.tr("MCP servers: the tools the model may use"))
         self.tools_action.triggered.connect(self.open_tools)
         self.tools_action.setEnabled(False)  # until the tools are attached
@@ -244,11 +272,14 @@ class MainWindow(QMainWindow):
             self.tr("Replace the older part of the conversation by a summary in what is sent")
         )
         self.compact_action.triggered.connect(self.compact)
+        keys("summarize_older", self.compact_action)
         file_menu.addAction(self.compact_action)
         self.prices_action = QAction(self.tr("P&rices…"), self)
+        keys("prices", self.prices_action)
         self.prices_action.triggered.connect(self.open_prices)
         file_menu.addAction(self.prices_action)
         self.usage_action = QAction(self.tr("&Usage…"), self)
+        keys("usage", self.usage_action)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
         self.export_action = QAction(self.tr("&Export…"), self)
@@ -259,8 +290,10 @@ class MainWindow(QMainWindow):
             )
         )
         self.export_action.triggered.connect(self._on_export_action_triggered)
+        keys("export", self.export_action)
         file_menu.addAction(self.export_action)
         self.trash_action = QAction(self.tr("&Trash…"), self)
+        keys("trash", self.trash_action)
         self.trash_action.setToolTip(self.tr("Deleted conversations, to restore"))
         self.trash_action.triggered.connect(self.open_trash)
         file_menu.addAction(self.trash_action)
@@ -270,7 +303,7 @@ class MainWindow(QMainWindow):
         self.quick_action.setEnabled(False)
         file_menu.addAction(self.quick_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        keys("quit", self.quit_action, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.quit_action)
@@ -279,8 +312,10 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About Confab"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
+        keys("about", about)
         help_menu.addAction(about)
-        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.stop_shortcut = QShortcut(self)
+        keys("stop_reply", self.stop_shortcut, "Esc", self.tr("Stop the Reply"))
         self.stop_shortcut.activated.connect(self.stop_reply)
 
     def _add_import_actions(self, file_menu: QMenu) -> None:
@@ -289,8 +324,10 @@ class MainWindow(QMainWindow):
             self.tr("Import a ChatGPT or Claude export, or Confab files (or drop them here)")
         )
         self.import_action.triggered.connect(lambda: self.import_flow.choose_files())
+        self.shortcuts.register("import", self.import_action)
         file_menu.addAction(self.import_action)
         self.import_folder_action = QAction(self.tr("Import &Folder…"), self)
+        self.shortcuts.register("import_folder", self.import_folder_action)
         self.import_folder_action.triggered.connect(lambda: self.import_flow.choose_folder())
         file_menu.addAction(self.import_folder_action)
 
@@ -383,12 +420,14 @@ class MainWindow(QMainWindow):
         return self._conversations.current
 
     def new_conversation(self) -> None:
-        provider = (
-            self._settings.provider(self.provider_combo.currentData())
-            or self._settings.default_provider()
-        )
+        """On the default provider and model (Preferences → General)."""
+        provider = self._settings.default_provider()
+        model = provider.default_model or None if provider else None
+        chosen = self._settings.settings
+        if provider is not None and chosen.default_model and provider.id == chosen.default_provider:
+            model = chosen.default_model
         conversation = self._conversations.new_conversation(
-            provider.id if provider else None, provider.default_model or None if provider else None
+            provider.id if provider else None, model
         )
         self._file_new_conversation(conversation)
         self.composer.edit.setFocus()
@@ -668,6 +707,95 @@ class MainWindow(QMainWindow):
         else:
             dialog.show()
 
+    # ---- preferences (desktop/ui/preferences_dialog.py) ------------------------------
+
+    def _on_preferences_action_triggered(self) -> None:
+        self.open_preferences()
+
+    def open_preferences(self, tab: str | None = None) -> PreferencesDialog:
+        """Edit → Preferences… (Ctrl+,): what it previews shows at once; Cancel undoes it."""
+        if self.preferences_dialog is None:
+            from desktop.ui.preferences_dialog import PreferencesDialog
+
+            dialog = PreferencesDialog(self._settings, self.shortcuts, self._tools, self)
+            dialog.previewed.connect(self._on_preferences_dialog_previewed)
+            dialog.rejected.connect(self._on_preferences_dialog_rejected)
+            dialog.finished.connect(self._on_preferences_dialog_finished)
+            self.preferences_dialog = dialog
+        if tab is not None:
+            self.preferences_dialog.show_tab(tab)
+        self.preferences_dialog.show()
+        self.preferences_dialog.raise_()
+        self.preferences_dialog.activateWindow()
+        return self.preferences_dialog
+
+    def _on_preferences_dialog_previewed(self, preferences: Preferences) -> None:
+        self.apply_preferences(preferences)
+
+    def _on_preferences_dialog_rejected(self) -> None:
+        self.apply_preferences(self._settings.preferences())
+
+    def _on_preferences_dialog_finished(self, _result: int) -> None:
+        dialog, self.preferences_dialog = self.preferences_dialog, None
+        if dialog is not None:
+            self._tasks.spawn(dialog.shutdown())
+            dialog.deleteLater()
+        self._refresh_pickers()
+        if self._tools is not None:
+            self._update_tools_button()
+        self._back_to_composer()
+
+    def _on_settings_preferences_changed(self, changed: object) -> None:
+        if isinstance(changed, set) and "theme" in changed:
+            self._start_theme = None
+        self.apply_preferences(self._settings.preferences())
+
+    def _on_settings_start_on_login_failed(self, problem: str) -> None:
+        self.banner.show_message(
+            self.tr("Confab could not change whether it starts when you log in."),
+            problem,
+            level="warning",
+        )
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Show ``preferences``: the theme, the thread's font size, the send key, the
+        shortcuts."""
+        self.chat_view.set_font_size(preferences.thread_font_size)
+        if preferences.theme == self._start_theme:
+            self.set_dark(self._start_dark)
+        else:
+            self.set_dark(wants_dark(preferences.theme))
+        self.composer.set_send_key(preferences.send_key)
+        self.chat_view.set_send_key(preferences.send_key)
+        if dict(preferences.shortcuts) != self._applied_shortcuts:
+            self._applied_shortcuts = dict(preferences.shortcuts)
+            self.shortcuts.apply(preferences.shortcuts)
+
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def set_dark(self, dark: bool) -> None:
+        """The dark or light theme, at once: the application's style (through
+        ``theme_applier``, which app.py sets) and the thread's colours."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self.theme_applier is not None:
+            self.theme_applier(dark)
+        self.chat_view.set_dark(dark)
+
+    def _keys_before_typing(self) -> list[QKeySequence]:
+        """The keys the message box lets through to the window: Search's (Ctrl+K is its
+        "delete to the end of the line" under X11) and every key the user chose."""
+        keys = [QKeySequence(k) for k in self.shortcuts.keys("search")]
+        for action_id in self._applied_shortcuts:
+            keys += [QKeySequence(k) for k in self.shortcuts.keys(action_id)]
+        return keys
+
+    def _on_shortcuts_changed(self) -> None:
+        self._shortcuts_first.set_keys(self._keys_before_typing())
+
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:
             from desktop.ui.provider_dialog import ProviderDialog
@@ -870,20 +998,24 @@ class MainWindow(QMainWindow):
     def _build_search_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Search"))
         self.search_action = QAction(self.tr("&Search Everything…"), self)
-        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.shortcuts.register("search", self.search_action, "Ctrl+K")
         self.search_action.triggered.connect(lambda: self.open_search())
         menu.addAction(self.search_action)
         menu.addSeparator()
         self.find_action = QAction(self.tr("&Find in Conversation…"), self)
-        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.shortcuts.register("find", self.find_action, QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.open_find)
         menu.addAction(self.find_action)
         self.find_next_action = QAction(self.tr("Find &Next"), self)
-        self.find_next_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindNext))
+        self.shortcuts.register(
+            "find_next", self.find_next_action, QKeySequence.StandardKey.FindNext
+        )
         self.find_next_action.triggered.connect(lambda: self.find_bar.next())
         menu.addAction(self.find_next_action)
         self.find_previous_action = QAction(self.tr("Find &Previous"), self)
-        self.find_previous_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious))
+        self.shortcuts.register(
+            "find_previous", self.find_previous_action, QKeySequence.StandardKey.FindPrevious
+        )
         self.find_previous_action.triggered.connect(lambda: self.find_bar.previous())
         menu.addAction(self.find_previous_action)
         self._find_bar: FindBar | None = None
@@ -895,7 +1027,8 @@ class MainWindow(QMainWindow):
         # the composer, which would take it as "delete to the end of the line".
         from desktop.ui.find_bar import ShortcutsFirst
 
-        ShortcutsFirst(self.composer.edit, [self.search_action.shortcut()])
+        self._shortcuts_first = ShortcutsFirst(self.composer.edit, self._keys_before_typing())
+        self.shortcuts.changed.connect(self._on_shortcuts_changed)
         self._search_waiting: tuple[int, Callable[[object], None]] | None = None
         self._conversations.search_answered.connect(self._on_conversations_search_answered)
         self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
@@ -1706,6 +1839,8 @@ class MainWindow(QMainWindow):
             await self.provider_dialog.shutdown()
         if self.tools_dialog is not None:
             await self.tools_dialog.shutdown()
+        if self.preferences_dialog is not None:
+            await self.preferences_dialog.shutdown()
         if self._search_panel is not None:
             self._search_panel.stop()  # no query after the search thread has stopped
         await self._stop_export()

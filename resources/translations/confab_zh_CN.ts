@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+271"/>
+        <location filename="../../desktop/app.py" line="+321"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1045"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1089"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+641"/>
+        <location filename="../../desktop/ui/message_view.py" line="+653"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -185,14 +185,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-908"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-351"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-580"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -209,7 +209,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         </translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+58"/>
+        <source>Ask anything.
+Ctrl+Enter sends, Enter starts a new line.</source>
+        <translation>有问必答。
+Ctrl+Enter 发送，Enter 换行。</translation>
+    </message>
+    <message>
+        <location line="+236"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -251,18 +258,18 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-343"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-344"/>
+        <location line="+52"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-51"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -280,19 +287,18 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+123"/>
-        <location line="+52"/>
+        <location filename="../../desktop/ui/composer.py" line="+196"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+60"/>
+        <location line="-63"/>
+        <location line="+74"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-62"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
@@ -307,9 +313,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+44"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message Confab…  (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>给 Confab 发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -322,7 +333,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>停止回复（Esc）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>发送（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
@@ -1045,7 +1061,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+96"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+100"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -1572,7 +1588,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+118"/>
+        <location filename="../../desktop/ui/main_window.py" line="+129"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1612,7 +1628,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+20"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1637,7 +1653,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Pr&amp;eferences…</source>
+        <translation>偏好设置(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Providers…</source>
         <translation>提供商(&amp;P)…</translation>
     </message>
@@ -1647,7 +1668,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>工具(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MCP servers: the tools the model may use</source>
         <translation>MCP 服务器：模型可以使用的工具</translation>
     </message>
@@ -1662,17 +1683,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>发送时用一段总结代替对话中较早的部分</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>P&amp;rices…</source>
         <translation>价格(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
@@ -1682,12 +1703,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>将对话保存为 Markdown、网页或 PDF，或将整个资料库保存为归档</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;Trash…</source>
         <translation>回收站(&amp;T)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Deleted conversations, to restore</source>
         <translation>已删除的对话，可恢复</translation>
     </message>
@@ -1712,7 +1733,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Stop the Reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1722,12 +1748,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入 ChatGPT 或 Claude 的导出文件，或 Confab 文件（也可以拖放到这里）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+108"/>
+        <location line="+111"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
@@ -1784,7 +1810,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+176"/>
+        <source>Confab could not change whether it starts when you log in.</source>
+        <translation>Confab 无法更改登录时是否自动启动。</translation>
+    </message>
+    <message>
+        <location line="+92"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1824,12 +1855,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找下一个(&amp;N)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Find &amp;Previous</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+206"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1929,8 +1960,8 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-478"/>
-        <location line="+306"/>
+        <location line="-483"/>
+        <location line="+311"/>
         <location line="+183"/>
         <source>Untitled</source>
         <translation>未命名</translation>
@@ -2040,7 +2071,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+87"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -2073,12 +2104,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <location filename="../../desktop/ui/message_view.py" line="-185"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+448"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2104,7 +2135,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-550"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2124,7 +2155,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+748"/>
+        <location line="+760"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -2418,6 +2449,201 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+0"/>
         <source>Add Header</source>
         <translation>添加请求头</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Providers</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <location line="+8"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>A new language shows the next time Confab starts.</source>
+        <translation>新的语言将在下次启动 Confab 时生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+181"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location line="-180"/>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Font size of the conversation</source>
+        <translation>对话字号(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter (Shift+Enter for a new line)</source>
+        <translation>Enter（Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter (Enter for a new line)</source>
+        <translation>Ctrl+Enter（Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Let the model give new conversations a title</source>
+        <translation>让模型为新对话起标题</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Send with</source>
+        <translation>发送键(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;provider</source>
+        <translation>默认提供商(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start Confab when I log in</source>
+        <translation>登录时启动 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Confab in the system tray</source>
+        <translation>在系统托盘中显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Notify me when a reply is ready while Confab is in the background</source>
+        <translation>Confab 在后台时，回复完成后通知我</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location line="+119"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Keys for {action}</source>
+        <translation>{action}的按键</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Back to the default keys of {action}</source>
+        <translation>恢复{action}的默认按键</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
+        <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reset All</source>
+        <translation>全部重置</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Quick ask (from anywhere)</source>
+        <translation>快速提问（全局）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Also: {keys}</source>
+        <translation>另有：{keys}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Same keys as {actions}</source>
+        <translation>与{actions}的按键相同</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{keys} is used by {actions}.</source>
+        <translation>{keys} 同时用于{actions}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give one of them other keys before saving.</source>
+        <translation>请先为其中一个换一组按键再保存。</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>Two actions have the same keys: change one of them.</source>
+        <translation>有两个操作使用了相同的按键：请修改其中一个。</translation>
     </message>
 </context>
 <context>
