@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         # The small window of desktop/ui/quick_window.py; enabled once app.py has built it.
         self.quick_action = QAction(self.tr("Quick &Ask…"), self)
+        keys("quick_ask", self.quick_action)
         self.quick_action.setEnabled(False)
         file_menu.addAction(self.quick_action)
         self.quit_action = QAction(self.tr("&Quit"), self)

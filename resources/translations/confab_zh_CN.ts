@@ -1718,7 +1718,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>快速提问(&amp;A)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from queue import Empty, Queue
 from typing import Any
 
@@ -179,11 +180,12 @@ def test_notifications_off_in_preferences_means_none(
     qtbot: Any,
 ) -> None:
     citizen = start_citizen(notifier=notifier)
-    citizen.app.settings.settings.notify_when_done = False
+    settings = citizen.app.settings
+    settings.set_preferences(replace(settings.preferences(), notify_when_done=False))
     _inactive(citizen.app)
     citizen.app.type_and_send("Hello")
     citizen.app.wait_idle()
-    citizen.app.settings.settings.notify_when_done = True
+    settings.set_preferences(replace(settings.preferences(), notify_when_done=True))
     citizen.app.type_and_send("Now with them on")
     citizen.app.wait_idle()
     record = notification_server.next(qtbot)

@@ -5,6 +5,7 @@ loopback server, and "Continue in Confab" opening the same conversation in the m
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -192,12 +193,13 @@ def test_a_changed_quick_ask_shortcut_applies_at_once(start_citizen: Any) -> Non
     citizen = start_citizen(settings={"quick_ask_shortcut": "Meta+Shift+K"})
     backend = citizen.backend
     assert backend.registered == ["Shift+Meta+K"]
-    citizen.app.settings.settings.quick_ask_shortcut = ""
-    citizen.integration.apply_preferences()
+    settings = citizen.app.settings
+    # As the Preferences window saves them.
+    settings.set_preferences(replace(settings.preferences(), quick_ask_shortcut=""))
     assert backend.registered == [] and citizen.integration.shortcut.state == hotkeys.OFF
-    citizen.app.settings.settings.quick_ask_shortcut = "Ctrl+Alt+Q"
-    citizen.integration.apply_preferences()
+    settings.set_preferences(replace(settings.preferences(), quick_ask_shortcut="Ctrl+Alt+Q"))
     assert backend.registered == ["Ctrl+Alt+Q"]
+    assert citizen.integration.shortcut.state == hotkeys.ACTIVE
 
 
 def test_a_reply_in_the_quick_window_can_be_regenerated_there(

@@ -4,6 +4,7 @@ icon itself.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -81,8 +82,8 @@ def test_the_icon_off_in_preferences_means_no_icon_and_closing_quits(
 ) -> None:
     citizen = start_citizen(tray_available=True)
     assert citizen.integration.tray.visible
-    citizen.app.settings.settings.tray_icon = False
-    citizen.integration.apply_preferences()
+    settings = citizen.app.settings
+    settings.set_preferences(replace(settings.preferences(), tray_icon=False))
     assert citizen.integration.tray.icon is None
     with qtbot.waitSignal(citizen.app.window.close_requested):
         citizen.app.window.close()
