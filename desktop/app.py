@@ -514,9 +514,7 @@ async def _run(parts: Composition, *, quick: bool = False, dark: bool = False) -
     await closed.wait()
     stop_signals()
     log.info("quitting")
-    citizen.close()
-    if citizen.notifier is not None:
-        await citizen.notifier.aclose()
+    await citizen.aclose()
     await parts.shutdown()
     window.allow_close()
     window.close()

@@ -97,12 +97,23 @@ class GlobalShortcut(QObject):
         return self._set_state(state)
 
     def close(self) -> None:
-        if self._backend is not None:
-            self._backend.unregister()
-            closing = getattr(self._backend, "close", None)
+        """The key let go and the backend closed (what is left of an asynchronous one, the
+        portal's connection, ends with the loop: ``aclose`` waits for it)."""
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            backend.unregister()
+            closing = getattr(backend, "close", None)
             if callable(closing):
                 closing()
-            self._backend = None
+
+    async def aclose(self) -> None:
+        backend, self._backend = self._backend, None
+        closing = getattr(backend, "aclose", None)
+        if callable(closing):
+            await closing()
+        elif backend is not None:
+            self._backend = backend
+            self.close()
 
     def _report(self, state: str) -> None:
         """A backend's later word (the portal answers when the user has confirmed)."""
@@ -369,6 +380,7 @@ class PortalBackend:
         self._on_activated = on_activated
         self._on_state = on_state
         self._tasks = TaskSet()
+        self._opener: Any = None
         self._router: Any = None
         self._session: str | None = None
         self._wanted: Hotkey | None = None
@@ -390,6 +402,20 @@ class PortalBackend:
 
     def close(self) -> None:
         self.unregister()
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        self._wanted = None
+        self._generation += 1
+        await self._tasks.cancel_all()
+        if session is not None and self._router is not None:
+            await self._close_session(session)
+        if self._opener is not None:
+            opener, self._opener, self._router = self._opener, None, None
+            try:
+                await opener.__aexit__(None, None, None)
+            except Exception as exc:  # the bus went first
+                log.info("portal connection closed: %s", exc)
 
     async def _connect(self) -> Any:
         if self._router is None:

@@ -168,6 +168,13 @@ class DesktopIntegration(QObject):
         self.show_main()
         self._conversations.select(conversation_id)
 
+    async def aclose(self) -> None:
+        """As Confab quits: the key let go, the D-Bus connections closed."""
+        await self.shortcut.aclose()
+        self.close()
+        if self.notifier is not None:
+            await self.notifier.aclose()
+
     def close(self) -> None:
         self.shortcut.close()
         self.tray.close()
