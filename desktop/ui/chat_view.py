@@ -165,6 +165,9 @@ class ChatView(QScrollArea):
         self.usage_text: Callable[[Message], str] | None = None
         # Set by the window: the attachments' thumbnails and files (the controller).
         self.attachment_source: AttachmentSource | None = None
+        # The message actions shown (None: all): the quick-ask window keeps the few that a
+        # quick question needs; the rest are the main window's, after "Continue in Confab".
+        self.actions_shown: frozenset[str] | None = None
         self._left_out: set[str] = set()
         self._summarized: set[str] = set()
         self._pinned: set[str] = set()
@@ -985,6 +988,10 @@ class ChatView(QScrollArea):
         widget.set_streaming(self._streaming)
         if self._conversation is not None and self._conversation.read_only:
             widget.set_read_only()
+        if self.actions_shown is not None:
+            for action, button in widget.action_buttons.items():
+                if action not in self.actions_shown:
+                    button.hide()
         self._show_usage(widget, message)
         self._show_context(widget, message.id)
         self._widgets[message.id] = widget

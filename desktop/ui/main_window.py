@@ -91,6 +91,10 @@ class MainWindow(QMainWindow):
         self._tasks = TaskSet()
         self._may_close = False
         self._quit_anyway = False
+        self._quitting = False
+        # Set by the desktop integration: True when a close should hide the window to the
+        # tray instead of quitting (desktop/ui/desktop_integration.py).
+        self.hide_to_tray: Callable[[], bool] | None = None
         self.quit_box: QMessageBox | None = None
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
@@ -331,10 +335,15 @@ class MainWindow(QMainWindow):
         self.trash_action.triggered.connect(self.open_trash)
         file_menu.addAction(self.trash_action)
         file_menu.addSeparator()
+        # The small window of desktop/ui/quick_window.py; enabled once app.py has built it.
+        self.quick_action = QAction(self.tr("Quick &Ask…"), self)
+        keys("quick_ask", self.quick_action)
+        self.quick_action.setEnabled(False)
+        file_menu.addAction(self.quick_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
         keys("quit", self.quit_action, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.quit_action)
         self._build_search_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
@@ -1803,6 +1812,7 @@ class MainWindow(QMainWindow):
     def save_window_state(self) -> None:
         self._settings.set_window_state(
             {
+                **self._settings.window_state(),  # what others keep there (told_in_tray)
                 "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
                 "splitter": self.splitter.sizes(),
             }
@@ -1946,6 +1956,12 @@ class MainWindow(QMainWindow):
     def allow_close(self) -> None:
         self._may_close = True
 
+    def quit(self) -> None:
+        """Quit Confab (File → Quit, Ctrl+Q, the tray's Quit, SIGTERM): a close that never
+        only hides the window to the tray."""
+        self._quitting = True
+        self.close()
+
     async def shutdown(self) -> None:
         """Cancel what the window itself started (model lists, connection tests)."""
         await self._tasks.cancel_all()
@@ -1979,6 +1995,10 @@ class MainWindow(QMainWindow):
         event.ignore()
         self.save_window_state()
         self.stash_draft()
+        if not self._quitting and self.hide_to_tray is not None and self.hide_to_tray():
+            self.hide()
+            return
+        self._quitting = False  # a quit the user then cancels (unsaved files) is over
         # Waits for the writes still under way (milliseconds) and retries failed ones.
         self._conversations.flush()
         if self._conversations.has_unsaved and not self._quit_anyway:

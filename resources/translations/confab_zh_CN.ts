@@ -4,14 +4,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+315"/>
+        <location filename="../../desktop/app.py" line="+321"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+54"/>
         <source>Confab is already running with this data folder:
 {path}
 
@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1082"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1089"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -185,14 +185,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-347"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-351"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-577"/>
+        <location line="-580"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -202,7 +202,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+516"/>
+        <location line="+519"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -221,10 +221,37 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+74"/>
+        <location line="+78"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ClipboardChip</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <source>Do not send the clipboard</source>
+        <translation>不发送剪贴板内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the clipboard&apos;s text</source>
+        <translation>移除剪贴板文本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（%Ln 个字符）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（前 %Ln 个字符）</numerusform>
         </translation>
     </message>
 </context>
@@ -573,7 +600,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-85"/>
+        <location filename="../../desktop/app.py" line="-94"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -581,6 +608,59 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopIntegration</name>
+    <message>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
+        <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{key} cannot be a global shortcut: choose another in Preferences.</source>
+        <translation>{key} 不能用作全局快捷键：请在偏好设置中另选一个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This desktop does not let Confab set a global shortcut: bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>此桌面环境不允许 Confab 设置全局快捷键：请在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confirm the Quick Ask shortcut in the dialog your desktop shows.</source>
+        <translation>请在桌面弹出的对话框中确认快速提问的快捷键。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The shortcut {key} could not be set. You can bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Confab is still running</source>
+        <translation>Confab 仍在运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It stays in the tray, ready for Quick Ask. To quit, choose Quit Confab in the tray&apos;s menu, or press Ctrl+Q in the window.</source>
+        <translation>它留在系统托盘中，随时可以快速提问。要退出，请在托盘菜单中选择“退出 Confab”，或在窗口中按 Ctrl+Q。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The reply failed: {reason}</source>
+        <translation>回复失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open</source>
+        <translation>打开</translation>
     </message>
 </context>
 <context>
@@ -1615,7 +1695,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+127"/>
+        <location filename="../../desktop/ui/main_window.py" line="+131"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1763,6 +1843,11 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <location line="+2"/>
         <source>Deleted conversations, to restore</source>
         <translation>已删除的对话，可恢复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quick &amp;Ask…</source>
+        <translation>快速提问(&amp;A)…</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2063,7 +2148,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+63"/>
+        <location line="+64"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -2118,7 +2203,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+87"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -3103,6 +3188,49 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>QuickWindow</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+33"/>
+        <source>Quick Ask — Confab</source>
+        <translation>快速提问 — Confab</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model for this question</source>
+        <translation>此问题使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue in Confab</source>
+        <translation>在 Confab 中继续</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Ask anything…  (Enter to send, Esc to close)</source>
+        <translation>随便问…（Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Quick ask</source>
+        <translation>快速提问</translation>
+    </message>
+</context>
+<context>
     <name>SearchField</name>
     <message>
         <location filename="../../desktop/ui/sidebar.py" line="+183"/>
@@ -3939,6 +4067,29 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+1"/>
         <source>Delete</source>
         <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../desktop/ui/tray.py" line="+36"/>
+        <source>New Conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Confab</source>
+        <translation>显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quit Confab</source>
+        <translation>退出 Confab</translation>
     </message>
 </context>
 <context>
