@@ -122,6 +122,7 @@ class Composer(QFrame):
         self.edit.setPlaceholderText(
             self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
         )
+        self.edit.setAccessibleName(self.tr("Message"))
         self.edit.submitted.connect(self._on_edit_submitted)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
@@ -131,6 +132,9 @@ class Composer(QFrame):
         self.meter = QLabel()
         self.meter.setObjectName("sendMeter")
         self.meter.setTextFormat(Qt.TextFormat.PlainText)
+        self.meter.setAccessibleDescription(
+            self.tr("Tokens and cost of the message as it would be sent")
+        )
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
         # The paper clip comes from the style sheet (light and dark); the text is what shows
@@ -162,6 +166,9 @@ class Composer(QFrame):
         self.footer.setSpacing(8)
         self.footer.addWidget(self.meter, 1)
         layout.addLayout(self.footer)
+        # Tab in the order they are seen: attach, the message, Send.
+        QWidget.setTabOrder(self.attach_button, self.edit)
+        QWidget.setTabOrder(self.edit, self.send_button)
         self.set_streaming(False)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -184,6 +191,12 @@ class Composer(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         self.send_button.setText(self.tr("Stop") if streaming else self.tr("Send"))
+        self.send_button.setAccessibleName(
+            self.tr("Stop the reply") if streaming else self.tr("Send")
+        )
+        self.send_button.setAccessibleDescription(
+            self.tr("A reply is being written") if streaming else ""
+        )
         self.send_button.setToolTip(
             self.tr("Stop the reply (Esc)") if streaming else self.tr("Send (Enter)")
         )
