@@ -86,6 +86,8 @@ BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
+# Page Up and Page Down go this many messages (message_view.STEP_KEYS).
+PAGE_STEP = 5
 
 
 class _ChatContent(QWidget):
@@ -118,6 +120,9 @@ class ChatView(QScrollArea):
         super().__init__(parent)
         self.setObjectName("chatView")
         self.setAccessibleName(self.tr("Conversation"))
+        # Not a Tab stop itself: Tab stops at a message (see ``current``), whose arrow keys
+        # scroll the thread; a click on it still lets the keys scroll.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -157,6 +162,7 @@ class ChatView(QScrollArea):
         # The message Tab stops at (the others are reached with the arrow keys from it): the
         # newest, until the keyboard or a click goes to another.
         self._current: MessageWidget | None = None
+        self._focus_next_reply = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -264,6 +270,7 @@ class ChatView(QScrollArea):
         where the user had it (at the end if they were there)."""
         bar = self.verticalScrollBar()
         follow, value, built = self._follow, bar.value(), len(self._widgets)
+        focused = self._message_of(QApplication.focusWidget())
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.hide()
@@ -315,6 +322,18 @@ class ChatView(QScrollArea):
         else:
             self.scroll_to_bottom()
             QTimer.singleShot(0, self, self._settle_at_end)
+        if focused is not None:
+            # The keyboard was on a message (a regenerate, a version switched): it stays
+            # on that one, or goes to the newest.
+            shown = self.message_widgets()
+            again = self._widgets.get(focused.message_id) or (shown[-1] if shown else None)
+            if again is not None:
+                self._make_current(again)
+                again.setFocus(Qt.FocusReason.OtherFocusReason)  # (the view stays put)
+                # A reply regenerated: the keyboard goes on to the new one once it comes.
+                self._focus_next_reply = again.message_id != focused.message_id and (
+                    again.role == "user"
+                )
 
     def _shown_thread(self) -> list[Message]:
         """The conversation's thread as shown: tool results in their replies' cards."""
@@ -960,6 +979,10 @@ class ChatView(QScrollArea):
         # The newest is the Tab stop, unless the keyboard is in the thread (reading).
         if self._current is None or (index is None and not self._has_focus_inside()):
             self._make_current(widget)
+        elif index is None and self._focus_next_reply and message.role == "assistant":
+            self._focus_next_reply = False
+            self._make_current(widget)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             widget.set_tabbable(False)
         # Before the "later" button and the trailing stretch.
@@ -983,6 +1006,40 @@ class ChatView(QScrollArea):
             self._current.set_tabbable(False)
         self._current = widget
         widget.set_tabbable(True)
+        # In the Tab chain where the thread is (between the header and the composer), not
+        # where it was made.
+        QWidget.setTabOrder(self, widget)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab in a message goes through its stops (MessageWidget.tab_stops), then out of
+        the thread, past the other messages (the arrow keys go to those)."""
+        focus = QApplication.focusWidget()
+        message = self._message_of(focus)
+        if message is None or focus is None:
+            return super().focusNextPrevChild(next)
+        reason = Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        stops = message.tab_stops()
+        at = stops.index(focus) if focus in stops else 0
+        to = at + (1 if next else -1)
+        if 0 <= to < len(stops):
+            stops[to].setFocus(reason)
+            self.ensureWidgetVisible(stops[to])
+            return True
+        step: QWidget | None = message
+        for _ in range(100_000):  # (the whole chain at most, once)
+            assert step is not None
+            step = step.nextInFocusChain() if next else step.previousInFocusChain()
+            if step is None or step is message:
+                break
+            if (
+                self._message_of(step) is None
+                and step.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and step.isVisible()
+                and step.isEnabled()
+            ):
+                step.setFocus(reason)
+                return True
+        return False
 
     def _has_focus_inside(self) -> bool:
         focus = QApplication.focusWidget()
@@ -1000,6 +1057,8 @@ class ChatView(QScrollArea):
         message = self._message_of(new)
         if message is not None:
             self._make_current(message)
+        elif new is not None:
+            self._focus_next_reply = False  # the keyboard has gone elsewhere
 
     def focus_current(self) -> bool:
         """Give the keyboard to the thread: to its current message (the newest at first)."""
@@ -1024,6 +1083,8 @@ class ChatView(QScrollArea):
         shown = self.message_widgets()
         if origin is None or origin not in shown:
             return
+        if abs(step) <= PAGE_STEP and self._scroll_within(origin, step):
+            return
         target = shown.index(origin) + step
         if target < 0 and self.hidden_earlier:
             self.load_earlier()  # (the initial window's backfill first)
@@ -1034,6 +1095,29 @@ class ChatView(QScrollArea):
             shown = self.message_widgets()
             target = shown.index(origin) + step
         self.focus_message(shown[max(0, min(len(shown) - 1, target))])
+
+    def _scroll_within(self, message: MessageWidget, step: int) -> bool:
+        """A message taller than the view is read by scrolling: the keys scroll it (a line
+        with the arrows, a page with Page Up and Down) until its end is in sight, then go to
+        the next message. Whether they scrolled."""
+        bar = self.verticalScrollBar()
+        top = message.mapTo(self._content, QPoint(0, 0)).y()
+        bottom = top + message.height()
+        seen_top, seen_bottom = bar.value(), bar.value() + self.viewport().height()
+        if step > 0 and bottom > seen_bottom + FOLLOW_SLACK:
+            action = bar.SliderAction.SliderSingleStepAdd
+        elif step < 0 and top < seen_top - FOLLOW_SLACK:
+            action = bar.SliderAction.SliderSingleStepSub
+        else:
+            return False
+        if abs(step) == PAGE_STEP:
+            action = (
+                bar.SliderAction.SliderPageStepAdd
+                if step > 0
+                else bar.SliderAction.SliderPageStepSub
+            )
+        bar.triggerAction(action)
+        return True
 
     def mark_context(
         self,

@@ -113,13 +113,17 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.provider_combo.setToolTip(self.tr("Provider"))
+        # (On Linux a combo box's accessible name is its current text: what it is goes in
+        # the description.)
         self.provider_combo.setAccessibleName(self.tr("Provider"))
+        self.provider_combo.setAccessibleDescription(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
         self.model_combo.setAccessibleName(self.tr("Model"))
+        self.model_combo.setAccessibleDescription(self.tr("Model for this conversation"))
         self.total_label = QLabel()
         self.total_label.setTextFormat(Qt.TextFormat.PlainText)
         self.total_label.setObjectName("conversationTotal")

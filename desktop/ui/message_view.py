@@ -662,16 +662,12 @@ def _note(why: str) -> str:
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
-def _set_tabbable(widgets: list[QWidget], on: bool) -> None:
-    """Take widgets out of the Tab chain (their own focus policy kept aside), or back in."""
-    for widget in widgets:
-        kept = widget.property("tabPolicy")
-        if on:
-            if kept is not None:
-                widget.setFocusPolicy(Qt.FocusPolicy(kept))
-                widget.setProperty("tabPolicy", None)
-        elif kept is None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            widget.setProperty("tabPolicy", widget.focusPolicy().value)
+def _keep_out_of_tab(root: QWidget) -> None:
+    """Take ``root`` and what it holds out of the window's Tab chain, marked as Tab stops of
+    their message (``tabStop``): the thread moves Tab among them (MessageWidget.tab_stops)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget.setProperty("tabStop", True)
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
 
@@ -769,10 +765,10 @@ class MessageWidget(QFrame):
         self.setObjectName(_frame_name(message.role))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         # A Tab stop of its own, with the focus ring (desktop/ui/access.py); the thread keeps
-        # one message in the Tab chain at a time (set_tabbable).
+        # one message in the Tab chain at a time (set_tabbable), and Tab goes through that
+        # one's buttons (tab_stops) before it leaves the thread.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setProperty("focusRing", True)
-        self._tabbable = True
         self._spoken = ""  # the content the accessible name was made from
         self.speaker = self._speaker(message, assistant_name)
 
@@ -909,6 +905,8 @@ class MessageWidget(QFrame):
         self._layout.addWidget(self.actions_row)
         self.update_from(message)
         self._tail = None
+        for child in self.findChildren(QWidget):
+            _keep_out_of_tab(child)
 
     # ---- keyboard and screen reader ---------------------------------------------------
 
@@ -965,16 +963,28 @@ class MessageWidget(QFrame):
         self.trigger(name)
 
     def set_tabbable(self, on: bool) -> None:
-        """Whether Tab stops in this message (the thread's current one) or passes it by
+        """Whether Tab stops at this message (the thread's current one) or passes it by
         (the others, reached with the arrow keys: one Tab stop for the thread)."""
-        if on == self._tabbable:
-            return
-        self._tabbable = on
-        _set_tabbable([self, *self.findChildren(QWidget)], on)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.ClickFocus)
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab goes in this message: the message, then its buttons (the switcher's,
+        Thinking, a code block's Copy, a tool call's, the actions) as they are seen, top
+        to bottom and left to right."""
+        stops = [
+            widget
+            for widget in self.findChildren(QWidget)
+            if widget.property("tabStop") and widget.isVisible() and widget.isEnabled()
+        ]
+
+        def place(widget: QWidget) -> tuple[int, int]:
+            at = widget.mapTo(self, QPoint(0, 0))
+            return at.y(), at.x()
+
+        return [self, *sorted(stops, key=place)]
 
     def _on_block_made(self, widget: QWidget) -> None:
-        if not self._tabbable:
-            _set_tabbable([widget, *widget.findChildren(QWidget)], False)
+        _keep_out_of_tab(widget)
 
     def _speaker(self, message: Message, assistant_name: str) -> str:
         if message.role == "assistant":
@@ -1116,8 +1126,7 @@ class MessageWidget(QFrame):
 
             self.tool_calls = ToolCalls()
             self.tool_calls.decided.connect(self.tool_decided)
-            if not self._tabbable:
-                _set_tabbable([self.tool_calls, *self.tool_calls.findChildren(QWidget)], False)
+            _keep_out_of_tab(self.tool_calls)
             self._layout.insertWidget(self._layout.indexOf(self.body) + 1, self.tool_calls)
         self.tool_calls.set_calls(message.tool_calls)
 
@@ -1290,6 +1299,11 @@ class MessageWidget(QFrame):
         self.actions_row.hide()
         self._layout.insertWidget(index, self.editor)
         self._layout.insertWidget(index + 1, self.edit_row)
+        self.editor.setTabChangesFocus(True)  # Tab: on to Cancel and Send
+        _keep_out_of_tab(self.editor)
+        _keep_out_of_tab(self.edit_row)
+        self.editor.show()  # now: a hidden widget takes no focus
+        self.edit_row.show()
         self.editor.setFocus()
 
     def cancel_edit(self) -> None:
