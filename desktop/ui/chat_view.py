@@ -138,7 +138,7 @@ class ChatView(QScrollArea):
         outer.addWidget(self._column)
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(12)
+        self._layout.setSpacing(8)  # (each message keeps room for its actions below it)
         self._earlier = self._batch_button("showEarlier", self.load_earlier)
         self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import icons
 from desktop.ui.attachment_chips import AttachmentChips
 
 MAX_LINES = 10
@@ -137,9 +138,10 @@ class Composer(QFrame):
         )
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
-        # The paper clip comes from the style sheet (light and dark); the text is what shows
-        # without one, and what a screen reader says.
+        # The paper clip (desktop/ui/icons.py, in the theme's colours); the text is what shows
+        # without one.
         self.attach_button.setText(self.tr("Attach"))
+        icons.set_icon(self.attach_button, "paperclip", size=20)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setToolTip(
             self.tr("Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)")
@@ -197,6 +199,10 @@ class Composer(QFrame):
         self.send_button.setAccessibleDescription(
             self.tr("A reply is being written") if streaming else ""
         )
+        if streaming:
+            icons.set_icon(self.send_button, "square", tone="on_accent", size=14, filled=True)
+        else:
+            icons.set_icon(self.send_button, "arrow-up", tone="on_accent", size=16)
         self.send_button.setToolTip(
             self.tr("Stop the reply (Esc)") if streaming else self.tr("Send (Enter)")
         )

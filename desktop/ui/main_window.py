@@ -30,7 +30,7 @@ from desktop.core.errors import AuthenticationError, ConfabError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
-from desktop.ui import usage_text
+from desktop.ui import icons, usage_text
 from desktop.ui.access import FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
         self.settings_button.setToolTip(
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button.setAutoRaise(True)
+        icons.set_icon(self.settings_button, "sliders-horizontal")
         self.settings_button.clicked.connect(self.open_conversation_settings)
         self.tools_button = QToolButton()
         self.tools_button.setObjectName("conversationToolsButton")
@@ -147,6 +150,8 @@ class MainWindow(QMainWindow):
         )
         self.tools_button.clicked.connect(self.open_tools_picker)
         self.tools_button.setAutoRaise(True)
+        self.tools_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.tools_button, "wrench", size=14)
         self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
         self.banner = Banner()

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QCursor,
     QDesktopServices,
+    QEnterEvent,
     QFocusEvent,
     QGuiApplication,
     QKeyEvent,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
-from desktop.ui import plain
+from desktop.ui import icons, plain
 from desktop.ui.access import is_menu_key, spoken_text
 from desktop.ui.confirm import ask
 
@@ -88,6 +89,10 @@ STEP_KEYS = {
     Qt.Key.Key_Home: -(10**9),
     Qt.Key.Key_End: 10**9,
 }
+# A reply's paragraphs, lists and quotes with room between their lines (Qt's default is the
+# font's own line spacing, tight for long reading).
+LINE_OPEN = '<div style="line-height: 145%">'
+LINE_CLOSE = "</div>"
 
 
 # Set by open_link for a link whose text misleads: the question asked before opening it.
@@ -331,7 +336,9 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setObjectName("copyCode")
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setToolTip(self.tr("Copy this code"))
-        self.copy_button.setAccessibleName(self.tr("Copy code"))
+        self.copy_button.setAccessibleName(self.tr("Copy this code"))
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.copy_button, "copy", size=14)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.code = CodeLabel()
         self.code.setObjectName("codeText")
@@ -379,10 +386,13 @@ class CodeBlockWidget(QFrame):
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
         self.copy_button.setText(self.tr("Copied"))
+        icons.set_icon(self.copy_button, "check", tone="accent", size=14)
         # With the button as context the timer dies with it (the message may be gone by then).
-        QTimer.singleShot(
-            COPIED_FEEDBACK_MS, self.copy_button, lambda: self.copy_button.setText(self.tr("Copy"))
-        )
+        QTimer.singleShot(COPIED_FEEDBACK_MS, self.copy_button, self._copied_done)
+
+    def _copied_done(self) -> None:
+        self.copy_button.setText(self.tr("Copy"))
+        icons.set_icon(self.copy_button, "copy", size=14)
 
 
 class FormulaBlockWidget(QScrollArea):
@@ -558,7 +568,7 @@ class MarkdownView(QWidget):
             else:
                 self._math.pop(widget, None)
                 markup = block.html
-            markup += _note(block.unformatted)
+            markup = LINE_OPEN + markup + _note(block.unformatted) + LINE_CLOSE
             if widget.text() != markup:
                 widget.setText(markup)
 
@@ -633,7 +643,7 @@ def _may_wait(widget: QWidget | None, block: Block) -> bool:
     longer (see PENDING_RELAYOUT_CHARS)."""
     if block.unformatted != "pending" or not isinstance(widget, BlockLabel):
         return False
-    shown = widget.text()
+    shown = widget.text().removeprefix(LINE_OPEN)
     return (
         len(shown) >= PENDING_RELAYOUT_CHARS
         and len(block.html) < len(shown) * PENDING_RELAYOUT_GROWTH
@@ -679,16 +689,12 @@ class BranchSwitcher(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("branchSwitcher")
-        self.previous_button = QToolButton()
+        self.previous_button = icons.IconButton(
+            "chevron-left", "‹", self.tr("Previous version"), size=14
+        )
         self.previous_button.setObjectName("previousBranch")
-        self.previous_button.setText("‹")
-        self.previous_button.setToolTip(self.tr("Previous version (Alt+Left)"))
-        self.previous_button.setAccessibleName(self.tr("Previous version"))
-        self.next_button = QToolButton()
+        self.next_button = icons.IconButton("chevron-right", "›", self.tr("Next version"), size=14)
         self.next_button.setObjectName("nextBranch")
-        self.next_button.setText("›")
-        self.next_button.setToolTip(self.tr("Next version (Alt+Right)"))
-        self.next_button.setAccessibleName(self.tr("Next version"))
         self.label = plain.label()
         self.label.setObjectName("branchPosition")
         layout = QHBoxLayout(self)
@@ -732,7 +738,38 @@ class BranchSwitcher(QWidget):
 
 def _frame_name(role: str) -> str:
     """The frame's object name, which the style sheets give each kind of message's look."""
-    return {"user": "userMessage", "tool": "toolMessage"}.get(role, "assistantMessage")
+    return {
+        "user": "userMessage",
+        "tool": "toolMessage",
+        "system": "systemMessage",
+    }.get(role, "assistantMessage")
+
+
+# The mark beside the author's name (the user's messages have their bubble instead).
+_AVATARS = {"assistant": "sparkles", "system": "info", "tool": "wrench"}
+# The icon of each action (resources/icons/lucide).
+_ACTION_ICONS = {
+    "copy": "copy",
+    "edit": "pencil",
+    "regenerate": "refresh-cw",
+    "continue": "chevrons-right",
+    "delete": "trash-2",
+    "pin": "pin",
+    "exclude": "eye-off",
+}
+# The widest a user's bubble grows, of the column's width.
+USER_BUBBLE_SHARE = 0.8
+
+
+def _actions_of(role: str) -> list[str]:
+    """The actions a message of ``role`` offers, in their order under it."""
+    if role == "user":
+        names = ["copy", "edit", "delete"]
+    elif role == "tool":
+        names = ["copy", "delete"]
+    else:
+        names = ["copy", "regenerate", "continue", "delete"]
+    return [*names, "pin", "exclude"]
 
 
 class MessageWidget(QFrame):
@@ -775,22 +812,37 @@ class MessageWidget(QFrame):
         # The name is the server's ``model`` field: plain, and set only once plain.
         self.header = plain.label(self._author(message, assistant_name))
         self.header.setObjectName("messageHeader")
+        # Who wrote it, at a glance: the assistant's mark, the system's, a tool's.
+        self.avatar = QLabel()
+        self.avatar.setObjectName("messageAvatar")
+        avatar = _AVATARS.get(message.role)
+        if avatar is not None:
+            self.avatar.setPixmap(icons.icon(avatar, tone="accent", size=16).pixmap(16, 16))
+        else:
+            self.avatar.hide()
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
         self.switcher.hide()
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.setSpacing(6)
         self.context_note = plain.label(self.tr("Not sent: outside the context"))
         self.context_note.setObjectName("contextNote")
         self.context_note.hide()
         self.usage = plain.label()
         self.usage.setObjectName("messageUsage")
         self.usage.hide()
-        header_row.addWidget(self.header)
-        header_row.addStretch(1)
-        header_row.addWidget(self.context_note)
-        header_row.addWidget(self.usage)
-        header_row.addWidget(self.switcher)
+        if message.role == "user":
+            # The user's own words sit on the right, as in a chat: so does what is said of them.
+            header_row.addStretch(1)
+            header_row.addWidget(self.context_note)
+            header_row.addWidget(self.header)
+        else:
+            header_row.addWidget(self.avatar)
+            header_row.addWidget(self.header)
+            header_row.addStretch(1)
+            header_row.addWidget(self.context_note)
+            header_row.addWidget(self.usage)
 
         self.thinking_toggle = QToolButton()
         self.thinking_toggle.setObjectName("thinkingToggle")
@@ -845,65 +897,102 @@ class MessageWidget(QFrame):
         self.editor: QPlainTextEdit | None = None
         self.edit_row: QWidget | None = None
 
+        # What became of it (an error, stopped, waiting), with a mark when it failed.
+        self.status_row = QWidget()
+        self.status_row.setObjectName("messageStatusRow")
+        status_layout = QHBoxLayout(self.status_row)
+        status_layout.setContentsMargins(0, 0, 0, 0)
+        status_layout.setSpacing(6)
+        self.status_icon = QLabel()
+        self.status_icon.setObjectName("messageStatusIcon")
+        self.status_icon.setPixmap(icons.icon("circle-alert", tone="error").pixmap(16, 16))
+        self.status_icon.hide()
         self.status = QLabel()
         self.status.setObjectName("messageStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.hide()
+        status_layout.addWidget(self.status_icon, 0, Qt.AlignmentFlag.AlignTop)
+        status_layout.addWidget(self.status, 1)
+        self.status_row.hide()
 
+        # The actions: icons under the message, shown while the pointer is on it or the
+        # keyboard's focus is in it; their row keeps its place meanwhile (nothing moves).
         self.actions_row = QWidget()
         self.actions_row.setObjectName("messageActions")
+        policy = self.actions_row.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.actions_row.setSizePolicy(policy)
         actions = QHBoxLayout(self.actions_row)
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(2)
         self.action_buttons: dict[str, QToolButton] = {}
         self._read_only = False
         self._growing = False
-        names = (
-            [("copy", self.tr("Copy")), ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
-            if message.role == "user"
-            else [
-                ("copy", self.tr("Copy")),
-                ("regenerate", self.tr("Regenerate")),
-                ("continue", self.tr("Continue")),
-                ("delete", self.tr("Delete")),
-            ]
-            if message.role != "tool"
-            else [("copy", self.tr("Copy")), ("delete", self.tr("Delete"))]
-        )
-        names += [("pin", self.tr("Pin")), ("exclude", self.tr("Exclude"))]
-        for name, label in names:
-            button = QToolButton()
+        self._hovered = False
+        self._focused = False
+        self.revealed = False
+        # The name of the action the keyboard's focus is on, beside the icons (a tooltip
+        # would be gone at the key's release).
+        self.action_label = plain.ElidedLabel()
+        self.action_label.setObjectName("actionLabel")
+        if message.role == "user":
+            self.action_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            actions.addWidget(self.action_label, 1)
+        actions.addWidget(self.switcher)
+        for name in _actions_of(message.role):
+            text, tip = self._action_words(name)
+            button = icons.IconButton(_ACTION_ICONS[name], text, tip)
             button.setObjectName(f"{name}Message")
-            button.setText(label)
-            button.setAccessibleName(label)
-            button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, n=name: self.trigger(n))
             actions.addWidget(button)
             self.action_buttons[name] = button
-        self.action_buttons["copy"].setToolTip(self.tr("Copy the message as Markdown"))
         for name in ("pin", "exclude"):
             self.action_buttons[name].setCheckable(True)
-        self.action_buttons["pin"].setToolTip(
-            self.tr("Always send this message, whatever the context budget")
-        )
-        self.action_buttons["exclude"].setToolTip(self.tr("Never send this message to the model"))
+            self.action_buttons[name].toggled.connect(self._show_actions)
+        if message.role != "user":
+            actions.addSpacing(6)
+            actions.addWidget(self.action_label, 1)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focus_changed)
 
-        actions.addStretch(1)
         self._make_key_actions()
 
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(14, 10, 14, 6)
-        self._layout.setSpacing(4)
-        self._layout.addLayout(header_row)
+        # The message's own box: a bubble on the right for the user's, none for a reply
+        # (its text spans the column).
+        self.bubble = QFrame()
+        self.bubble.setObjectName("messageBubble")
+        self._layout = QVBoxLayout(self.bubble)
+        self._layout.setSpacing(6)
+        if message.role == "user":
+            self._layout.setContentsMargins(14, 9, 14, 9)
+        elif message.role == "assistant":
+            self._layout.setContentsMargins(0, 0, 0, 0)
+        else:
+            self._layout.setContentsMargins(12, 8, 12, 8)
         self._layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self.thinking)
         if self.attachments is not None:
             self._layout.addWidget(self.attachments)
         self._layout.addWidget(body)
-        self._layout.addWidget(self.status)
-        self._layout.addWidget(self.actions_row)
+        self._layout.addWidget(self.status_row)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addLayout(header_row)
+        if message.role == "user":
+            bubble_row = QHBoxLayout()
+            bubble_row.setContentsMargins(0, 0, 0, 0)
+            bubble_row.addStretch(1)
+            bubble_row.addWidget(self.bubble)
+            outer.addLayout(bubble_row)
+        else:
+            outer.addWidget(self.bubble)
+        outer.addWidget(self.actions_row)
+        self._natural_width: int | None = None
         self.update_from(message)
+        self._show_actions()
         self._tail = None
         for child in self.findChildren(QWidget):
             _keep_out_of_tab(child)
@@ -1010,7 +1099,7 @@ class MessageWidget(QFrame):
                 self._spoken = self.content
             self.setAccessibleName(f"{self.speaker}: {text}")
         parts = [
-            self.status.text() if not self.status.isHidden() else "",
+            self.status.text() if not self.status_row.isHidden() else "",
             self.switcher.position if not self.switcher.isHidden() else "",
             self.usage.text() if not self.usage.isHidden() else "",
             self.context_note.text() if not self.context_note.isHidden() else "",
@@ -1080,6 +1169,82 @@ class MessageWidget(QFrame):
     def _from_menu(self, name: str) -> None:
         self.key_action(f"message_{name}")
 
+    def _action_words(self, name: str) -> tuple[str, str]:
+        """An action's short name (menus) and what it does (its tooltip and accessible name)."""
+        words = {
+            "copy": (self.tr("Copy"), self.tr("Copy the message as Markdown")),
+            "edit": (self.tr("Edit"), self.tr("Edit this message")),
+            "regenerate": (self.tr("Regenerate"), self.tr("Regenerate this reply")),
+            "continue": (self.tr("Continue"), self.tr("Continue this reply where it stopped")),
+            "delete": (self.tr("Delete"), self.tr("Delete this message")),
+            "pin": (
+                self.tr("Pin"),
+                self.tr("Always send this message, whatever the context budget"),
+            ),
+            "exclude": (self.tr("Exclude"), self.tr("Never send this message to the model")),
+        }
+        return words[name]
+
+    # ---- the actions' row: shown on hover and keyboard focus -------------------------
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        super().enterEvent(event)
+        self._hovered = True
+        self._show_actions()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        self._hovered = False
+        self._show_actions()
+
+    def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        focused = now is not None and (now is self or self.isAncestorOf(now))
+        on_action = focused and isinstance(now, QToolButton) and self.actions_row.isAncestorOf(now)
+        self.action_label.setText(now.toolTip() if on_action and now is not None else "")
+        if focused != self._focused:
+            self._focused = focused
+            self._show_actions()
+
+    def _show_actions(self) -> None:
+        """The actions' icons while the pointer is on the message or the focus in it; else
+        their places stay, empty (a pinned or excluded message still shows that mark)."""
+        self.revealed = self._hovered or self._focused
+        for button in self.action_buttons.values():
+            shown = self.revealed or button.isChecked()
+            if shown:
+                icons.refresh(button)
+            else:
+                button.setIcon(icons.blank())
+
+    def _fit_bubble(self) -> None:
+        """The user's bubble as wide as its text, up to USER_BUBBLE_SHARE of the column."""
+        if self.role != "user":
+            return
+        room = max(WRAPPED_MIN_WIDTH, int(self.width() * USER_BUBBLE_SHARE))
+        if self.editor is not None:
+            width = room
+        else:
+            if self._natural_width is None:
+                self._natural_width = self._measure_natural_width()
+            width = min(room, self._natural_width)
+        if self.bubble.width() != width or self.bubble.minimumWidth() != width:
+            self.bubble.setFixedWidth(width)
+
+    def _measure_natural_width(self) -> int:
+        margins = self._layout.contentsMargins()
+        widths = [WRAPPED_MIN_WIDTH]
+        if self.plain is not None and self.plain.isVisibleTo(self):
+            metrics = self.plain.fontMetrics()
+            if self._typed_formulas is not None:
+                widths.append(10_000)  # drawn formulas: as wide as the room allows
+            else:
+                widths += [metrics.horizontalAdvance(line) for line in self.content.split("\n")]
+        if self.attachments is not None:
+            widths.append(self.attachments.sizeHint().width())
+        if self.status_row.isVisibleTo(self):
+            widths.append(10_000)
+        return max(widths) + margins.left() + margins.right() + 4
+
     # ---- content -------------------------------------------------------------------
 
     def _author(self, message: Message, assistant_name: str) -> str:
@@ -1147,6 +1312,8 @@ class MessageWidget(QFrame):
             self._show_typed()
             # An image sent without words: no empty line under it.
             self.plain.setVisible(bool(text) or self.attachments is None)
+            self._natural_width = None
+            self._fit_bubble()
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             self.markdown.setVisible(bool(text))
@@ -1182,8 +1349,10 @@ class MessageWidget(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._typed_formulas is not None and event.size().width() != event.oldSize().width():
-            self._show_typed()  # formulas fitted to the new width
+        if event.size().width() != event.oldSize().width():
+            self._fit_bubble()
+            if self._typed_formulas is not None:
+                self._show_typed()  # formulas fitted to the new width
 
     @property
     def unbuilt(self) -> int:
@@ -1222,6 +1391,7 @@ class MessageWidget(QFrame):
         self.setProperty("outOfContext", not sent)
         self.style().unpolish(self)
         self.style().polish(self)
+        self._show_actions()
 
     def set_usage(self, text: str) -> None:
         self.usage.setText(text)
@@ -1257,6 +1427,16 @@ class MessageWidget(QFrame):
         self.status.setProperty("kind", "")
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+        self.status_icon.setVisible(error)
+        self.status_row.setVisible(bool(text))
+        # A failed reply is marked as one as a whole, not only by its status line.
+        failed = error and bool(text)
+        if bool(self.property("failed")) != failed:
+            self.setProperty("failed", failed)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self._natural_width = None
+        self._fit_bubble()
         self.status.setVisible(bool(text))
         if hasattr(self, "key_actions"):  # (built once the actions are)
             self._update_spoken(eager=False)
@@ -1304,6 +1484,7 @@ class MessageWidget(QFrame):
         _keep_out_of_tab(self.edit_row)
         self.editor.show()  # now: a hidden widget takes no focus
         self.edit_row.show()
+        self._fit_bubble()
         self.editor.setFocus()
 
     def cancel_edit(self) -> None:
@@ -1315,6 +1496,7 @@ class MessageWidget(QFrame):
         if self.plain is not None:
             self.plain.setVisible(bool(self.content) or self.attachments is None)
         self.actions_row.show()
+        self._fit_bubble()
 
     def _on_send_edit_clicked(self) -> None:
         if self.editor is None:

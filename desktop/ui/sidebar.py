@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.views import ALL, ARCHIVE, TAG, ListFilter
-from desktop.ui import plain
+from desktop.ui import icons, plain
 from desktop.ui.access import row_menus_by_keyboard
 from desktop.ui.confirm import ask
 from desktop.ui.navigation import Navigation
@@ -332,6 +332,7 @@ class SearchField(QPushButton):
         self.setObjectName("sidebarSearch")
         self.setText(self.tr("Search (Ctrl+K)"))
         self.setToolTip(self.tr("Search every message of every conversation (Ctrl+K)"))
+        icons.set_icon(self, "search", size=14)
         self.setCursor(Qt.CursorShape.IBeamCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.clicked.connect(self._on_clicked)
@@ -366,6 +367,7 @@ class Sidebar(QWidget):
         self.new_button = QPushButton(self.tr("New conversation"))
         self.new_button.setObjectName("newConversation")
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        icons.set_icon(self.new_button, "square-pen", tone="text")
         self.new_button.clicked.connect(self.new_requested)
         self.model = ConversationListModel(self)
         self.model.rename_requested.connect(self.rename_requested)

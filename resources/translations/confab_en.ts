@@ -50,7 +50,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+391"/>
+        <location filename="../../desktop/ui/main_window.py" line="+398"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -58,7 +58,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1174"/>
+        <location line="+1180"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -172,12 +172,12 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+641"/>
+        <location filename="../../desktop/ui/message_view.py" line="+650"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
     </message>
@@ -224,18 +224,19 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-343"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-346"/>
+        <location line="+57"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-56"/>
+        <location line="+1"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -253,24 +254,24 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+123"/>
-        <location line="+52"/>
+        <location filename="../../desktop/ui/composer.py" line="+124"/>
+        <location line="+53"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+60"/>
+        <location line="-50"/>
+        <location line="+61"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-49"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
@@ -290,7 +291,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Stop the reply (Esc)</source>
         <translation>停止回复（Esc）</translation>
     </message>
@@ -1454,7 +1455,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
@@ -1464,7 +1465,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+67"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
@@ -1579,7 +1580,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+106"/>
+        <location line="+108"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
@@ -1646,7 +1647,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>打开工具设置</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+94"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1925,12 +1926,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <location filename="../../desktop/ui/message_view.py" line="-176"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+442"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1956,7 +1957,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-544"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1976,42 +1977,38 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+748"/>
+        <location line="+911"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+256"/>
+        <location line="-245"/>
+        <location line="+379"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-359"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+64"/>
-        <location line="+3"/>
-        <location line="+6"/>
+        <location line="+148"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="+1"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+6"/>
         <location line="+3"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-2"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -2021,22 +2018,42 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
         <source>Pin</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+3"/>
         <source>Exclude</source>
         <translation>排除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-9"/>
         <source>Copy the message as Markdown</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
+        <source>Edit this message</source>
+        <translation>编辑这条消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate this reply</source>
+        <translation>重新生成这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue this reply where it stopped</source>
+        <translation>从中断处继续这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message</source>
+        <translation>删除这条消息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Always send this message, whatever the context budget</source>
         <translation>无论上下文预算如何，总是发送这条消息</translation>
     </message>
@@ -2046,7 +2063,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+70"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -2065,7 +2082,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation type="vanished">工具调用：%1</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+114"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2080,12 +2097,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>不发送：已总结</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+43"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -2853,7 +2870,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+32"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+33"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -2863,7 +2880,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
