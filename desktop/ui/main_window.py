@@ -31,6 +31,7 @@ from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
 from desktop.ui import icons, usage_text
+from desktop.ui.access import FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
@@ -129,11 +130,17 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.provider_combo.setToolTip(self.tr("Provider"))
+        # (On Linux a combo box's accessible name is its current text: what it is goes in
+        # the description.)
+        self.provider_combo.setAccessibleName(self.tr("Provider"))
+        self.provider_combo.setAccessibleDescription(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.model_combo.setAccessibleName(self.tr("Model"))
+        self.model_combo.setAccessibleDescription(self.tr("Model for this conversation"))
         self.total_label = QLabel()
         self.total_label.setTextFormat(Qt.TextFormat.PlainText)
         self.total_label.setObjectName("conversationTotal")
@@ -143,6 +150,7 @@ class MainWindow(QMainWindow):
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("conversationSettingsButton")
         self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setAccessibleName(self.tr("Conversation settings"))
         self.settings_button.setToolTip(
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
@@ -153,6 +161,7 @@ class MainWindow(QMainWindow):
         self.tools_button = QToolButton()
         self.tools_button.setObjectName("conversationToolsButton")
         self.tools_button.setText(self.tr("Tools"))
+        self.tools_button.setAccessibleName(self.tr("Tools of this conversation"))
         self.tools_button.setToolTip(
             self.tr("The MCP tools the model may ask to run in this conversation")
         )
@@ -215,6 +224,13 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_window_state(window_state or {})
+        # Keyboard: Tab goes sidebar → header → thread → composer; F6 from pane to pane.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            FocusRing.install(app)
+        self.title_label.setAccessibleName(self.tr("Conversation title"))
+        self.total_label.setAccessibleDescription(self.total_label.toolTip())
+        QWidget.setTabOrder(self.settings_button, self.chat_view)
 
     def attach(
         self,
@@ -355,6 +371,54 @@ class MainWindow(QMainWindow):
         self.stop_shortcut = QShortcut(self)
         keys("stop_reply", self.stop_shortcut, "Esc", self.tr("Stop the Reply"))
         self.stop_shortcut.activated.connect(self.stop_reply)
+        self._build_focus_actions()
+
+    def _build_focus_actions(self) -> None:
+        """F6 and Shift+F6: from pane to pane (conversations, thread, message box), as in
+        most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
+        self.next_pane_action = QAction(self.tr("Next Pane"), self)
+        self.next_pane_action.setObjectName("focus_next_pane")
+        self.next_pane_action.setShortcut(QKeySequence("F6"))
+        self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
+        self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
+        self.previous_pane_action.setObjectName("focus_previous_pane")
+        self.previous_pane_action.setShortcut(QKeySequence("Shift+F6"))
+        self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
+        self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
+        self.thread_action.setObjectName("focus_thread")
+        self.thread_action.setShortcut(QKeySequence("Ctrl+Up"))
+        self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.thread_action.triggered.connect(self.chat_view.focus_current)
+        self.composer.edit.addAction(self.thread_action)
+        for action in (self.next_pane_action, self.previous_pane_action):
+            self.addAction(action)
+
+    def focus_pane(self, step: int) -> None:
+        """Move the keyboard to the next (1) or previous (-1) pane."""
+        panes: list[Callable[[], bool]] = [
+            self._focus_sidebar,
+            self.chat_view.focus_current,
+            self._focus_composer,
+        ]
+        focus = QApplication.focusWidget()
+        at = 2  # from anywhere else (the header): as from the message box
+        if focus is not None and self.sidebar.isAncestorOf(focus):
+            at = 0
+        elif focus is not None and (focus is self.chat_view or self.chat_view.isAncestorOf(focus)):
+            at = 1
+        for turn in range(1, len(panes) + 1):
+            if panes[(at + step * turn) % len(panes)]():
+                return
+
+    def _focus_sidebar(self) -> bool:
+        view = self.sidebar.view
+        target = view if view.isVisible() and view.model().rowCount() else self.sidebar.new_button
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _focus_composer(self) -> bool:
+        self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _add_import_actions(self, file_menu: QMenu) -> None:
         self.import_action = QAction(self.tr("&Import…"), self)
@@ -1481,7 +1545,20 @@ class MainWindow(QMainWindow):
             return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
-            self.chat_view.refresh_message(conversation.message(message_id))
+            message = conversation.message(message_id)
+            self.chat_view.refresh_message(message)
+            self._announce_reply(message)
+
+    def _announce_reply(self, message: Message) -> None:
+        """A screen reader says the reply that has just come (the focus stays where it is)."""
+        widget = self.chat_view.message_widget(message.id)
+        speaker = message.model or self.tr("Assistant")
+        text = spoken_text(message.content)
+        if text:
+            said = self.tr("%1 replied: %2").replace("%1", speaker).replace("%2", text)
+        else:
+            said = self.tr("%1 replied.").replace("%1", speaker)
+        announce(widget if widget is not None else self.chat_view, said)
 
     def _on_chat_reply_failed(
         self, conversation_id: str, message_id: str, error: ConfabError
