@@ -1,12 +1,12 @@
 """The window's icons: Lucide's outline icons (resources/icons/lucide, ISC licence), drawn in
-the palette's colours, so that they follow the theme, and at 1x and 2x (and the screen's own
-scale), so that they stay sharp.
+the palette's colours, so that they follow the theme, and at the size and pixel ratio they are
+painted at (1x, 2x, a screen's own scale), so that they stay sharp.
 
 An SVG is drawn by Qt's SVG image plugin (QImageReader: no Python module to import before the
-first paint; ~0.1 ms an image here), each icon once per name, size, tone and palette.
-qtawesome was measured for this and not taken: importing it cost 170 ms here and its first
-icon 40 ms more (it loads every font it bundles), more than the bare window's whole first
-paint.
+first paint; ~0.1 ms an image here, the plugin's first load ~3 ms), by an icon engine that
+draws each mode and size only when it is painted. qtawesome was measured for this and not
+taken: importing it cost 170 ms here and its first icon 40 ms more (it loads every font it
+bundles), more than the bare window's whole first paint.
 
 ``set_icon(button, "copy")`` gives a button its icon and remembers which, so that
 ``refresh(window)`` draws them again after the palette changed (a theme switched live).

@@ -6,12 +6,14 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
+    QAction,
     QContextMenuEvent,
     QCursor,
     QDesktopServices,
     QEnterEvent,
+    QFocusEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
 from desktop.ui import icons, plain
+from desktop.ui.access import is_menu_key, spoken_text
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -62,6 +65,30 @@ ESTIMATE_SLACK = 4
 # costs a few times one layout in all, instead of growing with the square of its length.
 PENDING_RELAYOUT_CHARS = 20_000
 PENDING_RELAYOUT_GROWTH = 1.25
+# A message's words are its accessible name (what a screen reader says on reaching it): made
+# when it is shown for one this long at most, for a longer one when it takes the focus.
+SPOKEN_EAGER_CHARS = 4000
+
+# The keys of a message's actions, where the focus is in the message (action id → key). The
+# ids are those of the shortcut registry; the actions are also in the message's context menu
+# (Menu key, Shift+F10) and on its buttons (Tab).
+MESSAGE_KEYS = {
+    "message_copy": "Ctrl+Shift+C",
+    "message_edit": "F2",
+    "message_regenerate": "Ctrl+R",
+    "message_delete": "Del",
+    "message_previous_version": "Alt+Left",
+    "message_next_version": "Alt+Right",
+}
+# Keys that move the focus from message to message (MessageWidget.step_requested's steps).
+STEP_KEYS = {
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_PageUp: -5,
+    Qt.Key.Key_PageDown: 5,
+    Qt.Key.Key_Home: -(10**9),
+    Qt.Key.Key_End: 10**9,
+}
 # A reply's paragraphs, lists and quotes with room between their lines (Qt's default is the
 # font's own line spacing, tight for long reading).
 LINE_OPEN = '<div style="line-height: 145%">'
@@ -215,14 +242,25 @@ class CodeLabel(BlockLabel):
 
     # (width of one column, height of one line, extra width, extra height), per font.
     _metrics: ClassVar[dict[str, tuple[float, float, int, int]]] = {}
+    # Its font changed (the thread's font size, Preferences): measured again.
+    remeasured = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._estimate: QSize | None = None
+        self._source: str | None = None
 
     def set_code(self, html: str, source: str) -> None:
         self.setText(html)
+        self._source = source
         self._estimate = self._estimated(source)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._source is not None:
+            self._estimate = self._estimated(self._source)
+            self.updateGeometry()
+            self.remeasured.emit()
 
     def sizeHint(self) -> QSize:
         if self._estimate is not None:
@@ -284,6 +322,9 @@ def _rich_label(object_name: str) -> QLabel:
         | Qt.TextInteractionFlag.LinksAccessibleByMouse
     )
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    # Selectable, by the keyboard too once clicked into, but no Tab stop: Tab goes from message
+    # to message and their buttons, not through every paragraph.
+    label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     label.linkActivated.connect(open_link)
     label.linkHovered.connect(show_link_target)
     return label
@@ -320,6 +361,7 @@ class CodeBlockWidget(QFrame):
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.code = CodeLabel()
         self.code.setObjectName("codeText")
+        self.code.remeasured.connect(self._fit_height)
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -430,6 +472,8 @@ class MarkdownView(QWidget):
         self._math: dict[QWidget, Block] = {}  # label → block
         self._math_width = 0
         self.text = ""
+        # Told of every block widget made (the message keeps them out of Tab when not current).
+        self.on_made: Callable[[QWidget], None] | None = None
 
     def set_markdown(self, text: str, *, streaming: bool = False, tail: int | None = None) -> None:
         """Show ``text``. While ``streaming``, a code block still waiting for its closing
@@ -527,6 +571,8 @@ class MarkdownView(QWidget):
         else:
             widget = _rich_label("markdownBlock")
         self._fill(widget, block)
+        if self.on_made is not None:
+            self.on_made(widget)
         return widget
 
     def _fill(self, widget: QWidget, block: Block) -> None:
@@ -646,6 +692,15 @@ def _note(why: str) -> str:
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
+def _keep_out_of_tab(root: QWidget) -> None:
+    """Take ``root`` and what it holds out of the window's Tab chain, marked as Tab stops of
+    their message (``tabStop``): the thread moves Tab among them (MessageWidget.tab_stops)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget.setProperty("tabStop", True)
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+
 class BranchSwitcher(QWidget):
     """‹ 2 / 3 ›: the alternatives (edits, regenerations) at one message."""
 
@@ -670,6 +725,7 @@ class BranchSwitcher(QWidget):
         layout.addWidget(self.next_button)
         self._ids: list[str] = []
         self._index = 0
+        self.position = ""
         self.previous_button.clicked.connect(lambda: self._go(-1))
         self.next_button.clicked.connect(lambda: self._go(1))
 
@@ -677,9 +733,22 @@ class BranchSwitcher(QWidget):
         self._ids = ids
         self._index = ids.index(current) if current in ids else 0
         self.label.setText(f"{self._index + 1} / {len(ids)}")
+        self.position = (
+            self.tr("Version %1 of %2")
+            .replace("%1", str(self._index + 1))
+            .replace("%2", str(len(ids)))
+        )
+        self.label.setAccessibleName(self.position)
         self.previous_button.setEnabled(self._index > 0)
         self.next_button.setEnabled(self._index < len(ids) - 1)
         self.setVisible(len(ids) > 1)
+
+    def can_go(self, step: int) -> bool:
+        return self.isEnabled() and 0 <= self._index + step < len(self._ids)
+
+    def go(self, step: int) -> None:
+        """Show the previous (-1) or the next (1) version."""
+        self._go(step)
 
     def _go(self, step: int) -> None:
         target = self._index + step
@@ -729,6 +798,8 @@ class MessageWidget(QFrame):
     edit_submitted = Signal(str, str)  # (message id, new text)
     branch_requested = Signal(str)  # the sibling to show
     tool_decided = Signal(str, str)  # (call id, "once" | "always" | "deny")
+    # The keyboard moves on from this message: by so many messages (see STEP_KEYS).
+    step_requested = Signal(int)
 
     def __init__(
         self,
@@ -751,6 +822,13 @@ class MessageWidget(QFrame):
         self.content = ""
         self.setObjectName(_frame_name(message.role))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # A Tab stop of its own, with the focus ring (desktop/ui/access.py); the thread keeps
+        # one message in the Tab chain at a time (set_tabbable), and Tab goes through that
+        # one's buttons (tab_stops) before it leaves the thread.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setProperty("focusRing", True)
+        self._spoken = ""  # the content the accessible name was made from
+        self.speaker = self._speaker(message, assistant_name)
 
         # The name is the server's ``model`` field: plain, and set only once plain.
         self.header = plain.label(self._author(message, assistant_name))
@@ -815,10 +893,12 @@ class MessageWidget(QFrame):
                 | Qt.TextInteractionFlag.TextSelectableByKeyboard
             )
             self.plain.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            self.plain.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the message is the Tab stop
             body: QWidget = self.plain
         else:
             self.markdown = MarkdownView(dark)
             self.markdown.setObjectName("messageBody")
+            self.markdown.on_made = self._on_block_made
             body = self.markdown
         self.body = body
 
@@ -894,6 +974,8 @@ class MessageWidget(QFrame):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
 
+        self._make_key_actions()
+
         # The message's own box: a bubble on the right for the user's, none for a reply
         # (its text spans the column).
         self.bubble = QFrame()
@@ -931,6 +1013,8 @@ class MessageWidget(QFrame):
         self._show_actions()
         self._tail = None
         self._built = True
+        for child in self.findChildren(QWidget):
+            _keep_out_of_tab(child)
 
     def _draw_marks(self) -> None:
         """The avatar and the error's mark, in the palette's colours (again when it changes)."""
@@ -946,6 +1030,178 @@ class MessageWidget(QFrame):
         if event.type() == QEvent.Type.PaletteChange and self._built:
             self._draw_marks()
             self._show_actions()
+
+    # ---- keyboard and screen reader ---------------------------------------------------
+
+    def _make_key_actions(self) -> None:
+        """The actions' keys (MESSAGE_KEYS) while the focus is in this message."""
+        self.key_actions: dict[str, QAction] = {}
+        labels = {
+            "message_previous_version": self.tr("Previous Version"),
+            "message_next_version": self.tr("Next Version"),
+        }
+        for action_id, key in MESSAGE_KEYS.items():
+            name = action_id.removeprefix("message_")
+            if name in self.action_buttons:
+                label = self.action_buttons[name].text()
+            elif action_id in labels:
+                label = labels[action_id]
+            else:
+                continue
+            action = QAction(label, self)
+            action.setObjectName(action_id)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
+            self.addAction(action)
+            self.key_actions[action_id] = action
+
+    def available(self, name: str) -> bool:
+        """Whether the action ``name`` (of action_buttons, or "previous_version" and
+        "next_version") can be done now."""
+        if name in ("previous_version", "next_version"):
+            return self.switcher.isVisible() and self.switcher.can_go(
+                -1 if name == "previous_version" else 1
+            )
+        button = self.action_buttons.get(name)
+        return (
+            button is not None
+            and not button.isHidden()
+            and button.isEnabled()
+            and self.actions_row.isEnabled()
+            and not self._growing
+            and self.editor is None
+        )
+
+    def key_action(self, action_id: str) -> None:
+        name = action_id.removeprefix("message_")
+        if not self.available(name):
+            return
+        if name in ("previous_version", "next_version"):
+            self.switcher.go(-1 if name == "previous_version" else 1)
+            return
+        button = self.action_buttons[name]
+        if button.isCheckable():
+            button.toggle()
+        self.trigger(name)
+
+    def set_tabbable(self, on: bool) -> None:
+        """Whether Tab stops at this message (the thread's current one) or passes it by
+        (the others, reached with the arrow keys: one Tab stop for the thread)."""
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.ClickFocus)
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab goes in this message: the message, then its buttons (the switcher's,
+        Thinking, a code block's Copy, a tool call's, the actions) as they are seen, top
+        to bottom and left to right."""
+        stops = [
+            widget
+            for widget in self.findChildren(QWidget)
+            if widget.property("tabStop") and widget.isVisible() and widget.isEnabled()
+        ]
+
+        def place(widget: QWidget) -> tuple[int, int]:
+            at = widget.mapTo(self, QPoint(0, 0))
+            return at.y(), at.x()
+
+        return [self, *sorted(stops, key=place)]
+
+    def _on_block_made(self, widget: QWidget) -> None:
+        _keep_out_of_tab(widget)
+
+    def _speaker(self, message: Message, assistant_name: str) -> str:
+        if message.role == "assistant":
+            return self.tr("Assistant (%1)").replace("%1", assistant_name)
+        return self._author(message, assistant_name)
+
+    def _update_spoken(self, *, eager: bool = True) -> None:
+        """The accessible name: who wrote it and its words ("You: …", "Assistant (gpt-4o):
+        …"); while a reply grows, that it is being written. Its state goes in the
+        description: waiting, an error, which version, tokens and cost, left out."""
+        if self._growing:
+            self.setAccessibleName(f"{self.speaker}: {self.tr('writing…')}")
+            self._spoken = ""
+        elif self._spoken != self.content or not self.accessibleName():
+            text = self.content
+            if self.markdown is not None:
+                if not eager and len(text) > SPOKEN_EAGER_CHARS:
+                    text = text[:SPOKEN_EAGER_CHARS]  # until it takes the focus
+                else:
+                    text = spoken_text(text)
+                    self._spoken = self.content
+            else:
+                self._spoken = self.content
+            self.setAccessibleName(f"{self.speaker}: {text}")
+        parts = [
+            self.status.text() if not self.status_row.isHidden() else "",
+            self.switcher.position if not self.switcher.isHidden() else "",
+            self.usage.text() if not self.usage.isHidden() else "",
+            self.context_note.text() if not self.context_note.isHidden() else "",
+        ]
+        self.setAccessibleDescription("; ".join(part for part in parts if part))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._update_spoken()  # a long reply's whole text, now that it is read
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = STEP_KEYS.get(Qt.Key(event.key()))
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.step_requested.emit(step)
+            event.accept()
+            return
+        if is_menu_key(event):
+            self.show_menu()
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.hasFocus():
+            self._focus_first_inside()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _focus_first_inside(self) -> None:
+        """Enter on a message: into its text, to select some with the keyboard."""
+        body = self.plain
+        if body is None and self.markdown is not None and self.markdown.blocks():
+            first = self.markdown.blocks()[0]
+            body = first.code if isinstance(first, CodeBlockWidget) else first  # type: ignore[assignment]
+        if body is not None and body.isVisible():
+            body.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def menu_actions(self) -> list[tuple[str, str]]:
+        """What the context menu offers now: (action, its label), in the buttons' order."""
+        offered = [
+            (name, button.text())
+            for name, button in self.action_buttons.items()
+            if self.available(name)
+        ]
+        for action_id in ("message_previous_version", "message_next_version"):
+            name = action_id.removeprefix("message_")
+            if action_id in self.key_actions and self.available(name):
+                offered.append((name, self.key_actions[action_id].text()))
+        return offered
+
+    def show_menu(self, position: QPoint | None = None) -> QMenu:
+        """The message's actions as a menu, at ``position`` (global), or by the message
+        when opened from the keyboard."""
+        menu = QMenu(self)
+        menu.setObjectName("messageMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for name, label in self.menu_actions():
+            action = menu.addAction(label)
+            key = self.key_actions.get(f"message_{name}")
+            if key is not None:
+                action.setShortcut(key.shortcut())
+                action.setShortcutVisibleInContextMenu(True)
+            action.triggered.connect(lambda _=False, n=name: self._from_menu(n))
+        if position is None:
+            position = self.mapToGlobal(self.header.geometry().bottomLeft())
+        menu.popup(position)
+        return menu
+
+    def _from_menu(self, name: str) -> None:
+        self.key_action(f"message_{name}")
 
     def _action_words(self, name: str) -> tuple[str, str]:
         """An action's short name (menus) and what it does (its tooltip and accessible name)."""
@@ -1059,6 +1315,7 @@ class MessageWidget(QFrame):
                 bool(message.error) and bool(message.content) and not message.streaming
             )
             self.action_buttons["continue"].setVisible(last and cut and not self._read_only)
+        self._update_spoken(eager=False)
 
     def _show_calls(self, message: Message) -> None:
         if not message.tool_calls and self.tool_calls is None:
@@ -1068,6 +1325,7 @@ class MessageWidget(QFrame):
 
             self.tool_calls = ToolCalls()
             self.tool_calls.decided.connect(self.tool_decided)
+            _keep_out_of_tab(self.tool_calls)
             self._layout.insertWidget(self._layout.indexOf(self.body) + 1, self.tool_calls)
         self.tool_calls.set_calls(message.tool_calls)
 
@@ -1172,9 +1430,11 @@ class MessageWidget(QFrame):
     def set_usage(self, text: str) -> None:
         self.usage.setText(text)
         self.usage.setVisible(bool(text))
+        self._update_spoken(eager=False)
 
     def set_siblings(self, ids: list[str]) -> None:
         self.switcher.set_siblings(ids, self.message_id)
+        self._update_spoken(eager=False)
 
     def set_streaming(self, streaming: bool) -> None:
         self.actions_row.setEnabled(not streaming)
@@ -1211,6 +1471,9 @@ class MessageWidget(QFrame):
             self.style().polish(self)
         self._natural_width = None
         self._fit_bubble()
+        self.status.setVisible(bool(text))
+        if hasattr(self, "key_actions"):  # (built once the actions are)
+            self._update_spoken(eager=False)
 
     # ---- actions -------------------------------------------------------------------
 
@@ -1227,10 +1490,11 @@ class MessageWidget(QFrame):
             return
         self.action_requested.emit(action, self.message_id)
 
-    def start_edit(self) -> None:
+    def start_edit(self, text: str | None = None) -> None:
+        """The editor, holding the message's text (or ``text``: an edit taken back)."""
         if self.plain is None or self.editor is not None:
             return
-        self.editor = QPlainTextEdit(self.content)
+        self.editor = QPlainTextEdit(self.content if text is None else text)
         self.editor.setObjectName("messageEditor")
         self.editor.setMinimumHeight(80)
         send = QPushButton(self.tr("Send"))
@@ -1250,6 +1514,11 @@ class MessageWidget(QFrame):
         self.actions_row.hide()
         self._layout.insertWidget(index, self.editor)
         self._layout.insertWidget(index + 1, self.edit_row)
+        self.editor.setTabChangesFocus(True)  # Tab: on to Cancel and Send
+        _keep_out_of_tab(self.editor)
+        _keep_out_of_tab(self.edit_row)
+        self.editor.show()  # now: a hidden widget takes no focus
+        self.edit_row.show()
         self._fit_bubble()
         self.editor.setFocus()
 
@@ -1273,13 +1542,8 @@ class MessageWidget(QFrame):
             self.edit_submitted.emit(self.message_id, text)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for name, button in self.action_buttons.items():
-            if button.isVisible() and button.isEnabled():
-                action = menu.addAction(button.text())
-                action.triggered.connect(lambda _=False, n=name: self.trigger(n))
-        menu.popup(event.globalPos())
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        self.show_menu(None if keyboard else event.globalPos())
 
     def _on_thinking_toggle_toggled(self, checked: bool) -> None:
         self.thinking_toggle.setArrowType(
