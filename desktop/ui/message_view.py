@@ -1234,7 +1234,11 @@ class MessageWidget(QFrame):
     def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         focused = now is not None and (now is self or self.isAncestorOf(now))
         on_action = focused and isinstance(now, QToolButton) and self.actions_row.isAncestorOf(now)
-        self.action_label.setText(now.toolTip() if on_action and now is not None else "")
+        # Named for the keyboard: a click (a button pressed as the focus moves) has its
+        # tooltip on hover already.
+        by_keyboard = QApplication.mouseButtons() == Qt.MouseButton.NoButton
+        shown = now.toolTip() if on_action and by_keyboard and now is not None else ""
+        self.action_label.setText(shown)
         if focused != self._focused:
             self._focused = focused
             self._show_actions()

@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+705"/>
+        <location filename="../../desktop/ui/message_view.py" line="+713"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -2357,7 +2357,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-563"/>
+        <location filename="../../desktop/ui/message_view.py" line="-571"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2377,23 +2377,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1140"/>
+        <location line="+1166"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-423"/>
-        <location line="+559"/>
+        <location line="-443"/>
+        <location line="+579"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-539"/>
+        <location line="-559"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+326"/>
+        <location line="+342"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -2478,7 +2478,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+74"/>
         <source>System</source>
         <translation>系统</translation>
     </message>

@@ -200,6 +200,12 @@ def test_tabbing_to_an_action_shows_the_actions_and_names_it(
     edit = question.action_buttons["edit"]
     qtbot.waitUntil(edit.hasFocus)
     assert question.action_label.text() == "Edit this message"
+    # A click gives its button the focus too, with no name beside it (the pointer's tooltip
+    # says it).
+    pin = question.action_buttons["pin"]
+    qtbot.mouseClick(pin, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(pin.hasFocus)
+    assert question.action_label.text() == ""
     # Focus elsewhere (the message box): the actions hide again, and so does the name.
     app.window.composer.edit.setFocus(Qt.FocusReason.MouseFocusReason)
     qtbot.waitUntil(lambda: not question.revealed)
