@@ -56,14 +56,12 @@ class DesktopIntegration(QObject):
         notifier: Notifier | None,
         icon: QIcon,
         tray: Tray | None = None,
-        dark: bool = False,
     ) -> None:
         super().__init__(window)
         self.window = window
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
-        self._dark = dark
         self.shortcut = shortcut
         self.notifier = notifier
         self.quick_window: QuickWindow | None = None
@@ -97,9 +95,19 @@ class DesktopIntegration(QObject):
         text = self._settings.settings.quick_ask_shortcut
         if text != self.shortcut.text or self.shortcut.state == hotkeys.OFF:
             self.shortcut.set_shortcut(text)
+        self._show_looks()
         shown = self.tray.visible
         if self.tray.set_wanted(self._settings.settings.tray_icon) != shown:
             log.info("tray icon %s", "shown" if self.tray.visible else "removed")
+
+    def _show_looks(self) -> None:
+        if self.quick_window is not None:
+            preferences = self._settings.preferences()
+            self.quick_window.apply_preferences(
+                dark=self.window.dark,
+                font_size=preferences.thread_font_size,
+                send_key=preferences.send_key,
+            )
 
     def start(self) -> None:
         self.apply_preferences()
@@ -143,9 +151,10 @@ class DesktopIntegration(QObject):
             from desktop.ui.quick_window import QuickWindow
 
             self.quick_window = QuickWindow(
-                self._conversations, self._chat, self._settings, dark=self._dark
+                self._conversations, self._chat, self._settings, dark=self.window.dark
             )
             self.quick_window.continue_requested.connect(self.open_conversation)
+            self._show_looks()
         self.quick_window.set_note(self.shortcut_note())
         self.quick_window.open()
         log.info("quick-ask window opened")

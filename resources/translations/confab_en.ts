@@ -23,7 +23,7 @@
 <context>
     <name>ClipboardChip</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/quick_window.py" line="+88"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+89"/>
         <source>Use clipboard (%Ln char(s))</source>
         <translation>
             <numerusform>Use clipboard (%Ln char)</numerusform>

@@ -231,7 +231,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>ClipboardChip</name>
     <message>
-        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+73"/>
         <source>Do not send the clipboard</source>
         <translation>不发送剪贴板内容</translation>
     </message>
@@ -506,7 +506,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+122"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -531,7 +531,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+66"/>
         <source>Confab is still running</source>
         <translation>Confab 仍在运行</translation>
     </message>
@@ -3068,16 +3068,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Open this conversation in the main window (Ctrl+Enter)</source>
-        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+        <source>Open this conversation in the main window (Ctrl+Shift+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Shift+Enter）</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+93"/>
+        <source>Ask anything…  (Ctrl+Enter to send, Esc to close)</source>
+        <translation>随便问…（Ctrl+Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation type="vanished">在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Ask anything…  (Enter to send, Esc to close)</source>
         <translation>随便问…（Enter 发送，Esc 关闭）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-69"/>
         <source>Quick ask</source>
         <translation>快速提问</translation>
     </message>

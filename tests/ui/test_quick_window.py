@@ -219,3 +219,26 @@ def test_a_reply_in_the_quick_window_can_be_regenerated_there(
     qtbot.waitUntil(lambda: _bubbles(qtbot, quick.chat_view)[-1] == ("assistant", "A second take"))
     qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
     assert len(quick.conversation.messages) == 3  # the first reply kept, as a sibling
+
+
+def test_the_send_key_and_font_size_of_the_preferences_apply_there_too(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen()
+    settings = citizen.app.settings
+    quick = citizen.integration.open_quick()
+    settings.set_preferences(
+        replace(settings.preferences(), send_key="ctrl+enter", thread_font_size=17)
+    )
+    assert "Ctrl+Enter to send" in quick.composer.edit.placeholderText()
+    edit = quick.composer.edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "one")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, "two")
+    assert edit.toPlainText() == "one\ntwo" and openai_server.chat_requests() == []
+    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(_bubbles(qtbot, quick.chat_view)) == 2)
+    assert _bubbles(qtbot, quick.chat_view)[0] == ("user", "one\ntwo")
+    assert quick.isVisible()  # Ctrl+Enter sent; it did not continue in the main window
+    assert quick.chat_view.font_size == citizen.app.window.chat_view.font_size == 17
