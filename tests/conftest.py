@@ -99,6 +99,19 @@ def openai_server() -> Iterator[Any]:
         server.stop()
 
 
+@pytest.fixture
+def slow_server() -> Iterator[Any]:
+    """A second loopback server (a second provider: Compare), its model "gpt-4o"."""
+    from tests.support.openai_server import OpenAIServer
+
+    server = OpenAIServer(models=["gpt-4o"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def write_settings(data_dir: Path, providers: list[dict[str, Any]], **extra: Any) -> None:
     """A settings.json as the user would have it. Generated titles are off unless asked for:
     their extra request would interleave with what a test expects the server to see."""
