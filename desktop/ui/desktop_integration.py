@@ -68,6 +68,7 @@ class DesktopIntegration(QObject):
         self.tray = tray or Tray(icon, self)
         self._last_notified: str | None = None
         self._last_notice = ("", "")
+        self._started = False
         self._told_in_tray = bool(settings.window_state().get(TOLD_IN_TRAY))
         shortcut.activated.connect(self.open_quick)
         shortcut.state_changed.connect(self._on_shortcut_state_changed)
@@ -111,7 +112,14 @@ class DesktopIntegration(QObject):
 
     def start(self) -> None:
         self.apply_preferences()
-        if self.shortcut.state == hotkeys.TAKEN:
+        self._started = True
+        self._say_shortcut_trouble()
+
+    def _say_shortcut_trouble(self) -> None:
+        """A key that cannot work, said in the main window (at start, or as the user sets it
+        in Preferences); "unsupported" stays a note in the quick window, not a banner at every
+        start."""
+        if self.shortcut.state in (hotkeys.TAKEN, hotkeys.INVALID, hotkeys.FAILED):
             self.window.banner.show_message(self.shortcut_note(), level="warning")
 
     def shortcut_note(self) -> str:
@@ -143,6 +151,8 @@ class DesktopIntegration(QObject):
     def _on_shortcut_state_changed(self, _state: str) -> None:
         if self.quick_window is not None:
             self.quick_window.set_note(self.shortcut_note())
+        if self._started:
+            self._say_shortcut_trouble()
 
     # ---- intents -----------------------------------------------------------------------
 

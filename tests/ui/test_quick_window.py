@@ -242,3 +242,16 @@ def test_the_send_key_and_font_size_of_the_preferences_apply_there_too(
     assert _bubbles(qtbot, quick.chat_view)[0] == ("user", "one\ntwo")
     assert quick.isVisible()  # Ctrl+Enter sent; it did not continue in the main window
     assert quick.chat_view.font_size == citizen.app.window.chat_view.font_size == 17
+
+
+def test_a_shortcut_set_in_preferences_that_is_taken_is_said_at_once(
+    start_citizen: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen()
+    settings, window = citizen.app.settings, citizen.app.window
+    assert not window.banner.isVisible()
+    citizen.backend.answer = hotkeys.TAKEN  # another program holds Ctrl+Alt+K
+    settings.set_preferences(replace(settings.preferences(), quick_ask_shortcut="Ctrl+Alt+K"))
+    assert citizen.integration.shortcut.state == hotkeys.TAKEN
+    assert window.banner.isVisible()
+    assert "Ctrl+Alt+K is in use by another program" in window.banner.text.text()
