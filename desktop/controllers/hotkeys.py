@@ -248,7 +248,8 @@ class WindowsBackend:
 
         class Filter(QAbstractNativeEventFilter):
             def nativeEventFilter(self, event_type: Any, message: Any) -> Any:
-                if bytes(event_type) == b"windows_generic_MSG":
+                kind = event_type.data() if hasattr(event_type, "data") else event_type
+                if bytes(kind) == b"windows_generic_MSG":
                     msg = wintypes.MSG.from_address(int(message))
                     if msg.message == WM_HOTKEY and msg.wParam == HOTKEY_ID:
                         on_activated()

@@ -168,7 +168,7 @@ class QuickWindow(QWidget):
 
         header = QHBoxLayout()
         header.setContentsMargins(10, 8, 10, 0)
-        title = QLabel(self.tr("Quick ask"))
+        title = QLabel(self.tr("Quick Ask"))
         title.setObjectName("quickTitle")
         header.addWidget(title)
         header.addStretch(1)

@@ -650,7 +650,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+122"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+130"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -675,7 +675,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+68"/>
         <source>Confab is still running</source>
         <translation>Confab 仍在运行</translation>
     </message>
@@ -3330,7 +3330,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>在主窗口中打开此对话（Ctrl+Shift+Enter）</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+26"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>Ask anything…  (Ctrl+Enter to send, Esc to close)</source>
         <translation>随便问…（Ctrl+Enter 发送，Esc 关闭）</translation>
     </message>
@@ -3344,9 +3349,8 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>随便问…（Enter 发送，Esc 关闭）</translation>
     </message>
     <message>
-        <location line="-69"/>
         <source>Quick ask</source>
-        <translation>快速提问</translation>
+        <translation type="vanished">快速提问</translation>
     </message>
 </context>
 <context>
