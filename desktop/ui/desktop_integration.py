@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.controllers import hotkeys
 from desktop.core import quick
 from desktop.ui.error_text import explain
+from desktop.ui.shortcuts import shown
 from desktop.ui.tray import Tray
 
 if TYPE_CHECKING:
@@ -85,10 +86,7 @@ class DesktopIntegration(QObject):
         chat.reply_finished.connect(self._on_chat_reply_finished)
         chat.reply_failed.connect(self._on_chat_reply_failed)
         window.hide_to_tray = self._hides_to_tray
-        for name in ("preferences_changed", "settings_changed"):
-            signal = getattr(settings, name, None)
-            if signal is not None and hasattr(signal, "connect"):
-                signal.connect(self.apply_preferences)
+        settings.preferences_changed.connect(self.apply_preferences)
 
     # ---- preferences -------------------------------------------------------------------
 
@@ -124,7 +122,8 @@ class DesktopIntegration(QObject):
 
     def shortcut_note(self) -> str:
         """How the global shortcut fares, as a sentence (empty when it simply works)."""
-        state, key = self.shortcut.state, self.shortcut.text
+        # As the platform writes it (⌘⌥Space on macOS); as typed when Qt cannot read it.
+        state, key = self.shortcut.state, shown(self.shortcut.text) or self.shortcut.text
         if state == hotkeys.TAKEN:
             return self.tr(
                 "{key} is in use by another program, so it cannot open Quick Ask: choose "

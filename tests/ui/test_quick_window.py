@@ -255,3 +255,11 @@ def test_a_shortcut_set_in_preferences_that_is_taken_is_said_at_once(
     assert citizen.integration.shortcut.state == hotkeys.TAKEN
     assert window.banner.isVisible()
     assert "Ctrl+Alt+K is in use by another program" in window.banner.text.text()
+
+
+def test_a_shortcut_that_cannot_be_global_is_named_as_typed(start_citizen: Any) -> None:
+    citizen = start_citizen(settings={"quick_ask_shortcut": "Ctrl+Hyperspace"})
+    assert citizen.integration.shortcut.state == hotkeys.INVALID
+    assert citizen.app.window.banner.text.text() == (
+        "Ctrl+Hyperspace cannot be a global shortcut: choose another in Preferences."
+    )
