@@ -179,6 +179,9 @@ class X11Backend:
         if caught.get_error() is not None:
             self.unregister()
             return TAKEN
+        # Events read in while waiting for the sync's reply are queued in python-xlib, not on
+        # the socket any more: the notifier would not wake for them.
+        self._read_events()
         return ACTIVE
 
     def unregister(self) -> None:
