@@ -252,7 +252,7 @@ class QuickWindow(QWidget):
         model = self.model_combo.currentText().strip() or None
         if self.conversation is None:
             self.conversation = self._conversations.new_conversation(provider_id, model, show=False)
-        elif provider_id and model and not self.conversation.messages:
+        elif provider_id and model:  # a follow-up to another model, if the user chose one
             self._conversations.set_model(self.conversation, provider_id, model)
         question = quick.with_context(text, self.chip.context)
         self.banner.hide()
