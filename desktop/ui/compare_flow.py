@@ -95,6 +95,9 @@ class CompareFlow(QObject):
             cannot_see=self._cannot_see,
         )
         dialog.models_wanted.connect(self._on_dialog_models_wanted)
+        for choice in choices:
+            if not choice.models:  # listed once asked (and remembered by the settings)
+                self._on_dialog_models_wanted(choice.id)
         dialog.accepted.connect(lambda: self._send(dialog.targets()))
         dialog.open()
         return dialog

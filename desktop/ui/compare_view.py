@@ -260,6 +260,7 @@ class CompareColumn(QFrame):
         super().__init__(parent)
         self.setObjectName("compareColumn")
         self.message_id = message.id
+        self.setAccessibleName(title)
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         self.title = ElidedLabel()
         self.title.setObjectName("compareTitle")
@@ -321,6 +322,7 @@ class CompareView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
+        self.setAccessibleName(self.tr("Replies side by side"))
         self._dark = dark
         self.conversation_id: str | None = None
         self.columns: list[CompareColumn] = []

@@ -34,7 +34,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+162"/>
+        <location line="+164"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>

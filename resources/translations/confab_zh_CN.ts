@@ -253,7 +253,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+294"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+295"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -266,7 +266,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CompareDialog</name>
     <message>
-        <location line="-157"/>
+        <location line="-158"/>
         <source>Compare Models</source>
         <translation>比较模型</translation>
     </message>
@@ -306,7 +306,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+70"/>
         <source>Still adding files: compare once they are ready.</source>
         <translation>仍在添加文件：准备好后再比较。</translation>
     </message>
@@ -314,7 +314,12 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+100"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+82"/>
+        <source>Replies side by side</source>
+        <translation>并排的回复</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Back to the Thread</source>
         <translation>返回对话</translation>
     </message>
@@ -3871,7 +3876,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-460"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-462"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>

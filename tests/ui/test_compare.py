@@ -209,3 +209,61 @@ def _whole(widget: Any) -> bool:
 
 def _html(widget: Any) -> str:
     return "".join(label.text() for label in widget.markdown.blocks())
+
+
+def test_the_columns_come_back_to_a_conversation_left_while_they_stream(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="Quick."))
+    slow_server.enqueue(Reply(text="Slow and steady.", chunk_size=5, stall_after=1, gate=gate))
+    app = start_two()
+    view = compare(app, qtbot, "Race?")
+    compared = app.conversations.current
+    qtbot.waitUntil(lambda: view.columns[1].widget.content == "Slow ")
+    app.window.new_conversation()  # elsewhere meanwhile: the thread of the new one
+    qtbot.waitUntil(lambda: app.window.chat_view.isVisible() and not view.isVisible())
+    gate.set()
+    app.open(compared.id)
+    qtbot.waitUntil(lambda: view.isVisible())
+    qtbot.waitUntil(lambda: not app.chat.is_streaming(compared.id))
+    fast, slow = view.columns
+    qtbot.waitUntil(lambda: slow.widget.content == "Slow and steady.")
+    assert fast.widget.content == "Quick." and slow.keep_button.isEnabled()
+
+
+def test_the_dialog_takes_two_to_four_models_and_says_what_they_cannot_do(qtbot: Any) -> None:
+    from desktop.controllers.chat import Target
+    from desktop.ui.compare_view import CompareDialog, ProviderChoice
+
+    choices = [
+        ProviderChoice("a", "Alpha", ["vision-1", "text-only"], "vision-1"),
+        ProviderChoice("b", "Beta", [], "beta-large"),
+    ]
+    dialog = CompareDialog(
+        choices,
+        [Target("a", "vision-1"), Target("a", "text-only")],
+        tools_on=True,
+        images=True,
+        cannot_see=lambda _provider, model: model == "text-only",
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.tools_note.isVisible()
+    assert dialog.vision_note.isVisible() and dialog.vision_note.text().startswith("text-only ")
+    assert not dialog.rows[0].remove.isEnabled()  # two at least
+    dialog.rows[1].model.setEditText("vision-1")
+    assert not dialog.vision_note.isVisible()
+    for _ in range(3):
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert len(dialog.rows) == 4 and not dialog.add_button.isEnabled()  # four at most
+    # Each added row offers a model not chosen yet.
+    assert [r.target() for r in dialog.rows[2:]] == [
+        Target("a", "text-only"),
+        Target("b", "beta-large"),
+    ]
+    assert dialog.send_button.text() == "Send to 4 Models" and dialog.send_button.isEnabled()
+    dialog.rows[3].model.setEditText("")
+    assert not dialog.send_button.isEnabled()  # a row without a model
+    qtbot.mouseClick(dialog.rows[3].remove, Qt.MouseButton.LeftButton)
+    assert len(dialog.targets()) == 3 and dialog.send_button.isEnabled()
