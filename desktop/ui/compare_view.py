@@ -10,6 +10,7 @@ to this session only: a conversation opened later shows its compared replies as 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,8 @@ MIN_TARGETS, MAX_TARGETS = 2, 4
 # A column is at least this wide: narrower windows scroll the columns sideways.
 COLUMN_MIN_WIDTH = 300
 FLUSH_INTERVAL_MS = 33  # as the thread's (desktop/ui/chat_view.py)
+# What one tick may spend drawing before the other columns wait for the next.
+FLUSH_BUDGET_S = 0.012
 
 
 class ProviderChoice:
@@ -266,10 +269,10 @@ class CompareColumn(QFrame):
         self.title.setObjectName("compareTitle")
         self.title.setText(title)
         self.title.setToolTip(title)
-        self.stats = QLabel()
+        # One line (its whole text in the tooltip): changed at every tick while the reply
+        # streams, a wrapped label would lay the column out again each time.
+        self.stats = ElidedLabel()
         self.stats.setObjectName("compareStats")
-        self.stats.setTextFormat(Qt.TextFormat.PlainText)
-        self.stats.setWordWrap(True)
         self.widget = widget
         # What the reply's own row would offer (copy, regenerate…) waits for the thread.
         widget.actions_row.hide()
@@ -454,9 +457,16 @@ class CompareView(QWidget):
     def flush(self) -> None:
         """What the replies brought since the last tick, at most FLUSH_CHARS more of each (a
         reply that ended behind, its catch-up slice): three replies flooding in at once,
-        each drawn whole at every tick, held the window up to 330 ms."""
+        each drawn whole at every tick, held the window up to 330 ms. Once a tick has spent
+        FLUSH_BUDGET_S the other columns wait for the next, first in line then: a tick costs
+        about one column's drawing, not all of them."""
         pending, self._pending = self._pending, {}
-        for message in pending.values():
+        again: dict[str, Message] = {}  # drawn, with more to draw: after those that waited
+        started = time.perf_counter()
+        for index, message in enumerate(pending.values()):
+            if index and time.perf_counter() - started > FLUSH_BUDGET_S:
+                self._pending[message.id] = message
+                continue
             column = self.column(message.id)
             if column is None:
                 self._finishing.pop(message.id, None)
@@ -464,7 +474,7 @@ class CompareView(QWidget):
             shown, content = column.widget.content, message.content
             budget = self._finishing.get(message.id, FLUSH_CHARS)
             if content.startswith(shown) and len(content) - len(shown) > budget:
-                self._pending[message.id] = message  # the rest at the next ticks
+                again[message.id] = message  # the rest at the next ticks
                 # Whole lines where it can: the last, still growing block is redone less.
                 cut = content.rfind("\n", len(shown) + budget // 2, len(shown) + budget)
                 content = content[: cut + 1 if cut != -1 else len(shown) + budget]
@@ -472,10 +482,17 @@ class CompareView(QWidget):
             column.widget.set_text(content, streaming=True)
             column.widget.set_reasoning(message.reasoning or "")
             column.stats.setText(self._figures(message))
-            if message.id not in self._pending and message.id in self._finishing:
+            if message.id not in again and message.id in self._finishing:
                 self._show_final(message)
+        for message_id, message in again.items():
+            self._pending.setdefault(message_id, message)
         if not self._pending:
             self._flush_timer.stop()
+
+    @property
+    def drawing(self) -> bool:
+        """Whether some column has text still to draw (streaming, or catching up)."""
+        return bool(self._pending)
 
     def refresh(self, message: Message) -> None:
         """A reply started, ended (finished, failed, stopped): shown as it is now, once the
