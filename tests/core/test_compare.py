@@ -313,3 +313,28 @@ def test_the_attachments_go_to_every_target(
         assert question.attachments == (photo, pdf)
 
     run(body)
+
+
+def test_a_comparison_goes_without_the_conversations_tools(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    from desktop.core.models import ToolSelection
+    from tests.core.test_chat_tools import Tools
+
+    async def body(h: Compare) -> None:
+        tools = h.service.tools = Tools()
+        try:
+            c = h.conversation()
+            c.tools = (ToolSelection("test"),)
+            h.service.send(c, "a question with tools on")
+            await h.until_idle(c)
+            assert openai_server.chat_requests()[-1]["json"]["tools"]  # they are offered
+            h.service.compare(c, "and now compared", [FAST, SLOW])
+            await h.until_idle(c)
+            for server in (openai_server, slow_server):
+                assert "tools" not in server.chat_requests()[-1]["json"]
+            assert c.tools == (ToolSelection("test"),)  # the conversation keeps its choice
+        finally:
+            await tools.manager.shutdown()
+
+    run(body)
