@@ -17,7 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests must not depend on the developer's language.
 os.environ["CONFAB_LANG"] = "en"
 
-pytest_plugins = ["tests.support.secret_service", "tests.support.written_files"]
+pytest_plugins = [
+    "tests.support.secret_service",
+    "tests.support.written_files",
+    "tests.support.xvfb",
+]
 
 # Cycles are collected on the main thread only, between tests, as the app collects them on its
 # UI thread (desktop/controllers/collector.py): the loopback servers and the writer are threads

@@ -102,9 +102,15 @@ class ChatController(QObject):
             attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        # Title generation on or off in the Preferences: from the next reply on.
+        settings.preferences_changed.connect(self._on_settings_preferences_changed)
         if tools is not None:
             tools.tools_listed.connect(self._on_tools_tools_listed)
         conversations.usage_changed.connect(self.usage_changed)
+
+    def _on_settings_preferences_changed(self, changed: object) -> None:
+        if isinstance(changed, set) and "auto_title" in changed:
+            self.service.auto_title = self._settings.settings.auto_title
 
     def _on_tools_tools_listed(self, server_id: str, _tools: object) -> None:
         self.service.tools_listed(server_id)

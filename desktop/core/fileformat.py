@@ -41,6 +41,15 @@ from desktop.core.models import (
     format_time,
     parse_time,
 )
+from desktop.core.preferences import (
+    DEFAULT_QUICK_ASK_SHORTCUT,
+    MAX_FONT_SIZE,
+    MIN_FONT_SIZE,
+    SEND_ENTER,
+    SEND_KEYS,
+    THEME_SYSTEM,
+    THEMES,
+)
 
 if TYPE_CHECKING:
     from desktop.core.network import NetworkSettings
@@ -526,6 +535,28 @@ def _attachments(value: Any) -> tuple[Attachment, ...]:
         raise TypeError(f"an attachment has no {exc}") from exc
 
 
+def _draft_attachments(value: Any, fix: _Fixer) -> tuple[Attachment, ...]:
+    """A draft's attachments, read liberally: one that cannot be named is left out (with a
+    note), the others kept; anything but a list reads as none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fix.note("draft_attachments", value)
+        return ()
+    kept: list[Attachment] = []
+    for item in value:
+        try:
+            if not isinstance(item, dict):
+                raise TypeError(f"an attachment is {type(item).__name__}, not an object")
+            attachment = attachment_from_dict(item)
+        except (KeyError, TypeError, ValueError):
+            fix.note("draft_attachments", item)
+            continue
+        if all(a.sha256 != attachment.sha256 for a in kept):
+            kept.append(attachment)
+    return tuple(kept)
+
+
 def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:
     return {"app": origin.app, "id": origin.id, "at": format_time(origin.at)}
 
@@ -631,6 +662,7 @@ _CONVERSATION_FIELDS = frozenset(
         "context",
         "summary",
         "draft",
+        "draft_attachments",
         "title_set_by_user",
         "title_generated",
         "copied_from",
@@ -684,6 +716,8 @@ def conversation_shell(conversation: Conversation) -> dict[str, Any]:
         data["summary"].update(summary.extra)
     if conversation.draft:
         data["draft"] = conversation.draft
+    if conversation.draft_attachments:
+        data["draft_attachments"] = [attachment_to_dict(a) for a in conversation.draft_attachments]
     if conversation.title_set_by_user:
         data["title_set_by_user"] = True
     if conversation.title_generated:
@@ -812,6 +846,7 @@ def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Convers
         context=fix.field(data, "context", _budget, Budget()),
         summary=fix.field(data, "summary", _summary, None),
         draft=fix.field(data, "draft", _text, ""),
+        draft_attachments=_draft_attachments(data.get("draft_attachments"), fix),
         title_set_by_user=fix.field(data, "title_set_by_user", _flag, False),
         title_generated=fix.field(data, "title_generated", _flag, False),
         copied_from=fix.field(data, "copied_from", _text, None),
@@ -839,6 +874,16 @@ _SETTINGS_FIELDS = frozenset(
         "folders",
         "mcp_servers",
         "tool_approvals",
+        "theme",
+        "language",
+        "thread_font_size",
+        "send_key",
+        "default_model",
+        "start_on_login",
+        "shortcuts",
+        "quick_ask_shortcut",
+        "tray_icon",
+        "notify_when_done",
     }
 )
 
@@ -869,6 +914,7 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         data["tool_approvals"] = [
             {"server": server, "tool": tool} for server, tool in settings.tool_approvals
         ]
+    data.update(_preferences_to_dict(settings))
     for key, value in settings.extra.items():
         if key not in data and _not_secret(key):
             data[key] = value
@@ -914,8 +960,102 @@ def settings_from_dict(data: dict[str, Any], notes: list[str] | None = None) -> 
         folders=fix.field(data, "folders", lambda v: _folders(v, fix), []),
         mcp_servers=fix.field(data, "mcp_servers", lambda v: _mcp_servers(v, fix), []),
         tool_approvals=fix.field(data, "tool_approvals", _tool_approvals, []),
+        theme=fix.field(data, "theme", _theme, THEME_SYSTEM),
+        language=fix.field(data, "language", _language, None),
+        thread_font_size=fix.field(data, "thread_font_size", _font_size, None),
+        send_key=fix.field(data, "send_key", _send_key, SEND_ENTER),
+        default_model=fix.field(data, "default_model", _model_name, None),
+        start_on_login=fix.field(data, "start_on_login", _flag, False),
+        shortcuts=fix.field(data, "shortcuts", lambda v: _shortcuts(v, fix), {}),
+        quick_ask_shortcut=fix.field(data, "quick_ask_shortcut", _text, DEFAULT_QUICK_ASK_SHORTCUT),
+        tray_icon=fix.field(data, "tray_icon", _flag, True),
+        notify_when_done=fix.field(data, "notify_when_done", _flag, True),
         extra={k: v for k, v in data.items() if k not in _SETTINGS_FIELDS and _not_secret(k)},
     )
+
+
+def _preferences_to_dict(settings: Settings) -> dict[str, Any]:
+    """The preferences that differ from their defaults (a better default reaches everyone)."""
+    data: dict[str, Any] = {}
+    if settings.theme != THEME_SYSTEM:
+        data["theme"] = settings.theme
+    if settings.language is not None:
+        data["language"] = settings.language
+    if settings.thread_font_size is not None:
+        data["thread_font_size"] = settings.thread_font_size
+    if settings.send_key != SEND_ENTER:
+        data["send_key"] = settings.send_key
+    if settings.default_model is not None:
+        data["default_model"] = settings.default_model
+    if settings.start_on_login:
+        data["start_on_login"] = True
+    if settings.shortcuts:
+        data["shortcuts"] = dict(sorted(settings.shortcuts.items()))
+    if settings.quick_ask_shortcut != DEFAULT_QUICK_ASK_SHORTCUT:
+        data["quick_ask_shortcut"] = settings.quick_ask_shortcut
+    if not settings.tray_icon:
+        data["tray_icon"] = False
+    if not settings.notify_when_done:
+        data["notify_when_done"] = False
+    return data
+
+
+def _one_of(value: Any, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}")
+    return value.strip().lower()
+
+
+def _theme(value: Any) -> str:
+    return _one_of(value, THEMES)
+
+
+def _send_key(value: Any) -> str:
+    return _one_of(value, SEND_KEYS)
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*")
+
+
+def _language(value: Any) -> str | None:
+    """A locale name such as "en", "zh_CN" or "pt-BR"; null = the system's."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value.strip()):
+        raise ValueError("expected a language such as en or zh_CN")
+    return value.strip()
+
+
+def _font_size(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not MIN_FONT_SIZE <= value <= MAX_FONT_SIZE
+    ):
+        raise ValueError(f"expected points from {MIN_FONT_SIZE} to {MAX_FONT_SIZE}")
+    return value
+
+
+def _model_name(value: Any) -> str | None:
+    text = _optional_str(value)
+    return text.strip() or None if text is not None else None
+
+
+def _shortcuts(value: Any, fix: _Fixer) -> dict[str, str]:
+    """Action id -> key sequence; an entry that is not text to text is left out (and said)."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    shortcuts: dict[str, str] = {}
+    for action, keys in value.items():
+        if isinstance(keys, str) and action.strip():
+            shortcuts[action] = keys
+        else:
+            fix.note(f"shortcuts.{action}", keys)
+    return shortcuts
 
 
 def _prices(value: Any, fix: _Fixer) -> dict[str, Price]:

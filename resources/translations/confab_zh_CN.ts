@@ -4,14 +4,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+265"/>
+        <location filename="../../desktop/app.py" line="+321"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+54"/>
         <source>Confab is already running with this data folder:
 {path}
 
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachFlow</name>
     <message>
-        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
+        <location filename="../../desktop/ui/attach_flow.py" line="+166"/>
         <source>Attach Files</source>
         <translation>附加文件</translation>
     </message>
@@ -164,7 +164,8 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1257"/>
+        <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,49 +173,71 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+641"/>
+        <location filename="../../desktop/ui/message_view.py" line="+705"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Version %1 of %2</source>
+        <translation>第 %1 个版本，共 %2 个</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-489"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-603"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-34"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Scroll to the newest message and follow it</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Jump to latest</source>
+        <translation>跳到最新</translation>
+    </message>
     <message numerus="yes">
-        <location line="+516"/>
+        <location line="+541"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+58"/>
+        <source>Ask anything.
+Ctrl+Enter sends, Enter starts a new line.</source>
+        <translation>有问必答。
+Ctrl+Enter 发送，Enter 换行。</translation>
+    </message>
+    <message>
+        <location line="+236"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+74"/>
+        <location line="+215"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -222,20 +245,48 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ClipboardChip</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <source>Do not send the clipboard</source>
+        <translation>不发送剪贴板内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the clipboard&apos;s text</source>
+        <translation>移除剪贴板文本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（%Ln 个字符）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（前 %Ln 个字符）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-343"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-381"/>
+        <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-57"/>
+        <location line="+1"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -253,7 +304,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+295"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+298"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -346,7 +397,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>从这个回复继续对话</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+88"/>
         <source>{tokens} out</source>
         <translation>输出 {tokens}</translation>
     </message>
@@ -364,24 +415,34 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+123"/>
-        <location line="+52"/>
+        <location filename="../../desktop/ui/composer.py" line="+205"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+60"/>
+        <location line="-70"/>
+        <location line="+81"/>
+        <location line="+2"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-85"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tokens and cost of the message as it would be sent</source>
+        <translation>按现在发送时这条消息的 token 数和费用</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
@@ -391,9 +452,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+47"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message Confab…  (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>给 Confab 发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -402,11 +468,26 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Stop the reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A reply is being written</source>
+        <translation>正在生成回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Stop the reply (Esc)</source>
         <translation>停止回复（Esc）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>发送（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
@@ -452,7 +533,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+141"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+143"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -561,7 +642,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-85"/>
+        <location filename="../../desktop/app.py" line="-94"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -569,6 +650,59 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopIntegration</name>
+    <message>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
+        <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{key} cannot be a global shortcut: choose another in Preferences.</source>
+        <translation>{key} 不能用作全局快捷键：请在偏好设置中另选一个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This desktop does not let Confab set a global shortcut: bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>此桌面环境不允许 Confab 设置全局快捷键：请在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confirm the Quick Ask shortcut in the dialog your desktop shows.</source>
+        <translation>请在桌面弹出的对话框中确认快速提问的快捷键。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The shortcut {key} could not be set. You can bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Confab is still running</source>
+        <translation>Confab 仍在运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It stays in the tray, ready for Quick Ask. To quit, choose Quit Confab in the tray&apos;s menu, or press Ctrl+Q in the window.</source>
+        <translation>它留在系统托盘中，随时可以快速提问。要退出，请在托盘菜单中选择“退出 Confab”，或在窗口中按 Ctrl+Q。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The reply failed: {reason}</source>
+        <translation>回复失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open</source>
+        <translation>打开</translation>
     </message>
 </context>
 <context>
@@ -1076,7 +1210,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+96"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+100"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -1603,17 +1737,25 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+116"/>
+        <location filename="../../desktop/ui/main_window.py" line="+132"/>
+        <location line="+3"/>
+        <location line="+1"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+2"/>
         <source>Model for this conversation</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Tokens and cost of every reply in this conversation, all versions included</source>
         <translation>本对话所有回复（含各个版本）的 token 数和费用</translation>
     </message>
@@ -1623,14 +1765,24 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>设置</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Conversation settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>System prompt, model and parameters of this conversation (Ctrl+Shift+,)</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Tools</source>
         <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tools of this conversation</source>
+        <translation>此对话的工具</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1638,7 +1790,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
@@ -1653,12 +1805,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+44"/>
+        <source>Conversation title</source>
+        <translation>对话标题</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+25"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1693,7 +1850,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Pr&amp;eferences…</source>
+        <translation>偏好设置(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Providers…</source>
         <translation>提供商(&amp;P)…</translation>
     </message>
@@ -1703,7 +1865,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>工具(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MCP servers: the tools the model may use</source>
         <translation>MCP 服务器：模型可以使用的工具</translation>
     </message>
@@ -1718,17 +1880,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>发送时用一段总结代替对话中较早的部分</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>P&amp;rices…</source>
         <translation>价格(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
@@ -1738,14 +1900,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>将对话保存为 Markdown、网页或 PDF，或将整个资料库保存为归档</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;Trash…</source>
         <translation>回收站(&amp;T)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Deleted conversations, to restore</source>
         <translation>已删除的对话，可恢复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quick &amp;Ask…</source>
+        <translation>快速提问(&amp;A)…</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1763,7 +1930,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Stop the Reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Next Pane</source>
+        <translation>下一个窗格</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Previous Pane</source>
+        <translation>上一个窗格</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Go to the Messages</source>
+        <translation>转到消息</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1773,19 +1960,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入 ChatGPT 或 Claude 的导出文件，或 Confab 文件（也可以拖放到这里）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+108"/>
+        <location line="+112"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
         <source>Send images</source>
         <translation>发送图片</translation>
     </message>
@@ -1810,7 +1997,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>仍然发送</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+89"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1835,7 +2022,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+176"/>
+        <source>Confab could not change whether it starts when you log in.</source>
+        <translation>Confab 无法更改登录时是否自动启动。</translation>
+    </message>
+    <message>
+        <location line="+92"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1875,12 +2067,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找下一个(&amp;N)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Find &amp;Previous</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+205"/>
+        <location line="+210"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1925,7 +2117,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>“{title}”在这里更改的同时已在另一台设备上删除：它已被保留，并已写回磁盘。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1945,7 +2137,22 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+69"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 replied: %2</source>
+        <translation>%1 已回复：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 replied.</source>
+        <translation>%1 已回复。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -1980,9 +2187,9 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-494"/>
-        <location line="+308"/>
-        <location line="+197"/>
+        <location line="-535"/>
+        <location line="+315"/>
+        <location line="+231"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -2036,7 +2243,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+63"/>
+        <location line="+64"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -2091,7 +2298,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+87"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -2124,12 +2331,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <location filename="../../desktop/ui/message_view.py" line="-191"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+461"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2155,7 +2362,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-563"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2175,42 +2382,38 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+748"/>
+        <location line="+1140"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+256"/>
+        <location line="-423"/>
+        <location line="+559"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-539"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+64"/>
-        <location line="+3"/>
-        <location line="+6"/>
+        <location line="+326"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="+1"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+6"/>
         <location line="+3"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-2"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -2220,22 +2423,57 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
         <source>Pin</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+3"/>
         <source>Exclude</source>
         <translation>排除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-9"/>
         <source>Copy the message as Markdown</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-169"/>
+        <source>Previous Version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next Version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>Assistant (%1)</source>
+        <translation>助手（%1）</translation>
+    </message>
+    <message>
+        <location line="+96"/>
+        <source>Edit this message</source>
+        <translation>编辑这条消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate this reply</source>
+        <translation>重新生成这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue this reply where it stopped</source>
+        <translation>从中断处继续这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message</source>
+        <translation>删除这条消息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Always send this message, whatever the context budget</source>
         <translation>无论上下文预算如何，总是发送这条消息</translation>
     </message>
@@ -2245,7 +2483,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+70"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -2260,7 +2498,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+116"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2275,12 +2513,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>不发送：已总结</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+47"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -2293,7 +2531,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Navigation</name>
     <message>
-        <location filename="../../desktop/ui/navigation.py" line="+125"/>
+        <location filename="../../desktop/ui/navigation.py" line="+77"/>
+        <source>Folders and tags</source>
+        <translation>文件夹和标签</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -2469,6 +2712,201 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+0"/>
         <source>Add Header</source>
         <translation>添加请求头</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Providers</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <location line="+8"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>A new language shows the next time Confab starts.</source>
+        <translation>新的语言将在下次启动 Confab 时生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+181"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location line="-180"/>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Font size of the conversation</source>
+        <translation>对话字号(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter (Shift+Enter for a new line)</source>
+        <translation>Enter（Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter (Enter for a new line)</source>
+        <translation>Ctrl+Enter（Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Let the model give new conversations a title</source>
+        <translation>让模型为新对话起标题</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Send with</source>
+        <translation>发送键(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;provider</source>
+        <translation>默认提供商(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start Confab when I log in</source>
+        <translation>登录时启动 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Confab in the system tray</source>
+        <translation>在系统托盘中显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Notify me when a reply is ready while Confab is in the background</source>
+        <translation>Confab 在后台时，回复完成后通知我</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location line="+119"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Keys for {action}</source>
+        <translation>{action}的按键</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Back to the default keys of {action}</source>
+        <translation>恢复{action}的默认按键</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
+        <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reset All</source>
+        <translation>全部重置</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Quick ask (from anywhere)</source>
+        <translation>快速提问（全局）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Also: {keys}</source>
+        <translation>另有：{keys}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Same keys as {actions}</source>
+        <translation>与{actions}的按键相同</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{keys} is used by {actions}.</source>
+        <translation>{keys} 同时用于{actions}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give one of them other keys before saving.</source>
+        <translation>请先为其中一个换一组按键再保存。</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>Two actions have the same keys: change one of them.</source>
+        <translation>有两个操作使用了相同的按键：请修改其中一个。</translation>
     </message>
 </context>
 <context>
@@ -2865,9 +3303,52 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>QuickWindow</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+33"/>
+        <source>Quick Ask — Confab</source>
+        <translation>快速提问 — Confab</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model for this question</source>
+        <translation>此问题使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue in Confab</source>
+        <translation>在 Confab 中继续</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Ask anything…  (Enter to send, Esc to close)</source>
+        <translation>随便问…（Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Quick ask</source>
+        <translation>快速提问</translation>
+    </message>
+</context>
+<context>
     <name>SearchField</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+183"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+190"/>
         <source>Search (Ctrl+K)</source>
         <translation>搜索（Ctrl+K）</translation>
     </message>
@@ -3036,7 +3517,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+32"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+33"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -3046,7 +3527,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+17"/>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
@@ -3704,6 +4190,29 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../desktop/ui/tray.py" line="+36"/>
+        <source>New Conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Confab</source>
+        <translation>显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quit Confab</source>
+        <translation>退出 Confab</translation>
+    </message>
+</context>
+<context>
     <name>UsageDialog</name>
     <message>
         <location filename="../../desktop/ui/usage_dialog.py" line="+121"/>
@@ -3876,7 +4385,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-462"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-476"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>

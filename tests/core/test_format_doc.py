@@ -213,6 +213,16 @@ def _settings_file(tmp_path: Path) -> dict[str, Any]:
             ),
         ],
         tool_approvals=[("time", "get_current_time")],
+        theme="dark",
+        language="zh_CN",
+        thread_font_size=14,
+        send_key="ctrl+enter",
+        default_model="qwen-max",
+        start_on_login=True,
+        shortcuts={"new_conversation": "Ctrl+Shift+N"},
+        quick_ask_shortcut="",
+        tray_icon=False,
+        notify_when_done=False,
     )
     store.save(settings)
     data: dict[str, Any] = json.loads(store.path.read_text(encoding="utf-8"))
