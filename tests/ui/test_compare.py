@@ -267,3 +267,58 @@ def test_the_dialog_takes_two_to_four_models_and_says_what_they_cannot_do(qtbot:
     assert not dialog.send_button.isEnabled()  # a row without a model
     qtbot.mouseClick(dialog.rows[3].remove, Qt.MouseButton.LeftButton)
     assert len(dialog.targets()) == 3 and dialog.send_button.isEnabled()
+
+
+def test_every_control_of_compare_has_a_name_and_keep_is_reached_by_tab(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox
+
+    def names(root: Any) -> list[str]:
+        controls = [
+            w
+            for w in root.findChildren(QAbstractButton) + root.findChildren(QComboBox)
+            if w.isVisible()
+        ]
+        assert controls
+        return [
+            QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name).strip()
+            for w in controls
+        ]
+
+    openai_server.enqueue(Reply(text="A."))
+    slow_server.enqueue(Reply(text="B."))
+    app = start_two()
+    window = app.window
+    window.composer.edit.setPlainText("Names?")
+    dialog = window.compare_flow.open_dialog()
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert all(names(dialog))
+    remove = dialog.rows[0].remove
+    assert QAccessible.queryAccessibleInterface(remove).text(QAccessible.Text.Name) == (
+        "Remove this model"
+    )
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    view = window.compare_view
+    qtbot.waitUntil(view.isVisible)
+    app.wait_idle()
+    qtbot.waitUntil(lambda: view.columns[0].keep_button.isEnabled())
+    assert all(names(view))
+    keep = view.columns[0].keep_button
+    assert QAccessible.queryAccessibleInterface(keep).text(QAccessible.Text.Name) == (
+        "Keep the reply of Fast · gpt-4o-mini"
+    )
+    # The keyboard reaches Keep This One, and Space keeps it.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view.close_button.setFocus()
+    for _ in range(20):
+        if QApplication.focusWidget() is keep:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is keep
+    qtbot.keyClick(keep, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.chat_view.isVisible())
+    assert app.bubbles()[-1] == ("assistant", "A.")
