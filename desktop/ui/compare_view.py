@@ -276,7 +276,9 @@ class CompareColumn(QFrame):
         self.widget = widget
         # What the reply's own row would offer (copy, regenerate…) waits for the thread.
         widget.actions_row.hide()
+        # The column's title says who wrote it.
         widget.header.hide()
+        widget.avatar.hide()
         # Its height follows its width (a narrower column, more lines): not capped at the
         # size hint of the width it had first, which clipped its last lines.
         widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
@@ -305,6 +307,7 @@ class CompareColumn(QFrame):
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.stats)
+        layout.addSpacing(4)
         layout.addWidget(self.scroller, 1)
         layout.addWidget(self.keep_button)
 
