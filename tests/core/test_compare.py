@@ -338,3 +338,37 @@ def test_a_comparison_goes_without_the_conversations_tools(
             await tools.manager.shutdown()
 
     run(body)
+
+
+def test_no_target_is_sent_another_targets_reply(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(
+        Reply(text="the fast answer, still going", chunk_size=4, stall_after=2, gate=gate)
+    )
+    slow_server.enqueue(Reply(text="my own answer"))
+
+    async def body(h: Compare) -> None:
+        # The slow provider's client is ready only once the fast reply has text: its request
+        # is planned while the other reply, on the thread, grows.
+        ready = asyncio.Event()
+        client_of = h.providers.client
+
+        async def client(provider: Any) -> Any:
+            if provider.id == "slow":
+                await ready.wait()
+            return await client_of(provider)
+
+        h.providers.client = client  # type: ignore[method-assign]
+        c = h.conversation()
+        fast_id, _slow_id = h.service.compare(c, "answer alone", [FAST, SLOW])
+        await until(lambda: bool(c.message(fast_id).content))
+        ready.set()
+        await until(lambda: len(slow_server.chat_requests()) == 1)
+        gate.set()
+        await h.until_idle(c)
+        sent = slow_server.chat_requests()[0]["json"]["messages"]
+        assert sent == [{"role": "user", "content": "answer alone"}]
+
+    run(body)

@@ -174,6 +174,9 @@ class _Stream:
     model: str | None
     task: asyncio.Task[None] | None = None
     sent: float | None = None
+    # Replies on the thread this one's requests never carry: the other replies of its
+    # comparison (the thread's head is the first; they grow while this one is planned).
+    hidden: frozenset[str] = frozenset()
 
 
 class ConversationSink(Protocol):
@@ -580,7 +583,8 @@ class ChatService:
         for reply in replies:
             reply.parent = user.id
         conversation.head = replies[0].id
-        self._events.compare_started(conversation.id, user.id, tuple(r.id for r in replies))
+        ids = tuple(r.id for r in replies)
+        self._events.compare_started(conversation.id, user.id, ids)
         for index, (target, reply) in enumerate(zip(targets, replies, strict=True)):
             self._launch(
                 conversation,
@@ -590,6 +594,7 @@ class ChatService:
                 use_tools=False,
                 target=target,
                 say_saved=index == 0,
+                hidden=frozenset(ids),
             )
         return tuple(r.id for r in replies)
 
@@ -673,15 +678,18 @@ class ChatService:
         use_tools: bool = True,
         target: Target | None = None,
         say_saved: bool = True,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         """``plan`` None: planned by the stream (``_request_plan``). ``target``: where this
-        reply asks (a comparison's); None: the conversation's provider and model."""
+        reply asks (a comparison's); None: the conversation's provider and model.
+        ``hidden``: replies of the thread its requests leave out (a comparison's others)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
         stream = _Stream(
             conversation,
             reply,
             target.provider if target else conversation.provider,
             target.model if target else conversation.model,
+            hidden=hidden,
         )
         group = self._streams.setdefault(conversation.id, [])
         first = not group
@@ -725,13 +733,19 @@ class ChatService:
             self._defer(self._save_next_due)
 
     async def _request_plan(
-        self, conversation: Conversation, *, tool_runs: bool = False, model: str | None = None
+        self,
+        conversation: Conversation,
+        *,
+        tool_runs: bool = False,
+        model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead, and so
         are the texts of the documents attached. (The new reply, still empty, is not sent.)
-        ``model``: planned for that model's window (a comparison's target)."""
+        ``model``: planned for that model's window (a comparison's target); ``hidden``:
+        messages left out (the other replies of a comparison)."""
         import asyncio
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
@@ -744,6 +758,7 @@ class ChatService:
                 counter.text,
                 attachment_cost=costs,
                 tool_runs=tool_runs,
+                hidden=hidden,
             )
             if not counter.pending and not costs.missing:
                 return plan
@@ -761,6 +776,7 @@ class ChatService:
             _AttachmentCosts(self.attachments, model),
             tool_runs=tool_runs,
             model=model,
+            hidden=hidden,
         )
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -851,7 +867,9 @@ class ChatService:
             rounds = 0
             while True:
                 if plan is None:
-                    plan = await self._request_plan(conversation, tool_runs=bool(box), model=model)
+                    plan = await self._request_plan(
+                        conversation, tool_runs=bool(box), model=model, hidden=stream.hidden
+                    )
                 wire = await self._wire_messages(plan, model)
                 request = ChatRequest(
                     model,
@@ -1222,6 +1240,7 @@ class ChatService:
         *,
         tool_runs: bool | None = None,
         model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """``tool_runs`` None: Confab's own tool runs are sent when the conversation has
         tools on (its requests carry tools)."""
@@ -1233,6 +1252,7 @@ class ChatService:
             attachment_cost=costs,
             draft_attachments=draft_attachments,
             tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
+            hidden=hidden,
         )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
