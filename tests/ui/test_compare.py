@@ -322,3 +322,25 @@ def test_every_control_of_compare_has_a_name_and_keep_is_reached_by_tab(
     qtbot.keyClick(keep, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.chat_view.isVisible())
     assert app.bubbles()[-1] == ("assistant", "A.")
+
+
+def test_back_to_the_thread_and_a_message_sent_go_on_from_the_first_models_reply(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    openai_server.enqueue(Reply(text="First."), Reply(text="Going on."))
+    slow_server.enqueue(Reply(text="Second."))
+    app = start_two()
+    window = app.window
+    view = compare(app, qtbot, "Which?")
+    app.wait_idle()
+    qtbot.waitUntil(view.close_button.isEnabled)
+    qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.chat_view.isVisible)
+    assert not view.isVisible()
+    assert app.bubbles() == [("user", "Which?"), ("assistant", "First.")]
+    assert window.chat_view.message_widgets()[-1].switcher.label.text() == "1 / 2"
+    app.type_and_send("More?")
+    app.wait_idle()
+    assert app.bubbles()[-2:] == [("user", "More?"), ("assistant", "Going on.")]
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    assert [m["content"] for m in sent] == ["Which?", "First.", "More?"]
