@@ -372,3 +372,33 @@ def test_no_target_is_sent_another_targets_reply(
         assert sent == [{"role": "user", "content": "answer alone"}]
 
     run(body)
+
+
+def test_a_failed_target_is_asked_again_while_the_other_streams(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="long answer", chunk_size=4, stall_after=1, gate=gate))
+    slow_server.enqueue(Reply(status=400), Reply(text="second try"))
+
+    async def body(h: Compare) -> None:
+        c = h.conversation()
+        fast_id, failed_id = h.service.compare(c, "again?", [FAST, SLOW])
+        await until(lambda: failed_id in {args[1] for args in h.heard("reply_failed")})
+        assert h.service.is_streaming(c.id)  # the fast one goes on
+        assert h.service.retry_target(c, fast_id) == ""  # not one still streaming
+        new_id = h.service.retry_target(c, failed_id)
+        assert new_id and not c.has_message(failed_id)  # the empty failure replaced
+        assert h.heard("compare_retried") == [(c.id, failed_id, new_id)]
+        gate.set()
+        await h.until_idle(c)
+        question = c.message(fast_id).parent
+        assert [m.id for m in c.children(question)] == [fast_id, new_id]
+        fresh = c.message(new_id)
+        assert (fresh.provider, fresh.model, fresh.content) == ("slow", "gpt-4o", "second try")
+        assert c.head == fast_id  # the thread still shows the first target's
+        # Asked alone again: the question, not the other reply.
+        sent = slow_server.chat_requests()[-1]["json"]["messages"]
+        assert sent == [{"role": "user", "content": "again?"}]
+
+    run(body)

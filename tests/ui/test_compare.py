@@ -172,6 +172,21 @@ def test_a_failing_model_fails_in_its_own_column(
     assert fast.widget.content == "Fine." and not fast.widget.status.isVisibleTo(fast)
     assert slow.widget.status.property("error") is True
     assert not app.window.banner.isVisible()  # the error is the column's, not the window's
+    assert not fast.retry_button.isVisible()
+    # Retry asks that model again, in its column; the other reply stays.
+    slow_server.enqueue(Reply(text="Fine now."))
+    assert slow.retry_button.isVisible()
+    qtbot.mouseClick(slow.retry_button, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    qtbot.waitUntil(lambda: slow.widget.content == "Fine now.")
+    assert not slow.retry_button.isVisible() and not slow.widget.status.isVisibleTo(slow)
+    assert fast.widget.content == "Fine." and slow.keep_button.isEnabled()
+    (saved,) = app.conversation_files()
+    replies = [m for m in saved["messages"] if m["role"] == "assistant"]
+    assert [(m["provider"], m["content"]) for m in replies] == [
+        ("local", "Fine."),
+        ("slow", "Fine now."),
+    ]
 
 
 def test_a_restart_shows_the_compared_replies_as_branches(

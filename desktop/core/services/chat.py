@@ -233,6 +233,10 @@ class ChatEvents:
         """A comparison began: the question ``question_id`` and one reply per target (sibling
         branches, in the targets' order); each then streams as any reply does."""
 
+    def compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        """A target of a comparison is asked again: ``new_id`` replies in place of
+        ``old_id`` (removed when it had no text)."""
+
     def reply_started(self, conversation_id: str, message_id: str) -> None: ...
 
     def reply_delta(self, conversation_id: str, message_id: str, kind: str, text: str) -> None:
@@ -597,6 +601,41 @@ class ChatService:
                 hidden=frozenset(ids),
             )
         return tuple(r.id for r in replies)
+
+    def retry_target(self, conversation: Conversation, reply_id: str) -> str:
+        """Ask one target of a comparison again (its reply failed or was stopped), while the
+        others may still stream: a new reply from the same provider and model, a sibling of
+        the others; the failed one goes if it has no text. Returns the new reply's id ("" when
+        it cannot be asked: unknown, still streaming, not a reply)."""
+        if not conversation.has_message(reply_id) or conversation.read_only:
+            return ""
+        reply = conversation.message(reply_id)
+        streaming = {s.reply.id for s in self._streams.get(conversation.id, ())}
+        if (
+            reply.role != "assistant"
+            or reply_id in streaming
+            or reply.parent is None
+            or not (reply.provider and reply.model)
+        ):
+            return ""
+        head = conversation.head
+        if not reply.content and not reply.reasoning:
+            conversation.remove_branch(reply_id)
+        target = Target(reply.provider, reply.model)
+        conversation.head = reply.parent
+        fresh = self._new_reply(conversation, target)
+        conversation.head = fresh.id if head == reply_id or head is None else head
+        siblings = frozenset(m.id for m in conversation.children(reply.parent))
+        # Those still streaming leave the new one out of their requests too (planned already
+        # or not).
+        for stream in self._streams.get(conversation.id, ()):
+            if reply_id in stream.hidden:
+                stream.hidden = stream.hidden | {fresh.id}
+        self._events.compare_retried(conversation.id, reply_id, fresh.id)
+        self._launch(
+            conversation, fresh, None, None, use_tools=False, target=target, hidden=siblings
+        )
+        return fresh.id
 
     def keep(self, conversation: Conversation, reply_id: str) -> bool:
         """Continue the thread from ``reply_id`` (one reply of a comparison): its branch is
