@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
             self.tr("Send the message to two to four models at once, side by side (Ctrl+Shift+M)")
         )
         self.compare_button.setAutoRaise(True)
+        self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.compare_button, "columns-3", size=14)
         self.compare_button.clicked.connect(self.open_compare)
         self.composer.footer.addWidget(self.compare_button)
 
@@ -292,7 +294,7 @@ class MainWindow(QMainWindow):
         # Action id "compare" (the shortcuts' registry).
         self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
         self.compare_action.setObjectName("compare")
-        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        keys("compare", self.compare_action, "Ctrl+Shift+M")
         self.compare_action.setToolTip(
             self.tr("Send the message to two to four models at once and keep the best reply")
         )

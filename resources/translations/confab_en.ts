@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+234"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+237"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+162"/>
+        <location line="+192"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>
@@ -91,7 +91,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+543"/>
+        <location filename="../../desktop/ui/main_window.py" line="+545"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>

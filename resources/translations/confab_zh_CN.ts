@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+294"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+295"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -313,11 +313,26 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <source>Keep the reply of {model}</source>
         <translation>保留 {model} 的回复</translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ask {model} again</source>
+        <translation>再问一次 {model}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask this model again; the others are kept</source>
+        <translation>再问一次这个模型；其他回复保留</translation>
+    </message>
 </context>
 <context>
     <name>CompareDialog</name>
     <message>
-        <location line="-157"/>
+        <location line="-161"/>
         <source>Compare Models</source>
         <translation>比较模型</translation>
     </message>
@@ -352,12 +367,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareFlow</name>
     <message>
-        <location filename="../../desktop/ui/compare_flow.py" line="+65"/>
+        <location filename="../../desktop/ui/compare_flow.py" line="+67"/>
         <source>Type the question first: Compare sends it to several models at once.</source>
         <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+70"/>
         <source>Still adding files: compare once they are ready.</source>
         <translation>仍在添加文件：准备好后再比较。</translation>
     </message>
@@ -365,7 +380,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+100"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+112"/>
+        <source>Replies side by side</source>
+        <translation>并排的回复</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Back to the Thread</source>
         <translation>返回对话</translation>
     </message>
@@ -375,14 +395,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+50"/>
+        <location line="+48"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>正在比较 %n 个模型</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+56"/>
         <source>Available once every reply has ended (Stop ends them now)</source>
         <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
     </message>
@@ -392,7 +412,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>从这个回复继续对话</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+89"/>
         <source>{tokens} out</source>
         <translation>输出 {tokens}</translation>
     </message>
@@ -650,7 +670,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+130"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+129"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -1800,7 +1820,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Conversation title</source>
         <translation>对话标题</translation>
     </message>
@@ -4393,7 +4413,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-460"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-517"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
