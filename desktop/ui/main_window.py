@@ -36,7 +36,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.plain import ElidedLabel
-from desktop.ui.shortcuts import ShortcutRegistry
+from desktop.ui.shortcuts import ShortcutRegistry, shown
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.theme import wants_dark
 
@@ -787,6 +787,32 @@ class MainWindow(QMainWindow):
 
     def _on_shortcuts_changed(self) -> None:
         self._shortcuts_first.set_keys(self._keys_before_typing())
+        self._show_keys_in_hints()
+
+    def _show_keys_in_hints(self) -> None:
+        """The hints that name an action's keys name the ones it has now."""
+        search = self._first_key("search")
+        field = self.sidebar.search_field
+        field.setText(
+            self.tr("Search ({keys})").format(keys=search) if search else self.tr("Search")
+        )
+        field.setToolTip(
+            self.tr("Search every message of every conversation ({keys})").format(keys=search)
+            if search
+            else self.tr("Search every message of every conversation")
+        )
+        settings = self._first_key("conversation_settings")
+        self.settings_button.setToolTip(
+            self.tr("System prompt, model and parameters of this conversation ({keys})").format(
+                keys=settings
+            )
+            if settings
+            else self.tr("System prompt, model and parameters of this conversation")
+        )
+
+    def _first_key(self, action_id: str) -> str:
+        keys = self.shortcuts.keys(action_id)
+        return shown(keys[0]) if keys else ""
 
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:

@@ -58,7 +58,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1274"/>
+        <location line="+1300"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -1730,7 +1730,37 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>Confab 无法更改登录时是否自动启动。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+50"/>
+        <source>Search ({keys})</source>
+        <translation>搜索（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search every message of every conversation ({keys})</source>
+        <translation>搜索所有对话中的每条消息（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search every message of every conversation</source>
+        <translation>搜索所有对话中的每条消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation ({keys})</source>
+        <translation>本对话的系统提示词、模型和参数（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation</source>
+        <translation>本对话的系统提示词、模型和参数</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -2416,12 +2446,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+181"/>
+        <location line="+184"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location line="-180"/>
+        <location line="-183"/>
         <source> pt</source>
         <translation> 磅</translation>
     </message>
@@ -2511,7 +2541,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
         <source>Keys for {action}</source>
         <translation>{action}的按键</translation>
     </message>
@@ -2521,7 +2551,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>恢复{action}的默认按键</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
         <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
     </message>
