@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -356,14 +357,29 @@ class PreferencesDialog(QDialog):
         reset_all.setObjectName("resetAllShortcuts")
         reset_all.setAutoDefault(False)
         reset_all.clicked.connect(self.reset_all_shortcuts)
+        self.shortcut_filter = QLineEdit()
+        self.shortcut_filter.setObjectName("shortcutFilter")
+        self.shortcut_filter.setPlaceholderText(self.tr("Find an action or a key"))
+        self.shortcut_filter.setAccessibleName(self.tr("Find an action or a key"))
+        self.shortcut_filter.setClearButtonEnabled(True)
+        self.shortcut_filter.textChanged.connect(self._on_shortcut_filter_text_changed)
         row_layout = QHBoxLayout()
-        row_layout.addWidget(note, 1)
+        row_layout.addWidget(self.shortcut_filter, 1)
         row_layout.addWidget(reset_all)
         layout = QVBoxLayout(page)
+        layout.addWidget(note)
         layout.addLayout(row_layout)
         layout.addWidget(self.shortcut_table, 1)
         layout.addWidget(self.conflict_label)
         return page
+
+    def _on_shortcut_filter_text_changed(self, text: str) -> None:
+        """Only the rows whose action or keys have ``text`` in them."""
+        wanted = text.strip().casefold()
+        for row, action_id in enumerate(self._rows):
+            keys = " ".join(shown(k) for k in self._chosen.get(action_id, ()))
+            found = wanted in f"{self._row_label(action_id)} {keys}".casefold()
+            self.shortcut_table.setRowHidden(row, bool(wanted) and not found)
 
     def _row_label(self, action_id: str) -> str:
         if action_id == GLOBAL_QUICK_ASK:

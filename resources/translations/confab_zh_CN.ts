@@ -2399,7 +2399,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+84"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
@@ -2561,7 +2561,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Find an action or a key</source>
+        <translation>查找操作或按键</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Quick ask (from anywhere)</source>
         <translation>快速提问（全局）</translation>
     </message>

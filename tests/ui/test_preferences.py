@@ -420,3 +420,26 @@ def test_the_shortcuts_are_reached_with_tab(
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_I, modifiers)
     assert dialog.key_edits["import"].keySequence().toString() == "Ctrl+Shift+I"
     assert dialog.preferences().shortcuts == {"import": "Ctrl+Shift+I"}
+
+
+def test_the_shortcuts_can_be_found_by_action_or_key(
+    start_chat_app: Callable[..., RunningApp],
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences("shortcuts")
+    table = dialog.shortcut_table
+
+    def shown_rows() -> list[str]:
+        return [
+            table.item(row, 0).text()
+            for row in range(table.rowCount())
+            if not table.isRowHidden(row)
+        ]
+
+    everything = shown_rows()
+    dialog.shortcut_filter.setText("find")
+    assert shown_rows() == ["Find in Conversation", "Find Next", "Find Previous"]
+    dialog.shortcut_filter.setText("ctrl+q")
+    assert shown_rows() == ["Quit"]
+    dialog.shortcut_filter.clear()
+    assert shown_rows() == everything and len(everything) > 15
