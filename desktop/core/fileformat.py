@@ -342,6 +342,7 @@ _MESSAGE_FIELDS = frozenset(
         "error",
         "error_info",
         "provider",
+        "ttft_ms",
         "streaming",
         "pinned",
         "excluded",
@@ -379,6 +380,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
             data["error_info"] = {**error_info_to_dict(error), **error.extra}
         if message.provider:
             data["provider"] = message.provider
+        if message.ttft_ms is not None:
+            data["ttft_ms"] = message.ttft_ms
     if message.streaming:
         data["streaming"] = True
     if message.pinned:
@@ -532,6 +535,28 @@ def _attachments(value: Any) -> tuple[Attachment, ...]:
         raise TypeError(f"an attachment has no {exc}") from exc
 
 
+def _draft_attachments(value: Any, fix: _Fixer) -> tuple[Attachment, ...]:
+    """A draft's attachments, read liberally: one that cannot be named is left out (with a
+    note), the others kept; anything but a list reads as none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fix.note("draft_attachments", value)
+        return ()
+    kept: list[Attachment] = []
+    for item in value:
+        try:
+            if not isinstance(item, dict):
+                raise TypeError(f"an attachment is {type(item).__name__}, not an object")
+            attachment = attachment_from_dict(item)
+        except (KeyError, TypeError, ValueError):
+            fix.note("draft_attachments", item)
+            continue
+        if all(a.sha256 != attachment.sha256 for a in kept):
+            kept.append(attachment)
+    return tuple(kept)
+
+
 def imported_from_to_dict(origin: ImportedFrom) -> dict[str, Any]:
     return {"app": origin.app, "id": origin.id, "at": format_time(origin.at)}
 
@@ -579,6 +604,8 @@ def message_from_dict(
         excluded=_message_flag(data, "excluded", fix),
     )
     # Absent from nearly every message: looked up only when there (start-up reads them all).
+    if "ttft_ms" in data:
+        message.__dict__["ttft_ms"] = fix.field(data, "ttft_ms", _milliseconds, None)
     if "tool_calls" in data:
         message.__dict__["tool_calls"] = fix.field(data, "tool_calls", _tool_calls, ())
     if "tool_call_id" in data:
@@ -635,6 +662,7 @@ _CONVERSATION_FIELDS = frozenset(
         "context",
         "summary",
         "draft",
+        "draft_attachments",
         "title_set_by_user",
         "title_generated",
         "copied_from",
@@ -688,6 +716,8 @@ def conversation_shell(conversation: Conversation) -> dict[str, Any]:
         data["summary"].update(summary.extra)
     if conversation.draft:
         data["draft"] = conversation.draft
+    if conversation.draft_attachments:
+        data["draft_attachments"] = [attachment_to_dict(a) for a in conversation.draft_attachments]
     if conversation.title_set_by_user:
         data["title_set_by_user"] = True
     if conversation.title_generated:
@@ -816,6 +846,7 @@ def conversation_from_dict(data: Any, notes: list[str] | None = None) -> Convers
         context=fix.field(data, "context", _budget, Budget()),
         summary=fix.field(data, "summary", _summary, None),
         draft=fix.field(data, "draft", _text, ""),
+        draft_attachments=_draft_attachments(data.get("draft_attachments"), fix),
         title_set_by_user=fix.field(data, "title_set_by_user", _flag, False),
         title_generated=fix.field(data, "title_generated", _flag, False),
         copied_from=fix.field(data, "copied_from", _text, None),

@@ -287,6 +287,9 @@ class Message:
     extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
+    # On a reply: milliseconds from its request leaving to the first token (text or
+    # reasoning) coming back; None when no token came or the reply is older than the field.
+    ttft_ms: int | None = None
     # Set on a reply while it streams (the periodic saves carry it), cleared when it ends: a
     # file that still has it was left by a Confab that died mid-reply.
     streaming: bool = False
@@ -407,8 +410,10 @@ class Conversation:
     # The context budget (no limit of its own: Budget()) and the latest compaction.
     context: Budget = field(default_factory=Budget)
     summary: Summary | None = None
-    # What the user typed and did not send.
+    # What the user typed and did not send, and the files attached to it (stored in
+    # attachments/ already; sent with the draft, never collected while the draft names them).
     draft: str = ""
+    draft_attachments: tuple[Attachment, ...] = ()
     # The user renamed it (no generated title replaces that) / the model wrote the title.
     title_set_by_user: bool = False
     title_generated: bool = False
@@ -551,9 +556,13 @@ class Conversation:
 
     def thread(self) -> list[Message]:
         """The messages on screen: the path from the root to ``head``."""
+        return self.path_to(self.head)
+
+    def path_to(self, message_id: str | None) -> list[Message]:
+        """The path from the root to ``message_id`` (None, or not here: empty)."""
         by_id = {m.id: m for m in self.messages}
         path: list[Message] = []
-        current = by_id.get(self.head) if self.head else None
+        current = by_id.get(message_id) if message_id else None
         seen: set[str] = set()
         while current is not None and current.id not in seen:
             seen.add(current.id)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
+from desktop.ui import icons
 from desktop.ui.attachment_chips import AttachmentChips
 
 MAX_LINES = 10
@@ -129,6 +130,7 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self.edit = ComposerEdit()
+        self.edit.setAccessibleName(self.tr("Message"))
         self.edit.submitted.connect(self._on_edit_submitted)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
@@ -138,11 +140,15 @@ class Composer(QFrame):
         self.meter = QLabel()
         self.meter.setObjectName("sendMeter")
         self.meter.setTextFormat(Qt.TextFormat.PlainText)
+        self.meter.setAccessibleDescription(
+            self.tr("Tokens and cost of the message as it would be sent")
+        )
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
-        # The paper clip comes from the style sheet (light and dark); the text is what shows
-        # without one, and what a screen reader says.
+        # The paper clip (desktop/ui/icons.py, in the theme's colours); the text is what shows
+        # without one.
         self.attach_button.setText(self.tr("Attach"))
+        icons.set_icon(self.attach_button, "paperclip", size=20)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setToolTip(
             self.tr("Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)")
@@ -171,6 +177,9 @@ class Composer(QFrame):
         self.footer.setSpacing(8)
         self.footer.addWidget(self.meter, 1)
         layout.addLayout(self.footer)
+        # Tab in the order they are seen: attach, the message, Send.
+        QWidget.setTabOrder(self.attach_button, self.edit)
+        QWidget.setTabOrder(self.edit, self.send_button)
         self.set_streaming(False)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -205,6 +214,16 @@ class Composer(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         self.send_button.setText(self.tr("Stop") if streaming else self.tr("Send"))
+        self.send_button.setAccessibleName(
+            self.tr("Stop the reply") if streaming else self.tr("Send")
+        )
+        self.send_button.setAccessibleDescription(
+            self.tr("A reply is being written") if streaming else ""
+        )
+        if streaming:
+            icons.set_icon(self.send_button, "square", tone="on_accent", size=14, filled=True)
+        else:
+            icons.set_icon(self.send_button, "arrow-up", tone="on_accent", size=16)
         self.send_button.setToolTip(
             self.tr("Stop the reply (Esc)")
             if streaming

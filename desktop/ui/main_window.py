@@ -30,8 +30,10 @@ from desktop.core.errors import AuthenticationError, ConfabError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
-from desktop.ui import usage_text
+from desktop.ui import icons, usage_text
+from desktop.ui.access import FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
+from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
     from desktop.ui.attach_flow import AttachFlow
+    from desktop.ui.compare_flow import CompareFlow
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
@@ -89,6 +92,10 @@ class MainWindow(QMainWindow):
         self._tasks = TaskSet()
         self._may_close = False
         self._quit_anyway = False
+        self._quitting = False
+        # Set by the desktop integration: True when a close should hide the window to the
+        # tray instead of quitting (desktop/ui/desktop_integration.py).
+        self.hide_to_tray: Callable[[], bool] | None = None
         self.quit_box: QMessageBox | None = None
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
@@ -123,11 +130,17 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.provider_combo.setToolTip(self.tr("Provider"))
+        # (On Linux a combo box's accessible name is its current text: what it is goes in
+        # the description.)
+        self.provider_combo.setAccessibleName(self.tr("Provider"))
+        self.provider_combo.setAccessibleDescription(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.model_combo.setAccessibleName(self.tr("Model"))
+        self.model_combo.setAccessibleDescription(self.tr("Model for this conversation"))
         self.total_label = QLabel()
         self.total_label.setTextFormat(Qt.TextFormat.PlainText)
         self.total_label.setObjectName("conversationTotal")
@@ -137,23 +150,45 @@ class MainWindow(QMainWindow):
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("conversationSettingsButton")
         self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setAccessibleName(self.tr("Conversation settings"))
         self.settings_button.setToolTip(
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button.setAutoRaise(True)
+        icons.set_icon(self.settings_button, "sliders-horizontal")
         self.settings_button.clicked.connect(self.open_conversation_settings)
         self.tools_button = QToolButton()
         self.tools_button.setObjectName("conversationToolsButton")
         self.tools_button.setText(self.tr("Tools"))
+        self.tools_button.setAccessibleName(self.tr("Tools of this conversation"))
         self.tools_button.setToolTip(
             self.tr("The MCP tools the model may ask to run in this conversation")
         )
         self.tools_button.clicked.connect(self.open_tools_picker)
         self.tools_button.setAutoRaise(True)
+        self.tools_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.tools_button, "wrench", size=14)
         self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
+        # Compare: the replies of one question to several models, in place of the thread
+        # while they stream (desktop/ui/compare_flow.py).
+        self.compare_view = CompareView(dark=dark)
+        self.compare_view.hide()
+        self.compare_flow: CompareFlow | None = None
         self.banner = Banner()
         self.composer = Composer()
         self.composer.footer.insertWidget(0, self.tools_button)
+        self.compare_button = QToolButton()
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setText(self.tr("Compare"))
+        self.compare_button.setAccessibleName(self.tr("Compare models"))
+        self.compare_button.setToolTip(
+            self.tr("Send the message to two to four models at once, side by side (Ctrl+Shift+M)")
+        )
+        self.compare_button.setAutoRaise(True)
+        self.compare_button.clicked.connect(self.open_compare)
+        self.composer.footer.addWidget(self.compare_button)
 
         header = QWidget()
         header.setObjectName("chatHeader")
@@ -172,6 +207,7 @@ class MainWindow(QMainWindow):
         pane_layout.setSpacing(0)
         pane_layout.addWidget(header)
         pane_layout.addWidget(self.chat_view, 1)
+        pane_layout.addWidget(self.compare_view, 1)
         pane_layout.addWidget(self.banner)
         pane_layout.addWidget(self.composer)
 
@@ -188,6 +224,13 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_window_state(window_state or {})
+        # Keyboard: Tab goes sidebar → header → thread → composer; F6 from pane to pane.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            FocusRing.install(app)
+        self.title_label.setAccessibleName(self.tr("Conversation title"))
+        self.total_label.setAccessibleDescription(self.total_label.toolTip())
+        QWidget.setTabOrder(self.settings_button, self.chat_view)
 
     def attach(
         self,
@@ -211,6 +254,11 @@ class MainWindow(QMainWindow):
         self.composer.edit.textChanged.connect(self._meter_timer.start)
         self.composer.edit.textChanged.connect(self._on_composer_text_changed)
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
+        from desktop.ui.compare_flow import CompareFlow
+
+        self.compare_flow = CompareFlow(
+            self, self.compare_view, conversations, chat, settings, attachments
+        )
         self._connect()
         self._attach_search()
         self._attach_import(conversations)
@@ -241,6 +289,15 @@ class MainWindow(QMainWindow):
         self.attach_action.setToolTip(self.tr("Attach images or documents to the message"))
         self.attach_action.triggered.connect(self._on_attach_action_triggered)
         file_menu.addAction(self.attach_action)
+        # Action id "compare" (the shortcuts' registry).
+        self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
+        self.compare_action.setObjectName("compare")
+        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.compare_action.setToolTip(
+            self.tr("Send the message to two to four models at once and keep the best reply")
+        )
+        self.compare_action.triggered.connect(self.open_compare)
+        file_menu.addAction(self.compare_action)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
         keys("conversation_settings", self.conversation_settings_action, "Ctrl+Shift+,")
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
@@ -294,10 +351,15 @@ class MainWindow(QMainWindow):
         self.trash_action.triggered.connect(self.open_trash)
         file_menu.addAction(self.trash_action)
         file_menu.addSeparator()
+        # The small window of desktop/ui/quick_window.py; enabled once app.py has built it.
+        self.quick_action = QAction(self.tr("Quick &Ask…"), self)
+        keys("quick_ask", self.quick_action)
+        self.quick_action.setEnabled(False)
+        file_menu.addAction(self.quick_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
         keys("quit", self.quit_action, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.quit_action)
         self._build_search_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
@@ -309,6 +371,54 @@ class MainWindow(QMainWindow):
         self.stop_shortcut = QShortcut(self)
         keys("stop_reply", self.stop_shortcut, "Esc", self.tr("Stop the Reply"))
         self.stop_shortcut.activated.connect(self.stop_reply)
+        self._build_focus_actions()
+
+    def _build_focus_actions(self) -> None:
+        """F6 and Shift+F6: from pane to pane (conversations, thread, message box), as in
+        most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
+        self.next_pane_action = QAction(self.tr("Next Pane"), self)
+        self.next_pane_action.setObjectName("focus_next_pane")
+        self.next_pane_action.setShortcut(QKeySequence("F6"))
+        self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
+        self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
+        self.previous_pane_action.setObjectName("focus_previous_pane")
+        self.previous_pane_action.setShortcut(QKeySequence("Shift+F6"))
+        self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
+        self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
+        self.thread_action.setObjectName("focus_thread")
+        self.thread_action.setShortcut(QKeySequence("Ctrl+Up"))
+        self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.thread_action.triggered.connect(self.chat_view.focus_current)
+        self.composer.edit.addAction(self.thread_action)
+        for action in (self.next_pane_action, self.previous_pane_action):
+            self.addAction(action)
+
+    def focus_pane(self, step: int) -> None:
+        """Move the keyboard to the next (1) or previous (-1) pane."""
+        panes: list[Callable[[], bool]] = [
+            self._focus_sidebar,
+            self.chat_view.focus_current,
+            self._focus_composer,
+        ]
+        focus = QApplication.focusWidget()
+        at = 2  # from anywhere else (the header): as from the message box
+        if focus is not None and self.sidebar.isAncestorOf(focus):
+            at = 0
+        elif focus is not None and (focus is self.chat_view or self.chat_view.isAncestorOf(focus)):
+            at = 1
+        for turn in range(1, len(panes) + 1):
+            if panes[(at + step * turn) % len(panes)]():
+                return
+
+    def _focus_sidebar(self) -> bool:
+        view = self.sidebar.view
+        target = view if view.isVisible() and view.model().rowCount() else self.sidebar.new_button
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _focus_composer(self) -> bool:
+        self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _add_import_actions(self, file_menu: QMenu) -> None:
         self.import_action = QAction(self.tr("&Import…"), self)
@@ -345,6 +455,7 @@ class MainWindow(QMainWindow):
 
         self.attach_flow = AttachFlow(self, self.composer, self._attachments, self.import_flow)
         self.attach_flow.on_change = self._meter_timer.start
+        self.attach_flow.on_draft_changed = self._on_attach_flow_draft_changed
         self.composer.chips.estimate = self._estimate_attachment
         self.attach_flow.accept_drops_on(
             [self, *(w for w in self.findChildren(QWidget) if w.acceptDrops())]
@@ -444,53 +555,100 @@ class MainWindow(QMainWindow):
         assert conversation is not None
         self._on_model_chosen()
         self.banner.hide()
-        model = self._chat.model_of(conversation)
-        if self._model_cannot_see(conversation, attachments):
-            self.vision_box = ask(
-                self,
-                name="confirmVision",
-                title=self.tr("Send images"),
-                text=self.tr("{model} may not see images.").format(
-                    model=model or self.tr("This model")
-                ),
-                informative=self.tr(
-                    "It is not known as a vision model: the server may refuse the request, or "
-                    "the model answer without seeing them. Choose a vision model, or send anyway."
-                ),
-                action=self.tr("Send Anyway"),
-                on_confirm=lambda: self._send_now(conversation, text, attachments),
-                icon=QMessageBox.Icon.Warning,
-            )
+        self._unless_blind(
+            conversation,
+            conversation.thread(),
+            attachments,
+            lambda: self._send_now(conversation, text, attachments),
+        )
+
+    def _unless_blind(
+        self,
+        conversation: Conversation,
+        thread: list[Message],
+        attachments: tuple[Attachment, ...],
+        go: Callable[[], object],
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
+        """``go`` now, unless images (``attachments``, or in ``thread``: what the request
+        carries) would go to a model known not to see them: then a question first, Send
+        Anyway (``go``) or Cancel (``on_cancel``: nothing sent, nothing lost)."""
+        if not self._model_cannot_see(conversation, attachments, thread):
+            go()
             return
-        self._send_now(conversation, text, attachments)
+        model = self._chat.model_of(conversation)
+        self.vision_box = ask(
+            self,
+            name="confirmVision",
+            title=self.tr("Send images"),
+            text=self.tr("{model} may not see images.").format(
+                model=model or self.tr("This model")
+            ),
+            informative=self.tr(
+                "It is not known as a vision model: the server may refuse the request, or "
+                "the model answer without seeing them. Choose a vision model, or send anyway."
+            ),
+            action=self.tr("Send Anyway"),
+            on_confirm=go,
+            on_cancel=on_cancel,
+            icon=QMessageBox.Icon.Warning,
+        )
+
+    def open_compare(self) -> None:
+        if self.compare_flow is not None and not self.composer.edit.isReadOnly():
+            self.compare_flow.open_dialog()
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` as a task of the window's (cancelled when it closes)."""
+        self._tasks.spawn(coro)
+
+    def show_thread(self) -> None:
+        """Draw the thread of the conversation shown again."""
+        conversation = self.current
+        provider = self._settings.provider(conversation.provider) if conversation else None
+        self.chat_view.show_conversation(conversation, provider.name if provider else "")
+
+    def reply_usage_text(self, message: Message) -> str:
+        """A reply's tokens and cost, as its header shows them."""
+        return self._usage_of(message)
 
     def _send_now(
         self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...]
     ) -> None:
+        if self.compare_flow is not None:
+            self.compare_flow.leave(conversation.id)
         if self._chat.send(conversation, text, attachments):
             self.composer.clear()
-            self._conversations.set_draft(conversation, "")
+            self._conversations.set_draft(conversation, "", ())
             if self.attach_flow is not None:
                 self.attach_flow.clear(conversation.id)
             self._say_failed_servers(conversation)
         self.composer.edit.setFocus()
 
     def _model_cannot_see(
-        self, conversation: Conversation, attachments: tuple[Attachment, ...]
+        self,
+        conversation: Conversation,
+        attachments: tuple[Attachment, ...],
+        thread: list[Message],
     ) -> bool:
-        """Images would go (attached now, or earlier in the thread) to a model known not to
+        """Images would go (attached now, or earlier in ``thread``) to a model known not to
         see them (not known: no warning)."""
         if self._attachments is None:
             return False
         images = any(a.kind == "image" and not a.excluded for a in attachments) or any(
-            a.kind == "image" and not a.excluded
-            for m in conversation.thread()
-            for a in m.attachments
+            a.kind == "image" and not a.excluded for m in thread for a in m.attachments
         )
         if not images:
             return False
         model = self._chat.model_of(conversation)
         return self._attachments.sees_images(conversation.provider, model) is False
+
+    def _on_attach_flow_draft_changed(
+        self, conversation_id: str, attachments: tuple[Attachment, ...]
+    ) -> None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            self._conversations.set_draft_attachments(conversation, attachments)
 
     def _on_attach_action_triggered(self) -> None:
         if self.attach_flow is not None and not self.composer.edit.isReadOnly():
@@ -1206,12 +1364,16 @@ class MainWindow(QMainWindow):
         self.stash_draft()
         self._shown_id = conversation.id if conversation else None
         if self.attach_flow is not None:
-            self.attach_flow.show_draft(self._shown_id)
+            self.attach_flow.show_draft(
+                self._shown_id, conversation.draft_attachments if conversation else ()
+            )
         draft = conversation.draft if conversation else ""
         self.composer.edit.setPlainText(draft if isinstance(draft, str) else "")
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
+        if self.compare_flow is not None:
+            self.compare_flow.show_for(conversation)
         self.sidebar.select(self._listed_current())
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
@@ -1323,7 +1485,13 @@ class MainWindow(QMainWindow):
         if conversation is None or not conversation.has_message(message_id):
             return
         if action == "regenerate":
-            self._chat.regenerate(conversation, message_id)
+            reply = conversation.message(message_id)
+            self._unless_blind(
+                conversation,
+                conversation.path_to(reply.parent),
+                (),
+                lambda: self._chat.regenerate(conversation, message_id),
+            )
         elif action == "continue":
             self._chat.continue_reply(conversation, message_id)
         elif action == "delete":
@@ -1347,8 +1515,23 @@ class MainWindow(QMainWindow):
 
     def _on_chat_view_edit_submitted(self, message_id: str, text: str) -> None:
         conversation = self.current
-        if conversation is not None and conversation.has_message(message_id):
-            self._chat.edit(conversation, message_id, text)
+        if conversation is None or not conversation.has_message(message_id):
+            return
+        original = conversation.message(message_id)
+
+        def edit_again() -> None:
+            # Cancelled: the editor again, with what was typed in it.
+            widget = self.chat_view.message_widget(message_id)
+            if widget is not None and self.current is conversation:
+                widget.start_edit(text)
+
+        self._unless_blind(
+            conversation,
+            conversation.path_to(original.parent),
+            original.attachments,
+            lambda: self._chat.edit(conversation, message_id, text),
+            edit_again,
+        )
 
     def _on_chat_view_branch_requested(self, message_id: str) -> None:
         conversation = self.current
@@ -1362,6 +1545,9 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _on_chat_reply_started(self, conversation_id: str, message_id: str) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation is self.current:
             widget = self.chat_view.add_message(conversation.message(message_id))
@@ -1371,20 +1557,42 @@ class MainWindow(QMainWindow):
     def _on_chat_reply_delta(
         self, conversation_id: str, message_id: str, _kind: str, _text: str
     ) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_grew(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.queue_delta(conversation.message(message_id))
 
     def _on_chat_reply_ended(self, conversation_id: str, message_id: str) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
-            self.chat_view.refresh_message(conversation.message(message_id))
+            message = conversation.message(message_id)
+            self.chat_view.refresh_message(message)
+            self._announce_reply(message)
+
+    def _announce_reply(self, message: Message) -> None:
+        """A screen reader says the reply that has just come (the focus stays where it is)."""
+        widget = self.chat_view.message_widget(message.id)
+        speaker = message.model or self.tr("Assistant")
+        text = spoken_text(message.content)
+        if text:
+            said = self.tr("%1 replied: %2").replace("%1", speaker).replace("%2", text)
+        else:
+            said = self.tr("%1 replied.").replace("%1", speaker)
+        announce(widget if widget is not None else self.chat_view, said)
 
     def _on_chat_reply_failed(
         self, conversation_id: str, message_id: str, error: ConfabError
     ) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return  # its column says what went wrong; the others go on
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
@@ -1422,6 +1630,8 @@ class MainWindow(QMainWindow):
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if not streaming and self._tools is not None:
             self._stop_live_calls(conversation_id)
+        if self.compare_flow is not None:
+            self.compare_flow.streaming_changed(conversation_id, streaming)
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
             self.chat_view.set_streaming(streaming)
@@ -1584,12 +1794,16 @@ class MainWindow(QMainWindow):
         _fit_popup(self.model_combo)
         self._update_pickers_enabled()
 
-    async def _fetch_models(self, provider_id: str) -> None:
+    async def provider_models(self, provider_id: str) -> list[str]:
+        """The provider's models as its server lists them ([] when it cannot say)."""
         try:
-            models = await self._settings.fetch_provider_models(provider_id)
+            return await self._settings.fetch_provider_models(provider_id)
         except ConfabError as exc:
             log.info("model list for %s unavailable: %s", provider_id, exc.detail)
-            return
+            return []
+
+    async def _fetch_models(self, provider_id: str) -> None:
+        models = await self.provider_models(provider_id)
         if self.provider_combo.currentData() == provider_id and models:
             text = self.model_combo.currentText()
             self.model_combo.blockSignals(True)
@@ -1608,6 +1822,8 @@ class MainWindow(QMainWindow):
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
         self.settings_button.setEnabled(idle)
         self.tools_button.setEnabled(idle)
+        self.compare_button.setEnabled(idle)
+        self.compare_action.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -1699,6 +1915,7 @@ class MainWindow(QMainWindow):
     def save_window_state(self) -> None:
         self._settings.set_window_state(
             {
+                **self._settings.window_state(),  # what others keep there (told_in_tray)
                 "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
                 "splitter": self.splitter.sizes(),
             }
@@ -1842,6 +2059,12 @@ class MainWindow(QMainWindow):
     def allow_close(self) -> None:
         self._may_close = True
 
+    def quit(self) -> None:
+        """Quit Confab (File → Quit, Ctrl+Q, the tray's Quit, SIGTERM): a close that never
+        only hides the window to the tray."""
+        self._quitting = True
+        self.close()
+
     async def shutdown(self) -> None:
         """Cancel what the window itself started (model lists, connection tests)."""
         await self._tasks.cancel_all()
@@ -1875,6 +2098,10 @@ class MainWindow(QMainWindow):
         event.ignore()
         self.save_window_state()
         self.stash_draft()
+        if not self._quitting and self.hide_to_tray is not None and self.hide_to_tray():
+            self.hide()
+            return
+        self._quitting = False  # a quit the user then cancels (unsaved files) is over
         # Waits for the writes still under way (milliseconds) and retries failed ones.
         self._conversations.flush()
         if self._conversations.has_unsaved and not self._quit_anyway:

@@ -108,6 +108,7 @@ def _conversation_with_everything() -> Conversation:
         )
     )
     reply.streaming = True  # as the chat controller marks a reply while it streams
+    reply.ttft_ms = 420  # its first token 0.42 s after the request left
     set_flag(question, "pinned", True)
     set_flag(reply, "excluded", True)
     Budget(max_messages=8, max_tokens=4000).store(conversation)
@@ -235,7 +236,7 @@ def test_every_conversation_field_core_writes_is_documented(tmp_path: Path, doc:
     # The build used every feature.
     assert {"copied_from", "streaming", "cached_tokens", "seconds", "status", "draft"} <= keys
     assert {"imported_from", "tool_calls", "tool_call_id", "tool_name", "imported_files"} <= keys
-    assert {"tool_server", "duration_ms", "tool_error", "tool_failure", "denied"} <= keys
+    assert {"tool_server", "duration_ms", "tool_error", "tool_failure", "denied", "ttft_ms"} <= keys
     assert "tools" in keys
     assert {"attachments", "sha256", "mime", "ext", "width", "height"} <= keys
     assert _missing(keys, doc) == [], "conversation fields missing from docs/format.md"
