@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         # Action id "compare" (the shortcuts' registry).
         self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
         self.compare_action.setObjectName("compare")
-        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        keys("compare", self.compare_action, "Ctrl+Shift+M")
         self.compare_action.setToolTip(
             self.tr("Send the message to two to four models at once and keep the best reply")
         )
@@ -378,15 +378,15 @@ class MainWindow(QMainWindow):
         most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
         self.next_pane_action = QAction(self.tr("Next Pane"), self)
         self.next_pane_action.setObjectName("focus_next_pane")
-        self.next_pane_action.setShortcut(QKeySequence("F6"))
+        self.shortcuts.register("focus_next_pane", self.next_pane_action, "F6")
         self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
         self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
         self.previous_pane_action.setObjectName("focus_previous_pane")
-        self.previous_pane_action.setShortcut(QKeySequence("Shift+F6"))
+        self.shortcuts.register("focus_previous_pane", self.previous_pane_action, "Shift+F6")
         self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
         self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
         self.thread_action.setObjectName("focus_thread")
-        self.thread_action.setShortcut(QKeySequence("Ctrl+Up"))
+        self.shortcuts.register("focus_thread", self.thread_action, "Ctrl+Up")
         self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.thread_action.triggered.connect(self.chat_view.focus_current)
         self.composer.edit.addAction(self.thread_action)

@@ -443,3 +443,19 @@ def test_the_shortcuts_can_be_found_by_action_or_key(
     assert shown_rows() == ["Quit"]
     dialog.shortcut_filter.clear()
     assert shown_rows() == everything and len(everything) > 15
+
+
+def test_every_action_of_the_window_is_listed_with_its_keys(
+    start_chat_app: Callable[..., RunningApp],
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences("shortcuts")
+    listed = {a: e.keySequence().toString() for a, e in dialog.key_edits.items()}
+    assert listed["compare"] == "Ctrl+Shift+M"
+    assert listed["focus_next_pane"] == "F6" and listed["focus_thread"] == "Ctrl+Up"
+    assert listed["stop_reply"] == "Esc" and listed["quit"] == "Ctrl+Q"
+    assert "quick_ask" in listed and listed["global_quick_ask"] == "Ctrl+Alt+Space"
+    menus = [a for m in app.window.menuBar().actions() for a in m.menu().actions()]
+    with_keys = [a for a in menus if not a.isSeparator() and a.shortcuts()]
+    registered = {id(t) for e in app.window.shortcuts.entries() for t in e.targets}
+    assert with_keys and all(id(a) in registered for a in with_keys)
