@@ -152,7 +152,7 @@ def test_every_action_is_an_icon_with_a_tooltip_that_names_it(
     assert icons.icon_of(window.composer.attach_button) == "paperclip"
     assert icons.icon_of(window.settings_button) == "sliders-horizontal"
     assert icons.icon_of(window.sidebar.new_button) == "square-pen"
-    assert icons.icon_of(window.compare_button) == "columns-2"
+    assert icons.icon_of(window.compare_button) == "columns-3"
     assert icons.icon_of(window.tools_button) == "wrench"
 
 
