@@ -5,17 +5,20 @@ or a narrow window; each kind of message reads (contrast) in both themes."""
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.ui import icons
+from desktop.ui.message_view import CodeBlockWidget
 from tests.conftest import write_settings
 
 CONVERSATION = "c0ffee00c0ffee00c0ffee00c0ffee00"
@@ -23,7 +26,10 @@ LONG = (
     "A list is mutable; a tuple is not. Use a tuple for a fixed record and a list for a "
     "collection that grows, and keep each to one kind of thing. " * 3
 )
+WIDE = "names = ['Ada', 'Lin', 'Grace', 'Barbara', 'Frances', 'Margaret', 'Katherine', 'Hedy']"
 REPLY = f"{LONG}\n\n```python\npoint = (3, 4)\nnames = ['Ada', 'Lin']\n```\n"
+# Taller and wider: its code scrolls sideways at a narrow window, its text wraps more.
+LONG_REPLY = f"{LONG}\n\n```python\npoint = (3, 4)\n{WIDE}\nprint(point)\n```\n\n{LONG}\n"
 
 
 def _message(ident: str, parent: str | None, role: str, content: str, **extra: Any) -> dict:
@@ -37,12 +43,12 @@ def _message(ident: str, parent: str | None, role: str, content: str, **extra: A
     }
 
 
-def _write_conversation(data: Path) -> None:
+def _write_conversation(data: Path, reply: str = REPLY) -> None:
     write_settings(data, [{"id": "local", "name": "Local", "base_url": "http://127.0.0.1:9/v1"}])
     messages = [
         _message("s1", None, "system", "You are terse."),
         _message("u1", "s1", "user", "Tuple or list?"),
-        _message("a1", "u1", "assistant", REPLY, model="gpt-4o-mini", finish_reason="stop"),
+        _message("a1", "u1", "assistant", reply, model="gpt-4o-mini", finish_reason="stop"),
         _message("u2", "a1", "user", "And a set?"),
         _message(
             "a2",
@@ -71,14 +77,48 @@ def _write_conversation(data: Path) -> None:
     (folder / f"{CONVERSATION}.json").write_text(json.dumps(conversation), encoding="utf-8")
 
 
-def _open(start_app: Any, qtbot: Any, tmp_path: Path, *, dark: bool = False, width: int = 1100):
+def _open(
+    start_app: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    *,
+    dark: bool = False,
+    width: int = 1100,
+    reply: str = REPLY,
+    opened_narrow: bool = False,
+) -> tuple[Any, dict[str, Any]]:
     data = tmp_path / "data"
-    _write_conversation(data)
+    _write_conversation(data, reply)
     app = start_app(data, dark=dark)
-    app.window.resize(width, 760)
+    app.window.resize(width if opened_narrow else 1100, 760)
     app.open(CONVERSATION)
     widgets = _widgets(app, qtbot)
+    if opened_narrow:
+        qtbot.waitUntil(lambda: all(_whole(w) for w in widgets.values()), timeout=3000)
+    elif width != 1100:
+        # Narrowed once shown, as a user does: every wrapped text grows taller.
+        app.window.resize(width, 760)
+        qtbot.waitUntil(lambda: app.window.width() < 1100)
+        # Until the layouts have settled at the new width (a text kept at its old height
+        # never does: the wait fails).
+        qtbot.waitUntil(lambda: all(_whole(w) for w in widgets.values()), timeout=3000)
     return app, widgets
+
+
+def _whole(widget: Any) -> bool:
+    """Whether every part of the message has the height its width needs."""
+    parts = [widget.body, *(widget.markdown.blocks() if widget.markdown is not None else [])]
+    return all(
+        part.isHidden()
+        or (
+            (
+                not isinstance(part, CodeBlockWidget)
+                or part.height() >= part.minimumSizeHint().height()
+            )
+            and (not part.hasHeightForWidth() or part.height() >= part.heightForWidth(part.width()))
+        )
+        for part in parts
+    )
 
 
 def _widgets(app: Any, qtbot: Any) -> dict[str, Any]:
@@ -214,16 +254,23 @@ def test_tabbing_to_an_action_shows_the_actions_and_names_it(
     assert question.action_label.text() == ""
 
 
-@pytest.mark.parametrize("width", [1100, 600])
+@pytest.mark.parametrize(
+    ("width", "opened_narrow"),
+    [(1100, False), (600, False), (600, True)],
+    ids=["1100", "narrowed-to-600", "opened-at-600"],
+)
 def test_bubbles_sit_by_role_and_nothing_is_cut(
     start_app: Any,
     apply_app_theme: Callable[[bool], None],
     qtbot: Any,
     tmp_path: Path,
     width: int,
+    opened_narrow: bool,
 ) -> None:
     apply_app_theme(False)
-    app, widgets = _open(start_app, qtbot, tmp_path, width=width)
+    app, widgets = _open(
+        start_app, qtbot, tmp_path, width=width, reply=LONG_REPLY, opened_narrow=opened_narrow
+    )
     window = app.window
     viewport = window.chat_view.viewport()
     window.chat_view.verticalScrollBar().setValue(0)
@@ -240,9 +287,15 @@ def test_bubbles_sit_by_role_and_nothing_is_cut(
             if button.isVisible():
                 assert frame.contains(_rect_in(button, window)), button.objectName()
                 assert button.width() >= 20 and button.height() >= 20
-        # Wrapped text gets the height it needs: no line cut off.
+        # Wrapped text gets the height it needs: no line cut off, no block over another
+        # (a code block wider than the column scrolls sideways, its lines whole).
         label = widget.body
         assert label.height() >= label.heightForWidth(label.width()) or label.isHidden()
+        if widget.markdown is not None and widget.markdown.isVisible():
+            blocks = widget.markdown.blocks()
+            assert _whole(widget)
+            for upper, lower in itertools.pairwise(blocks):
+                assert upper.geometry().bottom() < lower.geometry().top()
     short, long_reply = widgets["u1"], widgets["a1"]
     bubble = _rect_in(short.bubble, window)
     frame = _rect_in(short, window)
@@ -346,3 +399,57 @@ def test_switching_the_theme_draws_the_icons_again_in_its_colours(
     assert max(_luminance(QColor(c)) for c in light[0]) < min(
         _luminance(QColor(c)) for c in dark[0]
     )
+
+
+def _screenshot_sample() -> Any:
+    """README's screenshot's sample data (resources/screenshots/make_screenshot.py)."""
+    path = Path(__file__).parents[2] / "resources" / "screenshots" / "make_screenshot.py"
+    spec = importlib.util.spec_from_file_location("make_screenshot", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_reply_with_a_formula_and_code_stays_whole_as_the_window_narrows(
+    start_app: Any, apply_app_theme: Callable[[bool], None], qtbot: Any, tmp_path: Path
+) -> None:
+    """README's screenshot's conversation in a narrow window, narrowed a little more (as
+    the thread's scroll bar appearing does): a paragraph wraps onto more lines, the code
+    block scrolls sideways, and every block gets the height it needs (the last reply kept its
+    old height once, and its table covered its code's last line)."""
+    apply_app_theme(False)
+    sample = _screenshot_sample()
+    data = tmp_path / "data"
+    sample.sample_data(data)
+    app = start_app(data)
+    app.window.resize(1000, 720)
+    app.open(sample.CONVERSATION_ID)
+    view = app.window.chat_view
+    qtbot.waitUntil(lambda: len(view.message_widgets()) == 3 and not view.building)
+    asked = view.message_widgets()[1]
+    assert asked.markdown is not None
+
+    def drawn() -> int:
+        texts = [getattr(b, "label", b).text() for b in asked.markdown.blocks()]
+        return sum(text.count("<img") for text in texts)
+
+    qtbot.waitUntil(lambda: drawn() == 3)  # r, n and the display formula, as images
+    qtbot.waitUntil(lambda: all(_whole(w) for w in view.message_widgets()))
+
+    def settle() -> None:
+        for _ in range(6):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            QApplication.processEvents()
+
+    # A little narrower, as a scroll bar appearing makes it: every block at its new height.
+    before = view.message_widgets()[-1].width()
+    app.window.resize(820, 720)
+    qtbot.waitUntil(lambda: view.message_widgets()[-1].width() < before)
+    settle()
+    assert all(_whole(w) for w in view.message_widgets())
+    answer = view.message_widgets()[-1]
+    assert answer.markdown is not None
+    blocks = answer.markdown.blocks()
+    for upper, lower in itertools.pairwise(blocks):
+        assert upper.geometry().bottom() < lower.geometry().top()
