@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controllers.chat import Target
 from desktop.ui import icons
 from desktop.ui.chat_view import CATCH_UP_SLICE, CATCH_UP_TICKS, FLUSH_CHARS
 from desktop.ui.plain import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController
+    from desktop.controllers.chat import Target
     from desktop.core.models import Message
     from desktop.ui.message_view import MessageWidget
 
@@ -119,6 +119,8 @@ class _TargetRow(QWidget):
             self.model.blockSignals(False)
 
     def target(self) -> Target | None:
+        from desktop.controllers.chat import Target  # not on the way to the first paint
+
         provider, model = self.provider.currentData(), self.model.currentText().strip()
         return Target(provider, model) if provider and model else None
 
@@ -199,6 +201,8 @@ class CompareDialog(QDialog):
         if len(self.rows) >= MAX_TARGETS:
             return
         if target is None and self._providers:
+            from desktop.controllers.chat import Target
+
             # Another model than those chosen, where one is known.
             chosen = {t for t in self.targets() if t}
             target = next(
