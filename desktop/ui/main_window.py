@@ -38,7 +38,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.plain import ElidedLabel
-from desktop.ui.shortcuts import ShortcutRegistry
+from desktop.ui.shortcuts import ShortcutRegistry, shown
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.theme import wants_dark
 
@@ -380,15 +380,15 @@ class MainWindow(QMainWindow):
         most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
         self.next_pane_action = QAction(self.tr("Next Pane"), self)
         self.next_pane_action.setObjectName("focus_next_pane")
-        self.next_pane_action.setShortcut(QKeySequence("F6"))
+        self.shortcuts.register("focus_next_pane", self.next_pane_action, "F6")
         self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
         self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
         self.previous_pane_action.setObjectName("focus_previous_pane")
-        self.previous_pane_action.setShortcut(QKeySequence("Shift+F6"))
+        self.shortcuts.register("focus_previous_pane", self.previous_pane_action, "Shift+F6")
         self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
         self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
         self.thread_action.setObjectName("focus_thread")
-        self.thread_action.setShortcut(QKeySequence("Ctrl+Up"))
+        self.shortcuts.register("focus_thread", self.thread_action, "Ctrl+Up")
         self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.thread_action.triggered.connect(self.chat_view.focus_current)
         self.composer.edit.addAction(self.thread_action)
@@ -947,6 +947,32 @@ class MainWindow(QMainWindow):
 
     def _on_shortcuts_changed(self) -> None:
         self._shortcuts_first.set_keys(self._keys_before_typing())
+        self._show_keys_in_hints()
+
+    def _show_keys_in_hints(self) -> None:
+        """The hints that name an action's keys name the ones it has now."""
+        search = self._first_key("search")
+        field = self.sidebar.search_field
+        field.setText(
+            self.tr("Search ({keys})").format(keys=search) if search else self.tr("Search")
+        )
+        field.setToolTip(
+            self.tr("Search every message of every conversation ({keys})").format(keys=search)
+            if search
+            else self.tr("Search every message of every conversation")
+        )
+        settings = self._first_key("conversation_settings")
+        self.settings_button.setToolTip(
+            self.tr("System prompt, model and parameters of this conversation ({keys})").format(
+                keys=settings
+            )
+            if settings
+            else self.tr("System prompt, model and parameters of this conversation")
+        )
+
+    def _first_key(self, action_id: str) -> str:
+        keys = self.shortcuts.keys(action_id)
+        return shown(keys[0]) if keys else ""
 
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:

@@ -23,7 +23,7 @@
 <context>
     <name>ClipboardChip</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/quick_window.py" line="+88"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+89"/>
         <source>Use clipboard (%Ln char(s))</source>
         <translation>
             <numerusform>Use clipboard (%Ln char)</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+237"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+241"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -99,7 +99,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1380"/>
+        <location line="+1406"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -247,7 +247,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>ClipboardChip</name>
     <message>
-        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+73"/>
         <source>Do not send the clipboard</source>
         <translation>不发送剪贴板内容</translation>
     </message>
@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+295"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+299"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -332,7 +332,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareDialog</name>
     <message>
-        <location line="-161"/>
+        <location line="-163"/>
         <source>Compare Models</source>
         <translation>比较模型</translation>
     </message>
@@ -352,7 +352,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>比较时不使用工具：每个模型都在没有工具的情况下回答。保留一个回复后，即可照常使用工具继续。</translation>
     </message>
     <message numerus="yes">
-        <location line="+76"/>
+        <location line="+78"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>发送给 %n 个模型</numerusform>
@@ -670,7 +670,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+129"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -695,7 +695,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+68"/>
         <source>Confab is still running</source>
         <translation>Confab 仍在运行</translation>
     </message>
@@ -2042,7 +2042,37 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>Confab 无法更改登录时是否自动启动。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+50"/>
+        <source>Search ({keys})</source>
+        <translation>搜索（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search every message of every conversation ({keys})</source>
+        <translation>搜索所有对话中的每条消息（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search every message of every conversation</source>
+        <translation>搜索所有对话中的每条消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation ({keys})</source>
+        <translation>本对话的系统提示词、模型和参数（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation</source>
+        <translation>本对话的系统提示词、模型和参数</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -2732,7 +2762,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+84"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
@@ -2779,12 +2809,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+181"/>
+        <location line="+184"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location line="-180"/>
+        <location line="-183"/>
         <source> pt</source>
         <translation> 磅</translation>
     </message>
@@ -2874,7 +2904,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
         <source>Keys for {action}</source>
         <translation>{action}的按键</translation>
     </message>
@@ -2884,7 +2914,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>恢复{action}的默认按键</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
         <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
     </message>
@@ -2894,7 +2924,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Find an action or a key</source>
+        <translation>查找操作或按键</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Quick ask (from anywhere)</source>
         <translation>快速提问（全局）</translation>
     </message>
@@ -3346,18 +3382,31 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Open this conversation in the main window (Ctrl+Enter)</source>
-        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+        <source>Open this conversation in the main window (Ctrl+Shift+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Shift+Enter）</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Ask anything…  (Ctrl+Enter to send, Esc to close)</source>
+        <translation>随便问…（Ctrl+Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation type="vanished">在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Ask anything…  (Enter to send, Esc to close)</source>
         <translation>随便问…（Enter 发送，Esc 关闭）</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Quick ask</source>
-        <translation>快速提问</translation>
+        <translation type="vanished">快速提问</translation>
     </message>
 </context>
 <context>
@@ -4400,7 +4449,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-517"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-521"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
