@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+241"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+244"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>

@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+299"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+302"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -4449,7 +4449,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-521"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-523"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
