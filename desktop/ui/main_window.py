@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             FocusRing.install(app)
-        self.title_label.setAccessibleName(self.tr("Conversation title"))
+        self.title_label.setAccessibleDescription(self.tr("Conversation title"))
         self.total_label.setAccessibleDescription(self.total_label.toolTip())
         QWidget.setTabOrder(self.settings_button, self.chat_view)
 

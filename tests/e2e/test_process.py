@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 
 from desktop import __version__
 from tests.conftest import write_settings
+from tests.support.displays import xvfb
 from tests.support.openai_server import Reply
 
 # Lines the offscreen platform prints about window features it does not have.
@@ -104,31 +104,8 @@ def test_starts_offscreen_and_quits_cleanly(tmp_path: Path, how: str) -> None:
 
 @pytest.fixture
 def xvfb_display() -> Iterator[str]:
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("Xvfb and xdotool are needed (apt-get install xvfb xdotool)")
-    for number in range(120, 160):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            break
-    display = f":{number}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.05)
-    try:
+    with xvfb("xdotool") as display:
         yield display
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _xdotool(display: str, *args: str) -> None:
