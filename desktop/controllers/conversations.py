@@ -63,7 +63,7 @@ from desktop.core.errors import ConfabError, SearchIndexError, StorageError
 from desktop.core.folders import Change
 from desktop.core.index import Library, Listing, ListRow, Record, ScanReport, summary_of
 from desktop.core.merge import Merged
-from desktop.core.models import Clock, Conversation, Params, utc_now
+from desktop.core.models import Attachment, Clock, Conversation, Params, utc_now
 from desktop.core.pricing import Price
 from desktop.core.search import SearchFilters
 from desktop.core.services import sync
@@ -649,9 +649,16 @@ class ConversationsController(QObject):
         if not self._store.take_version(conversation.id, found.base, found.stamp):
             return  # written meanwhile: that write kept the other version
         log.info("%s changed on disk: its new version is taken in", conversation.id)
+        attached = conversation.draft_attachments
         conversation.take_contents(theirs)
+        # The composer's files outlive a reload as its text does.
+        keep_files = bool(attached) and attached != conversation.draft_attachments
+        if keep_files and not conversation.read_only:
+            conversation.draft_attachments = attached
         if decision.draft is not None and decision.draft != conversation.draft:
             conversation.draft = decision.draft
+            self.save(conversation, touch=False)
+        elif keep_files and not conversation.read_only:
             self.save(conversation, touch=False)
         self._set_summary(summary_of(conversation))
         self.conversation_changed.emit(conversation.id)
@@ -922,11 +929,16 @@ class ConversationsController(QObject):
             for then in callbacks:
                 then(conversation)
 
-    def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
+    def new_conversation(
+        self, provider: str | None, model: str | None, *, show: bool = True
+    ) -> Conversation:
         """A fresh conversation on screen; it reaches disk and the sidebar with its first
-        message."""
-        self._forget_empty_draft()
+        message. ``show=False``: not on the main window's screen (the quick-ask window's)."""
         conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
+        if not show:
+            self._loaded[conversation.id] = conversation
+            return conversation
+        self._forget_empty_draft()
         self._loaded[conversation.id] = conversation
         self._wanted = conversation.id
         self.current = conversation
@@ -1118,13 +1130,32 @@ class ConversationsController(QObject):
             self.save(conversation, touch=False)
         self.settings_changed.emit(conversation.id)
 
-    def set_draft(self, conversation: Conversation, text: str) -> None:
-        """Keep what the user typed but did not send, with the conversation, across restarts."""
+    def set_draft(
+        self,
+        conversation: Conversation,
+        text: str,
+        attachments: tuple[Attachment, ...] | None = None,
+    ) -> None:
+        """Keep what the user typed but did not send (and, unless None, the files attached to
+        it), with the conversation, across restarts."""
         if self._typed is not None and self._typed[0] == conversation.id:
             self._typed = None
-        if conversation.draft == text:
+        same_files = attachments is None or attachments == conversation.draft_attachments
+        if conversation.draft == text and same_files:
             return
         conversation.draft = text
+        if attachments is not None:
+            conversation.draft_attachments = attachments
+        if conversation.id in self._summaries:
+            self.save(conversation, touch=False)
+
+    def set_draft_attachments(
+        self, conversation: Conversation, attachments: tuple[Attachment, ...]
+    ) -> None:
+        """Keep the files attached to the draft (added, removed, excluded), across restarts."""
+        if conversation.read_only or attachments == conversation.draft_attachments:
+            return
+        conversation.draft_attachments = attachments
         if conversation.id in self._summaries:
             self.save(conversation, touch=False)
 

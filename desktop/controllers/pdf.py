@@ -1,7 +1,11 @@
 """Rich text (desktop/core/export/page.py ``print_html``) printed to PDF bytes by Qt:
 QTextDocument lays it out, QPdfWriter writes it, with the fonts Qt finds on the system
 (CJK text falls back to a font that has it, Noto Sans CJK on Linux, and is embedded with its
-Unicode map, so the PDF's text can be searched and copied).
+Unicode map, so the PDF's text can be searched and copied). The pictures the rich text names
+(``<img src>``: page.py's ``PrintImage``, an attached image's bytes or a formula's SVG) are
+made QImages here and given to the document as resources: a formula rasterised by QtSvg at
+``FORMULA_DPI`` in the text's colour, an image decoded as it is (the store's copy as sent, at
+most 2048 pixels long). QImage and QSvgRenderer may be used in any thread (QPixmap may not).
 
 QtGui only, no widgets. It runs in the thread that asks (the window's export thread, a QThread:
 Qt's font cache starts timers as it grows, which a bare Python thread has no dispatcher for),
@@ -11,19 +15,43 @@ the command line makes an offscreen one for PDF and prints on its main thread).
 
 from __future__ import annotations
 
+import logging
+import math
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QRawFont, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QRawFont,
+    QTextDocument,
+)
+
+if TYPE_CHECKING:
+    from desktop.core.export.page import PrintImage
+
+log = logging.getLogger("confab.export")
 
 # 96 dpi layout: the document's pixel sizes (a 9pt header, 10px padding) print as in the view.
 RESOLUTION = 96
 MARGIN_MM = 15
 BODY_POINTS = 10
+# Formulas are printed from rasters of this many dots per inch (the page's pixels are 96).
+FORMULA_DPI = 384
 
 
-def html_to_pdf(html: str, title: str = "") -> bytes:
-    """The PDF of ``html`` (Qt's rich-text subset) on A4 pages."""
+def html_to_pdf(
+    html: str, images: Mapping[str, PrintImage] | None = None, *, title: str = ""
+) -> bytes:
+    """The PDF of ``html`` (Qt's rich-text subset) on A4 pages, with the pictures
+    ``images`` it names by their ``src``."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -46,6 +74,10 @@ def html_to_pdf(html: str, title: str = "") -> bytes:
     # "ff", "fi" as one glyph would copy out of the PDF as one character (U+FB00…).
     font.setFeature(QFont.Tag("liga"), 0)
     document.setDefaultFont(font)
+    for name, picture in (images or {}).items():
+        image = _image(picture)
+        if image is not None:
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(html)
     rect = writer.pageLayout().paintRectPixels(RESOLUTION)
     document.setPageSize(QSizeF(rect.width(), rect.height()))
@@ -54,6 +86,36 @@ def html_to_pdf(html: str, title: str = "") -> bytes:
     del writer  # finishes the file
     buffer.close()
     return _fix_unicode_maps(bytes(data.data()), fixes)
+
+
+def _image(picture: PrintImage) -> QImage | None:
+    """``picture`` as a QImage (None: it cannot be decoded: the page shows no picture)."""
+    if not picture.svg:
+        image = QImage.fromData(picture.data)
+        if image.isNull():
+            log.warning("export: an image could not be decoded for the PDF")
+            return None
+        return image
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(picture.svg.encode()))
+    if not renderer.isValid():
+        return None
+    scale = FORMULA_DPI / RESOLUTION
+    image = QImage(
+        max(1, math.ceil(picture.width * scale)),
+        max(1, math.ceil(picture.height * scale)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+    # The drawing's shape (currentColor) in the text's colour.
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(image.rect(), QColor(picture.colour))
+    painter.end()
+    return image
 
 
 # CJK Radicals Supplement and Kangxi Radicals: CJK fonts draw most of them with the glyph of

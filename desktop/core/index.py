@@ -37,7 +37,7 @@ from desktop.core.encoding import make_parts
 from desktop.core.errors import StorageError
 from desktop.core.folders import Change
 from desktop.core.merge import Merged, merge_rows
-from desktop.core.models import Conversation, Message
+from desktop.core.models import Attachment, Conversation, Message
 from desktop.core.pacing import Pace
 from desktop.core.pricing import Price
 from desktop.core.search import MIGRATION as _SEARCH_MIGRATION
@@ -249,6 +249,8 @@ class Record:
     # index's thread, not on the UI thread at each save); None: not known (the row is marked
     # so, and its file read later).
     messages_of_usage: tuple[Message, ...] | None = field(default=None, compare=False, repr=False)
+    # The draft's attachments: named by the conversation as its messages' are (never collected).
+    draft_attachments: tuple[Attachment, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def of(cls, conversation: Conversation) -> Record:
@@ -268,6 +270,7 @@ class Record:
             # A copy of the list (in C, microseconds for 5,000): the UI thread may append to
             # it while the index thread reads it.
             messages_of_usage=tuple(conversation.messages),
+            draft_attachments=conversation.draft_attachments,
         )
 
     def usage(self) -> list[UsageCell] | None:
@@ -516,7 +519,7 @@ class ConversationIndex:
         cells = record.usage()
         self._put_usage(record.id, cells)
         if record.messages_of_usage is not None:
-            self._put_attachments(record.id, record.messages_of_usage)
+            self._put_attachments(record.id, record.messages_of_usage, record.draft_attachments)
         self.db.execute(
             "INSERT OR REPLACE INTO conversations (id, title, created_us, updated_us, "
             "provider, model, messages, pinned, tags, folder, read_only, size, mtime_ns, "
@@ -587,9 +590,16 @@ class ConversationIndex:
         )
         self.usage_changed = True
 
-    def _put_attachments(self, conversation_id: str, messages: Sequence[Message]) -> None:
-        """Replace the digests of the attachments the conversation names, unless the same."""
+    def _put_attachments(
+        self,
+        conversation_id: str,
+        messages: Sequence[Message],
+        draft: Sequence[Attachment] = (),
+    ) -> None:
+        """Replace the digests of the attachments the conversation names (its messages' and
+        its draft's), unless the same."""
         named = {a.sha256 for m in messages if m.attachments for a in m.attachments}
+        named.update(a.sha256 for a in draft)
         db = self.db
         stored = {
             row[0]
@@ -874,7 +884,9 @@ class ConversationIndex:
             )
             return
         self._put_usage(conversation_id, Record.of(conversation).usage())
-        self._put_attachments(conversation_id, conversation.messages)
+        self._put_attachments(
+            conversation_id, conversation.messages, conversation.draft_attachments
+        )
         self.db.execute("UPDATE conversations SET usage_known = 1 WHERE id = ?", (conversation_id,))
         if not self.search.known(conversation_id):  # read now: not again by the text pass
             self._put_text(conversation)
@@ -931,7 +943,9 @@ class ConversationIndex:
                 )
             return
         self._put_text(conversation)
-        self._put_attachments(conversation.id, conversation.messages)
+        self._put_attachments(
+            conversation.id, conversation.messages, conversation.draft_attachments
+        )
         if conversation.archived:
             # Archived by a Confab of schema 3 elsewhere (a synced file) before this index was
             # migrated: its row had no archived column then. The search filters see it now,

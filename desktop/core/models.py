@@ -287,6 +287,9 @@ class Message:
     extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
+    # On a reply: milliseconds from its request leaving to the first token (text or
+    # reasoning) coming back; None when no token came or the reply is older than the field.
+    ttft_ms: int | None = None
     # Set on a reply while it streams (the periodic saves carry it), cleared when it ends: a
     # file that still has it was left by a Confab that died mid-reply.
     streaming: bool = False
@@ -304,6 +307,10 @@ class Message:
     tool_server: str | None = None
     duration_ms: int | None = None
     tool_error: str | None = None
+    # What kind of failure ``tool_error`` is: one of desktop/core/tools/types.py's FAILURES
+    # ("tool", "timeout", "server", "arguments", "unknown_tool", "stopped"); None when the
+    # call did not fail, or for a file that did not say.
+    tool_failure: str | None = None
     denied: bool = False
     # Files of an imported message not attached (yet): see ImportedFile.
     imported_files: tuple[ImportedFile, ...] = ()
@@ -403,8 +410,10 @@ class Conversation:
     # The context budget (no limit of its own: Budget()) and the latest compaction.
     context: Budget = field(default_factory=Budget)
     summary: Summary | None = None
-    # What the user typed and did not send.
+    # What the user typed and did not send, and the files attached to it (stored in
+    # attachments/ already; sent with the draft, never collected while the draft names them).
     draft: str = ""
+    draft_attachments: tuple[Attachment, ...] = ()
     # The user renamed it (no generated title replaces that) / the model wrote the title.
     title_set_by_user: bool = False
     title_generated: bool = False
@@ -547,9 +556,13 @@ class Conversation:
 
     def thread(self) -> list[Message]:
         """The messages on screen: the path from the root to ``head``."""
+        return self.path_to(self.head)
+
+    def path_to(self, message_id: str | None) -> list[Message]:
+        """The path from the root to ``message_id`` (None, or not here: empty)."""
         by_id = {m.id: m for m in self.messages}
         path: list[Message] = []
-        current = by_id.get(self.head) if self.head else None
+        current = by_id.get(message_id) if message_id else None
         seen: set[str] = set()
         while current is not None and current.id not in seen:
             seen.add(current.id)

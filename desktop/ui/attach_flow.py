@@ -75,6 +75,12 @@ class AttachFlow(QObject):
         self.file_dialog: QFileDialog | None = None
         # Told when the draft's attachments changed (the meter counts them).
         self.on_change: Callable[[], None] = lambda: None
+        # Told a conversation's draft's added files (each with its Exclude) when they changed,
+        # to be kept with it (``Conversation.draft_attachments``).
+        self.on_draft_changed: Callable[[str, tuple[Attachment, ...]], None] = lambda _id, _files: (
+            None
+        )
+        self._restored = 0
         composer.chips.thumbnails = controller.thumbnail
         composer.chips.changed.connect(self._on_chips_changed)
         composer.chips.open_requested.connect(self._on_chips_open_requested)
@@ -93,10 +99,13 @@ class AttachFlow(QObject):
     def _draft(self, conversation_id: str | None) -> list[DraftItem]:
         return self._drafts.setdefault(conversation_id, [])
 
-    def show_draft(self, conversation_id: str | None) -> None:
-        """The conversation shown changed: its draft's attachments on the chips. Those
-        attached while no conversation was open go with the first one opened (a send
-        makes one)."""
+    def show_draft(self, conversation_id: str | None, saved: Iterable[Attachment] = ()) -> None:
+        """The conversation shown changed: its draft's attachments on the chips (``saved``:
+        those its file keeps, shown when this window has none of its own for it yet: after
+        a restart). Those attached while no conversation was open go with the first one
+        opened (a send makes one)."""
+        if conversation_id is not None and conversation_id not in self._drafts:
+            self._drafts[conversation_id] = [self._restore(a) for a in saved]
         if conversation_id == self._shown and self._composer.chips.items == self._draft(
             conversation_id
         ):
@@ -104,8 +113,30 @@ class AttachFlow(QObject):
         carried = self._shown is None and conversation_id is not None and self._drafts.get(None)
         if carried and not self._drafts.get(conversation_id):
             self._drafts[conversation_id] = self._drafts.pop(None)
+            assert conversation_id is not None
+            self._tell_draft(conversation_id)
         self._shown = conversation_id
         self._composer.chips.set_items(self._draft(conversation_id))
+
+    def _restore(self, attachment: Attachment) -> DraftItem:
+        # A file added before (the store has it): no add to wait for; a ticket of its own.
+        self._restored -= 1
+        item = DraftItem(self._restored, attachment.name, attachment, excluded=attachment.excluded)
+        self._items[item.ticket] = item
+        return item
+
+    def _owner(self, item: DraftItem) -> str | None:
+        """The conversation whose draft holds ``item`` (None: none open, or none holds it)."""
+        for conversation_id, draft in self._drafts.items():
+            if any(kept is item for kept in draft):
+                return conversation_id
+        return None
+
+    def _tell_draft(self, conversation_id: str | None) -> None:
+        if conversation_id is None:
+            return
+        sent = (item.to_send() for item in self._draft(conversation_id))
+        self.on_draft_changed(conversation_id, tuple(a for a in sent if a is not None))
 
     def items(self) -> list[DraftItem]:
         """The draft's attachments on screen (busy, ready and refused)."""
@@ -217,6 +248,7 @@ class AttachFlow(QObject):
         item.attachment = attachment
         item.name = attachment.name  # a pasted image's, once the store has named it
         self._refresh(item)
+        self._tell_draft(self._owner(item))
 
     def _on_controller_refused(self, ticket: int, error: BaseException) -> None:
         from desktop.ui.attachment_reasons import say
@@ -261,3 +293,4 @@ class AttachFlow(QObject):
         for ticket in [t for t, item in self._items.items() if id(item) not in kept]:
             del self._items[ticket]
         self.on_change()
+        self._tell_draft(self._shown)

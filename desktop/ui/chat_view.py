@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
 from desktop.ui import formula_images
 from desktop.ui.access import announce
 
@@ -88,6 +89,15 @@ COLUMN_MAX_WIDTH = 860
 FOLLOW_SLACK = 24
 # Page Up and Page Down go this many messages (message_view.STEP_KEYS).
 PAGE_STEP = 5
+# What the thread's font size (Preferences → General) applies to: the messages' text, code,
+# reasoning and the editor; not their headings, notes and buttons.
+THREAD_TEXT = (
+    "#messageBody",
+    "#markdownBlock",
+    "#codeText",
+    "#thinkingText",
+    "#messageEditor",
+)
 
 
 class _ChatContent(QWidget):
@@ -127,6 +137,8 @@ class ChatView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._dark = dark
+        self._font_size: int | None = None
+        self.empty = QLabel()
         self._content = _ChatContent()
         self._content.setObjectName("chatContent")
         # Messages sit in a centred column: long lines across a wide window are hard to read.
@@ -140,9 +152,8 @@ class ChatView(QScrollArea):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)  # (each message keeps room for its actions below it)
         self._earlier = self._batch_button("showEarlier", self.load_earlier)
-        self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
+        self.set_send_key(SEND_ENTER)
         self.empty.setObjectName("emptyChat")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty, 1)
@@ -170,6 +181,9 @@ class ChatView(QScrollArea):
         self.usage_text: Callable[[Message], str] | None = None
         # Set by the window: the attachments' thumbnails and files (the controller).
         self.attachment_source: AttachmentSource | None = None
+        # The message actions shown (None: all): the quick-ask window keeps the few that a
+        # quick question needs; the rest are the main window's, after "Continue in Confab".
+        self.actions_shown: frozenset[str] | None = None
         self._left_out: set[str] = set()
         self._summarized: set[str] = set()
         self._pinned: set[str] = set()
@@ -745,6 +759,39 @@ class ChatView(QScrollArea):
 
     # ---- streaming -----------------------------------------------------------------
 
+    # ---- preferences ---------------------------------------------------------------
+
+    def set_send_key(self, send_key: str) -> None:
+        """The empty thread's hint says which key sends (Preferences → General)."""
+        self.empty.setText(
+            self.tr("Ask anything.\nCtrl+Enter sends, Enter starts a new line.")
+            if send_key == SEND_CTRL_ENTER
+            else self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line.")
+        )
+
+    def set_font_size(self, points: int | None) -> None:
+        """The thread's text in ``points`` (None: the style's size); headings, notes and
+        buttons keep theirs."""
+        if points == self._font_size:
+            return
+        self._font_size = points
+        self.setStyleSheet(
+            "" if points is None else f"{', '.join(THREAD_TEXT)} {{ font-size: {points}pt; }}"
+        )
+
+    @property
+    def font_size(self) -> int | None:
+        return self._font_size
+
+    def set_dark(self, dark: bool) -> None:
+        """Replies' colours (code, formulas) for the dark or the light theme: the thread on
+        screen is shown again in them (a reply streaming keeps its own until it ends)."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self._conversation is not None and not self._streaming:
+            self.show_conversation(self._conversation, self._assistant_name, keep_place=True)
+
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         formula_images.set_gentle(streaming)  # formulas drawn gently while a reply streams
@@ -973,6 +1020,10 @@ class ChatView(QScrollArea):
         widget.set_streaming(self._streaming)
         if self._conversation is not None and self._conversation.read_only:
             widget.set_read_only()
+        if self.actions_shown is not None:
+            for action, button in widget.action_buttons.items():
+                if action not in self.actions_shown:
+                    button.hide()
         self._show_usage(widget, message)
         self._show_context(widget, message.id)
         self._widgets[message.id] = widget

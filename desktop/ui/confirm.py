@@ -16,13 +16,15 @@ def ask(
     text: str,
     informative: str,
     action: str,
-    on_confirm: Callable[[], None],
+    on_confirm: Callable[[], object],
     cancel: str | None = None,
     icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    on_cancel: Callable[[], None] | None = None,
 ) -> QMessageBox:
     """A window-modal question with one destructive ``action`` and a way out (``cancel``, or
     the standard Cancel), which is the default: Enter never destroys anything. Calls
-    ``on_confirm`` only when the action is chosen; the box deletes itself once answered."""
+    ``on_confirm`` only when the action is chosen (``on_cancel``, if given, otherwise: the
+    way out, Esc, the box closed); the box deletes itself once answered."""
     box = QMessageBox(parent)
     box.setObjectName(name)
     box.setIcon(icon)
@@ -42,6 +44,8 @@ def ask(
     def on_finished() -> None:
         if box.clickedButton() is confirm:
             on_confirm()
+        elif on_cancel is not None:
+            on_cancel()
         box.deleteLater()
 
     box.finished.connect(on_finished)

@@ -234,14 +234,25 @@ class CodeLabel(BlockLabel):
 
     # (width of one column, height of one line, extra width, extra height), per font.
     _metrics: ClassVar[dict[str, tuple[float, float, int, int]]] = {}
+    # Its font changed (the thread's font size, Preferences): measured again.
+    remeasured = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._estimate: QSize | None = None
+        self._source: str | None = None
 
     def set_code(self, html: str, source: str) -> None:
         self.setText(html)
+        self._source = source
         self._estimate = self._estimated(source)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._source is not None:
+            self._estimate = self._estimated(self._source)
+            self.updateGeometry()
+            self.remeasured.emit()
 
     def sizeHint(self) -> QSize:
         if self._estimate is not None:
@@ -342,6 +353,7 @@ class CodeBlockWidget(QFrame):
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.code = CodeLabel()
         self.code.setObjectName("codeText")
+        self.code.remeasured.connect(self._fit_height)
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -1456,10 +1468,11 @@ class MessageWidget(QFrame):
             return
         self.action_requested.emit(action, self.message_id)
 
-    def start_edit(self) -> None:
+    def start_edit(self, text: str | None = None) -> None:
+        """The editor, holding the message's text (or ``text``: an edit taken back)."""
         if self.plain is None or self.editor is not None:
             return
-        self.editor = QPlainTextEdit(self.content)
+        self.editor = QPlainTextEdit(self.content if text is None else text)
         self.editor.setObjectName("messageEditor")
         self.editor.setMinimumHeight(80)
         send = QPushButton(self.tr("Send"))

@@ -4,14 +4,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+265"/>
+        <location filename="../../desktop/app.py" line="+321"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+54"/>
         <source>Confab is already running with this data folder:
 {path}
 
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachFlow</name>
     <message>
-        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
+        <location filename="../../desktop/ui/attach_flow.py" line="+166"/>
         <source>Attach Files</source>
         <translation>附加文件</translation>
     </message>
@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1089"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +172,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+650"/>
+        <location filename="../../desktop/ui/message_view.py" line="+662"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -185,14 +185,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-351"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-580"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -202,19 +202,26 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
     <message numerus="yes">
-        <location line="+516"/>
+        <location line="+519"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+58"/>
+        <source>Ask anything.
+Ctrl+Enter sends, Enter starts a new line.</source>
+        <translation>有问必答。
+Ctrl+Enter 发送，Enter 换行。</translation>
+    </message>
+    <message>
+        <location line="+236"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+74"/>
+        <location line="+78"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -222,21 +229,48 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ClipboardChip</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <source>Do not send the clipboard</source>
+        <translation>不发送剪贴板内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the clipboard&apos;s text</source>
+        <translation>移除剪贴板文本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（%Ln 个字符）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（前 %Ln 个字符）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-346"/>
-        <location line="+57"/>
+        <location filename="../../desktop/ui/message_view.py" line="-347"/>
+        <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-57"/>
         <location line="+1"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -252,21 +286,126 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>CompareColumn</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+294"/>
+        <source>Keep This One</source>
+        <translation>保留这个</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the reply of {model}</source>
+        <translation>保留 {model} 的回复</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <location line="-157"/>
+        <source>Compare Models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The question goes to every model at once; their replies stream side by side. Keep the best one to continue: the others stay as its versions.</source>
+        <translation>问题同时发给每个模型，它们的回复并排流式显示。保留最好的一个继续对话：其他回复作为它的版本保留。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add a Model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tools are off in a comparison: each model answers without them. Keep a reply, then continue with tools as usual.</source>
+        <translation>比较时不使用工具：每个模型都在没有工具的情况下回答。保留一个回复后，即可照常使用工具继续。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+76"/>
+        <source>Send to %n Models</source>
+        <translation>
+            <numerusform>发送给 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{models} may not see images: the images go to every model, and these may refuse them or answer without seeing them.</source>
+        <translation>{models} 可能看不到图片：图片会发给每个模型，这些模型可能拒绝它们，或在看不到图片的情况下回答。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareFlow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_flow.py" line="+65"/>
+        <source>Type the question first: Compare sends it to several models at once.</source>
+        <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Still adding files: compare once they are ready.</source>
+        <translation>仍在添加文件：准备好后再比较。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+100"/>
+        <source>Back to the Thread</source>
+        <translation>返回对话</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show the thread with the first reply; the others are its versions</source>
+        <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+50"/>
+        <source>Comparing %n model(s)</source>
+        <translation>
+            <numerusform>正在比较 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Available once every reply has ended (Stop ends them now)</source>
+        <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Continue the conversation from this reply</source>
+        <translation>从这个回复继续对话</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>{tokens} out</source>
+        <translation>输出 {tokens}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>first token {seconds} s</source>
+        <translation>首个令牌 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>waiting for the first token</source>
+        <translation>正在等待首个令牌</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+124"/>
-        <location line="+53"/>
+        <location filename="../../desktop/ui/composer.py" line="+198"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-50"/>
-        <location line="+61"/>
+        <location line="-64"/>
+        <location line="+75"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-63"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
@@ -281,9 +420,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+44"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message Confab…  (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>给 Confab 发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -296,9 +440,52 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>停止回复（Esc）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>发送（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigProblem</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+86"/>
+        <source>This is not JSON: {detail}</source>
+        <translation>这不是 JSON：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No &quot;mcpServers&quot; object was found.</source>
+        <translation>没有找到 &quot;mcpServers&quot; 对象。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The config lists no servers.</source>
+        <translation>配置中没有列出任何服务器。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{server}: not an object, left out.</source>
+        <translation>{server}：不是对象，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: unknown transport type “{detail}”, left out.</source>
+        <translation>{server}：未知的传输类型“{detail}”，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: neither a command nor a URL, left out.</source>
+        <translation>{server}：既没有命令也没有 URL，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: uses the older SSE transport. Added as Streamable HTTP, which most servers serve.</source>
+        <translation>{server}：使用旧的 SSE 传输。已作为 Streamable HTTP 添加，大多数服务器都支持。</translation>
     </message>
 </context>
 <context>
@@ -413,7 +600,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-85"/>
+        <location filename="../../desktop/app.py" line="-94"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -421,6 +608,59 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopIntegration</name>
+    <message>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
+        <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{key} cannot be a global shortcut: choose another in Preferences.</source>
+        <translation>{key} 不能用作全局快捷键：请在偏好设置中另选一个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This desktop does not let Confab set a global shortcut: bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>此桌面环境不允许 Confab 设置全局快捷键：请在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confirm the Quick Ask shortcut in the dialog your desktop shows.</source>
+        <translation>请在桌面弹出的对话框中确认快速提问的快捷键。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The shortcut {key} could not be set. You can bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Confab is still running</source>
+        <translation>Confab 仍在运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It stays in the tray, ready for Quick Ask. To quit, choose Quit Confab in the tray&apos;s menu, or press Ctrl+Q in the window.</source>
+        <translation>它留在系统托盘中，随时可以快速提问。要退出，请在托盘菜单中选择“退出 Confab”，或在窗口中按 Ctrl+Q。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The reply failed: {reason}</source>
+        <translation>回复失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open</source>
+        <translation>打开</translation>
     </message>
 </context>
 <context>
@@ -645,12 +885,37 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>该工具在 {seconds} 秒内没有给出结果，已被取消。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>The tool gave no result in time and was cancelled.</source>
+        <translation>工具未能及时给出结果，已取消。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The tool reported an error; the model was told.</source>
         <translation>该工具报告了错误；已告知模型。</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>The tool reported an error: {detail}</source>
+        <translation>工具报告了错误：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The tool&apos;s server could not run it: {detail}</source>
+        <translation>工具的服务器无法运行它：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model&apos;s arguments could not be read: {detail}</source>
+        <translation>无法读取模型给出的参数：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model asked for a tool that is not on.</source>
+        <translation>模型请求了一个未启用的工具。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The tool could not run: {detail}</source>
         <translation>该工具无法运行：{detail}</translation>
     </message>
@@ -903,7 +1168,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+96"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+100"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -1339,7 +1604,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+788"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+725"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -1356,12 +1621,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location line="+14"/>
         <location line="+47"/>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1405,7 +1670,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>问题：</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>添加 %n 个服务器</numerusform>
@@ -1430,7 +1695,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+114"/>
+        <location filename="../../desktop/ui/main_window.py" line="+131"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
@@ -1465,12 +1730,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+18"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send the message to two to four models at once, side by side (Ctrl+Shift+M)</source>
+        <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+25"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1490,12 +1770,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>为消息附加图片或文档</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Co&amp;mpare Models…</source>
+        <translation>比较模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send the message to two to four models at once and keep the best reply</source>
+        <translation>把消息同时发给两到四个模型，并保留最好的回复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Pr&amp;eferences…</source>
+        <translation>偏好设置(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Providers…</source>
         <translation>提供商(&amp;P)…</translation>
     </message>
@@ -1505,7 +1800,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>工具(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MCP servers: the tools the model may use</source>
         <translation>MCP 服务器：模型可以使用的工具</translation>
     </message>
@@ -1520,17 +1815,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>发送时用一段总结代替对话中较早的部分</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>P&amp;rices…</source>
         <translation>价格(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
@@ -1540,14 +1835,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>将对话保存为 Markdown、网页或 PDF，或将整个资料库保存为归档</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;Trash…</source>
         <translation>回收站(&amp;T)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Deleted conversations, to restore</source>
         <translation>已删除的对话，可恢复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quick &amp;Ask…</source>
+        <translation>快速提问(&amp;A)…</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1565,7 +1865,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Stop the Reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1575,19 +1880,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入 ChatGPT 或 Claude 的导出文件，或 Confab 文件（也可以拖放到这里）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+108"/>
+        <location line="+112"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
         <source>Send images</source>
         <translation>发送图片</translation>
     </message>
@@ -1612,7 +1917,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>仍然发送</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+89"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1637,7 +1942,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+176"/>
+        <source>Confab could not change whether it starts when you log in.</source>
+        <translation>Confab 无法更改登录时是否自动启动。</translation>
+    </message>
+    <message>
+        <location line="+92"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1677,12 +1987,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找下一个(&amp;N)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Find &amp;Previous</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+210"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1727,7 +2037,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>“{title}”在这里更改的同时已在另一台设备上删除：它已被保留，并已写回磁盘。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1747,7 +2057,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+78"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -1777,14 +2087,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-478"/>
-        <location line="+306"/>
-        <location line="+183"/>
+        <location line="-522"/>
+        <location line="+315"/>
+        <location line="+218"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1833,12 +2143,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+124"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+63"/>
+        <location line="+64"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -1893,7 +2203,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+87"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -1926,12 +2236,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-176"/>
+        <location filename="../../desktop/ui/message_view.py" line="-188"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+442"/>
+        <location line="+454"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1957,7 +2267,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-544"/>
+        <location filename="../../desktop/ui/message_view.py" line="-556"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1977,7 +2287,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+911"/>
+        <location line="+923"/>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -2078,10 +2388,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <source>Tool call: %1</source>
-        <translation type="vanished">工具调用：%1</translation>
-    </message>
-    <message>
         <location line="+114"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
@@ -2102,7 +2408,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -2283,7 +2589,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-829"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-831"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -2291,6 +2597,201 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+0"/>
         <source>Add Header</source>
         <translation>添加请求头</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Providers</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <location line="+8"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>A new language shows the next time Confab starts.</source>
+        <translation>新的语言将在下次启动 Confab 时生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+181"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location line="-180"/>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Font size of the conversation</source>
+        <translation>对话字号(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter (Shift+Enter for a new line)</source>
+        <translation>Enter（Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter (Enter for a new line)</source>
+        <translation>Ctrl+Enter（Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Let the model give new conversations a title</source>
+        <translation>让模型为新对话起标题</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Send with</source>
+        <translation>发送键(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;provider</source>
+        <translation>默认提供商(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start Confab when I log in</source>
+        <translation>登录时启动 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Confab in the system tray</source>
+        <translation>在系统托盘中显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Notify me when a reply is ready while Confab is in the background</source>
+        <translation>Confab 在后台时，回复完成后通知我</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location line="+119"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Keys for {action}</source>
+        <translation>{action}的按键</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Back to the default keys of {action}</source>
+        <translation>恢复{action}的默认按键</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
+        <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reset All</source>
+        <translation>全部重置</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Quick ask (from anywhere)</source>
+        <translation>快速提问（全局）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Also: {keys}</source>
+        <translation>另有：{keys}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Same keys as {actions}</source>
+        <translation>与{actions}的按键相同</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{keys} is used by {actions}.</source>
+        <translation>{keys} 同时用于{actions}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give one of them other keys before saving.</source>
+        <translation>请先为其中一个换一组按键再保存。</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>Two actions have the same keys: change one of them.</source>
+        <translation>有两个操作使用了相同的按键：请修改其中一个。</translation>
     </message>
 </context>
 <context>
@@ -2372,10 +2873,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+11"/>
         <source>Add</source>
         <translation>添加</translation>
-    </message>
-    <message>
-        <source>{name} (local)</source>
-        <translation type="vanished">{name}（本地）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -2465,10 +2962,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>自定义代理</translation>
     </message>
     <message>
-        <source>http://proxy.example.com:3128 or socks5://127.0.0.1:1080</source>
-        <translation type="vanished">http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
-    </message>
-    <message>
         <location line="+12"/>
         <location line="+285"/>
         <location line="+9"/>
@@ -2479,10 +2972,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="-290"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
-    </message>
-    <message>
-        <source>None: the usual certificate authorities</source>
-        <translation type="vanished">无：使用常规证书颁发机构</translation>
     </message>
     <message>
         <location line="-8"/>
@@ -2696,6 +3185,49 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>QuickWindow</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+33"/>
+        <source>Quick Ask — Confab</source>
+        <translation>快速提问 — Confab</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model for this question</source>
+        <translation>此问题使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue in Confab</source>
+        <translation>在 Confab 中继续</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Ask anything…  (Enter to send, Esc to close)</source>
+        <translation>随便问…（Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Quick ask</source>
+        <translation>快速提问</translation>
     </message>
 </context>
 <context>
@@ -2947,14 +3479,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <source>Archive</source>
         <translation>归档</translation>
     </message>
-    <message>
-        <source>Rename</source>
-        <translation type="vanished">重命名</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation type="vanished">删除…</translation>
-    </message>
 </context>
 <context>
     <name>TagsDialog</name>
@@ -3055,7 +3579,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：{tool}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
@@ -3066,12 +3590,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+58"/>
+        <location line="+55"/>
         <source>Running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-54"/>
         <source>Done in {time}</source>
         <translation>完成，用时 {time}</translation>
     </message>
@@ -3092,12 +3616,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+55"/>
+        <location line="+52"/>
         <source>Denied</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location line="-54"/>
+        <location line="-51"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -3107,7 +3631,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>You denied this call. The model was told it was not run.</source>
         <translation>你拒绝了这次调用。已告知模型它没有运行。</translation>
     </message>
@@ -3546,6 +4070,29 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../desktop/ui/tray.py" line="+36"/>
+        <source>New Conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Confab</source>
+        <translation>显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quit Confab</source>
+        <translation>退出 Confab</translation>
+    </message>
+</context>
+<context>
     <name>UsageDialog</name>
     <message>
         <location filename="../../desktop/ui/usage_dialog.py" line="+121"/>
@@ -3713,6 +4260,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新值可替换</translation>
+    </message>
+</context>
+<context>
+    <name>_TargetRow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="-460"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+1"/>
+        <source>Remove this model</source>
+        <translation>移除这个模型</translation>
     </message>
 </context>
 </TS>

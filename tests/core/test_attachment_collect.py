@@ -14,7 +14,7 @@ from desktop.core.attachments import AttachmentStore
 from desktop.core.attachments.collect import collect
 from desktop.core.attachments.images import OPENAI
 from desktop.core.attachments.store import GRACE_SECONDS
-from desktop.core.index import INDEX_NAME, Library, read_attachment_refs
+from desktop.core.index import INDEX_NAME, Library, Record, read_attachment_refs
 from desktop.core.models import Attachment, Conversation, Message
 from desktop.core.storage import ConversationStore
 from tests.support import attachment_files as files
@@ -76,6 +76,49 @@ def test_only_what_nothing_uses_is_removed(tmp_path: Path) -> None:
         assert _names(attachments) == {shared.sha256}
         assert not (tmp_path / "derived" / f"{own.sha256}.txt").exists()
         assert loose.sha256 not in _names(attachments)
+    finally:
+        library.close()
+
+
+def test_a_drafts_attachment_is_kept_when_other_conversations_are_purged(tmp_path: Path) -> None:
+    attachments = AttachmentStore(tmp_path)
+    drafted = attachments.add_bytes(files.png(64, 48), "draft.png")
+    gone = attachments.add_bytes(files.pdf(["only in b"]), "b.pdf")
+    store = ConversationStore(tmp_path)
+    drafting = Conversation(id="a", title="a", created_at=T0, updated_at=T0)
+    drafting.append(Message("a-q", None, "user", "hello", T0))
+    drafting.draft_attachments = (drafted,)  # attached, not sent: in no message
+    store.save(drafting)
+    store.save(_conversation("b", gone))
+    library = Library(store)
+    try:
+        library.open().result()
+        library.reconcile().result()
+        index = tmp_path / INDEX_NAME
+        assert read_attachment_refs(index) == {drafted.sha256, gone.sha256}
+        store.delete("b")
+        store.purge("b")
+        library.reconcile().result()
+        assert collect(attachments, index, now=later()) == 1
+        assert _names(attachments) == {drafted.sha256}
+        # Saved from the window (the row follows the record handed to the writer): still
+        # used while the draft holds it; removed once it is taken off the draft.
+        drafting.draft = "about this"
+        library.saving(Record.of(drafting), new_write=True)
+        store.save(drafting)
+        store.wait_for_writes()
+        library.written("a", True)
+        library.wait()
+        assert collect(attachments, index, now=later()) == 0
+        drafting.draft_attachments = ()
+        library.saving(Record.of(drafting), new_write=True)
+        store.save(drafting)
+        store.wait_for_writes()
+        library.written("a", True)
+        library.wait()
+        assert read_attachment_refs(index) == set()
+        assert collect(attachments, index, now=later()) == 1
+        assert _names(attachments) == set()
     finally:
         library.close()
 

@@ -171,3 +171,20 @@ def test_a_chatgpt_image_refused_stays_an_imported_file_with_a_note(tmp_path: Pa
     question = conversation.message(message_id("chatgpt", source.id, nodes["q2"]))
     assert question.content.startswith("[Image: file-AbC123-photo.png]")
     assert question.attachments == () and question.imported_files[0].path == "file-AbC123-photo.png"
+
+
+def test_a_drafts_attachments_travel_with_a_confab_export(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store, _image, _pdf, other = _library(data)
+    drafted = store.add_bytes(files.png(64, 64), "not sent yet.png")
+    conversations = ConversationStore(data)
+    conversation = conversations.load("b")
+    conversation.draft_attachments = (drafted,)
+    conversations.save(conversation)
+    conversations.close()
+    for kind, out in (("zip", tmp_path / "b.zip"), ("json", tmp_path / "json" / "b.json")):
+        Exporter(data).run(["b"], kind, out)
+        imported, attachments = _import(tmp_path / f"from-{kind}", out)
+        assert imported.load("b").draft_attachments == (drafted,)
+        assert attachments.read(drafted) == store.read(drafted)
+        assert attachments.exists(other)

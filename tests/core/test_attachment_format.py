@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from desktop.core.models import Attachment, Conversation, Message
 from desktop.core.storage import ConversationStore
@@ -26,12 +27,17 @@ def _conversation() -> Conversation:
     return conversation
 
 
+def _written(store: ConversationStore, conversation: Conversation) -> dict[str, Any]:
+    store.save(conversation)
+    store.wait_for_writes()
+    data: dict[str, Any] = json.loads(store.path_of(conversation.id).read_text(encoding="utf-8"))
+    return data
+
+
 def test_attachments_are_saved_and_read_back(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
     conversation = _conversation()
-    store.save(conversation)
-    store.wait_for_writes()
-    data = json.loads(store.path_of(conversation.id).read_text(encoding="utf-8"))
+    data = _written(store, conversation)
     first, second = data["messages"]
     assert first["attachments"] == [
         {
@@ -83,3 +89,38 @@ def test_a_reference_outside_the_folder_is_a_damaged_field() -> None:
     # Upper-case hex is the same digest, written back in lower case.
     upper = {**data["attachments"][0], "sha256": "C" * 64}
     assert Message.from_dict({**data, "attachments": [upper]}).attachments[0].sha256 == "c" * 64
+
+
+def test_a_drafts_attachments_are_saved_and_read_back(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conversation = _conversation()
+    assert "draft_attachments" not in _written(store, conversation)  # only when there are some
+    conversation.draft_attachments = (IMAGE, PDF)
+    written = _written(store, conversation)
+    assert [a["name"] for a in written["draft_attachments"]] == ["graph.png", "report.pdf"]
+    assert written["draft_attachments"][1]["excluded"] is True
+    assert ConversationStore(tmp_path).load(conversation.id).draft_attachments == (IMAGE, PDF)
+
+
+def test_a_drafts_attachments_are_read_liberally() -> None:
+    data = _conversation().to_dict()
+    good = data["messages"][0]["attachments"][0]
+    data["draft_attachments"] = [
+        {**good, "sha256": "../../etc/passwd"},  # would name a file outside attachments/
+        "not an object",
+        {"name": "no digest.png"},
+        good,
+        {**good, "name": "the same file again"},
+        {**good, "sha256": "e" * 64, "futuristic": [1]},
+    ]
+    notes: list[str] = []
+    conversation = Conversation.from_dict(data, notes)
+    assert [a.sha256 for a in conversation.draft_attachments] == ["c" * 64, "e" * 64]
+    assert conversation.draft_attachments[1].extra == {"futuristic": [1]}
+    assert len(notes) == 3 and all("draft_attachments" in n for n in notes)
+    assert conversation.messages[0].attachments == (IMAGE, PDF)  # the rest as it was
+    for other in ({"a": 1}, "text", 7):
+        notes = []
+        assert Conversation.from_dict({**data, "draft_attachments": other}, notes)
+        assert Conversation.from_dict({**data, "draft_attachments": other}).draft_attachments == ()
+        assert notes

@@ -18,7 +18,6 @@ from tests.support.atspi import (
     confab_under_atspi,
     missing_tools,
 )
-from tests.support.displays import xvfb
 from tests.support.openai_server import Reply
 
 # What a screen reader offers to press: every one of these must say what it does.
@@ -26,7 +25,9 @@ PRESSABLE = ("push button", "toggle button", "check box", "radio button", "menu 
 
 
 @pytest.fixture
-def confab(tmp_path: Path, openai_server: Any) -> Iterator[tuple[Any, AtspiClient]]:
+def confab(
+    tmp_path: Path, openai_server: Any, xvfb_display: str
+) -> Iterator[tuple[Any, AtspiClient]]:
     missing = missing_tools()
     if missing:
         pytest.skip(f"{missing} is needed: {PACKAGES_HINT}")
@@ -38,7 +39,7 @@ def confab(tmp_path: Path, openai_server: Any) -> Iterator[tuple[Any, AtspiClien
         "default_model": "test-model",
     }
     write_settings(data, [provider])
-    with xvfb() as display, confab_under_atspi(data, tmp_path, display) as running:
+    with confab_under_atspi(data, tmp_path, xvfb_display) as running:
         yield running
 
 

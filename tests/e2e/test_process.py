@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import pytest
 
 from desktop import __version__
 from tests.conftest import write_settings
-from tests.support.displays import xvfb
 from tests.support.openai_server import Reply
 
 # Lines the offscreen platform prints about window features it does not have.
@@ -100,12 +98,6 @@ def test_starts_offscreen_and_quits_cleanly(tmp_path: Path, how: str) -> None:
     assert "quitting" in (data / "logs" / "confab.log").read_text()
     if os.name == "posix":
         assert (data.stat().st_mode & 0o777) == 0o700
-
-
-@pytest.fixture
-def xvfb_display() -> Iterator[str]:
-    with xvfb("xdotool") as display:
-        yield display
 
 
 def _xdotool(display: str, *args: str) -> None:

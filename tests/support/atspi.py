@@ -1,6 +1,8 @@
 """Confab as a screen reader meets it: the real app under Xvfb (xcb) with Qt's AT-SPI bridge,
 in a D-Bus session of the test's own, read and driven from another process through AT-SPI.
 
+Under the ``xvfb_display`` of tests/support/xvfb.py:
+
 - ``accessibility_session(root)``: a private session bus (dbus-daemon with the standard
   session configuration, so that org.a11y.Bus, at-spi-bus-launcher, is started on demand as on
   a desktop), and a private XDG_RUNTIME_DIR, where the launcher puts the accessibility bus's

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QTextCursor
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from desktop.ui.attachment_chips import AttachmentChip, DraftItem
 from desktop.ui.attachment_view import DocumentChip, ImageThumb, MessageAttachments
@@ -55,6 +55,13 @@ def paste_image(app: Any, qtbot: Any, image: QImage) -> None:
 
 def stored(app: Any) -> list[Path]:
     return sorted((app.data_dir / "attachments").glob("*.*"))
+
+
+def said_hello(app: Any) -> Any:
+    """The conversation of a first question answered (a conversation with a file)."""
+    app.type_and_send("Hello")
+    app.wait_idle()
+    return app.conversations.current
 
 
 def user_message(app: Any) -> Any:
@@ -365,6 +372,94 @@ def test_a_model_that_cannot_see_images_warns_before_sending(
     assert app.window.attach_flow.items() == []
 
 
+def blind_after_an_image(app: Any, qtbot: Any, tmp_path: Path) -> Any:
+    """A question with an image answered by a model not known either way (no question),
+    then the model typed in the picker: one known not to see images. The question's bubble."""
+    bubble = sent_with_image(app, qtbot, tmp_path)
+    picker = app.window.model_combo.lineEdit()
+    picker.setText("gpt-3.5-turbo")
+    picker.editingFinished.emit()
+    assert app.conversations.current.model == "gpt-3.5-turbo"
+    return bubble
+
+
+def vision_box(app: Any) -> QMessageBox:
+    box = app.window.vision_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.text() == "gpt-3.5-turbo may not see images."
+    return box
+
+
+def send_anyway(box: QMessageBox) -> None:
+    next(b for b in box.buttons() if b.text() == "Send Anyway").click()
+
+
+def test_editing_a_question_with_an_image_for_a_blind_model_asks_first(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="my-local-model")
+    bubble = blind_after_an_image(app, qtbot, tmp_path)
+    asked = len(openai_server.chat_requests())
+    qtbot.mouseClick(bubble.action_buttons["edit"], Qt.MouseButton.LeftButton)
+    assert bubble.editor is not None
+    bubble.editor.setPlainText("Look closer")
+    send = next(b for b in bubble.edit_row.findChildren(QPushButton) if b.text() == "Send")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+
+    # Cancel: nothing sent, the edit back in its editor, the thread as it was.
+    vision_box(app).reject()
+    assert len(openai_server.chat_requests()) == asked
+    bubble = user_message(app)
+    assert bubble.editor is not None and bubble.editor.toPlainText() == "Look closer"
+    assert len(app.conversations.current.messages) == 2
+
+    send = next(b for b in bubble.edit_row.findChildren(QPushButton) if b.text() == "Send")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    send_anyway(vision_box(app))
+    app.wait_idle()
+    assert len(openai_server.chat_requests()) == asked + 1
+    content = openai_server.chat_requests()[-1]["json"]["messages"][-1]["content"]
+    assert {"type": "text", "text": "Look closer"} in content
+    assert any(part["type"] == "image_url" for part in content)  # the image went with it
+
+
+def test_regenerating_a_reply_to_an_image_for_a_blind_model_asks_first(
+    start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="my-local-model")
+    blind_after_an_image(app, qtbot, tmp_path)
+    asked = len(openai_server.chat_requests())
+    reply = app.window.chat_view.message_widgets()[-1]
+    assert reply.role == "assistant"
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+
+    vision_box(app).reject()
+    assert len(openai_server.chat_requests()) == asked
+    conversation = app.conversations.current
+    assert len(conversation.messages) == 2 and conversation.head == reply.message_id
+    assert [role for role, _ in app.bubbles()] == ["user", "assistant"]
+
+    reply = app.window.chat_view.message_widgets()[-1]
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+    send_anyway(vision_box(app))
+    app.wait_idle()
+    assert len(openai_server.chat_requests()) == asked + 1
+    assert len(app.conversations.current.messages) == 3  # a sibling reply
+
+
+def test_a_thread_without_images_regenerates_for_a_blind_model_without_a_question(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = start_chat_app(model="gpt-3.5-turbo")
+    said_hello(app)
+    app.window.vision_box = None
+    reply = app.window.chat_view.message_widgets()[-1]
+    qtbot.mouseClick(reply.action_buttons["regenerate"], Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    assert app.window.vision_box is None
+    assert len(openai_server.chat_requests()) == 2
+
+
 def test_a_model_not_known_either_way_does_not_warn(
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
@@ -379,9 +474,7 @@ def test_a_draft_keeps_its_attachments_across_conversations_and_a_failed_send_lo
     start_chat_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     app = start_chat_app()
-    app.type_and_send("Hello")
-    app.wait_idle()
-    first = app.conversations.current
+    first = said_hello(app)
     drop(app.window, [png_file(tmp_path / "one.png")])
     (item,) = ready(app, qtbot)
     app.window.composer.edit.setPlainText("about this")
@@ -433,6 +526,68 @@ def test_attachments_are_there_after_a_restart_and_a_missing_file_says_so(
     assert thumb.isVisible() and thumb.height() > 0
     qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
     assert user_message(third).attachments.viewer is None
+
+
+def test_a_drafts_attachments_are_back_after_a_restart_and_go_with_the_message(
+    start_chat_app: Any, start_app: Any, openai_server: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app(model="gpt-4o")
+    conversation_id = said_hello(app).id
+    drop(app.window, [png_file(tmp_path / "plan.png", 800, 600)])
+    (item,) = ready(app, qtbot)
+    attachment = item.attachment
+    assert attachment is not None
+    (saved,) = app.conversation_files()
+    assert [a["sha256"] for a in saved["draft_attachments"]] == [attachment.sha256]
+    app.quit()
+
+    again = start_app(tmp_path / "data")
+    again.open(conversation_id)
+    (chip,) = chips(again)
+    assert chip.item.attachment == attachment
+    assert chip.details.text() == f"{size_text(attachment.size)} · 765 tokens"
+    qtbot.waitUntil(lambda: not chip.thumb.pixmap().isNull())
+    # Away and back: still there, once.
+    again.window.new_conversation()
+    assert chips(again) == []
+    again.open(conversation_id)
+    assert [c.item.attachment for c in chips(again)] == [attachment]
+
+    again.type_and_send("And this plan?")
+    again.wait_idle()
+    content = openai_server.chat_requests()[-1]["json"]["messages"][-1]["content"]
+    assert {"type": "text", "text": "And this plan?"} in content
+    assert [p["type"] for p in content].count("image_url") == 1
+    assert chips(again) == []
+    (saved,) = again.conversation_files()
+    assert "draft_attachments" not in saved
+    assert saved["messages"][2]["attachments"][0]["sha256"] == attachment.sha256
+
+
+def test_a_removed_or_excluded_draft_attachment_is_so_after_a_restart(
+    start_chat_app: Any, start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    app = start_chat_app()
+    conversation_id = said_hello(app).id
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\n" + "a long plan, step by step. " * 4_000, encoding="utf-8")
+    drop(app.window, [png_file(tmp_path / "a.png"), notes])
+    ready(app, qtbot, 2)
+    chip_a, chip_notes = chips(app)
+    qtbot.mouseClick(chip_a.remove_button, Qt.MouseButton.LeftButton)
+    assert chip_notes.exclude_button.isVisible()  # a big document
+    qtbot.mouseClick(chip_notes.exclude_button, Qt.MouseButton.LeftButton)
+    (saved,) = app.conversation_files()
+    assert [(a["name"], a.get("excluded")) for a in saved["draft_attachments"]] == [
+        ("notes.md", True)
+    ]
+    app.quit()
+
+    again = start_app(tmp_path / "data")
+    again.open(conversation_id)
+    (chip,) = chips(again)
+    assert chip.item.name == "notes.md" and chip.item.excluded
+    assert chip.exclude_button.isChecked()
 
 
 def test_a_server_that_refuses_the_images_says_what_to_do_and_keeps_them(

@@ -275,6 +275,12 @@ class AttachmentStore:
         self._images.put((attachment.sha256, target.tag), url, len(url))
         return url
 
+    def prepared(self, attachment: Attachment, target: Target) -> tuple[bytes, str]:
+        """The image as sent for ``target`` (bytes, type): from ``derived/``, else the stored
+        file when it needs no scaling, else scaled and encoded now (and kept in ``derived/``).
+        AttachmentError when its file is missing or cannot be decoded."""
+        return self._prepared(attachment, target)
+
     def _prepared(self, attachment: Attachment, target: Target) -> tuple[bytes, str]:
         stem = f"{attachment.sha256}.{target.tag}"
         for ext, mime in (("jpg", "image/jpeg"), ("png", "image/png")):

@@ -6,10 +6,14 @@ The Markdown is parsed as the view parses it (desktop/core/markdown.py ``parse_f
 raw HTML off, so markup in a message stays text; the same budget), code is highlighted by
 the same Pygments lexers, and only http(s) and mailto links are made (a link whose text
 reads as another address shows where it really goes). LaTeX formulas are inline SVG drawn by
-the view's renderer (desktop/core/formulas.py), in the page's text colour; the PDF shows their
-source, as code. Images are never loaded: the page
-works offline and tells no server it was read. The page holds no script, and its
-Content-Security-Policy lets it load nothing but its own inline styles.
+the view's renderer (desktop/core/formulas.py), in the page's text colour. Images are never
+loaded: the page works offline and tells no server it was read. The page holds no script, and
+its Content-Security-Policy lets it load nothing but its own inline styles.
+
+The printed page (``print_html``: a ``PrintPage``) names its pictures by ``<img src>``, each a
+``PrintImage`` the printer (desktop/controllers/pdf.py) turns into a QImage: an attached image
+(the file as the store prepares it to send, at most 2048 pixels long, scaled to the page's
+width) and each formula (its SVG, drawn here: the export runs in a thread of its own).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -40,10 +45,12 @@ from desktop.core.export.common import (
 from desktop.core.formulas import REFERENCE_PX, Formula, draw
 from desktop.core.links import CHECK_SCHEME, misleading, shown_address
 from desktop.core.markdown import (
+    Block,
     UntrustedRenderer,
     is_live_url,
     lexer_for,
     link_text,
+    math_html,
     parse_finished,
     render_markdown,
 )
@@ -369,19 +376,103 @@ def _real_address(found: re.Match[str]) -> str:
     )
 
 
-def _print_blocks(text: str) -> str:
+# The printed text's size (desktop/controllers/pdf.py BODY_POINTS, at 96 dpi) and colour.
+PRINT_TEXT_PX = 10 * 96 / 72
+PRINT_COLOUR = "#1b1f24"
+# The width a picture may take in a message's cell: A4 less pdf.py's margins (15 mm each
+# side), the cell's padding and border, in the page's pixels (96 dpi).
+PRINT_WIDTH_PX = 640
+# A formula's em against the text's (desktop/ui/formula_images.py EM_SCALE).
+_EM_SCALE = 1.21
+
+
+@dataclass(frozen=True)
+class PrintImage:
+    """A picture of the printed page, printed at ``width`` × ``height`` page pixels: ``data``,
+    an image file's bytes (PNG, JPEG), or ``svg``, a formula's drawing (its user units are
+    pixels at REFERENCE_PX, painted in ``colour``)."""
+
+    width: float
+    height: float
+    data: bytes = b""
+    svg: str = ""
+    colour: str = PRINT_COLOUR
+
+
+@dataclass
+class PrintPage:
+    """The rich text QTextDocument prints, and the pictures its ``<img src>`` name."""
+
+    html: str
+    images: dict[str, PrintImage] = field(default_factory=dict)
+
+    def add(self, image: PrintImage) -> str:
+        name = f"confab-print:{len(self.images)}"
+        self.images[name] = image
+        return name
+
+
+# An image to print (its bytes, as the store prepares it), or None (named only).
+PrintSource = Callable[[Attachment], bytes | None]
+
+
+def _print_formula(page: PrintPage, latex: str, display: bool) -> str | None:
+    drawing = draw(latex, display)
+    if drawing is None:
+        return None  # its source stays, as code
+    scale = PRINT_TEXT_PX * _EM_SCALE / REFERENCE_PX
+    width, height = drawing.width * scale, drawing.height * scale
+    if width > PRINT_WIDTH_PX:  # a long display formula: shrunk to the page
+        width, height = PRINT_WIDTH_PX, height * PRINT_WIDTH_PX / width
+    name = page.add(PrintImage(width, height, svg=drawing.svg))
+    return (
+        f'<img src="{name}" width="{width:.1f}" height="{height:.1f}" '
+        'style="vertical-align: middle">'
+    )
+
+
+def _printed_block(page: PrintPage, block: Block) -> str:
+    text = _CHECKED_LINK.sub(_real_address, block.html)
+    if not block.formulas:
+        return text
+    images = [_print_formula(page, f.latex, f.display) for f in block.formulas]
+    return math_html(replace(block, html=text), images)
+
+
+def _print_blocks(text: str, page: PrintPage | None = None) -> str:
+    page = page if page is not None else PrintPage("")
     parts = []
     for block in render_markdown(text):
         if block.unformatted == "long" and block.kind == "html":
             # Shown in part in the window; a printed page has room for all of it.
             parts.append("<p>" + _escape(block.source).replace("\n", "<br>") + "</p>")
         else:
-            parts.append(_CHECKED_LINK.sub(_real_address, block.html))
+            parts.append(_printed_block(page, block))
     return "\n".join(parts)
 
 
-def print_html(conversation: Conversation, style: Style, exported: str) -> str:
-    """``conversation`` as the rich text QTextDocument prints (see the module's docstring)."""
+def _print_attachment(page: PrintPage, attachment: Attachment, image: PrintSource) -> str:
+    label = f"<p>📎 {_escape(attachment_label(attachment))}</p>"
+    data = image(attachment) if attachment.kind == "image" else None
+    if not data or not attachment.width or not attachment.height:
+        return label
+    width = min(attachment.width, PRINT_WIDTH_PX)
+    height = attachment.height * width / attachment.width
+    name = page.add(PrintImage(width, height, data=data))
+    return f'<p><img src="{name}" width="{width:.1f}" height="{height:.1f}"></p>' + label
+
+
+def print_html(
+    conversation: Conversation,
+    style: Style,
+    exported: str,
+    image: PrintSource | None = None,
+) -> PrintPage:
+    """``conversation`` as the rich text QTextDocument prints, with its pictures (see the
+    module's docstring); ``image``: an attached image's bytes (None: images named only).
+    Blocking (formulas are drawn): run off the UI thread."""
+    page = PrintPage("")
+    source: PrintSource = image or (lambda _a: None)
     labels = style.labels
     title = style.title(conversation)
     meta = _meta(conversation, style)
@@ -392,19 +483,19 @@ def print_html(conversation: Conversation, style: Style, exported: str) -> str:
         f'<p style="color: #5b6270">{_escape(" · ".join(meta))}</p>',
     ]
     if conversation.system_prompt.strip():
-        out.append(_print_aside(labels.system_prompt, conversation.system_prompt))
+        out.append(_print_aside(labels.system_prompt, conversation.system_prompt, page))
     for entry in entries(conversation, style):
         message = entry.message
         background, border = _PRINT_BUBBLE["user" if message.role == "user" else "other"]
         head = " · ".join(part for part in (entry.who, entry.when, entry.version) if part)
         cell = [f'<p style="color: #5b6270; font-size: 9pt; font-weight: 600">{_escape(head)}</p>']
         if message.reasoning:
-            cell.append(_print_aside(labels.thinking, message.reasoning))
+            cell.append(_print_aside(labels.thinking, message.reasoning, page))
         body = body_markdown(message, labels)
         if body:
-            cell.append(_print_blocks(body))
+            cell.append(_print_blocks(body, page))
         for attachment in message.attachments:
-            cell.append(f"<p>📎 {_escape(attachment_label(attachment))}</p>")
+            cell.append(_print_attachment(page, attachment, source))
         if entry.note:
             cell.append(f'<p style="color: #6b7280; font-style: italic">{_escape(entry.note)}</p>')
         out.append(
@@ -417,14 +508,16 @@ def print_html(conversation: Conversation, style: Style, exported: str) -> str:
     footer = _escape(labels.exported.format(date=exported))
     out.append(f'<p align="center" style="color: #6b7280; font-size: 8pt">{footer}</p>')
     out.append("</body></html>")
-    return "\n".join(out)
+    page.html = "\n".join(out)
+    return page
 
 
-def _print_aside(summary: str, text: str) -> str:
+def _print_aside(summary: str, text: str, page: PrintPage) -> str:
     """Reasoning or a system prompt: its name, then the text beside a thin bar (printed
     open: paper has no toggles)."""
     return (
         f'<p style="color: #6b7280; font-size: 9pt; font-weight: 600">{_escape(summary)}</p>'
         '<table cellspacing="0" cellpadding="0"><tr><td width="3" bgcolor="#e3e5e8"></td>'
-        f'<td style="padding-left: 8px; color: #6b7280">{_print_blocks(text)}</td></tr></table>'
+        '<td style="padding-left: 8px; color: #6b7280">'
+        f"{_print_blocks(text, page)}</td></tr></table>"
     )

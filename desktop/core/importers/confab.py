@@ -65,13 +65,13 @@ def attachment_folders(path: Path) -> list[Path]:
 def _attached(container: Container, conversation: Conversation, beside: list[Path]) -> list[str]:
     names = set(container.names())
     files: list[str] = []
-    for message in conversation.messages:
-        for attachment in message.attachments:
-            name = f"{ATTACHMENTS}/{attachment.file_name}"
-            if name in files:
-                continue
-            if name in names or any((f / attachment.file_name).is_file() for f in beside):
-                files.append(name)
+    named = [a for m in conversation.messages for a in m.attachments]
+    for attachment in [*named, *conversation.draft_attachments]:
+        name = f"{ATTACHMENTS}/{attachment.file_name}"
+        if name in files:
+            continue
+        if name in names or any((f / attachment.file_name).is_file() for f in beside):
+            files.append(name)
     return files
 
 

@@ -45,7 +45,7 @@ import json
 import logging
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -53,9 +53,9 @@ from typing import IO, Any
 from desktop.core.atomic import json_bytes, shared_mode, temporary_beside, write_bytes_atomic
 from desktop.core.attachments.store import AttachmentStore
 from desktop.core.encoding import read_file
-from desktop.core.errors import StorageError, WriteFailedError
+from desktop.core.errors import AttachmentError, StorageError, WriteFailedError
 from desktop.core.export.common import Style, UniqueNames, safe_name
-from desktop.core.export.page import conversation_page, print_html
+from desktop.core.export.page import PrintImage, conversation_page, print_html
 from desktop.core.export.text import conversation_markdown
 from desktop.core.fileformat import (
     CONVERSATION_FORMAT,
@@ -87,8 +87,8 @@ ARCHIVE_VERSION = 1
 # A secret-looking field name anywhere in settings.json (beyond fileformat's own rules).
 _SECRET_HINTS = ("password", "passwd", "secret", "token", "api_key", "apikey", "authorization")
 
-# rich text (page.print_html) → the bytes of a PDF
-PdfPrinter = Callable[[str], bytes]
+# rich text and the pictures it names (page.print_html's PrintPage) → the bytes of a PDF
+PdfPrinter = Callable[[str, Mapping[str, PrintImage]], bytes]
 Progress = Callable[[int, int], None]
 
 
@@ -131,13 +131,15 @@ class _Rendered:
 
 
 def named_attachments(conversation: Conversation, *, thread: bool = False) -> list[Attachment]:
-    """The attachments of the conversation's messages (``thread``: of the thread on screen
-    only), each file once, in their order."""
+    """The attachments of the conversation's messages and its draft (``thread``: of the
+    thread on screen only), each file once, in their order."""
     seen: dict[str, Attachment] = {}
     messages = conversation.thread() if thread else conversation.messages
     for message in messages:
         for attachment in message.attachments:
             seen.setdefault(attachment.sha256, attachment)
+    for attachment in () if thread else conversation.draft_attachments:
+        seen.setdefault(attachment.sha256, attachment)
     return list(seen.values())
 
 
@@ -277,7 +279,8 @@ class Exporter:
             return _Rendered(page.encode("utf-8"))
         if fmt == "pdf":
             assert self.pdf is not None  # checked in run
-            return _Rendered(self.pdf(print_html(conversation, self.style, exported)))
+            printed = print_html(conversation, self.style, exported, self._print_image)
+            return _Rendered(self.pdf(printed.html, printed.images))
         # json: the file as Confab wrote it, and its attachments as the data folder has them.
         return _Rendered(read.raw, self._stored(named_attachments(conversation)))
 
@@ -317,6 +320,18 @@ class Exporter:
             if a.sha256 in by_digest
         }
         return files, links
+
+    def _print_image(self, attachment: Attachment) -> bytes | None:
+        """An image as the PDF prints it: as it is sent to most models (at most 2048 pixels
+        long: the stored file, or its scaled copy in ``derived/``); None when it cannot be
+        (missing, damaged: named only)."""
+        from desktop.core.attachments.images import DEFAULT
+
+        try:
+            return self.attachments.prepared(attachment, DEFAULT)[0]
+        except (AttachmentError, OSError) as exc:
+            log.warning("export: %s is not printed: %s", attachment.name, exc)
+            return None
 
     def _data_url(self, attachment: Attachment) -> str | None:
         """An image's stored bytes as a data: URL (None: its file is missing)."""

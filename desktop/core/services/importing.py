@@ -363,13 +363,11 @@ class Importer:
         placeholder (an image the export lacks, or one refused, stays an imported file, and
         the refusal is noted)."""
         files = set(item.files)
+        for attachment in item.conversation.draft_attachments:  # a Confab draft's
+            self._attach_named(item, source, files, attachment)
         for message in item.conversation.messages:
             for attachment in message.attachments:  # a Confab file's own
-                name = f"{ATTACHMENTS}/{attachment.file_name}"
-                if name in files and not self._attachments.exists(attachment):
-                    stored = self._read_attachment(item, source, name, attachment.name)
-                    if stored is not None and stored.sha256 != attachment.sha256:
-                        log.warning("import: %s does not hold what its name says", name)
+                self._attach_named(item, source, files, attachment)
             kept: list[ImportedFile] = []
             added: list[Attachment] = []
             for file in message.imported_files:  # another app's images
@@ -384,6 +382,15 @@ class Importer:
             if added:
                 message.attachments = (*message.attachments, *added)
                 message.imported_files = tuple(kept)
+
+    def _attach_named(
+        self, item: Item, source: Source, files: set[str], attachment: Attachment
+    ) -> None:
+        name = f"{ATTACHMENTS}/{attachment.file_name}"
+        if name in files and not self._attachments.exists(attachment):
+            stored = self._read_attachment(item, source, name, attachment.name)
+            if stored is not None and stored.sha256 != attachment.sha256:
+                log.warning("import: %s does not hold what its name says", name)
 
     def _read_attachment(
         self, item: Item, source: Source, name: str, shown: str
