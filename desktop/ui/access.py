@@ -38,6 +38,18 @@ from shiboken6 import isValid
 # Announcements longer than this are cut (the message itself holds the whole text).
 ANNOUNCE_CHARS = 2000
 
+# The keys of a message's actions, where the focus is in the message (action id → key). The
+# ids are those of the shortcut registry; the actions are also in the message's context menu
+# (Menu key, Shift+F10) and on its buttons (Tab).
+MESSAGE_KEYS = {
+    "message_copy": "Ctrl+Shift+C",
+    "message_edit": "F2",
+    "message_regenerate": "Ctrl+R",
+    "message_delete": "Del",
+    "message_previous_version": "Alt+Left",
+    "message_next_version": "Alt+Right",
+}
+
 # Widgets whose style sheet rule draws their focus (a border of their own): no ring round them.
 _OWN_FOCUS_LOOK = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
 from desktop.ui import formula_images
-from desktop.ui.access import announce
+from desktop.ui.access import MESSAGE_KEYS, announce
 
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
@@ -174,6 +174,7 @@ class ChatView(QScrollArea):
         # newest, until the keyboard or a click goes to another.
         self._current: MessageWidget | None = None
         self._focus_next_reply = False
+        self._key_holders: dict[str, QAction] = {}
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -1044,6 +1045,31 @@ class ChatView(QScrollArea):
         return widget
 
     # ---- keyboard ------------------------------------------------------------------
+
+    def message_key_holders(self) -> dict[str, QAction]:
+        """An action per message action's keys (message_view.MESSAGE_KEYS), for the
+        shortcut registry: what the user chooses for one applies to every message
+        (apply_message_keys). They hold the keys only: no widget has them."""
+        if not self._key_holders:
+            labels = {
+                "message_copy": self.tr("Copy Message"),
+                "message_edit": self.tr("Edit Message"),
+                "message_regenerate": self.tr("Regenerate Reply"),
+                "message_delete": self.tr("Delete Message"),
+                "message_previous_version": self.tr("Previous Version of a Message"),
+                "message_next_version": self.tr("Next Version of a Message"),
+            }
+            for action_id in MESSAGE_KEYS:
+                self._key_holders[action_id] = QAction(labels[action_id], self)
+        return self._key_holders
+
+    def apply_message_keys(self) -> None:
+        """The holders' keys (the registry set them) on every message."""
+        from desktop.ui.message_view import set_message_keys
+
+        set_message_keys({i: a.shortcuts() for i, a in self._key_holders.items()})
+        for widget in self._widgets.values():
+            widget.set_keys()
 
     @property
     def current(self) -> MessageWidget | None:

@@ -31,7 +31,7 @@ from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
 from desktop.ui import icons, usage_text
-from desktop.ui.access import FocusRing, announce, spoken_text
+from desktop.ui.access import MESSAGE_KEYS, FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
@@ -376,22 +376,24 @@ class MainWindow(QMainWindow):
     def _build_focus_actions(self) -> None:
         """F6 and Shift+F6: from pane to pane (conversations, thread, message box), as in
         most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
+        keys = self.shortcuts.register
         self.next_pane_action = QAction(self.tr("Next Pane"), self)
-        self.next_pane_action.setObjectName("focus_next_pane")
-        self.next_pane_action.setShortcut(QKeySequence("F6"))
+        keys("focus_next_pane", self.next_pane_action, "F6")
         self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
         self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
-        self.previous_pane_action.setObjectName("focus_previous_pane")
-        self.previous_pane_action.setShortcut(QKeySequence("Shift+F6"))
+        keys("focus_previous_pane", self.previous_pane_action, "Shift+F6")
         self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
         self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
-        self.thread_action.setObjectName("focus_thread")
-        self.thread_action.setShortcut(QKeySequence("Ctrl+Up"))
+        keys("focus_thread", self.thread_action, "Ctrl+Up")
         self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.thread_action.triggered.connect(self.chat_view.focus_current)
         self.composer.edit.addAction(self.thread_action)
         for action in (self.next_pane_action, self.previous_pane_action):
             self.addAction(action)
+        # A message's actions, where the focus is in it (desktop/ui/message_view.py).
+        for action_id, holder in self.chat_view.message_key_holders().items():
+            keys(action_id, holder, MESSAGE_KEYS[action_id])
+        self.shortcuts.changed.connect(self.chat_view.apply_message_keys)
 
     def focus_pane(self, step: int) -> None:
         """Move the keyboard to the next (1) or previous (-1) pane."""

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
 from desktop.ui import icons, plain
-from desktop.ui.access import is_menu_key, spoken_text
+from desktop.ui.access import MESSAGE_KEYS, is_menu_key, spoken_text
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -69,17 +69,23 @@ PENDING_RELAYOUT_GROWTH = 1.25
 # when it is shown for one this long at most, for a longer one when it takes the focus.
 SPOKEN_EAGER_CHARS = 4000
 
-# The keys of a message's actions, where the focus is in the message (action id → key). The
-# ids are those of the shortcut registry; the actions are also in the message's context menu
-# (Menu key, Shift+F10) and on its buttons (Tab).
-MESSAGE_KEYS = {
-    "message_copy": "Ctrl+Shift+C",
-    "message_edit": "F2",
-    "message_regenerate": "Ctrl+R",
-    "message_delete": "Del",
-    "message_previous_version": "Alt+Left",
-    "message_next_version": "Alt+Right",
-}
+# The keys in use (the user's, from the shortcut registry: set_message_keys), by action id.
+_keys: dict[str, list[QKeySequence]] = {}
+
+
+def message_keys(action_id: str) -> list[QKeySequence]:
+    """The keys of a message's action now (its default until the user chose others)."""
+    if action_id in _keys:
+        return list(_keys[action_id])
+    return [QKeySequence(MESSAGE_KEYS[action_id])]
+
+
+def set_message_keys(keys: dict[str, list[QKeySequence]]) -> None:
+    """The keys for the messages made from now on (ChatView updates the shown ones)."""
+    _keys.clear()
+    _keys.update(keys)
+
+
 # Keys that move the focus from message to message (MessageWidget.step_requested's steps).
 STEP_KEYS = {
     Qt.Key.Key_Up: -1,
@@ -1018,7 +1024,7 @@ class MessageWidget(QFrame):
             "message_previous_version": self.tr("Previous Version"),
             "message_next_version": self.tr("Next Version"),
         }
-        for action_id, key in MESSAGE_KEYS.items():
+        for action_id in MESSAGE_KEYS:
             name = action_id.removeprefix("message_")
             if name in self.action_buttons:
                 label = self.action_buttons[name].text()
@@ -1028,11 +1034,16 @@ class MessageWidget(QFrame):
                 continue
             action = QAction(label, self)
             action.setObjectName(action_id)
-            action.setShortcut(QKeySequence(key))
+            action.setShortcuts(message_keys(action_id))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
             self.addAction(action)
             self.key_actions[action_id] = action
+
+    def set_keys(self) -> None:
+        """The keys chosen in Preferences → Shortcuts, now (message_keys)."""
+        for action_id, action in self.key_actions.items():
+            action.setShortcuts(message_keys(action_id))
 
     def available(self, name: str) -> bool:
         """Whether the action ``name`` (of action_buttons, or "previous_version" and
@@ -1169,8 +1180,8 @@ class MessageWidget(QFrame):
         for name, label in self.menu_actions():
             action = menu.addAction(label)
             key = self.key_actions.get(f"message_{name}")
-            if key is not None:
-                action.setShortcut(key.shortcut())
+            if key is not None and key.shortcuts():
+                action.setShortcut(key.shortcuts()[0])
                 action.setShortcutVisibleInContextMenu(True)
             action.triggered.connect(lambda _=False, n=name: self._from_menu(n))
         if position is None:

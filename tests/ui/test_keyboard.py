@@ -317,3 +317,29 @@ def test_a_finished_reply_is_announced_without_moving_the_focus(
     reply = _messages(app)[-1]
     assert said == [(reply, "test-model replied: It is Paris.")]
     assert app.window.composer.edit.hasFocus()
+
+
+def test_the_keyboards_keys_are_in_the_shortcut_registry_and_can_be_changed(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    from desktop.ui.shortcuts import conflicts
+
+    _chat(app, openai_server, "a reply")
+    registry = app.window.shortcuts
+    ids = {entry.id for entry in registry.entries()}
+    assert {"focus_next_pane", "focus_thread", "message_copy", "message_next_version"} <= ids
+    # No two of the window's default keys clash.
+    assert conflicts({e.id: e.defaults for e in registry.entries()}) == {}
+    # A key the user chose (Preferences → Shortcuts) works on the messages shown.
+    registry.apply({"message_copy": "Ctrl+Alt+Y"})
+    reply = _messages(app)[-1]
+    app.window.chat_view.focus_message(reply)
+    QGuiApplication.clipboard().clear()
+    _press(
+        qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert QGuiApplication.clipboard().text() == ""
+    _press(
+        qtbot, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    assert QGuiApplication.clipboard().text() == "a reply"
