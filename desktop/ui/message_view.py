@@ -3,10 +3,21 @@ collapsed "Thinking" section, a branch switcher and the message's actions."""
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -1089,11 +1100,18 @@ class MessageWidget(QFrame):
             if widget.property("tabStop") and widget.isVisible() and widget.isEnabled()
         ]
 
-        def place(widget: QWidget) -> tuple[int, int]:
-            at = widget.mapTo(self, QPoint(0, 0))
-            return at.y(), at.x()
+        places = {id(w): QRect(w.mapTo(self, QPoint(0, 0)), w.size()) for w in stops}
 
-        return [self, *sorted(stops, key=place)]
+        def reading_order(a: QWidget, b: QWidget) -> int:
+            # Above it (not overlapping its line): first; on one line: left to right.
+            one, two = places[id(a)], places[id(b)]
+            if one.bottom() < two.top():
+                return -1
+            if two.bottom() < one.top():
+                return 1
+            return one.left() - two.left()
+
+        return [self, *sorted(stops, key=functools.cmp_to_key(reading_order))]
 
     def _on_block_made(self, widget: QWidget) -> None:
         _keep_out_of_tab(widget)
