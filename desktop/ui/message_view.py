@@ -1126,7 +1126,8 @@ class MessageWidget(QFrame):
         …"); while a reply grows, that it is being written. Its state goes in the
         description: waiting, an error, which version, tokens and cost, left out."""
         if self._growing:
-            self.setAccessibleName(f"{self.speaker}: {self.tr('writing…')}")
+            writing = self.tr("writing…")
+            self.setAccessibleName(f"{self.speaker}: {writing}")
             self._spoken = ""
         elif self._spoken != self.content or not self.accessibleName():
             text = self.content

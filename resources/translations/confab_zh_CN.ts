@@ -164,7 +164,8 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1089"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1283"/>
+        <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+662"/>
+        <location filename="../../desktop/ui/message_view.py" line="+722"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -181,28 +182,43 @@ Only one Confab at a time may write there. Switch to its window, or start this o
         <source>Next version</source>
         <translation>下一个版本</translation>
     </message>
+    <message>
+        <location line="+21"/>
+        <source>Version %1 of %2</source>
+        <translation>第 %1 版，共 %2 版</translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-351"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-514"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-580"/>
+        <location line="-604"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-34"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Scroll to the newest message and follow it</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Jump to latest</source>
+        <translation>跳到最新</translation>
+    </message>
     <message numerus="yes">
-        <location line="+519"/>
+        <location line="+542"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -220,8 +236,38 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
+    <message>
+        <location line="+51"/>
+        <source>Copy Message</source>
+        <translation>复制消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit Message</source>
+        <translation>编辑消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate Reply</source>
+        <translation>重新生成回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete Message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous Version of a Message</source>
+        <translation>消息的上一版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next Version of a Message</source>
+        <translation>消息的下一版本</translation>
+    </message>
     <message numerus="yes">
-        <location line="+78"/>
+        <location line="+184"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -258,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-347"/>
+        <location filename="../../desktop/ui/message_view.py" line="-381"/>
         <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -394,18 +440,29 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+198"/>
+        <location filename="../../desktop/ui/composer.py" line="+205"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-64"/>
-        <location line="+75"/>
+        <location line="-70"/>
+        <location line="+81"/>
+        <location line="+2"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-85"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tokens and cost of the message as it would be sent</source>
+        <translation>按现在发送时这条消息的 token 数和费用</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
@@ -420,7 +477,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+47"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
     </message>
@@ -435,7 +492,17 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>停止</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Stop the reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A reply is being written</source>
+        <translation>正在生成回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Stop the reply (Esc)</source>
         <translation>停止回复（Esc）</translation>
     </message>
@@ -491,7 +558,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+141"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+143"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -1695,17 +1762,25 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+131"/>
+        <location filename="../../desktop/ui/main_window.py" line="+132"/>
+        <location line="+3"/>
+        <location line="+1"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+2"/>
         <source>Model for this conversation</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Tokens and cost of every reply in this conversation, all versions included</source>
         <translation>本对话所有回复（含各个版本）的 token 数和费用</translation>
     </message>
@@ -1713,6 +1788,11 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <location line="+4"/>
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversation settings</source>
+        <translation>对话设置</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1723,6 +1803,11 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <location line="+8"/>
         <source>Tools</source>
         <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tools of this conversation</source>
+        <translation>此对话的工具</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1745,7 +1830,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+44"/>
+        <source>Conversation title</source>
+        <translation>对话标题</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
@@ -1870,7 +1960,22 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>停止回复</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+8"/>
+        <source>Next Pane</source>
+        <translation>下一个窗格</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Previous Pane</source>
+        <translation>上一个窗格</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Go to the Messages</source>
+        <translation>转到消息</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -2057,7 +2162,22 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+69"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 replied: %2</source>
+        <translation>%1 回复：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 replied.</source>
+        <translation>%1 已回复。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -2092,9 +2212,9 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-522"/>
+        <location line="-535"/>
         <location line="+315"/>
-        <location line="+218"/>
+        <location line="+231"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -2236,12 +2356,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-188"/>
+        <location filename="../../desktop/ui/message_view.py" line="-191"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+454"/>
+        <location line="+461"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2267,7 +2387,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-556"/>
+        <location filename="../../desktop/ui/message_view.py" line="-563"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2287,23 +2407,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+923"/>
+        <location line="+1153"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-245"/>
-        <location line="+379"/>
+        <location line="-436"/>
+        <location line="+572"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-359"/>
+        <location line="-552"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+339"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -2343,7 +2463,27 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
+        <location line="-182"/>
+        <source>Previous Version</source>
+        <translation>上一版本</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Next Version</source>
+        <translation>下一版本</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Assistant (%1)</source>
+        <translation>助手（%1）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>writing…</source>
+        <translation>正在撰写…</translation>
+    </message>
+    <message>
+        <location line="+89"/>
         <source>Edit this message</source>
         <translation>编辑这条消息</translation>
     </message>
@@ -2388,7 +2528,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+116"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2403,12 +2543,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>不发送：已总结</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+47"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -2421,7 +2561,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Navigation</name>
     <message>
-        <location filename="../../desktop/ui/navigation.py" line="+125"/>
+        <location filename="../../desktop/ui/navigation.py" line="+77"/>
+        <source>Folders and tags</source>
+        <translation>文件夹和标签</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -3233,7 +3378,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>SearchField</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+183"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+190"/>
         <source>Search (Ctrl+K)</source>
         <translation>搜索（Ctrl+K）</translation>
     </message>
@@ -3412,7 +3557,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+17"/>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
