@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -175,6 +175,7 @@ class ChatView(QScrollArea):
         self._current: MessageWidget | None = None
         self._focus_next_reply = False
         self._key_holders: dict[str, QAction] = {}
+        self._message_keys: dict[str, list[QKeySequence]] = {}  # (empty: the defaults)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -1015,6 +1016,8 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.tool_decided.connect(self.tool_decided)
         widget.step_requested.connect(self._on_message_step_requested)
+        if self._message_keys:
+            widget.set_keys(self._message_keys)
         self._show_runs(widget)
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
@@ -1064,12 +1067,10 @@ class ChatView(QScrollArea):
         return self._key_holders
 
     def apply_message_keys(self) -> None:
-        """The holders' keys (the registry set them) on every message."""
-        from desktop.ui.message_view import set_message_keys
-
-        set_message_keys({i: a.shortcuts() for i, a in self._key_holders.items()})
+        """The holders' keys (the registry set them) on every message, and the ones to come."""
+        self._message_keys = {i: a.shortcuts() for i, a in self._key_holders.items()}
         for widget in self._widgets.values():
-            widget.set_keys()
+            widget.set_keys(self._message_keys)
 
     @property
     def current(self) -> MessageWidget | None:

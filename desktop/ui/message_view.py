@@ -80,23 +80,6 @@ PENDING_RELAYOUT_GROWTH = 1.25
 # when it is shown for one this long at most, for a longer one when it takes the focus.
 SPOKEN_EAGER_CHARS = 4000
 
-# The keys in use (the user's, from the shortcut registry: set_message_keys), by action id.
-_keys: dict[str, list[QKeySequence]] = {}
-
-
-def message_keys(action_id: str) -> list[QKeySequence]:
-    """The keys of a message's action now (its default until the user chose others)."""
-    if action_id in _keys:
-        return list(_keys[action_id])
-    return [QKeySequence(MESSAGE_KEYS[action_id])]
-
-
-def set_message_keys(keys: dict[str, list[QKeySequence]]) -> None:
-    """The keys for the messages made from now on (ChatView updates the shown ones)."""
-    _keys.clear()
-    _keys.update(keys)
-
-
 # Keys that move the focus from message to message (MessageWidget.step_requested's steps).
 STEP_KEYS = {
     Qt.Key.Key_Up: -1,
@@ -834,7 +817,7 @@ class MessageWidget(QFrame):
         # one message in the Tab chain at a time (set_tabbable), and Tab goes through that
         # one's buttons (tab_stops) before it leaves the thread.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setProperty("focusRing", True)
+        self.setProperty("focusRing", "inside")  # (as wide as the column: drawn within)
         self._spoken = ""  # the content the accessible name was made from
         self.speaker = self._speaker(message, assistant_name)
 
@@ -1045,16 +1028,18 @@ class MessageWidget(QFrame):
                 continue
             action = QAction(label, self)
             action.setObjectName(action_id)
-            action.setShortcuts(message_keys(action_id))
+            action.setShortcut(QKeySequence(MESSAGE_KEYS[action_id]))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
             self.addAction(action)
             self.key_actions[action_id] = action
 
-    def set_keys(self) -> None:
-        """The keys chosen in Preferences → Shortcuts, now (message_keys)."""
+    def set_keys(self, keys: dict[str, list[QKeySequence]]) -> None:
+        """The keys chosen in Preferences → Shortcuts (action id → keys; the others keep
+        their defaults)."""
         for action_id, action in self.key_actions.items():
-            action.setShortcuts(message_keys(action_id))
+            if action_id in keys:
+                action.setShortcuts(keys[action_id])
 
     def available(self, name: str) -> bool:
         """Whether the action ``name`` (of action_buttons, or "previous_version" and
