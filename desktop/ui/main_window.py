@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAccessible, QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -31,7 +31,7 @@ from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
 from desktop.ui import icons, usage_text
-from desktop.ui.access import MESSAGE_KEYS, FocusRing, announce, spoken_text
+from desktop.ui.access import ANNOUNCE_CHARS, MESSAGE_KEYS, FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
@@ -1553,9 +1553,12 @@ class MainWindow(QMainWindow):
 
     def _announce_reply(self, message: Message) -> None:
         """A screen reader says the reply that has just come (the focus stays where it is)."""
+        if not QAccessible.isActive():
+            return  # no screen reader: nothing to say, nothing to spend on it
         widget = self.chat_view.message_widget(message.id)
         speaker = message.model or self.tr("Assistant")
-        text = spoken_text(message.content)
+        # (Said up to ANNOUNCE_CHARS: only its beginning is made into words.)
+        text = spoken_text(message.content[: 2 * ANNOUNCE_CHARS])
         if text:
             said = self.tr("%1 replied: %2").replace("%1", speaker).replace("%2", text)
         else:

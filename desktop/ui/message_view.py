@@ -684,10 +684,11 @@ def _note(why: str) -> str:
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
-def _keep_out_of_tab(root: QWidget) -> None:
-    """Take ``root`` and what it holds out of the window's Tab chain, marked as Tab stops of
-    their message (``tabStop``): the thread moves Tab among them (MessageWidget.tab_stops)."""
-    for widget in [root, *root.findChildren(QWidget)]:
+def _keep_out_of_tab(root: QWidget, *, itself: bool = True) -> None:
+    """Take ``root`` (unless not ``itself``) and what it holds out of the window's Tab chain,
+    marked as Tab stops of their message (``tabStop``): the thread moves Tab among them
+    (MessageWidget.tab_stops)."""
+    for widget in [root, *root.findChildren(QWidget)] if itself else root.findChildren(QWidget):
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
             widget.setProperty("tabStop", True)
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -1006,8 +1007,7 @@ class MessageWidget(QFrame):
         self.update_from(message)
         self._show_actions()
         self._tail = None
-        for child in self.findChildren(QWidget):
-            _keep_out_of_tab(child)
+        _keep_out_of_tab(self, itself=False)
 
     # ---- keyboard and screen reader ---------------------------------------------------
 

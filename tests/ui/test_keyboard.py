@@ -313,7 +313,13 @@ def test_a_finished_reply_is_announced_without_moving_the_focus(
     monkeypatch.setattr(
         "desktop.ui.main_window.announce", lambda source, text, **_: said.append((source, text))
     )
-    _chat(app, openai_server, "It is *Paris*.")
+    _chat(app, openai_server, "Not said: no screen reader is running.")
+    assert said == []
+    QAccessible.setActive(True)  # as when a screen reader is (offscreen: no bridge to tell)
+    try:
+        _chat(app, openai_server, "It is *Paris*.")
+    finally:
+        QAccessible.setActive(False)
     reply = _messages(app)[-1]
     assert said == [(reply, "test-model replied: It is Paris.")]
     assert app.window.composer.edit.hasFocus()
