@@ -23,7 +23,6 @@ import select
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.logs import wait_for_log
 from tests.support.secret_service import _die_with_parent, _read_line, _stop
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -151,19 +151,6 @@ class AtspiClient:
             with suppress(AssertionError, BrokenPipeError):
                 self.ask(op="quit", wait=10)
         _stop([self._proc])  # type: ignore[list-item]
-
-
-def wait_for_log(data_dir: Path, needle: str, proc: subprocess.Popen[str], timeout: float) -> None:
-    """Until Confab's log says ``needle`` (it logs "window ready" once it has painted)."""
-    log = data_dir / "logs" / "confab.log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.exists() and needle in log.read_text(encoding="utf-8", errors="replace"):
-            return
-        if proc.poll() is not None:
-            raise AssertionError(f"Confab exited early: {proc.communicate()}")
-        time.sleep(0.05)  # (the log is a file: polled)
-    raise AssertionError(f"{needle!r} never appeared in the log")
 
 
 @contextmanager
