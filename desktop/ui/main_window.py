@@ -418,6 +418,10 @@ class MainWindow(QMainWindow):
         target.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
+    def _on_sidebar_row_entered(self, conversation_id: str) -> None:
+        if self.current is not None and self.current.id == conversation_id:
+            self._focus_composer()
+
     def _focus_composer(self) -> bool:
         self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
@@ -499,6 +503,7 @@ class MainWindow(QMainWindow):
         self.sidebar.new_requested.connect(self.new_conversation)
         self.sidebar.search_requested.connect(self._on_sidebar_search_requested)
         self.sidebar.open_requested.connect(c.select)
+        self.sidebar.row_entered.connect(self._on_sidebar_row_entered)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
         # The sidebar's Export… for one or many selected conversations.

@@ -264,6 +264,10 @@ def test_the_sidebars_rows_open_rename_and_delete_by_keys(
     # Enter never destroys: the default button is the way out.
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     box.reject()
+    # Enter on the open conversation's row: on to its message box.
+    view.setFocus()
+    _press(qtbot, Qt.Key.Key_Return)
+    assert _focus() is window.composer.edit
 
 
 def _ring_pixels(widget: QWidget, colour: str) -> int:
