@@ -87,8 +87,6 @@ BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
-# Page Up and Page Down go this many messages (message_view.STEP_KEYS).
-PAGE_STEP = 5
 # What the thread's font size (Preferences → General) applies to: the messages' text, code,
 # reasoning and the editor; not their headings, notes and buttons.
 THREAD_TEXT = (
@@ -98,6 +96,8 @@ THREAD_TEXT = (
     "#thinkingText",
     "#messageEditor",
 )
+# Page Up and Page Down go this many messages (message_view.STEP_KEYS).
+PAGE_STEP = 5
 
 
 class _ChatContent(QWidget):

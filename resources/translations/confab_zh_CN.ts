@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1283"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1284"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+722"/>
+        <location filename="../../desktop/ui/message_view.py" line="+706"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -185,7 +185,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
     <message>
         <location line="+21"/>
         <source>Version %1 of %2</source>
-        <translation>第 %1 版，共 %2 版</translation>
+        <translation>第 %1 个版本，共 %2 个</translation>
     </message>
 </context>
 <context>
@@ -198,7 +198,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-605"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+542"/>
+        <location line="+543"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -237,7 +237,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>Copy Message</source>
         <translation>复制消息</translation>
     </message>
@@ -267,7 +267,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>消息的下一版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+184"/>
+        <location line="+182"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-381"/>
+        <location filename="../../desktop/ui/message_view.py" line="-382"/>
         <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -1975,7 +1975,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>转到消息</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+44"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1990,7 +1990,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+112"/>
+        <location line="+113"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
@@ -2162,14 +2162,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 replied: %2</source>
-        <translation>%1 回复：%2</translation>
+        <translation>%1 已回复：%2</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2212,9 +2212,9 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-535"/>
+        <location line="-538"/>
         <location line="+315"/>
-        <location line="+231"/>
+        <location line="+234"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -2407,23 +2407,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1153"/>
+        <location line="+1155"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-436"/>
-        <location line="+572"/>
+        <location line="-437"/>
+        <location line="+573"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-552"/>
+        <location line="-553"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+339"/>
+        <location line="+340"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -2463,17 +2463,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="-182"/>
+        <location line="-184"/>
         <source>Previous Version</source>
-        <translation>上一版本</translation>
+        <translation>上一个版本</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Next Version</source>
-        <translation>下一版本</translation>
+        <translation>下一个版本</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+87"/>
         <source>Assistant (%1)</source>
         <translation>助手（%1）</translation>
     </message>
@@ -3547,7 +3547,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+33"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+35"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -3557,7 +3557,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
@@ -3570,12 +3570,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="-55"/>
         <location line="+126"/>
-        <location line="+76"/>
+        <location line="+81"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-150"/>
         <source>Nothing here yet.</source>
         <translation>这里还没有内容。</translation>
     </message>
@@ -3605,7 +3605,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+79"/>
         <source>Delete conversations</source>
         <translation>删除对话</translation>
     </message>
