@@ -189,6 +189,14 @@ class BlockLabel(QLabel):
             self._forget()
         super().changeEvent(event)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        tab = event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+        links = Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        if tab and self.textInteractionFlags() & links:
+            # Reached by Tab: at its first link (Shift+Tab: its last), which Enter opens.
+            self.focusNextPrevChild(event.reason() == Qt.FocusReason.TabFocusReason)
+
     # A label showing formulas copies each as its LaTeX source (Qt would copy an image as
     # U+FFFC): Ctrl+C and the context menu's Copy.
     has_formulas = False
@@ -583,6 +591,7 @@ class MarkdownView(QWidget):
             markup = LINE_OPEN + markup + _note(block.unformatted) + LINE_CLOSE
             if widget.text() != markup:
                 widget.setText(markup)
+                _links_by_keyboard(widget, "<a " in markup)
 
     def _with_formulas(self, label: QLabel, block: Block, *, alone: bool = False) -> str:
         """The block's HTML with the formulas drawn so far as images (the others as typed
@@ -620,6 +629,19 @@ class MarkdownView(QWidget):
             self._math_width = width
             for label, block in list(self._math.items()):
                 self._refill(label, block)
+
+
+def _links_by_keyboard(label: QLabel, has_links: bool) -> None:
+    """A paragraph with links is one of its message's Tab stops: Tab goes from link to link
+    in it, Enter opens the one with the focus (through open_link, as a click does)."""
+    flags = label.textInteractionFlags()
+    keyboard = Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    wanted = flags | keyboard if has_links else flags & ~keyboard
+    if wanted != flags:
+        label.setTextInteractionFlags(wanted)
+        label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # (Tab reaches it in its message)
+        label.setProperty("tabStop", has_links)
+        label.setProperty("focusRing", has_links)
 
 
 def _fit_width(view: QWidget) -> int | None:

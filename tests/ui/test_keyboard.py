@@ -353,3 +353,32 @@ def test_the_keyboards_keys_are_in_the_shortcut_registry_and_can_be_changed(
         qtbot, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
     )
     assert QGuiApplication.clipboard().text() == "a reply"
+
+
+def test_a_replys_links_are_reached_by_tab_and_opened_by_enter(
+    app: Any, openai_server: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import message_view
+
+    opened: list[str] = []
+    monkeypatch.setattr(
+        message_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    _chat(
+        app,
+        openai_server,
+        "See [the docs](https://example.com/docs) and [more](https://example.com/more).",
+    )
+    reply = _messages(app)[-1]
+    app.window.chat_view.focus_message(reply)
+    _press(qtbot, Qt.Key.Key_Tab)
+    paragraph = _focus()
+    assert paragraph is not None and paragraph.objectName() == "markdownBlock"
+    _press(qtbot, Qt.Key.Key_Return)
+    assert opened == ["https://example.com/docs"]
+    _press(qtbot, Qt.Key.Key_Tab)  # the next link, in the same paragraph
+    assert _focus() is paragraph
+    _press(qtbot, Qt.Key.Key_Return)
+    assert opened[-1] == "https://example.com/more"
+    _press(qtbot, Qt.Key.Key_Tab)  # then on to the message's buttons
+    assert _focus() is reply.action_buttons["copy"]
