@@ -270,11 +270,12 @@ def test_the_sidebars_rows_open_rename_and_delete_by_keys(
     assert _focus() is window.composer.edit
 
 
-def _ring_pixels(widget: QWidget, colour: str) -> int:
-    """Pixels of ``colour`` (the ring's) in and around ``widget``, as the screen shows it."""
+def _ring_pixels(widget: QWidget, colour: str, outside: int = 4) -> int:
+    """Pixels of ``colour`` (the ring's) in and ``outside`` pixels around ``widget``, as the
+    screen shows it."""
     parent = widget.parentWidget()
     assert parent is not None
-    area = widget.geometry().adjusted(-4, -4, 4, 4)
+    area = widget.geometry().adjusted(-outside, -outside, outside, outside)
     image: QImage = parent.grab(area).toImage()
     target = int(colour.removeprefix("#"), 16)
     count = 0
@@ -306,6 +307,8 @@ def test_the_keyboard_focus_is_visible_in_both_themes(
     # A message itself shows it too; a field keeps its own (its :focus border).
     reply.setFocus(Qt.FocusReason.TabFocusReason)
     assert rings.target is reply
+    # Drawn within it (it spans the column, which would cut a ring round it off): its edge.
+    qtbot.waitUntil(lambda: _ring_pixels(reply, ring, outside=0) > reply.width())
     app.window.composer.edit.setFocus(Qt.FocusReason.TabFocusReason)
     assert rings.target is None
 
