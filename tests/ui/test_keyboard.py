@@ -385,3 +385,40 @@ def test_a_replys_links_are_reached_by_tab_and_opened_by_enter(
     assert opened[-1] == "https://example.com/more"
     _press(qtbot, Qt.Key.Key_Tab)  # then on to the message's buttons
     assert _focus() is reply.action_buttons["copy"]
+
+
+def test_the_other_windows_controls_have_names_too(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    """Preferences, Compare and Quick ask: every button and box says what it is."""
+    citizen = start_citizen()
+    app = citizen.app
+    _chat(app, openai_server, "a reply")
+    window = app.window
+    windows: list[QWidget] = []
+    window.preferences_action.trigger()
+    qtbot.waitUntil(lambda: window.preferences_dialog is not None)
+    windows.append(window.preferences_dialog)
+    app.window.composer.edit.setPlainText("compare this")
+    window.compare_action.trigger()
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in _compare_dialogs()))
+    windows += [w for w in _compare_dialogs() if w.isVisible()]
+    windows.append(citizen.integration.open_quick())
+    assert len(windows) == 3
+    for shown in windows:
+        qtbot.waitUntil(shown.isVisible)
+        controls = [
+            w
+            for w in shown.findChildren(QWidget)
+            if isinstance(w, (QAbstractButton, QComboBox)) and w.isVisible()
+        ]
+        assert controls, shown
+        unnamed = [c.objectName() or type(c).__name__ for c in controls if not _name(c).strip()]
+        assert unnamed == [], (shown.objectName(), unnamed)
+        shown.close()
+
+
+def _compare_dialogs() -> list[QWidget]:
+    from desktop.ui.compare_view import CompareDialog
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, CompareDialog)]
