@@ -19,6 +19,7 @@ from tests.support.atspi import (
     missing_tools,
 )
 from tests.support.openai_server import Reply
+from tests.support.xvfb import visible_windows, xdotool
 
 # What a screen reader offers to press: every one of these must say what it does.
 PRESSABLE = ("push button", "toggle button", "check box", "radio button", "menu item")
@@ -103,13 +104,13 @@ def test_every_control_has_a_name_and_the_right_role(confab: tuple[Any, AtspiCli
 
 
 def test_a_message_sent_through_atspi_is_answered_read_and_announced(
-    confab: tuple[Any, AtspiClient], openai_server: Any
+    confab: tuple[Any, AtspiClient], openai_server: Any, xvfb_display: str
 ) -> None:
     _proc, client = confab
     openai_server.enqueue(
         Reply(text="The capital is **Paris**."), Reply(text="Paris, on the Seine.")
     )
-    client.ask(op="listen", types=["object:announcement"])
+    client.ask(op="listen", types=["object:announcement", "object:state-changed:focused"])
     nodes = _window(client)
     client.ask(op="set_text", path=_one(nodes, "text", "Message").path, text="Capital of France?")
     client.press(_one(nodes, "push button", "Send"))
@@ -131,6 +132,20 @@ def test_a_message_sent_through_atspi_is_answered_read_and_announced(
     assert rows == ["Capital of France?"]
     (reply,) = [n for n in nodes if n.name == "Assistant (test-model): The capital is Paris."]
     assert reply.role == "panel" and "focusable" in reply.states
+    # From the real keyboard (xdotool): Ctrl+Up to the reply, Up to the question; the reader
+    # hears each as the focus reaches it.
+    proc, _client = confab
+    (window,) = visible_windows(xvfb_display, proc.pid, "Confab")
+    xdotool(xvfb_display, "windowfocus", "--sync", str(window))
+    client.ask(op="clear")
+    xdotool(xvfb_display, "key", "ctrl+Up")
+    focused = client.ask(
+        op="events", type="object:state-changed:focused", source="Assistant (", timeout=20
+    )
+    assert focused["event"]["source"] == "Assistant (test-model): The capital is Paris."
+    client.ask(op="clear")
+    xdotool(xvfb_display, "key", "Up")
+    client.ask(op="events", type="object:state-changed:focused", source="You: Capital", timeout=20)
     # Driving a message's action: Regenerate makes a second version, and its switcher says so.
     inside = [n for n in nodes if n.path[: len(reply.path)] == reply.path]
     client.press(_one(inside, "push button", "Regenerate this reply"))

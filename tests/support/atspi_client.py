@@ -9,9 +9,12 @@ request, one answer:
     {"op": "tree"}                                 every accessible under it (see _node)
     {"op": "do", "path": [0, 3, 1], "action": "Press"}   an action of one accessible
     {"op": "set_text", "path": [...], "text": "…"}        EditableText: replace its text
-    {"op": "events", "type": "object:announcement", "timeout": 20, "contains": "…"}
-                                                   wait for an event (those since "listen")
+    {"op": "events", "type": "object:announcement", "timeout": 20, "contains": "…",
+     "source": "…"}                                wait for an event (those since "listen"),
+                                                   its detail containing, its source's name
+                                                   starting with those
     {"op": "listen", "types": ["object:announcement"]}    start collecting events
+    {"op": "clear"}                                forget the events collected so far
     {"op": "pause", "seconds": 0.1}                let the main loop run a while
     {"op": "quit"}
 
@@ -112,17 +115,29 @@ def _on_event(event: Any) -> None:
     source = ""
     with contextlib.suppress(Exception):  # the source may be gone already
         source = event.source.name or ""
-    _events.append({"type": event.type, "detail": str(event.any_data or ""), "source": source})
+    _events.append(
+        {
+            "type": event.type,
+            "detail": str(event.any_data or ""),
+            "gained": bool(event.detail1),
+            "source": source,
+        }
+    )
 
 
-def _wait_event(kind: str, contains: str, timeout: float) -> None:
-    """Answer with the first event of ``kind`` whose detail contains ``contains``, running
-    the main loop (events arrive through it) until then or ``timeout``."""
+def _wait_event(kind: str, contains: str, source: str, timeout: float) -> None:
+    """Answer with the first event of ``kind`` whose detail contains ``contains`` and whose
+    source's name starts with ``source``, running the main loop (events arrive through it)
+    until then or ``timeout``."""
     deadline = time.monotonic() + timeout
 
     def check() -> bool:
         for event in _events:
-            if event["type"].startswith(kind) and contains in event["detail"]:
+            if (
+                event["type"].startswith(kind)
+                and contains in event["detail"]
+                and event["source"].startswith(source)
+            ):
                 _reply(ok=True, event=event)
                 return False
         if time.monotonic() > deadline:
@@ -165,11 +180,19 @@ def _handle(request: dict[str, Any]) -> bool:
         for kind in request["types"]:
             pyatspi.Registry.registerEventListener(_on_event, kind)
         _reply(ok=True)
+    elif op == "clear":
+        _events.clear()  # (what came before is not what the next step waits for)
+        _reply(ok=True)
     elif op == "pause":
         # The main loop runs meanwhile: the application's changes come in.
         GLib.timeout_add(int(float(request["seconds"]) * 1000), lambda: _reply(ok=True))
     elif op == "events":
-        _wait_event(request["type"], request.get("contains", ""), float(request["timeout"]))
+        _wait_event(
+            request["type"],
+            request.get("contains", ""),
+            request.get("source", ""),
+            float(request["timeout"]),
+        )
     else:
         _reply(ok=False, error=f"unknown op {op!r}")
     return True
