@@ -174,8 +174,7 @@ class ChatView(QScrollArea):
         # newest, until the keyboard or a click goes to another.
         self._current: MessageWidget | None = None
         self._focus_next_reply = False
-        self._key_holders: dict[str, QAction] = {}
-        self._message_keys: dict[str, list[QKeySequence]] = {}  # (empty: the defaults)
+        self._key_actions: dict[str, QAction] = {}
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -1016,8 +1015,7 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.tool_decided.connect(self.tool_decided)
         widget.step_requested.connect(self._on_message_step_requested)
-        if self._message_keys:
-            widget.set_keys(self._message_keys)
+        widget.key_actions = self.message_key_actions()
         self._show_runs(widget)
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
@@ -1049,11 +1047,11 @@ class ChatView(QScrollArea):
 
     # ---- keyboard ------------------------------------------------------------------
 
-    def message_key_holders(self) -> dict[str, QAction]:
-        """An action per message action's keys (message_view.MESSAGE_KEYS), for the
-        shortcut registry: what the user chooses for one applies to every message
-        (apply_message_keys). They hold the keys only: no widget has them."""
-        if not self._key_holders:
+    def message_key_actions(self) -> dict[str, QAction]:
+        """The messages' actions by their keys (access.MESSAGE_KEYS): one action each for
+        the thread, acting on the message the focus is in; registered in the shortcut
+        registry, whose keys they take."""
+        if not self._key_actions:
             labels = {
                 "message_copy": self.tr("Copy Message"),
                 "message_edit": self.tr("Edit Message"),
@@ -1062,15 +1060,20 @@ class ChatView(QScrollArea):
                 "message_previous_version": self.tr("Previous Version of a Message"),
                 "message_next_version": self.tr("Next Version of a Message"),
             }
-            for action_id in MESSAGE_KEYS:
-                self._key_holders[action_id] = QAction(labels[action_id], self)
-        return self._key_holders
+            for action_id, key in MESSAGE_KEYS.items():
+                action = QAction(labels[action_id], self)
+                action.setObjectName(action_id)
+                action.setShortcut(QKeySequence(key))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                action.triggered.connect(lambda _=False, a=action_id: self._on_key_action(a))
+                self.addAction(action)
+                self._key_actions[action_id] = action
+        return self._key_actions
 
-    def apply_message_keys(self) -> None:
-        """The holders' keys (the registry set them) on every message, and the ones to come."""
-        self._message_keys = {i: a.shortcuts() for i, a in self._key_holders.items()}
-        for widget in self._widgets.values():
-            widget.set_keys(self._message_keys)
+    def _on_key_action(self, action_id: str) -> None:
+        message = self._message_of(QApplication.focusWidget())
+        if message is not None:
+            message.key_action(action_id)
 
     @property
     def current(self) -> MessageWidget | None:

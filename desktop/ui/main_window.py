@@ -391,9 +391,8 @@ class MainWindow(QMainWindow):
         for action in (self.next_pane_action, self.previous_pane_action):
             self.addAction(action)
         # A message's actions, where the focus is in it (desktop/ui/message_view.py).
-        for action_id, holder in self.chat_view.message_key_holders().items():
-            keys(action_id, holder, MESSAGE_KEYS[action_id])
-        self.shortcuts.changed.connect(self.chat_view.apply_message_keys)
+        for action_id, action in self.chat_view.message_key_actions().items():
+            keys(action_id, action, MESSAGE_KEYS[action_id])
 
     def focus_pane(self, step: int) -> None:
         """Move the keyboard to the next (1) or previous (-1) pane."""

@@ -842,6 +842,7 @@ class MessageWidget(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setProperty("focusRing", "inside")  # (as wide as the column: drawn within)
         self._spoken = ""  # the content the accessible name was made from
+        self._said: tuple[object, ...] = ()  # what the name and description were made from
         self.speaker = self._speaker(message, assistant_name)
 
         # The name is the server's ``model`` field: plain, and set only once plain.
@@ -991,7 +992,9 @@ class MessageWidget(QFrame):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
 
-        self._make_key_actions()
+        # The keys of the actions (ChatView's: one set for the thread, acting on the message
+        # the focus is in; see ChatView.message_key_actions).
+        self.key_actions: dict[str, QAction] = {}
 
         # The message's own box: a bubble on the right for the user's, none for a reply
         # (its text spans the column).
@@ -1033,35 +1036,12 @@ class MessageWidget(QFrame):
 
     # ---- keyboard and screen reader ---------------------------------------------------
 
-    def _make_key_actions(self) -> None:
-        """The actions' keys (MESSAGE_KEYS) while the focus is in this message."""
-        self.key_actions: dict[str, QAction] = {}
-        labels = {
-            "message_previous_version": self.tr("Previous Version"),
-            "message_next_version": self.tr("Next Version"),
-        }
-        for action_id in MESSAGE_KEYS:
-            name = action_id.removeprefix("message_")
-            if name in self.action_buttons:
-                label = self.action_buttons[name].text()
-            elif action_id in labels:
-                label = labels[action_id]
-            else:
-                continue
-            action = QAction(label, self)
-            action.setObjectName(action_id)
-            action.setShortcut(QKeySequence(MESSAGE_KEYS[action_id]))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
-            self.addAction(action)
-            self.key_actions[action_id] = action
-
-    def set_keys(self, keys: dict[str, list[QKeySequence]]) -> None:
-        """The keys chosen in Preferences → Shortcuts (action id → keys; the others keep
-        their defaults)."""
-        for action_id, action in self.key_actions.items():
-            if action_id in keys:
-                action.setShortcuts(keys[action_id])
+    def _keys_of(self, action_id: str) -> list[QKeySequence]:
+        """An action's keys, as the thread's actions have them (its default without one)."""
+        action = self.key_actions.get(action_id)
+        if action is not None:
+            return action.shortcuts()
+        return [QKeySequence(MESSAGE_KEYS[action_id])]
 
     def available(self, name: str) -> bool:
         """Whether the action ``name`` (of action_buttons, or "previous_version" and
@@ -1132,6 +1112,17 @@ class MessageWidget(QFrame):
         """The accessible name: who wrote it and its words ("You: …", "Assistant (gpt-4o):
         …"); while a reply grows, that it is being written. Its state goes in the
         description: waiting, an error, which version, tokens and cost, left out."""
+        said = (
+            self._growing,
+            self.content,
+            self.status.text() if not self.status_row.isHidden() else "",
+            self.switcher.position if not self.switcher.isHidden() else "",
+            self.usage.text() if not self.usage.isHidden() else "",
+            self.context_note.text() if not self.context_note.isHidden() else "",
+        )
+        if said == self._said and (eager <= (self._spoken == self.content)):
+            return  # (asked again at every change of the thread: nothing new)
+        self._said = said
         if self._growing:
             writing = self.tr("writing…")
             self.setAccessibleName(f"{self.speaker}: {writing}")
@@ -1147,13 +1138,7 @@ class MessageWidget(QFrame):
             else:
                 self._spoken = self.content
             self.setAccessibleName(f"{self.speaker}: {text}")
-        parts = [
-            self.status.text() if not self.status_row.isHidden() else "",
-            self.switcher.position if not self.switcher.isHidden() else "",
-            self.usage.text() if not self.usage.isHidden() else "",
-            self.context_note.text() if not self.context_note.isHidden() else "",
-        ]
-        self.setAccessibleDescription("; ".join(part for part in parts if part))
+        self.setAccessibleDescription("; ".join(part for part in said[2:] if part))
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self._update_spoken()  # a long reply's whole text, now that it is read
@@ -1191,10 +1176,11 @@ class MessageWidget(QFrame):
             for name, button in self.action_buttons.items()
             if self.available(name)
         ]
-        for action_id in ("message_previous_version", "message_next_version"):
-            name = action_id.removeprefix("message_")
-            if action_id in self.key_actions and self.available(name):
-                offered.append((name, self.key_actions[action_id].text()))
+        versions = {
+            "previous_version": self.tr("Previous Version"),
+            "next_version": self.tr("Next Version"),
+        }
+        offered += [(name, label) for name, label in versions.items() if self.available(name)]
         return offered
 
     def show_menu(self, position: QPoint | None = None) -> QMenu:
@@ -1205,9 +1191,9 @@ class MessageWidget(QFrame):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for name, label in self.menu_actions():
             action = menu.addAction(label)
-            key = self.key_actions.get(f"message_{name}")
-            if key is not None and key.shortcuts():
-                action.setShortcut(key.shortcuts()[0])
+            keys = self._keys_of(f"message_{name}") if f"message_{name}" in MESSAGE_KEYS else []
+            if keys:
+                action.setShortcut(keys[0])  # (shown: the thread's action does it)
                 action.setShortcutVisibleInContextMenu(True)
             action.triggered.connect(lambda _=False, n=name: self._from_menu(n))
         if position is None:
