@@ -1037,11 +1037,10 @@ class MessageWidget(QFrame):
     # ---- keyboard and screen reader ---------------------------------------------------
 
     def _keys_of(self, action_id: str) -> list[QKeySequence]:
-        """An action's keys, as the thread's actions have them (its default without one)."""
+        """An action's keys, as the thread's actions have them (none outside a thread: a
+        compared reply's menu offers no keys that would not work there)."""
         action = self.key_actions.get(action_id)
-        if action is not None:
-            return action.shortcuts()
-        return [QKeySequence(MESSAGE_KEYS[action_id])]
+        return action.shortcuts() if action is not None else []
 
     def available(self, name: str) -> bool:
         """Whether the action ``name`` (of action_buttons, or "previous_version" and
