@@ -440,7 +440,7 @@ def _wire(window: object, data_dir: Path) -> Composition:
     return attach(window, data_dir)
 
 
-def integrate_desktop(parts: Composition, *, dark: bool = False) -> object:
+def integrate_desktop(parts: Composition) -> object:
     """The global shortcut, quick-ask window, tray icon and notifications (after the first
     paint: none of it is needed to show the window)."""
     from desktop.controllers.chat import ChatController
@@ -473,11 +473,10 @@ def integrate_desktop(parts: Composition, *, dark: bool = False) -> object:
         shortcut=GlobalShortcut(parent=window),
         notifier=notifier,
         icon=app_icon(),
-        dark=dark,
     )
 
 
-async def _run(parts: Composition, *, quick: bool = False, dark: bool = False) -> int:
+async def _run(parts: Composition, *, quick: bool = False) -> int:
     import asyncio
 
     from PySide6.QtCore import QTimer
@@ -495,7 +494,7 @@ async def _run(parts: Composition, *, quick: bool = False, dark: bool = False) -
     window.close_requested.connect(closed.set)
     from desktop.ui.desktop_integration import DesktopIntegration
 
-    citizen = integrate_desktop(parts, dark=dark)
+    citizen = integrate_desktop(parts)
     assert isinstance(citizen, DesktopIntegration)
 
     def after_first_paint() -> None:
@@ -679,7 +678,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import qasync
 
-    running = _run(parts, quick=bool(args.quick), dark=dark)
+    running = _run(parts, quick=bool(args.quick))
     try:
         if sys.version_info >= (3, 12):
             return int(asyncio.run(running, loop_factory=qasync.QEventLoop))

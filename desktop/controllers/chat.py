@@ -41,6 +41,8 @@ class ChatController(QObject):
     # (conversation id, question id, the replies' ids in the targets' order): a comparison
     # began; each reply then streams as any does (reply_started, reply_delta…).
     compare_started = Signal(str, str, object)
+    # (conversation id, old reply id, new reply id): a target of a comparison asked again.
+    compare_retried = Signal(str, str, str)
     reply_started = Signal(str, str)
     # (conversation id, message id, "content" | "reasoning", text)
     reply_delta = Signal(str, str, str, str)
@@ -170,6 +172,10 @@ class ChatController(QObject):
         """One question to 2–4 (provider, model) targets at once (ChatService.compare)."""
         return self.service.compare(conversation, text, targets, attachments)
 
+    def retry_target(self, conversation: Conversation, reply_id: str) -> str:
+        """Ask a comparison's target again (ChatService.retry_target); the new reply's id."""
+        return self.service.retry_target(conversation, reply_id)
+
     def keep(self, conversation: Conversation, reply_id: str) -> bool:
         """Continue from this reply of a comparison; the others stay as its siblings."""
         return self.service.keep(conversation, reply_id)
@@ -286,6 +292,9 @@ class _Signals(ChatEvents):
         self, conversation_id: str, question_id: str, reply_ids: tuple[str, ...]
     ) -> None:
         self._c.compare_started.emit(conversation_id, question_id, reply_ids)
+
+    def compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        self._c.compare_retried.emit(conversation_id, old_id, new_id)
 
     def reply_started(self, conversation_id: str, message_id: str) -> None:
         self._c.reply_started.emit(conversation_id, message_id)

@@ -179,6 +179,9 @@ class X11Backend:
         if caught.get_error() is not None:
             self.unregister()
             return TAKEN
+        # Events read in while waiting for the sync's reply are queued in python-xlib, not on
+        # the socket any more: the notifier would not wake for them.
+        self._read_events()
         return ACTIVE
 
     def unregister(self) -> None:
@@ -248,7 +251,8 @@ class WindowsBackend:
 
         class Filter(QAbstractNativeEventFilter):
             def nativeEventFilter(self, event_type: Any, message: Any) -> Any:
-                if bytes(event_type) == b"windows_generic_MSG":
+                kind = event_type.data() if hasattr(event_type, "data") else event_type
+                if bytes(kind) == b"windows_generic_MSG":
                     msg = wintypes.MSG.from_address(int(message))
                     if msg.message == WM_HOTKEY and msg.wParam == HOTKEY_ID:
                         on_activated()

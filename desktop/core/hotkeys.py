@@ -254,18 +254,20 @@ def portal_trigger(hotkey: Hotkey) -> str:
 
 def choose_backend(system: str, qt_platform: str, env: Mapping[str, str]) -> str:
     """Which backend can grab a key in this session: ``system`` is sys.platform, ``qt_platform``
-    Qt's platform plugin ("xcb", "wayland", "windows", "cocoa", "offscreen"…)."""
+    Qt's platform plugin ("xcb", "wayland", "windows", "cocoa", "offscreen"…).
+
+    A Wayland session gets the portal even when Confab runs on XWayland (xcb): XWayland's root
+    window sees only the keys typed into X11 windows, so a grab there would look set and seldom
+    fire. Offscreen (and the other platforms without a desktop) get none: there would be no
+    window to show, and a test run must never take a key from the desktop it runs on.
+    """
     if system.startswith("win"):
         return BACKEND_WINDOWS
     if system == "darwin":
         return BACKEND_MACOS
+    wayland_session = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
+    if qt_platform.startswith("wayland") or (qt_platform == "xcb" and wayland_session):
+        return BACKEND_PORTAL
     if qt_platform == "xcb":
-        return BACKEND_X11
-    if qt_platform.startswith("wayland"):
-        # XWayland's root window sees no keys pressed in Wayland windows: only the portal can.
-        return BACKEND_PORTAL
-    if env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland":
-        return BACKEND_PORTAL
-    if env.get("DISPLAY"):
         return BACKEND_X11
     return BACKEND_NONE

@@ -49,7 +49,9 @@ class CompareFlow(QObject):
         view.usage_text = window.reply_usage_text
         view.attachment_source = attachments
         chat.compare_started.connect(self._on_chat_compare_started)
+        chat.compare_retried.connect(self._on_chat_compare_retried)
         view.keep_requested.connect(self._on_view_keep_requested)
+        view.retry_requested.connect(self._on_view_retry_requested)
         view.close_requested.connect(self._on_view_close_requested)
 
     # ---- choosing and sending ------------------------------------------------------
@@ -95,6 +97,9 @@ class CompareFlow(QObject):
             cannot_see=self._cannot_see,
         )
         dialog.models_wanted.connect(self._on_dialog_models_wanted)
+        for choice in choices:
+            if not choice.models:  # listed once asked (and remembered by the settings)
+                self._on_dialog_models_wanted(choice.id)
         dialog.accepted.connect(lambda: self._send(dialog.targets()))
         dialog.open()
         return dialog
@@ -158,6 +163,23 @@ class CompareFlow(QObject):
         current = self._window.current
         if current is not None and current.id == conversation_id:
             self.show_for(current)
+
+    def _on_chat_compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        found = self._open.get(conversation_id)
+        if found is not None:
+            question_id, ids = found
+            self._open[conversation_id] = (
+                question_id,
+                tuple(new_id if i == old_id else i for i in ids),
+            )
+        conversation = self._conversations.get(conversation_id)
+        if self.view.conversation_id == conversation_id and conversation is not None:
+            self.view.replace_reply(old_id, conversation.message(new_id))
+
+    def _on_view_retry_requested(self, reply_id: str) -> None:
+        conversation = self._window.current
+        if conversation is not None and self.view.conversation_id == conversation.id:
+            self._chat.retry_target(conversation, reply_id)
 
     def show_for(self, conversation: Conversation | None) -> None:
         """The conversation shown changed (or its comparison began): its columns, if it has

@@ -10,6 +10,7 @@ to this session only: a conversation opened later shows its compared replies as 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controllers.chat import Target
 from desktop.ui.chat_view import CATCH_UP_SLICE, CATCH_UP_TICKS, FLUSH_CHARS
 from desktop.ui.plain import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController
+    from desktop.controllers.chat import Target
     from desktop.core.models import Message
     from desktop.ui.message_view import MessageWidget
 
@@ -42,6 +43,8 @@ MIN_TARGETS, MAX_TARGETS = 2, 4
 # A column is at least this wide: narrower windows scroll the columns sideways.
 COLUMN_MIN_WIDTH = 300
 FLUSH_INTERVAL_MS = 33  # as the thread's (desktop/ui/chat_view.py)
+# What one tick may spend drawing before the other columns wait for the next.
+FLUSH_BUDGET_S = 0.012
 
 
 class ProviderChoice:
@@ -114,6 +117,8 @@ class _TargetRow(QWidget):
 
     def target(self) -> Target | None:
         provider, model = self.provider.currentData(), self.model.currentText().strip()
+        from desktop.controllers.chat import Target
+
         return Target(provider, model) if provider and model else None
 
 
@@ -193,6 +198,8 @@ class CompareDialog(QDialog):
         if len(self.rows) >= MAX_TARGETS:
             return
         if target is None and self._providers:
+            from desktop.controllers.chat import Target
+
             # Another model than those chosen, where one is known.
             chosen = {t for t in self.targets() if t}
             target = next(
@@ -250,9 +257,11 @@ class CompareDialog(QDialog):
 
 
 class CompareColumn(QFrame):
-    """One reply of a comparison: provider and model, live figures, the reply, Keep."""
+    """One reply of a comparison: provider and model, live figures, the reply, Keep (and
+    Retry when it failed or was stopped)."""
 
     keep_requested = Signal(str)
+    retry_requested = Signal(str)
 
     def __init__(
         self, message: Message, title: str, widget: MessageWidget, parent: QWidget | None = None
@@ -260,29 +269,25 @@ class CompareColumn(QFrame):
         super().__init__(parent)
         self.setObjectName("compareColumn")
         self.message_id = message.id
+        self.setAccessibleName(title)
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         self.title = ElidedLabel()
         self.title.setObjectName("compareTitle")
         self.title.setText(title)
         self.title.setToolTip(title)
-        self.stats = QLabel()
+        # One line (its whole text in the tooltip): changed at every tick while the reply
+        # streams, a wrapped label would lay the column out again each time.
+        self.stats = ElidedLabel()
         self.stats.setObjectName("compareStats")
-        self.stats.setTextFormat(Qt.TextFormat.PlainText)
-        self.stats.setWordWrap(True)
         self.widget = widget
-        # What the reply's own row would offer (copy, regenerate…) waits for the thread.
-        widget.actions_row.hide()
-        widget.header.hide()
-        # Its height follows its width (a narrower column, more lines): not capped at the
-        # size hint of the width it had first, which clipped its last lines.
-        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._fit(widget)
         self.scroller = QScrollArea()
         self.scroller.setObjectName("compareScroller")
         self.scroller.setWidgetResizable(True)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
-        body_layout = QVBoxLayout(body)
+        self._body_layout = body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(widget)
         body_layout.addStretch(1)
@@ -296,13 +301,45 @@ class CompareColumn(QFrame):
         self.keep_button.setAccessibleName(self.tr("Keep the reply of {model}").format(model=title))
         self.keep_button.setEnabled(False)
         self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.message_id))
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.setObjectName("compareRetry")
+        self.retry_button.setAccessibleName(self.tr("Ask {model} again").format(model=title))
+        self.retry_button.setToolTip(self.tr("Ask this model again; the others are kept"))
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(lambda: self.retry_requested.emit(self.message_id))
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.keep_button, 1)
+        buttons.addWidget(self.retry_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.stats)
+        layout.addSpacing(4)
         layout.addWidget(self.scroller, 1)
-        layout.addWidget(self.keep_button)
+        layout.addLayout(buttons)
+
+    @staticmethod
+    def _fit(widget: MessageWidget) -> None:
+        # What the reply's own row would offer (copy, regenerate…) waits for the thread.
+        widget.actions_row.hide()
+        # The column's title says who wrote it.
+        widget.header.hide()
+        widget.avatar.hide()
+        # Its height follows its width (a narrower column, more lines): not capped at the
+        # size hint of the width it had first, which clipped its last lines.
+        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def show_reply(self, message: Message, widget: MessageWidget) -> None:
+        """Another reply in this column (its target asked again)."""
+        self._body_layout.replaceWidget(self.widget, widget)
+        self.widget.hide()
+        self.widget.deleteLater()
+        self.widget = widget
+        self.message_id = message.id
+        self._fit(widget)
+        self._follow = True
 
     def _on_bar_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._follow:
@@ -316,11 +353,13 @@ class CompareView(QWidget):
     """The replies of one comparison side by side (see the module's docstring)."""
 
     keep_requested = Signal(str)  # the reply id to continue from
+    retry_requested = Signal(str)  # the reply id whose target to ask again
     close_requested = Signal()  # back to the thread, keeping none in particular
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
+        self.setAccessibleName(self.tr("Replies side by side"))
         self._dark = dark
         self.conversation_id: str | None = None
         self.columns: list[CompareColumn] = []
@@ -389,28 +428,38 @@ class CompareView(QWidget):
         streaming: bool,
     ) -> None:
         """Columns for ``replies`` (a comparison's, each under ``question``), as they are now."""
-        from desktop.ui.message_view import MessageWidget
-
         self.clear()
         self.conversation_id = conversation_id
         self.heading.setText(self.tr("Comparing %n model(s)", "", len(replies)))
         self.question.setText(_first_lines(question.content, 3))
         self.question.setToolTip(question.content[:2000])
         for reply, title in zip(replies, titles, strict=True):
-            widget = MessageWidget(
-                reply,
-                title,
-                dark=self._dark,
-                attachments=self.attachment_source,
-            )
-            column = CompareColumn(reply, title, widget)
+            column = CompareColumn(reply, title, self._widget_for(reply, title))
             column.keep_requested.connect(self.keep_requested)
+            column.retry_requested.connect(self.retry_requested)
             self.columns.append(column)
             self._strip_layout.addWidget(column, 1)
             self.refresh(reply)
             if reply.streaming and not reply.content and not reply.reasoning:
-                widget.set_waiting(True)
+                column.widget.set_waiting(True)
         self.set_streaming(streaming)
+
+    def _widget_for(self, reply: Message, title: str) -> MessageWidget:
+        from desktop.ui.message_view import MessageWidget
+
+        return MessageWidget(reply, title, dark=self._dark, attachments=self.attachment_source)
+
+    def replace_reply(self, old_id: str, reply: Message) -> None:
+        """The column of ``old_id`` shows ``reply`` instead (its target asked again)."""
+        column = self.column(old_id)
+        if column is None:
+            return
+        self._pending.pop(old_id, None)
+        self._finishing.pop(old_id, None)
+        column.show_reply(reply, self._widget_for(reply, column.title.text()))
+        column.widget.set_waiting(True)
+        column.retry_button.hide()
+        column.stats.setText(self._figures(reply))
 
     def clear(self) -> None:
         for column in self.columns:
@@ -452,9 +501,16 @@ class CompareView(QWidget):
     def flush(self) -> None:
         """What the replies brought since the last tick, at most FLUSH_CHARS more of each (a
         reply that ended behind, its catch-up slice): three replies flooding in at once,
-        each drawn whole at every tick, held the window up to 330 ms."""
+        each drawn whole at every tick, held the window up to 330 ms. Once a tick has spent
+        FLUSH_BUDGET_S the other columns wait for the next, first in line then: a tick costs
+        about one column's drawing, not all of them."""
         pending, self._pending = self._pending, {}
-        for message in pending.values():
+        again: dict[str, Message] = {}  # drawn, with more to draw: after those that waited
+        started = time.perf_counter()
+        for index, message in enumerate(pending.values()):
+            if index and time.perf_counter() - started > FLUSH_BUDGET_S:
+                self._pending[message.id] = message
+                continue
             column = self.column(message.id)
             if column is None:
                 self._finishing.pop(message.id, None)
@@ -462,7 +518,7 @@ class CompareView(QWidget):
             shown, content = column.widget.content, message.content
             budget = self._finishing.get(message.id, FLUSH_CHARS)
             if content.startswith(shown) and len(content) - len(shown) > budget:
-                self._pending[message.id] = message  # the rest at the next ticks
+                again[message.id] = message  # the rest at the next ticks
                 # Whole lines where it can: the last, still growing block is redone less.
                 cut = content.rfind("\n", len(shown) + budget // 2, len(shown) + budget)
                 content = content[: cut + 1 if cut != -1 else len(shown) + budget]
@@ -470,10 +526,17 @@ class CompareView(QWidget):
             column.widget.set_text(content, streaming=True)
             column.widget.set_reasoning(message.reasoning or "")
             column.stats.setText(self._figures(message))
-            if message.id not in self._pending and message.id in self._finishing:
+            if message.id not in again and message.id in self._finishing:
                 self._show_final(message)
+        for message_id, message in again.items():
+            self._pending.setdefault(message_id, message)
         if not self._pending:
             self._flush_timer.stop()
+
+    @property
+    def drawing(self) -> bool:
+        """Whether some column has text still to draw (streaming, or catching up)."""
+        return bool(self._pending)
 
     def refresh(self, message: Message) -> None:
         """A reply started, ended (finished, failed, stopped): shown as it is now, once the
@@ -501,6 +564,7 @@ class CompareView(QWidget):
         column.widget.update_from(message)
         column.widget.actions_row.hide()
         column.stats.setText(self._figures(message))
+        column.retry_button.setVisible(message.error is not None and not message.streaming)
 
     def _figures(self, message: Message) -> str:
         """Tokens (live, ≈, while it streams), cost and the time to the first token."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.controllers import hotkeys
 from desktop.core import quick
 from desktop.ui.error_text import explain
+from desktop.ui.shortcuts import shown
 from desktop.ui.tray import Tray
 
 if TYPE_CHECKING:
@@ -56,20 +57,19 @@ class DesktopIntegration(QObject):
         notifier: Notifier | None,
         icon: QIcon,
         tray: Tray | None = None,
-        dark: bool = False,
     ) -> None:
         super().__init__(window)
         self.window = window
         self._conversations = conversations
         self._chat = chat
         self._settings = settings
-        self._dark = dark
         self.shortcut = shortcut
         self.notifier = notifier
         self.quick_window: QuickWindow | None = None
         self.tray = tray or Tray(icon, self)
         self._last_notified: str | None = None
         self._last_notice = ("", "")
+        self._started = False
         self._told_in_tray = bool(settings.window_state().get(TOLD_IN_TRAY))
         shortcut.activated.connect(self.open_quick)
         shortcut.state_changed.connect(self._on_shortcut_state_changed)
@@ -86,10 +86,7 @@ class DesktopIntegration(QObject):
         chat.reply_finished.connect(self._on_chat_reply_finished)
         chat.reply_failed.connect(self._on_chat_reply_failed)
         window.hide_to_tray = self._hides_to_tray
-        for name in ("preferences_changed", "settings_changed"):
-            signal = getattr(settings, name, None)
-            if signal is not None and hasattr(signal, "connect"):
-                signal.connect(self.apply_preferences)
+        settings.preferences_changed.connect(self.apply_preferences)
 
     # ---- preferences -------------------------------------------------------------------
 
@@ -97,18 +94,36 @@ class DesktopIntegration(QObject):
         text = self._settings.settings.quick_ask_shortcut
         if text != self.shortcut.text or self.shortcut.state == hotkeys.OFF:
             self.shortcut.set_shortcut(text)
+        self._show_looks()
         shown = self.tray.visible
         if self.tray.set_wanted(self._settings.settings.tray_icon) != shown:
             log.info("tray icon %s", "shown" if self.tray.visible else "removed")
 
+    def _show_looks(self) -> None:
+        if self.quick_window is not None:
+            preferences = self._settings.preferences()
+            self.quick_window.apply_preferences(
+                dark=self.window.dark,
+                font_size=preferences.thread_font_size,
+                send_key=preferences.send_key,
+            )
+
     def start(self) -> None:
         self.apply_preferences()
-        if self.shortcut.state == hotkeys.TAKEN:
+        self._started = True
+        self._say_shortcut_trouble()
+
+    def _say_shortcut_trouble(self) -> None:
+        """A key that cannot work, said in the main window (at start, or as the user sets it
+        in Preferences); "unsupported" stays a note in the quick window, not a banner at every
+        start."""
+        if self.shortcut.state in (hotkeys.TAKEN, hotkeys.INVALID, hotkeys.FAILED):
             self.window.banner.show_message(self.shortcut_note(), level="warning")
 
     def shortcut_note(self) -> str:
         """How the global shortcut fares, as a sentence (empty when it simply works)."""
-        state, key = self.shortcut.state, self.shortcut.text
+        # As the platform writes it (⌘⌥Space on macOS); as typed when Qt cannot read it.
+        state, key = self.shortcut.state, shown(self.shortcut.text) or self.shortcut.text
         if state == hotkeys.TAKEN:
             return self.tr(
                 "{key} is in use by another program, so it cannot open Quick Ask: choose "
@@ -135,6 +150,8 @@ class DesktopIntegration(QObject):
     def _on_shortcut_state_changed(self, _state: str) -> None:
         if self.quick_window is not None:
             self.quick_window.set_note(self.shortcut_note())
+        if self._started:
+            self._say_shortcut_trouble()
 
     # ---- intents -----------------------------------------------------------------------
 
@@ -143,9 +160,10 @@ class DesktopIntegration(QObject):
             from desktop.ui.quick_window import QuickWindow
 
             self.quick_window = QuickWindow(
-                self._conversations, self._chat, self._settings, dark=self._dark
+                self._conversations, self._chat, self._settings, dark=self.window.dark
             )
             self.quick_window.continue_requested.connect(self.open_conversation)
+            self._show_looks()
         self.quick_window.set_note(self.shortcut_note())
         self.quick_window.open()
         log.info("quick-ask window opened")

@@ -38,7 +38,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.plain import ElidedLabel
-from desktop.ui.shortcuts import ShortcutRegistry
+from desktop.ui.shortcuts import ShortcutRegistry, shown
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.theme import wants_dark
 
@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
             self.tr("Send the message to two to four models at once, side by side (Ctrl+Shift+M)")
         )
         self.compare_button.setAutoRaise(True)
+        self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.compare_button, "columns-3", size=14)
         self.compare_button.clicked.connect(self.open_compare)
         self.composer.footer.addWidget(self.compare_button)
 
@@ -292,7 +294,7 @@ class MainWindow(QMainWindow):
         # Action id "compare" (the shortcuts' registry).
         self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
         self.compare_action.setObjectName("compare")
-        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        keys("compare", self.compare_action, "Ctrl+Shift+M")
         self.compare_action.setToolTip(
             self.tr("Send the message to two to four models at once and keep the best reply")
         )
@@ -951,6 +953,32 @@ class MainWindow(QMainWindow):
 
     def _on_shortcuts_changed(self) -> None:
         self._shortcuts_first.set_keys(self._keys_before_typing())
+        self._show_keys_in_hints()
+
+    def _show_keys_in_hints(self) -> None:
+        """The hints that name an action's keys name the ones it has now."""
+        search = self._first_key("search")
+        field = self.sidebar.search_field
+        field.setText(
+            self.tr("Search ({keys})").format(keys=search) if search else self.tr("Search")
+        )
+        field.setToolTip(
+            self.tr("Search every message of every conversation ({keys})").format(keys=search)
+            if search
+            else self.tr("Search every message of every conversation")
+        )
+        settings = self._first_key("conversation_settings")
+        self.settings_button.setToolTip(
+            self.tr("System prompt, model and parameters of this conversation ({keys})").format(
+                keys=settings
+            )
+            if settings
+            else self.tr("System prompt, model and parameters of this conversation")
+        )
+
+    def _first_key(self, action_id: str) -> str:
+        keys = self.shortcuts.keys(action_id)
+        return shown(keys[0]) if keys else ""
 
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:

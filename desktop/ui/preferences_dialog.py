@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -307,6 +308,9 @@ class PreferencesDialog(QDialog):
         self.shortcut_table.verticalHeader().hide()
         self.shortcut_table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.shortcut_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Tab goes from a row's keys to its Default button to the next row's keys.
+        self.shortcut_table.setTabKeyNavigation(False)
+        self.shortcut_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = self.shortcut_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
@@ -331,7 +335,9 @@ class PreferencesDialog(QDialog):
             reset = QPushButton(self.tr("Default"))
             reset.setObjectName(f"reset_{action_id}")
             reset.setAutoDefault(False)
-            reset.setToolTip(self.tr("Back to the default keys of {action}").format(action=label))
+            back = self.tr("Back to the default keys of {action}").format(action=label)
+            reset.setToolTip(back)
+            reset.setAccessibleName(back)
             reset.clicked.connect(lambda _=False, a=action_id: self.reset_shortcut(a))
             self.shortcut_table.setCellWidget(row, 2, reset)
         self.shortcut_table.resizeRowsToContents()
@@ -351,14 +357,29 @@ class PreferencesDialog(QDialog):
         reset_all.setObjectName("resetAllShortcuts")
         reset_all.setAutoDefault(False)
         reset_all.clicked.connect(self.reset_all_shortcuts)
+        self.shortcut_filter = QLineEdit()
+        self.shortcut_filter.setObjectName("shortcutFilter")
+        self.shortcut_filter.setPlaceholderText(self.tr("Find an action or a key"))
+        self.shortcut_filter.setAccessibleName(self.tr("Find an action or a key"))
+        self.shortcut_filter.setClearButtonEnabled(True)
+        self.shortcut_filter.textChanged.connect(self._on_shortcut_filter_text_changed)
         row_layout = QHBoxLayout()
-        row_layout.addWidget(note, 1)
+        row_layout.addWidget(self.shortcut_filter, 1)
         row_layout.addWidget(reset_all)
         layout = QVBoxLayout(page)
+        layout.addWidget(note)
         layout.addLayout(row_layout)
         layout.addWidget(self.shortcut_table, 1)
         layout.addWidget(self.conflict_label)
         return page
+
+    def _on_shortcut_filter_text_changed(self, text: str) -> None:
+        """Only the rows whose action or keys have ``text`` in them."""
+        wanted = text.strip().casefold()
+        for row, action_id in enumerate(self._rows):
+            keys = " ".join(shown(k) for k in self._chosen.get(action_id, ()))
+            found = wanted in f"{self._row_label(action_id)} {keys}".casefold()
+            self.shortcut_table.setRowHidden(row, bool(wanted) and not found)
 
     def _row_label(self, action_id: str) -> str:
         if action_id == GLOBAL_QUICK_ASK:

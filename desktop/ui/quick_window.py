@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import quick
+from desktop.core.preferences import SEND_CTRL_ENTER
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.error_text import detail, explain
@@ -141,7 +142,7 @@ class QuickWindow(QWidget):
         self.continue_button = QPushButton(self.tr("Continue in Confab"))
         self.continue_button.setObjectName("quickContinue")
         self.continue_button.setToolTip(
-            self.tr("Open this conversation in the main window (Ctrl+Enter)")
+            self.tr("Open this conversation in the main window (Ctrl+Shift+Enter)")
         )
         self.continue_button.setEnabled(False)
         self.continue_button.clicked.connect(self.continue_in_main)
@@ -161,15 +162,13 @@ class QuickWindow(QWidget):
         self.chip.hide()
         self.composer = Composer()
         self.composer.attach_button.hide()
-        self.composer.edit.setPlaceholderText(
-            self.tr("Ask anything…  (Enter to send, Esc to close)")
-        )
+        self._show_hint()
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
 
         header = QHBoxLayout()
         header.setContentsMargins(10, 8, 10, 0)
-        title = QLabel(self.tr("Quick ask"))
+        title = QLabel(self.tr("Quick Ask"))
         title.setObjectName("quickTitle")
         header.addWidget(title)
         header.addStretch(1)
@@ -192,7 +191,8 @@ class QuickWindow(QWidget):
         self.chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.continue_in_main)
+        # Not Ctrl+Enter: with that send key (Preferences) it sends.
+        QShortcut(QKeySequence("Ctrl+Shift+Return"), self, self.continue_in_main)
         chat.message_added.connect(self._on_chat_message_added)
         chat.reply_started.connect(self._on_chat_reply_started)
         chat.reply_delta.connect(self._on_chat_reply_delta)
@@ -224,6 +224,22 @@ class QuickWindow(QWidget):
         self.activateWindow()
         self.composer.edit.setFocus()
 
+    def apply_preferences(self, *, dark: bool, font_size: int | None, send_key: str) -> None:
+        """As the main window shows them: the theme's colours, the thread's font size, the
+        send key."""
+        self.chat_view.set_dark(dark)
+        self.chat_view.set_font_size(font_size)
+        self.chat_view.set_send_key(send_key)
+        self.composer.set_send_key(send_key)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        self.composer.edit.setPlaceholderText(
+            self.tr("Ask anything…  (Ctrl+Enter to send, Esc to close)")
+            if self.composer.edit.send_key == SEND_CTRL_ENTER
+            else self.tr("Ask anything…  (Enter to send, Esc to close)")
+        )
+
     def set_note(self, text: str) -> None:
         """A line under the header (how the global shortcut fares), "" for none."""
         self.note.setText(text)
@@ -236,7 +252,7 @@ class QuickWindow(QWidget):
         model = self.model_combo.currentText().strip() or None
         if self.conversation is None:
             self.conversation = self._conversations.new_conversation(provider_id, model, show=False)
-        elif provider_id and model and not self.conversation.messages:
+        elif provider_id and model:  # a follow-up to another model, if the user chose one
             self._conversations.set_model(self.conversation, provider_id, model)
         question = quick.with_context(text, self.chip.context)
         self.banner.hide()

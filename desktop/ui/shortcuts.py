@@ -7,6 +7,15 @@ theirs the same way::
 
     window.shortcuts.register("compare", compare_action, "Ctrl+Shift+M")
 
+Keys that widgets made later handle themselves (a message's actions, one QShortcut per
+message) are declared once, with a label, and read where they are needed; ``changed`` says
+when to read them again::
+
+    window.shortcuts.declare("copy_message", "Ctrl+Shift+C", tr("Copy the Message"))
+    keys = window.shortcuts.sequences("copy_message")
+
+A target deleted since (a widget gone) is simply left out from then on.
+
 An id is stable: settings.json refers to it. A default may be a standard key (Find, Find
 Next…), which has the platform's keys (sometimes several).
 """
@@ -17,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
@@ -90,13 +100,24 @@ class ShortcutRegistry(QObject):
         """``target`` answers to ``action_id``'s keys: ``default`` until the user changes
         them. ``label`` is what Preferences shows (the action's text when not given). The
         same id twice adds a second target with the first one's keys."""
-        entry = self._entries.get(action_id)
-        if entry is None:
-            if label is None:
-                label = _label(target.text()) if isinstance(target, QAction) else action_id
-            entry = self._entries[action_id] = Entry(action_id, label, _defaults(default))
+        if label is None:
+            label = _label(target.text()) if isinstance(target, QAction) else action_id
+        entry = self.declare(action_id, default, label)
         entry.targets.append(target)
         self._set(target, self.keys(action_id))
+
+    def declare(self, action_id: str, default: Default = "", label: str = "") -> Entry:
+        """An action whose keys are read (``sequences``) rather than set on a target; listed
+        in Preferences as ``label``. The first declaration of an id wins."""
+        entry = self._entries.get(action_id)
+        if entry is None:
+            entry = Entry(action_id, label or action_id, _defaults(default))
+            self._entries[action_id] = entry
+        return entry
+
+    def sequences(self, action_id: str) -> list[QKeySequence]:
+        """The keys an action has now, as Qt wants them."""
+        return [QKeySequence(k) for k in self.keys(action_id)]
 
     def entries(self) -> list[Entry]:
         return list(self._entries.values())
@@ -118,6 +139,7 @@ class ShortcutRegistry(QObject):
         registered (yet, or any more) are kept for when they are."""
         self._overrides = dict(overrides)
         for entry in self._entries.values():
+            entry.targets = [t for t in entry.targets if shiboken6.isValid(t)]
             for target in entry.targets:
                 self._set(target, self.keys(entry.id))
         self.changed.emit()

@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1284"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1287"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+706"/>
+        <location filename="../../desktop/ui/message_view.py" line="+728"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -191,14 +191,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-514"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-518"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-605"/>
+        <location line="-604"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+543"/>
+        <location line="+542"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -237,7 +237,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>Copy Message</source>
         <translation>复制消息</translation>
     </message>
@@ -267,7 +267,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>消息的下一版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+182"/>
+        <location line="+187"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -277,7 +277,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>ClipboardChip</name>
     <message>
-        <location filename="../../desktop/ui/quick_window.py" line="+72"/>
+        <location filename="../../desktop/ui/quick_window.py" line="+73"/>
         <source>Do not send the clipboard</source>
         <translation>不发送剪贴板内容</translation>
     </message>
@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-382"/>
+        <location filename="../../desktop/ui/message_view.py" line="-396"/>
         <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -334,7 +334,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+294"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+299"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -343,11 +343,26 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <source>Keep the reply of {model}</source>
         <translation>保留 {model} 的回复</translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ask {model} again</source>
+        <translation>再问一次 {model}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask this model again; the others are kept</source>
+        <translation>再问一次这个模型；其他回复保留</translation>
+    </message>
 </context>
 <context>
     <name>CompareDialog</name>
     <message>
-        <location line="-157"/>
+        <location line="-163"/>
         <source>Compare Models</source>
         <translation>比较模型</translation>
     </message>
@@ -367,7 +382,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>比较时不使用工具：每个模型都在没有工具的情况下回答。保留一个回复后，即可照常使用工具继续。</translation>
     </message>
     <message numerus="yes">
-        <location line="+76"/>
+        <location line="+78"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>发送给 %n 个模型</numerusform>
@@ -382,12 +397,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareFlow</name>
     <message>
-        <location filename="../../desktop/ui/compare_flow.py" line="+65"/>
+        <location filename="../../desktop/ui/compare_flow.py" line="+67"/>
         <source>Type the question first: Compare sends it to several models at once.</source>
         <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+70"/>
         <source>Still adding files: compare once they are ready.</source>
         <translation>仍在添加文件：准备好后再比较。</translation>
     </message>
@@ -395,7 +410,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+100"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+112"/>
+        <source>Replies side by side</source>
+        <translation>并排的回复</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Back to the Thread</source>
         <translation>返回对话</translation>
     </message>
@@ -405,14 +425,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+50"/>
+        <location line="+48"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>正在比较 %n 个模型</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+56"/>
         <source>Available once every reply has ended (Stop ends them now)</source>
         <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
     </message>
@@ -422,7 +442,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>从这个回复继续对话</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+89"/>
         <source>{tokens} out</source>
         <translation>输出 {tokens}</translation>
     </message>
@@ -680,7 +700,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+114"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+129"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -705,7 +725,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+68"/>
         <source>Confab is still running</source>
         <translation>Confab 仍在运行</translation>
     </message>
@@ -1830,7 +1850,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Conversation title</source>
         <translation>对话标题</translation>
     </message>
@@ -1975,7 +1995,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>转到消息</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+43"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -2052,7 +2072,37 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>Confab 无法更改登录时是否自动启动。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+50"/>
+        <source>Search ({keys})</source>
+        <translation>搜索（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search every message of every conversation ({keys})</source>
+        <translation>搜索所有对话中的每条消息（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search every message of every conversation</source>
+        <translation>搜索所有对话中的每条消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation ({keys})</source>
+        <translation>本对话的系统提示词、模型和参数（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation</source>
+        <translation>本对话的系统提示词、模型和参数</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -2361,7 +2411,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+461"/>
+        <location line="+475"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2387,7 +2437,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-563"/>
+        <location filename="../../desktop/ui/message_view.py" line="-585"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2407,23 +2457,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1155"/>
+        <location line="+1162"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-437"/>
-        <location line="+573"/>
+        <location line="-421"/>
+        <location line="+557"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-553"/>
+        <location line="-537"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+340"/>
+        <location line="+324"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -2463,7 +2513,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-30"/>
         <source>Previous Version</source>
         <translation>上一个版本</translation>
     </message>
@@ -2473,17 +2523,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>下一个版本</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="-73"/>
         <source>Assistant (%1)</source>
         <translation>助手（%1）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>writing…</source>
         <translation>正在撰写…</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+84"/>
         <source>Edit this message</source>
         <translation>编辑这条消息</translation>
     </message>
@@ -2747,7 +2797,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../desktop/ui/preferences_dialog.py" line="+83"/>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+84"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
@@ -2794,12 +2844,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+181"/>
+        <location line="+184"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location line="-180"/>
+        <location line="-183"/>
         <source> pt</source>
         <translation> 磅</translation>
     </message>
@@ -2889,7 +2939,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
         <source>Keys for {action}</source>
         <translation>{action}的按键</translation>
     </message>
@@ -2899,7 +2949,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>恢复{action}的默认按键</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
         <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
     </message>
@@ -2909,7 +2959,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>全部重置</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Find an action or a key</source>
+        <translation>查找操作或按键</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Quick ask (from anywhere)</source>
         <translation>快速提问（全局）</translation>
     </message>
@@ -3361,18 +3417,31 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Open this conversation in the main window (Ctrl+Enter)</source>
-        <translation>在主窗口中打开此对话（Ctrl+Enter）</translation>
+        <source>Open this conversation in the main window (Ctrl+Shift+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Shift+Enter）</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Ask anything…  (Ctrl+Enter to send, Esc to close)</source>
+        <translation>随便问…（Ctrl+Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation type="vanished">在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Ask anything…  (Enter to send, Esc to close)</source>
         <translation>随便问…（Enter 发送，Esc 关闭）</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Quick ask</source>
-        <translation>快速提问</translation>
+        <translation type="vanished">快速提问</translation>
     </message>
 </context>
 <context>
@@ -4415,7 +4484,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-460"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-521"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>

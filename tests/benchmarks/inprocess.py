@@ -668,6 +668,9 @@ async def _compare(args: argparse.Namespace, text: str, base_url: str) -> dict[s
             lambda: not chat.is_streaming(conversation.id), max(60.0, 8 * nominal), "the end"
         )
         t_end = perf()
+        # The columns catch up with what came in last: part of the streaming period.
+        await wait_until(lambda: not view.drawing, 30, "the columns to catch up")
+        t_drawn = perf()
         await asyncio.sleep(0.3)
         stall.stop()
         stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
@@ -686,6 +689,7 @@ async def _compare(args: argparse.Namespace, text: str, base_url: str) -> dict[s
             "compare_flush_max_ms": max(flush_ms, default=0.0),
             "compare_flushes": len(flush_ms),
             "compare_duration_s": t_end - t0,
+            "compare_drawn_after_end_s": t_drawn - t_end,
             "compare_chars": len(text),
             "compare_replies_intact": sum(1 for r in replies if r == text),
             "compare_worst_stalls": [_explain_stall(a, b, t0, spans) for a, b in worst],

@@ -313,3 +313,92 @@ def test_the_attachments_go_to_every_target(
         assert question.attachments == (photo, pdf)
 
     run(body)
+
+
+def test_a_comparison_goes_without_the_conversations_tools(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    from desktop.core.models import ToolSelection
+    from tests.core.test_chat_tools import Tools
+
+    async def body(h: Compare) -> None:
+        tools = h.service.tools = Tools()
+        try:
+            c = h.conversation()
+            c.tools = (ToolSelection("test"),)
+            h.service.send(c, "a question with tools on")
+            await h.until_idle(c)
+            assert openai_server.chat_requests()[-1]["json"]["tools"]  # they are offered
+            h.service.compare(c, "and now compared", [FAST, SLOW])
+            await h.until_idle(c)
+            for server in (openai_server, slow_server):
+                assert "tools" not in server.chat_requests()[-1]["json"]
+            assert c.tools == (ToolSelection("test"),)  # the conversation keeps its choice
+        finally:
+            await tools.manager.shutdown()
+
+    run(body)
+
+
+def test_no_target_is_sent_another_targets_reply(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(
+        Reply(text="the fast answer, still going", chunk_size=4, stall_after=2, gate=gate)
+    )
+    slow_server.enqueue(Reply(text="my own answer"))
+
+    async def body(h: Compare) -> None:
+        # The slow provider's client is ready only once the fast reply has text: its request
+        # is planned while the other reply, on the thread, grows.
+        ready = asyncio.Event()
+        client_of = h.providers.client
+
+        async def client(provider: Any) -> Any:
+            if provider.id == "slow":
+                await ready.wait()
+            return await client_of(provider)
+
+        h.providers.client = client  # type: ignore[method-assign]
+        c = h.conversation()
+        fast_id, _slow_id = h.service.compare(c, "answer alone", [FAST, SLOW])
+        await until(lambda: bool(c.message(fast_id).content))
+        ready.set()
+        await until(lambda: len(slow_server.chat_requests()) == 1)
+        gate.set()
+        await h.until_idle(c)
+        sent = slow_server.chat_requests()[0]["json"]["messages"]
+        assert sent == [{"role": "user", "content": "answer alone"}]
+
+    run(body)
+
+
+def test_a_failed_target_is_asked_again_while_the_other_streams(
+    run: Any, openai_server: OpenAIServer, slow_server: OpenAIServer
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="long answer", chunk_size=4, stall_after=1, gate=gate))
+    slow_server.enqueue(Reply(status=400), Reply(text="second try"))
+
+    async def body(h: Compare) -> None:
+        c = h.conversation()
+        fast_id, failed_id = h.service.compare(c, "again?", [FAST, SLOW])
+        await until(lambda: failed_id in {args[1] for args in h.heard("reply_failed")})
+        assert h.service.is_streaming(c.id)  # the fast one goes on
+        assert h.service.retry_target(c, fast_id) == ""  # not one still streaming
+        new_id = h.service.retry_target(c, failed_id)
+        assert new_id and not c.has_message(failed_id)  # the empty failure replaced
+        assert h.heard("compare_retried") == [(c.id, failed_id, new_id)]
+        gate.set()
+        await h.until_idle(c)
+        question = c.message(fast_id).parent
+        assert [m.id for m in c.children(question)] == [fast_id, new_id]
+        fresh = c.message(new_id)
+        assert (fresh.provider, fresh.model, fresh.content) == ("slow", "gpt-4o", "second try")
+        assert c.head == fast_id  # the thread still shows the first target's
+        # Asked alone again: the question, not the other reply.
+        sent = slow_server.chat_requests()[-1]["json"]["messages"]
+        assert sent == [{"role": "user", "content": "again?"}]
+
+    run(body)

@@ -172,6 +172,21 @@ def test_a_failing_model_fails_in_its_own_column(
     assert fast.widget.content == "Fine." and not fast.widget.status.isVisibleTo(fast)
     assert slow.widget.status.property("error") is True
     assert not app.window.banner.isVisible()  # the error is the column's, not the window's
+    assert not fast.retry_button.isVisible()
+    # Retry asks that model again, in its column; the other reply stays.
+    slow_server.enqueue(Reply(text="Fine now."))
+    assert slow.retry_button.isVisible()
+    qtbot.mouseClick(slow.retry_button, Qt.MouseButton.LeftButton)
+    app.wait_idle()
+    qtbot.waitUntil(lambda: slow.widget.content == "Fine now.")
+    assert not slow.retry_button.isVisible() and not slow.widget.status.isVisibleTo(slow)
+    assert fast.widget.content == "Fine." and slow.keep_button.isEnabled()
+    (saved,) = app.conversation_files()
+    replies = [m for m in saved["messages"] if m["role"] == "assistant"]
+    assert [(m["provider"], m["content"]) for m in replies] == [
+        ("local", "Fine."),
+        ("slow", "Fine now."),
+    ]
 
 
 def test_a_restart_shows_the_compared_replies_as_branches(
@@ -209,3 +224,138 @@ def _whole(widget: Any) -> bool:
 
 def _html(widget: Any) -> str:
     return "".join(label.text() for label in widget.markdown.blocks())
+
+
+def test_the_columns_come_back_to_a_conversation_left_while_they_stream(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    gate = threading.Event()
+    openai_server.enqueue(Reply(text="Quick."))
+    slow_server.enqueue(Reply(text="Slow and steady.", chunk_size=5, stall_after=1, gate=gate))
+    app = start_two()
+    view = compare(app, qtbot, "Race?")
+    compared = app.conversations.current
+    qtbot.waitUntil(lambda: view.columns[1].widget.content == "Slow ")
+    app.window.new_conversation()  # elsewhere meanwhile: the thread of the new one
+    qtbot.waitUntil(lambda: app.window.chat_view.isVisible() and not view.isVisible())
+    gate.set()
+    app.open(compared.id)
+    qtbot.waitUntil(lambda: view.isVisible())
+    qtbot.waitUntil(lambda: not app.chat.is_streaming(compared.id))
+    fast, slow = view.columns
+    qtbot.waitUntil(lambda: slow.widget.content == "Slow and steady.")
+    assert fast.widget.content == "Quick." and slow.keep_button.isEnabled()
+
+
+def test_the_dialog_takes_two_to_four_models_and_says_what_they_cannot_do(qtbot: Any) -> None:
+    from desktop.controllers.chat import Target
+    from desktop.ui.compare_view import CompareDialog, ProviderChoice
+
+    choices = [
+        ProviderChoice("a", "Alpha", ["vision-1", "text-only"], "vision-1"),
+        ProviderChoice("b", "Beta", [], "beta-large"),
+    ]
+    dialog = CompareDialog(
+        choices,
+        [Target("a", "vision-1"), Target("a", "text-only")],
+        tools_on=True,
+        images=True,
+        cannot_see=lambda _provider, model: model == "text-only",
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.tools_note.isVisible()
+    assert dialog.vision_note.isVisible() and dialog.vision_note.text().startswith("text-only ")
+    assert not dialog.rows[0].remove.isEnabled()  # two at least
+    dialog.rows[1].model.setEditText("vision-1")
+    assert not dialog.vision_note.isVisible()
+    for _ in range(3):
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert len(dialog.rows) == 4 and not dialog.add_button.isEnabled()  # four at most
+    # Each added row offers a model not chosen yet.
+    assert [r.target() for r in dialog.rows[2:]] == [
+        Target("a", "text-only"),
+        Target("b", "beta-large"),
+    ]
+    assert dialog.send_button.text() == "Send to 4 Models" and dialog.send_button.isEnabled()
+    dialog.rows[3].model.setEditText("")
+    assert not dialog.send_button.isEnabled()  # a row without a model
+    qtbot.mouseClick(dialog.rows[3].remove, Qt.MouseButton.LeftButton)
+    assert len(dialog.targets()) == 3 and dialog.send_button.isEnabled()
+
+
+def test_every_control_of_compare_has_a_name_and_keep_is_reached_by_tab(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox
+
+    def names(root: Any) -> list[str]:
+        controls = [
+            w
+            for w in root.findChildren(QAbstractButton) + root.findChildren(QComboBox)
+            if w.isVisible()
+        ]
+        assert controls
+        return [
+            QAccessible.queryAccessibleInterface(w).text(QAccessible.Text.Name).strip()
+            for w in controls
+        ]
+
+    openai_server.enqueue(Reply(text="A."))
+    slow_server.enqueue(Reply(text="B."))
+    app = start_two()
+    window = app.window
+    window.composer.edit.setPlainText("Names?")
+    dialog = window.compare_flow.open_dialog()
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert all(names(dialog))
+    remove = dialog.rows[0].remove
+    assert QAccessible.queryAccessibleInterface(remove).text(QAccessible.Text.Name) == (
+        "Remove this model"
+    )
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    view = window.compare_view
+    qtbot.waitUntil(view.isVisible)
+    app.wait_idle()
+    qtbot.waitUntil(lambda: view.columns[0].keep_button.isEnabled())
+    assert all(names(view))
+    keep = view.columns[0].keep_button
+    assert QAccessible.queryAccessibleInterface(keep).text(QAccessible.Text.Name) == (
+        "Keep the reply of Fast · gpt-4o-mini"
+    )
+    # The keyboard reaches Keep This One, and Space keeps it.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view.close_button.setFocus()
+    for _ in range(20):
+        if QApplication.focusWidget() is keep:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is keep
+    qtbot.keyClick(keep, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.chat_view.isVisible())
+    assert app.bubbles()[-1] == ("assistant", "A.")
+
+
+def test_back_to_the_thread_and_a_message_sent_go_on_from_the_first_models_reply(
+    start_two: Any, openai_server: OpenAIServer, slow_server: OpenAIServer, qtbot: Any
+) -> None:
+    openai_server.enqueue(Reply(text="First."), Reply(text="Going on."))
+    slow_server.enqueue(Reply(text="Second."))
+    app = start_two()
+    window = app.window
+    view = compare(app, qtbot, "Which?")
+    app.wait_idle()
+    qtbot.waitUntil(view.close_button.isEnabled)
+    qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.chat_view.isVisible)
+    assert not view.isVisible()
+    assert app.bubbles() == [("user", "Which?"), ("assistant", "First.")]
+    assert window.chat_view.message_widgets()[-1].switcher.label.text() == "1 / 2"
+    app.type_and_send("More?")
+    app.wait_idle()
+    assert app.bubbles()[-2:] == [("user", "More?"), ("assistant", "Going on.")]
+    sent = openai_server.chat_requests()[-1]["json"]["messages"]
+    assert [m["content"] for m in sent] == ["Which?", "First.", "More?"]

@@ -216,6 +216,7 @@ def test_a_changed_shortcut_fires_on_its_new_key_only(
     qtbot.keyClick(edit, Qt.Key.Key_J, modifiers)
     assert fired == [True]
     assert "Ctrl+Shift+J" in app.window.new_action.shortcut().toString()
+    assert app.window.sidebar.search_field.text() == "Search (Ctrl+K)"
 
     dialog = app.window.open_preferences()
     dialog.reset_shortcut("new_conversation")
@@ -333,6 +334,7 @@ def test_preferences_survive_a_restart(
     assert again.window.chat_view.font_size == 16
     assert "Ctrl+Enter" in again.window.composer.edit.placeholderText()
     assert again.window.search_action.shortcut().toString() == "Ctrl+Shift+K"
+    assert again.window.sidebar.search_field.text() == "Search (Ctrl+Shift+K)"
     dialog = again.window.open_preferences()
     assert dialog.language_combo.currentData() == "zh_CN"
     assert not dialog.tray_check.isChecked() and not dialog.notify_check.isChecked()
@@ -396,3 +398,64 @@ def test_the_menu_opens_preferences_on_ctrl_comma(
     qtbot.keyClick(edit, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     assert app.window.preferences_dialog is not None
     qtbot.waitUntil(app.window.preferences_dialog.isVisible)
+
+
+def test_the_shortcuts_are_reached_with_tab(
+    start_chat_app: Callable[..., RunningApp], qtbot: Any
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences("shortcuts")
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    first = dialog.key_edits["new_conversation"]
+    first.setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    reset = QApplication.focusWidget()
+    assert reset.objectName() == "reset_new_conversation"
+    assert "New Conversation" in reset.accessibleName()
+    qtbot.keyClick(reset, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.key_edits["import"]
+    # Keys pressed there are the action's new keys.
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_I, modifiers)
+    assert dialog.key_edits["import"].keySequence().toString() == "Ctrl+Shift+I"
+    assert dialog.preferences().shortcuts == {"import": "Ctrl+Shift+I"}
+
+
+def test_the_shortcuts_can_be_found_by_action_or_key(
+    start_chat_app: Callable[..., RunningApp],
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences("shortcuts")
+    table = dialog.shortcut_table
+
+    def shown_rows() -> list[str]:
+        return [
+            table.item(row, 0).text()
+            for row in range(table.rowCount())
+            if not table.isRowHidden(row)
+        ]
+
+    everything = shown_rows()
+    dialog.shortcut_filter.setText("find")
+    assert shown_rows() == ["Find in Conversation", "Find Next", "Find Previous"]
+    dialog.shortcut_filter.setText("ctrl+q")
+    assert shown_rows() == ["Quit"]
+    dialog.shortcut_filter.clear()
+    assert shown_rows() == everything and len(everything) > 15
+
+
+def test_every_action_of_the_window_is_listed_with_its_keys(
+    start_chat_app: Callable[..., RunningApp],
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences("shortcuts")
+    listed = {a: e.keySequence().toString() for a, e in dialog.key_edits.items()}
+    assert listed["compare"] == "Ctrl+Shift+M"
+    assert listed["focus_next_pane"] == "F6" and listed["focus_thread"] == "Ctrl+Up"
+    assert listed["stop_reply"] == "Esc" and listed["quit"] == "Ctrl+Q"
+    assert "quick_ask" in listed and listed["global_quick_ask"] == "Ctrl+Alt+Space"
+    menus = [a for m in app.window.menuBar().actions() for a in m.menu().actions()]
+    with_keys = [a for a in menus if not a.isSeparator() and a.shortcuts()]
+    registered = {id(t) for e in app.window.shortcuts.entries() for t in e.targets}
+    assert with_keys and all(id(a) in registered for a in with_keys)

@@ -219,3 +219,47 @@ def test_a_reply_in_the_quick_window_can_be_regenerated_there(
     qtbot.waitUntil(lambda: _bubbles(qtbot, quick.chat_view)[-1] == ("assistant", "A second take"))
     qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
     assert len(quick.conversation.messages) == 3  # the first reply kept, as a sibling
+
+
+def test_the_send_key_and_font_size_of_the_preferences_apply_there_too(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen()
+    settings = citizen.app.settings
+    quick = citizen.integration.open_quick()
+    settings.set_preferences(
+        replace(settings.preferences(), send_key="ctrl+enter", thread_font_size=17)
+    )
+    assert "Ctrl+Enter to send" in quick.composer.edit.placeholderText()
+    edit = quick.composer.edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "one")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, "two")
+    assert edit.toPlainText() == "one\ntwo" and openai_server.chat_requests() == []
+    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(_bubbles(qtbot, quick.chat_view)) == 2)
+    assert _bubbles(qtbot, quick.chat_view)[0] == ("user", "one\ntwo")
+    assert quick.isVisible()  # Ctrl+Enter sent; it did not continue in the main window
+    assert quick.chat_view.font_size == citizen.app.window.chat_view.font_size == 17
+
+
+def test_a_shortcut_set_in_preferences_that_is_taken_is_said_at_once(
+    start_citizen: Any, qtbot: Any
+) -> None:
+    citizen = start_citizen()
+    settings, window = citizen.app.settings, citizen.app.window
+    assert not window.banner.isVisible()
+    citizen.backend.answer = hotkeys.TAKEN  # another program holds Ctrl+Alt+K
+    settings.set_preferences(replace(settings.preferences(), quick_ask_shortcut="Ctrl+Alt+K"))
+    assert citizen.integration.shortcut.state == hotkeys.TAKEN
+    assert window.banner.isVisible()
+    assert "Ctrl+Alt+K is in use by another program" in window.banner.text.text()
+
+
+def test_a_shortcut_that_cannot_be_global_is_named_as_typed(start_citizen: Any) -> None:
+    citizen = start_citizen(settings={"quick_ask_shortcut": "Ctrl+Hyperspace"})
+    assert citizen.integration.shortcut.state == hotkeys.INVALID
+    assert citizen.app.window.banner.text.text() == (
+        "Ctrl+Hyperspace cannot be a global shortcut: choose another in Preferences."
+    )

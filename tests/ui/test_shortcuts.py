@@ -67,3 +67,24 @@ def test_a_translated_menu_text_loses_its_mnemonic_in_the_list(qtbot: Any) -> No
     registry.register("export", QAction("导出(&E)…", widget))
     registry.register("save", QAction("Save && Quit", widget))
     assert [e.label for e in registry.entries()] == ["新建对话", "导出", "Save & Quit"]
+
+
+def test_declared_keys_are_read_and_a_deleted_target_is_left_out(qtbot: Any) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    registry = ShortcutRegistry(widget)
+    registry.declare("copy_message", "Ctrl+Shift+C", "Copy the Message")
+    changes: list[bool] = []
+    registry.changed.connect(lambda: changes.append(True))
+    assert [k.toString() for k in registry.sequences("copy_message")] == ["Ctrl+Shift+C"]
+    message = QWidget(widget)
+    per_message = QShortcut(message)
+    registry.register("copy_message", per_message)
+    assert per_message.key().toString() == "Ctrl+Shift+C"
+    assert [e.label for e in registry.entries()] == ["Copy the Message"]
+
+    message.deleteLater()
+    qtbot.waitUntil(lambda: not widget.findChildren(QShortcut))
+    registry.apply({"copy_message": "Alt+C"})  # the deleted shortcut is not touched
+    assert [k.toString() for k in registry.sequences("copy_message")] == ["Alt+C"]
+    assert changes == [True]

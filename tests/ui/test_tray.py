@@ -71,9 +71,10 @@ def test_with_the_icon_closing_hides_to_the_tray_and_says_so_once(
     assert len(told) == 1  # the first time only
     assert settings.window_state()["told_in_tray"] is True  # the window's size kept beside it
     assert "geometry" in settings.window_state()
-    # Quit (Ctrl+Q, File → Quit, the tray's) quits.
+    # Quit (Ctrl+Q, File → Quit, the tray's) quits, the window hidden or not.
+    assert not window.isVisible()
     with qtbot.waitSignal(window.close_requested):
-        window.quit_action.trigger()
+        tray.quit_action.trigger()
 
 
 @OFFSCREEN_TRAY
@@ -87,3 +88,10 @@ def test_the_icon_off_in_preferences_means_no_icon_and_closing_quits(
     assert citizen.integration.tray.icon is None
     with qtbot.waitSignal(citizen.app.window.close_requested):
         citizen.app.window.close()
+
+
+@OFFSCREEN_TRAY
+def test_ctrl_q_quits_even_with_the_tray_icon(start_citizen: Any, qtbot: Any) -> None:
+    citizen = start_citizen(tray_available=True)
+    with qtbot.waitSignal(citizen.app.window.close_requested):
+        citizen.app.window.quit_action.trigger()

@@ -174,6 +174,9 @@ class _Stream:
     model: str | None
     task: asyncio.Task[None] | None = None
     sent: float | None = None
+    # Replies on the thread this one's requests never carry: the other replies of its
+    # comparison (the thread's head is the first; they grow while this one is planned).
+    hidden: frozenset[str] = frozenset()
 
 
 class ConversationSink(Protocol):
@@ -229,6 +232,10 @@ class ChatEvents:
     ) -> None:
         """A comparison began: the question ``question_id`` and one reply per target (sibling
         branches, in the targets' order); each then streams as any reply does."""
+
+    def compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        """A target of a comparison is asked again: ``new_id`` replies in place of
+        ``old_id`` (removed when it had no text)."""
 
     def reply_started(self, conversation_id: str, message_id: str) -> None: ...
 
@@ -580,7 +587,8 @@ class ChatService:
         for reply in replies:
             reply.parent = user.id
         conversation.head = replies[0].id
-        self._events.compare_started(conversation.id, user.id, tuple(r.id for r in replies))
+        ids = tuple(r.id for r in replies)
+        self._events.compare_started(conversation.id, user.id, ids)
         for index, (target, reply) in enumerate(zip(targets, replies, strict=True)):
             self._launch(
                 conversation,
@@ -590,8 +598,44 @@ class ChatService:
                 use_tools=False,
                 target=target,
                 say_saved=index == 0,
+                hidden=frozenset(ids),
             )
         return tuple(r.id for r in replies)
+
+    def retry_target(self, conversation: Conversation, reply_id: str) -> str:
+        """Ask one target of a comparison again (its reply failed or was stopped), while the
+        others may still stream: a new reply from the same provider and model, a sibling of
+        the others; the failed one goes if it has no text. Returns the new reply's id ("" when
+        it cannot be asked: unknown, still streaming, not a reply)."""
+        if not conversation.has_message(reply_id) or conversation.read_only:
+            return ""
+        reply = conversation.message(reply_id)
+        streaming = {s.reply.id for s in self._streams.get(conversation.id, ())}
+        if (
+            reply.role != "assistant"
+            or reply_id in streaming
+            or reply.parent is None
+            or not (reply.provider and reply.model)
+        ):
+            return ""
+        head = conversation.head
+        if not reply.content and not reply.reasoning:
+            conversation.remove_branch(reply_id)
+        target = Target(reply.provider, reply.model)
+        conversation.head = reply.parent
+        fresh = self._new_reply(conversation, target)
+        conversation.head = fresh.id if head == reply_id or head is None else head
+        siblings = frozenset(m.id for m in conversation.children(reply.parent))
+        # Those still streaming leave the new one out of their requests too (planned already
+        # or not).
+        for stream in self._streams.get(conversation.id, ()):
+            if reply_id in stream.hidden:
+                stream.hidden = stream.hidden | {fresh.id}
+        self._events.compare_retried(conversation.id, reply_id, fresh.id)
+        self._launch(
+            conversation, fresh, None, None, use_tools=False, target=target, hidden=siblings
+        )
+        return fresh.id
 
     def keep(self, conversation: Conversation, reply_id: str) -> bool:
         """Continue the thread from ``reply_id`` (one reply of a comparison): its branch is
@@ -673,15 +717,18 @@ class ChatService:
         use_tools: bool = True,
         target: Target | None = None,
         say_saved: bool = True,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         """``plan`` None: planned by the stream (``_request_plan``). ``target``: where this
-        reply asks (a comparison's); None: the conversation's provider and model."""
+        reply asks (a comparison's); None: the conversation's provider and model.
+        ``hidden``: replies of the thread its requests leave out (a comparison's others)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
         stream = _Stream(
             conversation,
             reply,
             target.provider if target else conversation.provider,
             target.model if target else conversation.model,
+            hidden=hidden,
         )
         group = self._streams.setdefault(conversation.id, [])
         first = not group
@@ -725,13 +772,19 @@ class ChatService:
             self._defer(self._save_next_due)
 
     async def _request_plan(
-        self, conversation: Conversation, *, tool_runs: bool = False, model: str | None = None
+        self,
+        conversation: Conversation,
+        *,
+        tool_runs: bool = False,
+        model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead, and so
         are the texts of the documents attached. (The new reply, still empty, is not sent.)
-        ``model``: planned for that model's window (a comparison's target)."""
+        ``model``: planned for that model's window (a comparison's target); ``hidden``:
+        messages left out (the other replies of a comparison)."""
         import asyncio
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
@@ -744,6 +797,7 @@ class ChatService:
                 counter.text,
                 attachment_cost=costs,
                 tool_runs=tool_runs,
+                hidden=hidden,
             )
             if not counter.pending and not costs.missing:
                 return plan
@@ -761,6 +815,7 @@ class ChatService:
             _AttachmentCosts(self.attachments, model),
             tool_runs=tool_runs,
             model=model,
+            hidden=hidden,
         )
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -851,7 +906,9 @@ class ChatService:
             rounds = 0
             while True:
                 if plan is None:
-                    plan = await self._request_plan(conversation, tool_runs=bool(box), model=model)
+                    plan = await self._request_plan(
+                        conversation, tool_runs=bool(box), model=model, hidden=stream.hidden
+                    )
                 wire = await self._wire_messages(plan, model)
                 request = ChatRequest(
                     model,
@@ -1222,6 +1279,7 @@ class ChatService:
         *,
         tool_runs: bool | None = None,
         model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """``tool_runs`` None: Confab's own tool runs are sent when the conversation has
         tools on (its requests carry tools)."""
@@ -1233,6 +1291,7 @@ class ChatService:
             attachment_cost=costs,
             draft_attachments=draft_attachments,
             tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
+            hidden=hidden,
         )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
