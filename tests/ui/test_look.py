@@ -453,3 +453,18 @@ def test_a_reply_with_a_formula_and_code_stays_whole_as_the_window_narrows(
     blocks = answer.markdown.blocks()
     for upper, lower in itertools.pairwise(blocks):
         assert upper.geometry().bottom() < lower.geometry().top()
+
+
+def test_an_icon_missing_from_the_folder_draws_nothing_and_breaks_nothing(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(icons, "FOLDER", tmp_path)  # a bundle that lost its icons
+    monkeypatch.setattr(icons, "_sources", {})
+    monkeypatch.setattr(icons, "_cache", {})
+    image = icons.icon("copy", tone="text").pixmap(16, 16).toImage()
+    assert image.width() == 16
+    assert {image.pixelColor(x, y).alpha() for x in range(16) for y in range(16)} == {0}
+    # The real one is drawn.
+    monkeypatch.undo()
+    drawn = icons.icon("copy", tone="text").pixmap(16, 16).toImage()
+    assert any(drawn.pixelColor(x, y).alpha() for x in range(16) for y in range(16))
