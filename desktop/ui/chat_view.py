@@ -3,6 +3,7 @@ only the newest messages are built at first, older ones as the user scrolls up."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,9 @@ THREAD_TEXT = (
 )
 # Page Up and Page Down go this many messages (message_view.STEP_KEYS).
 PAGE_STEP = 5
+# A theme switched live: after the messages in view, the others built are drawn in the new
+# colours for about this long per turn of the loop (a Markdown reply takes ~1-10 ms).
+RETHEME_BUDGET_MS = 12
 
 
 class _ChatContent(QWidget):
@@ -229,6 +233,12 @@ class ChatView(QScrollArea):
         self._catch_up_timer = QTimer(self)
         self._catch_up_timer.setInterval(FLUSH_INTERVAL_MS)
         self._catch_up_timer.timeout.connect(self._on_catch_up_timer_timeout)
+        # The messages built still in the other theme's colours (see set_dark), drawn again
+        # in the new one's a few at a time.
+        self._restyle: list[MessageWidget] = []
+        self._restyle_timer = QTimer(self)
+        self._restyle_timer.setInterval(0)
+        self._restyle_timer.timeout.connect(self._on_restyle_timer_timeout)
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
@@ -291,6 +301,8 @@ class ChatView(QScrollArea):
             widget.hide()
             widget.deleteLater()
         self._widgets.clear()
+        self._restyle.clear()
+        self._restyle_timer.stop()
         self._current = None
         self._unbuilt.clear()
         self._pending.clear()
@@ -784,14 +796,50 @@ class ChatView(QScrollArea):
     def font_size(self) -> int | None:
         return self._font_size
 
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
     def set_dark(self, dark: bool) -> None:
-        """Replies' colours (code, formulas) for the dark or the light theme: the thread on
-        screen is shown again in them (a reply streaming keeps its own until it ends)."""
+        """Replies' colours (code, quotes, tables, formulas' ink) for the dark or the light
+        theme, drawn again in place: the messages in view (and half a pane around) at once,
+        a reply streaming too; the other messages built, nearest first, some RETHEME_BUDGET_MS
+        of them per turn of the loop after it; the ones not built yet are built in the new
+        colours. (Shown again whole, a thread of 300 messages built froze the window for
+        seconds.)"""
         if dark == self._dark:
             return
         self._dark = dark
-        if self._conversation is not None and not self._streaming:
-            self.show_conversation(self._conversation, self._assistant_name, keep_place=True)
+        near = set(self.visible_message_ids(margin=0.5))
+        with formula_images.holding():
+            for widget in self.message_widgets():
+                if widget.message_id in near:
+                    widget.set_dark(dark)
+        # The rest from the view outwards: those below it first (the newest), then above.
+        shown = self.message_widgets()
+        seen = [i for i, widget in enumerate(shown) if widget.message_id in near]
+        middle = seen[0] if seen else len(shown)
+        self._restyle = [w for w in shown[middle:] + shown[:middle][::-1] if w.dark != dark]
+        if self._restyle:
+            self._restyle_timer.start()
+
+    def _on_restyle_timer_timeout(self) -> None:
+        """Some more of the messages built drawn in the theme's colours (see set_dark)."""
+        start = time.perf_counter()
+        with formula_images.holding():
+            while self._restyle:
+                widget = self._restyle.pop(0)
+                if self._widgets.get(widget.message_id) is widget:  # (still shown)
+                    widget.set_dark(self._dark)
+                    if (time.perf_counter() - start) * 1000 >= RETHEME_BUDGET_MS:
+                        break
+        if not self._restyle:
+            self._restyle_timer.stop()
+
+    @property
+    def restyling(self) -> bool:
+        """Whether messages built are still to be drawn in the theme's colours."""
+        return bool(self._restyle)
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming

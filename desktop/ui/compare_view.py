@@ -419,6 +419,13 @@ class CompareView(QWidget):
         for column in self.columns:
             column.widget.formulas_drawn(drawn)
 
+    def set_dark(self, dark: bool) -> None:
+        """The replies drawn again in the dark or the light theme's colours (a theme
+        switched live), streaming ones too; columns made later are made in them."""
+        self._dark = dark
+        for column in self.columns:
+            column.widget.set_dark(dark)
+
     # ---- building ------------------------------------------------------------------
 
     def show_compare(

@@ -87,6 +87,8 @@ class DesktopIntegration(QObject):
         chat.reply_failed.connect(self._on_chat_reply_failed)
         window.hide_to_tray = self._hides_to_tray
         settings.preferences_changed.connect(self.apply_preferences)
+        # A theme shown from Preferences (and taken back by its Cancel) before it is saved.
+        window.theme_changed.connect(self._on_window_theme_changed)
 
     # ---- preferences -------------------------------------------------------------------
 
@@ -98,6 +100,10 @@ class DesktopIntegration(QObject):
         shown = self.tray.visible
         if self.tray.set_wanted(self._settings.settings.tray_icon) != shown:
             log.info("tray icon %s", "shown" if self.tray.visible else "removed")
+
+    def _on_window_theme_changed(self, dark: bool) -> None:
+        if self.quick_window is not None:
+            self.quick_window.chat_view.set_dark(dark)
 
     def _show_looks(self) -> None:
         if self.quick_window is not None:

@@ -82,6 +82,8 @@ SIDEBAR_MIN_WIDTH = 200
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    # The theme switched (dark?): the other windows' threads follow (the quick-ask one).
+    theme_changed = Signal(bool)
 
     def __init__(self, *, dark: bool = False, window_state: dict[str, Any] | None = None) -> None:
         """The window alone, ready to paint; attach() connects it to the controllers, which
@@ -942,6 +944,8 @@ class MainWindow(QMainWindow):
         if self.theme_applier is not None:
             self.theme_applier(dark)
         self.chat_view.set_dark(dark)
+        self.compare_view.set_dark(dark)
+        self.theme_changed.emit(dark)
 
     def _keys_before_typing(self) -> list[QKeySequence]:
         """The keys the message box lets through to the window: Search's (Ctrl+K is its

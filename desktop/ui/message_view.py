@@ -523,6 +523,28 @@ class MarkdownView(QWidget):
         self._sync(stable, blocks, streaming)
 
     @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def set_dark(self, dark: bool) -> None:
+        """The blocks drawn again in the dark or the light theme's colours (code, inline
+        code, quotes, tables, the formulas' ink), each in the widget it has (a theme switched
+        live: nothing is rebuilt, nothing moves). A reply still streaming goes on from here
+        in the new colours; blocks not built yet (see ``tail``) are built in them."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self._renderer is None:
+            return
+        from desktop.core.markdown import StreamingRenderer
+
+        self._renderer = StreamingRenderer(dark=dark, highlight_open=self._highlight_open)
+        _, blocks = self._renderer.update(self.text)
+        cut = max(0, len(blocks) - len(self._widgets)) if self._unbuilt else 0
+        self._unbuilt = blocks[:cut]
+        self._sync(0, blocks[cut:])
+
+    @property
     def unbuilt(self) -> int:
         """Blocks at the top not built yet (see ``tail``)."""
         return len(self._unbuilt)
@@ -1406,6 +1428,21 @@ class MessageWidget(QFrame):
             markup = _formula_markup(self.plain, block, _fit_width(self.plain), 0)
         if self.plain.text() != markup:
             self.plain.setText(markup)
+
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def set_dark(self, dark: bool) -> None:
+        """Its text drawn again in the dark or the light theme's colours (see
+        MarkdownView.set_dark; what the user typed: its formulas' ink)."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self.markdown is not None:
+            self.markdown.set_dark(dark)
+        if self.plain is not None and self._typed_formulas is not None:
+            self._show_typed()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
