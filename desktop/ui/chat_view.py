@@ -129,6 +129,9 @@ class ChatView(QScrollArea):
     branch_requested = Signal(str)
     # A tool call's card answered: (call id, "once" | "always" | "deny").
     tool_decided = Signal(str, str)
+    # Messages drawn again in another theme's colours (their ids): what marked them (Find)
+    # marks them again.
+    restyled = Signal(list)
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
@@ -815,6 +818,8 @@ class ChatView(QScrollArea):
             for widget in self.message_widgets():
                 if widget.message_id in near:
                     widget.set_dark(dark)
+        if near:
+            self.restyled.emit(list(near))
         # The rest from the view outwards: those below it first (the newest), then above.
         shown = self.message_widgets()
         seen = [i for i, widget in enumerate(shown) if widget.message_id in near]
@@ -826,15 +831,19 @@ class ChatView(QScrollArea):
     def _on_restyle_timer_timeout(self) -> None:
         """Some more of the messages built drawn in the theme's colours (see set_dark)."""
         start = time.perf_counter()
+        done = []
         with formula_images.holding():
             while self._restyle:
                 widget = self._restyle.pop(0)
                 if self._widgets.get(widget.message_id) is widget:  # (still shown)
                     widget.set_dark(self._dark)
+                    done.append(widget.message_id)
                     if (time.perf_counter() - start) * 1000 >= RETHEME_BUDGET_MS:
                         break
         if not self._restyle:
             self._restyle_timer.stop()
+        if done:
+            self.restyled.emit(done)
 
     @property
     def restyling(self) -> bool:

@@ -128,6 +128,7 @@ class FindBar(QFrame):
         chat_view.verticalScrollBar().valueChanged.connect(self._on_chat_view_scrolled)
         chat_view.earlier_loaded.connect(self._on_chat_view_batch_loaded)
         chat_view.later_loaded.connect(self._on_chat_view_batch_loaded)
+        chat_view.restyled.connect(self._on_chat_view_restyled)
         self.hide()
 
     # ---- intents -------------------------------------------------------------------
@@ -306,6 +307,18 @@ class FindBar(QFrame):
 
     def _on_chat_view_batch_loaded(self, _count: int) -> None:
         self._mark_built()
+
+    def _on_chat_view_restyled(self, message_ids: list[str]) -> None:
+        """Messages drawn again in a theme switched live lost their marks: marked again,
+        the current match still the current one."""
+        matches = self._matches
+        if matches is None or not matches.total:
+            return
+        current_id, local = matches.locate(self._current) if self._current >= 0 else ("", -1)
+        for message_id in message_ids:
+            widget = self._chat_view.message_widget(message_id)
+            if widget is not None and message_id in self._marked:
+                marks.mark(widget, [matches.needle], local if message_id == current_id else None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.field and isinstance(event, QKeyEvent):

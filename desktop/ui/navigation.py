@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -191,6 +191,17 @@ class Navigation(QTreeWidget):
         else:
             parent.addChild(item)
         return item
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # A theme switched live: the counts and hints in the new palette's faint colour
+            # (the light one's was dark grey on the dark background).
+            faint = self.palette().placeholderText()
+            for item in self._items():
+                item.setForeground(1, faint)
+                if item.data(0, FilterRole) in (_HEADER + "new", _HEADER + "none"):
+                    item.setForeground(0, faint)
 
     def _items(self) -> list[QTreeWidgetItem]:
         """Every entry, in the order shown (a few dozen)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -424,6 +424,11 @@ class PreferencesDialog(QDialog):
     def conflicts(self) -> dict[str, set[str]]:
         """The rows whose keys another row has too: id → the other ids."""
         return conflicts(self._chosen)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "conflict_label"):
+            self._show_conflicts()  # the theme just chosen here: its conflict colours
 
     def _show_conflicts(self) -> None:
         clashes = self.conflicts()

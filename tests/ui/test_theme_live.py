@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.ui import formula_images
 from desktop.ui.message_view import CodeBlockWidget, FormulaBlockWidget, MessageWidget
@@ -108,11 +108,11 @@ def _parts(widget: MessageWidget) -> tuple[CodeBlockWidget, list[str]]:
     blocks = widget.markdown.blocks()
     code = [b for b in blocks if isinstance(b, CodeBlockWidget)]
     assert len(code) == 1
-    formulas = [
-        (b.label.text() if isinstance(b, FormulaBlockWidget) else b.text())  # type: ignore[attr-defined]
-        for b in blocks
-        if isinstance(b, FormulaBlockWidget) or "<img" in getattr(b, "text", lambda: "")()
-    ]
+    formulas = []
+    for block in blocks:
+        label = block.label if isinstance(block, FormulaBlockWidget) else block
+        if isinstance(label, QLabel) and "<img" in label.text():
+            formulas.append(label.text())
     return code[0], formulas
 
 
@@ -184,7 +184,9 @@ def test_a_reply_streaming_while_the_theme_switches_ends_in_the_new_colours(
     openai_server.enqueue(Reply(text=CODE_REPLY, chunk_size=40, stall_after=2, gate=gate))
     app.type_and_send("second")
     view = app.window.chat_view
-    qtbot.waitUntil(lambda: len(view.message_widgets()) == 4 and bool(view.message_widgets()[-1].content))
+    qtbot.waitUntil(
+        lambda: len(view.message_widgets()) == 4 and bool(view.message_widgets()[-1].content)
+    )
     assert app.chat.is_streaming(app.conversations.current.id)
 
     dialog = app.window.open_preferences()
@@ -280,3 +282,41 @@ def test_the_quick_window_and_the_compare_columns_follow_the_theme(
     dialog.reject()
     assert not reply.dark
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 128
+
+
+def test_find_marks_and_the_sidebar_hints_stay_readable_across_a_switch(
+    start_chat_app: Callable[..., RunningApp], apply_app_theme: Any, openai_server: Any, qtbot: Any
+) -> None:
+    from desktop.ui import marks
+
+    apply_app_theme(False)
+    app = start_chat_app()
+    openai_server.enqueue(Reply(text=CODE_REPLY))
+    app.type_and_send("code")
+    app.wait_idle()
+    find = app.window.find_bar
+    find.open_bar()
+    find.find_text("square")
+    reply = _reply_widget(app)
+    shown = marks.marked_text(reply)
+    assert len(shown) >= 3 and [current for _, current in shown].count(True) == 1
+
+    dialog = app.window.open_preferences()
+    _choose(dialog.theme_combo, "dark")
+    # Drawn again in the dark colours, the matches still marked, the same one current.
+    assert _luminance(_code_colours(_parts(reply)[0])[0]) < 0.05
+    assert marks.marked_text(reply) == shown
+    navigation = app.window.sidebar.navigation
+    faint = QApplication.palette().placeholderText().color()
+    hints = [
+        navigation.topLevelItem(i).child(0)
+        for i in range(navigation.topLevelItemCount())
+        if navigation.topLevelItem(i).childCount()
+    ]
+    assert hints
+    page = navigation.palette().color(QPalette.ColorRole.Base)
+    for hint in hints:
+        assert hint.foreground(0).color() == faint
+        assert _contrast(hint.foreground(0).color(), page) >= 3  # (a hint, not text to read)
+    dialog.reject()
+    assert marks.marked_text(reply) == shown
