@@ -368,6 +368,13 @@ class CompareView(QWidget):
         self._pending: dict[str, Message] = {}
         # Replies whose columns are not built yet (see show_compare): each as last heard of.
         self._unbuilt: dict[str, tuple[Message, str]] = {}
+        self._places: dict[str, QWidget] = {}  # their places in the strip meanwhile
+        # Not a zero timer: Qt runs a chain of those in one go, never serving the rest of the
+        # event loop in between (the three builds were one 90 ms stall).
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(1)
+        self._build_timer.timeout.connect(self._build_next)
         # Replies that ended while still behind on screen, and the slice each catches up by.
         self._finishing: dict[str, int] = {}
         # (message) → the figures' text: tokens, cost (set by the window).
@@ -444,6 +451,13 @@ class CompareView(QWidget):
         self._unbuilt = {
             reply.id: (reply, title) for reply, title in zip(replies, titles, strict=True)
         }
+        for reply_id in self._unbuilt:
+            # Its place, as wide as the column will be: the columns built before it keep
+            # their width (and their text its wrapping) when it comes.
+            place = QWidget()
+            place.setMinimumWidth(COLUMN_MIN_WIDTH)
+            self._places[reply_id] = place
+            self._strip_layout.addWidget(place, 1)
         self._build_next()
         self.set_streaming(streaming)
 
@@ -458,12 +472,16 @@ class CompareView(QWidget):
         column.retry_requested.connect(self.retry_requested)
         self._set_keep(column)
         self.columns.append(column)
-        self._strip_layout.addWidget(column, 1)
+        place = self._places.pop(reply_id)
+        self._strip_layout.insertWidget(self._strip_layout.indexOf(place), column, 1)
+        self._strip_layout.removeWidget(place)
+        place.hide()
+        place.deleteLater()
         self.refresh(reply)
         if reply.streaming and not reply.content and not reply.reasoning:
             column.widget.set_waiting(True)
         if self._unbuilt:
-            QTimer.singleShot(0, self, self._build_next)
+            self._build_timer.start()
 
     def _widget_for(self, reply: Message, title: str) -> MessageWidget:
         from desktop.ui.message_view import MessageWidget
@@ -488,7 +506,13 @@ class CompareView(QWidget):
             column.hide()
             column.deleteLater()
         self.columns = []
+        for place in self._places.values():
+            self._strip_layout.removeWidget(place)
+            place.hide()
+            place.deleteLater()
+        self._places.clear()
         self._unbuilt.clear()
+        self._build_timer.stop()
         self._pending.clear()
         self._finishing.clear()
         self._flush_timer.stop()
