@@ -620,10 +620,36 @@ async def _stream_saving(
 
 async def measure_compare(args: argparse.Namespace) -> dict[str, Any]:
     """One question compared across ``args.streams`` models (Compare): their replies stream at
-    once into the columns side by side; the worst stall of the UI thread meanwhile."""
+    once into the columns side by side; the worst stall of the UI thread meanwhile. ``--runs``
+    times, each after the same reply streamed alone into the thread (``stream``'s figures:
+    the reference, in the same run); the medians of each, the runs under compare_runs."""
     text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    columns = args.streams
+    args.streams = args.runs * (columns + 1)  # every reply the server gives
+    compare_runs: list[dict[str, Any]] = []
+    reference_runs: list[dict[str, Any]] = []
     with server_process(args) as base_url:
-        return await _compare(args, text, base_url)
+        for run in range(args.runs):
+            data = Path(args.data)
+            reference = argparse.Namespace(**{**vars(args), "data": str(data / f"r{run}")})
+            reference_runs.append(await _stream(reference, text, base_url))
+            compared = argparse.Namespace(
+                **{**vars(args), "data": str(data / f"c{run}"), "streams": columns}
+            )
+            compare_runs.append(await _compare(compared, text, base_url))
+    figures: dict[str, Any] = {}
+    for key, value in compare_runs[0].items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            figures[key] = statistics.median(r[key] for r in compare_runs)
+    for key in ("max_stall_ms", "stall_p99_ms", "stalls_over_50ms", "flush_p95_ms"):
+        figures[f"compare_reference_{key}"] = statistics.median(
+            r[f"stream_{key}"] for r in reference_runs
+        )
+    figures["compare_streams"] = columns
+    figures["compare_replies_intact"] = min(r["compare_replies_intact"] for r in compare_runs)
+    figures["compare_reference_intact"] = all(r["stream_text_intact"] for r in reference_runs)
+    figures["compare_runs"] = {"compare": compare_runs, "reference": reference_runs}
+    return figures
 
 
 async def _compare(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
