@@ -25,6 +25,7 @@ import base64
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -114,22 +115,27 @@ def _painted(drawing: Drawing, style: Style, top: float, size: tuple[int, int]) 
     return image
 
 
-def rasterise(drawing: Drawing, style: Style) -> tuple[tuple[int, int, int], str]:
+def rasterise(
+    drawing: Drawing, style: Style, pace: Callable[[], None] = lambda: None
+) -> tuple[tuple[int, int, int], str]:
     """The drawing at ``style``: its fitted geometry (above, below, width, see
     Drawing.fitted) and a ``data:`` URL of a PNG of it, its shape in the style's colour on
-    transparent. Any thread; lets go of the GIL while it renders and encodes."""
+    transparent. Any thread; lets go of the GIL while it renders and encodes (``pace``
+    called before each: the formula thread's)."""
     above, below, width = fitted = drawing.fitted(style.scale)
     size = (max(1, round(width * style.dpr)), max(1, round((above + below) * style.dpr)))
     top = above - drawing.ascent * style.scale
     source = QBuffer()
     source.setData(QByteArray(framed_svg(drawing, style, top, size)))
     source.open(QIODevice.OpenModeFlag.ReadOnly)
+    pace()
     image = QImageReader(source, b"svg").read()
     if image.isNull():  # no SVG image plugin (a stripped install): QtSvg's renderer itself
         image = _painted(drawing, style, top, size)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pace()
     image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide's stub says bytes
     url = "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
     return fitted, url
@@ -155,12 +161,14 @@ class Rasters:
             self._styles.insert(0, style)
             del self._styles[STYLES:]
 
-    def finish(self, key: tuple[str, bool], drawing: Drawing) -> None:
-        """The formula thread: ``drawing`` rasterised at each style wanted."""
+    def finish(
+        self, key: tuple[str, bool], drawing: Drawing, pace: Callable[[], None] = lambda: None
+    ) -> None:
+        """The formula thread: ``drawing`` rasterised at each style wanted, paced."""
         with self._lock:
             styles = list(self._styles)
         for style in styles:
-            (above, below, width), url = rasterise(drawing, style)
+            (above, below, width), url = rasterise(drawing, style, pace)
             with self._lock:
                 self._ready[raster_key(key, style, width, above + below)] = url
                 while len(self._ready) > READY:

@@ -195,9 +195,10 @@ class Drawer:
     owner ``take``s them (on its own thread: the window's 5 ms timer), so that nothing of the
     thread's reaches the caller's objects. ``notify`` is called from the thread after each
     result (it must only wake the owner up, not touch Qt objects). ``finish``, when set, is
-    called in the thread with each drawing made, before it is handed over (the window
-    rasterises it there: desktop/controllers/formulas.py); it must hold no object of the
-    owner's thread."""
+    called in the thread with each drawing made and the thread's pace (to call between its
+    steps: it waits while the window renders a flush, rests while a reply streams), before
+    the drawing is handed over (the window rasterises it there:
+    desktop/controllers/formulas.py); it must hold no object of the owner's thread."""
 
     PENDING: Any = object()
 
@@ -214,7 +215,7 @@ class Drawer:
         self.gentle = False
         # Set by the window while it renders a flush: the thread waits (see ``hold``).
         self.held = False
-        self.finish: Callable[[tuple[str, bool], Drawing], None] | None = None
+        self.finish: Callable[[tuple[str, bool], Drawing, Callable[[], None]], None] | None = None
 
     def _ask(self, key: tuple[str, bool]) -> None:
         if self._thread is None:
@@ -251,9 +252,8 @@ class Drawer:
         drawing = draw(key[0], key[1], pace=pace)
         finish = self.finish
         if drawing is not None and finish is not None and not self._closing:
-            pace()  # not while the window renders a flush
             try:
-                finish(key, drawing)
+                finish(key, drawing, pace)  # it paces its steps too
             except Exception:  # a bug there: the window rasterises it itself
                 log.exception("formula: finishing %.200s failed", key[0])
         self._done.append((key, drawing))

@@ -287,9 +287,9 @@ def test_formulas_are_rasterised_in_the_formula_thread(
     threads: list[str] = []
     real = formula_rasters.rasterise
 
-    def noting(drawing: Any, style: Any) -> Any:
+    def noting(drawing: Any, style: Any, *pace: Any) -> Any:
         threads.append(threading.current_thread().name)
-        return real(drawing, style)
+        return real(drawing, style, *pace)
 
     monkeypatch.setattr(formula_rasters, "rasterise", noting)
     text = "\n\n".join(f"Row {i}: $y_{{{i}}} = {i}x^2$ and $\\sqrt{{{i}}}$." for i in range(6))
