@@ -947,6 +947,11 @@ class ChatView(QScrollArea):
         # Before the "later" button and the trailing stretch.
         position = self._layout.indexOf(self._later) if index is None else index
         self._layout.insertWidget(position, widget)
+        if self._column.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            # At the column's width before it is shown: showing lays the message out at the
+            # size it has, and a new widget's is 100 pixels (its blocks were laid out at that
+            # width, then at the column's, each).
+            widget.resize(self._column.width(), widget.height())
         # Now, not by the layout's queued call: until then the layout leaves it out.
         widget.setVisible(True)
         return widget
