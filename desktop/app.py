@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -66,12 +66,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--lang",
         metavar="LOCALE",
-        help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the system's)",
+        help="interface language, e.g. en or zh_CN (default: $CONFAB_LANG, else the one "
+        "chosen in Preferences, else the system's)",
     )
     parser.add_argument(
         "--theme",
         choices=("auto", "light", "dark"),
-        help="light or dark, or follow the system (default: $CONFAB_THEME, else auto)",
+        help="light or dark, or follow the system (default: $CONFAB_THEME, else the one "
+        "chosen in Preferences, else auto)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="open the Quick Ask window (of the Confab already running, else of a new one): "
+        "bind this command to a key where Confab cannot set a global shortcut itself",
     )
     # Qt's own options (-platform, -style…) pass through untouched.
     args, _qt_args = parser.parse_known_args(argv)
@@ -153,6 +161,8 @@ def attach(window: object, data_dir: Path, key_store: object | None = None) -> C
     # The folder's one store of attachments: the window adds to it, requests read from it.
     attachments = AttachmentsController(conversations.attachments)
     window.attach(conversations, chat, settings, tools, attachments)
+    # The theme chosen in Preferences shows at once.
+    window.theme_applier = switch_theme
     return Composition(
         window, conversations, chat, settings, data_dir, tools=tools, attachments=attachments
     )
@@ -163,9 +173,9 @@ def build(data_dir: Path, key_store: object | None = None, *, dark: bool = False
     return attach(build_window(data_dir, dark=dark), data_dir, key_store)
 
 
-def _read_window_state(data_dir: Path) -> dict[str, Any]:
-    # Only the window's size and splitter, with no import of the settings machinery; the
-    # settings controller reads (and checks) the whole file after the first paint.
+def _early_settings(data_dir: Path) -> dict[str, Any]:
+    """settings.json as the first paint needs it, with no import of the settings machinery;
+    the settings controller reads (and checks) the whole file after the first paint."""
     from desktop.core.errors import StorageError
     from desktop.core.files import read_regular_file
 
@@ -173,8 +183,54 @@ def _read_window_state(data_dir: Path) -> dict[str, Any]:
         data = json.loads(read_regular_file(data_dir / "settings.json", 16 << 20))
     except (OSError, ValueError, RecursionError, StorageError):
         return {}
-    window = data.get("window") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _read_window_state(data_dir: Path) -> dict[str, Any]:
+    # Only the window's size and splitter.
+    window = _early_settings(data_dir).get("window")
     return window if isinstance(window, dict) else {}
+
+
+def saved_look(data_dir: Path) -> tuple[str | None, str | None]:
+    """The theme and language saved in Preferences (None when not set or not text): what
+    the command line's --theme and --lang, and $CONFAB_THEME and $CONFAB_LANG, override."""
+    data = _early_settings(data_dir)
+    theme, language = data.get("theme"), data.get("language")
+    return (
+        theme if isinstance(theme, str) else None,
+        language if isinstance(language, str) else None,
+    )
+
+
+def chosen_look(
+    args: argparse.Namespace, environ: Mapping[str, str] = os.environ
+) -> tuple[str | None, str | None]:
+    """The theme and the language to start with: the command line's, else the
+    environment's ($CONFAB_THEME, $CONFAB_LANG), else the ones chosen in Preferences (None:
+    follow the system)."""
+    from desktop.core.paths import resolve_data_dir
+
+    saved_theme, saved_language = saved_look(resolve_data_dir(args.data_dir, environ))
+    return (
+        args.theme or environ.get("CONFAB_THEME") or saved_theme,
+        args.lang or environ.get("CONFAB_LANG") or saved_language,
+    )
+
+
+def switch_theme(dark: bool) -> None:
+    """The application's style, light or dark, while it runs (Preferences → Theme)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    app.setStyle("Fusion")
+    if not dark:
+        app.setPalette(app.style().standardPalette())  # the dark one is replaced whole
+    apply_theme(app, resources_dir(), dark)
 
 
 def install_translators(app: object, lang: str | None) -> None:
@@ -269,13 +325,18 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
         return 1
     lock = DataFolderLock(data_dir)
     if not lock.acquire():
-        return _hand_over_to_running_instance(data_dir)
+        return _hand_over_to_running_instance(data_dir, quick=bool(args.quick))
     _held.append(lock)
     window = build_window(data_dir, dark=dark)
     if os.environ.get("CONFAB_BENCH_FIRST_PAINT"):
         _report_first_paint(app)
     assert isinstance(window, QWidget)
-    window.show()
+    if args.quick:
+        # Asked for the quick window alone: the main one waits minimised (in the taskbar,
+        # where it can always be found, tray or not) and the quick one opens once wired.
+        window.showMinimized()
+    else:
+        window.show()
     app.processEvents()
     # After the first paint: under X11 the window manager gets every size (~3 ms of decoding),
     # and takes the icon just as well from a window already on screen.
@@ -287,8 +348,9 @@ def _paint_window(args: argparse.Namespace, dark: bool) -> tuple[object, Path] |
 _held: list[object] = []
 
 
-def _hand_over_to_running_instance(data_dir: Path) -> int:
-    """Another Confab owns this data folder: ask it to come to the front, then leave."""
+def _hand_over_to_running_instance(data_dir: Path, *, quick: bool = False) -> int:
+    """Another Confab owns this data folder: ask it to come to the front (or to open its
+    quick-ask window), then leave."""
     from PySide6.QtNetwork import QLocalSocket
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -298,10 +360,13 @@ def _hand_over_to_running_instance(data_dir: Path) -> int:
     socket = QLocalSocket()
     socket.connectToServer(server_name(data_dir))
     if socket.waitForConnected(ACTIVATION_TIMEOUT_MS):
-        socket.write(b"activate\n")
+        socket.write(b"quick\n" if quick else b"activate\n")
         socket.waitForBytesWritten(ACTIVATION_TIMEOUT_MS)
         socket.disconnectFromServer()
-        print(f"Confab is already running with {data_dir}: brought its window to the front.")
+        if quick:
+            print(f"Confab is already running with {data_dir}: opened its Quick Ask window.")
+        else:
+            print(f"Confab is already running with {data_dir}: brought its window to the front.")
         return 0
     plain.message_box(
         None,
@@ -317,11 +382,14 @@ def _hand_over_to_running_instance(data_dir: Path) -> int:
     return 1
 
 
-def _serve_activation(window: object, data_dir: Path) -> None:
-    """Listen for a second Confab asking this one to come to the front."""
-    from PySide6.QtNetwork import QLocalServer
+def _serve_activation(window: object, data_dir: Path, open_quick: Callable[[], object]) -> None:
+    """Listen for a second Confab asking this one to come to the front, or (``confab
+    --quick``) to open the quick-ask window. Only the holder of the data folder's lock
+    listens, so a socket file left there by a crashed run is removed without a doubt."""
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
     from PySide6.QtWidgets import QWidget
 
+    from desktop.core import quick
     from desktop.core.instance import server_name
 
     assert isinstance(window, QWidget)
@@ -332,14 +400,33 @@ def _serve_activation(window: object, data_dir: Path) -> None:
         log.warning("no activation server: %s", server.errorString())
         return
 
-    def on_new_connection() -> None:
-        connection = server.nextPendingConnection()
-        if connection is not None:
-            connection.disconnected.connect(connection.deleteLater)
+    def answer(connection: QLocalSocket, done: list[bool]) -> None:
+        # Once a whole line has come, or the other side has gone (an older Confab wrote
+        # "activate" and closed; a line may also arrive in pieces).
+        if done or (
+            not connection.canReadLine()
+            and connection.state() == QLocalSocket.LocalSocketState.ConnectedState
+        ):
+            return
+        done.append(True)
+        request = quick.local_request(bytes(connection.readLine().data()))
+        if request == quick.QUICK:
+            log.info("another Confab asked for the quick-ask window")
+            open_quick()
+            return
         log.info("another Confab asked for this window")
         window.showNormal()
         window.raise_()
         window.activateWindow()
+
+    def on_new_connection() -> None:
+        connection = server.nextPendingConnection()
+        if connection is None:
+            return
+        done: list[bool] = []
+        connection.readyRead.connect(lambda: answer(connection, done))
+        connection.disconnected.connect(lambda: answer(connection, done))
+        connection.disconnected.connect(connection.deleteLater)
 
     server.newConnection.connect(on_new_connection)
     _held.append(server)
@@ -353,7 +440,43 @@ def _wire(window: object, data_dir: Path) -> Composition:
     return attach(window, data_dir)
 
 
-async def _run(parts: Composition) -> int:
+def integrate_desktop(parts: Composition) -> object:
+    """The global shortcut, quick-ask window, tray icon and notifications (after the first
+    paint: none of it is needed to show the window)."""
+    from desktop.controllers.chat import ChatController
+    from desktop.controllers.conversations import ConversationsController
+    from desktop.controllers.hotkeys import GlobalShortcut
+    from desktop.controllers.settings import SettingsController
+    from desktop.ui.desktop_integration import DesktopIntegration
+    from desktop.ui.main_window import MainWindow
+
+    window, conversations, chat, settings = (
+        parts.window,
+        parts.conversations,
+        parts.chat,
+        parts.settings,
+    )
+    assert isinstance(window, MainWindow)
+    assert isinstance(conversations, ConversationsController)
+    assert isinstance(chat, ChatController)
+    assert isinstance(settings, SettingsController)
+    notifier = None
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        from desktop.controllers.notifier import Notifier
+
+        notifier = Notifier(window)
+    return DesktopIntegration(
+        window,
+        conversations,
+        chat,
+        settings,
+        shortcut=GlobalShortcut(parent=window),
+        notifier=notifier,
+        icon=app_icon(),
+    )
+
+
+async def _run(parts: Composition, *, quick: bool = False) -> int:
     import asyncio
 
     from PySide6.QtCore import QTimer
@@ -369,20 +492,28 @@ async def _run(parts: Composition) -> int:
     assert isinstance(conversations, ConversationsController)
     closed = asyncio.Event()
     window.close_requested.connect(closed.set)
+    from desktop.ui.desktop_integration import DesktopIntegration
+
+    citizen = integrate_desktop(parts)
+    assert isinstance(citizen, DesktopIntegration)
 
     def after_first_paint() -> None:
         # The list comes from the index thread (index.sqlite3) and fills the sidebar as it
         # arrives; files are read there too, never here (desktop/core/index.py).
         conversations.load()
         window.start()
+        citizen.start()
+        if quick:
+            citizen.open_quick()
         log.info("window ready")
 
     QTimer.singleShot(0, after_first_paint)
-    QTimer.singleShot(0, lambda: _serve_activation(window, parts.data_dir))
-    stop_signals = _quit_on_signals(window.close)
+    QTimer.singleShot(0, lambda: _serve_activation(window, parts.data_dir, citizen.open_quick))
+    stop_signals = _quit_on_signals(window.quit)
     await closed.wait()
     stop_signals()
     log.info("quitting")
+    await citizen.aclose()
     await parts.shutdown()
     window.allow_close()
     window.close()
@@ -532,10 +663,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
-    install_translators(app, args.lang or os.environ.get("CONFAB_LANG"))
+    theme, language = chosen_look(args)
+    install_translators(app, language)
     from desktop.ui.theme import apply_theme, wants_dark
 
-    dark = wants_dark(args.theme)
+    dark = wants_dark(theme)
     apply_theme(app, resources_dir(), dark)
     install_crash_hook()
     painted = _paint_window(args, dark)
@@ -546,10 +678,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import qasync
 
+    running = _run(parts, quick=bool(args.quick))
     try:
         if sys.version_info >= (3, 12):
-            return int(asyncio.run(_run(parts), loop_factory=qasync.QEventLoop))
-        return int(qasync.run(_run(parts)))
+            return int(asyncio.run(running, loop_factory=qasync.QEventLoop))
+        return int(qasync.run(running))
     except KeyboardInterrupt:
         return 130
 
@@ -560,5 +693,6 @@ def _qt_args(argv: Sequence[str] | None) -> list[str]:
     parser.add_argument("--lang")
     parser.add_argument("--theme")
     parser.add_argument("--version", action="store_true")
+    parser.add_argument("--quick", action="store_true")
     _, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     return rest

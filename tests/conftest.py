@@ -17,7 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests must not depend on the developer's language.
 os.environ["CONFAB_LANG"] = "en"
 
-pytest_plugins = ["tests.support.secret_service", "tests.support.written_files"]
+pytest_plugins = [
+    "tests.support.secret_service",
+    "tests.support.written_files",
+    "tests.support.xvfb",
+]
 
 # Cycles are collected on the main thread only, between tests, as the app collects them on its
 # UI thread (desktop/controllers/collector.py): the loopback servers and the writer are threads
@@ -88,6 +92,19 @@ def openai_server() -> Iterator[Any]:
     from tests.support.openai_server import OpenAIServer
 
     server = OpenAIServer(models=["test-model", "other-model"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def slow_server() -> Iterator[Any]:
+    """A second loopback server (a second provider: Compare), its model "gpt-4o"."""
+    from tests.support.openai_server import OpenAIServer
+
+    server = OpenAIServer(models=["gpt-4o"])
     server.start()
     try:
         yield server

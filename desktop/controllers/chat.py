@@ -21,6 +21,7 @@ from desktop.core.services.chat import (
     RetryPolicy,
     RetryWait,
     SendEstimate,
+    Target,
 )
 from desktop.core.usage import UsageRow, UsageTable
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from desktop.core.tasks import TaskSet
     from desktop.core.tools.types import ApprovalRequest
 
-__all__ = ["ChatController", "RetryPolicy", "SendEstimate"]
+__all__ = ["ChatController", "RetryPolicy", "SendEstimate", "Target"]
 
 
 class ChatController(QObject):
@@ -37,6 +38,11 @@ class ChatController(QObject):
     message_added = Signal(str, str)
     # The question is on disk (its write ended well); the request leaves right after.
     message_saved = Signal(str, str)
+    # (conversation id, question id, the replies' ids in the targets' order): a comparison
+    # began; each reply then streams as any does (reply_started, reply_delta…).
+    compare_started = Signal(str, str, object)
+    # (conversation id, old reply id, new reply id): a target of a comparison asked again.
+    compare_retried = Signal(str, str, str)
     reply_started = Signal(str, str)
     # (conversation id, message id, "content" | "reasoning", text)
     reply_delta = Signal(str, str, str, str)
@@ -98,9 +104,15 @@ class ChatController(QObject):
             attachments=conversations.attachments,
         )
         self._save_timer.timeout.connect(self.service.save_tick)
+        # Title generation on or off in the Preferences: from the next reply on.
+        settings.preferences_changed.connect(self._on_settings_preferences_changed)
         if tools is not None:
             tools.tools_listed.connect(self._on_tools_tools_listed)
         conversations.usage_changed.connect(self.usage_changed)
+
+    def _on_settings_preferences_changed(self, changed: object) -> None:
+        if isinstance(changed, set) and "auto_title" in changed:
+            self.service.auto_title = self._settings.settings.auto_title
 
     def _on_tools_tools_listed(self, server_id: str, _tools: object) -> None:
         self.service.tools_listed(server_id)
@@ -149,6 +161,24 @@ class ChatController(QObject):
         self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...] = ()
     ) -> bool:
         return self.service.send(conversation, text, attachments)
+
+    def compare(
+        self,
+        conversation: Conversation,
+        text: str,
+        targets: list[Target],
+        attachments: tuple[Attachment, ...] = (),
+    ) -> tuple[str, ...]:
+        """One question to 2–4 (provider, model) targets at once (ChatService.compare)."""
+        return self.service.compare(conversation, text, targets, attachments)
+
+    def retry_target(self, conversation: Conversation, reply_id: str) -> str:
+        """Ask a comparison's target again (ChatService.retry_target); the new reply's id."""
+        return self.service.retry_target(conversation, reply_id)
+
+    def keep(self, conversation: Conversation, reply_id: str) -> bool:
+        """Continue from this reply of a comparison; the others stay as its siblings."""
+        return self.service.keep(conversation, reply_id)
 
     def edit(self, conversation: Conversation, message_id: str, text: str) -> bool:
         return self.service.edit(conversation, message_id, text)
@@ -257,6 +287,14 @@ class _Signals(ChatEvents):
 
     def message_saved(self, conversation_id: str, message_id: str) -> None:
         self._c.message_saved.emit(conversation_id, message_id)
+
+    def compare_started(
+        self, conversation_id: str, question_id: str, reply_ids: tuple[str, ...]
+    ) -> None:
+        self._c.compare_started.emit(conversation_id, question_id, reply_ids)
+
+    def compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        self._c.compare_retried.emit(conversation_id, old_id, new_id)
 
     def reply_started(self, conversation_id: str, message_id: str) -> None:
         self._c.reply_started.emit(conversation_id, message_id)

@@ -929,11 +929,16 @@ class ConversationsController(QObject):
             for then in callbacks:
                 then(conversation)
 
-    def new_conversation(self, provider: str | None, model: str | None) -> Conversation:
+    def new_conversation(
+        self, provider: str | None, model: str | None, *, show: bool = True
+    ) -> Conversation:
         """A fresh conversation on screen; it reaches disk and the sidebar with its first
-        message."""
-        self._forget_empty_draft()
+        message. ``show=False``: not on the main window's screen (the quick-ask window's)."""
         conversation = Conversation.new(provider=provider, model=model, clock=self._clock)
+        if not show:
+            self._loaded[conversation.id] = conversation
+            return conversation
+        self._forget_empty_draft()
         self._loaded[conversation.id] = conversation
         self._wanted = conversation.id
         self.current = conversation

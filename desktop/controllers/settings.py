@@ -9,7 +9,7 @@ once, and a read asked for after it sees it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from desktop.controllers.blocking import Worker
-from desktop.core import folders
+from desktop.core import autostart, folders
 from desktop.core.errors import ConfabError, StorageError
 from desktop.core.logs import register_secret
 from desktop.core.network import PROXY_CUSTOM, NetworkSettings, check_ca_bundle, is_local_url
 from desktop.core.personas import BUILTIN_PERSONAS, Persona
+from desktop.core.preferences import Preferences, preferences_of, store_preferences
 from desktop.core.pricing import Price, PriceTable
 from desktop.core.secrets import KeyStore, proxy_secret_name
 from desktop.core.settings import Provider, Settings, SettingsStore, normalize_base_url, slugify
@@ -60,6 +61,10 @@ class SettingsController(QObject):
     folders_changed = Signal()
     keyring_unavailable = Signal(str)
     save_failed = Signal(object)
+    # The preferences changed (Preferences window): the set of the names that did.
+    preferences_changed = Signal(object)
+    # Start on login could not be set or unset: what went wrong.
+    start_on_login_failed = Signal(str)
 
     def __init__(
         self,
@@ -68,9 +73,16 @@ class SettingsController(QObject):
         client_factory: ClientFactory = _default_client,
         prices_path: Path | None = None,
         parent: QObject | None = None,
+        *,
+        start_on_login: Callable[[bool, Sequence[str]], None] = autostart.set_start_on_login,
     ) -> None:
+        """``start_on_login(enabled, command)`` sets the platform's autostart (tests give
+        their own to check what the other platforms get)."""
         super().__init__(parent)
         self._store = store
+        self._start_on_login = start_on_login
+        # Autostart files and the registry are written in a thread of their own too.
+        self._autostart = Worker("confab-autostart")
         self._keys = keys
         self._client_factory = client_factory
         self._clients: dict[str, ChatClient] = {}
@@ -376,6 +388,40 @@ class SettingsController(QObject):
             self._save()
             self.folders_changed.emit()
 
+    # ---- preferences (desktop/core/preferences.py) -----------------------------------
+
+    def preferences(self) -> Preferences:
+        return preferences_of(self.settings)
+
+    def set_preferences(self, preferences: Preferences) -> set[str]:
+        """Keep ``preferences`` (saved off the UI thread) and say which changed; start on
+        login is set or unset for the platform too (off the UI thread; a failure is said by
+        ``start_on_login_failed``)."""
+        changed = store_preferences(self.settings, preferences)
+        if not changed:
+            return changed
+        self._save()
+        if "start_on_login" in changed:
+            self._apply_start_on_login(preferences.start_on_login)
+        self.preferences_changed.emit(changed)
+        return changed
+
+    def _apply_start_on_login(self, enabled: bool) -> None:
+        command = autostart.launch_command(self._store.path.parent)
+        future = self._autostart.submit(self._start_on_login, enabled, command)
+        self._when_done(future, self._start_on_login_ended)
+
+    def _start_on_login_ended(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        log.error("start on login could not be changed: %s", error)
+        detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self.start_on_login_failed.emit(detail or type(error).__name__)
+
+    def wait_for_start_on_login(self) -> None:
+        """Until the autostart changes asked for so far are made (tests)."""
+        self._autostart.submit(_nothing).result()
+
     # ---- window state --------------------------------------------------------------
 
     def window_state(self) -> dict[str, Any]:
@@ -392,6 +438,7 @@ class SettingsController(QObject):
         # A keyring write asked for still runs to its end: Python waits for the thread at
         # exit, not the loop now (a locked keyring may be waiting for the user).
         self._keyring.close(wait=False)
+        self._autostart.close()
         self._writer.close()  # settings.json as last asked, before the loop ends
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:

@@ -57,6 +57,8 @@ class ToolsController(QObject):
         self.manager = manager if manager is not None else ToolManager()
         if self.manager.secrets is None:
             self.manager.secrets = self._secrets_of
+        # The tools last emitted per server (``tools_listed``).
+        self._told: dict[str, list[ToolInfo]] = {}
         self.manager.add_listener(self._on_manager_state)
         self.manager.configure(self._settings.settings.mcp_servers)
         self._tasks = TaskSet()
@@ -162,6 +164,10 @@ class ToolsController(QObject):
 
     def _on_manager_state(self, server_id: str) -> None:
         self.state_changed.emit(server_id)
+        tools = self.manager.known_tools(server_id)
+        if tools is not None and tools != self._told.get(server_id):
+            # A running server changed its tools (it said so): the picker and meters follow.
+            self._listed(server_id, tools)
 
     def restart(self, server_id: str) -> None:
         """Stop the server and start it again; the outcome comes as ``state_changed``."""
@@ -172,14 +178,18 @@ class ToolsController(QObject):
             await self.manager.restart(server_id)
         except ToolError:
             return  # its state says why
-        self.tools_listed.emit(server_id, self.manager.known_tools(server_id) or [])
+        self._listed(server_id, self.manager.known_tools(server_id) or [])
 
     async def tools(self, server_id: str) -> list[ToolInfo]:
         """The server's tools, starting it if needed; ToolError when it cannot start (its
         state then says why). ``tools_listed`` is emitted too."""
         tools = await self.manager.tools(server_id)
-        self.tools_listed.emit(server_id, tools)
+        self._listed(server_id, tools)
         return tools
+
+    def _listed(self, server_id: str, tools: list[ToolInfo]) -> None:
+        self._told[server_id] = list(tools)
+        self.tools_listed.emit(server_id, tools)
 
     def list_tools(self, server_id: str) -> None:
         """Start the server if needed and emit ``tools_listed`` (or ``state_changed`` to

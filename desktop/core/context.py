@@ -27,7 +27,7 @@ server accepts the request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,12 +93,14 @@ def plan_context(
     attachment_cost: Callable[[Attachment], int] | None = None,
     draft_attachments: Sequence[Attachment] = (),
     tool_runs: bool = True,
+    hidden: Collection[str] = (),
 ) -> ContextPlan:
     """The newest messages that fit ``budget`` (tokens counted with ``count``, attachments'
     with ``attachment_cost``), plus pinned ones, in thread order. What is being sent always
     goes: ``draft`` and ``draft_attachments`` (not yet a message), else the newest message.
     ``tool_runs`` False (a request without tools: several servers refuse tool messages then):
-    Confab's own runs go as imported ones do, text only."""
+    Confab's own runs go as imported ones do, text only. ``hidden``: messages of the thread
+    never sent (the other replies of a comparison, streaming beside the one asked for)."""
     draft_attachments = tuple(a for a in draft_attachments if not a.excluded)
     attached = attachment_cost if count is not None else None
 
@@ -108,6 +110,8 @@ def plan_context(
     budget = budget or Budget.of(conversation)
     system = conversation.system_prompt.strip()
     thread = conversation.thread()
+    if hidden:
+        thread = [m for m in thread if m.id not in hidden]
     summary = summary_of(conversation)
     summarized: set[str] = set()
     if summary is not None:

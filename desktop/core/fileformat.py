@@ -41,6 +41,15 @@ from desktop.core.models import (
     format_time,
     parse_time,
 )
+from desktop.core.preferences import (
+    DEFAULT_QUICK_ASK_SHORTCUT,
+    MAX_FONT_SIZE,
+    MIN_FONT_SIZE,
+    SEND_ENTER,
+    SEND_KEYS,
+    THEME_SYSTEM,
+    THEMES,
+)
 
 if TYPE_CHECKING:
     from desktop.core.network import NetworkSettings
@@ -333,6 +342,7 @@ _MESSAGE_FIELDS = frozenset(
         "error",
         "error_info",
         "provider",
+        "ttft_ms",
         "streaming",
         "pinned",
         "excluded",
@@ -342,6 +352,7 @@ _MESSAGE_FIELDS = frozenset(
         "tool_server",
         "duration_ms",
         "tool_error",
+        "tool_failure",
         "denied",
         "imported_files",
         "attachments",
@@ -369,6 +380,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
             data["error_info"] = {**error_info_to_dict(error), **error.extra}
         if message.provider:
             data["provider"] = message.provider
+        if message.ttft_ms is not None:
+            data["ttft_ms"] = message.ttft_ms
     if message.streaming:
         data["streaming"] = True
     if message.pinned:
@@ -387,6 +400,8 @@ def message_to_dict(message: Message) -> dict[str, Any]:
         data["duration_ms"] = message.duration_ms
     if message.tool_error is not None:
         data["tool_error"] = message.tool_error
+    if message.tool_failure is not None:
+        data["tool_failure"] = message.tool_failure
     if message.denied:
         data["denied"] = True
     if message.imported_files:
@@ -421,6 +436,14 @@ def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
         )
         for item in _objects(value, "tool call")
     )
+
+
+def _legacy_tool_failure(error: str) -> str | None:
+    if error == "stopped":
+        return "stopped"
+    if error.startswith("no result after "):
+        return "timeout"
+    return None
 
 
 def _milliseconds(value: Any) -> int | None:
@@ -581,6 +604,8 @@ def message_from_dict(
         excluded=_message_flag(data, "excluded", fix),
     )
     # Absent from nearly every message: looked up only when there (start-up reads them all).
+    if "ttft_ms" in data:
+        message.__dict__["ttft_ms"] = fix.field(data, "ttft_ms", _milliseconds, None)
     if "tool_calls" in data:
         message.__dict__["tool_calls"] = fix.field(data, "tool_calls", _tool_calls, ())
     if "tool_call_id" in data:
@@ -593,6 +618,11 @@ def message_from_dict(
         message.__dict__["duration_ms"] = fix.field(data, "duration_ms", _milliseconds, None)
     if "tool_error" in data:
         message.__dict__["tool_error"] = fix.field(data, "tool_error", _optional_str, None)
+    if "tool_failure" in data:
+        message.__dict__["tool_failure"] = fix.field(data, "tool_failure", _optional_str, None)
+    elif message.tool_error is not None and message.tool_server is not None:
+        # Written before the kind was saved (a development build): the two it could tell.
+        message.__dict__["tool_failure"] = _legacy_tool_failure(message.tool_error)
     if "denied" in data:
         message.__dict__["denied"] = _message_flag(data, "denied", fix)
     if "imported_files" in data:
@@ -844,6 +874,16 @@ _SETTINGS_FIELDS = frozenset(
         "folders",
         "mcp_servers",
         "tool_approvals",
+        "theme",
+        "language",
+        "thread_font_size",
+        "send_key",
+        "default_model",
+        "start_on_login",
+        "shortcuts",
+        "quick_ask_shortcut",
+        "tray_icon",
+        "notify_when_done",
     }
 )
 
@@ -874,6 +914,7 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         data["tool_approvals"] = [
             {"server": server, "tool": tool} for server, tool in settings.tool_approvals
         ]
+    data.update(_preferences_to_dict(settings))
     for key, value in settings.extra.items():
         if key not in data and _not_secret(key):
             data[key] = value
@@ -919,8 +960,102 @@ def settings_from_dict(data: dict[str, Any], notes: list[str] | None = None) -> 
         folders=fix.field(data, "folders", lambda v: _folders(v, fix), []),
         mcp_servers=fix.field(data, "mcp_servers", lambda v: _mcp_servers(v, fix), []),
         tool_approvals=fix.field(data, "tool_approvals", _tool_approvals, []),
+        theme=fix.field(data, "theme", _theme, THEME_SYSTEM),
+        language=fix.field(data, "language", _language, None),
+        thread_font_size=fix.field(data, "thread_font_size", _font_size, None),
+        send_key=fix.field(data, "send_key", _send_key, SEND_ENTER),
+        default_model=fix.field(data, "default_model", _model_name, None),
+        start_on_login=fix.field(data, "start_on_login", _flag, False),
+        shortcuts=fix.field(data, "shortcuts", lambda v: _shortcuts(v, fix), {}),
+        quick_ask_shortcut=fix.field(data, "quick_ask_shortcut", _text, DEFAULT_QUICK_ASK_SHORTCUT),
+        tray_icon=fix.field(data, "tray_icon", _flag, True),
+        notify_when_done=fix.field(data, "notify_when_done", _flag, True),
         extra={k: v for k, v in data.items() if k not in _SETTINGS_FIELDS and _not_secret(k)},
     )
+
+
+def _preferences_to_dict(settings: Settings) -> dict[str, Any]:
+    """The preferences that differ from their defaults (a better default reaches everyone)."""
+    data: dict[str, Any] = {}
+    if settings.theme != THEME_SYSTEM:
+        data["theme"] = settings.theme
+    if settings.language is not None:
+        data["language"] = settings.language
+    if settings.thread_font_size is not None:
+        data["thread_font_size"] = settings.thread_font_size
+    if settings.send_key != SEND_ENTER:
+        data["send_key"] = settings.send_key
+    if settings.default_model is not None:
+        data["default_model"] = settings.default_model
+    if settings.start_on_login:
+        data["start_on_login"] = True
+    if settings.shortcuts:
+        data["shortcuts"] = dict(sorted(settings.shortcuts.items()))
+    if settings.quick_ask_shortcut != DEFAULT_QUICK_ASK_SHORTCUT:
+        data["quick_ask_shortcut"] = settings.quick_ask_shortcut
+    if not settings.tray_icon:
+        data["tray_icon"] = False
+    if not settings.notify_when_done:
+        data["notify_when_done"] = False
+    return data
+
+
+def _one_of(value: Any, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}")
+    return value.strip().lower()
+
+
+def _theme(value: Any) -> str:
+    return _one_of(value, THEMES)
+
+
+def _send_key(value: Any) -> str:
+    return _one_of(value, SEND_KEYS)
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*")
+
+
+def _language(value: Any) -> str | None:
+    """A locale name such as "en", "zh_CN" or "pt-BR"; null = the system's."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value.strip()):
+        raise ValueError("expected a language such as en or zh_CN")
+    return value.strip()
+
+
+def _font_size(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not MIN_FONT_SIZE <= value <= MAX_FONT_SIZE
+    ):
+        raise ValueError(f"expected points from {MIN_FONT_SIZE} to {MAX_FONT_SIZE}")
+    return value
+
+
+def _model_name(value: Any) -> str | None:
+    text = _optional_str(value)
+    return text.strip() or None if text is not None else None
+
+
+def _shortcuts(value: Any, fix: _Fixer) -> dict[str, str]:
+    """Action id -> key sequence; an entry that is not text to text is left out (and said)."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    shortcuts: dict[str, str] = {}
+    for action, keys in value.items():
+        if isinstance(keys, str) and action.strip():
+            shortcuts[action] = keys
+        else:
+            fix.note(f"shortcuts.{action}", keys)
+    return shortcuts
 
 
 def _prices(value: Any, fix: _Fixer) -> dict[str, Price]:

@@ -45,8 +45,13 @@ class DataFolderLock:
 
 
 def server_name(data_dir: Path) -> str:
-    """The local socket the running Confab listens on for "bring your window to the front"."""
+    """The local socket the running Confab listens on for "bring your window to the front" and
+    "open the quick-ask window"."""
     import hashlib  # after the first paint: OpenSSL takes a few ms to load
 
-    digest = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    # Per user and folder: on Unix the socket lives in the shared /tmp, where another user's
+    # Confab on a folder of the same path must not be the one reached.
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    key = f"{user}\n{data_dir.resolve()}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return f"confab-{digest}"

@@ -287,6 +287,9 @@ class Message:
     extra: MessageExtra = field(default_factory=MessageExtra)
     # The id of the provider that wrote a reply (the conversation's may change later).
     provider: str | None = None
+    # On a reply: milliseconds from its request leaving to the first token (text or
+    # reasoning) coming back; None when no token came or the reply is older than the field.
+    ttft_ms: int | None = None
     # Set on a reply while it streams (the periodic saves carry it), cleared when it ends: a
     # file that still has it was left by a Confab that died mid-reply.
     streaming: bool = False
@@ -304,6 +307,10 @@ class Message:
     tool_server: str | None = None
     duration_ms: int | None = None
     tool_error: str | None = None
+    # What kind of failure ``tool_error`` is: one of desktop/core/tools/types.py's FAILURES
+    # ("tool", "timeout", "server", "arguments", "unknown_tool", "stopped"); None when the
+    # call did not fail, or for a file that did not say.
+    tool_failure: str | None = None
     denied: bool = False
     # Files of an imported message not attached (yet): see ImportedFile.
     imported_files: tuple[ImportedFile, ...] = ()

@@ -14,6 +14,7 @@ from desktop.core.fileformat import SETTINGS_FORMAT as SETTINGS_FORMAT  # re-exp
 from desktop.core.fileformat import SETTINGS_VERSION
 from desktop.core.files import read_regular_file
 from desktop.core.personas import Persona
+from desktop.core.preferences import DEFAULT_QUICK_ASK_SHORTCUT, SEND_ENTER, THEME_SYSTEM
 from desktop.core.pricing import Price
 from desktop.core.providers import PRESETS, Preset, Provider, normalize_base_url, slugify
 from desktop.core.tools.config import McpServer
@@ -51,6 +52,25 @@ class Settings:
     # tools the user always allows, as (server id, tool name).
     mcp_servers: list[McpServer] = field(default_factory=list)
     tool_approvals: list[tuple[str, str]] = field(default_factory=list)
+    # Preferences. Each is written only when not its default.
+    # "system" | "light" | "dark"; the command line's --theme wins over it.
+    theme: str = THEME_SYSTEM
+    # An interface language such as "en" or "zh_CN"; None = the system's. --lang wins.
+    language: str | None = None
+    # The thread's font size in points; None = the platform's default.
+    thread_font_size: int | None = None
+    # "enter" (Shift+Enter = newline) | "ctrl+enter" (Enter = newline).
+    send_key: str = SEND_ENTER
+    # The model new conversations use, with ``default_provider``; None = the provider's own.
+    default_model: str | None = None
+    start_on_login: bool = False
+    # Shortcuts the user changed: action id (desktop/ui/shortcuts.py) -> QKeySequence
+    # PortableText ("" = no key). Actions not here have their default key.
+    shortcuts: dict[str, str] = field(default_factory=dict)
+    # The global quick-ask shortcut, PortableText; "" = off.
+    quick_ask_shortcut: str = DEFAULT_QUICK_ASK_SHORTCUT
+    tray_icon: bool = True
+    notify_when_done: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provider(self, provider_id: str | None) -> Provider | None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
 from desktop.ui import formula_images
+from desktop.ui.access import announce
 
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
@@ -84,6 +87,17 @@ BACKFILL_BLOCKS = 6
 COLUMN_MAX_WIDTH = 860
 # Within this many pixels of the bottom counts as "at the bottom" (following the stream).
 FOLLOW_SLACK = 24
+# What the thread's font size (Preferences → General) applies to: the messages' text, code,
+# reasoning and the editor; not their headings, notes and buttons.
+THREAD_TEXT = (
+    "#messageBody",
+    "#markdownBlock",
+    "#codeText",
+    "#thinkingText",
+    "#messageEditor",
+)
+# Page Up and Page Down go this many messages (message_view.STEP_KEYS).
+PAGE_STEP = 5
 
 
 class _ChatContent(QWidget):
@@ -115,10 +129,16 @@ class ChatView(QScrollArea):
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("chatView")
+        self.setAccessibleName(self.tr("Conversation"))
+        # Not a Tab stop itself: Tab stops at a message (see ``current``), whose arrow keys
+        # scroll the thread; a click on it still lets the keys scroll.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._dark = dark
+        self._font_size: int | None = None
+        self.empty = QLabel()
         self._content = _ChatContent()
         self._content.setObjectName("chatContent")
         # Messages sit in a centred column: long lines across a wide window are hard to read.
@@ -130,11 +150,10 @@ class ChatView(QScrollArea):
         outer.addWidget(self._column)
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(12)
+        self._layout.setSpacing(8)  # (each message keeps room for its actions below it)
         self._earlier = self._batch_button("showEarlier", self.load_earlier)
-        self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
+        self.set_send_key(SEND_ENTER)
         self.empty.setObjectName("emptyChat")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty, 1)
@@ -146,14 +165,25 @@ class ChatView(QScrollArea):
         self.jump_button.setObjectName("jumpToLatest")
         self.jump_button.setText(self.tr("↓ Jump to latest"))
         self.jump_button.setToolTip(self.tr("Scroll to the newest message and follow it"))
+        self.jump_button.setAccessibleName(self.tr("Jump to latest"))
         self.jump_button.clicked.connect(self.scroll_to_bottom)
         self.jump_button.hide()
 
         self._widgets: dict[str, MessageWidget] = {}
+        # The message Tab stops at (the others are reached with the arrow keys from it): the
+        # newest, until the keyboard or a click goes to another.
+        self._current: MessageWidget | None = None
+        self._focus_next_reply = False
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         # Set by the window: a reply's tokens and cost as text ("" when unknown).
         self.usage_text: Callable[[Message], str] | None = None
         # Set by the window: the attachments' thumbnails and files (the controller).
         self.attachment_source: AttachmentSource | None = None
+        # The message actions shown (None: all): the quick-ask window keeps the few that a
+        # quick question needs; the rest are the main window's, after "Continue in Confab".
+        self.actions_shown: frozenset[str] | None = None
         self._left_out: set[str] = set()
         self._summarized: set[str] = set()
         self._pinned: set[str] = set()
@@ -258,11 +288,13 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         follow, value, built = self._follow, bar.value(), len(self._widgets)
         self._drop_prebuilt()
+        focused = self._message_of(QApplication.focusWidget())
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.hide()
             widget.deleteLater()
         self._widgets.clear()
+        self._current = None
         self._unbuilt.clear()
         self._pending.clear()
         self._finishing.clear()
@@ -308,6 +340,18 @@ class ChatView(QScrollArea):
         else:
             self.scroll_to_bottom()
             QTimer.singleShot(0, self, self._settle_at_end)
+        if focused is not None:
+            # The keyboard was on a message (a regenerate, a version switched): it stays
+            # on that one, or goes to the newest.
+            shown = self.message_widgets()
+            again = self._widgets.get(focused.message_id) or (shown[-1] if shown else None)
+            if again is not None:
+                self._make_current(again)
+                again.setFocus(Qt.FocusReason.OtherFocusReason)  # (the view stays put)
+                # A reply regenerated: the keyboard goes on to the new one once it comes.
+                self._focus_next_reply = again.message_id != focused.message_id and (
+                    again.role == "user"
+                )
 
     def _shown_thread(self) -> list[Message]:
         """The conversation's thread as shown: tool results in their replies' cards."""
@@ -634,6 +678,7 @@ class ChatView(QScrollArea):
             widget.hide()
             widget.deleteLater()
         self._widgets.clear()
+        self._current = None
         self._unbuilt.clear()
         self._backfill = []
         self._drop_prebuilt()
@@ -738,6 +783,39 @@ class ChatView(QScrollArea):
         return len(self._hidden_earlier) + len(self._backfill)
 
     # ---- streaming -----------------------------------------------------------------
+
+    # ---- preferences ---------------------------------------------------------------
+
+    def set_send_key(self, send_key: str) -> None:
+        """The empty thread's hint says which key sends (Preferences → General)."""
+        self.empty.setText(
+            self.tr("Ask anything.\nCtrl+Enter sends, Enter starts a new line.")
+            if send_key == SEND_CTRL_ENTER
+            else self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line.")
+        )
+
+    def set_font_size(self, points: int | None) -> None:
+        """The thread's text in ``points`` (None: the style's size); headings, notes and
+        buttons keep theirs."""
+        if points == self._font_size:
+            return
+        self._font_size = points
+        self.setStyleSheet(
+            "" if points is None else f"{', '.join(THREAD_TEXT)} {{ font-size: {points}pt; }}"
+        )
+
+    @property
+    def font_size(self) -> int | None:
+        return self._font_size
+
+    def set_dark(self, dark: bool) -> None:
+        """Replies' colours (code, formulas) for the dark or the light theme: the thread on
+        screen is shown again in them (a reply streaming keeps its own until it ends)."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self._conversation is not None and not self._streaming:
+            self.show_conversation(self._conversation, self._assistant_name, keep_place=True)
 
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
@@ -965,6 +1043,7 @@ class ChatView(QScrollArea):
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)
         widget.tool_decided.connect(self.tool_decided)
+        widget.step_requested.connect(self._on_message_step_requested)
         return widget
 
     def _place_widget(
@@ -978,9 +1057,22 @@ class ChatView(QScrollArea):
         widget.set_streaming(self._streaming)
         if self._conversation is not None and self._conversation.read_only:
             widget.set_read_only()
+        if self.actions_shown is not None:
+            for action, button in widget.action_buttons.items():
+                if action not in self.actions_shown:
+                    button.hide()
         self._show_usage(widget, message)
         self._show_context(widget, message.id)
         self._widgets[message.id] = widget
+        # The newest is the Tab stop, unless the keyboard is in the thread (reading).
+        if self._current is None or (index is None and not self._has_focus_inside()):
+            self._make_current(widget)
+        elif index is None and self._focus_next_reply and message.role == "assistant":
+            self._focus_next_reply = False
+            self._make_current(widget)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            widget.set_tabbable(False)
         # Before the "later" button and the trailing stretch.
         position = self._layout.indexOf(self._later) if index is None else index
         self._layout.insertWidget(position, widget)
@@ -992,6 +1084,133 @@ class ChatView(QScrollArea):
         # Now, not by the layout's queued call: until then the layout leaves it out.
         widget.setVisible(True)
         return widget
+
+    # ---- keyboard ------------------------------------------------------------------
+
+    @property
+    def current(self) -> MessageWidget | None:
+        """The message Tab stops at in the thread."""
+        return self._current
+
+    def _make_current(self, widget: MessageWidget) -> None:
+        if widget is self._current:
+            return
+        if self._current is not None and self._current.message_id in self._widgets:
+            self._current.set_tabbable(False)
+        self._current = widget
+        widget.set_tabbable(True)
+        # In the Tab chain where the thread is (between the header and the composer), not
+        # where it was made.
+        QWidget.setTabOrder(self, widget)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab in a message goes through its stops (MessageWidget.tab_stops), then out of
+        the thread, past the other messages (the arrow keys go to those)."""
+        focus = QApplication.focusWidget()
+        message = self._message_of(focus)
+        if message is None or focus is None:
+            return super().focusNextPrevChild(next)
+        reason = Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        stops = message.tab_stops()
+        at = stops.index(focus) if focus in stops else 0
+        to = at + (1 if next else -1)
+        if 0 <= to < len(stops):
+            stops[to].setFocus(reason)
+            self.ensureWidgetVisible(stops[to])
+            return True
+        step: QWidget | None = message
+        for _ in range(100_000):  # (the whole chain at most, once)
+            assert step is not None
+            step = step.nextInFocusChain() if next else step.previousInFocusChain()
+            if step is None or step is message:
+                break
+            if (
+                self._message_of(step) is None
+                and step.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and step.isVisible()
+                and step.isEnabled()
+            ):
+                step.setFocus(reason)
+                return True
+        return False
+
+    def _has_focus_inside(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and self._content.isAncestorOf(focus)
+
+    def _message_of(self, widget: QWidget | None) -> MessageWidget | None:
+        shown = {id(message): message for message in self._widgets.values()}
+        while widget is not None and widget is not self._content:
+            if id(widget) in shown:
+                return shown[id(widget)]
+            widget = widget.parentWidget()
+        return None
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        message = self._message_of(new)
+        if message is not None:
+            self._make_current(message)
+        elif new is not None:
+            self._focus_next_reply = False  # the keyboard has gone elsewhere
+
+    def focus_current(self) -> bool:
+        """Give the keyboard to the thread: to its current message (the newest at first)."""
+        widget = self._current
+        if widget is None or widget.message_id not in self._widgets:
+            shown = self.message_widgets()
+            widget = shown[-1] if shown else None
+        if widget is None:
+            return False
+        self.focus_message(widget)
+        return True
+
+    def focus_message(self, widget: MessageWidget) -> None:
+        self._make_current(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._target = None
+        self.ensureWidgetVisible(widget, 0, 0)
+        self._update_follow_from_position()
+
+    def _on_message_step_requested(self, step: int) -> None:
+        origin = self._message_of(self.sender())  # type: ignore[arg-type]
+        shown = self.message_widgets()
+        if origin is None or origin not in shown:
+            return
+        if abs(step) <= PAGE_STEP and self._scroll_within(origin, step):
+            return
+        target = shown.index(origin) + step
+        if target < 0 and self.hidden_earlier:
+            self.load_earlier()  # (the initial window's backfill first)
+            shown = self.message_widgets()
+            target = shown.index(origin) + step
+        elif target >= len(shown) and self._hidden_later:
+            self.load_later()
+            shown = self.message_widgets()
+            target = shown.index(origin) + step
+        self.focus_message(shown[max(0, min(len(shown) - 1, target))])
+
+    def _scroll_within(self, message: MessageWidget, step: int) -> bool:
+        """A message taller than the view is read by scrolling: the keys scroll it (a line
+        with the arrows, a page with Page Up and Down) until its end is in sight, then go to
+        the next message. Whether they scrolled."""
+        bar = self.verticalScrollBar()
+        top = message.mapTo(self._content, QPoint(0, 0)).y()
+        bottom = top + message.height()
+        seen_top, seen_bottom = bar.value(), bar.value() + self.viewport().height()
+        if step > 0 and bottom > seen_bottom + FOLLOW_SLACK:
+            action = bar.SliderAction.SliderSingleStepAdd
+        elif step < 0 and top < seen_top - FOLLOW_SLACK:
+            action = bar.SliderAction.SliderSingleStepSub
+        else:
+            return False
+        if abs(step) == PAGE_STEP:
+            action = (
+                bar.SliderAction.SliderPageStepAdd
+                if step > 0
+                else bar.SliderAction.SliderPageStepSub
+            )
+        bar.triggerAction(action)
+        return True
 
     def mark_context(
         self,
@@ -1078,6 +1297,7 @@ class Banner(QFrame):
         self.close_button.setObjectName("bannerClose")
         self.close_button.setText("✕")
         self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.setAccessibleName(self.tr("Dismiss"))
         self.close_button.clicked.connect(self.hide)
         self._brief = QTimer(self)
         self._brief.setSingleShot(True)
@@ -1128,6 +1348,10 @@ class Banner(QFrame):
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
         self.show()
+        # Said by a screen reader as it appears (an error at once, a notice politely).
+        announce(
+            self, " ".join(part for part in (text, detail) if part), assertive=level == "error"
+        )
 
     def _on_action_button_clicked(self) -> None:
         action, self._action, self._second_action = self._action, None, None

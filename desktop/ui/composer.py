@@ -1,4 +1,5 @@
-"""Where the user types: Enter sends, Shift+Enter starts a new line. Files and images come
+"""Where the user types: Enter sends, Shift+Enter starts a new line (or, as Preferences may
+say, Ctrl+Enter sends and Enter starts a new line). Files and images come
 in by the attach button, by pasting (an image from the clipboard, or copied files) and by
 dropping files on the message box; they show as chips above it (desktop/ui/attachment_chips.py)."""
 
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
+from desktop.ui import icons
 from desktop.ui.attachment_chips import AttachmentChips
 
 MAX_LINES = 10
@@ -47,6 +50,7 @@ class ComposerEdit(QPlainTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().contentsChanged.connect(self._on_document_contents_changed)
         self.setFixedHeight(self._height_for(1))
+        self.send_key = SEND_ENTER
 
     def showEvent(self, event: QShowEvent) -> None:
         # The style sheet's padding is known only once polished: size for it now.
@@ -62,9 +66,16 @@ class ComposerEdit(QPlainTextEdit):
             if modifiers & Qt.KeyboardModifier.ShiftModifier:
                 self.insertPlainText("\n")
                 return
-            if not modifiers & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-            ):
+            control = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+            if modifiers & Qt.KeyboardModifier.AltModifier:
+                pass
+            elif self.send_key == SEND_CTRL_ENTER:
+                if control:
+                    self.submitted.emit()
+                else:
+                    self.insertPlainText("\n")
+                return
+            elif not control:
                 self.submitted.emit()
                 return
         super().keyPressEvent(event)
@@ -119,9 +130,7 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self.edit = ComposerEdit()
-        self.edit.setPlaceholderText(
-            self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
-        )
+        self.edit.setAccessibleName(self.tr("Message"))
         self.edit.submitted.connect(self._on_edit_submitted)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
@@ -131,11 +140,15 @@ class Composer(QFrame):
         self.meter = QLabel()
         self.meter.setObjectName("sendMeter")
         self.meter.setTextFormat(Qt.TextFormat.PlainText)
+        self.meter.setAccessibleDescription(
+            self.tr("Tokens and cost of the message as it would be sent")
+        )
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
-        # The paper clip comes from the style sheet (light and dark); the text is what shows
-        # without one, and what a screen reader says.
+        # The paper clip (desktop/ui/icons.py, in the theme's colours); the text is what shows
+        # without one.
         self.attach_button.setText(self.tr("Attach"))
+        icons.set_icon(self.attach_button, "paperclip", size=20)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setToolTip(
             self.tr("Attach images or documents (Ctrl+Shift+A; or paste, or drop them here)")
@@ -146,6 +159,8 @@ class Composer(QFrame):
         self.attach_button.clicked.connect(self.attach_requested)
         self.chips = AttachmentChips()
         self._streaming = False
+        self._read_only = False
+        self._show_hint()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -162,6 +177,9 @@ class Composer(QFrame):
         self.footer.setSpacing(8)
         self.footer.addWidget(self.meter, 1)
         layout.addLayout(self.footer)
+        # Tab in the order they are seen: attach, the message, Send.
+        QWidget.setTabOrder(self.attach_button, self.edit)
+        QWidget.setTabOrder(self.edit, self.send_button)
         self.set_streaming(False)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -169,11 +187,23 @@ class Composer(QFrame):
         self.edit.setReadOnly(read_only)
         self.send_button.setEnabled(not read_only)
         self.attach_button.setEnabled(not read_only)
-        self.edit.setPlaceholderText(
-            self.tr("Saved by a newer version of Confab: read-only")
-            if read_only
-            else self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
-        )
+        self._read_only = read_only
+        self._show_hint()
+
+    def set_send_key(self, send_key: str) -> None:
+        """Enter or Ctrl+Enter sends (Preferences → General); the hint says which."""
+        self.edit.send_key = send_key
+        self._show_hint()
+        self.set_streaming(self._streaming)
+
+    def _show_hint(self) -> None:
+        if self._read_only:
+            hint = self.tr("Saved by a newer version of Confab: read-only")
+        elif self.edit.send_key == SEND_CTRL_ENTER:
+            hint = self.tr("Message Confab…  (Ctrl+Enter to send, Enter for a new line)")
+        else:
+            hint = self.tr("Message Confab…  (Enter to send, Shift+Enter for a new line)")
+        self.edit.setPlaceholderText(hint)
 
     def text(self) -> str:
         return self.edit.toPlainText()
@@ -184,8 +214,22 @@ class Composer(QFrame):
     def set_streaming(self, streaming: bool) -> None:
         self._streaming = streaming
         self.send_button.setText(self.tr("Stop") if streaming else self.tr("Send"))
+        self.send_button.setAccessibleName(
+            self.tr("Stop the reply") if streaming else self.tr("Send")
+        )
+        self.send_button.setAccessibleDescription(
+            self.tr("A reply is being written") if streaming else ""
+        )
+        if streaming:
+            icons.set_icon(self.send_button, "square", tone="on_accent", size=14, filled=True)
+        else:
+            icons.set_icon(self.send_button, "arrow-up", tone="on_accent", size=16)
         self.send_button.setToolTip(
-            self.tr("Stop the reply (Esc)") if streaming else self.tr("Send (Enter)")
+            self.tr("Stop the reply (Esc)")
+            if streaming
+            else self.tr("Send (Ctrl+Enter)")
+            if self.edit.send_key == SEND_CTRL_ENTER
+            else self.tr("Send (Enter)")
         )
         self.send_button.setProperty("streaming", streaming)
         self.send_button.style().unpolish(self.send_button)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from desktop.core import errors as e
 
 if TYPE_CHECKING:
-    from desktop.core.models import ReplyError
+    from desktop.core.models import Message, ReplyError
 
 
 def explain(error: BaseException) -> str:
@@ -251,21 +251,38 @@ def describe_saved_error(error: ReplyError) -> str:
     )
 
 
-def tool_error(error: str, output: str = "") -> str:
-    """What a tool call's saved ``tool_error`` means (desktop/core/tools/manager.py writes
-    it: a timeout, a server that failed or died, or the tool's own error result, which is
-    then its ``output`` too), in a sentence, the server's words after it."""
-    import re
+def tool_error(result: Message) -> str:
+    """What a failed tool call means (a "tool" message: its ``tool_failure`` the kind, its
+    ``tool_error`` the detail in the server's or the system's words), in a sentence."""
+    from desktop.core.tools import types as t
 
-    timeout = re.match(r"no result after ([\d.]+) s", error)
-    if timeout:
+    failure, detail = result.tool_failure, result.tool_error or ""
+    if failure == t.FAIL_TIMEOUT:
+        if result.duration_ms:
+            return QCoreApplication.translate(
+                "ErrorText", "The tool gave no result within {seconds} s and was cancelled."
+            ).format(seconds=max(1, round(result.duration_ms / 1000)))
         return QCoreApplication.translate(
-            "ErrorText", "The tool gave no result within {seconds} s and was cancelled."
-        ).format(seconds=timeout.group(1))
-    if error == output or error == "the tool reported an error":
-        return QCoreApplication.translate(
-            "ErrorText", "The tool reported an error; the model was told."
+            "ErrorText", "The tool gave no result in time and was cancelled."
         )
+    if failure == t.FAIL_TOOL:
+        if detail == result.content or detail == "the tool reported an error":
+            return QCoreApplication.translate(
+                "ErrorText", "The tool reported an error; the model was told."
+            )
+        return QCoreApplication.translate(
+            "ErrorText", "The tool reported an error: {detail}"
+        ).format(detail=detail)
+    if failure == t.FAIL_SERVER:
+        return QCoreApplication.translate(
+            "ErrorText", "The tool's server could not run it: {detail}"
+        ).format(detail=detail)
+    if failure == t.FAIL_ARGUMENTS:
+        return QCoreApplication.translate(
+            "ErrorText", "The model's arguments could not be read: {detail}"
+        ).format(detail=detail)
+    if failure == t.FAIL_UNKNOWN_TOOL:
+        return QCoreApplication.translate("ErrorText", "The model asked for a tool that is not on.")
     return QCoreApplication.translate("ErrorText", "The tool could not run: {detail}").format(
-        detail=error
+        detail=detail
     )

@@ -59,8 +59,12 @@ class ShortcutsFirst(QObject):
 
     def __init__(self, widget: QWidget, keys: list[QKeySequence]) -> None:
         super().__init__(widget)
-        self._keys = [key.toString() for key in keys if not key.isEmpty()]
+        self.set_keys(keys)
         widget.installEventFilter(self)
+
+    def set_keys(self, keys: list[QKeySequence]) -> None:
+        """The keys let through from now on (the user changed the window's shortcuts)."""
+        self._keys = [key.toString() for key in keys if not key.isEmpty()]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):

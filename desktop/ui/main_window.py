@@ -30,13 +30,17 @@ from desktop.core.errors import AuthenticationError, ConfabError
 from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
-from desktop.ui import usage_text
+from desktop.ui import icons, usage_text
+from desktop.ui.access import FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
+from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
 from desktop.ui.confirm import ask
 from desktop.ui.error_text import detail, explain
 from desktop.ui.plain import ElidedLabel
+from desktop.ui.shortcuts import ShortcutRegistry, shown
 from desktop.ui.sidebar import Sidebar
+from desktop.ui.theme import wants_dark
 
 if TYPE_CHECKING:
     from typing import Any
@@ -47,13 +51,16 @@ if TYPE_CHECKING:
     from desktop.controllers.settings import SettingsController
     from desktop.controllers.tools import ToolsController
     from desktop.core.models import Attachment, Conversation, Message
+    from desktop.core.preferences import Preferences
     from desktop.core.search import SearchFilters
     from desktop.core.services.chat import RetryWait
     from desktop.core.services.exporting import Exporter
     from desktop.ui.attach_flow import AttachFlow
+    from desktop.ui.compare_flow import CompareFlow
     from desktop.ui.conversation_settings import ConversationSettingsDialog
     from desktop.ui.export_dialog import ExportDialog
     from desktop.ui.find_bar import FindBar
+    from desktop.ui.preferences_dialog import PreferencesDialog
     from desktop.ui.prices_dialog import PricesDialog
     from desktop.ui.provider_dialog import ProviderDialog
     from desktop.ui.search_panel import SearchPanel
@@ -85,6 +92,10 @@ class MainWindow(QMainWindow):
         self._tasks = TaskSet()
         self._may_close = False
         self._quit_anyway = False
+        self._quitting = False
+        # Set by the desktop integration: True when a close should hide the window to the
+        # tray instead of quitting (desktop/ui/desktop_integration.py).
+        self.hide_to_tray: Callable[[], bool] | None = None
         self.quit_box: QMessageBox | None = None
         self._models_fetched: set[str] = set()
         self.provider_dialog: ProviderDialog | None = None
@@ -101,6 +112,13 @@ class MainWindow(QMainWindow):
         self.tools_dialog: ToolsDialog | None = None
         self.tools_picker: ToolsPicker | None = None
         self._tools: ToolsController | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        self._dark = self._start_dark = dark
+        self._start_theme: str | None = None
+        # Switches the application's style sheet and palette (app.py sets it): the theme
+        # chosen in Preferences shows at once.
+        self.theme_applier: Callable[[bool], None] | None = None
+        self._applied_shortcuts: dict[str, str] = {}
 
         self.sidebar = Sidebar()
         self.title_label = ElidedLabel()
@@ -112,11 +130,17 @@ class MainWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.provider_combo.setToolTip(self.tr("Provider"))
+        # (On Linux a combo box's accessible name is its current text: what it is goes in
+        # the description.)
+        self.provider_combo.setAccessibleName(self.tr("Provider"))
+        self.provider_combo.setAccessibleDescription(self.tr("Provider"))
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelPicker")
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip(self.tr("Model for this conversation"))
+        self.model_combo.setAccessibleName(self.tr("Model"))
+        self.model_combo.setAccessibleDescription(self.tr("Model for this conversation"))
         self.total_label = QLabel()
         self.total_label.setTextFormat(Qt.TextFormat.PlainText)
         self.total_label.setObjectName("conversationTotal")
@@ -126,23 +150,47 @@ class MainWindow(QMainWindow):
         self.settings_button = QToolButton()
         self.settings_button.setObjectName("conversationSettingsButton")
         self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setAccessibleName(self.tr("Conversation settings"))
         self.settings_button.setToolTip(
             self.tr("System prompt, model and parameters of this conversation (Ctrl+Shift+,)")
         )
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button.setAutoRaise(True)
+        icons.set_icon(self.settings_button, "sliders-horizontal")
         self.settings_button.clicked.connect(self.open_conversation_settings)
         self.tools_button = QToolButton()
         self.tools_button.setObjectName("conversationToolsButton")
         self.tools_button.setText(self.tr("Tools"))
+        self.tools_button.setAccessibleName(self.tr("Tools of this conversation"))
         self.tools_button.setToolTip(
             self.tr("The MCP tools the model may ask to run in this conversation")
         )
         self.tools_button.clicked.connect(self.open_tools_picker)
         self.tools_button.setAutoRaise(True)
+        self.tools_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.tools_button, "wrench", size=14)
         self.tools_button.hide()  # until the tools are attached
         self.chat_view = ChatView(dark=dark)
+        # Compare: the replies of one question to several models, in place of the thread
+        # while they stream (desktop/ui/compare_flow.py).
+        self.compare_view = CompareView(dark=dark)
+        self.compare_view.hide()
+        self.compare_flow: CompareFlow | None = None
         self.banner = Banner()
         self.composer = Composer()
         self.composer.footer.insertWidget(0, self.tools_button)
+        self.compare_button = QToolButton()
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setText(self.tr("Compare"))
+        self.compare_button.setAccessibleName(self.tr("Compare models"))
+        self.compare_button.setToolTip(
+            self.tr("Send the message to two to four models at once, side by side (Ctrl+Shift+M)")
+        )
+        self.compare_button.setAutoRaise(True)
+        self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.compare_button, "columns-3", size=14)
+        self.compare_button.clicked.connect(self.open_compare)
+        self.composer.footer.addWidget(self.compare_button)
 
         header = QWidget()
         header.setObjectName("chatHeader")
@@ -161,6 +209,7 @@ class MainWindow(QMainWindow):
         pane_layout.setSpacing(0)
         pane_layout.addWidget(header)
         pane_layout.addWidget(self.chat_view, 1)
+        pane_layout.addWidget(self.compare_view, 1)
         pane_layout.addWidget(self.banner)
         pane_layout.addWidget(self.composer)
 
@@ -177,6 +226,13 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_window_state(window_state or {})
+        # Keyboard: Tab goes sidebar → header → thread → composer; F6 from pane to pane.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            FocusRing.install(app)
+        self.title_label.setAccessibleName(self.tr("Conversation title"))
+        self.total_label.setAccessibleDescription(self.total_label.toolTip())
+        QWidget.setTabOrder(self.settings_button, self.chat_view)
 
     def attach(
         self,
@@ -200,37 +256,68 @@ class MainWindow(QMainWindow):
         self.composer.edit.textChanged.connect(self._meter_timer.start)
         self.composer.edit.textChanged.connect(self._on_composer_text_changed)
         conversations.set_other_version_title(self.tr("{title} (from another device)"))
+        from desktop.ui.compare_flow import CompareFlow
+
+        self.compare_flow = CompareFlow(
+            self, self.compare_view, conversations, chat, settings, attachments
+        )
         self._connect()
         self._attach_search()
         self._attach_import(conversations)
         if tools is not None:
             self._attach_tools(tools)
         self._attach_attachments()
+        settings.preferences_changed.connect(self._on_settings_preferences_changed)
+        settings.start_on_login_failed.connect(self._on_settings_start_on_login_failed)
+        # Until the user chooses another theme, the one the window started in stays (the
+        # command line's --theme may have chosen it over the saved one).
+        self._start_theme = settings.settings.theme
+        self.apply_preferences(settings.preferences())
 
     # ---- set-up --------------------------------------------------------------------
 
     def _build_menus(self) -> None:
+        # Every action's keys: its default, or the user's (Preferences → Shortcuts).
+        self.shortcuts = ShortcutRegistry(self)
+        keys = self.shortcuts.register
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.new_action = QAction(self.tr("&New Conversation"), self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        keys("new_conversation", self.new_action, "Ctrl+N")
         self.new_action.triggered.connect(self.new_conversation)
         file_menu.addAction(self.new_action)
         self._add_import_actions(file_menu)
         self.attach_action = QAction(self.tr("&Attach Files…"), self)
-        self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        keys("attach_files", self.attach_action, "Ctrl+Shift+A")
         self.attach_action.setToolTip(self.tr("Attach images or documents to the message"))
         self.attach_action.triggered.connect(self._on_attach_action_triggered)
         file_menu.addAction(self.attach_action)
+        # Action id "compare" (the shortcuts' registry).
+        self.compare_action = QAction(self.tr("Co&mpare Models…"), self)
+        self.compare_action.setObjectName("compare")
+        keys("compare", self.compare_action, "Ctrl+Shift+M")
+        self.compare_action.setToolTip(
+            self.tr("Send the message to two to four models at once and keep the best reply")
+        )
+        self.compare_action.triggered.connect(self.open_compare)
+        file_menu.addAction(self.compare_action)
         self.conversation_settings_action = QAction(self.tr("Conversation &Settings…"), self)
-        self.conversation_settings_action.setShortcut(QKeySequence("Ctrl+Shift+,"))
+        keys("conversation_settings", self.conversation_settings_action, "Ctrl+Shift+,")
         self.conversation_settings_action.triggered.connect(self.open_conversation_settings)
         file_menu.addAction(self.conversation_settings_action)
+        file_menu.addSeparator()
+        # On macOS in the application menu (Confab → Settings…, ⌘,).
+        self.preferences_action = QAction(self.tr("Pr&eferences…"), self)
+        keys("preferences", self.preferences_action, "Ctrl+,")
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.triggered.connect(self._on_preferences_action_triggered)
+        file_menu.addAction(self.preferences_action)
         self.providers_action = QAction(self.tr("&Providers…"), self)
-        self.providers_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.providers_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        keys("providers", self.providers_action)
+        self.providers_action.setMenuRole(QAction.MenuRole.NoRole)
         self.providers_action.triggered.connect(self.open_providers)
         file_menu.addAction(self.providers_action)
         self.tools_action = QAction(self.tr("T&ools…"), self)
+        keys("tools", self.tools_action)
         self.tools_action.setToolTip(self.tr("MCP servers: the tools the model may use"))
         self.tools_action.triggered.connect(self.open_tools)
         self.tools_action.setEnabled(False)  # until the tools are attached
@@ -240,11 +327,14 @@ class MainWindow(QMainWindow):
             self.tr("Replace the older part of the conversation by a summary in what is sent")
         )
         self.compact_action.triggered.connect(self.compact)
+        keys("summarize_older", self.compact_action)
         file_menu.addAction(self.compact_action)
         self.prices_action = QAction(self.tr("P&rices…"), self)
+        keys("prices", self.prices_action)
         self.prices_action.triggered.connect(self.open_prices)
         file_menu.addAction(self.prices_action)
         self.usage_action = QAction(self.tr("&Usage…"), self)
+        keys("usage", self.usage_action)
         self.usage_action.triggered.connect(self.open_usage)
         file_menu.addAction(self.usage_action)
         self.export_action = QAction(self.tr("&Export…"), self)
@@ -255,25 +345,82 @@ class MainWindow(QMainWindow):
             )
         )
         self.export_action.triggered.connect(self._on_export_action_triggered)
+        keys("export", self.export_action)
         file_menu.addAction(self.export_action)
         self.trash_action = QAction(self.tr("&Trash…"), self)
+        keys("trash", self.trash_action)
         self.trash_action.setToolTip(self.tr("Deleted conversations, to restore"))
         self.trash_action.triggered.connect(self.open_trash)
         file_menu.addAction(self.trash_action)
         file_menu.addSeparator()
+        # The small window of desktop/ui/quick_window.py; enabled once app.py has built it.
+        self.quick_action = QAction(self.tr("Quick &Ask…"), self)
+        keys("quick_ask", self.quick_action)
+        self.quick_action.setEnabled(False)
+        file_menu.addAction(self.quick_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        keys("quit", self.quit_action, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.quit_action)
         self._build_search_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Confab"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
+        keys("about", about)
         help_menu.addAction(about)
-        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.stop_shortcut = QShortcut(self)
+        keys("stop_reply", self.stop_shortcut, "Esc", self.tr("Stop the Reply"))
         self.stop_shortcut.activated.connect(self.stop_reply)
+        self._build_focus_actions()
+
+    def _build_focus_actions(self) -> None:
+        """F6 and Shift+F6: from pane to pane (conversations, thread, message box), as in
+        most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
+        self.next_pane_action = QAction(self.tr("Next Pane"), self)
+        self.next_pane_action.setObjectName("focus_next_pane")
+        self.shortcuts.register("focus_next_pane", self.next_pane_action, "F6")
+        self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
+        self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
+        self.previous_pane_action.setObjectName("focus_previous_pane")
+        self.shortcuts.register("focus_previous_pane", self.previous_pane_action, "Shift+F6")
+        self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
+        self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
+        self.thread_action.setObjectName("focus_thread")
+        self.shortcuts.register("focus_thread", self.thread_action, "Ctrl+Up")
+        self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.thread_action.triggered.connect(self.chat_view.focus_current)
+        self.composer.edit.addAction(self.thread_action)
+        for action in (self.next_pane_action, self.previous_pane_action):
+            self.addAction(action)
+
+    def focus_pane(self, step: int) -> None:
+        """Move the keyboard to the next (1) or previous (-1) pane."""
+        panes: list[Callable[[], bool]] = [
+            self._focus_sidebar,
+            self.chat_view.focus_current,
+            self._focus_composer,
+        ]
+        focus = QApplication.focusWidget()
+        at = 2  # from anywhere else (the header): as from the message box
+        if focus is not None and self.sidebar.isAncestorOf(focus):
+            at = 0
+        elif focus is not None and (focus is self.chat_view or self.chat_view.isAncestorOf(focus)):
+            at = 1
+        for turn in range(1, len(panes) + 1):
+            if panes[(at + step * turn) % len(panes)]():
+                return
+
+    def _focus_sidebar(self) -> bool:
+        view = self.sidebar.view
+        target = view if view.isVisible() and view.model().rowCount() else self.sidebar.new_button
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _focus_composer(self) -> bool:
+        self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _add_import_actions(self, file_menu: QMenu) -> None:
         self.import_action = QAction(self.tr("&Import…"), self)
@@ -281,8 +428,10 @@ class MainWindow(QMainWindow):
             self.tr("Import a ChatGPT or Claude export, or Confab files (or drop them here)")
         )
         self.import_action.triggered.connect(lambda: self.import_flow.choose_files())
+        self.shortcuts.register("import", self.import_action)
         file_menu.addAction(self.import_action)
         self.import_folder_action = QAction(self.tr("Import &Folder…"), self)
+        self.shortcuts.register("import_folder", self.import_folder_action)
         self.import_folder_action.triggered.connect(lambda: self.import_flow.choose_folder())
         file_menu.addAction(self.import_folder_action)
 
@@ -376,12 +525,14 @@ class MainWindow(QMainWindow):
         return self._conversations.current
 
     def new_conversation(self) -> None:
-        provider = (
-            self._settings.provider(self.provider_combo.currentData())
-            or self._settings.default_provider()
-        )
+        """On the default provider and model (Preferences → General)."""
+        provider = self._settings.default_provider()
+        model = provider.default_model or None if provider else None
+        chosen = self._settings.settings
+        if provider is not None and chosen.default_model and provider.id == chosen.default_provider:
+            model = chosen.default_model
         conversation = self._conversations.new_conversation(
-            provider.id if provider else None, provider.default_model or None if provider else None
+            provider.id if provider else None, model
         )
         self._file_new_conversation(conversation)
         self.composer.edit.setFocus()
@@ -445,9 +596,29 @@ class MainWindow(QMainWindow):
             icon=QMessageBox.Icon.Warning,
         )
 
+    def open_compare(self) -> None:
+        if self.compare_flow is not None and not self.composer.edit.isReadOnly():
+            self.compare_flow.open_dialog()
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` as a task of the window's (cancelled when it closes)."""
+        self._tasks.spawn(coro)
+
+    def show_thread(self) -> None:
+        """Draw the thread of the conversation shown again."""
+        conversation = self.current
+        provider = self._settings.provider(conversation.provider) if conversation else None
+        self.chat_view.show_conversation(conversation, provider.name if provider else "")
+
+    def reply_usage_text(self, message: Message) -> str:
+        """A reply's tokens and cost, as its header shows them."""
+        return self._usage_of(message)
+
     def _send_now(
         self, conversation: Conversation, text: str, attachments: tuple[Attachment, ...]
     ) -> None:
+        if self.compare_flow is not None:
+            self.compare_flow.leave(conversation.id)
         if self._chat.send(conversation, text, attachments):
             self.composer.clear()
             self._conversations.set_draft(conversation, "", ())
@@ -688,6 +859,121 @@ class MainWindow(QMainWindow):
         else:
             dialog.show()
 
+    # ---- preferences (desktop/ui/preferences_dialog.py) ------------------------------
+
+    def _on_preferences_action_triggered(self) -> None:
+        self.open_preferences()
+
+    def open_preferences(self, tab: str | None = None) -> PreferencesDialog:
+        """File → Preferences… (Ctrl+,): what it previews shows at once; Cancel undoes it."""
+        if self.preferences_dialog is None:
+            from desktop.ui.preferences_dialog import PreferencesDialog
+
+            dialog = PreferencesDialog(self._settings, self.shortcuts, self._tools, self)
+            dialog.previewed.connect(self._on_preferences_dialog_previewed)
+            dialog.rejected.connect(self._on_preferences_dialog_rejected)
+            dialog.finished.connect(self._on_preferences_dialog_finished)
+            self.preferences_dialog = dialog
+        if tab is not None:
+            self.preferences_dialog.show_tab(tab)
+        self.preferences_dialog.show()
+        self.preferences_dialog.raise_()
+        self.preferences_dialog.activateWindow()
+        return self.preferences_dialog
+
+    def _on_preferences_dialog_previewed(self, preferences: Preferences) -> None:
+        self.apply_preferences(preferences)
+
+    def _on_preferences_dialog_rejected(self) -> None:
+        self.apply_preferences(self._settings.preferences())
+
+    def _on_preferences_dialog_finished(self, _result: int) -> None:
+        dialog, self.preferences_dialog = self.preferences_dialog, None
+        if dialog is not None:
+            self._tasks.spawn(dialog.shutdown())
+            dialog.deleteLater()
+        self._refresh_pickers()
+        if self._tools is not None:
+            self._update_tools_button()
+        self._back_to_composer()
+
+    def _on_settings_preferences_changed(self, changed: object) -> None:
+        if isinstance(changed, set) and "theme" in changed:
+            self._start_theme = None
+        self.apply_preferences(self._settings.preferences())
+
+    def _on_settings_start_on_login_failed(self, problem: str) -> None:
+        self.banner.show_message(
+            self.tr("Confab could not change whether it starts when you log in."),
+            problem,
+            level="warning",
+        )
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Show ``preferences``: the theme, the thread's font size, the send key, the
+        shortcuts."""
+        self.chat_view.set_font_size(preferences.thread_font_size)
+        if preferences.theme == self._start_theme:
+            self.set_dark(self._start_dark)
+        else:
+            self.set_dark(wants_dark(preferences.theme))
+        self.composer.set_send_key(preferences.send_key)
+        self.chat_view.set_send_key(preferences.send_key)
+        if dict(preferences.shortcuts) != self._applied_shortcuts:
+            self._applied_shortcuts = dict(preferences.shortcuts)
+            self.shortcuts.apply(preferences.shortcuts)
+
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def set_dark(self, dark: bool) -> None:
+        """The dark or light theme, at once: the application's style (through
+        ``theme_applier``, which app.py sets) and the thread's colours."""
+        if dark == self._dark:
+            return
+        self._dark = dark
+        if self.theme_applier is not None:
+            self.theme_applier(dark)
+        self.chat_view.set_dark(dark)
+
+    def _keys_before_typing(self) -> list[QKeySequence]:
+        """The keys the message box lets through to the window: Search's (Ctrl+K is its
+        "delete to the end of the line" under X11) and every key the user chose."""
+        keys = [QKeySequence(k) for k in self.shortcuts.keys("search")]
+        for action_id in self._applied_shortcuts:
+            keys += [QKeySequence(k) for k in self.shortcuts.keys(action_id)]
+        return keys
+
+    def _on_shortcuts_changed(self) -> None:
+        self._shortcuts_first.set_keys(self._keys_before_typing())
+        self._show_keys_in_hints()
+
+    def _show_keys_in_hints(self) -> None:
+        """The hints that name an action's keys name the ones it has now."""
+        search = self._first_key("search")
+        field = self.sidebar.search_field
+        field.setText(
+            self.tr("Search ({keys})").format(keys=search) if search else self.tr("Search")
+        )
+        field.setToolTip(
+            self.tr("Search every message of every conversation ({keys})").format(keys=search)
+            if search
+            else self.tr("Search every message of every conversation")
+        )
+        settings = self._first_key("conversation_settings")
+        self.settings_button.setToolTip(
+            self.tr("System prompt, model and parameters of this conversation ({keys})").format(
+                keys=settings
+            )
+            if settings
+            else self.tr("System prompt, model and parameters of this conversation")
+        )
+
+    def _first_key(self, action_id: str) -> str:
+        keys = self.shortcuts.keys(action_id)
+        return shown(keys[0]) if keys else ""
+
     def open_providers(self) -> ProviderDialog:
         if self.provider_dialog is None:
             from desktop.ui.provider_dialog import ProviderDialog
@@ -890,20 +1176,24 @@ class MainWindow(QMainWindow):
     def _build_search_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Search"))
         self.search_action = QAction(self.tr("&Search Everything…"), self)
-        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.shortcuts.register("search", self.search_action, "Ctrl+K")
         self.search_action.triggered.connect(lambda: self.open_search())
         menu.addAction(self.search_action)
         menu.addSeparator()
         self.find_action = QAction(self.tr("&Find in Conversation…"), self)
-        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.shortcuts.register("find", self.find_action, QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.open_find)
         menu.addAction(self.find_action)
         self.find_next_action = QAction(self.tr("Find &Next"), self)
-        self.find_next_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindNext))
+        self.shortcuts.register(
+            "find_next", self.find_next_action, QKeySequence.StandardKey.FindNext
+        )
         self.find_next_action.triggered.connect(lambda: self.find_bar.next())
         menu.addAction(self.find_next_action)
         self.find_previous_action = QAction(self.tr("Find &Previous"), self)
-        self.find_previous_action.setShortcut(QKeySequence(QKeySequence.StandardKey.FindPrevious))
+        self.shortcuts.register(
+            "find_previous", self.find_previous_action, QKeySequence.StandardKey.FindPrevious
+        )
         self.find_previous_action.triggered.connect(lambda: self.find_bar.previous())
         menu.addAction(self.find_previous_action)
         self._find_bar: FindBar | None = None
@@ -915,7 +1205,8 @@ class MainWindow(QMainWindow):
         # the composer, which would take it as "delete to the end of the line".
         from desktop.ui.find_bar import ShortcutsFirst
 
-        ShortcutsFirst(self.composer.edit, [self.search_action.shortcut()])
+        self._shortcuts_first = ShortcutsFirst(self.composer.edit, self._keys_before_typing())
+        self.shortcuts.changed.connect(self._on_shortcuts_changed)
         self._search_waiting: tuple[int, Callable[[object], None]] | None = None
         self._conversations.search_answered.connect(self._on_conversations_search_answered)
         self._conversations.text_indexing_changed.connect(self._show_search_index_progress)
@@ -1083,6 +1374,8 @@ class MainWindow(QMainWindow):
         self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
         provider = self._settings.provider(conversation.provider) if conversation else None
         self.chat_view.show_conversation(conversation, provider.name if provider else "")
+        if self.compare_flow is not None:
+            self.compare_flow.show_for(conversation)
         self.sidebar.select(self._listed_current())
         streaming = self._chat.is_streaming(conversation.id if conversation else None)
         self.composer.set_streaming(streaming)
@@ -1254,6 +1547,9 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _on_chat_reply_started(self, conversation_id: str, message_id: str) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self._conversations.get(conversation_id)
         if conversation is not None and conversation is self.current:
             widget = self.chat_view.add_message(conversation.message(message_id))
@@ -1263,20 +1559,42 @@ class MainWindow(QMainWindow):
     def _on_chat_reply_delta(
         self, conversation_id: str, message_id: str, _kind: str, _text: str
     ) -> None:
+        flow = self.compare_flow
+        if flow is not None and flow.reply_grew(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
             self.chat_view.queue_delta(conversation.message(message_id))
 
     def _on_chat_reply_ended(self, conversation_id: str, message_id: str) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return
         conversation = self.current
         if conversation is not None and conversation.id == conversation_id:
-            self.chat_view.refresh_message(conversation.message(message_id))
+            message = conversation.message(message_id)
+            self.chat_view.refresh_message(message)
+            self._announce_reply(message)
+
+    def _announce_reply(self, message: Message) -> None:
+        """A screen reader says the reply that has just come (the focus stays where it is)."""
+        widget = self.chat_view.message_widget(message.id)
+        speaker = message.model or self.tr("Assistant")
+        text = spoken_text(message.content)
+        if text:
+            said = self.tr("%1 replied: %2").replace("%1", speaker).replace("%2", text)
+        else:
+            said = self.tr("%1 replied.").replace("%1", speaker)
+        announce(widget if widget is not None else self.chat_view, said)
 
     def _on_chat_reply_failed(
         self, conversation_id: str, message_id: str, error: ConfabError
     ) -> None:
         self._meter_timer.start()
+        flow = self.compare_flow
+        if flow is not None and flow.reply_changed(conversation_id, message_id):
+            return  # its column says what went wrong; the others go on
         conversation = self.current
         if conversation is None or conversation.id != conversation_id:
             return
@@ -1314,6 +1632,8 @@ class MainWindow(QMainWindow):
     def _on_chat_streaming_changed(self, conversation_id: str, streaming: bool) -> None:
         if not streaming and self._tools is not None:
             self._stop_live_calls(conversation_id)
+        if self.compare_flow is not None:
+            self.compare_flow.streaming_changed(conversation_id, streaming)
         if self.current is not None and self.current.id == conversation_id:
             self.composer.set_streaming(streaming)
             self.chat_view.set_streaming(streaming)
@@ -1476,12 +1796,16 @@ class MainWindow(QMainWindow):
         _fit_popup(self.model_combo)
         self._update_pickers_enabled()
 
-    async def _fetch_models(self, provider_id: str) -> None:
+    async def provider_models(self, provider_id: str) -> list[str]:
+        """The provider's models as its server lists them ([] when it cannot say)."""
         try:
-            models = await self._settings.fetch_provider_models(provider_id)
+            return await self._settings.fetch_provider_models(provider_id)
         except ConfabError as exc:
             log.info("model list for %s unavailable: %s", provider_id, exc.detail)
-            return
+            return []
+
+    async def _fetch_models(self, provider_id: str) -> None:
+        models = await self.provider_models(provider_id)
         if self.provider_combo.currentData() == provider_id and models:
             text = self.model_combo.currentText()
             self.model_combo.blockSignals(True)
@@ -1500,6 +1824,8 @@ class MainWindow(QMainWindow):
         self.model_combo.setEnabled(idle and bool(self._settings.providers()))
         self.settings_button.setEnabled(idle)
         self.tools_button.setEnabled(idle)
+        self.compare_button.setEnabled(idle)
+        self.compare_action.setEnabled(idle)
 
     def _on_provider_combo_activated(self, _index: int) -> None:
         provider = self._settings.provider(self.provider_combo.currentData())
@@ -1591,6 +1917,7 @@ class MainWindow(QMainWindow):
     def save_window_state(self) -> None:
         self._settings.set_window_state(
             {
+                **self._settings.window_state(),  # what others keep there (told_in_tray)
                 "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
                 "splitter": self.splitter.sizes(),
             }
@@ -1734,6 +2061,12 @@ class MainWindow(QMainWindow):
     def allow_close(self) -> None:
         self._may_close = True
 
+    def quit(self) -> None:
+        """Quit Confab (File → Quit, Ctrl+Q, the tray's Quit, SIGTERM): a close that never
+        only hides the window to the tray."""
+        self._quitting = True
+        self.close()
+
     async def shutdown(self) -> None:
         """Cancel what the window itself started (model lists, connection tests)."""
         await self._tasks.cancel_all()
@@ -1742,6 +2075,8 @@ class MainWindow(QMainWindow):
             await self.provider_dialog.shutdown()
         if self.tools_dialog is not None:
             await self.tools_dialog.shutdown()
+        if self.preferences_dialog is not None:
+            await self.preferences_dialog.shutdown()
         if self._search_panel is not None:
             self._search_panel.stop()  # no query after the search thread has stopped
         await self._stop_export()
@@ -1765,6 +2100,10 @@ class MainWindow(QMainWindow):
         event.ignore()
         self.save_window_state()
         self.stash_draft()
+        if not self._quitting and self.hide_to_tray is not None and self.hide_to_tray():
+            self.hide()
+            return
+        self._quitting = False  # a quit the user then cancels (unsaved files) is over
         # Waits for the writes still under way (milliseconds) and retries failed ones.
         self._conversations.flush()
         if self._conversations.has_unsaved and not self._quit_anyway:

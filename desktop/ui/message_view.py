@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
+    QAction,
     QContextMenuEvent,
     QCursor,
     QDesktopServices,
+    QEnterEvent,
+    QFocusEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -35,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
-from desktop.ui import plain
+from desktop.ui import icons, plain
+from desktop.ui.access import is_menu_key, spoken_text
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -61,6 +65,34 @@ ESTIMATE_SLACK = 4
 # costs a few times one layout in all, instead of growing with the square of its length.
 PENDING_RELAYOUT_CHARS = 20_000
 PENDING_RELAYOUT_GROWTH = 1.25
+# A message's words are its accessible name (what a screen reader says on reaching it): made
+# when it is shown for one this long at most, for a longer one when it takes the focus.
+SPOKEN_EAGER_CHARS = 4000
+
+# The keys of a message's actions, where the focus is in the message (action id → key). The
+# ids are those of the shortcut registry; the actions are also in the message's context menu
+# (Menu key, Shift+F10) and on its buttons (Tab).
+MESSAGE_KEYS = {
+    "message_copy": "Ctrl+Shift+C",
+    "message_edit": "F2",
+    "message_regenerate": "Ctrl+R",
+    "message_delete": "Del",
+    "message_previous_version": "Alt+Left",
+    "message_next_version": "Alt+Right",
+}
+# Keys that move the focus from message to message (MessageWidget.step_requested's steps).
+STEP_KEYS = {
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_PageUp: -5,
+    Qt.Key.Key_PageDown: 5,
+    Qt.Key.Key_Home: -(10**9),
+    Qt.Key.Key_End: 10**9,
+}
+# A reply's paragraphs, lists and quotes with room between their lines (Qt's default is the
+# font's own line spacing, tight for long reading).
+LINE_OPEN = '<div style="line-height: 145%">'
+LINE_CLOSE = "</div>"
 
 
 # Set by open_link for a link whose text misleads: the question asked before opening it.
@@ -209,14 +241,25 @@ class CodeLabel(BlockLabel):
 
     # (width of one column, height of one line, extra width, extra height), per font.
     _metrics: ClassVar[dict[str, tuple[float, float, int, int]]] = {}
+    # Its font changed (the thread's font size, Preferences): measured again.
+    remeasured = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._estimate: QSize | None = None
+        self._source: str | None = None
 
     def set_code(self, html: str, source: str) -> None:
         self.setText(html)
+        self._source = source
         self._estimate = self._estimated(source)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._source is not None:
+            self._estimate = self._estimated(self._source)
+            self.updateGeometry()
+            self.remeasured.emit()
 
     def sizeHint(self) -> QSize:
         if self._estimate is not None:
@@ -278,6 +321,9 @@ def _rich_label(object_name: str) -> QLabel:
         | Qt.TextInteractionFlag.LinksAccessibleByMouse
     )
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    # Selectable, by the keyboard too once clicked into, but no Tab stop: Tab goes from message
+    # to message and their buttons, not through every paragraph.
+    label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     label.linkActivated.connect(open_link)
     label.linkHovered.connect(show_link_target)
     return label
@@ -308,9 +354,13 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setObjectName("copyCode")
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setToolTip(self.tr("Copy this code"))
+        self.copy_button.setAccessibleName(self.tr("Copy this code"))
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons.set_icon(self.copy_button, "copy", size=14)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.code = CodeLabel()
         self.code.setObjectName("codeText")
+        self.code.remeasured.connect(self._fit_height)
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -355,10 +405,13 @@ class CodeBlockWidget(QFrame):
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.source)
         self.copy_button.setText(self.tr("Copied"))
+        icons.set_icon(self.copy_button, "check", tone="accent", size=14)
         # With the button as context the timer dies with it (the message may be gone by then).
-        QTimer.singleShot(
-            COPIED_FEEDBACK_MS, self.copy_button, lambda: self.copy_button.setText(self.tr("Copy"))
-        )
+        QTimer.singleShot(COPIED_FEEDBACK_MS, self.copy_button, self._copied_done)
+
+    def _copied_done(self) -> None:
+        self.copy_button.setText(self.tr("Copy"))
+        icons.set_icon(self.copy_button, "copy", size=14)
 
 
 class FormulaBlockWidget(QScrollArea):
@@ -418,6 +471,8 @@ class MarkdownView(QWidget):
         self._math: dict[QWidget, Block] = {}  # label → block
         self._math_width = 0
         self.text = ""
+        # Told of every block widget made (the message keeps them out of Tab when not current).
+        self.on_made: Callable[[QWidget], None] | None = None
 
     def set_markdown(self, text: str, *, streaming: bool = False, tail: int | None = None) -> None:
         """Show ``text``. While ``streaming``, a code block still waiting for its closing
@@ -515,6 +570,8 @@ class MarkdownView(QWidget):
         else:
             widget = _rich_label("markdownBlock")
         self._fill(widget, block)
+        if self.on_made is not None:
+            self.on_made(widget)
         return widget
 
     def _fill(self, widget: QWidget, block: Block) -> None:
@@ -530,7 +587,7 @@ class MarkdownView(QWidget):
             else:
                 self._math.pop(widget, None)
                 markup = block.html
-            markup += _note(block.unformatted)
+            markup = LINE_OPEN + markup + _note(block.unformatted) + LINE_CLOSE
             if widget.text() != markup:
                 widget.setText(markup)
 
@@ -605,7 +662,7 @@ def _may_wait(widget: QWidget | None, block: Block) -> bool:
     longer (see PENDING_RELAYOUT_CHARS)."""
     if block.unformatted != "pending" or not isinstance(widget, BlockLabel):
         return False
-    shown = widget.text()
+    shown = widget.text().removeprefix(LINE_OPEN)
     return (
         len(shown) >= PENDING_RELAYOUT_CHARS
         and len(block.html) < len(shown) * PENDING_RELAYOUT_GROWTH
@@ -634,6 +691,15 @@ def _note(why: str) -> str:
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
+def _keep_out_of_tab(root: QWidget) -> None:
+    """Take ``root`` and what it holds out of the window's Tab chain, marked as Tab stops of
+    their message (``tabStop``): the thread moves Tab among them (MessageWidget.tab_stops)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget.setProperty("tabStop", True)
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+
 class BranchSwitcher(QWidget):
     """‹ 2 / 3 ›: the alternatives (edits, regenerations) at one message."""
 
@@ -642,14 +708,12 @@ class BranchSwitcher(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("branchSwitcher")
-        self.previous_button = QToolButton()
+        self.previous_button = icons.IconButton(
+            "chevron-left", "‹", self.tr("Previous version"), size=14
+        )
         self.previous_button.setObjectName("previousBranch")
-        self.previous_button.setText("‹")
-        self.previous_button.setToolTip(self.tr("Previous version"))
-        self.next_button = QToolButton()
+        self.next_button = icons.IconButton("chevron-right", "›", self.tr("Next version"), size=14)
         self.next_button.setObjectName("nextBranch")
-        self.next_button.setText("›")
-        self.next_button.setToolTip(self.tr("Next version"))
         self.label = plain.label()
         self.label.setObjectName("branchPosition")
         layout = QHBoxLayout(self)
@@ -660,6 +724,7 @@ class BranchSwitcher(QWidget):
         layout.addWidget(self.next_button)
         self._ids: list[str] = []
         self._index = 0
+        self.position = ""
         self.previous_button.clicked.connect(lambda: self._go(-1))
         self.next_button.clicked.connect(lambda: self._go(1))
 
@@ -667,9 +732,22 @@ class BranchSwitcher(QWidget):
         self._ids = ids
         self._index = ids.index(current) if current in ids else 0
         self.label.setText(f"{self._index + 1} / {len(ids)}")
+        self.position = (
+            self.tr("Version %1 of %2")
+            .replace("%1", str(self._index + 1))
+            .replace("%2", str(len(ids)))
+        )
+        self.label.setAccessibleName(self.position)
         self.previous_button.setEnabled(self._index > 0)
         self.next_button.setEnabled(self._index < len(ids) - 1)
         self.setVisible(len(ids) > 1)
+
+    def can_go(self, step: int) -> bool:
+        return self.isEnabled() and 0 <= self._index + step < len(self._ids)
+
+    def go(self, step: int) -> None:
+        """Show the previous (-1) or the next (1) version."""
+        self._go(step)
 
     def _go(self, step: int) -> None:
         target = self._index + step
@@ -679,7 +757,38 @@ class BranchSwitcher(QWidget):
 
 def _frame_name(role: str) -> str:
     """The frame's object name, which the style sheets give each kind of message's look."""
-    return {"user": "userMessage", "tool": "toolMessage"}.get(role, "assistantMessage")
+    return {
+        "user": "userMessage",
+        "tool": "toolMessage",
+        "system": "systemMessage",
+    }.get(role, "assistantMessage")
+
+
+# The mark beside the author's name (the user's messages have their bubble instead).
+_AVATARS = {"assistant": "sparkles", "system": "info", "tool": "wrench"}
+# The icon of each action (resources/icons/lucide).
+_ACTION_ICONS = {
+    "copy": "copy",
+    "edit": "pencil",
+    "regenerate": "refresh-cw",
+    "continue": "chevrons-right",
+    "delete": "trash-2",
+    "pin": "pin",
+    "exclude": "eye-off",
+}
+# The widest a user's bubble grows, of the column's width.
+USER_BUBBLE_SHARE = 0.8
+
+
+def _actions_of(role: str) -> list[str]:
+    """The actions a message of ``role`` offers, in their order under it."""
+    if role == "user":
+        names = ["copy", "edit", "delete"]
+    elif role == "tool":
+        names = ["copy", "delete"]
+    else:
+        names = ["copy", "regenerate", "continue", "delete"]
+    return [*names, "pin", "exclude"]
 
 
 class MessageWidget(QFrame):
@@ -688,6 +797,8 @@ class MessageWidget(QFrame):
     edit_submitted = Signal(str, str)  # (message id, new text)
     branch_requested = Signal(str)  # the sibling to show
     tool_decided = Signal(str, str)  # (call id, "once" | "always" | "deny")
+    # The keyboard moves on from this message: by so many messages (see STEP_KEYS).
+    step_requested = Signal(int)
 
     def __init__(
         self,
@@ -709,26 +820,48 @@ class MessageWidget(QFrame):
         self.content = ""
         self.setObjectName(_frame_name(message.role))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # A Tab stop of its own, with the focus ring (desktop/ui/access.py); the thread keeps
+        # one message in the Tab chain at a time (set_tabbable), and Tab goes through that
+        # one's buttons (tab_stops) before it leaves the thread.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setProperty("focusRing", True)
+        self._spoken = ""  # the content the accessible name was made from
+        self.speaker = self._speaker(message, assistant_name)
 
         # The name is the server's ``model`` field: plain, and set only once plain.
         self.header = plain.label(self._author(message, assistant_name))
         self.header.setObjectName("messageHeader")
+        # Who wrote it, at a glance: the assistant's mark, the system's, a tool's.
+        self.avatar = QLabel()
+        self.avatar.setObjectName("messageAvatar")
+        avatar = _AVATARS.get(message.role)
+        if avatar is not None:
+            self.avatar.setPixmap(icons.icon(avatar, tone="accent", size=16).pixmap(16, 16))
+        else:
+            self.avatar.hide()
         self.switcher = BranchSwitcher()
         self.switcher.switch_requested.connect(self.branch_requested)
         self.switcher.hide()
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.setSpacing(6)
         self.context_note = plain.label(self.tr("Not sent: outside the context"))
         self.context_note.setObjectName("contextNote")
         self.context_note.hide()
         self.usage = plain.label()
         self.usage.setObjectName("messageUsage")
         self.usage.hide()
-        header_row.addWidget(self.header)
-        header_row.addStretch(1)
-        header_row.addWidget(self.context_note)
-        header_row.addWidget(self.usage)
-        header_row.addWidget(self.switcher)
+        if message.role == "user":
+            # The user's own words sit on the right, as in a chat: so does what is said of them.
+            header_row.addStretch(1)
+            header_row.addWidget(self.context_note)
+            header_row.addWidget(self.header)
+        else:
+            header_row.addWidget(self.avatar)
+            header_row.addWidget(self.header)
+            header_row.addStretch(1)
+            header_row.addWidget(self.context_note)
+            header_row.addWidget(self.usage)
 
         self.thinking_toggle = QToolButton()
         self.thinking_toggle.setObjectName("thinkingToggle")
@@ -761,10 +894,12 @@ class MessageWidget(QFrame):
                 | Qt.TextInteractionFlag.TextSelectableByKeyboard
             )
             self.plain.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            self.plain.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the message is the Tab stop
             body: QWidget = self.plain
         else:
             self.markdown = MarkdownView(dark)
             self.markdown.setObjectName("messageBody")
+            self.markdown.on_made = self._on_block_made
             body = self.markdown
         self.body = body
 
@@ -781,64 +916,353 @@ class MessageWidget(QFrame):
         self.editor: QPlainTextEdit | None = None
         self.edit_row: QWidget | None = None
 
+        # What became of it (an error, stopped, waiting), with a mark when it failed.
+        self.status_row = QWidget()
+        self.status_row.setObjectName("messageStatusRow")
+        status_layout = QHBoxLayout(self.status_row)
+        status_layout.setContentsMargins(0, 0, 0, 0)
+        status_layout.setSpacing(6)
+        self.status_icon = QLabel()
+        self.status_icon.setObjectName("messageStatusIcon")
+        self.status_icon.setPixmap(icons.icon("circle-alert", tone="error").pixmap(16, 16))
+        self.status_icon.hide()
         self.status = QLabel()
         self.status.setObjectName("messageStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.hide()
+        status_layout.addWidget(self.status_icon, 0, Qt.AlignmentFlag.AlignTop)
+        status_layout.addWidget(self.status, 1)
+        self.status_row.hide()
 
+        # The actions: icons under the message, shown while the pointer is on it or the
+        # keyboard's focus is in it; their row keeps its place meanwhile (nothing moves).
         self.actions_row = QWidget()
         self.actions_row.setObjectName("messageActions")
+        policy = self.actions_row.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.actions_row.setSizePolicy(policy)
         actions = QHBoxLayout(self.actions_row)
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(2)
         self.action_buttons: dict[str, QToolButton] = {}
         self._read_only = False
         self._growing = False
-        names = (
-            [("copy", self.tr("Copy")), ("edit", self.tr("Edit")), ("delete", self.tr("Delete"))]
-            if message.role == "user"
-            else [
-                ("copy", self.tr("Copy")),
-                ("regenerate", self.tr("Regenerate")),
-                ("continue", self.tr("Continue")),
-                ("delete", self.tr("Delete")),
-            ]
-            if message.role != "tool"
-            else [("copy", self.tr("Copy")), ("delete", self.tr("Delete"))]
-        )
-        names += [("pin", self.tr("Pin")), ("exclude", self.tr("Exclude"))]
-        for name, label in names:
-            button = QToolButton()
+        self._hovered = False
+        self._focused = False
+        self.revealed = False
+        # The name of the action the keyboard's focus is on, beside the icons (a tooltip
+        # would be gone at the key's release).
+        self.action_label = plain.ElidedLabel()
+        self.action_label.setObjectName("actionLabel")
+        if message.role == "user":
+            self.action_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            actions.addWidget(self.action_label, 1)
+        actions.addWidget(self.switcher)
+        for name in _actions_of(message.role):
+            text, tip = self._action_words(name)
+            button = icons.IconButton(_ACTION_ICONS[name], text, tip)
             button.setObjectName(f"{name}Message")
-            button.setText(label)
-            button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, n=name: self.trigger(n))
             actions.addWidget(button)
             self.action_buttons[name] = button
-        self.action_buttons["copy"].setToolTip(self.tr("Copy the message as Markdown"))
         for name in ("pin", "exclude"):
             self.action_buttons[name].setCheckable(True)
-        self.action_buttons["pin"].setToolTip(
-            self.tr("Always send this message, whatever the context budget")
-        )
-        self.action_buttons["exclude"].setToolTip(self.tr("Never send this message to the model"))
+            self.action_buttons[name].toggled.connect(self._show_actions)
+        if message.role != "user":
+            actions.addSpacing(6)
+            actions.addWidget(self.action_label, 1)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focus_changed)
 
-        actions.addStretch(1)
+        self._make_key_actions()
 
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(14, 10, 14, 6)
-        self._layout.setSpacing(4)
-        self._layout.addLayout(header_row)
+        # The message's own box: a bubble on the right for the user's, none for a reply
+        # (its text spans the column).
+        self.bubble = QFrame()
+        self.bubble.setObjectName("messageBubble")
+        self._layout = QVBoxLayout(self.bubble)
+        self._layout.setSpacing(6)
+        if message.role == "user":
+            self._layout.setContentsMargins(14, 9, 14, 9)
+        elif message.role == "assistant":
+            self._layout.setContentsMargins(0, 0, 0, 0)
+        else:
+            self._layout.setContentsMargins(12, 8, 12, 8)
         self._layout.addWidget(self.thinking_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self.thinking)
         if self.attachments is not None:
             self._layout.addWidget(self.attachments)
         self._layout.addWidget(body)
-        self._layout.addWidget(self.status)
-        self._layout.addWidget(self.actions_row)
+        self._layout.addWidget(self.status_row)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        outer.addLayout(header_row)
+        if message.role == "user":
+            bubble_row = QHBoxLayout()
+            bubble_row.setContentsMargins(0, 0, 0, 0)
+            bubble_row.addStretch(1)
+            bubble_row.addWidget(self.bubble)
+            outer.addLayout(bubble_row)
+        else:
+            outer.addWidget(self.bubble)
+        outer.addWidget(self.actions_row)
+        self._natural_width: int | None = None
         self.update_from(message)
+        self._show_actions()
         self._tail = None
+        for child in self.findChildren(QWidget):
+            _keep_out_of_tab(child)
+
+    # ---- keyboard and screen reader ---------------------------------------------------
+
+    def _make_key_actions(self) -> None:
+        """The actions' keys (MESSAGE_KEYS) while the focus is in this message."""
+        self.key_actions: dict[str, QAction] = {}
+        labels = {
+            "message_previous_version": self.tr("Previous Version"),
+            "message_next_version": self.tr("Next Version"),
+        }
+        for action_id, key in MESSAGE_KEYS.items():
+            name = action_id.removeprefix("message_")
+            if name in self.action_buttons:
+                label = self.action_buttons[name].text()
+            elif action_id in labels:
+                label = labels[action_id]
+            else:
+                continue
+            action = QAction(label, self)
+            action.setObjectName(action_id)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
+            self.addAction(action)
+            self.key_actions[action_id] = action
+
+    def available(self, name: str) -> bool:
+        """Whether the action ``name`` (of action_buttons, or "previous_version" and
+        "next_version") can be done now."""
+        if name in ("previous_version", "next_version"):
+            return self.switcher.isVisible() and self.switcher.can_go(
+                -1 if name == "previous_version" else 1
+            )
+        button = self.action_buttons.get(name)
+        return (
+            button is not None
+            and not button.isHidden()
+            and button.isEnabled()
+            and self.actions_row.isEnabled()
+            and not self._growing
+            and self.editor is None
+        )
+
+    def key_action(self, action_id: str) -> None:
+        name = action_id.removeprefix("message_")
+        if not self.available(name):
+            return
+        if name in ("previous_version", "next_version"):
+            self.switcher.go(-1 if name == "previous_version" else 1)
+            return
+        button = self.action_buttons[name]
+        if button.isCheckable():
+            button.toggle()
+        self.trigger(name)
+
+    def set_tabbable(self, on: bool) -> None:
+        """Whether Tab stops at this message (the thread's current one) or passes it by
+        (the others, reached with the arrow keys: one Tab stop for the thread)."""
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.ClickFocus)
+
+    def tab_stops(self) -> list[QWidget]:
+        """Where Tab goes in this message: the message, then its buttons (the switcher's,
+        Thinking, a code block's Copy, a tool call's, the actions) as they are seen, top
+        to bottom and left to right."""
+        stops = [
+            widget
+            for widget in self.findChildren(QWidget)
+            if widget.property("tabStop") and widget.isVisible() and widget.isEnabled()
+        ]
+
+        def place(widget: QWidget) -> tuple[int, int]:
+            at = widget.mapTo(self, QPoint(0, 0))
+            return at.y(), at.x()
+
+        return [self, *sorted(stops, key=place)]
+
+    def _on_block_made(self, widget: QWidget) -> None:
+        _keep_out_of_tab(widget)
+
+    def _speaker(self, message: Message, assistant_name: str) -> str:
+        if message.role == "assistant":
+            return self.tr("Assistant (%1)").replace("%1", assistant_name)
+        return self._author(message, assistant_name)
+
+    def _update_spoken(self, *, eager: bool = True) -> None:
+        """The accessible name: who wrote it and its words ("You: …", "Assistant (gpt-4o):
+        …"); while a reply grows, that it is being written. Its state goes in the
+        description: waiting, an error, which version, tokens and cost, left out."""
+        if self._growing:
+            self.setAccessibleName(f"{self.speaker}: {self.tr('writing…')}")
+            self._spoken = ""
+        elif self._spoken != self.content or not self.accessibleName():
+            text = self.content
+            if self.markdown is not None:
+                if not eager and len(text) > SPOKEN_EAGER_CHARS:
+                    text = text[:SPOKEN_EAGER_CHARS]  # until it takes the focus
+                else:
+                    text = spoken_text(text)
+                    self._spoken = self.content
+            else:
+                self._spoken = self.content
+            self.setAccessibleName(f"{self.speaker}: {text}")
+        parts = [
+            self.status.text() if not self.status_row.isHidden() else "",
+            self.switcher.position if not self.switcher.isHidden() else "",
+            self.usage.text() if not self.usage.isHidden() else "",
+            self.context_note.text() if not self.context_note.isHidden() else "",
+        ]
+        self.setAccessibleDescription("; ".join(part for part in parts if part))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._update_spoken()  # a long reply's whole text, now that it is read
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = STEP_KEYS.get(Qt.Key(event.key()))
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.step_requested.emit(step)
+            event.accept()
+            return
+        if is_menu_key(event):
+            self.show_menu()
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.hasFocus():
+            self._focus_first_inside()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _focus_first_inside(self) -> None:
+        """Enter on a message: into its text, to select some with the keyboard."""
+        body = self.plain
+        if body is None and self.markdown is not None and self.markdown.blocks():
+            first = self.markdown.blocks()[0]
+            body = first.code if isinstance(first, CodeBlockWidget) else first  # type: ignore[assignment]
+        if body is not None and body.isVisible():
+            body.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def menu_actions(self) -> list[tuple[str, str]]:
+        """What the context menu offers now: (action, its label), in the buttons' order."""
+        offered = [
+            (name, button.text())
+            for name, button in self.action_buttons.items()
+            if self.available(name)
+        ]
+        for action_id in ("message_previous_version", "message_next_version"):
+            name = action_id.removeprefix("message_")
+            if action_id in self.key_actions and self.available(name):
+                offered.append((name, self.key_actions[action_id].text()))
+        return offered
+
+    def show_menu(self, position: QPoint | None = None) -> QMenu:
+        """The message's actions as a menu, at ``position`` (global), or by the message
+        when opened from the keyboard."""
+        menu = QMenu(self)
+        menu.setObjectName("messageMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for name, label in self.menu_actions():
+            action = menu.addAction(label)
+            key = self.key_actions.get(f"message_{name}")
+            if key is not None:
+                action.setShortcut(key.shortcut())
+                action.setShortcutVisibleInContextMenu(True)
+            action.triggered.connect(lambda _=False, n=name: self._from_menu(n))
+        if position is None:
+            position = self.mapToGlobal(self.header.geometry().bottomLeft())
+        menu.popup(position)
+        return menu
+
+    def _from_menu(self, name: str) -> None:
+        self.key_action(f"message_{name}")
+
+    def _action_words(self, name: str) -> tuple[str, str]:
+        """An action's short name (menus) and what it does (its tooltip and accessible name)."""
+        words = {
+            "copy": (self.tr("Copy"), self.tr("Copy the message as Markdown")),
+            "edit": (self.tr("Edit"), self.tr("Edit this message")),
+            "regenerate": (self.tr("Regenerate"), self.tr("Regenerate this reply")),
+            "continue": (self.tr("Continue"), self.tr("Continue this reply where it stopped")),
+            "delete": (self.tr("Delete"), self.tr("Delete this message")),
+            "pin": (
+                self.tr("Pin"),
+                self.tr("Always send this message, whatever the context budget"),
+            ),
+            "exclude": (self.tr("Exclude"), self.tr("Never send this message to the model")),
+        }
+        return words[name]
+
+    # ---- the actions' row: shown on hover and keyboard focus -------------------------
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        super().enterEvent(event)
+        self._hovered = True
+        self._show_actions()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        self._hovered = False
+        self._show_actions()
+
+    def _on_app_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        focused = now is not None and (now is self or self.isAncestorOf(now))
+        on_action = focused and isinstance(now, QToolButton) and self.actions_row.isAncestorOf(now)
+        self.action_label.setText(now.toolTip() if on_action and now is not None else "")
+        if focused != self._focused:
+            self._focused = focused
+            self._show_actions()
+
+    def _show_actions(self) -> None:
+        """The actions' icons while the pointer is on the message or the focus in it; else
+        their places stay, empty (a pinned or excluded message still shows that mark)."""
+        self.revealed = self._hovered or self._focused
+        for button in self.action_buttons.values():
+            shown = self.revealed or button.isChecked()
+            if shown:
+                icons.refresh(button)
+            else:
+                button.setIcon(icons.blank())
+
+    def _fit_bubble(self) -> None:
+        """The user's bubble as wide as its text, up to USER_BUBBLE_SHARE of the column."""
+        if self.role != "user":
+            return
+        room = max(WRAPPED_MIN_WIDTH, int(self.width() * USER_BUBBLE_SHARE))
+        if self.editor is not None:
+            width = room
+        else:
+            if self._natural_width is None:
+                self._natural_width = self._measure_natural_width()
+            width = min(room, self._natural_width)
+        if self.bubble.width() != width or self.bubble.minimumWidth() != width:
+            self.bubble.setFixedWidth(width)
+
+    def _measure_natural_width(self) -> int:
+        margins = self._layout.contentsMargins()
+        widths = [WRAPPED_MIN_WIDTH]
+        if self.plain is not None and self.plain.isVisibleTo(self):
+            metrics = self.plain.fontMetrics()
+            if self._typed_formulas is not None:
+                widths.append(10_000)  # drawn formulas: as wide as the room allows
+            else:
+                widths += [metrics.horizontalAdvance(line) for line in self.content.split("\n")]
+        if self.attachments is not None:
+            widths.append(self.attachments.sizeHint().width())
+        if self.status_row.isVisibleTo(self):
+            widths.append(10_000)
+        return max(widths) + margins.left() + margins.right() + 4
 
     # ---- content -------------------------------------------------------------------
 
@@ -876,6 +1300,7 @@ class MessageWidget(QFrame):
                 bool(message.error) and bool(message.content) and not message.streaming
             )
             self.action_buttons["continue"].setVisible(last and cut and not self._read_only)
+        self._update_spoken(eager=False)
 
     def _show_calls(self, message: Message) -> None:
         if not message.tool_calls and self.tool_calls is None:
@@ -885,6 +1310,7 @@ class MessageWidget(QFrame):
 
             self.tool_calls = ToolCalls()
             self.tool_calls.decided.connect(self.tool_decided)
+            _keep_out_of_tab(self.tool_calls)
             self._layout.insertWidget(self._layout.indexOf(self.body) + 1, self.tool_calls)
         self.tool_calls.set_calls(message.tool_calls)
 
@@ -905,6 +1331,8 @@ class MessageWidget(QFrame):
             self._show_typed()
             # An image sent without words: no empty line under it.
             self.plain.setVisible(bool(text) or self.attachments is None)
+            self._natural_width = None
+            self._fit_bubble()
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
             # Shown with the message unless hidden before: showing it now, while it is still
@@ -944,8 +1372,10 @@ class MessageWidget(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._typed_formulas is not None and event.size().width() != event.oldSize().width():
-            self._show_typed()  # formulas fitted to the new width
+        if event.size().width() != event.oldSize().width():
+            self._fit_bubble()
+            if self._typed_formulas is not None:
+                self._show_typed()  # formulas fitted to the new width
 
     @property
     def unbuilt(self) -> int:
@@ -984,13 +1414,16 @@ class MessageWidget(QFrame):
         self.setProperty("outOfContext", not sent)
         self.style().unpolish(self)
         self.style().polish(self)
+        self._show_actions()
 
     def set_usage(self, text: str) -> None:
         self.usage.setText(text)
         self.usage.setVisible(bool(text))
+        self._update_spoken(eager=False)
 
     def set_siblings(self, ids: list[str]) -> None:
         self.switcher.set_siblings(ids, self.message_id)
+        self._update_spoken(eager=False)
 
     def set_streaming(self, streaming: bool) -> None:
         self.actions_row.setEnabled(not streaming)
@@ -1017,7 +1450,19 @@ class MessageWidget(QFrame):
         self.status.setProperty("kind", "")
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+        self.status_icon.setVisible(error)
+        self.status_row.setVisible(bool(text))
+        # A failed reply is marked as one as a whole, not only by its status line.
+        failed = error and bool(text)
+        if bool(self.property("failed")) != failed:
+            self.setProperty("failed", failed)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self._natural_width = None
+        self._fit_bubble()
         self.status.setVisible(bool(text))
+        if hasattr(self, "key_actions"):  # (built once the actions are)
+            self._update_spoken(eager=False)
 
     # ---- actions -------------------------------------------------------------------
 
@@ -1058,6 +1503,12 @@ class MessageWidget(QFrame):
         self.actions_row.hide()
         self._layout.insertWidget(index, self.editor)
         self._layout.insertWidget(index + 1, self.edit_row)
+        self.editor.setTabChangesFocus(True)  # Tab: on to Cancel and Send
+        _keep_out_of_tab(self.editor)
+        _keep_out_of_tab(self.edit_row)
+        self.editor.show()  # now: a hidden widget takes no focus
+        self.edit_row.show()
+        self._fit_bubble()
         self.editor.setFocus()
 
     def cancel_edit(self) -> None:
@@ -1069,6 +1520,7 @@ class MessageWidget(QFrame):
         if self.plain is not None:
             self.plain.setVisible(bool(self.content) or self.attachments is None)
         self.actions_row.show()
+        self._fit_bubble()
 
     def _on_send_edit_clicked(self) -> None:
         if self.editor is None:
@@ -1079,13 +1531,8 @@ class MessageWidget(QFrame):
             self.edit_submitted.emit(self.message_id, text)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for name, button in self.action_buttons.items():
-            if button.isVisible() and button.isEnabled():
-                action = menu.addAction(button.text())
-                action.triggered.connect(lambda _=False, n=name: self.trigger(n))
-        menu.popup(event.globalPos())
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        self.show_menu(None if keyboard else event.globalPos())
 
     def _on_thinking_toggle_toggled(self, checked: bool) -> None:
         self.thinking_toggle.setArrowType(

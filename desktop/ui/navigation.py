@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.core import folders
 from desktop.core.views import ALL, ARCHIVE, FOLDER, TAG, ListFilter, Tally
 from desktop.ui import plain
+from desktop.ui.access import row_menus_by_keyboard
 
 # What the list's rows carry when dragged: their ids, one a line.
 CONVERSATIONS_MIME = "application/x-confab-conversations"
@@ -72,6 +73,8 @@ class Navigation(QTreeWidget):
         self.setDropIndicatorShown(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu)
+        row_menus_by_keyboard(self)
+        self.setAccessibleName(self.tr("Folders and tags"))
         self.currentItemChanged.connect(self._on_current_item_changed)
         self._made: list[str] = []
         self._tally = Tally()

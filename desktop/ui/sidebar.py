@@ -13,12 +13,13 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QRect,
+    QRectF,
     QSize,
     QStringListModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.views import ALL, ARCHIVE, TAG, ListFilter
-from desktop.ui import plain
+from desktop.ui import icons, plain
+from desktop.ui.access import row_menus_by_keyboard
 from desktop.ui.confirm import ask
 from desktop.ui.navigation import Navigation
 
@@ -271,6 +273,13 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.drawText(
             row.title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, row.title
         )
+        view = opt.widget
+        if opt.state & QStyle.StateFlag.State_HasFocus and view is not None and view.hasFocus():
+            # The keyboard's row (the style sheet removes Qt's dotted focus rectangle).
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(opt.palette.highlight().color(), 2))
+            painter.drawRoundedRect(QRectF(opt.rect).adjusted(1, 1, -1, -1), 5, 5)
         painter.restore()
 
     def row_layout(self, option: QStyleOptionViewItem, index: _Index) -> RowLayout:
@@ -323,6 +332,7 @@ class SearchField(QPushButton):
         self.setObjectName("sidebarSearch")
         self.setText(self.tr("Search (Ctrl+K)"))
         self.setToolTip(self.tr("Search every message of every conversation (Ctrl+K)"))
+        icons.set_icon(self, "search", size=14)
         self.setCursor(Qt.CursorShape.IBeamCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.clicked.connect(self._on_clicked)
@@ -357,6 +367,7 @@ class Sidebar(QWidget):
         self.new_button = QPushButton(self.tr("New conversation"))
         self.new_button.setObjectName("newConversation")
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        icons.set_icon(self.new_button, "square-pen", tone="text")
         self.new_button.clicked.connect(self.new_requested)
         self.model = ConversationListModel(self)
         self.model.rename_requested.connect(self.rename_requested)
@@ -371,6 +382,8 @@ class Sidebar(QWidget):
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
+        row_menus_by_keyboard(self.view)
+        self.view.setAccessibleName(self.tr("Conversations"))
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.setFrameShape(QListView.Shape.NoFrame)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -308,7 +308,9 @@ class ToolCallCard(QFrame):
     def _result_state(self, result: Message) -> str:
         if result.denied:
             return DENIED
-        if result.tool_error == "stopped":  # the chat service's word for a call cut short
+        from desktop.core.tools.types import FAIL_STOPPED
+
+        if result.tool_failure == FAIL_STOPPED or result.tool_error == FAIL_STOPPED:
             return STOPPED
         if result.tool_error:
             return FAILED
@@ -338,18 +340,15 @@ class ToolCallCard(QFrame):
         self.copy_result.setVisible(has_text)
         problem = ""
         if state == FAILED and result is not None:
-            problem = self._error_text(result.tool_error or "", result.content)
+            from desktop.ui.error_text import tool_error
+
+            problem = tool_error(result)
         elif state == DENIED:
             problem = self.tr("You denied this call. The model was told it was not run.")
         elif state == STOPPED:
             problem = self.tr("Stopped: the tool was cancelled and the reply ended.")
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-
-    def _error_text(self, error: str, output: str) -> str:
-        from desktop.ui.error_text import tool_error
-
-        return tool_error(error, output)
 
     # ---- opening and closing -------------------------------------------------------
 

@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +45,7 @@ from desktop.ui import plain
 if TYPE_CHECKING:
     from desktop.controllers.tools import ToolsController
     from desktop.core.tools import ParsedConfig, ToolInfo
+    from desktop.core.tools.reasons import ConfigProblem
 
 ServerIdRole = Qt.ItemDataRole.UserRole + 1
 # A server as the form has it, and the secrets typed (by name) for the keyring.
@@ -74,6 +75,42 @@ def state_dot(state: str, enabled: bool = True, size: int = 12) -> QIcon:
     painter.drawEllipse(rect)
     painter.end()
     return QIcon(pixmap)
+
+
+def problem_texts() -> dict[str, str]:
+    """The window's text of each code of desktop/core/tools/reasons.py, in the user's
+    language; ``{server}`` and ``{detail}`` are filled in as they are."""
+    from desktop.core.tools import reasons as r
+
+    return {
+        r.NOT_JSON: QCoreApplication.translate("ConfigProblem", "This is not JSON: {detail}"),
+        r.NO_SERVERS_OBJECT: QCoreApplication.translate(
+            "ConfigProblem", 'No "mcpServers" object was found.'
+        ),
+        r.NO_SERVERS: QCoreApplication.translate("ConfigProblem", "The config lists no servers."),
+        r.NOT_AN_OBJECT: QCoreApplication.translate(
+            "ConfigProblem", "{server}: not an object, left out."
+        ),
+        r.UNKNOWN_TRANSPORT: QCoreApplication.translate(
+            "ConfigProblem", "{server}: unknown transport type “{detail}”, left out."
+        ),
+        r.NO_COMMAND_OR_URL: QCoreApplication.translate(
+            "ConfigProblem", "{server}: neither a command nor a URL, left out."
+        ),
+        r.SSE_AS_HTTP: QCoreApplication.translate(
+            "ConfigProblem",
+            "{server}: uses the older SSE transport. Added as Streamable HTTP, which most "
+            "servers serve.",
+        ),
+    }
+
+
+def problem_text(problem: ConfigProblem) -> str:
+    """A problem of a pasted config in the user's language."""
+    text = problem_texts().get(problem.code)
+    if text is None:
+        return str(problem)
+    return text.format(server=problem.server, detail=problem.detail)
 
 
 class PairsEditor(QWidget):
@@ -883,7 +920,9 @@ class ImportServersDialog(QDialog):
         )
         if parsed.problems:
             self.problems.setText(
-                self.tr("Problems:") + "\n" + "\n".join(f"• {p}" for p in parsed.problems)
+                self.tr("Problems:")
+                + "\n"
+                + "\n".join(f"• {problem_text(p)}" for p in parsed.problems)
             )
         self.problems.setVisible(bool(parsed.problems))
         self.add_button.setEnabled(count > 0)

@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+664"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+709"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+335"/>
+        <location line="+509"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -21,9 +21,50 @@
     </message>
 </context>
 <context>
+    <name>ClipboardChip</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/quick_window.py" line="+89"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>Use clipboard (%Ln char)</numerusform>
+            <numerusform>Use clipboard (%Ln chars)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>Use clipboard (first %Ln char)</numerusform>
+            <numerusform>Use clipboard (first %Ln chars)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/compare_view.py" line="+241"/>
+        <source>Send to %n Models</source>
+        <translation>
+            <numerusform>Send to %n Model</numerusform>
+            <numerusform>Send to %n Models</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message numerus="yes">
+        <location line="+192"/>
+        <source>Comparing %n model(s)</source>
+        <translation>
+            <numerusform>Comparing %n model</numerusform>
+            <numerusform>Comparing %n models</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+874"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -39,7 +80,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>Add %n Server</numerusform>
@@ -50,7 +91,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+391"/>
+        <location filename="../../desktop/ui/main_window.py" line="+545"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -58,7 +99,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1174"/>
+        <location line="+1406"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>
@@ -123,7 +164,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-220"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-222"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>

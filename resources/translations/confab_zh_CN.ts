@@ -4,14 +4,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/app.py" line="+265"/>
+        <location filename="../../desktop/app.py" line="+321"/>
         <source>Confab cannot use its data folder:
 {detail}</source>
         <translation>Confab 无法使用其数据文件夹：
 {detail}</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+54"/>
         <source>Confab is already running with this data folder:
 {path}
 
@@ -25,7 +25,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>AttachFlow</name>
     <message>
-        <location filename="../../desktop/ui/attach_flow.py" line="+135"/>
+        <location filename="../../desktop/ui/attach_flow.py" line="+166"/>
         <source>Attach Files</source>
         <translation>附加文件</translation>
     </message>
@@ -164,7 +164,8 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1038"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1257"/>
+        <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -172,49 +173,71 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+641"/>
+        <location filename="../../desktop/ui/message_view.py" line="+705"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Version %1 of %2</source>
+        <translation>第 %1 个版本，共 %2 个</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-901"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-489"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-603"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-34"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Scroll to the newest message and follow it</source>
         <translation>滚动到最新消息并跟随</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Jump to latest</source>
+        <translation>跳到最新</translation>
+    </message>
     <message numerus="yes">
-        <location line="+516"/>
+        <location line="+541"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+58"/>
+        <source>Ask anything.
+Ctrl+Enter sends, Enter starts a new line.</source>
+        <translation>有问必答。
+Ctrl+Enter 发送，Enter 换行。</translation>
+    </message>
+    <message>
+        <location line="+236"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message numerus="yes">
-        <location line="+74"/>
+        <location line="+215"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -222,20 +245,48 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>ClipboardChip</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+73"/>
+        <source>Do not send the clipboard</source>
+        <translation>不发送剪贴板内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the clipboard&apos;s text</source>
+        <translation>移除剪贴板文本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>Use clipboard (%Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（%Ln 个字符）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Use clipboard (first %Ln char(s))</source>
+        <translation>
+            <numerusform>使用剪贴板（前 %Ln 个字符）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-343"/>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/message_view.py" line="-381"/>
+        <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-57"/>
+        <location line="+1"/>
         <source>Copy this code</source>
         <translation>复制这段代码</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -251,26 +302,162 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
 </context>
 <context>
+    <name>CompareColumn</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+299"/>
+        <source>Keep This One</source>
+        <translation>保留这个</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the reply of {model}</source>
+        <translation>保留 {model} 的回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ask {model} again</source>
+        <translation>再问一次 {model}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask this model again; the others are kept</source>
+        <translation>再问一次这个模型；其他回复保留</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <location line="-163"/>
+        <source>Compare Models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The question goes to every model at once; their replies stream side by side. Keep the best one to continue: the others stay as its versions.</source>
+        <translation>问题同时发给每个模型，它们的回复并排流式显示。保留最好的一个继续对话：其他回复作为它的版本保留。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add a Model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tools are off in a comparison: each model answers without them. Keep a reply, then continue with tools as usual.</source>
+        <translation>比较时不使用工具：每个模型都在没有工具的情况下回答。保留一个回复后，即可照常使用工具继续。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+78"/>
+        <source>Send to %n Models</source>
+        <translation>
+            <numerusform>发送给 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{models} may not see images: the images go to every model, and these may refuse them or answer without seeing them.</source>
+        <translation>{models} 可能看不到图片：图片会发给每个模型，这些模型可能拒绝它们，或在看不到图片的情况下回答。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareFlow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_flow.py" line="+67"/>
+        <source>Type the question first: Compare sends it to several models at once.</source>
+        <translation>请先输入问题：比较会把它同时发给几个模型。</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>Still adding files: compare once they are ready.</source>
+        <translation>仍在添加文件：准备好后再比较。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="+112"/>
+        <source>Replies side by side</source>
+        <translation>并排的回复</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Back to the Thread</source>
+        <translation>返回对话</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show the thread with the first reply; the others are its versions</source>
+        <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+48"/>
+        <source>Comparing %n model(s)</source>
+        <translation>
+            <numerusform>正在比较 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Available once every reply has ended (Stop ends them now)</source>
+        <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Continue the conversation from this reply</source>
+        <translation>从这个回复继续对话</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>{tokens} out</source>
+        <translation>输出 {tokens}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>first token {seconds} s</source>
+        <translation>首个令牌 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>waiting for the first token</source>
+        <translation>正在等待首个令牌</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/ui/composer.py" line="+123"/>
-        <location line="+52"/>
+        <location filename="../../desktop/ui/composer.py" line="+205"/>
         <source>Message Confab…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 Confab 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+60"/>
+        <location line="-70"/>
+        <location line="+81"/>
+        <location line="+2"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-85"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tokens and cost of the message as it would be sent</source>
+        <translation>按现在发送时这条消息的 token 数和费用</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Attach</source>
         <translation>附加</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
@@ -280,9 +467,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>附加图片或文档（Ctrl+Shift+A；也可粘贴或拖放到这里）</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+47"/>
         <source>Saved by a newer version of Confab: read-only</source>
         <translation>由更新版本的 Confab 保存：只读</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message Confab…  (Ctrl+Enter to send, Enter for a new line)</source>
+        <translation>给 Confab 发消息…（Ctrl+Enter 发送，Enter 换行）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -291,19 +483,72 @@ Enter sends, Shift+Enter starts a new line.</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Stop the reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A reply is being written</source>
+        <translation>正在生成回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Stop the reply (Esc)</source>
         <translation>停止回复（Esc）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>发送（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
 </context>
 <context>
+    <name>ConfigProblem</name>
+    <message>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+86"/>
+        <source>This is not JSON: {detail}</source>
+        <translation>这不是 JSON：{detail}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No &quot;mcpServers&quot; object was found.</source>
+        <translation>没有找到 &quot;mcpServers&quot; 对象。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The config lists no servers.</source>
+        <translation>配置中没有列出任何服务器。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{server}: not an object, left out.</source>
+        <translation>{server}：不是对象，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: unknown transport type “{detail}”, left out.</source>
+        <translation>{server}：未知的传输类型“{detail}”，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: neither a command nor a URL, left out.</source>
+        <translation>{server}：既没有命令也没有 URL，已略过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{server}: uses the older SSE transport. Added as Streamable HTTP, which most servers serve.</source>
+        <translation>{server}：使用旧的 SSE 传输。已作为 Streamable HTTP 添加，大多数服务器都支持。</translation>
+    </message>
+</context>
+<context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+141"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+143"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
@@ -412,7 +657,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../desktop/app.py" line="-85"/>
+        <location filename="../../desktop/app.py" line="-94"/>
         <source>Confab ran into a problem</source>
         <translation>Confab 遇到了问题</translation>
     </message>
@@ -420,6 +665,59 @@ Enter sends, Shift+Enter starts a new line.</source>
         <location line="+2"/>
         <source>Something unexpected went wrong. Your conversations are saved. If it happens again, please report it with the details below.</source>
         <translation>发生了意外错误。你的对话已保存。如果再次出现，请附上下方的详细信息报告此问题。</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopIntegration</name>
+    <message>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+129"/>
+        <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
+        <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{key} cannot be a global shortcut: choose another in Preferences.</source>
+        <translation>{key} 不能用作全局快捷键：请在偏好设置中另选一个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This desktop does not let Confab set a global shortcut: bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>此桌面环境不允许 Confab 设置全局快捷键：请在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Confirm the Quick Ask shortcut in the dialog your desktop shows.</source>
+        <translation>请在桌面弹出的对话框中确认快速提问的快捷键。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The shortcut {key} could not be set. You can bind the command “confab --quick” to a key in your desktop&apos;s keyboard settings.</source>
+        <translation>无法设置快捷键 {key}。你可以在桌面的键盘设置中把命令“confab --quick”绑定到一个按键。</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>Confab is still running</source>
+        <translation>Confab 仍在运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It stays in the tray, ready for Quick Ask. To quit, choose Quit Confab in the tray&apos;s menu, or press Ctrl+Q in the window.</source>
+        <translation>它留在系统托盘中，随时可以快速提问。要退出，请在托盘菜单中选择“退出 Confab”，或在窗口中按 Ctrl+Q。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The reply failed: {reason}</source>
+        <translation>回复失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open</source>
+        <translation>打开</translation>
     </message>
 </context>
 <context>
@@ -644,12 +942,37 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>该工具在 {seconds} 秒内没有给出结果，已被取消。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>The tool gave no result in time and was cancelled.</source>
+        <translation>工具未能及时给出结果，已取消。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The tool reported an error; the model was told.</source>
         <translation>该工具报告了错误；已告知模型。</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>The tool reported an error: {detail}</source>
+        <translation>工具报告了错误：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The tool&apos;s server could not run it: {detail}</source>
+        <translation>工具的服务器无法运行它：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model&apos;s arguments could not be read: {detail}</source>
+        <translation>无法读取模型给出的参数：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model asked for a tool that is not on.</source>
+        <translation>模型请求了一个未启用的工具。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The tool could not run: {detail}</source>
         <translation>该工具无法运行：{detail}</translation>
     </message>
@@ -902,7 +1225,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../../desktop/ui/find_bar.py" line="+96"/>
+        <location filename="../../desktop/ui/find_bar.py" line="+100"/>
         <source>Find in conversation</source>
         <translation>在对话中查找</translation>
     </message>
@@ -1338,7 +1661,7 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+788"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+725"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -1355,12 +1678,12 @@ Enter sends, Shift+Enter starts a new line.</source>
     <message>
         <location line="+14"/>
         <location line="+47"/>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1404,7 +1727,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>问题：</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Add %n Server(s)</source>
         <translation>
             <numerusform>添加 %n 个服务器</numerusform>
@@ -1429,17 +1752,25 @@ Enter sends, Shift+Enter starts a new line.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+114"/>
+        <location filename="../../desktop/ui/main_window.py" line="+132"/>
+        <location line="+3"/>
+        <location line="+1"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+2"/>
         <source>Model for this conversation</source>
         <translation>此对话使用的模型</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Tokens and cost of every reply in this conversation, all versions included</source>
         <translation>本对话所有回复（含各个版本）的 token 数和费用</translation>
     </message>
@@ -1449,14 +1780,24 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>设置</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Conversation settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>System prompt, model and parameters of this conversation (Ctrl+Shift+,)</source>
         <translation>本对话的系统提示词、模型和参数（Ctrl+Shift+,）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Tools</source>
         <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tools of this conversation</source>
+        <translation>此对话的工具</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1464,12 +1805,32 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>本对话中模型可以请求运行的 MCP 工具</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+18"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare models</source>
+        <translation>比较模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send the message to two to four models at once, side by side (Ctrl+Shift+M)</source>
+        <translation>把消息同时发给两到四个模型，并排比较（Ctrl+Shift+M）</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Conversation title</source>
+        <translation>对话标题</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>{title} (from another device)</source>
         <translation>{title}（来自另一台设备）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+25"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1489,12 +1850,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>为消息附加图片或文档</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Co&amp;mpare Models…</source>
+        <translation>比较模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send the message to two to four models at once and keep the best reply</source>
+        <translation>把消息同时发给两到四个模型，并保留最好的回复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Conversation &amp;Settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>Pr&amp;eferences…</source>
+        <translation>偏好设置(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Providers…</source>
         <translation>提供商(&amp;P)…</translation>
     </message>
@@ -1504,7 +1880,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>工具(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MCP servers: the tools the model may use</source>
         <translation>MCP 服务器：模型可以使用的工具</translation>
     </message>
@@ -1519,17 +1895,17 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>发送时用一段总结代替对话中较早的部分</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>P&amp;rices…</source>
         <translation>价格(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Usage…</source>
         <translation>用量(&amp;U)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
@@ -1539,14 +1915,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>将对话保存为 Markdown、网页或 PDF，或将整个资料库保存为归档</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;Trash…</source>
         <translation>回收站(&amp;T)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Deleted conversations, to restore</source>
         <translation>已删除的对话，可恢复</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quick &amp;Ask…</source>
+        <translation>快速提问(&amp;A)…</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1564,7 +1945,27 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>关于 Confab(&amp;A)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Stop the Reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Next Pane</source>
+        <translation>下一个窗格</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Previous Pane</source>
+        <translation>上一个窗格</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Go to the Messages</source>
+        <translation>转到消息</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1574,19 +1975,19 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>导入 ChatGPT 或 Claude 的导出文件，或 Confab 文件（也可以拖放到这里）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Import &amp;Folder…</source>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+106"/>
+        <location line="+112"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
         <source>Send images</source>
         <translation>发送图片</translation>
     </message>
@@ -1611,7 +2012,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>仍然发送</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+89"/>
         <source>Summarizing the older messages…</source>
         <translation>正在总结较早的消息…</translation>
     </message>
@@ -1636,7 +2037,42 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>较早的消息已总结：之后发送总结来代替它们。原消息仍保留在这里，并标记为不发送。</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+176"/>
+        <source>Confab could not change whether it starts when you log in.</source>
+        <translation>Confab 无法更改登录时是否自动启动。</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Search ({keys})</source>
+        <translation>搜索（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search every message of every conversation ({keys})</source>
+        <translation>搜索所有对话中的每条消息（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search every message of every conversation</source>
+        <translation>搜索所有对话中的每条消息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation ({keys})</source>
+        <translation>本对话的系统提示词、模型和参数（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System prompt, model and parameters of this conversation</source>
+        <translation>本对话的系统提示词、模型和参数</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>The tool server “{name}” could not start, so its tools are not offered in this reply.</source>
         <translation>工具服务器“{name}”无法启动，因此本次回复不提供它的工具。</translation>
     </message>
@@ -1646,7 +2082,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>打开工具设置</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+94"/>
         <source>A tool call in “{title}” waits for your approval.</source>
         <translation>“{title}”中的一次工具调用正等待你批准。</translation>
     </message>
@@ -1676,12 +2112,12 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>查找下一个(&amp;N)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Find &amp;Previous</source>
         <translation>查找上一个(&amp;P)</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+210"/>
         <source>This conversation was saved by a newer version of Confab. This version shows it read-only and never changes its file: update Confab to continue it.</source>
         <translation>此对话由更新版本的 Confab 保存。当前版本以只读方式显示，绝不修改其文件：请更新 Confab 后继续此对话。</translation>
     </message>
@@ -1726,7 +2162,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>“{title}”在这里更改的同时已在另一台设备上删除：它已被保留，并已写回磁盘。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1746,7 +2182,22 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+69"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 replied: %2</source>
+        <translation>%1 已回复：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 replied.</source>
+        <translation>%1 已回复。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Send Fewer Messages</source>
         <translation>少发送一些消息</translation>
     </message>
@@ -1776,14 +2227,14 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>系统钥匙串不可用，因此 Confab 没有这个提供商的密钥。请在“提供商”（Ctrl+,）中输入密钥；它会保存在内存中，直到 Confab 关闭。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>The system keyring is not available, so API keys are kept in memory only until Confab closes. They are never written to a file.</source>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-478"/>
-        <location line="+306"/>
-        <location line="+183"/>
+        <location line="-535"/>
+        <location line="+315"/>
+        <location line="+231"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -1832,12 +2283,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 快速、轻量的桌面客户端，适用于兼容 OpenAI 的聊天 API。</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+124"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location line="+63"/>
+        <location line="+64"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>有 %n 个对话文件无法读取，已移至 quarantine（隔离）文件夹。</numerusform>
@@ -1892,7 +2343,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>设置由更新版本的 Confab 保存。当前版本不会修改它：你现在所做的更改仅在退出前有效。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+87"/>
         <source>Unsaved conversations</source>
         <translation>未保存的对话</translation>
     </message>
@@ -1925,12 +2376,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-173"/>
+        <location filename="../../desktop/ui/message_view.py" line="-191"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+461"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -1956,7 +2407,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-538"/>
+        <location filename="../../desktop/ui/message_view.py" line="-563"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -1976,42 +2427,38 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+748"/>
+        <location line="+1140"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+256"/>
+        <location line="-423"/>
+        <location line="+559"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-539"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+64"/>
-        <location line="+3"/>
-        <location line="+6"/>
+        <location line="+326"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="+1"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+6"/>
         <location line="+3"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-2"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -2021,22 +2468,57 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
         <source>Pin</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+3"/>
         <source>Exclude</source>
         <translation>排除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-9"/>
         <source>Copy the message as Markdown</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-169"/>
+        <source>Previous Version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next Version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>Assistant (%1)</source>
+        <translation>助手（%1）</translation>
+    </message>
+    <message>
+        <location line="+96"/>
+        <source>Edit this message</source>
+        <translation>编辑这条消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate this reply</source>
+        <translation>重新生成这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue this reply where it stopped</source>
+        <translation>从中断处继续这条回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message</source>
+        <translation>删除这条消息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Always send this message, whatever the context budget</source>
         <translation>无论上下文预算如何，总是发送这条消息</translation>
     </message>
@@ -2046,7 +2528,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>从不把这条消息发送给模型</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+70"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
@@ -2061,11 +2543,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <source>Tool call: %1</source>
-        <translation type="vanished">工具调用：%1</translation>
-    </message>
-    <message>
-        <location line="+110"/>
+        <location line="+116"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2080,12 +2558,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>不发送：已总结</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>Waiting for the reply…</source>
         <translation>正在等待回复…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+47"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
@@ -2098,7 +2576,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Navigation</name>
     <message>
-        <location filename="../../desktop/ui/navigation.py" line="+125"/>
+        <location filename="../../desktop/ui/navigation.py" line="+77"/>
+        <source>Folders and tags</source>
+        <translation>文件夹和标签</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>All conversations</source>
         <translation>全部对话</translation>
     </message>
@@ -2266,7 +2749,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-829"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-831"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -2274,6 +2757,207 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+0"/>
         <source>Add Header</source>
         <translation>添加请求头</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/preferences_dialog.py" line="+84"/>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Providers</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <location line="+8"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>A new language shows the next time Confab starts.</source>
+        <translation>新的语言将在下次启动 Confab 时生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+184"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location line="-183"/>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Font size of the conversation</source>
+        <translation>对话字号(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter (Shift+Enter for a new line)</source>
+        <translation>Enter（Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter (Enter for a new line)</source>
+        <translation>Ctrl+Enter（Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Let the model give new conversations a title</source>
+        <translation>让模型为新对话起标题</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Send with</source>
+        <translation>发送键(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;provider</source>
+        <translation>默认提供商(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start Confab when I log in</source>
+        <translation>登录时启动 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Confab in the system tray</source>
+        <translation>在系统托盘中显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Notify me when a reply is ready while Confab is in the background</source>
+        <translation>Confab 在后台时，回复完成后通知我</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location line="+119"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Keys for {action}</source>
+        <translation>{action}的按键</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Back to the default keys of {action}</source>
+        <translation>恢复{action}的默认按键</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Click a shortcut and press the new keys; Backspace or the clear button leaves an action without keys. Quick ask works from any application.</source>
+        <translation>点击快捷键后按下新的按键；按 Backspace 或清除按钮可取消该操作的按键。快速提问在任何应用中都可使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reset All</source>
+        <translation>全部重置</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Find an action or a key</source>
+        <translation>查找操作或按键</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Quick ask (from anywhere)</source>
+        <translation>快速提问（全局）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Also: {keys}</source>
+        <translation>另有：{keys}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Same keys as {actions}</source>
+        <translation>与{actions}的按键相同</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{keys} is used by {actions}.</source>
+        <translation>{keys} 同时用于{actions}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give one of them other keys before saving.</source>
+        <translation>请先为其中一个换一组按键再保存。</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>Two actions have the same keys: change one of them.</source>
+        <translation>有两个操作使用了相同的按键：请修改其中一个。</translation>
     </message>
 </context>
 <context>
@@ -2355,10 +3039,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+11"/>
         <source>Add</source>
         <translation>添加</translation>
-    </message>
-    <message>
-        <source>{name} (local)</source>
-        <translation type="vanished">{name}（本地）</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -2448,10 +3128,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>自定义代理</translation>
     </message>
     <message>
-        <source>http://proxy.example.com:3128 or socks5://127.0.0.1:1080</source>
-        <translation type="vanished">http://proxy.example.com:3128 或 socks5://127.0.0.1:1080</translation>
-    </message>
-    <message>
         <location line="+12"/>
         <location line="+285"/>
         <location line="+9"/>
@@ -2462,10 +3138,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="-290"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
-    </message>
-    <message>
-        <source>None: the usual certificate authorities</source>
-        <translation type="vanished">无：使用常规证书颁发机构</translation>
     </message>
     <message>
         <location line="-8"/>
@@ -2682,9 +3354,65 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>QuickWindow</name>
+    <message>
+        <location filename="../../desktop/ui/quick_window.py" line="+33"/>
+        <source>Quick Ask — Confab</source>
+        <translation>快速提问 — Confab</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model for this question</source>
+        <translation>此问题使用的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue in Confab</source>
+        <translation>在 Confab 中继续</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open this conversation in the main window (Ctrl+Shift+Enter)</source>
+        <translation>在主窗口中打开此对话（Ctrl+Shift+Enter）</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Ask anything…  (Ctrl+Enter to send, Esc to close)</source>
+        <translation>随便问…（Ctrl+Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <source>Open this conversation in the main window (Ctrl+Enter)</source>
+        <translation type="vanished">在主窗口中打开此对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ask anything…  (Enter to send, Esc to close)</source>
+        <translation>随便问…（Enter 发送，Esc 关闭）</translation>
+    </message>
+    <message>
+        <source>Quick ask</source>
+        <translation type="vanished">快速提问</translation>
+    </message>
+</context>
+<context>
     <name>SearchField</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+183"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+190"/>
         <source>Search (Ctrl+K)</source>
         <translation>搜索（Ctrl+K）</translation>
     </message>
@@ -2853,7 +3581,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+32"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+33"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -2863,7 +3591,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+17"/>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <location line="+68"/>
         <source>No conversations yet.</source>
         <translation>还没有对话。</translation>
@@ -2929,14 +3662,6 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+2"/>
         <source>Archive</source>
         <translation>归档</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation type="vanished">重命名</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation type="vanished">删除…</translation>
     </message>
 </context>
 <context>
@@ -3038,7 +3763,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具调用：{tool}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Waiting…</source>
         <translation>等待中…</translation>
     </message>
@@ -3049,12 +3774,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+58"/>
+        <location line="+55"/>
         <source>Running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-54"/>
         <source>Done in {time}</source>
         <translation>完成，用时 {time}</translation>
     </message>
@@ -3075,12 +3800,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+55"/>
+        <location line="+52"/>
         <source>Denied</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location line="-54"/>
+        <location line="-51"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -3090,7 +3815,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>无结果</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>You denied this call. The model was told it was not run.</source>
         <translation>你拒绝了这次调用。已告知模型它没有运行。</translation>
     </message>
@@ -3529,6 +4254,29 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
 </context>
 <context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../desktop/ui/tray.py" line="+36"/>
+        <source>New Conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quick Ask</source>
+        <translation>快速提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Confab</source>
+        <translation>显示 Confab</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quit Confab</source>
+        <translation>退出 Confab</translation>
+    </message>
+</context>
+<context>
     <name>UsageDialog</name>
     <message>
         <location filename="../../desktop/ui/usage_dialog.py" line="+121"/>
@@ -3696,6 +4444,25 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <location line="+3"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新值可替换</translation>
+    </message>
+</context>
+<context>
+    <name>_TargetRow</name>
+    <message>
+        <location filename="../../desktop/ui/compare_view.py" line="-521"/>
+        <source>Provider</source>
+        <translation>提供商</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+1"/>
+        <source>Remove this model</source>
+        <translation>移除这个模型</translation>
     </message>
 </context>
 </TS>

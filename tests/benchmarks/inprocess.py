@@ -626,6 +626,87 @@ async def _stream_saving(
 # ---- many replies streaming at once ----------------------------------------------------------
 
 
+async def measure_compare(args: argparse.Namespace) -> dict[str, Any]:
+    """One question compared across ``args.streams`` models (Compare): their replies stream at
+    once into the columns side by side; the worst stall of the UI thread meanwhile."""
+    text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    with server_process(args) as base_url:
+        return await _compare(args, text, base_url)
+
+
+async def _compare(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
+    from desktop.controllers.chat import Target
+
+    app: App | None = None
+    try:
+        data_dir = Path(args.data)
+        providers = [
+            {**workload.provider(base_url, models=["m"]), "id": f"p{i}", "name": f"P{i}"}
+            for i in range(args.streams)
+        ]
+        workload.write_settings(data_dir, providers, auto_title=False)
+        app = App(data_dir)
+        await app.start()
+        window, chat = app.window, app.chat
+        view = window.compare_view
+        flushes: list[tuple[float, float]] = []
+        real_flush = view.flush
+
+        def timed_flush() -> None:
+            start = perf()
+            real_flush()
+            flushes.append((start, perf() - start))
+
+        view._flush_timer.timeout.disconnect()
+        view._flush_timer.timeout.connect(timed_flush)
+        spans: list[tuple[str, float, float]] = []
+        _time_calls(app.conversations, "save", "save conversation", spans)
+        _time_calls(view, "refresh", "compare_view.refresh", spans)
+        stall = StallTimer()
+        conversation = app.conversations.current
+        assert conversation is not None, "window.start() opens a new conversation"
+        nominal = len(text) / args.chunk_size * args.delay
+        targets = [Target(p["id"], "m") for p in providers]
+        stall.start()
+        t0 = perf()
+        if not chat.compare(conversation, "Write a long Markdown document.", targets):
+            raise RuntimeError("chat.compare refused")
+        await wait_until(lambda: view.isVisible(), 10, "the columns")
+        await wait_until(
+            lambda: not chat.is_streaming(conversation.id), max(60.0, 8 * nominal), "the end"
+        )
+        t_end = perf()
+        # The columns catch up with what came in last: part of the streaming period.
+        await wait_until(lambda: not view.drawing, 30, "the columns to catch up")
+        t_drawn = perf()
+        await asyncio.sleep(0.3)
+        stall.stop()
+        stalls = [max(0.0, g - StallTimer.INTERVAL_MS) for g in stall.gaps_ms()]
+        flush_ms = [d * 1000 for _start, d in flushes]
+        spans += [("compare_view.flush", start, start + d) for start, d in flushes]
+        pairs = zip(stall.ticks, stall.ticks[1:], strict=False)
+        worst = sorted(pairs, key=lambda pair: pair[0] - pair[1])[:5]
+        replies = [c.widget.content for c in view.columns]
+        return {
+            "compare_streams": args.streams,
+            "compare_max_stall_ms": max(stalls, default=0.0),
+            "compare_stall_p99_ms": percentile(stalls, 99),
+            "compare_stalls_over_50ms": sum(1 for s in stalls if s > 50),
+            "compare_flush_p50_ms": percentile(flush_ms, 50),
+            "compare_flush_p95_ms": percentile(flush_ms, 95),
+            "compare_flush_max_ms": max(flush_ms, default=0.0),
+            "compare_flushes": len(flush_ms),
+            "compare_duration_s": t_end - t0,
+            "compare_drawn_after_end_s": t_drawn - t_end,
+            "compare_chars": len(text),
+            "compare_replies_intact": sum(1 for r in replies if r == text),
+            "compare_worst_stalls": [_explain_stall(a, b, t0, spans) for a, b in worst],
+        }
+    finally:
+        if app is not None:
+            await app.quit()
+
+
 async def measure_concurrent(args: argparse.Namespace) -> dict[str, Any]:
     text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
     with server_process(args) as base_url:
@@ -1238,7 +1319,8 @@ def write_figures(out: str | Path, figures: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "mode", choices=["open", "stream", "concurrent", "sidebar", "long_save", "library"]
+        "mode",
+        choices=["open", "stream", "concurrent", "compare", "sidebar", "long_save", "library"],
     )
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
@@ -1274,6 +1356,7 @@ def main(argv: list[str] | None = None) -> int:
         "open": measure_open,
         "stream": measure_stream,
         "concurrent": measure_concurrent,
+        "compare": measure_compare,
         "sidebar": measure_sidebar,
         "long_save": measure_long_save,
         "library": measure_library,

@@ -237,6 +237,10 @@ def test_a_tool_error_and_bad_arguments_are_results_the_model_reads(
         assert "disk on fire" in (failed.tool_error or "") and "disk on fire" in failed.content
         assert "not valid JSON" in (broken.tool_error or "")
         assert unknown.tool_error == "There is no tool named 'no_such_tool'."
+        kinds = [m.tool_failure for m in (failed, broken, unknown)]
+        assert kinds == ["tool", "arguments", "unknown_tool"]
+        saved = h.conversations.on_disk(c.id)
+        assert [m.get("tool_failure") for m in saved["messages"] if m["role"] == "tool"] == kinds
         assert c.thread()[-1].content == "Sorry." and c.thread()[-1].error is None
 
     run(body)
@@ -296,6 +300,7 @@ def test_stop_during_a_running_tool_ends_the_turn_at_once(
         slow, after = [m for m in c.thread() if m.role == "tool"]
         assert slow.tool_error == "stopped" and slow.content == STOPPED_TEXT
         assert after.tool_error == "stopped"
+        assert slow.tool_failure == after.tool_failure == "stopped"
         asked = c.thread()[1]
         assert asked.error is None and asked.tool_calls  # it finished; its calls were stopped
         saved = h.conversations.on_disk(c.id)

@@ -108,6 +108,7 @@ def _conversation_with_everything() -> Conversation:
         )
     )
     reply.streaming = True  # as the chat controller marks a reply while it streams
+    reply.ttft_ms = 420  # its first token 0.42 s after the request left
     set_flag(question, "pinned", True)
     set_flag(reply, "excluded", True)
     Budget(max_messages=8, max_tokens=4000).store(conversation)
@@ -140,7 +141,7 @@ def _add_imported_parts(conversation: Conversation) -> None:
     # A run of Confab's own (an MCP tool) that failed, and one the user denied.
     ran = Message(new_id(), output.id, "tool", "Error: boom", _moment())
     ran.tool_call_id, ran.tool_name, ran.tool_server = "call_2", "get_time", "time"
-    ran.duration_ms, ran.tool_error = 12, "boom"
+    ran.duration_ms, ran.tool_error, ran.tool_failure = 12, "boom", "tool"
     denied = Message(new_id(), ran.id, "tool", "denied", _moment())
     denied.tool_call_id, denied.tool_name, denied.tool_server = "call_3", "get_time", "time"
     denied.denied = True
@@ -212,6 +213,16 @@ def _settings_file(tmp_path: Path) -> dict[str, Any]:
             ),
         ],
         tool_approvals=[("time", "get_current_time")],
+        theme="dark",
+        language="zh_CN",
+        thread_font_size=14,
+        send_key="ctrl+enter",
+        default_model="qwen-max",
+        start_on_login=True,
+        shortcuts={"new_conversation": "Ctrl+Shift+N"},
+        quick_ask_shortcut="",
+        tray_icon=False,
+        notify_when_done=False,
     )
     store.save(settings)
     data: dict[str, Any] = json.loads(store.path.read_text(encoding="utf-8"))
@@ -225,7 +236,8 @@ def test_every_conversation_field_core_writes_is_documented(tmp_path: Path, doc:
     # The build used every feature.
     assert {"copied_from", "streaming", "cached_tokens", "seconds", "status", "draft"} <= keys
     assert {"imported_from", "tool_calls", "tool_call_id", "tool_name", "imported_files"} <= keys
-    assert {"tool_server", "duration_ms", "tool_error", "denied", "tools"} <= keys
+    assert {"tool_server", "duration_ms", "tool_error", "tool_failure", "denied", "ttft_ms"} <= keys
+    assert "tools" in keys
     assert {"attachments", "sha256", "mime", "ext", "width", "height"} <= keys
     assert _missing(keys, doc) == [], "conversation fields missing from docs/format.md"
 

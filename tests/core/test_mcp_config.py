@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 from desktop.core.settings import Settings
-from desktop.core.tools import HTTP, STDIO, McpServer, parse_mcp_config, secret_name
+from desktop.core.tools import HTTP, STDIO, McpServer, parse_mcp_config, reasons, secret_name
 from desktop.core.tools.naming import ToolBox, valid_name
+from desktop.core.tools.reasons import ConfigProblem
 from desktop.core.tools.types import ToolInfo
 
 CLAUDE_DESKTOP = {
@@ -65,7 +66,8 @@ def test_remote_servers_as_cursor_windsurf_and_cherry_studio_write_them() -> Non
     assert windsurf.url == "https://w.example/mcp"
     assert cherry.transport == HTTP and not cherry.enabled
     assert old.transport == HTTP
-    assert parsed.problems == [
+    assert parsed.problems == [ConfigProblem(reasons.SSE_AS_HTTP, "old")]
+    assert [str(p) for p in parsed.problems] == [
         "old: uses the older SSE transport; added as Streamable HTTP, which most servers serve"
     ]
 
@@ -88,9 +90,12 @@ def test_ids_are_unique_among_themselves_and_the_servers_there_are() -> None:
 
 
 def test_what_cannot_be_read_is_said_never_raised() -> None:
-    assert parse_mcp_config("{not json").problems[0].startswith("not JSON")
-    assert parse_mcp_config("[1, 2]").problems == ['no "mcpServers" object found']
-    assert parse_mcp_config('{"mcpServers": {}}').problems == ["the config lists no servers"]
+    (not_json,) = parse_mcp_config("{not json").problems
+    assert not_json.code == reasons.NOT_JSON and "line 1" in not_json.detail
+    assert str(not_json).startswith("not JSON: ")
+    assert parse_mcp_config("[1, 2]").problems == [ConfigProblem(reasons.NO_SERVERS_OBJECT)]
+    assert [str(p) for p in parse_mcp_config("[1, 2]").problems] == ['no "mcpServers" object found']
+    assert parse_mcp_config('{"mcpServers": {}}').problems == [ConfigProblem(reasons.NO_SERVERS)]
     parsed = parse_mcp_config(
         json.dumps(
             {
@@ -105,6 +110,11 @@ def test_what_cannot_be_read_is_said_never_raised() -> None:
     )
     assert [s.id for s in parsed.servers] == ["good"]
     assert parsed.problems == [
+        ConfigProblem(reasons.NO_COMMAND_OR_URL, "empty"),
+        ConfigProblem(reasons.UNKNOWN_TRANSPORT, "weird", "websocket"),
+        ConfigProblem(reasons.NOT_AN_OBJECT, "list"),
+    ]
+    assert [str(p) for p in parsed.problems] == [
         "empty: neither a command nor a URL; left out",
         "weird: unknown transport type 'websocket'; left out",
         "list: not an object; left out",

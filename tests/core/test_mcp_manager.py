@@ -21,6 +21,7 @@ import pytest
 from desktop.core.errors import ToolServerError
 from desktop.core.tools import FAILED, READY, STARTING, STOPPED, McpServer
 from desktop.core.tools.manager import ToolManager
+from desktop.core.tools.types import FAIL_SERVER, FAIL_TIMEOUT, FAIL_TOOL
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SERVER = str(ROOT / "tests" / "support" / "mcp_servers.py")
@@ -145,19 +146,22 @@ def test_tool_errors_slow_calls_huge_output_and_crashes_are_results() -> None:
     async def body(m: ToolManager) -> None:
         failed = await m.call("t", "fail", {"message": "disk on fire"})
         assert "disk on fire" in failed.error and "disk on fire" in failed.output
+        assert failed.failure == FAIL_TOOL
 
         slow = await m.call("t", "slow", {"seconds": 30}, timeout=0.5)
         assert slow.error == "no result after 0.5 s; the call was cancelled"
+        assert slow.failure == FAIL_TIMEOUT
         assert 400 <= slow.duration_ms < 5000
         assert (await m.call("t", "echo", {"text": "still here"})).output == "still here"
 
         huge = await m.call("t", "huge", {"size": 3_000_000})
-        assert huge.error == ""
+        assert huge.error == "" and huge.failure == ""
         assert huge.output.startswith("x" * 1000) and len(huge.output) < 1_000 + 100
         assert "2,999,000 more characters not kept" in huge.output
 
         crashed = await m.call("t", "crash", {})
         assert "the test server was told to die" in crashed.error
+        assert crashed.failure == FAIL_SERVER
         assert m.state("t").state == FAILED
         # The next call starts it again.
         assert (await m.call("t", "echo", {"text": "back"})).output == "back"
@@ -373,3 +377,32 @@ def test_the_watching_guard_of_macos_kills_the_server_when_confab_dies() -> None
     assert subprocess.run([*quick, sys.executable, "-c", "exit(5)"], timeout=30).returncode == 5
     missing = subprocess.run([*quick, "confab-no-such"], capture_output=True, text=True, timeout=30)
     assert missing.returncode == 127 and "command not found: confab-no-such" in missing.stderr
+
+
+def test_a_server_that_changes_its_tools_is_listed_again() -> None:
+    async def body(m: ToolManager) -> None:
+        changed = asyncio.Event()
+        m.add_listener(lambda sid: changed.set() if "hello" in _names(m, sid) else None)
+        assert "hello" not in {t.name for t in await m.tools("t")}
+        assert (await m.call("t", "grow", {"name": "hello"})).output == "added hello"
+        # The server said its tools changed: they are listed again, and the listeners told.
+        await asyncio.wait_for(changed.wait(), 30)
+        assert "hello" in {t.name for t in await m.tools("t")}
+        assert (await m.call("t", "hello", {})).output == "hello"
+        assert m.state("t").state == READY
+
+    run(body, own("t"))
+
+
+def _names(m: ToolManager, server_id: str) -> set[str]:
+    return {t.name for t in m.known_tools(server_id) or []}
+
+
+def test_an_older_servers_notification_of_changed_tools_is_heard() -> None:
+    import mcp_types
+
+    from desktop.core.tools.manager import _tools_changed
+
+    assert _tools_changed(mcp_types.ToolListChangedNotification())
+    assert not _tools_changed(mcp_types.PromptListChangedNotification())
+    assert not _tools_changed(ValueError("garbage"))

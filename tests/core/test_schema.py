@@ -143,6 +143,11 @@ def _settings() -> dict[str, Any]:
     [
         ((), {"api_key": "sk-x"}),
         ((), {"auto_title": "no"}),
+        ((), {"theme": "purple"}),
+        ((), {"thread_font_size": 500}),
+        ((), {"send_key": "shift+enter"}),
+        ((), {"shortcuts": {"find": 3}}),
+        ((), {"tray_icon": True}),
         ((), {"folders": ["Work", "Work"]}),
         ((), {"folders": ["/Work"]}),
         ((), {"providers": {}}),

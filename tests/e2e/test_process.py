@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,35 +98,6 @@ def test_starts_offscreen_and_quits_cleanly(tmp_path: Path, how: str) -> None:
     assert "quitting" in (data / "logs" / "confab.log").read_text()
     if os.name == "posix":
         assert (data.stat().st_mode & 0o777) == 0o700
-
-
-@pytest.fixture
-def xvfb_display() -> Iterator[str]:
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("Xvfb and xdotool are needed (apt-get install xvfb xdotool)")
-    for number in range(120, 160):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            break
-    display = f":{number}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.05)
-    try:
-        yield display
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _xdotool(display: str, *args: str) -> None:

@@ -9,7 +9,9 @@ MODE ``tools`` (a well-behaved server over stdio) offers:
 - ``huge(size)``: that many characters;
 - ``crash()``: writes a line to stderr and exits at once, mid-call;
 - ``env(name)``: the value of an environment variable (secrets reach the server);
-- ``pid()``: its process id (the orphan tests look for it after Confab died).
+- ``pid()``: its process id (the orphan tests look for it after Confab died);
+- ``grow(name)``: adds a tool of that name (it says the name back) and tells the client its
+  tools changed.
 
 The failing ways to start: ``exit`` (a few lines on stderr, exit 3 before any answer),
 ``garbage`` (lines on stdout that are not JSON-RPC, and no answer), ``hang`` (reads and never
@@ -21,9 +23,13 @@ answers), ``banner`` (one line of text on stdout, then behaves as ``tools``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
+
+# At the top: the SDK reads the tools' annotations (strings here) in this module's globals.
+from mcp.server.mcpserver import Context
 
 
 def _server() -> object:
@@ -69,6 +75,21 @@ def _server() -> object:
     def pid() -> int:
         """This process's id."""
         return os.getpid()
+
+    @server.tool()
+    async def grow(name: str, ctx: Context) -> str:  # type: ignore[type-arg]
+        """Adds a tool, and says the tools changed."""
+
+        def grown() -> str:
+            return name
+
+        server.add_tool(grown, name=name, description=f"A tool added by grow: {name}")
+        # A 2025-era session is told unasked; a 2026-07-28 one on its subscriptions/listen.
+        with contextlib.suppress(Exception):
+            await ctx.session.send_tool_list_changed()
+        with contextlib.suppress(Exception):
+            await ctx.notify_tools_changed()
+        return f"added {name}"
 
     return server
 

@@ -44,3 +44,22 @@ def chinese(qapp: Any) -> Iterator[None]:
                 QCoreApplication.removeTranslator(translator)
                 translator.deleteLater()
         QLocale.setDefault(previous)
+
+
+@pytest.fixture
+def start_citizen(start_chat_app: Any) -> Iterator[Any]:
+    """The real window with its desktop integration (quick ask, tray, notifications) on a fake
+    global shortcut backend: ``start_citizen(**integrate_options)`` (tests/support/desktop.py).
+    """
+    from tests.support.desktop import integrate
+
+    made: list[Any] = []
+
+    def start(settings: dict[str, Any] | None = None, **options: Any) -> Any:
+        citizen = integrate(start_chat_app(**(settings or {})), **options)
+        made.append(citizen)
+        return citizen
+
+    yield start
+    for citizen in made:
+        citizen.integration.close()

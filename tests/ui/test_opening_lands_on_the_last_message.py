@@ -237,7 +237,7 @@ def test_a_long_reply_opens_at_its_end_and_is_whole_once_built(
     assert reply.markdown is not None
     assert len(reply.markdown.blocks()) == 121  # every paragraph and the code block
     shown = [getattr(block, "source", None) or block.text() for block in reply.markdown.blocks()]
-    assert shown[0].startswith("<p>Paragraph 0:") and shown[-1].startswith("<p>Paragraph 119:")
+    assert "<p>Paragraph 0:" in shown[0] and "<p>Paragraph 119:" in shown[-1]
     assert "in the middle" in shown[60]  # in order, the code block among them
     _assert_lands_on_the_end(app, qtbot)
 

@@ -239,17 +239,20 @@ def test_the_cards_are_there_after_a_restart(
 TEST_SERVER = str(Path(__file__).resolve().parent.parent / "support" / "mcp_servers.py")
 
 
+# The project's own test server (tests/support/mcp_servers.py) as settings.json has it.
+OWN = {
+    "id": "own",
+    "name": "Own",
+    "transport": "stdio",
+    "command": sys.executable,
+    "args": [TEST_SERVER, "tools"],
+}
+
+
 def _own_server(start_chat_app: Any) -> Any:
     """The window with the project's test server, its tools always allowed: they run at once."""
-    server = {
-        "id": "own",
-        "name": "Own",
-        "transport": "stdio",
-        "command": sys.executable,
-        "args": [TEST_SERVER, "tools"],
-    }
     approvals = [{"server": "own", "tool": name} for name in ("slow", "fail")]
-    app = start_chat_app(mcp_servers=[server], tool_approvals=approvals)
+    app = start_chat_app(mcp_servers=[OWN], tool_approvals=approvals)
     app.chat.set_tools(app.conversations.current, (ToolSelection("own"),))
     return app
 
@@ -305,13 +308,7 @@ def test_a_tool_that_fails_says_so_in_words_and_the_model_is_told(
 def test_a_server_that_cannot_start_is_said_and_the_others_tools_still_go(
     start_chat_app: Any, openai_server: Any, qtbot: Any
 ) -> None:
-    broken = {
-        "id": "notes",
-        "name": "Notes",
-        "transport": "stdio",
-        "command": sys.executable,
-        "args": [TEST_SERVER, "exit"],
-    }
+    broken = {**OWN, "id": "notes", "name": "Notes", "args": [TEST_SERVER, "exit"]}
     app = start_chat_app(mcp_servers=[CLOCK, broken])
     app.chat.set_tools(app.conversations.current, (ToolSelection("clock"), ToolSelection("notes")))
     openai_server.enqueue(Reply(text="Noted."))
@@ -379,3 +376,29 @@ def test_a_call_waiting_in_another_conversation_is_said_and_asks_there(
     qtbot.mouseClick(card.allow_once_button, Qt.MouseButton.LeftButton)
     app.wait_idle(timeout=SERVER_START_MS)
     _card(app, qtbot, "call_tokyo", tool_card.DONE)
+
+
+def test_a_tool_the_server_adds_while_it_runs_is_offered_to_the_model_next(
+    start_chat_app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    app = start_chat_app(mcp_servers=[OWN], tool_approvals=[{"server": "own", "tool": "grow"}])
+    app.chat.set_tools(app.conversations.current, (ToolSelection("own"),))
+    openai_server.enqueue(
+        Reply(text="", tool_calls=[ToolCallReply("grow", '{"name": "weather_now"}', id="g")]),
+        Reply(text="Added."),
+        Reply(text="Now I can."),
+    )
+    app.type_and_send("Add a weather tool.")
+    app.wait_idle(timeout=SERVER_START_MS)
+    offered = [t["function"]["name"] for t in openai_server.chat_requests()[0]["json"]["tools"]]
+    assert not any("weather_now" in name for name in offered)
+    # The server said its tools changed: Confab listed them again.
+    tools = app.parts.tools
+    qtbot.waitUntil(
+        lambda: "weather_now" in {t.name for t in tools.known_tools("own") or []},
+        timeout=SERVER_START_MS,
+    )
+    app.type_and_send("What is the weather?")
+    app.wait_idle(timeout=SERVER_START_MS)
+    offered = [t["function"]["name"] for t in openai_server.chat_requests()[-1]["json"]["tools"]]
+    assert any("weather_now" in name for name in offered)

@@ -23,6 +23,17 @@ def _widget(qtbot: Any, message: Message) -> MessageWidget:
     return widget
 
 
+def _view(qtbot: Any, conversation: Any, provider: str) -> ChatView:
+    """The thread of ``conversation`` shown, built to its end."""
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 900)
+    view.show()
+    view.show_conversation(conversation, provider)
+    qtbot.waitUntil(lambda: not view.building)
+    return view
+
+
 def test_a_reply_shows_each_tool_call_as_a_card_with_its_arguments(qtbot: Any) -> None:
     message = Message("a", None, "assistant", "Let me check.", T)
     message.tool_calls = (
@@ -55,12 +66,7 @@ def test_a_tool_output_has_its_own_look_and_names_the_tool(qtbot: Any) -> None:
 def test_an_imported_thread_shows_a_call_with_its_output_in_one_card(qtbot: Any) -> None:
     source, _ = showcase_chatgpt()
     conversation = read_conversation(source.to_dict()).conversation
-    view = ChatView()
-    qtbot.addWidget(view)
-    view.resize(800, 900)
-    view.show()
-    view.show_conversation(conversation, "ChatGPT")
-    qtbot.waitUntil(lambda: not view.building)
+    view = _view(qtbot, conversation, "ChatGPT")
     widgets = view.message_widgets()
     # The python tool's output is in the card of the call that ran it; the quote and the
     # browsing (no call above them) stay messages of their own.
@@ -80,12 +86,7 @@ def test_an_imported_claude_tool_use_is_one_card_with_its_result(qtbot: Any) -> 
     assert conversation is not None
     first = next(m for m in conversation.messages if m.role == "assistant" and m.tool_calls)
     conversation.switch_to(first.id)
-    view = ChatView()
-    qtbot.addWidget(view)
-    view.resize(800, 900)
-    view.show()
-    view.show_conversation(conversation, "Claude")
-    qtbot.waitUntil(lambda: not view.building)
+    view = _view(qtbot, conversation, "Claude")
     card = view.card("toolu_01")
     assert card is not None and card.toggle.text() == "web_search"
     assert card.arguments.full_text == '{\n  "query": "tea etiquette"\n}'
@@ -123,3 +124,56 @@ def test_a_short_result_shows_whole_and_a_long_one_scrolls_in_a_bounded_box(
     qtbot.waitUntil(lambda: box.verticalScrollBar().maximum() > 0)
     assert box.height() <= short * RESULT_LINES / 5 + 10  # bounded, it scrolls
     assert box.full_text.endswith("line 499")
+
+
+def _run(call_id: str, error: str, failure: str | None, duration_ms: int | None) -> Message:
+    """A failed run of Confab's own as a file has it (read back through the format)."""
+    data = Message("r" + call_id, "a", "tool", "Error: " + error, T).to_dict()
+    data.update(tool_call_id=call_id, tool_name="get_time", tool_server="time")
+    data["tool_error"] = error
+    if failure is not None:
+        data["tool_failure"] = failure
+    if duration_ms is not None:
+        data["duration_ms"] = duration_ms
+    return Message.from_dict(data)
+
+
+def test_each_kind_of_failed_call_says_what_happened_in_words(qtbot: Any) -> None:
+    from desktop.core.models import Conversation
+
+    runs = {
+        "c1": (
+            _run("c1", "no result after 60 s; the call was cancelled", "timeout", 60_004),
+            "The tool gave no result within 60 s and was cancelled.",
+        ),
+        # Written before the kind was saved: the words still tell a timeout.
+        "c2": (
+            _run("c2", "no result after 30 s; the call was cancelled", None, 30_010),
+            "The tool gave no result within 30 s and was cancelled.",
+        ),
+        "c3": (
+            _run("c3", "uvx: command not found", "server", 12),
+            "The tool's server could not run it: uvx: command not found",
+        ),
+        "c4": (
+            _run("c4", "Expecting value: line 1", "arguments", None),
+            "The model's arguments could not be read: Expecting value: line 1",
+        ),
+        "c5": (_run("c5", "zone unknown", "tool", 40), "The tool reported an error: zone unknown"),
+    }
+    ask = Message("a", "q", "assistant", "", T)
+    ask.tool_calls = tuple(ToolCall(i, "time__get_time", "{}") for i in runs)
+    question = Message("q", None, "user", "What time is it?", T)
+    messages = [question, ask]
+    for run, _ in runs.values():
+        run.parent = messages[-1].id
+        messages.append(run)
+    conversation = Conversation("x", "t", T, T, messages=messages, head=messages[-1].id)
+    view = _view(qtbot, conversation, "Local")
+    (widget,) = [w for w in view.message_widgets() if w.tool_calls]
+    assert widget.tool_calls is not None
+    cards = widget.tool_calls.cards
+    for call_id, (_, sentence) in runs.items():
+        card = cards[call_id]
+        assert card.state == "failed", call_id
+        assert card.problem.text() == sentence

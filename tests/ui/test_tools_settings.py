@@ -220,3 +220,40 @@ def test_the_state_of_each_server_is_shown_ready_with_its_tools_or_failed_with_w
     assert "cannot open ~/.notes" in dialog.state_detail.text()
     assert dialog.state_detail.isVisible()
     assert "Restart" in dialog.tools_note.text()
+
+
+def _fields(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_each_config_problem_has_a_window_text_with_its_fields(qapp: Any) -> None:
+    from desktop.core.tools import reasons
+    from desktop.ui.tools_dialog import problem_texts
+
+    texts = problem_texts()
+    assert set(texts) == set(reasons.ENGLISH)
+    for code, english in reasons.ENGLISH.items():
+        assert _fields(texts[code]) == _fields(english.replace("!r", "")), code
+
+
+def test_a_pasted_configs_problems_are_in_chinese_in_chinese(
+    chinese: None, start_app: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from desktop.core.tools import reasons
+    from desktop.ui.tools_dialog import problem_texts
+
+    for code, text in problem_texts().items():
+        assert text != reasons.ENGLISH[code], code
+    write_settings(tmp_path / "data", [])
+    app = start_app()
+    importer = app.window.open_tools().open_import()
+    importer.set_text(
+        json.dumps({"mcpServers": {"ok": {"command": "uvx"}, "ws": {"type": "websocket"}}})
+    )
+    text = importer.problems.text()
+    assert importer.problems.isVisible()
+    # The name and the type as written, the words around them Chinese.
+    assert "ws" in text and "websocket" in text
+    assert "unknown transport" not in text and "传输" in text

@@ -152,7 +152,7 @@ def _note(message: Message, labels: Labels) -> str:
     if message.role == "tool":
         if message.denied:
             return labels.tool_denied
-        if message.tool_error == STOPPED:
+        if message.tool_failure == STOPPED or message.tool_error == STOPPED:
             return labels.tool_stopped
         if message.tool_error:
             return labels.tool_failed.format(error=message.tool_error)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,36 @@ class SendEstimate:
     plan: ContextPlan
 
 
+# A comparison asks this many models at most (and at least two).
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one reply of a comparison comes from: a provider's id and a model."""
+
+    provider: str
+    model: str
+
+
+@dataclass(eq=False)
+class _Stream:
+    """One reply streaming into a conversation: what it fills, where it asks (the provider
+    and model, fixed when it starts: a comparison streams several at once, each its own), and
+    the task. ``sent`` is when the current request left (the monotonic clock), for the time
+    to the first token."""
+
+    conversation: Conversation
+    reply: Message
+    provider: str | None
+    model: str | None
+    task: asyncio.Task[None] | None = None
+    sent: float | None = None
+    # Replies on the thread this one's requests never carry: the other replies of its
+    # comparison (the thread's head is the first; they grow while this one is planned).
+    hidden: frozenset[str] = frozenset()
+
+
 class ConversationSink(Protocol):
     def save(self, conversation: Conversation, *, touch: bool = True) -> bool: ...
     async def written(self, conversation_id: str) -> bool: ...
@@ -195,6 +226,16 @@ class ChatEvents:
 
     def message_saved(self, conversation_id: str, message_id: str) -> None:
         """The question is on disk (its write ended well); the request leaves right after."""
+
+    def compare_started(
+        self, conversation_id: str, question_id: str, reply_ids: tuple[str, ...]
+    ) -> None:
+        """A comparison began: the question ``question_id`` and one reply per target (sibling
+        branches, in the targets' order); each then streams as any reply does."""
+
+    def compare_retried(self, conversation_id: str, old_id: str, new_id: str) -> None:
+        """A target of a comparison is asked again: ``new_id`` replies in place of
+        ``old_id`` (removed when it had no text)."""
 
     def reply_started(self, conversation_id: str, message_id: str) -> None: ...
 
@@ -275,6 +316,7 @@ class ChatService:
         defer: Callable[[Callable[[], None]], None] = _next_turn,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
         auto_title: bool = True,
         attachments: AttachmentStore | None = None,
         tools: ToolSource | None = None,
@@ -286,6 +328,7 @@ class ChatService:
         self._defer = defer
         self._sleep = sleep
         self._clock = clock
+        self._monotonic = monotonic
         self.auto_title = auto_title
         self.tools = tools
         self.tool_rounds = TOOL_ROUNDS
@@ -297,8 +340,9 @@ class ChatService:
         self._approvals: dict[tuple[str, str], tuple[asyncio.Future[str], ApprovalRequest]] = {}
         self.retry_policy = RetryPolicy()
         self.tasks = TaskSet()
-        self._streams: dict[str, asyncio.Task[None]] = {}
-        self._replies: dict[str, tuple[Conversation, Message]] = {}  # what each stream fills
+        # Per conversation, the replies streaming into it: one, or one per target of a
+        # comparison.
+        self._streams: dict[str, list[_Stream]] = {}
         # Conversations whose reply grew since the last periodic save.
         self._growing: set[str] = set()
         self._titling: set[str] = set()  # conversations with a title request out
@@ -321,9 +365,9 @@ class ChatService:
         failed or stopped)."""
         import asyncio
 
-        task = self._streams.get(conversation_id)
-        if task is not None:
-            await asyncio.wait({task})
+        tasks = {s.task for s in self._streams.get(conversation_id, ()) if s.task is not None}
+        if tasks:
+            await asyncio.wait(tasks)
 
     # ---- asking ---------------------------------------------------------------------
 
@@ -477,6 +521,17 @@ class ChatService:
         text = text.strip()
         if not (text or attachments) or not self._ready(conversation):
             return False
+        user = self._add_question(conversation, text, parent, attachments)
+        self._start_reply(conversation, question=user)
+        return True
+
+    def _add_question(
+        self,
+        conversation: Conversation,
+        text: str,
+        parent: str | None,
+        attachments: Sequence[Attachment],
+    ) -> Message:
         branching = parent != conversation.head
         user = Message(
             id=new_id(), parent=parent, role="user", content=text, created_at=self._clock()
@@ -495,7 +550,100 @@ class ChatService:
             self._events.thread_changed(conversation.id)  # an edit: the thread below is new
         else:
             self._events.message_added(conversation.id, user.id)
-        self._start_reply(conversation, question=user)
+        return user
+
+    def compare(
+        self,
+        conversation: Conversation,
+        text: str,
+        targets: Sequence[Target],
+        attachments: Sequence[Attachment] = (),
+    ) -> tuple[str, ...]:
+        """Send one question to 2–4 ``targets`` at once: each reply a sibling branch under
+        it, streaming concurrently, each planned for its own model's context window and
+        priced at its own model's price. Tools are off in a comparison (each reply would run
+        its own, approvals crossing in one thread). A target that fails fails alone, its
+        error on its branch; ``stop`` stops them all; ``keep`` shows the one chosen (the
+        others stay as siblings). Returns the replies' ids ("" for none sent)."""
+        text = text.strip()
+        targets = list(targets)
+        if (
+            not (text or attachments)
+            or not COMPARE_MIN <= len(targets) <= COMPARE_MAX
+            or self.is_streaming(conversation.id)
+        ):
+            return ()
+        if conversation.read_only:
+            self._events.reply_failed(
+                conversation.id, "", NewerFormatError(version=conversation.newer_version or 0)
+            )
+            return ()
+        if conversation.provider is None or not conversation.model:
+            # The conversation takes the first target's, as a send would take its default.
+            conversation.provider = conversation.provider or targets[0].provider
+            conversation.model = conversation.model or targets[0].model or None
+        user = self._add_question(conversation, text, conversation.head, attachments)
+        replies = [self._new_reply(conversation, target) for target in targets]
+        for reply in replies:
+            reply.parent = user.id
+        conversation.head = replies[0].id
+        ids = tuple(r.id for r in replies)
+        self._events.compare_started(conversation.id, user.id, ids)
+        for index, (target, reply) in enumerate(zip(targets, replies, strict=True)):
+            self._launch(
+                conversation,
+                reply,
+                None,
+                user,
+                use_tools=False,
+                target=target,
+                say_saved=index == 0,
+                hidden=frozenset(ids),
+            )
+        return tuple(r.id for r in replies)
+
+    def retry_target(self, conversation: Conversation, reply_id: str) -> str:
+        """Ask one target of a comparison again (its reply failed or was stopped), while the
+        others may still stream: a new reply from the same provider and model, a sibling of
+        the others; the failed one goes if it has no text. Returns the new reply's id ("" when
+        it cannot be asked: unknown, still streaming, not a reply)."""
+        if not conversation.has_message(reply_id) or conversation.read_only:
+            return ""
+        reply = conversation.message(reply_id)
+        streaming = {s.reply.id for s in self._streams.get(conversation.id, ())}
+        if (
+            reply.role != "assistant"
+            or reply_id in streaming
+            or reply.parent is None
+            or not (reply.provider and reply.model)
+        ):
+            return ""
+        head = conversation.head
+        if not reply.content and not reply.reasoning:
+            conversation.remove_branch(reply_id)
+        target = Target(reply.provider, reply.model)
+        conversation.head = reply.parent
+        fresh = self._new_reply(conversation, target)
+        conversation.head = fresh.id if head == reply_id or head is None else head
+        siblings = frozenset(m.id for m in conversation.children(reply.parent))
+        # Those still streaming leave the new one out of their requests too (planned already
+        # or not).
+        for stream in self._streams.get(conversation.id, ()):
+            if reply_id in stream.hidden:
+                stream.hidden = stream.hidden | {fresh.id}
+        self._events.compare_retried(conversation.id, reply_id, fresh.id)
+        self._launch(
+            conversation, fresh, None, None, use_tools=False, target=target, hidden=siblings
+        )
+        return fresh.id
+
+    def keep(self, conversation: Conversation, reply_id: str) -> bool:
+        """Continue the thread from ``reply_id`` (one reply of a comparison): its branch is
+        shown and saved so, the other replies stay as its siblings. False while replies
+        stream or when it is unknown."""
+        if self.is_streaming(conversation.id) or not conversation.has_message(reply_id):
+            return False
+        self.switch_branch(conversation, reply_id)
         return True
 
     # ---- streaming ------------------------------------------------------------------
@@ -504,26 +652,31 @@ class ChatService:
         """Stop the reply now: marked, saved and reported stopped at once, while the stream
         unwinds behind. Closing its connection takes several turns of the loop, each of which
         may paint or flush first: Stop took up to ~100 ms to show while a reply flooded in."""
-        task = self._streams.get(conversation_id)
-        if task is not None:
-            task.cancel()
-            self._stopped(*self._replies[conversation_id])
+        for stream in list(self._streams.get(conversation_id, ())):
+            if stream.task is not None:
+                stream.task.cancel()
+            self._stopped(stream)
 
-    def _stopped(self, conversation: Conversation, reply: Message) -> None:
+    def _stopped(self, stream: _Stream) -> None:
+        reply = stream.reply
         if reply.streaming or not reply.tool_calls:
             # (A reply whose calls were running finished well: the calls say "stopped".)
             reply.error = ReplyError.stopped()
-        self._finish(conversation, reply)
-        self._events.reply_stopped(conversation.id, reply.id)
+        self._finish(stream)
+        self._events.reply_stopped(stream.conversation.id, reply.id)
+
+    def _streaming(self, stream: _Stream) -> bool:
+        """Whether ``stream`` is still one of its conversation's (not ended, not stopped)."""
+        return stream in self._streams.get(stream.conversation.id, ())
 
     async def shutdown(self) -> None:
-        for task in list(self._streams.values()):
+        tasks = [s.task for group in self._streams.values() for s in group if s.task]
+        for task in tasks:
             task.cancel()
-        streams = list(self._streams.values())
-        if streams:
+        if tasks:
             import asyncio
 
-            await asyncio.gather(*streams, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
         await self.tasks.cancel_all()
         if self._attachment_pool is not None:
             self._attachment_pool.shutdown(wait=False)
@@ -541,7 +694,7 @@ class ChatService:
         # Planned by the stream, without a wait on the UI thread (see _request_plan).
         self._launch(conversation, reply, None, question, use_tools=use_tools)
 
-    def _new_reply(self, conversation: Conversation) -> Message:
+    def _new_reply(self, conversation: Conversation, target: Target | None = None) -> Message:
         return conversation.append(
             Message(
                 id=new_id(),
@@ -549,8 +702,8 @@ class ChatService:
                 role="assistant",
                 content="",
                 created_at=self._clock(),
-                model=conversation.model,
-                provider=conversation.provider,
+                model=target.model if target else conversation.model,
+                provider=target.provider if target else conversation.provider,
             )
         )
 
@@ -562,24 +715,38 @@ class ChatService:
         question: Message | None = None,
         *,
         use_tools: bool = True,
+        target: Target | None = None,
+        say_saved: bool = True,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
-        """``plan`` None: planned by the stream (``_request_plan``)."""
+        """``plan`` None: planned by the stream (``_request_plan``). ``target``: where this
+        reply asks (a comparison's); None: the conversation's provider and model.
+        ``hidden``: replies of the thread its requests leave out (a comparison's others)."""
         reply.streaming = True  # what a crash leaves behind says it was cut short
-        task = self.tasks.spawn(
-            self._stream(conversation, reply, plan, question, use_tools=use_tools)
+        stream = _Stream(
+            conversation,
+            reply,
+            target.provider if target else conversation.provider,
+            target.model if target else conversation.model,
+            hidden=hidden,
         )
-        self._streams[conversation.id] = task
-        self._replies[conversation.id] = (conversation, reply)
+        group = self._streams.setdefault(conversation.id, [])
+        first = not group
+        group.append(stream)
+        stream.task = task = self.tasks.spawn(
+            self._stream(stream, plan, question, use_tools=use_tools, say_saved=say_saved)
+        )
         # A task cancelled before its first step never runs its body: finish it here then.
-        task.add_done_callback(lambda t: self._on_stream_task_done(conversation, t))
+        task.add_done_callback(lambda _t: self._on_stream_task_done(stream))
         self._events.reply_started(conversation.id, reply.id)
-        self._events.streaming_changed(conversation.id, True)
+        if first:
+            self._events.streaming_changed(conversation.id, True)
         if not self._save_timer.isActive():
             self._save_timer.start()
 
-    def _on_stream_task_done(self, conversation: Conversation, task: asyncio.Task[None]) -> None:
-        if self._streams.get(conversation.id) is task:
-            self._stopped(*self._replies[conversation.id])
+    def _on_stream_task_done(self, stream: _Stream) -> None:
+        if self._streaming(stream):
+            self._stopped(stream)
 
     def save_tick(self) -> None:
         """Save every growing reply at least once a second, even while the model pauses (the
@@ -605,24 +772,32 @@ class ChatService:
             self._defer(self._save_next_due)
 
     async def _request_plan(
-        self, conversation: Conversation, *, tool_runs: bool = False
+        self,
+        conversation: Conversation,
+        *,
+        tool_runs: bool = False,
+        model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """The request's messages, planned once every count is at hand: the first send of a
         session would load a token table (~0.3 s) and a long thread be counted (~2 s for
         5,000 messages) on the UI thread; they are awaited in their threads instead, and so
-        are the texts of the documents attached. (The new reply, still empty, is not sent.)"""
+        are the texts of the documents attached. (The new reply, still empty, is not sent.)
+        ``model``: planned for that model's window (a comparison's target); ``hidden``:
+        messages left out (the other replies of a comparison)."""
         import asyncio
 
         for _ in range(3):  # (a thread past the counts' cache would never be all at hand)
-            model = self._model_of(conversation)
+            model = model or self._model_of(conversation)
             counter = TokenCounter(model, wait=False)
             costs = _AttachmentCosts(self.attachments, model)
             plan = plan_context(
                 conversation,
-                self.budget(conversation),
+                self.budget(conversation, model),
                 counter.text,
                 attachment_cost=costs,
                 tool_runs=tool_runs,
+                hidden=hidden,
             )
             if not counter.pending and not costs.missing:
                 return plan
@@ -632,13 +807,15 @@ class ChatService:
             if counter.pending:
                 with contextlib.suppress(Exception):  # a table that failed: estimates
                     await asyncio.wrap_future(counted(counter.model))
-        model = self._model_of(conversation)
+        model = model or self._model_of(conversation)
         return self._plan(
             conversation,
             "",
             TokenCounter(model),
             _AttachmentCosts(self.attachments, model),
             tool_runs=tool_runs,
+            model=model,
+            hidden=hidden,
         )
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -679,22 +856,27 @@ class ChatService:
 
     async def _stream(
         self,
-        conversation: Conversation,
-        reply: Message,
+        stream: _Stream,
         plan: ContextPlan | None,
         question: Message | None = None,
         *,
         use_tools: bool = True,
+        say_saved: bool = True,
     ) -> None:
         """One turn: a request, its reply streamed in; while the reply asks for tools (and
         the conversation has them on), each call approved, run and answered by a "tool"
-        message, then the next request, up to ``tool_rounds`` requests."""
+        message, then the next request, up to ``tool_rounds`` requests. ``say_saved``: this
+        stream reports the question saved (one of a comparison's does)."""
         import asyncio  # at run time only (start-up cost, see core/tasks)
 
+        conversation, reply = stream.conversation, stream.reply
+        model = stream.model or ""
         earlier_usage = reply.usage
 
         def on_delta(kind: str, text: str) -> None:
             # ``reply`` is the current round's (reassigned below).
+            if reply.ttft_ms is None and stream.sent is not None:
+                reply.ttft_ms = max(0, round((self._monotonic() - stream.sent) * 1000))
             if kind == "reasoning":
                 reply.reasoning = (reply.reasoning or "") + text
             else:
@@ -705,35 +887,43 @@ class ChatService:
         try:
             # Everything the user typed is on disk before the request leaves. A failed write
             # has been reported and is retried; the reply still goes.
-            if question is not None and await self._conversations.written(conversation.id):
+            if (
+                question is not None
+                and await self._conversations.written(conversation.id)
+                and say_saved
+            ):
                 self._events.message_saved(conversation.id, question.id)
             # Imported here, not at start-up: httpx is slow to import (see controllers/settings).
             from desktop.core.client import ChatRequest
 
-            provider = self._providers.provider(conversation.provider)
+            provider = self._providers.provider(stream.provider)
             if provider is None:
                 raise NoProviderError()
+            if not model:
+                raise NoModelError()
             client = await self._providers.client(provider)
             box = await self._toolbox(conversation) if use_tools else None
             rounds = 0
             while True:
                 if plan is None:
-                    plan = await self._request_plan(conversation, tool_runs=bool(box))
-                wire = await self._wire_messages(plan, conversation.model or "")
+                    plan = await self._request_plan(
+                        conversation, tool_runs=bool(box), model=model, hidden=stream.hidden
+                    )
+                wire = await self._wire_messages(plan, model)
                 request = ChatRequest(
-                    conversation.model or "",
+                    model,
                     wire,
                     conversation.params,
                     tools=box.specs() if box else (),
                 )
-                result = await self._request(conversation, reply, client, request, on_delta, box)
+                result = await self._request(stream, client, request, on_delta, box)
                 rounds += 1
                 calls = tuple(result.tool_calls) if box else ()
                 if not calls:
                     break
                 # A round that asked for tools: the reply is done; its calls run, and the
                 # next request carries them and their results.
-                self._settle(conversation, reply, result, plan, None)
+                self._settle(stream, result, plan, None)
                 reply.tool_calls = calls
                 reply.streaming = False
                 self._growing.discard(conversation.id)
@@ -741,9 +931,8 @@ class ChatService:
                 self._events.reply_finished(conversation.id, reply.id)
                 assert box is not None
                 await self._run_calls(conversation, reply, box)
-                reply = self._new_reply(conversation)
+                reply = stream.reply = self._new_reply(conversation)
                 reply.streaming = True
-                self._replies[conversation.id] = (conversation, reply)
                 earlier_usage = None
                 plan = None
                 self._events.reply_started(conversation.id, reply.id)
@@ -755,29 +944,28 @@ class ChatService:
                         "asking for tools"
                     )
         except asyncio.CancelledError:
-            if self._streams.get(conversation.id) is asyncio.current_task():
-                self._stopped(conversation, reply)  # cancelled by shutdown, not by stop()
+            if self._streaming(stream):
+                self._stopped(stream)  # cancelled by shutdown, not by stop()
             raise
         except ConfabError as exc:
             reply.error = ReplyError.of(exc, redact)
-            self._finish(conversation, reply)
+            self._finish(stream)
             self._events.reply_failed(conversation.id, reply.id, exc)
         except Exception as exc:  # never let a surprise kill the stream silently
             log.exception("unexpected failure while streaming")
             reply.error = ReplyError.of(exc, redact)
-            self._finish(conversation, reply)
+            self._finish(stream)
             self._events.reply_failed(conversation.id, reply.id, ConfabError(redact(str(exc))))
         else:
             assert plan is not None
-            self._settle(conversation, reply, result, plan, earlier_usage)
-            self._finish(conversation, reply)
+            self._settle(stream, result, plan, earlier_usage)
+            self._finish(stream)
             self._events.reply_finished(conversation.id, reply.id)
             self._maybe_title(conversation)
 
     async def _request(
         self,
-        conversation: Conversation,
-        reply: Message,
+        stream: _Stream,
         client: ChatClient,
         request: Any,
         on_delta: Callable[[str, str], None],
@@ -787,9 +975,11 @@ class ChatService:
         tools to a request that carried some is ToolsUnsupportedError."""
         import asyncio
 
+        conversation, reply = stream.conversation, stream.reply
         attempt = 1
         while True:
             try:
+                stream.sent = self._monotonic()
                 return await client.stream_chat(request, on_delta)
             except RETRYABLE as exc:
                 wait = self.retry_policy.delay(exc, attempt)
@@ -817,13 +1007,13 @@ class ChatService:
 
     def _settle(
         self,
-        conversation: Conversation,
-        reply: Message,
+        stream: _Stream,
         result: Any,
         plan: ContextPlan,
         earlier_usage: Usage | None,
     ) -> None:
         """A finished request's finish reason, usage and model, on its reply."""
+        reply = stream.reply
         reply.finish_reason = result.finish_reason
         if earlier_usage is not None and result.usage is not None:
             # A continued reply cost both requests.
@@ -835,7 +1025,7 @@ class ChatService:
             )
         if result.usage is None:
             # Several local servers ignore include_usage: count here, and say so.
-            result.usage = self._estimate_usage(conversation, plan, result.content)
+            result.usage = self._estimate_usage(stream.model or "", plan, result.content)
         reply.usage = result.usage
         if result.model:
             reply.model = result.model
@@ -874,7 +1064,7 @@ class ChatService:
         and those after it are answered "stopped"."""
         import asyncio
 
-        from desktop.core.tools.types import ToolRun
+        from desktop.core.tools.types import FAIL_STOPPED, ToolRun
 
         pending = list(reply.tool_calls)
         try:
@@ -894,6 +1084,7 @@ class ChatService:
                         target.name if target else call.name,
                         STOPPED_TEXT,
                         error="stopped",
+                        failure=FAIL_STOPPED,
                     ),
                 )
             raise
@@ -915,13 +1106,20 @@ class ChatService:
     ) -> Any:
         import asyncio
 
-        from desktop.core.tools.types import ALWAYS, DENY, ApprovalRequest, ToolRun
+        from desktop.core.tools.types import (
+            ALWAYS,
+            DENY,
+            FAIL_ARGUMENTS,
+            FAIL_UNKNOWN_TOOL,
+            ApprovalRequest,
+            ToolRun,
+        )
         from desktop.core.wire import WireValueError
 
         target = box.target(call.name)
         if target is None or self.tools is None:
             text = f"There is no tool named {call.name!r}."
-            return ToolRun(call.id, "", call.name, text, error=text)
+            return ToolRun(call.id, "", call.name, text, error=text, failure=FAIL_UNKNOWN_TOOL)
         server, tool = target.server_id, target.name
         if not self.tools.is_always_allowed(server, tool):
             key = (conversation.id, call.id)
@@ -941,16 +1139,22 @@ class ChatService:
         try:
             arguments = call.parsed_arguments()
         except WireValueError as exc:
-            return ToolRun(call.id, server, tool, str(exc), error=str(exc))
+            return ToolRun(call.id, server, tool, str(exc), error=str(exc), failure=FAIL_ARGUMENTS)
         if not isinstance(arguments, dict):
             text = f"the arguments of {call.name!r} are not a JSON object"
-            return ToolRun(call.id, server, tool, text, error=text)
+            return ToolRun(call.id, server, tool, text, error=text, failure=FAIL_ARGUMENTS)
         outcome = await self.tools.call(server, tool, arguments)
         output = outcome.output
         if outcome.error and not output:
             output = f"Error: {outcome.error}"
         return ToolRun(
-            call.id, server, tool, output, outcome.duration_ms, error=redact(outcome.error)
+            call.id,
+            server,
+            tool,
+            output,
+            outcome.duration_ms,
+            error=redact(outcome.error),
+            failure=outcome.failure if outcome.error else "",
         )
 
     def tools_listed(self, server_id: str) -> None:
@@ -1007,15 +1211,22 @@ class ChatService:
         self._start_reply(conversation, use_tools=False)
         return True
 
-    def _finish(self, conversation: Conversation, reply: Message) -> None:
-        reply.streaming = False
-        self._streams.pop(conversation.id, None)
-        self._replies.pop(conversation.id, None)
-        self._growing.discard(conversation.id)
+    def _finish(self, stream: _Stream) -> None:
+        """``stream`` has ended: saved; the conversation stops streaming with its last."""
+        conversation = stream.conversation
+        stream.reply.streaming = False
+        group = self._streams.get(conversation.id, [])
+        if stream in group:
+            group.remove(stream)
+        last = not group
+        if last:
+            self._streams.pop(conversation.id, None)
+            self._growing.discard(conversation.id)
         try:
             self._conversations.save(conversation)
         finally:
-            self._events.streaming_changed(conversation.id, False)
+            if last:
+                self._events.streaming_changed(conversation.id, False)
 
     # ---- context ----------------------------------------------------------------------
 
@@ -1024,12 +1235,13 @@ class ChatService:
         provider = providers.provider(conversation.provider) or providers.default_provider()
         return conversation.model or (provider.default_model if provider else "") or ""
 
-    def budget(self, conversation: Conversation) -> Budget:
+    def budget(self, conversation: Conversation, model: str | None = None) -> Budget:
         """The conversation's own budget; without a token limit, the model's context window
-        less room for the reply (when the window is known)."""
+        less room for the reply (when the window is known). ``model``: another model's
+        (a comparison's target), not the conversation's."""
         budget = Budget.of(conversation)
         if budget.max_tokens is None:
-            window = self._providers.prices.context_window(self._model_of(conversation))
+            window = self._providers.prices.context_window(model or self._model_of(conversation))
             if window:
                 reserve = conversation.params.max_tokens or REPLY_RESERVE
                 budget = Budget(budget.max_messages, max(1, window - reserve))
@@ -1066,17 +1278,20 @@ class ChatService:
         draft_attachments: Sequence[Attachment] = (),
         *,
         tool_runs: bool | None = None,
+        model: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> ContextPlan:
         """``tool_runs`` None: Confab's own tool runs are sent when the conversation has
         tools on (its requests carry tools)."""
         plan = plan_context(
             conversation,
-            self.budget(conversation),
+            self.budget(conversation, model),
             counter.text,
             draft.strip(),
             attachment_cost=costs,
             draft_attachments=draft_attachments,
             tool_runs=bool(conversation.tools) if tool_runs is None else tool_runs,
+            hidden=hidden,
         )
         if counter.pending:
             self._count_again(conversation.id, counter.model)
@@ -1270,11 +1485,9 @@ class ChatService:
 
     # ---- usage and costs --------------------------------------------------------------
 
-    def _estimate_usage(
-        self, conversation: Conversation, plan: ContextPlan, completion: str
-    ) -> Usage:
-        counter = TokenCounter(conversation.model or "")
-        costs = _AttachmentCosts(self.attachments, conversation.model or "")
+    def _estimate_usage(self, model: str, plan: ContextPlan, completion: str) -> Usage:
+        counter = TokenCounter(model)
+        costs = _AttachmentCosts(self.attachments, model)
         prompt = counter.messages(plan.messages).tokens
         prompt += sum(costs(a) for carried in plan.attachments.values() for a in carried)
         output = counter.text(completion)

@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from desktop.core.providers import slugify
+from desktop.core.tools import reasons
+from desktop.core.tools.reasons import ConfigProblem
 
 STDIO = "stdio"
 HTTP = "http"
@@ -108,11 +110,11 @@ def looks_secret(name: str, value: str) -> bool:
 class ParsedConfig:
     """What an ``mcpServers`` config held: the servers (ids made from their names, unique
     among themselves), the values of their secrets by (server id, env or header name), and
-    what could not be read, one sentence each."""
+    what could not be read (desktop/core/tools/reasons.py)."""
 
     servers: list[McpServer] = field(default_factory=list)
     secrets: dict[tuple[str, str], str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[ConfigProblem] = field(default_factory=list)
 
 
 _HTTP_TYPES = frozenset({"http", "streamable-http", "streamable_http", "streamablehttp"})
@@ -135,30 +137,29 @@ def parse_mcp_config(text: str, taken: set[str] | None = None) -> ParsedConfig:
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError) as exc:
-        result.problems.append(f"not JSON: {exc}")
+        result.problems.append(ConfigProblem(reasons.NOT_JSON, detail=str(exc)))
         return result
     entries = _server_entries(data)
     if entries is None:
-        result.problems.append('no "mcpServers" object found')
+        result.problems.append(ConfigProblem(reasons.NO_SERVERS_OBJECT))
         return result
     used = set(taken or ())
     for name, entry in entries.items():
         name = str(name).strip() or "server"
         if not isinstance(entry, dict):
-            result.problems.append(f"{name}: not an object; left out")
+            result.problems.append(ConfigProblem(reasons.NOT_AN_OBJECT, name))
             continue
         server_id = slugify(name, used)
         used.add(server_id)
         server, secrets, problem = _server(server_id, name, entry)
+        if problem is not None:
+            result.problems.append(problem)
         if server is None:
-            result.problems.append(f"{name}: {problem}; left out")
             continue
-        if problem:
-            result.problems.append(f"{name}: {problem}")
         result.servers.append(server)
         result.secrets.update({(server_id, key): value for key, value in secrets.items()})
     if not result.servers and not result.problems:
-        result.problems.append("the config lists no servers")
+        result.problems.append(ConfigProblem(reasons.NO_SERVERS))
     return result
 
 
@@ -195,16 +196,16 @@ def _strings(value: Any) -> dict[str, str]:
 
 def _server(
     server_id: str, name: str, entry: dict[str, Any]
-) -> tuple[McpServer | None, dict[str, str], str]:
+) -> tuple[McpServer | None, dict[str, str], ConfigProblem | None]:
     kind = str(entry.get("type") or entry.get("transport") or "").strip().lower()
     url = entry.get("url") or entry.get("serverUrl") or entry.get("baseUrl")
     command = entry.get("command")
     enabled = not (entry.get("disabled") is True or entry.get("isActive") is False)
-    note = ""
+    note = None
     if kind and kind not in _STDIO_TYPES | _HTTP_TYPES | _SSE_TYPES:
-        return None, {}, f"unknown transport type {kind!r}"
+        return None, {}, ConfigProblem(reasons.UNKNOWN_TRANSPORT, name, kind)
     if kind in _SSE_TYPES:
-        note = "uses the older SSE transport; added as Streamable HTTP, which most servers serve"
+        note = ConfigProblem(reasons.SSE_AS_HTTP, name)
     if isinstance(url, str) and url.strip() and (kind in _HTTP_TYPES | _SSE_TYPES or not command):
         headers = _strings(entry.get("headers"))
         secrets = {k: v for k, v in headers.items() if looks_secret(k, v)}
@@ -222,7 +223,7 @@ def _server(
             note,
         )
     if not isinstance(command, str) or not command.strip():
-        return None, {}, "neither a command nor a URL"
+        return None, {}, ConfigProblem(reasons.NO_COMMAND_OR_URL, name)
     args = entry.get("args")
     if isinstance(args, str):
         args = args.split()

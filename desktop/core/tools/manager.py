@@ -46,6 +46,9 @@ from desktop.core.errors import ToolServerError, ToolTimeoutError
 from desktop.core.logs import redact
 from desktop.core.tools.config import HTTP, McpServer
 from desktop.core.tools.types import (
+    FAIL_SERVER,
+    FAIL_TIMEOUT,
+    FAIL_TOOL,
     FAILED,
     READY,
     STARTING,
@@ -98,6 +101,8 @@ class _Handle:
         self.garbage = ""  # the first thing it printed that was not MCP
         self.died = False  # its connection ended without being stopped
         self.http_status = 0  # the last error status an HTTP server answered with
+        # Set when the server says its tools changed: they are listed again.
+        self.relist = asyncio.Event()
 
     @property
     def alive(self) -> bool:
@@ -160,7 +165,8 @@ class ToolManager:
         return list(tools) if tools is not None else None
 
     def add_listener(self, callback: Callable[[str], None]) -> None:
-        """``callback(server_id)`` on the callers' loop whenever a server's state changes.
+        """``callback(server_id)`` on the callers' loop whenever a server's state changes, or
+        the tools a running server offers (it said they changed: ``known_tools`` has them).
         Held weakly (a bound method: as long as its object lives)."""
         ref: Callable[[], Callable[[str], None] | None]
         if hasattr(callback, "__self__"):
@@ -194,6 +200,10 @@ class ToolManager:
             log.warning("MCP server %s failed: %s", server_id, detail)
         else:
             log.info("MCP server %s: %s", server_id, state)
+        self._tell(server_id)
+
+    def _tell(self, server_id: str) -> None:
+        """The listeners, on the callers' loop: the server's state or its tools changed."""
         loop = self._caller_loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # closed meanwhile
@@ -234,8 +244,10 @@ class ToolManager:
         try:
             await self.ensure_started(server_id)
             return await self._in_thread(self._call(server_id, tool, arguments, limit))
-        except (ToolServerError, ToolTimeoutError) as exc:
-            return ToolOutcome("", exc.detail, _ms(started))
+        except ToolTimeoutError as exc:
+            return ToolOutcome("", exc.detail, _ms(started), FAIL_TIMEOUT)
+        except ToolServerError as exc:
+            return ToolOutcome("", exc.detail, _ms(started), FAIL_SERVER)
 
     async def restart(self, server_id: str) -> None:
         """Stop the server (if running) and start it again; ToolServerError if it fails."""
@@ -366,8 +378,11 @@ class ToolManager:
         server = handle.server
 
         async def on_message(message: Any) -> None:
-            if isinstance(message, Exception) and not handle.garbage:
-                handle.garbage = _garbage(message)
+            if isinstance(message, Exception):
+                if not handle.garbage:
+                    handle.garbage = _garbage(message)
+            elif _tools_changed(message):
+                handle.relist.set()  # an older server's notifications/tools/list_changed
 
         async with contextlib.AsyncExitStack() as stack:
             if server.transport == HTTP:
@@ -409,7 +424,56 @@ class ToolManager:
             self._tools[server.id] = tools
             self._set_state(server.id, READY)
             handle.ready.set_result(None)
-            await self._until_stopped(handle, session)
+            followers = [
+                asyncio.ensure_future(self._listen_for_tool_changes(handle, session)),
+                asyncio.ensure_future(self._relist_when_told(handle, session)),
+            ]
+            try:
+                await self._until_stopped(handle, session)
+            finally:
+                for follower in followers:
+                    follower.cancel()
+                await asyncio.gather(*followers, return_exceptions=True)
+
+    @staticmethod
+    async def _listen_for_tool_changes(handle: _Handle, session: Any) -> None:
+        """A server of the 2026-07-28 protocol says its tools changed on a
+        ``subscriptions/listen`` stream the client opens; older ones send
+        notifications/tools/list_changed to ``on_message`` unasked."""
+        from mcp.client.subscriptions import ListenNotSupportedError, listen
+
+        try:
+            async with listen(session, tools_list_changed=True) as subscription:
+                if not subscription.honored.tools_list_changed:
+                    return
+                async for _event in subscription:
+                    handle.relist.set()
+        except ListenNotSupportedError:
+            return
+        except Exception as exc:  # a server that cannot listen: its tools stay as listed
+            log.debug("MCP server %s: no tool-change events (%s)", handle.server.id, exc)
+
+    async def _relist_when_told(self, handle: _Handle, session: Any) -> None:
+        import anyio
+
+        server_id = handle.server.id
+        while True:
+            await handle.relist.wait()
+            handle.relist.clear()
+            try:
+                with anyio.fail_after(self.start_timeout):
+                    tools = await _list_tools(session, server_id)
+            except Exception as exc:
+                log.warning(
+                    "MCP server %s: its changed tools could not be listed: %s", server_id, exc
+                )
+                continue
+            if tools == handle.tools:
+                continue
+            handle.tools = tools
+            self._tools[server_id] = tools
+            log.info("MCP server %s: its tools changed (%d now)", server_id, len(tools))
+            self._tell(server_id)
 
     @staticmethod
     async def _until_stopped(handle: _Handle, session: Any) -> None:
@@ -449,10 +513,11 @@ class ToolManager:
             if not handle.alive or handle.session is None:
                 state = self._states.get(server_id, ServerState())
                 raise ToolServerError(state.detail or f"the server stopped ({exc})") from exc
-            return ToolOutcome("", _first_line(_leaf_text(exc)) or type(exc).__name__, _ms(started))
+            detail = _first_line(_leaf_text(exc)) or type(exc).__name__
+            return ToolOutcome("", detail, _ms(started), FAIL_TOOL)
         text = self._cap(_result_text(result))
         if getattr(result, "is_error", False):
-            return ToolOutcome(text, text or "the tool reported an error", _ms(started))
+            return ToolOutcome(text, text or "the tool reported an error", _ms(started), FAIL_TOOL)
         return ToolOutcome(text, "", _ms(started))
 
     def _cap(self, text: str) -> str:
@@ -487,6 +552,12 @@ class ToolManager:
             await asyncio.wait_for(
                 asyncio.gather(*(self._stop(i) for i in ids), return_exceptions=True), timeout
             )
+
+
+def _tools_changed(message: Any) -> bool:
+    import mcp_types
+
+    return isinstance(message, mcp_types.ToolListChangedNotification)
 
 
 async def _list_tools(session: Any, server_id: str) -> list[ToolInfo]:

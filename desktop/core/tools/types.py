@@ -14,6 +14,16 @@ READY = "ready"  # initialized: its tools can be listed and called
 FAILED = "failed"  # could not start or died: ``detail`` says why (the last lines of its stderr)
 STATES = (STOPPED, STARTING, READY, FAILED)
 
+# What kind of failure a tool call's was (``ToolRun.failure``, a "tool" message's
+# ``tool_failure``); its detail, in the server's or the system's words, is ``error``.
+FAIL_TOOL = "tool"  # the tool answered with an error result (MCP ``isError``)
+FAIL_TIMEOUT = "timeout"  # no result within the server's timeout: the call was cancelled
+FAIL_SERVER = "server"  # the server could not start, is off, or died during the call
+FAIL_ARGUMENTS = "arguments"  # the model's arguments are not a JSON object
+FAIL_UNKNOWN_TOOL = "unknown_tool"  # the model named a tool no server offers
+FAIL_STOPPED = "stopped"  # the user stopped the turn while it ran or waited for approval
+FAILURES = (FAIL_TOOL, FAIL_TIMEOUT, FAIL_SERVER, FAIL_ARGUMENTS, FAIL_UNKNOWN_TOOL, FAIL_STOPPED)
+
 # What the user decides about a tool call (``ChatController.decide``).
 ONCE = "once"  # run it this time
 ALWAYS = "always"  # run it, and every later call of this server's tool without asking
@@ -45,7 +55,8 @@ class ToolInfo:
 class ToolRun:
     """A tool call Confab ran (or did not): what a message of role "tool" of its own holds.
     ``output`` is what the model was sent (the text of the result, cut at the manager's
-    cap); ``error`` the reason it failed ("" when it did not), ``denied`` the user said no."""
+    cap); ``error`` the reason it failed ("" when it did not) and ``failure`` its kind (one of
+    FAILURES, "" when it did not fail), ``denied`` the user said no."""
 
     call_id: str
     server_id: str
@@ -54,6 +65,7 @@ class ToolRun:
     duration_ms: int | None = None
     error: str = ""
     denied: bool = False
+    failure: str = ""
 
     @classmethod
     def of(cls, message: Message) -> ToolRun | None:
@@ -69,6 +81,7 @@ class ToolRun:
             duration_ms=message.duration_ms,
             error=message.tool_error or "",
             denied=message.denied,
+            failure=message.tool_failure or "",
         )
 
     def fill(self, message: Message) -> Message:
@@ -79,6 +92,7 @@ class ToolRun:
         message.tool_server = self.server_id
         message.duration_ms = self.duration_ms
         message.tool_error = self.error or None
+        message.tool_failure = self.failure or None
         message.denied = self.denied
         return message
 
@@ -101,8 +115,10 @@ class ApprovalRequest:
 class ToolOutcome:
     """What one call of a tool gave: ``output`` the text for the model (content blocks
     joined, cut at the cap), ``error`` why it failed ("" when it did not: an ``isError``
-    result, a timeout, a server that died), ``duration_ms`` how long it took."""
+    result, a timeout, a server that died) and ``failure`` its kind (FAILURES; "" when it did
+    not fail), ``duration_ms`` how long it took."""
 
     output: str
     error: str = ""
     duration_ms: int = 0
+    failure: str = ""
