@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.preferences import SEND_CTRL_ENTER, SEND_ENTER
 from desktop.ui import formula_images
-from desktop.ui.access import announce
+from desktop.ui.access import MESSAGE_KEYS, announce
 
 if TYPE_CHECKING:
     from desktop.controllers.attachments import AttachmentsController as AttachmentSource
@@ -174,6 +174,7 @@ class ChatView(QScrollArea):
         # newest, until the keyboard or a click goes to another.
         self._current: MessageWidget | None = None
         self._focus_next_reply = False
+        self._key_actions: dict[str, QAction] = {}
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -1044,6 +1045,7 @@ class ChatView(QScrollArea):
         widget.branch_requested.connect(self.branch_requested)
         widget.tool_decided.connect(self.tool_decided)
         widget.step_requested.connect(self._on_message_step_requested)
+        widget.key_actions = self.message_key_actions()
         return widget
 
     def _place_widget(
@@ -1086,6 +1088,34 @@ class ChatView(QScrollArea):
         return widget
 
     # ---- keyboard ------------------------------------------------------------------
+
+    def message_key_actions(self) -> dict[str, QAction]:
+        """The messages' actions by their keys (access.MESSAGE_KEYS): one action each for
+        the thread, acting on the message the focus is in; registered in the shortcut
+        registry, whose keys they take."""
+        if not self._key_actions:
+            labels = {
+                "message_copy": self.tr("Copy Message"),
+                "message_edit": self.tr("Edit Message"),
+                "message_regenerate": self.tr("Regenerate Reply"),
+                "message_delete": self.tr("Delete Message"),
+                "message_previous_version": self.tr("Previous Version of a Message"),
+                "message_next_version": self.tr("Next Version of a Message"),
+            }
+            for action_id, key in MESSAGE_KEYS.items():
+                action = QAction(labels[action_id], self)
+                action.setObjectName(action_id)
+                action.setShortcut(QKeySequence(key))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                action.triggered.connect(lambda _=False, a=action_id: self._on_key_action(a))
+                self.addAction(action)
+                self._key_actions[action_id] = action
+        return self._key_actions
+
+    def _on_key_action(self, action_id: str) -> None:
+        message = self._message_of(QApplication.focusWidget())
+        if message is not None:
+            message.key_action(action_id)
 
     @property
     def current(self) -> MessageWidget | None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import icons
 from desktop.ui.chat_view import CATCH_UP_SLICE, CATCH_UP_TICKS, FLUSH_CHARS
 from desktop.ui.plain import ElidedLabel
 
@@ -82,6 +83,8 @@ class _TargetRow(QWidget):
         self.remove.setAccessibleName(self.tr("Remove this model"))
         self.remove.setToolTip(self.tr("Remove this model"))
         self.remove.setAutoRaise(True)
+        self.remove.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        icons.set_icon(self.remove, "x", size=14)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -116,9 +119,9 @@ class _TargetRow(QWidget):
             self.model.blockSignals(False)
 
     def target(self) -> Target | None:
-        provider, model = self.provider.currentData(), self.model.currentText().strip()
-        from desktop.controllers.chat import Target
+        from desktop.controllers.chat import Target  # not on the way to the first paint
 
+        provider, model = self.provider.currentData(), self.model.currentText().strip()
         return Target(provider, model) if provider and model else None
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAccessible, QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -31,7 +31,7 @@ from desktop.core.services import recovery
 from desktop.core.tasks import TaskSet
 from desktop.core.views import FOLDER
 from desktop.ui import icons, usage_text
-from desktop.ui.access import FocusRing, announce, spoken_text
+from desktop.ui.access import ANNOUNCE_CHARS, MESSAGE_KEYS, FocusRing, announce, spoken_text
 from desktop.ui.chat_view import Banner, ChatView
 from desktop.ui.compare_view import CompareView
 from desktop.ui.composer import Composer
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             FocusRing.install(app)
-        self.title_label.setAccessibleName(self.tr("Conversation title"))
+        self.title_label.setAccessibleDescription(self.tr("Conversation title"))
         self.total_label.setAccessibleDescription(self.total_label.toolTip())
         QWidget.setTabOrder(self.settings_button, self.chat_view)
 
@@ -378,22 +378,23 @@ class MainWindow(QMainWindow):
     def _build_focus_actions(self) -> None:
         """F6 and Shift+F6: from pane to pane (conversations, thread, message box), as in
         most desktop programs; Ctrl+Up from the message box to the thread's newest message."""
+        keys = self.shortcuts.register
         self.next_pane_action = QAction(self.tr("Next Pane"), self)
-        self.next_pane_action.setObjectName("focus_next_pane")
-        self.shortcuts.register("focus_next_pane", self.next_pane_action, "F6")
+        keys("focus_next_pane", self.next_pane_action, "F6")
         self.next_pane_action.triggered.connect(lambda: self.focus_pane(1))
         self.previous_pane_action = QAction(self.tr("Previous Pane"), self)
-        self.previous_pane_action.setObjectName("focus_previous_pane")
-        self.shortcuts.register("focus_previous_pane", self.previous_pane_action, "Shift+F6")
+        keys("focus_previous_pane", self.previous_pane_action, "Shift+F6")
         self.previous_pane_action.triggered.connect(lambda: self.focus_pane(-1))
         self.thread_action = QAction(self.tr("Go to the Messages"), self.composer.edit)
-        self.thread_action.setObjectName("focus_thread")
-        self.shortcuts.register("focus_thread", self.thread_action, "Ctrl+Up")
+        keys("focus_thread", self.thread_action, "Ctrl+Up")
         self.thread_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.thread_action.triggered.connect(self.chat_view.focus_current)
         self.composer.edit.addAction(self.thread_action)
         for action in (self.next_pane_action, self.previous_pane_action):
             self.addAction(action)
+        # A message's actions, where the focus is in it (desktop/ui/message_view.py).
+        for action_id, action in self.chat_view.message_key_actions().items():
+            keys(action_id, action, MESSAGE_KEYS[action_id])
 
     def focus_pane(self, step: int) -> None:
         """Move the keyboard to the next (1) or previous (-1) pane."""
@@ -417,6 +418,10 @@ class MainWindow(QMainWindow):
         target = view if view.isVisible() and view.model().rowCount() else self.sidebar.new_button
         target.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+    def _on_sidebar_row_entered(self, conversation_id: str) -> None:
+        if self.current is not None and self.current.id == conversation_id:
+            self._focus_composer()
 
     def _focus_composer(self) -> bool:
         self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -499,6 +504,7 @@ class MainWindow(QMainWindow):
         self.sidebar.new_requested.connect(self.new_conversation)
         self.sidebar.search_requested.connect(self._on_sidebar_search_requested)
         self.sidebar.open_requested.connect(c.select)
+        self.sidebar.row_entered.connect(self._on_sidebar_row_entered)
         self.sidebar.rename_requested.connect(c.rename)
         self.sidebar.delete_requested.connect(self._on_sidebar_delete_requested)
         # The sidebar's Export… for one or many selected conversations.
@@ -1579,9 +1585,12 @@ class MainWindow(QMainWindow):
 
     def _announce_reply(self, message: Message) -> None:
         """A screen reader says the reply that has just come (the focus stays where it is)."""
+        if not QAccessible.isActive():
+            return  # no screen reader: nothing to say, nothing to spend on it
         widget = self.chat_view.message_widget(message.id)
         speaker = message.model or self.tr("Assistant")
-        text = spoken_text(message.content)
+        # (Said up to ANNOUNCE_CHARS: only its beginning is made into words.)
+        text = spoken_text(message.content[: 2 * ANNOUNCE_CHARS])
         if text:
             said = self.tr("%1 replied: %2").replace("%1", speaker).replace("%2", text)
         else:

@@ -3,10 +3,21 @@ collapsed "Thinking" section, a branch switcher and the message's actions."""
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -39,7 +50,7 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import STOPPED
 from desktop.core.links import CHECK_SCHEME, shown_address
 from desktop.ui import icons, plain
-from desktop.ui.access import is_menu_key, spoken_text
+from desktop.ui.access import MESSAGE_KEYS, is_menu_key, spoken_text
 from desktop.ui.confirm import ask
 
 if TYPE_CHECKING:
@@ -69,17 +80,6 @@ PENDING_RELAYOUT_GROWTH = 1.25
 # when it is shown for one this long at most, for a longer one when it takes the focus.
 SPOKEN_EAGER_CHARS = 4000
 
-# The keys of a message's actions, where the focus is in the message (action id → key). The
-# ids are those of the shortcut registry; the actions are also in the message's context menu
-# (Menu key, Shift+F10) and on its buttons (Tab).
-MESSAGE_KEYS = {
-    "message_copy": "Ctrl+Shift+C",
-    "message_edit": "F2",
-    "message_regenerate": "Ctrl+R",
-    "message_delete": "Del",
-    "message_previous_version": "Alt+Left",
-    "message_next_version": "Alt+Right",
-}
 # Keys that move the focus from message to message (MessageWidget.step_requested's steps).
 STEP_KEYS = {
     Qt.Key.Key_Up: -1,
@@ -188,6 +188,14 @@ class BlockLabel(QLabel):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._forget()
         super().changeEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        tab = event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+        links = Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        if tab and self.textInteractionFlags() & links:
+            # Reached by Tab: at its first link (Shift+Tab: its last), which Enter opens.
+            self.focusNextPrevChild(event.reason() == Qt.FocusReason.TabFocusReason)
 
     # A label showing formulas copies each as its LaTeX source (Qt would copy an image as
     # U+FFFC): Ctrl+C and the context menu's Copy.
@@ -590,6 +598,7 @@ class MarkdownView(QWidget):
             markup = LINE_OPEN + markup + _note(block.unformatted) + LINE_CLOSE
             if widget.text() != markup:
                 widget.setText(markup)
+                _links_by_keyboard(widget, "<a " in markup)
 
     def _with_formulas(self, label: QLabel, block: Block, *, alone: bool = False) -> str:
         """The block's HTML with the formulas drawn so far as images (the others as typed
@@ -627,6 +636,19 @@ class MarkdownView(QWidget):
             self._math_width = width
             for label, block in list(self._math.items()):
                 self._refill(label, block)
+
+
+def _links_by_keyboard(label: QLabel, has_links: bool) -> None:
+    """A paragraph with links is one of its message's Tab stops: Tab goes from link to link
+    in it, Enter opens the one with the focus (through open_link, as a click does)."""
+    flags = label.textInteractionFlags()
+    keyboard = Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    wanted = flags | keyboard if has_links else flags & ~keyboard
+    if wanted != flags:
+        label.setTextInteractionFlags(wanted)
+        label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # (Tab reaches it in its message)
+        label.setProperty("tabStop", has_links)
+        label.setProperty("focusRing", has_links)
 
 
 def _fit_width(view: QWidget) -> int | None:
@@ -691,10 +713,11 @@ def _note(why: str) -> str:
     return f'<p style="font-size: small"><i>{html.escape(note)}</i></p>'
 
 
-def _keep_out_of_tab(root: QWidget) -> None:
-    """Take ``root`` and what it holds out of the window's Tab chain, marked as Tab stops of
-    their message (``tabStop``): the thread moves Tab among them (MessageWidget.tab_stops)."""
-    for widget in [root, *root.findChildren(QWidget)]:
+def _keep_out_of_tab(root: QWidget, *, itself: bool = True) -> None:
+    """Take ``root`` (unless not ``itself``) and what it holds out of the window's Tab chain,
+    marked as Tab stops of their message (``tabStop``): the thread moves Tab among them
+    (MessageWidget.tab_stops)."""
+    for widget in [root, *root.findChildren(QWidget)] if itself else root.findChildren(QWidget):
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
             widget.setProperty("tabStop", True)
             widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -824,8 +847,9 @@ class MessageWidget(QFrame):
         # one message in the Tab chain at a time (set_tabbable), and Tab goes through that
         # one's buttons (tab_stops) before it leaves the thread.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setProperty("focusRing", True)
+        self.setProperty("focusRing", "inside")  # (as wide as the column: drawn within)
         self._spoken = ""  # the content the accessible name was made from
+        self._said: tuple[object, ...] = ()  # what the name and description were made from
         self.speaker = self._speaker(message, assistant_name)
 
         # The name is the server's ``model`` field: plain, and set only once plain.
@@ -975,7 +999,9 @@ class MessageWidget(QFrame):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
 
-        self._make_key_actions()
+        # The keys of the actions (ChatView's: one set for the thread, acting on the message
+        # the focus is in; see ChatView.message_key_actions).
+        self.key_actions: dict[str, QAction] = {}
 
         # The message's own box: a bubble on the right for the user's, none for a reply
         # (its text spans the column).
@@ -1013,33 +1039,15 @@ class MessageWidget(QFrame):
         self.update_from(message)
         self._show_actions()
         self._tail = None
-        for child in self.findChildren(QWidget):
-            _keep_out_of_tab(child)
+        _keep_out_of_tab(self, itself=False)
 
     # ---- keyboard and screen reader ---------------------------------------------------
 
-    def _make_key_actions(self) -> None:
-        """The actions' keys (MESSAGE_KEYS) while the focus is in this message."""
-        self.key_actions: dict[str, QAction] = {}
-        labels = {
-            "message_previous_version": self.tr("Previous Version"),
-            "message_next_version": self.tr("Next Version"),
-        }
-        for action_id, key in MESSAGE_KEYS.items():
-            name = action_id.removeprefix("message_")
-            if name in self.action_buttons:
-                label = self.action_buttons[name].text()
-            elif action_id in labels:
-                label = labels[action_id]
-            else:
-                continue
-            action = QAction(label, self)
-            action.setObjectName(action_id)
-            action.setShortcut(QKeySequence(key))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, a=action_id: self.key_action(a))
-            self.addAction(action)
-            self.key_actions[action_id] = action
+    def _keys_of(self, action_id: str) -> list[QKeySequence]:
+        """An action's keys, as the thread's actions have them (none outside a thread: a
+        compared reply's menu offers no keys that would not work there)."""
+        action = self.key_actions.get(action_id)
+        return action.shortcuts() if action is not None else []
 
     def available(self, name: str) -> bool:
         """Whether the action ``name`` (of action_buttons, or "previous_version" and
@@ -1085,11 +1093,18 @@ class MessageWidget(QFrame):
             if widget.property("tabStop") and widget.isVisible() and widget.isEnabled()
         ]
 
-        def place(widget: QWidget) -> tuple[int, int]:
-            at = widget.mapTo(self, QPoint(0, 0))
-            return at.y(), at.x()
+        places = {id(w): QRect(w.mapTo(self, QPoint(0, 0)), w.size()) for w in stops}
 
-        return [self, *sorted(stops, key=place)]
+        def reading_order(a: QWidget, b: QWidget) -> int:
+            # Above it (not overlapping its line): first; on one line: left to right.
+            one, two = places[id(a)], places[id(b)]
+            if one.bottom() < two.top():
+                return -1
+            if two.bottom() < one.top():
+                return 1
+            return one.left() - two.left()
+
+        return [self, *sorted(stops, key=functools.cmp_to_key(reading_order))]
 
     def _on_block_made(self, widget: QWidget) -> None:
         _keep_out_of_tab(widget)
@@ -1103,8 +1118,20 @@ class MessageWidget(QFrame):
         """The accessible name: who wrote it and its words ("You: …", "Assistant (gpt-4o):
         …"); while a reply grows, that it is being written. Its state goes in the
         description: waiting, an error, which version, tokens and cost, left out."""
+        said = (
+            self._growing,
+            self.content,
+            self.status.text() if not self.status_row.isHidden() else "",
+            self.switcher.position if not self.switcher.isHidden() else "",
+            self.usage.text() if not self.usage.isHidden() else "",
+            self.context_note.text() if not self.context_note.isHidden() else "",
+        )
+        if said == self._said and (eager <= (self._spoken == self.content)):
+            return  # (asked again at every change of the thread: nothing new)
+        self._said = said
         if self._growing:
-            self.setAccessibleName(f"{self.speaker}: {self.tr('writing…')}")
+            writing = self.tr("writing…")
+            self.setAccessibleName(f"{self.speaker}: {writing}")
             self._spoken = ""
         elif self._spoken != self.content or not self.accessibleName():
             text = self.content
@@ -1117,13 +1144,7 @@ class MessageWidget(QFrame):
             else:
                 self._spoken = self.content
             self.setAccessibleName(f"{self.speaker}: {text}")
-        parts = [
-            self.status.text() if not self.status_row.isHidden() else "",
-            self.switcher.position if not self.switcher.isHidden() else "",
-            self.usage.text() if not self.usage.isHidden() else "",
-            self.context_note.text() if not self.context_note.isHidden() else "",
-        ]
-        self.setAccessibleDescription("; ".join(part for part in parts if part))
+        self.setAccessibleDescription("; ".join(part for part in said[2:] if part))
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self._update_spoken()  # a long reply's whole text, now that it is read
@@ -1161,10 +1182,11 @@ class MessageWidget(QFrame):
             for name, button in self.action_buttons.items()
             if self.available(name)
         ]
-        for action_id in ("message_previous_version", "message_next_version"):
-            name = action_id.removeprefix("message_")
-            if action_id in self.key_actions and self.available(name):
-                offered.append((name, self.key_actions[action_id].text()))
+        versions = {
+            "previous_version": self.tr("Previous Version"),
+            "next_version": self.tr("Next Version"),
+        }
+        offered += [(name, label) for name, label in versions.items() if self.available(name)]
         return offered
 
     def show_menu(self, position: QPoint | None = None) -> QMenu:
@@ -1175,9 +1197,9 @@ class MessageWidget(QFrame):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for name, label in self.menu_actions():
             action = menu.addAction(label)
-            key = self.key_actions.get(f"message_{name}")
-            if key is not None:
-                action.setShortcut(key.shortcut())
+            keys = self._keys_of(f"message_{name}") if f"message_{name}" in MESSAGE_KEYS else []
+            if keys:
+                action.setShortcut(keys[0])  # (shown: the thread's action does it)
                 action.setShortcutVisibleInContextMenu(True)
             action.triggered.connect(lambda _=False, n=name: self._from_menu(n))
         if position is None:

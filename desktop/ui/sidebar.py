@@ -352,6 +352,8 @@ class Sidebar(QWidget):
     new_requested = Signal()
     search_requested = Signal(str)  # the search panel, with this text ("": as it was)
     open_requested = Signal(str)
+    # Enter on a row (it is open already): the keyboard goes on to the message box.
+    row_entered = Signal(str)
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
     # Organising (desktop/ui/organise.py, desktop/ui/navigation.py): a change to the selected
@@ -383,6 +385,7 @@ class Sidebar(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu)
         row_menus_by_keyboard(self.view)
+        self.view.activated.connect(self._on_view_activated)
         self.view.setAccessibleName(self.tr("Conversations"))
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.setFrameShape(QListView.Shape.NoFrame)
@@ -550,6 +553,11 @@ class Sidebar(QWidget):
         conversation_id = self._current_id()
         if conversation_id:
             self.confirm_delete(conversation_id)
+
+    def _on_view_activated(self, index: QModelIndex) -> None:
+        conversation_id = index.data(ConversationIdRole)
+        if conversation_id:
+            self.row_entered.emit(conversation_id)
 
     def _on_view_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)

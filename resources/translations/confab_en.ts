@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+709"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+710"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+509"/>
+        <location line="+538"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+241"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+244"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -91,7 +91,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+545"/>
+        <location filename="../../desktop/ui/main_window.py" line="+551"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -99,7 +99,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1406"/>
+        <location line="+1409"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1257"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1287"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+705"/>
+        <location filename="../../desktop/ui/message_view.py" line="+728"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -191,14 +191,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-489"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-518"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-603"/>
+        <location line="-604"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+541"/>
+        <location line="+542"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -236,8 +236,38 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
+    <message>
+        <location line="+52"/>
+        <source>Copy Message</source>
+        <translation>复制消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit Message</source>
+        <translation>编辑消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate Reply</source>
+        <translation>重新生成回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete Message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous Version of a Message</source>
+        <translation>消息的上一版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next Version of a Message</source>
+        <translation>消息的下一版本</translation>
+    </message>
     <message numerus="yes">
-        <location line="+215"/>
+        <location line="+187"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>显示更早的 %Ln 条消息</numerusform>
@@ -274,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-381"/>
+        <location filename="../../desktop/ui/message_view.py" line="-396"/>
         <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -304,7 +334,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+299"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+302"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -1950,22 +1980,22 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>停止回复</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Next Pane</source>
         <translation>下一个窗格</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Previous Pane</source>
         <translation>上一个窗格</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Go to the Messages</source>
         <translation>转到消息</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+43"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -1980,7 +2010,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>导入文件夹(&amp;F)…</translation>
     </message>
     <message numerus="yes">
-        <location line="+112"/>
+        <location line="+113"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>仍在添加 %n 个文件：准备好后再发送。</numerusform>
@@ -2182,12 +2212,12 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 replied: %2</source>
         <translation>%1 已回复：%2</translation>
     </message>
@@ -2232,9 +2262,9 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>系统钥匙串不可用，因此 API 密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="-535"/>
+        <location line="-538"/>
         <location line="+315"/>
-        <location line="+231"/>
+        <location line="+234"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -2381,7 +2411,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+461"/>
+        <location line="+475"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2407,7 +2437,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-563"/>
+        <location filename="../../desktop/ui/message_view.py" line="-585"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2427,23 +2457,23 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1140"/>
+        <location line="+1162"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location line="-423"/>
-        <location line="+559"/>
+        <location line="-421"/>
+        <location line="+557"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-539"/>
+        <location line="-537"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location line="+326"/>
+        <location line="+324"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -2483,7 +2513,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>以 Markdown 格式复制这条消息</translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-30"/>
         <source>Previous Version</source>
         <translation>上一个版本</translation>
     </message>
@@ -2493,12 +2523,17 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>下一个版本</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="-73"/>
         <source>Assistant (%1)</source>
         <translation>助手（%1）</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+19"/>
+        <source>writing…</source>
+        <translation>正在撰写…</translation>
+    </message>
+    <message>
+        <location line="+84"/>
         <source>Edit this message</source>
         <translation>编辑这条消息</translation>
     </message>
@@ -3581,7 +3616,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../desktop/ui/sidebar.py" line="+33"/>
+        <location filename="../../desktop/ui/sidebar.py" line="+35"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
@@ -3591,7 +3626,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
@@ -3604,12 +3639,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     <message>
         <location line="-55"/>
         <location line="+126"/>
-        <location line="+76"/>
+        <location line="+81"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-150"/>
         <source>Nothing here yet.</source>
         <translation>这里还没有内容。</translation>
     </message>
@@ -3639,7 +3674,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>对话会移到回收站：可在“文件 → 回收站”中恢复。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+79"/>
         <source>Delete conversations</source>
         <translation>删除对话</translation>
     </message>
@@ -4449,7 +4484,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-521"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-523"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>

@@ -15,6 +15,7 @@ import pytest
 
 from desktop import __version__
 from tests.conftest import write_settings
+from tests.support.logs import wait_for_log as _wait_for_log
 from tests.support.openai_server import Reply
 
 # Lines the offscreen platform prints about window features it does not have.
@@ -41,21 +42,6 @@ def _launch(data: Path, env: dict[str, str]) -> subprocess.Popen[str]:
         text=True,
         env=env,
     )
-
-
-def _wait_for_log(
-    data_dir: Path, needle: str, proc: subprocess.Popen[Any], timeout: float = 30.0
-) -> None:
-    log = data_dir / "logs" / "confab.log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.exists() and needle in log.read_text(encoding="utf-8", errors="replace"):
-            return
-        if proc.poll() is not None:
-            raise AssertionError(f"Confab exited early: {proc.communicate()}")
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"{needle!r} never appeared in the log: {proc.communicate()}")
 
 
 def test_version_and_help() -> None:

@@ -264,13 +264,18 @@ def test_the_sidebars_rows_open_rename_and_delete_by_keys(
     # Enter never destroys: the default button is the way out.
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     box.reject()
+    # Enter on the open conversation's row: on to its message box.
+    view.setFocus()
+    _press(qtbot, Qt.Key.Key_Return)
+    assert _focus() is window.composer.edit
 
 
-def _ring_pixels(widget: QWidget, colour: str) -> int:
-    """Pixels of ``colour`` (the ring's) in and around ``widget``, as the screen shows it."""
+def _ring_pixels(widget: QWidget, colour: str, outside: int = 4) -> int:
+    """Pixels of ``colour`` (the ring's) in and ``outside`` pixels around ``widget``, as the
+    screen shows it."""
     parent = widget.parentWidget()
     assert parent is not None
-    area = widget.geometry().adjusted(-4, -4, 4, 4)
+    area = widget.geometry().adjusted(-outside, -outside, outside, outside)
     image: QImage = parent.grab(area).toImage()
     target = int(colour.removeprefix("#"), 16)
     count = 0
@@ -302,6 +307,8 @@ def test_the_keyboard_focus_is_visible_in_both_themes(
     # A message itself shows it too; a field keeps its own (its :focus border).
     reply.setFocus(Qt.FocusReason.TabFocusReason)
     assert rings.target is reply
+    # Drawn within it (it spans the column, which would cut a ring round it off): its edge.
+    qtbot.waitUntil(lambda: _ring_pixels(reply, ring, outside=0) > reply.width())
     app.window.composer.edit.setFocus(Qt.FocusReason.TabFocusReason)
     assert rings.target is None
 
@@ -313,7 +320,105 @@ def test_a_finished_reply_is_announced_without_moving_the_focus(
     monkeypatch.setattr(
         "desktop.ui.main_window.announce", lambda source, text, **_: said.append((source, text))
     )
-    _chat(app, openai_server, "It is *Paris*.")
+    _chat(app, openai_server, "Not said: no screen reader is running.")
+    assert said == []
+    QAccessible.setActive(True)  # as when a screen reader is (offscreen: no bridge to tell)
+    try:
+        _chat(app, openai_server, "It is *Paris*.")
+    finally:
+        QAccessible.setActive(False)
     reply = _messages(app)[-1]
     assert said == [(reply, "test-model replied: It is Paris.")]
     assert app.window.composer.edit.hasFocus()
+
+
+def test_the_keyboards_keys_are_in_the_shortcut_registry_and_can_be_changed(
+    app: Any, openai_server: Any, qtbot: Any
+) -> None:
+    from desktop.ui.shortcuts import conflicts
+
+    _chat(app, openai_server, "a reply")
+    registry = app.window.shortcuts
+    ids = {entry.id for entry in registry.entries()}
+    assert {"focus_next_pane", "focus_thread", "message_copy", "message_next_version"} <= ids
+    # No two of the window's default keys clash.
+    assert conflicts({e.id: e.defaults for e in registry.entries()}) == {}
+    # A key the user chose (Preferences → Shortcuts) works on the messages shown.
+    registry.apply({"message_copy": "Ctrl+Alt+Y"})
+    reply = _messages(app)[-1]
+    app.window.chat_view.focus_message(reply)
+    QGuiApplication.clipboard().clear()
+    _press(
+        qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert QGuiApplication.clipboard().text() == ""
+    _press(
+        qtbot, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    assert QGuiApplication.clipboard().text() == "a reply"
+
+
+def test_a_replys_links_are_reached_by_tab_and_opened_by_enter(
+    app: Any, openai_server: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import message_view
+
+    opened: list[str] = []
+    monkeypatch.setattr(
+        message_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    _chat(
+        app,
+        openai_server,
+        "See [the docs](https://example.com/docs) and [more](https://example.com/more).",
+    )
+    reply = _messages(app)[-1]
+    app.window.chat_view.focus_message(reply)
+    _press(qtbot, Qt.Key.Key_Tab)
+    paragraph = _focus()
+    assert paragraph is not None and paragraph.objectName() == "markdownBlock"
+    _press(qtbot, Qt.Key.Key_Return)
+    assert opened == ["https://example.com/docs"]
+    _press(qtbot, Qt.Key.Key_Tab)  # the next link, in the same paragraph
+    assert _focus() is paragraph
+    _press(qtbot, Qt.Key.Key_Return)
+    assert opened[-1] == "https://example.com/more"
+    _press(qtbot, Qt.Key.Key_Tab)  # then on to the message's buttons
+    assert _focus() is reply.action_buttons["copy"]
+
+
+def test_the_other_windows_controls_have_names_too(
+    start_citizen: Any, openai_server: Any, qtbot: Any
+) -> None:
+    """Preferences, Compare and Quick ask: every button and box says what it is."""
+    citizen = start_citizen()
+    app = citizen.app
+    _chat(app, openai_server, "a reply")
+    window = app.window
+    windows: list[QWidget] = []
+    window.preferences_action.trigger()
+    qtbot.waitUntil(lambda: window.preferences_dialog is not None)
+    windows.append(window.preferences_dialog)
+    app.window.composer.edit.setPlainText("compare this")
+    window.compare_action.trigger()
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in _compare_dialogs()))
+    windows += [w for w in _compare_dialogs() if w.isVisible()]
+    windows.append(citizen.integration.open_quick())
+    assert len(windows) == 3
+    for shown in windows:
+        qtbot.waitUntil(shown.isVisible)
+        controls = [
+            w
+            for w in shown.findChildren(QWidget)
+            if isinstance(w, (QAbstractButton, QComboBox)) and w.isVisible()
+        ]
+        assert controls, shown
+        unnamed = [c.objectName() or type(c).__name__ for c in controls if not _name(c).strip()]
+        assert unnamed == [], (shown.objectName(), unnamed)
+        shown.close()
+
+
+def _compare_dialogs() -> list[QWidget]:
+    from desktop.ui.compare_view import CompareDialog
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, CompareDialog)]
