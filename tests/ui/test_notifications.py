@@ -5,36 +5,22 @@ for real over D-Bus to a small notification server on the test session's private
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from queue import Empty, Queue
+from queue import Empty
 from typing import Any
 
 import pytest
 
 from desktop.controllers.notifier import Notifier
+from tests.support.bus_service import ServiceProcess
 from tests.support.openai_server import Reply
 
 
-class NotificationServer:
+class NotificationServer(ServiceProcess):
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.notification_server", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: Queue[str] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self.lines.get(timeout=15) == "ready"
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
+        super().__init__("tests.support.notification_server", *args)
 
     def next(self, qtbot: Any) -> dict[str, Any]:
         seen: list[str] = []
@@ -55,13 +41,7 @@ class NotificationServer:
         return self.lines.empty()
 
     def click(self, notification_id: int) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(f"click {notification_id}\n")
-        self.proc.stdin.flush()
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.communicate()
+        self.command(f"click {notification_id}")
 
 
 @pytest.fixture
