@@ -59,6 +59,14 @@ def notifier(run_async: Any) -> Iterator[Notifier]:
     run_async(made.aclose())
 
 
+def _the_only_one(server: NotificationServer, notifier: Notifier, qtbot: Any) -> dict[str, Any]:
+    """The notification sent, once the notifier has sent one and the server has no other."""
+    record = server.next(qtbot)
+    qtbot.waitUntil(lambda: notifier.sent == 1)
+    assert server.none_came()
+    return record
+
+
 def _inactive(app: Any) -> None:
     """The user is in another program: Confab's window minimised."""
     app.window.showMinimized()
@@ -129,9 +137,7 @@ def test_no_notification_while_the_window_is_active(
     app.type_and_send("Again")
     app.wait_idle()
     # The second reply's (the first came while the window was active: none for it).
-    assert notification_server.next(qtbot)["body"] == "echo[3]: Again"
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
+    assert _the_only_one(notification_server, notifier, qtbot)["body"] == "echo[3]: Again"
 
 
 def test_no_notification_for_the_reply_the_quick_window_shows(
@@ -151,10 +157,8 @@ def test_no_notification_for_the_reply_the_quick_window_shows(
     quick.composer.edit.setPlainText("Second")
     quick.send(quick.composer.text())
     qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
-    record = notification_server.next(qtbot)
+    record = _the_only_one(notification_server, notifier, qtbot)
     assert record["summary"] == "Quick one" and record["body"] == "echo[3]: Second"
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
 
 
 def test_notifications_off_in_preferences_means_none(
@@ -172,10 +176,8 @@ def test_notifications_off_in_preferences_means_none(
     settings.set_preferences(replace(settings.preferences(), notify_when_done=True))
     citizen.app.type_and_send("Now with them on")
     citizen.app.wait_idle()
-    record = notification_server.next(qtbot)
+    record = _the_only_one(notification_server, notifier, qtbot)
     assert record["body"] == "echo[3]: Now with them on"  # not the first reply's
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
 
 
 def test_without_actions_the_notification_has_no_button(
