@@ -69,25 +69,26 @@ def test_the_portal_binds_the_key_and_its_activation_opens_quick_ask(
         run_async(shortcut.aclose())
 
 
-def test_a_refused_binding_says_how_to_bind_confab_quick_instead(
-    secret_service: Any, run_async: Any, qtbot: Any
-) -> None:
-    portal = Portal("--refuse")
+def _binding_ends_unsupported(run_async: Any, qtbot: Any) -> None:
     shortcut = _portal_shortcut()
     try:
         shortcut.set_shortcut("Ctrl+Alt+Space")
         qtbot.waitUntil(lambda: shortcut.state == hotkeys.UNSUPPORTED, timeout=10_000)
     finally:
         run_async(shortcut.aclose())
+
+
+def test_a_refused_binding_says_how_to_bind_confab_quick_instead(
+    secret_service: Any, run_async: Any, qtbot: Any
+) -> None:
+    portal = Portal("--refuse")
+    try:
+        _binding_ends_unsupported(run_async, qtbot)
+    finally:
         portal.stop()
 
 
 def test_no_portal_on_the_bus_is_unsupported(
     secret_service: Any, run_async: Any, qtbot: Any
 ) -> None:
-    shortcut = _portal_shortcut()
-    try:
-        shortcut.set_shortcut("Ctrl+Alt+Space")
-        qtbot.waitUntil(lambda: shortcut.state == hotkeys.UNSUPPORTED, timeout=10_000)
-    finally:
-        run_async(shortcut.aclose())
+    _binding_ends_unsupported(run_async, qtbot)
