@@ -107,10 +107,9 @@ def problem_texts() -> dict[str, str]:
 
 def problem_text(problem: ConfigProblem) -> str:
     """A problem of a pasted config in the user's language."""
-    text = problem_texts().get(problem.code)
-    if text is None:
-        return str(problem)
-    return text.format(server=problem.server, detail=problem.detail)
+    from desktop.core.reasons import say
+
+    return say(problem_texts().get(problem.code), problem.fields(), str(problem))
 
 
 class PairsEditor(QWidget):

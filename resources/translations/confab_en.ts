@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+710"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+735"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+538"/>
+        <location line="+555"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>

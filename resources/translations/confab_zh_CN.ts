@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1287"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1329"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+736"/>
+        <location filename="../../desktop/ui/message_view.py" line="+743"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -191,14 +191,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-518"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-535"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-629"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+542"/>
+        <location line="+567"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -232,12 +232,12 @@ Ctrl+Enter sends, Enter starts a new line.</source>
 Ctrl+Enter 发送，Enter 换行。</translation>
     </message>
     <message>
-        <location line="+236"/>
+        <location line="+240"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+65"/>
         <source>Copy Message</source>
         <translation>复制消息</translation>
     </message>
@@ -2406,12 +2406,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-191"/>
+        <location filename="../../desktop/ui/message_view.py" line="-198"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+475"/>
+        <location line="+482"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2437,7 +2437,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-593"/>
+        <location filename="../../desktop/ui/message_view.py" line="-600"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2457,18 +2457,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1188"/>
+        <location line="+1195"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location line="-441"/>
-        <location line="+577"/>
+        <location line="+581"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-557"/>
+        <location line="-561"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -2578,7 +2578,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+120"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
