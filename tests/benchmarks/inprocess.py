@@ -30,9 +30,9 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -44,6 +44,8 @@ os.environ["CONFAB_LANG"] = "en"
 from tests.benchmarks import workload  # noqa: E402
 from tests.benchmarks.procs import read_rss_mb  # noqa: E402
 from tests.support.keys import MemoryBackend  # noqa: E402
+
+_R = TypeVar("_R")
 
 perf = time.perf_counter
 
@@ -437,6 +439,12 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
                 "math_formulas_in_blocks": total,
                 "math_drawn_after_end_s": perf() - t_drawn,
             }
+            # What swapping the drawn formulas in cost the UI thread (their rasters, the
+            # labels filled again), from the first delta until every formula was shown.
+            swaps = [(end - start) * 1000 for label, start, end in spans if label.endswith("drawn")]
+            formula_figures["math_swap_in_total_ms"] = sum(swaps)
+            formula_figures["math_swap_in_p95_ms"] = percentile(swaps, 95)
+            formula_figures["math_swap_in_max_ms"] = max(swaps, default=0.0)
         stall.stop()
         reply = conversation.message(conversation.head)
         flush_ms = [d * 1000 for start, d in flushes.calls if start >= t0]
@@ -1311,6 +1319,27 @@ def setup_application(app: Any) -> str:
 
 
 # ---- entry point -----------------------------------------------------------------------------
+
+
+def run_child(measure: Callable[[], Coroutine[Any, Any, _R]]) -> _R:
+    """A benchmark child's work: Confab's QApplication (set up as the app sets it up), and
+    ``measure()`` run to its end in the qasync loop."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import _spare_memory
+
+    _spare_memory()
+    import qasync
+
+    app = QApplication([sys.argv[0]])
+    setup_application(app)
+    result: _R = qasync.run(measure())
+    del app
+    return result
+
+
+def write_figures(out: str | Path, figures: dict[str, Any]) -> None:
+    Path(out).write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,9 @@ math_stream_*            the same two (≤ 8 ms, ≤ 50 ms) while a reply of 200
                          pace, the formulas drawn in the formula thread and swapped in;
                          math_formulas_shown how many the reply shows as images once the
                          stream is over and the thread idle (200), _drawn_after_end_s how
-                         long that took after the reply's end
+                         long that took after the reply's end, _swap_in_*_ms what swapping
+                         the drawn formulas in cost the UI thread (their rasters, the labels
+                         filled again: ChatView.formulas_drawn), total, p95 and max
 concurrent_*             20 conversations sent a question each, a few a second, so that 20
                          replies of ~2,000 tokens (~80 tokens a second each) stream at once
                          while the window opens another of them every second:
@@ -894,6 +896,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("math_formulas_drawn", "", "{:.0f}"),
     ("math_formulas_shown", "", "{:.0f}"),
     ("math_drawn_after_end_s", "s", "{:.2f}"),
+    ("math_swap_in_total_ms", "ms", "{:.0f}"),
+    ("math_swap_in_p95_ms", "ms", "{:.1f}"),
+    ("math_swap_in_max_ms", "ms", "{:.1f}"),
     ("concurrent_streams", "", "{:.0f}"),
     ("concurrent_max_stall_ms", "ms", "{:.0f}"),
     ("concurrent_max_stall_no_switch_ms", "ms", "{:.0f}"),
