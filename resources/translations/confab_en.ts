@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+244"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+242"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+192"/>
+        <location line="+205"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>

@@ -334,7 +334,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+302"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+300"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -415,7 +415,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>并排的回复</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+29"/>
         <source>Back to the Thread</source>
         <translation>返回对话</translation>
     </message>
@@ -425,14 +425,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+48"/>
+        <location line="+52"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>正在比较 %n 个模型</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+95"/>
         <source>Available once every reply has ended (Stop ends them now)</source>
         <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
     </message>
@@ -442,7 +442,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>从这个回复继续对话</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+104"/>
         <source>{tokens} out</source>
         <translation>输出 {tokens}</translation>
     </message>
@@ -4484,7 +4484,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-523"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-590"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
