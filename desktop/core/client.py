@@ -855,14 +855,43 @@ def _network_options(
     return options
 
 
+# One TLS context for the clients of the same TLS settings: building one (certifi's authorities
+# loaded) takes ~75 ms, and a comparison of three providers paid it three times on the UI thread
+# as its replies began. A context serves any number of connections (httpcore sets the same ALPN,
+# HTTP/1.1, on it for each: no client of ours asks for HTTP/2).
+_SSL_CONTEXTS: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+
 def _ssl_context(network: NetworkSettings) -> ssl.SSLContext:
+    path = os.path.expanduser(network.ca_bundle) if network.ca_bundle else ""
+    try:  # the bundle edited: built again
+        stat = os.stat(path) if path else None
+        stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+    except OSError:
+        stamp = (-1, -1)  # gone: load_verify_locations says so below, each time
+    key = (
+        network.verify_tls,
+        path,
+        stamp,
+        os.environ.get("SSL_CERT_FILE"),
+        os.environ.get("SSL_CERT_DIR"),
+    )
+    context = _SSL_CONTEXTS.get(key)
+    if context is None:
+        context = _build_ssl_context(network, path)
+        if len(_SSL_CONTEXTS) >= 8:
+            _SSL_CONTEXTS.clear()
+        _SSL_CONTEXTS[key] = context
+    return context
+
+
+def _build_ssl_context(network: NetworkSettings, path: str) -> ssl.SSLContext:
     if not network.verify_tls:
         return httpx.create_ssl_context(verify=False)
     # The usual authorities (certifi, or SSL_CERT_FILE) plus the user's own: a bundle with
     # only the company's root still lets other hosts verify.
     context = httpx.create_ssl_context()
-    if network.ca_bundle:
-        path = os.path.expanduser(network.ca_bundle)
+    if path:
         try:
             context.load_verify_locations(cafile=path)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError

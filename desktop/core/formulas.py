@@ -22,6 +22,7 @@ once), so the thread rests 1 ms every 2 ms.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -87,6 +88,16 @@ class Drawing:
     @property
     def height(self) -> float:
         return self.ascent + self.depth
+
+    def fitted(self, scale: float) -> tuple[int, int, int]:
+        """(above, below, width): the whole pixels the drawing at ``scale`` takes above and
+        below the baseline (the baseline on a pixel's edge; at least one more above than
+        below) and across."""
+        above = math.ceil(self.ascent * scale)
+        below = max(math.ceil(self.depth * scale), 0)
+        if above - below < 1:
+            above = below + 1  # deeper than tall (rare): room above, for the view's span
+        return above, below, max(math.ceil(self.width * scale), 1)
 
 
 _lock = threading.Lock()  # ziamath keeps global state (fonts, their caches, its config)
@@ -183,7 +194,11 @@ class Drawer:
     or asks the thread and answers ``PENDING``; the thread's results wait in a deque until the
     owner ``take``s them (on its own thread: the window's 5 ms timer), so that nothing of the
     thread's reaches the caller's objects. ``notify`` is called from the thread after each
-    result (it must only wake the owner up, not touch Qt objects)."""
+    result (it must only wake the owner up, not touch Qt objects). ``finish``, when set, is
+    called in the thread with each drawing made and the thread's pace (to call between its
+    steps: it waits while the window renders a flush, rests while a reply streams), before
+    the drawing is handed over (the window rasterises it there:
+    desktop/controllers/formulas.py); it must hold no object of the owner's thread."""
 
     PENDING: Any = object()
 
@@ -200,6 +215,7 @@ class Drawer:
         self.gentle = False
         # Set by the window while it renders a flush: the thread waits (see ``hold``).
         self.held = False
+        self.finish: Callable[[tuple[str, bool], Drawing, Callable[[], None]], None] | None = None
 
     def _ask(self, key: tuple[str, bool]) -> None:
         if self._thread is None:
@@ -234,6 +250,12 @@ class Drawer:
             (gentle if self.gentle else steady)()
 
         drawing = draw(key[0], key[1], pace=pace)
+        finish = self.finish
+        if drawing is not None and finish is not None and not self._closing:
+            try:
+                finish(key, drawing, pace)  # it paces its steps too
+            except Exception:  # a bug there: the window rasterises it itself
+                log.exception("formula: finishing %.200s failed", key[0])
         self._done.append((key, drawing))
         if self._notify is not None:
             self._notify()

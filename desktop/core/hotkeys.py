@@ -123,6 +123,10 @@ X_SHIFT, X_LOCK, X_CONTROL, X_MOD1, X_MOD4 = 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 <
 MOD_ALT, MOD_CONTROL, MOD_SHIFT, MOD_WIN, MOD_NOREPEAT = 0x1, 0x2, 0x4, 0x8, 0x4000
 # Carbon's modifier bits (Events.h).
 MAC_CMD, MAC_SHIFT, MAC_OPTION, MAC_CONTROL = 0x100, 0x200, 0x800, 0x1000
+# Each modifier's bit on each platform (Qt's Ctrl is Command on macOS, its Meta is Control).
+_X_BITS = {CTRL: X_CONTROL, ALT: X_MOD1, SHIFT: X_SHIFT, META: X_MOD4}
+_WINDOWS_BITS = {CTRL: MOD_CONTROL, ALT: MOD_ALT, SHIFT: MOD_SHIFT, META: MOD_WIN}
+_MAC_BITS = {CTRL: MAC_CMD, ALT: MAC_OPTION, SHIFT: MAC_SHIFT, META: MAC_CONTROL}
 
 BACKEND_X11 = "x11"
 BACKEND_WINDOWS = "windows"
@@ -191,13 +195,18 @@ def _key_name(word: str) -> str:
     raise HotkeyError(f"unknown key: {word!r}")
 
 
+def _mask(hotkey: Hotkey, bits: Mapping[str, int]) -> int:
+    """The hotkey's modifiers as one platform's bits."""
+    mask = 0
+    for modifier, bit in bits.items():
+        if modifier in hotkey.modifiers:
+            mask |= bit
+    return mask
+
+
 def x11_key(hotkey: Hotkey) -> tuple[int, str]:
     """The modifier mask and the keysym name XGrabKey wants (``XStringToKeysym``)."""
-    mask = 0
-    mask |= X_CONTROL if CTRL in hotkey.modifiers else 0
-    mask |= X_MOD1 if ALT in hotkey.modifiers else 0
-    mask |= X_SHIFT if SHIFT in hotkey.modifiers else 0
-    mask |= X_MOD4 if META in hotkey.modifiers else 0
+    mask = _mask(hotkey, _X_BITS)
     if hotkey.key in _NAMED:
         return mask, _NAMED[hotkey.key][0]
     return mask, hotkey.key.lower() if hotkey.key.isalpha() and len(hotkey.key) == 1 else hotkey.key
@@ -214,11 +223,7 @@ def lock_variants(mask: int, numlock_mask: int) -> list[int]:
 
 def windows_key(hotkey: Hotkey) -> tuple[int, int]:
     """RegisterHotKey's modifiers (MOD_NOREPEAT: held down, it fires once) and virtual key."""
-    mods = MOD_NOREPEAT
-    mods |= MOD_CONTROL if CTRL in hotkey.modifiers else 0
-    mods |= MOD_ALT if ALT in hotkey.modifiers else 0
-    mods |= MOD_SHIFT if SHIFT in hotkey.modifiers else 0
-    mods |= MOD_WIN if META in hotkey.modifiers else 0
+    mods = MOD_NOREPEAT | _mask(hotkey, _WINDOWS_BITS)
     number = hotkey.function_key
     if number is not None:
         return mods, 0x70 + number - 1  # VK_F1…VK_F24
@@ -229,11 +234,7 @@ def windows_key(hotkey: Hotkey) -> tuple[int, int]:
 
 def mac_key(hotkey: Hotkey) -> tuple[int, int]:
     """RegisterEventHotKey's modifiers and virtual key code (kVK_*)."""
-    mods = 0
-    mods |= MAC_CMD if CTRL in hotkey.modifiers else 0
-    mods |= MAC_OPTION if ALT in hotkey.modifiers else 0
-    mods |= MAC_SHIFT if SHIFT in hotkey.modifiers else 0
-    mods |= MAC_CONTROL if META in hotkey.modifiers else 0
+    mods = _mask(hotkey, _MAC_BITS)
     number = hotkey.function_key
     if number is not None:
         if number not in _MAC_FUNCTION:

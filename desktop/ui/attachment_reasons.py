@@ -63,10 +63,6 @@ def say(error: AttachmentError | BaseException) -> str:
         return QCoreApplication.translate(
             "AttachmentReason", "The file cannot be attached ({error})"
         ).format(error=str(error) or type(error).__name__)
-    template = _texts().get(error.kind)
-    if template is None:
-        return str(error)
-    try:
-        return reasons.fill(template, error.fields)
-    except (IndexError, ValueError):  # a translation that is not a template
-        return str(error)
+    from desktop.core.reasons import say as filled
+
+    return filled(_texts().get(error.kind), error.fields, str(error))

@@ -72,11 +72,11 @@ AROUND_AFTER = 6
 # per turn of the loop, above what is shown (a Markdown reply costs 10-40 ms to build).
 AROUND_AT_ONCE = 2
 # Of those, the newest are built before the conversation first paints, as many as fill the
-# view (at most FIRST_PAINT: one long reply is often all that shows), the others BACKFILL_STEP
-# per turn of the loop after it, above what is shown (a Markdown message takes ~10-20 ms to
-# build): building all 30 at once made opening a conversation take up to 0.5 s.
+# view (at most FIRST_PAINT: one long reply is often all that shows), the others one message
+# per two turns of the loop after it (one makes its widget, the next shows and lays it out),
+# above what is shown (a Markdown message takes ~10-20 ms to build, made and shown in one turn
+# it was the open's worst stall): building all 30 at once made opening take up to 0.5 s.
 FIRST_PAINT = 6
-BACKFILL_STEP = 1
 BACKFILL_PAINT_WAIT_MS = 200
 # Layout requests cascade (a message, the column, the thread, the scroll area): this many rounds
 # settle them.
@@ -215,6 +215,9 @@ class ChatView(QScrollArea):
         # gone to (see JUMP_DISTANCE); empty when it shows the thread's end.
         self._hidden_later: list[Message] = []
         self._backfill: list[Message] = []  # of the initial window, not built yet
+        # The backfill's next message, made in one turn of the loop and placed (shown, laid
+        # out) in the next: together they were the open's worst stall.
+        self._prebuilt: tuple[Message, MessageWidget] | None = None
         self._unbuilt: list[MessageWidget] = []  # long replies built only in part
         self._backfill_due = False
         # The backfill waits for the first paint of a conversation just opened (a zero timer
@@ -298,6 +301,7 @@ class ChatView(QScrollArea):
         where the user had it (at the end if they were there)."""
         bar = self.verticalScrollBar()
         follow, value, built = self._follow, bar.value(), len(self._widgets)
+        self._drop_prebuilt()
         focused = self._message_of(QApplication.focusWidget())
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
@@ -544,13 +548,33 @@ class ChatView(QScrollArea):
             self._keeping_place(lambda: widget.build_rest(BACKFILL_BLOCKS))
             if not widget.unbuilt:
                 self._unbuilt.pop()
-        else:
-            self._build_above(self._backfill[-BACKFILL_STEP:], tail=self._tail_chars())
-            self._backfill = self._backfill[:-BACKFILL_STEP]
+        elif self._backfill:
+            # One turn makes the next message's widget (its Markdown parsed, its blocks), the
+            # next shows and lays it out above the others.
+            message = self._backfill[-1]
+            prebuilt = self._prebuilt
+            if prebuilt is not None and prebuilt[0] is message:
+                self._prebuilt = None
+                self._keeping_place(lambda: self._place_above(message, prebuilt[1]))
+                self._backfill = self._backfill[:-1]
+            else:
+                self._drop_prebuilt()
+                self._prebuilt = (message, self._make_widget(message, self._tail_chars()))
         self._schedule_backfill()
+
+    def _place_above(self, message: Message, widget: MessageWidget) -> None:
+        self._place_widget(message, widget, 1)
+        if widget.unbuilt:
+            self._unbuilt.append(widget)
+
+    def _drop_prebuilt(self) -> None:
+        if self._prebuilt is not None:
+            self._prebuilt[1].deleteLater()
+            self._prebuilt = None
 
     def finish_backfill(self) -> None:
         """Build the rest of the initial window now (before older messages go above it)."""
+        self._drop_prebuilt()
         for widget in self._unbuilt:
             self._keeping_place(widget.build_rest)
         self._unbuilt.clear()
@@ -673,6 +697,7 @@ class ChatView(QScrollArea):
         self._current = None
         self._unbuilt.clear()
         self._backfill = []
+        self._drop_prebuilt()
         self._pending.clear()
         self._finishing.clear()
         self._catch_up_slice.clear()
@@ -1055,6 +1080,10 @@ class ChatView(QScrollArea):
     def _add_widget(
         self, message: Message, index: int | None = None, tail: int | None = None
     ) -> MessageWidget:
+        return self._place_widget(message, self._make_widget(message, tail), index)
+
+    def _make_widget(self, message: Message, tail: int | None) -> MessageWidget:
+        """The message's widget, hidden and not in the layout yet (``_place_widget``)."""
         # Imported with the first message, not on the way to the first paint.
         from desktop.ui.message_view import MessageWidget
 
@@ -1067,12 +1096,20 @@ class ChatView(QScrollArea):
             tail=tail,
             attachments=self.attachment_source,
         )
+        widget.hide()
         widget.action_requested.connect(self.action_requested)
         widget.edit_submitted.connect(self.edit_submitted)
         widget.branch_requested.connect(self.branch_requested)
         widget.tool_decided.connect(self.tool_decided)
         widget.step_requested.connect(self._on_message_step_requested)
         widget.key_actions = self.message_key_actions()
+        return widget
+
+    def _place_widget(
+        self, message: Message, widget: MessageWidget, index: int | None
+    ) -> MessageWidget:
+        """``widget`` (of ``message``) at ``index`` of the thread, in the state the view
+        is in now, laid out at the column's width and shown."""
         self._show_runs(widget)
         if self._conversation is not None and self._conversation.has_message(message.id):
             widget.set_siblings([m.id for m in self._conversation.siblings(message.id)])
@@ -1098,6 +1135,11 @@ class ChatView(QScrollArea):
         # Before the "later" button and the trailing stretch.
         position = self._layout.indexOf(self._later) if index is None else index
         self._layout.insertWidget(position, widget)
+        if self._column.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            # At the column's width before it is shown: showing lays the message out at the
+            # size it has, and a new widget's is 100 pixels (its blocks were laid out at that
+            # width, then at the column's, each).
+            widget.resize(self._column.width(), widget.height())
         # Now, not by the layout's queued call: until then the layout leaves it out.
         widget.setVisible(True)
         return widget

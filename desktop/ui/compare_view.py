@@ -10,7 +10,6 @@ to this session only: a conversation opened later shows its compared replies as 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -43,9 +42,8 @@ if TYPE_CHECKING:
 MIN_TARGETS, MAX_TARGETS = 2, 4
 # A column is at least this wide: narrower windows scroll the columns sideways.
 COLUMN_MIN_WIDTH = 300
-FLUSH_INTERVAL_MS = 33  # as the thread's (desktop/ui/chat_view.py)
-# What one tick may spend drawing before the other columns wait for the next.
-FLUSH_BUDGET_S = 0.012
+FLUSH_INTERVAL_MS = 33  # each column's, as the thread's (desktop/ui/chat_view.py)
+FLUSH_MIN_INTERVAL_MS = 8  # a tick, whatever the number of columns
 
 
 class ProviderChoice:
@@ -368,6 +366,15 @@ class CompareView(QWidget):
         self.columns: list[CompareColumn] = []
         self._streaming = False
         self._pending: dict[str, Message] = {}
+        # Replies whose columns are not built yet (see show_compare): each as last heard of.
+        self._unbuilt: dict[str, tuple[Message, str]] = {}
+        self._places: dict[str, QWidget] = {}  # their places in the strip meanwhile
+        # Not a zero timer: Qt runs a chain of those in one go, never serving the rest of the
+        # event loop in between (the three builds were one 90 ms stall).
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(1)
+        self._build_timer.timeout.connect(self._build_next)
         # Replies that ended while still behind on screen, and the slice each catches up by.
         self._finishing: dict[str, int] = {}
         # (message) → the figures' text: tokens, cost (set by the window).
@@ -437,22 +444,51 @@ class CompareView(QWidget):
         *,
         streaming: bool,
     ) -> None:
-        """Columns for ``replies`` (a comparison's, each under ``question``), as they are now."""
+        """Columns for ``replies`` (a comparison's, each under ``question``), as they are now.
+
+        The first column is built now, the others one per turn of the event loop: building,
+        polishing and painting all of them at once held the window ~80 ms. A reply whose
+        column is not built yet is shown as it is when its column is."""
         self.clear()
         self.conversation_id = conversation_id
         self.heading.setText(self.tr("Comparing %n model(s)", "", len(replies)))
         self.question.setText(_first_lines(question.content, 3))
         self.question.setToolTip(question.content[:2000])
-        for reply, title in zip(replies, titles, strict=True):
-            column = CompareColumn(reply, title, self._widget_for(reply, title))
-            column.keep_requested.connect(self.keep_requested)
-            column.retry_requested.connect(self.retry_requested)
-            self.columns.append(column)
-            self._strip_layout.addWidget(column, 1)
-            self.refresh(reply)
-            if reply.streaming and not reply.content and not reply.reasoning:
-                column.widget.set_waiting(True)
+        self._streaming = streaming
+        self._unbuilt = {
+            reply.id: (reply, title) for reply, title in zip(replies, titles, strict=True)
+        }
+        for reply_id in self._unbuilt:
+            # Its place, as wide as the column will be: the columns built before it keep
+            # their width (and their text its wrapping) when it comes.
+            place = QWidget()
+            place.setMinimumWidth(COLUMN_MIN_WIDTH)
+            self._places[reply_id] = place
+            self._strip_layout.addWidget(place, 1)
+        self._build_next()
         self.set_streaming(streaming)
+
+    def _build_next(self) -> None:
+        """Build the next column not built yet; the one after at the next turn."""
+        if not self._unbuilt:
+            return
+        reply_id = next(iter(self._unbuilt))
+        reply, title = self._unbuilt.pop(reply_id)
+        column = CompareColumn(reply, title, self._widget_for(reply, title))
+        column.keep_requested.connect(self.keep_requested)
+        column.retry_requested.connect(self.retry_requested)
+        self._set_keep(column)
+        self.columns.append(column)
+        place = self._places.pop(reply_id)
+        self._strip_layout.insertWidget(self._strip_layout.indexOf(place), column, 1)
+        self._strip_layout.removeWidget(place)
+        place.hide()
+        place.deleteLater()
+        self.refresh(reply)
+        if reply.streaming and not reply.content and not reply.reasoning:
+            column.widget.set_waiting(True)
+        if self._unbuilt:
+            self._build_timer.start()
 
     def _widget_for(self, reply: Message, title: str) -> MessageWidget:
         from desktop.ui.message_view import MessageWidget
@@ -477,6 +513,13 @@ class CompareView(QWidget):
             column.hide()
             column.deleteLater()
         self.columns = []
+        for place in self._places.values():
+            self._strip_layout.removeWidget(place)
+            place.hide()
+            place.deleteLater()
+        self._places.clear()
+        self._unbuilt.clear()
+        self._build_timer.stop()
         self._pending.clear()
         self._finishing.clear()
         self._flush_timer.stop()
@@ -486,7 +529,10 @@ class CompareView(QWidget):
         return next((c for c in self.columns if c.message_id == message_id), None)
 
     def has(self, conversation_id: str, message_id: str) -> bool:
-        return conversation_id == self.conversation_id and self.column(message_id) is not None
+        """Whether ``message_id`` is one of the replies shown (its column built or not yet)."""
+        return conversation_id == self.conversation_id and (
+            message_id in self._unbuilt or self.column(message_id) is not None
+        )
 
     # ---- streaming -----------------------------------------------------------------
 
@@ -494,41 +540,47 @@ class CompareView(QWidget):
         """Keep waits for every reply to end (Stop ends them all now)."""
         self._streaming = streaming
         for column in self.columns:
-            column.keep_button.setEnabled(not streaming)
-            column.keep_button.setToolTip(
-                self.tr("Available once every reply has ended (Stop ends them now)")
-                if streaming
-                else self.tr("Continue the conversation from this reply")
-            )
+            self._set_keep(column)
         self.close_button.setEnabled(not streaming)
 
+    def _set_keep(self, column: CompareColumn) -> None:
+        column.keep_button.setEnabled(not self._streaming)
+        column.keep_button.setToolTip(
+            self.tr("Available once every reply has ended (Stop ends them now)")
+            if self._streaming
+            else self.tr("Continue the conversation from this reply")
+        )
+
     def queue_delta(self, message: Message) -> None:
-        """The reply grew: shown at the next tick, with the others that grew."""
-        self._pending[message.id] = message
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
+        """The reply grew: shown at its next turn (see ``flush``)."""
+        if message.id in self._unbuilt:  # shown as it is then, once its column is built
+            self._unbuilt[message.id] = (message, self._unbuilt[message.id][1])
+            return
+        if message.id not in self._pending:
+            self._pending[message.id] = message
+            self._schedule()
+        else:
+            self._pending[message.id] = message  # keeps its place in line
 
     def flush(self) -> None:
-        """What the replies brought since the last tick, at most FLUSH_CHARS more of each (a
-        reply that ended behind, its catch-up slice): three replies flooding in at once,
-        each drawn whole at every tick, held the window up to 330 ms. Once a tick has spent
-        FLUSH_BUDGET_S the other columns wait for the next, first in line then: a tick costs
-        about one column's drawing, not all of them."""
-        pending, self._pending = self._pending, {}
-        again: dict[str, Message] = {}  # drawn, with more to draw: after those that waited
-        started = time.perf_counter()
-        for index, message in enumerate(pending.values()):
-            if index and time.perf_counter() - started > FLUSH_BUDGET_S:
-                self._pending[message.id] = message
-                continue
-            column = self.column(message.id)
+        """One column's turn: what its reply brought since, at most FLUSH_CHARS more (a
+        reply that ended behind, its catch-up slice). The columns take turns, the one that
+        waited longest first, and the ticks come as much more often as there are columns
+        with text to draw: each column is drawn as often as the thread's reply, and a tick
+        lays out and paints one column, not all of them. Three replies drawn at every tick
+        held the window up to 330 ms; within a time budget, 80–180 ms (most of it Qt laying
+        out and painting the columns after the flush)."""
+        while self._pending:
+            message_id = next(iter(self._pending))
+            message = self._pending.pop(message_id)
+            column = self.column(message_id)
             if column is None:
-                self._finishing.pop(message.id, None)
+                self._finishing.pop(message_id, None)
                 continue
             shown, content = column.widget.content, message.content
-            budget = self._finishing.get(message.id, FLUSH_CHARS)
-            if content.startswith(shown) and len(content) - len(shown) > budget:
-                again[message.id] = message  # the rest at the next ticks
+            budget = self._finishing.get(message_id, FLUSH_CHARS)
+            more = content.startswith(shown) and len(content) - len(shown) > budget
+            if more:
                 # Whole lines where it can: the last, still growing block is redone less.
                 cut = content.rfind("\n", len(shown) + budget // 2, len(shown) + budget)
                 content = content[: cut + 1 if cut != -1 else len(shown) + budget]
@@ -536,21 +588,34 @@ class CompareView(QWidget):
             column.widget.set_text(content, streaming=True)
             column.widget.set_reasoning(message.reasoning or "")
             column.stats.setText(self._figures(message))
-            if message.id not in again and message.id in self._finishing:
+            if more:
+                self._pending.setdefault(message_id, message)  # after those that waited
+            elif message_id in self._finishing:
                 self._show_final(message)
-        for message_id, message in again.items():
-            self._pending.setdefault(message_id, message)
+            break
+        self._schedule()
+
+    def _schedule(self) -> None:
         if not self._pending:
             self._flush_timer.stop()
+            return
+        interval = max(FLUSH_MIN_INTERVAL_MS, FLUSH_INTERVAL_MS // len(self._pending))
+        if self._flush_timer.interval() != interval:
+            self._flush_timer.setInterval(interval)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     @property
     def drawing(self) -> bool:
         """Whether some column has text still to draw (streaming, or catching up)."""
-        return bool(self._pending)
+        return bool(self._pending or self._unbuilt)
 
     def refresh(self, message: Message) -> None:
         """A reply started, ended (finished, failed, stopped): shown as it is now, once the
         column has caught up with its text."""
+        if message.id in self._unbuilt:
+            self._unbuilt[message.id] = (message, self._unbuilt[message.id][1])
+            return
         column = self.column(message.id)
         if column is None:
             return

@@ -1,9 +1,12 @@
 """Formulas as images in the message labels' rich text, and copying them back as LaTeX.
 
 A formula's drawing (core's SVG, made once per LaTeX and style in the formula thread, see
-desktop/core/formulas.py) becomes an ``<img>`` of a ``data:`` PNG, rasterised here by QtSvg at
-the label's font size, device pixel ratio and text colour (painted over the drawing's shape,
-so no white box on dark), each once (``_raster``, an LRU).
+desktop/core/formulas.py) becomes an ``<img>`` of a ``data:`` PNG, rasterised by QtSvg at the
+label's font size, device pixel ratio and text colour (painted over the drawing's shape, so no
+white box on dark), each once (``_raster``, an LRU). The rasterising is done in the formula
+thread too, right after the drawing, for the styles the labels waiting for it have
+(desktop/controllers/formulas.py ``Rasters``): the UI thread takes the PNG ready; only a style
+no label had asked for before (a formula shrunk to fit, a theme switched) is rasterised here.
 
 On the baseline: Qt's rich text has no baseline offset for an image. With
 ``vertical-align: middle`` it puts the image's middle a quarter of the x-height of the image's
@@ -18,30 +21,30 @@ label's selection from the label's own HTML with each image as its alt text.
 
 from __future__ import annotations
 
-import base64
 import html
-import math
 import weakref
 from collections import OrderedDict
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QFontInfo,
     QFontMetricsF,
-    QImage,
-    QPainter,
     QTextCursor,
     QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import QLabel, QWidget
 
+# At the top, not in the functions: these run for every formula of every label filled, and
+# PySide replaces ``__import__`` with a Python function (its __feature__ hook), which made an
+# import in a function cost ~40 µs a call here.
+from desktop.controllers.formulas import FormulaController, Style, raster_key, rasterise
+from desktop.core.formulas import REFERENCE_PX
+
 if TYPE_CHECKING:
-    from desktop.controllers.formulas import FormulaController
     from desktop.core.formulas import Drawing, Formula
 
 # Rasters kept (LRU): a PNG of a few KB each, as base64.
@@ -57,6 +60,12 @@ _span_sizes: dict[tuple[str, int], int] = {}
 # The views told when formulas have been drawn (ChatView: it swaps them in, keeping its place).
 _listeners: weakref.WeakSet[Any] = weakref.WeakSet()
 _gentle = False
+# Formulas rasterised on the UI thread (none made ready by the formula thread), for the tests
+# and benchmarks.
+rasterised_here = 0
+# The formulas whose labels' style the formula thread was told (forgotten past WANTED).
+_wanted: set[tuple[str, bool]] = set()
+WANTED = 5_000
 
 
 def controller() -> FormulaController:
@@ -64,8 +73,6 @@ def controller() -> FormulaController:
     the renderer's import are not paid by a window that shows none)."""
     global _controller
     if _controller is None:
-        from desktop.controllers.formulas import FormulaController
-
         _controller = FormulaController(QCoreApplication.instance())
         _controller.drawer.gentle = _gentle
         _controller.drawn.connect(_tell_listeners)
@@ -111,35 +118,45 @@ def image_tag(
     """An ``<img>`` (in its ``<span>``) of ``formula`` for ``widget``'s rich text; None when the
     formula does not parse (its source stays); ``controller().PENDING`` while it is drawn.
     Wider than ``max_width``, it is shrunk to fit, but not below ``min_scale`` of its size."""
+    if formula.key not in _wanted:
+        # Rasterised in the formula thread at this label's style once drawn (asked first:
+        # the thread may be done with it before ``drawing`` returns). Once per formula: a
+        # streaming block asks again at every flush until it is drawn.
+        if len(_wanted) > WANTED:
+            _wanted.clear()
+        _wanted.add(formula.key)
+        controller().rasters.want(_style(widget, _scale(widget)))
     drawing = controller().drawing(formula.latex, formula.display)
     if drawing is None or drawing is controller().PENDING:
         return drawing
-    return _tag(widget, formula, drawing, max_width, min_scale)
+    return _tag(widget, formula, drawing, _style(widget, _scale(widget)), max_width, min_scale)
+
+
+def _scale(widget: QWidget) -> float:
+    return text_px(widget) * EM_SCALE / REFERENCE_PX
+
+
+def _style(widget: QWidget, scale: float) -> Style:
+    widget.ensurePolished()
+    colour = widget.palette().color(widget.foregroundRole())
+    return Style(scale, colour.rgba(), widget.devicePixelRatioF())
 
 
 def _tag(
     widget: QWidget,
     formula: Formula,
     drawing: Drawing,
+    style: Style,
     max_width: int | None,
     min_scale: float,
 ) -> str:
-    from desktop.core.formulas import REFERENCE_PX
-
-    scale = text_px(widget) * EM_SCALE / REFERENCE_PX
+    scale = style.scale
     if max_width is not None and drawing.width * scale > max_width:
         scale = max(max_width / drawing.width, scale * min_scale)
-    ascent, depth = drawing.ascent * scale, drawing.depth * scale
-    # Whole pixels, the baseline on a pixel's edge: ``top`` rows above the formula.
-    above = math.ceil(ascent)
-    below = max(math.ceil(depth), 0)
-    if above - below < 1:
-        above = below + 1  # deeper than tall (rare): room above, so that the span works
-    width = max(math.ceil(drawing.width * scale), 1)
-    widget.ensurePolished()
-    colour = widget.palette().color(widget.foregroundRole())
-    dpr = widget.devicePixelRatioF()
-    url = _raster(drawing, formula, scale, above - ascent, width, above + below, colour, dpr)
+        style = style._replace(scale=scale)
+    # Whole pixels, the baseline on a pixel's edge.
+    above, below, width = drawing.fitted(scale)
+    url = _raster(drawing, formula, style, width, above + below)
     size = _span_size(widget.font(), 2 * (above - below))
     alt = html.escape(formula.source, quote=True)
     return (
@@ -148,41 +165,17 @@ def _tag(
     )
 
 
-def _raster(
-    drawing: Drawing,
-    formula: Formula,
-    scale: float,
-    top: float,
-    width: int,
-    height: int,
-    colour: QColor,
-    dpr: float,
-) -> str:
-    key = (formula.latex, formula.display, round(scale, 4), width, height, colour.rgba(), dpr)
+def _raster(drawing: Drawing, formula: Formula, style: Style, width: int, height: int) -> str:
+    key = raster_key(formula.key, style, width, height)
     found = _rasters.get(key)
     if found is not None:
         _rasters.move_to_end(key)
         return found
-    from PySide6.QtSvg import QSvgRenderer
-
-    image = QImage(
-        max(1, round(width * dpr)), max(1, round(height * dpr)), QImage.Format.Format_ARGB32
-    )
-    image.fill(Qt.GlobalColor.transparent)
-    renderer = QSvgRenderer(QByteArray(drawing.svg.encode()))
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.scale(dpr, dpr)
-    renderer.render(painter, QRectF(0, top, drawing.width * scale, drawing.height * scale))
-    # The drawing's shape in the text's colour.
-    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-    painter.fillRect(QRectF(0, 0, width, height), colour)
-    painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide's stub says bytes
-    url = "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
+    url = controller().rasters.take(key)  # made in the formula thread
+    if url is None:
+        global rasterised_here
+        rasterised_here += 1
+        url = rasterise(drawing, style)[1]
     _rasters[key] = url
     while len(_rasters) > RASTERS:
         _rasters.popitem(last=False)

@@ -82,10 +82,6 @@ def texts() -> dict[str, str]:
 
 def say(reason: Reason) -> str:
     """``reason`` in the user's language; the English when its code has no text here."""
-    template = _texts().get(reason.code)
-    if template is None:
-        return str(reason)
-    try:
-        return template.format_map(reason.values())
-    except (KeyError, IndexError, ValueError):  # a translation with a field it does not have
-        return str(reason)
+    from desktop.core.reasons import say as filled
+
+    return filled(_texts().get(reason.code), reason.values(), str(reason))

@@ -234,8 +234,15 @@ class BlockLabel(QLabel):
             QGuiApplication.clipboard().setText(text)
 
     def _height_here(self) -> int:
-        width = self.width() if self.width() > WRAPPED_MIN_WIDTH else WRAPPED_HINT_WIDTH
-        return self.heightForWidth(width)
+        # At its own width once a layout gave it one. Not before: a label never sized is
+        # 640 pixels wide, and laying the text out at that width (or at any guess) only to
+        # be laid out again at the width the layout gives it was a third of what building
+        # a message cost its labels. Until then: its last height, or a line.
+        if self.testAttribute(Qt.WidgetAttribute.WA_Resized) and self.width() > WRAPPED_MIN_WIDTH:
+            return self.heightForWidth(self.width())
+        if self._heights:
+            return next(reversed(self._heights.values()))
+        return self.fontMetrics().lineSpacing()
 
     def _forget(self) -> None:
         self._heights.clear()
@@ -1398,7 +1405,11 @@ class MessageWidget(QFrame):
             self._fit_bubble()
         elif self.markdown is not None:
             self.markdown.set_markdown(text, streaming=streaming, tail=self._tail)
-            self.markdown.setVisible(bool(text))
+            # Shown with the message unless hidden before: showing it now, while it is still
+            # unsized (640 pixels wide), laid every block out at that width for nothing.
+            hidden = self.markdown.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+            if not text or (hidden and self.markdown.isHidden()):
+                self.markdown.setVisible(bool(text))
 
     def formulas_drawn(self, keys: set[tuple[str, bool]]) -> None:
         """Formulas were drawn: show them where this message waits for them."""

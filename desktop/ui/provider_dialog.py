@@ -8,11 +8,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -49,10 +47,10 @@ from desktop.core.providers import (
     normalize_base_url,
     normalize_key,
 )
-from desktop.core.tasks import TaskSet
 from desktop.ui.error_text import detail, explain
+from desktop.ui.list_form import ItemIdRole, ListFormDialog
 
-ProviderIdRole = Qt.ItemDataRole.UserRole + 1
+ProviderIdRole = ItemIdRole
 
 
 def _needs_key(base_url: str) -> bool:
@@ -68,7 +66,7 @@ def _shown_seconds(spin: QSpinBox, seconds: float) -> int:
     return max(spin.minimum(), min(spin.maximum(), int(seconds + 0.5)))
 
 
-class ProviderDialog(QDialog):
+class ProviderDialog(ListFormDialog[Provider]):
     connection_tested = Signal(bool)
     # What the keyring holds for the provider on screen is shown (it is read off the UI thread).
     stored_keys_shown = Signal()
@@ -79,10 +77,6 @@ class ProviderDialog(QDialog):
         self.setWindowTitle(self.tr("Providers"))
         self.setMinimumSize(760, 500)
         self._settings = settings
-        self._tasks = TaskSet()
-        self._current_id: str | None = None
-        self._loading = False
-        self._dirty = False
 
         self.list = QListWidget()
         self.list.setObjectName("providerList")
@@ -425,9 +419,6 @@ class ProviderDialog(QDialog):
 
     # ---- internals -----------------------------------------------------------------
 
-    async def shutdown(self) -> None:
-        await self._tasks.cancel_all()
-
     async def _test(
         self,
         url: str,
@@ -468,46 +459,33 @@ class ProviderDialog(QDialog):
         finally:
             self.test_button.setEnabled(True)
 
-    def _reload_list(self, select_id: str | None) -> None:
-        self._loading = True
-        self.list.clear()
+    def _list_items(self) -> list[QListWidgetItem]:
+        items = []
         for provider in self._settings.providers():
             item = QListWidgetItem(provider.name)
             item.setData(ProviderIdRole, provider.id)
-            self.list.addItem(item)
-            if provider.id == select_id:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
-        self._loading = False
-        current = self.list.currentItem()
-        self._show_provider(current.data(ProviderIdRole) if current else None)
+            items.append(item)
+        return items
 
-    def _show_provider(self, provider_id: str | None) -> None:
-        provider = self._settings.provider(provider_id)
-        self._current_id = provider.id if provider else None
-        has = provider is not None
-        self.form_widget.setVisible(has)
-        self.empty_hint.setVisible(not has)
-        self.remove_button.setEnabled(has)
-        self.save_button.setEnabled(has)
-        self._loading = True
-        if provider is not None:
-            self.name_edit.setText(provider.name)
-            self.url_edit.setText(provider.base_url)
-            self.key_edit.clear()
-            # Whether a key is stored is known once the keyring thread has looked (at once,
-            # unless the keyring is locked): until then, what a provider without one shows.
-            self._show_key_placeholder(provider, stored=False)
-            self._tasks.spawn(self._show_stored_key(provider.id))
-            self.model_combo.clear()
-            self.model_combo.addItems(provider.models)
-            self.model_combo.setEditText(provider.default_model)
-            self._show_network(provider)
+    def _find_item(self, item_id: str | None) -> Provider | None:
+        return self._settings.provider(item_id)
+
+    def _fill_form(self, provider: Provider) -> None:
+        self.name_edit.setText(provider.name)
+        self.url_edit.setText(provider.base_url)
+        self.key_edit.clear()
+        # Whether a key is stored is known once the keyring thread has looked (at once,
+        # unless the keyring is locked): until then, what a provider without one shows.
+        self._show_key_placeholder(provider, stored=False)
+        self._tasks.spawn(self._show_stored_key(provider.id))
+        self.model_combo.clear()
+        self.model_combo.addItems(provider.models)
+        self.model_combo.setEditText(provider.default_model)
+        self._show_network(provider)
         self._update_key_note()
-        self.status.clear()
-        self._loading = False
-        self._dirty = False
+
+    def _remove_item(self, item_id: str) -> None:
+        self._settings.remove_provider(item_id)
 
     def _show_network(self, provider: Provider) -> None:
         network = provider.network
@@ -583,14 +561,6 @@ class ProviderDialog(QDialog):
         self.tabs.setCurrentWidget(self.network_page)
         field.setFocus()
         self._show_status(message, error=True)
-
-    def _show_status(self, text: str, *, error: bool = False) -> None:
-        """The line under the form; an error is styled as one (#providerStatus[error])."""
-        self.status.setText(text)
-        if self.status.property("error") != error:
-            self.status.setProperty("error", error)
-            self.status.style().unpolish(self.status)
-            self.status.style().polish(self.status)
 
     def _take_proxy_credentials(self) -> None:
         """A pasted ``http://user:password@host:port``: the credentials move to their own
@@ -720,36 +690,12 @@ class ProviderDialog(QDialog):
                 )
             )
 
-    def _on_form_edited(self, _text: str = "") -> None:
-        if not self._loading:
-            self._dirty = True
-
-    def _on_list_current_item_changed(
-        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
-    ) -> None:
-        if self._loading:
-            return
-        if not self.commit():
-            # Stay on the provider whose form is invalid, edits and message intact.
-            if previous is not None:
-                self._loading = True
-                self.list.setCurrentItem(previous)
-                self._loading = False
-            return
-        self._show_provider(current.data(ProviderIdRole) if current else None)
-
-    def _on_remove_button_clicked(self) -> None:
-        if self._current_id:
-            self._dirty = False
-            self._settings.remove_provider(self._current_id)
-            self._reload_list(None)
-
     def _on_forget_key_button_clicked(self) -> None:
         if self._current_id:
             provider = self._settings.provider(self._current_id)
             if provider is not None:
                 self._settings.save_provider(provider, "")
-                self._show_provider(provider.id)
+                self._show_item(provider.id)
 
     def _on_proxy_combo_current_index_changed(self, _index: int) -> None:
         self._update_network_state()
@@ -780,19 +726,5 @@ class ProviderDialog(QDialog):
                 self.proxy_password_edit.clear()
                 self._update_password_placeholder()
 
-    def _on_save_button_clicked(self) -> None:
-        self._dirty = True
-        self.commit()
-
     def _on_test_button_clicked(self) -> None:
         self.test_connection()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.commit():
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def done(self, result: int) -> None:
-        if self.commit():
-            super().done(result)

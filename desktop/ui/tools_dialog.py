@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,16 +38,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.tasks import TaskSet
 from desktop.core.tools import FAILED, HTTP, READY, STARTING, STDIO, STOPPED, McpServer
 from desktop.ui import plain
+from desktop.ui.list_form import ItemIdRole, ListFormDialog
 
 if TYPE_CHECKING:
     from desktop.controllers.tools import ToolsController
     from desktop.core.tools import ParsedConfig, ToolInfo
     from desktop.core.tools.reasons import ConfigProblem
 
-ServerIdRole = Qt.ItemDataRole.UserRole + 1
+ServerIdRole = ItemIdRole
 # A server as the form has it, and the secrets typed (by name) for the keyring.
 _Made = tuple[McpServer, dict[str, str | None]]
 # A pasted config is read this long after the last keystroke.
@@ -107,10 +107,9 @@ def problem_texts() -> dict[str, str]:
 
 def problem_text(problem: ConfigProblem) -> str:
     """A problem of a pasted config in the user's language."""
-    text = problem_texts().get(problem.code)
-    if text is None:
-        return str(problem)
-    return text.format(server=problem.server, detail=problem.detail)
+    from desktop.core.reasons import say
+
+    return say(problem_texts().get(problem.code), problem.fields(), str(problem))
 
 
 class PairsEditor(QWidget):
@@ -243,7 +242,7 @@ class _PairRow(QWidget):
         self.edited.emit()
 
 
-class ToolsDialog(QDialog):
+class ToolsDialog(ListFormDialog[McpServer]):
     # The tools of the server on screen were listed (or could not be).
     tools_shown = Signal()
 
@@ -253,10 +252,6 @@ class ToolsDialog(QDialog):
         self.setWindowTitle(self.tr("Tools"))
         self.setMinimumSize(820, 560)
         self._tools = tools
-        self._tasks = TaskSet()
-        self._current_id: str | None = None
-        self._loading = False
-        self._dirty = False
         self.import_dialog: ImportServersDialog | None = None
 
         # ---- the servers tab: the list on the left, the form on the right
@@ -504,9 +499,6 @@ class ToolsDialog(QDialog):
         dialog.open()
         return dialog
 
-    async def shutdown(self) -> None:
-        await self._tasks.cancel_all()
-
     # ---- the form ------------------------------------------------------------------
 
     def _server_from_form(self, server: McpServer) -> _Made | None:
@@ -588,59 +580,40 @@ class ToolsDialog(QDialog):
         self._show_status(message, error=True)
         return None
 
-    def _show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        if self.status.property("error") != error:
-            self.status.setProperty("error", error)
-            self.status.style().unpolish(self.status)
-            self.status.style().polish(self.status)
-
-    def _reload_list(self, select_id: str | None) -> None:
-        self._loading = True
-        self.list.clear()
+    def _list_items(self) -> list[QListWidgetItem]:
+        items = []
         for server in self._tools.servers():
             item = QListWidgetItem(server.name)
             item.setData(ServerIdRole, server.id)
-            self.list.addItem(item)
             self._show_item_state(item, server)
-            if server.id == select_id:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
-        self._loading = False
-        current = self.list.currentItem()
-        self._show_server(current.data(ServerIdRole) if current else None)
+            items.append(item)
+        return items
 
     def _show_item_state(self, item: QListWidgetItem, server: McpServer) -> None:
         state, _detail = self._tools.state(server.id)
         item.setIcon(state_dot(state, server.enabled))
         item.setToolTip(plain.tooltip(self._state_text(state, server.enabled)))
 
-    def _show_server(self, server_id: str | None) -> None:
-        server = self._tools.server(server_id) if server_id else None
-        self._current_id = server.id if server else None
-        has = server is not None
-        self.form_widget.setVisible(has)
-        self.empty_hint.setVisible(not has)
-        self.remove_button.setEnabled(has)
-        self.save_button.setEnabled(has)
-        self._loading = True
-        if server is not None:
-            self.name_edit.setText(server.name)
-            self.transport_combo.setCurrentIndex(
-                max(0, self.transport_combo.findData(server.transport))
-            )
-            self._show_transport(server.transport)
-            self.enabled_check.setChecked(server.enabled)
-            self.command_edit.setText(server.command)
-            self.args_edit.setText(shlex.join(server.args))
-            self.env_editor.set_pairs(server.env, server.secret_env)
-            self.url_edit.setText(server.url)
-            self.headers_editor.set_pairs(server.headers, server.secret_headers)
-            self._show_state(server)
-        self.status.clear()
-        self._loading = False
-        self._dirty = False
+    def _find_item(self, item_id: str | None) -> McpServer | None:
+        return self._tools.server(item_id) if item_id else None
+
+    def _fill_form(self, server: McpServer) -> None:
+        self.name_edit.setText(server.name)
+        self.transport_combo.setCurrentIndex(
+            max(0, self.transport_combo.findData(server.transport))
+        )
+        self._show_transport(server.transport)
+        self.enabled_check.setChecked(server.enabled)
+        self.command_edit.setText(server.command)
+        self.args_edit.setText(shlex.join(server.args))
+        self.env_editor.set_pairs(server.env, server.secret_env)
+        self.url_edit.setText(server.url)
+        self.headers_editor.set_pairs(server.headers, server.secret_headers)
+        self._show_state(server)
+
+    def _remove_item(self, item_id: str) -> None:
+        self._tools.remove_server(item_id)
+        self._reload_allowed()
 
     def _state_text(self, state: str, enabled: bool) -> str:
         if not enabled:
@@ -742,10 +715,6 @@ class ToolsDialog(QDialog):
 
     # ---- slots -----------------------------------------------------------------------
 
-    def _on_form_edited(self, _value: object = None) -> None:
-        if not self._loading:
-            self._dirty = True
-
     def _show_transport(self, transport: str) -> None:
         for widget in (self.command_edit, self.args_edit, self.env_editor):
             self.form.setRowVisible(widget, transport == STDIO)
@@ -755,19 +724,6 @@ class ToolsDialog(QDialog):
     def _on_transport_combo_changed(self, _index: int) -> None:
         self._show_transport(str(self.transport_combo.currentData()))
         self._on_form_edited()
-
-    def _on_list_current_item_changed(
-        self, current: QListWidgetItem | None, previous: QListWidgetItem | None
-    ) -> None:
-        if self._loading:
-            return
-        if not self.commit():
-            if previous is not None:
-                self._loading = True
-                self.list.setCurrentItem(previous)
-                self._loading = False
-            return
-        self._show_server(current.data(ServerIdRole) if current else None)
 
     def _on_tools_state_changed(self, server_id: str) -> None:
         for row in range(self.list.count()):
@@ -786,32 +742,12 @@ class ToolsDialog(QDialog):
             return
         self._tools.restart(self._current_id)
 
-    def _on_remove_button_clicked(self) -> None:
-        if self._current_id:
-            self._dirty = False
-            self._tools.remove_server(self._current_id)
-            self._reload_list(None)
-            self._reload_allowed()
-
-    def _on_save_button_clicked(self) -> None:
-        self._dirty = True
-        self.commit()
-
     def _on_import_dialog_imported(self, ids: list[str]) -> None:
         self._reload_list(ids[0] if ids else self._current_id)
         self._show_status(self.tr("Added %n server(s).", "", len(ids)))
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.commit():
-            event.ignore()
-            return
+    def _closing(self) -> None:
         self._tasks.cancel()  # no tool list lands in a closed dialog
-        super().closeEvent(event)
-
-    def done(self, result: int) -> None:
-        if self.commit():
-            self._tasks.cancel()
-            super().done(result)
 
 
 class ImportServersDialog(QDialog):

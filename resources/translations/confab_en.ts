@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+710"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+735"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+538"/>
+        <location line="+555"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>CompareDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/compare_view.py" line="+244"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+242"/>
         <source>Send to %n Models</source>
         <translation>
             <numerusform>Send to %n Model</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+192"/>
+        <location line="+205"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>
@@ -64,7 +64,7 @@
 <context>
     <name>ImportServersDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="+911"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+847"/>
         <source>(%n secret(s) to the system keyring)</source>
         <translation>
             <numerusform>(%n secret to the system keyring)</numerusform>
@@ -142,7 +142,7 @@
 <context>
     <name>ProviderDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/provider_dialog.py" line="+458"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+449"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>Connected. The server offers %n model.</numerusform>
@@ -164,7 +164,7 @@
 <context>
     <name>ToolsDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/tools_dialog.py" line="-222"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-185"/>
         <source>%n tool(s).</source>
         <translation>
             <numerusform>%n tool.</numerusform>
@@ -172,7 +172,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+95"/>
+        <location line="+67"/>
         <source>Added %n server(s).</source>
         <translation>
             <numerusform>Added %n server.</numerusform>

@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1287"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1329"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+736"/>
+        <location filename="../../desktop/ui/message_view.py" line="+743"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -191,14 +191,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-518"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-535"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-629"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+542"/>
+        <location line="+567"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -232,12 +232,12 @@ Ctrl+Enter sends, Enter starts a new line.</source>
 Ctrl+Enter 发送，Enter 换行。</translation>
     </message>
     <message>
-        <location line="+236"/>
+        <location line="+240"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+65"/>
         <source>Copy Message</source>
         <translation>复制消息</translation>
     </message>
@@ -334,7 +334,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CompareColumn</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="+302"/>
+        <location filename="../../desktop/ui/compare_view.py" line="+300"/>
         <source>Keep This One</source>
         <translation>保留这个</translation>
     </message>
@@ -415,7 +415,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>并排的回复</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+29"/>
         <source>Back to the Thread</source>
         <translation>返回对话</translation>
     </message>
@@ -425,14 +425,14 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+48"/>
+        <location line="+52"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>正在比较 %n 个模型</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+95"/>
         <source>Available once every reply has ended (Stop ends them now)</source>
         <translation>所有回复结束后可用（“停止”会立即结束它们）</translation>
     </message>
@@ -442,7 +442,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>从这个回复继续对话</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+104"/>
         <source>{tokens} out</source>
         <translation>输出 {tokens}</translation>
     </message>
@@ -1691,7 +1691,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>ImportServersDialog</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="+725"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="+661"/>
         <source>Import MCP Servers</source>
         <translation>导入 MCP 服务器</translation>
     </message>
@@ -2406,12 +2406,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MarkdownView</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-191"/>
+        <location filename="../../desktop/ui/message_view.py" line="-198"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+475"/>
+        <location line="+482"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2437,7 +2437,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-593"/>
+        <location filename="../../desktop/ui/message_view.py" line="-600"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2457,18 +2457,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1188"/>
+        <location line="+1195"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location line="-441"/>
-        <location line="+577"/>
+        <location line="+581"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-557"/>
+        <location line="-561"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -2578,7 +2578,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+120"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2784,7 +2784,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>PairsEditor</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-831"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-768"/>
         <source>Add Variable</source>
         <translation>添加变量</translation>
     </message>
@@ -3066,12 +3066,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>ProviderDialog</name>
     <message>
-        <location filename="../../desktop/ui/provider_dialog.py" line="+79"/>
+        <location filename="../../desktop/ui/provider_dialog.py" line="+77"/>
         <source>Providers</source>
         <translation>提供商</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
@@ -3164,13 +3164,13 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+285"/>
+        <location line="+269"/>
         <location line="+9"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="-290"/>
+        <location line="-274"/>
         <source>Remove stored password</source>
         <translation>删除已保存的密码</translation>
     </message>
@@ -3285,14 +3285,14 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>正在连接…</translation>
     </message>
     <message numerus="yes">
-        <location line="+38"/>
+        <location line="+35"/>
         <source>Connected. The server offers %n model(s).</source>
         <translation>
             <numerusform>已连接。服务器提供 %n 个模型。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+65"/>
         <location line="+19"/>
         <source>Stored in the system keyring — type to replace</source>
         <translation>已保存在系统钥匙串中，输入新密钥可替换</translation>
@@ -3323,7 +3323,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>使用系统的代理设置（或 HTTP_PROXY、HTTPS_PROXY 和 NO_PROXY）。本机上的服务器始终直接连接。</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+41"/>
         <source>Type the proxy address, for example http://proxy.example.com:3128 or socks5://127.0.0.1:1080.</source>
         <translation>请输入代理地址，例如 http://proxy.example.com:3128 或 socks5://127.0.0.1:1080。</translation>
     </message>
@@ -3378,7 +3378,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>系统钥匙串不可用：密钥只保存在内存中，直到 Confab 关闭，绝不会写入文件。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+24"/>
         <source>Choose a CA bundle</source>
         <translation>选择 CA 证书包</translation>
     </message>
@@ -3868,7 +3868,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+9"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
@@ -3929,12 +3929,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+19"/>
-        <location line="+334"/>
+        <location line="+312"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location line="-308"/>
+        <location line="-286"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -4049,7 +4049,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+24"/>
         <source>Type the command that starts the server, for example uvx.</source>
         <translation>请输入启动服务器的命令，例如 uvx。</translation>
     </message>
@@ -4079,7 +4079,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>“{name}”的值保存在系统钥匙串中，不会显示：如要改存到设置中，请输入它的值。</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+69"/>
         <source>Disabled: never started, offered to no conversation</source>
         <translation>已停用：不会启动，也不提供给任何对话</translation>
     </message>
@@ -4156,7 +4156,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>所有工具运行前都会询问。在调用中选择“始终允许此工具”会把它添加到这里。</translation>
     </message>
     <message numerus="yes">
-        <location line="+77"/>
+        <location line="+49"/>
         <source>Added %n server(s).</source>
         <translation>
             <numerusform>已添加 %n 个服务器。</numerusform>
@@ -4440,7 +4440,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_PairRow</name>
     <message>
-        <location filename="../../desktop/ui/tools_dialog.py" line="-613"/>
+        <location filename="../../desktop/ui/tools_dialog.py" line="-559"/>
         <source>NAME</source>
         <translation>名称</translation>
     </message>
@@ -4484,7 +4484,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-523"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-590"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
 import sys
 import time
@@ -31,16 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-os.environ["CONFAB_LANG"] = "en"
-
 from tests.benchmarks import workload  # noqa: E402
 from tests.benchmarks.inprocess import (  # noqa: E402
     App,
     PaintProbe,
     StallTimer,
+    run_child,
     settle,
     wait_until,
+    write_figures,
 )
 
 perf = time.perf_counter
@@ -185,19 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=50)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
-
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.app import _spare_memory
-    from tests.benchmarks.inprocess import setup_application
-
-    _spare_memory()
-    import qasync
-
-    app = QApplication([sys.argv[0]])
-    setup_application(app)
-    result = qasync.run(measure(args))
-    Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_figures(args.out, run_child(lambda: measure(args)))
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -32,9 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-os.environ["CONFAB_LANG"] = "en"
-
 from tests.benchmarks.inprocess import (  # noqa: E402
     App,
     StallTimer,
@@ -42,7 +38,9 @@ from tests.benchmarks.inprocess import (  # noqa: E402
     _time_calls,
     _time_gc,
     percentile,
+    run_child,
     wait_until,
+    write_figures,
 )
 from tests.support.exports import generate_chatgpt, write_chatgpt_zip  # noqa: E402
 
@@ -155,17 +153,6 @@ def main(argv: list[str] | None = None) -> int:
     export, messages = make_export(work, args.conversations, args.messages)
     made_s = perf() - made
 
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.app import _spare_memory
-    from tests.benchmarks.inprocess import setup_application
-
-    _spare_memory()
-    import qasync
-
-    app = QApplication([sys.argv[0]])
-    setup_application(app)
-
     async def runs() -> list[dict[str, Any]]:
         done = []
         for number in range(args.runs):
@@ -173,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             done.append(await window_run(export, data_dir, args.conversations))
         return done
 
-    window = qasync.run(runs())
+    window = run_child(runs)
     cli = [cli_run(export, work / f"import-cli-{number}") for number in range(args.runs)]
 
     def median(key: str) -> float:
@@ -192,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "import_cli_s": float(statistics.median(run["cli_s"] for run in cli)),
         "import_runs": {"window": window, "cli": cli, "export_made_s": round(made_s, 1)},
     }
-    Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_figures(args.out, result)
     return 0
 
 

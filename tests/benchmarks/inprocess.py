@@ -30,9 +30,9 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -44,6 +44,8 @@ os.environ["CONFAB_LANG"] = "en"
 from tests.benchmarks import workload  # noqa: E402
 from tests.benchmarks.procs import read_rss_mb  # noqa: E402
 from tests.support.keys import MemoryBackend  # noqa: E402
+
+_R = TypeVar("_R")
 
 perf = time.perf_counter
 
@@ -437,6 +439,12 @@ async def _stream(args: argparse.Namespace, text: str, base_url: str) -> dict[st
                 "math_formulas_in_blocks": total,
                 "math_drawn_after_end_s": perf() - t_drawn,
             }
+            # What swapping the drawn formulas in cost the UI thread (their rasters, the
+            # labels filled again), from the first delta until every formula was shown.
+            swaps = [(end - start) * 1000 for label, start, end in spans if label.endswith("drawn")]
+            formula_figures["math_swap_in_total_ms"] = sum(swaps)
+            formula_figures["math_swap_in_p95_ms"] = percentile(swaps, 95)
+            formula_figures["math_swap_in_max_ms"] = max(swaps, default=0.0)
         stall.stop()
         reply = conversation.message(conversation.head)
         flush_ms = [d * 1000 for start, d in flushes.calls if start >= t0]
@@ -620,10 +628,36 @@ async def _stream_saving(
 
 async def measure_compare(args: argparse.Namespace) -> dict[str, Any]:
     """One question compared across ``args.streams`` models (Compare): their replies stream at
-    once into the columns side by side; the worst stall of the UI thread meanwhile."""
+    once into the columns side by side; the worst stall of the UI thread meanwhile. ``--runs``
+    times, each after the same reply streamed alone into the thread (``stream``'s figures:
+    the reference, in the same run); the medians of each, the runs under compare_runs."""
     text = workload.long_reply(random.Random(STREAM_SEED), args.chars)
+    columns = args.streams
+    args.streams = args.runs * (columns + 1)  # every reply the server gives
+    compare_runs: list[dict[str, Any]] = []
+    reference_runs: list[dict[str, Any]] = []
     with server_process(args) as base_url:
-        return await _compare(args, text, base_url)
+        for run in range(args.runs):
+            data = Path(args.data)
+            reference = argparse.Namespace(**{**vars(args), "data": str(data / f"r{run}")})
+            reference_runs.append(await _stream(reference, text, base_url))
+            compared = argparse.Namespace(
+                **{**vars(args), "data": str(data / f"c{run}"), "streams": columns}
+            )
+            compare_runs.append(await _compare(compared, text, base_url))
+    figures: dict[str, Any] = {}
+    for key, value in compare_runs[0].items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            figures[key] = statistics.median(r[key] for r in compare_runs)
+    for key in ("max_stall_ms", "stall_p99_ms", "stalls_over_50ms", "flush_p95_ms"):
+        figures[f"compare_reference_{key}"] = statistics.median(
+            r[f"stream_{key}"] for r in reference_runs
+        )
+    figures["compare_streams"] = columns
+    figures["compare_replies_intact"] = min(r["compare_replies_intact"] for r in compare_runs)
+    figures["compare_reference_intact"] = all(r["stream_text_intact"] for r in reference_runs)
+    figures["compare_runs"] = {"compare": compare_runs, "reference": reference_runs}
+    return figures
 
 
 async def _compare(args: argparse.Namespace, text: str, base_url: str) -> dict[str, Any]:
@@ -1285,6 +1319,27 @@ def setup_application(app: Any) -> str:
 
 
 # ---- entry point -----------------------------------------------------------------------------
+
+
+def run_child(measure: Callable[[], Coroutine[Any, Any, _R]]) -> _R:
+    """A benchmark child's work: Confab's QApplication (set up as the app sets it up), and
+    ``measure()`` run to its end in the qasync loop."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import _spare_memory
+
+    _spare_memory()
+    import qasync
+
+    app = QApplication([sys.argv[0]])
+    setup_application(app)
+    result: _R = qasync.run(measure())
+    del app
+    return result
+
+
+def write_figures(out: str | Path, figures: dict[str, Any]) -> None:
+    Path(out).write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

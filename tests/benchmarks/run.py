@@ -37,7 +37,9 @@ math_stream_*            the same two (≤ 8 ms, ≤ 50 ms) while a reply of 200
                          pace, the formulas drawn in the formula thread and swapped in;
                          math_formulas_shown how many the reply shows as images once the
                          stream is over and the thread idle (200), _drawn_after_end_s how
-                         long that took after the reply's end
+                         long that took after the reply's end, _swap_in_*_ms what swapping
+                         the drawn formulas in cost the UI thread (their rasters, the labels
+                         filled again: ChatView.formulas_drawn), total, p95 and max
 concurrent_*             20 conversations sent a question each, a few a second, so that 20
                          replies of ~2,000 tokens (~80 tokens a second each) stream at once
                          while the window opens another of them every second:
@@ -72,6 +74,14 @@ long_save_*              a 150,000-character reply streamed into a conversation 
                          while the opened conversation is idle), _send_ms chat.send in all,
                          _saves how
                          many; long_save_reference_* the same for the empty conversation
+compare_*                Compare: one question to 3 models, their 60,000-character replies
+                         streaming at once (~500 deltas a second each) into the columns side
+                         by side: compare_max_stall_ms, _stall_p99_ms, _stalls_over_50ms as
+                         stream_*, from the question to the columns' last drawing,
+                         _flush_p95_ms of CompareView.flush (one column a tick); as the
+                         reference, compare_reference_* the same of the one reply streamed
+                         alone into the thread just before, in the same run; medians of 3
+                         runs of each (1 with --quick)
 library_<size>_*         a library of 10,000 and of 100,000 conversations (1,000 with --quick)
                          of a realistic mix (mostly 2-8 messages, some 10-40, a few 60-200;
                          English and Chinese titles, some pinned or tagged), generated once
@@ -311,6 +321,11 @@ class Plan:
     import_runs: int = 3
     # A conversation of 50 images and its twin without them, opened alternately.
     open_images_runs: int = 7
+    # Compare: this many models, replies of this many characters, runs (each with its
+    # reference: the reply alone in the thread).
+    compare_columns: int = 3
+    compare_chars: int = 60_000
+    compare_runs: int = 3
 
 
 # The server sleeps `delay` between deltas; with its own overhead 1.9 ms makes ~500 a second.
@@ -347,6 +362,7 @@ QUICK = replace(
     import_conversations=500,
     import_runs=1,
     open_images_runs=2,
+    compare_runs=1,
 )
 
 
@@ -676,6 +692,23 @@ def measure_long_save(plan: Plan, work: Path, log: Callable[[str], None]) -> dic
     }
 
 
+def measure_compare(plan: Plan, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    log(
+        f"compare: {plan.compare_columns} replies of {plan.compare_chars:,} characters side by "
+        f"side, and one alone in the thread, {plan.compare_runs} runs each"
+    )
+    options = [
+        f"--streams={plan.compare_columns}",
+        f"--chars={plan.compare_chars}",
+        f"--runs={plan.compare_runs}",
+        f"--chunk-size={plan.chunk_size}",
+        f"--delay={plan.delay}",
+    ]
+    raw = run_worker("compare", options, work, timeout=120 + 90 * plan.compare_runs)
+    raw.pop("style", None)
+    return {**raw, "details": {"compare": {"runs": raw.pop("compare_runs")}}}
+
+
 def size_label(conversations: int) -> str:
     return f"{conversations // 1000}k" if conversations >= 1000 else str(conversations)
 
@@ -863,6 +896,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("math_formulas_drawn", "", "{:.0f}"),
     ("math_formulas_shown", "", "{:.0f}"),
     ("math_drawn_after_end_s", "s", "{:.2f}"),
+    ("math_swap_in_total_ms", "ms", "{:.0f}"),
+    ("math_swap_in_p95_ms", "ms", "{:.1f}"),
+    ("math_swap_in_max_ms", "ms", "{:.1f}"),
     ("concurrent_streams", "", "{:.0f}"),
     ("concurrent_max_stall_ms", "ms", "{:.0f}"),
     ("concurrent_max_stall_no_switch_ms", "ms", "{:.0f}"),
@@ -875,6 +911,17 @@ ROWS: list[tuple[str, str, str]] = [
     ("concurrent_deltas_per_s", "/s", "{:.0f}"),
     ("concurrent_total_s", "s", "{:.1f}"),
     ("concurrent_replies_intact", "", "{:.0f}"),
+    ("compare_streams", "", "{:.0f}"),
+    ("compare_max_stall_ms", "ms", "{:.0f}"),
+    ("compare_reference_max_stall_ms", "ms", "{:.0f}"),
+    ("compare_stall_p99_ms", "ms", "{:.1f}"),
+    ("compare_reference_stall_p99_ms", "ms", "{:.1f}"),
+    ("compare_stalls_over_50ms", "", "{:.0f}"),
+    ("compare_reference_stalls_over_50ms", "", "{:.0f}"),
+    ("compare_flush_p95_ms", "ms", "{:.1f}"),
+    ("compare_reference_flush_p95_ms", "ms", "{:.1f}"),
+    ("compare_drawn_after_end_s", "s", "{:.2f}"),
+    ("compare_replies_intact", "", "{:.0f}"),
     ("sidebar_conversations", "", "{:.0f}"),
     ("sidebar_first_paint_ms", "ms", "{:.0f}"),
     ("sidebar_ready_ms", "ms", "{:.0f}"),
@@ -1021,6 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
             "sidebar",
             "markdown",
             "long_save",
+            "compare",
             "library",
             "search",
             "import",
@@ -1048,6 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
         ("sidebar", lambda: measure_sidebar(plan, work, log)),
         ("markdown", lambda: measure_markdown(plan, work, log)),
         ("long_save", lambda: measure_long_save(plan, work, log)),
+        ("compare", lambda: measure_compare(plan, work, log)),
         (
             "library",
             lambda: measure_library(plan, work, log, results.get("bare_qt_first_paint_ms")),

@@ -5,35 +5,20 @@ the preferred trigger, and the desktop's Activated signal opening quick ask."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from queue import Empty, Queue
+from queue import Empty
 from typing import Any
 
 import pytest
 
 from desktop.controllers import hotkeys
 from desktop.controllers.hotkeys import GlobalShortcut, PortalBackend
+from tests.support.bus_service import ServiceProcess
 
 
-class Portal:
+class Portal(ServiceProcess):
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.portal_server", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: Queue[str] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self.lines.get(timeout=15) == "ready"
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
+        super().__init__("tests.support.portal_server", *args)
 
     def calls(self) -> list[dict[str, Any]]:
         found = []
@@ -44,13 +29,7 @@ class Portal:
                 return found
 
     def press(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("press\n")
-        self.proc.stdin.flush()
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.communicate()
+        self.command("press")
 
 
 @pytest.fixture
@@ -90,25 +69,26 @@ def test_the_portal_binds_the_key_and_its_activation_opens_quick_ask(
         run_async(shortcut.aclose())
 
 
-def test_a_refused_binding_says_how_to_bind_confab_quick_instead(
-    secret_service: Any, run_async: Any, qtbot: Any
-) -> None:
-    portal = Portal("--refuse")
+def _binding_ends_unsupported(run_async: Any, qtbot: Any) -> None:
     shortcut = _portal_shortcut()
     try:
         shortcut.set_shortcut("Ctrl+Alt+Space")
         qtbot.waitUntil(lambda: shortcut.state == hotkeys.UNSUPPORTED, timeout=10_000)
     finally:
         run_async(shortcut.aclose())
+
+
+def test_a_refused_binding_says_how_to_bind_confab_quick_instead(
+    secret_service: Any, run_async: Any, qtbot: Any
+) -> None:
+    portal = Portal("--refuse")
+    try:
+        _binding_ends_unsupported(run_async, qtbot)
+    finally:
         portal.stop()
 
 
 def test_no_portal_on_the_bus_is_unsupported(
     secret_service: Any, run_async: Any, qtbot: Any
 ) -> None:
-    shortcut = _portal_shortcut()
-    try:
-        shortcut.set_shortcut("Ctrl+Alt+Space")
-        qtbot.waitUntil(lambda: shortcut.state == hotkeys.UNSUPPORTED, timeout=10_000)
-    finally:
-        run_async(shortcut.aclose())
+    _binding_ends_unsupported(run_async, qtbot)

@@ -25,7 +25,7 @@ from desktop.core.errors import ImagesRejectedError
 from desktop.core.models import Attachment
 from desktop.core.openai_wire import encode_message
 from desktop.core.wire import WireMessage
-from tests.core.test_chat_service import Harness
+from tests.core.test_chat_service import Harness, run_with
 from tests.core.test_openai_server_sdk import _materialised
 from tests.support import attachment_files as files
 from tests.support.openai_server import OpenAIServer
@@ -34,15 +34,12 @@ _MESSAGES = pydantic.TypeAdapter(ChatCompletionMessageParam)
 
 
 def _run(server: OpenAIServer, folder: Path, body: Any) -> Any:
-    async def main() -> Any:
+    def make() -> Harness:
         harness = Harness(server, folder / "data")
         harness.service.attachments = AttachmentStore(folder / "data")
-        try:
-            return await body(harness)
-        finally:
-            await harness.close()
+        return harness
 
-    return asyncio.run(main())
+    return run_with(make)(body)
 
 
 class _Notify:

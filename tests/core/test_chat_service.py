@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -135,7 +135,17 @@ class Ticker:
 
 
 class Harness:
-    def __init__(self, server: OpenAIServer, folder: Path) -> None:
+    """The chat service on a loopback server, the real store, a clock that stands still, no
+    real waiting; ``monotonic``: the clock of the time to the first token (the real one by
+    default)."""
+
+    def __init__(
+        self,
+        server: OpenAIServer,
+        folder: Path,
+        *,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
         self.conversations = Conversations(ConversationStore(folder))
         self.providers = Providers(server.base_url)
         self.events = Events()
@@ -155,6 +165,7 @@ class Harness:
             sleep=sleep,
             clock=lambda: NOW,
             auto_title=False,
+            **({} if monotonic is None else {"monotonic": monotonic}),
         )
 
     def conversation(self) -> Conversation:
@@ -173,13 +184,16 @@ class Harness:
         self.conversations.store.close()
 
 
-@pytest.fixture
-def run(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Run a test body ``body(harness)`` in a fresh asyncio loop (no Qt anywhere)."""
+H = TypeVar("H", bound=Harness)
 
-    def runner(body: Callable[[Harness], Coroutine[Any, Any, Any]]) -> Any:
+
+def run_with(make: Callable[[], H]) -> Callable[[Callable[[H], Coroutine[Any, Any, Any]]], Any]:
+    """A runner of test bodies ``body(harness)``, each in a fresh asyncio loop (no Qt
+    anywhere) with a harness ``make()`` makes there, closed after."""
+
+    def runner(body: Callable[[H], Coroutine[Any, Any, Any]]) -> Any:
         async def main() -> Any:
-            harness = Harness(openai_server, tmp_path / "data")
+            harness = make()
             try:
                 return await body(harness)
             finally:
@@ -187,7 +201,13 @@ def run(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[Callable[..., A
 
         return asyncio.run(main())
 
-    yield runner
+    return runner
+
+
+@pytest.fixture
+def run(openai_server: OpenAIServer, tmp_path: Path) -> Callable[..., Any]:
+    """Run a test body ``body(harness)`` in a fresh asyncio loop (no Qt anywhere)."""
+    return run_with(lambda: Harness(openai_server, tmp_path / "data"))
 
 
 def test_a_sent_message_streams_its_reply_to_disk(run: Any, openai_server: OpenAIServer) -> None:

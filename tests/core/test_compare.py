@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,9 @@ import pytest
 from desktop.core.errors import BadRequestError, NoProviderError
 from desktop.core.models import Message, new_id
 from desktop.core.pricing import Price, PriceTable
-from desktop.core.services.chat import ChatService, Target
+from desktop.core.services.chat import Target
 from desktop.core.settings import Provider
-from tests.core.test_chat_service import NOW, Harness
+from tests.core.test_chat_service import NOW, Harness, run_with
 from tests.support.openai_server import OpenAIServer, Reply
 
 FAST = Target("local", "test-model")
@@ -30,22 +30,10 @@ class Compare(Harness):
     and a monotonic clock at ``self.now``."""
 
     def __init__(self, fast: OpenAIServer, slow: OpenAIServer, folder: Path) -> None:
-        super().__init__(fast, folder)
+        self.now = 100.0
+        super().__init__(fast, folder, monotonic=lambda: self.now)
         self.providers.providers.append(
             Provider("slow", "Slow server", slow.base_url, default_model="gpt-4o")
-        )
-        self.now = 100.0
-        service = self.service
-        self.service = ChatService(
-            self.conversations,
-            self.providers,
-            self.events,
-            self.ticker,
-            defer=self.deferred.append,
-            sleep=service._sleep,
-            clock=lambda: NOW,
-            monotonic=lambda: self.now,
-            auto_title=False,
         )
 
     def heard(self, name: str) -> list[tuple[Any, ...]]:
@@ -61,18 +49,8 @@ class Compare(Harness):
 @pytest.fixture
 def run(
     openai_server: OpenAIServer, slow_server: OpenAIServer, tmp_path: Path
-) -> Iterator[Callable[..., Any]]:
-    def runner(body: Callable[[Compare], Coroutine[Any, Any, Any]]) -> Any:
-        async def main() -> Any:
-            harness = Compare(openai_server, slow_server, tmp_path / "data")
-            try:
-                return await body(harness)
-            finally:
-                await harness.close()
-
-        return asyncio.run(main())
-
-    yield runner
+) -> Callable[..., Any]:
+    return run_with(lambda: Compare(openai_server, slow_server, tmp_path / "data"))
 
 
 async def until(check: Callable[[], bool]) -> None:

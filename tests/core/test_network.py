@@ -379,6 +379,17 @@ def test_a_ca_bundle_makes_the_server_trusted(
     assert models(f"{tls_server.url}/v1", network) == ["test-model"]
 
 
+def test_a_ca_bundle_edited_counts_for_the_next_request(
+    tls_server: TlsFront, certs: Certificates, server: OpenAIServer, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "company.pem"
+    bundle.write_bytes(make_certificates(tmp_path / "other").ca_file.read_bytes())
+    network = NetworkSettings(ca_bundle=str(bundle))
+    fails(CertificateError, f"{tls_server.url}/v1", network)  # another company's authority
+    bundle.write_bytes(certs.ca_file.read_bytes() + b"\n")
+    assert chat(f"{tls_server.url}/v1", network).content == "echo[1]: Hello"
+
+
 def test_without_verification_any_certificate_is_accepted(
     tls_server: TlsFront, server: OpenAIServer
 ) -> None:

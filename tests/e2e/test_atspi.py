@@ -27,19 +27,13 @@ PRESSABLE = ("push button", "toggle button", "check box", "radio button", "menu 
 
 @pytest.fixture
 def confab(
-    tmp_path: Path, openai_server: Any, xvfb_display: str
+    tmp_path: Path, server_provider: dict[str, Any], xvfb_display: str
 ) -> Iterator[tuple[Any, AtspiClient]]:
     missing = missing_tools()
     if missing:
         pytest.skip(f"{missing} is needed: {PACKAGES_HINT}")
     data = tmp_path / "data"
-    provider = {
-        "id": "local",
-        "name": "Loopback",
-        "base_url": openai_server.base_url,
-        "default_model": "test-model",
-    }
-    write_settings(data, [provider])
+    write_settings(data, [server_provider])
     with confab_under_atspi(data, tmp_path, xvfb_display) as running:
         yield running
 

@@ -37,19 +37,14 @@ def _gone(pid: int, seconds: float = 10.0) -> bool:
 def test_a_tool_turn_in_the_app_keeps_the_secret_in_the_keyring_and_quit_stops_the_server(
     start_app: Any,
     openai_server: Any,
+    server_provider: dict[str, Any],
     secret_service: Any,
     qtbot: Any,
     run_async: Any,
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    provider = {
-        "id": "p",
-        "name": "P",
-        "base_url": openai_server.base_url,
-        "default_model": "test-model",
-    }
-    write_settings(data, [provider])
+    write_settings(data, [server_provider])
     config = {
         "mcpServers": {
             "own": {
@@ -74,7 +69,7 @@ def test_a_tool_turn_in_the_app_keeps_the_secret_in_the_keyring_and_quit_stops_t
             Reply(text="", tool_calls=[ToolCallReply("echo", '{"text": "from the tool"}')]),
             Reply(text="The tool answered."),
         )
-        conversation = app.conversations.new_conversation("p", None)
+        conversation = app.conversations.new_conversation(server_provider["id"], None)
         app.open(conversation.id)
         app.chat.set_tools(conversation, (ToolSelection("own", ("echo",)),))
         with qtbot.waitSignal(app.chat.approval_needed, timeout=30000) as asked:

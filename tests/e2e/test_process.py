@@ -33,13 +33,26 @@ def _unexpected_stderr(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith(_HARMLESS)]
 
 
-def _launch(data: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+def _launch(data: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """Confab as a user starts it, on the data folder ``data``."""
     return subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        [sys.executable, "-m", "desktop", "--data-dir", str(data), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
+    )
+
+
+def _run(
+    data: Path, env: dict[str, str], *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Confab started on ``data`` and waited for: one that hands over to the one running."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env=env,
     )
 
@@ -157,13 +170,7 @@ def test_a_second_confab_on_the_same_folder_hands_over_and_exits(tmp_path: Path)
     first = _launch(data, env)
     try:
         _wait_for_log(data, "window ready", first)
-        second = subprocess.run(
-            [sys.executable, "-m", "desktop", "--data-dir", str(data)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env=env,
-        )
+        second = _run(data, env, timeout=30)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stdout
         _wait_for_log(data, "another Confab asked for this window", first)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_process import _env, _launch, _unexpected_stderr, _wait_for_log
+from tests.e2e.test_process import _env, _launch, _run, _unexpected_stderr, _wait_for_log
 from tests.support.xvfb import close_window, visible_windows, xdotool
 
 QUICK_TITLE = "Quick Ask"
@@ -30,13 +30,7 @@ def _wait(condition: Callable[[], object], what: str, timeout: float = 30.0) -> 
 
 
 def _quick(data: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    return _run(data, env, "--quick")
 
 
 def _quit(proc: subprocess.Popen[str]) -> str:
@@ -86,13 +80,7 @@ def test_confab_quick_with_no_confab_running_starts_one_with_the_quick_window(
     tmp_path: Path, xvfb_display: str, x_env: dict[str, str]
 ) -> None:
     data = tmp_path / "data"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(data), "--quick"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=x_env,
-    )
+    proc = _launch(data, x_env, "--quick")
     try:
         _wait_for_log(data, "quick-ask window opened", proc)
         _wait(lambda: visible_windows(xvfb_display, proc.pid, QUICK_TITLE), "the quick window")
@@ -186,13 +174,7 @@ def test_in_a_real_tray_closing_the_window_keeps_confab_running(
         assert proc.poll() is None
         assert "quitting" not in (data / "logs" / "confab.log").read_text()
         # Started again (or Show Confab in the tray): the window is back.
-        again = subprocess.run(
-            [sys.executable, "-m", "desktop", "--data-dir", str(data)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=x_env,
-        )
+        again = _run(data, x_env)
         assert again.returncode == 0, again.stderr
         _wait(lambda: visible_windows(xvfb_display, proc.pid, "Confab"), "the window back")
     finally:

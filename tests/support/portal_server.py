@@ -11,12 +11,12 @@ the desktop's dialog (Response code 1).
 from __future__ import annotations
 
 import json
-import select
 import sys
 
-from jeepney import DBusAddress, HeaderFields, MessageType, new_method_return, new_signal
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
+from jeepney import DBusAddress, HeaderFields, Message, new_method_return, new_signal
+from jeepney.io.blocking import DBusConnection
+
+from tests.support.bus_service import serve
 
 NAME = "org.freedesktop.portal.Desktop"
 PATH = "/org/freedesktop/portal/desktop"
@@ -26,40 +26,26 @@ REQUEST = "org.freedesktop.portal.Request"
 
 def main() -> int:
     refuse = "--refuse" in sys.argv
-    connection = open_dbus_connection(bus="SESSION")
-    reply = connection.send_and_get_reply(message_bus.RequestName(NAME, 4))
-    if reply.body[0] != 1:
-        print("name taken", flush=True)
-        return 1
-    print("ready", flush=True)
     sessions: list[str] = []
     bound: list[str] = []
-    while True:
-        readable, _, _ = select.select([connection.sock, sys.stdin], [], [])
-        if sys.stdin in readable:
-            line = sys.stdin.readline()
-            if not line:
-                return 0
-            if line.strip() == "press" and sessions and bound:
-                emitter = DBusAddress(PATH, interface=SHORTCUTS)
-                body = (sessions[-1], bound[-1], 0, {})
-                connection.send(new_signal(emitter, "Activated", "osta{sv}", body))
-        if connection.sock not in readable:
-            continue
-        message = connection.receive(timeout=1)
-        if message.header.message_type != MessageType.method_call:
-            continue
+
+    def on_line(connection: DBusConnection, line: str) -> None:
+        if line == "press" and sessions and bound:
+            emitter = DBusAddress(PATH, interface=SHORTCUTS)
+            body = (sessions[-1], bound[-1], 0, {})
+            connection.send(new_signal(emitter, "Activated", "osta{sv}", body))
+
+    def on_call(connection: DBusConnection, message: Message, member: str) -> None:
         fields = message.header.fields
-        member = fields.get(HeaderFields.member)
         sender = str(fields.get(HeaderFields.sender, "")).lstrip(":").replace(".", "_")
         if member == "Close":
             print(
                 json.dumps({"method": "Close", "path": fields.get(HeaderFields.path)}), flush=True
             )
             connection.send(new_method_return(message))
-            continue
+            return
         if member not in ("CreateSession", "BindShortcuts"):
-            continue
+            return
         options = message.body[-1]
         token = options["handle_token"][1]
         request = f"{PATH}/request/{sender}/{token}"
@@ -82,6 +68,8 @@ def main() -> int:
         emitter = DBusAddress(request, interface=REQUEST)
         body = (1 if refuse else 0, results)
         connection.send(new_signal(emitter, "Response", "ua{sv}", body))
+
+    return serve(NAME, on_call, on_line)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,8 @@ def compare(app: Any, qtbot: Any, question: str) -> Any:
     ]
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.compare_view.isVisible())
+    # The columns are built one per turn of the event loop.
+    qtbot.waitUntil(lambda: len(window.compare_view.columns) == len(dialog.targets()))
     return window.compare_view
 
 
@@ -359,3 +361,39 @@ def test_back_to_the_thread_and_a_message_sent_go_on_from_the_first_models_reply
     assert app.bubbles()[-2:] == [("user", "More?"), ("assistant", "Going on.")]
     sent = openai_server.chat_requests()[-1]["json"]["messages"]
     assert [m["content"] for m in sent] == ["Which?", "First.", "More?"]
+
+
+def test_the_columns_are_built_one_per_turn_and_each_shows_its_whole_reply(qtbot: Any) -> None:
+    from datetime import UTC, datetime
+
+    from desktop.core.models import Message
+    from desktop.ui.compare_view import CompareView
+
+    def reply(index: int) -> Message:
+        return Message(f"r{index}", "q", "assistant", "", datetime.now(UTC), streaming=True)
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    question = Message("q", None, "user", "Which?", datetime.now(UTC))
+    replies = [reply(i) for i in range(3)]
+    view.show_compare("c", question, replies, ["A · a", "B · b", "C · c"], streaming=True)
+    # One column now, the others at the next turns of the event loop.
+    assert [c.title.text() for c in view.columns] == ["A · a"]
+    assert all(view.has("c", r.id) for r in replies) and view.drawing
+    # Replies grow before their columns exist: their columns show them as they are by then.
+    long = "\n\n".join(f"Paragraph {n} of the **third** reply." for n in range(400))
+    for index, message in enumerate(replies):
+        message.content = long if index == 2 else f"Reply {index}."
+        view.queue_delta(message)
+    qtbot.waitUntil(lambda: len(view.columns) == 3)
+    assert [c.title.text() for c in view.columns] == ["A · a", "B · b", "C · c"]
+    for message in replies:
+        message.streaming = False
+        view.refresh(message)
+    view.set_streaming(False)
+    qtbot.waitUntil(lambda: not view.drawing)
+    assert [c.widget.content for c in view.columns] == ["Reply 0.", "Reply 1.", long]
+    assert "<strong>third</strong>" in _html(view.columns[2].widget)
+    assert all(c.keep_button.isEnabled() for c in view.columns)

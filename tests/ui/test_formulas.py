@@ -276,6 +276,32 @@ def test_a_streaming_reply_draws_each_formula_once(
     assert len(drawn_formulas) == 13
 
 
+def test_formulas_are_rasterised_in_the_formula_thread(
+    qtbot: Any, drawn_formulas: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from desktop.controllers import formulas as formula_rasters
+
+    monkeypatch.setattr(formula_images, "rasterised_here", 0)
+    threads: list[str] = []
+    real = formula_rasters.rasterise
+
+    def noting(drawing: Any, style: Any, *pace: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(drawing, style, *pace)
+
+    monkeypatch.setattr(formula_rasters, "rasterise", noting)
+    text = "\n\n".join(f"Row {i}: $y_{{{i}}} = {i}x^2$ and $\\sqrt{{{i}}}$." for i in range(6))
+    widget = _shown(qtbot, text + "\n\n$$\\int_0^1 t\\,dt$$")
+
+    assert sum(len(_images(label)) for label in _labels(widget)) == 13
+    # Each rasterised once, in the formula thread; the UI thread took them ready.
+    assert threads.count("confab-math") == 13
+    assert formula_images.rasterised_here == 0
+    assert formula_images.controller().rasters.made == 13
+
+
 def test_a_reply_of_formulas_through_the_server_ends_with_every_formula_drawn(
     start_chat_app: Callable[..., Any],
     openai_server: Any,

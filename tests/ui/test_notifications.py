@@ -5,36 +5,22 @@ for real over D-Bus to a small notification server on the test session's private
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from queue import Empty, Queue
+from queue import Empty
 from typing import Any
 
 import pytest
 
 from desktop.controllers.notifier import Notifier
+from tests.support.bus_service import ServiceProcess
 from tests.support.openai_server import Reply
 
 
-class NotificationServer:
+class NotificationServer(ServiceProcess):
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.notification_server", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: Queue[str] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self.lines.get(timeout=15) == "ready"
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
+        super().__init__("tests.support.notification_server", *args)
 
     def next(self, qtbot: Any) -> dict[str, Any]:
         seen: list[str] = []
@@ -55,13 +41,7 @@ class NotificationServer:
         return self.lines.empty()
 
     def click(self, notification_id: int) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(f"click {notification_id}\n")
-        self.proc.stdin.flush()
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.communicate()
+        self.command(f"click {notification_id}")
 
 
 @pytest.fixture
@@ -77,6 +57,14 @@ def notifier(run_async: Any) -> Iterator[Notifier]:
     made = Notifier()
     yield made
     run_async(made.aclose())
+
+
+def _the_only_one(server: NotificationServer, notifier: Notifier, qtbot: Any) -> dict[str, Any]:
+    """The notification sent, once the notifier has sent one and the server has no other."""
+    record = server.next(qtbot)
+    qtbot.waitUntil(lambda: notifier.sent == 1)
+    assert server.none_came()
+    return record
 
 
 def _inactive(app: Any) -> None:
@@ -149,9 +137,7 @@ def test_no_notification_while_the_window_is_active(
     app.type_and_send("Again")
     app.wait_idle()
     # The second reply's (the first came while the window was active: none for it).
-    assert notification_server.next(qtbot)["body"] == "echo[3]: Again"
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
+    assert _the_only_one(notification_server, notifier, qtbot)["body"] == "echo[3]: Again"
 
 
 def test_no_notification_for_the_reply_the_quick_window_shows(
@@ -171,10 +157,8 @@ def test_no_notification_for_the_reply_the_quick_window_shows(
     quick.composer.edit.setPlainText("Second")
     quick.send(quick.composer.text())
     qtbot.waitUntil(lambda: not citizen.app.chat.is_streaming(quick.conversation.id))
-    record = notification_server.next(qtbot)
+    record = _the_only_one(notification_server, notifier, qtbot)
     assert record["summary"] == "Quick one" and record["body"] == "echo[3]: Second"
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
 
 
 def test_notifications_off_in_preferences_means_none(
@@ -192,10 +176,8 @@ def test_notifications_off_in_preferences_means_none(
     settings.set_preferences(replace(settings.preferences(), notify_when_done=True))
     citizen.app.type_and_send("Now with them on")
     citizen.app.wait_idle()
-    record = notification_server.next(qtbot)
+    record = _the_only_one(notification_server, notifier, qtbot)
     assert record["body"] == "echo[3]: Now with them on"  # not the first reply's
-    qtbot.waitUntil(lambda: notifier.sent == 1)
-    assert notification_server.none_came()
 
 
 def test_without_actions_the_notification_has_no_button(

@@ -362,6 +362,8 @@ def test_a_self_signed_server_needs_its_ca_bundle_or_a_warned_opt_out(
 
         app.type_and_send("over TLS")
         app.wait_idle()
+        reply = app.conversations.current.thread()[-1]
+        assert (reply.content, reply.error) == ("echo[1]: over TLS", None)  # the error, if any
         assert app.bubbles()[-1] == ("assistant", "echo[1]: over TLS")
         dialog = app.window.open_providers()
         dialog.tabs.setCurrentWidget(dialog.network_page)

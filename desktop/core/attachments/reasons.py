@@ -1,13 +1,17 @@
 """Why a file cannot be attached: the codes of ``AttachmentError.kind``
 (desktop/core/errors.py) and their English texts, with the fields each names. The window says
 them in the user's language (desktop/ui/attachment_reasons.py holds the same texts through
-``translate``); the log and the command line use the English here, as the importers' reasons
-do (desktop/core/importers/reasons.py).
+``translate``); the log and the command line use the English here. The machinery (filling a
+text's fields, the catalogue) is desktop/core/reasons.py's, shared with the importers'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from desktop.core.reasons import Catalogue
+from desktop.core.reasons import error_text as error_text  # re-exported
+from desktop.core.reasons import fill as fill  # re-exported
 
 # The file could not be read at all (gone, no permission, a folder).
 UNREADABLE = "unreadable"
@@ -48,23 +52,8 @@ ENGLISH: dict[str, str] = {
 }
 
 
-class _Fields(dict[str, str]):
-    """A field the text names and the error was not given shows as empty, never a KeyError."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def fill(template: str, fields: Mapping[str, str]) -> str:
-    """``template`` (a text of the catalogue, or its translation) with ``fields`` filled in;
-    one it names and was not given is empty (FAILED without a name is just the error)."""
-    return template.format_map(_Fields(fields)).removeprefix(": ").strip()
+CATALOGUE = Catalogue(ENGLISH, fallback=FAILED)
 
 
 def english(kind: str, fields: Mapping[str, str]) -> str:
-    return fill(ENGLISH.get(kind, ENGLISH[FAILED]), fields)
-
-
-def error_text(exc: BaseException) -> str:
-    """An exception as a field: what it says, else its type's name."""
-    return str(exc) or type(exc).__name__
+    return CATALOGUE.english(kind, fields)

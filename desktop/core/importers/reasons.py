@@ -1,7 +1,8 @@
 """Why a reader left something out, or what it noticed: a ``Reason`` is a code from the
 catalogue below and the values of its fields, so the window can say it in the user's language
 (desktop/ui/import_reasons.py holds the same texts through ``translate``) while the command
-line and the log use the English here (``str(reason)``).
+line and the log use the English here (``str(reason)``). The machinery (filling a text's
+fields, the catalogue) is desktop/core/reasons.py's, shared with the attachments'.
 
 The fields' values are data (a type's name, a file's name, the error the system gave), shown
 as they are in every language.
@@ -10,6 +11,9 @@ as they are in every language.
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from desktop.core import reasons as _shared
+from desktop.core.reasons import Catalogue
 
 # The source (a file, a zip) as a whole.
 OPEN_FAILED = "open_failed"
@@ -80,6 +84,9 @@ ENGLISH: dict[str, str] = {
 }
 
 
+CATALOGUE = Catalogue(ENGLISH)
+
+
 class Reason(NamedTuple):
     """``code``: one of the catalogue's; ``fields``: (name, value) of each of its fields."""
 
@@ -90,16 +97,16 @@ class Reason(NamedTuple):
         return dict(self.fields)
 
     def __str__(self) -> str:
-        return ENGLISH[self.code].format_map(self.values())
+        return CATALOGUE.english(self.code, self.values())
 
 
 def reason(code: str, **fields: object) -> Reason:
     """The Reason ``code`` with its fields (each shown with ``str``)."""
-    if code not in ENGLISH:
+    if code not in CATALOGUE:
         raise KeyError(code)
     return Reason(code, tuple((name, str(value)) for name, value in fields.items()))
 
 
 def error_text(exc: BaseException) -> str:
     """An exception as a field: its type's name and what it says."""
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return _shared.error_text(exc, typed=True)

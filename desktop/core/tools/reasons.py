@@ -3,12 +3,14 @@
 it) and a detail (a parser's words, a value), shown as they are in every language. The window
 says it in the user's (desktop/ui/tools_dialog.py holds the same texts through ``tr``); the
 log and tests read the English here (``str(problem)``), as the importers' reasons do
-(desktop/core/importers/reasons.py).
+(desktop/core/reasons.py has the machinery).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from desktop.core.reasons import Catalogue
 
 # The text as a whole.
 NOT_JSON = "not_json"  # detail: the JSON parser's words
@@ -32,6 +34,8 @@ ENGLISH: dict[str, str] = {
     ),
 }
 
+CATALOGUE = Catalogue(ENGLISH)
+
 # The problems after which the server is not added.
 LEFT_OUT = frozenset({NOT_AN_OBJECT, UNKNOWN_TRANSPORT, NO_COMMAND_OR_URL})
 
@@ -41,5 +45,8 @@ class ConfigProblem(NamedTuple):
     server: str = ""
     detail: str = ""
 
+    def fields(self) -> dict[str, str]:
+        return {"server": self.server, "detail": self.detail}
+
     def __str__(self) -> str:
-        return ENGLISH[self.code].format(server=self.server, detail=self.detail)
+        return CATALOGUE.english(self.code, self.fields())
