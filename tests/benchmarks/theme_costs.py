@@ -73,8 +73,10 @@ def main() -> int:
 
         parts.conversations.select(workload.BIG_ID)
         await until(
-            lambda: parts.conversations.current is not None
-            and parts.conversations.current.id == workload.BIG_ID
+            lambda: (
+                parts.conversations.current is not None
+                and parts.conversations.current.id == workload.BIG_ID
+            )
         )
         view = window.chat_view
         await until(lambda: not view.building)
