@@ -9,8 +9,6 @@ until 110 are built. Figures, medians of --runs switches (light → dark and bac
     step_max_ms       the longest turn of the loop after it (the other messages built, drawn
                       again a slice at a time: chat_view.RETHEME_BUDGET_MS)
     all_done_ms       until every message built is in the new colours
-    rebuild_ms        for comparison, what the thread shown again whole costs (the way a switch
-                      went before: ChatView.show_conversation(keep_place=True))
 
     python tests/benchmarks/theme_costs.py [--runs N] [--out FILE]
 """
@@ -82,7 +80,7 @@ def main() -> int:
         await until(lambda: not view.building)
 
         async def measure(label: str) -> None:
-            style, switch, step_max, done, rebuild = [], [], [], [], []
+            style, switch, step_max, done = [], [], [], []
             built = len(view.message_widgets())
             dark = False
             for _ in range(args.runs * 2):
@@ -101,19 +99,12 @@ def main() -> int:
                     longest = max(longest, (time.perf_counter() - turn) * 1000)
                 step_max.append(longest)
                 done.append((time.perf_counter() - start) * 1000)
-            conversation = parts.conversations.current
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                view.show_conversation(conversation, "Assistant", keep_place=True)
-                rebuild.append((time.perf_counter() - start) * 1000)
-                await until(lambda: not view.building)
             results[label] = {
                 "built": built,
                 "style_ms": round(statistics.median(style), 1),
                 "switch_ms": round(statistics.median(switch), 1),
                 "step_max_ms": round(statistics.median(step_max), 1),
                 "all_done_ms": round(statistics.median(done), 1),
-                "rebuild_ms": round(statistics.median(rebuild), 1),
             }
             print(label, json.dumps(results[label]), flush=True)
 
