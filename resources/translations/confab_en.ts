@@ -4,7 +4,7 @@
 <context>
     <name>ChatView</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/chat_view.py" line="+735"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+750"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>Show %Ln later message</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+555"/>
+        <location line="+597"/>
         <source>Show %Ln earlier message(s)</source>
         <translation>
             <numerusform>Show %Ln earlier message</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>CompareView</name>
     <message numerus="yes">
-        <location line="+205"/>
+        <location line="+212"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>Comparing %n model</numerusform>
@@ -91,7 +91,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/main_window.py" line="+551"/>
+        <location filename="../../desktop/ui/main_window.py" line="+553"/>
         <source>Still adding %n file(s): send once they are ready.</source>
         <translation>
             <numerusform>Still adding %n file: send once it is ready.</numerusform>
@@ -99,7 +99,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+1409"/>
+        <location line="+1411"/>
         <source>%n conversation file(s) could not be read and were moved to the quarantine folder.</source>
         <translation>
             <numerusform>%n conversation file could not be read and was moved to the quarantine folder.</numerusform>

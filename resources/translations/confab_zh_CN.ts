@@ -164,7 +164,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+1329"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+1386"/>
         <location line="+1"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
@@ -173,7 +173,7 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>BranchSwitcher</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="+743"/>
+        <location filename="../../desktop/ui/message_view.py" line="+765"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
@@ -191,14 +191,14 @@ Only one Confab at a time may write there. Switch to its window, or start this o
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-535"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-577"/>
         <source>Ask anything.
 Enter sends, Shift+Enter starts a new line.</source>
         <translation>尽管提问。
 按 Enter 发送，Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location line="-629"/>
+        <location line="-637"/>
         <source>↓ Jump to latest</source>
         <translation>↓ 跳到最新</translation>
     </message>
@@ -218,7 +218,7 @@ Enter sends, Shift+Enter starts a new line.</source>
         <translation>跳到最新</translation>
     </message>
     <message numerus="yes">
-        <location line="+567"/>
+        <location line="+575"/>
         <source>Show %Ln later message(s)</source>
         <translation>
             <numerusform>显示后面的 %Ln 条消息</numerusform>
@@ -232,7 +232,7 @@ Ctrl+Enter sends, Enter starts a new line.</source>
 Ctrl+Enter 发送，Enter 换行。</translation>
     </message>
     <message>
-        <location line="+240"/>
+        <location line="+282"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
@@ -304,7 +304,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>CodeBlockWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-396"/>
+        <location filename="../../desktop/ui/message_view.py" line="-418"/>
         <location line="+58"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -425,7 +425,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>显示带第一个回复的对话；其他回复是它的版本</translation>
     </message>
     <message numerus="yes">
-        <location line="+52"/>
+        <location line="+59"/>
         <source>Comparing %n model(s)</source>
         <translation>
             <numerusform>正在比较 %n 个模型</numerusform>
@@ -700,7 +700,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>DesktopIntegration</name>
     <message>
-        <location filename="../../desktop/ui/desktop_integration.py" line="+129"/>
+        <location filename="../../desktop/ui/desktop_integration.py" line="+135"/>
         <source>{key} is in use by another program, so it cannot open Quick Ask: choose another shortcut in Preferences.</source>
         <translation>{key} 已被其他程序占用，无法用它打开快速提问：请在偏好设置中另选一个快捷键。</translation>
     </message>
@@ -1275,7 +1275,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+185"/>
+        <location line="+186"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -1782,7 +1782,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+132"/>
+        <location filename="../../desktop/ui/main_window.py" line="+134"/>
         <location line="+3"/>
         <location line="+1"/>
         <source>Provider</source>
@@ -2072,7 +2072,7 @@ Ctrl+Enter 发送，Enter 换行。</translation>
         <translation>Confab 无法更改登录时是否自动启动。</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <source>Search ({keys})</source>
         <translation>搜索（{keys}）</translation>
     </message>
@@ -2411,7 +2411,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+482"/>
+        <location line="+504"/>
         <source>Shown as plain text: too much Markdown punctuation to format quickly.</source>
         <translation>以纯文本显示：Markdown 标点过多，无法快速排版。</translation>
     </message>
@@ -2437,7 +2437,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/ui/message_view.py" line="-600"/>
+        <location filename="../../desktop/ui/message_view.py" line="-622"/>
         <source>Open link</source>
         <translation>打开链接</translation>
     </message>
@@ -2457,18 +2457,18 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+1195"/>
+        <location line="+1217"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
         <location line="-441"/>
-        <location line="+581"/>
+        <location line="+596"/>
         <source>Not sent: outside the context</source>
         <translation>不发送：超出上下文</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="-576"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
@@ -2578,7 +2578,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>工具输出</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+135"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
@@ -2627,12 +2627,12 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+200"/>
+        <location line="+211"/>
         <source>New Folder…</source>
         <translation>新建文件夹…</translation>
     </message>
     <message>
-        <location line="-198"/>
+        <location line="-209"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
@@ -2647,7 +2647,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+133"/>
         <source>Folder name</source>
         <translation>文件夹名称</translation>
     </message>
@@ -2975,7 +2975,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
         <translation>另有：{keys}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+40"/>
         <source>Same keys as {actions}</source>
         <translation>与{actions}的按键相同</translation>
     </message>
@@ -4484,7 +4484,7 @@ A fast, frugal desktop client for OpenAI-compatible chat APIs.</source>
 <context>
     <name>_TargetRow</name>
     <message>
-        <location filename="../../desktop/ui/compare_view.py" line="-590"/>
+        <location filename="../../desktop/ui/compare_view.py" line="-597"/>
         <source>Provider</source>
         <translation>提供商</translation>
     </message>
