@@ -72,6 +72,22 @@ def wait_gone(pid: int, seconds: float = 10.0) -> bool:
     return False
 
 
+def _kill_and_expect_gone(confab: subprocess.Popen[str], why: str) -> None:
+    """``confab`` prints its MCP server's pid; kill -9 it, and the server must die too."""
+    try:
+        assert confab.stdout is not None
+        server_pid = int(confab.stdout.readline())
+        assert alive(server_pid)
+        confab.kill()
+        confab.wait(10)
+        assert wait_gone(server_pid), why
+    finally:
+        confab.kill()
+        confab.wait(10)
+        if confab.stdout is not None:
+            confab.stdout.close()
+
+
 def test_the_time_server_tells_the_time_in_tokyo() -> None:
     async def body(m: ToolManager) -> None:
         heard: list[str] = []
@@ -294,18 +310,7 @@ def test_no_orphan_after_kill_9_of_confab() -> None:
         text=True,
         env=env,
     )
-    try:
-        assert confab.stdout is not None
-        server_pid = int(confab.stdout.readline())
-        assert alive(server_pid)
-        confab.kill()
-        confab.wait(10)
-        assert wait_gone(server_pid), "the MCP server outlived Confab"
-    finally:
-        confab.kill()
-        confab.wait(10)
-        if confab.stdout is not None:
-            confab.stdout.close()
+    _kill_and_expect_gone(confab, "the MCP server outlived Confab")
 
 
 def test_the_guard_says_a_command_that_cannot_run_and_a_bundle_runs_it_through_confab(
@@ -361,18 +366,7 @@ def test_the_watching_guard_of_macos_kills_the_server_when_confab_dies() -> None
     confab = subprocess.Popen(
         [sys.executable, "-c", WATCHED, guard.__file__], stdout=subprocess.PIPE, text=True
     )
-    try:
-        assert confab.stdout is not None
-        server_pid = int(confab.stdout.readline())
-        assert alive(server_pid)
-        confab.kill()
-        confab.wait(10)
-        assert wait_gone(server_pid), "the watched server outlived Confab"
-    finally:
-        confab.kill()
-        confab.wait(10)
-        if confab.stdout is not None:
-            confab.stdout.close()
+    _kill_and_expect_gone(confab, "the watched server outlived Confab")
     quick = [sys.executable, "-I", guard.__file__, "--watch", "--"]
     assert subprocess.run([*quick, sys.executable, "-c", "exit(5)"], timeout=30).returncode == 5
     missing = subprocess.run([*quick, "confab-no-such"], capture_output=True, text=True, timeout=30)
