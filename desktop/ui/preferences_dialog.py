@@ -138,7 +138,9 @@ class PreferencesDialog(QDialog):
             self.language_combo.addItem(name, code)
         self.language_note = QLabel(self.tr("A new language shows the next time Confab starts."))
         self.language_note.setObjectName("languageNote")
-        self.language_note.setWordWrap(True)
+        # One short line in each language: wrapped, a dialog squeezed by a small screen cut
+        # its second line in half (a wrapped label asks the form for less height than it needs).
+        self.language_note.setWordWrap(False)
         self.theme_combo = QComboBox()
         self.theme_combo.setObjectName("themeCombo")
         self.theme_combo.addItem(self.tr("Same as the system"), THEME_SYSTEM)

@@ -459,3 +459,19 @@ def test_every_action_of_the_window_is_listed_with_its_keys(
     with_keys = [a for a in menus if not a.isSeparator() and a.shortcuts()]
     registered = {id(t) for e in app.window.shortcuts.entries() for t in e.targets}
     assert with_keys and all(id(a) in registered for a in with_keys)
+
+
+def test_the_language_note_is_whole_in_a_dialog_a_small_screen_squeezes(
+    start_chat_app: Callable[..., RunningApp], qtbot: Any
+) -> None:
+    app = start_chat_app()
+    dialog = app.window.open_preferences()
+    dialog.resize(dialog.width(), 200)  # as short as the layout lets it be
+    qtbot.waitUntil(lambda: dialog.language_note.isVisible())
+    note = dialog.language_note
+    metrics = note.fontMetrics()
+    assert note.height() >= metrics.height()
+    assert note.width() >= metrics.horizontalAdvance(note.text())
+    # Nothing of the next row drawn over it.
+    below = dialog.theme_combo.mapTo(dialog, dialog.theme_combo.rect().topLeft()).y()
+    assert note.mapTo(dialog, note.rect().bottomLeft()).y() < below
